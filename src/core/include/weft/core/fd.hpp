@@ -1,0 +1,84 @@
+#pragma once
+// RAII file descriptors and the few socket calls every WEFT process needs (Unix sockets, SO_PEERCRED, SCM_RIGHTS).
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "weft/core/result.hpp"
+
+namespace weft {
+
+/// Owns one file descriptor; closes it on destruction. Move-only.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) reset(other.release());
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+  explicit operator bool() const noexcept { return valid(); }
+  [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
+/// Error text for the current errno: `<what>: <strerror>`.
+[[nodiscard]] Error errno_error(std::string_view what, int code = 0);
+
+/// Credentials of a Unix-socket peer, from SO_PEERCRED.
+struct PeerCredentials {
+  pid_t pid = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+[[nodiscard]] Result<PeerCredentials> peer_credentials(int socket_fd);
+
+/// Binds and listens on a Unix stream socket at `path` with mode `mode` (an existing stale socket file is replaced).
+[[nodiscard]] Result<UniqueFd> listen_unix(const std::string& path, unsigned mode = 0600, int backlog = 16);
+/// Connects a Unix stream socket to `path`.
+[[nodiscard]] Result<UniqueFd> connect_unix(const std::string& path);
+/// socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC).
+[[nodiscard]] Result<std::pair<UniqueFd, UniqueFd>> unix_socket_pair();
+/// pipe2(O_CLOEXEC): {read end, write end}.
+[[nodiscard]] Result<std::pair<UniqueFd, UniqueFd>> make_pipe();
+
+[[nodiscard]] Result<void> set_nonblocking(int fd, bool nonblocking = true);
+[[nodiscard]] Result<void> set_cloexec(int fd, bool cloexec = true);
+
+/// Writes all bytes, retrying on EINTR/partial writes (blocking fds).
+[[nodiscard]] Result<void> write_all(int fd, std::span<const uint8_t> bytes);
+[[nodiscard]] Result<void> write_all(int fd, std::string_view text);
+
+/// sendmsg with the bytes and exactly one fd as SCM_RIGHTS on the same message (blocking; writes all bytes, the fd
+/// rides with the first byte).
+[[nodiscard]] Result<void> send_with_fd(int socket_fd, std::span<const uint8_t> bytes, int fd_to_send);
+
+/// One recvmsg: bytes read (0 = EOF) and any fds that arrived (all owned; extra fds beyond the first are kept so the
+/// caller can treat them as a violation).
+struct ReceivedChunk {
+  size_t bytes = 0;
+  std::vector<UniqueFd> fds;
+};
+[[nodiscard]] Result<ReceivedChunk> receive_with_fds(int socket_fd, std::span<uint8_t> buffer);
+
+/// Reads a whole (small) file into a string; `max_bytes` bounds it.
+[[nodiscard]] Result<std::string> read_file(const std::string& path, size_t max_bytes = 16u << 20);
+/// Writes a file atomically: temporary name in the same directory, fsync, rename over `path`.
+[[nodiscard]] Result<void> write_file_atomic(const std::string& path, std::string_view content, unsigned mode = 0600);
+
+}  // namespace weft
