@@ -1,0 +1,248 @@
+# WeftApp.cmake — build WEFT app components and packages from any CMake project.
+#
+# Guest code is compiled by calling clang-19 --target=wasm32-wasi through custom commands, so this works inside a
+# native (g++) project such as WEFT's own build as well as in a standalone app project; the project compiler is never
+# switched. Core modules become components with the pinned jco (sdk/jco): `jco embed` adds the app's world,
+# `jco new --wasi-command` wraps the module with jco's bundled WASI preview1 command adapter.
+#
+#   include(<weft>/sdk/cmake/WeftApp.cmake)
+#   weft_add_component(<target> SOURCES <files…> WIT <dir> WORLD <name> [OUTPUT <file.wasm>]
+#                      [INCLUDE_DIRS <dirs…>] [DEFINES <defs…>] [COMPILE_OPTIONS <opts…>])
+#   weft_componentize(<target> CORE <core.wasm> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>])
+#   weft_add_app(<target> SOURCES <files…> WIT <dir> WORLD <name> MANIFEST <wapp.toml> UI <dir>
+#                [CAPABILITIES <caps…>] [KEY <weft-sign.key>] [SIGN_TOOL <weft-pack>] [PACKAGES_DIR <dir>] …)
+#
+# WIT <dir> holds the app's own world (e.g. `world app { import weft:app/ipc@0.1.0; }`); weft:app itself is added as
+# a dependency package, so apps never copy wit/weft-app.wit. Sources ending in .c are C17 (GNU), .cc/.cpp/.cxx are C++20
+# without exceptions (wasi-libc has no unwinder). sdk/include (weft_app.h, weft_json.h) is always on the include path.
+include_guard(GLOBAL)
+
+set(WEFT_SDK_DIR "${CMAKE_CURRENT_LIST_DIR}/.." CACHE INTERNAL "WEFT guest SDK directory")
+get_filename_component(WEFT_SDK_DIR "${WEFT_SDK_DIR}" ABSOLUTE)
+get_filename_component(_weft_repo_root "${WEFT_SDK_DIR}/.." ABSOLUTE)
+set(WEFT_APP_WIT "${_weft_repo_root}/wit/weft-app.wit" CACHE INTERNAL "weft:app@0.1.0 WIT")
+set(WEFT_JCO "${WEFT_SDK_DIR}/jco" CACHE INTERNAL "jco wrapper with host preopens")
+
+find_program(WEFT_GUEST_CC NAMES clang-19 DOC "C compiler for wasm32-wasi guests")
+find_program(WEFT_GUEST_CXX NAMES clang++-19 DOC "C++ compiler for wasm32-wasi guests")
+find_program(WEFT_NODE NAMES node nodejs DOC "Node.js, runs jco")
+
+# The SDK is usable when the guest compilers, Node.js, wasi-libc and the npm tooling are all present; callers skip
+# their guest targets otherwise, so a machine without guest tooling still configures and builds the native parts.
+set(WEFT_SDK_MISSING "")
+foreach(_weft_req WEFT_GUEST_CC WEFT_GUEST_CXX WEFT_NODE)
+  if(NOT ${_weft_req})
+    list(APPEND WEFT_SDK_MISSING ${_weft_req})
+  endif()
+endforeach()
+if(NOT EXISTS "${_weft_repo_root}/node_modules/@bytecodealliance/jco/dist/jco.js")
+  list(APPEND WEFT_SDK_MISSING "node_modules/@bytecodealliance/jco (run scripts/setup)")
+endif()
+if(NOT EXISTS "/usr/include/wasm32-wasi/stdio.h")
+  list(APPEND WEFT_SDK_MISSING "wasi-libc")
+endif()
+if(WEFT_SDK_MISSING)
+  set(WEFT_SDK_AVAILABLE FALSE CACHE INTERNAL "")
+  message(STATUS "WEFT guest SDK unavailable (missing: ${WEFT_SDK_MISSING}); app components are not built")
+else()
+  set(WEFT_SDK_AVAILABLE TRUE CACHE INTERNAL "")
+endif()
+
+set(WEFT_GUEST_TARGET wasm32-wasi CACHE INTERNAL "")
+set(WEFT_GUEST_C_FLAGS -std=gnu17 -O2 -Wall -Wextra CACHE INTERNAL "")
+set(WEFT_GUEST_CXX_FLAGS -std=gnu++20 -O2 -Wall -Wextra -fno-exceptions CACHE INTERNAL "")
+
+function(_weft_require_sdk fn target)
+  if(NOT WEFT_SDK_AVAILABLE)
+    message(FATAL_ERROR "${fn}(${target}): the WEFT guest SDK is unavailable (missing: ${WEFT_SDK_MISSING})")
+  endif()
+endfunction()
+
+# Stages the app's WIT directory with weft:app as a dependency package: <stage>/*.wit + <stage>/deps/weft-app/.
+function(_weft_stage_wit target wit_dir out_var)
+  get_filename_component(wit_dir "${wit_dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  file(GLOB app_wits CONFIGURE_DEPENDS "${wit_dir}/*.wit")
+  if(NOT app_wits)
+    message(FATAL_ERROR "${target}: WIT directory ${wit_dir} holds no .wit file declaring the app's world")
+  endif()
+  set(stage "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/wit")
+  set(stamp "${stage}/.staged")
+  add_custom_command(OUTPUT "${stamp}"
+    COMMAND ${CMAKE_COMMAND} -E rm -rf "${stage}"
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${stage}/deps/weft-app"
+    COMMAND ${CMAKE_COMMAND} -E copy ${app_wits} "${stage}/"
+    COMMAND ${CMAKE_COMMAND} -E copy "${WEFT_APP_WIT}" "${stage}/deps/weft-app/"
+    COMMAND ${CMAKE_COMMAND} -E touch "${stamp}"
+    DEPENDS ${app_wits} "${WEFT_APP_WIT}"
+    COMMENT "Staging WIT for ${target}" VERBATIM)
+  set(${out_var} "${stage}" PARENT_SCOPE)
+  set(${out_var}_STAMP "${stamp}" PARENT_SCOPE)
+endfunction()
+
+function(weft_componentize target)
+  cmake_parse_arguments(C "" "CORE;WIT;WORLD;OUTPUT" "DEPENDS" ${ARGN})
+  _weft_require_sdk(weft_componentize ${target})
+  foreach(req CORE WIT WORLD)
+    if(NOT C_${req})
+      message(FATAL_ERROR "weft_componentize(${target}): ${req} is required")
+    endif()
+  endforeach()
+  if(NOT C_OUTPUT)
+    set(C_OUTPUT "${CMAKE_CURRENT_BINARY_DIR}/${target}.wasm")
+  endif()
+  _weft_stage_wit(${target} "${C_WIT}" stage)
+  set(embedded "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/${target}.embed.wasm")
+  add_custom_command(OUTPUT "${C_OUTPUT}"
+    COMMAND "${WEFT_JCO}" embed "${C_CORE}" --wit "${stage}" -n "${C_WORLD}" -o "${embedded}"
+    COMMAND "${WEFT_JCO}" new "${embedded}" --wasi-command -o "${C_OUTPUT}"
+    DEPENDS "${C_CORE}" "${stage_STAMP}" ${C_DEPENDS}
+    COMMENT "Creating WEFT component ${C_OUTPUT}" VERBATIM)
+  add_custom_target(${target} ALL DEPENDS "${C_OUTPUT}")
+  set_target_properties(${target} PROPERTIES WEFT_COMPONENT "${C_OUTPUT}")
+endfunction()
+
+function(weft_add_component target)
+  cmake_parse_arguments(C "" "WIT;WORLD;OUTPUT" "SOURCES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS" ${ARGN})
+  _weft_require_sdk(weft_add_component ${target})
+  if(NOT C_SOURCES)
+    message(FATAL_ERROR "weft_add_component(${target}): SOURCES is required")
+  endif()
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir")
+  set(common --target=${WEFT_GUEST_TARGET} -I${WEFT_SDK_DIR}/include)
+  foreach(inc IN LISTS C_INCLUDE_DIRS)
+    get_filename_component(inc "${inc}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    list(APPEND common "-I${inc}")
+  endforeach()
+  foreach(def IN LISTS C_DEFINES)
+    list(APPEND common "-D${def}")
+  endforeach()
+  list(APPEND common ${C_COMPILE_OPTIONS})
+
+  set(objects "")
+  set(linker "${WEFT_GUEST_CC}")
+  foreach(src IN LISTS C_SOURCES)
+    get_filename_component(src "${src}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    get_filename_component(ext "${src}" LAST_EXT)
+    if(ext STREQUAL ".c")
+      set(compiler "${WEFT_GUEST_CC}")
+      set(flags ${WEFT_GUEST_C_FLAGS})
+    elseif(ext MATCHES "^\\.(cc|cpp|cxx)$")
+      set(compiler "${WEFT_GUEST_CXX}")
+      set(flags ${WEFT_GUEST_CXX_FLAGS})
+      set(linker "${WEFT_GUEST_CXX}")
+    else()
+      message(FATAL_ERROR "weft_add_component(${target}): ${src} is neither C (.c) nor C++ (.cc/.cpp/.cxx)")
+    endif()
+    file(RELATIVE_PATH rel "${CMAKE_CURRENT_SOURCE_DIR}" "${src}")
+    string(REGEX REPLACE "[^A-Za-z0-9_.-]" "_" rel "${rel}")
+    set(obj "${dir}/${rel}.o")
+    add_custom_command(OUTPUT "${obj}"
+      COMMAND "${compiler}" ${common} ${flags} -MD -MF "${obj}.d" -MT "${obj}" -c "${src}" -o "${obj}"
+      DEPENDS "${src}"
+      DEPFILE "${obj}.d"
+      COMMENT "Compiling guest ${rel} (${WEFT_GUEST_TARGET})" VERBATIM)
+    list(APPEND objects "${obj}")
+  endforeach()
+
+  # Linked without -O: clang would run a binaryen wasm-opt from PATH, and Debian's binaryen 108 mangles modules.
+  set(core "${dir}/${target}.core.wasm")
+  add_custom_command(OUTPUT "${core}"
+    COMMAND "${linker}" --target=${WEFT_GUEST_TARGET} ${objects} -o "${core}"
+    DEPENDS ${objects}
+    COMMENT "Linking guest core module ${target}.core.wasm" VERBATIM)
+  set(forward WIT "${C_WIT}" WORLD "${C_WORLD}")
+  if(C_OUTPUT)
+    list(APPEND forward OUTPUT "${C_OUTPUT}")
+  endif()
+  weft_componentize(${target} CORE "${core}" ${forward})
+endfunction()
+
+# Renders a CMake list of capability strings as a TOML array: ["a", "b"].
+function(_weft_toml_string_array out_var)
+  set(items "")
+  foreach(cap IN LISTS ARGN)
+    if(NOT cap MATCHES "^[a-z0-9:.*-]+$")
+      message(FATAL_ERROR "capability '${cap}' contains characters no WEFT capability has")
+    endif()
+    list(APPEND items "\"${cap}\"")
+  endforeach()
+  list(JOIN items ", " joined)
+  set(${out_var} "[${joined}]" PARENT_SCOPE)
+endfunction()
+
+# Builds the component and assembles the package directory <PACKAGES_DIR>/<app id>/ = wapp.toml + app.wasm + ui/,
+# signed with KEY (through SIGN_TOOL, a weft-pack executable or target) when both are given.
+# MANIFEST is a template: @WEFT_APP_CAPABILITIES@ expands to the TOML array of CAPABILITIES, so the declared
+# capabilities live in exactly one place (the CMake call). The target's WEFT_PACKAGE_DIR property names the result.
+function(weft_add_app target)
+  cmake_parse_arguments(A "" "WIT;WORLD;MANIFEST;UI;KEY;SIGN_TOOL;PACKAGES_DIR"
+                        "SOURCES;CAPABILITIES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS" ${ARGN})
+  foreach(req MANIFEST UI)
+    if(NOT A_${req})
+      message(FATAL_ERROR "weft_add_app(${target}): ${req} is required")
+    endif()
+  endforeach()
+  get_filename_component(manifest "${A_MANIFEST}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  get_filename_component(ui "${A_UI}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(NOT IS_DIRECTORY "${ui}" OR NOT EXISTS "${ui}/index.html")
+    message(FATAL_ERROR "weft_add_app(${target}): UI directory ${ui} must exist and hold index.html")
+  endif()
+
+  file(READ "${manifest}" manifest_text)
+  if(A_CAPABILITIES AND NOT manifest_text MATCHES "@WEFT_APP_CAPABILITIES@")
+    message(FATAL_ERROR "weft_add_app(${target}): CAPABILITIES given but ${manifest} has no "
+                        "`capabilities = @WEFT_APP_CAPABILITIES@` line to receive them")
+  endif()
+  if(NOT manifest_text MATCHES "\n[ \t]*id[ \t]*=[ \t]*\"([a-z][a-z0-9.]*)\"")
+    message(FATAL_ERROR "weft_add_app(${target}): ${manifest} has no [package] id = \"<app id>\" line")
+  endif()
+  set(app_id "${CMAKE_MATCH_1}")
+  foreach(key module entry)
+    if(manifest_text MATCHES "\n[ \t]*${key}[ \t]*=[ \t]*\"([^\"]*)\"")
+      set(manifest_${key} "${CMAKE_MATCH_1}")
+    endif()
+  endforeach()
+  if(NOT manifest_module STREQUAL "app.wasm" OR NOT manifest_entry STREQUAL "ui/index.html")
+    message(FATAL_ERROR "weft_add_app(${target}): ${manifest} must say module = \"app.wasm\" and "
+                        "entry = \"ui/index.html\" (the layout this function assembles)")
+  endif()
+
+  if(NOT A_PACKAGES_DIR)
+    set(A_PACKAGES_DIR "${CMAKE_BINARY_DIR}/packages")
+  endif()
+  set(pkg "${A_PACKAGES_DIR}/${app_id}")
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir")
+  _weft_toml_string_array(WEFT_APP_CAPABILITIES ${A_CAPABILITIES})
+  configure_file("${manifest}" "${dir}/wapp.toml" @ONLY)
+
+  set(component "${dir}/app.wasm")
+  weft_add_component(${target}_component SOURCES ${A_SOURCES} WIT "${A_WIT}" WORLD "${A_WORLD}" OUTPUT "${component}"
+                     INCLUDE_DIRS ${A_INCLUDE_DIRS} DEFINES ${A_DEFINES} COMPILE_OPTIONS ${A_COMPILE_OPTIONS})
+
+  file(GLOB_RECURSE ui_files CONFIGURE_DEPENDS "${ui}/*")
+  set(stamp "${dir}/package.stamp")
+  set(sign_cmd "")
+  if(A_KEY AND A_SIGN_TOOL)
+    if(TARGET ${A_SIGN_TOOL})
+      set(tool "$<TARGET_FILE:${A_SIGN_TOOL}>")
+    else()
+      set(tool "${A_SIGN_TOOL}")
+    endif()
+    set(sign_cmd COMMAND "${tool}" sign "${pkg}" --key "${A_KEY}")
+  elseif(A_KEY OR A_SIGN_TOOL)
+    message(FATAL_ERROR "weft_add_app(${target}): KEY and SIGN_TOOL go together")
+  endif()
+  add_custom_command(OUTPUT "${stamp}"
+    COMMAND ${CMAKE_COMMAND} -E rm -rf "${pkg}"
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${pkg}"
+    COMMAND ${CMAKE_COMMAND} -E copy "${dir}/wapp.toml" "${component}" "${pkg}/"
+    COMMAND ${CMAKE_COMMAND} -E copy_directory "${ui}" "${pkg}/ui"
+    ${sign_cmd}
+    COMMAND ${CMAKE_COMMAND} -E touch "${stamp}"
+    DEPENDS "${component}" "${dir}/wapp.toml" ${ui_files} ${A_KEY} ${A_SIGN_TOOL}
+    COMMENT "Assembling WEFT package ${app_id}" VERBATIM)
+  add_custom_target(${target} ALL DEPENDS "${stamp}")
+  add_dependencies(${target} ${target}_component)
+  set_target_properties(${target} PROPERTIES WEFT_PACKAGE_DIR "${pkg}" WEFT_APP_ID "${app_id}"
+                                             WEFT_COMPONENT "${component}")
+endfunction()
