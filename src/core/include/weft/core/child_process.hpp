@@ -14,17 +14,17 @@
 namespace weft {
 
 struct SpawnOptions {
-  std::vector<std::string> argv;  // argv[0] is the program; a name without '/' is searched in PATH
+  std::vector<std::string> argv{};  // argv[0] is the program; a name without '/' is searched in PATH
   /// Complete environment of the child ("NAME=value"); children never inherit the parent's wholesale unless
   /// `inherit_environment` is set (tests, development tools).
-  std::vector<std::string> env;
+  std::vector<std::string> env{};
   bool inherit_environment = false;
   /// Parent fd → child fd number. Fds not listed (other than 0-2) are closed in the child.
-  std::vector<std::pair<int, int>> fd_map;
+  std::vector<std::pair<int, int>> fd_map{};
   /// When set, 0/1/2 not present in fd_map are redirected to /dev/null instead of inherited.
   bool null_stdio = false;
   bool new_process_group = false;
-  std::optional<std::string> working_dir;
+  std::optional<std::string> working_dir{};
 };
 
 /// How a child ended.
