@@ -13,6 +13,14 @@
 namespace {
 using namespace std::chrono_literals;
 
+std::string read_to_eof(int fd) {
+  std::string out;
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
 TEST(ChildProcess, ReportsTheExitStatusOfTheChild) {
   auto child = weft::ChildProcess::spawn({.argv = {"/bin/sh", "-c", "exit 7"}});
   ASSERT_TRUE(child.ok()) << child.error().message;
@@ -38,10 +46,7 @@ TEST(ChildProcess, GetsOnlyTheExplicitEnvironment) {
                                           .fd_map = {{pipe->second.get(), 1}}});
   ASSERT_TRUE(child.ok()) << child.error().message;
   pipe->second.reset();
-  std::string out;
-  char buf[256];
-  ssize_t n;
-  while ((n = ::read(pipe->first.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  std::string out = read_to_eof(pipe->first.get());
   child->wait();
   EXPECT_EQ(out, "ONLY=this\n");
 }
@@ -59,10 +64,7 @@ TEST(ChildProcess, MapsParentFdsOntoChosenChildNumbersAndClosesTheRest) {
                                           .null_stdio = true});
   ASSERT_TRUE(child.ok()) << child.error().message;
   pipe->second.reset();
-  std::string out;
-  char buf[256];
-  ssize_t n;
-  while ((n = ::read(pipe->first.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  std::string out = read_to_eof(pipe->first.get());
   child->wait();
   // 0-2 (null), 3 (the pipe), and the fd `ls` itself opens for /proc/self/fd.
   EXPECT_EQ(out.rfind("0 1 2 3 ", 0), 0u) << out;
