@@ -1,0 +1,125 @@
+#include <gtest/gtest.h>
+
+#include "component_test_bytes.hpp"
+#include "weft/runtime/core_engine.hpp"
+
+namespace weft::runtime {
+namespace {
+
+class InterpreterEngine : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine = make_interpreter_engine();
+    engine->set_memory_limit(4 * 65536);
+    auto bytes = test::read_fixture("engine_probe.wasm");
+    auto m = engine->load(bytes, "engine_probe");
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    module = *m;
+    std::vector<CoreExtern> imports;
+    for (const auto& imp : engine->imports(module)) {
+      if (imp.name == "twice") {
+        imports.push_back(engine->host_function(imp.func_type, [](auto args, auto results) -> std::optional<Trap> {
+          results[0] = CoreValue::i32(args[0].as_i32() * 2);
+          return std::nullopt;
+        }));
+      } else {
+        imports.push_back(engine->host_function(imp.func_type, [](auto, auto) -> std::optional<Trap> {
+          return Trap{"host", "the host refused"};
+        }));
+      }
+    }
+    auto inst = engine->instantiate(module, imports);
+    ASSERT_TRUE(inst.ok()) << inst.error().message;
+    instance = *inst;
+  }
+
+  std::optional<Trap> call(std::string_view name, std::vector<CoreValue> args, std::vector<CoreValue>& results) {
+    auto f = engine->export_of(instance, name);
+    EXPECT_TRUE(f.has_value()) << name;
+    return engine->call(*f, args, results);
+  }
+
+  std::unique_ptr<CoreEngine> engine;
+  ModuleId module = 0;
+  InstanceId instance = 0;
+};
+
+TEST_F(InterpreterEngine, CallsAnExportWithEveryCoreValueType) {
+  std::vector<CoreValue> r;
+  auto trap = call("add", {CoreValue::i32(uint32_t(-2)), CoreValue::i64(40), CoreValue::f32(0.5f), CoreValue::f64(1.25)}, r);
+  ASSERT_FALSE(trap) << trap->message;
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_DOUBLE_EQ(r[0].as_f64(), 39.75);
+}
+
+TEST_F(InterpreterEngine, GuestCodeCallsHostFunctions) {
+  std::vector<CoreValue> r;
+  ASSERT_FALSE(call("call_twice", {CoreValue::i32(20)}, r));
+  EXPECT_EQ(r[0].as_i32(), 41u);
+}
+
+TEST_F(InterpreterEngine, AHostTrapKeepsItsKindAndMessage) {
+  std::vector<CoreValue> r;
+  auto trap = call("call_fail", {}, r);
+  ASSERT_TRUE(trap);
+  EXPECT_EQ(trap->kind, "host");
+  EXPECT_EQ(trap->message, "the host refused");
+}
+
+TEST_F(InterpreterEngine, GuestTrapsAreClassifiedByKind) {
+  std::vector<CoreValue> r;
+  auto t1 = call("unreachable", {}, r);
+  ASSERT_TRUE(t1);
+  EXPECT_EQ(t1->kind, "unreachable");
+  auto t2 = call("divide", {CoreValue::i32(1), CoreValue::i32(0)}, r);
+  ASSERT_TRUE(t2);
+  EXPECT_EQ(t2->kind, "integer-divide-by-zero");
+  auto t3 = call("store_far", {}, r);
+  ASSERT_TRUE(t3);
+  EXPECT_EQ(t3->kind, "memory-out-of-bounds");
+  auto t4 = call("recurse", {CoreValue::i32(0)}, r);
+  ASSERT_TRUE(t4);
+  EXPECT_EQ(t4->kind, "stack-overflow") << t4->message;
+  // The engine stays usable after traps.
+  ASSERT_FALSE(call("call_twice", {CoreValue::i32(1)}, r));
+  EXPECT_EQ(r[0].as_i32(), 3u);
+}
+
+TEST_F(InterpreterEngine, MemoryGrowthPastTheLimitReturnsMinusOne) {
+  std::vector<CoreValue> r;
+  ASSERT_FALSE(call("grow", {CoreValue::i32(3)}, r));
+  EXPECT_EQ(r[0].as_i32(), 1u);  // old size in pages: 1 + 3 = 4 pages = the limit
+  ASSERT_FALSE(call("grow", {CoreValue::i32(1)}, r));
+  EXPECT_EQ(int32_t(r[0].as_i32()), -1);
+}
+
+TEST_F(InterpreterEngine, HostSeesGuestMemoryWrites) {
+  std::vector<CoreValue> r;
+  ASSERT_FALSE(call("poke", {CoreValue::i32(100), CoreValue::i32(0xab)}, r));
+  auto mem = engine->export_of(instance, "memory");
+  ASSERT_TRUE(mem);
+  auto view = engine->memory(*mem);
+  ASSERT_GE(view.size(), 65536u);
+  EXPECT_EQ(view[100], 0xab);
+}
+
+TEST(InterpreterEngineLoad, AnInvalidModuleIsAnErrorNamingTheModule) {
+  auto engine = make_interpreter_engine();
+  std::vector<uint8_t> garbage = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x7f};
+  auto m = engine->load(garbage, "broken");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("core module broken is invalid"), std::string::npos) << m.error().message;
+}
+
+TEST(InterpreterEngineLoad, AMemoryMinimumAboveTheLimitIsRefused) {
+  auto engine = make_interpreter_engine();
+  engine->set_memory_limit(65536);
+  // (module (memory 2))
+  std::vector<uint8_t> two_pages = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x02};
+  auto m = engine->load(two_pages, "big");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("above the limit"), std::string::npos) << m.error().message;
+}
+
+}  // namespace
+}  // namespace weft::runtime
