@@ -1,0 +1,217 @@
+#include <gtest/gtest.h>
+
+#include "component_test_bytes.hpp"
+#include "weft/runtime/canonical_abi.hpp"
+
+namespace weft::runtime {
+namespace {
+
+using K = CType::Kind;
+
+CTypePtr make(K kind, std::vector<CTypePtr> elems = {}, std::vector<std::string> names = {}) {
+  auto t = std::make_shared<CType>();
+  t->kind = kind;
+  t->elems = std::move(elems);
+  t->names = std::move(names);
+  return t;
+}
+CTypePtr P(K kind) { return prim_type(kind); }
+
+bool same(const Val& a, const Val& b, const CType& t) {
+  switch (t.kind) {
+    case K::f32:
+    case K::f64: return a.f == b.f;
+    case K::string: return a.str == b.str;
+    case K::list:
+      if (t.elems[0]->kind == K::u8 || t.elems[0]->kind == K::s8) return a.str == b.str;
+      if (a.items.size() != b.items.size()) return false;
+      for (size_t i = 0; i < a.items.size(); ++i)
+        if (!same(a.items[i], b.items[i], *t.elems[0])) return false;
+      return true;
+    case K::record:
+    case K::tuple:
+      for (size_t i = 0; i < t.elems.size(); ++i)
+        if (!same(a.items[i], b.items[i], *t.elems[i])) return false;
+      return true;
+    case K::variant:
+    case K::option:
+    case K::result: {
+      if (a.index != b.index || a.items.size() != b.items.size()) return false;
+      const CType* ct = t.kind == K::option ? (a.index ? t.elems[0].get() : nullptr) : t.elems[a.index].get();
+      return !ct || same(a.items[0], b.items[0], *ct);
+    }
+    default: return a.num == b.num;
+  }
+}
+
+class CanonicalAbi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine = make_interpreter_engine();
+    auto m = engine->load(test::read_fixture("canon_memory.wasm"), "canon_memory");
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    auto inst = engine->instantiate(*m, {});
+    ASSERT_TRUE(inst.ok()) << inst.error().message;
+    cx.engine = engine.get();
+    cx.memory = engine->export_of(*inst, "memory");
+    cx.realloc = engine->export_of(*inst, "cabi_realloc");
+    cx.handles = &handles;
+  }
+
+  /// Round trip through flat values and through memory; both must give back the value.
+  void round_trip(const CTypePtr& t, const Val& v, const char* what) {
+    auto flat = lower_flat(cx, v, *t);
+    ASSERT_TRUE(flat.ok()) << what << ": " << flat.error().message;
+    EXPECT_EQ(flat->size(), flatten(*t).size()) << what;
+    for (size_t i = 0; i < flat->size(); ++i) EXPECT_EQ((*flat)[i].type, flatten(*t)[i]) << what << " slot " << i;
+    auto back = lift_flat(cx, *flat, *t);
+    ASSERT_TRUE(back.ok()) << what << ": " << back.error().message;
+    EXPECT_TRUE(same(v, *back, *t)) << what << " (flat)";
+
+    uint32_t ptr = 4096 + 64;
+    ASSERT_TRUE(store(cx, v, ptr, *t).ok()) << what;
+    auto loaded = load(cx, ptr, *t);
+    ASSERT_TRUE(loaded.ok()) << what << ": " << loaded.error().message;
+    EXPECT_TRUE(same(v, *loaded, *t)) << what << " (memory)";
+  }
+
+  std::unique_ptr<CoreEngine> engine;
+  HandleTable handles;
+  CanonContext cx;
+};
+
+TEST_F(CanonicalAbi, EveryPrimitiveTypeRoundTrips) {
+  round_trip(P(K::bool_), Val::boolean(true), "bool");
+  round_trip(P(K::s8), Val::number(uint64_t(int64_t(-5))), "s8");
+  round_trip(P(K::u8), Val::number(250), "u8");
+  round_trip(P(K::s16), Val::number(uint64_t(int64_t(-300))), "s16");
+  round_trip(P(K::u16), Val::number(65000), "u16");
+  round_trip(P(K::s32), Val::number(uint64_t(int64_t(-70000))), "s32");
+  round_trip(P(K::u32), Val::number(4000000000u), "u32");
+  round_trip(P(K::s64), Val::number(uint64_t(int64_t(-1) << 40)), "s64");
+  round_trip(P(K::u64), Val::number(~uint64_t(0)), "u64");
+  round_trip(P(K::f32), Val::floating(1.5), "f32");
+  round_trip(P(K::f64), Val::floating(-2.25e100), "f64");
+  round_trip(P(K::char_), Val::number(0x1f600), "char");
+  round_trip(P(K::string), Val::string("héllo, wörld ✓ 😀"), "string");
+}
+
+TEST_F(CanonicalAbi, CompoundTypesRoundTrip) {
+  auto record = make(K::record, {P(K::u16), P(K::string), make(K::list, {P(K::u8)})}, {"status", "type", "body"});
+  round_trip(record, Val::record({Val::number(200), Val::string("text/plain"), Val::bytes("abc", 3)}), "record");
+  auto tuple = make(K::tuple, {P(K::string), P(K::string)});
+  auto headers = make(K::list, {tuple});
+  round_trip(headers, Val::list({Val::record({Val::string("a"), Val::string("1")}),
+                                 Val::record({Val::string("b"), Val::string("2")})}), "list<tuple<string,string>>");
+  auto variant = make(K::variant, {P(K::u64), nullptr, P(K::f32), P(K::string)}, {"a", "b", "c", "d"});
+  round_trip(variant, Val::cases(0, Val::number(1ull << 40)), "variant u64 case");
+  round_trip(variant, Val::cases(1), "variant empty case");
+  round_trip(variant, Val::cases(2, Val::floating(0.5)), "variant f32 case (joined with i64)");
+  round_trip(variant, Val::cases(3, Val::string("x")), "variant string case");
+  auto enumeration = make(K::enum_, {}, {"a", "b", "c"});
+  round_trip(enumeration, Val::number(2), "enum");
+  std::vector<std::string> many;
+  for (int i = 0; i < 40; ++i) many.push_back("f" + std::to_string(i));
+  round_trip(make(K::flags, {}, many), Val::number((1ull << 39) | 5), "flags with 40 labels");
+  round_trip(make(K::flags, {}, {"r", "w"}), Val::number(2), "flags with 2 labels");
+  auto option = make(K::option, {P(K::string)});
+  round_trip(option, Val::some(Val::string("on")), "option some");
+  round_trip(option, Val::none(), "option none");
+  auto result = make(K::result, {record, P(K::string)});
+  round_trip(result, Val::ok(Val::record({Val::number(1), Val::string(""), Val::bytes("", 0)})), "result ok");
+  round_trip(result, Val::err(Val::string("capability net:fetch is not granted")), "result err");
+  round_trip(make(K::result, {nullptr, nullptr}), Val::cases(1), "result<_, _> err");
+  round_trip(make(K::list, {make(K::list, {P(K::u32)})}),
+             Val::list({Val::list({Val::number(1), Val::number(2)}), Val::list({})}), "list<list<u32>>");
+}
+
+TEST_F(CanonicalAbi, SizesAndAlignmentsFollowTheSpec) {
+  EXPECT_EQ(size_of(*make(K::option, {P(K::string)})), 12u);  // stack.md: weft_option_string
+  EXPECT_EQ(size_of(*make(K::result, {nullptr, P(K::string)})), 12u);
+  EXPECT_EQ(align_of(*make(K::result, {P(K::u64), nullptr})), 8u);
+  EXPECT_EQ(size_of(*make(K::result, {P(K::u64), nullptr})), 16u);
+  EXPECT_EQ(size_of(*make(K::record, {P(K::u8), P(K::u32), P(K::u8)})), 12u);
+  EXPECT_EQ(flatten(*make(K::variant, {P(K::f32), P(K::u32)})), (std::vector<CoreType>{CoreType::i32, CoreType::i32}));
+  EXPECT_EQ(flatten(*make(K::variant, {P(K::f64), P(K::u32)})), (std::vector<CoreType>{CoreType::i32, CoreType::i64}));
+}
+
+TEST_F(CanonicalAbi, ManyParametersGoThroughMemoryAndManyResultsThroughAReturnPointer) {
+  FuncSig sig;
+  for (int i = 0; i < 17; ++i) sig.params.push_back(P(K::u32));
+  sig.result = make(K::option, {P(K::string)});
+  auto lowered = flatten(sig, true);
+  EXPECT_EQ(lowered.params, (std::vector<CoreType>{CoreType::i32, CoreType::i32}));  // params ptr + retptr
+  EXPECT_TRUE(lowered.results.empty());
+  EXPECT_EQ(flatten(sig, false).results, std::vector<CoreType>{CoreType::i32});
+
+  std::vector<Val> args;
+  for (uint64_t i = 0; i < 17; ++i) args.push_back(Val::number(i * 3));
+  auto core_args = lower_lifted_args(cx, sig, args);
+  ASSERT_TRUE(core_args.ok()) << core_args.error().message;
+  ASSERT_EQ(core_args->size(), 1u);
+  auto lifted = lift_lowered_args(cx, sig, *core_args);
+  ASSERT_TRUE(lifted.ok()) << lifted.error().message;
+  ASSERT_EQ(lifted->size(), 17u);
+  EXPECT_EQ((*lifted)[16].num, 48u);
+
+  uint32_t retptr = 8192;
+  std::vector<CoreValue> with_retptr = {CoreValue::i32(0), CoreValue::i32(retptr)};
+  ASSERT_TRUE(lower_lowered_result(cx, sig, Val::some(Val::string("reply")), with_retptr, {}).ok());
+  auto result = lift_lifted_result(cx, sig, std::vector<CoreValue>{CoreValue::i32(retptr)});
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->index, 1u);
+  EXPECT_EQ(result->items[0].str, "reply");
+}
+
+TEST_F(CanonicalAbi, Utf16AndLatin1StringsConvertBothWays) {
+  for (auto enc : {CanonOptions::Encoding::utf16, CanonOptions::Encoding::latin1_utf16}) {
+    cx.encoding = enc;
+    round_trip(P(K::string), Val::string("plain latin1 é"), "latin1-able string");
+    round_trip(P(K::string), Val::string("mixed ✓ 😀"), "astral string");
+  }
+}
+
+TEST_F(CanonicalAbi, MalformedGuestValuesAreErrorsNotCrashes) {
+  auto mem = engine->memory(*cx.memory);
+  mem[100] = 0xff;  // invalid UTF-8
+  std::vector<CoreValue> bad_utf8 = {CoreValue::i32(100), CoreValue::i32(1)};
+  EXPECT_NE(lift_flat(cx, bad_utf8, *P(K::string)).error().message.find("not valid UTF-8"), std::string::npos);
+  std::vector<CoreValue> out_of_bounds = {CoreValue::i32(0xfffffff0u), CoreValue::i32(100)};
+  EXPECT_NE(lift_flat(cx, out_of_bounds, *P(K::string)).error().message.find("outside linear memory"), std::string::npos);
+  std::vector<CoreValue> bad_case = {CoreValue::i32(7)};
+  EXPECT_NE(lift_flat(cx, bad_case, *make(K::enum_, {}, {"a"})).error().message.find("out of range"), std::string::npos);
+  std::vector<CoreValue> surrogate = {CoreValue::i32(0xd800)};
+  EXPECT_FALSE(lift_flat(cx, surrogate, *P(K::char_)).ok());
+  std::vector<CoreValue> too_few = {};
+  EXPECT_FALSE(lift_flat(cx, too_few, *P(K::u32)).ok());
+}
+
+TEST_F(CanonicalAbi, OwnHandlesMoveAndBorrowsStayInTheTable) {
+  auto res = std::make_shared<ResourceType>();
+  res->name = "test/thing";
+  auto other = std::make_shared<ResourceType>();
+  other->name = "test/other";
+  auto own = std::make_shared<CType>();
+  own->kind = K::own;
+  own->resource = res;
+  auto borrow = std::make_shared<CType>(*own);
+  borrow->kind = K::borrow;
+
+  auto lowered = lower_flat(cx, Val::handle(77), *own);  // host gives the guest an own handle for rep 77
+  ASSERT_TRUE(lowered.ok());
+  uint32_t handle = (*lowered)[0].as_i32();
+  EXPECT_NE(handle, 0u);
+  auto borrowed = lift_flat(cx, *lowered, *borrow);
+  ASSERT_TRUE(borrowed.ok());
+  EXPECT_EQ(borrowed->num, 77u);
+  EXPECT_EQ(handles.live_count(), 1u);
+  EXPECT_FALSE(handles.get(handle, other.get()).ok());  // a handle of another resource type is refused
+  auto moved = lift_flat(cx, *lowered, *own);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->num, 77u);
+  EXPECT_EQ(handles.live_count(), 0u);
+  EXPECT_FALSE(lift_flat(cx, *lowered, *borrow).ok());  // the handle is gone
+}
+
+}  // namespace
+}  // namespace weft::runtime
