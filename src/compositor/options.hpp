@@ -1,0 +1,35 @@
+#pragma once
+// Command line of weft-compositor.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "weft/core/result.hpp"
+
+namespace weft::compositor {
+
+enum class BackendKind { headless, x11, wayland, drm, automatic };
+
+/// Headless output mode (`--output WxH[@Hz]`).
+struct OutputMode {
+  int width = 1280;         // px
+  int height = 800;         // px
+  int refresh_mhz = 60000;  // mHz
+};
+
+struct Options {
+  BackendKind backend = BackendKind::automatic;
+  OutputMode output;
+  bool test_control = false;       // advertise weft_test_v1 and add virtual input devices
+  std::string screenshot_path;     // SIGUSR1 writes the primary output here as PNG
+  bool show_version = false;
+};
+
+/// Parses `WxH` or `WxH@Hz` (Hz may be fractional): an error naming the text and the reason otherwise.
+[[nodiscard]] Result<OutputMode> parse_output_mode(const std::string& text);
+[[nodiscard]] Result<BackendKind> parse_backend(const std::string& text);
+/// Parses argv; `--help` text goes to stdout and gives an error with code 0.
+[[nodiscard]] Result<Options> parse_options(int argc, char** argv);
+
+}  // namespace weft::compositor

@@ -1,0 +1,26 @@
+#pragma once
+// Screenshots of an output: render the scene into memory and write it as PNG (zlib level 1: ≈10× faster than the
+// default at 1080p and plenty for test images).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "wlr.hpp"
+#include "weft/core/result.hpp"
+
+namespace weft::compositor {
+
+/// XRGB8888 pixels (bytes B,G,R,X in memory), stride width×4.
+struct Image {
+  int width = 0;   // px
+  int height = 0;  // px
+  std::vector<uint8_t> pixels;
+};
+
+/// Renders the whole scene as seen by `output` (works with pixman and GLES2, any backend).
+[[nodiscard]] Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output* output);
+/// Writes an 8-bit RGB PNG.
+[[nodiscard]] Result<void> write_png(const std::string& path, const Image& image);
+
+}  // namespace weft::compositor
