@@ -1,8 +1,10 @@
 // A test stand-in for weft-runtime that runs an app component under jco's JavaScript host (preview2-shim), with the
 // same command line, readiness and IPC behaviour (spec §4.1, §4.4) for what the demos use:
 //   node jco_runtime.mjs <app_id> <sid> --module <transpiled app.js> [--ipc-socket S] [--preopen HOST::GUEST::ro|rw]…
+//                        [--host-module M.mjs]
 // It exists so the demo apps' protocol tests run before and independently of weft-runtime; the same tests run
-// against weft-runtime when it is built. Only weft:app/notify and weft:app/ipc are provided.
+// against weft-runtime when it is built. weft:app/notify and weft:app/ipc are provided; --host-module (tests only)
+// adds or replaces interfaces with the `imports` object exported by M, keyed like 'weft:app/fetch'.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -22,14 +24,16 @@ const argv = process.argv.slice(2);
 const positional = [];
 let modulePath = null;
 let ipcSocket = null;
+let hostModule = null;
 const preopens = {};
 for (let i = 0; i < argv.length; ++i) {
   const arg = argv[i];
-  if (arg === '--module' || arg === '--ipc-socket' || arg === '--preopen') {
+  if (arg === '--module' || arg === '--ipc-socket' || arg === '--preopen' || arg === '--host-module') {
     const value = argv[++i];
     if (value === undefined) usage(`${arg} needs a value`);
     if (arg === '--module') modulePath = value;
     else if (arg === '--ipc-socket') ipcSocket = value;
+    else if (arg === '--host-module') hostModule = value;
     else {
       const parts = value.split('::');
       if (parts.length < 3) usage('--preopen expects HOST::GUEST::ro|rw');
@@ -148,9 +152,11 @@ _setArgs([]);
 _setPreopens(preopens);
 
 // jco's instantiation mode asks for every imported interface by its unversioned name, e.g. 'wasi:cli/stdout'.
+const extra = hostModule ? (await import(pathToFileURL(path.resolve(hostModule)).href)).imports : {};
 const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const imports = new Proxy({}, {
   get(_, name) {
+    if (name in extra) return extra[name];
     if (name === 'weft:app/ipc') return ipc;
     if (name === 'weft:app/notify') return notify;
     const m = /^wasi:([a-z-]+)\/([a-z-]+)$/.exec(name);

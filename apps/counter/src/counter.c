@@ -12,6 +12,11 @@
 /* How long to sleep when no message is waiting: short enough that a click feels immediate. */
 #define IDLE_POLL_NS (10 * 1000 * 1000)
 
+/* The count at start. Tests build a variant one step inside each int32 limit to check saturation. */
+#ifndef COUNTER_INITIAL_VALUE
+#define COUNTER_INITIAL_VALUE 0
+#endif
+
 enum counter_op { OP_NONE, OP_GET, OP_INCREMENT, OP_DECREMENT, OP_RESET };
 
 static enum counter_op op_from_word(const char* word, size_t len) {
@@ -80,7 +85,7 @@ static void handle(int32_t* count, const char* msg, size_t len) {
 }
 
 int main(void) {
-  int32_t count = 0;
+  int32_t count = COUNTER_INITIAL_VALUE;
   weft_notify_ready();
   for (;;) {
     size_t len = 0;

@@ -1,0 +1,166 @@
+#include "app_harness.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <random>
+
+namespace weft::test {
+namespace {
+
+int remaining_ms(std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  return left.count() < 0 ? 0 : static_cast<int>(left.count());
+}
+
+// Waits until fd is readable; false on timeout.
+bool wait_readable(int fd, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    int n = ::poll(&p, 1, remaining_ms(deadline));
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) return false;
+  }
+}
+
+std::string random_token() {
+  std::random_device rd;
+  std::string token;
+  for (int i = 0; i < 32; ++i) token += "0123456789abcdef"[rd() % 16];
+  return token;
+}
+
+}  // namespace
+
+std::vector<Backend> available_backends() {
+  std::vector<Backend> backends{Backend::Jco};
+#ifdef WEFT_RUNTIME_BIN
+  backends.push_back(Backend::WeftRuntime);
+#endif
+  return backends;
+}
+
+std::string backend_name(Backend backend) { return backend == Backend::Jco ? "jco" : "weft_runtime"; }
+
+AppFiles counter_app() { return {"org.weft.demo.counter", COUNTER_WASM, COUNTER_JS}; }
+AppFiles counter_near_max_app() { return {"org.weft.demo.counter", COUNTER_NEAR_MAX_WASM, COUNTER_NEAR_MAX_JS}; }
+AppFiles counter_near_min_app() { return {"org.weft.demo.counter", COUNTER_NEAR_MIN_WASM, COUNTER_NEAR_MIN_JS}; }
+AppFiles notes_app() { return {"org.weft.demo.notes", NOTES_WASM, NOTES_JS}; }
+AppFiles abi_probe_app() { return {"org.weft.test.abiprobe", ABI_PROBE_WASM, ABI_PROBE_JS}; }
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "weft-sdk-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+}
+
+AppSession AppSession::start(Backend backend, const AppFiles& app, const std::vector<std::string>& extra_args) {
+  AppSession s;
+  std::string relay_path = (s.dir_.path() / "ipc-1.sock").string();
+  auto listener = listen_unix(relay_path);
+  if (!listener) {
+    s.error_ = "cannot listen on " + relay_path + ": " + listener.error().message;
+    return s;
+  }
+  auto ready = make_pipe();
+  auto out = make_pipe();
+  if (!ready || !out) {
+    s.error_ = "cannot create pipes";
+    return s;
+  }
+
+  SpawnOptions options;
+  if (backend == Backend::Jco) {
+    options.argv = {NODE_BIN, JCO_RUNTIME_MJS, app.app_id, "1", "--module", app.transpiled};
+  } else {
+#ifdef WEFT_RUNTIME_BIN
+    options.argv = {WEFT_RUNTIME_BIN, app.app_id, "1", "--module", app.component};
+#endif
+  }
+  options.argv.insert(options.argv.end(), {"--ipc-socket", relay_path});
+  options.argv.insert(options.argv.end(), extra_args.begin(), extra_args.end());
+  std::string token = random_token();
+  options.inherit_environment = true;  // node needs PATH/HOME; the guest environment is the runtime's business
+  options.env = {"WEFT_READY_FD=3", "WEFT_READY_TOKEN=" + token};
+  options.fd_map = {{ready->second.get(), 3}, {out->second.get(), 1}};
+  auto child = ChildProcess::spawn(options);
+  if (!child) {
+    s.error_ = "cannot start " + options.argv[0] + ": " + child.error().message;
+    return s;
+  }
+  s.child_ = std::move(*child);
+  ready->second.reset();
+  out->second.reset();
+  s.stdout_ = std::move(out->first);
+
+  auto deadline = std::chrono::steady_clock::now() + kPatience;
+  if (!wait_readable(listener->get(), deadline)) {
+    s.error_ = backend_name(backend) + " did not connect to the relay socket";
+    return s;
+  }
+  s.relay_ = UniqueFd(::accept4(listener->get(), nullptr, nullptr, SOCK_CLOEXEC));
+  if (!s.relay_) {
+    s.error_ = "accept on the relay socket failed";
+    return s;
+  }
+
+  std::string line;
+  char c;
+  while (line.size() < 64 && wait_readable(ready->first.get(), deadline) && ::read(ready->first.get(), &c, 1) == 1) {
+    line += c;
+    if (c == '\n') break;
+  }
+  if (line != "READY " + token + "\n") s.error_ = "readiness pipe said '" + line + "', not 'READY <token>\\n'";
+  return s;
+}
+
+void AppSession::send(const std::string& line) {
+  auto written = write_all(relay_.get(), line + "\n");
+  if (!written) error_ = "writing to the component failed: " + written.error().message;
+}
+
+std::optional<std::string> AppSession::receive(std::chrono::milliseconds patience) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  for (;;) {
+    auto nl = buffered_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = buffered_.substr(0, nl);
+      buffered_.erase(0, nl + 1);
+      return line;
+    }
+    if (!wait_readable(relay_.get(), deadline)) return std::nullopt;
+    char chunk[65536];
+    ssize_t n = ::read(relay_.get(), chunk, sizeof chunk);
+    if (n <= 0) return std::nullopt;
+    buffered_.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+nlohmann::json AppSession::request(const nlohmann::json& message) {
+  send(message);
+  auto line = receive();
+  if (!line) return nullptr;
+  return nlohmann::json::parse(*line, nullptr, false);
+}
+
+std::string AppSession::wait_for_output() {
+  std::string output;
+  auto deadline = std::chrono::steady_clock::now() + kPatience;
+  char chunk[4096];
+  while (wait_readable(stdout_.get(), deadline)) {
+    ssize_t n = ::read(stdout_.get(), chunk, sizeof chunk);
+    if (n <= 0) break;
+    output.append(chunk, static_cast<size_t>(n));
+  }
+  return output;
+}
+
+}  // namespace weft::test

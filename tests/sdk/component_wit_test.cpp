@@ -1,0 +1,116 @@
+// What each built component asks of its host and offers (`jco wit`), and the ABI of every weft_app.h binding checked
+// end to end against jco's canonical-ABI implementation.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "app_harness.hpp"
+
+namespace weft::test {
+namespace {
+
+struct World {
+  std::set<std::string> weft_imports;  // e.g. "weft:app/ipc@0.1.0"
+  std::set<std::string> wasi_imports;  // unversioned, e.g. "wasi:io/streams"
+  std::set<std::string> other_imports;
+  std::set<std::string> exports;
+  std::string error;
+};
+
+World world_of(const std::string& component) {
+  World w;
+  auto out = make_pipe();
+  SpawnOptions options;
+  options.argv = {JCO_WRAPPER, "wit", component};
+  options.inherit_environment = true;
+  options.fd_map = {{out->second.get(), 1}};
+  auto child = ChildProcess::spawn(options);
+  if (!child) {
+    w.error = child.error().message;
+    return w;
+  }
+  out->second.reset();
+  std::string text;
+  char chunk[4096];
+  for (ssize_t n; (n = ::read(out->first.get(), chunk, sizeof chunk)) > 0;) text.append(chunk, static_cast<size_t>(n));
+  auto status = child->wait();
+  if (!status || !status->success()) w.error = "jco wit " + component + " failed";
+  static const std::regex line(R"(^\s*(import|export) ([a-z0-9:/.@-]+);\s*$)");
+  std::istringstream lines(text);
+  for (std::string l; std::getline(lines, l);) {
+    std::smatch m;
+    if (!std::regex_match(l, m, line)) continue;
+    std::string name = m[2];
+    if (m[1] == "export") w.exports.insert(name);
+    else if (name.starts_with("weft:app/")) w.weft_imports.insert(name);
+    else if (name.starts_with("wasi:") && std::regex_search(name, std::regex("@0\\.2\\.[0-9]+$")))
+      w.wasi_imports.insert(name.substr(0, name.find('@')));
+    else w.other_imports.insert(name);
+  }
+  return w;
+}
+
+// WASI 0.2 interfaces the WEFT host implements for every component (spec §4.3), wasi:http aside.
+const std::set<std::string> kHostWasi = {
+    "wasi:cli/environment",     "wasi:cli/exit",          "wasi:cli/stdin",           "wasi:cli/stdout",
+    "wasi:cli/stderr",          "wasi:cli/terminal-input", "wasi:cli/terminal-output", "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout", "wasi:cli/terminal-stderr", "wasi:clocks/monotonic-clock", "wasi:clocks/wall-clock",
+    "wasi:io/error",            "wasi:io/poll",           "wasi:io/streams",          "wasi:random/random",
+    "wasi:random/insecure",     "wasi:random/insecure-seed", "wasi:filesystem/types", "wasi:filesystem/preopens"};
+
+void expect_command_world(const World& w, const std::set<std::string>& weft) {
+  ASSERT_TRUE(w.error.empty()) << w.error;
+  EXPECT_EQ(w.weft_imports, weft);
+  for (const auto& wasi : w.wasi_imports) EXPECT_TRUE(kHostWasi.contains(wasi)) << wasi << " is not a host interface";
+  EXPECT_TRUE(w.other_imports.empty()) << *w.other_imports.begin();
+  ASSERT_EQ(w.exports.size(), 1u);
+  EXPECT_TRUE(std::regex_match(*w.exports.begin(), std::regex(R"(wasi:cli/run@0\.2\.[0-9]+)"))) << *w.exports.begin();
+}
+
+TEST(DemoComponents, TheCounterImportsOnlyNotifyAndIpcAndExportsWasiCliRun) {
+  expect_command_world(world_of(COUNTER_WASM), {"weft:app/notify@0.1.0", "weft:app/ipc@0.1.0"});
+}
+
+TEST(DemoComponents, TheNotesAppImportsOnlyNotifyAndIpcAndExportsWasiCliRun) {
+  World w = world_of(NOTES_WASM);
+  expect_command_world(w, {"weft:app/notify@0.1.0", "weft:app/ipc@0.1.0"});
+  EXPECT_TRUE(w.wasi_imports.contains("wasi:filesystem/preopens")) << "notes store their text under /data";
+}
+
+TEST(DemoComponents, TheAbiProbeImportsEveryWeftAppInterface) {
+  expect_command_world(world_of(ABI_PROBE_WASM),
+                       {"weft:app/notify@0.1.0", "weft:app/ipc@0.1.0", "weft:app/fetch@0.1.0",
+                        "weft:app/notifications@0.1.0", "weft:app/clipboard@0.1.0"});
+}
+
+// probe.c calls every binding; abi_probe_host.mjs answers with fixed values through jco's canonical ABI and logs
+// what it received. Each line pins one direction of one signature.
+TEST(WeftAppBindings, EveryCallRoundTripsThroughTheCanonicalAbi) {
+  AppSession app = AppSession::start(Backend::Jco, abi_probe_app(), {"--host-module", ABI_PROBE_HOST_MJS});
+  ASSERT_TRUE(app.ok()) << app.error();
+  std::string output = app.wait_for_output();
+  auto status = app.process().wait(kPatience);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->success()) << status->describe();
+  EXPECT_EQ(output,
+            "host send \"probe payload\"\n"
+            "send err 'relay busy'\n"
+            "recv some 'first message ünïcode'\n"
+            "recv none\n"
+            "host fetch [\"https://example.org/a\",\"POST\",[[\"accept\",\"text/plain\"],[\"x-empty\",\"\"]],[1,2,255]]\n"
+            "fetch ok status=201 type='application/json' body=7,0,200\n"
+            "host fetch [\"https://example.org/b\",\"GET\",[],null]\n"
+            "fetch err 'capability net:fetch is not granted'\n"
+            "host notify [\"Title\",\"Body text\",\"dialog-information\"]\n"
+            "notify ok\n"
+            "host notify [\"T2\",\"\",null]\n"
+            "notify err 'capability sys:notifications is not granted'\n"
+            "clipboard read ok 'clip text'\n"
+            "clipboard read err ''\n"
+            "host clipboard write \"copied ✓\"\n"
+            "clipboard write err 'capability sys:clipboard:write is not granted'\n");
+}
+
+}  // namespace
+}  // namespace weft::test
