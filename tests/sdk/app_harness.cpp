@@ -51,6 +51,25 @@ AppFiles counter_near_min_app() { return {"org.weft.demo.counter", COUNTER_NEAR_
 AppFiles notes_app() { return {"org.weft.demo.notes", NOTES_WASM, NOTES_JS}; }
 AppFiles abi_probe_app() { return {"org.weft.test.abiprobe", ABI_PROBE_WASM, ABI_PROBE_JS}; }
 
+ToolRun run_tool(const std::vector<std::string>& argv, bool merge_stderr) {
+  auto out = make_pipe();
+  if (!out) return {false, "cannot create a pipe"};
+  SpawnOptions options;
+  options.argv = argv;
+  options.inherit_environment = true;
+  options.fd_map = {{out->second.get(), 1}};
+  if (merge_stderr) options.fd_map.emplace_back(out->second.get(), 2);
+  auto child = ChildProcess::spawn(options);
+  if (!child) return {false, "cannot start " + argv.at(0) + ": " + child.error().message};
+  out->second.reset();
+  ToolRun run;
+  char chunk[4096];
+  for (ssize_t n; (n = ::read(out->first.get(), chunk, sizeof chunk)) > 0;) run.output.append(chunk, size_t(n));
+  auto status = child->wait(kPatience);
+  run.ok = status && status->success();
+  return run;
+}
+
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "weft-sdk-test-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) std::abort();

@@ -39,6 +39,13 @@ AppFiles counter_near_min_app();
 AppFiles notes_app();
 AppFiles abi_probe_app();
 
+/** Result of running a tool to completion: whether it exited 0 and what it wrote to stdout (and stderr, if merged). */
+struct ToolRun {
+  bool ok = false;
+  std::string output;
+};
+ToolRun run_tool(const std::vector<std::string>& argv, bool merge_stderr = false);
+
 /** A unique temporary directory, removed with everything in it on destruction. */
 class TempDir {
  public:

@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "app_harness.hpp"
 
@@ -20,22 +21,9 @@ struct World {
 
 World world_of(const std::string& component) {
   World w;
-  auto out = make_pipe();
-  SpawnOptions options;
-  options.argv = {JCO_WRAPPER, "wit", component};
-  options.inherit_environment = true;
-  options.fd_map = {{out->second.get(), 1}};
-  auto child = ChildProcess::spawn(options);
-  if (!child) {
-    w.error = child.error().message;
-    return w;
-  }
-  out->second.reset();
-  std::string text;
-  char chunk[4096];
-  for (ssize_t n; (n = ::read(out->first.get(), chunk, sizeof chunk)) > 0;) text.append(chunk, static_cast<size_t>(n));
-  auto status = child->wait();
-  if (!status || !status->success()) w.error = "jco wit " + component + " failed";
+  ToolRun run = run_tool({JCO_WRAPPER, "wit", component});
+  if (!run.ok) w.error = "jco wit " + component + " failed: " + run.output;
+  const std::string& text = run.output;
   static const std::regex line(R"(^\s*(import|export) ([a-z0-9:/.@-]+);\s*$)");
   std::istringstream lines(text);
   for (std::string l; std::getline(lines, l);) {
