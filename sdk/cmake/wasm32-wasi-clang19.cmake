@@ -10,7 +10,8 @@ set(CMAKE_CXX_COMPILER clang++-19)
 set(CMAKE_C_COMPILER_TARGET wasm32-wasi)
 set(CMAKE_CXX_COMPILER_TARGET wasm32-wasi)
 set(CMAKE_ASM_COMPILER_TARGET wasm32-wasi)
-set(CMAKE_EXECUTABLE_SUFFIX .wasm)
+set(CMAKE_EXECUTABLE_SUFFIX_C .wasm)
+set(CMAKE_EXECUTABLE_SUFFIX_CXX .wasm)
 set(CMAKE_CXX_FLAGS_INIT "-fno-exceptions")
 # Note: clang links with -O* by running a `wasm-opt` found in PATH; Debian's binaryen 108 breaks modules, so keep it
 # out of PATH on guest-build machines.

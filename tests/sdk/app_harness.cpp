@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <random>
+#include <regex>
+#include <sstream>
 
 namespace weft::test {
 namespace {
@@ -68,6 +70,26 @@ ToolRun run_tool(const std::vector<std::string>& argv, bool merge_stderr) {
   auto status = child->wait(kPatience);
   run.ok = status && status->success();
   return run;
+}
+
+World world_of(const std::string& component) {
+  World w;
+  ToolRun run = run_tool({JCO_WRAPPER, "wit", component});
+  if (!run.ok) w.error = "jco wit " + component + " failed: " + run.output;
+  const std::string& text = run.output;
+  static const std::regex line(R"(^\s*(import|export) ([a-z0-9:/.@-]+);\s*$)");
+  std::istringstream lines(text);
+  for (std::string l; std::getline(lines, l);) {
+    std::smatch m;
+    if (!std::regex_match(l, m, line)) continue;
+    std::string name = m[2];
+    if (m[1] == "export") w.exports.insert(name);
+    else if (name.starts_with("weft:app/")) w.weft_imports.insert(name);
+    else if (name.starts_with("wasi:") && std::regex_search(name, std::regex("@0\\.2\\.[0-9]+$")))
+      w.wasi_imports.insert(name.substr(0, name.find('@')));
+    else w.other_imports.insert(name);
+  }
+  return w;
 }
 
 TempDir::TempDir() {

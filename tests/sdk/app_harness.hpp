@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -45,6 +46,16 @@ struct ToolRun {
   std::string output;
 };
 ToolRun run_tool(const std::vector<std::string>& argv, bool merge_stderr = false);
+
+/** A component's world as `jco wit` prints it. */
+struct World {
+  std::set<std::string> weft_imports;  // e.g. "weft:app/ipc@0.1.0"
+  std::set<std::string> wasi_imports;  // WASI 0.2.x, unversioned, e.g. "wasi:io/streams"
+  std::set<std::string> other_imports;
+  std::set<std::string> exports;
+  std::string error;  // non-empty when jco could not read the component
+};
+World world_of(const std::string& component);
 
 /** A unique temporary directory, removed with everything in it on destruction. */
 class TempDir {

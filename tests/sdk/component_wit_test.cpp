@@ -3,41 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <regex>
-#include <set>
-#include <sstream>
 
 #include "app_harness.hpp"
 
 namespace weft::test {
 namespace {
-
-struct World {
-  std::set<std::string> weft_imports;  // e.g. "weft:app/ipc@0.1.0"
-  std::set<std::string> wasi_imports;  // unversioned, e.g. "wasi:io/streams"
-  std::set<std::string> other_imports;
-  std::set<std::string> exports;
-  std::string error;
-};
-
-World world_of(const std::string& component) {
-  World w;
-  ToolRun run = run_tool({JCO_WRAPPER, "wit", component});
-  if (!run.ok) w.error = "jco wit " + component + " failed: " + run.output;
-  const std::string& text = run.output;
-  static const std::regex line(R"(^\s*(import|export) ([a-z0-9:/.@-]+);\s*$)");
-  std::istringstream lines(text);
-  for (std::string l; std::getline(lines, l);) {
-    std::smatch m;
-    if (!std::regex_match(l, m, line)) continue;
-    std::string name = m[2];
-    if (m[1] == "export") w.exports.insert(name);
-    else if (name.starts_with("weft:app/")) w.weft_imports.insert(name);
-    else if (name.starts_with("wasi:") && std::regex_search(name, std::regex("@0\\.2\\.[0-9]+$")))
-      w.wasi_imports.insert(name.substr(0, name.find('@')));
-    else w.other_imports.insert(name);
-  }
-  return w;
-}
 
 // WASI 0.2 interfaces the WEFT host implements for every component (spec §4.3), wasi:http aside.
 const std::set<std::string> kHostWasi = {

@@ -1,0 +1,84 @@
+// The SDK used the way an app author uses it, in fresh build trees outside WEFT's own build: the demo apps on their
+// own, a project made by weft-new-app, and a project whose compiler is set by the toolchain file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "app_harness.hpp"
+
+namespace weft::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::set<std::string> kNotifyAndIpc = {"weft:app/notify@0.1.0", "weft:app/ipc@0.1.0"};
+
+// Configures and builds a CMake project; the combined output on failure.
+ToolRun configure_and_build(const fs::path& source, const fs::path& build, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> configure = {CMAKE_BIN, "-S", source.string(), "-B", build.string(), "-G", CMAKE_GEN};
+  configure.insert(configure.end(), extra.begin(), extra.end());
+  ToolRun run = run_tool(configure, /*merge_stderr=*/true);
+  if (!run.ok) return run;
+  return run_tool({CMAKE_BIN, "--build", build.string()}, /*merge_stderr=*/true);
+}
+
+bool exports_only_wasi_cli_run(const World& w) {
+  return w.exports.size() == 1 && w.exports.begin()->starts_with("wasi:cli/run@0.2.");
+}
+
+TEST(SdkProjects, TheDemoAppsBuildFromACleanTreeWithTheSdkAlone) {
+  TempDir build;
+  ToolRun run = configure_and_build(WEFT_SOURCE_DIR "/apps", build.path());
+  ASSERT_TRUE(run.ok) << run.output;
+  for (const char* id : {"org.weft.demo.counter", "org.weft.demo.notes"}) {
+    fs::path package = build.path() / "packages" / id;
+    EXPECT_TRUE(fs::is_regular_file(package / "wapp.toml")) << id;
+    EXPECT_TRUE(fs::is_regular_file(package / "ui" / "index.html")) << id;
+    World w = world_of((package / "app.wasm").string());
+    ASSERT_TRUE(w.error.empty()) << w.error;
+    EXPECT_EQ(w.weft_imports, kNotifyAndIpc) << id;
+    EXPECT_TRUE(exports_only_wasi_cli_run(w)) << id;
+  }
+}
+
+TEST(SdkProjects, AnAppMadeByWeftNewAppBuildsAndAnswersItsPage) {
+  TempDir work;
+  fs::path project = work.path() / "hello";
+  ToolRun created = run_tool({WEFT_SOURCE_DIR "/sdk/weft-new-app", project.string(), "org.example.hello"}, true);
+  ASSERT_TRUE(created.ok) << created.output;
+  ToolRun built = configure_and_build(project, project / "build");
+  ASSERT_TRUE(built.ok) << built.output;
+  fs::path component = project / "build" / "packages" / "org.example.hello" / "app.wasm";
+  ToolRun transpiled = run_tool({JCO_WRAPPER, "transpile", component.string(), "-o", (work.path() / "js").string(),
+                                 "--name", "app", "--instantiation", "async", "--no-typescript", "-q"},
+                                true);
+  ASSERT_TRUE(transpiled.ok) << transpiled.output;
+
+  AppSession app = AppSession::start(Backend::Jco, {"org.example.hello", component.string(),
+                                                    (work.path() / "js" / "app.js").string()});
+  ASSERT_TRUE(app.ok()) << app.error();
+  EXPECT_EQ(app.request({{"op", "greet"}, {"name", "Ada \"L\""}}),
+            nlohmann::json({{"op", "greeting"}, {"text", "Hello, Ada \"L\"!"}}));
+}
+
+TEST(SdkProjects, WeftNewAppRefusesAnInvalidAppId) {
+  TempDir work;
+  ToolRun run = run_tool({WEFT_SOURCE_DIR "/sdk/weft-new-app", (work.path() / "x").string(), "Org.Example"}, true);
+  EXPECT_FALSE(run.ok);
+  EXPECT_NE(run.output.find("'Org.Example' is not a valid app id"), std::string::npos) << run.output;
+  EXPECT_FALSE(fs::exists(work.path() / "x"));
+}
+
+TEST(SdkProjects, TheToolchainFileBuildsCxxCoreModulesThatBecomeComponents) {
+  TempDir build;
+  ToolRun run = configure_and_build(WEFT_SOURCE_DIR "/tests/sdk/toolchain_project", build.path(),
+                                    {"-DCMAKE_TOOLCHAIN_FILE=" WEFT_SOURCE_DIR "/sdk/cmake/wasm32-wasi-clang19.cmake"});
+  ASSERT_TRUE(run.ok) << run.output;
+  World w = world_of((build.path() / "probe.component.wasm").string());
+  ASSERT_TRUE(w.error.empty()) << w.error;
+  EXPECT_EQ(w.weft_imports, std::set<std::string>{"weft:app/notify@0.1.0"});
+  EXPECT_TRUE(exports_only_wasi_cli_run(w));
+}
+
+}  // namespace
+}  // namespace weft::test
