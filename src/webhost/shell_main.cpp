@@ -1,0 +1,111 @@
+// weft-shell [html] (spec §6.4): the system UI (taskbar, launcher, toasts) in a WPE view on a `panel` slot that
+// reserves the bottom 48 px, talking to appd over its WebSocket API with the system role.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "appd_endpoint.hpp"
+#include "host_loop.hpp"
+#include "host_window.hpp"
+#include "seat_input.hpp"
+#include "system_page.hpp"
+#include "wayland_connection.hpp"
+#include "weft/core/log.hpp"
+#include "weft/core/paths.hpp"
+
+namespace weft::webhost {
+namespace {
+
+constexpr int kTaskbarHeight = 48;  // logical px, the panel's exclusive zone at the bottom
+constexpr int kInitialWidth = 1280;
+constexpr int kInitialHeight = 800;
+constexpr char kShellAppId[] = "org.weft.system.shell";
+
+// Installed location first; a development build tree keeps a copy next to bin/.
+std::string system_file(const char* variable, const std::string& installed, const char* name) {
+  std::string chosen = paths::env_or(variable, "");
+  if (!chosen.empty()) return chosen;
+  std::error_code ec;
+  if (std::filesystem::exists(installed, ec)) return installed;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::filesystem::path dev = self.parent_path().parent_path() / "share" / "weft" / "system" / name;
+  return std::filesystem::exists(dev, ec) ? dev.string() : installed;
+}
+
+int run(int argc, char** argv) {
+  log::init("weft-shell");
+  CLI::App cli{"WEFT shell: the system UI"};
+  std::string html;
+  cli.add_option("html", html, "system page (default: WEFT_SYSTEM_UI_HTML)");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  if (html.empty()) html = system_file("WEFT_SYSTEM_UI_HTML", "/usr/share/weft/system/system-ui.html", "system-ui.html");
+  std::string kit = system_file("WEFT_UI_KIT_JS", "/usr/share/weft/system/weft-ui-kit.js", "weft-ui-kit.js");
+
+  auto wsport = paths::appd_wsport_file();
+  auto systoken = paths::appd_systoken_file();
+  if (!wsport.ok() || !systoken.ok()) {
+    log::error(!wsport.ok() ? wsport.error().message : systoken.error().message);
+    return 1;
+  }
+  HostLoop loop;
+  auto connection = WaylandConnection::connect(/*socket_only=*/false);
+  if (!connection.ok()) {
+    log::error(connection.error().message);
+    return 1;
+  }
+  (*connection)->set_on_disconnected([&](const std::string&) { loop.quit(1); });
+
+  std::string cache = (std::filesystem::temp_directory_path() / "weft-shell-XXXXXX").string();
+  if (!mkdtemp(cache.data())) {
+    log::error(errno_error("mkdtemp for the content-rule cache").message);
+    return 1;
+  }
+  auto page = SystemPage::create({.html_path = html, .ui_kit_path = kit, .cache_dir = cache});
+  if (!page.ok()) {
+    log::error(page.error().message);
+    return 1;
+  }
+  auto view = (*page)->create_view(kInitialWidth, kInitialHeight);
+  if (!view.ok()) {
+    log::error(view.error().message);
+    return 1;
+  }
+  WebView& web = **view;
+  auto window = HostWindow::create(**connection, web,
+                                   {.app_id = kShellAppId,
+                                    .title = "WEFT Shell",
+                                    .toplevel_title = "WEFT Shell",
+                                    .role = "panel",
+                                    .exclusive_zone_bottom = kTaskbarHeight});
+  if (!window.ok()) {
+    log::error(window.error().message);
+    return 1;
+  }
+  (*window)->on_close = [&](const char* why) {
+    log::info("closing: ", why);
+    loop.quit(0);
+  };
+  (*window)->on_navigation_gesture = [&](uint32_t type, uint32_t fingers, double dx, double dy) {
+    dispatch_navigation_gesture(web, type, fingers, dx, dy);
+  };
+  SeatInput input((*connection)->seat(), web);
+  CrashPolicy crashes(web, nullptr, [&] { loop.quit(1); });
+  AppdEndpointWatcher endpoint(web, *wsport, *systoken);
+  FirstFrameAfterLoad ready(web, **window, [] { log::info("ready: system page presented"); });
+
+  webkit_web_view_load_uri(web.web_view(), (*page)->uri().c_str());
+  int status = loop.run();
+  std::error_code ec;
+  std::filesystem::remove_all(cache, ec);
+  return status;
+}
+
+}  // namespace
+}  // namespace weft::webhost
+
+int main(int argc, char** argv) { return weft::webhost::run(argc, argv); }
