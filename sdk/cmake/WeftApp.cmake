@@ -11,6 +11,13 @@
 #   weft_componentize(<target> CORE <core.wasm> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>])
 #   weft_add_app(<target> SOURCES <files…> WIT <dir> WORLD <name> MANIFEST <wapp.toml> UI <dir>
 #                [CAPABILITIES <caps…>] [KEY <weft-sign.key>] [SIGN_TOOL <weft-pack>] [PACKAGES_DIR <dir>] …)
+#   weft_add_js_component(<target> SOURCE <app.js> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>])
+#   weft_add_js_app(<target> SOURCE <app.js> WIT <dir> WORLD <name> MANIFEST <wapp.toml> UI <dir> …)
+#
+# JavaScript apps are componentized by componentize-js (StarlingMonkey, ≈12 MB per component, ≈8 s per build) with
+# the WASI http and fetch-event features disabled, so they import no more of the host than C apps do. Their world
+# must `export wasi:cli/run@0.2.12;` (a module export `run = { run() {…} }`, which may be async); the WASI WIT
+# packages it refers to are added from jco's bundled copies.
 #
 # WIT <dir> holds the app's own world (e.g. `world app { import weft:app/ipc@0.1.0; }`); weft:app itself is added as
 # a dependency package, so apps never copy wit/weft-app.wit. Sources ending in .c are C17 (GNU), .cc/.cpp/.cxx are C++20
@@ -22,6 +29,9 @@ get_filename_component(WEFT_SDK_DIR "${WEFT_SDK_DIR}" ABSOLUTE)
 get_filename_component(_weft_repo_root "${WEFT_SDK_DIR}/.." ABSOLUTE)
 set(WEFT_APP_WIT "${_weft_repo_root}/wit/weft-app.wit" CACHE INTERNAL "weft:app@0.1.0 WIT")
 set(WEFT_JCO "${WEFT_SDK_DIR}/jco" CACHE INTERNAL "jco wrapper with host preopens")
+# WASI 0.2 WIT packages shipped with the pinned jco, for JS worlds that export wasi:cli/run.
+set(WEFT_JCO_WASI_WIT "${_weft_repo_root}/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12"
+    CACHE INTERNAL "WASI 0.2 WIT packages")
 
 find_program(WEFT_GUEST_CC NAMES clang-19 DOC "C compiler for wasm32-wasi guests")
 find_program(WEFT_GUEST_CXX NAMES clang++-19 DOC "C++ compiler for wasm32-wasi guests")
@@ -60,6 +70,7 @@ endfunction()
 
 # Stages the app's WIT directory with weft:app as a dependency package: <stage>/*.wit + <stage>/deps/weft-app/.
 function(_weft_stage_wit target wit_dir out_var)
+  cmake_parse_arguments(W "WITH_WASI" "" "" ${ARGN})
   get_filename_component(wit_dir "${wit_dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   file(GLOB app_wits CONFIGURE_DEPENDS "${wit_dir}/*.wit")
   if(NOT app_wits)
@@ -67,11 +78,19 @@ function(_weft_stage_wit target wit_dir out_var)
   endif()
   set(stage "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/wit")
   set(stamp "${stage}/.staged")
+  set(wasi_copy "")
+  if(W_WITH_WASI)
+    foreach(pkg cli clocks filesystem io random sockets)
+      list(APPEND wasi_copy COMMAND ${CMAKE_COMMAND} -E copy_directory "${WEFT_JCO_WASI_WIT}/wasi-${pkg}"
+                                    "${stage}/deps/wasi-${pkg}")
+    endforeach()
+  endif()
   add_custom_command(OUTPUT "${stamp}"
     COMMAND ${CMAKE_COMMAND} -E rm -rf "${stage}"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${stage}/deps/weft-app"
     COMMAND ${CMAKE_COMMAND} -E copy ${app_wits} "${stage}/"
     COMMAND ${CMAKE_COMMAND} -E copy "${WEFT_APP_WIT}" "${stage}/deps/weft-app/"
+    ${wasi_copy}
     COMMAND ${CMAKE_COMMAND} -E touch "${stamp}"
     DEPENDS ${app_wits} "${WEFT_APP_WIT}"
     COMMENT "Staging WIT for ${target}" VERBATIM)
@@ -170,31 +189,30 @@ function(_weft_toml_string_array out_var)
   set(${out_var} "[${joined}]" PARENT_SCOPE)
 endfunction()
 
-# Builds the component and assembles the package directory <PACKAGES_DIR>/<app id>/ = wapp.toml + app.wasm + ui/,
+# Assembles the package directory <PACKAGES_DIR>/<app id>/ = wapp.toml + app.wasm + ui/ from a built component,
 # signed with KEY (through SIGN_TOOL, a weft-pack executable or target) when both are given.
 # MANIFEST is a template: @WEFT_APP_CAPABILITIES@ expands to the TOML array of CAPABILITIES, so the declared
 # capabilities live in exactly one place (the CMake call). The target's WEFT_PACKAGE_DIR property names the result.
-function(weft_add_app target)
-  cmake_parse_arguments(A "" "WIT;WORLD;MANIFEST;UI;KEY;SIGN_TOOL;PACKAGES_DIR"
-                        "SOURCES;CAPABILITIES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS" ${ARGN})
+function(_weft_assemble_package target component_target component)
+  cmake_parse_arguments(A "" "MANIFEST;UI;KEY;SIGN_TOOL;PACKAGES_DIR" "CAPABILITIES" ${ARGN})
   foreach(req MANIFEST UI)
     if(NOT A_${req})
-      message(FATAL_ERROR "weft_add_app(${target}): ${req} is required")
+      message(FATAL_ERROR "${target}: ${req} is required")
     endif()
   endforeach()
   get_filename_component(manifest "${A_MANIFEST}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   get_filename_component(ui "${A_UI}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT IS_DIRECTORY "${ui}" OR NOT EXISTS "${ui}/index.html")
-    message(FATAL_ERROR "weft_add_app(${target}): UI directory ${ui} must exist and hold index.html")
+    message(FATAL_ERROR "${target}: UI directory ${ui} must exist and hold index.html")
   endif()
 
   file(READ "${manifest}" manifest_text)
   if(A_CAPABILITIES AND NOT manifest_text MATCHES "@WEFT_APP_CAPABILITIES@")
-    message(FATAL_ERROR "weft_add_app(${target}): CAPABILITIES given but ${manifest} has no "
+    message(FATAL_ERROR "${target}: CAPABILITIES given but ${manifest} has no "
                         "`capabilities = @WEFT_APP_CAPABILITIES@` line to receive them")
   endif()
   if(NOT manifest_text MATCHES "\n[ \t]*id[ \t]*=[ \t]*\"([a-z][a-z0-9.]*)\"")
-    message(FATAL_ERROR "weft_add_app(${target}): ${manifest} has no [package] id = \"<app id>\" line")
+    message(FATAL_ERROR "${target}: ${manifest} has no [package] id = \"<app id>\" line")
   endif()
   set(app_id "${CMAKE_MATCH_1}")
   foreach(key module entry)
@@ -203,8 +221,8 @@ function(weft_add_app target)
     endif()
   endforeach()
   if(NOT manifest_module STREQUAL "app.wasm" OR NOT manifest_entry STREQUAL "ui/index.html")
-    message(FATAL_ERROR "weft_add_app(${target}): ${manifest} must say module = \"app.wasm\" and "
-                        "entry = \"ui/index.html\" (the layout this function assembles)")
+    message(FATAL_ERROR "${target}: ${manifest} must say module = \"app.wasm\" and "
+                        "entry = \"ui/index.html\" (the layout that is assembled)")
   endif()
 
   if(NOT A_PACKAGES_DIR)
@@ -214,10 +232,6 @@ function(weft_add_app target)
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir")
   _weft_toml_string_array(WEFT_APP_CAPABILITIES ${A_CAPABILITIES})
   configure_file("${manifest}" "${dir}/wapp.toml" @ONLY)
-
-  set(component "${dir}/app.wasm")
-  weft_add_component(${target}_component SOURCES ${A_SOURCES} WIT "${A_WIT}" WORLD "${A_WORLD}" OUTPUT "${component}"
-                     INCLUDE_DIRS ${A_INCLUDE_DIRS} DEFINES ${A_DEFINES} COMPILE_OPTIONS ${A_COMPILE_OPTIONS})
 
   file(GLOB_RECURSE ui_files CONFIGURE_DEPENDS "${ui}/*")
   set(stamp "${dir}/package.stamp")
@@ -230,19 +244,75 @@ function(weft_add_app target)
     endif()
     set(sign_cmd COMMAND "${tool}" sign "${pkg}" --key "${A_KEY}")
   elseif(A_KEY OR A_SIGN_TOOL)
-    message(FATAL_ERROR "weft_add_app(${target}): KEY and SIGN_TOOL go together")
+    message(FATAL_ERROR "${target}: KEY and SIGN_TOOL go together")
   endif()
   add_custom_command(OUTPUT "${stamp}"
     COMMAND ${CMAKE_COMMAND} -E rm -rf "${pkg}"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${pkg}"
-    COMMAND ${CMAKE_COMMAND} -E copy "${dir}/wapp.toml" "${component}" "${pkg}/"
+    COMMAND ${CMAKE_COMMAND} -E copy "${dir}/wapp.toml" "${pkg}/"
+    COMMAND ${CMAKE_COMMAND} -E copy "${component}" "${pkg}/app.wasm"
     COMMAND ${CMAKE_COMMAND} -E copy_directory "${ui}" "${pkg}/ui"
     ${sign_cmd}
     COMMAND ${CMAKE_COMMAND} -E touch "${stamp}"
     DEPENDS "${component}" "${dir}/wapp.toml" ${ui_files} ${A_KEY} ${A_SIGN_TOOL}
     COMMENT "Assembling WEFT package ${app_id}" VERBATIM)
   add_custom_target(${target} ALL DEPENDS "${stamp}")
-  add_dependencies(${target} ${target}_component)
+  add_dependencies(${target} ${component_target})
   set_target_properties(${target} PROPERTIES WEFT_PACKAGE_DIR "${pkg}" WEFT_APP_ID "${app_id}"
                                              WEFT_COMPONENT "${component}")
+endfunction()
+
+set(_WEFT_PACKAGE_ONE MANIFEST UI KEY SIGN_TOOL PACKAGES_DIR CACHE INTERNAL "one-value package arguments")
+
+# A C/C++ app: weft_add_component + the package (see _weft_assemble_package).
+function(weft_add_app target)
+  cmake_parse_arguments(A "" "WIT;WORLD;${_WEFT_PACKAGE_ONE}"
+                        "SOURCES;CAPABILITIES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS" ${ARGN})
+  set(component "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/app.wasm")
+  weft_add_component(${target}_component SOURCES ${A_SOURCES} WIT "${A_WIT}" WORLD "${A_WORLD}" OUTPUT "${component}"
+                     INCLUDE_DIRS ${A_INCLUDE_DIRS} DEFINES ${A_DEFINES} COMPILE_OPTIONS ${A_COMPILE_OPTIONS})
+  _weft_forward_package_args(forward)
+  _weft_assemble_package(${target} ${target}_component "${component}" ${forward})
+endfunction()
+
+# A JavaScript app: weft_add_js_component + the package.
+function(weft_add_js_app target)
+  cmake_parse_arguments(A "" "SOURCE;WIT;WORLD;${_WEFT_PACKAGE_ONE}" "CAPABILITIES;DEPENDS" ${ARGN})
+  set(component "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/app.wasm")
+  weft_add_js_component(${target}_component SOURCE "${A_SOURCE}" WIT "${A_WIT}" WORLD "${A_WORLD}"
+                        OUTPUT "${component}" DEPENDS ${A_DEPENDS})
+  _weft_forward_package_args(forward)
+  _weft_assemble_package(${target} ${target}_component "${component}" ${forward})
+endfunction()
+
+# The package arguments of the caller (parsed with prefix A_) as a list to pass on.
+macro(_weft_forward_package_args out_var)
+  set(${out_var} CAPABILITIES ${A_CAPABILITIES})
+  foreach(_weft_key IN LISTS _WEFT_PACKAGE_ONE)
+    if(A_${_weft_key})
+      list(APPEND ${out_var} ${_weft_key} "${A_${_weft_key}}")
+    endif()
+  endforeach()
+endmacro()
+
+function(weft_add_js_component target)
+  cmake_parse_arguments(C "" "SOURCE;WIT;WORLD;OUTPUT" "DEPENDS" ${ARGN})
+  _weft_require_sdk(weft_add_js_component ${target})
+  foreach(req SOURCE WIT WORLD)
+    if(NOT C_${req})
+      message(FATAL_ERROR "weft_add_js_component(${target}): ${req} is required")
+    endif()
+  endforeach()
+  if(NOT C_OUTPUT)
+    set(C_OUTPUT "${CMAKE_CURRENT_BINARY_DIR}/${target}.wasm")
+  endif()
+  get_filename_component(source "${C_SOURCE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  _weft_stage_wit(${target} "${C_WIT}" stage WITH_WASI)
+  add_custom_command(OUTPUT "${C_OUTPUT}"
+    COMMAND "${WEFT_JCO}" componentize "${source}" --wit "${stage}" -n "${C_WORLD}" -d http fetch-event
+            -o "${C_OUTPUT}"
+    DEPENDS "${source}" "${stage_STAMP}" ${C_DEPENDS}
+    COMMENT "Componentizing JavaScript ${C_OUTPUT}" VERBATIM)
+  add_custom_target(${target} ALL DEPENDS "${C_OUTPUT}")
+  set_target_properties(${target} PROPERTIES WEFT_COMPONENT "${C_OUTPUT}")
 endfunction()

@@ -51,6 +51,7 @@ AppFiles counter_app() { return {"org.weft.demo.counter", COUNTER_WASM, COUNTER_
 AppFiles counter_near_max_app() { return {"org.weft.demo.counter", COUNTER_NEAR_MAX_WASM, COUNTER_NEAR_MAX_JS}; }
 AppFiles counter_near_min_app() { return {"org.weft.demo.counter", COUNTER_NEAR_MIN_WASM, COUNTER_NEAR_MIN_JS}; }
 AppFiles notes_app() { return {"org.weft.demo.notes", NOTES_WASM, NOTES_JS}; }
+AppFiles todo_app() { return {"org.weft.demo.todo", TODO_WASM, TODO_JS}; }
 AppFiles abi_probe_app() { return {"org.weft.test.abiprobe", ABI_PROBE_WASM, ABI_PROBE_JS}; }
 
 ToolRun run_tool(const std::vector<std::string>& argv, bool merge_stderr) {

@@ -38,6 +38,7 @@ AppFiles counter_app();
 AppFiles counter_near_max_app();
 AppFiles counter_near_min_app();
 AppFiles notes_app();
+AppFiles todo_app();
 AppFiles abi_probe_app();
 
 /** Result of running a tool to completion: whether it exited 0 and what it wrote to stdout (and stderr, if merged). */

@@ -36,6 +36,10 @@ TEST(DemoComponents, TheNotesAppImportsOnlyNotifyAndIpcAndExportsWasiCliRun) {
   EXPECT_TRUE(w.wasi_imports.contains("wasi:filesystem/preopens")) << "notes store their text under /data";
 }
 
+TEST(DemoComponents, TheJavaScriptTodoAppImportsOnlyNotifyIpcAndHostWasiWithoutHttp) {
+  expect_command_world(world_of(TODO_WASM), {"weft:app/notify@0.1.0", "weft:app/ipc@0.1.0"});
+}
+
 TEST(DemoComponents, TheAbiProbeImportsEveryWeftAppInterface) {
   expect_command_world(world_of(ABI_PROBE_WASM),
                        {"weft:app/notify@0.1.0", "weft:app/ipc@0.1.0", "weft:app/fetch@0.1.0",

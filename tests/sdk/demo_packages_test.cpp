@@ -60,7 +60,8 @@ TEST_P(DemoPackages, VerifyWithTheBuildsDevelopmentKeyAndNotAfterTampering) {
   EXPECT_FALSE(tampered.ok) << "a changed UI file still verified: " << tampered.output;
 }
 
-INSTANTIATE_TEST_SUITE_P(Apps, DemoPackages, ::testing::Values("org.weft.demo.counter", "org.weft.demo.notes"),
+INSTANTIATE_TEST_SUITE_P(Apps, DemoPackages, ::testing::Values("org.weft.demo.counter", "org.weft.demo.notes",
+                                                                  "org.weft.demo.todo"),
                          [](const auto& info) { return info.param.substr(info.param.rfind('.') + 1); });
 
 }  // namespace
