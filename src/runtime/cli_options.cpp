@@ -1,0 +1,81 @@
+// weft-runtime argument parsing. Hand-written rather than CLI11 because the spec fixes every usage message exactly.
+
+#include "weft/runtime/cli_options.hpp"
+
+#include <charconv>
+
+#include "weft/core/app_id.hpp"
+
+namespace weft::runtime {
+
+Result<Preopen> parse_preopen(std::string_view spec) {
+  size_t last = spec.rfind("::");
+  if (last == std::string_view::npos || last == 0) return fail("--preopen expects HOST::GUEST::ro|rw");
+  size_t middle = spec.rfind("::", last - 1);
+  if (middle == std::string_view::npos) return fail("--preopen expects HOST::GUEST::ro|rw");
+  std::string_view host = spec.substr(0, middle);
+  std::string_view guest = spec.substr(middle + 2, last - middle - 2);
+  std::string_view mode = spec.substr(last + 2);
+  if (mode != "ro" && mode != "rw") return fail("--preopen mode must be ro or rw, not '" + std::string(mode) + "'");
+  if (host.empty() || guest.empty() || guest.front() != '/')
+    return fail("--preopen needs a host path and an absolute guest path");
+  return Preopen{std::string(host), std::string(guest), mode == "ro"};
+}
+
+Result<Capability> parse_grant(std::string_view text) {
+  WEFT_TRY(Capability cap, parse_capability(text));
+  if (cap.is_filesystem() || cap.is_hardware())
+    return fail("'" + std::string(text) + "' is not granted through --grant");
+  return cap;
+}
+
+Result<RuntimeOptions> parse_runtime_options(std::span<const std::string> args) {
+  RuntimeOptions o;
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* flag) -> Result<std::string> {
+      if (i + 1 >= args.size()) return fail(std::string(flag) + " needs a value");
+      return args[++i];
+    };
+    if (a == "--version") {
+      o.show_version = true;
+    } else if (a == "--module") {
+      WEFT_TRY(std::string v, value("--module"));
+      o.module = v;
+    } else if (a == "--ipc-socket") {
+      WEFT_TRY(std::string v, value("--ipc-socket"));
+      o.ipc_socket = v;
+    } else if (a == "--preopen") {
+      WEFT_TRY(std::string v, value("--preopen"));
+      WEFT_TRY(Preopen p, parse_preopen(v));
+      o.preopens.push_back(std::move(p));
+    } else if (a == "--grant") {
+      WEFT_TRY(std::string v, value("--grant"));
+      WEFT_TRY(Capability c, parse_grant(v));
+      o.grants.push_back(std::move(c));
+    } else if (a == "--max-memory-mib") {
+      WEFT_TRY(std::string v, value("--max-memory-mib"));
+      uint64_t n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc{} || end != v.data() + v.size() || n < 1 || n > 4096) return fail("invalid --max-memory-mib");
+      o.max_memory_mib = n;
+    } else if (a.starts_with("-")) {
+      return fail("unknown argument '" + a + "'");
+    } else {
+      positional.push_back(a);
+    }
+  }
+  if (o.show_version) return o;
+  if (positional.size() != 2) {
+    if (positional.size() > 2) return fail("unknown argument '" + positional[2] + "'");
+    return fail("expected <app_id> <session_id>");
+  }
+  o.app_id = positional[0];
+  o.session_id = positional[1];
+  WEFT_TRY_VOID(validate_app_id(o.app_id));
+  if (o.session_id.empty()) return fail("empty session id");
+  return o;
+}
+
+}  // namespace weft::runtime

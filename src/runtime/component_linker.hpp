@@ -1,0 +1,68 @@
+#pragma once
+// Internal to weft-runtime: the values that populate a component instance's index spaces during instantiation, and
+// the evaluator that computes them lazily (memoised, in definition order where order matters).
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "weft/runtime/component_instance.hpp"
+
+namespace weft::runtime::linker {
+
+struct Evaluator;
+
+/// A component-level function: served by the host, or a core function lifted with canonical options.
+struct Func {
+  std::shared_ptr<const FuncSig> sig;
+  std::string name;                 // for errors
+  const HostCall* host = nullptr;   // host function
+  Evaluator* owner = nullptr;       // lifted: the evaluator whose core index spaces the options refer to
+  CoreExtern core;                  // lifted: the core function
+  CanonOptions options;             // lifted
+};
+using FuncPtr = std::shared_ptr<Func>;
+
+/// An entry of a type index space.
+struct TypeVal {
+  enum class Kind : uint8_t { value, func, resource, instance, component } kind = Kind::value;
+  CTypePtr value;
+  std::shared_ptr<const FuncSig> func;
+  ResourceTypePtr resource;
+  const TypeDef* def = nullptr;  // instance/component types
+  struct Scope* scope = nullptr;  // where `def` was defined (for its outer aliases)
+};
+
+struct InstanceVal;
+struct ComponentVal {
+  const Component* def = nullptr;
+  Evaluator* outer = nullptr;  // the evaluator the component was defined in
+};
+using Item = std::variant<FuncPtr, TypeVal, std::shared_ptr<InstanceVal>, ComponentVal>;
+
+struct InstanceVal {
+  std::map<std::string, Item, std::less<>> exports;
+};
+
+/// A type index space with outer aliases resolved through `outer`.
+struct Scope {
+  Scope* outer = nullptr;
+  virtual ~Scope() = default;
+  [[nodiscard]] virtual Result<TypeVal> type(uint32_t index) = 0;
+  [[nodiscard]] Result<TypeVal> outer_type(uint32_t count, uint32_t index);
+};
+
+/// A type index space built declarator by declarator (instance and component type bodies).
+struct LocalScope final : Scope {
+  std::vector<TypeVal> types;
+  Result<TypeVal> type(uint32_t index) override;
+};
+
+/// Resolves a `deftype` in `scope`; `name` labels fresh resource types.
+[[nodiscard]] Result<TypeVal> resolve_typedef(const TypeDef& def, Scope& scope, const std::string& name);
+[[nodiscard]] Result<CTypePtr> resolve_valtype(const ValType& vt, Scope& scope);
+
+}  // namespace weft::runtime::linker

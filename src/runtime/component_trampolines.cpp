@@ -1,0 +1,110 @@
+// Core functions of a component instance: aliases of core exports, `canon lower` trampolines into component
+// functions, resource built-ins, and calls into lifted functions.
+
+#include "component_evaluator.hpp"
+
+namespace weft::runtime::linker {
+
+Result<CoreExtern> Evaluator::core_func(uint32_t index) {
+  return memo(core_funcs, index, "core func", [&]() -> Result<CoreExtern> {
+    const CoreItemDef& d = comp.core_funcs[index];
+    switch (d.kind) {
+      case CoreItemDef::Kind::alias: return core_alias(d.alias, "core func");
+      case CoreItemDef::Kind::canon_lower: return lower_trampoline(d);
+      default: return resource_builtin(d);
+    }
+  });
+}
+
+Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
+  WEFT_TRY(FuncPtr target, func(d.func));
+  auto sig = target->sig;
+  CoreFuncType flat = flatten(*sig, true);
+  CanonOptions options = d.options;
+  Evaluator* self = this;
+  return st.engine->host_function(flat, [self, target, sig, options](std::span<const CoreValue> args,
+                                                                     std::span<CoreValue> results) -> std::optional<Trap> {
+    auto cx = self->context(options);
+    if (!cx) return Trap{"link", target->name + ": " + cx.error().message};
+    auto values = lift_lowered_args(*cx, *sig, args);
+    if (!values) return Trap{"canonical-abi", "arguments of " + target->name + ": " + values.error().message};
+    CallOutcome out = call_func(*target, *values);
+    if (out.trap) return out.trap;
+    auto lowered = lower_lowered_result(*cx, *sig, out.value, args, results);
+    if (!lowered) return Trap{"canonical-abi", "result of " + target->name + ": " + lowered.error().message};
+    return std::nullopt;
+  });
+}
+
+Result<CoreExtern> Evaluator::resource_builtin(const CoreItemDef& d) {
+  WEFT_TRY(TypeVal t, type(d.resource_type));
+  if (t.kind != TypeVal::Kind::resource)
+    return fail("canon resource built-in on type " + std::to_string(d.resource_type) + ", which is not a resource");
+  ResourceTypePtr res = t.resource;
+  HandleTable* handles = &st.handles;
+  CoreFuncType i32_to_i32{{CoreType::i32}, {CoreType::i32}};
+  switch (d.kind) {
+    case CoreItemDef::Kind::resource_new:
+      return st.engine->host_function(i32_to_i32, [handles, res](auto args, auto results) -> std::optional<Trap> {
+        results[0] = CoreValue::i32(handles->add(res, args[0].as_i32(), true));
+        return std::nullopt;
+      });
+    case CoreItemDef::Kind::resource_rep:
+      return st.engine->host_function(i32_to_i32, [handles, res](auto args, auto results) -> std::optional<Trap> {
+        auto e = handles->get(args[0].as_i32(), res.get());
+        if (!e) return Trap{"resource", "resource.rep: " + e.error().message};
+        results[0] = CoreValue::i32((*e)->rep);
+        return std::nullopt;
+      });
+    default:
+      return st.engine->host_function({{CoreType::i32}, {}}, [handles, res](auto args, auto) -> std::optional<Trap> {
+        auto e = handles->remove(args[0].as_i32(), res.get());
+        if (!e) return Trap{"resource", "resource.drop: " + e.error().message};
+        if (e->own && res->host_drop) res->host_drop(e->rep);
+        return std::nullopt;
+      });
+  }
+}
+
+CallOutcome call_func(Func& f, std::vector<Val>& args) {
+  CallOutcome out;
+  if (f.host) {
+    auto r = (*f.host)(args);
+    if (!r) out.trap = Trap{"host", r.error().message};
+    else out.value = std::move(r).value();
+    return out;
+  }
+  auto cx = f.owner->context(f.options);
+  if (!cx) {
+    out.trap = Trap{"link", f.name + ": " + cx.error().message};
+    return out;
+  }
+  auto core_args = lower_lifted_args(*cx, *f.sig, args);
+  if (!core_args) {
+    out.trap = Trap{"canonical-abi", "arguments of " + f.name + ": " + core_args.error().message};
+    return out;
+  }
+  std::vector<CoreValue> results;
+  if (auto trap = cx->engine->call(f.core, *core_args, results)) {
+    out.trap = std::move(trap);
+    return out;
+  }
+  auto value = lift_lifted_result(*cx, *f.sig, results);
+  if (!value) {
+    out.trap = Trap{"canonical-abi", "result of " + f.name + ": " + value.error().message};
+    return out;
+  }
+  out.value = std::move(value).value();
+  if (f.options.post_return) {
+    auto post = f.owner->core_func(*f.options.post_return);
+    if (!post) {
+      out.trap = Trap{"link", "post-return of " + f.name + ": " + post.error().message};
+      return out;
+    }
+    std::vector<CoreValue> ignored;
+    if (auto trap = cx->engine->call(*post, results, ignored)) out.trap = std::move(trap);
+  }
+  return out;
+}
+
+}  // namespace weft::runtime::linker

@@ -1,0 +1,149 @@
+// Type resolution for instantiation: component `deftype`s into resolved value types, function signatures, resource
+// identities and instance/component type bodies.
+
+#include "component_linker.hpp"
+
+namespace weft::runtime::linker {
+namespace {
+
+CType::Kind from_prim(Prim p) {
+  switch (p) {
+    case Prim::bool_: return CType::Kind::bool_;
+    case Prim::s8: return CType::Kind::s8;
+    case Prim::u8: return CType::Kind::u8;
+    case Prim::s16: return CType::Kind::s16;
+    case Prim::u16: return CType::Kind::u16;
+    case Prim::s32: return CType::Kind::s32;
+    case Prim::u32: return CType::Kind::u32;
+    case Prim::s64: return CType::Kind::s64;
+    case Prim::u64: return CType::Kind::u64;
+    case Prim::f32: return CType::Kind::f32;
+    case Prim::f64: return CType::Kind::f64;
+    case Prim::char_: return CType::Kind::char_;
+    default: return CType::Kind::string;
+  }
+}
+
+Result<CTypePtr> optional_valtype(const std::optional<ValType>& vt, Scope& scope) {
+  if (!vt) return CTypePtr{};
+  return resolve_valtype(*vt, scope);
+}
+
+}  // namespace
+
+Result<TypeVal> Scope::outer_type(uint32_t count, uint32_t index) {
+  Scope* s = this;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!s->outer) return fail("outer alias count " + std::to_string(count) + " reaches past the outermost component");
+    s = s->outer;
+  }
+  return s->type(index);
+}
+
+Result<TypeVal> LocalScope::type(uint32_t index) {
+  if (index >= types.size())
+    return fail("type index " + std::to_string(index) + " out of range (" + std::to_string(types.size()) + " types)");
+  return types[index];
+}
+
+Result<CTypePtr> resolve_valtype(const ValType& vt, Scope& scope) {
+  if (vt.is_prim) {
+    if (vt.prim == Prim::error_context) return fail("error-context values are not supported (component model async)");
+    return prim_type(from_prim(vt.prim));
+  }
+  WEFT_TRY(TypeVal t, scope.type(vt.index));
+  if (t.kind != TypeVal::Kind::value)
+    return fail("type index " + std::to_string(vt.index) + " is not a value type");
+  return t.value;
+}
+
+Result<TypeVal> resolve_typedef(const TypeDef& def, Scope& scope, const std::string& name) {
+  using DK = TypeDef::Kind;
+  using CK = CType::Kind;
+  TypeVal out;
+  auto ct = std::make_shared<CType>();
+  switch (def.kind) {
+    case DK::prim: {
+      if (def.prim == Prim::error_context) return fail("error-context values are not supported");
+      out.value = prim_type(from_prim(def.prim));
+      return out;
+    }
+    case DK::record:
+    case DK::tuple:
+      ct->kind = def.kind == DK::record ? CK::record : CK::tuple;
+      for (const auto& f : def.fields) {
+        WEFT_TRY(CTypePtr ft, resolve_valtype(*f.type, scope));
+        ct->elems.push_back(ft);
+        ct->names.push_back(f.name);
+      }
+      break;
+    case DK::variant:
+      ct->kind = CK::variant;
+      for (const auto& f : def.fields) {
+        WEFT_TRY(CTypePtr ft, optional_valtype(f.type, scope));
+        ct->elems.push_back(ft);
+        ct->names.push_back(f.name);
+      }
+      break;
+    case DK::flags:
+    case DK::enum_:
+      ct->kind = def.kind == DK::flags ? CK::flags : CK::enum_;
+      if (def.kind == DK::flags && def.fields.size() > 64) return fail("flags with more than 64 labels");
+      for (const auto& f : def.fields) ct->names.push_back(f.name);
+      break;
+    case DK::list:
+    case DK::option: {
+      ct->kind = def.kind == DK::list ? CK::list : CK::option;
+      WEFT_TRY(CTypePtr e, resolve_valtype(*def.element, scope));
+      ct->elems.push_back(e);
+      break;
+    }
+    case DK::result: {
+      ct->kind = CK::result;
+      WEFT_TRY(CTypePtr ok_type, optional_valtype(def.element, scope));
+      WEFT_TRY(CTypePtr err_type, optional_valtype(def.error, scope));
+      ct->elems = {ok_type, err_type};
+      break;
+    }
+    case DK::own:
+    case DK::borrow: {
+      ct->kind = def.kind == DK::own ? CK::own : CK::borrow;
+      WEFT_TRY(TypeVal r, scope.type(def.resource_index));
+      if (r.kind != TypeVal::Kind::resource)
+        return fail("own/borrow of type index " + std::to_string(def.resource_index) + ", which is not a resource");
+      ct->resource = r.resource;
+      break;
+    }
+    case DK::func: {
+      auto sig = std::make_shared<FuncSig>();
+      for (const auto& p : def.fields) {
+        WEFT_TRY(CTypePtr pt, resolve_valtype(*p.type, scope));
+        sig->params.push_back(pt);
+        sig->param_names.push_back(p.name);
+      }
+      WEFT_TRY(sig->result, optional_valtype(def.element, scope));
+      out.kind = TypeVal::Kind::func;
+      out.func = sig;
+      return out;
+    }
+    case DK::resource: {
+      out.kind = TypeVal::Kind::resource;
+      out.resource = std::make_shared<ResourceType>();
+      out.resource->name = name.empty() ? std::string("component resource") : name;
+      return out;
+    }
+    case DK::instance:
+    case DK::component:
+      out.kind = def.kind == DK::instance ? TypeVal::Kind::instance : TypeVal::Kind::component;
+      out.def = &def;
+      out.scope = &scope;
+      return out;
+    case DK::fixed_list:
+    case DK::stream:
+    case DK::future: return fail("fixed-length lists, streams and futures are not supported");
+  }
+  out.value = ct;
+  return out;
+}
+
+}  // namespace weft::runtime::linker

@@ -1,0 +1,41 @@
+// Host interface registry with semver-compatible lookup.
+
+#include "weft/runtime/component.hpp"
+#include "weft/runtime/host.hpp"
+
+namespace weft::runtime {
+
+ResourceTypePtr HostInterface::resource(const std::string& resource_name, std::function<void(uint32_t rep)> drop) {
+  auto& slot = resources[resource_name];
+  if (!slot) {
+    slot = std::make_shared<ResourceType>();
+    auto parsed = parse_interface_name(name);
+    slot->name = (parsed ? parsed->unversioned() : name) + "/" + resource_name;
+  }
+  slot->host_drop = std::move(drop);
+  return slot;
+}
+
+HostInterface& HostRegistry::add(std::string name) {
+  for (auto& i : interfaces_)
+    if (interface_names_compatible(i->name, name)) {
+      *i = HostInterface{};
+      i->name = std::move(name);
+      return *i;
+    }
+  interfaces_.push_back(std::make_unique<HostInterface>());
+  interfaces_.back()->name = std::move(name);
+  return *interfaces_.back();
+}
+
+const HostInterface* HostRegistry::find(std::string_view import_name) const {
+  for (const auto& i : interfaces_)
+    if (interface_names_compatible(i->name, import_name)) return i.get();
+  return nullptr;
+}
+
+HostInterface* HostRegistry::find_mutable(std::string_view import_name) {
+  return const_cast<HostInterface*>(std::as_const(*this).find(import_name));
+}
+
+}  // namespace weft::runtime

@@ -1,0 +1,37 @@
+#pragma once
+// Command line of weft-runtime (spec §4.1).
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "weft/core/capability.hpp"
+#include "weft/core/result.hpp"
+#include "weft/runtime/wasi_host.hpp"
+
+namespace weft::runtime {
+
+constexpr uint64_t kDefaultMaxMemoryMib = 256;
+
+struct RuntimeOptions {
+  bool show_version = false;
+  std::string app_id;
+  std::string session_id;
+  std::optional<std::string> module;
+  std::optional<std::string> ipc_socket;
+  std::vector<Preopen> preopens;
+  std::vector<Capability> grants;
+  uint64_t max_memory_mib = kDefaultMaxMemoryMib;
+};
+
+/// Parses the arguments after argv[0]. Errors carry the spec's exact usage messages.
+[[nodiscard]] Result<RuntimeOptions> parse_runtime_options(std::span<const std::string> args);
+
+/// `HOST::GUEST::ro|rw`, split from the right on `::` twice.
+[[nodiscard]] Result<Preopen> parse_preopen(std::string_view spec);
+
+/// One `--grant` capability: net:fetch and sys:* only.
+[[nodiscard]] Result<Capability> parse_grant(std::string_view text);
+
+}  // namespace weft::runtime

@@ -1,0 +1,50 @@
+#pragma once
+// The WASI 0.2 host (spec §4.3): cli, clocks, random, io (error, poll, streams) and filesystem (types, preopens) with
+// per-preopen read-only enforcement; every path stays beneath its preopen (openat2 RESOLVE_BENEATH).
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "weft/core/fd.hpp"
+#include "weft/runtime/host.hpp"
+
+namespace weft::runtime {
+
+struct Preopen {
+  std::string host_path;
+  std::string guest_path;  // absolute, e.g. `/data`
+  bool read_only = true;
+};
+
+struct WasiConfig {
+  std::vector<std::pair<std::string, std::string>> environment;
+  std::vector<Preopen> preopens;
+  int stdout_fd = 1;
+  int stderr_fd = 2;
+};
+
+class WasiHost {
+ public:
+  explicit WasiHost(WasiConfig config);
+  ~WasiHost();
+  WasiHost(const WasiHost&) = delete;
+  WasiHost& operator=(const WasiHost&) = delete;
+
+  /// Opens the preopen directories; an error names the directory that cannot be opened.
+  [[nodiscard]] Result<void> open_preopens();
+  /// Registers every WASI 0.2 interface this host implements.
+  void install(HostRegistry& registry);
+  /// Set once the guest called `wasi:cli/exit.exit`.
+  [[nodiscard]] std::optional<int> exit_status() const;
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace weft::runtime

@@ -1,0 +1,24 @@
+// weft-runtime: runs one app's component (spec §4).
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "weft/runtime/runner.hpp"
+
+int main(int argc, char** argv) {
+  using namespace weft::runtime;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto options = parse_runtime_options(args);
+  if (!options) {
+    std::cerr << options.error().message << "\n"
+              << "usage: weft-runtime <app_id> <session_id> --module PATH [--ipc-socket PATH] "
+                 "[--preopen HOST::GUEST::ro|rw]... [--grant CAP]... [--max-memory-mib N]\n";
+    return kExitUsage;
+  }
+  if (options->show_version) {
+    std::cout << "weft-runtime " << WEFT_RUNTIME_VERSION << "\n";
+    return kExitOk;
+  }
+  return run_component(*options, std::cerr);
+}

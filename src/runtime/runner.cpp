@@ -1,0 +1,109 @@
+// weft-runtime's run sequence.
+
+#include "weft/runtime/runner.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "weft/core/manifest.hpp"
+#include "weft/core/paths.hpp"
+#include "weft/runtime/component_instance.hpp"
+#include "weft/runtime/wasi_host.hpp"
+#include "weft/runtime/weft_app_host.hpp"
+
+namespace weft::runtime {
+namespace {
+
+constexpr size_t kMaxModuleBytes = size_t(1) << 30;
+
+/// `--module`, or the manifest's `[runtime] module` of the installed package.
+Result<std::string> module_path(const RuntimeOptions& o) {
+  if (o.module) return *o.module;
+  for (const auto& root : paths::store_roots()) {
+    std::string dir = root + "/" + o.app_id;
+    if (!std::filesystem::exists(dir + "/wapp.toml")) continue;
+    WEFT_TRY(Manifest m, load_manifest(dir));
+    return dir + "/" + m.module;
+  }
+  return fail("no --module given and package " + o.app_id + " is not installed in any store root");
+}
+
+std::vector<std::pair<std::string, std::string>> guest_environment(const RuntimeOptions& o) {
+  std::vector<std::pair<std::string, std::string>> env;
+  const char* ipc = std::getenv("WEFT_IPC_SOCKET");
+  if (ipc) env.push_back({"WEFT_IPC_SOCKET", ipc});
+  else if (o.ipc_socket) env.push_back({"WEFT_IPC_SOCKET", *o.ipc_socket});
+  if (const char* portal = std::getenv("WEFT_FILE_PORTAL_SOCKET")) env.push_back({"WEFT_FILE_PORTAL_SOCKET", portal});
+  return env;
+}
+
+}  // namespace
+
+int run_component(const RuntimeOptions& o, std::ostream& diag) {
+  auto path = module_path(o);
+  if (!path) {
+    diag << "weft-runtime: " << path.error().message << "\n";
+    return kExitLoad;
+  }
+  auto bytes = read_file(*path, kMaxModuleBytes);
+  if (!bytes) {
+    diag << "weft-runtime: cannot read module " << *path << ": " << bytes.error().message << "\n";
+    return kExitLoad;
+  }
+  auto component = decode_component(std::span(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
+  if (!component) {
+    diag << "weft-runtime: cannot load " << *path << ": " << component.error().message << "\n";
+    return kExitLoad;
+  }
+
+  WeftAppConfig app;
+  app.app_id = o.app_id;
+  app.grants = o.grants;
+  if (o.ipc_socket) {
+    auto sock = connect_unix(*o.ipc_socket);
+    if (!sock) {
+      diag << "weft-runtime: cannot connect to IPC socket " << *o.ipc_socket << ": " << sock.error().message << "\n";
+      return kExitLoad;
+    }
+    app.ipc = std::move(sock).value();
+  }
+
+  WasiConfig wasi_config;
+  wasi_config.environment = guest_environment(o);
+  wasi_config.preopens = o.preopens;
+  WasiHost wasi(std::move(wasi_config));
+  if (auto r = wasi.open_preopens(); !r) {
+    diag << "weft-runtime: " << r.error().message << "\n";
+    return kExitLoad;
+  }
+  WeftAppHost weft_app(std::move(app));
+  HostRegistry registry;
+  wasi.install(registry);
+  weft_app.install(registry);
+
+  auto engine = make_interpreter_engine();
+  engine->set_memory_limit(o.max_memory_mib << 20);
+  auto instance = ComponentInstance::instantiate(*component, *engine, registry);
+  if (!instance) {
+    diag << "weft-runtime: cannot link " << *path << ": " << instance.error().message << "\n";
+    return kExitLoad;
+  }
+  auto run = (*instance)->find_export("wasi:cli/run@0.2.0");
+  if (!run) {
+    diag << "weft-runtime: " << *path << " does not export wasi:cli/run@0.2.x\n";
+    return kExitLoad;
+  }
+  auto outcome = (*instance)->call(*run, "run", {});
+  if (auto status = wasi.exit_status()) return *status;
+  if (!outcome) {
+    diag << "weft-runtime: " << outcome.error().message << "\n";
+    return kExitLoad;
+  }
+  if (outcome->trap) {
+    diag << "trap: " << outcome->trap->kind << ": " << outcome->trap->message << "\n";
+    return kExitTrap;
+  }
+  return outcome->value.index == 0 ? kExitOk : kExitRunFailed;
+}
+
+}  // namespace weft::runtime

@@ -1,0 +1,268 @@
+// WASI 0.2 cli, io, clocks and random interfaces.
+
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "wasi_state.hpp"
+
+namespace weft::runtime {
+namespace {
+
+using State = WasiHost::State;
+constexpr const char* kVersion = "@0.2.12";
+// Largest single read/write the host performs for a guest, bytes (also the check-write budget).
+constexpr uint64_t kMaxTransfer = 1 << 20;
+
+std::string iface(const char* name) { return std::string(name) + kVersion; }
+
+Val stream_closed() { return Val::cases(1); }
+
+Result<Val> write_stream(State& st, uint32_t rep, const std::string& bytes) {
+  auto it = st.outputs.find(rep);
+  if (it == st.outputs.end()) return fail("unknown output-stream");
+  auto& s = it->second;
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = s.positional && !s.append ? ::pwrite(s.fd, bytes.data() + done, bytes.size() - done, off_t(s.offset))
+                                          : ::write(s.fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Val::err(stream_failure(st, "write", errno));
+    }
+    done += size_t(n);
+    s.offset += uint64_t(n);
+  }
+  return Val::ok();
+}
+
+Result<Val> read_stream(State& st, uint32_t rep, uint64_t len) {
+  auto it = st.inputs.find(rep);
+  if (it == st.inputs.end()) return fail("unknown input-stream");
+  auto& s = it->second;
+  if (s.fd < 0) return Val::err(stream_closed());
+  std::string buf(std::min(len, kMaxTransfer), '\0');
+  ssize_t n;
+  do n = ::pread(s.fd, buf.data(), buf.size(), off_t(s.offset));
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return Val::err(stream_failure(st, "read", errno));
+  if (n == 0 && len > 0) return Val::err(stream_closed());
+  s.offset += uint64_t(n);
+  buf.resize(size_t(n));
+  return Val::ok(Val::bytes(buf.data(), buf.size()));
+}
+
+uint64_t monotonic_ns() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count());
+}
+
+void block_until(const State::Pollable& p) {
+  if (p.deadline) std::this_thread::sleep_until(*p.deadline);
+}
+
+bool is_ready(const State::Pollable& p) { return !p.deadline || std::chrono::steady_clock::now() >= *p.deadline; }
+
+Val random_bytes(uint64_t len) {
+  std::string buf(std::min(len, kMaxTransfer), '\0');
+  size_t done = 0;
+  while (done < buf.size()) {
+    ssize_t n = ::getrandom(buf.data() + done, buf.size() - done, 0);
+    if (n > 0) done += size_t(n);
+  }
+  return Val::bytes(buf.data(), buf.size());
+}
+
+uint64_t random_u64() {
+  uint64_t v = 0;
+  while (::getrandom(&v, sizeof v, 0) != sizeof v) {
+  }
+  return v;
+}
+
+}  // namespace
+
+Val stream_failure(State& st, const std::string& what, int err) {
+  return Val::cases(0, Val::handle(st.new_error(what + ": " + std::strerror(err), err)));
+}
+
+void install_wasi_cli_io(State& st, HostRegistry& registry) {
+  State* s = &st;
+
+  auto& env = registry.add(iface("wasi:cli/environment"));
+  env.functions["get-environment"] = [s](auto&) -> Result<Val> {
+    std::vector<Val> pairs;
+    for (const auto& [k, v] : s->config.environment) pairs.push_back(Val::record({Val::string(k), Val::string(v)}));
+    return Val::list(std::move(pairs));
+  };
+  env.functions["get-arguments"] = [](auto&) -> Result<Val> { return Val::list({}); };
+  env.functions["initial-cwd"] = [](auto&) -> Result<Val> { return Val::none(); };
+
+  auto& exit = registry.add(iface("wasi:cli/exit"));
+  exit.functions["exit"] = [s](auto& a) -> Result<Val> {
+    s->exit_status = a[0].index == 0 ? 0 : 1;
+    return fail("exit");
+  };
+  exit.functions["exit-with-code"] = [s](auto& a) -> Result<Val> {
+    s->exit_status = int(a[0].num & 0xff);
+    return fail("exit");
+  };
+
+  // wasi:io
+  auto& error = registry.add(iface("wasi:io/error"));
+  error.resource("error", [s](uint32_t rep) { s->errors.erase(rep); });
+  error.functions["[method]error.to-debug-string"] = [s](auto& a) -> Result<Val> {
+    auto it = s->errors.find(uint32_t(a[0].num));
+    return Val::string(it == s->errors.end() ? std::string("unknown error") : it->second.message);
+  };
+
+  auto& poll = registry.add(iface("wasi:io/poll"));
+  poll.resource("pollable", [s](uint32_t rep) { s->pollables.erase(rep); });
+  poll.functions["[method]pollable.ready"] = [s](auto& a) -> Result<Val> {
+    auto it = s->pollables.find(uint32_t(a[0].num));
+    return Val::boolean(it == s->pollables.end() || is_ready(it->second));
+  };
+  poll.functions["[method]pollable.block"] = [s](auto& a) -> Result<Val> {
+    auto it = s->pollables.find(uint32_t(a[0].num));
+    if (it != s->pollables.end()) block_until(it->second);
+    return Val{};
+  };
+  poll.functions["poll"] = [s](auto& a) -> Result<Val> {
+    const auto& list = a[0].items;
+    if (list.empty()) return fail("poll: the list of pollables is empty");
+    std::optional<std::chrono::steady_clock::time_point> earliest;
+    for (;;) {
+      std::vector<Val> ready;
+      for (size_t i = 0; i < list.size(); ++i) {
+        auto it = s->pollables.find(uint32_t(list[i].num));
+        if (it == s->pollables.end() || is_ready(it->second)) ready.push_back(Val::number(i));
+        else if (!earliest || *it->second.deadline < *earliest) earliest = it->second.deadline;
+      }
+      if (!ready.empty()) return Val::list(std::move(ready));
+      std::this_thread::sleep_until(*earliest);
+    }
+  };
+
+  auto& streams = registry.add(iface("wasi:io/streams"));
+  streams.resources["error"] = error.resources["error"];
+  streams.resource("input-stream", [s](uint32_t rep) { s->inputs.erase(rep); });
+  streams.resource("output-stream", [s](uint32_t rep) { s->outputs.erase(rep); });
+  streams.functions["[method]input-stream.read"] = [s](auto& a) { return read_stream(*s, uint32_t(a[0].num), a[1].num); };
+  streams.functions["[method]input-stream.blocking-read"] = streams.functions["[method]input-stream.read"];
+  streams.functions["[method]input-stream.skip"] = [s](auto& a) -> Result<Val> {
+    WEFT_TRY(Val r, read_stream(*s, uint32_t(a[0].num), a[1].num));
+    if (r.index != 0) return r;
+    return Val::ok(Val::number(r.items[0].str.size()));
+  };
+  streams.functions["[method]input-stream.blocking-skip"] = streams.functions["[method]input-stream.skip"];
+  streams.functions["[method]input-stream.subscribe"] = [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); };
+  streams.functions["[method]output-stream.check-write"] = [s](auto& a) -> Result<Val> {
+    if (!s->outputs.count(uint32_t(a[0].num))) return fail("unknown output-stream");
+    return Val::ok(Val::number(kMaxTransfer));
+  };
+  streams.functions["[method]output-stream.write"] = [s](auto& a) -> Result<Val> {
+    if (a[1].str.size() > kMaxTransfer) return fail("output-stream.write of more bytes than check-write allowed");
+    return write_stream(*s, uint32_t(a[0].num), a[1].str);
+  };
+  streams.functions["[method]output-stream.blocking-write-and-flush"] = streams.functions["[method]output-stream.write"];
+  auto flushed = [s](auto& a) -> Result<Val> {
+    if (!s->outputs.count(uint32_t(a[0].num))) return fail("unknown output-stream");
+    return Val::ok();
+  };
+  streams.functions["[method]output-stream.flush"] = flushed;
+  streams.functions["[method]output-stream.blocking-flush"] = flushed;
+  streams.functions["[method]output-stream.subscribe"] = [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); };
+  auto zeroes = [s](auto& a) -> Result<Val> {
+    return write_stream(*s, uint32_t(a[0].num), std::string(std::min(a[1].num, kMaxTransfer), '\0'));
+  };
+  streams.functions["[method]output-stream.write-zeroes"] = zeroes;
+  streams.functions["[method]output-stream.blocking-write-zeroes-and-flush"] = zeroes;
+  auto splice = [s](auto& a) -> Result<Val> {
+    WEFT_TRY(Val r, read_stream(*s, uint32_t(a[1].num), a[2].num));
+    if (r.index != 0) return r;
+    WEFT_TRY(Val w, write_stream(*s, uint32_t(a[0].num), r.items[0].str));
+    if (w.index != 0) return w;
+    return Val::ok(Val::number(r.items[0].str.size()));
+  };
+  streams.functions["[method]output-stream.splice"] = splice;
+  streams.functions["[method]output-stream.blocking-splice"] = splice;
+
+  // Standard streams: stdin is empty, stdout/stderr are the runtime's.
+  auto std_output = [s](int fd) {
+    return [s, fd](auto&) -> Result<Val> {
+      uint32_t r = s->rep();
+      s->outputs[r] = {fd, false, false, 0, nullptr};
+      return Val::handle(r);
+    };
+  };
+  auto& in = registry.add(iface("wasi:cli/stdin"));
+  in.resources["input-stream"] = streams.resources["input-stream"];
+  in.functions["get-stdin"] = [s](auto&) -> Result<Val> {
+    uint32_t r = s->rep();
+    s->inputs[r] = {};
+    return Val::handle(r);
+  };
+  auto& out = registry.add(iface("wasi:cli/stdout"));
+  out.resources["output-stream"] = streams.resources["output-stream"];
+  out.functions["get-stdout"] = std_output(st.config.stdout_fd);
+  auto& err = registry.add(iface("wasi:cli/stderr"));
+  err.resources["output-stream"] = streams.resources["output-stream"];
+  err.functions["get-stderr"] = std_output(st.config.stderr_fd);
+
+  // No terminals (spec §4.3).
+  auto& tin = registry.add(iface("wasi:cli/terminal-input"));
+  tin.resource("terminal-input", [](uint32_t) {});
+  auto& tout = registry.add(iface("wasi:cli/terminal-output"));
+  tout.resource("terminal-output", [](uint32_t) {});
+  auto none = [](auto&) -> Result<Val> { return Val::none(); };
+  auto& tstdin = registry.add(iface("wasi:cli/terminal-stdin"));
+  tstdin.resources["terminal-input"] = tin.resources["terminal-input"];
+  tstdin.functions["get-terminal-stdin"] = none;
+  for (const char* name : {"stdout", "stderr"}) {
+    auto& t = registry.add(iface((std::string("wasi:cli/terminal-") + name).c_str()));
+    t.resources["terminal-output"] = tout.resources["terminal-output"];
+    t.functions[std::string("get-terminal-") + name] = none;
+  }
+
+  // Clocks: instants and durations are u64 nanoseconds.
+  auto& mono = registry.add(iface("wasi:clocks/monotonic-clock"));
+  mono.resources["pollable"] = poll.resources["pollable"];
+  mono.functions["now"] = [](auto&) -> Result<Val> { return Val::number(monotonic_ns()); };
+  mono.functions["resolution"] = [](auto&) -> Result<Val> { return Val::number(1); };
+  auto subscribe = [s](bool absolute) {
+    return [s, absolute](auto& a) -> Result<Val> {
+      uint64_t now = monotonic_ns();
+      uint64_t wait = absolute ? (a[0].num > now ? a[0].num - now : 0) : a[0].num;
+      uint32_t r = s->rep();
+      s->pollables[r] = {std::chrono::steady_clock::now() + std::chrono::nanoseconds(std::min<uint64_t>(wait, uint64_t(1) << 62))};
+      return Val::handle(r);
+    };
+  };
+  mono.functions["subscribe-instant"] = subscribe(true);
+  mono.functions["subscribe-duration"] = subscribe(false);
+  auto& wall = registry.add(iface("wasi:clocks/wall-clock"));
+  wall.functions["now"] = [](auto&) -> Result<Val> {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return Val::record({Val::number(uint64_t(ts.tv_sec)), Val::number(uint64_t(ts.tv_nsec))});
+  };
+  wall.functions["resolution"] = [](auto&) -> Result<Val> { return Val::record({Val::number(0), Val::number(1)}); };
+
+  auto& random = registry.add(iface("wasi:random/random"));
+  random.functions["get-random-bytes"] = [](auto& a) -> Result<Val> { return random_bytes(a[0].num); };
+  random.functions["get-random-u64"] = [](auto&) -> Result<Val> { return Val::number(random_u64()); };
+  auto& insecure = registry.add(iface("wasi:random/insecure"));
+  insecure.functions["get-insecure-random-bytes"] = random.functions["get-random-bytes"];
+  insecure.functions["get-insecure-random-u64"] = random.functions["get-random-u64"];
+  auto& seed = registry.add(iface("wasi:random/insecure-seed"));
+  seed.functions["insecure-seed"] = [](auto&) -> Result<Val> {
+    return Val::record({Val::number(random_u64()), Val::number(random_u64())});
+  };
+}
+
+}  // namespace weft::runtime

@@ -1,0 +1,406 @@
+// WASI 0.2 filesystem: preopens and descriptor operations. Every path is resolved with openat2(RESOLVE_BENEATH) from
+// the descriptor's directory, so absolute paths, `..` escapes and symlinks leaving the preopen fail; descriptors under
+// a read-only preopen refuse every mutation with `read-only`.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "wasi_state.hpp"
+
+namespace weft::runtime {
+namespace {
+
+using State = WasiHost::State;
+using Desc = State::Descriptor;
+
+// descriptor-flags / path-flags / open-flags bits (WASI 0.2 WIT order).
+constexpr uint64_t kFlagRead = 1, kFlagWrite = 2, kFlagMutateDirectory = 32;
+constexpr uint64_t kPathSymlinkFollow = 1;
+constexpr uint64_t kOpenCreate = 1, kOpenDirectory = 2, kOpenExclusive = 4, kOpenTruncate = 8;
+// descriptor-type cases.
+constexpr uint32_t kTypeUnknown = 0, kTypeBlock = 1, kTypeChar = 2, kTypeDirectory = 3, kTypeFifo = 4,
+                   kTypeSymlink = 5, kTypeRegular = 6, kTypeSocket = 7;
+
+Val fs_err(FsError e) { return Val::err(Val::number(uint32_t(e))); }
+Val errno_err(int err) { return fs_err(fs_error_from_errno(err)); }
+
+uint32_t type_of(mode_t m) {
+  if (S_ISDIR(m)) return kTypeDirectory;
+  if (S_ISREG(m)) return kTypeRegular;
+  if (S_ISLNK(m)) return kTypeSymlink;
+  if (S_ISCHR(m)) return kTypeChar;
+  if (S_ISBLK(m)) return kTypeBlock;
+  if (S_ISFIFO(m)) return kTypeFifo;
+  if (S_ISSOCK(m)) return kTypeSocket;
+  return kTypeUnknown;
+}
+
+Val datetime(const timespec& ts) { return Val::some(Val::record({Val::number(uint64_t(ts.tv_sec)), Val::number(uint64_t(ts.tv_nsec))})); }
+
+Val stat_record(const struct stat& sb) {
+  return Val::record({Val::number(type_of(sb.st_mode)), Val::number(sb.st_nlink), Val::number(uint64_t(sb.st_size)),
+                      datetime(sb.st_atim), datetime(sb.st_mtim), datetime(sb.st_ctim)});
+}
+
+int open_beneath(int dirfd, const std::string& path, uint64_t flags, mode_t mode, bool follow) {
+  open_how how{};
+  how.flags = flags | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+  how.mode = (flags & O_CREAT) ? mode : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  int fd;
+  do fd = int(::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how));
+  while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+/// The parent directory of `path` (opened beneath `dirfd`) and its last component, for the *at calls that have no
+/// RESOLVE_BENEATH of their own.
+struct Parent {
+  UniqueFd fd;
+  int dir = -1;
+  std::string name;
+  int err = 0;
+};
+Parent split_parent(int dirfd, const std::string& path) {
+  Parent p;
+  std::string trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  size_t slash = trimmed.rfind('/');
+  p.name = slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
+  if (p.name.empty() || p.name == "." || p.name == ".." || trimmed.front() == '/') {
+    p.err = trimmed.front() == '/' ? EPERM : EINVAL;
+    return p;
+  }
+  if (slash == std::string::npos) {
+    p.dir = dirfd;
+    return p;
+  }
+  int fd = open_beneath(dirfd, trimmed.substr(0, slash), O_PATH | O_DIRECTORY, 0, true);
+  if (fd < 0) {
+    p.err = errno;
+    return p;
+  }
+  p.fd = UniqueFd(fd);
+  p.dir = fd;
+  return p;
+}
+
+}  // namespace
+
+FsError fs_error_from_errno(int err) {
+  switch (err) {
+    case EACCES: return FsError::access;
+    case EAGAIN: return FsError::would_block;
+    case EALREADY: return FsError::already;
+    case EBADF: return FsError::bad_descriptor;
+    case EBUSY: return FsError::busy;
+    case EDQUOT: return FsError::quota;
+    case EEXIST: return FsError::exist;
+    case EFBIG: return FsError::file_too_large;
+    case EILSEQ: return FsError::illegal_byte_sequence;
+    case EINTR: return FsError::interrupted;
+    case EINVAL: return FsError::invalid;
+    case EIO: return FsError::io;
+    case EISDIR: return FsError::is_directory;
+    case ELOOP: return FsError::loop;
+    case EMLINK: return FsError::too_many_links;
+    case ENAMETOOLONG: return FsError::name_too_long;
+    case ENOENT: return FsError::no_entry;
+    case ENOMEM: return FsError::insufficient_memory;
+    case ENOSPC: return FsError::insufficient_space;
+    case ENOTDIR: return FsError::not_directory;
+    case ENOTEMPTY: return FsError::not_empty;
+    case ENOTSUP: return FsError::unsupported;
+    case ENXIO: return FsError::no_such_device;
+    case EOVERFLOW: return FsError::overflow;
+    case EPERM: return FsError::not_permitted;
+    case EXDEV: return FsError::not_permitted;  // RESOLVE_BENEATH: the path leaves the preopen
+    case EPIPE: return FsError::pipe;
+    case EROFS: return FsError::read_only;
+    case ESPIPE: return FsError::invalid_seek;
+    case ETXTBSY: return FsError::text_file_busy;
+    default: return FsError::io;
+  }
+}
+
+Result<void> WasiHost::open_preopens() {
+  for (const auto& p : state_->config.preopens) {
+    int fd = ::open(p.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return fail(errno_error("preopen " + p.host_path).message);
+    uint32_t r = state_->rep();
+    state_->descriptors[r] = {std::make_shared<UniqueFd>(fd), p.read_only, true, true, !p.read_only};
+    state_->preopen_reps.push_back({p.guest_path, r});
+  }
+  return ok();
+}
+
+void install_wasi_filesystem(State& st, HostRegistry& registry) {
+  State* s = &st;
+  auto& types = registry.add("wasi:filesystem/types@0.2.12");
+  types.resources["error"] = registry.find("wasi:io/error@0.2.0")->resources.at("error");
+  types.resources["input-stream"] = registry.find("wasi:io/streams@0.2.0")->resources.at("input-stream");
+  types.resources["output-stream"] = registry.find("wasi:io/streams@0.2.0")->resources.at("output-stream");
+  types.resource("descriptor", [s](uint32_t rep) { s->descriptors.erase(rep); });
+  types.resource("directory-entry-stream", [s](uint32_t rep) { s->dirs.erase(rep); });
+
+  auto& preopens = registry.add("wasi:filesystem/preopens@0.2.12");
+  preopens.resources["descriptor"] = types.resources["descriptor"];
+  preopens.functions["get-directories"] = [s](auto&) -> Result<Val> {
+    std::vector<Val> out;
+    for (const auto& [guest, rep] : s->preopen_reps) {
+      // Each call hands out a fresh own handle; share the directory fd with the original.
+      uint32_t r = s->rep();
+      s->descriptors[r] = s->descriptors.at(rep);
+      out.push_back(Val::record({Val::handle(r), Val::string(guest)}));
+    }
+    return Val::list(std::move(out));
+  };
+
+  // Every descriptor method: look up `self`, or trap on an unknown rep.
+  using Method = std::function<Result<Val>(Desc&, std::vector<Val>&)>;
+  auto method = [s, &types](const std::string& name, Method body) {
+    types.functions["[method]descriptor." + name] = [s, body](std::vector<Val>& a) -> Result<Val> {
+      auto it = s->descriptors.find(uint32_t(a[0].num));
+      if (it == s->descriptors.end()) return fail("unknown descriptor");
+      return body(it->second, a);
+    };
+  };
+  auto mutating = [s, method](const std::string& name, Method body) {
+    method(name, [body](Desc& d, std::vector<Val>& a) -> Result<Val> {
+      if (d.read_only) return fs_err(FsError::read_only);
+      return body(d, a);
+    });
+  };
+  (void)s;
+
+  method("read-via-stream", [s](Desc& d, auto& a) -> Result<Val> {
+    if (d.is_directory) return fs_err(FsError::is_directory);
+    uint32_t r = s->rep();
+    s->inputs[r] = {d.fd->get(), a[1].num, d.fd};
+    return Val::ok(Val::handle(r));
+  });
+  mutating("write-via-stream", [s](Desc& d, auto& a) -> Result<Val> {
+    if (d.is_directory) return fs_err(FsError::is_directory);
+    if (!d.writable) return fs_err(FsError::bad_descriptor);
+    uint32_t r = s->rep();
+    s->outputs[r] = {d.fd->get(), true, false, a[1].num, d.fd};
+    return Val::ok(Val::handle(r));
+  });
+  mutating("append-via-stream", [s](Desc& d, auto&) -> Result<Val> {
+    if (d.is_directory) return fs_err(FsError::is_directory);
+    if (!d.writable) return fs_err(FsError::bad_descriptor);
+    uint32_t r = s->rep();
+    s->outputs[r] = {d.fd->get(), true, true, 0, d.fd};
+    return Val::ok(Val::handle(r));
+  });
+  auto nothing = [](Desc&, auto&) -> Result<Val> { return Val::ok(); };
+  method("advise", nothing);
+  method("sync-data", nothing);
+  method("sync", nothing);
+  method("get-flags", [](Desc& d, auto&) -> Result<Val> {
+    uint64_t f = (d.readable ? kFlagRead : 0) | (d.writable ? kFlagWrite : 0) |
+                 (d.is_directory && !d.read_only ? kFlagMutateDirectory : 0);
+    return Val::ok(Val::number(f));
+  });
+  method("get-type", [](Desc& d, auto&) -> Result<Val> {
+    struct stat sb{};
+    if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
+    return Val::ok(Val::number(type_of(sb.st_mode)));
+  });
+  mutating("set-size", [](Desc& d, auto& a) -> Result<Val> {
+    if (::ftruncate(d.fd->get(), off_t(a[1].num)) < 0) return errno_err(errno);
+    return Val::ok();
+  });
+  auto timestamps = [](const Val& atime, const Val& mtime, timespec ts[2]) {
+    for (int i = 0; i < 2; ++i) {
+      const Val& v = i == 0 ? atime : mtime;  // new-timestamp: no-change | now | timestamp(datetime)
+      if (v.index == 0) ts[i].tv_nsec = UTIME_OMIT;
+      else if (v.index == 1) ts[i].tv_nsec = UTIME_NOW;
+      else ts[i] = {time_t(v.items[0].items[0].num), long(v.items[0].items[1].num)};
+    }
+  };
+  mutating("set-times", [timestamps](Desc& d, auto& a) -> Result<Val> {
+    timespec ts[2]{};
+    timestamps(a[1], a[2], ts);
+    if (::futimens(d.fd->get(), ts) < 0) return errno_err(errno);
+    return Val::ok();
+  });
+  method("read", [](Desc& d, auto& a) -> Result<Val> {
+    size_t wanted = size_t(std::min<uint64_t>(a[1].num, 1 << 20));
+    std::string buf(wanted, '\0');
+    ssize_t n = ::pread(d.fd->get(), buf.data(), buf.size(), off_t(a[2].num));
+    if (n < 0) return errno_err(errno);
+    buf.resize(size_t(n));
+    bool eof = size_t(n) < wanted;
+    return Val::ok(Val::record({Val::bytes(buf.data(), buf.size()), Val::boolean(eof)}));
+  });
+  mutating("write", [](Desc& d, auto& a) -> Result<Val> {
+    if (!d.writable) return fs_err(FsError::bad_descriptor);
+    ssize_t n = ::pwrite(d.fd->get(), a[1].str.data(), a[1].str.size(), off_t(a[2].num));
+    if (n < 0) return errno_err(errno);
+    return Val::ok(Val::number(uint64_t(n)));
+  });
+  method("read-directory", [s](Desc& d, auto&) -> Result<Val> {
+    if (!d.is_directory) return fs_err(FsError::not_directory);
+    int fd = ::openat(d.fd->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno_err(errno);
+    DIR* dir = ::fdopendir(fd);
+    if (!dir) {
+      ::close(fd);
+      return errno_err(errno);
+    }
+    State::DirStream ds;
+    while (dirent* e = ::readdir(dir)) {
+      std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
+      uint32_t t = e->d_type == DT_DIR ? kTypeDirectory : e->d_type == DT_REG ? kTypeRegular
+                   : e->d_type == DT_LNK ? kTypeSymlink : kTypeUnknown;
+      ds.entries.push_back({name, t});
+    }
+    ::closedir(dir);
+    uint32_t r = s->rep();
+    s->dirs[r] = std::move(ds);
+    return Val::ok(Val::handle(r));
+  });
+  types.functions["[method]directory-entry-stream.read-directory-entry"] = [s](auto& a) -> Result<Val> {
+    auto it = s->dirs.find(uint32_t(a[0].num));
+    if (it == s->dirs.end()) return fail("unknown directory-entry-stream");
+    auto& ds = it->second;
+    if (ds.next >= ds.entries.size()) return Val::ok(Val::none());
+    const auto& [name, type] = ds.entries[ds.next++];
+    return Val::ok(Val::some(Val::record({Val::number(type), Val::string(name)})));
+  };
+  mutating("create-directory-at", [](Desc& d, auto& a) -> Result<Val> {
+    Parent p = split_parent(d.fd->get(), a[1].str);
+    if (p.err) return errno_err(p.err);
+    if (::mkdirat(p.dir, p.name.c_str(), 0777) < 0) return errno_err(errno);
+    return Val::ok();
+  });
+  method("stat", [](Desc& d, auto&) -> Result<Val> {
+    struct stat sb{};
+    if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
+    return Val::ok(stat_record(sb));
+  });
+  method("stat-at", [](Desc& d, auto& a) -> Result<Val> {
+    struct stat sb{};
+    if (a[1].num & kPathSymlinkFollow) {
+      int fd = open_beneath(d.fd->get(), a[2].str, O_PATH, 0, true);
+      if (fd < 0) return errno_err(errno);
+      UniqueFd owned(fd);
+      if (::fstat(fd, &sb) < 0) return errno_err(errno);
+      return Val::ok(stat_record(sb));
+    }
+    Parent p = split_parent(d.fd->get(), a[2].str);
+    if (p.err) return errno_err(p.err);
+    if (::fstatat(p.dir, p.name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
+    return Val::ok(stat_record(sb));
+  });
+  mutating("set-times-at", [timestamps](Desc& d, auto& a) -> Result<Val> {
+    Parent p = split_parent(d.fd->get(), a[2].str);
+    if (p.err) return errno_err(p.err);
+    timespec ts[2]{};
+    timestamps(a[3], a[4], ts);
+    if (::utimensat(p.dir, p.name.c_str(), ts, (a[1].num & kPathSymlinkFollow) ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+      return errno_err(errno);
+    return Val::ok();
+  });
+  mutating("link-at", [s](Desc& d, auto& a) -> Result<Val> {
+    auto other = s->descriptors.find(uint32_t(a[3].num));
+    if (other == s->descriptors.end()) return fail("unknown descriptor");
+    if (other->second.read_only) return fs_err(FsError::read_only);
+    Parent from = split_parent(d.fd->get(), a[2].str), to = split_parent(other->second.fd->get(), a[4].str);
+    if (from.err || to.err) return errno_err(from.err ? from.err : to.err);
+    if (::linkat(from.dir, from.name.c_str(), to.dir, to.name.c_str(), 0) < 0) return errno_err(errno);
+    return Val::ok();
+  });
+  method("open-at", [s](Desc& d, auto& a) -> Result<Val> {
+    uint64_t path_flags = a[1].num, open_flags = a[3].num, flags = a[4].num;
+    bool wants_write = (flags & (kFlagWrite | kFlagMutateDirectory)) || (open_flags & (kOpenCreate | kOpenTruncate));
+    if (d.read_only && wants_write) return fs_err(FsError::read_only);
+    if (!d.is_directory) return fs_err(FsError::not_directory);
+    int oflags = (flags & kFlagWrite) ? ((flags & kFlagRead) ? O_RDWR : O_WRONLY) : O_RDONLY;
+    if (open_flags & kOpenCreate) oflags |= O_CREAT;
+    if (open_flags & kOpenDirectory) oflags |= O_DIRECTORY;
+    if (open_flags & kOpenExclusive) oflags |= O_EXCL;
+    if (open_flags & kOpenTruncate) oflags |= O_TRUNC;
+    int fd = open_beneath(d.fd->get(), a[2].str, uint64_t(oflags), 0666, path_flags & kPathSymlinkFollow);
+    if (fd < 0 && errno == EISDIR && (flags & kFlagWrite) == 0) fd = open_beneath(d.fd->get(), a[2].str, O_RDONLY | O_DIRECTORY, 0, true);
+    if (fd < 0) return errno_err(errno);
+    struct stat sb{};
+    ::fstat(fd, &sb);
+    uint32_t r = s->rep();
+    s->descriptors[r] = {std::make_shared<UniqueFd>(fd), d.read_only, S_ISDIR(sb.st_mode),
+                         (flags & kFlagRead) != 0 || (flags & kFlagWrite) == 0, (flags & kFlagWrite) != 0};
+    return Val::ok(Val::handle(r));
+  });
+  method("readlink-at", [](Desc& d, auto& a) -> Result<Val> {
+    Parent p = split_parent(d.fd->get(), a[1].str);
+    if (p.err) return errno_err(p.err);
+    char buf[4096];
+    ssize_t n = ::readlinkat(p.dir, p.name.c_str(), buf, sizeof buf);
+    if (n < 0) return errno_err(errno);
+    return Val::ok(Val::string(std::string(buf, size_t(n))));
+  });
+  mutating("remove-directory-at", [](Desc& d, auto& a) -> Result<Val> {
+    Parent p = split_parent(d.fd->get(), a[1].str);
+    if (p.err) return errno_err(p.err);
+    if (::unlinkat(p.dir, p.name.c_str(), AT_REMOVEDIR) < 0) return errno_err(errno);
+    return Val::ok();
+  });
+  mutating("rename-at", [s](Desc& d, auto& a) -> Result<Val> {
+    auto other = s->descriptors.find(uint32_t(a[2].num));
+    if (other == s->descriptors.end()) return fail("unknown descriptor");
+    if (other->second.read_only) return fs_err(FsError::read_only);
+    Parent from = split_parent(d.fd->get(), a[1].str), to = split_parent(other->second.fd->get(), a[3].str);
+    if (from.err || to.err) return errno_err(from.err ? from.err : to.err);
+    if (::renameat(from.dir, from.name.c_str(), to.dir, to.name.c_str()) < 0) return errno_err(errno);
+    return Val::ok();
+  });
+  mutating("symlink-at", [](Desc& d, auto& a) -> Result<Val> {
+    if (!a[1].str.empty() && a[1].str.front() == '/') return fs_err(FsError::not_permitted);  // would point outside
+    Parent p = split_parent(d.fd->get(), a[2].str);
+    if (p.err) return errno_err(p.err);
+    if (::symlinkat(a[1].str.c_str(), p.dir, p.name.c_str()) < 0) return errno_err(errno);
+    return Val::ok();
+  });
+  mutating("unlink-file-at", [](Desc& d, auto& a) -> Result<Val> {
+    Parent p = split_parent(d.fd->get(), a[1].str);
+    if (p.err) return errno_err(p.err);
+    if (::unlinkat(p.dir, p.name.c_str(), 0) < 0) return errno_err(errno);
+    return Val::ok();
+  });
+  method("is-same-object", [s](Desc& d, auto& a) -> Result<Val> {
+    auto other = s->descriptors.find(uint32_t(a[1].num));
+    if (other == s->descriptors.end()) return fail("unknown descriptor");
+    struct stat x{}, y{};
+    ::fstat(d.fd->get(), &x);
+    ::fstat(other->second.fd->get(), &y);
+    return Val::boolean(x.st_dev == y.st_dev && x.st_ino == y.st_ino);
+  });
+  method("metadata-hash", [](Desc& d, auto&) -> Result<Val> {
+    struct stat sb{};
+    if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
+    return Val::ok(Val::record({Val::number(sb.st_ino), Val::number(sb.st_dev)}));
+  });
+  method("metadata-hash-at", [](Desc& d, auto& a) -> Result<Val> {
+    int fd = open_beneath(d.fd->get(), a[2].str, O_PATH, 0, a[1].num & kPathSymlinkFollow);
+    if (fd < 0) return errno_err(errno);
+    UniqueFd owned(fd);
+    struct stat sb{};
+    if (::fstat(fd, &sb) < 0) return errno_err(errno);
+    return Val::ok(Val::record({Val::number(sb.st_ino), Val::number(sb.st_dev)}));
+  });
+  types.functions["filesystem-error-code"] = [s](auto& a) -> Result<Val> {
+    auto it = s->errors.find(uint32_t(a[0].num));
+    if (it == s->errors.end() || it->second.err == 0) return Val::none();
+    return Val::some(Val::number(uint32_t(fs_error_from_errno(it->second.err))));
+  };
+}
+
+}  // namespace weft::runtime

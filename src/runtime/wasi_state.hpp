@@ -1,0 +1,85 @@
+#pragma once
+// Internal to weft-runtime: the WASI host's resource objects, keyed by rep (the value the canonical ABI stores in the
+// guest's handle table).
+
+#include <cerrno>
+#include <chrono>
+#include <map>
+
+#include "weft/runtime/wasi_host.hpp"
+
+namespace weft::runtime {
+
+/// Case indices of `wasi:filesystem/types.error-code` (WASI 0.2 WIT order).
+enum class FsError : uint32_t {
+  access = 0, would_block, already, bad_descriptor, busy, deadlock, quota, exist, file_too_large,
+  illegal_byte_sequence, in_progress, interrupted, invalid, io, is_directory, loop, too_many_links, message_size,
+  name_too_long, no_device, no_entry, no_lock, insufficient_memory, insufficient_space, not_directory, not_empty,
+  not_recoverable, unsupported, no_tty, no_such_device, overflow, not_permitted, pipe, read_only, invalid_seek,
+  text_file_busy, cross_device,
+};
+[[nodiscard]] FsError fs_error_from_errno(int err);
+
+struct WasiHost::State {
+  WasiConfig config;
+  std::optional<int> exit_status;
+  uint32_t next_rep = 1;
+
+  struct OutputStream {
+    int fd = -1;          // borrowed (stdout/stderr) or owned by a descriptor
+    bool positional = false;  // files: pwrite at offset
+    bool append = false;
+    uint64_t offset = 0;
+    std::shared_ptr<UniqueFd> keep;  // keeps a file open while the stream lives
+  };
+  struct InputStream {
+    int fd = -1;  // -1: empty stream (stdin)
+    uint64_t offset = 0;
+    std::shared_ptr<UniqueFd> keep;
+  };
+  struct Descriptor {
+    std::shared_ptr<UniqueFd> fd;
+    bool read_only = true;
+    bool is_directory = false;
+    bool readable = true, writable = false;
+  };
+  struct Pollable {
+    std::optional<std::chrono::steady_clock::time_point> deadline;  // none: always ready
+  };
+  struct IoError {
+    std::string message;
+    int err = 0;  // errno, for filesystem-error-code
+  };
+  struct DirStream {
+    std::vector<std::pair<std::string, uint32_t>> entries;  // name, descriptor-type case
+    size_t next = 0;
+  };
+
+  std::vector<std::pair<std::string, uint32_t>> preopen_reps;  // guest path, descriptor rep
+  std::map<uint32_t, OutputStream> outputs;
+  std::map<uint32_t, InputStream> inputs;
+  std::map<uint32_t, Descriptor> descriptors;
+  std::map<uint32_t, Pollable> pollables;
+  std::map<uint32_t, IoError> errors;
+  std::map<uint32_t, DirStream> dirs;
+
+  uint32_t rep() { return next_rep++; }
+  uint32_t new_error(std::string message, int err) {
+    uint32_t r = rep();
+    errors[r] = {std::move(message), err};
+    return r;
+  }
+  uint32_t ready_pollable() {
+    uint32_t r = rep();
+    pollables[r] = {};
+    return r;
+  }
+};
+
+void install_wasi_cli_io(WasiHost::State& st, HostRegistry& registry);
+void install_wasi_filesystem(WasiHost::State& st, HostRegistry& registry);
+
+/// `stream-error.last-operation-failed(error)` for an errno.
+Val stream_failure(WasiHost::State& st, const std::string& what, int err);
+
+}  // namespace weft::runtime

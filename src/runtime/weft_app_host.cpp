@@ -1,0 +1,218 @@
+// weft:app@0.1.0 host: readiness, IPC over the relay socket, and the granted desktop services.
+
+#include "weft/runtime/weft_app_host.hpp"
+
+#include <gio/gio.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "weft/core/ready.hpp"
+
+namespace weft::runtime {
+namespace {
+
+constexpr const char* kVersion = "@0.1.0";
+constexpr size_t kMaxNotificationTitle = 256;   // bytes
+constexpr size_t kMaxNotificationBody = 4096;   // bytes
+constexpr int kNotifyTimeoutMs = 5000;
+
+Val ok_unit() { return Val::ok(); }
+Val err_text(std::string s) { return Val::err(Val::string(std::move(s))); }
+
+bool granted(const std::vector<Capability>& grants, CapabilityKind kind) {
+  for (const auto& g : grants)
+    if (g.kind == kind) return true;
+  return false;
+}
+
+bool is_icon_name(const std::string& s) {
+  if (s.empty() || s.size() > 64 || s.front() == '.') return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
+template <class T>
+struct GFree {
+  void operator()(T* p) const { g_object_unref(p); }
+};
+using GConnection = std::unique_ptr<GDBusConnection, GFree<GDBusConnection>>;
+struct GErrorFree {
+  void operator()(GError* e) const { g_error_free(e); }
+};
+struct GVariantUnref {
+  void operator()(GVariant* v) const { g_variant_unref(v); }
+};
+
+/// Delivers a notification to org.freedesktop.Notifications on the session bus; the error string otherwise.
+std::optional<std::string> send_notification(const std::string& app, const std::string& title, const std::string& body,
+                                             const std::string& icon) {
+  GError* raw = nullptr;
+  GConnection bus(g_bus_get_sync(G_BUS_TYPE_SESSION, nullptr, &raw));
+  std::unique_ptr<GError, GErrorFree> error(raw);
+  if (!bus) return "the notification service is not available: " + std::string(error ? error->message : "no session bus");
+  raw = nullptr;
+  GVariantBuilder actions, hints;
+  g_variant_builder_init(&actions, G_VARIANT_TYPE("as"));
+  g_variant_builder_init(&hints, G_VARIANT_TYPE("a{sv}"));
+  std::unique_ptr<GVariant, GVariantUnref> reply(g_dbus_connection_call_sync(
+      bus.get(), "org.freedesktop.Notifications", "/org/freedesktop/Notifications", "org.freedesktop.Notifications",
+      "Notify",
+      g_variant_new("(susssasa{sv}i)", app.c_str(), 0u, icon.c_str(), title.c_str(), body.c_str(), &actions, &hints, -1),
+      G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, kNotifyTimeoutMs, nullptr, &raw));
+  error.reset(raw);
+  if (!reply) return "the notification service is not available: " + std::string(error ? error->message : "no reply");
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct WeftAppHost::State {
+  WeftAppConfig config;
+  bool ready_sent = false;
+  bool ipc_closed = false;
+  std::string inbox;  // bytes received from the relay, not yet returned by recv
+
+  void close_ipc() {
+    ipc_closed = true;
+    config.ipc.reset();
+  }
+
+  /// Reads whatever the relay has sent, without blocking.
+  void drain() {
+    char buf[16384];
+    while (config.ipc.valid()) {
+      ssize_t n = ::recv(config.ipc.get(), buf, sizeof buf, MSG_DONTWAIT);
+      if (n > 0) {
+        inbox.append(buf, size_t(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) close_ipc();
+      break;
+    }
+  }
+};
+
+WeftAppHost::WeftAppHost(WeftAppConfig config) : state_(std::make_unique<State>()) {
+  state_->config = std::move(config);
+}
+WeftAppHost::~WeftAppHost() = default;
+
+std::string fetch_refusal(const std::vector<Capability>& grants, const std::string& host) {
+  bool any = false;
+  for (const auto& g : grants) {
+    if (g.kind == CapabilityKind::net_fetch_any) return {};
+    if (g.kind == CapabilityKind::net_fetch_host) {
+      any = true;
+      if (g.host == host) return {};
+    }
+  }
+  return any ? "capability net:fetch:" + host + " is not granted" : "capability net:fetch is not granted";
+}
+
+void WeftAppHost::install(HostRegistry& registry) {
+  State* s = state_.get();
+
+  auto& notify = registry.add(std::string("weft:app/notify") + kVersion);
+  notify.functions["ready"] = [s](auto&) -> Result<Val> {
+    if (s->ready_sent) return Val{};
+    s->ready_sent = true;
+    auto r = ready::signal_from_environment();
+    if (!r) return fail("notify.ready: " + r.error().message);
+    return Val{};
+  };
+
+  auto& ipc = registry.add(std::string("weft:app/ipc") + kVersion);
+  ipc.functions["send"] = [s](auto& a) -> Result<Val> {
+    const std::string& payload = a[0].str;
+    if (payload.size() > kMaxIpcMessage) return err_text("message exceeds 65536 bytes");
+    if (payload.find_first_of("\r\n") != std::string::npos) return err_text("message contains a line break");
+    if (s->ipc_closed) return err_text("IPC connection closed");
+    if (!s->config.ipc.valid()) return err_text("IPC not connected");
+    std::string line = payload + "\n";
+    size_t done = 0;
+    while (done < line.size()) {
+      ssize_t n = ::send(s->config.ipc.get(), line.data() + done, line.size() - done, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        pollfd p{s->config.ipc.get(), POLLOUT, 0};
+        ::poll(&p, 1, -1);
+        continue;
+      }
+      if (n <= 0) {
+        s->close_ipc();
+        return err_text("IPC connection closed");
+      }
+      done += size_t(n);
+    }
+    return ok_unit();
+  };
+  ipc.functions["recv"] = [s](auto&) -> Result<Val> {
+    s->drain();
+    size_t nl = s->inbox.find('\n');
+    if (nl == std::string::npos) {
+      if (s->inbox.size() > kMaxIpcMessage) {  // an overlong line ends the connection (spec §4.4)
+        s->inbox.clear();
+        s->close_ipc();
+      }
+      return Val::none();
+    }
+    if (nl > kMaxIpcMessage) {
+      s->inbox.clear();
+      s->close_ipc();
+      return Val::none();
+    }
+    std::string line = s->inbox.substr(0, nl);
+    s->inbox.erase(0, nl + 1);
+    return Val::some(Val::string(std::move(line)));
+  };
+
+  auto& fetch = registry.add(std::string("weft:app/fetch") + kVersion);
+  fetch.functions["fetch"] = [s](auto& a) -> Result<Val> {
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& h : a[2].items) headers.push_back({h.items[0].str, h.items[1].str});
+    std::optional<std::string> body;
+    if (a[3].index == 1) body = a[3].items[0].str;
+    auto r = perform_fetch(s->config.grants, a[0].str, a[1].str, headers, body);
+    if (!r) return err_text(r.error().message);
+    return Val::ok(std::move(r).value());
+  };
+
+  auto& notifications = registry.add(std::string("weft:app/notifications") + kVersion);
+  notifications.functions["notify"] = [s](auto& a) -> Result<Val> {
+    if (!granted(s->config.grants, CapabilityKind::sys_notifications))
+      return err_text("capability sys:notifications is not granted");
+    const std::string& title = a[0].str;
+    const std::string& body = a[1].str;
+    if (title.size() > kMaxNotificationTitle) return err_text("notification title exceeds 256 bytes");
+    if (body.size() > kMaxNotificationBody) return err_text("notification body exceeds 4096 bytes");
+    std::string icon;
+    if (a[2].index == 1) {
+      icon = a[2].items[0].str;
+      if (!is_icon_name(icon)) return err_text("a notification icon must be an icon theme name");
+    }
+    if (auto e = send_notification(s->config.app_id, title, body, icon)) return err_text(*e);
+    return ok_unit();
+  };
+
+  auto& clipboard = registry.add(std::string("weft:app/clipboard") + kVersion);
+  clipboard.functions["read"] = [s](auto&) -> Result<Val> {
+    if (!granted(s->config.grants, CapabilityKind::sys_clipboard_read))
+      return err_text("capability sys:clipboard:read is not granted");
+    return err_text("the clipboard service is not available (no data-control client in this runtime)");
+  };
+  clipboard.functions["write"] = [s](auto& a) -> Result<Val> {
+    if (!granted(s->config.grants, CapabilityKind::sys_clipboard_write))
+      return err_text("capability sys:clipboard:write is not granted");
+    if (a[0].str.size() > (1u << 20)) return err_text("clipboard text exceeds 1048576 bytes");
+    return err_text("the clipboard service is not available (no data-control client in this runtime)");
+  };
+}
+
+}  // namespace weft::runtime

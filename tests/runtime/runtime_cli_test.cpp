@@ -1,0 +1,244 @@
+// weft-runtime end to end: a real C component (clang-19 + wasi-libc + jco's preview1 adapter) run by the binary.
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <fstream>
+#include <thread>
+
+#include "runtime_process.hpp"
+#include "weft/core/fd.hpp"
+
+namespace weft::runtime {
+namespace {
+
+using test::run_runtime;
+using test::TempDir;
+
+std::string fixture(const std::string& name) { return std::string(WEFT_RT_FIXTURES) + "/" + name; }
+
+void write_text(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// The app fixture with an rw preopen at /data and an ro preopen at /ro holding mode.txt.
+struct AppRun {
+  TempDir dir;
+  std::filesystem::path rw = dir.path / "rw", ro = dir.path / "ro";
+  explicit AppRun(const std::string& mode) {
+    std::filesystem::create_directories(rw);
+    std::filesystem::create_directories(ro);
+    write_text(ro / "mode.txt", mode + "\n");
+  }
+  std::vector<std::string> args(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a = {"org.weft.test", "7", "--module", fixture("app.wasm"),
+                                  "--preopen", rw.string() + "::/data::rw", "--preopen", ro.string() + "::/ro::ro"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+};
+
+TEST(RuntimeCli, VersionPrintsTheProgramAndVersion) {
+  auto run = run_runtime({"--version"});
+  EXPECT_TRUE(run.status.success()) << run.status.describe();
+  EXPECT_EQ(run.out, "weft-runtime 0.1.0\n");
+}
+
+TEST(RuntimeCli, UsageErrorsExitTwoWithTheMessageOnStderr) {
+  struct Row {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const Row rows[] = {
+      {{"org.weft.a", "1", "--preopen", "/tmp::/data"}, "--preopen expects HOST::GUEST::ro|rw"},
+      {{"org.weft.a", "1", "--preopen", "/tmp::/data::rx"}, "--preopen mode must be ro or rw, not 'rx'"},
+      {{"org.weft.a", "1", "--preopen", "::/data::ro"}, "--preopen needs a host path and an absolute guest path"},
+      {{"org.weft.a", "1", "--preopen", "/tmp::data::ro"}, "--preopen needs a host path and an absolute guest path"},
+      {{"org.weft.a", "1", "--grant", "fs:rw:app-data"}, "'fs:rw:app-data' is not granted through --grant"},
+      {{"org.weft.a", "1", "--grant", "net:teleport"}, "unknown capability 'net:teleport'"},
+      {{"org.weft.a", "1", "--max-memory-mib", "0"}, "invalid --max-memory-mib"},
+      {{"org.weft.a", "1", "--max-memory-mib", "4097"}, "invalid --max-memory-mib"},
+      {{"org.weft.a", "1", "--max-memory-mib", "12x"}, "invalid --max-memory-mib"},
+      {{"org.weft.a", "1", "--frobnicate"}, "unknown argument '--frobnicate'"},
+  };
+  for (const auto& row : rows) {
+    auto run = run_runtime(row.args);
+    EXPECT_TRUE(run.status.exited && run.status.code == 2) << row.message << ": " << run.status.describe();
+    EXPECT_TRUE(run.err.starts_with(row.message + "\n")) << "expected '" << row.message << "', got: " << run.err;
+  }
+}
+
+TEST(RuntimeCli, ACComponentWritesStdoutUsesPreopensSignalsReadinessAndTalksOverIpc) {
+  AppRun app("full");
+  std::string sock_path = (app.dir.path / "ipc.sock").string();
+  auto listener = listen_unix(sock_path);
+  ASSERT_TRUE(listener.ok()) << listener.error().message;
+  std::string peer_got;
+  std::thread peer([&] {
+    int fd = ::accept(listener->get(), nullptr, nullptr);
+    UniqueFd conn(fd);
+    char c;
+    while (::read(fd, &c, 1) == 1 && c != '\n') peer_got += c;
+    ASSERT_TRUE(write_all(fd, std::string_view("pong from the test\n")).ok());
+    while (::read(fd, &c, 1) == 1) {
+    }
+  });
+  auto run = run_runtime(app.args({"--ipc-socket", sock_path}));
+  peer.join();
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << "\n" << run.err << run.out;
+  EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef\n");
+  EXPECT_NE(run.out.find("hello from the fixture\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("env WEFT_IPC_SOCKET=" + sock_path + "\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("env HOME=(unset)\n"), std::string::npos) << "the guest sees only WEFT_* variables";
+  EXPECT_NE(run.out.find("rw read back: written by the guest\n"), std::string::npos) << run.out;
+  EXPECT_EQ(read_text(app.rw / "written.txt"), "written by the guest\n");
+  EXPECT_NE(run.out.find("ro write: Read-only file system\n"), std::string::npos) << run.out;
+  EXPECT_FALSE(std::filesystem::exists(app.ro / "forbidden.txt"));
+  EXPECT_NE(run.out.find("dotdot escape: Operation not permitted\n"), std::string::npos) << run.out;
+  EXPECT_EQ(peer_got, "ping from the guest");
+  EXPECT_NE(run.out.find("ipc send: ok\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("ipc send newline: err: message contains a line break\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("ipc recv: pong from the test\n"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("READY"), std::string::npos) << "readiness never goes to the guest's stdout";
+}
+
+TEST(RuntimeCli, WithoutAnIpcSocketSendAnswersIpcNotConnected) {
+  AppRun app("full");
+  auto run = run_runtime(app.args());
+  EXPECT_NE(run.out.find("ipc send: err: IPC not connected\n"), std::string::npos) << run.out;
+  EXPECT_EQ(run.status.code, 1);  // the fixture's run fails without a reply
+}
+
+TEST(RuntimeCli, AnUnreachableTrapExitsThreeNamingTheKind) {
+  AppRun app("trap");
+  auto run = run_runtime(app.args());
+  EXPECT_TRUE(run.status.exited && run.status.code == 3) << run.status.describe();
+  EXPECT_EQ(run.err, "trap: unreachable: unreachable executed\n");
+}
+
+TEST(RuntimeCli, AStoreOutsideLinearMemoryTrapsWithMemoryOutOfBounds) {
+  AppRun app("oob");
+  auto run = run_runtime(app.args());
+  EXPECT_TRUE(run.status.exited && run.status.code == 3) << run.status.describe();
+  EXPECT_TRUE(run.err.starts_with("trap: memory-out-of-bounds: ")) << run.err;
+}
+
+TEST(RuntimeCli, ExitAndAFailingRunEndWithStatusOne) {
+  // jco's preview1 adapter maps exit(7) onto wasi:cli/exit's result<_, _>: any non-zero code arrives as err.
+  for (const char* mode : {"exit7", "fail"}) {
+    AppRun app(mode);
+    auto run = run_runtime(app.args());
+    EXPECT_TRUE(run.status.exited && run.status.code == 1) << mode << ": " << run.status.describe() << run.err;
+  }
+}
+
+TEST(RuntimeCli, TheMemoryCapMakesAllocationsFailInsteadOfTrapping) {
+  AppRun app("oom");
+  auto run = run_runtime(app.args({"--max-memory-mib", "16"}));
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
+  int mib = -1;
+  ASSERT_EQ(std::sscanf(run.out.c_str(), "allocation failed after %d MiB", &mib), 1) << run.out;
+  EXPECT_GE(mib, 10);
+  EXPECT_LT(mib, 16);
+}
+
+TEST(RuntimeCli, UngrantedImportsAreRefusedWithTheExactStrings) {
+  AppRun app("grants");
+  write_text(app.ro / "url.txt", "http://example.com/x\n");
+  auto run = run_runtime(app.args());
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
+  EXPECT_NE(run.out.find("fetch: err: capability net:fetch is not granted\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("notify: err: capability sys:notifications is not granted\n"), std::string::npos);
+  EXPECT_NE(run.out.find("clipboard read: err: capability sys:clipboard:read is not granted\n"), std::string::npos);
+  EXPECT_NE(run.out.find("clipboard write: err: capability sys:clipboard:write is not granted\n"), std::string::npos);
+
+  auto other_host = run_runtime(app.args({"--grant", "net:fetch:weft.example"}));
+  EXPECT_NE(other_host.out.find("fetch: err: capability net:fetch:example.com is not granted\n"), std::string::npos)
+      << other_host.out;
+}
+
+TEST(RuntimeCli, GrantedServicesThatAreNotRunningAnswerWithAnErrorNeverSuccess) {
+  AppRun app("grants");
+  auto run = run_runtime(app.args({"--grant", "sys:notifications", "--grant", "sys:clipboard:read", "--grant",
+                                   "sys:clipboard:write"}),
+                         {"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus"});
+  EXPECT_NE(run.out.find("notify: err: the notification service is not available"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("notify bad icon: err: a notification icon must be an icon theme name\n"), std::string::npos);
+  EXPECT_NE(run.out.find("clipboard read: err: the clipboard service is not available"), std::string::npos);
+  EXPECT_EQ(run.out.find(": ok\n"), std::string::npos) << run.out;
+}
+
+/// A one-shot HTTP server on 127.0.0.1 answering every request with `text/plain` "hello-body".
+struct LocalHttpServer {
+  UniqueFd listener;
+  uint16_t port = 0;
+  std::thread thread;
+  std::string last_request;
+  LocalHttpServer() {
+    listener = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(listener.get(), 4);
+    socklen_t len = sizeof a;
+    ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    thread = std::thread([this] {
+      UniqueFd conn(::accept(listener.get(), nullptr, nullptr));
+      if (!conn.valid()) return;
+      char buf[4096];
+      while (last_request.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = ::read(conn.get(), buf, sizeof buf);
+        if (n <= 0) break;
+        last_request.append(buf, size_t(n));
+      }
+      (void)write_all(conn.get(), std::string_view("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nhello-body"));
+    });
+  }
+  ~LocalHttpServer() {
+    ::shutdown(listener.get(), SHUT_RDWR);
+    thread.join();
+  }
+};
+
+TEST(RuntimeCli, FetchReachesAnExactlyGrantedIpv4AddressAndRefusesLoopbackUnderTheWildcard) {
+  LocalHttpServer server;
+  AppRun app("grants");
+  write_text(app.ro / "url.txt", "http://127.0.0.1:" + std::to_string(server.port) + "/hello\n");
+  auto wildcard = run_runtime(app.args({"--grant", "net:fetch:*"}));
+  EXPECT_NE(wildcard.out.find("fetch: err: '127.0.0.1' has no public address"), std::string::npos) << wildcard.out;
+  auto exact = run_runtime(app.args({"--grant", "net:fetch:127.0.0.1"}));
+  EXPECT_NE(exact.out.find("fetch: ok 200 text/plain hello-body\n"), std::string::npos) << exact.out << exact.err;
+  EXPECT_NE(exact.out.find("fetch host header: err: header 'Host' is set by the runtime\n"), std::string::npos);
+  EXPECT_NE(server.last_request.find("GET /hello HTTP/1.1\r\n"), std::string::npos) << server.last_request;
+  EXPECT_NE(server.last_request.find("X-Fixture: yes\r\n"), std::string::npos) << server.last_request;
+}
+
+TEST(RuntimeCli, LoadAndConnectFailuresExitFourNamingTheCause) {
+  TempDir dir;
+  auto missing = run_runtime({"org.weft.test", "1", "--module", (dir.path / "none.wasm").string()});
+  EXPECT_EQ(missing.status.code, 4);
+  EXPECT_NE(missing.err.find("cannot read module"), std::string::npos) << missing.err;
+
+  auto core = run_runtime({"org.weft.test", "1", "--module", fixture("engine_probe.wasm")});
+  EXPECT_EQ(core.status.code, 4);
+  EXPECT_NE(core.err.find("this is a core module (layer 0), not a component"), std::string::npos) << core.err;
+
+  auto ipc = run_runtime({"org.weft.test", "1", "--module", fixture("hello.wasm"), "--ipc-socket",
+                          (dir.path / "no.sock").string()});
+  EXPECT_EQ(ipc.status.code, 4);
+  EXPECT_NE(ipc.err.find("cannot connect to IPC socket"), std::string::npos) << ipc.err;
+
+  auto bad_preopen = run_runtime({"org.weft.test", "1", "--module", fixture("hello.wasm"), "--preopen",
+                                  (dir.path / "absent").string() + "::/data::rw"});
+  EXPECT_EQ(bad_preopen.status.code, 4);
+  EXPECT_NE(bad_preopen.err.find("preopen"), std::string::npos) << bad_preopen.err;
+}
+
+}  // namespace
+}  // namespace weft::runtime
