@@ -53,6 +53,7 @@ TEST(SdkProjects, AnAppMadeByWeftNewAppBuildsAndAnswersItsPage) {
                                  "--name", "app", "--instantiation", "async", "--no-typescript", "-q"},
                                 true);
   ASSERT_TRUE(transpiled.ok) << transpiled.output;
+  fs::copy_file(WEFT_SOURCE_DIR "/tests/sdk/transpiled-package.json", work.path() / "js" / "package.json");
 
   AppSession app = AppSession::start(Backend::Jco, {"org.example.hello", component.string(),
                                                     (work.path() / "js" / "app.js").string()});
