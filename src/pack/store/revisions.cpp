@@ -182,7 +182,12 @@ Result<std::optional<std::string>> previous_revision(const StoreDirs& store, con
 }
 
 Result<void> activate_revision(const StoreDirs& store, const std::string& app_id, const std::string& revision) {
-  std::string tmp = "link-" + random_hex(12);
+  // Temporary links are named per id and made only under the id lock the caller holds, so any other one of this id
+  // is a leftover of an interrupted activation.
+  std::string prefix = "link-" + app_id + "-";
+  for (const auto& name : list_names(store.staging_fd.get()))
+    if (name.starts_with(prefix)) (void)::unlinkat(store.staging_fd.get(), name.c_str(), 0);
+  std::string tmp = prefix + random_hex(12);
   std::string target = expected_link_prefix(app_id) + revision;
   if (::symlinkat(target.c_str(), store.staging_fd.get(), tmp.c_str()) != 0)
     return fail(errno_error("create link for " + app_id));
