@@ -115,7 +115,7 @@ int run(int argc, char** argv) {
     log::info("closing: ", why);
     loop.quit(0);
   };
-  SeatInput input((*connection)->seat(), web);
+  SeatInput input(**connection, web);
 
   std::unique_ptr<BridgeChannel> bridge;
   if (bridge_fd->has_value())

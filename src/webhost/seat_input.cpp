@@ -195,8 +195,10 @@ const wl_touch_listener SeatInput::kTouchListener = {
     nullptr,                                                              // orientation (v6)
 };
 
-SeatInput::SeatInput(wl_seat* seat, WebView& view) : view_(view), seat_(seat), xkb_(xkb_context_new(XKB_CONTEXT_NO_FLAGS)) {
-  if (seat_) wl_seat_add_listener(seat_, &kSeatListener, this);
+SeatInput::SeatInput(const WaylandConnection& connection, WebView& view)
+    : view_(view), seat_(connection.bind_seat()), xkb_(xkb_context_new(XKB_CONTEXT_NO_FLAGS)) {
+  if (seat_) wl_seat_add_listener(seat_.get(), &kSeatListener, this);
+  else log::warn("the compositor offers no wl_seat: no input");
 }
 
 SeatInput::~SeatInput() = default;
@@ -206,20 +208,20 @@ void SeatInput::on_capabilities(uint32_t caps) {
   bool has_keyboard = caps & WL_SEAT_CAPABILITY_KEYBOARD;
   bool has_touch = caps & WL_SEAT_CAPABILITY_TOUCH;
   if (has_pointer && !pointer_) {
-    pointer_.reset(wl_seat_get_pointer(seat_));
+    pointer_.reset(wl_seat_get_pointer(seat_.get()));
     wl_pointer_add_listener(pointer_.get(), &kPointerListener, this);
   } else if (!has_pointer) {
     pointer_.reset();
   }
   if (has_keyboard && !keyboard_) {
-    keyboard_.reset(wl_seat_get_keyboard(seat_));
+    keyboard_.reset(wl_seat_get_keyboard(seat_.get()));
     wl_keyboard_add_listener(keyboard_.get(), &kKeyboardListener, this);
   } else if (!has_keyboard) {
     stop_repeat();
     keyboard_.reset();
   }
   if (has_touch && !touch_) {
-    touch_.reset(wl_seat_get_touch(seat_));
+    touch_.reset(wl_seat_get_touch(seat_.get()));
     wl_touch_add_listener(touch_.get(), &kTouchListener, this);
   } else if (!has_touch) {
     touch_.reset();

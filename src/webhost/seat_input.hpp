@@ -21,8 +21,8 @@ struct XkbStateUnref { void operator()(xkb_state* s) const { xkb_state_unref(s);
 
 class SeatInput {
  public:
-  /// Listens on `seat` (may be null: no input) and feeds `view`; both must outlive this object.
-  SeatInput(wl_seat* seat, WebView& view);
+  /// Binds the connection's seat (none: no input) and feeds `view`, which must outlive this object.
+  SeatInput(const WaylandConnection& connection, WebView& view);
   ~SeatInput();
   SeatInput(const SeatInput&) = delete;
   SeatInput& operator=(const SeatInput&) = delete;
@@ -42,7 +42,7 @@ class SeatInput {
   void stop_repeat();
 
   WebView& view_;
-  wl_seat* seat_;
+  WlSeatPtr seat_;
   WlPointerPtr pointer_;
   WlKeyboardPtr keyboard_;
   WlTouchPtr touch_;

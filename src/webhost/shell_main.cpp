@@ -93,7 +93,7 @@ int run(int argc, char** argv) {
   (*window)->on_navigation_gesture = [&](uint32_t type, uint32_t fingers, double dx, double dy) {
     dispatch_navigation_gesture(web, type, fingers, dx, dy);
   };
-  SeatInput input((*connection)->seat(), web);
+  SeatInput input(**connection, web);
   CrashPolicy crashes(web, nullptr, [&] { loop.quit(1); });
   AppdEndpointWatcher endpoint(web, *wsport, *systoken);
   FirstFrameAfterLoad ready(web, **window, [] { log::info("ready: system page presented"); });

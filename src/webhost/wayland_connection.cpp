@@ -128,8 +128,10 @@ void WaylandConnection::on_global(void* data, wl_registry* registry, uint32_t na
     self->compositor_.reset(bind<wl_compositor>(registry, name, &wl_compositor_interface, version, kCompositorVersion));
   else if (iface == wl_shm_interface.name)
     self->shm_.reset(bind<wl_shm>(registry, name, &wl_shm_interface, version, 1));
-  else if (iface == wl_seat_interface.name && !self->seat_)
-    self->seat_.reset(bind<wl_seat>(registry, name, &wl_seat_interface, version, kSeatVersion));
+  else if (iface == wl_seat_interface.name && !self->seat_name_) {
+    self->seat_name_ = name;
+    self->seat_version_ = version;
+  }
   else if (iface == xdg_wm_base_interface.name)
     self->wm_base_.reset(bind<xdg_wm_base>(registry, name, &xdg_wm_base_interface, version, kXdgWmBaseVersion));
   else if (iface == zweft_shell_manager_v1_interface.name)
@@ -146,6 +148,11 @@ void WaylandConnection::on_global(void* data, wl_registry* registry, uint32_t na
         nullptr};
     wl_output_add_listener(self->output_.get(), &kOutput, self);
   }
+}
+
+WlSeatPtr WaylandConnection::bind_seat() const {
+  if (!seat_name_) return WlSeatPtr();
+  return WlSeatPtr(bind<wl_seat>(registry_, seat_name_, &wl_seat_interface, seat_version_, kSeatVersion));
 }
 
 void WaylandConnection::disconnected(const std::string& why) {
@@ -166,7 +173,6 @@ WaylandConnection::~WaylandConnection() {
   shell_manager_.reset();
   wm_base_.reset();
   output_.reset();
-  seat_.reset();
   shm_.reset();
   compositor_.reset();
   if (registry_) wl_registry_destroy(registry_);

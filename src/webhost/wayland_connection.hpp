@@ -57,7 +57,8 @@ class WaylandConnection {
   [[nodiscard]] wl_display* display() const { return display_; }
   [[nodiscard]] wl_compositor* compositor() const { return compositor_.get(); }
   [[nodiscard]] wl_shm* shm() const { return shm_.get(); }
-  [[nodiscard]] wl_seat* seat() const { return seat_.get(); }
+  /// Binds the seat now, so the caller's listener sees its first capabilities event (null without a seat).
+  [[nodiscard]] WlSeatPtr bind_seat() const;
   [[nodiscard]] xdg_wm_base* wm_base() const { return wm_base_.get(); }
   /// Null when the compositor does not offer zweft_shell_manager_v1.
   [[nodiscard]] zweft_shell_manager_v1* shell_manager() const { return shell_manager_.get(); }
@@ -76,7 +77,8 @@ class WaylandConnection {
   wl_registry* registry_ = nullptr;
   WlCompositorPtr compositor_;
   WlShmPtr shm_;
-  WlSeatPtr seat_;
+  uint32_t seat_name_ = 0;  // registry name of the first wl_seat, 0 = none
+  uint32_t seat_version_ = 0;
   WlOutputPtr output_;
   XdgWmBasePtr wm_base_;
   ZweftManagerPtr shell_manager_;
