@@ -1,0 +1,261 @@
+// weft-file-portal (§7.1) end to end: confinement (`..`, outside paths, symlinks, a symlink swapped during requests),
+// read-only roots, exact response shapes, and large files.
+
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "weft/core/child_process.hpp"
+#include "weft/core/fd.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string portal_binary() {
+  const char* dir = std::getenv("WEFT_BUILD_DIR");
+  return std::string(dir ? dir : WEFT_TEST_BUILD_DIR) + "/bin/weft-file-portal";
+}
+
+void write_file(const fs::path& p, const std::string& content) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << content;
+}
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+std::string b64(const std::string& s) {
+  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()), s.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+std::string unb64(const std::string& s) {
+  std::string out(s.size(), '\0');
+  size_t len = 0;
+  EXPECT_EQ(sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(), s.size(), nullptr,
+                              &len, nullptr, sodium_base64_VARIANT_ORIGINAL),
+            0);
+  out.resize(len);
+  return out;
+}
+
+class Client {
+ public:
+  explicit Client(const std::string& socket) {
+    auto fd = weft::connect_unix(socket);
+    EXPECT_TRUE(fd.ok()) << (fd.ok() ? "" : fd.error().message);
+    if (fd.ok()) fd_ = std::move(*fd);
+  }
+  std::string raw(const std::string& line) {
+    EXPECT_TRUE(weft::write_all(fd_.get(), line + "\n").ok());
+    for (;;) {
+      size_t nl = buffer_.find('\n');
+      if (nl != std::string::npos) {
+        std::string out = buffer_.substr(0, nl);
+        buffer_.erase(0, nl + 1);
+        return out;
+      }
+      char buf[65536];
+      ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+      if (n <= 0) return "<closed>";
+      buffer_.append(buf, static_cast<size_t>(n));
+    }
+  }
+  json call(const json& request) { return json::parse(raw(request.dump())); }
+
+ private:
+  weft::UniqueFd fd_;
+  std::string buffer_;
+};
+
+class PortalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_GE(sodium_init(), 0);
+    char tmpl[] = "/tmp/weft-portal-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    base_ = tmpl;
+    rw_ = base_ / "rw";
+    ro_ = base_ / "ro";
+    outside_ = base_ / "outside";
+    for (const auto& d : {rw_, ro_, outside_}) fs::create_directories(d);
+    write_file(outside_ / "secret.txt", "SECRET");
+    write_file(ro_ / "readme.txt", "read only");
+    socket_ = (base_ / "portal.sock").string();
+  }
+  void TearDown() override {
+    if (portal_.running()) portal_.terminate();
+    std::error_code ec;
+    fs::remove_all(base_, ec);
+  }
+  void start(std::vector<std::string> extra = {}) {
+    weft::SpawnOptions o;
+    o.argv = {portal_binary(), socket_, "--allow", rw_.string(), "--allow-read", ro_.string()};
+    o.argv.insert(o.argv.end(), extra.begin(), extra.end());
+    o.inherit_environment = true;
+    auto child = weft::ChildProcess::spawn(o);
+    ASSERT_TRUE(child.ok());
+    portal_ = std::move(*child);
+    for (int i = 0; i < 1000 && !fs::exists(socket_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_TRUE(fs::exists(socket_)) << "portal did not bind its socket";
+  }
+  json denied(const fs::path& p) { return json{{"error", "access denied: " + p.string()}}; }
+
+  fs::path base_, rw_, ro_, outside_;
+  std::string socket_;
+  weft::ChildProcess portal_;
+};
+
+TEST_F(PortalTest, WriteReadAndListUseTheCompatShapes) {
+  start();
+  Client c(socket_);
+  EXPECT_EQ(c.raw(json{{"op", "write"}, {"path", (rw_ / "a/b/note.txt").string()}, {"data_b64", b64("hello")}}.dump()),
+            "null");
+  EXPECT_EQ(fs::status(rw_ / "a/b/note.txt").permissions(), fs::perms(0600));
+  EXPECT_EQ(read_file(rw_ / "a/b/note.txt"), "hello");
+  EXPECT_EQ(c.call({{"op", "read"}, {"path", (rw_ / "a/b/note.txt").string()}}), (json{{"data_b64", b64("hello")}}));
+  write_file(rw_ / "a/B", "");
+  write_file(rw_ / "a/-", "");
+  EXPECT_EQ(c.call({{"op", "list"}, {"path", (rw_ / "a").string()}}), (json{{"entries", {"-", "B", "b"}}}));
+  EXPECT_EQ(c.call({{"op", "read"}, {"path", (ro_ / "readme.txt").string()}}), (json{{"data_b64", b64("read only")}}));
+  EXPECT_EQ(c.call({{"op", "read"}, {"path", (rw_ / "missing").string()}}),
+            (json{{"error", "No such file or directory"}}));
+  EXPECT_EQ(fs::status(socket_).permissions() & fs::perms::all, fs::perms(0600));
+}
+
+TEST_F(PortalTest, DotDotOutsideRootsRelativePathsAndNearMissPrefixesAreDenied) {
+  fs::create_directories(base_ / "rw2");
+  write_file(base_ / "rw2/x", "near miss");
+  start();
+  Client c(socket_);
+  for (const std::string& p : {(rw_ / "../outside/secret.txt").string(), (rw_ / "./x").string(),
+                                (outside_ / "secret.txt").string(), std::string("/etc/passwd"),
+                                std::string("rw/x"), (base_ / "rw2/x").string(), std::string("")}) {
+    EXPECT_EQ(c.call({{"op", "read"}, {"path", p}}), denied(p)) << p;
+    EXPECT_EQ(c.call({{"op", "write"}, {"path", p}, {"data_b64", b64("x")}}), denied(p)) << p;
+    EXPECT_EQ(c.call({{"op", "list"}, {"path", p}}), denied(p)) << p;
+  }
+  EXPECT_FALSE(fs::exists(base_ / "rw2/x") && read_file(base_ / "rw2/x") != "near miss");
+}
+
+TEST_F(PortalTest, SymlinksInsideARootThatPointOutAreDeniedForEveryOperation) {
+  fs::create_symlink(outside_ / "secret.txt", rw_ / "file-link");
+  fs::create_symlink(outside_, rw_ / "dir-link");
+  fs::create_symlink("../outside", ro_ / "relative-link");
+  start();
+  Client c(socket_);
+  for (const auto& p : {rw_ / "file-link", rw_ / "dir-link/secret.txt", ro_ / "relative-link/secret.txt"})
+    EXPECT_EQ(c.call({{"op", "read"}, {"path", p.string()}}), denied(p)) << p;
+  EXPECT_EQ(c.call({{"op", "list"}, {"path", (rw_ / "dir-link").string()}}), denied(rw_ / "dir-link"));
+  EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "dir-link/new.txt").string()}, {"data_b64", b64("x")}}),
+            denied(rw_ / "dir-link/new.txt"));
+  EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "file-link").string()}, {"data_b64", b64("x")}}),
+            denied(rw_ / "file-link"));
+  EXPECT_FALSE(fs::exists(outside_ / "new.txt"));
+  EXPECT_EQ(read_file(outside_ / "secret.txt"), "SECRET");
+}
+
+TEST_F(PortalTest, WritesUnderAReadOnlyRootAreDenied) {
+  start();
+  Client c(socket_);
+  auto p = ro_ / "readme.txt";
+  EXPECT_EQ(c.call({{"op", "write"}, {"path", p.string()}, {"data_b64", b64("changed")}}), denied(p));
+  EXPECT_EQ(read_file(p), "read only");
+}
+
+TEST_F(PortalTest, ASymlinkedRootIsRefusedAtStartup) {
+  fs::create_symlink(outside_, base_ / "link-root");
+  weft::SpawnOptions o;
+  o.argv = {portal_binary(), socket_, "--allow", (base_ / "link-root").string()};
+  o.inherit_environment = true;
+  o.null_stdio = true;
+  auto child = weft::ChildProcess::spawn(o);
+  ASSERT_TRUE(child.ok());
+  auto st = child->wait(std::chrono::milliseconds(30000));
+  ASSERT_TRUE(st.has_value());
+  EXPECT_TRUE(st->exited && st->code == 1) << st->describe();
+  EXPECT_FALSE(fs::exists(socket_));
+}
+
+TEST_F(PortalTest, MalformedRequestsGetBadRequestAndTheConnectionStays) {
+  start();
+  Client c(socket_);
+  EXPECT_EQ(c.raw("{not json"), R"({"error":"bad request: not valid JSON"})");
+  EXPECT_EQ(c.raw("[1,2]"), R"({"error":"bad request: expected a JSON object"})");
+  EXPECT_EQ(c.raw(R"({"path":"/x"})"), R"({"error":"bad request: missing \"op\""})");
+  EXPECT_EQ(c.raw(R"({"op":"read"})"), R"({"error":"bad request: missing \"path\""})");
+  EXPECT_EQ(c.raw(R"({"op":"delete","path":"/x"})"), R"({"error":"bad request: unknown op 'delete'"})");
+  EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "f").string()}, {"data_b64", "@@@="}}),
+            (json{{"error", "bad request: data_b64 is not valid base64"}}));
+  EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "f").string()}}), (json{{"error", "bad request: missing \"data_b64\""}}));
+  EXPECT_EQ(c.call({{"op", "read"}, {"path", (ro_ / "readme.txt").string()}}), (json{{"data_b64", b64("read only")}}));
+}
+
+TEST_F(PortalTest, SixteenMebibyteFilesRoundTripAndLargerOnesAreRefused) {
+  start();
+  Client c(socket_);
+  std::string big(16u << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 2654435761u) >> 13);
+  auto w = c.call({{"op", "write"}, {"path", (rw_ / "big.bin").string()}, {"data_b64", b64(big)}});
+  EXPECT_TRUE(w.is_null()) << w.dump();
+  auto r = c.call({{"op", "read"}, {"path", (rw_ / "big.bin").string()}});
+  ASSERT_TRUE(r.contains("data_b64")) << r.dump().substr(0, 200);
+  EXPECT_TRUE(unb64(r["data_b64"].get<std::string>()) == big);
+  write_file(rw_ / "bigger.bin", big + "x");
+  EXPECT_EQ(c.call({{"op", "read"}, {"path", (rw_ / "bigger.bin").string()}}), (json{{"error", "File too large"}}));
+  auto too_big = c.call({{"op", "write"}, {"path", (rw_ / "w.bin").string()}, {"data_b64", b64(big + "xyz")}});
+  EXPECT_EQ(too_big, (json{{"error", "bad request: payload exceeds 16777216 bytes"}}));
+  EXPECT_FALSE(fs::exists(rw_ / "w.bin"));
+}
+
+// A directory inside the root is swapped for a symlink to the outside, over and over, while requests run: every
+// answer is the inside content, a denial or "not found" — never the outside file.
+TEST_F(PortalTest, ASymlinkSwappedInDuringRequestsNeverLeaksTheOutsideFile) {
+  write_file(outside_ / "f", "SECRET");
+  write_file(rw_ / "real/f", "inside");
+  start();
+  std::atomic<bool> stop{false};
+  std::thread swapper([&] {
+    while (!stop) {
+      std::error_code ec;
+      fs::rename(rw_ / "real", rw_ / "parked", ec);
+      fs::create_symlink(outside_, rw_ / "real", ec);
+      fs::remove(rw_ / "real", ec);
+      fs::rename(rw_ / "parked", rw_ / "real", ec);
+    }
+  });
+  Client c(socket_);
+  int inside = 0, refused = 0;
+  for (int i = 0; i < 400; ++i) {
+    auto r = c.call({{"op", "read"}, {"path", (rw_ / "real/f").string()}});
+    if (r.contains("data_b64")) {
+      ASSERT_EQ(unb64(r["data_b64"].get<std::string>()), "inside");
+      ++inside;
+    } else {
+      ++refused;
+    }
+    auto l = c.call({{"op", "list"}, {"path", (rw_ / "real").string()}});
+    if (l.contains("entries")) {
+      ASSERT_EQ(l["entries"], json::array({"f"}));
+    }
+  }
+  stop = true;
+  swapper.join();
+  EXPECT_EQ(inside + refused, 400);
+  EXPECT_EQ(read_file(outside_ / "f"), "SECRET");
+}
+
+}  // namespace
