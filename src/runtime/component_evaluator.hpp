@@ -129,10 +129,15 @@ struct Evaluator final : Scope {
             TypeVal t;
             if (d.desc.type_is_sub_resource) {
               auto r = host->resources.find(d.name);
-              if (r == host->resources.end())
-                return fail("import '" + imp.name + "': this runtime does not provide resource '" + d.name + "'");
               t.kind = TypeVal::Kind::resource;
-              t.resource = r->second;
+              if (r != host->resources.end()) {
+                t.resource = r->second;
+              } else if (host->fallback) {
+                t.resource = std::make_shared<ResourceType>();
+                t.resource->name = imp.name + "/" + d.name;
+              } else {
+                return fail("import '" + imp.name + "': this runtime does not provide resource '" + d.name + "'");
+              }
             } else {
               WEFT_TRY(t, ls.type(d.desc.type_index));
             }
@@ -142,12 +147,12 @@ struct Evaluator final : Scope {
             WEFT_TRY(TypeVal ft, ls.type(d.desc.type_index));
             if (ft.kind != TypeVal::Kind::func) return fail("import '" + imp.name + "': '" + d.name + "' is not a function type");
             auto fn = host->functions.find(d.name);
-            if (fn == host->functions.end())
+            if (fn == host->functions.end() && !host->fallback)
               return fail("import '" + imp.name + "': this runtime does not provide function '" + d.name + "'");
             auto f = std::make_shared<Func>();
             f->sig = ft.func;
             f->name = imp.name + "#" + d.name;
-            f->host = &fn->second;
+            f->host = fn != host->functions.end() ? &fn->second : &host->fallback;
             inst->exports[d.name] = f;
           } else {
             return fail("import '" + imp.name + "': export '" + d.name + "' of sort " + sort_name(d.desc.sort) +

@@ -17,6 +17,8 @@ using State = WasiHost::State;
 constexpr const char* kVersion = "@0.2.12";
 // Largest single read/write the host performs for a guest, bytes (also the check-write budget).
 constexpr uint64_t kMaxTransfer = 1 << 20;
+// `wasi:sockets/network.error-code.access-denied`.
+constexpr uint32_t kSocketAccessDenied = 1;
 
 std::string iface(const char* name) { return std::string(name) + kVersion; }
 
@@ -252,6 +254,25 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
     return Val::record({Val::number(uint64_t(ts.tv_sec)), Val::number(uint64_t(ts.tv_nsec))});
   };
   wall.functions["resolution"] = [](auto&) -> Result<Val> { return Val::record({Val::number(0), Val::number(1)}); };
+
+  // wasi:sockets is present but refuses everything (spec §4.3): every constructor and lookup answers
+  // `error-code.access-denied`, so no socket resource ever exists. `instance-network` hands out a network handle,
+  // which nothing accepts.
+  for (const char* name : {"wasi:sockets/network", "wasi:sockets/instance-network", "wasi:sockets/ip-name-lookup",
+                           "wasi:sockets/tcp", "wasi:sockets/tcp-create-socket", "wasi:sockets/udp",
+                           "wasi:sockets/udp-create-socket"}) {
+    auto& sockets = registry.add(iface(name));
+    sockets.fallback = [](auto&) -> Result<Val> { return Val::err(Val::number(kSocketAccessDenied)); };
+    sockets.resources["pollable"] = poll.resources["pollable"];
+  }
+  auto& network = *registry.find_mutable("wasi:sockets/network@0.2.0");
+  auto network_type = network.resource("network", [](uint32_t) {});
+  auto& instance_network = *registry.find_mutable("wasi:sockets/instance-network@0.2.0");
+  instance_network.resources["network"] = network_type;
+  instance_network.functions["instance-network"] = [s](auto&) -> Result<Val> { return Val::handle(s->rep()); };
+  for (const char* name : {"wasi:sockets/ip-name-lookup", "wasi:sockets/tcp", "wasi:sockets/tcp-create-socket",
+                           "wasi:sockets/udp", "wasi:sockets/udp-create-socket"})
+    registry.find_mutable(std::string(name) + "@0.2.0")->resources["network"] = network_type;
 
   auto& random = registry.add(iface("wasi:random/random"));
   random.functions["get-random-bytes"] = [](auto& a) -> Result<Val> { return random_bytes(a[0].num); };

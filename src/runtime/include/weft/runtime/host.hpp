@@ -22,6 +22,9 @@ struct HostInterface {
   std::string name;  // with version, e.g. `wasi:io/streams@0.2.12`
   std::map<std::string, HostCall, std::less<>> functions;
   std::map<std::string, ResourceTypePtr, std::less<>> resources;
+  /// When set, functions not in `functions` bind to it and unknown resource names get fresh resource types: for
+  /// interfaces that are present but refuse everything (wasi:sockets).
+  HostCall fallback;
 
   /// Adds (or returns) the resource type `name`, whose handles' reps are released through `drop`.
   ResourceTypePtr resource(const std::string& resource_name, std::function<void(uint32_t rep)> drop);

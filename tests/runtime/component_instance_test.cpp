@@ -1,0 +1,85 @@
+// Instantiation of a hand-written component (fixtures/probe.wat): sockets refused, a component-defined resource, and a
+// string export with realloc and post-return.
+
+#include <gtest/gtest.h>
+
+#include "component_test_bytes.hpp"
+#include "weft/runtime/component_instance.hpp"
+#include "weft/runtime/wasi_host.hpp"
+
+namespace weft::runtime {
+namespace {
+
+class ProbeComponent : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = decode_component(test::read_fixture("probe.wasm"));
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    component = std::move(c).value();
+    engine = make_interpreter_engine();
+    wasi.install(registry);
+    auto inst = ComponentInstance::instantiate(component, *engine, registry);
+    ASSERT_TRUE(inst.ok()) << inst.error().message;
+    instance = std::move(inst).value();
+  }
+
+  CallOutcome call(std::string_view func, std::vector<Val> args = {}) {
+    auto out = instance->call("", func, std::move(args));
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    EXPECT_FALSE(out->trap) << out->trap->kind << ": " << out->trap->message;
+    return *out;
+  }
+
+  Component component;
+  std::unique_ptr<CoreEngine> engine;
+  WasiHost wasi{WasiConfig{}};
+  HostRegistry registry;
+  std::unique_ptr<ComponentInstance> instance;
+};
+
+TEST_F(ProbeComponent, CreatingATcpSocketIsRefusedWithAccessDenied) {
+  EXPECT_EQ(call("sockets-denied").value.num, 1u);  // error-code.access-denied
+}
+
+TEST_F(ProbeComponent, AComponentDefinedResourceGoesThroughNewRepAndDrop) {
+  EXPECT_EQ(call("resource-rep").value.num, 42u);
+  EXPECT_EQ(instance->handles().live_count(), 0u);
+}
+
+TEST_F(ProbeComponent, AStringExportIsLoweredThroughReallocAndPostReturnRuns) {
+  EXPECT_EQ(call("echo", {Val::string("héllo, 世界")}).value.str, "héllo, 世界");
+  EXPECT_EQ(call("post-return-count").value.num, 1u);
+}
+
+TEST_F(ProbeComponent, CallingAnUnknownExportIsAnError) {
+  auto out = instance->call("", "nope", {});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().message, "the component does not export 'nope'");
+}
+
+TEST(ComponentInstantiation, AMissingHostInterfaceFailsNamingTheImport) {
+  auto c = decode_component(test::read_fixture("probe.wasm"));
+  ASSERT_TRUE(c.ok());
+  auto engine = make_interpreter_engine();
+  HostRegistry empty;
+  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_NE(inst.error().message.find("import 'wasi:sockets/tcp-create-socket@0.2.0' is not provided"),
+            std::string::npos) << inst.error().message;
+}
+
+TEST(ComponentInstantiation, AMissingHostFunctionFailsNamingTheFunction) {
+  auto c = decode_component(test::read_fixture("probe.wasm"));
+  ASSERT_TRUE(c.ok());
+  auto engine = make_interpreter_engine();
+  HostRegistry partial;
+  auto& iface = partial.add("wasi:sockets/tcp-create-socket@0.2.3");
+  iface.resource("tcp-socket", [](uint32_t) {});
+  auto inst = ComponentInstance::instantiate(*c, *engine, partial);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_NE(inst.error().message.find("does not provide function 'create-tcp-socket'"), std::string::npos)
+      << inst.error().message;
+}
+
+}  // namespace
+}  // namespace weft::runtime
