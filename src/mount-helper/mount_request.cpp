@@ -1,0 +1,196 @@
+#include "mount_request.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "weft/core/app_id.hpp"
+
+namespace weft::mount_helper {
+namespace {
+
+constexpr size_t kMaxStoresFileBytes = 64 * 1024;  // bytes
+
+// Plain components of an absolute path; nullopt for relative paths, empty, `.` or `..` components or a trailing '/'.
+std::optional<std::vector<std::string>> strict_components(std::string_view path) {
+  if (path.size() < 2 || path.front() != '/' || path.back() == '/') return std::nullopt;
+  std::vector<std::string> out;
+  size_t i = 1;
+  while (i <= path.size()) {
+    size_t end = path.find('/', i);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(i, end - i);
+    if (part.empty() || part == "." || part == ".." || part.find('\0') != std::string_view::npos) return std::nullopt;
+    out.emplace_back(part);
+    i = end + 1;
+  }
+  return out;
+}
+
+// Opens an absolute directory walking from "/" with O_NOFOLLOW at every component: a link anywhere fails.
+Result<UniqueFd> open_dir_no_links(const std::string& path) {
+  auto parts = strict_components(path);
+  if (!parts) return fail("'" + path + "' is not a plain absolute path");
+  int fd = ::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return fail(errno_error("/"));
+  UniqueFd cur(fd);
+  for (const auto& p : *parts) {
+    int next = ::openat(cur.get(), p.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) {
+      if (errno == ELOOP || errno == ENOTDIR) return fail(path + ": component '" + p + "' is a link or not a directory");
+      return fail(errno_error(path));
+    }
+    cur.reset(next);
+  }
+  return cur;
+}
+
+Result<std::string> home_of(const HelperPaths& paths, uid_t uid) {
+  if (paths.home_override) return *paths.home_override;
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || !found || !pw.pw_dir)
+    return fail("no passwd entry for uid " + std::to_string(uid));
+  return std::string(pw.pw_dir);
+}
+
+// `<dir>/<name>` with `name` = `<id><suffix>`: a regular file owned by `uid` or root, opened without following.
+Result<UniqueFd> open_image_file(const std::vector<std::string>& allowed, uid_t uid, const std::string& path,
+                                 std::string_view suffix, std::string_view what, std::string& id_out) {
+  auto parts = strict_components(path);
+  if (!parts) return fail(std::string(what) + " '" + path + "' is not a plain absolute path");
+  const std::string& name = parts->back();
+  if (name.size() <= suffix.size() || !name.ends_with(suffix))
+    return fail(std::string(what) + " '" + path + "' must be named <app id>" + std::string(suffix));
+  std::string id = name.substr(0, name.size() - suffix.size());
+  if (auto v = validate_app_id(id); !v) return fail(std::string(what) + " '" + path + "': " + v.error().message);
+  std::string dir = path.substr(0, path.size() - name.size() - 1);
+  if (std::find(allowed.begin(), allowed.end(), dir) == allowed.end())
+    return fail(std::string(what) + " '" + path + "' is not directly inside an image store");
+  WEFT_TRY(UniqueFd dir_fd, open_dir_no_links(dir));
+  int fd = ::openat(dir_fd.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ELOOP) return fail(std::string(what) + " '" + path + "' is a symbolic link");
+    return fail(errno_error(std::string(what) + " " + path));
+  }
+  UniqueFd file(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(errno_error(path));
+  if (!S_ISREG(st.st_mode)) return fail(std::string(what) + " '" + path + "' is not a regular file");
+  if (st.st_uid != uid && st.st_uid != 0)
+    return fail(std::string(what) + " '" + path + "' is owned by uid " + std::to_string(st.st_uid) +
+                ", neither the caller nor root");
+  id_out = id;
+  return file;
+}
+
+Result<MountPoint> open_mount_point(const HelperPaths& paths, uid_t uid, const std::string& path, bool check_owner) {
+  std::string prefix = paths.run_user_base + "/" + std::to_string(uid) + "/weft/mnt/";
+  if (path.size() != prefix.size() + 32 || path.compare(0, prefix.size(), prefix) != 0 ||
+      !is_mount_token(std::string_view(path).substr(prefix.size())))
+    return fail("mount point '" + path + "' is not " + prefix + "<32 lowercase hex>");
+  MountPoint mp;
+  mp.path = path;
+  mp.token = path.substr(prefix.size());
+  mp.device_name = "weft-" + std::to_string(uid) + "-" + mp.token;
+  WEFT_TRY(UniqueFd parent, open_dir_no_links(prefix.substr(0, prefix.size() - 1)));
+  int fd = ::openat(parent.get(), mp.token.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP || errno == ENOTDIR) return fail("mount point '" + path + "' is a link or not a directory");
+    return fail(errno_error("mount point " + path));
+  }
+  mp.fd.reset(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(errno_error(path));
+  if (check_owner && st.st_uid != uid) return fail("mount point '" + path + "' is not owned by uid " + std::to_string(uid));
+  return mp;
+}
+
+bool directory_is_empty(int fd) {
+  int dup = ::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dup < 0) return false;
+  DIR* d = ::fdopendir(dup);
+  if (!d) {
+    ::close(dup);
+    return false;
+  }
+  bool empty = true;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") {
+      empty = false;
+      break;
+    }
+  }
+  ::closedir(d);
+  return empty;
+}
+
+}  // namespace
+
+bool is_root_hash(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+bool is_mount_token(std::string_view text) {
+  return text.size() == 32 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+Result<std::vector<std::string>> allowed_image_dirs(const HelperPaths& paths, uid_t uid) {
+  std::vector<std::string> dirs = paths.system_image_dirs;
+  if (auto home = home_of(paths, uid); home && strict_components(*home))
+    dirs.push_back(*home + "/.local/share/weft/apps");
+  // Extra roots count only from a root-owned regular file that is not a link.
+  int fd = ::open(paths.image_stores_file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    UniqueFd file(fd);
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022)) {
+      std::string text;
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::read(fd, buf, sizeof buf)) > 0 && text.size() < kMaxStoresFileBytes) text.append(buf, size_t(n));
+      size_t i = 0;
+      while (i < text.size()) {
+        size_t end = text.find('\n', i);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(i, end - i);
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.pop_back();
+        if (strict_components(line)) dirs.push_back(line);
+        i = end + 1;
+      }
+    }
+  }
+  return dirs;
+}
+
+Result<MountRequest> validate_mount(const HelperPaths& paths, uid_t uid, const std::string& image,
+                                    const std::string& hash, const std::string& root_hash,
+                                    const std::string& mount_point) {
+  if (!is_root_hash(root_hash)) return fail("root hash must be exactly 64 hex characters");
+  WEFT_TRY(auto allowed, allowed_image_dirs(paths, uid));
+  MountRequest req;
+  std::string image_id, hash_id;
+  WEFT_TRY(req.image, open_image_file(allowed, uid, image, ".app.img", "image", image_id));
+  WEFT_TRY(req.hash, open_image_file(allowed, uid, hash, ".app.hash", "hash tree", hash_id));
+  if (image_id != hash_id) return fail("image and hash tree belong to different apps (" + image_id + ", " + hash_id + ")");
+  req.root_hash = root_hash;
+  WEFT_TRY(req.mount_point, open_mount_point(paths, uid, mount_point, true));
+  if (!directory_is_empty(req.mount_point.fd.get())) return fail("mount point '" + mount_point + "' is not empty");
+  return req;
+}
+
+Result<MountPoint> validate_umount(const HelperPaths& paths, uid_t uid, const std::string& mount_point) {
+  // A mounted point shows the image's root directory (owned by root), so ownership is checked only before mounting;
+  // umount instead requires the verity device named for this uid and token to be mounted there.
+  return open_mount_point(paths, uid, mount_point, false);
+}
+
+}  // namespace weft::mount_helper

@@ -1,0 +1,58 @@
+#pragma once
+// Validation of weft-mount-helper requests (§7.2). Every check fails closed with an error naming the argument:
+// - image / hash tree: regular non-symlink files `<valid id>.app.img` / `<same id>.app.hash`, owned by the real uid
+//   R or root, directly inside `/usr/share/weft/apps/`, `<passwd home of R>/.local/share/weft/apps/` or a root listed
+//   in the root-owned `/etc/weft/image-stores`; every directory on the way opened O_NOFOLLOW, the files too, and
+//   used only through those fds;
+// - root hash: exactly 64 hex characters;
+// - mount point: exactly `/run/user/R/weft/mnt/<32 lowercase hex>`, an existing empty non-symlink directory owned
+//   by R, reached without following links.
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "weft/core/fd.hpp"
+#include "weft/core/result.hpp"
+
+namespace weft::mount_helper {
+
+/// Where the helper looks. The executable uses the defaults; tests point the fields at temporary directories.
+struct HelperPaths {
+  std::string run_user_base = "/run/user";
+  std::vector<std::string> system_image_dirs = {"/usr/share/weft/apps"};
+  std::string image_stores_file = "/etc/weft/image-stores";
+  std::optional<std::string> home_override;  // else the passwd entry of the real uid
+};
+
+struct MountPoint {
+  std::string path;
+  std::string token;        // the 32 hex characters
+  std::string device_name;  // `weft-<R>-<token>`
+  UniqueFd fd;              // the directory itself (O_RDONLY|O_DIRECTORY|O_NOFOLLOW)
+};
+
+struct MountRequest {
+  UniqueFd image;
+  UniqueFd hash;
+  std::string root_hash;
+  MountPoint mount_point;
+};
+
+/// Validates `mount <img> <hash> <roothash> <mountpoint>` for real uid `uid`.
+[[nodiscard]] Result<MountRequest> validate_mount(const HelperPaths& paths, uid_t uid, const std::string& image,
+                                                  const std::string& hash, const std::string& root_hash,
+                                                  const std::string& mount_point);
+
+/// Validates the mount point of `umount <mountpoint>` (form and ownership; it need not be empty).
+[[nodiscard]] Result<MountPoint> validate_umount(const HelperPaths& paths, uid_t uid, const std::string& mount_point);
+
+/// The image directories R may use: system dirs, R's own store, roots listed in the stores file (if root-owned).
+[[nodiscard]] Result<std::vector<std::string>> allowed_image_dirs(const HelperPaths& paths, uid_t uid);
+
+[[nodiscard]] bool is_root_hash(std::string_view text);
+[[nodiscard]] bool is_mount_token(std::string_view text);
+
+}  // namespace weft::mount_helper
