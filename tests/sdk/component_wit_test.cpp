@@ -74,5 +74,31 @@ TEST(WeftAppBindings, EveryCallRoundTripsThroughTheCanonicalAbi) {
             "clipboard write err 'capability sys:clipboard:write is not granted'\n");
 }
 
+#ifdef WEFT_RUNTIME_BIN
+// The same probe under weft-runtime with no grants: the runtime's canonical ABI agrees with weft_app.h, IPC works,
+// and every capability-gated call is refused with the spec's exact message.
+TEST(WeftAppBindings, UnderWeftRuntimeIpcWorksAndEveryUngrantedCallIsRefused) {
+  AppSession app = AppSession::start(Backend::WeftRuntime, abi_probe_app());
+  ASSERT_TRUE(app.ok()) << app.error();
+  EXPECT_EQ(app.receive().value_or("(nothing)"), "probe payload");
+  app.send(std::string("first message ünïcode"));
+  std::string output = app.wait_for_output();
+  auto status = app.process().wait(kPatience);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->success()) << status->describe();
+  EXPECT_EQ(output,
+            "send ok\n"
+            "recv some 'first message ünïcode'\n"
+            "recv none\n"
+            "fetch err 'capability net:fetch is not granted'\n"
+            "fetch err 'capability net:fetch is not granted'\n"
+            "notify err 'capability sys:notifications is not granted'\n"
+            "notify err 'capability sys:notifications is not granted'\n"
+            "clipboard read err 'capability sys:clipboard:read is not granted'\n"
+            "clipboard read err 'capability sys:clipboard:read is not granted'\n"
+            "clipboard write err 'capability sys:clipboard:write is not granted'\n");
+}
+#endif
+
 }  // namespace
 }  // namespace weft::test
