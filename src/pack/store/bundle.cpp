@@ -73,9 +73,9 @@ Result<void> copy_entry_data(archive* a, int fd, const std::string& path, uint64
   }
 }
 
-}  // namespace
-
-Result<std::string> extract_bundle(const std::string& archive_path, int dest_fd) {
+// One pass over the archive. With dest_fd < 0 it only validates every header (names, types, sizes, count), so a
+// refused bundle writes nothing at all; the second pass extracts.
+Result<std::string> read_bundle_pass(const std::string& archive_path, int dest_fd) {
   ArchiveReader a(archive_read_new(), archive_read_free);
   archive_read_support_filter_zstd(a.get());
   archive_read_support_format_tar(a.get());  // ustar, pax and GNU (long names) alike
@@ -85,6 +85,7 @@ Result<std::string> extract_bundle(const std::string& archive_path, int dest_fd)
   size_t entries = 0;
   uint64_t total = 0;
   std::set<std::string> dirs;
+  std::set<std::string> files;
   for (;;) {
     archive_entry* entry = nullptr;
     int rc = archive_read_next_header(a.get(), &entry);
@@ -113,15 +114,19 @@ Result<std::string> extract_bundle(const std::string& archive_path, int dest_fd)
       continue;
     }
     std::string rel = path.substr(top.size() + 1);
+    if (type == AE_IFREG && !files.insert(rel).second) return fail("bundle entry '" + path + "' appears twice");
+    if (dest_fd < 0) {
+      total += static_cast<uint64_t>(declared);
+      continue;
+    }
+    if (type == AE_IFDIR) {
+      WEFT_TRY(UniqueFd d, ensure_dirs_beneath(dest_fd, rel, dirs));
+      continue;
+    }
     size_t slash = rel.rfind('/');
     std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash);
     std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
     WEFT_TRY(UniqueFd parent_fd, ensure_dirs_beneath(dest_fd, parent, dirs));
-    if (type == AE_IFDIR) {
-      WEFT_TRY(UniqueFd d, ensure_dirs_beneath(parent_fd.get(), name, dirs));
-      dirs.insert(rel);
-      continue;
-    }
     mode_t mode = normalized_mode(false, archive_entry_perm(entry));
     int fd = ::openat(parent_fd.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0) {
@@ -134,6 +139,7 @@ Result<std::string> extract_bundle(const std::string& archive_path, int dest_fd)
     WEFT_TRY_VOID(fsync_fd(fd, path));
   }
   if (top.empty()) return fail("bundle " + archive_path + " is empty");
+  if (dest_fd < 0) return top;
   // Directory entries made durable once everything beneath them exists.
   for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
     WEFT_TRY(UniqueFd d, open_beneath(dest_fd, *it, O_RDONLY | O_DIRECTORY));
@@ -141,6 +147,13 @@ Result<std::string> extract_bundle(const std::string& archive_path, int dest_fd)
   }
   WEFT_TRY_VOID(fsync_fd(dest_fd, "extraction directory"));
   return top;
+}
+
+}  // namespace
+
+Result<std::string> extract_bundle(const std::string& archive_path, int dest_fd) {
+  WEFT_TRY_VOID(read_bundle_pass(archive_path, -1));
+  return read_bundle_pass(archive_path, dest_fd);
 }
 
 Result<std::string> unbundle(const std::string& archive_path, const std::string& out_dir) {
