@@ -1,7 +1,9 @@
-// Canonical ABI (sync). Internally a malformed guest value throws CanonFault, caught at every public function of this
-// file and turned into an error; no exception leaves the file.
+// Canonical ABI (sync): layout, flattening, load/store and lift/lower. Internally a malformed guest value throws
+// CanonFault (canonical_memory.hpp), caught at every public function of this file and turned into an error.
 
 #include "weft/runtime/canonical_abi.hpp"
+
+#include "canonical_memory.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -10,11 +12,7 @@ namespace weft::runtime {
 namespace {
 
 using K = CType::Kind;
-
-struct CanonFault {
-  std::string message;
-};
-[[noreturn]] void fault(std::string message) { throw CanonFault{std::move(message)}; }
+using namespace canon;
 
 template <class F>
 auto guarded(F&& f) -> decltype(f()) {
@@ -49,166 +47,6 @@ CoreType join(CoreType a, CoreType b) {
   if (a == b) return a;
   if ((a == CoreType::i32 && b == CoreType::f32) || (a == CoreType::f32 && b == CoreType::i32)) return CoreType::i32;
   return CoreType::i64;
-}
-
-// ---- memory access ----
-
-std::span<uint8_t> mem(CanonContext& cx) {
-  if (!cx.memory) fault("canonical ABI needs a memory but the function has no memory option");
-  return cx.engine->memory(*cx.memory);
-}
-
-uint8_t* at(CanonContext& cx, uint32_t ptr, uint64_t len) {
-  auto m = mem(cx);
-  if (uint64_t(ptr) + len > m.size())
-    fault("pointer " + std::to_string(ptr) + "+" + std::to_string(len) + " is outside linear memory (" +
-          std::to_string(m.size()) + " bytes)");
-  return m.data() + ptr;
-}
-
-template <class T>
-T read(CanonContext& cx, uint32_t ptr) {
-  T v;
-  std::memcpy(&v, at(cx, ptr, sizeof(T)), sizeof(T));
-  return v;
-}
-template <class T>
-void write(CanonContext& cx, uint32_t ptr, T v) {
-  std::memcpy(at(cx, ptr, sizeof(T)), &v, sizeof(T));
-}
-
-uint32_t realloc_call(CanonContext& cx, uint32_t align, uint32_t size) {
-  if (!cx.realloc) fault("canonical ABI needs cabi_realloc but the function has no realloc option");
-  std::vector<CoreValue> out;
-  CoreValue args[] = {CoreValue::i32(0), CoreValue::i32(0), CoreValue::i32(align), CoreValue::i32(size)};
-  if (auto trap = cx.engine->call(*cx.realloc, args, out)) fault("cabi_realloc trapped: " + trap->message);
-  if (out.size() != 1) fault("cabi_realloc returned no pointer");
-  uint32_t ptr = out[0].as_i32();
-  if (ptr % align) fault("cabi_realloc returned a misaligned pointer");
-  at(cx, ptr, size);
-  return ptr;
-}
-
-// ---- strings ----
-
-bool valid_scalar(uint64_t c) { return c < 0x110000 && !(c >= 0xd800 && c < 0xe000); }
-
-void append_utf8(std::string& out, uint32_t c) {
-  if (c < 0x80) {
-    out += char(c);
-  } else if (c < 0x800) {
-    out += char(0xc0 | (c >> 6));
-    out += char(0x80 | (c & 0x3f));
-  } else if (c < 0x10000) {
-    out += char(0xe0 | (c >> 12));
-    out += char(0x80 | ((c >> 6) & 0x3f));
-    out += char(0x80 | (c & 0x3f));
-  } else {
-    out += char(0xf0 | (c >> 18));
-    out += char(0x80 | ((c >> 12) & 0x3f));
-    out += char(0x80 | ((c >> 6) & 0x3f));
-    out += char(0x80 | (c & 0x3f));
-  }
-}
-
-/// Decodes UTF-8 into code points; false on malformed input.
-bool decode_utf8(std::string_view s, std::vector<uint32_t>& out) {
-  for (size_t i = 0; i < s.size();) {
-    auto c = uint8_t(s[i]);
-    uint32_t cp;
-    size_t n;
-    if (c < 0x80) { cp = c; n = 1; }
-    else if ((c >> 5) == 0x6) { cp = c & 0x1f; n = 2; }
-    else if ((c >> 4) == 0xe) { cp = c & 0x0f; n = 3; }
-    else if ((c >> 3) == 0x1e) { cp = c & 0x07; n = 4; }
-    else return false;
-    if (i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      auto b = uint8_t(s[i + k]);
-      if ((b & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3f);
-    }
-    static const uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[n] || !valid_scalar(cp)) return false;
-    out.push_back(cp);
-    i += n;
-  }
-  return true;
-}
-
-std::string load_string_from(CanonContext& cx, uint32_t ptr, uint32_t len) {
-  using E = CanonOptions::Encoding;
-  std::string out;
-  auto from_utf16 = [&](uint32_t units) {
-    const uint8_t* p = at(cx, ptr, uint64_t(units) * 2);
-    for (uint32_t i = 0; i < units; ++i) {
-      uint32_t u = p[2 * i] | (p[2 * i + 1] << 8);
-      if (u >= 0xd800 && u < 0xdc00 && i + 1 < units) {
-        uint32_t lo = p[2 * i + 2] | (p[2 * i + 3] << 8);
-        if (lo >= 0xdc00 && lo < 0xe000) {
-          append_utf8(out, 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
-          ++i;
-          continue;
-        }
-      }
-      if (u >= 0xd800 && u < 0xe000) fault("string is not valid UTF-16 (unpaired surrogate)");
-      append_utf8(out, u);
-    }
-  };
-  if (cx.encoding == E::utf8) {
-    const uint8_t* p = at(cx, ptr, len);
-    out.assign(reinterpret_cast<const char*>(p), len);
-    std::vector<uint32_t> cps;
-    if (!decode_utf8(out, cps)) fault("string is not valid UTF-8");
-  } else if (cx.encoding == E::utf16) {
-    if (ptr % 2) fault("UTF-16 string pointer is misaligned");
-    from_utf16(len);
-  } else {
-    if (len & 0x80000000u) {
-      if (ptr % 2) fault("UTF-16 string pointer is misaligned");
-      from_utf16(len & 0x7fffffffu);
-    } else {
-      const uint8_t* p = at(cx, ptr, len);
-      for (uint32_t i = 0; i < len; ++i) append_utf8(out, p[i]);
-    }
-  }
-  return out;
-}
-
-std::pair<uint32_t, uint32_t> store_string_to(CanonContext& cx, const std::string& s) {
-  using E = CanonOptions::Encoding;
-  std::vector<uint32_t> cps;
-  if (!decode_utf8(s, cps)) fault("host string is not valid UTF-8");
-  if (cx.encoding == E::utf8) {
-    uint32_t ptr = realloc_call(cx, 1, uint32_t(s.size()));
-    if (!s.empty()) std::memcpy(at(cx, ptr, s.size()), s.data(), s.size());
-    return {ptr, uint32_t(s.size())};
-  }
-  bool latin1 = cx.encoding == E::latin1_utf16 && std::all_of(cps.begin(), cps.end(), [](uint32_t c) { return c < 256; });
-  if (latin1) {
-    uint32_t ptr = realloc_call(cx, 2, uint32_t(cps.size()));
-    uint8_t* p = at(cx, ptr, cps.size());
-    for (size_t i = 0; i < cps.size(); ++i) p[i] = uint8_t(cps[i]);
-    return {ptr, uint32_t(cps.size())};
-  }
-  std::vector<uint16_t> units;
-  for (uint32_t c : cps) {
-    if (c >= 0x10000) {
-      units.push_back(uint16_t(0xd800 + ((c - 0x10000) >> 10)));
-      units.push_back(uint16_t(0xdc00 + ((c - 0x10000) & 0x3ff)));
-    } else {
-      units.push_back(uint16_t(c));
-    }
-  }
-  uint32_t ptr = realloc_call(cx, 2, uint32_t(units.size() * 2));
-  uint8_t* p = at(cx, ptr, units.size() * 2);
-  for (size_t i = 0; i < units.size(); ++i) {
-    p[2 * i] = uint8_t(units[i]);
-    p[2 * i + 1] = uint8_t(units[i] >> 8);
-  }
-  uint32_t len = uint32_t(units.size());
-  if (cx.encoding == E::latin1_utf16) len |= 0x80000000u;
-  return {ptr, len};
 }
 
 // ---- handles ----
@@ -529,42 +367,6 @@ void lower_value(CanonContext& cx, const Val& v, const CType& t, std::vector<Cor
 
 }  // namespace
 
-// ---- handle table ----
-
-uint32_t HandleTable::add(ResourceTypePtr type, uint32_t rep, bool own) {
-  Entry e{std::move(type), rep, own, 0};
-  if (!free_.empty()) {
-    uint32_t h = free_.back();
-    free_.pop_back();
-    entries_[h] = std::move(e);
-    return h;
-  }
-  entries_.push_back(std::move(e));
-  return uint32_t(entries_.size() - 1);
-}
-
-Result<HandleTable::Entry*> HandleTable::get(uint32_t handle, const ResourceType* type) {
-  if (handle == 0 || handle >= entries_.size() || !entries_[handle])
-    return fail("unknown handle " + std::to_string(handle) + (type ? " for " + type->name : std::string()));
-  auto& e = *entries_[handle];
-  if (type && e.type.get() != type)
-    return fail("handle " + std::to_string(handle) + " is a " + e.type->name + ", not a " + type->name);
-  return &e;
-}
-
-Result<HandleTable::Entry> HandleTable::remove(uint32_t handle, const ResourceType* type) {
-  WEFT_TRY(Entry * e, get(handle, type));
-  if (e->lends) return fail("handle " + std::to_string(handle) + " is still lent out");
-  Entry out = std::move(*e);
-  entries_[handle].reset();
-  free_.push_back(handle);
-  return out;
-}
-
-size_t HandleTable::live_count() const {
-  return size_t(std::count_if(entries_.begin(), entries_.end(), [](const auto& e) { return e.has_value(); }));
-}
-
 // ---- layout ----
 
 uint32_t size_of(const CType& t) {
@@ -785,27 +587,6 @@ Result<Val> lift_lifted_result(CanonContext& cx, const FuncSig& sig, std::span<c
     FlatReader r{results};
     return lift_value(cx, r, *sig.result);
   });
-}
-
-// ---- values ----
-
-CTypePtr prim_type(CType::Kind kind) {
-  static const auto table = [] {
-    std::vector<CTypePtr> t;
-    for (int k = 0; k <= int(K::string); ++k) {
-      auto p = std::make_shared<CType>();
-      p->kind = K(k);
-      t.push_back(p);
-    }
-    return t;
-  }();
-  return table.at(size_t(kind));
-}
-
-Val Val::bytes(const void* data, size_t size) {
-  Val v;
-  v.str.assign(static_cast<const char*>(data), size);
-  return v;
 }
 
 }  // namespace weft::runtime

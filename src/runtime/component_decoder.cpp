@@ -1,11 +1,12 @@
-// Component binary decoder (component-model Binary.md). A sticky-error byte reader: the first malformed construct sets
-// the error (with its absolute offset) and every later read returns zero, so loops stop at their next check.
+// Component binary decoder (component-model Binary.md), over the sticky-error reader of binary_reader.hpp.
 
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "weft/runtime/component.hpp"
+
+#include "binary_reader.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -20,136 +21,6 @@ const char* section_name(uint8_t id) {
                                       "instance", "alias", "type", "canon", "start", "import", "export", "value"};
   return id < std::size(names) ? names[id] : "unknown";
 }
-
-class Reader {
- public:
-  Reader(std::span<const uint8_t> data, size_t base) : data_(data), base_(base) {}
-
-  [[nodiscard]] bool ok() const { return error_.empty(); }
-  [[nodiscard]] bool at_end() const { return pos_ >= data_.size(); }
-  [[nodiscard]] size_t offset() const { return base_ + pos_; }
-  [[nodiscard]] size_t remaining() const { return data_.size() - pos_; }
-  [[nodiscard]] const std::string& error() const { return error_; }
-  [[nodiscard]] size_t error_offset() const { return error_offset_; }
-
-  /// Records the first error, at the start of the construct being read.
-  void fail(std::string message) {
-    if (error_.empty()) {
-      error_ = std::move(message);
-      error_offset_ = base_ + std::min(mark_, data_.size());
-    }
-    pos_ = data_.size();
-  }
-
-  uint8_t byte() {
-    mark_ = pos_;
-    if (!ok()) return 0;
-    if (pos_ >= data_.size()) {
-      fail("unexpected end of data");
-      return 0;
-    }
-    return data_[pos_++];
-  }
-
-  uint32_t u32() {
-    size_t start = pos_;
-    uint64_t result = 0;
-    for (int shift = 0; shift < 35; shift += 7) {
-      uint8_t b = byte();
-      mark_ = start;
-      if (!ok()) return 0;
-      if (shift == 28 && (b & 0x70) != 0) {
-        fail("integer too large for u32");
-        return 0;
-      }
-      result |= uint64_t(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return uint32_t(result);
-    }
-    fail("integer representation too long");
-    return 0;
-  }
-
-  /// Signed LEB128 up to 33 bits (valtype / type opcodes).
-  int64_t s33() {
-    size_t start = pos_;
-    int64_t result = 0;
-    int shift = 0;
-    uint8_t b = 0;
-    do {
-      b = byte();
-      mark_ = start;
-      if (!ok()) return 0;
-      if (shift >= 35) {
-        fail("integer representation too long");
-        return 0;
-      }
-      result |= int64_t(b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    if (shift < 64 && (b & 0x40)) result |= -(int64_t(1) << shift);
-    return result;
-  }
-
-  std::span<const uint8_t> bytes(size_t n) {
-    mark_ = pos_;
-    if (!ok()) return {};
-    if (n > remaining()) {
-      fail("length " + std::to_string(n) + " runs past the end (" + std::to_string(remaining()) + " bytes left)");
-      return {};
-    }
-    auto out = data_.subspan(pos_, n);
-    pos_ += n;
-    return out;
-  }
-
-  std::string name() {
-    size_t start = pos_;
-    uint32_t len = u32();
-    auto raw = bytes(len);
-    mark_ = start;
-    if (!ok()) return {};
-    std::string s(reinterpret_cast<const char*>(raw.data()), raw.size());
-    if (!valid_utf8(s)) fail("name is not valid UTF-8");
-    return s;
-  }
-
-  /// Reads a vector length; each element takes at least one byte, so a count above the remaining size is malformed.
-  uint32_t count() {
-    size_t start = pos_;
-    uint32_t n = u32();
-    mark_ = start;
-    if (ok() && n > remaining()) fail("vector count " + std::to_string(n) + " exceeds the remaining bytes");
-    return ok() ? n : 0;
-  }
-
-  Reader sub(size_t n) {
-    size_t start = pos_;
-    bytes(n);
-    if (!ok()) return Reader({}, offset());
-    return Reader(data_.subspan(start, n), base_ + start);
-  }
-
- private:
-  static bool valid_utf8(const std::string& s) {
-    size_t i = 0;
-    while (i < s.size()) {
-      auto c = uint8_t(s[i]);
-      size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-      if (n == 0 || i + n > s.size()) return false;
-      for (size_t k = 1; k < n; ++k)
-        if ((uint8_t(s[i + k]) & 0xc0) != 0x80) return false;
-      i += n;
-    }
-    return true;
-  }
-
-  std::span<const uint8_t> data_;
-  size_t base_ = 0;
-  size_t pos_ = 0;
-  size_t mark_ = 0;  // start of the construct being read, for error offsets
-  std::string error_;
-  size_t error_offset_ = 0;
-};
 
 class Decoder {
  public:
@@ -418,55 +289,28 @@ class Decoder {
     return o;
   }
 
-  static CoreItemDef core_alias(const Alias& a) {
-    CoreItemDef item;
-    item.alias = a;
-    return item;
+  /// An index-space entry that aliases `a` (every entry type has an `alias` kind and an `alias` field).
+  template <class Entry>
+  static Entry alias_entry(const Alias& a) {
+    Entry e;
+    e.kind = Entry::Kind::alias;
+    e.alias = a;
+    return e;
   }
 
-  void add_alias(Component& c, Alias a) {
+  static void add_alias(Component& c, const Alias& a) {
     switch (a.sort) {
-      case Sort::core_func: c.core_funcs.push_back(core_alias(a)); break;
-      case Sort::core_table: c.core_tables.push_back(core_alias(a)); break;
-      case Sort::core_memory: c.core_memories.push_back(core_alias(a)); break;
-      case Sort::core_global: c.core_globals.push_back(core_alias(a)); break;
+      case Sort::core_func: c.core_funcs.push_back(alias_entry<CoreItemDef>(a)); break;
+      case Sort::core_table: c.core_tables.push_back(alias_entry<CoreItemDef>(a)); break;
+      case Sort::core_memory: c.core_memories.push_back(alias_entry<CoreItemDef>(a)); break;
+      case Sort::core_global: c.core_globals.push_back(alias_entry<CoreItemDef>(a)); break;
       case Sort::core_module: c.module_space.push_back({true, 0, a}); break;
-      case Sort::core_instance: {
-        CoreInstanceDef d;
-        d.kind = CoreInstanceDef::Kind::alias;
-        d.alias = a;
-        c.core_instances.push_back(std::move(d));
-        break;
-      }
-      case Sort::core_type: break;  // core types are not materialised
-      case Sort::func: {
-        FuncDef f;
-        f.kind = FuncDef::Kind::alias;
-        f.alias = a;
-        c.funcs.push_back(std::move(f));
-        break;
-      }
-      case Sort::type: {
-        TypeEntry t;
-        t.kind = TypeEntry::Kind::alias;
-        t.alias = a;
-        c.types.push_back(std::move(t));
-        break;
-      }
-      case Sort::instance: {
-        InstanceDef d;
-        d.kind = InstanceDef::Kind::alias;
-        d.alias = a;
-        c.instances.push_back(std::move(d));
-        break;
-      }
-      case Sort::component: {
-        ComponentEntry e;
-        e.kind = ComponentEntry::Kind::alias;
-        e.alias = a;
-        c.component_space.push_back(std::move(e));
-        break;
-      }
+      case Sort::core_instance: c.core_instances.push_back(alias_entry<CoreInstanceDef>(a)); break;
+      case Sort::func: c.funcs.push_back(alias_entry<FuncDef>(a)); break;
+      case Sort::type: c.types.push_back(alias_entry<TypeEntry>(a)); break;
+      case Sort::instance: c.instances.push_back(alias_entry<InstanceDef>(a)); break;
+      case Sort::component: c.component_space.push_back(alias_entry<ComponentEntry>(a)); break;
+      case Sort::core_type:  // core types are not materialised
       case Sort::value: break;
     }
   }
@@ -505,36 +349,14 @@ class Decoder {
     c.imports.push_back(std::move(imp));
   }
 
-  /// Exports re-enter their sort's index space (Binary.md), as an alias of what they export.
-  void add_export_index(Component& c, const Export& e) {
-    switch (e.sort) {
-      case Sort::func: { FuncDef f; f.kind = FuncDef::Kind::alias; f.alias = self_alias(e); c.funcs.push_back(f); break; }
-      case Sort::instance: {
-        InstanceDef d;
-        d.kind = InstanceDef::Kind::alias;
-        d.alias = self_alias(e);
-        c.instances.push_back(std::move(d));
-        break;
-      }
-      case Sort::type: { TypeEntry t; t.kind = TypeEntry::Kind::alias; t.alias = self_alias(e); c.types.push_back(t); break; }
-      case Sort::component: {
-        ComponentEntry ce;
-        ce.kind = ComponentEntry::Kind::alias;
-        ce.alias = self_alias(e);
-        c.component_space.push_back(ce);
-        break;
-      }
-      default: break;
-    }
-  }
-  /// An export's new index refers to the same definition: an outer alias with count 0 into our own space.
-  static Alias self_alias(const Export& e) {
+  /// Exports re-enter their sort's index space (Binary.md) as an alias of what they export: an outer alias with
+  /// count 0 into the component's own space.
+  static void add_export_index(Component& c, const Export& e) {
     Alias a;
     a.sort = e.sort;
     a.target = Alias::Target::outer;
-    a.outer_count = 0;
     a.outer_index = e.index;
-    return a;
+    add_alias(c, a);
   }
 
   void section(Component& c, uint8_t id, Reader& r) {
