@@ -114,7 +114,9 @@ TEST_F(BundleFixture, TheWriterIsReproducibleSortedAndNormalised) {
     EXPECT_EQ(archive_entry_gid(e), 0) << p;
     unsigned perm = archive_entry_perm(e);
     EXPECT_TRUE(perm == 0644 || perm == 0755) << p << " " << std::oct << perm;
-    if (p == kId + "/wapp.toml") EXPECT_EQ(perm, 0644u);
+    if (p == kId + "/wapp.toml") {
+      EXPECT_EQ(perm, 0644u);
+    }
   }
   EXPECT_EQ(archive_format(r) & ARCHIVE_FORMAT_BASE_MASK, ARCHIVE_FORMAT_TAR);
   archive_read_free(r);

@@ -118,8 +118,8 @@ struct PackageSpec {
   std::string id = "org.weft.test.app";
   std::string name = "Test App";
   std::string version = "1.0.0";
-  std::vector<std::string> capabilities;
-  std::string extra_file_content;  // written to `notes/extra.txt` when non-empty
+  std::vector<std::string> capabilities{};
+  std::string extra_file_content{};  // written to `notes/extra.txt` when non-empty
 };
 
 inline std::string manifest_text(const PackageSpec& s) {

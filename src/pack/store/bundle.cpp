@@ -136,16 +136,10 @@ Result<std::string> read_bundle_pass(const std::string& archive_path, int dest_f
     UniqueFd out(fd);
     if (::fchmod(fd, mode) != 0) return fail(errno_error("chmod " + path));
     WEFT_TRY_VOID(copy_entry_data(a.get(), fd, path, total));
-    WEFT_TRY_VOID(fsync_fd(fd, path));
   }
   if (top.empty()) return fail("bundle " + archive_path + " is empty");
   if (dest_fd < 0) return top;
-  // Directory entries made durable once everything beneath them exists.
-  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
-    WEFT_TRY(UniqueFd d, open_beneath(dest_fd, *it, O_RDONLY | O_DIRECTORY));
-    WEFT_TRY_VOID(fsync_fd(d.get(), *it));
-  }
-  WEFT_TRY_VOID(fsync_fd(dest_fd, "extraction directory"));
+  WEFT_TRY_VOID(sync_filesystem(dest_fd, "extraction directory"));
   return top;
 }
 

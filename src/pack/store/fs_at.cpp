@@ -177,6 +177,11 @@ Result<void> fsync_fd(int fd, std::string_view what) {
   return ok();
 }
 
+Result<void> sync_filesystem(int fd, std::string_view what) {
+  if (::syncfs(fd) != 0) return errno_fail(std::string("syncfs ") + std::string(what), errno);
+  return ok();
+}
+
 std::string random_hex(size_t n_bytes) {
   (void)crypto_init();
   std::vector<uint8_t> bytes(n_bytes);

@@ -70,7 +70,7 @@ Result<void> copy_file(int src_root, int dst_root, const TreeEntry& entry) {
     if (copied > kMaxPackageBytes) return fail("package exceeds " + std::to_string(kMaxPackageBytes) + " bytes");
     WEFT_TRY_VOID(write_all(fd, std::string_view(buf.data(), static_cast<size_t>(n))));
   }
-  return fsync_fd(fd, entry.path);
+  return ok();
 }
 
 // Copies a package directory with descriptor-relative, no-follow opens; the walk refuses links and special files.
@@ -87,12 +87,7 @@ Result<void> copy_tree(int src_root, int dst_root) {
     }
     WEFT_TRY_VOID(copy_file(src_root, dst_root, e));
   }
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    if (!it->directory) continue;
-    WEFT_TRY(UniqueFd d, open_beneath(dst_root, it->path, O_RDONLY | O_DIRECTORY));
-    WEFT_TRY_VOID(fsync_fd(d.get(), it->path));
-  }
-  return fsync_fd(dst_root, "staging directory");
+  return sync_filesystem(dst_root, "staging directory");
 }
 
 struct OwnerDecision {

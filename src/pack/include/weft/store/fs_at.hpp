@@ -39,6 +39,9 @@ void force_beneath_fallback_for_tests(bool force);
 [[nodiscard]] Result<struct stat> lstat_at(int dirfd, const std::string& name);
 
 [[nodiscard]] Result<void> fsync_fd(int fd, std::string_view what);
+/// syncfs(2) on the filesystem holding `fd`: one call makes a whole staged tree (files and directory entries)
+/// durable, instead of one fsync per file.
+[[nodiscard]] Result<void> sync_filesystem(int fd, std::string_view what);
 
 /// `n` random bytes as lowercase hex (for temporary names and tokens).
 [[nodiscard]] std::string random_hex(size_t n_bytes);
