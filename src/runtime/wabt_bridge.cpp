@@ -20,6 +20,10 @@ constexpr uint8_t kI32 = 0, kI64 = 1, kF32 = 2, kF64 = 3;
 // Numeric values of weft::runtime::CoreExternKind.
 constexpr uint8_t kFunc = 0, kTable = 1, kMemory = 2, kGlobal = 3;
 constexpr uint64_t kPageSize = 65536;  // bytes
+// Spec §4.6: limits over everything one runtime instantiates.
+constexpr size_t kMaxMemories = 100;
+constexpr size_t kMaxTables = 1000;
+constexpr uint64_t kMaxTableElements = 1000000;  // per table maximum, and the sum of initial sizes
 
 bool to_kind(wabt::Type t, uint8_t* out) {
   if (t == wabt::Type::I32) *out = kI32;
@@ -149,6 +153,8 @@ struct Engine::Impl {
   };
   std::vector<LiveInstance> instances;
   std::vector<uint32_t> instance_modules;  // module of each instance
+  size_t memories = 0, tables = 0;          // defined by instantiated modules
+  uint64_t table_elements = 0;              // initial elements of those tables
   std::vector<wi::HostFunc::Ptr> host_funcs;
   // Set by a failing host callback so the outermost call reports the host's trap kind, not "trap".
   std::string pending_kind, pending_message;
@@ -169,6 +175,18 @@ bool Engine::load(const uint8_t* data, size_t size, const std::string& name, uin
              (errors.empty() ? std::string("unknown error") : wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary));
     while (!error->empty() && (error->back() == '\n')) error->pop_back();
     return false;
+  }
+  for (auto& t : desc.tables) {
+    auto& limits = t.type.limits;
+    if (limits.initial > kMaxTableElements) {
+      *error = "core module " + name + " declares a table of " + std::to_string(limits.initial) +
+               " elements, above the limit of " + std::to_string(kMaxTableElements);
+      return false;
+    }
+    if (!limits.has_max || limits.max > kMaxTableElements) {
+      limits.max = kMaxTableElements;
+      limits.has_max = true;
+    }
   }
   for (auto& m : desc.memories) {
     auto& limits = m.type.limits;
@@ -201,6 +219,15 @@ const std::vector<Export>& Engine::exports(uint32_t module) const { return impl_
 
 bool Engine::instantiate(uint32_t module, const std::vector<Extern>& imports, uint32_t* instance, std::string* error) {
   auto& m = impl_->modules.at(module);
+  const auto& desc = m.module->desc();
+  size_t memories = impl_->memories + desc.memories.size(), tables = impl_->tables + desc.tables.size();
+  uint64_t elements = impl_->table_elements;
+  for (const auto& t : desc.tables) elements += t.type.limits.initial;
+  if (memories > kMaxMemories || tables > kMaxTables || elements > kMaxTableElements) {
+    *error = "instantiating would exceed the limits of " + std::to_string(kMaxMemories) + " memories, " +
+             std::to_string(kMaxTables) + " tables and " + std::to_string(kMaxTableElements) + " table elements";
+    return false;
+  }
   wi::RefVec refs;
   for (const auto& e : imports) refs.push_back(wi::Ref(e.ref));
   wi::Trap::Ptr trap;
@@ -211,6 +238,9 @@ bool Engine::instantiate(uint32_t module, const std::vector<Extern>& imports, ui
     return false;
   }
   *instance = uint32_t(impl_->instances.size());
+  impl_->memories = memories;
+  impl_->tables = tables;
+  impl_->table_elements = elements;
   impl_->instances.push_back({inst});
   impl_->instance_modules.push_back(module);
   return true;

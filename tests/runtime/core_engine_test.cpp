@@ -121,5 +121,15 @@ TEST(InterpreterEngineLoad, AMemoryMinimumAboveTheLimitIsRefused) {
   EXPECT_NE(m.error().message.find("above the limit"), std::string::npos) << m.error().message;
 }
 
+TEST(InterpreterEngineLoad, ATableAboveAMillionElementsIsRefused) {
+  auto engine = make_interpreter_engine();
+  // (module (table 1000001 funcref))
+  std::vector<uint8_t> big_table = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                    0x04, 0x06, 0x01, 0x70, 0x00, 0xc1, 0x84, 0x3d};
+  auto m = engine->load(big_table, "tables");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("above the limit of 1000000"), std::string::npos) << m.error().message;
+}
+
 }  // namespace
 }  // namespace weft::runtime

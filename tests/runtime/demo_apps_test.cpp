@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <csignal>
 #include <fstream>
 
 #include "runtime_process.hpp"
@@ -64,6 +65,17 @@ TEST(DemoApps, TheCCounterAnswersCountRequestsOverTheRelaySocket) {
   EXPECT_EQ(demo.ask("increment"), R"({"op":"count","count":1})");
   EXPECT_EQ(demo.ask(R"({"op":"decrement"})"), R"({"op":"count","count":0})");
   EXPECT_EQ(demo.ask(R"({"op":"fly"})"), R"({"op":"error","message":"unknown op 'fly'"})");
+}
+
+TEST(DemoApps, SigtermEndsARuntimeThatIsServingRequests) {
+  if (std::string(WEFT_RT_DEMO_COUNTER).empty()) GTEST_SKIP() << "demo apps are not part of this build";
+  Demo demo("org.weft.demo.counter", WEFT_RT_DEMO_COUNTER);
+  EXPECT_EQ(demo.ask("get"), R"({"op":"count","count":0})");
+  demo.child.signal(SIGTERM);
+  auto status = demo.child.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status.has_value()) << "weft-runtime did not end after SIGTERM";
+  EXPECT_FALSE(status->exited);
+  EXPECT_EQ(status->signal, SIGTERM);
 }
 
 TEST(DemoApps, TheCppNotesSaveThroughAReadWritePreopen) {

@@ -219,6 +219,24 @@ TEST(RuntimeCli, FetchReachesAnExactlyGrantedIpv4AddressAndRefusesLoopbackUnderT
   EXPECT_NE(server.last_request.find("X-Fixture: yes\r\n"), std::string::npos) << server.last_request;
 }
 
+TEST(RuntimeCli, WithoutModuleTheInstalledManifestNamesTheComponent) {
+  TempDir store;
+  auto pkg = store.path / "org.weft.hello";
+  std::filesystem::create_directories(pkg / "ui");
+  std::filesystem::copy_file(fixture("hello.wasm"), pkg / "hello.wasm");
+  write_text(pkg / "ui/index.html", "<p>hi</p>");
+  write_text(pkg / "wapp.toml", "[package]\nid = \"org.weft.hello\"\nname = \"Hello\"\nversion = \"1.0.0\"\n"
+                                "[runtime]\nmodule = \"hello.wasm\"\n[ui]\nentry = \"ui/index.html\"\n");
+  auto run = run_runtime({"org.weft.hello", "1"}, {"WEFT_APP_STORE=" + store.str()});
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
+  EXPECT_EQ(run.out, "hello from a component, (unset)\n");
+
+  auto missing = run_runtime({"org.weft.absent", "1"}, {"WEFT_APP_STORE=" + store.str()});
+  EXPECT_EQ(missing.status.code, 4);
+  EXPECT_NE(missing.err.find("no --module given and package org.weft.absent is not installed"), std::string::npos)
+      << missing.err;
+}
+
 TEST(RuntimeCli, LoadAndConnectFailuresExitFourNamingTheCause) {
   TempDir dir;
   auto missing = run_runtime({"org.weft.test", "1", "--module", (dir.path / "none.wasm").string()});
