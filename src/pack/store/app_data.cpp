@@ -100,9 +100,13 @@ Result<std::string> prepare_app_data_dir(const std::string& app_id) {
   std::string parent = target.substr(0, target.rfind('/'));
   if (auto r = ensure_dir_path(parent, 0700); !r) return fail(Error(r.error().message, kHostFault));
   if (::mkdir(target.c_str(), 0700) != 0 && errno != EEXIST) return fail(errno_error("mkdir " + target, kHostFault));
+  // A migrated legacy directory keeps its old mode; app data is private to the user either way.
+  int fd = ::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return fail(errno_error(target + " (expected a directory)", kHostFault));
+  UniqueFd dir(fd);
   struct stat st {};
-  if (::lstat(target.c_str(), &st) != 0) return fail(errno_error(target, kHostFault));
-  if (!S_ISDIR(st.st_mode)) return fail(target + " is not a directory", kHostFault);
+  if (::fstat(fd, &st) != 0) return fail(errno_error(target, kHostFault));
+  if ((st.st_mode & 07777) != 0700 && ::fchmod(fd, 0700) != 0) return fail(errno_error("chmod " + target, kHostFault));
   return target;
 }
 
