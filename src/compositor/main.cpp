@@ -1,5 +1,6 @@
 // weft-compositor: the WEFT Wayland compositor process.
 
+#include <sys/prctl.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -31,10 +32,12 @@ int main(int argc, char** argv) {
   log::init("weft-compositor");
   auto options = compositor::parse_options(argc, argv);
   if (!options) {
-    if (options.error().code == 0) return 0;  // --help
     log::error(options.error().message);
     return 2;
   }
+  if (options->show_help) return 0;
+  // Test control: a compositor whose test process was killed must not linger.
+  if (options->test_control) ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (options->show_version) {
     std::cout << "weft-compositor " << WEFT_VERSION << " (wlroots " << WLR_VERSION_STR << ")\n";
     return 0;

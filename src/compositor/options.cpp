@@ -65,11 +65,12 @@ Result<Options> parse_options(int argc, char** argv) {
   app.add_flag("--version", options.show_version, "print the version and exit");
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
-    return fail("help shown", 0);
+    options.show_help = true;
+    return options;
   } catch (const CLI::ParseError& e) {
-    return fail(std::string("command line: ") + e.what(), 2);
+    return fail(std::string("command line: ") + e.what());
   }
   WEFT_TRY(options.backend, parse_backend(backend));
   if (winit) options.backend = std::getenv("WAYLAND_DISPLAY") ? BackendKind::wayland : BackendKind::x11;

@@ -24,12 +24,13 @@ struct Options {
   bool test_control = false;       // advertise weft_test_v1 and add virtual input devices
   std::string screenshot_path;     // SIGUSR1 writes the primary output here as PNG
   bool show_version = false;
+  bool show_help = false;          // --help was printed
 };
 
 /// Parses `WxH` or `WxH@Hz` (Hz may be fractional): an error naming the text and the reason otherwise.
 [[nodiscard]] Result<OutputMode> parse_output_mode(const std::string& text);
 [[nodiscard]] Result<BackendKind> parse_backend(const std::string& text);
-/// Parses argv; `--help` text goes to stdout and gives an error with code 0.
+/// Parses argv; `--help` text goes to stdout and sets show_help.
 [[nodiscard]] Result<Options> parse_options(int argc, char** argv);
 
 }  // namespace weft::compositor

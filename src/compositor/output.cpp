@@ -17,7 +17,9 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
   if (!wlr_output_commit(output)) log::warn("output ", output->name, ": first commit failed");
 
   frame_.connect(&output->events.frame, [this](void*) { on_frame(); });
-  commit_.connect(&output->events.commit, [this](wlr_output_event_commit* e) { on_commit(e); });
+  // Precommit, not commit: headless and nested backends report presentation from inside the commit, before the
+  // commit event.
+  precommit_.connect(&output->events.precommit, [this](void*) { on_precommit(); });
   present_.connect(&output->events.present, [this](wlr_output_event_present* e) { on_present(e); });
   mode_.connect(&output->events.mode, [this](void*) { this->server.policy.arrange(); });
   destroy_.connect(&output->events.destroy, [this](void*) {
@@ -55,8 +57,8 @@ void Output::on_frame() {
   wlr_scene_output_send_frame_done(scene_output, &now);
 }
 
-void Output::on_commit(wlr_output_event_commit* event) {
-  if (!(event->committed & WLR_OUTPUT_STATE_BUFFER)) return;
+void Output::on_precommit() {
+  if (!(output->pending.committed & WLR_OUTPUT_STATE_BUFFER)) return;
   for (auto& view : server.views) {
     if (!view->mapped || !view->new_content) continue;
     view->new_content = false;

@@ -25,11 +25,11 @@ class Output {
 
  private:
   void on_frame();
-  void on_commit(wlr_output_event_commit* event);
+  void on_precommit();
   void on_present(wlr_output_event_present* event);
 
   Listener<> frame_, destroy_, mode_;
-  Listener<wlr_output_event_commit> commit_;
+  Listener<> precommit_;
   Listener<wlr_output_event_present> present_;
 };
 

@@ -63,22 +63,16 @@ std::string View::title() const {
 void View::apply_geometry(const wlr_box& target, bool maximized) {
   box = target;
   wlr_scene_node_set_position(node, target.x, target.y);
-  // Each xdg configure makes the client redraw: only send what changed.
-  if (maximized != maximized_) {
-    maximized_ = maximized;
-    wlr_xdg_toplevel_set_maximized(xdg, maximized);
-  }
-  if (target.width != sent_width_ || target.height != sent_height_) {
-    sent_width_ = target.width;
-    sent_height_ = target.height;
+  // Each xdg configure makes the client redraw: compare with what is scheduled and only send what changed.
+  wlr_xdg_toplevel_configure& scheduled = xdg->toplevel->scheduled;
+  if (scheduled.maximized != maximized) wlr_xdg_toplevel_set_maximized(xdg, maximized);
+  if (scheduled.width != static_cast<uint32_t>(target.width) || scheduled.height != static_cast<uint32_t>(target.height))
     wlr_xdg_toplevel_set_size(xdg, target.width, target.height);
-  }
 }
 
 void View::set_activated(bool value) {
-  if (activated == value) return;
   activated = value;
-  wlr_xdg_toplevel_set_activated(xdg, value);
+  if (xdg->toplevel->scheduled.activated != value) wlr_xdg_toplevel_set_activated(xdg, value);
 }
 
 }  // namespace weft::compositor

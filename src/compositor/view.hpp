@@ -49,8 +49,6 @@ class View {
 
  private:
   Listener<> map_, unmap_, destroy_, commit_, request_maximize_, request_fullscreen_;
-  bool maximized_ = false;
-  int sent_width_ = -1, sent_height_ = -1;  // px, last xdg configure size
 };
 
 }  // namespace weft::compositor

@@ -107,7 +107,8 @@ void WindowPolicy::schedule_arrange() {
 void WindowPolicy::on_map(View& view) {
   place_in_layer(view);
   bool maximized = false;
-  view.apply_geometry(geometry_for(view, &maximized), maximized);
+  const wlr_box box = geometry_for(view, &maximized);  // before reading `maximized`: argument order is unspecified
+  view.apply_geometry(box, maximized);
 
   bool take_focus = false;
   switch (view.role()) {

@@ -59,7 +59,8 @@ const struct zweft_shell_window_v1_interface kWindowImpl = {
           window->requested = wlr_box{x, y, width, height};
           if (window->view && window->role == Role::dialog) {
             bool maximized = false;
-            window->view->apply_geometry(window->shell.server.policy.geometry_for(*window->view, &maximized), maximized);
+            const wlr_box box = window->shell.server.policy.geometry_for(*window->view, &maximized);
+            window->view->apply_geometry(box, maximized);
           }
           window->configure(true);
         },

@@ -1,0 +1,131 @@
+// Process-level behaviour of weft-compositor: socket name, rendezvous files, CLI errors, signals.
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "compositor_fixture.hpp"
+
+using namespace weft::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Run {
+  weft::ExitStatus status;
+  std::string out;
+  std::string err;
+};
+
+/// Runs weft-compositor to completion with `env`, capturing stdout and stderr.
+Run run_compositor(std::vector<std::string> args, std::vector<std::string> env) {
+  TempDir dir;
+  const std::string out_path = dir.path() + "/out", err_path = dir.path() + "/err";
+  weft::UniqueFd out(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  weft::UniqueFd err(::open(err_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  weft::SpawnOptions spawn;
+  spawn.argv = {built_binary("weft-compositor")};
+  for (auto& a : args) spawn.argv.push_back(a);
+  spawn.env = std::move(env);
+  spawn.fd_map = {{out.get(), 1}, {err.get(), 2}};
+  auto child = weft::ChildProcess::spawn(spawn);
+  Run run;
+  if (!child) {
+    run.err = child.error().message;
+    return run;
+  }
+  auto status = child->wait(30s);
+  if (!status) status = child->terminate();
+  run.status = *status;
+  run.out = weft::read_file(out_path).value_or("");
+  run.err = weft::read_file(err_path).value_or("");
+  return run;
+}
+
+}  // namespace
+
+using CompositorBoot = CompositorTest;
+
+TEST_F(CompositorBoot, SocketNameIsPrintedAndWrittenToTheDisplayFile) {
+  EXPECT_EQ(harness->socket_name().rfind("wayland-", 0), 0u) << harness->socket_name();
+  auto display = weft::read_file(harness->runtime_dir() + "/weft/compositor.display");
+  ASSERT_TRUE(display.ok()) << display.error().message;
+  EXPECT_EQ(*display, harness->socket_name()) << "no newline, same name as stdout";
+
+  struct stat st {};
+  ASSERT_EQ(::stat((harness->runtime_dir() + "/weft").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat((harness->runtime_dir() + "/weft/compositor.sock").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(CompositorBoot, StandardGlobalsAreOffered) {
+  for (const char* global :
+       {"wl_compositor", "wl_subcompositor", "wl_shm", "wl_output", "zxdg_output_manager_v1", "wl_seat", "xdg_wm_base",
+        "zwlr_screencopy_manager_v1", "wl_data_device_manager", "zwp_primary_selection_device_manager_v1",
+        "zwlr_data_control_manager_v1", "wp_presentation", "zxdg_decoration_manager_v1", "wp_viewporter",
+        "zwp_pointer_gestures_v1", "zwp_relative_pointer_manager_v1", "xdg_activation_v1", "zweft_shell_manager_v1"})
+    EXPECT_TRUE(driver->has_global(global)) << global;
+}
+
+TEST_F(CompositorBoot, TerminationRemovesTheRendezvousFiles) {
+  const std::string weft_dir = harness->runtime_dir() + "/weft";
+  auto status = harness->process().terminate();
+  EXPECT_TRUE(status.success()) << status.describe();
+  EXPECT_FALSE(std::filesystem::exists(weft_dir + "/compositor.display"));
+  EXPECT_FALSE(std::filesystem::exists(weft_dir + "/compositor.sock"));
+}
+
+class ScreenshotSignal : public CompositorTest {
+ protected:
+  std::vector<std::string> extra_args() override {
+    return {"--screenshot-path", std::filesystem::temp_directory_path().string() + "/weft-sigusr1-" +
+                                     std::to_string(::getpid()) + ".png"};
+  }
+};
+
+TEST_F(ScreenshotSignal, SigusrOneWritesTheOutputAsPng) {
+  const std::string path = extra_args()[1];
+  std::filesystem::remove(path);
+  harness->process().signal(SIGUSR1);
+  ASSERT_TRUE(harness->wait_for_log("screenshot written to " + path));
+  auto png = read_png(path);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->width, kOutputWidth);
+  EXPECT_EQ(png->height, kOutputHeight);
+  EXPECT_EQ(png->at(640, 400), kDesktopBackground);
+}
+
+TEST(CompositorCli, VersionNamesTheCompositorAndWlroots) {
+  auto run = run_compositor({"--version"}, {});
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
+  EXPECT_NE(run.out.find("weft-compositor"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("wlroots 0.15"), std::string::npos) << run.out;
+}
+
+TEST(CompositorCli, MalformedOutputModeIsRejectedByName) {
+  TempDir dir;
+  auto run = run_compositor({"--backend=headless", "--output", "12x"}, {"XDG_RUNTIME_DIR=" + dir.path()});
+  EXPECT_TRUE(run.status.exited);
+  EXPECT_EQ(run.status.code, 2);
+  EXPECT_NE(run.err.find("--output \"12x\""), std::string::npos) << run.err;
+}
+
+TEST(CompositorCli, UnknownBackendIsRejectedByName) {
+  TempDir dir;
+  auto run = run_compositor({"--backend=vulkan"}, {"XDG_RUNTIME_DIR=" + dir.path()});
+  EXPECT_EQ(run.status.code, 2);
+  EXPECT_NE(run.err.find("\"vulkan\""), std::string::npos) << run.err;
+}
+
+TEST(CompositorCli, MissingRuntimeDirIsAnErrorNamingTheVariable) {
+  auto run = run_compositor({"--backend=headless"}, {"WLR_RENDERER=pixman"});
+  EXPECT_TRUE(run.status.exited);
+  EXPECT_EQ(run.status.code, 1);
+  EXPECT_NE(run.err.find("XDG_RUNTIME_DIR"), std::string::npos) << run.err;
+}

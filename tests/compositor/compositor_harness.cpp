@@ -1,0 +1,111 @@
+#include "compositor_harness.hpp"
+
+#include <fcntl.h>
+#include <png.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+#include <thread>
+
+#include "weft/core/fd.hpp"
+
+namespace weft::test {
+
+std::string built_binary(const std::string& name) {
+  const char* dir = std::getenv("WEFT_BUILD_DIR");
+  return std::string(dir ? dir : WEFT_DEFAULT_BUILD_DIR) + "/bin/" + name;
+}
+
+TempDir::TempDir() {
+  std::string pattern = std::filesystem::temp_directory_path().string() + "/weft-compositor-test-XXXXXX";
+  if (!::mkdtemp(pattern.data())) std::abort();
+  ::chmod(pattern.c_str(), 0700);
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+Result<std::unique_ptr<CompositorHarness>> CompositorHarness::start(std::vector<std::string> extra_args) {
+  std::unique_ptr<CompositorHarness> h(new CompositorHarness());
+  h->log_path_ = h->dir_.path() + "/compositor.log";
+  UniqueFd log_fd(::open(h->log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!log_fd) return fail(errno_error("open " + h->log_path_));
+  WEFT_TRY(auto pipe, make_pipe());
+
+  SpawnOptions spawn;
+  spawn.argv = {built_binary("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
+  for (auto& arg : extra_args) spawn.argv.push_back(std::move(arg));
+  spawn.env = {"XDG_RUNTIME_DIR=" + h->dir_.path(), "WLR_RENDERER=pixman", "WEFT_LOG=debug",
+               "PATH=" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin")};
+  spawn.fd_map = {{pipe.second.get(), 1}, {log_fd.get(), 2}};
+  WEFT_TRY(h->child_, ChildProcess::spawn(spawn));
+  pipe.second.reset();
+
+  // The first stdout line is the socket name.
+  std::string line;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (line.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return fail("weft-compositor printed no socket name within 20 s; log:\n" + h->log());
+    pollfd pfd{pipe.first.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
+    char buf[256];
+    const ssize_t n = ::read(pipe.first.get(), buf, sizeof buf);
+    if (n <= 0) return fail("weft-compositor exited before printing its socket name; log:\n" + h->log());
+    line.append(buf, static_cast<size_t>(n));
+  }
+  h->socket_name_ = line.substr(0, line.find('\n'));
+  return h;
+}
+
+CompositorHarness::~CompositorHarness() {
+  if (child_.running()) child_.terminate(std::chrono::seconds(5));
+}
+
+std::vector<std::string> CompositorHarness::client_env() const {
+  return {"XDG_RUNTIME_DIR=" + dir_.path(), "WAYLAND_DISPLAY=" + socket_name_, "HOME=" + dir_.path(),
+          "PATH=" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin"), "LANG=C.UTF-8"};
+}
+
+std::string CompositorHarness::log() const {
+  auto text = read_file(log_path_);
+  return text ? *text : std::string();
+}
+
+bool CompositorHarness::wait_for_log(const std::string& needle, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (log().find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return log().find(needle) != std::string::npos;
+}
+
+std::ostream& operator<<(std::ostream& out, const Rgb& c) {
+  return out << "rgb(" << int(c.r) << "," << int(c.g) << "," << int(c.b) << ")";
+}
+
+Result<Png> read_png(const std::string& path) {
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return fail("cannot open " + path);
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_stdio(&image, file.get())) return fail(path + ": " + image.message);
+  image.format = PNG_FORMAT_RGB;
+  Png png;
+  png.width = static_cast<int>(image.width);
+  png.height = static_cast<int>(image.height);
+  png.rgb.resize(PNG_IMAGE_SIZE(image));
+  if (!png_image_finish_read(&image, nullptr, png.rgb.data(), 0, nullptr)) return fail(path + ": " + image.message);
+  return png;
+}
+
+}  // namespace weft::test

@@ -1,0 +1,151 @@
+// Third-party clients against the compositor: weston-simple-shm, foot, grim; and misbehaving clients.
+
+#include <xdg-shell-client-protocol.h>
+
+#include <sys/socket.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "compositor_fixture.hpp"
+
+using namespace weft::test;
+using namespace std::chrono_literals;
+
+using RealClients = CompositorTest;
+
+namespace {
+
+weft::ChildProcess spawn_client(const CompositorHarness& h, std::vector<std::string> argv) {
+  weft::SpawnOptions spawn;
+  spawn.argv = std::move(argv);
+  spawn.env = h.client_env();
+  spawn.null_stdio = true;
+  auto child = weft::ChildProcess::spawn(spawn);
+  EXPECT_TRUE(child.ok()) << (child.ok() ? "" : child.error().message);
+  return child.ok() ? std::move(*child) : weft::ChildProcess();
+}
+
+bool wait_mapped(TestClient& driver, uint32_t count) {
+  return wait_until(
+      [&] {
+        auto state = driver.sync_state();
+        return state && state->mapped_toplevels >= count;
+      },
+      20s);
+}
+
+}  // namespace
+
+TEST_F(RealClients, WestonSimpleShmShowsItsRingsAtTheWorkAreaOrigin) {
+  auto shm = spawn_client(*harness, {"weston-simple-shm"});
+  ASSERT_TRUE(wait_mapped(*driver, 1)) << harness->log();
+  auto png = driver->capture("weston-simple-shm");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  // 250×250 buffer with a white frame, placed at the work-area origin.
+  EXPECT_EQ(png->at(5, 5), (Rgb{255, 255, 255}));
+  EXPECT_EQ(png->at(245, 245), (Rgb{255, 255, 255}));
+  EXPECT_NE(png->at(125, 125), kDesktopBackground);
+  EXPECT_EQ(png->at(260, 260), kDesktopBackground);
+  EXPECT_EQ(png->at(640, 400), kDesktopBackground);
+}
+
+TEST_F(RealClients, FootIsMaximizedIntoTheWorkAreaAboveThePanelAndGrimSeesTheSame) {
+  auto shell = connect();
+  auto panel = make_panel(*shell);
+  wait_drawn(*panel);
+  auto foot = spawn_client(*harness, {"foot", "-o", "colors.background=800080", "-o", "main.font=DejaVu Sans Mono:size=10"});
+  ASSERT_TRUE(wait_mapped(*driver, 2)) << harness->log();
+  // foot redraws after its maximized configure; wait for the purple background to cover the work area.
+  Rgb centre, corner;
+  const Rgb purple{128, 0, 128};
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto png = driver->capture("foot");
+        if (!png) return false;
+        centre = png->at(640, 400);
+        corner = png->at(1270, kOutputHeight - kPanelZone - 5);
+        return centre == purple && corner == purple;
+      },
+      20s))
+      << "centre " << centre << " corner " << corner;
+  auto png = driver->capture("foot");
+  ASSERT_TRUE(png.ok());
+  EXPECT_EQ(png->at(640, kOutputHeight - kPanelZone + 10), kBlue) << "panel strip below foot";
+
+  // grim goes through wlr-screencopy and xdg-output.
+  const std::string grim_png = harness->runtime_dir() + "/grim.png";
+  auto grim = spawn_client(*harness, {"grim", grim_png});
+  auto status = grim.wait(20s);
+  ASSERT_TRUE(status.has_value() && status->success()) << (status ? status->describe() : "timeout");
+  auto shot = read_png(grim_png);
+  ASSERT_TRUE(shot.ok()) << shot.error().message;
+  EXPECT_EQ(shot->width, kOutputWidth);
+  EXPECT_EQ(shot->height, kOutputHeight);
+  EXPECT_EQ(shot->at(640, kOutputHeight - kPanelZone + 10), kBlue);
+  EXPECT_EQ(shot->at(1270, kOutputHeight - kPanelZone - 5), purple);
+  if (const char* keep = std::getenv("WEFT_COMPOSITOR_TEST_PNG_DIR")) {
+    std::error_code ec;
+    std::filesystem::copy_file(grim_png, std::string(keep) + "/grim.png",
+                               std::filesystem::copy_options::overwrite_existing, ec);
+  }
+}
+
+TEST_F(RealClients, ClientWithAProtocolErrorIsDisconnectedAndOthersKeepTheirWindows) {
+  auto good = connect();
+  auto keep = make_app(*good, "keep", kGreen);
+  wait_drawn(*keep);
+
+  auto bad = connect();
+  // Attaching a buffer before the first configure is an xdg_surface protocol error.
+  wl_surface* surface = wl_compositor_create_surface(bad->compositor);
+  xdg_surface* xs = xdg_wm_base_get_xdg_surface(bad->wm_base, surface);
+  xdg_surface_get_toplevel(xs);
+  wl_surface_attach(surface, solid_buffer(bad->shm, 64, 64, kRed), 0, 0);
+  wl_surface_commit(surface);
+  bad->roundtrip();
+  std::string iface;
+  EXPECT_NE(bad->protocol_error(&iface), 0u);
+  EXPECT_EQ(iface, "xdg_surface");
+
+  auto state = driver->sync_state();
+  ASSERT_TRUE(state.has_value()) << "the compositor keeps running";
+  EXPECT_EQ(state->mapped_toplevels, 1u);
+  auto png = driver->capture("after-protocol-error");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(640, 400), kGreen);
+}
+
+TEST_F(RealClients, ClientFloodingRequestsWithoutReadingIsDisconnected) {
+  auto good = connect();
+  auto keep = make_app(*good, "keep", kGreen);
+  wait_drawn(*keep);
+
+  // A raw connection that sends wl_display.sync requests as fast as it can and never reads the answers.
+  auto flood = weft::connect_unix(harness->socket_path());
+  ASSERT_TRUE(flood.ok()) << flood.error().message;
+  timeval send_timeout{10, 0};  // s; a compositor that never disconnects fails the test instead of hanging it
+  ::setsockopt(flood->get(), SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+  constexpr uint32_t kSyncOpcode = 0, kRequestBytes = 12;
+  bool disconnected = false;
+  for (uint32_t id = 2; id < 5'000'000 && !disconnected; id += 256) {
+    uint32_t batch[256 * 3];
+    for (uint32_t i = 0; i < 256; ++i) {
+      batch[i * 3 + 0] = 1;  // wl_display
+      batch[i * 3 + 1] = (kRequestBytes << 16) | kSyncOpcode;
+      batch[i * 3 + 2] = id + i;
+    }
+    if (::send(flood->get(), batch, sizeof batch, MSG_NOSIGNAL) < 0) {
+      disconnected = errno == EPIPE || errno == ECONNRESET;
+      if (!disconnected) FAIL() << "send failed without a disconnect: " << std::strerror(errno);
+    }
+  }
+  EXPECT_TRUE(disconnected) << "the compositor never dropped the flooding client";
+
+  auto state = driver->sync_state();
+  ASSERT_TRUE(state.has_value()) << "the compositor keeps running";
+  EXPECT_EQ(state->mapped_toplevels, 1u);
+  auto png = driver->capture("after-flood");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(640, 400), kGreen);
+}
