@@ -14,6 +14,8 @@
 
 #include "weft/runtime/weft_app_host.hpp"
 
+#include "fetch_tls.hpp"
+
 namespace weft::runtime {
 namespace {
 
@@ -216,17 +218,21 @@ Result<Val> perform_fetch(const std::vector<Capability>& grants, const std::stri
   }
   ::freeaddrinfo(res);
   if (addrs.empty()) return fail("'" + u.host + "' has no public address (loopback, private and reserved ranges are refused)");
-  if (u.scheme == "https") return fail("https is not supported by this runtime yet");
-
   WEFT_TRY(UniqueFd sock, connect_any(addrs, u.host));
   std::string host_header = u.ipv6_literal ? "[" + u.host + "]" : u.host;
-  if (u.port != 80) host_header += ":" + std::to_string(u.port);
+  if (u.port != (u.scheme == "https" ? 443 : 80)) host_header += ":" + std::to_string(u.port);
   std::string request = method + " " + u.path + " HTTP/1.1\r\nHost: " + host_header + "\r\nConnection: close\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   if (body) request += "Content-Length: " + std::to_string(body->size()) + "\r\n";
   request += "\r\n";
   if (body) request += *body;
-  WEFT_TRY(std::string response, exchange(sock.get(), request, std::chrono::steady_clock::now() + kRequestTimeout));
+  auto deadline = std::chrono::steady_clock::now() + kRequestTimeout;
+  std::string response;
+  if (u.scheme == "https") {
+    WEFT_TRY(response, tls_exchange(std::move(sock), u.host, u.port, request, deadline, kMaxBody + 65536));
+  } else {
+    WEFT_TRY(response, exchange(sock.get(), request, deadline));
+  }
 
   size_t header_end = response.find("\r\n\r\n");
   if (header_end == std::string::npos || !response.starts_with("HTTP/1.")) return fail("malformed HTTP response");

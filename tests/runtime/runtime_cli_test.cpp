@@ -219,6 +219,41 @@ TEST(RuntimeCli, FetchReachesAnExactlyGrantedIpv4AddressAndRefusesLoopbackUnderT
   EXPECT_NE(server.last_request.find("X-Fixture: yes\r\n"), std::string::npos) << server.last_request;
 }
 
+TEST(RuntimeCli, HttpsRefusesACertificateOutsideTheSystemTrustStore) {
+  if (!std::filesystem::exists("/usr/bin/openssl")) GTEST_SKIP() << "needs /usr/bin/openssl for a test TLS server";
+  TempDir tls;
+  auto key = (tls.path / "key.pem").string(), cert = (tls.path / "cert.pem").string();
+  SpawnOptions gen;
+  gen.argv = {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+              "-subj", "/CN=127.0.0.1", "-days", "1"};
+  gen.null_stdio = true;
+  ASSERT_TRUE(ChildProcess::spawn(gen)->wait(std::chrono::seconds(60))->success());
+  // A free port: bind to 0, read it, release it for the server.
+  UniqueFd probe(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(probe.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(probe.get(), reinterpret_cast<sockaddr*>(&a), &len);
+  std::string port = std::to_string(ntohs(a.sin_port));
+  probe.reset();
+  SpawnOptions server;
+  server.argv = {"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert", cert, "-key", key, "-www"};
+  server.null_stdio = true;
+  auto s = ChildProcess::spawn(server);
+  ASSERT_TRUE(s.ok());
+  for (int i = 0; i < 200; ++i) {  // until it listens (≤ 20 s)
+    UniqueFd c(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (::connect(c.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  AppRun app("grants");
+  write_text(app.ro / "url.txt", "https://127.0.0.1:" + port + "/\n");
+  auto run = run_runtime(app.args({"--grant", "net:fetch:127.0.0.1"}));
+  EXPECT_NE(run.out.find("fetch: err: TLS handshake with 127.0.0.1 failed: "), std::string::npos) << run.out << run.err;
+}
+
 TEST(RuntimeCli, WithoutModuleTheInstalledManifestNamesTheComponent) {
   TempDir store;
   auto pkg = store.path / "org.weft.hello";
