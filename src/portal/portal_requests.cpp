@@ -91,28 +91,6 @@ Result<void> do_list(const ResolvedPath& where, std::string_view path, int out) 
   return send(out, json{{"entries", names}});
 }
 
-// Opens (creating 0700 where missing) each parent directory beneath the root, never following a link.
-Result<UniqueFd> ensure_parents(int root_fd, const std::string& parent) {
-  UniqueFd current;
-  int cur = root_fd;
-  std::string so_far;
-  size_t i = 0;
-  while (i < parent.size()) {
-    size_t end = parent.find('/', i);
-    if (end == std::string::npos) end = parent.size();
-    std::string part = parent.substr(i, end - i);
-    if (::mkdirat(cur, part.c_str(), 0700) != 0 && errno != EEXIST) return fail(Error(std::strerror(errno), errno));
-    WEFT_TRY(UniqueFd next, open_beneath(cur, part, O_RDONLY | O_DIRECTORY, 0, true));
-    current = std::move(next);
-    cur = current.get();
-    i = end + 1;
-  }
-  if (!current.valid()) {
-    WEFT_TRY(current, open_beneath(root_fd, "", O_RDONLY | O_DIRECTORY, 0, true));
-  }
-  return current;
-}
-
 Result<void> do_write(const ResolvedPath& where, std::string_view path, const json& request, int out) {
   if (!where.root->writable) return denied(out, path);
   auto data_it = request.find("data_b64");
@@ -135,7 +113,7 @@ Result<void> do_write(const ResolvedPath& where, std::string_view path, const js
   size_t slash = where.rest.rfind('/');
   std::string parent = slash == std::string::npos ? "" : where.rest.substr(0, slash);
   std::string name = slash == std::string::npos ? where.rest : where.rest.substr(slash + 1);
-  auto dir = ensure_parents(where.root->fd.get(), parent);
+  auto dir = store::make_dirs_beneath(where.root->fd.get(), parent, 0700, true);
   if (!dir) return send_system_error(out, path, dir.error().code);
   struct stat st {};
   if (::fstatat(dir->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {

@@ -40,6 +40,19 @@ struct StoreFixture : ::testing::Test {
   std::string v1 = env.signed_package("v1", {.version = "1.0.0"}, key);
   std::string v2 = env.signed_package("v2", {.version = "2.0.0", .extra_file_content = "second"}, key);
   std::string rev1 = revision_of(v1), rev2 = revision_of(v2);
+
+  // The legacy layout in the user's own store root (no WEFT_APP_STORE): `$HOME/.local/share/weft/apps/<id>/` as a
+  // plain directory holding v1 and `data/<file>`. Returns that root.
+  std::string make_legacy_install(const std::string& data_file, const std::string& content) {
+    auto& e = env.env();
+    e.erase(std::remove_if(e.begin(), e.end(), [](const std::string& kv) { return kv.starts_with("WEFT_APP_STORE="); }),
+            e.end());
+    std::string legacy_root = env.path("home/.local/share/weft/apps");
+    fs::create_directories(legacy_root);
+    fs::copy(v1, legacy_root + "/" + kId, fs::copy_options::recursive);
+    write_file(legacy_root + "/" + kId + "/data/" + data_file, content);
+    return legacy_root;
+  }
 };
 
 TEST_F(StoreFixture, InstallCreatesADigestNamedRevisionActivatedByARelativeLinkAndRecordsTheOwner) {
@@ -221,14 +234,7 @@ TEST_F(StoreFixture, ApprovalsAreNeededForEverythingButAppDataAndNeverWidenSilen
 }
 
 TEST_F(StoreFixture, ALegacyDirectoryInstallBecomesARevisionAndItsDataMovesToTheAppDataHome) {
-  // Legacy layout in the user's own store root: `$HOME/.local/share/weft/apps/<id>/` with `data/` inside.
-  env.env().erase(std::remove_if(env.env().begin(), env.env().end(),
-                                 [](const std::string& e) { return e.starts_with("WEFT_APP_STORE="); }),
-                  env.env().end());
-  std::string legacy_root = env.path("home/.local/share/weft/apps");
-  fs::create_directories(legacy_root);
-  fs::copy(v1, legacy_root + "/" + kId, fs::copy_options::recursive);
-  write_file(legacy_root + "/" + kId + "/data/notes.txt", "legacy notes");
+  std::string legacy_root = make_legacy_install("notes.txt", "legacy notes");
   // The first install claims the legacy data (no owner record exists yet).
   auto r = env.pack({"install", v2, "--claim-data"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -241,13 +247,7 @@ TEST_F(StoreFixture, ALegacyDirectoryInstallBecomesARevisionAndItsDataMovesToThe
 }
 
 TEST_F(StoreFixture, LegacyDataPresentInBothPlacesIsRefusedWithInstructions) {
-  env.env().erase(std::remove_if(env.env().begin(), env.env().end(),
-                                 [](const std::string& e) { return e.starts_with("WEFT_APP_STORE="); }),
-                  env.env().end());
-  std::string legacy_root = env.path("home/.local/share/weft/apps");
-  fs::create_directories(legacy_root);
-  fs::copy(v1, legacy_root + "/" + kId, fs::copy_options::recursive);
-  write_file(legacy_root + "/" + kId + "/data/a.txt", "old");
+  std::string legacy_root = make_legacy_install("a.txt", "old");
   write_file(env.data_home() + "/weft/app-data/" + kId + "/b.txt", "new");
   auto r = env.pack({"install", v2, "--claim-data"});
   EXPECT_EQ(r.exit_code, 1);

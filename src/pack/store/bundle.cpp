@@ -36,31 +36,6 @@ std::string strip_trailing_slashes(std::string p) {
   return p;
 }
 
-// Opens (creating as needed) the directory `rel` beneath dest, each component no-follow.
-Result<UniqueFd> ensure_dirs_beneath(int dest_fd, const std::string& rel, std::set<std::string>& created) {
-  UniqueFd current;
-  int cur = dest_fd;
-  std::string so_far;
-  size_t i = 0;
-  while (i < rel.size()) {
-    size_t end = rel.find('/', i);
-    if (end == std::string::npos) end = rel.size();
-    std::string part = rel.substr(i, end - i);
-    so_far += (so_far.empty() ? "" : "/") + part;
-    WEFT_TRY(UniqueFd next, ensure_dir_at(cur, part, 0755));
-    created.insert(so_far);
-    current = std::move(next);
-    cur = current.get();
-    i = end + 1;
-  }
-  if (!current.valid()) {
-    int fd = ::openat(dest_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return fail(errno_error("extraction directory"));
-    current.reset(fd);
-  }
-  return current;
-}
-
 Result<void> copy_entry_data(archive* a, int fd, const std::string& path, uint64_t& total) {
   std::vector<char> buf(kIoChunk);
   for (;;) {
@@ -84,7 +59,6 @@ Result<std::string> read_bundle_pass(const std::string& archive_path, int dest_f
   std::string top;
   size_t entries = 0;
   uint64_t total = 0;
-  std::set<std::string> dirs;
   std::set<std::string> files;
   for (;;) {
     archive_entry* entry = nullptr;
@@ -120,13 +94,13 @@ Result<std::string> read_bundle_pass(const std::string& archive_path, int dest_f
       continue;
     }
     if (type == AE_IFDIR) {
-      WEFT_TRY(UniqueFd d, ensure_dirs_beneath(dest_fd, rel, dirs));
+      WEFT_TRY(UniqueFd d, make_dirs_beneath(dest_fd, rel, 0755));
       continue;
     }
     size_t slash = rel.rfind('/');
     std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash);
     std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
-    WEFT_TRY(UniqueFd parent_fd, ensure_dirs_beneath(dest_fd, parent, dirs));
+    WEFT_TRY(UniqueFd parent_fd, make_dirs_beneath(dest_fd, parent, 0755));
     mode_t mode = normalized_mode(false, archive_entry_perm(entry));
     int fd = ::openat(parent_fd.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0) {

@@ -119,6 +119,16 @@ Result<UniqueFd> ensure_dir_at(int dirfd, const std::string& name, mode_t mode) 
   return open_dir_at(dirfd, name);
 }
 
+Result<UniqueFd> make_dirs_beneath(int root_fd, std::string_view relative, mode_t mode, bool no_xdev) {
+  WEFT_TRY(UniqueFd current, open_beneath(root_fd, "", O_RDONLY | O_DIRECTORY, 0, no_xdev));
+  for (auto part : split_components(relative)) {
+    std::string name(part);
+    if (::mkdirat(current.get(), name.c_str(), mode) != 0 && errno != EEXIST) return errno_fail("mkdir " + name, errno);
+    WEFT_TRY(current, open_beneath(current.get(), name, O_RDONLY | O_DIRECTORY, 0, no_xdev));
+  }
+  return current;
+}
+
 Result<void> ensure_dir_path(const std::string& path, mode_t mode) {
   if (path.empty() || path.front() != '/') return fail(path + ": not an absolute path");
   std::string partial;

@@ -29,6 +29,10 @@ void force_beneath_fallback_for_tests(bool force);
 
 /// Creates `name` beneath `dirfd` if missing (mode `mode`) and opens it no-follow; an existing non-directory fails.
 [[nodiscard]] Result<UniqueFd> ensure_dir_at(int dirfd, const std::string& name, mode_t mode);
+/// Opens `relative` beneath `root_fd`, creating each missing directory with `mode`; every component is opened
+/// no-follow through open_beneath (a link fails with ELOOP; with no_xdev a mount crossing with EXDEV).
+[[nodiscard]] Result<UniqueFd> make_dirs_beneath(int root_fd, std::string_view relative, mode_t mode,
+                                                 bool no_xdev = false);
 /// mkdir -p for an absolute path (each component created with `mode` when missing).
 [[nodiscard]] Result<void> ensure_dir_path(const std::string& path, mode_t mode);
 
