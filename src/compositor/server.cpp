@@ -1,6 +1,9 @@
 #include "server.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
+#include <filesystem>
 
 #include "screenshot.hpp"
 #include "test_control.hpp"
@@ -10,8 +13,17 @@
 namespace weft::compositor {
 
 namespace {
+
 constexpr float kBackgroundColour[4] = {0.11f, 0.12f, 0.14f, 1.0f};  // premultiplied RGBA
+
+bool has_drm_card() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/dev/dri", ec))
+    if (entry.path().filename().string().rfind("card", 0) == 0) return true;
+  return false;
 }
+
+}  // namespace
 
 Server::Server(Options options)
     : sessions(), policy(*this), input(*this), zweft(*this), link(*this), options_(std::move(options)) {}
@@ -63,6 +75,15 @@ Result<void> Server::create_backend() {
         return fail("wayland backend: cannot connect to \"" + paths::env_or("WAYLAND_DISPLAY", "wayland-0") + "\"");
       break;
     case BackendKind::drm: {
+      // Fail at once where there is no DRM device (containers, CI) instead of waiting for udev.
+      const std::string wanted = paths::env_or("WEFT_DRM_DEVICE", "");
+      if (!wanted.empty()) {
+        if (::access(wanted.c_str(), R_OK | W_OK) != 0)
+          return fail("drm backend: WEFT_DRM_DEVICE " + wanted + " cannot be opened");
+        setenv("WLR_DRM_DEVICES", wanted.c_str(), 1);  // wlroots' own selection variable
+      } else if (!has_drm_card()) {
+        return fail("drm backend: no DRM device found (no /dev/dri/card*); use --backend=headless, x11 or wayland");
+      }
       session = wlr_session_create(display);
       if (!session)
         return fail("drm backend: no seat session (libseat could not open a seat: is seatd or logind running and "

@@ -89,6 +89,21 @@ TEST_F(RealClients, FootIsMaximizedIntoTheWorkAreaAboveThePanelAndGrimSeesTheSam
     std::filesystem::copy_file(grim_png, std::string(keep) + "/grim.png",
                                std::filesystem::copy_options::overwrite_existing, ec);
   }
+
+  // A second client on top: weston-simple-shm keeps its own 250×250 size at the work-area origin and takes focus.
+  auto shm = spawn_client(*harness, {"weston-simple-shm"});
+  ASSERT_TRUE(wait_mapped(*driver, 3)) << harness->log();
+  ASSERT_TRUE(wait_until([&] {
+    auto desktop = driver->capture("desktop");
+    return desktop && desktop->at(5, 5) == Rgb{255, 255, 255};
+  }));
+  auto desktop = driver->capture("desktop");
+  ASSERT_TRUE(desktop.ok());
+  EXPECT_EQ(desktop->at(640, 400), purple);
+  EXPECT_EQ(desktop->at(640, 790), kBlue);
+  auto state = driver->sync_state();
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->focused_app_id, "org.freedesktop.weston.simple-shm") << "a new non-session toplevel takes focus on its first map";
 }
 
 TEST_F(RealClients, ClientWithAProtocolErrorIsDisconnectedAndOthersKeepTheirWindows) {
