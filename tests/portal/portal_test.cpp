@@ -101,10 +101,10 @@ class PortalTest : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(base_, ec);
   }
-  void start(std::vector<std::string> extra = {}) {
+  void start(bool with_roots = true) {
     weft::SpawnOptions o;
-    o.argv = {portal_binary(), socket_, "--allow", rw_.string(), "--allow-read", ro_.string()};
-    o.argv.insert(o.argv.end(), extra.begin(), extra.end());
+    o.argv = {portal_binary(), socket_};
+    if (with_roots) o.argv.insert(o.argv.end(), {"--allow", rw_.string(), "--allow-read", ro_.string()});
     o.inherit_environment = true;
     auto child = weft::ChildProcess::spawn(o);
     ASSERT_TRUE(child.ok());
@@ -166,6 +166,15 @@ TEST_F(PortalTest, SymlinksInsideARootThatPointOutAreDeniedForEveryOperation) {
             denied(rw_ / "file-link"));
   EXPECT_FALSE(fs::exists(outside_ / "new.txt"));
   EXPECT_EQ(read_file(outside_ / "secret.txt"), "SECRET");
+}
+
+TEST_F(PortalTest, WithoutRootsEverythingIsDenied) {
+  start(false);
+  Client c(socket_);
+  EXPECT_EQ(c.call({{"op", "read"}, {"path", (ro_ / "readme.txt").string()}}), denied(ro_ / "readme.txt"));
+  EXPECT_EQ(c.call({{"op", "list"}, {"path", "/"}}), denied("/"));
+  EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "x").string()}, {"data_b64", b64("x")}}), denied(rw_ / "x"));
+  EXPECT_FALSE(fs::exists(rw_ / "x"));
 }
 
 TEST_F(PortalTest, WritesUnderAReadOnlyRootAreDenied) {
