@@ -71,6 +71,11 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
   WasiConfig wasi_config;
   wasi_config.environment = guest_environment(o);
   wasi_config.preopens = o.preopens;
+  wasi_config.http_client = [grants = o.grants](const std::string& url, const std::string& method,
+                                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                                const std::optional<std::string>& body) {
+    return http_request(grants, url, method, headers, body);
+  };
   WasiHost wasi(std::move(wasi_config));
   if (auto r = wasi.open_preopens(); !r) {
     diag << "weft-runtime: " << r.error().message << "\n";

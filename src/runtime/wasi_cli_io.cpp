@@ -28,6 +28,10 @@ Result<Val> write_stream(State& st, uint32_t rep, const std::string& bytes) {
   auto it = st.outputs.find(rep);
   if (it == st.outputs.end()) return fail("unknown output-stream");
   auto& s = it->second;
+  if (s.sink) {
+    s.sink->append(bytes);
+    return Val::ok();
+  }
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = s.positional && !s.append ? ::pwrite(s.fd, bytes.data() + done, bytes.size() - done, off_t(s.offset))
@@ -46,6 +50,13 @@ Result<Val> read_stream(State& st, uint32_t rep, uint64_t len) {
   auto it = st.inputs.find(rep);
   if (it == st.inputs.end()) return fail("unknown input-stream");
   auto& s = it->second;
+  if (s.source) {
+    if (s.offset >= s.source->size() && len > 0) return Val::err(stream_closed());
+    size_t n = size_t(std::min<uint64_t>({len, kMaxTransfer, s.source->size() - s.offset}));
+    Val chunk = Val::bytes(s.source->data() + s.offset, n);
+    s.offset += n;
+    return Val::ok(std::move(chunk));
+  }
   if (s.fd < 0) return Val::err(stream_closed());
   std::string buf(std::min(len, kMaxTransfer), '\0');
   ssize_t n;
@@ -198,7 +209,7 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
   auto std_output = [s](int fd) {
     return [s, fd](auto&) -> Result<Val> {
       uint32_t r = s->rep();
-      s->outputs[r] = {fd, false, false, 0, nullptr};
+      s->outputs[r] = {fd, false, false, 0, nullptr, nullptr};
       return Val::handle(r);
     };
   };

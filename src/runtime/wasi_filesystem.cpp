@@ -182,21 +182,21 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
   method("read-via-stream", [s](Desc& d, auto& a) -> Result<Val> {
     if (d.is_directory) return fs_err(FsError::is_directory);
     uint32_t r = s->rep();
-    s->inputs[r] = {d.fd->get(), a[1].num, d.fd};
+    s->inputs[r] = {d.fd->get(), a[1].num, d.fd, nullptr};
     return Val::ok(Val::handle(r));
   });
   mutating("write-via-stream", [s](Desc& d, auto& a) -> Result<Val> {
     if (d.is_directory) return fs_err(FsError::is_directory);
     if (!d.writable) return fs_err(FsError::bad_descriptor);
     uint32_t r = s->rep();
-    s->outputs[r] = {d.fd->get(), true, false, a[1].num, d.fd};
+    s->outputs[r] = {d.fd->get(), true, false, a[1].num, d.fd, nullptr};
     return Val::ok(Val::handle(r));
   });
   mutating("append-via-stream", [s](Desc& d, auto&) -> Result<Val> {
     if (d.is_directory) return fs_err(FsError::is_directory);
     if (!d.writable) return fs_err(FsError::bad_descriptor);
     uint32_t r = s->rep();
-    s->outputs[r] = {d.fd->get(), true, true, 0, d.fd};
+    s->outputs[r] = {d.fd->get(), true, true, 0, d.fd, nullptr};
     return Val::ok(Val::handle(r));
   });
   auto nothing = [](Desc&, auto&) -> Result<Val> { return Val::ok(); };

@@ -10,6 +10,7 @@ WasiHost::~WasiHost() = default;
 void WasiHost::install(HostRegistry& registry) {
   install_wasi_cli_io(*state_, registry);
   install_wasi_filesystem(*state_, registry);
+  if (state_->config.http_client) install_wasi_http(*state_, registry);
 }
 
 std::optional<int> WasiHost::exit_status() const { return state_->exit_status; }

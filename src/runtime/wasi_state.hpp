@@ -20,8 +20,11 @@ enum class FsError : uint32_t {
 };
 [[nodiscard]] FsError fs_error_from_errno(int err);
 
+struct HttpState;
+
 struct WasiHost::State {
   WasiConfig config;
+  std::shared_ptr<HttpState> http;  // wasi_http.cpp
   std::optional<int> exit_status;
   uint32_t next_rep = 1;
 
@@ -31,11 +34,13 @@ struct WasiHost::State {
     bool append = false;
     uint64_t offset = 0;
     std::shared_ptr<UniqueFd> keep;  // keeps a file open while the stream lives
+    std::shared_ptr<std::string> sink;  // memory stream (an outgoing HTTP body) instead of an fd
   };
   struct InputStream {
-    int fd = -1;  // -1: empty stream (stdin)
+    int fd = -1;  // -1: empty stream (stdin), unless `source` is set
     uint64_t offset = 0;
     std::shared_ptr<UniqueFd> keep;
+    std::shared_ptr<const std::string> source;  // memory stream (an incoming HTTP body)
   };
   struct Descriptor {
     std::shared_ptr<UniqueFd> fd;
@@ -78,6 +83,7 @@ struct WasiHost::State {
 
 void install_wasi_cli_io(WasiHost::State& st, HostRegistry& registry);
 void install_wasi_filesystem(WasiHost::State& st, HostRegistry& registry);
+void install_wasi_http(WasiHost::State& st, HostRegistry& registry);
 
 /// `stream-error.last-operation-failed(error)` for an errno.
 Val stream_failure(WasiHost::State& st, const std::string& what, int err);

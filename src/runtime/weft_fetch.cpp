@@ -178,9 +178,10 @@ Result<std::string> dechunk(const std::string& body) {
 
 }  // namespace
 
-Result<Val> perform_fetch(const std::vector<Capability>& grants, const std::string& url, const std::string& method,
-                          const std::vector<std::pair<std::string, std::string>>& headers,
-                          const std::optional<std::string>& body) {
+Result<HttpResponse> http_request(const std::vector<Capability>& grants, const std::string& url,
+                                  const std::string& method,
+                                  const std::vector<std::pair<std::string, std::string>>& headers,
+                                  const std::optional<std::string>& body) {
   WEFT_TRY(Url u, parse_url(url));
   if (auto refusal = fetch_refusal(grants, u.host); !refusal.empty()) return fail(refusal);
   if (u.ipv6_literal && std::none_of(grants.begin(), grants.end(), [](const Capability& c) { return c.kind == CapabilityKind::net_fetch_any; }))
@@ -241,7 +242,8 @@ Result<Val> perform_fetch(const std::vector<Capability>& grants, const std::stri
   size_t sp = head.find(' ');
   int status = sp == std::string::npos ? 0 : std::atoi(head.c_str() + sp + 1);
   if (status < 100 || status > 999) return fail("malformed HTTP status line");
-  std::string content_type;
+  HttpResponse out;
+  out.status = uint16_t(status);
   bool chunked = false;
   size_t line_start = head.find("\r\n");
   while (line_start != std::string::npos) {
@@ -252,11 +254,9 @@ Result<Val> perform_fetch(const std::vector<Capability>& grants, const std::stri
       std::string name = lower(line.substr(0, colon));
       std::string value = line.substr(colon + 1);
       value.erase(0, value.find_first_not_of(" \t"));
-      if (name == "content-type") {
-        // The header reaches the guest as a WIT string: keep printable ASCII only.
-        for (char c : value) content_type += (c >= 0x20 && c < 0x7f) ? c : '?';
-      }
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
       if (name == "transfer-encoding" && lower(value).find("chunked") != std::string::npos) chunked = true;
+      out.headers.push_back({name, value});
     }
     line_start = next;
   }
@@ -265,7 +265,19 @@ Result<Val> perform_fetch(const std::vector<Capability>& grants, const std::stri
     WEFT_TRY(content, dechunk(content));
   }
   if (content.size() > kMaxBody) return fail("response body exceeds 16777216 bytes");
-  return Val::record({Val::number(uint64_t(status)), Val::string(content_type), Val::bytes(content.data(), content.size())});
+  out.body = std::move(content);
+  return out;
+}
+
+Result<Val> perform_fetch(const std::vector<Capability>& grants, const std::string& url, const std::string& method,
+                          const std::vector<std::pair<std::string, std::string>>& headers,
+                          const std::optional<std::string>& body) {
+  WEFT_TRY(HttpResponse r, http_request(grants, url, method, headers, body));
+  std::string content_type;
+  for (const auto& [name, value] : r.headers)
+    if (name == "content-type")  // reaches the guest as a WIT string: printable ASCII only
+      for (char c : value) content_type += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return Val::record({Val::number(r.status), Val::string(content_type), Val::bytes(r.body.data(), r.body.size())});
 }
 
 }  // namespace weft::runtime

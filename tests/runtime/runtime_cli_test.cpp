@@ -42,6 +42,40 @@ struct AppRun {
   }
 };
 
+/// A one-shot HTTP server on 127.0.0.1 answering every request with `text/plain` "hello-body".
+struct LocalHttpServer {
+  UniqueFd listener;
+  uint16_t port = 0;
+  std::thread thread;
+  std::string last_request;
+  LocalHttpServer() {
+    listener = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(listener.get(), 4);
+    socklen_t len = sizeof a;
+    ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    thread = std::thread([this] {
+      UniqueFd conn(::accept(listener.get(), nullptr, nullptr));
+      if (!conn.valid()) return;
+      char buf[4096];
+      while (last_request.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = ::read(conn.get(), buf, sizeof buf);
+        if (n <= 0) break;
+        last_request.append(buf, size_t(n));
+      }
+      (void)write_all(conn.get(), std::string_view("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nhello-body"));
+    });
+  }
+  ~LocalHttpServer() {
+    ::shutdown(listener.get(), SHUT_RDWR);
+    thread.join();
+  }
+};
+
 TEST(RuntimeCli, VersionPrintsTheProgramAndVersion) {
   auto run = run_runtime({"--version"});
   EXPECT_TRUE(run.status.success()) << run.status.describe();
@@ -172,40 +206,6 @@ TEST(RuntimeCli, GrantedServicesThatAreNotRunningAnswerWithAnErrorNeverSuccess) 
   EXPECT_EQ(run.out.find(": ok\n"), std::string::npos) << run.out;
 }
 
-/// A one-shot HTTP server on 127.0.0.1 answering every request with `text/plain` "hello-body".
-struct LocalHttpServer {
-  UniqueFd listener;
-  uint16_t port = 0;
-  std::thread thread;
-  std::string last_request;
-  LocalHttpServer() {
-    listener = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::listen(listener.get(), 4);
-    socklen_t len = sizeof a;
-    ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-    thread = std::thread([this] {
-      UniqueFd conn(::accept(listener.get(), nullptr, nullptr));
-      if (!conn.valid()) return;
-      char buf[4096];
-      while (last_request.find("\r\n\r\n") == std::string::npos) {
-        ssize_t n = ::read(conn.get(), buf, sizeof buf);
-        if (n <= 0) break;
-        last_request.append(buf, size_t(n));
-      }
-      (void)write_all(conn.get(), std::string_view("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nhello-body"));
-    });
-  }
-  ~LocalHttpServer() {
-    ::shutdown(listener.get(), SHUT_RDWR);
-    thread.join();
-  }
-};
-
 TEST(RuntimeCli, FetchReachesAnExactlyGrantedIpv4AddressAndRefusesLoopbackUnderTheWildcard) {
   LocalHttpServer server;
   AppRun app("grants");
@@ -217,6 +217,42 @@ TEST(RuntimeCli, FetchReachesAnExactlyGrantedIpv4AddressAndRefusesLoopbackUnderT
   EXPECT_NE(exact.out.find("fetch host header: err: header 'Host' is set by the runtime\n"), std::string::npos);
   EXPECT_NE(server.last_request.find("GET /hello HTTP/1.1\r\n"), std::string::npos) << server.last_request;
   EXPECT_NE(server.last_request.find("X-Fixture: yes\r\n"), std::string::npos) << server.last_request;
+}
+
+/// Runs the JavaScript fetch fixture: sends it `url` over IPC and returns its one-line reply.
+std::string js_fetch(const std::string& url, std::vector<std::string> grants) {
+  TempDir dir;
+  std::string sock_path = (dir.path / "ipc.sock").string();
+  auto listener = listen_unix(sock_path);
+  EXPECT_TRUE(listener.ok());
+  std::string reply;
+  std::thread peer([&] {
+    UniqueFd conn(::accept(listener->get(), nullptr, nullptr));
+    (void)write_all(conn.get(), url + "\n");
+    char c;
+    while (::read(conn.get(), &c, 1) == 1 && c != '\n') reply += c;
+  });
+  std::vector<std::string> args = {"org.weft.jsfetch", "1", "--module", fixture("js_fetch.wasm"), "--ipc-socket", sock_path};
+  for (auto& g : grants) args.insert(args.end(), {"--grant", g});
+  auto run = run_runtime(args);
+  peer.join();
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
+  return reply;
+}
+
+TEST(RuntimeCli, AJavaScriptComponentFetchesThroughWasiHttpUnderItsGrant) {
+  LocalHttpServer server;
+  std::string url = "http://127.0.0.1:" + std::to_string(server.port) + "/js";
+  EXPECT_EQ(js_fetch(url, {"net:fetch:127.0.0.1"}), "status 200 type text/plain body hello-body");
+  EXPECT_NE(server.last_request.find("GET /js HTTP/1.1\r\n"), std::string::npos) << server.last_request;
+  EXPECT_NE(server.last_request.find("x-from: js\r\n"), std::string::npos) << server.last_request;
+}
+
+TEST(RuntimeCli, AJavaScriptFetchWithoutAGrantFailsAndSendsNothing) {
+  LocalHttpServer server;
+  std::string url = "http://127.0.0.1:" + std::to_string(server.port) + "/js";
+  EXPECT_TRUE(js_fetch(url, {}).starts_with("error TypeError")) << "the fetch must fail without net:fetch";
+  EXPECT_TRUE(server.last_request.empty()) << server.last_request;
 }
 
 TEST(RuntimeCli, HttpsRefusesACertificateOutsideTheSystemTrustStore) {

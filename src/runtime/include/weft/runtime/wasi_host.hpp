@@ -2,6 +2,7 @@
 // The WASI 0.2 host (spec §4.3): cli, clocks, random, io (error, poll, streams) and filesystem (types, preopens) with
 // per-preopen read-only enforcement; every path stays beneath its preopen (openat2 RESOLVE_BENEATH).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,11 +21,25 @@ struct Preopen {
   bool read_only = true;
 };
 
+/// A response of an outgoing HTTP request: status, header fields (names lowercase, in order) and the body.
+struct HttpResponse {
+  uint16_t status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+/// Performs one outgoing request (url, method, headers, body) under the host's policy; errors are refusal strings.
+using HttpClient = std::function<Result<HttpResponse>(const std::string& url, const std::string& method,
+                                                      const std::vector<std::pair<std::string, std::string>>& headers,
+                                                      const std::optional<std::string>& body)>;
+
 struct WasiConfig {
   std::vector<std::pair<std::string, std::string>> environment;
   std::vector<Preopen> preopens;
   int stdout_fd = 1;
   int stderr_fd = 2;
+  /// Serves `wasi:http/outgoing-handler`; without it the wasi:http interfaces are not provided.
+  HttpClient http_client;
 };
 
 class WasiHost {

@@ -10,6 +10,7 @@
 #include "weft/core/capability.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/runtime/host.hpp"
+#include "weft/runtime/wasi_host.hpp"
 
 namespace weft::runtime {
 
@@ -39,6 +40,13 @@ class WeftAppHost {
 
 /// The grant check of `fetch` for `host` (lowercase): empty when allowed, else the refusal string.
 [[nodiscard]] std::string fetch_refusal(const std::vector<Capability>& grants, const std::string& host);
+
+/// One HTTP request under the §4.5 policy (grant check, scheme, method, header rules, public addresses only unless an
+/// IPv4 address is granted exactly, size limits, timeouts); redirects are returned. Errors are the spec's strings.
+[[nodiscard]] Result<HttpResponse> http_request(const std::vector<Capability>& grants, const std::string& url,
+                                                const std::string& method,
+                                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                                const std::optional<std::string>& body);
 
 /// Performs an HTTP request under the §4.5 policy (scheme, method, headers, address checks, size limits, timeouts).
 /// Returns `response {status, content-type, body}` as a Val, or the error string.
