@@ -8,6 +8,7 @@
 #include "weft/store/app_data.hpp"
 #include "weft/store/crypto.hpp"
 #include "weft/store/fs_at.hpp"
+#include "weft/store/images.hpp"
 #include "weft/store/revisions.hpp"
 #include "weft/store/signature.hpp"
 #include "weft/store/trust.hpp"
@@ -160,6 +161,68 @@ TEST_F(LaunchFixture, ListingShowsActivePackagesAndUnmountedImagesSortedById) {
   EXPECT_EQ(apps[0].version, "");
   EXPECT_EQ(apps[1].app_id, kId);
   EXPECT_EQ(apps[1].name, "Zed");
+}
+
+}  // namespace
+}  // namespace weft::pack::test
+
+namespace weft::pack::test {
+namespace {
+
+struct ImageFixture : LaunchFixture {
+  std::string id = "org.weft.test.app";
+  // Builds `<store>/<id>.app.img` + hash tree + signed root hash with the key in `key_dir`.
+  void build_image(const std::string& key_dir) {
+    std::string pkg = make_package(env.path("img-src"));
+    auto img = env.pack({"build-image", pkg, "--out", env.store() + "/" + id + ".app.img"});
+    ASSERT_EQ(img.exit_code, 0) << img.err;
+    auto verity = env.pack({"build-verity", env.store() + "/" + id + ".app.img", "--key", key_dir + "/weft-sign.key"});
+    ASSERT_EQ(verity.exit_code, 0) << verity.err;
+  }
+};
+
+TEST_F(ImageFixture, ASignedRootHashOfATrustedKeyVerifies) {
+  build_image(key);
+  auto found = find_image(id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  auto hash = verify_image_root_hash(**found, id);
+  ASSERT_TRUE(hash.ok()) << hash.error().message;
+  EXPECT_EQ(*hash, read_text(env.store() + "/" + id + ".app.roothash"));
+}
+
+TEST_F(ImageFixture, AnyArtifactMakesTheImageAuthoritativeAndMissingPiecesFailClosed) {
+  write_file(env.store() + "/" + id + ".app.roothash.sig", std::string(128, 'a'));
+  auto found = find_image(id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  auto r = verify_image_root_hash(**found, id);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, 403);
+  EXPECT_FALSE(find_image("org.weft.other.app")->has_value());
+}
+
+TEST_F(ImageFixture, UntrustedSignersAlteredRootHashesAndForeignOwnersAreRefused) {
+  std::string stranger = env.make_key("stranger", false);
+  build_image(stranger);
+  auto found = find_image(id);
+  auto untrusted = verify_image_root_hash(**found, id);
+  ASSERT_FALSE(untrusted.ok());
+  EXPECT_NE(untrusted.error().message.find("not signed by a trusted key"), std::string::npos);
+
+  for (const char* ext : {".app.img", ".app.hash", ".app.roothash", ".app.roothash.sig"})
+    fs::remove(env.store() + "/" + id + ext);
+  build_image(key);
+  std::string root_hash = read_text(env.store() + "/" + id + ".app.roothash");
+  write_file(env.store() + "/" + id + ".app.roothash", std::string(64, '0'));
+  EXPECT_FALSE(verify_image_root_hash(**found, id).ok());
+  write_file(env.store() + "/" + id + ".app.roothash", root_hash);
+  ASSERT_TRUE(verify_image_root_hash(**found, id).ok());
+
+  // Owned by another (trusted) key: the image must carry the owner's signature.
+  std::string owner = env.make_key("owner", true);
+  write_file(env.data_home() + "/weft/owners/" + id, "verified " + read_text(owner + "/weft-sign.pub") + "\n");
+  auto foreign = verify_image_root_hash(**found, id);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.error().message.find("owner key"), std::string::npos) << foreign.error().message;
 }
 
 }  // namespace
