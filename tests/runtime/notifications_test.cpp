@@ -1,0 +1,131 @@
+// weft:app/notifications delivers to org.freedesktop.Notifications: a private session bus (dbus-daemon) and a
+// test-side notification service record what the runtime sends.
+
+#include <gio/gio.h>
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "runtime_process.hpp"
+
+namespace weft::runtime {
+namespace {
+
+const char* kIntrospection =
+    "<node><interface name='org.freedesktop.Notifications'>"
+    "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/><arg type='s' direction='in'/>"
+    "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='as' direction='in'/>"
+    "<arg type='a{sv}' direction='in'/><arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+    "</interface></node>";
+
+/// A session bus of our own plus a Notify implementation that records (app name, summary, body).
+class NotificationService {
+ public:
+  NotificationService() {
+    auto out = make_pipe().value();
+    SpawnOptions o;
+    o.argv = {"/usr/bin/dbus-daemon", "--session", "--nofork", "--print-address=3"};
+    o.fd_map = {{out.second.get(), 3}};
+    o.null_stdio = true;
+    daemon_ = std::move(ChildProcess::spawn(o).value());
+    out.second.reset();
+    char c;
+    while (::read(out.first.get(), &c, 1) == 1 && c != '\n') address += c;
+    context_ = g_main_context_new();
+    loop_ = g_main_loop_new(context_, FALSE);
+    thread_ = std::thread([this] {
+      g_main_context_push_thread_default(context_);
+      GError* error = nullptr;
+      bus_ = g_dbus_connection_new_for_address_sync(address.c_str(),
+          GDBusConnectionFlags(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
+          nullptr, nullptr, &error);
+      if (bus_) {
+        GDBusNodeInfo* info = g_dbus_node_info_new_for_xml(kIntrospection, nullptr);
+        static const GDBusInterfaceVTable vtable = {&NotificationService::on_call, nullptr, nullptr, {}};
+        g_dbus_connection_register_object(bus_, "/org/freedesktop/Notifications", info->interfaces[0], &vtable, this,
+                                          nullptr, nullptr);
+        g_dbus_node_info_unref(info);
+        GVariant* reply = g_dbus_connection_call_sync(bus_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                      "org.freedesktop.DBus", "RequestName",
+                                                      g_variant_new("(su)", "org.freedesktop.Notifications", 4u),
+                                                      nullptr, G_DBUS_CALL_FLAGS_NONE, -1, nullptr, nullptr);
+        if (reply) g_variant_unref(reply);
+      }
+      if (error) g_error_free(error);
+      {
+        std::lock_guard lock(mutex_);
+        started_ = true;
+      }
+      started_cv_.notify_all();
+      g_main_loop_run(loop_);
+      if (bus_) g_object_unref(bus_);
+      g_main_context_pop_thread_default(context_);
+    });
+    std::unique_lock lock(mutex_);
+    started_cv_.wait(lock, [this] { return started_; });
+  }
+  ~NotificationService() {
+    g_main_loop_quit(loop_);
+    thread_.join();
+    g_main_loop_unref(loop_);
+    g_main_context_unref(context_);
+  }
+
+  std::vector<std::string> received() {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+
+  std::string address;
+
+ private:
+  static void on_call(GDBusConnection*, const gchar*, const gchar*, const gchar*, const gchar* method,
+                      GVariant* params, GDBusMethodInvocation* invocation, gpointer self) {
+    auto* s = static_cast<NotificationService*>(self);
+    const gchar *app = nullptr, *icon = nullptr, *summary = nullptr, *body = nullptr;
+    g_variant_get_child(params, 0, "&s", &app);
+    g_variant_get_child(params, 2, "&s", &icon);
+    g_variant_get_child(params, 3, "&s", &summary);
+    g_variant_get_child(params, 4, "&s", &body);
+    {
+      std::lock_guard lock(s->mutex_);
+      s->received_.push_back(std::string(method) + " app=" + app + " icon=" + icon + " summary=" + summary +
+                             " body=" + body);
+    }
+    g_dbus_method_invocation_return_value(invocation, g_variant_new("(u)", 1u));
+  }
+
+  ChildProcess daemon_;
+  GMainContext* context_ = nullptr;
+  GMainLoop* loop_ = nullptr;
+  GDBusConnection* bus_ = nullptr;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable started_cv_;
+  bool started_ = false;
+  std::vector<std::string> received_;
+};
+
+TEST(Notifications, AGrantedNotificationReachesTheDesktopServiceWithTheAppIdAsApplicationName) {
+  if (!std::filesystem::exists("/usr/bin/dbus-daemon")) GTEST_SKIP() << "needs /usr/bin/dbus-daemon";
+  NotificationService service;
+  ASSERT_FALSE(service.address.empty());
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path / "ro");
+  std::ofstream(dir.path / "ro/mode.txt") << "grants\n";
+  auto run = test::run_runtime({"org.weft.test", "1", "--module", std::string(WEFT_RT_FIXTURES) + "/app.wasm",
+                                "--preopen", (dir.path / "ro").string() + "::/ro::ro", "--grant", "sys:notifications"},
+                               {"DBUS_SESSION_BUS_ADDRESS=" + service.address});
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
+  EXPECT_NE(run.out.find("notify: ok\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("notify bad icon: err: a notification icon must be an icon theme name\n"), std::string::npos);
+  auto got = service.received();
+  ASSERT_EQ(got.size(), 1u) << "only the valid notification is delivered";
+  EXPECT_EQ(got[0], "Notify app=org.weft.test icon= summary=Title body=Body");
+}
+
+}  // namespace
+}  // namespace weft::runtime
