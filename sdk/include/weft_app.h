@@ -151,10 +151,14 @@ __attribute__((weak, export_name("cabi_realloc"))) void* cabi_realloc(void* old_
   return p;
 }
 
-/* wasi-libc pitfall: when the main module exports a malloc-backed cabi_realloc and its first WASI call is fd_write,
- * the preview1 adapter initialises its state inside that call and the first write is lost (EIO). Making any earlier
- * WASI call avoids it; a constructor runs before main. */
-__attribute__((weak, constructor)) void weft_app_prime_wasi_adapter(void) { (void)getenv("WEFT_IPC_SOCKET"); }
+/* wasi-libc pitfall: when the main module exports a malloc-backed cabi_realloc (above), the first printf to stdout
+ * is lost. wasi-libc's stdout decides its buffering on the first write by asking whether fd 1 is a terminal
+ * (fd_fdstat_get), and that call, made from inside the write while the preview1 adapter sets itself up through
+ * cabi_realloc, loses the pending text; an earlier, unrelated WASI call (getenv) does not help. Choosing the buffering
+ * up front skips the question: stdout is line-buffered (each line reaches the WEFT log as it is printed) and never
+ * probes the terminal. stderr is unbuffered and unaffected. Checked by tests/sdk (FirstWrite). */
+#include <stdio.h>
+__attribute__((weak, constructor)) void weft_app_fix_stdout_buffering(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
 static inline void weft_string_free(weft_string* s) {
   if (s->len != 0) free(s->ptr);

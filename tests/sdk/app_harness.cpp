@@ -52,6 +52,7 @@ AppFiles counter_near_max_app() { return {"org.weft.demo.counter", COUNTER_NEAR_
 AppFiles counter_near_min_app() { return {"org.weft.demo.counter", COUNTER_NEAR_MIN_WASM, COUNTER_NEAR_MIN_JS}; }
 AppFiles notes_app() { return {"org.weft.demo.notes", NOTES_WASM, NOTES_JS}; }
 AppFiles todo_app() { return {"org.weft.demo.todo", TODO_WASM, TODO_JS}; }
+AppFiles first_write_app() { return {"org.weft.test.firstwrite", FIRST_WRITE_WASM, FIRST_WRITE_JS}; }
 AppFiles abi_probe_app() { return {"org.weft.test.abiprobe", ABI_PROBE_WASM, ABI_PROBE_JS}; }
 
 ToolRun run_tool(const std::vector<std::string>& argv, bool merge_stderr) {

@@ -40,6 +40,7 @@ AppFiles counter_near_min_app();
 AppFiles notes_app();
 AppFiles todo_app();
 AppFiles abi_probe_app();
+AppFiles first_write_app();
 
 /** Result of running a tool to completion: whether it exited 0 and what it wrote to stdout (and stderr, if merged). */
 struct ToolRun {

@@ -74,6 +74,21 @@ TEST(WeftAppBindings, EveryCallRoundTripsThroughTheCanonicalAbi) {
             "clipboard write err 'capability sys:clipboard:write is not granted'\n");
 }
 
+// weft_app.h's stdout fix: a component's very first printf used to vanish (see the header).
+class FirstWrite : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(FirstWrite, TheFirstLineAComponentPrintsReachesStdout) {
+  AppSession app = AppSession::start(GetParam(), first_write_app());
+  ASSERT_TRUE(app.ok()) << app.error();
+  EXPECT_EQ(app.wait_for_output(), "first line\nsecond line\n");
+  auto status = app.process().wait(kPatience);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->success()) << status->describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FirstWrite, ::testing::ValuesIn(available_backends()),
+                         [](const auto& info) { return backend_name(info.param); });
+
 #ifdef WEFT_RUNTIME_BIN
 // The same probe under weft-runtime with no grants: the runtime's canonical ABI agrees with weft_app.h, IPC works,
 // and every capability-gated call is refused with the spec's exact message.

@@ -28,7 +28,6 @@ static void print_fetch(weft_result_fetch_response_string* r) {
 }
 
 int main(void) {
-  setvbuf(stdout, NULL, _IOLBF, 0); /* interleave in call order with the host's log lines */
   weft_notify_ready();
 
   weft_result_unit_string unit;
