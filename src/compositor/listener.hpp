@@ -22,19 +22,13 @@ class Listener {
 
   /// Connects to `signal`; an earlier connection is dropped first.
   void connect(wl_signal* signal, Callback callback) {
-    disconnect();
-    callback_ = std::move(callback);
-    slot_.self = this;
-    slot_.listener.notify = &Listener::dispatch;
+    arm(std::move(callback));
     wl_signal_add(signal, &slot_.listener);
   }
 
   /// Registers as a client destroy listener (wl_client_add_destroy_listener).
   void connect_client_destroy(wl_client* client, Callback callback) {
-    disconnect();
-    callback_ = std::move(callback);
-    slot_.self = this;
-    slot_.listener.notify = &Listener::dispatch;
+    arm(std::move(callback));
     wl_client_add_destroy_listener(client, &slot_.listener);
   }
 
@@ -50,6 +44,13 @@ class Listener {
     wl_listener listener;
     Listener* self;
   };
+
+  void arm(Callback callback) {
+    disconnect();
+    callback_ = std::move(callback);
+    slot_.self = this;
+    slot_.listener.notify = &Listener::dispatch;
+  }
 
   static void dispatch(wl_listener* listener, void* data) {
     Slot* slot = wl_container_of(listener, slot, listener);

@@ -1,7 +1,6 @@
 // weft-compositor: the WEFT Wayland compositor process.
 
 #include <sys/prctl.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -9,6 +8,7 @@
 #include <iostream>
 
 #include "server.hpp"
+#include "systemd_integration.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
@@ -74,7 +74,12 @@ int main(int argc, char** argv) {
   compositor::wlr::EventSourcePtr sigterm(wl_event_loop_add_signal(server.loop, SIGTERM, stop_on_signal, &server));
   compositor::wlr::EventSourcePtr sigint(wl_event_loop_add_signal(server.loop, SIGINT, stop_on_signal, &server));
   std::signal(SIGPIPE, SIG_IGN);
-  if (std::getenv("NOTIFY_SOCKET")) sd_notifyf(0, "READY=1\nSTATUS=listening on %s", server.socket_name().c_str());
+  if (compositor::under_systemd()) {
+    // Units started after us find WAYLAND_DISPLAY in the user manager's environment (§1.1).
+    if (auto exported = compositor::export_wayland_display(server.socket_name()); !exported)
+      log::warn(exported.error().message);
+    if (auto notified = compositor::notify_ready(server.socket_name()); !notified) log::warn(notified.error().message);
+  }
 
   server.run();
 

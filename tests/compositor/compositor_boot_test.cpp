@@ -1,7 +1,10 @@
 // Process-level behaviour of weft-compositor: socket name, rendezvous files, CLI errors, signals.
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <csignal>
 #include <filesystem>
@@ -99,6 +102,37 @@ TEST_F(ScreenshotSignal, SigusrOneWritesTheOutputAsPng) {
   EXPECT_EQ(png->width, kOutputWidth);
   EXPECT_EQ(png->height, kOutputHeight);
   EXPECT_EQ(png->at(640, 400), kDesktopBackground);
+}
+
+class SystemdReadiness : public CompositorTest {
+ protected:
+  SystemdReadiness() {
+    notify_path_ = notify_dir_.path() + "/notify";
+    notify_.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", notify_path_.c_str());
+    bound_ = ::bind(notify_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  std::vector<std::string> extra_env() override { return {"NOTIFY_SOCKET=" + notify_path_}; }
+
+  TempDir notify_dir_;
+  std::string notify_path_;
+  weft::UniqueFd notify_;
+  bool bound_ = false;
+};
+
+TEST_F(SystemdReadiness, ReadyIsNotifiedOnceTheDisplayFileExists) {
+  ASSERT_TRUE(bound_);
+  pollfd pfd{notify_.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 10000), 1) << "no sd_notify datagram";
+  char buf[512] = {};
+  const ssize_t n = ::recv(notify_.get(), buf, sizeof buf - 1, 0);
+  ASSERT_GT(n, 0);
+  const std::string datagram(buf, static_cast<size_t>(n));
+  EXPECT_NE(datagram.find("READY=1"), std::string::npos) << datagram;
+  EXPECT_NE(datagram.find(harness->socket_name()), std::string::npos) << datagram;
+  EXPECT_TRUE(std::filesystem::exists(harness->runtime_dir() + "/weft/compositor.display"));
 }
 
 TEST(CompositorCli, VersionNamesTheCompositorAndWlroots) {

@@ -21,7 +21,7 @@ inline constexpr int kPanelZone = 48;       // px, the system shell's bottom res
 class CompositorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto started = CompositorHarness::start(extra_args());
+    auto started = CompositorHarness::start(extra_args(), extra_env());
     ASSERT_TRUE(started.ok()) << started.error().message;
     harness = std::move(*started);
     driver = connect();
@@ -34,6 +34,7 @@ class CompositorTest : public ::testing::Test {
     harness.reset();
   }
   virtual std::vector<std::string> extra_args() { return {}; }
+  virtual std::vector<std::string> extra_env() { return {}; }
 
   std::unique_ptr<TestClient> connect() {
     auto client = TestClient::connect(harness->socket_path());

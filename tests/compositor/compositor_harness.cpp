@@ -33,7 +33,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-Result<std::unique_ptr<CompositorHarness>> CompositorHarness::start(std::vector<std::string> extra_args) {
+Result<std::unique_ptr<CompositorHarness>> CompositorHarness::start(std::vector<std::string> extra_args,
+                                                                 std::vector<std::string> extra_env) {
   std::unique_ptr<CompositorHarness> h(new CompositorHarness());
   h->log_path_ = h->dir_.path() + "/compositor.log";
   UniqueFd log_fd(::open(h->log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -45,6 +46,7 @@ Result<std::unique_ptr<CompositorHarness>> CompositorHarness::start(std::vector<
   for (auto& arg : extra_args) spawn.argv.push_back(std::move(arg));
   spawn.env = {"XDG_RUNTIME_DIR=" + h->dir_.path(), "WLR_RENDERER=pixman", "WEFT_LOG=debug",
                "PATH=" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin")};
+  for (auto& entry : extra_env) spawn.env.push_back(std::move(entry));
   spawn.fd_map = {{pipe.second.get(), 1}, {log_fd.get(), 2}};
   WEFT_TRY(h->child_, ChildProcess::spawn(spawn));
   pipe.second.reset();

@@ -29,9 +29,10 @@ class TempDir {
 
 class CompositorHarness {
  public:
-  /// Starts `weft-compositor --backend=headless --output 1280x800 --test-control` plus `extra_args`, and waits for
-  /// the socket name on its stdout.
-  [[nodiscard]] static Result<std::unique_ptr<CompositorHarness>> start(std::vector<std::string> extra_args = {});
+  /// Starts `weft-compositor --backend=headless --output 1280x800 --test-control` plus `extra_args` (and
+  /// `extra_env` entries "NAME=value"), and waits for the socket name on its stdout.
+  [[nodiscard]] static Result<std::unique_ptr<CompositorHarness>> start(std::vector<std::string> extra_args = {},
+                                                                         std::vector<std::string> extra_env = {});
   ~CompositorHarness();
 
   [[nodiscard]] const std::string& runtime_dir() const { return dir_.path(); }

@@ -6,7 +6,20 @@
 
 using namespace weft::test;
 
-using WindowPolicy = CompositorTest;
+class WindowPolicy : public CompositorTest {
+ protected:
+  /// A window that ignores configure sizes, so a lower one stays reachable under a smaller upper one.
+  std::unique_ptr<TestWindow> make_fixed(TestClient& client, const std::string& title, Rgb colour, int w, int h) {
+    WindowOptions o;
+    o.colour = colour;
+    o.title = title;
+    o.fixed_width = w;
+    o.fixed_height = h;
+    auto window = client.create_window(o);
+    wait_drawn(*window);
+    return window;
+  }
+};
 
 TEST_F(WindowPolicy, PanelSitsAtTheBottomAndAppIsMaximizedIntoTheWorkArea) {
   auto shell = connect();
@@ -36,19 +49,8 @@ TEST_F(WindowPolicy, PanelSitsAtTheBottomAndAppIsMaximizedIntoTheWorkArea) {
 
 TEST_F(WindowPolicy, ClickOnALowerWindowRaisesAndFocusesIt) {
   auto client = connect();
-  WindowOptions big;
-  big.colour = kRed;
-  big.title = "big";
-  big.fixed_width = 600;
-  big.fixed_height = 500;
-  auto a = client->create_window(big);
-  wait_drawn(*a);
-  WindowOptions small = big;
-  small.colour = kGreen;
-  small.title = "small";
-  small.fixed_width = small.fixed_height = 300;
-  auto b = client->create_window(small);
-  wait_drawn(*b);
+  auto a = make_fixed(*client, "big", kRed, 600, 500);
+  auto b = make_fixed(*client, "small", kGreen, 300, 300);  // on top, at the same origin
   EXPECT_EQ(focused_title(), "small");
 
   auto before = driver->capture("click-before");
@@ -156,19 +158,8 @@ TEST_F(WindowPolicy, OverlayCoversAppsAndReturnsFocusWhenItGoes) {
 
 TEST_F(WindowPolicy, TouchTapRaisesTheWindowAndReachesIt) {
   auto client = connect();
-  WindowOptions big;
-  big.colour = kRed;
-  big.title = "big";
-  big.fixed_width = 600;
-  big.fixed_height = 500;
-  auto a = client->create_window(big);
-  wait_drawn(*a);
-  WindowOptions small = big;
-  small.colour = kGreen;
-  small.title = "small";
-  small.fixed_width = small.fixed_height = 300;
-  auto b = client->create_window(small);
-  wait_drawn(*b);
+  auto a = make_fixed(*client, "big", kRed, 600, 500);
+  auto b = make_fixed(*client, "small", kGreen, 300, 300);  // on top, at the same origin
   weft_test_v1_touch_down(driver->control, 0, wl_fixed_from_int(500), wl_fixed_from_int(400));
   weft_test_v1_touch_up(driver->control, 0);
   wl_display_flush(driver->display);
