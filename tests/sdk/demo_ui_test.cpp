@@ -200,5 +200,34 @@ TEST_F(DemoUi, NotesSavesWithCtrlSCountsUtf16CharsAndReportsAConflict) {
   EXPECT_EQ(text_of("chars"), "\"14 chars\"");
 }
 
+TEST_F(DemoUi, TheTodoListAddsTogglesAndShowsItemTextAsText) {
+  open(todo_app(), WEFT_PACKAGES_DIR "/org.weft.demo.todo");
+  ASSERT_TRUE(wait_for("document.getElementById('status').textContent === 'nothing to do'")) << text_of("status");
+
+  // Type into the focused input and press Enter: the form submits, the component adds the item.
+  for (char c : std::string("milk")) key(static_cast<uint32_t>(c), 0);
+  key(XKB_KEY_Return, 36);
+  ASSERT_TRUE(wait_for("document.querySelectorAll('#items li').length === 1")) << text_of("status");
+  eval("document.getElementById('text').value = '<b>bold</b>'; return 1;");
+  key(XKB_KEY_Return, 36);
+  ASSERT_TRUE(wait_for("document.querySelectorAll('#items li').length === 2")) << text_of("status");
+  EXPECT_EQ(eval("return [...document.querySelectorAll('#items label')].map(l => l.textContent);"),
+            "[\"milk\",\"<b>bold</b>\"]");
+  EXPECT_EQ(eval("return document.querySelectorAll('#items b').length;"), "0") << "item text became markup";
+  EXPECT_EQ(text_of("status"), "\"2 of 2 open\"");
+
+  auto box = box_of("item-1");
+  double label_x = std::stod(eval("return document.querySelector('#items label').getBoundingClientRect().x;"));
+  EXPECT_LT(label_x, box[0] + box[2] + 24) << "the item text sits right next to its checkbox";
+  EXPECT_LT(box[0], 200) << "the checkbox starts the row";
+  click("item-1");
+  ASSERT_TRUE(wait_for("document.querySelector('#items li').classList.contains('done')"));
+  EXPECT_EQ(text_of("status"), "\"1 of 2 open\"");
+  screenshot("todo");
+  click("clear");
+  ASSERT_TRUE(wait_for("document.querySelectorAll('#items li').length === 1"));
+  EXPECT_EQ(eval("return document.querySelector('#items label').textContent;"), "\"<b>bold</b>\"");
+}
+
 }  // namespace
 }  // namespace weft::test
