@@ -57,7 +57,7 @@ Result<Options> parse_options(int argc, char** argv) {
   std::string output;
   bool winit = false;
   CLI::App app{"weft-compositor: the WEFT Wayland compositor"};
-  app.add_option("--backend", backend, "headless|x11|wayland|drm|auto");
+  app.add_option("--backend", backend, "headless|x11|wayland|drm|auto")->take_last();
   app.add_flag("--winit", winit, "alias for a nested backend (wayland if WAYLAND_DISPLAY is set, else x11)");
   app.add_option("--output", output, "headless output mode WxH[@Hz] (default 1280x800@60)");
   app.add_option("--screenshot-path", options.screenshot_path, "PNG written on SIGUSR1");

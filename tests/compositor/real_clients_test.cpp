@@ -2,7 +2,9 @@
 
 #include <xdg-shell-client-protocol.h>
 
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -163,4 +165,55 @@ TEST_F(RealClients, ClientFloodingRequestsWithoutReadingIsDisconnected) {
   EXPECT_TRUE(disconnected) << "the compositor never dropped the flooding client";
 
   expect_survivor_shown(*driver, "after-flood");
+}
+
+/// The X11 backend nested in a private Xvfb: a window of the host X server is the output.
+class NestedX11 : public CompositorTest {
+ protected:
+  void SetUp() override {
+    auto pipe = weft::make_pipe();
+    ASSERT_TRUE(pipe.ok());
+    weft::SpawnOptions spawn;
+    spawn.argv = {"Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp"};
+    spawn.env = {"PATH=/usr/bin:/bin"};
+    spawn.fd_map = {{pipe->second.get(), 3}};
+    spawn.null_stdio = true;
+    auto xvfb = weft::ChildProcess::spawn(spawn);
+    ASSERT_TRUE(xvfb.ok()) << xvfb.error().message;
+    xvfb_ = std::move(*xvfb);
+    pipe->second.reset();
+    std::string number;
+    pollfd pfd{pipe->first.get(), POLLIN, 0};
+    while (number.find('\n') == std::string::npos && ::poll(&pfd, 1, 20000) == 1) {
+      char buf[32];
+      const ssize_t n = ::read(pipe->first.get(), buf, sizeof buf);
+      if (n <= 0) break;
+      number.append(buf, static_cast<size_t>(n));
+    }
+    ASSERT_NE(number.find('\n'), std::string::npos) << "Xvfb did not report its display";
+    display_ = ":" + number.substr(0, number.find('\n'));
+    CompositorTest::SetUp();
+  }
+  void TearDown() override {
+    CompositorTest::TearDown();
+    if (xvfb_.running()) xvfb_.terminate();
+  }
+  std::vector<std::string> extra_args() override { return {"--backend=x11"}; }
+  std::vector<std::string> extra_env() override { return {"DISPLAY=" + display_}; }
+
+  weft::ChildProcess xvfb_;
+  std::string display_;
+};
+
+TEST_F(NestedX11, AppWindowIsMaximizedIntoTheNestedOutput) {
+  auto client = connect();
+  auto app = make_app(*client, "nested", kRed);
+  ASSERT_TRUE(wait_until([&] { return app->configured_width > 0; }));
+  wait_drawn(*app);
+  auto png = driver->capture("nested-x11");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->width, app->configured_width) << "the output is the X11 window";
+  EXPECT_EQ(png->height, app->configured_height);
+  EXPECT_EQ(png->at(png->width / 2, png->height / 2), kRed);
+  EXPECT_NE(harness->log().find("output X11-1"), std::string::npos);
 }
