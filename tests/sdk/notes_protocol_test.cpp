@@ -43,6 +43,11 @@ void write_bytes(const fs::path& p, std::string_view bytes) {
 const std::string kEmptyRev = "cbf29ce484222325";
 
 class NotesProtocol : public ::testing::TestWithParam<Backend> {
+ public:
+  static json save(const json& seq, const std::string& base, const std::string& text) {
+    return {{"op", "save"}, {"seq", seq}, {"base", base}, {"text", text}};
+  }
+
  protected:
   fs::path data() const { return data_.path(); }
   fs::path notes_file() const { return data() / "notes.txt"; }
@@ -50,9 +55,6 @@ class NotesProtocol : public ::testing::TestWithParam<Backend> {
 
   AppSession launch() {
     return AppSession::start(GetParam(), notes_app(), {"--preopen", data().string() + "::/data::rw"});
-  }
-  static json save(const json& seq, const std::string& base, const std::string& text) {
-    return {{"op", "save"}, {"seq", seq}, {"base", base}, {"text", text}};
   }
 
  private:
@@ -143,6 +145,13 @@ TEST_P(NotesProtocol, StoredNotesThatAreNotUtf8AreReportedOnLoad) {
   EXPECT_EQ(app.request({{"op", "load"}}), json({{"op", "error"}, {"message", "stored notes are not UTF-8"}}));
 }
 
+TEST_P(NotesProtocol, StoredNotesTooLargeForOneMessageAreReportedOnLoad) {
+  write_bytes(notes_file(), std::string(70000, 'x'));  // written by something else: saves never exceed 61440 bytes
+  AppSession app = launch();
+  ASSERT_TRUE(app.ok()) << app.error();
+  EXPECT_EQ(app.request({{"op", "load"}}), json({{"op", "error"}, {"message", "stored notes are too large to send"}}));
+}
+
 TEST_P(NotesProtocol, MalformedAndUnknownRequestsGetNoReply) {
   AppSession app = launch();
   ASSERT_TRUE(app.ok()) << app.error();
@@ -204,6 +213,25 @@ TEST_P(NotesProtocol, AKillDuringSavesLeavesOneCompleteTextAndTheNextStartCleans
   EXPECT_EQ(restarted.request({{"op", "load"}}), json({{"op", "loaded"}, {"rev", fnv1a_hex(stored)}, {"text", stored}}));
   EXPECT_FALSE(fs::exists(staging_file())) << "the stale staging file survived a restart";
 }
+
+#ifdef WEFT_RUNTIME_BIN
+// A read-only /data (only weft-runtime has real read-only preopens): the save fails with the I/O error, leaves no
+// staging file and the stored text as it was.
+TEST(NotesOnAReadOnlyPreopen, ASaveFailsWithTheIoErrorAndChangesNothing) {
+  TempDir data;
+  write_bytes(data.path() / "notes.txt", "read only");
+  AppSession app = AppSession::start(Backend::WeftRuntime, notes_app(),
+                                     {"--preopen", data.path().string() + "::/data::ro"});
+  ASSERT_TRUE(app.ok()) << app.error();
+  EXPECT_EQ(app.request({{"op", "load"}})["text"], "read only");
+  json reply = app.request(NotesProtocol::save(1, fnv1a_hex("read only"), "new"));
+  EXPECT_EQ(reply["op"], "error");
+  EXPECT_EQ(reply["conflict"], false);
+  EXPECT_NE(reply["message"].get<std::string>().find("/data/.notes.txt.saving"), std::string::npos) << reply;
+  EXPECT_EQ(read_bytes(data.path() / "notes.txt"), "read only");
+  EXPECT_FALSE(fs::exists(data.path() / ".notes.txt.saving"));
+}
+#endif
 
 INSTANTIATE_TEST_SUITE_P(Backends, NotesProtocol, ::testing::ValuesIn(available_backends()),
                          [](const auto& info) { return backend_name(info.param); });
