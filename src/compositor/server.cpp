@@ -161,20 +161,26 @@ bool Server::filter_global(const wl_client* client, const wl_global* global, voi
 
 void Server::on_new_xdg_surface(wlr_xdg_surface* xdg) {
   if (xdg->role == WLR_XDG_SURFACE_ROLE_POPUP) {
-    wlr_xdg_surface* parent = wlr_xdg_surface_from_wlr_surface(xdg->popup->parent);
+    zweft.on_foreign_role(xdg->surface);
+    // Layer-surface popups are placed by the layer shell; a popup without an xdg parent (allowed until its parent
+    // is set through another protocol) is not shown.
+    wlr_surface* parent_surface = xdg->popup->parent;
+    if (!parent_surface || !wlr_surface_is_xdg_surface(parent_surface)) return;
+    wlr_xdg_surface* parent = wlr_xdg_surface_from_wlr_surface(parent_surface);
     auto* parent_node = parent ? static_cast<wlr_scene_node*>(parent->data) : nullptr;
     if (!parent_node) return;
     xdg->data = wlr_scene_xdg_surface_create(parent_node, xdg);
     // Constrain to the output, in the coordinates of the popup's toplevel (§2.2).
     wlr_xdg_surface* root = parent;
-    while (root && root->role == WLR_XDG_SURFACE_ROLE_POPUP) root = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
+    while (root && root->role == WLR_XDG_SURFACE_ROLE_POPUP && root->popup->parent &&
+           wlr_surface_is_xdg_surface(root->popup->parent))
+      root = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
     if (View* view = root ? view_for_surface(root->surface) : nullptr) {
       wlr_box box = policy.output_box();
       box.x -= view->box.x;
       box.y -= view->box.y;
       wlr_xdg_popup_unconstrain_from_box(xdg->popup, &box);
     }
-    zweft.on_foreign_role(xdg->surface);
     return;
   }
   if (xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) return;
