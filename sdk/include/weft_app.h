@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,7 +158,6 @@ __attribute__((weak, export_name("cabi_realloc"))) void* cabi_realloc(void* old_
  * cabi_realloc, loses the pending text; an earlier, unrelated WASI call (getenv) does not help. Choosing the buffering
  * up front skips the question: stdout is line-buffered (each line reaches the WEFT log as it is printed) and never
  * probes the terminal. stderr is unbuffered and unaffected. Checked by tests/sdk (FirstWrite). */
-#include <stdio.h>
 __attribute__((weak, constructor)) void weft_app_fix_stdout_buffering(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
 static inline void weft_string_free(weft_string* s) {
