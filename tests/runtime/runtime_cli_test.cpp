@@ -140,6 +140,25 @@ TEST(RuntimeCli, ACComponentWritesStdoutUsesPreopensSignalsReadinessAndTalksOver
   EXPECT_EQ(run.out.find("READY"), std::string::npos) << "readiness never goes to the guest's stdout";
 }
 
+TEST(RuntimeCli, FilesystemAccessStaysBeneathThePreopensAndReadOnlyRefusesMutation) {
+  AppRun app("fs");
+  write_text(app.rw / "file.txt", "12345");
+  std::filesystem::create_symlink("file.txt", app.rw / "inside-link");
+  std::filesystem::create_symlink("/etc", app.rw / "outside-link");
+  auto run = run_runtime(app.args());
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err << run.out;
+  for (const char* line : {"inside link: opened\n", "outside link: Operation not permitted\n", "rw mkdir: ok\n",
+                           "rw rename: ok\n", "rw stat: ok\n", "rw size: 5\n", "ro mkdir: Read-only file system\n",
+                           "ro unlink: Read-only file system\n", "ro rename: Read-only file system\n",
+                           "absolute host path: Capabilities insufficient\n"})
+    EXPECT_NE(run.out.find(line), std::string::npos) << "missing '" << line << "' in:\n" << run.out;
+  EXPECT_NE(run.out.find("listing:"), std::string::npos);
+  for (const char* name : {" file.txt", " inside-link", " outside-link"})
+    EXPECT_NE(run.out.find(name), std::string::npos) << run.out;
+  EXPECT_TRUE(std::filesystem::exists(app.rw / "sub/moved.txt"));
+  EXPECT_TRUE(std::filesystem::exists(app.ro / "mode.txt"));
+}
+
 TEST(RuntimeCli, WithoutAnIpcSocketSendAnswersIpcNotConnected) {
   AppRun app("full");
   auto run = run_runtime(app.args());
