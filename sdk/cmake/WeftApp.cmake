@@ -24,8 +24,9 @@
 # without exceptions (wasi-libc has no unwinder). sdk/include (weft_app.h, weft_json.h) is always on the include path.
 include_guard(GLOBAL)
 
-set(WEFT_SDK_DIR "${CMAKE_CURRENT_LIST_DIR}/.." CACHE INTERNAL "WEFT guest SDK directory")
-get_filename_component(WEFT_SDK_DIR "${WEFT_SDK_DIR}" ABSOLUTE)
+# INTERNAL cache entries: the functions below run in other directories' scopes, where this file's variables are gone.
+get_filename_component(_weft_sdk_dir "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(WEFT_SDK_DIR "${_weft_sdk_dir}" CACHE INTERNAL "WEFT guest SDK directory")
 get_filename_component(_weft_repo_root "${WEFT_SDK_DIR}/.." ABSOLUTE)
 set(WEFT_APP_WIT "${_weft_repo_root}/wit/weft-app.wit" CACHE INTERNAL "weft:app@0.1.0 WIT")
 set(WEFT_JCO "${WEFT_SDK_DIR}/jco" CACHE INTERNAL "jco wrapper with host preopens")
@@ -51,6 +52,7 @@ endif()
 if(NOT EXISTS "/usr/include/wasm32-wasi/stdio.h")
   list(APPEND WEFT_SDK_MISSING "wasi-libc")
 endif()
+set(WEFT_SDK_MISSING "${WEFT_SDK_MISSING}" CACHE INTERNAL "what the guest SDK lacks here")
 if(WEFT_SDK_MISSING)
   set(WEFT_SDK_AVAILABLE FALSE CACHE INTERNAL "")
   message(STATUS "WEFT guest SDK unavailable (missing: ${WEFT_SDK_MISSING}); app components are not built")
