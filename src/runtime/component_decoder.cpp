@@ -315,35 +315,22 @@ class Decoder {
     }
   }
 
-  void add_import(Component& c, Import imp) {
+  /// An index-space entry for import number `index` (every entry type has an `import_` kind).
+  template <class Entry>
+  static Entry import_entry(uint32_t index) {
+    Entry e;
+    e.kind = Entry::Kind::import_;
+    e.import_index = index;
+    return e;
+  }
+
+  static void add_import(Component& c, Import imp) {
     auto idx = uint32_t(c.imports.size());
     switch (imp.desc.sort) {
-      case Sort::func: {
-        FuncDef f;
-        f.import_index = idx;
-        c.funcs.push_back(std::move(f));
-        break;
-      }
-      case Sort::type: {
-        TypeEntry t;
-        t.kind = TypeEntry::Kind::import_;
-        t.import_index = idx;
-        c.types.push_back(std::move(t));
-        break;
-      }
-      case Sort::instance: {
-        InstanceDef d;
-        d.import_index = idx;
-        c.instances.push_back(std::move(d));
-        break;
-      }
-      case Sort::component: {
-        ComponentEntry e;
-        e.kind = ComponentEntry::Kind::import_;
-        e.import_index = idx;
-        c.component_space.push_back(std::move(e));
-        break;
-      }
+      case Sort::func: c.funcs.push_back(import_entry<FuncDef>(idx)); break;
+      case Sort::type: c.types.push_back(import_entry<TypeEntry>(idx)); break;
+      case Sort::instance: c.instances.push_back(import_entry<InstanceDef>(idx)); break;
+      case Sort::component: c.component_space.push_back(import_entry<ComponentEntry>(idx)); break;
       default: break;  // core modules and values are accepted but do not enter an index space we instantiate
     }
     c.imports.push_back(std::move(imp));

@@ -310,14 +310,21 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
       return errno_err(errno);
     return Val::ok();
   });
-  mutating("link-at", [s](Desc& d, auto& a) -> Result<Val> {
-    auto other = s->descriptors.find(uint32_t(a[3].num));
+  // link-at / rename-at: from a path under `self` to a path under another (writable) descriptor.
+  auto two_paths = [s](Desc& d, const Val& from_path, const Val& other_rep, const Val& to_path,
+                       int (*op)(int, const char*, int, const char*)) -> Result<Val> {
+    auto other = s->descriptors.find(uint32_t(other_rep.num));
     if (other == s->descriptors.end()) return fail("unknown descriptor");
     if (other->second.read_only) return fs_err(FsError::read_only);
-    Parent from = split_parent(d.fd->get(), a[2].str), to = split_parent(other->second.fd->get(), a[4].str);
+    Parent from = split_parent(d.fd->get(), from_path.str), to = split_parent(other->second.fd->get(), to_path.str);
     if (from.err || to.err) return errno_err(from.err ? from.err : to.err);
-    if (::linkat(from.dir, from.name.c_str(), to.dir, to.name.c_str(), 0) < 0) return errno_err(errno);
+    if (op(from.dir, from.name.c_str(), to.dir, to.name.c_str()) < 0) return errno_err(errno);
     return Val::ok();
+  };
+  mutating("link-at", [two_paths](Desc& d, auto& a) {
+    return two_paths(d, a[2], a[3], a[4], [](int fd1, const char* p1, int fd2, const char* p2) {
+      return ::linkat(fd1, p1, fd2, p2, 0);
+    });
   });
   method("open-at", [s](Desc& d, auto& a) -> Result<Val> {
     uint64_t path_flags = a[1].num, open_flags = a[3].num, flags = a[4].num;
@@ -353,15 +360,7 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     if (::unlinkat(p.dir, p.name.c_str(), AT_REMOVEDIR) < 0) return errno_err(errno);
     return Val::ok();
   });
-  mutating("rename-at", [s](Desc& d, auto& a) -> Result<Val> {
-    auto other = s->descriptors.find(uint32_t(a[2].num));
-    if (other == s->descriptors.end()) return fail("unknown descriptor");
-    if (other->second.read_only) return fs_err(FsError::read_only);
-    Parent from = split_parent(d.fd->get(), a[1].str), to = split_parent(other->second.fd->get(), a[3].str);
-    if (from.err || to.err) return errno_err(from.err ? from.err : to.err);
-    if (::renameat(from.dir, from.name.c_str(), to.dir, to.name.c_str()) < 0) return errno_err(errno);
-    return Val::ok();
-  });
+  mutating("rename-at", [two_paths](Desc& d, auto& a) { return two_paths(d, a[1], a[2], a[3], ::renameat); });
   mutating("symlink-at", [](Desc& d, auto& a) -> Result<Val> {
     if (!a[1].str.empty() && a[1].str.front() == '/') return fs_err(FsError::not_permitted);  // would point outside
     Parent p = split_parent(d.fd->get(), a[2].str);
