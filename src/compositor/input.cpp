@@ -283,8 +283,17 @@ void Input::on_button(wlr_event_pointer_button* event) {
     held_super_.reset();
     wlr_seat_keyboard_notify_key(seat, press.time_msec, press.keycode, WL_KEYBOARD_KEY_STATE_PRESSED);
   }
-  if (event->state == WLR_BUTTON_PRESSED)
-    if (View* view = view_at(cursor->x, cursor->y)) server_.policy.focus(*view);
+  if (event->state == WLR_BUTTON_PRESSED) {
+    if (View* view = view_at(cursor->x, cursor->y)) {
+      server_.policy.focus(*view);
+    } else if (wlr_surface* surface = surface_at(cursor->x, cursor->y, &sx_unused_, &sy_unused_);
+               surface && wlr_surface_is_layer_surface(surface)) {
+      // Layer surfaces that accept the keyboard get it on click (no window is raised or deactivated).
+      wlr_layer_surface_v1* layer = wlr_layer_surface_v1_from_wlr_surface(surface);
+      if (layer->current.keyboard_interactive != ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE)
+        focus_keyboard(surface);
+    }
+  }
   wlr_seat_pointer_notify_button(seat, event->time_msec, event->button, event->state);
 }
 
@@ -295,6 +304,8 @@ void Input::gesture_finished(std::optional<NavigationGesture> gesture) {
 }
 
 void Input::focus_keyboard(wlr_surface* surface) {
+  // A top/overlay layer surface with exclusive interactivity keeps the keyboard while it is mapped.
+  if (LayerSurface* exclusive = server_.layers.exclusive_focus()) surface = exclusive->layer->surface;
   if (!surface) {
     wlr_seat_keyboard_notify_clear_focus(seat);
     return;

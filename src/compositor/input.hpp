@@ -74,7 +74,8 @@ class Input {
   wlr_input_device* virtual_keyboard_ = nullptr;
   wlr_input_device* virtual_pointer_ = nullptr;
   wlr_input_device* virtual_touch_ = nullptr;
-  uint32_t gesture_fingers_ = 0;  // of the injected gesture in progress
+  uint32_t gesture_fingers_ = 0;
+  double sx_unused_ = 0, sy_unused_ = 0;  // of the injected gesture in progress
 
   Listener<wlr_input_device> new_input_;
   Listener<wlr_event_pointer_motion> motion_;

@@ -26,7 +26,7 @@ bool has_drm_card() {
 }  // namespace
 
 Server::Server(Options options)
-    : sessions(), policy(*this), input(*this), zweft(*this), link(*this), options_(std::move(options)) {}
+    : sessions(), policy(*this), input(*this), zweft(*this), layers(*this), link(*this), options_(std::move(options)) {}
 
 Server::~Server() {
   // Teardown order (stack.md §3): clients first, then every server-level listener, then backend, allocator, renderer
@@ -39,7 +39,9 @@ Server::~Server() {
   new_xdg_surface_.disconnect();
   request_activate_.disconnect();
   new_decoration_.disconnect();
+  layers.disconnect();
   input.disconnect();
+  policy.cancel_scheduled();
   sigusr1_.reset();
   views.clear();
   backend.reset();  // destroys outputs (Output objects drop themselves on the outputs' destroy signal)
@@ -145,6 +147,7 @@ void Server::create_globals() {
   new_xdg_surface_.connect(&xdg_shell->events.new_surface, [this](wlr_xdg_surface* xdg) { on_new_xdg_surface(xdg); });
 
   zweft.create_global(display);
+  layers.create(display);
   if (options_.test_control) test_control = std::make_unique<TestControl>(*this);
   wl_display_set_global_filter(display, &Server::filter_global, this);
 }
@@ -206,10 +209,9 @@ Result<void> Server::start() {
 
   layout.reset(wlr_output_layout_create());
   scene = wlr_scene_create();
-  background_layer = wlr_scene_tree_create(&scene->node);
-  panel_layer = wlr_scene_tree_create(&scene->node);
-  app_layer = wlr_scene_tree_create(&scene->node);
-  overlay_layer = wlr_scene_tree_create(&scene->node);
+  for (wlr_scene_tree** tree : {&background_layer, &layer_background, &layer_bottom, &panel_layer, &app_layer,
+                                 &layer_top, &overlay_layer, &layer_overlay})
+    *tree = wlr_scene_tree_create(&scene->node);
   // Sized to the output on every arrange: 0.15's pixman renderer allocates a temporary image per rect per frame.
   background = wlr_scene_rect_create(&background_layer->node, 0, 0, kBackgroundColour);
   wlr_scene_attach_output_layout(scene, layout.get());

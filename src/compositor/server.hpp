@@ -8,6 +8,7 @@
 
 #include "appd_link.hpp"
 #include "input.hpp"
+#include "layer_shell.hpp"
 #include "listener.hpp"
 #include "options.hpp"
 #include "output.hpp"
@@ -53,10 +54,15 @@ class Server {
   wlr::AllocatorPtr allocator;
   wlr::OutputLayoutPtr layout;
   wlr_scene* scene = nullptr;  // destroyed through its root node
-  wlr_scene_tree* background_layer = nullptr;
-  wlr_scene_tree* panel_layer = nullptr;
-  wlr_scene_tree* app_layer = nullptr;
-  wlr_scene_tree* overlay_layer = nullptr;
+  // Scene trees, bottom to top.
+  wlr_scene_tree* background_layer = nullptr;  // the desktop colour
+  wlr_scene_tree* layer_background = nullptr;  // zwlr layer "background"
+  wlr_scene_tree* layer_bottom = nullptr;      // zwlr layer "bottom"
+  wlr_scene_tree* panel_layer = nullptr;       // zweft panel toplevels
+  wlr_scene_tree* app_layer = nullptr;         // app windows
+  wlr_scene_tree* layer_top = nullptr;         // zwlr layer "top"
+  wlr_scene_tree* overlay_layer = nullptr;     // zweft overlay toplevels
+  wlr_scene_tree* layer_overlay = nullptr;     // zwlr layer "overlay"
   wlr_scene_rect* background = nullptr;
   wlr_compositor* compositor = nullptr;
   wlr_xdg_shell* xdg_shell = nullptr;
@@ -73,6 +79,7 @@ class Server {
   WindowPolicy policy;
   Input input;
   ZweftShell zweft;
+  LayerShell layers;
   AppdLink link;
   std::unique_ptr<TestControl> test_control;
 

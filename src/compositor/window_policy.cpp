@@ -42,7 +42,11 @@ wlr_box WindowPolicy::output_box() const {
   return output ? output->layout_box() : wlr_box{};
 }
 
-wlr_box WindowPolicy::work_area() const { return server_.zweft.work_area(output_box()); }
+wlr_box WindowPolicy::work_area() const {
+  const wlr_box output = output_box();
+  const bool layers_known = layer_usable_.width > 0 && layer_usable_.height > 0;
+  return server_.zweft.work_area(layers_known ? layer_usable_ : output);
+}
 
 wlr_box WindowPolicy::geometry_for(const View& view, bool* maximized) const {
   const wlr_box output = output_box();
@@ -83,6 +87,7 @@ void WindowPolicy::arrange() {
     wlr_scene_rect_set_size(server_.background, output.width, output.height);
   }
   if (output.width <= 0) return;
+  layer_usable_ = server_.layers.arrange(output);
   for (auto& view : server_.views) {
     place_in_layer(*view);
     bool maximized = false;
@@ -194,6 +199,19 @@ View* WindowPolicy::topmost_app(const uint64_t* session_id) const {
     return view;
   }
   return nullptr;
+}
+
+void WindowPolicy::restore_focus(wlr_surface* surface) {
+  if (focused_ && focused_->mapped && focused_->surface() != surface) {
+    server_.input.focus_keyboard(focused_->surface());
+    return;
+  }
+  focus_after_unmap(false);
+}
+
+void WindowPolicy::cancel_scheduled() {
+  if (idle_arrange_) wl_event_source_remove(idle_arrange_);
+  idle_arrange_ = nullptr;
 }
 
 void WindowPolicy::forget(View& view) {

@@ -45,6 +45,9 @@ class WindowPolicy {
   [[nodiscard]] View* focused() const { return focused_; }
   /// Called by View's destructor so no dangling focus remains.
   void forget(View& view);
+  /// Keyboard focus leaves `surface` (a layer surface going away): back to the focused window, else as after unmap.
+  void restore_focus(wlr_surface* surface);
+  void cancel_scheduled();
 
  private:
   void place_in_layer(View& view);
@@ -54,7 +57,8 @@ class WindowPolicy {
   View* focused_ = nullptr;
   View* overlay_return_ = nullptr;  // focus holder before an overlay took focus
   std::set<uint64_t> mapped_sessions_;
-  wl_event_source* idle_arrange_ = nullptr;  // pending schedule_arrange, owned by the event loop until it fires  // sessions whose first toplevel has mapped
+  wl_event_source* idle_arrange_ = nullptr;
+  wlr_box layer_usable_{};  // output minus layer-shell exclusive zones, from the last arrange  // pending schedule_arrange, owned by the event loop until it fires  // sessions whose first toplevel has mapped
 };
 
 }  // namespace weft::compositor

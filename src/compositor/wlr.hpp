@@ -21,6 +21,10 @@
 #include <memory>
 
 #include "presentation-time-protocol.h"
+// Its request handler has a parameter named `namespace`.
+#define namespace namespace_
+#include "wlr-layer-shell-unstable-v1-protocol.h"
+#undef namespace
 #include "xdg-shell-protocol.h"
 
 extern "C" {
@@ -46,6 +50,7 @@ extern "C" {
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_input_device.h>
 #include <wlr/types/wlr_keyboard.h>
+#include <wlr/types/wlr_layer_shell_v1.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_damage.h>
 #include <wlr/types/wlr_output_layout.h>

@@ -62,6 +62,7 @@ TEST_F(AppdLink, BoundClientIsTaggedAndDoesNotSeeRestrictedGlobals) {
   EXPECT_FALSE(client->has_global("zwlr_screencopy_manager_v1"));
   EXPECT_FALSE(client->has_global("zwlr_data_control_manager_v1"));
   EXPECT_FALSE(client->has_global("weft_test_v1"));
+  EXPECT_FALSE(client->has_global("zwlr_layer_shell_v1"));
   EXPECT_TRUE(driver->has_global("zwlr_screencopy_manager_v1")) << "ordinary clients still see them";
 }
 

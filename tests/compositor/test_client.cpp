@@ -284,6 +284,9 @@ const wl_registry_listener kRegistryListener = {
           } else if (iface == "zweft_shell_manager_v1") {
             c->zweft = static_cast<zweft_shell_manager_v1*>(
                 wl_registry_bind(registry, name, &zweft_shell_manager_v1_interface, std::min(version, 2u)));
+          } else if (iface == "zwlr_layer_shell_v1") {
+            c->layer_shell = static_cast<zwlr_layer_shell_v1*>(
+                wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface, std::min(version, 3u)));
           } else if (iface == "weft_test_v1") {
             c->control = static_cast<weft_test_v1*>(wl_registry_bind(registry, name, &weft_test_v1_interface, 1));
             weft_test_v1_add_listener(c->control, &kControlListener, c);

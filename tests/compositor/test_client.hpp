@@ -14,6 +14,10 @@
 
 #include "compositor_harness.hpp"
 #include "weft-test-v1-client-protocol.h"
+// get_layer_surface has a parameter named `namespace`.
+#define namespace namespace_
+#include "wlr-layer-shell-unstable-v1-client-protocol.h"
+#undef namespace
 #include "xdg-shell-client-protocol.h"
 #include "zweft-shell-unstable-v1-client-protocol.h"
 
@@ -133,6 +137,7 @@ class TestClient {
   wl_pointer* pointer = nullptr;
   zweft_shell_manager_v1* zweft = nullptr;
   weft_test_v1* control = nullptr;
+  zwlr_layer_shell_v1* layer_shell = nullptr;
   std::set<std::string> globals;
   std::string capture_dir;  // where capture() asks the compositor to write PNGs
 
