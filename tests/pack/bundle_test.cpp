@@ -4,6 +4,8 @@
 #include <archive_entry.h>
 #include <sys/sysmacros.h>
 
+#include <random>
+
 #include "pack_test_support.hpp"
 
 namespace weft::pack::test {
@@ -207,6 +209,33 @@ TEST_F(BundleFixture, MembersDeclaringMoreThanOneGibibyteAreRefused) {
   put(148, std::string(chk, 6) + std::string("\0 ", 2));
   write_file(env.work() + "/huge.tar", header + std::string(1024, '\0'));
   expect_refused(env.work() + "/huge.tar", "exceeds 1073741824 bytes");
+}
+
+// Corrupted bundles (random bytes flipped in the zstd stream or the tar headers) end in a clean refusal or a
+// successful extraction of whatever survived, never in a crash, and never write outside --out.
+TEST_F(BundleFixture, CorruptedBundlesAreRefusedCleanly) {
+  std::string pkg = make_package(env.path("src"), {.extra_file_content = std::string(3000, 'z')});
+  ASSERT_EQ(env.pack({"bundle", pkg, "--out", env.work()}).exit_code, 0);
+  std::string good = read_text(env.work() + "/" + kId + ".app.tar.zst");
+  write_archive(env.work() + "/plain.tar", Format::pax, package_entries(kId), false);
+  std::string plain = read_text(env.work() + "/plain.tar");
+  std::mt19937 rng(1234);  // fixed seed: the same corruptions on every run
+  for (int i = 0; i < 40; ++i) {
+    std::string bytes = i % 2 ? good : plain;
+    for (int k = 0; k < 1 + i % 4; ++k) bytes[rng() % bytes.size()] ^= static_cast<char>(1 + rng() % 255);
+    std::string file = env.work() + "/corrupt-" + std::to_string(i) + ".tar.zst";
+    write_file(file, bytes);
+    std::string dest = out + "/" + std::to_string(i);
+    fs::create_directories(dest);
+    auto r = env.pack({"unbundle", file, "--out", dest});
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << "case " << i << " exit " << r.exit_code << ": " << r.err;
+  }
+  for (auto& e : fs::directory_iterator(env.path())) {
+    std::string name = e.path().filename().string();
+    EXPECT_TRUE(name == "home" || name == "data" || name == "config" || name == "store" || name == "trust" ||
+                name == "work" || name == "out" || name == "src")
+        << "unexpected " << e.path();
+  }
 }
 
 TEST_F(BundleFixture, AMaliciousBundleLeavesTheStoreUntouched) {
