@@ -64,6 +64,13 @@ set(WEFT_GUEST_TARGET wasm32-wasi CACHE INTERNAL "")
 set(WEFT_GUEST_C_FLAGS -std=gnu17 -O2 -Wall -Wextra CACHE INTERNAL "")
 set(WEFT_GUEST_CXX_FLAGS -std=gnu++20 -O2 -Wall -Wextra -fno-exceptions CACHE INTERNAL "")
 
+# A misspelt keyword would otherwise be swallowed silently by the previous list argument or dropped.
+macro(_weft_no_unparsed prefix fn target)
+  if(${prefix}_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "${fn}(${target}): unexpected arguments: ${${prefix}_UNPARSED_ARGUMENTS}")
+  endif()
+endmacro()
+
 function(_weft_require_sdk fn target)
   if(NOT WEFT_SDK_AVAILABLE)
     message(FATAL_ERROR "${fn}(${target}): the WEFT guest SDK is unavailable (missing: ${WEFT_SDK_MISSING})")
@@ -116,6 +123,7 @@ endmacro()
 
 function(weft_componentize target)
   cmake_parse_arguments(C "" "CORE;WIT;WORLD;OUTPUT" "DEPENDS" ${ARGN})
+  _weft_no_unparsed(C weft_componentize ${target})
   _weft_component_args(weft_componentize ${target} CORE WIT WORLD)
   _weft_stage_wit(${target} "${C_WIT}" stage)
   set(embedded "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/${target}.embed.wasm")
@@ -130,6 +138,7 @@ endfunction()
 
 function(weft_add_component target)
   cmake_parse_arguments(C "" "WIT;WORLD;OUTPUT" "SOURCES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS" ${ARGN})
+  _weft_no_unparsed(C weft_add_component ${target})
   _weft_require_sdk(weft_add_component ${target})
   if(NOT C_SOURCES)
     message(FATAL_ERROR "weft_add_component(${target}): SOURCES is required")
@@ -277,6 +286,7 @@ set(_WEFT_PACKAGE_ONE MANIFEST UI KEY SIGN_TOOL PACKAGES_DIR CACHE INTERNAL "one
 function(weft_add_app target)
   cmake_parse_arguments(A "" "WIT;WORLD;${_WEFT_PACKAGE_ONE}"
                         "SOURCES;CAPABILITIES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS" ${ARGN})
+  _weft_no_unparsed(A weft_add_app ${target})
   set(component "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/app.wasm")
   weft_add_component(${target}_component SOURCES ${A_SOURCES} WIT "${A_WIT}" WORLD "${A_WORLD}" OUTPUT "${component}"
                      INCLUDE_DIRS ${A_INCLUDE_DIRS} DEFINES ${A_DEFINES} COMPILE_OPTIONS ${A_COMPILE_OPTIONS})
@@ -287,6 +297,7 @@ endfunction()
 # A JavaScript app: weft_add_js_component + the package.
 function(weft_add_js_app target)
   cmake_parse_arguments(A "" "SOURCE;WIT;WORLD;${_WEFT_PACKAGE_ONE}" "CAPABILITIES;DEPENDS" ${ARGN})
+  _weft_no_unparsed(A weft_add_js_app ${target})
   set(component "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/app.wasm")
   weft_add_js_component(${target}_component SOURCE "${A_SOURCE}" WIT "${A_WIT}" WORLD "${A_WORLD}"
                         OUTPUT "${component}" DEPENDS ${A_DEPENDS})
@@ -306,6 +317,7 @@ endmacro()
 
 function(weft_add_js_component target)
   cmake_parse_arguments(C "" "SOURCE;WIT;WORLD;OUTPUT" "DEPENDS" ${ARGN})
+  _weft_no_unparsed(C weft_add_js_component ${target})
   _weft_component_args(weft_add_js_component ${target} SOURCE WIT WORLD)
   get_filename_component(source "${C_SOURCE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   _weft_stage_wit(${target} "${C_WIT}" stage WITH_WASI)

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "app_harness.hpp"
 
@@ -68,6 +70,56 @@ TEST(SdkProjects, WeftNewAppRefusesAnInvalidAppId) {
   EXPECT_FALSE(run.ok);
   EXPECT_NE(run.output.find("'Org.Example' is not a valid app id"), std::string::npos) << run.output;
   EXPECT_FALSE(fs::exists(work.path() / "x"));
+}
+
+// Configures a one-call project around a weft-new-app tree and returns cmake's output (the call is the only change).
+ToolRun configure_with_call(const fs::path& work, const std::string& call, const std::string& manifest_capabilities) {
+  fs::path project = work / "p";
+  ToolRun created = run_tool({WEFT_SOURCE_DIR "/sdk/weft-new-app", project.string(), "org.example.probe"}, true);
+  if (!created.ok) return created;
+  std::ofstream(project / "CMakeLists.txt", std::ios::trunc)
+      << "cmake_minimum_required(VERSION 3.25)\nproject(p LANGUAGES NONE)\ninclude(" WEFT_SOURCE_DIR
+         "/sdk/cmake/WeftApp.cmake)\n"
+      << call << "\n";
+  std::string toml = "[package]\nid = \"org.example.probe\"\nname = \"P\"\nversion = \"1\"\n" + manifest_capabilities +
+                     "[runtime]\nmodule = \"app.wasm\"\n[ui]\nentry = \"ui/index.html\"\n";
+  std::ofstream(project / "wapp.toml", std::ios::trunc) << toml;
+  return run_tool({CMAKE_BIN, "-S", project.string(), "-B", (project / "build").string(), "-G", CMAKE_GEN}, true);
+}
+
+TEST(SdkProjects, ConfigureFailsWithAClearMessageForCapabilitiesTheManifestCannotReceive) {
+  TempDir work;
+  ToolRun run = configure_with_call(
+      work.path(), "weft_add_app(p SOURCES src/main.c WIT wit WORLD app MANIFEST wapp.toml UI ui CAPABILITIES fs:rw:app-data)",
+      "");
+  EXPECT_FALSE(run.ok);
+  EXPECT_NE(run.output.find("CAPABILITIES given but"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("capabilities = @WEFT_APP_CAPABILITIES@"), std::string::npos) << run.output;
+}
+
+TEST(SdkProjects, ConfigureFailsOnAMisspeltKeyword) {
+  TempDir work;
+  ToolRun run = configure_with_call(
+      work.path(), "weft_add_app(p SOURCES src/main.c WIT wit WORLD app MANIFEST wapp.toml UI ui CAPABILITY x)",
+      "capabilities = @WEFT_APP_CAPABILITIES@\n");
+  EXPECT_FALSE(run.ok);
+  EXPECT_NE(run.output.find("weft_add_app(p): unexpected arguments: CAPABILITY;x"), std::string::npos) << run.output;
+}
+
+TEST(SdkProjects, TheManifestReceivesTheCapabilitiesAsATomlArray) {
+  TempDir work;
+  ToolRun run = configure_with_call(work.path(),
+                                    "weft_add_app(p SOURCES src/main.c WIT wit WORLD app MANIFEST wapp.toml UI ui "
+                                    "CAPABILITIES fs:rw:app-data net:fetch:example.org)",
+                                    "capabilities = @WEFT_APP_CAPABILITIES@\n");
+  ASSERT_TRUE(run.ok) << run.output;
+  ToolRun built = run_tool({CMAKE_BIN, "--build", (work.path() / "p" / "build").string()}, true);
+  ASSERT_TRUE(built.ok) << built.output;
+  std::ifstream manifest(work.path() / "p" / "build" / "packages" / "org.example.probe" / "wapp.toml");
+  std::stringstream text;
+  text << manifest.rdbuf();
+  EXPECT_NE(text.str().find("capabilities = [\"fs:rw:app-data\", \"net:fetch:example.org\"]\n"), std::string::npos)
+      << text.str();
 }
 
 TEST(SdkProjects, TheToolchainFileBuildsCxxCoreModulesThatBecomeComponents) {
