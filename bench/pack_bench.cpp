@@ -47,6 +47,14 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/weft-pack-bench-XXXXXX";
   if (!::mkdtemp(tmpl)) return 1;
   fs::path base = tmpl;
+  // Removes the temporary tree on every exit path.
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{base};
   for (const char* v : {"HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "WEFT_APP_STORE", "WEFT_TRUSTED_KEYS"}) {
     fs::path d = base / v;
     fs::create_directories(d);
@@ -95,7 +103,5 @@ int main(int argc, char** argv) {
   std::printf("sign    (inventory + SHA-256 + Ed25519): %8.1f ms  %8.1f MiB/s\n", sign_s * 1e3, total_mib / sign_s);
   std::printf("verify  (inventory + SHA-256 + Ed25519): %8.1f ms  %8.1f MiB/s\n", verify_s * 1e3, total_mib / verify_s);
   std::printf("install (stage+fsync+check+verify+swap): %8.1f ms  %8.1f MiB/s\n", install_s * 1e3, total_mib / install_s);
-  std::error_code ec;
-  fs::remove_all(base, ec);
   return 0;
 }
