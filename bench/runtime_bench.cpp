@@ -1,8 +1,10 @@
 // weft-runtime benchmark: component instantiate time, and the same C workload (SHA-256, fib, n-body) natively and
 // as a component on the libwabt interpreter, with ratios; plus the host-call round trip through the canonical ABI.
 //   runtime_bench [MiB fib-n nbody-steps host-calls]   (defaults: 1 24 20000 20000)
-// Numbers go to stdout; nothing here is asserted.
+// Numbers go to stdout; nothing here is asserted. Per-workload times are wall clock inside each program (noisy on a
+// loaded machine); the whole-run line compares CPU time.
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,6 +40,14 @@ std::map<std::string, double> parse(const std::string& out) {
   double ns;
   while (in >> name >> result >> ns) m[name] = ns;
   return m;
+}
+
+/// CPU seconds (user + system) used so far by `who` (RUSAGE_SELF or RUSAGE_CHILDREN): wall time on a loaded
+/// machine says little, CPU time compares the two runs fairly.
+double cpu_seconds(int who) {
+  rusage u{};
+  ::getrusage(who, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 struct Instantiated {
@@ -96,11 +106,13 @@ int main(int argc, char** argv) {
   // Native run of the same C source.
   std::string cmd = dir + "/runtime_compute_native " + mib + " " + fib_n + " " + steps + " 0";
   std::string native_out;
+  double native_cpu = cpu_seconds(RUSAGE_CHILDREN);
   if (FILE* p = ::popen(cmd.c_str(), "r")) {
     char buf[256];
     while (std::fgets(buf, sizeof buf, p)) native_out += buf;
     ::pclose(p);
   }
+  native_cpu = cpu_seconds(RUSAGE_CHILDREN) - native_cpu;
   auto native = parse(native_out);
 
   // Component run on the interpreter; its stdout goes into a pipe.
@@ -111,7 +123,9 @@ int main(int argc, char** argv) {
   auto c = decode_component(compute_bytes);
   auto pipe = make_pipe().value();
   auto inst = instantiate(*c, tmp.string(), pipe.second.get());
+  double wasm_cpu = cpu_seconds(RUSAGE_SELF);
   auto outcome = inst.instance->call(*inst.instance->find_export("wasi:cli/run@0.2.0"), "run", {});
+  wasm_cpu = cpu_seconds(RUSAGE_SELF) - wasm_cpu;
   pipe.second.reset();
   std::string wasm_out;
   char buf[4096];
@@ -130,6 +144,8 @@ int main(int argc, char** argv) {
     double a = native[key] / 1e6, b = wasm[key] / 1e6;
     std::printf("%-24s native %9.2f ms   interpreter %10.2f ms   ratio %6.1fx\n", label, a, b, a > 0 ? b / a : 0.0);
   }
+  std::printf("whole run, CPU time (buffer fill + the three workloads + host calls): native %.3f s, interpreter %.3f s\n",
+              native_cpu, wasm_cpu);
   double per_call = wasm["hostcall"] / std::max(1.0, std::stod(calls));
   std::printf("host call round trip (weft:app/ipc.recv -> option<string>, lowered + lifted): %.0f ns per call (%s calls)\n",
               per_call, calls.c_str());
