@@ -8,27 +8,23 @@
 
 namespace weft::webhost {
 
+using Toplevel = HostWindow::Toplevel;
+
 const xdg_surface_listener HostWindow::kXdgSurfaceListener = {[](void* data, xdg_surface* surface, uint32_t serial) {
-  auto* self = static_cast<HostWindow*>(data);
+  auto* toplevel = static_cast<Toplevel*>(data);
   xdg_surface_ack_configure(surface, serial);
-  self->configured_ = true;
-  self->apply_size(self->pending_width_, self->pending_height_);
-  if (!self->pending_.empty() && !self->frame_callback_) self->present_pending();
-  else if (self->pending_.empty() && !self->frame_callback_) wl_surface_commit(self->surface_.get());
+  toplevel->owner->configured(*toplevel);
 }};
 
 const xdg_toplevel_listener HostWindow::kToplevelListener = {
     [](void* data, xdg_toplevel*, int32_t width, int32_t height, wl_array*) {
-      auto* self = static_cast<HostWindow*>(data);
-      self->pending_width_ = width;
-      self->pending_height_ = height;
+      auto* toplevel = static_cast<Toplevel*>(data);
+      toplevel->pending_width = width;
+      toplevel->pending_height = height;
     },
     [](void* data, xdg_toplevel*) {
-      auto* self = static_cast<HostWindow*>(data);
-      if (self->on_close && !self->closed_) {
-        self->closed_ = true;
-        self->on_close("xdg_toplevel.close");
-      }
+      auto* toplevel = static_cast<Toplevel*>(data);
+      if (toplevel == toplevel->owner->main_.get()) toplevel->owner->close("xdg_toplevel.close");
     },
     nullptr,  // configure_bounds (v4)
     nullptr,  // wm_capabilities (v5)
@@ -36,24 +32,20 @@ const xdg_toplevel_listener HostWindow::kToplevelListener = {
 
 const zweft_shell_window_v1_listener HostWindow::kSlotListener = {
     // configure: authoritative geometry in output-logical px; the xdg configure carries the same size for toplevels.
-    [](void* data, zweft_shell_window_v1*, int32_t, int32_t, int32_t width, int32_t height, uint32_t) {
-      auto* self = static_cast<HostWindow*>(data);
+    [](void*, zweft_shell_window_v1*, int32_t, int32_t, int32_t width, int32_t height, uint32_t) {
       log::debug("zweft configure ", width, "x", height);
-      if (self->pending_width_ <= 0 && self->pending_height_ <= 0 && self->configured_) self->apply_size(width, height);
     },
     [](void* data, zweft_shell_window_v1*, uint32_t focused) {
-      static_cast<HostWindow*>(data)->view_.set_focused(focused != 0);
+      auto* toplevel = static_cast<Toplevel*>(data);
+      toplevel->owner->view_.set_focused(focused != 0);
     },
     [](void* data, zweft_shell_window_v1*) {
-      auto* self = static_cast<HostWindow*>(data);
-      if (self->on_close && !self->closed_) {
-        self->closed_ = true;
-        self->on_close("window_closed");
-      }
+      auto* toplevel = static_cast<Toplevel*>(data);
+      if (toplevel == toplevel->owner->main_.get()) toplevel->owner->close("window_closed");
     },
     [](void*, zweft_shell_window_v1*, uint32_t, uint32_t, uint32_t) {},
     [](void* data, zweft_shell_window_v1*, uint32_t type, uint32_t fingers, wl_fixed_t dx, wl_fixed_t dy) {
-      auto* self = static_cast<HostWindow*>(data);
+      HostWindow* self = static_cast<Toplevel*>(data)->owner;
       if (self->on_navigation_gesture)
         self->on_navigation_gesture(type, fingers, wl_fixed_to_double(dx), wl_fixed_to_double(dy));
     },
@@ -72,59 +64,96 @@ const wl_callback_listener HostWindow::kFrameListener = {[](void* data, wl_callb
   if (self->on_presented) self->on_presented(shown);
 }};
 
+std::unique_ptr<Toplevel> HostWindow::make_toplevel(const std::string& role, const std::string& title) {
+  auto t = std::make_unique<Toplevel>();
+  t->owner = this;
+  t->buffers = std::make_unique<ShmBuffers>(connection_.shm());
+  t->buffers->on_release = [this] {
+    if (!pending_.empty() && !frame_callback_ && target().configured) present_pending();
+  };
+  t->surface.reset(wl_compositor_create_surface(connection_.compositor()));
+  t->xdg_surface.reset(xdg_wm_base_get_xdg_surface(connection_.wm_base(), t->surface.get()));
+  xdg_surface_add_listener(t->xdg_surface.get(), &kXdgSurfaceListener, t.get());
+  t->toplevel.reset(xdg_surface_get_toplevel(t->xdg_surface.get()));
+  xdg_toplevel_add_listener(t->toplevel.get(), &kToplevelListener, t.get());
+  xdg_toplevel_set_app_id(t->toplevel.get(), options_.app_id.c_str());
+  xdg_toplevel_set_title(t->toplevel.get(), options_.toplevel_title.c_str());
+  if (connection_.shell_manager()) {
+    t->slot.reset(zweft_shell_manager_v1_create_window(connection_.shell_manager(), options_.app_id.c_str(),
+                                                       title.c_str(), role.c_str(), t->surface.get(), 0, 0, 0, 0));
+    zweft_shell_window_v1_add_listener(t->slot.get(), &kSlotListener, t.get());
+  }
+  int scale = connection_.output_scale();
+  if (scale > 1) wl_surface_set_buffer_scale(t->surface.get(), scale);
+  wl_surface_commit(t->surface.get());  // initial commit without a buffer asks for the first configure
+  return t;
+}
+
 Result<std::unique_ptr<HostWindow>> HostWindow::create(WaylandConnection& connection, WebView& view,
                                                        WindowOptions options) {
   std::unique_ptr<HostWindow> self(new HostWindow(connection, view));
   self->options_ = std::move(options);
-  self->surface_.reset(wl_compositor_create_surface(connection.compositor()));
-  self->xdg_surface_.reset(xdg_wm_base_get_xdg_surface(connection.wm_base(), self->surface_.get()));
-  xdg_surface_add_listener(self->xdg_surface_.get(), &kXdgSurfaceListener, self.get());
-  self->toplevel_.reset(xdg_surface_get_toplevel(self->xdg_surface_.get()));
-  xdg_toplevel_add_listener(self->toplevel_.get(), &kToplevelListener, self.get());
-  xdg_toplevel_set_app_id(self->toplevel_.get(), self->options_.app_id.c_str());
-  xdg_toplevel_set_title(self->toplevel_.get(), self->options_.toplevel_title.c_str());
-  if (connection.shell_manager()) {
-    self->slot_.reset(zweft_shell_manager_v1_create_window(connection.shell_manager(), self->options_.app_id.c_str(),
-                                                           self->options_.title.c_str(), self->options_.role.c_str(),
-                                                           self->surface_.get(), 0, 0, 0, 0));
-    zweft_shell_window_v1_add_listener(self->slot_.get(), &kSlotListener, self.get());
-    if (self->options_.exclusive_zone_bottom)
-      zweft_shell_window_v1_set_exclusive_zone(self->slot_.get(), ZWEFT_SHELL_WINDOW_V1_EDGE_BOTTOM,
-                                               *self->options_.exclusive_zone_bottom);
-  } else {
-    log::warn("the compositor offers no zweft_shell_manager_v1: running as a plain xdg toplevel");
-  }
-  int scale = connection.output_scale();
-  if (scale > 1) {
-    wl_surface_set_buffer_scale(self->surface_.get(), scale);
-    view.set_scale(static_cast<float>(scale));
-  }
-  self->buffers_.on_release = [window = self.get()] {
-    if (!window->pending_.empty() && !window->frame_callback_ && window->configured_) window->present_pending();
-  };
+  if (!connection.shell_manager()) log::warn("the compositor offers no zweft_shell_manager_v1: running as a plain xdg toplevel");
+  self->main_ = self->make_toplevel(self->options_.role, self->options_.title);
+  if (self->main_->slot && self->options_.exclusive_zone_bottom)
+    zweft_shell_window_v1_set_exclusive_zone(self->main_->slot.get(), ZWEFT_SHELL_WINDOW_V1_EDGE_BOTTOM,
+                                             *self->options_.exclusive_zone_bottom);
+  if (connection.output_scale() > 1) view.set_scale(static_cast<float>(connection.output_scale()));
   view.set_frame_handler([window = self.get()](const FrameView& frame) { window->on_frame(frame); });
-  wl_surface_commit(self->surface_.get());  // initial commit without a buffer asks for the first configure
+  wl_surface_commit(self->main_->surface.get());
   wl_display_flush(connection.display());
   return self;
 }
 
 HostWindow::~HostWindow() { view_.set_frame_handler(nullptr); }
 
-void HostWindow::set_title(const std::string& title) {
-  const std::string& shown = title.empty() ? options_.app_id : title;
-  if (toplevel_) xdg_toplevel_set_title(toplevel_.get(), shown.c_str());
-  if (slot_) zweft_shell_window_v1_update_metadata(slot_.get(), options_.title.c_str(), options_.role.c_str());
+void HostWindow::close(const char* why) {
+  if (closed_) return;
+  closed_ = true;
+  if (on_close) on_close(why);
 }
 
-void HostWindow::apply_size(int width, int height) {
-  if (width > 0 && height > 0) view_.set_size(width, height);
+void HostWindow::set_title(const std::string& title) {
+  const std::string& shown = title.empty() ? options_.app_id : title;
+  xdg_toplevel_set_title(main_->toplevel.get(), shown.c_str());
+  if (main_->slot) zweft_shell_window_v1_update_metadata(main_->slot.get(), options_.title.c_str(), options_.role.c_str());
+}
+
+void HostWindow::set_overlay(bool shown) {
+  if (shown == static_cast<bool>(overlay_)) return;
+  if (shown) {
+    overlay_ = make_toplevel("overlay", options_.title + " overlay");
+  } else {
+    // A frame callback pending on the overlay surface dies with it: release WebKit's frame here instead.
+    if (frame_callback_ && callback_on_overlay_) {
+      frame_callback_.reset();
+      view_.frame_complete();
+    }
+    overlay_.reset();
+    // The panel still shows an older frame: give it the newest one.
+    if (pending_.empty() && !last_.empty()) pending_ = last_;
+    if (!frame_callback_ && !pending_.empty()) present_pending();
+  }
+  wl_display_flush(connection_.display());
+}
+
+Toplevel& HostWindow::target() { return overlay_ && overlay_->configured ? *overlay_ : *main_; }
+
+void HostWindow::configured(Toplevel& toplevel) {
+  toplevel.configured = true;
+  if (&toplevel == main_.get() && toplevel.pending_width > 0 && toplevel.pending_height > 0)
+    view_.set_size(toplevel.pending_width, toplevel.pending_height);
+  // A new overlay shows the newest frame at once (the page may not change again); the panel keeps its last one.
+  if (&toplevel == overlay_.get() && pending_.empty()) pending_ = last_;
+  if (!pending_.empty() && !frame_callback_) present_pending();
+  else if (pending_.empty() && !frame_callback_) wl_surface_commit(toplevel.surface.get());
 }
 
 void HostWindow::on_frame(const FrameView& frame) {
   // Keep a CPU copy: the fdo buffer is handed back to WebKit as soon as this returns.
   pending_ = Image::copy_from(frame.data, frame.width, frame.height, frame.stride);
   pending_number_ = view_.frames_exported();
-  if (!configured_) {
+  if (!target().configured) {
     view_.frame_complete();  // nothing can be shown before the first configure; keep only the newest frame
     return;
   }
@@ -132,21 +161,24 @@ void HostWindow::on_frame(const FrameView& frame) {
 }
 
 void HostWindow::present_pending() {
-  auto slot = buffers_.acquire(pending_.width, pending_.height);
+  Toplevel& t = target();
+  auto slot = t.buffers->acquire(pending_.width, pending_.height);
   if (!slot.ok()) {
     log::error("cannot present a frame: ", slot.error().message);
     view_.frame_complete();
     return;
   }
-  if (!*slot) return;  // both buffers still held: retried when the frame callback fires
-  ShmBuffers::Slot* target = *slot;
-  std::memcpy(target->pixels, pending_.pixels.data(), pending_.pixels.size() * 4);
+  if (!*slot) return;  // both buffers still held: retried when one is released
+  ShmBuffers::Slot* buffer = *slot;
+  std::memcpy(buffer->pixels, pending_.pixels.data(), pending_.pixels.size() * 4);
   in_flight_number_ = pending_number_;
+  last_ = std::move(pending_);
   pending_ = Image();
-  target->busy = true;
-  wl_surface* surface = surface_.get();
-  wl_surface_attach(surface, target->buffer.get(), 0, 0);
-  wl_surface_damage_buffer(surface, 0, 0, target->width, target->height);
+  callback_on_overlay_ = &t == overlay_.get();
+  buffer->busy = true;
+  wl_surface* surface = t.surface.get();
+  wl_surface_attach(surface, buffer->buffer.get(), 0, 0);
+  wl_surface_damage_buffer(surface, 0, 0, buffer->width, buffer->height);
   frame_callback_.reset(wl_surface_frame(surface));
   wl_callback_add_listener(frame_callback_.get(), &kFrameListener, this);
   wl_surface_commit(surface);

@@ -94,6 +94,14 @@ int run(int argc, char** argv) {
     dispatch_navigation_gesture(web, type, fingers, dx, dy);
   };
   SeatInput input(**connection, web);
+  std::string signal = std::string("script-message-received::") + kShellHandlerName;
+  g_signal_connect((*page)->environment().content_manager(), signal.c_str(),
+                   G_CALLBACK(+[](WebKitUserContentManager*, WebKitJavascriptResult* result, gpointer data) {
+                     GCharPtr text(jsc_value_to_string(webkit_javascript_result_get_js_value(result)));
+                     std::string_view message = text ? text.get() : "";
+                     static_cast<HostWindow*>(data)->set_overlay(message == "launcher-open");
+                   }),
+                   window->get());
   CrashPolicy crashes(web, nullptr, [&] { loop.quit(1); });
   AppdEndpointWatcher endpoint(web, *wsport, *systoken);
   FirstFrameAfterLoad ready(web, **window, [] { log::info("ready: system page presented"); });

@@ -26,6 +26,7 @@ Result<std::unique_ptr<SystemPage>> SystemPage::create(const SystemPageOptions& 
   std::string kit = load_ui_kit(options.ui_kit_path);
   if (!kit.empty()) config.user_scripts.push_back(std::move(kit));
   config.sandbox_read_paths.push_back(dir);
+  config.message_handlers.push_back(kShellHandlerName);
   WEFT_TRY(page->environment_, PageEnvironment::create(std::move(config)));
   return page;
 }
@@ -35,7 +36,8 @@ Result<std::unique_ptr<WebView>> SystemPage::create_view(int width, int height) 
                                        .height = height,
                                        .context = environment_->context(),
                                        .content_manager = environment_->content_manager(),
-                                       .settings = environment_->settings()}));
+                                       .settings = environment_->settings(),
+                                       .transparent = true}));
   environment_->attach(*view);
   return view;
 }

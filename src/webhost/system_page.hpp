@@ -16,6 +16,10 @@ struct SystemPageOptions {
   std::string cache_dir;
 };
 
+/// Script message handler of the system page: it posts "launcher-open" / "launcher-closed" so the host can raise
+/// the overlay slot (the launcher must appear above app windows).
+inline constexpr char kShellHandlerName[] = "weftShell";
+
 class SystemPage {
  public:
   [[nodiscard]] static Result<std::unique_ptr<SystemPage>> create(const SystemPageOptions& options);

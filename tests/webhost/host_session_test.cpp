@@ -63,6 +63,35 @@ class HostsOnCompositor : public ::testing::Test {
     ASSERT_TRUE(image.ok()) << image.error().message;
     shell_image_ = std::move(image).value();
   }
+  /// Starts the fixture app as session `sid` the way appd does (bound socket, bridge and readiness fds) and waits
+  /// for READY; returns appd's end of the bridge.
+  UniqueFd start_fixture_app(uint64_t sid) {
+    auto client = session_.bind_session(sid, "org.weft.test.fixture");
+    auto bridge = unix_socket_pair();
+    auto ready_pipe = make_pipe();
+    EXPECT_TRUE(client.ok() && bridge.ok() && ready_pipe.ok());
+    if (!client.ok() || !bridge.ok() || !ready_pipe.ok()) return UniqueFd();
+    std::string token = ready::random_token();
+    std::string shell_dir = session_.runtime_dir() + "/weft/shell-" + std::to_string(sid);
+    std::filesystem::create_directories(shell_dir + "/cache");
+    SpawnOptions app;
+    app.argv = {binary("weft-app-shell"), "org.weft.test.fixture", std::to_string(sid), "--ui",
+                kFixtures + "/app/ui/index.html"};
+    app.env = session_.host_environment({"WAYLAND_SOCKET=3", "WEFT_BRIDGE_FD=4", "WEFT_READY_FD=5",
+                                         "WEFT_READY_TOKEN=" + token, "WEFT_UI_KIT_JS=" + kUi + "/weft-ui-kit.js",
+                                         "XDG_CACHE_HOME=" + shell_dir + "/cache"});
+    app.fd_map = {{client->get(), 3}, {bridge->second.get(), 4}, {ready_pipe->second.get(), 5}};
+    auto child = ChildProcess::spawn(app);
+    EXPECT_TRUE(child.ok()) << (child.ok() ? "" : child.error().message);
+    if (!child.ok()) return UniqueFd();
+    app_ = std::move(child).value();
+    client->reset();
+    bridge->second.reset();
+    ready_pipe->second.reset();
+    auto ready = ready::wait_for_line(ready_pipe->first.get(), token, std::chrono::milliseconds(kTimeoutMs));
+    EXPECT_TRUE(ready.ok()) << "READY: " << (ready.ok() ? "" : ready.error().message);
+    return ready.ok() ? std::move(bridge->first) : UniqueFd();
+  }
   void TearDown() override {
     if (app_.running()) app_.terminate(std::chrono::milliseconds(3000));
     if (shell_.running()) shell_.terminate(std::chrono::milliseconds(3000));
@@ -98,29 +127,8 @@ TEST_F(HostsOnCompositor, ShellShowsTheTaskbarInTheBottom48PixelsAndOpensTheLaun
 }
 
 TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndBridgeLines) {
-  auto client = session_.bind_session(7, "org.weft.test.fixture");
-  ASSERT_TRUE(client.ok()) << client.error().message;
-  auto bridge = unix_socket_pair();
-  auto ready_pipe = make_pipe();
-  ASSERT_TRUE(bridge.ok() && ready_pipe.ok());
-  std::string token = ready::random_token();
-  std::string shell_dir = session_.runtime_dir() + "/weft/shell-7";
-  std::filesystem::create_directories(shell_dir + "/cache");
-  SpawnOptions app;
-  app.argv = {binary("weft-app-shell"), "org.weft.test.fixture", "7", "--ui", kFixtures + "/app/ui/index.html"};
-  app.env = session_.host_environment({"WAYLAND_SOCKET=3", "WEFT_BRIDGE_FD=4", "WEFT_READY_FD=5",
-                                       "WEFT_READY_TOKEN=" + token, "WEFT_UI_KIT_JS=" + kUi + "/weft-ui-kit.js",
-                                       "XDG_CACHE_HOME=" + shell_dir + "/cache"});
-  app.fd_map = {{client->get(), 3}, {bridge->second.get(), 4}, {ready_pipe->second.get(), 5}};
-  auto child = ChildProcess::spawn(app);
-  ASSERT_TRUE(child.ok()) << child.error().message;
-  app_ = std::move(child).value();
-  client->reset();
-  bridge->second.reset();
-  ready_pipe->second.reset();
-
-  auto ready = ready::wait_for_line(ready_pipe->first.get(), token, std::chrono::milliseconds(kTimeoutMs));
-  ASSERT_TRUE(ready.ok()) << "READY: " << ready.error().message;
+  UniqueFd bridge = start_fixture_app(7);
+  ASSERT_TRUE(bridge);
   auto shown = session_.capture_until(
       [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
   ASSERT_TRUE(shown.ok()) << shown.error().message;
@@ -136,11 +144,11 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   save_for_docs(*clicked, "app-shell-fixture.png");
   EXPECT_TRUE(near(clicked->at(600, 300), kMagenta)) << "the injected click did not reach the page";
   std::string line;
-  ASSERT_TRUE(set_nonblocking(bridge->first.get()).ok());
+  ASSERT_TRUE(set_nonblocking(bridge.get()).ok());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
   while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
     char buf[512];
-    ssize_t n = read(bridge->first.get(), buf, sizeof buf);
+    ssize_t n = read(bridge.get(), buf, sizeof buf);
     if (n > 0) line.append(buf, static_cast<size_t>(n));
     else usleep(10000);
   }
@@ -152,10 +160,33 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   EXPECT_TRUE(near(keyed->at(600, 300), kBlue)) << "the injected key did not reach the page";
 
   // Bridge EOF ends the app shell with status 0 (spec §6.2).
-  bridge->first.reset();
+  bridge.reset();
   auto status = app_.wait(std::chrono::milliseconds(kTimeoutMs));
   ASSERT_TRUE(status.has_value()) << "weft-app-shell did not exit after bridge EOF";
   EXPECT_TRUE(status->success()) << status->describe();
+}
+
+TEST_F(HostsOnCompositor, LauncherOpensAboveAnOpenAppWindowAndEscapeReturnsToTheApp) {
+  UniqueFd bridge = start_fixture_app(8);
+  ASSERT_TRUE(bridge);
+  auto shown = session_.capture_until(
+      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+  ASSERT_TRUE(shown.ok());
+  ASSERT_EQ(session_.focused_app_id(), "org.weft.test.fixture");
+  session_.key(KEY_LEFTMETA);
+  auto open = session_.capture_until(
+      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
+  ASSERT_TRUE(open.ok());
+  save_for_docs(*open, "launcher-over-app.png");
+  EXPECT_GT(fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "launcher not above the app";
+  // The app stays visible, dimmed, through the launcher's backdrop.
+  EXPECT_GT(fraction_near(*open, 20, 420, 200, 100, {0, 58, 0, 255}, 10), 0.9);
+  session_.key(KEY_ESC);
+  auto back = session_.capture_until(
+      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+  ASSERT_TRUE(back.ok());
+  EXPECT_GT(fraction_near(*back, 300, 10, 700, 570, kAppGreen), 0.98) << "the overlay did not go away";
+  EXPECT_EQ(session_.focused_app_id(), "org.weft.test.fixture") << "focus did not return to the app";
 }
 
 }  // namespace
