@@ -8,6 +8,7 @@
 #include <wabt/interp/binary-reader-interp.h>
 #include <wabt/interp/interp.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace weft::runtime::wabt_bridge {
@@ -155,6 +156,25 @@ struct Engine::Impl {
   std::vector<uint32_t> instance_modules;  // module of each instance
   size_t memories = 0, tables = 0;          // defined by instantiated modules
   uint64_t table_elements = 0;              // initial elements of those tables
+  // Every linear memory instantiated so far with the maximum its module declared (already capped), for the shared
+  // budget: all memories together stay within max_pages.
+  std::vector<std::pair<wi::Ref, uint64_t>> budgeted;
+
+  /// Gives each memory room to grow by what the budget has left. wabt checks `limits.max` inside memory.grow, and
+  /// the limits are only reachable through the const accessor, hence the const_cast (the member itself is not const).
+  /// Runs at every boundary the host sees (instantiation, host-function entry and exit, end of each call); between
+  /// two boundaries only a component with several memories growing more than one of them could overshoot.
+  void rebalance() {
+    uint64_t used = 0;
+    for (auto& [ref, declared] : budgeted) used += store.UnsafeGet<wi::Memory>(ref)->PageSize();
+    uint64_t left = used < max_pages ? max_pages - used : 0;
+    for (auto& [ref, declared] : budgeted) {
+      auto mem = store.UnsafeGet<wi::Memory>(ref);
+      auto& limits = const_cast<wabt::Limits&>(mem->type().limits);
+      limits.max = std::min(declared, mem->PageSize() + left);
+      limits.has_max = true;
+    }
+  }
   std::vector<wi::HostFunc::Ptr> host_funcs;
   // Set by a failing host callback so the outermost call reports the host's trap kind, not "trap".
   std::string pending_kind, pending_message;
@@ -243,6 +263,18 @@ bool Engine::instantiate(uint32_t module, const std::vector<Extern>& imports, ui
   impl_->table_elements = elements;
   impl_->instances.push_back({inst});
   impl_->instance_modules.push_back(module);
+  for (auto ref : inst->memories()) {
+    bool known = std::any_of(impl_->budgeted.begin(), impl_->budgeted.end(), [&](auto& b) { return b.first == ref; });
+    if (!known) impl_->budgeted.push_back({ref, impl_->store.UnsafeGet<wi::Memory>(ref)->type().limits.max});
+  }
+  uint64_t used = 0;
+  for (auto& [ref, declared] : impl_->budgeted) used += impl_->store.UnsafeGet<wi::Memory>(ref)->PageSize();
+  if (used > impl_->max_pages) {
+    *error = "the memories need " + std::to_string(used * kPageSize / (1024 * 1024)) + " MiB at start, above the limit of " +
+             std::to_string(impl_->max_pages * kPageSize / (1024 * 1024)) + " MiB";
+    return false;
+  }
+  impl_->rebalance();
   return true;
 }
 
@@ -271,7 +303,10 @@ Extern Engine::host_function(const FuncType& type, Callback callback) {
         std::vector<Value> res(ft.results.size());
         for (size_t i = 0; i < res.size(); ++i) to_kind(ft.results[i], &res[i].type);
         std::string kind, message;
-        if (!callback(args, res, &kind, &message)) {
+        impl->rebalance();
+        bool ok = callback(args, res, &kind, &message);
+        impl->rebalance();
+        if (!ok) {
           impl->pending_kind = kind;
           impl->pending_message = message;
           *out_trap = wi::Trap::New(impl->store, message);
@@ -301,7 +336,9 @@ bool Engine::call(Extern func, const std::vector<Value>& args, std::vector<Value
     return false;
   }
   wi::Trap::Ptr trap;
-  if (wabt::Failed(fn->Call(impl_->store, params, out, &trap))) {
+  bool failed = wabt::Failed(fn->Call(impl_->store, params, out, &trap));
+  impl_->rebalance();
+  if (failed) {
     if (!impl_->pending_kind.empty()) {
       *trap_kind = impl_->pending_kind;
       *trap_message = impl_->pending_message;

@@ -93,6 +93,24 @@ TEST_F(InterpreterEngine, MemoryGrowthPastTheLimitReturnsMinusOne) {
   EXPECT_EQ(int32_t(r[0].as_i32()), -1);
 }
 
+TEST_F(InterpreterEngine, AllMemoriesTogetherShareTheLimit) {
+  // A second instance of the probe: its own one-page memory, counted against the same 4-page budget.
+  std::vector<CoreExtern> imports;
+  for (const auto& imp : engine->imports(module))
+    imports.push_back(engine->host_function(imp.func_type, [](auto, auto) -> std::optional<Trap> { return std::nullopt; }));
+  auto second = engine->instantiate(module, imports);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  std::vector<CoreValue> r;
+  ASSERT_FALSE(call("grow", {CoreValue::i32(2)}, r));
+  EXPECT_EQ(r[0].as_i32(), 1u);  // first memory: 1 -> 3 pages; with the second one, 4 pages are in use
+  auto grow_second = engine->export_of(*second, "grow");
+  std::vector<CoreValue> args = {CoreValue::i32(1)};
+  ASSERT_FALSE(engine->call(*grow_second, args, r));
+  EXPECT_EQ(int32_t(r[0].as_i32()), -1) << "the budget is spent";
+  ASSERT_FALSE(call("grow", {CoreValue::i32(1)}, r));
+  EXPECT_EQ(int32_t(r[0].as_i32()), -1);
+}
+
 TEST_F(InterpreterEngine, HostSeesGuestMemoryWrites) {
   std::vector<CoreValue> r;
   ASSERT_FALSE(call("poke", {CoreValue::i32(100), CoreValue::i32(0xab)}, r));

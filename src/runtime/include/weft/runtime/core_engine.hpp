@@ -77,8 +77,8 @@ class CoreEngine {
  public:
   virtual ~CoreEngine() = default;
 
-  /// Caps every linear memory defined by modules loaded afterwards at `bytes` (rounded down to 64 KiB pages):
-  /// `memory.grow` past it returns -1. A module whose minimum is above the cap fails to load.
+  /// Caps all linear memories of modules loaded afterwards, together, at `bytes` (rounded down to 64 KiB pages):
+  /// `memory.grow` past the shared budget returns -1; minimums above it fail to load or instantiate.
   virtual void set_memory_limit(uint64_t bytes) = 0;
 
   /// Decodes and validates a core module. `name` appears in errors.
