@@ -4,7 +4,6 @@
 //  2. With a built weft-compositor: the real weft-app-shell, spawn → `READY` (its first frame of the loaded page was
 //     presented by the compositor), and USS/PSS of the app shell's process tree.
 // Usage: webhost_bench [fixture-ui-entry]   (default: the test fixture app)
-#include <dirent.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,6 +17,7 @@
 #include "app_page.hpp"
 #include "compositor_session.hpp"
 #include "headless_capture.hpp"
+#include "process_tree.hpp"
 #include "weft/core/ready.hpp"
 
 namespace {
@@ -45,39 +45,12 @@ Memory memory_of(pid_t pid) {
   return m;
 }
 
-std::vector<pid_t> children_of(pid_t parent) {
-  std::vector<pid_t> out;
-  DIR* proc = opendir("/proc");
-  while (dirent* e = readdir(proc)) {
-    pid_t pid = atoi(e->d_name);
-    if (pid <= 0) continue;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    pid_t ppid;
-    rest >> state >> ppid;
-    if (ppid == parent) out.push_back(pid);
-  }
-  closedir(proc);
-  return out;
-}
-
-std::string name_of(pid_t pid) {
-  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-  std::string name;
-  std::getline(comm, name);
-  return name;
-}
-
 Memory tree_memory(pid_t root, bool print) {
   Memory total = memory_of(root);
-  if (print) std::printf("    %-22s USS %7.1f MB  PSS %7.1f MB\n", name_of(root).c_str(), total.uss_kb / 1024.0, total.pss_kb / 1024.0);
-  for (pid_t child : children_of(root)) {
-    Memory m = tree_memory(child, print);
+  if (print) std::printf("    pid %-8d USS %7.1f MB  PSS %7.1f MB\n", root, total.uss_kb / 1024.0, total.pss_kb / 1024.0);
+  for (const auto& child : weft::webhost::testing::children_of(root)) {
+    if (print) std::printf("  %s:\n", child.name.c_str());
+    Memory m = tree_memory(child.pid, print);
     total.uss_kb += m.uss_kb;
     total.pss_kb += m.pss_kb;
   }

@@ -47,103 +47,89 @@ Result<std::string> cache_directory(std::string& remove_at_exit) {
   return tmpl;
 }
 
-int run(int argc, char** argv) {
-  log::init("weft-app-shell");
-  CLI::App cli{"WEFT app shell: one app's UI in an isolated WPE view"};
-  std::string app_id, entry;
+struct Arguments {
+  std::string app_id;
   uint64_t session_id = 0;
-  cli.add_option("app_id", app_id, "app id")->required();
-  cli.add_option("session_id", session_id, "session id")->required();
-  cli.add_option("--ui", entry, "UI entry file (its directory is the UI root)")->required();
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
-  }
-  if (auto valid = validate_app_id(app_id); !valid.ok()) {
-    log::error(valid.error().message);
-    return 2;
-  }
+  std::string entry;
+};
 
+// Runs the app shell until it should exit; errors name what failed (code 2: usage, else 1).
+Result<int> serve(const Arguments& args) {
+  if (auto valid = validate_app_id(args.app_id); !valid.ok()) return fail(valid.error().message, 2);
   auto bridge_fd = fd_from_environment("WEFT_BRIDGE_FD");
-  if (!bridge_fd.ok()) {
-    log::error(bridge_fd.error().message);
-    return 2;
-  }
+  if (!bridge_fd.ok()) return fail(bridge_fd.error().message, 2);
   unsetenv("WEFT_BRIDGE_TOKEN");  // the fd channel is used; the token must never reach a child or page
 
   HostLoop loop;
-  auto connection = WaylandConnection::connect(/*socket_only=*/true);
-  if (!connection.ok()) {
-    log::error(connection.error().message);
-    return 1;
-  }
-  (*connection)->set_on_disconnected([&](const std::string&) { loop.quit(1); });
-
+  WEFT_TRY(auto connection, WaylandConnection::connect(/*socket_only=*/true));
+  connection->set_on_disconnected([&](const std::string&) { loop.quit(1); });
   std::string temp_cache;
-  auto cache = cache_directory(temp_cache);
-  if (!cache.ok()) {
-    log::error(cache.error().message);
-    return 1;
-  }
-  auto page = AppPage::create({.app_id = app_id,
-                               .session_id = session_id,
-                               .entry_path = entry,
-                               .ui_kit_path = paths::env_or("WEFT_UI_KIT_JS", "/usr/share/weft/system/weft-ui-kit.js"),
-                               .cache_dir = *cache});
-  if (!page.ok()) {
-    log::error(page.error().message);
-    return 1;
-  }
-  auto view = (*page)->create_view(kInitialWidth, kInitialHeight);
-  if (!view.ok()) {
-    log::error(view.error().message);
-    return 1;
-  }
-  WebView& web = **view;
-  auto window = HostWindow::create(**connection, web,
-                                   {.app_id = app_id,
-                                    .title = app_id + "/" + std::to_string(session_id),
-                                    .toplevel_title = app_id,
-                                    .role = "normal",
-                                    .exclusive_zone_bottom = std::nullopt});
-  if (!window.ok()) {
-    log::error(window.error().message);
-    return 1;
-  }
-  (*window)->on_close = [&](const char* why) {
+  WEFT_TRY(std::string cache, cache_directory(temp_cache));
+  WEFT_TRY(auto page, AppPage::create({.app_id = args.app_id,
+                                       .session_id = args.session_id,
+                                       .entry_path = args.entry,
+                                       .ui_kit_path = paths::env_or("WEFT_UI_KIT_JS", "/usr/share/weft/system/weft-ui-kit.js"),
+                                       .cache_dir = cache}));
+  WEFT_TRY(auto view, page->create_view(kInitialWidth, kInitialHeight));
+  WebView& web = *view;
+  WEFT_TRY(auto window, HostWindow::create(*connection, web,
+                                           {.app_id = args.app_id,
+                                            .title = args.app_id + "/" + std::to_string(args.session_id),
+                                            .toplevel_title = args.app_id,
+                                            .role = "normal",
+                                            .exclusive_zone_bottom = std::nullopt}));
+  window->on_close = [&](const char* why) {
     log::info("closing: ", why);
     loop.quit(0);
   };
-  SeatInput input(**connection, web);
+  SeatInput input(*connection, web);
 
   std::unique_ptr<BridgeChannel> bridge;
   if (bridge_fd->has_value())
-    bridge = std::make_unique<BridgeChannel>(web, (*page)->environment().content_manager(), std::move(**bridge_fd), [&] {
+    bridge = std::make_unique<BridgeChannel>(web, page->environment().content_manager(), std::move(**bridge_fd), [&] {
       log::info("bridge closed by appd: exiting");
       loop.quit(0);
     });
   CrashPolicy crashes(
       web, [&] { if (bridge) bridge->write_line(renderer_crashed_line()); }, [&] { loop.quit(1); });
-  FirstFrameAfterLoad ready(web, **window, [] {
+  FirstFrameAfterLoad ready(web, *window, [] {
     auto signalled = ready::signal_from_environment();
     if (!signalled.ok()) log::warn("readiness not reported: ", signalled.error().message);
     else log::info("ready: first frame of the loaded page presented");
   });
   g_signal_connect(web.web_view(), "notify::title", G_CALLBACK(+[](WebKitWebView* v, GParamSpec*, gpointer data) {
                      const char* title = webkit_web_view_get_title(v);
-                     auto* w = static_cast<HostWindow*>(data);
-                     w->set_title(title && *title ? title : "");
+                     static_cast<HostWindow*>(data)->set_title(title && *title ? title : "");
                    }),
-                   window->get());
+                   window.get());
 
-  webkit_web_view_load_uri(web.web_view(), (*page)->files().entry_uri().c_str());
+  webkit_web_view_load_uri(web.web_view(), page->files().entry_uri().c_str());
   int status = loop.run();
   if (!temp_cache.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(temp_cache, ec);
   }
   return status;
+}
+
+int run(int argc, char** argv) {
+  log::init("weft-app-shell");
+  CLI::App cli{"WEFT app shell: one app's UI in an isolated WPE view"};
+  Arguments args;
+  cli.add_option("app_id", args.app_id, "app id")->required();
+  cli.add_option("session_id", args.session_id, "session id")->required();
+  cli.add_option("--ui", args.entry, "UI entry file (its directory is the UI root)")->required();
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  auto status = serve(args);
+  if (!status.ok()) {
+    log::error(status.error().message);
+    return status.error().code ? status.error().code : 1;
+  }
+  return *status;
 }
 
 }  // namespace

@@ -33,6 +33,55 @@ std::string system_file(const char* variable, const std::string& installed, cons
   return std::filesystem::exists(dev, ec) ? dev.string() : installed;
 }
 
+// Runs the shell until it should exit; errors name what failed.
+Result<int> serve(const std::string& html, const std::string& kit) {
+  WEFT_TRY(std::string wsport, paths::appd_wsport_file());
+  WEFT_TRY(std::string systoken, paths::appd_systoken_file());
+  HostLoop loop;
+  WEFT_TRY(auto connection, WaylandConnection::connect(/*socket_only=*/false));
+  connection->set_on_disconnected([&](const std::string&) { loop.quit(1); });
+  std::string cache = (std::filesystem::temp_directory_path() / "weft-shell-XXXXXX").string();
+  if (!mkdtemp(cache.data())) return fail(errno_error("mkdtemp for the content-rule cache"));
+  struct RemoveCache {
+    std::string path;
+    ~RemoveCache() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } remove_cache{cache};
+  WEFT_TRY(auto page, SystemPage::create({.html_path = html, .ui_kit_path = kit, .cache_dir = cache}));
+  WEFT_TRY(auto view, page->create_view(kInitialWidth, kInitialHeight));
+  WebView& web = *view;
+  WEFT_TRY(auto window, HostWindow::create(*connection, web,
+                                           {.app_id = kShellAppId,
+                                            .title = "WEFT Shell",
+                                            .toplevel_title = "WEFT Shell",
+                                            .role = "panel",
+                                            .exclusive_zone_bottom = kTaskbarHeight}));
+  window->on_close = [&](const char* why) {
+    log::info("closing: ", why);
+    loop.quit(0);
+  };
+  window->on_navigation_gesture = [&](uint32_t type, uint32_t fingers, double dx, double dy) {
+    dispatch_navigation_gesture(web, type, fingers, dx, dy);
+  };
+  SeatInput input(*connection, web);
+  std::string signal = std::string("script-message-received::") + kShellHandlerName;
+  g_signal_connect(page->environment().content_manager(), signal.c_str(),
+                   G_CALLBACK(+[](WebKitUserContentManager*, WebKitJavascriptResult* result, gpointer data) {
+                     GCharPtr text(jsc_value_to_string(webkit_javascript_result_get_js_value(result)));
+                     std::string_view message = text ? text.get() : "";
+                     static_cast<HostWindow*>(data)->set_overlay(message == "launcher-open");
+                   }),
+                   window.get());
+  CrashPolicy crashes(web, nullptr, [&] { loop.quit(1); });
+  AppdEndpointWatcher endpoint(web, wsport, systoken);
+  FirstFrameAfterLoad ready(web, *window, [] { log::info("ready: system page presented"); });
+
+  webkit_web_view_load_uri(web.web_view(), page->uri().c_str());
+  return loop.run();
+}
+
 int run(int argc, char** argv) {
   log::init("weft-shell");
   CLI::App cli{"WEFT shell: the system UI"};
@@ -45,72 +94,12 @@ int run(int argc, char** argv) {
   }
   if (html.empty()) html = system_file("WEFT_SYSTEM_UI_HTML", "/usr/share/weft/system/system-ui.html", "system-ui.html");
   std::string kit = system_file("WEFT_UI_KIT_JS", "/usr/share/weft/system/weft-ui-kit.js", "weft-ui-kit.js");
-
-  auto wsport = paths::appd_wsport_file();
-  auto systoken = paths::appd_systoken_file();
-  if (!wsport.ok() || !systoken.ok()) {
-    log::error(!wsport.ok() ? wsport.error().message : systoken.error().message);
+  auto status = serve(html, kit);
+  if (!status.ok()) {
+    log::error(status.error().message);
     return 1;
   }
-  HostLoop loop;
-  auto connection = WaylandConnection::connect(/*socket_only=*/false);
-  if (!connection.ok()) {
-    log::error(connection.error().message);
-    return 1;
-  }
-  (*connection)->set_on_disconnected([&](const std::string&) { loop.quit(1); });
-
-  std::string cache = (std::filesystem::temp_directory_path() / "weft-shell-XXXXXX").string();
-  if (!mkdtemp(cache.data())) {
-    log::error(errno_error("mkdtemp for the content-rule cache").message);
-    return 1;
-  }
-  auto page = SystemPage::create({.html_path = html, .ui_kit_path = kit, .cache_dir = cache});
-  if (!page.ok()) {
-    log::error(page.error().message);
-    return 1;
-  }
-  auto view = (*page)->create_view(kInitialWidth, kInitialHeight);
-  if (!view.ok()) {
-    log::error(view.error().message);
-    return 1;
-  }
-  WebView& web = **view;
-  auto window = HostWindow::create(**connection, web,
-                                   {.app_id = kShellAppId,
-                                    .title = "WEFT Shell",
-                                    .toplevel_title = "WEFT Shell",
-                                    .role = "panel",
-                                    .exclusive_zone_bottom = kTaskbarHeight});
-  if (!window.ok()) {
-    log::error(window.error().message);
-    return 1;
-  }
-  (*window)->on_close = [&](const char* why) {
-    log::info("closing: ", why);
-    loop.quit(0);
-  };
-  (*window)->on_navigation_gesture = [&](uint32_t type, uint32_t fingers, double dx, double dy) {
-    dispatch_navigation_gesture(web, type, fingers, dx, dy);
-  };
-  SeatInput input(**connection, web);
-  std::string signal = std::string("script-message-received::") + kShellHandlerName;
-  g_signal_connect((*page)->environment().content_manager(), signal.c_str(),
-                   G_CALLBACK(+[](WebKitUserContentManager*, WebKitJavascriptResult* result, gpointer data) {
-                     GCharPtr text(jsc_value_to_string(webkit_javascript_result_get_js_value(result)));
-                     std::string_view message = text ? text.get() : "";
-                     static_cast<HostWindow*>(data)->set_overlay(message == "launcher-open");
-                   }),
-                   window->get());
-  CrashPolicy crashes(web, nullptr, [&] { loop.quit(1); });
-  AppdEndpointWatcher endpoint(web, *wsport, *systoken);
-  FirstFrameAfterLoad ready(web, **window, [] { log::info("ready: system page presented"); });
-
-  webkit_web_view_load_uri(web.web_view(), (*page)->uri().c_str());
-  int status = loop.run();
-  std::error_code ec;
-  std::filesystem::remove_all(cache, ec);
-  return status;
+  return *status;
 }
 
 }  // namespace

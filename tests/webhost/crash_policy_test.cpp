@@ -3,14 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <dirent.h>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "crash_policy.hpp"
 #include "headless_capture.hpp"
+#include "process_tree.hpp"
 
 namespace weft::webhost {
 namespace {
@@ -18,25 +16,10 @@ namespace {
 const std::string kFixtures = WEFT_WEBHOST_FIXTURES;
 constexpr int kTimeoutMs = 30000;
 
-// This process's children named WPEWebProcess (WebKit offers no API from a view to its WebProcess pid).
 std::vector<pid_t> web_processes() {
   std::vector<pid_t> found;
-  DIR* proc = opendir("/proc");
-  while (dirent* e = readdir(proc)) {
-    pid_t pid = atoi(e->d_name);
-    if (pid <= 0) continue;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    auto open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    pid_t ppid;
-    rest >> state >> ppid;
-    if (ppid == getpid() && state != 'Z' && line.substr(open + 1, close - open - 1) == "WPEWebProcess") found.push_back(pid);
-  }
-  closedir(proc);
+  for (const auto& child : testing::children_of(getpid()))
+    if (child.name == "WPEWebProcess") found.push_back(child.pid);
   return found;
 }
 
