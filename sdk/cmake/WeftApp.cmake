@@ -107,9 +107,10 @@ function(_weft_stage_wit target wit_dir out_var)
   set(${out_var}_STAMP "${stamp}" PARENT_SCOPE)
 endfunction()
 
-# Checks shared by the component functions (arguments parsed with prefix C_): the SDK is present, the named
-# arguments are given, and OUTPUT defaults to <current binary dir>/<target>.wasm.
+# Checks shared by the component functions (arguments parsed with prefix C_): no stray arguments, the SDK is present,
+# the named arguments are given, and OUTPUT defaults to <current binary dir>/<target>.wasm.
 macro(_weft_component_args fn target)
+  _weft_no_unparsed(C ${fn} ${target})
   _weft_require_sdk(${fn} ${target})
   foreach(_weft_req ${ARGN})
     if(NOT C_${_weft_req})
@@ -123,7 +124,6 @@ endmacro()
 
 function(weft_componentize target)
   cmake_parse_arguments(C "" "CORE;WIT;WORLD;OUTPUT" "DEPENDS" ${ARGN})
-  _weft_no_unparsed(C weft_componentize ${target})
   _weft_component_args(weft_componentize ${target} CORE WIT WORLD)
   _weft_stage_wit(${target} "${C_WIT}" stage)
   set(embedded "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/${target}.embed.wasm")
@@ -317,7 +317,6 @@ endmacro()
 
 function(weft_add_js_component target)
   cmake_parse_arguments(C "" "SOURCE;WIT;WORLD;OUTPUT" "DEPENDS" ${ARGN})
-  _weft_no_unparsed(C weft_add_js_component ${target})
   _weft_component_args(weft_add_js_component ${target} SOURCE WIT WORLD)
   get_filename_component(source "${C_SOURCE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   _weft_stage_wit(${target} "${C_WIT}" stage WITH_WASI)
