@@ -158,6 +158,17 @@ void CompositorSession::pointer_click(double x, double y) {
   wl_display_roundtrip(display_);
 }
 
+void CompositorSession::scroll(double vertical) {
+  weft_test_v1_pointer_axis(test_, wl_fixed_from_double(vertical));
+  wl_display_roundtrip(display_);
+}
+
+void CompositorSession::touch_tap(double x, double y) {
+  weft_test_v1_touch_down(test_, 0, wl_fixed_from_double(x), wl_fixed_from_double(y));
+  weft_test_v1_touch_up(test_, 0);
+  wl_display_roundtrip(display_);
+}
+
 std::string CompositorSession::focused_app_id() {
   state_ = {};
   weft_test_v1_sync_state(test_, 1);

@@ -42,6 +42,8 @@ class CompositorSession {
   [[nodiscard]] Result<Image> capture_until(const std::function<bool(const Image&)>& accept, int timeout_ms);
   void key(uint32_t evdev_key);  // press + release
   void pointer_click(double x, double y);
+  void scroll(double vertical);  // logical px; positive scrolls down
+  void touch_tap(double x, double y);
   [[nodiscard]] std::string focused_app_id();
 
   /// Binds a new Wayland client to (session_id, app_id) over the appd link and returns the client's socket end.

@@ -38,6 +38,22 @@ void save_for_docs(const Image& image, const char* name) {
   }
 }
 
+// One line from appd's end of a bridge (non-blocking fd), or "" after the timeout.
+std::string read_bridge_line(int fd, std::string& buffered) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  while (buffered.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) buffered.append(buf, static_cast<size_t>(n));
+    else usleep(10000);
+  }
+  size_t end = buffered.find('\n');
+  if (end == std::string::npos) return "";
+  std::string line = buffered.substr(0, end + 1);
+  buffered.erase(0, end + 1);
+  return line;
+}
+
 class HostsOnCompositor : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -143,21 +159,22 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   ASSERT_TRUE(clicked.ok());
   save_for_docs(*clicked, "app-shell-fixture.png");
   EXPECT_TRUE(near(clicked->at(600, 300), kMagenta)) << "the injected click did not reach the page";
-  std::string line;
+  std::string buffered;
   ASSERT_TRUE(set_nonblocking(bridge.get()).ok());
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
-  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    char buf[512];
-    ssize_t n = read(bridge.get(), buf, sizeof buf);
-    if (n > 0) line.append(buf, static_cast<size_t>(n));
-    else usleep(10000);
-  }
+  std::string line = read_bridge_line(bridge.get(), buffered);
   EXPECT_EQ(line, "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"clicked\\\":1}\"}\n");
 
   session_.key(KEY_B);
   auto keyed = session_.capture_until([](const Image& i) { return near(i.at(600, 300), kBlue); }, kTimeoutMs);
   ASSERT_TRUE(keyed.ok());
   EXPECT_TRUE(near(keyed->at(600, 300), kBlue)) << "the injected key did not reach the page";
+
+  // Wheel (wl_pointer.axis → wpe axis event) and touch (wl_touch → wpe touch event) reach the page too.
+  session_.scroll(30);
+  EXPECT_EQ(read_bridge_line(bridge.get(), buffered), "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"wheel\\\":1}\"}\n");
+  session_.touch_tap(400, 300);
+  EXPECT_EQ(read_bridge_line(bridge.get(), buffered),
+            "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"touch\\\":[400,300]}\"}\n");
 
   // Bridge EOF ends the app shell with status 0 (spec §6.2).
   bridge.reset();
