@@ -102,9 +102,9 @@ void CompositorSession::on_global(void* data, wl_registry* registry, uint32_t na
   if (std::string_view(interface) != weft_test_v1_interface.name) return;
   self->test_ = static_cast<weft_test_v1*>(wl_registry_bind(registry, name, &weft_test_v1_interface, 1));
   static const weft_test_v1_listener kListener = {
-      [](void* d, weft_test_v1*, uint32_t, uint32_t, const char* app_id, const char*) {
+      [](void* d, weft_test_v1*, uint32_t, uint32_t, const char* app_id, const char* title) {
         auto* s = static_cast<CompositorSession*>(d);
-        s->state_ = {true, app_id};
+        s->state_ = {true, app_id, title};
       },
       [](void* d, weft_test_v1*, const char*, uint32_t ok, int32_t, int32_t, const char* message) {
         auto* s = static_cast<CompositorSession*>(d);
@@ -174,6 +174,11 @@ std::string CompositorSession::focused_app_id() {
   weft_test_v1_sync_state(test_, 1);
   wl_display_roundtrip(display_);
   return state_.focused_app_id;
+}
+
+std::string CompositorSession::focused_title() {
+  (void)focused_app_id();
+  return state_.focused_title;
 }
 
 Result<UniqueFd> CompositorSession::bind_session(uint64_t session_id, const std::string& app_id) {

@@ -45,6 +45,8 @@ class CompositorSession {
   void scroll(double vertical);  // logical px; positive scrolls down
   void touch_tap(double x, double y);
   [[nodiscard]] std::string focused_app_id();
+  /// Title the compositor holds for the focused window (the zweft slot title when one was given).
+  [[nodiscard]] std::string focused_title();
 
   /// Binds a new Wayland client to (session_id, app_id) over the appd link and returns the client's socket end.
   [[nodiscard]] Result<UniqueFd> bind_session(uint64_t session_id, const std::string& app_id);
@@ -71,6 +73,7 @@ class CompositorSession {
   struct State {
     bool done = false;
     std::string focused_app_id;
+    std::string focused_title;
   } state_;
 };
 

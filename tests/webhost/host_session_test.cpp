@@ -153,6 +153,7 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   EXPECT_GT(fraction_near(*shown, 210, kHeight - kTaskbar - 1, kWidth - 210, 1, kAppGreen), 0.99);
   EXPECT_GT(fraction_near(*shown, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
   EXPECT_EQ(session_.focused_app_id(), "org.weft.test.fixture");
+  EXPECT_EQ(session_.focused_title(), "org.weft.test.fixture/7");  // create_window(app_id, "<app_id>/<sid>", …)
 
   session_.pointer_click(100, 150);  // the page's button
   auto clicked = session_.capture_until([](const Image& i) { return near(i.at(600, 300), kMagenta); }, kTimeoutMs);
