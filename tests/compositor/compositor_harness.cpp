@@ -45,8 +45,11 @@ Result<std::unique_ptr<CompositorHarness>> CompositorHarness::start(std::vector<
   spawn.argv = {built_binary("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
   for (auto& arg : extra_args) spawn.argv.push_back(std::move(arg));
   spawn.env = {"XDG_RUNTIME_DIR=" + h->dir_.path(), "WLR_RENDERER=pixman", "WEFT_LOG=debug",
+               "LSAN_OPTIONS=suppressions=" WEFT_COMPOSITOR_TEST_DIR "/lsan.supp",
+               "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1",
                "PATH=" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin")};
-  for (auto& entry : extra_env) spawn.env.push_back(std::move(entry));
+  // First occurrence wins in getenv: extra entries go in front so they can override the defaults.
+  spawn.env.insert(spawn.env.begin(), extra_env.begin(), extra_env.end());
   spawn.fd_map = {{pipe.second.get(), 1}, {log_fd.get(), 2}};
   WEFT_TRY(h->child_, ChildProcess::spawn(spawn));
   pipe.second.reset();

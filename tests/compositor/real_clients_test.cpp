@@ -127,13 +127,16 @@ TEST_F(RealClients, ClientWithAProtocolErrorIsDisconnectedAndOthersKeepTheirWind
   // Attaching a buffer before the first configure is an xdg_surface protocol error.
   wl_surface* surface = wl_compositor_create_surface(bad->compositor);
   xdg_surface* xs = xdg_wm_base_get_xdg_surface(bad->wm_base, surface);
-  xdg_surface_get_toplevel(xs);
+  xdg_toplevel* toplevel = xdg_surface_get_toplevel(xs);
   wl_surface_attach(surface, solid_buffer(bad->shm, 64, 64, kRed), 0, 0);
   wl_surface_commit(surface);
   bad->roundtrip();
   std::string iface;
   EXPECT_NE(bad->protocol_error(&iface), 0u);
   EXPECT_EQ(iface, "xdg_surface");
+  xdg_toplevel_destroy(toplevel);  // local proxies only: the connection is dead
+  xdg_surface_destroy(xs);
+  wl_surface_destroy(surface);
 
   expect_survivor_shown(*driver, "after-protocol-error");
 }
@@ -199,7 +202,9 @@ class NestedX11 : public CompositorTest {
     if (xvfb_.running()) xvfb_.terminate();
   }
   std::vector<std::string> extra_args() override { return {"--backend=x11"}; }
-  std::vector<std::string> extra_env() override { return {"DISPLAY=" + display_}; }
+  std::vector<std::string> extra_env() override {
+    return {"DISPLAY=" + display_, "LSAN_OPTIONS=suppressions=" WEFT_COMPOSITOR_TEST_DIR "/lsan-x11.supp"};
+  }
 
   weft::ChildProcess xvfb_;
   std::string display_;

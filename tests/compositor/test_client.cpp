@@ -18,21 +18,28 @@ std::vector<TestClient*>& live_clients() {
 }
 
 
-/// A wl_buffer over its own memfd mapping, destroyed when the compositor releases it.
+/// A wl_buffer over its own memfd mapping, destroyed when the compositor releases it or its client goes.
 struct ShmBuffer {
+  wl_shm* shm = nullptr;
   wl_buffer* buffer = nullptr;
   void* data = nullptr;
   size_t size = 0;
 };
 
+std::vector<ShmBuffer*>& unreleased_buffers() {
+  static std::vector<ShmBuffer*> buffers;
+  return buffers;
+}
+
+void destroy_buffer(ShmBuffer* b) {
+  std::erase(unreleased_buffers(), b);
+  wl_buffer_destroy(b->buffer);
+  ::munmap(b->data, b->size);
+  delete b;
+}
+
 const wl_buffer_listener kBufferListener = {
-    .release =
-        [](void* data, wl_buffer* buffer) {
-          auto* shm = static_cast<ShmBuffer*>(data);
-          wl_buffer_destroy(buffer);
-          ::munmap(shm->data, shm->size);
-          delete shm;
-        },
+    .release = [](void* data, wl_buffer*) { destroy_buffer(static_cast<ShmBuffer*>(data)); },
 };
 
 }  // namespace
@@ -49,7 +56,9 @@ wl_buffer* solid_buffer(wl_shm* shm, int width, int height, Rgb colour) {
   wl_buffer* buffer = wl_shm_pool_create_buffer(pool, 0, width, height, stride, WL_SHM_FORMAT_XRGB8888);
   wl_shm_pool_destroy(pool);
   ::close(fd);
-  wl_buffer_add_listener(buffer, &kBufferListener, new ShmBuffer{buffer, data, size});
+  auto* owned = new ShmBuffer{shm, buffer, data, size};
+  unreleased_buffers().push_back(owned);
+  wl_buffer_add_listener(buffer, &kBufferListener, owned);
   return buffer;
 }
 
@@ -330,7 +339,20 @@ std::unique_ptr<TestClient> TestClient::connect_fd(int fd) {
 
 TestClient::~TestClient() {
   std::erase(live_clients(), this);
-  wl_display_disconnect(display);  // frees every proxy with the connection
+  // wl_display_disconnect frees no proxies: destroy what this client still holds.
+  for (ShmBuffer* b : std::vector<ShmBuffer*>(unreleased_buffers()))
+    if (b->shm == shm) destroy_buffer(b);
+  if (keyboard) wl_keyboard_destroy(keyboard);
+  if (pointer) wl_pointer_destroy(pointer);
+  if (seat) wl_seat_destroy(seat);
+  if (control) weft_test_v1_destroy(control);
+  if (zweft) zweft_shell_manager_v1_destroy(zweft);
+  if (layer_shell) zwlr_layer_shell_v1_destroy(layer_shell);
+  if (wm_base) xdg_wm_base_destroy(wm_base);
+  if (shm) wl_shm_destroy(shm);
+  if (compositor) wl_compositor_destroy(compositor);
+  if (registry) wl_registry_destroy(registry);
+  wl_display_disconnect(display);
 }
 
 bool TestClient::roundtrip() { return wl_display_roundtrip(display) >= 0; }

@@ -142,7 +142,8 @@ TEST_F(ZweftShell, DestroyedToplevelClosesTheSlotAndLaterRequestsAreDefunct) {
   std::string iface;
   EXPECT_EQ(client->protocol_error(&iface), static_cast<uint32_t>(ZWEFT_SHELL_WINDOW_V1_ERROR_DEFUNCT_WINDOW));
   EXPECT_EQ(iface, "zweft_shell_window_v1");
-  w->slot = nullptr;  // the connection is dead
+  zweft_shell_window_v1_destroy(w->slot);  // frees the local proxy; the connection is dead
+  w->slot = nullptr;
 
   auto state = driver->sync_state();
   ASSERT_TRUE(state.has_value()) << "the compositor keeps running";
