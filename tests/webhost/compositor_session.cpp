@@ -151,6 +151,11 @@ void CompositorSession::key(uint32_t evdev_key) {
   wl_display_roundtrip(display_);
 }
 
+void CompositorSession::key_state(uint32_t evdev_key, bool pressed) {
+  weft_test_v1_key(test_, evdev_key, pressed ? 1 : 0);
+  wl_display_roundtrip(display_);
+}
+
 void CompositorSession::pointer_click(double x, double y) {
   weft_test_v1_pointer_move(test_, wl_fixed_from_double(x), wl_fixed_from_double(y));
   weft_test_v1_pointer_button(test_, BTN_LEFT, 1);

@@ -41,6 +41,7 @@ class CompositorSession {
   /// Captures until `accept` holds (services the GLib context in between); the last capture either way.
   [[nodiscard]] Result<Image> capture_until(const std::function<bool(const Image&)>& accept, int timeout_ms);
   void key(uint32_t evdev_key);  // press + release
+  void key_state(uint32_t evdev_key, bool pressed);
   void pointer_click(double x, double y);
   void scroll(double vertical);  // logical px; positive scrolls down
   void touch_tap(double x, double y);

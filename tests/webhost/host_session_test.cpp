@@ -177,6 +177,12 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   EXPECT_EQ(read_bridge_line(bridge.get(), buffered),
             "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"touch\\\":[400,300]}\"}\n");
 
+  // A held key repeats at the compositor's wl_keyboard.repeat_info rate (host-side repeat).
+  session_.key_state(KEY_X, true);
+  std::string repeated = read_bridge_line(bridge.get(), buffered);
+  session_.key_state(KEY_X, false);
+  EXPECT_EQ(repeated, "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"repeat\\\":\\\"x\\\"}\"}\n");
+
   // Bridge EOF ends the app shell with status 0 (spec §6.2).
   bridge.reset();
   auto status = app_.wait(std::chrono::milliseconds(kTimeoutMs));
