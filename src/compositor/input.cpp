@@ -62,6 +62,10 @@ void Input::create(wl_display* display) {
   new_input_.connect(&s.backend->events.new_input, [this](wlr_input_device* d) { on_new_input(d); });
 
   motion_.connect(&cursor->events.motion, [this](wlr_event_pointer_motion* e) {
+    // Relative motion goes to zwp_relative_pointer_v1 listeners of the focused client (µs timestamps).
+    wlr_relative_pointer_manager_v1_send_relative_motion(server_.relative_pointer, seat,
+                                                         static_cast<uint64_t>(e->time_msec) * 1000, e->delta_x,
+                                                         e->delta_y, e->unaccel_dx, e->unaccel_dy);
     wlr_cursor_move(cursor.get(), e->device, e->delta_x, e->delta_y);
     process_motion(e->time_msec);
   });

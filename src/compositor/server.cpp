@@ -122,7 +122,7 @@ void Server::create_globals() {
   screencopy = wlr_screencopy_manager_v1_create(display);
   wlr_xdg_output_manager_v1_create(display, layout.get());
   wlr_viewporter_create(display);
-  wlr_relative_pointer_manager_v1_create(display);
+  relative_pointer = wlr_relative_pointer_manager_v1_create(display);
   pointer_gestures = wlr_pointer_gestures_v1_create(display);
   presentation = wlr_presentation_create(display, backend.get());
   wlr_scene_set_presentation(scene, presentation);

@@ -68,6 +68,7 @@ class Server {
   wlr_xdg_shell* xdg_shell = nullptr;
   wlr_presentation* presentation = nullptr;
   wlr_pointer_gestures_v1* pointer_gestures = nullptr;
+  wlr_relative_pointer_manager_v1* relative_pointer = nullptr;
   wlr_xdg_activation_v1* activation = nullptr;
   wlr_xdg_decoration_manager_v1* decoration = nullptr;
   wlr_screencopy_manager_v1* screencopy = nullptr;
