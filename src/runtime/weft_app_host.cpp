@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <chrono>
 
+#include "weft/core/child_process.hpp"
 #include "weft/core/ready.hpp"
 
 namespace weft::runtime {
@@ -69,6 +71,88 @@ std::optional<std::string> send_notification(const std::string& app, const std::
   error.reset(raw);
   if (!reply) return "the notification service is not available: " + std::string(error ? error->message : "no reply");
   return std::nullopt;
+}
+
+constexpr size_t kMaxClipboardText = 1u << 20;  // bytes
+constexpr auto kToolTimeout = std::chrono::seconds(5);
+constexpr const char* kWlCopy = "/usr/bin/wl-copy";
+constexpr const char* kWlPaste = "/usr/bin/wl-paste";
+constexpr const char* kTextType = "text/plain;charset=utf-8";
+
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = uint8_t(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((uint8_t(s[i + k]) & 0xc0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+/// Clipboard tools (wl-clipboard, which speaks the compositor's data-control) need the display; their absence is an
+/// error string, never a pretended success.
+std::optional<std::string> clipboard_unavailable(const char* tool) {
+  if (!std::getenv("WAYLAND_DISPLAY")) return "the clipboard service is not available (no WAYLAND_DISPLAY)";
+  if (::access(tool, X_OK) != 0) return std::string("the clipboard service is not available (") + tool + " is not installed)";
+  return std::nullopt;
+}
+
+struct ToolRun {
+  ExitStatus status;
+  std::string out;
+  bool overflow = false;
+};
+
+/// Runs a clipboard tool by absolute path with a minimal environment, feeding `input` (if any) on stdin and keeping at
+/// most `max_out` + 1 bytes of stdout; killed after kToolTimeout.
+Result<ToolRun> run_tool(const char* tool, std::vector<std::string> args, const std::string* input, size_t max_out) {
+  SpawnOptions o;
+  o.argv = {tool};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  for (const char* var : {"WAYLAND_DISPLAY", "XDG_RUNTIME_DIR"})
+    if (const char* v = std::getenv(var)) o.env.push_back(std::string(var) + "=" + v);
+  o.null_stdio = true;
+  std::pair<UniqueFd, UniqueFd> in_pipe, out_pipe;
+  if (input) {
+    WEFT_TRY(in_pipe, make_pipe());
+    o.fd_map.push_back({in_pipe.first.get(), 0});
+  } else {
+    WEFT_TRY(out_pipe, make_pipe());
+    o.fd_map.push_back({out_pipe.second.get(), 1});
+  }
+  WEFT_TRY(ChildProcess child, ChildProcess::spawn(o));
+  in_pipe.first.reset();
+  out_pipe.second.reset();
+  auto deadline = std::chrono::steady_clock::now() + kToolTimeout;
+  auto timed_out = [&] { return fail(std::string(tool).substr(std::string(tool).rfind('/') + 1) + " did not finish within 5 s"); };
+  ToolRun run;
+  if (input) {
+    if (!write_all(in_pipe.second.get(), *input).ok()) return fail(std::string(tool) + " did not accept the text");
+    in_pipe.second.reset();
+  } else {
+    char buf[65536];
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{out_pipe.first.get(), POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, int(left.count())) == 0) return timed_out();
+      ssize_t n = ::read(out_pipe.first.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      run.out.append(buf, size_t(n));
+      if (run.out.size() > max_out) {
+        run.overflow = true;
+        break;
+      }
+    }
+  }
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  auto status = child.wait(std::max(left, std::chrono::milliseconds(0)));
+  if (!status) return timed_out();  // the ChildProcess destructor kills and reaps it
+  run.status = *status;
+  return run;
 }
 
 }  // namespace
@@ -207,13 +291,24 @@ void WeftAppHost::install(HostRegistry& registry) {
   clipboard.functions["read"] = [s](auto&) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_read))
       return err_text("capability sys:clipboard:read is not granted");
-    return err_text("the clipboard service is not available (no data-control client in this runtime)");
+    if (auto e = clipboard_unavailable(kWlPaste)) return err_text(*e);
+    auto run = run_tool(kWlPaste, {"--no-newline", "--type", kTextType}, nullptr, kMaxClipboardText);
+    if (!run) return err_text(run.error().message);
+    if (run->overflow) return err_text("clipboard text exceeds 1048576 bytes");
+    // wl-paste fails when nothing, or nothing of our type, is offered.
+    if (!run->status.success() || !valid_utf8(run->out)) return err_text("the clipboard does not hold UTF-8 text");
+    return Val::ok(Val::string(std::move(run->out)));
   };
   clipboard.functions["write"] = [s](auto& a) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_write))
       return err_text("capability sys:clipboard:write is not granted");
-    if (a[0].str.size() > (1u << 20)) return err_text("clipboard text exceeds 1048576 bytes");
-    return err_text("the clipboard service is not available (no data-control client in this runtime)");
+    if (a[0].str.size() > kMaxClipboardText) return err_text("clipboard text exceeds 1048576 bytes");
+    if (auto e = clipboard_unavailable(kWlCopy)) return err_text(*e);
+    auto run = run_tool(kWlCopy, {"--type", kTextType}, &a[0].str, 0);
+    if (!run) return err_text(run.error().message);
+    if (!run->status.success())
+      return err_text("the clipboard service is not available (wl-copy " + run->status.describe() + ")");
+    return ok_unit();
   };
 }
 
