@@ -112,47 +112,32 @@ std::string AppFiles::entry_uri() const {
   return std::string(kAppScheme) + "://" + app_id_ + "/" + (ui_prefix_.empty() ? "" : ui_prefix_ + "/") + entry_name_;
 }
 
-Result<ServedFile> AppFiles::resolve(std::string_view uri) const {
-  const std::string scheme_prefix = std::string(kAppScheme) + "://";
-  if (uri.substr(0, scheme_prefix.size()) != scheme_prefix) return fail("not a weft-app URI", kNotFound);
-  std::string_view rest = uri.substr(scheme_prefix.size());
-  size_t slash = rest.find('/');
-  std::string_view host = rest.substr(0, slash);
-  if (host != app_id_) return fail("weft-app host '" + std::string(host) + "' is not this app", kForbidden);
-  if (slash == std::string_view::npos) return fail("no path", kNotFound);
-  std::string_view raw_path = rest.substr(slash + 1);
-  raw_path = raw_path.substr(0, raw_path.find_first_of("?#"));
-  WEFT_TRY(std::string path, percent_decode(raw_path));
+namespace {
 
+Result<ServedFile> serve_beneath(int root_fd, std::string_view relative) {
+  std::string shown(relative);
+  if (relative.empty() || relative.front() == '/') return fail("'" + shown + "' names no file", kNotFound);
   // Lexical screening first (clear errors), then the kernel enforces containment on the real tree.
-  std::string_view remaining = path;
-  if (!ui_prefix_.empty()) {
-    if (path.size() <= ui_prefix_.size() || path.compare(0, ui_prefix_.size(), ui_prefix_) != 0 ||
-        path[ui_prefix_.size()] != '/')
-      return fail("'" + path + "' is outside the UI directory", kNotFound);
-    remaining = std::string_view(path).substr(ui_prefix_.size() + 1);
-  }
-  if (remaining.empty() || remaining.front() == '/') return fail("'" + path + "' names no file", kNotFound);
-  for (size_t start = 0; start <= remaining.size();) {
-    size_t end = remaining.find('/', start);
-    std::string_view part = remaining.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  for (size_t start = 0; start <= relative.size();) {
+    size_t end = relative.find('/', start);
+    std::string_view part = relative.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (part.empty() || part == "." || part == "..")
-      return fail("'" + path + "' has an empty, '.' or '..' component", kNotFound);
+      return fail("'" + shown + "' has an empty, '.' or '..' component", kNotFound);
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
-  std::string_view mime = mime_type_for(remaining);
-  if (mime.empty()) return fail("'" + path + "' has a type that is not served", kNotFound);
+  std::string_view mime = mime_type_for(relative);
+  if (mime.empty()) return fail("'" + shown + "' has a type that is not served", kNotFound);
 
-  UniqueFd fd(open_beneath(ui_root_.get(), std::string(remaining), O_RDONLY | O_NOFOLLOW));
+  UniqueFd fd(open_beneath(root_fd, shown, O_RDONLY | O_NOFOLLOW));
   if (!fd) {
     int err = errno;
-    return fail("'" + path + "' cannot be opened beneath the UI directory: " + std::strerror(err), kNotFound);
+    return fail("'" + shown + "' cannot be opened beneath its root: " + std::strerror(err), kNotFound);
   }
   struct stat st {};
-  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return fail("'" + path + "' is not a regular file", kNotFound);
+  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return fail("'" + shown + "' is not a regular file", kNotFound);
   if (static_cast<size_t>(st.st_size) > kMaxServedFileBytes)
-    return fail("'" + path + "' exceeds " + std::to_string(kMaxServedFileBytes) + " bytes", kNotFound);
+    return fail("'" + shown + "' exceeds " + std::to_string(kMaxServedFileBytes) + " bytes", kNotFound);
   ServedFile served;
   served.mime_type = std::string(mime);
   served.bytes.resize(static_cast<size_t>(st.st_size));
@@ -160,10 +145,54 @@ Result<ServedFile> AppFiles::resolve(std::string_view uri) const {
   while (got < served.bytes.size()) {
     ssize_t n = ::read(fd.get(), served.bytes.data() + got, served.bytes.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(errno_error("reading '" + path + "'", kNotFound));
+    if (n <= 0) return fail(errno_error("reading '" + shown + "'", kNotFound));
     got += static_cast<size_t>(n);
   }
   return served;
+}
+
+Result<std::pair<std::string, std::string>> split_uri(std::string_view scheme, std::string_view uri) {
+  const std::string prefix = std::string(scheme) + "://";
+  if (uri.substr(0, prefix.size()) != prefix) return fail("not a " + std::string(scheme) + " URI", kNotFound);
+  std::string_view rest = uri.substr(prefix.size());
+  size_t slash = rest.find('/');
+  std::string host(rest.substr(0, slash));
+  if (slash == std::string_view::npos) return std::pair<std::string, std::string>(host, "");
+  std::string_view raw_path = rest.substr(slash + 1);
+  raw_path = raw_path.substr(0, raw_path.find_first_of("?#"));
+  WEFT_TRY(std::string path, percent_decode(raw_path));
+  return std::pair<std::string, std::string>(host, path);
+}
+
+}  // namespace
+
+Result<ServedFile> AppFiles::resolve(std::string_view uri) const {
+  WEFT_TRY(auto parts, split_uri(kAppScheme, uri));
+  const auto& [host, path] = parts;
+  if (host != app_id_) return fail("weft-app host '" + host + "' is not this app", kForbidden);
+  std::string_view remaining = path;
+  if (!ui_prefix_.empty()) {
+    if (path.size() <= ui_prefix_.size() || path.compare(0, ui_prefix_.size(), ui_prefix_) != 0 ||
+        path[ui_prefix_.size()] != '/')
+      return fail("'" + path + "' is outside the UI directory", kNotFound);
+    remaining = std::string_view(path).substr(ui_prefix_.size() + 1);
+  }
+  return serve_beneath(ui_root_.get(), remaining);
+}
+
+Result<SystemResources> SystemResources::open(const std::string& root) {
+  SystemResources resources;
+  resources.root_ = UniqueFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!resources.root_) return fail(errno_error("system resources " + root + ": cannot open the directory"));
+  return resources;
+}
+
+Result<ServedFile> SystemResources::resolve(std::string_view uri) const {
+  WEFT_TRY(auto parts, split_uri(kSystemScheme, uri));
+  const auto& [host, path] = parts;
+  if (host.empty() || host == "." || host == ".." || host.find('/') != std::string::npos)
+    return fail("weft-system host '" + host + "' is not a resource directory", kNotFound);
+  return serve_beneath(root_.get(), host + "/" + path);
 }
 
 }  // namespace weft::webhost

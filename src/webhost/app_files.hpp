@@ -19,6 +19,7 @@ inline constexpr std::string_view kAppContentSecurityPolicy =
     "'none'";
 
 inline constexpr std::string_view kAppScheme = "weft-app";
+inline constexpr std::string_view kSystemScheme = "weft-system";
 /// Largest file the scheme serves (bytes); UI assets beyond this are refused rather than buffered.
 inline constexpr size_t kMaxServedFileBytes = 64u << 20;
 
@@ -49,6 +50,17 @@ class AppFiles {
   UniqueFd ui_root_;
   std::string ui_prefix_;  // UI root relative to the package root, "" or e.g. "ui" (no trailing slash)
   std::string entry_name_;
+};
+
+/// `weft-system://<dir>/<path>` for the system page: `<WEFT_SYSTEM_RESOURCES>/<dir>/<path>`, same rules as above.
+class SystemResources {
+ public:
+  [[nodiscard]] static Result<SystemResources> open(const std::string& root);
+  /// Errors carry code 404.
+  [[nodiscard]] Result<ServedFile> resolve(std::string_view uri) const;
+
+ private:
+  UniqueFd root_;
 };
 
 }  // namespace weft::webhost

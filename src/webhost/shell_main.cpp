@@ -34,7 +34,7 @@ std::string system_file(const char* variable, const std::string& installed, cons
 }
 
 // Runs the shell until it should exit; errors name what failed.
-Result<int> serve(const std::string& html, const std::string& kit) {
+Result<int> serve(const std::string& html, const std::string& kit, const std::string& resources) {
   WEFT_TRY(std::string wsport, paths::appd_wsport_file());
   WEFT_TRY(std::string systoken, paths::appd_systoken_file());
   HostLoop loop;
@@ -49,7 +49,7 @@ Result<int> serve(const std::string& html, const std::string& kit) {
       std::filesystem::remove_all(path, ec);
     }
   } remove_cache{cache};
-  WEFT_TRY(auto page, SystemPage::create({.html_path = html, .ui_kit_path = kit, .cache_dir = cache}));
+  WEFT_TRY(auto page, SystemPage::create({.html_path = html, .ui_kit_path = kit, .cache_dir = cache, .resources_dir = resources}));
   WEFT_TRY(auto view, page->create_view(kInitialWidth, kInitialHeight));
   WebView& web = *view;
   WEFT_TRY(auto window, HostWindow::create(*connection, web,
@@ -94,7 +94,8 @@ int run(int argc, char** argv) {
   }
   if (html.empty()) html = system_file("WEFT_SYSTEM_UI_HTML", "/usr/share/weft/system/system-ui.html", "system-ui.html");
   std::string kit = system_file("WEFT_UI_KIT_JS", "/usr/share/weft/system/weft-ui-kit.js", "weft-ui-kit.js");
-  auto status = serve(html, kit);
+  std::string resources = paths::env_or("WEFT_SYSTEM_RESOURCES", "/usr/share/weft/system");
+  auto status = serve(html, kit, resources);
   if (!status.ok()) {
     log::error(status.error().message);
     return 1;

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "app_page.hpp"
+#include "app_scheme.hpp"
+#include "weft/core/log.hpp"
 #include "content_rules.hpp"
 
 namespace weft::webhost {
@@ -28,6 +30,15 @@ Result<std::unique_ptr<SystemPage>> SystemPage::create(const SystemPageOptions& 
   config.sandbox_read_paths.push_back(dir);
   config.message_handlers.push_back(kShellHandlerName);
   WEFT_TRY(page->environment_, PageEnvironment::create(std::move(config)));
+  if (!options.resources_dir.empty()) {
+    auto resources = SystemResources::open(options.resources_dir);
+    if (resources.ok()) {
+      page->resources_ = std::make_unique<SystemResources>(std::move(resources).value());
+      register_system_scheme(page->environment_->context(), *page->resources_);
+    } else {
+      log::warn("weft-system:// not served: ", resources.error().message);
+    }
+  }
   return page;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "app_files.hpp"
 #include "page_environment.hpp"
 #include "web_view.hpp"
 
@@ -14,6 +15,7 @@ struct SystemPageOptions {
   std::string html_path;    // absolute or relative path of system-ui.html
   std::string ui_kit_path;  // WEFT_UI_KIT_JS
   std::string cache_dir;
+  std::string resources_dir;  // WEFT_SYSTEM_RESOURCES, root of weft-system://; empty or missing: not served
 };
 
 /// Script message handler of the system page: it posts "launcher-open" / "launcher-closed" so the host can raise
@@ -29,6 +31,7 @@ class SystemPage {
 
  private:
   std::string uri_;
+  std::unique_ptr<SystemResources> resources_;  // borrowed by the scheme handler: lives as long as the page
   std::unique_ptr<PageEnvironment> environment_;
 };
 

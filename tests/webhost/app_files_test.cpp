@@ -102,6 +102,23 @@ TEST(AppFilesOpen, RejectsAnInvalidAppIdAndAMissingUiDirectory) {
   EXPECT_NE(missing.error().message.find("/nonexistent/weft/ui"), std::string::npos) << missing.error().message;
 }
 
+TEST_F(AppFilesTest, SystemResourcesServeBeneathTheirRootOnly) {
+  fs::create_directories(root_ / "res" / "icons");
+  write(root_ / "res" / "icons" / "app.svg", "<svg/>");
+  fs::create_symlink(root_ / "outside.txt", root_ / "res" / "icons" / "link.txt");
+  auto resources = SystemResources::open((root_ / "res").string());
+  ASSERT_TRUE(resources.ok()) << resources.error().message;
+  auto svg = resources->resolve("weft-system://icons/app.svg");
+  ASSERT_TRUE(svg.ok()) << svg.error().message;
+  EXPECT_EQ(svg->bytes, "<svg/>");
+  EXPECT_EQ(svg->mime_type, "image/svg+xml");
+  for (const char* uri : {"weft-system://icons/link.txt", "weft-system://icons/../../outside.txt",
+                          "weft-system://../outside.txt", "weft-system:///outside.txt", "weft-app://icons/app.svg"}) {
+    auto refused = resources->resolve(uri);
+    EXPECT_FALSE(refused.ok()) << uri << " was served";
+  }
+}
+
 TEST(MimeTypes, CoverEveryServedExtensionAndNothingElse) {
   EXPECT_EQ(mime_type_for("a.HTML"), "text/html");
   EXPECT_EQ(mime_type_for("a.mjs"), "text/javascript");

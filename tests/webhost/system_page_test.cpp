@@ -29,6 +29,8 @@ class SystemPageTest : public ::testing::Test {
     dir_ = tmpl;
     fs::create_directories(dir_ / "weft");
     fs::create_directories(dir_ / "cache");
+    fs::create_directories(dir_ / "resources" / "text");
+    ASSERT_TRUE(write_file_atomic((dir_ / "resources" / "text" / "hello.txt").string(), "hello from weft-system").ok());
     appd_ = std::make_unique<testing::StandinAppd>(
         std::vector<testing::StandinAppd::App>{{"org.weft.demo.counter", "Counter", "0.1.0"},
                                                {"org.weft.demo.notes", "<b>Notes</b>", "0.1.0"}},
@@ -37,7 +39,8 @@ class SystemPageTest : public ::testing::Test {
     ASSERT_TRUE(started.ok()) << started.error().message;
     auto page = SystemPage::create({.html_path = std::string(WEFT_UI_DIR) + "/system-ui.html",
                                     .ui_kit_path = std::string(WEFT_UI_DIR) + "/weft-ui-kit.js",
-                                    .cache_dir = (dir_ / "cache").string()});
+                                    .cache_dir = (dir_ / "cache").string(),
+                                    .resources_dir = (dir_ / "resources").string()});
     ASSERT_TRUE(page.ok()) << page.error().message;
     page_ = std::move(page).value();
     auto view = page_->create_view(kWidth, kHeight);
@@ -168,6 +171,14 @@ TEST_F(SystemPageTest, ClickingAnEntryActivatesItAndItsCloseButtonTerminatesIt) 
   EXPECT_TRUE(run_until([&] { return eval("return document.querySelectorAll('#entries .entry').length;") == "0"; }, kTimeoutMs));
   appd_->broadcast({{"type", "ERROR"}, {"code", 404}, {"message", "<i>package</i> missing"}});
   EXPECT_TRUE(run_until([&] { return eval("return document.querySelector('.toast')?.textContent ?? '';") == "\"Cannot open: <i>package</i> missing\""; }, kTimeoutMs));
+}
+
+TEST_F(SystemPageTest, SystemResourcesAreServedAndNothingOutsideThem) {
+  EXPECT_EQ(eval("return await (await fetch('weft-system://text/hello.txt')).text();"), "\"hello from weft-system\"");
+  EXPECT_EQ(eval("const r = await fetch('weft-system://text/%2e%2e/%2e%2e/resources/text/hello.txt'); return r.status;"),
+            "404");
+  EXPECT_EQ(eval("try { const r = await fetch('weft-system://text/missing.txt'); return r.status; } catch (e) { return 'refused'; }"),
+            "404");
 }
 
 TEST(AppdEndpoint, ReadsPortAndTokenAndRejectsMalformedFiles) {
