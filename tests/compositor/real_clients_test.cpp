@@ -222,3 +222,29 @@ TEST_F(NestedX11, AppWindowIsMaximizedIntoTheNestedOutput) {
   EXPECT_EQ(png->at(png->width / 2, png->height / 2), kRed);
   EXPECT_NE(harness->log().find("output X11-1"), std::string::npos);
 }
+
+/// The Wayland backend nested in another (headless) weft-compositor: the outer one sees one window.
+TEST_F(RealClients, NestedWaylandBackendShowsItsOutputAsAWindowOfTheHost) {
+  auto nested = CompositorHarness::start({"--backend=wayland"}, {"WAYLAND_DISPLAY=" + harness->socket_path()});
+  ASSERT_TRUE(nested.ok()) << nested.error().message;
+  auto inner_driver = TestClient::connect((*nested)->socket_path());
+  ASSERT_NE(inner_driver, nullptr);
+  inner_driver->capture_dir = (*nested)->runtime_dir();
+  auto inner_client = TestClient::connect((*nested)->socket_path());
+  auto app = make_app(*inner_client, "inner", kRed);
+  ASSERT_TRUE(wait_until([&] { return app->configured_width > 0; }));
+  wait_drawn(*app);
+  auto inner = inner_driver->capture("nested-wayland-inner");
+  ASSERT_TRUE(inner.ok()) << inner.error().message;
+  EXPECT_EQ(inner->at(inner->width / 2, inner->height / 2), kRed);
+  EXPECT_TRUE(wait_mapped(*driver, 1)) << "the nested output is one toplevel of the host";
+  ASSERT_TRUE(wait_until([&] {
+    auto outer = driver->capture("nested-wayland-outer");
+    return outer && outer->at(640, 400) == kRed;
+  })) << "the host shows the nested compositor's frame";
+  app.reset();
+  inner_client.reset();
+  inner_driver.reset();
+  const weft::ExitStatus status = (*nested)->process().terminate(std::chrono::seconds(10));
+  EXPECT_TRUE(status.success()) << status.describe();
+}
