@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "component_test_bytes.hpp"
 #include "weft/runtime/canonical_abi.hpp"
 
@@ -184,6 +186,45 @@ TEST_F(CanonicalAbi, MalformedGuestValuesAreErrorsNotCrashes) {
   EXPECT_FALSE(lift_flat(cx, surrogate, *P(K::char_)).ok());
   std::vector<CoreValue> too_few = {};
   EXPECT_FALSE(lift_flat(cx, too_few, *P(K::u32)).ok());
+}
+
+/// A random value type of at most `depth` levels (no resources: handles need table entries).
+CTypePtr random_type(std::mt19937& rng, int depth) {
+  static const K prims[] = {K::bool_, K::s8, K::u8, K::s16, K::u16, K::s32, K::u32, K::s64, K::u64,
+                            K::f32, K::f64, K::char_, K::string};
+  int pick = int(rng() % (depth > 0 ? 21 : 13));
+  if (pick < 13) return P(prims[pick]);
+  auto sub = [&] { return random_type(rng, depth - 1); };
+  switch (pick) {
+    case 13: return make(K::list, {sub()});
+    case 14: return make(K::record, {sub(), sub()}, {"a", "b"});
+    case 15: return make(K::tuple, {sub(), sub(), sub()});
+    case 16: return make(K::variant, {sub(), nullptr, sub()}, {"x", "y", "z"});
+    case 17: return make(K::enum_, {}, {"p", "q", "r"});
+    case 18: return make(K::flags, {}, {"f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"});
+    case 19: return make(K::option, {sub()});
+    default: return make(K::result, {sub(), rng() % 2 ? sub() : nullptr});
+  }
+}
+
+TEST_F(CanonicalAbi, RandomGuestMemoryAndFlatValuesNeverCrashLifting) {
+  std::mt19937 rng(20261128);
+  size_t lifted = 0, refused = 0;
+  for (int round = 0; round < 3000; ++round) {
+    auto mem = engine->memory(*cx.memory);
+    for (size_t i = 0; i < 4096; ++i) mem[rng() % mem.size()] = uint8_t(rng());
+    CTypePtr t = random_type(rng, 3);
+    uint32_t ptr = uint32_t(rng() % (mem.size() + 64)) & ~uint32_t(7);
+    auto from_memory = load(cx, ptr, *t);
+    std::vector<CoreValue> flat;
+    for (CoreType ct : flatten(*t)) flat.push_back({ct, (uint64_t(rng()) << 32) | rng()});
+    auto from_flat = lift_flat(cx, flat, *t);
+    (from_memory.ok() ? lifted : refused)++;
+    (from_flat.ok() ? lifted : refused)++;
+  }
+  // Both outcomes occur: valid values come back, malformed ones are errors, and nothing crashes.
+  EXPECT_GT(lifted, 0u);
+  EXPECT_GT(refused, 0u);
 }
 
 TEST_F(CanonicalAbi, OwnHandlesMoveAndBorrowsStayInTheTable) {
