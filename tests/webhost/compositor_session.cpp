@@ -193,4 +193,9 @@ Result<UniqueFd> CompositorSession::bind_session(uint64_t session_id, const std:
   return std::move(pair.second);
 }
 
+Result<void> CompositorSession::close_session(uint64_t session_id) {
+  auto frame = ipc::compositor::encode(ipc::compositor::CloseSession{session_id});
+  return write_all(appd_link_.get(), std::span<const uint8_t>(frame.data(), frame.size()));
+}
+
 }  // namespace weft::webhost::testing

@@ -52,6 +52,9 @@ class CompositorSession {
   /// Binds a new Wayland client to (session_id, app_id) over the appd link and returns the client's socket end.
   [[nodiscard]] Result<UniqueFd> bind_session(uint64_t session_id, const std::string& app_id);
 
+  /// appd's `close_session`: the compositor sends xdg_toplevel.close to the session's toplevels.
+  [[nodiscard]] Result<void> close_session(uint64_t session_id);
+
   /// Runs the default GLib context and the test client for `ms`.
   void pump(int ms);
 

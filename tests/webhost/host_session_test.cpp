@@ -211,6 +211,12 @@ TEST_F(HostsOnCompositor, LauncherOpensAboveAnOpenAppWindowAndEscapeReturnsToThe
   ASSERT_TRUE(back.ok());
   EXPECT_GT(fraction_near(*back, 300, 10, 700, 570, kAppGreen), 0.98) << "the overlay did not go away";
   EXPECT_EQ(session_.focused_app_id(), "org.weft.test.fixture") << "focus did not return to the app";
+
+  // appd's close_session → xdg_toplevel.close → the app shell exits 0 (spec §6.2).
+  ASSERT_TRUE(session_.close_session(8).ok());
+  auto status = app_.wait(std::chrono::milliseconds(kTimeoutMs));
+  ASSERT_TRUE(status.has_value()) << "weft-app-shell did not exit after xdg_toplevel.close";
+  EXPECT_TRUE(status->success()) << status->describe();
 }
 
 }  // namespace
