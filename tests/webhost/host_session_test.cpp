@@ -140,6 +140,8 @@ TEST_F(HostsOnCompositor, ShellShowsTheTaskbarInTheBottom48PixelsAndOpensTheLaun
       [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) < 0.001; }, kTimeoutMs);
   ASSERT_TRUE(closed.ok());
   EXPECT_LT(fraction_near(*closed, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.001) << "Escape did not close it";
+  ExitStatus status = shell_.terminate(std::chrono::milliseconds(10000));  // SIGTERM
+  EXPECT_TRUE(status.success()) << "weft-shell on SIGTERM: " << status.describe();
 }
 
 TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndBridgeLines) {
