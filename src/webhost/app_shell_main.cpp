@@ -65,6 +65,13 @@ Result<int> serve(const Arguments& args) {
   connection->set_on_disconnected([&](const std::string&) { loop.quit(1); });
   std::string temp_cache;
   WEFT_TRY(std::string cache, cache_directory(temp_cache));
+  struct RemoveTemporary {  // only a cache this process created is removed, also on error paths
+    const std::string& path;
+    ~RemoveTemporary() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove_all(path, ec);
+    }
+  } remove_temporary{temp_cache};
   WEFT_TRY(auto page, AppPage::create({.app_id = args.app_id,
                                        .session_id = args.session_id,
                                        .entry_path = args.entry,
@@ -104,12 +111,7 @@ Result<int> serve(const Arguments& args) {
                    window.get());
 
   webkit_web_view_load_uri(web.web_view(), page->files().entry_uri().c_str());
-  int status = loop.run();
-  if (!temp_cache.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(temp_cache, ec);
-  }
-  return status;
+  return loop.run();
 }
 
 int run(int argc, char** argv) {
