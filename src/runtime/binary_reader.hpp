@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 
+#include "weft/runtime/utf8.hpp"
+
 namespace weft::runtime {
 
 class Reader {
@@ -98,7 +100,7 @@ class Reader {
     mark_ = start;
     if (!ok()) return {};
     std::string s(reinterpret_cast<const char*>(raw.data()), raw.size());
-    if (!valid_utf8(s)) fail("name is not valid UTF-8");
+    if (!is_valid_utf8(s)) fail("name is not valid UTF-8");
     return s;
   }
 
@@ -119,19 +121,6 @@ class Reader {
   }
 
  private:
-  static bool valid_utf8(const std::string& s) {
-    size_t i = 0;
-    while (i < s.size()) {
-      auto c = uint8_t(s[i]);
-      size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-      if (n == 0 || i + n > s.size()) return false;
-      for (size_t k = 1; k < n; ++k)
-        if ((uint8_t(s[i + k]) & 0xc0) != 0x80) return false;
-      i += n;
-    }
-    return true;
-  }
-
   std::span<const uint8_t> data_;
   size_t base_ = 0;
   size_t pos_ = 0;

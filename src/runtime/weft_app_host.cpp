@@ -14,6 +14,7 @@
 
 #include "weft/core/child_process.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/runtime/utf8.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -78,19 +79,6 @@ constexpr auto kToolTimeout = std::chrono::seconds(5);
 constexpr const char* kWlCopy = "/usr/bin/wl-copy";
 constexpr const char* kWlPaste = "/usr/bin/wl-paste";
 constexpr const char* kTextType = "text/plain;charset=utf-8";
-
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = uint8_t(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k)
-      if ((uint8_t(s[i + k]) & 0xc0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
 
 /// Clipboard tools (wl-clipboard, which speaks the compositor's data-control) need the display; their absence is an
 /// error string, never a pretended success.
@@ -296,7 +284,7 @@ void WeftAppHost::install(HostRegistry& registry) {
     if (!run) return err_text(run.error().message);
     if (run->overflow) return err_text("clipboard text exceeds 1048576 bytes");
     // wl-paste fails when nothing, or nothing of our type, is offered.
-    if (!run->status.success() || !valid_utf8(run->out)) return err_text("the clipboard does not hold UTF-8 text");
+    if (!run->status.success() || !is_valid_utf8(run->out)) return err_text("the clipboard does not hold UTF-8 text");
     return Val::ok(Val::string(std::move(run->out)));
   };
   clipboard.functions["write"] = [s](auto& a) -> Result<Val> {
