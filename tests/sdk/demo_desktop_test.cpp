@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "app_harness.hpp"
-#include "bridge_protocol.hpp"
+#include "bridge_relay.hpp"
 #include "compositor_session.hpp"
 #include "weft/core/ready.hpp"
 
@@ -62,29 +62,18 @@ class CounterOnTheDesktop : public ::testing::Test {
     ASSERT_TRUE(ready.ok()) << "app shell readiness: " << ready.error().message;
     bridge_ = std::move(bridge->first);
     ASSERT_TRUE(set_nonblocking(bridge_.get()).ok());
+    relay_.emplace(bridge_.get(), *component_);
   }
   void TearDown() override {
     if (app_shell_.running()) app_shell_.terminate(std::chrono::milliseconds(3000));
   }
 
-  // appd's relay: page payloads to the component, component lines to the page; remembers the last count sent.
+  // appd's relay, remembering the last count the component sent.
   void relay() {
-    char buf[65536];
-    for (ssize_t n; (n = ::read(bridge_.get(), buf, sizeof buf)) > 0;) {
-      auto lines = splitter_.feed({buf, static_cast<size_t>(n)});
-      ASSERT_TRUE(lines.ok());
-      for (const auto& line : *lines) {
-        auto payload = webhost::decode_bridge_line(line);
-        if (payload.ok() && payload->has_value()) component_->send(**payload);
-      }
-    }
-    while (auto payload = component_->receive(std::chrono::milliseconds(0))) {
-      auto reply = nlohmann::json::parse(*payload, nullptr, false);
+    ASSERT_TRUE(relay_->pump([this](const std::string& payload) {
+      auto reply = nlohmann::json::parse(payload, nullptr, false);
       if (reply.is_object() && reply.value("op", "") == "count") last_count_ = reply["count"].get<int>();
-      auto line = webhost::encode_app_message(*payload);
-      ASSERT_TRUE(line.ok());
-      ASSERT_TRUE(write_all(bridge_.get(), *line).ok());
-    }
+    })) << relay_->error();
   }
   // Captures (relaying in between) until the component has answered `count` and `accept` holds for the output.
   Image show(int count, const std::function<bool(const Image&)>& accept) {
@@ -106,7 +95,7 @@ class CounterOnTheDesktop : public ::testing::Test {
   std::optional<AppSession> component_;
   ChildProcess app_shell_;
   UniqueFd bridge_;
-  webhost::LineSplitter splitter_;
+  std::optional<BridgeRelay> relay_;
   int last_count_ = INT32_MIN;
 };
 

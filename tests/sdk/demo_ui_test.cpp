@@ -12,7 +12,7 @@
 #include "app_harness.hpp"
 #include "app_page.hpp"
 #include "bridge_channel.hpp"
-#include "bridge_protocol.hpp"
+#include "bridge_relay.hpp"
 #include "headless_capture.hpp"
 
 namespace weft::test {
@@ -48,6 +48,7 @@ class DemoUi : public ::testing::Test {
     ASSERT_TRUE(pair.ok());
     appd_end_ = std::move(pair->second);
     ASSERT_TRUE(set_nonblocking(appd_end_.get()).ok());
+    relay_.emplace(appd_end_.get(), *component_);
     bridge_ = std::make_unique<webhost::BridgeChannel>(*view_, page_->environment().content_manager(),
                                                        std::move(pair->first), [] {});
     auto loaded = view_->load_and_wait(page_->files().entry_uri().c_str(), kTimeoutMs);
@@ -61,23 +62,8 @@ class DemoUi : public ::testing::Test {
     page_.reset();
   }
 
-  // Moves whatever is waiting between the page's bridge and the component, both ways (what appd's relay does).
-  void pump() {
-    char buf[65536];
-    for (ssize_t n; (n = ::read(appd_end_.get(), buf, sizeof buf)) > 0;) {
-      auto lines = splitter_.feed({buf, static_cast<size_t>(n)});
-      ASSERT_TRUE(lines.ok());
-      for (const auto& line : *lines) {
-        auto payload = webhost::decode_bridge_line(line);
-        if (payload.ok() && payload->has_value()) component_->send(**payload);
-      }
-    }
-    while (auto payload = component_->receive(std::chrono::milliseconds(0))) {
-      auto line = webhost::encode_app_message(*payload);
-      ASSERT_TRUE(line.ok());
-      ASSERT_TRUE(write_all(appd_end_.get(), *line).ok());
-    }
-  }
+  // Moves whatever is waiting between the page's bridge and the component (what appd's relay does).
+  void pump() { ASSERT_TRUE(relay_->pump()) << relay_->error(); }
 
   std::string eval(const std::string& body) {
     auto r = view_->evaluate(body.c_str(), kTimeoutMs);
@@ -133,7 +119,7 @@ class DemoUi : public ::testing::Test {
   std::unique_ptr<webhost::HeadlessCapture> capture_;
   std::unique_ptr<webhost::BridgeChannel> bridge_;
   UniqueFd appd_end_;
-  webhost::LineSplitter splitter_;
+  std::optional<BridgeRelay> relay_;
 };
 
 TEST_F(DemoUi, TheCounterShowsTheComponentsNumberAndFollowsButtonsAndKeys) {
