@@ -99,7 +99,10 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
     return kExitLoad;
   }
   auto outcome = (*instance)->call(*run, "run", {});
-  if (auto status = wasi.exit_status()) return *status;
+  if (auto status = wasi.exit_status()) {
+    if (*status != 0) diag << "weft-runtime: the component exited with status " << *status << "\n";
+    return *status;
+  }
   if (!outcome) {
     diag << "weft-runtime: " << outcome.error().message << "\n";
     return kExitLoad;
@@ -108,7 +111,11 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
     diag << "trap: " << outcome->trap->kind << ": " << outcome->trap->message << "\n";
     return kExitTrap;
   }
-  return outcome->value.index == 0 ? kExitOk : kExitRunFailed;
+  if (outcome->value.index != 0) {
+    diag << "weft-runtime: wasi:cli/run returned an error\n";
+    return kExitRunFailed;
+  }
+  return kExitOk;
 }
 
 }  // namespace weft::runtime

@@ -187,6 +187,11 @@ TEST(RuntimeCli, ExitAndAFailingRunEndWithStatusOne) {
     auto run = run_runtime(app.args());
     EXPECT_TRUE(run.status.exited && run.status.code == 1) << mode << ": " << run.status.describe() << run.err;
   }
+  // wasi-libc turns main's return value into exit() too, so both report the exit on stderr.
+  for (const char* mode : {"exit7", "fail"}) {
+    AppRun app(mode);
+    EXPECT_EQ(run_runtime(app.args()).err, "weft-runtime: the component exited with status 1\n") << mode;
+  }
 }
 
 TEST(RuntimeCli, TheMemoryCapMakesAllocationsFailInsteadOfTrapping) {
