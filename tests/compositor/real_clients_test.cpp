@@ -203,7 +203,7 @@ class NestedX11 : public CompositorTest {
   }
   std::vector<std::string> extra_args() override { return {"--backend=x11"}; }
   std::vector<std::string> extra_env() override {
-    return {"DISPLAY=" + display_, "LSAN_OPTIONS=suppressions=" WEFT_COMPOSITOR_TEST_DIR "/lsan-x11.supp"};
+    return {"DISPLAY=" + display_, "LSAN_OPTIONS=suppressions=" WEFT_COMPOSITOR_TEST_DIR "/lsan-nested.supp"};
   }
 
   weft::ChildProcess xvfb_;
@@ -225,7 +225,9 @@ TEST_F(NestedX11, AppWindowIsMaximizedIntoTheNestedOutput) {
 
 /// The Wayland backend nested in another (headless) weft-compositor: the outer one sees one window.
 TEST_F(RealClients, NestedWaylandBackendShowsItsOutputAsAWindowOfTheHost) {
-  auto nested = CompositorHarness::start({"--backend=wayland"}, {"WAYLAND_DISPLAY=" + harness->socket_path()});
+  auto nested = CompositorHarness::start(
+      {"--backend=wayland"}, {"WAYLAND_DISPLAY=" + harness->socket_path(),
+                              "LSAN_OPTIONS=suppressions=" WEFT_COMPOSITOR_TEST_DIR "/lsan-nested.supp"});
   ASSERT_TRUE(nested.ok()) << nested.error().message;
   auto inner_driver = TestClient::connect((*nested)->socket_path());
   ASSERT_NE(inner_driver, nullptr);
@@ -246,5 +248,5 @@ TEST_F(RealClients, NestedWaylandBackendShowsItsOutputAsAWindowOfTheHost) {
   inner_client.reset();
   inner_driver.reset();
   const weft::ExitStatus status = (*nested)->process().terminate(std::chrono::seconds(10));
-  EXPECT_TRUE(status.success()) << status.describe();
+  EXPECT_TRUE(status.success()) << status.describe() << "\n---- nested compositor log ----\n" << (*nested)->log();
 }
