@@ -194,6 +194,12 @@ TEST(RuntimeCli, ExitAndAFailingRunEndWithStatusOne) {
   }
 }
 
+TEST(RuntimeCli, ARunThatReturnsErrExitsOneAndSaysSo) {
+  auto run = run_runtime({"org.weft.test", "1", "--module", fixture("probe.wasm")});
+  EXPECT_TRUE(run.status.exited && run.status.code == 1) << run.status.describe() << run.err;
+  EXPECT_EQ(run.err, "weft-runtime: wasi:cli/run returned an error\n");
+}
+
 TEST(RuntimeCli, TheMemoryCapMakesAllocationsFailInsteadOfTrapping) {
   AppRun app("oom");
   auto run = run_runtime(app.args({"--max-memory-mib", "16"}));
