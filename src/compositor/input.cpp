@@ -48,6 +48,8 @@ void Input::disconnect() {
   request_selection_.disconnect();
   request_primary_.disconnect();
   focus_change_.disconnect();
+  new_constraint_.disconnect();
+  constraint_destroy_.disconnect();
   keyboards_.clear();
 }
 
@@ -66,6 +68,8 @@ void Input::create(wl_display* display) {
     wlr_relative_pointer_manager_v1_send_relative_motion(server_.relative_pointer, seat,
                                                          static_cast<uint64_t>(e->time_msec) * 1000, e->delta_x,
                                                          e->delta_y, e->unaccel_dx, e->unaccel_dy);
+    // A locked pointer stays put; a confined one moves only inside its region.
+    if (!constraint_allows(cursor->x + e->delta_x, cursor->y + e->delta_y)) return;
     wlr_cursor_move(cursor.get(), e->device, e->delta_x, e->delta_y);
     process_motion(e->time_msec);
   });
@@ -151,6 +155,10 @@ void Input::create(wl_display* display) {
                            [this](wlr_seat_request_set_primary_selection_event* e) {
                              wlr_seat_set_primary_selection(seat, e->source, e->serial);
                            });
+  constraints_ = wlr_pointer_constraints_v1_create(display);
+  new_constraint_.connect(&constraints_->events.new_constraint, [this](wlr_pointer_constraint_v1*) {
+    update_constraint(seat->pointer_state.focused_surface);
+  });
   focus_change_.connect(&seat->keyboard_state.events.focus_change,
                         [this](wlr_seat_keyboard_focus_change_event* e) {
                           if (e->old_surface)
@@ -275,10 +283,38 @@ void Input::process_motion(uint32_t time_msec) {
   if (!surface) {
     wlr_xcursor_manager_set_cursor_image(xcursor_.get(), "left_ptr", cursor.get());
     wlr_seat_pointer_clear_focus(seat);
+    update_constraint(nullptr);
     return;
   }
   wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
   wlr_seat_pointer_notify_motion(seat, time_msec, sx, sy);
+  update_constraint(surface);
+}
+
+void Input::update_constraint(wlr_surface* focused) {
+  wlr_pointer_constraint_v1* wanted =
+      focused ? wlr_pointer_constraints_v1_constraint_for_surface(constraints_, focused, seat) : nullptr;
+  if (wanted == active_constraint_) return;
+  if (active_constraint_) wlr_pointer_constraint_v1_send_deactivated(active_constraint_);
+  active_constraint_ = wanted;
+  constraint_destroy_.disconnect();
+  if (!wanted) return;
+  constraint_destroy_.connect(&wanted->events.destroy, [this](void*) {
+    active_constraint_ = nullptr;
+    constraint_destroy_.disconnect();
+  });
+  wlr_pointer_constraint_v1_send_activated(wanted);
+}
+
+bool Input::constraint_allows(double lx, double ly) const {
+  if (!active_constraint_) return true;
+  if (active_constraint_->type == WLR_POINTER_CONSTRAINT_V1_LOCKED) return false;
+  // Confined: the destination must lie in the region, in surface-local coordinates.
+  View* view = server_.view_for_surface(active_constraint_->surface);
+  int sx = 0, sy = 0;
+  if (view) wlr_scene_node_coords(view->node, &sx, &sy);
+  return pixman_region32_contains_point(&active_constraint_->region, static_cast<int>(lx) - sx,
+                                        static_cast<int>(ly) - sy, nullptr);
 }
 
 void Input::on_button(wlr_event_pointer_button* event) {
@@ -340,6 +376,13 @@ void Input::inject_pointer_move(double lx, double ly) {
   wlr_event_pointer_motion_absolute event{virtual_pointer_, now_msec(), 0, 0};
   normalise(server_.layout.get(), lx, ly, &event.x, &event.y);
   wl_signal_emit(&virtual_pointer_->pointer->events.motion_absolute, &event);
+  wl_signal_emit(&virtual_pointer_->pointer->events.frame, virtual_pointer_->pointer);
+}
+
+void Input::inject_pointer_motion(double dx, double dy) {
+  if (!virtual_pointer_) return;
+  wlr_event_pointer_motion event{virtual_pointer_, now_msec(), dx, dy, dx, dy};
+  wl_signal_emit(&virtual_pointer_->pointer->events.motion, &event);
   wl_signal_emit(&virtual_pointer_->pointer->events.frame, virtual_pointer_->pointer);
 }
 

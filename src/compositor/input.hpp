@@ -30,6 +30,7 @@ class Input {
   // Injection (weft_test_v1), through the same code paths as device events.
   [[nodiscard]] bool has_virtual_devices() const { return virtual_keyboard_ != nullptr; }
   void inject_pointer_move(double lx, double ly);
+  void inject_pointer_motion(double dx, double dy);
   void inject_pointer_button(uint32_t button, bool pressed);
   void inject_pointer_axis(double vertical);
   void inject_key(uint32_t key, bool pressed);
@@ -60,6 +61,10 @@ class Input {
   wlr_surface* surface_at(double lx, double ly, double* sx, double* sy) const;
   View* view_at(double lx, double ly) const;
   void update_capabilities();
+  /// zwp_pointer_constraints_v1: activates the constraint of the pointer-focused surface, deactivating the old one.
+  void update_constraint(wlr_surface* focused);
+  /// Whether relative motion may move the cursor to (lx, ly) under the active constraint.
+  [[nodiscard]] bool constraint_allows(double lx, double ly) const;
   void gesture_finished(std::optional<NavigationGesture> gesture);
 
   Server& server_;
@@ -99,6 +104,10 @@ class Input {
   Listener<wlr_seat_request_set_selection_event> request_selection_;
   Listener<wlr_seat_request_set_primary_selection_event> request_primary_;
   Listener<wlr_seat_keyboard_focus_change_event> focus_change_;
+  wlr_pointer_constraints_v1* constraints_ = nullptr;
+  wlr_pointer_constraint_v1* active_constraint_ = nullptr;
+  Listener<wlr_pointer_constraint_v1> new_constraint_;
+  Listener<> constraint_destroy_;
 };
 
 }  // namespace weft::compositor

@@ -43,6 +43,11 @@ const struct weft_test_v1_interface kImpl = {
         [](wl_client*, wl_resource* resource, wl_fixed_t x, wl_fixed_t y) {
           if (Input* input = injector(resource)) input->inject_pointer_move(wl_fixed_to_double(x), wl_fixed_to_double(y));
         },
+    .pointer_motion =
+        [](wl_client*, wl_resource* resource, wl_fixed_t dx, wl_fixed_t dy) {
+          if (Input* input = injector(resource))
+            input->inject_pointer_motion(wl_fixed_to_double(dx), wl_fixed_to_double(dy));
+        },
     .pointer_button =
         [](wl_client*, wl_resource* resource, uint32_t button, uint32_t pressed) {
           if (Input* input = injector(resource)) input->inject_pointer_button(button, pressed != 0);

@@ -20,6 +20,7 @@
 #include <ctime>
 #include <memory>
 
+#include "pointer-constraints-unstable-v1-protocol.h"
 #include "presentation-time-protocol.h"
 // Its request handler has a parameter named `namespace`.
 #define namespace namespace_
@@ -55,6 +56,7 @@ extern "C" {
 #include <wlr/types/wlr_output_damage.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_pointer.h>
+#include <wlr/types/wlr_pointer_constraints_v1.h>
 #include <wlr/types/wlr_pointer_gestures_v1.h>
 #include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_primary_selection.h>

@@ -71,7 +71,8 @@ TEST_F(CompositorBoot, StandardGlobalsAreOffered) {
        {"wl_compositor", "wl_subcompositor", "wl_shm", "wl_output", "zxdg_output_manager_v1", "wl_seat", "xdg_wm_base",
         "zwlr_screencopy_manager_v1", "wl_data_device_manager", "zwp_primary_selection_device_manager_v1",
         "zwlr_data_control_manager_v1", "wp_presentation", "zxdg_decoration_manager_v1", "wp_viewporter",
-        "zwp_pointer_gestures_v1", "zwp_relative_pointer_manager_v1", "xdg_activation_v1", "zweft_shell_manager_v1"})
+        "zwp_pointer_gestures_v1", "zwp_relative_pointer_manager_v1", "zwp_pointer_constraints_v1", "xdg_activation_v1",
+        "zweft_shell_manager_v1", "zwlr_layer_shell_v1"})
     EXPECT_TRUE(driver->has_global(global)) << global;
 }
 

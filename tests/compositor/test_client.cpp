@@ -227,7 +227,7 @@ const wl_pointer_listener kPointerListener = {
     .enter = [](void* data, wl_pointer*, uint32_t, wl_surface* s, wl_fixed_t,
                 wl_fixed_t) { static_cast<TestClient*>(data)->pointer_focus = s; },
     .leave = [](void* data, wl_pointer*, uint32_t, wl_surface*) { static_cast<TestClient*>(data)->pointer_focus = nullptr; },
-    .motion = [](void*, wl_pointer*, uint32_t, wl_fixed_t, wl_fixed_t) {},
+    .motion = [](void* data, wl_pointer*, uint32_t, wl_fixed_t, wl_fixed_t) { ++static_cast<TestClient*>(data)->pointer_motions; },
     .button = [](void*, wl_pointer*, uint32_t, uint32_t, uint32_t, uint32_t) {},
     .axis = [](void*, wl_pointer*, uint32_t, uint32_t, wl_fixed_t) {},
     .frame = [](void*, wl_pointer*) {},
@@ -293,6 +293,12 @@ const wl_registry_listener kRegistryListener = {
           } else if (iface == "zweft_shell_manager_v1") {
             c->zweft = static_cast<zweft_shell_manager_v1*>(
                 wl_registry_bind(registry, name, &zweft_shell_manager_v1_interface, std::min(version, 2u)));
+          } else if (iface == "zwp_pointer_constraints_v1") {
+            c->constraints = static_cast<zwp_pointer_constraints_v1*>(
+                wl_registry_bind(registry, name, &zwp_pointer_constraints_v1_interface, 1));
+          } else if (iface == "zwp_relative_pointer_manager_v1") {
+            c->relative_pointer = static_cast<zwp_relative_pointer_manager_v1*>(
+                wl_registry_bind(registry, name, &zwp_relative_pointer_manager_v1_interface, 1));
           } else if (iface == "zwlr_layer_shell_v1") {
             c->layer_shell = static_cast<zwlr_layer_shell_v1*>(
                 wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface, std::min(version, 3u)));
@@ -348,6 +354,8 @@ TestClient::~TestClient() {
   if (control) weft_test_v1_destroy(control);
   if (zweft) zweft_shell_manager_v1_destroy(zweft);
   if (layer_shell) zwlr_layer_shell_v1_destroy(layer_shell);
+  if (constraints) zwp_pointer_constraints_v1_destroy(constraints);
+  if (relative_pointer) zwp_relative_pointer_manager_v1_destroy(relative_pointer);
   if (wm_base) xdg_wm_base_destroy(wm_base);
   if (shm) wl_shm_destroy(shm);
   if (compositor) wl_compositor_destroy(compositor);

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "compositor_harness.hpp"
+#include "pointer-constraints-unstable-v1-client-protocol.h"
+#include "relative-pointer-unstable-v1-client-protocol.h"
 #include "weft-test-v1-client-protocol.h"
 // get_layer_surface has a parameter named `namespace`.
 #define namespace namespace_
@@ -138,12 +140,15 @@ class TestClient {
   zweft_shell_manager_v1* zweft = nullptr;
   weft_test_v1* control = nullptr;
   zwlr_layer_shell_v1* layer_shell = nullptr;
+  zwp_pointer_constraints_v1* constraints = nullptr;
+  zwp_relative_pointer_manager_v1* relative_pointer = nullptr;
   std::set<std::string> globals;
   std::string capture_dir;  // where capture() asks the compositor to write PNGs
 
   wl_surface* keyboard_focus = nullptr;
   std::vector<uint32_t> keys_received;  // evdev codes of key presses
   wl_surface* pointer_focus = nullptr;
+  int pointer_motions = 0;  // wl_pointer.motion events received
 
   // weft_test_v1 answers
   uint32_t state_serial = 0;
