@@ -18,10 +18,13 @@ struct ComponentInstance::State {
   std::vector<std::unique_ptr<Evaluator>> evaluators;
   std::vector<std::unique_ptr<LocalScope>> scopes;
   size_t core_instances = 0;
+  size_t resolving = 0;  // depth of nested lazy resolutions
   Evaluator* root = nullptr;
 };
 
 namespace linker {
+
+constexpr size_t kMaxResolveDepth = 1000;
 
 /// Resolved externs of a core instance: an engine instance or a bundle of exports.
 struct CoreInstanceVal {
@@ -74,8 +77,15 @@ struct Evaluator final : Scope {
                   std::to_string(m.values.size()) + " defined)");
     if (m.values[index]) return *m.values[index];
     if (m.busy[index]) return fail(std::string(what) + " " + std::to_string(index) + " depends on itself");
+    // Chains of aliases and type references resolve recursively: bound the depth so hostile input cannot exhaust
+    // the native stack.
+    if (st.resolving >= kMaxResolveDepth)
+      return fail(std::string(what) + " " + std::to_string(index) + ": definitions nested deeper than " +
+                  std::to_string(kMaxResolveDepth));
     m.busy[index] = true;
+    ++st.resolving;
     Result<T> r = compute();
+    --st.resolving;
     m.busy[index] = false;
     if (r.ok()) m.values[index] = r.value();
     return r;

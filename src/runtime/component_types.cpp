@@ -1,6 +1,8 @@
 // Type resolution for instantiation: component `deftype`s into resolved value types, function signatures, resource
 // identities and instance/component type bodies.
 
+#include <algorithm>
+
 #include "component_linker.hpp"
 
 namespace weft::runtime::linker {
@@ -142,6 +144,9 @@ Result<TypeVal> resolve_typedef(const TypeDef& def, Scope& scope, const std::str
     case DK::stream:
     case DK::future: return fail("fixed-length lists, streams and futures are not supported");
   }
+  for (const auto& e : ct->elems)
+    if (e) ct->depth = std::max(ct->depth, e->depth + 1);
+  if (ct->depth > kMaxTypeDepth) return fail("value type nested deeper than " + std::to_string(kMaxTypeDepth) + " levels");
   out.value = ct;
   return out;
 }

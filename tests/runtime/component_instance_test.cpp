@@ -81,5 +81,49 @@ TEST(ComponentInstantiation, AMissingHostFunctionFailsNamingTheFunction) {
       << inst.error().message;
 }
 
+/// An instance section bundling one export, `(instance (export "t" (type <index>)))`.
+test::Bytes instance_exporting_type(uint32_t index) {
+  test::Bytes b = {0x01, 0x01, 0x01, 0x00};
+  test::append_name(b, "t");
+  b.push_back(0x03);
+  test::append_u32(b, index);
+  return b;
+}
+
+TEST(ComponentInstantiation, AHostileChainOfAliasesIsRefusedNotFollowedToStackExhaustion) {
+  test::Bytes aliases;
+  test::append_u32(aliases, 4999);
+  for (uint32_t i = 0; i < 4999; ++i) {  // type i+1 = alias outer 0 i
+    aliases.insert(aliases.end(), {0x03, 0x02, 0x00});
+    test::append_u32(aliases, i);
+  }
+  auto bytes = test::component_bytes({{7, {0x01, 0x7f}}, {6, aliases}, {5, instance_exporting_type(4999)}});
+  auto c = decode_component(bytes);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto engine = make_interpreter_engine();
+  HostRegistry empty;
+  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_NE(inst.error().message.find("definitions nested deeper than 1000"), std::string::npos) << inst.error().message;
+}
+
+TEST(ComponentInstantiation, AValueTypeNestedTooDeeplyIsRefused) {
+  test::Bytes types;
+  test::append_u32(types, 150);
+  types.insert(types.end(), {0x70, 0x7d});  // type 0 = list<u8>
+  for (uint32_t i = 1; i < 150; ++i) {       // type i = list<type i-1>
+    types.push_back(0x70);
+    test::append_s33(types, i - 1);
+  }
+  auto c = decode_component(test::component_bytes({{7, types}, {5, instance_exporting_type(149)}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto engine = make_interpreter_engine();
+  HostRegistry empty;
+  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_NE(inst.error().message.find("value type nested deeper than 100 levels"), std::string::npos)
+      << inst.error().message;
+}
+
 }  // namespace
 }  // namespace weft::runtime

@@ -20,6 +20,18 @@ inline void append_u32(Bytes& out, uint32_t v) {
   } while (v);
 }
 
+/// Signed LEB128 of a non-negative value (valtype type indices are s33: 64 needs two bytes).
+inline void append_s33(Bytes& out, uint32_t v) {
+  uint64_t x = v;
+  for (;;) {
+    uint8_t b = x & 0x7f;
+    x >>= 7;
+    bool done = x == 0 && (b & 0x40) == 0;
+    out.push_back(done ? b : (b | 0x80));
+    if (done) return;
+  }
+}
+
 inline void append_name(Bytes& out, const std::string& s) {
   append_u32(out, uint32_t(s.size()));
   out.insert(out.end(), s.begin(), s.end());

@@ -29,8 +29,12 @@ struct CType {
   std::vector<std::shared_ptr<const CType>> elems;
   std::vector<std::string> names;  // record fields, variant cases, enum cases, flags
   ResourceTypePtr resource;        // own/borrow
+  uint32_t depth = 1;              // nesting levels, bounded so lifting and lowering recurse boundedly
 };
 using CTypePtr = std::shared_ptr<const CType>;
+
+/// Deepest value type accepted (wasmtime bounds type nesting the same way; real WIT types stay far below it).
+constexpr uint32_t kMaxTypeDepth = 100;
 
 /// Shared instances of the primitive types.
 [[nodiscard]] CTypePtr prim_type(CType::Kind kind);
