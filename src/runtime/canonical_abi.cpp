@@ -79,6 +79,10 @@ Val load_list_from(CanonContext& cx, uint32_t ptr, uint32_t len, const CType& el
   at(cx, ptr, uint64_t(es) * len);
   Val v;
   if (elem.kind == K::u8 || elem.kind == K::s8) return Val::bytes(at(cx, ptr, len), len);
+  if (len > cx.element_budget)
+    fault("list of " + std::to_string(len) + " elements exceeds the " + std::to_string(kMaxLiftedElements) +
+          " elements one call may pass");
+  cx.element_budget -= len;
   v.items.reserve(len);
   for (uint32_t i = 0; i < len; ++i) v.items.push_back(load_value(cx, ptr + i * es, elem));
   return v;

@@ -227,6 +227,14 @@ TEST_F(CanonicalAbi, RandomGuestMemoryAndFlatValuesNeverCrashLifting) {
   EXPECT_GT(refused, 0u);
 }
 
+TEST_F(CanonicalAbi, AHugeListOfZeroSizedRecordsIsRefusedNotMaterialised) {
+  auto empty_record = make(K::record, {});
+  std::vector<CoreValue> flat = {CoreValue::i32(0), CoreValue::i32(0xffffffffu)};  // 4 billion elements, 0 bytes
+  auto v = lift_flat(cx, flat, *make(K::list, {empty_record}));
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().message.find("elements one call may pass"), std::string::npos) << v.error().message;
+}
+
 TEST_F(CanonicalAbi, OwnHandlesMoveAndBorrowsStayInTheTable) {
   auto res = std::make_shared<ResourceType>();
   res->name = "test/thing";

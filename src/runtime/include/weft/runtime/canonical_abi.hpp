@@ -17,6 +17,9 @@ namespace weft::runtime {
 constexpr size_t kMaxFlatParams = 16;
 constexpr size_t kMaxFlatResults = 1;
 
+/// Elements of non-byte lists one lift may produce.
+constexpr size_t kMaxLiftedElements = size_t(1) << 22;
+
 /// Resource handles of one component instance. Handle 0 is never valid.
 class HandleTable {
  public:
@@ -45,6 +48,9 @@ struct CanonContext {
   std::optional<CoreExtern> realloc;
   CanonOptions::Encoding encoding = CanonOptions::Encoding::utf8;
   HandleTable* handles = nullptr;
+  /// List elements a lift may still create: a guest cannot make the host build more values than this from one
+  /// call (a list of zero-sized records costs no guest memory at all). Byte lists do not count.
+  size_t element_budget = kMaxLiftedElements;
 };
 
 [[nodiscard]] uint32_t size_of(const CType& t);
