@@ -42,16 +42,16 @@ const wl_pointer_listener SeatInput::kPointerListener = {
     // enter
     [](void* data, wl_pointer*, uint32_t, wl_surface*, wl_fixed_t x, wl_fixed_t y) {
       auto* self = static_cast<SeatInput*>(data);
-      self->pointer_x_ = wl_fixed_to_double(x);
-      self->pointer_y_ = wl_fixed_to_double(y);
+      self->pointer_x_ = wl_fixed_to_double(x) * self->scale_;
+      self->pointer_y_ = wl_fixed_to_double(y) * self->scale_;
     },
     // leave
     [](void* data, wl_pointer*, uint32_t, wl_surface*) { static_cast<SeatInput*>(data)->button_modifiers_ = 0; },
     // motion
     [](void* data, wl_pointer*, uint32_t time, wl_fixed_t x, wl_fixed_t y) {
       auto* self = static_cast<SeatInput*>(data);
-      self->pointer_x_ = wl_fixed_to_double(x);
-      self->pointer_y_ = wl_fixed_to_double(y);
+      self->pointer_x_ = wl_fixed_to_double(x) * self->scale_;
+      self->pointer_y_ = wl_fixed_to_double(y) * self->scale_;
       wpe_input_pointer_event event = {wpe_input_pointer_event_type_motion, time, static_cast<int>(self->pointer_x_),
                                        static_cast<int>(self->pointer_y_), 0, 0, self->modifiers()};
       self->view_.dispatch_pointer(&event);
@@ -158,7 +158,9 @@ const wl_touch_listener SeatInput::kTouchListener = {
     [](void* data, wl_touch*, uint32_t, uint32_t time, wl_surface*, int32_t id, wl_fixed_t x, wl_fixed_t y) {
       auto* self = static_cast<SeatInput*>(data);
       std::erase_if(self->touch_points_, [id](const TouchPoint& p) { return p.id == id; });
-      self->touch_points_.push_back({id, wl_fixed_to_int(x), wl_fixed_to_int(y), wpe_input_touch_event_type_down});
+      self->touch_points_.push_back({id, static_cast<int32_t>(wl_fixed_to_double(x) * self->scale_),
+                                     static_cast<int32_t>(wl_fixed_to_double(y) * self->scale_),
+                                     wpe_input_touch_event_type_down});
       std::vector<wpe_input_touch_event_raw> raw;
       for (const auto& p : self->touch_points_)
         raw.push_back({static_cast<wpe_input_touch_event_type>(p.type), time, p.id, p.x, p.y});
@@ -182,7 +184,9 @@ const wl_touch_listener SeatInput::kTouchListener = {
       auto* self = static_cast<SeatInput*>(data);
       std::vector<wpe_input_touch_event_raw> raw;
       for (auto& p : self->touch_points_) {
-        if (p.id == id) p = {id, wl_fixed_to_int(x), wl_fixed_to_int(y), wpe_input_touch_event_type_motion};
+        if (p.id == id)
+          p = {id, static_cast<int32_t>(wl_fixed_to_double(x) * self->scale_),
+               static_cast<int32_t>(wl_fixed_to_double(y) * self->scale_), wpe_input_touch_event_type_motion};
         raw.push_back({static_cast<wpe_input_touch_event_type>(p.type), time, p.id, p.x, p.y});
       }
       wpe_input_touch_event event = {raw.data(), raw.size(), wpe_input_touch_event_type_motion, id, time,
@@ -196,7 +200,10 @@ const wl_touch_listener SeatInput::kTouchListener = {
 };
 
 SeatInput::SeatInput(const WaylandConnection& connection, WebView& view)
-    : view_(view), seat_(connection.bind_seat()), xkb_(xkb_context_new(XKB_CONTEXT_NO_FLAGS)) {
+    : view_(view),
+      seat_(connection.bind_seat()),
+      xkb_(xkb_context_new(XKB_CONTEXT_NO_FLAGS)),
+      scale_(connection.output_scale()) {
   if (seat_) wl_seat_add_listener(seat_.get(), &kSeatListener, this);
   else log::warn("the compositor offers no wl_seat: no input");
 }

@@ -49,7 +49,8 @@ class SeatInput {
   std::unique_ptr<xkb_context, XkbContextUnref> xkb_;
   std::unique_ptr<xkb_keymap, XkbKeymapUnref> keymap_;
   std::unique_ptr<xkb_state, XkbStateUnref> xkb_state_;
-  double pointer_x_ = 0;  // surface-local logical px
+  double scale_ = 1;      // WPE takes positions in buffer px: logical × output scale
+  double pointer_x_ = 0;  // buffer px
   double pointer_y_ = 0;
   uint32_t key_modifiers_ = 0;
   uint32_t button_modifiers_ = 0;
