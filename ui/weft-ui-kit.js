@@ -35,6 +35,12 @@
     return root;
   }
 
+  // Custom element constructors must not add attributes (the parser rejects such elements): defaults such as roles are
+  // set when the element is connected.
+  function defaults(el, attrs) {
+    for (const [k, v] of Object.entries(attrs)) if (!el.hasAttribute(k)) el.setAttribute(k, v);
+  }
+
   function define(name, cls) {
     if (!customElements.get(name)) customElements.define(name, cls);
   }
@@ -74,8 +80,8 @@
     constructor() {
       super();
       attach(this, `:host { display: flex; flex-direction: column; gap: 2px; }`, '<slot></slot>');
-      if (!this.hasAttribute('role')) this.setAttribute('role', 'list');
     }
+    connectedCallback() { defaults(this, { role: 'list' }); }
   });
 
   define('weft-list-item', class extends HTMLElement {
@@ -83,8 +89,8 @@
       super();
       attach(this, `:host { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-radius: 8px; }
         :host(:hover) { background: var(--weft-surface-2); }`, '<slot></slot>');
-      if (!this.hasAttribute('role')) this.setAttribute('role', 'listitem');
     }
+    connectedCallback() { defaults(this, { role: 'listitem' }); }
   });
 
   define('weft-menu', class extends HTMLElement {
@@ -93,8 +99,8 @@
       attach(this, `:host { display: flex; flex-direction: column; min-width: 160px; padding: 4px; border-radius: 10px;
         background: var(--weft-surface); border: 1px solid var(--weft-border); box-shadow: 0 8px 24px rgba(0,0,0,.4); }`,
         '<slot></slot>');
-      if (!this.hasAttribute('role')) this.setAttribute('role', 'menu');
     }
+    connectedCallback() { defaults(this, { role: 'menu' }); }
   });
 
   define('weft-menu-item', class extends HTMLElement {
@@ -104,9 +110,8 @@
         :host(:hover), :host(:focus-visible) { background: var(--weft-accent); color: #fff; outline: none; }
         :host([destructive]) { color: var(--weft-danger); }
         :host([destructive]:hover) { background: var(--weft-danger); color: #fff; }`, '<slot></slot>');
-      if (!this.hasAttribute('role')) this.setAttribute('role', 'menuitem');
-      if (!this.hasAttribute('tabindex')) this.setAttribute('tabindex', '0');
     }
+    connectedCallback() { defaults(this, { role: 'menuitem', tabindex: '0' }); }
   });
 
   define('weft-dialog', class extends HTMLElement {
@@ -130,9 +135,9 @@
       super();
       attach(this, `:host { display: inline-block; width: var(--icon-size); height: var(--icon-size);
         line-height: var(--icon-size); text-align: center; font-size: calc(var(--icon-size) * .8); }`, '<slot></slot>');
-      this._apply();
     }
-    attributeChangedCallback() { this._apply(); }
+    connectedCallback() { this._apply(); }
+    attributeChangedCallback() { if (this.isConnected) this._apply(); }
     _apply() {
       const size = parseInt(this.getAttribute('size') || '20', 10);
       this.style.setProperty('--icon-size', `${Number.isFinite(size) && size > 0 ? size : 20}px`);
@@ -151,10 +156,9 @@
         @keyframes slide { from { transform: translateX(-100%); } to { transform: translateX(340%); } }`,
         '<div class="bar" part="bar"></div>');
       this._bar = root.querySelector('.bar');
-      this.setAttribute('role', 'progressbar');
-      this._apply();
     }
-    attributeChangedCallback() { this._apply(); }
+    connectedCallback() { defaults(this, { role: 'progressbar' }); this._apply(); }
+    attributeChangedCallback() { if (this.isConnected) this._apply(); }
     _apply() {
       const max = Number(this.getAttribute('max') ?? 100) || 100;
       const value = Math.min(Math.max(Number(this.getAttribute('value') ?? 0) || 0, 0), max);

@@ -183,3 +183,47 @@ TEST_F(AppViewTest, BridgeCarriesPagePayloadsOutAndHostLinesIn) {
 
 }  // namespace
 }  // namespace weft::webhost
+
+namespace weft::webhost {
+namespace {
+
+TEST_F(AppViewTest, UiKitDefinesTheElevenElementsWithTheirBehaviour) {
+  // A page of the same app with the kit injected at document start.
+  auto page = AppPage::create({.app_id = "org.weft.test.fixture",
+                               .session_id = 9,
+                               .entry_path = (dir_ / "pkg" / "ui" / "kit.html").string(),
+                               .ui_kit_path = std::string(WEFT_UI_DIR) + "/weft-ui-kit.js",
+                               .cache_dir = (dir_ / "cache").string()});
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  auto view = (*page)->create_view(320, 240);
+  ASSERT_TRUE(view.ok());
+  auto loaded = (*view)->load_and_wait((*page)->files().entry_uri().c_str(), kTimeoutMs);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  auto eval = [&](const char* body) {
+    auto r = (*view)->evaluate(body, kTimeoutMs);
+    return r.ok() ? *r : "error: " + r.error().message;
+  };
+  EXPECT_EQ(eval("return ['weft-button','weft-card','weft-list','weft-list-item','weft-menu','weft-dialog','weft-icon',"
+                 "'weft-menu-item','weft-progress','weft-input','weft-label'].filter(n => !customElements.get(n));"),
+            "[]");
+  EXPECT_EQ(eval("return [...document.querySelectorAll('*')].filter(e => e.localName.startsWith('weft-'))"
+                 ".every(e => e.shadowRoot && e.shadowRoot.mode === 'open');"),
+            "true");
+  EXPECT_EQ(eval("return document.getElementById('disabled').shadowRoot.querySelector('button').disabled;"), "true");
+  EXPECT_EQ(eval("return document.getElementById('icon').style.getPropertyValue('--icon-size');"), "\"32px\"");
+  EXPECT_EQ(eval("return document.getElementById('progress').shadowRoot.querySelector('.bar').style.width;"), "\"50%\"");
+  EXPECT_EQ(eval("const i = document.getElementById('input'); let got = null;"
+                 "document.body.addEventListener('weft:input', e => got = e.detail);"
+                 "const inner = i.shadowRoot.querySelector('input'); inner.value = 'abc';"
+                 "inner.dispatchEvent(new Event('input', {bubbles: true})); return [got, i.value];"),
+            "[\"abc\",\"abc\"]");
+  EXPECT_EQ(eval("const d = document.getElementById('dialog'); d.shadowRoot.querySelector('.backdrop').click();"
+                 "return d.hasAttribute('open');"),
+            "false");
+  EXPECT_EQ(eval("return getComputedStyle(document.getElementById('button').shadowRoot.querySelector('button'))"
+                 ".backgroundColor;"),
+            "\"rgb(91, 138, 245)\"");  // accent #5b8af5
+}
+
+}  // namespace
+}  // namespace weft::webhost
