@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "weft/core/version.hpp"
 #include "mount_request.hpp"
 #include "verity_mount.hpp"
 
@@ -32,6 +33,10 @@ int main(int argc, char** argv) {
   ::setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
   ::umask(077);
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "--version") {
+    std::printf("%s\n", weft::version_line("weft-mount-helper").c_str());
+    return 0;
+  }
   bool is_mount = args.size() == 5 && args[0] == "mount";
   bool is_umount = args.size() == 2 && args[0] == "umount";
   if (!is_mount && !is_umount) return refuse(kUsage);

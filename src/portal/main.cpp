@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "weft/core/version.hpp"
 #include "portal_roots.hpp"
 #include "portal_server.hpp"
 #include "weft/core/fd.hpp"
@@ -25,6 +26,7 @@ void on_terminate(int) {
 int main(int argc, char** argv) {
   weft::log::init("weft-file-portal");
   CLI::App app{"weft-file-portal: JSON-lines file access confined beneath granted directories", "weft-file-portal"};
+  app.set_version_flag("--version", weft::version_line("weft-file-portal"));
   std::string socket_path;
   std::vector<std::string> allow, allow_read;
   app.add_option("socket", socket_path, "Unix socket path to listen on (0600)")->required();

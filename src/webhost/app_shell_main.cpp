@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "weft/core/version.hpp"
 #include "app_page.hpp"
 #include "bridge_channel.hpp"
 #include "host_loop.hpp"
@@ -117,6 +118,7 @@ Result<int> serve(const Arguments& args) {
 int run(int argc, char** argv) {
   log::init("weft-app-shell");
   CLI::App cli{"WEFT app shell: one app's UI in an isolated WPE view"};
+  cli.set_version_flag("--version", version_line("weft-app-shell"));
   Arguments args;
   cli.add_option("app_id", args.app_id, "app id")->required();
   cli.add_option("session_id", args.session_id, "session id")->required();

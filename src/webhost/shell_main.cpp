@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "weft/core/version.hpp"
 #include "appd_endpoint.hpp"
 #include "host_loop.hpp"
 #include "host_window.hpp"
@@ -85,6 +86,7 @@ Result<int> serve(const std::string& html, const std::string& kit, const std::st
 int run(int argc, char** argv) {
   log::init("weft-shell");
   CLI::App cli{"WEFT shell: the system UI"};
+  cli.set_version_flag("--version", version_line("weft-shell"));
   std::string html;
   cli.add_option("html", html, "system page (default: WEFT_SYSTEM_UI_HTML)");
   try {

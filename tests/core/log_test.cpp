@@ -26,3 +26,14 @@ TEST(Log, LinesBelowTheThresholdAreNotWritten) {
 }
 
 }  // namespace
+
+#include <regex>
+
+#include "weft/core/version.hpp"
+
+namespace {
+TEST(Version, LineNamesTheProgramAndTheProjectVersion) {
+  EXPECT_TRUE(std::regex_match(weft::version_line("weft-x"), std::regex(R"(weft-x \d+\.\d+\.\d+)")))
+      << weft::version_line("weft-x");
+}
+}  // namespace

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "weft/core/version.hpp"
 #include "cli/commands.hpp"
 #include "weft/core/log.hpp"
 
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   weft::log::init("weft-pack");
   CLI::App app{"weft-pack: check, sign, verify, bundle and install WEFT app packages", "weft-pack"};
   app.require_subcommand(1, 1);
+  app.set_version_flag("--version", weft::version_line("weft-pack"));
   Dispatch dispatch;
   add_package_commands(app, dispatch);
   add_store_commands(app, dispatch);
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     (void)app.exit(e);  // prints the problem and usage to stderr
