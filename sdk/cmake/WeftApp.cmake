@@ -11,7 +11,8 @@
 #   weft_componentize(<target> CORE <core.wasm> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>])
 #   weft_add_app(<target> SOURCES <files…> WIT <dir> WORLD <name> MANIFEST <wapp.toml> UI <dir>
 #                [CAPABILITIES <caps…>] [KEY <weft-sign.key>] [SIGN_TOOL <weft-pack>] [PACKAGES_DIR <dir>] …)
-#   weft_add_js_component(<target> SOURCE <app.js> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>])
+#   weft_add_js_component(<target> SOURCE <app.js> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>]
+#                         [WITH_HTTP])
 #   weft_add_js_app(<target> SOURCE <app.js> WIT <dir> WORLD <name> MANIFEST <wapp.toml> UI <dir> …)
 #
 # JavaScript apps are componentized by componentize-js (StarlingMonkey, ≈12 MB per component, ≈8 s per build) with
@@ -79,7 +80,7 @@ endfunction()
 
 # Stages the app's WIT directory with weft:app as a dependency package: <stage>/*.wit + <stage>/deps/weft-app/.
 function(_weft_stage_wit target wit_dir out_var)
-  cmake_parse_arguments(W "WITH_WASI" "" "" ${ARGN})
+  cmake_parse_arguments(W "WITH_WASI;WITH_HTTP" "" "" ${ARGN})
   get_filename_component(wit_dir "${wit_dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   file(GLOB app_wits CONFIGURE_DEPENDS "${wit_dir}/*.wit")
   if(NOT app_wits)
@@ -89,7 +90,11 @@ function(_weft_stage_wit target wit_dir out_var)
   set(stamp "${stage}/.staged")
   set(wasi_copy "")
   if(W_WITH_WASI)
-    foreach(pkg cli clocks filesystem io random sockets)
+    set(wasi_packages cli clocks filesystem io random sockets)
+    if(W_WITH_HTTP)
+      list(APPEND wasi_packages http)
+    endif()
+    foreach(pkg IN LISTS wasi_packages)
       list(APPEND wasi_copy COMMAND ${CMAKE_COMMAND} -E copy_directory "${WEFT_JCO_WASI_WIT}/wasi-${pkg}"
                                     "${stage}/deps/wasi-${pkg}")
     endforeach()
@@ -316,12 +321,19 @@ macro(_weft_forward_package_args out_var)
 endmacro()
 
 function(weft_add_js_component target)
-  cmake_parse_arguments(C "" "SOURCE;WIT;WORLD;OUTPUT" "DEPENDS" ${ARGN})
+  cmake_parse_arguments(C "WITH_HTTP" "SOURCE;WIT;WORLD;OUTPUT" "DEPENDS" ${ARGN})
   _weft_component_args(weft_add_js_component ${target} SOURCE WIT WORLD)
   get_filename_component(source "${C_SOURCE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-  _weft_stage_wit(${target} "${C_WIT}" stage WITH_WASI)
+  # WITH_HTTP keeps componentize-js's fetch() (it then imports wasi:http, served under the app's net:fetch grants).
+  set(stage_options WITH_WASI)
+  set(disabled http fetch-event)
+  if(C_WITH_HTTP)
+    list(APPEND stage_options WITH_HTTP)
+    set(disabled fetch-event)
+  endif()
+  _weft_stage_wit(${target} "${C_WIT}" stage ${stage_options})
   add_custom_command(OUTPUT "${C_OUTPUT}"
-    COMMAND "${WEFT_JCO}" componentize "${source}" --wit "${stage}" -n "${C_WORLD}" -d http fetch-event
+    COMMAND "${WEFT_JCO}" componentize "${source}" --wit "${stage}" -n "${C_WORLD}" -d ${disabled}
             -o "${C_OUTPUT}"
     DEPENDS "${source}" "${stage_STAMP}" ${C_DEPENDS}
     COMMENT "Componentizing JavaScript ${C_OUTPUT}" VERBATIM)
