@@ -1,6 +1,6 @@
 #include "image.hpp"
 
-#include <png.h>
+#include "weft/core/png_writer.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -52,37 +52,13 @@ double fraction_near(const Image& image, int x, int y, int w, int h, Rgba colour
 }
 
 Result<void> write_png(const Image& image, const std::string& path) {
-  if (image.empty()) return fail("write_png " + path + ": the image is empty");
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
-  if (!file) return fail("write_png " + path + ": cannot open for writing: " + std::strerror(errno));
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png ? png_create_info_struct(png) : nullptr;
-  if (!info) {
-    png_destroy_write_struct(&png, nullptr);
-    return fail("write_png " + path + ": libpng initialisation failed");
-  }
-  std::vector<uint8_t> row(static_cast<size_t>(image.width) * 4);
-  // libpng reports errors by longjmp: nothing with a destructor is created between setjmp and the end of the writes.
-  if (setjmp(png_jmpbuf(png))) {
-    png_destroy_write_struct(&png, &info);
-    return fail("write_png " + path + ": libpng failed while encoding");
-  }
-  png_init_io(png, file.get());
-  png_set_compression_level(png, 1);
-  png_set_IHDR(png, info, image.width, image.height, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  for (int y = 0; y < image.height; ++y) {
+  return png::write(path, image.width, image.height, png::Channels::rgba, [&](int y, uint8_t* row) {
     for (int x = 0; x < image.width; ++x) {
       Rgba c = image.at(x, y);
-      uint8_t* out = &row[static_cast<size_t>(x) * 4];
+      uint8_t* out = row + static_cast<size_t>(x) * 4;
       out[0] = c.r, out[1] = c.g, out[2] = c.b, out[3] = c.a;
     }
-    png_write_row(png, row.data());
-  }
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  return ok();
+  });
 }
 
 }  // namespace weft::webhost

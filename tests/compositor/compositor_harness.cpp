@@ -1,7 +1,7 @@
 #include "compositor_harness.hpp"
 
 #include <fcntl.h>
-#include <png.h>
+#include "weft/core/png_writer.hpp"
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -99,17 +99,11 @@ std::ostream& operator<<(std::ostream& out, const Rgb& c) {
 }
 
 Result<Png> read_png(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) return fail("cannot open " + path);
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_stdio(&image, file.get())) return fail(path + ": " + image.message);
-  image.format = PNG_FORMAT_RGB;
+  WEFT_TRY(png::Pixels decoded, png::read(path, png::Layout::rgb));
   Png png;
-  png.width = static_cast<int>(image.width);
-  png.height = static_cast<int>(image.height);
-  png.rgb.resize(PNG_IMAGE_SIZE(image));
-  if (!png_image_finish_read(&image, nullptr, png.rgb.data(), 0, nullptr)) return fail(path + ": " + image.message);
+  png.width = decoded.width;
+  png.height = decoded.height;
+  png.rgb = std::move(decoded.bytes);
   return png;
 }
 

@@ -2,7 +2,7 @@
 
 #include <glib.h>
 #include <linux/input-event-codes.h>
-#include <png.h>
+#include "weft/core/png_writer.hpp"
 #include <poll.h>
 #include <unistd.h>
 
@@ -26,19 +26,10 @@ std::string compositor_binary() {
 }  // namespace
 
 Result<Image> read_png(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) return fail("read_png " + path + ": cannot open");
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_stdio(&image, file.get())) return fail("read_png " + path + ": " + image.message);
-  image.format = PNG_FORMAT_BGRA;  // memory order B,G,R,A = the uint32 0xAARRGGBB of Image on little-endian
-  Image out;
-  out.width = static_cast<int>(image.width);
-  out.height = static_cast<int>(image.height);
-  out.pixels.resize(static_cast<size_t>(out.width) * out.height);
-  if (!png_image_finish_read(&image, nullptr, out.pixels.data(), 0, nullptr))
-    return fail("read_png " + path + ": " + image.message);
-  return out;  // opaque output: premultiplied == straight
+  // Memory order B,G,R,A = the uint32 0xAARRGGBB of Image on little-endian.
+  WEFT_TRY(png::Pixels decoded, png::read(path, png::Layout::bgra));
+  return Image::copy_from(decoded.bytes.data(), decoded.width, decoded.height, decoded.width * 4);
+  // opaque output: premultiplied == straight
 }
 
 CompositorSession::~CompositorSession() {
