@@ -201,6 +201,32 @@ TEST(PackImages, BuildImageIsReproducibleAndHoldsThePackage) {
   EXPECT_TRUE(fs::exists(env.work() + "/" + kId + ".app.img"));
 }
 
+TEST(PackImages, ImagesHoldNormalisedModesWhateverTheSourceTreeHad) {
+  PackEnv env;
+  std::string tidy = make_package(env.path("tidy"));
+  std::string odd = make_package(env.path("odd"));
+  fs::permissions(odd + "/wapp.toml", fs::perms::owner_read | fs::perms::owner_write);           // 0600
+  fs::permissions(odd + "/ui", fs::perms::owner_all);                                              // 0700
+  fs::permissions(odd + "/ui/index.html", fs::perms::owner_all | fs::perms::group_write);         // 0770
+  std::string a = env.path("tidy.app.img"), b = env.path("odd.app.img");
+  ASSERT_EQ(env.pack({"build-image", tidy, "--out", a}).exit_code, 0);
+  auto r = env.pack({"build-image", odd, "--out", b});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int code = 0;
+  std::string extracted = env.path("odd-extracted");
+  std::string log = run_tool({"fsck.erofs", "--extract=" + extracted, b}, &code);
+  ASSERT_EQ(code, 0) << log;
+  auto mode_of = [](const std::string& p) { return fs::status(p).permissions() & fs::perms::all; };
+  using P = fs::perms;
+  EXPECT_EQ(mode_of(extracted + "/wapp.toml"), P::owner_read | P::owner_write | P::group_read | P::others_read);
+  EXPECT_EQ(mode_of(extracted + "/ui"), P::owner_all | P::group_read | P::group_exec | P::others_read | P::others_exec);
+  EXPECT_EQ(mode_of(extracted + "/ui/index.html"),
+            P::owner_all | P::group_read | P::group_exec | P::others_read | P::others_exec);  // had an x bit
+  // No staging leftovers beside the image.
+  for (const auto& entry : fs::directory_iterator(env.path()))
+    EXPECT_EQ(entry.path().filename().string().find(".tree-"), std::string::npos) << entry.path();
+}
+
 TEST(PackImages, BuildVerityWritesAHashTreeAndASignedRootHashThatVeritysetupAccepts) {
   PackEnv env;
   std::string key = env.make_key("k", false);

@@ -82,7 +82,20 @@ int run_build_image(const std::string& dir, std::string out) {
   if (lstat_at(out_dir->get(), name).ok()) return refuse(out + " already exists; not overwriting it");
   std::string tmp = "." + name + ".tmp-" + random_hex(8);
   std::string tmp_path = dirname_of(out) + "/" + tmp;
-  auto r = run_tool({"mkfs.erofs", "--quiet", "-x-1", "-T0", std::string("-U") + kImageUuid, "--all-root", tmp_path, dir});
+  // The image holds a normalised copy (modes 0644/0755, links and special files refused), so the same package gives
+  // the same image whatever modes or umask the source tree was made with.
+  std::string tree = "." + name + ".tree-" + random_hex(8);
+  if (::mkdirat(out_dir->get(), tree.c_str(), 0700) != 0) return refuse(errno_error("mkdir " + tree).message);
+  auto image_from_copy = [&]() -> Result<void> {
+    WEFT_TRY(UniqueFd tree_fd, open_beneath(out_dir->get(), tree, O_RDONLY | O_DIRECTORY));
+    if (::fchmod(tree_fd.get(), 0755) != 0) return fail(errno_error("chmod " + tree));
+    WEFT_TRY_VOID(copy_package_tree(pkg->get(), tree_fd.get()));
+    WEFT_TRY_VOID(run_tool({"mkfs.erofs", "--quiet", "-x-1", "-T0", std::string("-U") + kImageUuid, "--all-root",
+                            tmp_path, dirname_of(out) + "/" + tree}));
+    return ok();
+  };
+  auto r = image_from_copy();
+  (void)remove_tree_at(out_dir->get(), tree);
   if (!r) {
     ::unlinkat(out_dir->get(), tmp.c_str(), 0);
     return refuse(r.error().message);

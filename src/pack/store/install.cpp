@@ -27,7 +27,6 @@ namespace weft::store {
 namespace {
 
 constexpr int kRefused = 403;
-constexpr size_t kCopyChunk = 256 * 1024;  // bytes per read while staging
 
 // Removes a staging directory unless disarmed (success moved it into the store).
 class StagingGuard {
@@ -45,50 +44,6 @@ class StagingGuard {
   std::string name_;
   bool armed_ = true;
 };
-
-Result<void> copy_file(int src_root, int dst_root, const TreeEntry& entry) {
-  WEFT_TRY(UniqueFd in, open_beneath(src_root, entry.path, O_RDONLY));
-  struct stat st {};
-  if (::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) return fail("'" + entry.path + "' is not a regular file");
-  size_t slash = entry.path.rfind('/');
-  std::string parent = slash == std::string::npos ? "" : entry.path.substr(0, slash);
-  std::string name = slash == std::string::npos ? entry.path : entry.path.substr(slash + 1);
-  WEFT_TRY(UniqueFd dir, open_beneath(dst_root, parent, O_RDONLY | O_DIRECTORY));
-  mode_t mode = normalized_mode(false, st.st_mode);
-  int fd = ::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return fail(errno_error("stage " + entry.path));
-  UniqueFd out(fd);
-  if (::fchmod(fd, mode) != 0) return fail(errno_error("chmod " + entry.path));
-  std::vector<char> buf(kCopyChunk);
-  uint64_t copied = 0;
-  for (;;) {
-    ssize_t n = ::read(in.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(errno_error("read " + entry.path));
-    if (n == 0) break;
-    copied += static_cast<uint64_t>(n);
-    if (copied > kMaxPackageBytes) return fail("package exceeds " + std::to_string(kMaxPackageBytes) + " bytes");
-    WEFT_TRY_VOID(write_all(fd, std::string_view(buf.data(), static_cast<size_t>(n))));
-  }
-  return ok();
-}
-
-// Copies a package directory with descriptor-relative, no-follow opens; the walk refuses links and special files.
-Result<void> copy_tree(int src_root, int dst_root) {
-  WEFT_TRY(auto entries, list_package_tree(src_root));
-  for (const auto& e : entries) {
-    if (e.directory) {
-      size_t slash = e.path.rfind('/');
-      std::string parent = slash == std::string::npos ? "" : e.path.substr(0, slash);
-      std::string name = slash == std::string::npos ? e.path : e.path.substr(slash + 1);
-      WEFT_TRY(UniqueFd dir, open_beneath(dst_root, parent, O_RDONLY | O_DIRECTORY));
-      if (::mkdirat(dir.get(), name.c_str(), 0755) != 0) return fail(errno_error("stage " + e.path));
-      continue;
-    }
-    WEFT_TRY_VOID(copy_file(src_root, dst_root, e));
-  }
-  return sync_filesystem(dst_root, "staging directory");
-}
 
 struct OwnerDecision {
   OwnerRecord record;
@@ -207,7 +162,7 @@ Result<InstallOutcome> install_package(const std::string& source, const InstallO
     bundle_top = *top;
   } else if (S_ISDIR(st.st_mode)) {
     WEFT_TRY(UniqueFd src, open_dir(source));
-    if (auto c = copy_tree(src.get(), stage.get()); !c) return fail(Error(c.error().message, kRefused));
+    if (auto c = copy_package_tree(src.get(), stage.get()); !c) return fail(Error(c.error().message, kRefused));
   } else {
     return fail(source + " is neither a package directory nor a bundle file", kRefused);
   }

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <vector>
 
+#include "weft/core/fd.hpp"
 #include "weft/store/fs_at.hpp"
 
 namespace weft::store {
@@ -93,5 +95,58 @@ Result<void> validate_entry_path(const std::string& path) {
   }
   return ok();
 }
+
+namespace {
+
+constexpr size_t kCopyChunk = 256 * 1024;  // bytes per read while copying
+
+Result<void> copy_file(int src_root, int dst_root, const TreeEntry& entry) {
+  WEFT_TRY(UniqueFd in, open_beneath(src_root, entry.path, O_RDONLY));
+  struct stat st {};
+  if (::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) return fail("'" + entry.path + "' is not a regular file");
+  size_t slash = entry.path.rfind('/');
+  std::string parent = slash == std::string::npos ? "" : entry.path.substr(0, slash);
+  std::string name = slash == std::string::npos ? entry.path : entry.path.substr(slash + 1);
+  WEFT_TRY(UniqueFd dir, open_beneath(dst_root, parent, O_RDONLY | O_DIRECTORY));
+  mode_t mode = normalized_mode(false, st.st_mode);
+  int fd = ::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) return fail(errno_error("stage " + entry.path));
+  UniqueFd out(fd);
+  if (::fchmod(fd, mode) != 0) return fail(errno_error("chmod " + entry.path));
+  std::vector<char> buf(kCopyChunk);
+  uint64_t copied = 0;
+  for (;;) {
+    ssize_t n = ::read(in.get(), buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(errno_error("read " + entry.path));
+    if (n == 0) break;
+    copied += static_cast<uint64_t>(n);
+    if (copied > kMaxPackageBytes) return fail("package exceeds " + std::to_string(kMaxPackageBytes) + " bytes");
+    WEFT_TRY_VOID(write_all(fd, std::string_view(buf.data(), static_cast<size_t>(n))));
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<void> copy_package_tree(int src_root, int dst_root) {
+  WEFT_TRY(auto entries, list_package_tree(src_root));
+  for (const auto& e : entries) {
+    if (e.directory) {
+      size_t slash = e.path.rfind('/');
+      std::string parent = slash == std::string::npos ? "" : e.path.substr(0, slash);
+      std::string name = slash == std::string::npos ? e.path : e.path.substr(slash + 1);
+      WEFT_TRY(UniqueFd dir, open_beneath(dst_root, parent, O_RDONLY | O_DIRECTORY));
+      if (::mkdirat(dir.get(), name.c_str(), 0755) != 0) return fail(errno_error("stage " + e.path));
+      // mkdirat honours the umask; the normalised mode must not depend on it.
+      if (::fchmodat(dir.get(), name.c_str(), normalized_mode(true, 0755), 0) != 0)
+        return fail(errno_error("chmod " + e.path));
+      continue;
+    }
+    WEFT_TRY_VOID(copy_file(src_root, dst_root, e));
+  }
+  return sync_filesystem(dst_root, "staging directory");
+}
+
 
 }  // namespace weft::store

@@ -31,6 +31,11 @@ struct TreeEntry {
 /// The normalised mode of §5.6/§5.7: directories and files with any execute bit 0755, other files 0644.
 [[nodiscard]] mode_t normalized_mode(bool directory, mode_t found);
 
+/// Copies the package tree beneath `src_root` into the empty directory `dst_root` with descriptor-relative, no-follow
+/// opens (links and special files are refused by the walk), normalised modes and one syncfs at the end. Installs stage
+/// with it, and build-image images a normalised copy so the image never depends on the source's modes or umask.
+[[nodiscard]] Result<void> copy_package_tree(int src_root, int dst_root);
+
 /// Checks an archive or package path: relative, plain components, each portable; the error names the path.
 [[nodiscard]] Result<void> validate_entry_path(const std::string& path);
 
