@@ -88,10 +88,5 @@ Result<Message> from_json_text(std::string_view text) {
   return from_json(value);
 }
 
-Result<void> validate_payload(std::string_view payload) {
-  if (payload.size() > kMaxPayloadBytes) return fail("payload exceeds 65536 bytes", 400);
-  if (payload.find_first_of("\r\n") != std::string_view::npos) return fail("payload contains a line break", 400);
-  return ok();
-}
 
 }  // namespace weft::ipc::appd

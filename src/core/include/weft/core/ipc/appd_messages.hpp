@@ -16,6 +16,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "weft/core/ipc/bridge.hpp"
 #include "weft/core/result.hpp"
 
 namespace weft::ipc::appd {
@@ -81,9 +82,8 @@ using Message = std::variant<LaunchApp, TerminateApp, ActivateApp, QueryAppState
 /// Parses text first; `malformed JSON: …` when it does not parse.
 [[nodiscard]] Result<Message> from_json_text(std::string_view text);
 
-/// Largest payload of IPC_FORWARD / APP_MESSAGE (bytes); payloads must also be free of '\n' and '\r'.
-inline constexpr size_t kMaxPayloadBytes = 64 * 1024;
-/// ok, or `payload exceeds 65536 bytes` / `payload contains a line break`.
-[[nodiscard]] Result<void> validate_payload(std::string_view payload);
+// The one payload limit and check of every app payload (IPC_FORWARD, APP_MESSAGE) live in bridge.hpp.
+using ipc::kMaxPayloadBytes;
+using ipc::validate_payload;
 
 }  // namespace weft::ipc::appd
