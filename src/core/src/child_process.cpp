@@ -67,6 +67,7 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
       ::_exit(127);
     };
     if (options.new_process_group) ::setpgid(0, 0);
+    if (options.cgroup_procs_fd >= 0 && ::write(options.cgroup_procs_fd, "0", 1) != 1) die(errno);
     ::signal(SIGPIPE, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);

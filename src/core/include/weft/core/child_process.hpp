@@ -24,6 +24,9 @@ struct SpawnOptions {
   /// When set, 0/1/2 not present in fd_map are redirected to /dev/null instead of inherited.
   bool null_stdio = false;
   bool new_process_group = false;
+  /// When ≥ 0, an open `cgroup.procs` file the child writes "0" to before exec, so it runs inside that cgroup from
+  /// its first instruction (appd's resource groups, spec §3.5 (b)). A failed write fails the spawn.
+  int cgroup_procs_fd = -1;
   std::optional<std::string> working_dir{};
 };
 

@@ -1,0 +1,47 @@
+// weft-appd (spec §3): the session supervisor. Serves the Unix socket and WebSocket APIs, launches and supervises
+// apps, and on SIGTERM/SIGINT saves the running apps, stops every session and exits 0.
+#include <csignal>
+#include <cstring>
+#include <iostream>
+
+#include "child_group.hpp"
+#include "supervisor.hpp"
+#include "weft/core/glib.hpp"
+#include "weft/core/log.hpp"
+#include "weft/core/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace weft;
+  log::init("weft-appd");
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--version") == 0) {
+      std::cout << version_line("weft-appd") << "\n";
+      return 0;
+    }
+    std::cerr << "weft-appd: unknown argument '" << argv[i] << "'\nusage: weft-appd [--version]\n";
+    return 2;
+  }
+  auto config = appd::config_from_environment();
+  if (!config.ok()) {
+    log::error(config.error().message);
+    return 1;
+  }
+  glib::MainLoop loop;
+  appd::Supervisor supervisor(*config, appd::ResourceGroups::detect(*config));
+  struct Context {
+    glib::MainLoop* loop;
+    appd::Supervisor* supervisor;
+  } context{&loop, &supervisor};
+  loop.on_signal(
+      [](int signal, void* data) {
+        auto* c = static_cast<Context*>(data);
+        log::info(signal == SIGTERM ? "SIGTERM" : "SIGINT", " received: saving and stopping every session");
+        c->supervisor->shutdown([c] { c->loop->quit(0); });
+      },
+      &context);
+  if (auto started = supervisor.start(); !started.ok()) {
+    log::error(started.error().message);
+    return 1;
+  }
+  return loop.run();
+}

@@ -1,0 +1,359 @@
+#include "supervisor.hpp"
+
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "compositor_link.hpp"
+#include "launch_pipeline.hpp"
+#include "unix_api.hpp"
+#include "websocket_api.hpp"
+#include "weft/core/app_id.hpp"
+#include "weft/core/fd.hpp"
+#include "weft/core/log.hpp"
+#include "weft/core/paths.hpp"
+#include "weft/core/ready.hpp"
+#include "weft/store/revisions.hpp"
+
+namespace weft::appd {
+namespace {
+
+namespace link = ipc::compositor;
+constexpr size_t kMaxLastSessionBytes = 64 * 1024;
+
+msg::ErrorReply error_reply(const Error& error) {
+  return msg::ErrorReply{static_cast<uint32_t>(error.code ? error.code : 500), error.message};
+}
+
+std::string sid_text(uint64_t id) { return "session " + std::to_string(id); }
+
+}  // namespace
+
+Supervisor::Supervisor(AppdConfig config, ResourceGroups groups)
+    : config_(std::move(config)), groups_(std::move(groups)) {}
+
+Supervisor::~Supervisor() {
+  activations_.clear();
+  sessions_.clear();  // each session kills and reaps what still runs
+  websocket_api_.reset();
+  unix_api_.reset();
+  link_.reset();
+}
+
+Result<void> Supervisor::start() {
+  system_token_ = ready::random_token();
+  WEFT_TRY(wsport_file_, paths::appd_wsport_file());
+  WEFT_TRY(systoken_file_, paths::appd_systoken_file());
+
+  link_ = std::make_unique<CompositorLink>(
+      config_.compositor_socket,
+      CompositorLink::Callbacks{.on_connected = [this] { on_link_connected(); },
+                                .on_disconnected = [] { log::warn("compositor link lost; retrying"); },
+                                .on_message = [this](const link::Message& m) { on_link_message(m); }});
+  link_->start();
+
+  auto unix_api = UnixApiServer::listen(config_.unix_socket, *this);
+  if (!unix_api.ok()) return fail("appd socket " + config_.unix_socket + ": " + unix_api.error().message);
+  unix_api_ = std::move(unix_api).value();
+
+  auto ws = WebSocketApiServer::listen({.port = config_.ws_port, .system_token = system_token_}, *this, *this);
+  if (!ws.ok()) return fail("WebSocket API on 127.0.0.1:" + std::to_string(config_.ws_port) + ": " + ws.error().message);
+  websocket_api_ = std::move(ws).value();
+
+  // Rendezvous files exist before readiness (§1.2, §3.2); the token file is 0600.
+  WEFT_TRY_VOID(write_file_atomic(wsport_file_, std::to_string(websocket_api_->port()), 0600));
+  WEFT_TRY_VOID(write_file_atomic(systoken_file_, system_token_, 0600));
+  log::info("serving on ", config_.unix_socket, " and ws://127.0.0.1:", websocket_api_->port(), "/");
+  sd_notify(0, "READY=1");
+  if (link_->connected()) on_link_connected();
+  return ok();
+}
+
+// ---------------------------------------------------------------- requests
+
+void Supervisor::handle_request(const std::shared_ptr<ApiClient>& client, msg::Message request) {
+  std::visit(
+      [&](auto& r) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, msg::LaunchApp>) {
+          client->send(launch(r.app_id, client.get()));
+        } else if constexpr (std::is_same_v<T, msg::TerminateApp>) {
+          Session* s = sessions_.count(r.session_id) ? sessions_[r.session_id].get() : nullptr;
+          bool remembered = std::find(stopped_.begin(), stopped_.end(), r.session_id) != stopped_.end();
+          if (!s && !remembered) return client->send(msg::ErrorReply{404, sid_text(r.session_id) + " not found"});
+          if (!s || !s->live()) return client->send(msg::AppState{r.session_id, "stopped"});
+          s->stop(r.force ? "terminated (forced)" : "terminated", !r.force);
+          if (s->live()) client->send(msg::AppState{r.session_id, "stopping"});
+          else client->send(msg::AppState{r.session_id, "stopped"});
+        } else if constexpr (std::is_same_v<T, msg::ActivateApp>) {
+          activate(client, r.session_id);
+        } else if constexpr (std::is_same_v<T, msg::QueryAppState>) {
+          if (auto it = sessions_.find(r.session_id); it != sessions_.end())
+            return client->send(msg::AppState{r.session_id, state_name(it->second->state())});
+          bool remembered = std::find(stopped_.begin(), stopped_.end(), r.session_id) != stopped_.end();
+          client->send(msg::AppState{r.session_id, remembered ? "stopped" : "not_found"});
+        } else if constexpr (std::is_same_v<T, msg::QueryRunning>) {
+          msg::RunningApps running;
+          for (auto& [id, s] : sessions_)
+            if (s->live()) running.sessions.push_back({id, s->app_id()});
+          client->send(running);
+        } else if constexpr (std::is_same_v<T, msg::QueryInstalledApps>) {
+          msg::InstalledApps installed;
+          for (const auto& app : store::list_installed())
+            installed.apps.push_back({app.app_id, app.image ? app.app_id : app.name, app.image ? "" : app.version});
+          client->send(installed);
+        } else if constexpr (std::is_same_v<T, msg::IpcForward>) {
+          if (!client->may_forward_ipc())
+            return client->send(msg::ErrorReply{403, "application messages are not available to the system role"});
+          Session* s = find_live(r.session_id);
+          if (!s || s->state() != SessionState::running)
+            return client->send(msg::ErrorReply{404, sid_text(r.session_id) + " is not running"});
+          if (auto valid = msg::validate_payload(r.payload); !valid.ok())
+            return client->send(msg::ErrorReply{400, "invalid payload: " + valid.error().message});
+          if (auto queued = s->forward_to_component(r.payload); !queued.ok()) return client->send(error_reply(queued.error()));
+          client->send(msg::AppState{r.session_id, "running"});
+        } else if constexpr (std::is_same_v<T, msg::PanelGesture>) {
+          msg::NavigationGesture gesture{r.gesture_type, r.fingers, r.dx, r.dy};
+          broadcast(gesture, client.get());
+          client->send(gesture);
+        } else {
+          client->send(msg::ErrorReply{400, std::string("bad request: ") + std::string(msg::type_name(request)) +
+                                                " is not a request"});
+        }
+      },
+      request);
+}
+
+msg::Message Supervisor::launch(const std::string& app_id, const ApiClient* requester) {
+  // Step 1.
+  if (auto valid = check_app_id(app_id); !valid.ok()) return error_reply(valid.error());
+  if (shutting_down_) return msg::ErrorReply{503, "appd is shutting down"};
+  if (!compositor_connected()) return msg::ErrorReply{503, "compositor not connected"};
+  if (live_sessions() >= kMaxLiveSessions)
+    return msg::ErrorReply{503, "too many sessions: " + std::to_string(kMaxLiveSessions) + " are live"};
+  // Steps 2–6.
+  auto plan = prepare_launch(app_id, config_);
+  if (!plan.ok()) {
+    log::info("launch of ", app_id, " refused: ", plan.error().message);
+    return error_reply(plan.error());
+  }
+  // Step 7.
+  uint64_t id = next_session_id_++;
+  auto [it, inserted] = sessions_.emplace(id, std::make_unique<Session>(*this, id, std::move(plan).value()));
+  msg::LaunchAck ack{id, app_id};
+  broadcast(ack, requester);
+  log::info("launching ", app_id, " as session ", id);
+  // Steps 8–13 run after the reply is queued, so LAUNCH_ACK always precedes the session's state broadcasts.
+  Session* session = it->second.get();
+  g_idle_add([](gpointer data) -> gboolean {
+    auto* ctx = static_cast<std::pair<Supervisor*, uint64_t>*>(data);
+    auto& sessions = ctx->first->sessions_;
+    if (auto found = sessions.find(ctx->second); found != sessions.end() && found->second->state() == SessionState::starting)
+      found->second->start();
+    delete ctx;
+    return G_SOURCE_REMOVE;
+  }, new std::pair<Supervisor*, uint64_t>(this, session->id()));
+  return ack;
+}
+
+void Supervisor::activate(const std::shared_ptr<ApiClient>& client, uint64_t session_id) {
+  Session* s = find_live(session_id);
+  if (!s || s->state() != SessionState::running)
+    return client->send(msg::ErrorReply{404, sid_text(session_id) + " is not running"});
+  if (!compositor_connected()) return client->send(msg::ErrorReply{503, "compositor not connected"});
+  if (auto sent = link_->send(link::AppFocusRequest{session_id}); !sent.ok())
+    return client->send(msg::ErrorReply{503, "compositor not connected"});
+  PendingActivation pending{client, std::make_unique<glib::SourceId>()};
+  struct TimerContext {
+    Supervisor* self;
+    uint64_t id;
+  };
+  auto* ctx = new TimerContext{this, session_id};
+  pending.timer->reset(g_timeout_add_full(G_PRIORITY_DEFAULT, kActivateTimeoutMs, [](gpointer data) -> gboolean {
+    auto* c = static_cast<TimerContext*>(data);
+    // Only the oldest activation of this session times out here; its SourceId must not remove the running source.
+    auto& list = c->self->activations_[c->id];
+    if (!list.empty()) list.front().timer->release();
+    c->self->finish_activation(c->id, false);
+    return G_SOURCE_REMOVE;
+  }, ctx, [](gpointer data) { delete static_cast<TimerContext*>(data); }));
+  activations_[session_id].push_back(std::move(pending));
+}
+
+void Supervisor::finish_activation(uint64_t session_id, bool ok) {
+  auto it = activations_.find(session_id);
+  if (it == activations_.end() || it->second.empty()) return;
+  PendingActivation pending = std::move(it->second.front());
+  it->second.erase(it->second.begin());
+  if (it->second.empty()) activations_.erase(it);
+  pending.timer.reset();
+  auto client = pending.client.lock();
+  if (!client) return;
+  if (ok) client->send(msg::AppState{session_id, "running"});
+  else client->send(msg::ErrorReply{404, sid_text(session_id) + " has no window"});
+}
+
+// ---------------------------------------------------------------- app role
+
+Result<void> Supervisor::attach_app_bridge(uint64_t session_id, std::string_view token,
+                                           const std::shared_ptr<AppBridgePeer>& peer) {
+  Session* s = find_live(session_id);
+  if (!s) return fail("authentication required", 401);
+  return s->attach_app_bridge(token, peer);
+}
+
+void Supervisor::app_message_from_page(uint64_t session_id, std::string payload) {
+  Session* s = find_live(session_id);
+  if (!s) return;
+  if (auto queued = s->forward_to_component(payload); !queued.ok())
+    log::warn("session ", session_id, ": page payload dropped: ", queued.error().message);
+}
+
+void Supervisor::detach_app_bridge(uint64_t session_id, const AppBridgePeer* peer) {
+  if (auto it = sessions_.find(session_id); it != sessions_.end()) it->second->detach_app_bridge(peer);
+}
+
+// ---------------------------------------------------------------- sessions
+
+bool Supervisor::compositor_connected() const { return link_ && link_->connected(); }
+
+Result<void> Supervisor::send_to_compositor(const link::Message& message, int fd) {
+  if (!link_) return fail("compositor not connected", 503);
+  return link_->send(message, fd);
+}
+
+void Supervisor::session_state_changed(Session& session) {
+  broadcast(msg::AppState{session.id(), state_name(session.state())});
+  if (session.state() != SessionState::stopped) return;
+  stopped_.push_back(session.id());
+  while (stopped_.size() > kRememberedStoppedSessions) stopped_.pop_front();
+  // Answer activations still waiting for this session.
+  while (activations_.count(session.id())) finish_activation(session.id(), false);
+  // The session object may be inside its own callback: forget it from an idle.
+  if (!reap_idle_)
+    reap_idle_.reset(g_idle_add([](gpointer self) -> gboolean {
+      auto* s = static_cast<Supervisor*>(self);
+      s->reap_idle_.release();
+      s->forget_stopped_sessions();
+      return G_SOURCE_REMOVE;
+    }, this));
+}
+
+void Supervisor::forget_stopped_sessions() {
+  for (auto it = sessions_.begin(); it != sessions_.end();)
+    it = it->second->live() ? std::next(it) : sessions_.erase(it);
+  check_shutdown_complete();
+}
+
+void Supervisor::session_ready(Session& session) {
+  log::info("session ", session.id(), " (", session.app_id(), ") is running");
+  broadcast(msg::AppReady{session.id(), session.app_id()});
+}
+
+void Supervisor::launch_failed(Session& session, const std::string& why) {
+  broadcast(msg::ErrorReply{500, session.app_id() + ": " + why});
+}
+
+Session* Supervisor::find_live(uint64_t session_id) {
+  auto it = sessions_.find(session_id);
+  return it != sessions_.end() && it->second->live() ? it->second.get() : nullptr;
+}
+
+size_t Supervisor::live_sessions() const {
+  size_t n = 0;
+  for (const auto& [id, s] : sessions_) n += s->live() ? 1 : 0;
+  return n;
+}
+
+void Supervisor::broadcast(const msg::Message& message, const ApiClient* except) {
+  if (websocket_api_) websocket_api_->broadcast(message, except);
+}
+
+// ---------------------------------------------------------------- compositor link
+
+void Supervisor::on_link_connected() {
+  log::info("compositor link connected");
+  if (restore_pending_) {
+    restore_pending_ = false;
+    restore_last_session();
+  }
+}
+
+void Supervisor::on_link_message(const link::Message& message) {
+  if (auto* ready = std::get_if<link::SurfaceReady>(&message)) {
+    log::debug("session ", ready->session_id, ": first window presented");
+  } else if (auto* focus = std::get_if<link::FocusResult>(&message)) {
+    finish_activation(focus->session_id, focus->ok);
+  } else if (auto* gone = std::get_if<link::ClientDisconnected>(&message)) {
+    if (Session* s = find_live(gone->session_id)) s->on_client_disconnected();
+  } else {
+    log::warn("compositor link: unexpected ", link::type_name(message), " ignored");
+  }
+}
+
+// ---------------------------------------------------------------- save, restore, shutdown
+
+void Supervisor::save_last_session() {
+  auto path = paths::last_session_file();
+  if (!path.ok()) return;
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& [id, s] : sessions_)
+    if ((s->state() == SessionState::starting || s->state() == SessionState::running) && ids.size() < kMaxLiveSessions)
+      ids.push_back(s->app_id());
+  if (auto written = write_file_atomic(*path, ids.dump(), 0600); !written.ok())
+    log::warn("cannot save ", *path, ": ", written.error().message);
+}
+
+void Supervisor::restore_last_session() {
+  auto path = paths::last_session_file();
+  if (!path.ok()) return;
+  auto text = read_file(*path, kMaxLastSessionBytes);
+  if (!text.ok()) return;  // nothing saved
+  ::unlink(path->c_str());
+  nlohmann::json ids = nlohmann::json::parse(*text, nullptr, false);
+  if (!ids.is_array() || !std::all_of(ids.begin(), ids.end(), [](const auto& v) { return v.is_string(); })) {
+    log::warn(*path, " is not a JSON array of app ids; deleted");
+    return;
+  }
+  for (const auto& id : ids) {
+    auto reply = launch(id.get<std::string>(), nullptr);
+    if (auto* error = std::get_if<msg::ErrorReply>(&reply))
+      log::warn("restoring ", id.get<std::string>(), " failed: ", error->message);
+    else
+      log::info("restoring ", id.get<std::string>());
+  }
+}
+
+void Supervisor::remove_rendezvous_files() {
+  unix_api_.reset();  // removes appd.sock
+  if (!wsport_file_.empty()) ::unlink(wsport_file_.c_str());
+  if (!systoken_file_.empty()) ::unlink(systoken_file_.c_str());
+}
+
+void Supervisor::shutdown(std::function<void()> done) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  shutdown_done_ = std::move(done);
+  save_last_session();
+  sd_notify(0, "STOPPING=1");
+  log::info("shutting down: stopping ", live_sessions(), " sessions");
+  for (auto& [id, s] : sessions_) s->stop("appd shutting down", true);
+  shutdown_timer_.reset(g_timeout_add(kShutdownBudgetMs, [](gpointer self) -> gboolean {
+    auto* s = static_cast<Supervisor*>(self);
+    s->shutdown_timer_.release();
+    log::warn("sessions still stopping after the shutdown budget; forcing");
+    for (auto& [id, session] : s->sessions_) session->stop("appd shutting down", false);
+    return G_SOURCE_REMOVE;
+  }, this));
+  check_shutdown_complete();
+}
+
+void Supervisor::check_shutdown_complete() {
+  if (!shutting_down_ || live_sessions() > 0 || !shutdown_done_) return;
+  shutdown_timer_.reset();
+  remove_rendezvous_files();
+  if (auto done = std::exchange(shutdown_done_, nullptr)) done();
+}
+
+}  // namespace weft::appd
