@@ -38,6 +38,14 @@ std::string read_text(const std::string& path) {
   return s.str();
 }
 
+bool has_word(const std::string& list, std::string_view word) {
+  std::istringstream in(list);
+  std::string item;
+  while (in >> item)
+    if (item == word) return true;
+  return false;
+}
+
 // The cgroup2 mount point and appd's own directory beneath it ("0::<path>" in /proc/self/cgroup).
 std::optional<std::string> own_cgroup_v2_dir() {
   std::string mount;
@@ -75,7 +83,7 @@ bool prepare_delegation(const std::string& base) {
   if (!write_text(supervisor + "/cgroup.procs", "0")) return false;
   std::string available = read_text(base + "/cgroup.controllers");
   for (const char* controller : {"cpu", "memory", "pids"}) {
-    if (available.find(controller) == std::string::npos) continue;
+    if (!has_word(available, controller)) continue;
     if (!write_text(base + "/cgroup.subtree_control", std::string("+") + controller))
       log::warn("cgroup: cannot enable the ", controller, " controller in ", base);
   }
@@ -110,9 +118,21 @@ ResourceGroups ResourceGroups::detect(const AppdConfig& config) {
     log::info("resource groups: systemd user scopes under weft-apps.slice");
     return ResourceGroups(GroupMechanism::systemd_scope, "", config);
   }
-  if (auto own = own_cgroup_v2_dir(); own && delegated(*own) && prepare_delegation(*own)) {
-    log::info("resource groups: cgroup v2 subtree of ", *own);
-    return ResourceGroups(GroupMechanism::cgroup_v2, *own, config);
+  if (auto own = own_cgroup_v2_dir(); own && delegated(*own)) {
+    // Limits need the controllers; on hybrid hosts cpu, memory and pids are bound to cgroup v1 and v2 offers none.
+    std::string available = read_text(*own + "/cgroup.controllers");
+    bool any = false;
+    for (const char* controller : {"cpu", "memory", "pids"}) any = any || has_word(available, controller);
+    if (!any) {
+      log::warn("resource groups: the cgroup v2 directory ", *own, " offers none of the cpu, memory and pids "
+                "controllers (they are bound to cgroup v1 on this host); apps run in process groups and no CPU, "
+                "memory or task limits apply");
+      return ResourceGroups(GroupMechanism::process_group, "", config);
+    }
+    if (prepare_delegation(*own)) {
+      log::info("resource groups: cgroup v2 subtree of ", *own, " (controllers: ", available.substr(0, available.find('\n')), ")");
+      return ResourceGroups(GroupMechanism::cgroup_v2, *own, config);
+    }
   }
   log::warn("resource groups: no systemd user manager and no delegated cgroup v2 directory; apps run in process "
             "groups and no CPU, memory or task limits apply");

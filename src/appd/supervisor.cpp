@@ -47,7 +47,7 @@ Result<void> Supervisor::start() {
   WEFT_TRY(systoken_file_, paths::appd_systoken_file());
 
   link_ = std::make_unique<CompositorLink>(
-      config_.compositor_socket,
+      CompositorLink::Options{.socket_path = config_.compositor_socket},
       CompositorLink::Callbacks{.on_connected = [this] { on_link_connected(); },
                                 .on_disconnected = [] { log::warn("compositor link lost; retrying"); },
                                 .on_message = [this](const link::Message& m) { on_link_message(m); }});
@@ -83,7 +83,10 @@ void Supervisor::handle_request(const std::shared_ptr<ApiClient>& client, msg::M
           bool remembered = std::find(stopped_.begin(), stopped_.end(), r.session_id) != stopped_.end();
           if (!s && !remembered) return client->send(msg::ErrorReply{404, sid_text(r.session_id) + " not found"});
           if (!s || !s->live()) return client->send(msg::AppState{r.session_id, "stopped"});
+          // The requester gets `stopping` as its reply, not also as a broadcast.
+          replying_to_ = client.get();
           s->stop(r.force ? "terminated (forced)" : "terminated", !r.force);
+          replying_to_ = nullptr;
           if (s->live()) client->send(msg::AppState{r.session_id, "stopping"});
           else client->send(msg::AppState{r.session_id, "stopped"});
         } else if constexpr (std::is_same_v<T, msg::ActivateApp>) {
@@ -218,13 +221,14 @@ void Supervisor::detach_app_bridge(uint64_t session_id, const AppBridgePeer* pee
 
 bool Supervisor::compositor_connected() const { return link_ && link_->connected(); }
 
-Result<void> Supervisor::send_to_compositor(const link::Message& message, int fd) {
+Result<void> Supervisor::send_to_compositor(const link::Message& message, UniqueFd fd) {
   if (!link_) return fail("compositor not connected", 503);
-  return link_->send(message, fd);
+  return link_->send(message, std::move(fd));
 }
 
 void Supervisor::session_state_changed(Session& session) {
-  broadcast(msg::AppState{session.id(), state_name(session.state())});
+  broadcast(msg::AppState{session.id(), state_name(session.state())},
+            session.state() == SessionState::stopping ? replying_to_ : nullptr);
   if (session.state() != SessionState::stopped) return;
   stopped_.push_back(session.id());
   while (stopped_.size() > kRememberedStoppedSessions) stopped_.pop_front();

@@ -53,7 +53,7 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
   const AppdConfig& config() const override { return config_; }
   const ResourceGroups& resource_groups() const override { return groups_; }
   bool compositor_connected() const override;
-  Result<void> send_to_compositor(const ipc::compositor::Message& message, int fd) override;
+  Result<void> send_to_compositor(const ipc::compositor::Message& message, UniqueFd fd) override;
   void session_state_changed(Session& session) override;
   void session_ready(Session& session) override;
   void launch_failed(Session& session, const std::string& why) override;
@@ -94,6 +94,7 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
   };
   std::map<uint64_t, std::vector<PendingActivation>> activations_;
 
+  const ApiClient* replying_to_ = nullptr;  // the TERMINATE_APP requester while its session starts stopping
   bool restore_pending_ = true;
   bool shutting_down_ = false;
   std::function<void()> shutdown_done_;

@@ -1,0 +1,335 @@
+#include "appd_harness.hpp"
+
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "weft/core/log.hpp"
+
+namespace weft::appd::test {
+namespace {
+
+constexpr int kAppdStartTimeoutMs = 20000;
+
+std::string build_dir() {
+  const char* build = std::getenv("WEFT_BUILD_DIR");
+  return build ? build : WEFT_DEFAULT_BUILD_DIR;
+}
+
+void pump_for(int ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!g_main_context_iteration(nullptr, FALSE)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+}  // namespace
+
+std::string build_bin(const std::string& name) { return build_dir() + "/bin/" + name; }
+
+// ---------------------------------------------------------------- UnixClient
+
+Result<UnixClient> UnixClient::connect(const std::string& path) {
+  UnixClient client;
+  WEFT_TRY(client.fd_, connect_unix(path));
+  return client;
+}
+
+Result<void> UnixClient::send_raw(std::span<const uint8_t> bytes) { return write_all(fd_.get(), bytes); }
+
+Result<msg::Message> UnixClient::request(const msg::Message& message, int timeout_ms) {
+  WEFT_TRY(auto frame, ipc::encode_frame(msg::to_msgpack_map(message)));
+  WEFT_TRY_VOID(send_raw(frame));
+  return receive(timeout_ms);
+}
+
+Result<msg::Message> UnixClient::receive(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    WEFT_TRY(auto body, decoder_.next());
+    if (body) return msg::from_msgpack(*body);
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    if (left <= 0) return fail("no reply from appd within " + std::to_string(timeout_ms) + " ms");
+    pollfd p{fd_.get(), POLLIN, 0};
+    if (::poll(&p, 1, left) <= 0) continue;
+    uint8_t buffer[65536];
+    ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
+    if (n <= 0) return fail("appd closed the connection");
+    decoder_.feed(std::span<const uint8_t>(buffer, static_cast<size_t>(n)));
+  }
+}
+
+bool UnixClient::closed_by_peer(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    if (left <= 0) return false;
+    pollfd p{fd_.get(), POLLIN, 0};
+    if (::poll(&p, 1, left) <= 0) continue;
+    uint8_t buffer[4096];
+    ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
+    if (n <= 0) return true;
+  }
+}
+
+// ---------------------------------------------------------------- WsClient
+
+WsClient::~WsClient() {
+  if (connection_) {
+    g_signal_handlers_disconnect_by_data(connection_, this);
+    if (soup_websocket_connection_get_state(connection_) == SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close(connection_, SOUP_WEBSOCKET_CLOSE_NORMAL, nullptr);
+    g_object_unref(connection_);
+  }
+  if (session_) g_object_unref(session_);
+}
+
+Result<std::unique_ptr<WsClient>> WsClient::connect(uint16_t port, int timeout_ms) {
+  std::unique_ptr<WsClient> client(new WsClient());
+  client->session_ = soup_session_new();
+  std::string url = "ws://127.0.0.1:" + std::to_string(port) + "/";
+  SoupMessage* request = soup_message_new("GET", url.c_str());
+  struct Pending {
+    WsClient* client;
+    bool done = false;
+    std::string error;
+  } pending{client.get(), false, {}};
+  soup_session_websocket_connect_async(
+      client->session_, request, nullptr, nullptr, G_PRIORITY_DEFAULT, nullptr,
+      [](GObject* source, GAsyncResult* result, gpointer data) {
+        auto* p = static_cast<Pending*>(data);
+        GError* error = nullptr;
+        p->client->connection_ = soup_session_websocket_connect_finish(SOUP_SESSION(source), result, &error);
+        if (error) {
+          p->error = error->message;
+          g_error_free(error);
+        }
+        p->done = true;
+      },
+      &pending);
+  g_object_unref(request);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!pending.done && std::chrono::steady_clock::now() < deadline) g_main_context_iteration(nullptr, TRUE);
+  if (!pending.done) return fail("WebSocket connect to " + url + " timed out");
+  if (!client->connection_) return fail("WebSocket connect to " + url + ": " + pending.error);
+  g_signal_connect(client->connection_, "message",
+                   G_CALLBACK(+[](SoupWebsocketConnection*, gint type, GBytes* bytes, gpointer data) {
+                     if (type != SOUP_WEBSOCKET_DATA_TEXT) return;
+                     gsize size = 0;
+                     auto* text = static_cast<const char*>(g_bytes_get_data(bytes, &size));
+                     auto json = nlohmann::json::parse(std::string_view(text, size), nullptr, false);
+                     if (!json.is_discarded()) static_cast<WsClient*>(data)->inbox_.push_back(std::move(json));
+                   }),
+                   client.get());
+  g_signal_connect(client->connection_, "closed", G_CALLBACK(+[](SoupWebsocketConnection*, gpointer data) {
+                     static_cast<WsClient*>(data)->closed_ = true;
+                   }),
+                   client.get());
+  return client;
+}
+
+void WsClient::send(const nlohmann::json& message) {
+  if (connection_ && soup_websocket_connection_get_state(connection_) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text(connection_, message.dump().c_str());
+}
+
+std::optional<nlohmann::json> WsClient::next(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (inbox_.empty() && !closed_ && std::chrono::steady_clock::now() < deadline) {
+    if (!g_main_context_iteration(nullptr, FALSE)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (inbox_.empty()) return std::nullopt;
+  auto message = std::move(inbox_.front());
+  inbox_.pop_front();
+  return message;
+}
+
+std::optional<nlohmann::json> WsClient::next_of(const std::string& type, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    if (left <= 0) return std::nullopt;
+    auto message = next(left);
+    if (!message) return std::nullopt;
+    if (message->value("type", "") == type) return message;
+  }
+}
+
+bool WsClient::wait_closed(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!closed_ && std::chrono::steady_clock::now() < deadline) {
+    if (!g_main_context_iteration(nullptr, FALSE)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return closed_;
+}
+
+// ---------------------------------------------------------------- AppdHarness
+
+AppdHarness::~AppdHarness() {
+  if (appd_.running()) appd_.terminate(std::chrono::milliseconds(15000));
+  if (!root_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+}
+
+std::string AppdHarness::package_dir(const std::string& app_id) { return WEFT_PACKAGES_DIR "/" + app_id; }
+
+Result<void> AppdHarness::start_desktop(int width, int height) {
+  WEFT_TRY_VOID(desktop_.start(width, height));
+  char tmpl[] = "/tmp/weft-appd-user-XXXXXX";
+  if (!mkdtemp(tmpl)) return fail(errno_error("mkdtemp"));
+  root_ = tmpl;
+  for (const char* dir : {"/data", "/config", "/apps", "/keys", "/home"})
+    std::filesystem::create_directories(root_ + dir);
+  std::error_code ec;
+  std::filesystem::copy_file(build_dir() + "/dev-keys/weft-sign.pub", trusted_keys_dir() + "/weft-dev.pub", ec);
+  if (ec) return fail("cannot copy the development key: " + ec.message());
+  return ok();
+}
+
+std::vector<std::string> AppdHarness::user_environment(std::vector<std::string> extra) const {
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin",
+                                  "HOME=" + root_ + "/home",
+                                  "XDG_RUNTIME_DIR=" + desktop_.runtime_dir(),
+                                  "XDG_DATA_HOME=" + data_home(),
+                                  "XDG_CONFIG_HOME=" + root_ + "/config",
+                                  "WEFT_APP_STORE=" + store_root(),
+                                  "WEFT_TRUSTED_KEYS=" + trusted_keys_dir(),
+                                  "WEFT_LOG=" + std::string(std::getenv("WEFT_LOG") ? std::getenv("WEFT_LOG") : "info")};
+  // A later NAME=value replaces an earlier one (getenv would see the first of two).
+  for (auto& e : extra) {
+    std::string name = e.substr(0, e.find('=') + 1);
+    std::erase_if(env, [&](const std::string& existing) { return existing.rfind(name, 0) == 0; });
+    env.push_back(std::move(e));
+  }
+  return env;
+}
+
+Result<void> AppdHarness::install(const std::string& package_dir, std::vector<std::string> args) {
+  SpawnOptions options;
+  options.argv = {build_bin("weft-pack"), "install", package_dir};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.env = user_environment();
+  options.null_stdio = true;
+  WEFT_TRY(auto child, ChildProcess::spawn(options));
+  auto status = child.wait(std::chrono::milliseconds(60000));
+  if (!status || !status->success())
+    return fail("weft-pack install " + package_dir + " failed: " + (status ? status->describe() : "timeout"));
+  return ok();
+}
+
+Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {
+  ::unlink((weft_dir() + "/appd.wsport").c_str());
+  std::vector<std::string> settings = {"WEFT_RUNTIME_BIN=" + build_bin("weft-runtime"),
+                                       "WEFT_APP_SHELL_BIN=" + build_bin("weft-app-shell"),
+                                       "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS, "WEFT_APPD_WS_PORT=0"};
+  for (auto& e : extra_env) settings.push_back(std::move(e));
+  SpawnOptions options;
+  options.argv = {build_bin("weft-appd")};
+  options.env = user_environment(std::move(settings));
+  WEFT_TRY(appd_, ChildProcess::spawn(options));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kAppdStartTimeoutMs);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::access((weft_dir() + "/appd.wsport").c_str(), F_OK) == 0 && ::access((weft_dir() + "/appd.sock").c_str(), F_OK) == 0)
+      return ok();
+    if (appd_.try_wait()) return fail("weft-appd exited: " + appd_.try_wait()->describe());
+    pump_for(20);
+  }
+  return fail("weft-appd wrote no appd.wsport within 20 s");
+}
+
+ExitStatus AppdHarness::stop_appd(int sig, int timeout_ms) {
+  appd_.signal(sig);
+  auto status = appd_.wait(std::chrono::milliseconds(timeout_ms));
+  if (!status) return appd_.terminate(std::chrono::milliseconds(100));
+  return *status;
+}
+
+uint16_t AppdHarness::ws_port() const {
+  auto text = read_file(weft_dir() + "/appd.wsport");
+  return text.ok() ? static_cast<uint16_t>(std::stoi(*text)) : 0;
+}
+
+std::string AppdHarness::system_token() const {
+  auto text = read_file(weft_dir() + "/appd.systoken");
+  return text.ok() ? *text : "";
+}
+
+Result<std::unique_ptr<WsClient>> AppdHarness::system_client() {
+  WEFT_TRY(auto client, WsClient::connect(ws_port()));
+  client->send({{"type", "HELLO"}, {"role", "system"}, {"token", system_token()}});
+  return client;
+}
+
+Result<uint64_t> AppdHarness::launch(const std::string& app_id) {
+  WEFT_TRY(auto client, unix_client());
+  WEFT_TRY(auto reply, client.request(msg::LaunchApp{app_id, 0}));
+  if (auto* ack = std::get_if<msg::LaunchAck>(&reply)) return ack->session_id;
+  if (auto* error = std::get_if<msg::ErrorReply>(&reply)) return fail(error->message, static_cast<int>(error->code));
+  return fail("unexpected reply " + std::string(msg::type_name(reply)));
+}
+
+bool AppdHarness::wait_state(uint64_t session_id, const std::string& state, int timeout_ms) {
+  auto client = unix_client();
+  if (!client.ok()) return false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto reply = client->request(msg::QueryAppState{session_id});
+    if (!reply.ok()) return false;
+    if (auto* s = std::get_if<msg::AppState>(&*reply); s && s->state == state) return true;
+    pump_for(50);
+  }
+  return false;
+}
+
+std::vector<std::string> AppdHarness::weft_dir_listing() const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(weft_dir(), ec)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::pair<pid_t, std::string>> AppdHarness::appd_descendants() const {
+  std::vector<std::pair<pid_t, pid_t>> parents;  // pid, ppid
+  std::vector<std::pair<pid_t, std::string>> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    pid_t pid = std::atoi(entry.path().filename().c_str());
+    if (pid <= 0) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    auto open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 2 > line.size()) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (state == 'Z') continue;
+    parents.emplace_back(pid, ppid);
+    names.emplace_back(pid, line.substr(open + 1, close - open - 1));
+  }
+  std::vector<pid_t> tree = {appd_.pid()};
+  std::vector<std::pair<pid_t, std::string>> found;
+  for (size_t i = 0; i < tree.size(); ++i)
+    for (size_t k = 0; k < parents.size(); ++k)
+      if (parents[k].second == tree[i]) {
+        tree.push_back(parents[k].first);
+        found.push_back(names[k]);
+      }
+  return found;
+}
+
+}  // namespace weft::appd::test
