@@ -15,6 +15,9 @@
 #include "compositor_harness.hpp"
 #include "compositor_link.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/core/ipc/frame.hpp"
+
+#include <msgpack.hpp>
 
 namespace weft::appd {
 namespace {
@@ -187,6 +190,32 @@ TEST_F(CompositorLinkTest, ABacklogOverFourMiBDropsTheConnectionAndItReconnects)
   compositor->process().signal(SIGCONT);
   EXPECT_TRUE(pump_until([&] { return disconnects_ == 1 && connects_ == 2 && link_->connected(); }, 5s))
       << "no reconnection 500 ms after the overflow";
+}
+
+TEST_F(CompositorLinkTest, UnknownMessageTypesAreIgnoredAndLaterMessagesStillArrive) {
+  // Stand-in compositor: the real one never sends an unknown type, so a plain listener plays it here.
+  auto listener = listen_unix(socket_path_);
+  ASSERT_TRUE(listener.ok()) << listener.error().message;
+  start_link();
+  ASSERT_TRUE(link_->connected());
+  UniqueFd peer(::accept4(listener->get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_TRUE(peer.valid());
+  msgpack::sbuffer unknown;
+  msgpack::packer<msgpack::sbuffer> pack(unknown);
+  pack.pack_map(2);
+  pack.pack(std::string("type"));
+  pack.pack(std::string("window_exploded"));
+  pack.pack(std::string("session_id"));
+  pack.pack(uint64_t{4});
+  auto frame = ipc::encode_frame(std::span(reinterpret_cast<const uint8_t*>(unknown.data()), unknown.size()));
+  ASSERT_TRUE(frame.ok());
+  ASSERT_TRUE(write_all(peer.get(), *frame).ok());
+  ASSERT_TRUE(write_all(peer.get(), comp::encode(comp::FocusResult{4, true})).ok());
+  ASSERT_TRUE(pump_until([&] { return !messages_.empty(); }));
+  pump_until([] { return false; }, 20ms);
+  ASSERT_EQ(messages_.size(), 1u) << "only the known message is reported";
+  EXPECT_EQ(messages_[0], comp::Message(comp::FocusResult{4, true}));
+  EXPECT_TRUE(link_->connected()) << "an unknown type does not drop the link";
 }
 
 }  // namespace
