@@ -1,9 +1,7 @@
 #include "compositor_link.hpp"
 
 #include <glib-unix.h>
-#include <linux/sockios.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -17,14 +15,7 @@ namespace comp = ipc::compositor;
 
 namespace {
 constexpr size_t kReadChunkBytes = 64 * 1024;  // bytes per recvmsg; the watch comes back for more
-constexpr unsigned kDrainPollMs = 1;            // ms between checks that the compositor read all earlier bytes
 
-/// Bytes written to a Unix stream socket that the peer has not read yet (SIOCOUTQ), or 0 when unknown.
-int unread_by_peer(int socket_fd) {
-  int queued = 0;
-  if (::ioctl(socket_fd, SIOCOUTQ, &queued) != 0) return 0;
-  return queued;
-}
 }  // namespace
 
 CompositorLink::CompositorLink(Options options, Callbacks callbacks)
@@ -35,7 +26,6 @@ CompositorLink::~CompositorLink() {
   retry_.reset();
   read_watch_.reset();
   write_watch_.reset();
-  drain_poll_.reset();
   notify_disconnected_.reset();
 }
 
@@ -96,13 +86,8 @@ void CompositorLink::flush() {
     if (head.fd.valid()) {
       // §2.4: the fd rides on the sendmsg holding the frame's first byte. Send that byte alone, and only when the
       // socket has room, so the fd is either sent with it or not at all (a partial sendmsg cannot strand it).
-      // The fd is also held until the compositor has read every earlier byte: a recvmsg may join earlier frames
-      // with the fd's byte, and a receiver that gives the fd to the first frame of such a read loses it (the
-      // compositor does). Once the queue is drained, the read that carries the fd starts at this frame.
-      if (unread_by_peer(socket_.get()) > 0) {
-        if (!drain_poll_) drain_poll_.reset(g_timeout_add(kDrainPollMs, &CompositorLink::on_drain_poll, this));
-        break;
-      }
+      // A recvmsg may join earlier frames with the fd's byte; the kernel ends that read right after the fd's data,
+      // so the receiver gives the fd to the frame reaching the end of the read (see the compositor's appd link).
       pollfd pfd{socket_.get(), POLLOUT, 0};
       if (::poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLOUT)) break;
       auto sent = send_with_fd(socket_.get(), std::span<const uint8_t>(head.frame.data(), 1), head.fd.get());
@@ -129,13 +114,6 @@ void CompositorLink::flush() {
   }
   if (connected() && !backlog_.empty() && !write_watch_)
     write_watch_.reset(g_unix_fd_add(socket_.get(), G_IO_OUT, &CompositorLink::on_writable, this));
-}
-
-gboolean CompositorLink::on_drain_poll(gpointer data) {
-  auto* self = static_cast<CompositorLink*>(data);
-  self->drain_poll_.release();  // G_SOURCE_REMOVE below; flush() re-arms while the compositor still has bytes to read
-  self->flush();
-  return G_SOURCE_REMOVE;
 }
 
 gboolean CompositorLink::on_writable(gint, GIOCondition, gpointer data) {
@@ -198,7 +176,6 @@ void CompositorLink::drop(const std::string& reason, unsigned retry_ms) {
   backlog_.clear();
   backlog_bytes_ = 0;
   write_watch_.reset();
-  drain_poll_.reset();
   read_watch_.reset();  // when called from on_readable, that source is removed by its return value instead
   socket_.reset();
   schedule_retry(retry_ms);

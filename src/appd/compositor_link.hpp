@@ -63,7 +63,6 @@ class CompositorLink {
   static gboolean on_readable(gint fd, GIOCondition condition, gpointer data);
   static gboolean on_writable(gint fd, GIOCondition condition, gpointer data);
   static gboolean on_notify_disconnected(gpointer data);
-  static gboolean on_drain_poll(gpointer data);
   void try_connect();
   void schedule_retry(unsigned ms);
   void read_available();
@@ -80,7 +79,6 @@ class CompositorLink {
   glib::SourceId retry_;
   glib::SourceId read_watch_;
   glib::SourceId write_watch_;
-  glib::SourceId drain_poll_;  // waits for the compositor to read what precedes a bind_session (see flush())
   glib::SourceId notify_disconnected_;
 };
 

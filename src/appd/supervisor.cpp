@@ -66,7 +66,6 @@ Result<void> Supervisor::start() {
   WEFT_TRY_VOID(write_file_atomic(systoken_file_, system_token_, 0600));
   log::info("serving on ", config_.unix_socket, " and ws://127.0.0.1:", websocket_api_->port(), "/");
   sd_notify(0, "READY=1");
-  if (link_->connected()) on_link_connected();
   return ok();
 }
 

@@ -131,7 +131,12 @@ void AppdLink::handle_frame(std::vector<uint8_t> body, uint64_t frame_begin) {
     log::warn("appd link: stray fd without a bind_session frame; closed");
     fd_chunks_.pop_front();
   }
-  const bool fd_here = !fd_chunks_.empty() && fd_chunks_.front().begin <= frame_begin;
+  // A read of a Unix stream stops right after the data that carried fds, so the sendmsg holding the fd is the tail of
+  // its chunk: the fd belongs to the frame that starts in the chunk and reaches its end. Frames that started earlier in
+  // the same read ended before it and own nothing.
+  const uint64_t frame_end = frame_begin + 4 + body.size();
+  const bool fd_here =
+      !fd_chunks_.empty() && fd_chunks_.front().begin <= frame_begin && frame_end >= fd_chunks_.front().end;
 
   auto decoded = msg::from_msgpack(body);
   if (!decoded) {
