@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "weft/core/app_id.hpp"
@@ -59,6 +60,12 @@ Result<ExitStatus> run_mount_helper(const std::string& helper, std::vector<std::
   return *status;
 }
 
+// `mnt/` exists only while some session runs from an image.
+void remove_mount_dir_if_empty(const std::string& mnt) {
+  if (::rmdir(mnt.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)
+    log::debug("cannot remove ", mnt, ": ", std::strerror(errno));
+}
+
 }  // namespace
 
 ImageMount::~ImageMount() {
@@ -66,6 +73,7 @@ ImageMount::~ImageMount() {
   if (!status.ok() || !status->success())
     log::warn("unmounting ", mount_point_, " failed: ", status.ok() ? status->describe() : status.error().message);
   if (::rmdir(mount_point_.c_str()) != 0 && errno != ENOENT) log::warn("cannot remove mount point ", mount_point_);
+  remove_mount_dir_if_empty(mount_point_.substr(0, mount_point_.rfind('/')));
 }
 
 Result<void> check_app_id(const std::string& app_id) {
@@ -88,6 +96,7 @@ Result<void> resolve_and_pin(LaunchPlan& plan, const AppdConfig& config) {
                                    {"mount", (*image)->image, (*image)->hash_tree, root_hash, point});
     if (!status.ok() || !status->success()) {
       ::rmdir(point.c_str());
+      remove_mount_dir_if_empty(mnt);
       return fail("image of " + id + " could not be mounted: " +
                       (status.ok() ? "weft-mount-helper " + status->describe() : status.error().message),
                   kHostFault);

@@ -199,7 +199,7 @@ Result<void> AppdHarness::start_desktop(int width, int height) {
 }
 
 std::vector<std::string> AppdHarness::user_environment(std::vector<std::string> extra) const {
-  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin",
+  std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                   "HOME=" + root_ + "/home",
                                   "XDG_RUNTIME_DIR=" + desktop_.runtime_dir(),
                                   "XDG_DATA_HOME=" + data_home(),

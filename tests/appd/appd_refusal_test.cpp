@@ -105,6 +105,45 @@ TEST_F(AppdRefusals, AnUntrustedSigningKeyIsRefusedAtLaunch) {
   expect_refusal(kCounter, 403, "no longer trusted");
 }
 
+// §5.9: when the store holds an image of an id, launch uses the image or fails closed; it never falls back to the
+// directory install. The real dm-verity mount cannot run in this container (no device-mapper), so the mount helper's
+// refusal stands for every mount failure here.
+TEST_F(AppdRefusals, AVerityImageIsPreferredToTheDirectoryInstallAndItsLaunchFailsClosed) {
+  auto pack = [&](std::vector<std::string> args) {
+    SpawnOptions options;
+    options.argv = {build_bin("weft-pack")};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.env = appd_.user_environment();
+    options.null_stdio = true;
+    options.working_dir = appd_.store_root();
+    auto child = ChildProcess::spawn(options);
+    ASSERT_TRUE(child.ok());
+    ASSERT_TRUE(child->wait()->success()) << args[0];
+  };
+  const std::string image = std::string(kCounter) + ".app.img";
+  pack({"build-image", AppdHarness::package_dir(kCounter), "--out", image});
+  pack({"build-verity", image, "--key", std::string(WEFT_DEFAULT_BUILD_DIR) + "/dev-keys/weft-sign.key"});
+  ASSERT_TRUE(appd_.start_appd({"WEFT_MOUNT_HELPER=" + build_bin("weft-mount-helper")}).ok());
+
+  auto client = appd_.unix_client();
+  ASSERT_TRUE(client.ok());
+  auto installed = client->request(msg::QueryInstalledApps{});
+  ASSERT_TRUE(installed.ok());
+  EXPECT_EQ(std::get<msg::InstalledApps>(*installed).apps,
+            (std::vector<msg::AppInfo>{{kCounter, kCounter, ""}})) << "an unmounted image is listed by id, no version";
+  ASSERT_TRUE(appd_.install_demo(kCounter).ok());  // a directory install of the same id does not replace the image
+
+  expect_refusal(kCounter, 500, "^image of org.weft.demo.counter could not be mounted");
+  // A signature that does not verify is refused before anything is mounted.
+  std::string sig_file = appd_.store_root() + "/" + kCounter + ".app.roothash.sig";
+  auto sig = read_file(sig_file);
+  ASSERT_TRUE(sig.ok());
+  std::string bad = *sig;
+  bad[0] = bad[0] == '0' ? '1' : '0';
+  ASSERT_TRUE(write_file_atomic(sig_file, bad, 0644).ok());
+  expect_refusal(kCounter, 403, "^image of org.weft.demo.counter: ");
+}
+
 TEST_F(AppdRefusals, WebSocketClientsMustSayHelloWithTheRightTokenFirst) {
   ASSERT_TRUE(appd_.start_appd().ok());
   auto expect_401_and_close = [](WsClient& client) {
