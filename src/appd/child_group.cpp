@@ -90,6 +90,17 @@ bool prepare_delegation(const std::string& base) {
   return true;
 }
 
+// A cgroup can be removed only once empty; after cgroup.kill its processes take a moment to exit.
+void remove_cgroup(const std::string& dir) {
+  constexpr int kAttempts = 100;  // × 2 ms
+  for (int i = 0; i < kAttempts; ++i) {
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
+    if (errno != EBUSY) break;
+    ::usleep(2000);
+  }
+  log::warn("cgroup ", dir, " could not be removed: ", std::strerror(errno));
+}
+
 }  // namespace
 
 const char* role_name(ChildRole role) {
@@ -172,7 +183,7 @@ Result<ResourceGroups::Spawned> ResourceGroups::spawn(uint64_t session_id, Child
   }
   auto child = ChildProcess::spawn(options);
   if (!child.ok()) {
-    if (spawned.cgroup_dir) ::rmdir(spawned.cgroup_dir->c_str());
+    if (spawned.cgroup_dir) remove_cgroup(*spawned.cgroup_dir);
     return fail(child.error().message, 500);
   }
   spawned.process = std::move(child).value();
@@ -207,7 +218,7 @@ SupervisedChild::~SupervisedChild() {
     signal_group(SIGKILL);
     process_.wait(std::chrono::milliseconds(2000));
   }
-  if (cgroup_dir_) ::rmdir(cgroup_dir_->c_str());
+  if (cgroup_dir_) remove_cgroup(*cgroup_dir_);
 }
 
 gboolean SupervisedChild::on_pidfd(gint, GIOCondition, gpointer self) {
@@ -223,7 +234,7 @@ void SupervisedChild::reap() {
   exited_ = true;
   // The group may hold descendants (WebKit's web and network processes) that outlive the leader.
   signal_group(SIGKILL);
-  if (cgroup_dir_) ::rmdir(cgroup_dir_->c_str());
+  if (cgroup_dir_) remove_cgroup(*std::exchange(cgroup_dir_, std::nullopt));
   if (on_exit_) on_exit_(status.value_or(ExitStatus{}));
 }
 
