@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -64,7 +65,7 @@ LoadFigures run_counter_load(AppdHarness& appd, StandinShellServer& shells, cons
     clients.emplace_back([&, share] {
       auto client = appd.unix_client();
       for (int i = 0; i < share; ++i) {
-        auto reply = client.ok() ? client->request(msg::LaunchApp{kCounter, 0}) : Result<msg::Message>(client.error());
+        auto reply = client.ok() ? client->request(msg::LaunchApp{kCounter, 0}) : Result<msg::Message>(fail(client.error()));
         std::lock_guard lock(mutex);
         if (!reply.ok()) figures.problems.push_back("LAUNCH_APP: " + reply.error().message);
         else if (auto* ack = std::get_if<msg::LaunchAck>(&*reply)) ids.push_back(ack->session_id);

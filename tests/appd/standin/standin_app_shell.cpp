@@ -30,6 +30,7 @@
 namespace {
 
 using namespace weft;
+namespace standin = weft::appd::standin;
 
 int env_fd(const char* name) {
   const char* value = std::getenv(name);
