@@ -35,6 +35,17 @@ std::optional<json> next_json(StandinShell& shell, int timeout_ms = 20000) {
   return json::parse(*payload, nullptr, false);
 }
 
+/// What the app role's page says: one APP_MESSAGE.
+void send_app(WsClient& app, std::string_view payload) { app.send({{"type", "APP_MESSAGE"}, {"payload", payload}}); }
+
+/// The payload (parsed) of the next APP_MESSAGE the app role receives; a null json when something else came.
+std::optional<json> next_app_json(WsClient& app, int timeout_ms = 20000) {
+  auto message = app.next(timeout_ms);
+  if (!message) return std::nullopt;
+  if ((*message)["type"] != "APP_MESSAGE" || !(*message)["payload"].is_string()) return json();
+  return json::parse((*message)["payload"].get<std::string>(), nullptr, false);
+}
+
 /// 64-bit FNV-1a as 16 lowercase hex digits: the notes app's `rev` (§8.2).
 std::string notes_rev(std::string_view bytes) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -150,13 +161,8 @@ TEST_F(AppdBridge, OnceTheFdBridgeClosedTheAppRoleTakesTheBridgeAndTalksToTheCom
   ASSERT_TRUE(shell);
   auto app = bridge_by_websocket(*shell);
   ASSERT_TRUE(app);
-  for (int i = 1; i <= 3; ++i) app->send({{"type", "APP_MESSAGE"}, {"payload", R"({"op":"increment"})"}});
-  for (int i = 1; i <= 3; ++i) {
-    auto reply = app->next();
-    ASSERT_TRUE(reply.has_value()) << "reply " << i << " never came";
-    ASSERT_EQ((*reply)["type"], "APP_MESSAGE") << reply->dump();
-    EXPECT_EQ(json::parse((*reply)["payload"].get<std::string>()), count_reply(i));
-  }
+  for (int i = 1; i <= 3; ++i) send_app(*app, R"({"op":"increment"})");
+  for (int i = 1; i <= 3; ++i) EXPECT_EQ(next_app_json(*app), count_reply(i)) << "reply " << i;
   // A second app role is refused while this one holds the bridge.
   auto second = app_client(*shell);
   ASSERT_TRUE(second);
@@ -188,10 +194,8 @@ TEST_F(AppdBridge, LifecycleRequestsFromTheAppRoleAreRefusedWith403AndHaveNoEffe
   EXPECT_EQ(unix_request(msg::QueryRunning{}), before) << "a refused request changed the running sessions";
   EXPECT_EQ(unix_request(msg::QueryAppState{sid}), msg::Message(msg::AppState{sid, "running"}));
   // The refused IPC_FORWARD reached nothing: the first increment now counts 1.
-  app->send({{"type", "APP_MESSAGE"}, {"payload", R"({"op":"increment"})"}});
-  auto reply = app->next();
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(json::parse((*reply)["payload"].get<std::string>()), count_reply(1));
+  send_app(*app, R"({"op":"increment"})");
+  EXPECT_EQ(next_app_json(*app), count_reply(1));
 }
 
 TEST_F(AppdBridge, AnAppRoleNeverReceivesAnotherSessionsPayloads) {
@@ -202,16 +206,16 @@ TEST_F(AppdBridge, AnAppRoleNeverReceivesAnotherSessionsPayloads) {
   auto app1 = bridge_by_websocket(*first);
   auto app2 = bridge_by_websocket(*second);
   ASSERT_TRUE(app1 && app2);
-  for (int i = 0; i < 3; ++i) app1->send({{"type", "APP_MESSAGE"}, {"payload", R"({"op":"increment"})"}});
-  for (int i = 0; i < 2; ++i) app2->send({{"type", "APP_MESSAGE"}, {"payload", R"({"op":"decrement"})"}});
+  for (int i = 0; i < 3; ++i) send_app(*app1, R"({"op":"increment"})");
+  for (int i = 0; i < 2; ++i) send_app(*app2, R"({"op":"decrement"})");
   // IPC_FORWARD into the second session: its reply goes to the second app role only.
   EXPECT_EQ(unix_request(msg::IpcForward{second->session_id(), R"({"op":"get"})"}),
             msg::Message(msg::AppState{second->session_id(), "running"}));
   std::vector<json> seen1, seen2;
   for (int i = 0; i < 3; ++i)
-    if (auto m = app1->next(); m) seen1.push_back(json::parse((*m)["payload"].get<std::string>()));
+    if (auto m = next_app_json(*app1)) seen1.push_back(*m);
   for (int i = 0; i < 3; ++i)
-    if (auto m = app2->next(); m) seen2.push_back(json::parse((*m)["payload"].get<std::string>()));
+    if (auto m = next_app_json(*app2)) seen2.push_back(*m);
   EXPECT_EQ(seen1, (std::vector<json>{count_reply(1), count_reply(2), count_reply(3)}));
   EXPECT_EQ(seen2, (std::vector<json>{count_reply(-1), count_reply(-2), count_reply(-2)}));
   EXPECT_FALSE(app1->next(500).has_value()) << "the first app role received something more";
@@ -228,6 +232,59 @@ TEST_F(AppdBridge, TheAppRoleIsClosedWhenItsSessionStops) {
             msg::Message(msg::AppState{shell->session_id(), "stopping"}));
   EXPECT_TRUE(app->wait_closed(20000)) << "the app role outlived its session";
   EXPECT_TRUE(appd_.wait_state(shell->session_id(), "stopped", 5000));
+}
+
+TEST_F(AppdBridge, WhenTheAppRoleLeavesAnotherAppRoleMayTakeTheBridge) {
+  start_appd();
+  auto shell = launch();
+  ASSERT_TRUE(shell);
+  auto app = bridge_by_websocket(*shell);
+  ASSERT_TRUE(app);
+  send_app(*app, R"({"op":"increment"})");
+  EXPECT_EQ(next_app_json(*app), count_reply(1));
+  app.reset();  // the page's connection goes away
+  std::unique_ptr<WsClient> again;
+  for (int attempt = 0; attempt < 50 && !again; ++attempt) {
+    auto client = app_client(*shell);
+    ASSERT_TRUE(client);
+    auto reply = client->next(300);
+    if (!reply && !client->closed()) again = std::move(client);
+    else EXPECT_TRUE(reply && (*reply)["code"] == 409) << (reply ? reply->dump() : "closed without an answer");
+  }
+  ASSERT_TRUE(again) << "the bridge slot was never freed";
+  send_app(*again, R"({"op":"increment"})");
+  EXPECT_EQ(next_app_json(*again), count_reply(2)) << "the same component, reached by the new app role";
+}
+
+// A page payload that breaks the relay's framing must never reach the component: "increment\nincrement" would count
+// twice. Over the limit or with a line break, it is dropped (§3.2, §3.5) and the session goes on.
+const std::vector<std::string>& invalid_page_payloads() {
+  static const std::vector<std::string> payloads = {"increment\nincrement", "increment\rincrement",
+                                                    std::string(ipc::kMaxPayloadBytes + 1, ' ') + "increment"};
+  return payloads;
+}
+
+TEST_F(AppdBridge, PagePayloadsOverTheLimitOrWithLineBreaksAreDroppedOnTheFdBridge) {
+  start_appd();
+  auto shell = launch();
+  ASSERT_TRUE(shell);
+  for (const std::string& payload : invalid_page_payloads())  // as a page host that skipped its checks would write it
+    ASSERT_TRUE(shell->send_line(json{{"type", "APP_MESSAGE"}, {"payload", payload}}.dump()).ok());
+  ASSERT_TRUE(shell->send_payload(R"({"op":"get"})").ok());
+  EXPECT_EQ(next_json(*shell), count_reply(0)) << "an invalid payload reached the counter";
+  EXPECT_EQ(unix_request(msg::QueryAppState{shell->session_id()}), msg::Message(msg::AppState{shell->session_id(), "running"}));
+}
+
+TEST_F(AppdBridge, PagePayloadsOverTheLimitOrWithLineBreaksAreDroppedOnTheAppRole) {
+  start_appd();
+  auto shell = launch();
+  ASSERT_TRUE(shell);
+  auto app = bridge_by_websocket(*shell);
+  ASSERT_TRUE(app);
+  for (const std::string& payload : invalid_page_payloads()) send_app(*app, payload);
+  send_app(*app, R"({"op":"get"})");
+  EXPECT_EQ(next_app_json(*app), count_reply(0)) << "an invalid payload reached the counter";
+  EXPECT_FALSE(app->closed());
 }
 
 // ---------------------------------------------------------------- IPC_FORWARD limits
