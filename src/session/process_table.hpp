@@ -1,0 +1,22 @@
+#pragma once
+// The system's process table as /proc shows it: weft-session finds the orphans it must end (its own children it did
+// not start), and its tests walk the descendants that must not outlive it.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace weft::session {
+
+struct ProcessEntry {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  char state = 0;    // /proc/<pid>/stat state letter; 'Z' = zombie
+  std::string comm;  // executable name, at most 15 characters
+};
+
+/// Every process readable in /proc (processes that vanish while it is read are skipped).
+[[nodiscard]] std::vector<ProcessEntry> read_process_table();
+
+}  // namespace weft::session

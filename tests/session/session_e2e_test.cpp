@@ -1,0 +1,278 @@
+// weft-session end to end (ctest label e2e): the real session with the real compositor (headless), appd, shell,
+// runtimes and app shells. Each test owns its user directories and processes; assertions are on what a user sees
+// (pixels), what appd answers, files on disk and the process table.
+#include <gtest/gtest.h>
+#include <linux/input-event-codes.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "session_harness.hpp"
+#include "weft/core/fd.hpp"
+
+namespace weft::session::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Centres of the launcher's accent icons, left to right (nothing else on an empty desktop is accent-coloured
+/// except the Apps button in the taskbar, which is skipped).
+std::vector<int> launcher_icons(const Frame& frame) {
+  for (int y = 0; y < kHeight - kTaskbar; ++y) {
+    if (frame.fraction_near(0, y, kWidth, 1, kAccent, 12) * kWidth < 30) continue;
+    std::vector<int> icons;
+    int start = -1;
+    for (int x = 0; x <= kWidth; ++x) {
+      bool accent = x < kWidth && frame.fraction_near(x, y + 6, 1, 1, kAccent, 12) > 0;
+      if (accent && start < 0) start = x;
+      if (!accent && start >= 0) {
+        if (x - start >= 30) icons.push_back((start + x) / 2);
+        start = -1;
+      }
+    }
+    return icons;
+  }
+  return {};
+}
+
+Result<uint64_t> launch(SessionUnderTest& session, const std::string& app_id) {
+  WEFT_TRY(auto client, session.appd());
+  return client.launch(app_id);
+}
+
+/// LAUNCH_APP, then waits for the session to be running; its id.
+Result<uint64_t> launch_running(SessionUnderTest& session, const std::string& app_id) {
+  WEFT_TRY(uint64_t id, launch(session, app_id));
+  if (!session.wait_state(id, "running")) return fail(app_id + " (session " + std::to_string(id) + ") is not running");
+  return id;
+}
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+std::string names(const std::vector<ProcessInfo>& processes) {
+  std::string text;
+  for (const auto& p : processes) text += " " + p.comm + "(" + std::to_string(p.pid) + ")";
+  return text.empty() ? " (none)" : text;
+}
+
+TEST(WeftSession, TheDesktopBootsWithTheTaskbarAtTheBottomAndTheLauncherListsTheInstalledDemos) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto desktop = session.capture();
+  ASSERT_TRUE(desktop.ok());
+  EXPECT_GT(desktop->fraction_near(0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour, 4), 0.8)
+      << "the taskbar does not fill the bottom 48 px";
+  EXPECT_GT(desktop->fraction_near(0, 0, kWidth, kHeight - kTaskbar - 1, kDesktopColour, 4), 0.99)
+      << "the desktop above the taskbar is not empty";
+
+  auto client = session.appd();
+  ASSERT_TRUE(client.ok());
+  auto installed = client->installed();
+  ASSERT_TRUE(installed.ok()) << installed.error().message;
+  std::vector<std::string> ids;
+  for (const auto& app : installed->apps) ids.push_back(app.app_id);
+  EXPECT_NE(std::find(ids.begin(), ids.end(), kCounter), ids.end()) << "the counter demo was not installed";
+  EXPECT_NE(std::find(ids.begin(), ids.end(), kNotes), ids.end()) << "the notes demo was not installed";
+  // Installed into the session's own store, with the development key trusted there only.
+  EXPECT_TRUE(std::filesystem::exists(session.data_home() + "/weft/dev-session/apps/" + kCounter));
+  EXPECT_TRUE(std::filesystem::exists(session.data_home() + "/weft/dev-session/trusted-keys/weft-dev.pub"));
+
+  // Super opens the launcher: one accent icon per installed app.
+  Result<Frame> launcher = fail("Super never tapped");
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    session.control().key(KEY_LEFTMETA);
+    launcher = session.capture_until([&](const Frame& f) { return launcher_icons(f).size() == ids.size(); },
+                                     std::to_string(ids.size()) + " launcher icons", 5000);
+    if (launcher.ok()) break;
+  }
+  ASSERT_TRUE(launcher.ok()) << launcher.error().message;
+}
+
+TEST(WeftSession, LaunchStartsTheNamedAppOnceTheDesktopIsUp) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.spawn({"--headless", "--output", "1024x640", "--launch", kCounter}).ok());
+  std::vector<msg::SessionInfo> sessions;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto client = session.appd();
+        if (!client.ok()) return false;
+        auto running = client->running();
+        if (running.ok()) sessions = running->sessions;
+        return !sessions.empty();
+      },
+      120s))
+      << "no app was launched";
+  EXPECT_EQ(sessions[0].app_id, kCounter);
+  EXPECT_TRUE(session.wait_state(sessions[0].session_id, "running"));
+}
+
+TEST(WeftSession, TheTourWritesTwelveNumberedScreenshotsAndAnIndexAndEachStepShowsWhatItsCaptionSays) {
+  SessionUnderTest session;
+  std::string dir = session.root() + "/tour";
+  ASSERT_TRUE(session.spawn({"--tour", "--screenshot-dir", dir}).ok());
+  auto status = session.process().wait(std::chrono::milliseconds(300000));
+  ASSERT_TRUE(status.has_value()) << "the tour did not finish within 300 s";
+  ASSERT_TRUE(status->success()) << "weft-session --tour: " << status->describe();
+
+  std::vector<std::string> pngs;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.path().extension() == ".png") pngs.push_back(entry.path().filename());
+  std::sort(pngs.begin(), pngs.end());
+  ASSERT_EQ(pngs.size(), 12u);
+  for (size_t i = 0; i < pngs.size(); ++i) {
+    std::string prefix = (i < 9 ? "0" : "") + std::to_string(i + 1) + "-";
+    EXPECT_EQ(pngs[i].rfind(prefix, 0), 0u) << pngs[i];
+  }
+  // index.html shows them in order, each with a caption.
+  auto index = read_file(dir + "/index.html");
+  ASSERT_TRUE(index.ok());
+  size_t at = 0;
+  for (const auto& png : pngs) {
+    auto found = index->find("src=\"" + png + "\"", at);
+    ASSERT_NE(found, std::string::npos) << png << " missing or out of order in index.html";
+    ASSERT_NE(index->find("<figcaption>", found), std::string::npos);
+    at = found;
+  }
+
+  auto frame = [&](const std::string& prefix) {
+    auto it = std::find_if(pngs.begin(), pngs.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+    auto decoded = read_frame(dir + "/" + *it);
+    EXPECT_TRUE(decoded.ok());
+    return decoded.ok() ? *decoded : Frame{};
+  };
+  Frame desktop = frame("01-"), counter_zero = frame("03-"), counter_two = frame("04-");
+  Frame notes_empty = frame("05-"), notes_typed = frame("06-"), notes_back = frame("09-"), closed = frame("12-");
+  ASSERT_EQ(desktop.width, 1024);
+  ASSERT_EQ(desktop.height, 640);
+  // The counter's number (centre of its card) shows another image after two + than at 0; the rest is unchanged.
+  EXPECT_GT(counter_two.fraction_different(counter_zero, kWidth / 2 - 80, 200, 160, 100), 0.05);
+  EXPECT_LT(counter_two.fraction_different(counter_zero, 0, 0, kWidth, 180), 0.001);
+  EXPECT_GT(counter_zero.fraction_near(0, 0, kWidth, kHeight - kTaskbar, kAccent, 24), 0.002) << "no counter buttons";
+  // Notes' editor after the relaunch shows what was typed before the save, not the empty editor.
+  EXPECT_GT(notes_typed.fraction_different(notes_empty, 0, 60, kWidth, 120), 0.004);
+  EXPECT_LT(notes_back.fraction_different(notes_typed, 0, 60, kWidth, 120), 0.002);
+  // The end is the empty desktop of the start.
+  EXPECT_LT(closed.fraction_different(desktop, 0, 0, kWidth, kHeight - kTaskbar), 0.001);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/last-capture.png"));
+  // The tour ran in directories of its own, removed afterwards; nothing of it is left running.
+  EXPECT_EQ(descendants(session.pid()).size(), 0u);
+}
+
+TEST(WeftSession, AKilledShellIsRestartedAndTheDesktopRecovers) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  pid_t shell = session.child_named("weft-shell");
+  ASSERT_GT(shell, 0);
+  ::kill(shell, SIGKILL);
+  ASSERT_TRUE(wait_until([&] { pid_t now = session.child_named("weft-shell"); return now > 0 && now != shell; }, 15s))
+      << "weft-shell was not restarted";
+  auto frame = session.capture_until(SessionUnderTest::taskbar_connected, "the restarted shell's taskbar", 60000);
+  EXPECT_TRUE(frame.ok()) << frame.error().message;
+}
+
+TEST(WeftSession, AKilledAppdIsRestartedItsOrphanedAppsEndAndTheDesktopRecovers) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto counter = launch_running(session, kCounter);
+  ASSERT_TRUE(counter.ok()) << counter.error().message;
+  pid_t appd = session.child_named("weft-appd");
+  ASSERT_GT(appd, 0);
+  std::vector<ProcessInfo> app_processes = descendants(appd);
+  ASSERT_FALSE(app_processes.empty());
+
+  ::kill(appd, SIGKILL);
+  ASSERT_TRUE(wait_until([&] { pid_t now = session.child_named("weft-appd"); return now > 0 && now != appd; }, 15s))
+      << "weft-appd was not restarted";
+  // The old appd's sessions cannot be managed by the new one: weft-session (their subreaper) ends them.
+  EXPECT_TRUE(wait_until([&] {
+    return std::none_of(app_processes.begin(), app_processes.end(), [](const ProcessInfo& p) { return alive(p.pid); });
+  }, 15s)) << "orphaned app processes survive";
+  // The shell reconnects to the new appd (green dot), which answers and launches again.
+  auto frame = session.capture_until(SessionUnderTest::taskbar_connected, "the taskbar reconnected to the new appd");
+  EXPECT_TRUE(frame.ok()) << frame.error().message;
+  EXPECT_TRUE(wait_until([&] { return launch(session, kCounter).ok(); }, 30s)) << "the new appd launches nothing";
+}
+
+TEST(WeftSession, SigtermStopsAppdShellAndCompositorAndNoProcessSurvives) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto counter = launch_running(session, kCounter);
+  ASSERT_TRUE(counter.ok()) << counter.error().message;
+  auto tree = descendants(session.pid());
+  for (const char* comm : {"weft-compositor", "weft-appd", "weft-shell", "weft-runtime", "weft-app-shell"})
+    EXPECT_TRUE(std::any_of(tree.begin(), tree.end(), [&](const ProcessInfo& p) { return p.comm == comm; }))
+        << comm << " is not running under the session:" << names(tree);
+
+  session.process().signal(SIGTERM);
+  auto status = session.process().wait(std::chrono::milliseconds(60000));
+  ASSERT_TRUE(status.has_value()) << "weft-session did not exit within 60 s of SIGTERM";
+  EXPECT_TRUE(status->success()) << status->describe();
+  std::vector<ProcessInfo> survivors;
+  for (const auto& p : tree)
+    if (alive(p.pid)) survivors.push_back(p);
+  EXPECT_TRUE(survivors.empty()) << "still running after weft-session exited:" << names(survivors);
+  // appd saved the running app for the next start (§3.7) and the compositor removed its rendezvous files.
+  auto saved = read_file(session.weft_dir() + "/last-session.json");
+  EXPECT_TRUE(saved.ok() && saved->find(kCounter) != std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(session.weft_dir() + "/compositor.display"));
+}
+
+TEST(WeftSession, KillingOneAppsRuntimeEndsOnlyThatSession) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto counter = launch_running(session, kCounter);
+  ASSERT_TRUE(counter.ok()) << counter.error().message;
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  pid_t compositor = session.child_named("weft-compositor"), appd = session.child_named("weft-appd"),
+        shell = session.child_named("weft-shell");
+
+  pid_t runtime = -1;
+  for (const auto& p : descendants(session.pid()))
+    if (p.comm == "weft-runtime" && p.cmdline.find(kCounter) != std::string::npos) runtime = p.pid;
+  ASSERT_GT(runtime, 0) << "no weft-runtime for the counter";
+  ::kill(runtime, SIGKILL);
+
+  EXPECT_TRUE(session.wait_state(*counter, "stopped", 30000)) << "the counter's session did not end";
+  auto client = session.appd();
+  ASSERT_TRUE(client.ok());
+  auto notes_state = client->state(*notes);
+  ASSERT_TRUE(notes_state.ok());
+  EXPECT_EQ(*notes_state, "running") << "the notes session was affected";
+  EXPECT_EQ(session.child_named("weft-compositor"), compositor);
+  EXPECT_EQ(session.child_named("weft-appd"), appd);
+  EXPECT_EQ(session.child_named("weft-shell"), shell);
+  EXPECT_EQ(session.control().focus_state().first, kNotes) << "the notes window should hold focus";
+}
+
+TEST(WeftSession, WhenTheCompositorDiesTheSessionEndsWithItsStatusAndLeavesNothingBehind) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto tree = descendants(session.pid());
+  pid_t compositor = session.child_named("weft-compositor");
+  ASSERT_GT(compositor, 0);
+  ::kill(compositor, SIGKILL);
+  auto status = session.process().wait(std::chrono::milliseconds(60000));
+  ASSERT_TRUE(status.has_value()) << "weft-session outlived its compositor by 60 s";
+  EXPECT_TRUE(status->exited);
+  EXPECT_EQ(status->code, 128 + SIGKILL) << status->describe();
+  std::vector<ProcessInfo> survivors;
+  for (const auto& p : tree)
+    if (alive(p.pid)) survivors.push_back(p);
+  EXPECT_TRUE(survivors.empty()) << "still running:" << names(survivors);
+}
+
+}  // namespace
+}  // namespace weft::session::test

@@ -1,0 +1,146 @@
+#include "session_harness.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "process_table.hpp"
+#include "weft/core/fd.hpp"
+
+namespace weft::session::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<ProcessInfo> all_processes() {
+  std::vector<ProcessInfo> found;
+  for (const auto& entry : read_process_table()) {
+    ProcessInfo info{entry.pid, entry.ppid, entry.state, entry.comm, {}};
+    std::ifstream cmd("/proc/" + std::to_string(entry.pid) + "/cmdline");
+    std::string arg;
+    while (std::getline(cmd, arg, '\0')) info.cmdline += (info.cmdline.empty() ? "" : " ") + arg;
+    found.push_back(std::move(info));
+  }
+  return found;
+}
+
+}  // namespace
+
+std::string build_bin(const std::string& name) {
+  const char* build = std::getenv("WEFT_BUILD_DIR");
+  return std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/bin/" + name;
+}
+
+std::vector<ProcessInfo> descendants(pid_t root) {
+  auto processes = all_processes();
+  std::vector<pid_t> tree = {root};
+  std::vector<ProcessInfo> found;
+  for (size_t i = 0; i < tree.size(); ++i)
+    for (const auto& p : processes)
+      if (p.ppid == tree[i] && p.state != 'Z') {
+        tree.push_back(p.pid);
+        found.push_back(p);
+      }
+  return found;
+}
+
+bool alive(pid_t pid) {
+  for (const auto& p : read_process_table())
+    if (p.pid == pid) return p.state != 'Z';
+  return false;
+}
+
+SessionUnderTest::SessionUnderTest() {
+  char tmpl[] = "/tmp/weft-session-e2e-XXXXXX";
+  root_ = ::mkdtemp(tmpl);
+  runtime_dir_ = root_ + "/run";
+  std::filesystem::create_directories(runtime_dir_);
+  std::filesystem::permissions(runtime_dir_, std::filesystem::perms::owner_all);
+  std::filesystem::create_directories(root_ + "/home");
+  // This process connects to the session's compositor: wl_display_connect resolves names in XDG_RUNTIME_DIR.
+  ::setenv("XDG_RUNTIME_DIR", runtime_dir_.c_str(), 1);
+}
+
+SessionUnderTest::~SessionUnderTest() {
+  control_.reset();
+  if (session_.running()) {
+    auto tree = descendants(session_.pid());
+    session_.terminate(std::chrono::milliseconds(30000));
+    for (const auto& p : tree)
+      if (alive(p.pid)) ::kill(p.pid, SIGKILL);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(root_, ec);
+}
+
+Result<void> SessionUnderTest::spawn(std::vector<std::string> args) {
+  SpawnOptions options;
+  options.argv = {build_bin("weft-session")};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + root_ + "/home", "XDG_RUNTIME_DIR=" + runtime_dir_,
+                 "WEFT_LOG=" + std::string(std::getenv("WEFT_LOG") ? std::getenv("WEFT_LOG") : "info")};
+  WEFT_TRY(session_, ChildProcess::spawn(options));
+  return ok();
+}
+
+Result<void> SessionUnderTest::start_desktop() {
+  WEFT_TRY_VOID(spawn({"--headless", "--output", std::to_string(kWidth) + "x" + std::to_string(kHeight), "--test-control"}));
+  auto deadline = Clock::now() + std::chrono::seconds(120);  // the first start installs the demo packages
+  while (::access((weft_dir() + "/appd.sock").c_str(), F_OK) != 0 ||
+         ::access((weft_dir() + "/compositor.display").c_str(), F_OK) != 0 || child_named("weft-shell") < 0) {
+    if (auto status = session_.try_wait()) return fail("weft-session exited at start: " + status->describe());
+    if (Clock::now() >= deadline) return fail("weft-session started no desktop within 120 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  WEFT_TRY(auto display, read_file(weft_dir() + "/compositor.display"));
+  WEFT_TRY(control_, TestControl::connect(display));
+  WEFT_TRY(Frame frame, capture_until(taskbar_connected, "the taskbar connected to appd"));
+  return ok();
+}
+
+Result<Frame> SessionUnderTest::capture() {
+  std::string path = root_ + "/capture-" + std::to_string(++captures_ % 2) + ".png";
+  WEFT_TRY_VOID(control_->capture(path));
+  return read_frame(path);
+}
+
+Result<Frame> SessionUnderTest::capture_until(const std::function<bool(const Frame&)>& accept,
+                                              const std::string& expected, int timeout_ms) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    WEFT_TRY(Frame frame, capture());
+    if (accept(frame)) return frame;
+    if (Clock::now() >= deadline) return fail("expected " + expected + " within " + std::to_string(timeout_ms) + " ms");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+bool SessionUnderTest::taskbar_connected(const Frame& frame) {
+  return frame.fraction_near(100, kHeight - kTaskbar + 4, kWidth - 250, kTaskbar - 8, kTaskbarColour, 4) > 0.9 &&
+         frame.fraction_near(kWidth - 110, kHeight - kTaskbar, 110, kTaskbar, kOnline, 16) > 0;
+}
+
+pid_t SessionUnderTest::child_named(const std::string& comm) const {
+  for (const auto& p : descendants(session_.pid()))
+    if (p.ppid == session_.pid() && p.comm == comm) return p.pid;
+  return -1;
+}
+
+bool SessionUnderTest::wait_state(uint64_t session_id, const std::string& state, int timeout_ms) const {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (Clock::now() < deadline) {
+    auto client = appd();
+    if (client.ok()) {
+      auto now = client->state(session_id);
+      if (now.ok() && *now == state) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace weft::session::test

@@ -1,0 +1,81 @@
+#pragma once
+// End-to-end harness: the real weft-session from the build tree, started headless with --test-control under a private
+// user (XDG_RUNTIME_DIR, HOME), driven like a person (weft_test_v1 keys, clicks and captures) and inspected through
+// appd's Unix socket and /proc. The destructor stops the session and removes everything, also when a test fails.
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "appd_client.hpp"
+#include "test_control.hpp"
+#include "weft/core/child_process.hpp"
+#include "weft/core/result.hpp"
+
+namespace weft::session::test {
+
+constexpr const char* kCounter = "org.weft.demo.counter";
+constexpr const char* kNotes = "org.weft.demo.notes";
+constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;  // px
+constexpr Frame::Rgb kTaskbarColour{20, 22, 28};
+constexpr Frame::Rgb kDesktopColour{28, 36, 54};
+constexpr Frame::Rgb kAccent{91, 138, 245};
+constexpr Frame::Rgb kOnline{63, 185, 80};
+
+struct ProcessInfo {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  char state = 0;
+  std::string comm;
+  std::string cmdline;  // arguments joined by spaces
+};
+/// Every live (non-zombie) descendant of `root`.
+[[nodiscard]] std::vector<ProcessInfo> descendants(pid_t root);
+/// True while `pid` exists and is not a zombie.
+[[nodiscard]] bool alive(pid_t pid);
+
+[[nodiscard]] std::string build_bin(const std::string& name);
+
+class SessionUnderTest {
+ public:
+  SessionUnderTest();
+  ~SessionUnderTest();
+  SessionUnderTest(const SessionUnderTest&) = delete;
+  SessionUnderTest& operator=(const SessionUnderTest&) = delete;
+
+  /// Runs `weft-session <args>` with the private user's environment (no wait).
+  [[nodiscard]] Result<void> spawn(std::vector<std::string> args);
+  /// Starts a headless desktop with test control and waits until appd answers and the taskbar is connected.
+  [[nodiscard]] Result<void> start_desktop();
+
+  [[nodiscard]] pid_t pid() const { return session_.pid(); }
+  [[nodiscard]] ChildProcess& process() { return session_; }
+  [[nodiscard]] std::string weft_dir() const { return runtime_dir_ + "/weft"; }
+  [[nodiscard]] const std::string& root() const { return root_; }
+  [[nodiscard]] std::string data_home() const { return root_ + "/home/.local/share"; }
+
+  [[nodiscard]] TestControl& control() { return *control_; }
+  [[nodiscard]] Result<AppdClient> appd() const { return AppdClient::connect(weft_dir() + "/appd.sock"); }
+  [[nodiscard]] Result<Frame> capture();
+  /// Captures until `accept` holds; the accepted frame, or an error naming `expected`.
+  [[nodiscard]] Result<Frame> capture_until(const std::function<bool(const Frame&)>& accept, const std::string& expected,
+                                            int timeout_ms = 60000);
+  /// The taskbar fills the bottom 48 px and its status dot says the page is connected to appd.
+  [[nodiscard]] static bool taskbar_connected(const Frame& frame);
+  /// The pid of the session's direct child running `comm`, or -1.
+  [[nodiscard]] pid_t child_named(const std::string& comm) const;
+  /// Waits until QUERY_APP_STATE says `state`.
+  [[nodiscard]] bool wait_state(uint64_t session_id, const std::string& state, int timeout_ms = 60000) const;
+
+ private:
+  std::string root_;
+  std::string runtime_dir_;
+  ChildProcess session_;
+  std::unique_ptr<TestControl> control_;
+  int captures_ = 0;
+};
+
+}  // namespace weft::session::test
