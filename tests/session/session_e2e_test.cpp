@@ -72,6 +72,7 @@ TEST(WeftSession, TheDesktopBootsWithTheTaskbarAtTheBottomAndTheLauncherListsThe
   ASSERT_TRUE(session.start_desktop().ok());
   auto desktop = session.capture();
   ASSERT_TRUE(desktop.ok());
+  keep_screenshot(session.last_capture(), "boot-desktop.png");
   EXPECT_GT(desktop->fraction_near(0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour, 4), 0.8)
       << "the taskbar does not fill the bottom 48 px";
   EXPECT_GT(desktop->fraction_near(0, 0, kWidth, kHeight - kTaskbar - 1, kDesktopColour, 4), 0.99)
@@ -97,6 +98,7 @@ TEST(WeftSession, TheDesktopBootsWithTheTaskbarAtTheBottomAndTheLauncherListsThe
                                      std::to_string(ids.size()) + " launcher icons", 5000);
     if (launcher.ok()) break;
   }
+  keep_screenshot(session.last_capture(), "boot-launcher.png");
   ASSERT_TRUE(launcher.ok()) << launcher.error().message;
 }
 
@@ -123,6 +125,7 @@ TEST(WeftSession, TheTourWritesTwelveNumberedScreenshotsAndAnIndexAndEachStepSho
   std::string dir = session.root() + "/tour";
   ASSERT_TRUE(session.spawn({"--tour", "--screenshot-dir", dir}).ok());
   auto status = session.process().wait(std::chrono::milliseconds(300000));
+  keep_screenshot(dir, "tour");
   ASSERT_TRUE(status.has_value()) << "the tour did not finish within 300 s";
   ASSERT_TRUE(status->success()) << "weft-session --tour: " << status->describe();
 
@@ -179,6 +182,7 @@ TEST(WeftSession, AKilledShellIsRestartedAndTheDesktopRecovers) {
   ASSERT_TRUE(wait_until([&] { pid_t now = session.child_named("weft-shell"); return now > 0 && now != shell; }, 15s))
       << "weft-shell was not restarted";
   auto frame = session.capture_until(SessionUnderTest::taskbar_connected, "the restarted shell's taskbar", 60000);
+  keep_screenshot(session.last_capture(), "shell-restarted.png");
   EXPECT_TRUE(frame.ok()) << frame.error().message;
 }
 
@@ -201,6 +205,7 @@ TEST(WeftSession, AKilledAppdIsRestartedItsOrphanedAppsEndAndTheDesktopRecovers)
   }, 15s)) << "orphaned app processes survive";
   // The shell reconnects to the new appd (green dot), which answers and launches again.
   auto frame = session.capture_until(SessionUnderTest::taskbar_connected, "the taskbar reconnected to the new appd");
+  keep_screenshot(session.last_capture(), "appd-restarted.png");
   EXPECT_TRUE(frame.ok()) << frame.error().message;
   EXPECT_TRUE(wait_until([&] { return launch(session, kCounter).ok(); }, 30s)) << "the new appd launches nothing";
 }
@@ -272,6 +277,56 @@ TEST(WeftSession, WhenTheCompositorDiesTheSessionEndsWithItsStatusAndLeavesNothi
   for (const auto& p : tree)
     if (alive(p.pid)) survivors.push_back(p);
   EXPECT_TRUE(survivors.empty()) << "still running:" << names(survivors);
+}
+
+TEST(WeftSession, WithAWaylandDisplayTheDesktopOpensNestedInAWindowOfThatDisplay) {
+  SessionUnderTest session;
+  // The "user's display": another headless weft-compositor with its own runtime directory, reached by absolute path.
+  std::string outer_dir = session.root() + "/outer";
+  std::filesystem::create_directories(outer_dir);
+  std::filesystem::permissions(outer_dir, std::filesystem::perms::owner_all);
+  SpawnOptions outer_options;
+  outer_options.argv = {build_bin("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
+  outer_options.env = {"XDG_RUNTIME_DIR=" + outer_dir, "WLR_RENDERER=pixman", "HOME=" + outer_dir};
+  outer_options.null_stdio = true;
+  auto outer = ChildProcess::spawn(outer_options);
+  ASSERT_TRUE(outer.ok()) << outer.error().message;
+  std::string outer_display = outer_dir + "/wayland-0";
+  ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(outer_dir + "/weft/compositor.display"); }, 20s));
+  auto name = read_file(outer_dir + "/weft/compositor.display");
+  ASSERT_TRUE(name.ok());
+  outer_display = outer_dir + "/" + *name;
+  auto control = TestControl::connect(outer_display);
+  ASSERT_TRUE(control.ok()) << control.error().message;
+
+  ASSERT_TRUE(session.spawn({}, {"WAYLAND_DISPLAY=" + outer_display}).ok());
+  // The nested desktop's window fills the outer output; its taskbar (a 48 px strip of the taskbar colour, with the
+  // page connected to appd) shows inside it.
+  std::string path = session.root() + "/outer.png";
+  bool shown = wait_until([&] {
+    if (!(*control)->capture(path).ok()) return false;
+    auto frame = read_frame(path);
+    if (!frame.ok()) return false;
+    for (int y = 0; y + 40 < frame->height; y += 4)
+      if (frame->fraction_near(100, y, 800, 40, kTaskbarColour, 4) > 0.95 &&
+          frame->fraction_near(frame->width - 110, y, 110, 40, kOnline, 16) > 0)
+        return true;
+    return false;
+  }, 90s);
+  keep_screenshot(path, "nested-in-a-wayland-display.png");
+  EXPECT_TRUE(shown) << "no WEFT taskbar in the outer display (kept as screenshots/e2e/nested-in-a-wayland-display.png)";
+  auto tree = descendants(session.pid());
+  EXPECT_TRUE(std::any_of(tree.begin(), tree.end(), [](const ProcessInfo& p) {
+    return p.comm == "weft-compositor" && p.cmdline.find("--backend=wayland") != std::string::npos;
+  })) << "the compositor was not started nested";
+
+  session.process().signal(SIGTERM);
+  auto status = session.process().wait(std::chrono::milliseconds(60000));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->success()) << status->describe();
+  for (const auto& p : tree) EXPECT_FALSE(alive(p.pid)) << p.comm << " survived";
+  control->reset();
+  outer->terminate(std::chrono::milliseconds(5000));
 }
 
 }  // namespace

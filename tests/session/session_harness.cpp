@@ -35,6 +35,15 @@ std::string build_bin(const std::string& name) {
   return std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/bin/" + name;
 }
 
+void keep_screenshot(const std::string& path, const std::string& name) {
+  const char* build = std::getenv("WEFT_BUILD_DIR");
+  std::string dir = std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/screenshots/e2e";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::remove_all(dir + "/" + name, ec);
+  std::filesystem::copy(path, dir + "/" + name, std::filesystem::copy_options::recursive, ec);
+}
+
 std::vector<ProcessInfo> descendants(pid_t root) {
   auto processes = all_processes();
   std::vector<pid_t> tree = {root};
@@ -77,12 +86,13 @@ SessionUnderTest::~SessionUnderTest() {
   std::filesystem::remove_all(root_, ec);
 }
 
-Result<void> SessionUnderTest::spawn(std::vector<std::string> args) {
+Result<void> SessionUnderTest::spawn(std::vector<std::string> args, std::vector<std::string> extra_env) {
   SpawnOptions options;
   options.argv = {build_bin("weft-session")};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + root_ + "/home", "XDG_RUNTIME_DIR=" + runtime_dir_,
                  "WEFT_LOG=" + std::string(std::getenv("WEFT_LOG") ? std::getenv("WEFT_LOG") : "info")};
+  options.env.insert(options.env.end(), extra_env.begin(), extra_env.end());
   WEFT_TRY(session_, ChildProcess::spawn(options));
   return ok();
 }
@@ -101,6 +111,8 @@ Result<void> SessionUnderTest::start_desktop() {
   WEFT_TRY(Frame frame, capture_until(taskbar_connected, "the taskbar connected to appd"));
   return ok();
 }
+
+std::string SessionUnderTest::last_capture() const { return root_ + "/capture-" + std::to_string(captures_ % 2) + ".png"; }
 
 Result<Frame> SessionUnderTest::capture() {
   std::string path = root_ + "/capture-" + std::to_string(++captures_ % 2) + ".png";

@@ -38,6 +38,8 @@ struct ProcessInfo {
 [[nodiscard]] bool alive(pid_t pid);
 
 [[nodiscard]] std::string build_bin(const std::string& name);
+/// Keeps a screenshot of an e2e run: copies the PNG (or a directory of them) to `<build>/screenshots/e2e/<name>`.
+void keep_screenshot(const std::string& path, const std::string& name);
 
 class SessionUnderTest {
  public:
@@ -46,8 +48,8 @@ class SessionUnderTest {
   SessionUnderTest(const SessionUnderTest&) = delete;
   SessionUnderTest& operator=(const SessionUnderTest&) = delete;
 
-  /// Runs `weft-session <args>` with the private user's environment (no wait).
-  [[nodiscard]] Result<void> spawn(std::vector<std::string> args);
+  /// Runs `weft-session <args>` with the private user's environment plus `extra_env` (NAME=value; no wait).
+  [[nodiscard]] Result<void> spawn(std::vector<std::string> args, std::vector<std::string> extra_env = {});
   /// Starts a headless desktop with test control and waits until appd answers and the taskbar is connected.
   [[nodiscard]] Result<void> start_desktop();
 
@@ -60,6 +62,8 @@ class SessionUnderTest {
   [[nodiscard]] TestControl& control() { return *control_; }
   [[nodiscard]] Result<AppdClient> appd() const { return AppdClient::connect(weft_dir() + "/appd.sock"); }
   [[nodiscard]] Result<Frame> capture();
+  /// The path the last capture() wrote.
+  [[nodiscard]] std::string last_capture() const;
   /// Captures until `accept` holds; the accepted frame, or an error naming `expected`.
   [[nodiscard]] Result<Frame> capture_until(const std::function<bool(const Frame&)>& accept, const std::string& expected,
                                             int timeout_ms = 60000);
