@@ -1,6 +1,9 @@
 // weft-session: starts and supervises the WEFT desktop (spec §1.1), or plays the tour on a headless one (--tour).
 
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cstdio>
 #include <filesystem>
@@ -73,6 +76,8 @@ int main(int argc, char** argv) {
     std::cout << version_line("weft-session") << "\n";
     return 0;
   }
+  // Test control: a session whose test process died must not linger (the compositor does the same).
+  if (options->test_control && !options->tour) ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (auto runtime = paths::runtime_dir(); !runtime) {
     log::error(runtime.error().message);
     return 1;

@@ -173,6 +173,46 @@ TEST(WeftSession, TheTourWritesTwelveNumberedScreenshotsAndAnIndexAndEachStepSho
   EXPECT_EQ(descendants(session.pid()).size(), 0u);
 }
 
+TEST(WeftSession, TwoPlusKeysInTheCounterShowTheSameTwoAsTwoIncrementsSentThroughTheBridge) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto counter = launch_running(session, kCounter);
+  ASSERT_TRUE(counter.ok()) << counter.error().message;
+  ASSERT_EQ(session.control().focus_state().first, kCounter);
+  // The number sits in the centre of the counter's card.
+  const int x = kWidth / 2 - 80, y = 200, w = 160, h = 100;
+  auto number_shown = [&](const Frame& f) { return f.fraction_near(x, y, w, h, Frame::Rgb{230, 232, 238}, 40) > 0.02; };
+  auto zero = session.capture_until(number_shown, "the counter's number");
+  ASSERT_TRUE(zero.ok()) << zero.error().message;
+  std::this_thread::sleep_for(500ms);
+  zero = session.capture();
+  ASSERT_TRUE(zero.ok());
+
+  ASSERT_TRUE(session.control().type("++").ok());
+  auto by_keys = session.capture_until([&](const Frame& f) { return f.fraction_different(*zero, x, y, w, h) > 0.05; },
+                                       "the number to change after two +");
+  ASSERT_TRUE(by_keys.ok()) << by_keys.error().message;
+  std::this_thread::sleep_for(500ms);  // both replies drawn
+  by_keys = session.capture();
+  ASSERT_TRUE(by_keys.ok());
+  keep_screenshot(session.last_capture(), "counter-two-by-keys.png");
+
+  // Through appd's diagnostics path the component gets reset + two increments; its replies reach the page as 0, 1, 2.
+  auto client = session.appd();
+  ASSERT_TRUE(client.ok());
+  for (const char* op : {"{\"op\":\"reset\"}", "{\"op\":\"increment\"}", "{\"op\":\"increment\"}"}) {
+    auto reply = client->request(msg::IpcForward{*counter, op});
+    ASSERT_TRUE(reply.ok()) << reply.error().message;
+    ASSERT_TRUE(std::holds_alternative<msg::AppState>(*reply)) << msg::type_name(*reply);
+  }
+  std::this_thread::sleep_for(1s);
+  auto by_bridge = session.capture();
+  ASSERT_TRUE(by_bridge.ok());
+  EXPECT_GT(by_keys->fraction_different(*zero, x, y, w, h), 0.05) << "two + did not change the 0";
+  EXPECT_LT(by_bridge->fraction_different(*by_keys, x, y, w, h), 0.002)
+      << "the number after two + differs from the number after reset + two increments";
+}
+
 TEST(WeftSession, AKilledShellIsRestartedAndTheDesktopRecovers) {
   SessionUnderTest session;
   ASSERT_TRUE(session.start_desktop().ok());
