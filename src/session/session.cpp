@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "demo_packages.hpp"
 #include "process_table.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
@@ -19,7 +20,6 @@ namespace weft::session {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::chrono::seconds kInstallTimeout{120};
 
 sigset_t handled_signals() {
   sigset_t set;
@@ -74,7 +74,7 @@ Result<void> Session::start() {
   // A socket left by an appd that crashed would be taken for the new one's.
   if (auto appd_socket = paths::appd_socket(); appd_socket.ok()) ::unlink(appd_socket->c_str());
   WEFT_TRY_VOID(start_compositor());
-  WEFT_TRY_VOID(install_demo_packages());
+  WEFT_TRY_VOID(install_demo_packages(settings_, parent_));
   WEFT_TRY_VOID(spawn(appd_));
   // The shell finds appd through appd.wsport; starting it once appd is listening saves its first retries.
   WEFT_TRY(auto appd_socket, paths::appd_socket());
@@ -107,34 +107,6 @@ Result<void> Session::start_compositor() {
   }
   return fail("weft-compositor wrote no " + display_file + " within " +
               std::to_string(kCompositorReadyTimeout.count()) + " s");
-}
-
-Result<void> Session::install_demo_packages() {
-  const auto& layout = settings_.layout;
-  if (layout.demo_packages_dir.empty() || settings_.app_store.empty()) return ok();
-  std::error_code ec;
-  std::filesystem::create_directories(settings_.app_store, ec);
-  std::filesystem::create_directories(settings_.trusted_keys, ec);
-  if (ec) return fail("cannot create " + settings_.trusted_keys + ": " + ec.message());
-  std::string trusted = settings_.trusted_keys + "/weft-dev.pub";
-  if (::access(trusted.c_str(), F_OK) != 0) {
-    std::filesystem::copy_file(layout.dev_public_key, trusted, ec);
-    if (ec) return fail("cannot trust the build's development key " + layout.dev_public_key + ": " + ec.message());
-  }
-  for (const auto& entry : std::filesystem::directory_iterator(layout.demo_packages_dir, ec)) {
-    std::string app_id = entry.path().filename();
-    if (std::filesystem::exists(settings_.app_store + "/" + app_id)) continue;
-    log::info("installing ", app_id, " into ", settings_.app_store);
-    // One package that does not install (e.g. built with an older key) leaves the others usable: logged, not fatal.
-    WEFT_TRY(auto pack, ChildProcess::spawn(pack_command(settings_, parent_, {"install", entry.path().string()})));
-    auto status = pack.wait(std::chrono::duration_cast<std::chrono::milliseconds>(kInstallTimeout));
-    if (!status) pack.terminate();
-    if (!status || !status->success())
-      log::warn("weft-pack install ", entry.path().string(), " failed (", status ? status->describe() : "timeout",
-                "): ", app_id, " is not available in this session");
-  }
-  if (ec) return fail("cannot list the demo packages in " + layout.demo_packages_dir + ": " + ec.message());
-  return ok();
 }
 
 Result<void> Session::spawn(Supervised& child) {

@@ -61,7 +61,6 @@ class Session {
     bool gave_up = false;
   };
   [[nodiscard]] Result<void> start_compositor();
-  [[nodiscard]] Result<void> install_demo_packages();
   [[nodiscard]] Result<void> spawn(Supervised& child);
   [[nodiscard]] std::optional<int> supervise();
   /// Schedules the restart of a crashed (or unstartable) child; false when RestartPolicy refuses.

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "child_environment.hpp"
+#include "demo_packages.hpp"
 #include "install_layout.hpp"
 #include "options.hpp"
 #include "restart_policy.hpp"
@@ -171,6 +172,21 @@ TEST(DevStore, ABuildTreeSessionKeepsItsStoreAndKeysUnderTheDataHomeUnlessTheEnv
   EXPECT_EQ(store->app_store, "/s");
   EXPECT_EQ(store->trusted_keys, "/home/u/.local/share/weft/dev-session/trusted-keys");
   EXPECT_FALSE(dev_store({}).ok());
+}
+
+TEST(DemoPackages, APackageIsInstalledWhenMissingOrWhenTheStoreHoldsAnotherBuildOfIt) {
+  TempDir dir;
+  std::string built = dir.path() + "/built", installed = dir.path() + "/store/org.weft.demo.counter";
+  std::filesystem::create_directories(built);
+  std::ofstream(built + "/signature.sig") << "aaaa";
+  EXPECT_TRUE(package_outdated(built, installed)) << "missing";
+  std::filesystem::create_directories(installed);
+  std::ofstream(installed + "/signature.sig") << "aaaa";
+  EXPECT_FALSE(package_outdated(built, installed)) << "the same build";
+  std::ofstream(installed + "/signature.sig") << "bbbb";
+  EXPECT_TRUE(package_outdated(built, installed)) << "another build (or another key)";
+  std::filesystem::remove(built + "/signature.sig");
+  EXPECT_FALSE(package_outdated(built, installed)) << "an unsigned build is only installed when missing";
 }
 
 std::optional<Options> parse(std::vector<std::string> args) {
