@@ -368,6 +368,24 @@ Result<std::vector<TourShot>> run_tour(Session& session, const TourSettings& set
   return shots;
 }
 
+namespace {
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void clear_previous_tour(const std::string& dir) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -386,9 +404,11 @@ Result<void> write_tour_index(const std::string& dir, const std::vector<TourShot
       "figure{margin:0 0 2.5rem}img{max-width:100%;border:1px solid #3a4050}figcaption{margin-top:.5rem}</style>\n"
       "</head><body>\n<h1>WEFT tour</h1>\n<p>Recorded by <code>weft-session --tour</code> on a headless desktop: every "
       "step was done with injected keys and pointer clicks, as a person would, and checked on screen before the next.</p>\n";
-  for (const auto& s : shots)
-    html += "<figure><img src=\"" + s.file + "\" alt=\"" + s.caption + "\"><figcaption>" + s.file.substr(0, 2) + ". " +
-            s.caption + "</figcaption></figure>\n";
+  for (const auto& s : shots) {
+    std::string caption = html_escape(s.caption);
+    html += "<figure><img src=\"" + html_escape(s.file) + "\" alt=\"" + caption + "\"><figcaption>" +
+            s.file.substr(0, 2) + ". " + caption + "</figcaption></figure>\n";
+  }
   html += "</body></html>\n";
   return write_file_atomic(dir + "/index.html", html, 0644);
 }
