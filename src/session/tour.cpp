@@ -176,7 +176,8 @@ Result<void> Tour::open_launcher() {
     auto frame = wait_for(open, "the launcher with " + std::to_string(installed_.size()) + " icons", 5000);
     if (frame.ok()) return ok();
   }
-  return fail(step_error("Super did not open a launcher showing " + std::to_string(installed_.size()) + " apps"));
+  return fail(step_error("Super did not open a launcher showing " + std::to_string(installed_.size()) +
+                         " apps; the last capture is " + scratch_));
 }
 
 Result<void> Tour::wait_state(uint64_t session_id, const std::string& state) {

@@ -173,6 +173,25 @@ TEST(WeftSession, TheTourWritesTwelveNumberedScreenshotsAndAnIndexAndEachStepSho
   EXPECT_EQ(descendants(session.pid()).size(), 0u);
 }
 
+TEST(WeftSession, ATourStepThatDoesNotHappenFailsTheTourNamingTheStepAndKeepsTheLastCapture) {
+  SessionUnderTest session;
+  std::string dir = session.root() + "/tour";
+  // 400x300 is too small for the launcher's grid: step 2 cannot show the icons where a person would find them.
+  ASSERT_TRUE(session.spawn({"--tour", "--output", "400x300", "--screenshot-dir", dir}).ok());
+  auto status = session.process().wait(std::chrono::milliseconds(300000));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
+  auto log = read_file(session.log_path());
+  ASSERT_TRUE(log.ok());
+  EXPECT_NE(log->find("tour step 2 (Super opens the launcher): Super did not open a launcher showing"),
+            std::string::npos) << "the failure does not name the step";
+  EXPECT_NE(log->find("the last capture is " + dir + "/last-capture.png"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/01-desktop.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/last-capture.png"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/index.html")) << "a failed tour wrote an index";
+  EXPECT_EQ(descendants(session.pid()).size(), 0u);
+}
+
 TEST(WeftSession, TwoPlusKeysInTheCounterShowTheSameTwoAsTwoIncrementsSentThroughTheBridge) {
   SessionUnderTest session;
   ASSERT_TRUE(session.start_desktop().ok());

@@ -93,6 +93,14 @@ Result<void> SessionUnderTest::spawn(std::vector<std::string> args, std::vector<
   options.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + root_ + "/home", "XDG_RUNTIME_DIR=" + runtime_dir_,
                  "WEFT_LOG=" + std::string(std::getenv("WEFT_LOG") ? std::getenv("WEFT_LOG") : "info")};
   options.env.insert(options.env.end(), extra_env.begin(), extra_env.end());
+  // stderr goes to a log a test can read; `tee` keeps it visible in the test's output too.
+  WEFT_TRY(auto pipe, make_pipe());
+  SpawnOptions tee;
+  tee.argv = {"tee", "-a", log_path()};
+  tee.env = {"PATH=/usr/bin:/bin"};
+  tee.fd_map = {{pipe.first.get(), 0}, {STDERR_FILENO, 1}};
+  WEFT_TRY(log_tee_, ChildProcess::spawn(tee));
+  options.fd_map = {{pipe.second.get(), STDERR_FILENO}};
   WEFT_TRY(session_, ChildProcess::spawn(options));
   return ok();
 }

@@ -50,6 +50,8 @@ class SessionUnderTest {
 
   /// Runs `weft-session <args>` with the private user's environment plus `extra_env` (NAME=value; no wait).
   [[nodiscard]] Result<void> spawn(std::vector<std::string> args, std::vector<std::string> extra_env = {});
+  /// Where spawn() sends weft-session's stderr as well as the test's: `<root>/session.log`.
+  [[nodiscard]] std::string log_path() const { return root_ + "/session.log"; }
   /// Starts a headless desktop with test control and waits until appd answers and the taskbar is connected.
   [[nodiscard]] Result<void> start_desktop();
 
@@ -78,6 +80,7 @@ class SessionUnderTest {
   std::string root_;
   std::string runtime_dir_;
   ChildProcess session_;
+  ChildProcess log_tee_;  // ends at EOF, once weft-session and everything holding its stderr are gone
   std::unique_ptr<TestControl> control_;
   int captures_ = 0;
 };
