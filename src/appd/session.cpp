@@ -348,10 +348,9 @@ void Session::start_app_shell() {
   if (!host_.compositor_connected()) return stop("compositor not connected", false);
   auto wayland = unix_socket_pair();
   if (!wayland.ok()) return stop("wayland socketpair: " + wayland.error().message, false);
-  auto bound = host_.send_to_compositor(link::BindSession{id_, plan_.app_id}, wayland->first.get());
+  auto bound = host_.send_to_compositor(link::BindSession{id_, plan_.app_id}, std::move(wayland->first));
   if (!bound.ok()) return stop("bind_session: " + bound.error().message, false);
   bound_ = true;
-  wayland->first.reset();
 
   auto shell_dir = paths::shell_dir(id_);
   if (!shell_dir.ok()) return stop(shell_dir.error().message, false);

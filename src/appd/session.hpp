@@ -34,7 +34,8 @@ class SessionHost {
   [[nodiscard]] virtual const ResourceGroups& resource_groups() const = 0;
   [[nodiscard]] virtual bool compositor_connected() const = 0;
   /// Sends one link message (`bind_session` with its fd).
-  [[nodiscard]] virtual Result<void> send_to_compositor(const ipc::compositor::Message& message, int fd = -1) = 0;
+  [[nodiscard]] virtual Result<void> send_to_compositor(const ipc::compositor::Message& message,
+                                                      UniqueFd fd = UniqueFd()) = 0;
   /// Every state transition (the supervisor broadcasts APP_STATE; on `stopped` it forgets the session later).
   virtual void session_state_changed(Session& session) = 0;
   /// Both children are ready (APP_READY).
