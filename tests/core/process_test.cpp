@@ -1,10 +1,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
@@ -202,6 +206,35 @@ TEST(Sockets, ListenAndConnectOnAPrivateUnixSocket) {
   ::unlink(path.c_str());
   auto too_long = weft::connect_unix(std::string(200, 'x'));
   EXPECT_FALSE(too_long.ok());
+}
+
+TEST(Sockets, ASocketPathAppearsOnlyOnceItAcceptsConnectionsAndReplacesAStaleOne) {
+  std::string dir = "/tmp/weft-sock-dir-" + std::to_string(::getpid());
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+  std::string path = dir + "/s";
+  {
+    auto stale = weft::listen_unix(path, 0600);  // closed at once: its file stays behind, refusing connections
+    ASSERT_TRUE(stale.ok()) << stale.error().message;
+  }
+  EXPECT_FALSE(weft::connect_unix(path).ok());
+  auto server = weft::listen_unix(path, 0600);
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  EXPECT_TRUE(weft::connect_unix(path).ok());
+  // Nothing but the socket is left in the directory (the staging name was renamed onto it).
+  std::vector<std::string> entries;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) entries.push_back(entry.path().filename());
+  EXPECT_EQ(entries, std::vector<std::string>{"s"});
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Sockets, ListeningRefusesToReplaceANonSocketFile) {
+  std::string path = "/tmp/weft-sock-file-" + std::to_string(::getpid());
+  ASSERT_TRUE(weft::write_file_atomic(path, "data", 0600).ok());
+  auto server = weft::listen_unix(path, 0600);
+  ASSERT_FALSE(server.ok());
+  EXPECT_NE(server.error().message.find("a non-socket file is in the way"), std::string::npos) << server.error().message;
+  EXPECT_EQ(*weft::read_file(path), "data");
+  ::unlink(path.c_str());
 }
 
 TEST(Files, AtomicWriteReplacesContentAndSetsTheMode) {

@@ -41,21 +41,32 @@ Result<sockaddr_un> unix_address(const std::string& path) {
 }  // namespace
 
 Result<UniqueFd> listen_unix(const std::string& path, unsigned mode, int backlog) {
-  WEFT_TRY(sockaddr_un addr, unix_address(path));
+  if (auto checked = unix_address(path); !checked) return fail(checked.error());
+  // The socket is bound and listening under a private name first and then renamed into place, so a client that sees
+  // `path` can always connect (bound-but-not-listening sockets refuse connections with ECONNREFUSED).
+  // A path too long for a staging name beside it is bound in place (the window between bind and listen remains).
+  std::string staging = path + "." + std::to_string(::getpid()) + ".new";
+  if (!unix_address(staging)) staging = path;
+  WEFT_TRY(sockaddr_un addr, unix_address(staging));
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) return fail(errno_error("socket"));
   struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) return fail("cannot listen on " + path + ": a non-socket file is in the way");
-    ::unlink(path.c_str());
-  }
+  if (::lstat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode))
+    return fail("cannot listen on " + path + ": a non-socket file is in the way");
+  ::unlink(staging.c_str());  // a stale socket (in place) or a staging name left by a crashed process with our pid
   // Bind under a restrictive umask so the socket is never briefly wider than `mode`.
   mode_t old = ::umask(0177);
   int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   ::umask(old);
   if (rc != 0) return fail(errno_error("bind " + path));
-  if (::chmod(path.c_str(), mode) != 0) return fail(errno_error("chmod " + path));
-  if (::listen(fd.get(), backlog) != 0) return fail(errno_error("listen " + path));
+  auto discard = [&](const std::string& what) {
+    Error error = errno_error(what + " " + path);
+    ::unlink(staging.c_str());
+    return fail(std::move(error));
+  };
+  if (::chmod(staging.c_str(), mode) != 0) return discard("chmod");
+  if (::listen(fd.get(), backlog) != 0) return discard("listen");
+  if (staging != path && ::rename(staging.c_str(), path.c_str()) != 0) return discard("rename into");
   return fd;
 }
 
