@@ -15,7 +15,7 @@ namespace weft::webview {
 namespace {
 
 using test::CompositorSession;
-using testing::StandinAppd;
+using test::StandinAppd;
 
 constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
 constexpr int kTimeoutMs = 30000;
