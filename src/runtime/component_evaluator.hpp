@@ -8,18 +8,16 @@
 
 namespace weft::runtime {
 
-using namespace linker;
-
 struct ComponentInstance::State {
   CoreEngine* engine = nullptr;
   const HostRegistry* host = nullptr;
   InstanceLimits limits;
   HandleTable handles;
-  std::vector<std::unique_ptr<Evaluator>> evaluators;
-  std::vector<std::unique_ptr<LocalScope>> scopes;
+  std::vector<std::unique_ptr<linker::Evaluator>> evaluators;
+  std::vector<std::unique_ptr<linker::LocalScope>> scopes;
   size_t core_instances = 0;
   size_t resolving = 0;  // depth of nested lazy resolutions
-  Evaluator* root = nullptr;
+  linker::Evaluator* root = nullptr;
 };
 
 namespace linker {
@@ -44,19 +42,7 @@ struct Memo {
 
 struct Evaluator final : Scope {
   using State = ComponentInstance::State;
-
-  Evaluator(State& s, const Component& c, Evaluator* parent, std::map<std::string, Item, std::less<>> args)
-      : st(s), comp(c), args(std::move(args)) {
-    outer = parent;
-    types.size(c.types.size());
-    funcs.size(c.funcs.size());
-    instances.size(c.instances.size());
-    core_instances.size(c.core_instances.size());
-    core_funcs.size(c.core_funcs.size());
-    memories.size(c.core_memories.size());
-    module_ids.resize(c.modules.size());
-  }
-
+  Evaluator(State& s, const Component& c, Evaluator* parent, std::map<std::string, Item, std::less<>> args);
   State& st;
   const Component& comp;
   std::map<std::string, Item, std::less<>> args;  // nested: instantiation arguments by import name
@@ -67,382 +53,68 @@ struct Evaluator final : Scope {
   Memo<CoreExtern> core_funcs;
   Memo<CoreExtern> memories;
   std::vector<std::optional<ModuleId>> module_ids;
-
   Evaluator* parent() const { return static_cast<Evaluator*>(outer); }
 
+  /// Computes index `index` of a memoised index space once; refuses cycles and nesting beyond kMaxResolveDepth.
   template <class T, class F>
-  Result<T> memo(Memo<T>& m, uint32_t index, const char* what, F&& compute) {
-    if (index >= m.values.size())
-      return fail(std::string(what) + " index " + std::to_string(index) + " out of range (" +
-                  std::to_string(m.values.size()) + " defined)");
-    if (m.values[index]) return *m.values[index];
-    if (m.busy[index]) return fail(std::string(what) + " " + std::to_string(index) + " depends on itself");
-    // Chains of aliases and type references resolve recursively: bound the depth so hostile input cannot exhaust
-    // the native stack.
-    if (st.resolving >= kMaxResolveDepth)
-      return fail(std::string(what) + " " + std::to_string(index) + ": definitions nested deeper than " +
-                  std::to_string(kMaxResolveDepth));
-    m.busy[index] = true;
-    ++st.resolving;
-    Result<T> r = compute();
-    --st.resolving;
-    m.busy[index] = false;
-    if (r.ok()) m.values[index] = r.value();
-    return r;
-  }
-
-  Evaluator* walk_out(uint32_t count) {
-    Evaluator* e = this;
-    for (uint32_t i = 0; i < count && e; ++i) e = e->parent();
-    return e;
-  }
+  Result<T> memo(Memo<T>& m, uint32_t index, const char* what, F&& compute);
+  Evaluator* walk_out(uint32_t count);
 
   // ---- imports ----
 
-  Result<Item> import_item(uint32_t import_index) {
-    const Import& imp = comp.imports.at(import_index);
-    if (parent()) {  // nested: supplied by the instantiating component
-      for (const auto& [name, item] : args)
-        if (name == imp.name || interface_names_compatible(name, imp.name)) return item;
-      return fail("nested component import '" + imp.name + "' was not supplied");
-    }
-    if (imp.desc.sort == Sort::instance) return host_instance(imp);
-    return fail("import '" + imp.name + "': only interface (instance) imports are served by the host");
-  }
-
-  Result<Item> host_instance(const Import& imp) {
-    const HostInterface* host = st.host->find(imp.name);
-    if (!host) return fail("import '" + imp.name + "' is not provided by this runtime");
-    WEFT_TRY(TypeVal it, type(imp.desc.type_index));
-    if (it.kind != TypeVal::Kind::instance) return fail("import '" + imp.name + "' is not typed as an instance");
-    st.scopes.push_back(std::make_unique<LocalScope>());
-    LocalScope& ls = *st.scopes.back();
-    ls.outer = it.scope;
-    auto inst = std::make_shared<InstanceVal>();
-    for (const auto& d : it.def->decls) {
-      switch (d.kind) {
-        case TypeDecl::Kind::core_type: break;
-        case TypeDecl::Kind::type: {
-          WEFT_TRY(TypeVal t, resolve_typedef(*d.type, ls, imp.name));
-          ls.types.push_back(t);
-          break;
-        }
-        case TypeDecl::Kind::alias: {
-          if (d.alias->target != Alias::Target::outer || d.alias->sort != Sort::type)
-            return fail("import '" + imp.name + "': only outer type aliases are supported in instance types");
-          WEFT_TRY(TypeVal t, ls.outer_type(d.alias->outer_count, d.alias->outer_index));
-          ls.types.push_back(t);
-          break;
-        }
-        case TypeDecl::Kind::export_:
-          if (d.desc.sort == Sort::type) {
-            TypeVal t;
-            if (d.desc.type_is_sub_resource) {
-              auto r = host->resources.find(d.name);
-              t.kind = TypeVal::Kind::resource;
-              if (r != host->resources.end()) {
-                t.resource = r->second;
-              } else if (host->fallback) {
-                t.resource = std::make_shared<ResourceType>();
-                t.resource->name = imp.name + "/" + d.name;
-              } else {
-                return fail("import '" + imp.name + "': this runtime does not provide resource '" + d.name + "'");
-              }
-            } else {
-              WEFT_TRY(t, ls.type(d.desc.type_index));
-            }
-            ls.types.push_back(t);
-            inst->exports[d.name] = t;
-          } else if (d.desc.sort == Sort::func) {
-            WEFT_TRY(TypeVal ft, ls.type(d.desc.type_index));
-            if (ft.kind != TypeVal::Kind::func) return fail("import '" + imp.name + "': '" + d.name + "' is not a function type");
-            auto fn = host->functions.find(d.name);
-            if (fn == host->functions.end() && !host->fallback)
-              return fail("import '" + imp.name + "': this runtime does not provide function '" + d.name + "'");
-            auto f = std::make_shared<Func>();
-            f->sig = ft.func;
-            f->name = imp.name + "#" + d.name;
-            f->host = fn != host->functions.end() ? &fn->second : &host->fallback;
-            inst->exports[d.name] = f;
-          } else {
-            return fail("import '" + imp.name + "': export '" + d.name + "' of sort " + sort_name(d.desc.sort) +
-                        " is not supported");
-          }
-          break;
-        case TypeDecl::Kind::import_: return fail("import '" + imp.name + "': import declarator in an instance type");
-      }
-    }
-    return Item{inst};
-  }
+  Result<Item> import_item(uint32_t import_index);
+  Result<Item> host_instance(const Import& imp);
 
   // ---- index spaces ----
 
-  Result<TypeVal> type(uint32_t index) override {
-    return memo(types, index, "type", [&]() -> Result<TypeVal> {
-      const TypeEntry& e = comp.types[index];
-      switch (e.kind) {
-        case TypeEntry::Kind::def: {
-          WEFT_TRY(TypeVal t, resolve_typedef(*e.def, *this, "resource #" + std::to_string(index)));
-          if (t.kind == TypeVal::Kind::resource && e.def->destructor) {
-            // The guest's destructor runs with the rep when the last own handle is dropped.
-            WEFT_TRY(CoreExtern dtor, core_func(*e.def->destructor));
-            CoreEngine* engine = st.engine;
-            t.resource->host_drop = [engine, dtor](uint32_t rep) {
-              std::vector<CoreValue> out;
-              CoreValue arg[] = {CoreValue::i32(rep)};
-              (void)engine->call(dtor, arg, out);
-            };
-          }
-          return t;
-        }
-        case TypeEntry::Kind::import_: {
-          WEFT_TRY(Item item, import_item(e.import_index));
-          if (auto* t = std::get_if<TypeVal>(&item)) return *t;
-          return fail("type import '" + comp.imports[e.import_index].name + "' was given a non-type");
-        }
-        case TypeEntry::Kind::alias: {
-          WEFT_TRY(Item item, alias_item(e.alias));
-          if (auto* t = std::get_if<TypeVal>(&item)) return *t;
-          return fail("type alias '" + e.alias.name + "' does not name a type");
-        }
-      }
-      return fail("bad type entry");
-    });
-  }
-
-  Result<Item> alias_item(const Alias& a) {
-    if (a.target == Alias::Target::outer) {
-      Evaluator* e = walk_out(a.outer_count);
-      if (!e) return fail("outer alias count " + std::to_string(a.outer_count) + " reaches past the root component");
-      switch (a.sort) {
-        case Sort::type: { WEFT_TRY(TypeVal t, e->type(a.outer_index)); return Item{t}; }
-        case Sort::func: { WEFT_TRY(FuncPtr f, e->func(a.outer_index)); return Item{f}; }
-        case Sort::instance: { WEFT_TRY(auto i, e->instance(a.outer_index)); return Item{i}; }
-        case Sort::component: return e->component(a.outer_index);
-        default: return fail(std::string("outer alias of sort ") + sort_name(a.sort) + " is not supported");
-      }
-    }
-    if (a.target != Alias::Target::export_) return fail("core export alias used as a component item");
-    WEFT_TRY(auto inst, instance(a.instance));
-    auto it = inst->exports.find(a.name);
-    if (it == inst->exports.end())
-      return fail("instance " + std::to_string(a.instance) + " has no export '" + a.name + "'");
-    return it->second;
-  }
-
-  Result<Item> component(uint32_t index) {
-    if (index >= comp.component_space.size()) return fail("component index " + std::to_string(index) + " out of range");
-    const ComponentEntry& e = comp.component_space[index];
-    switch (e.kind) {
-      case ComponentEntry::Kind::def: return Item{ComponentVal{comp.components.at(e.defined).get(), this}};
-      case ComponentEntry::Kind::import_: return import_item(e.import_index);
-      case ComponentEntry::Kind::alias: return alias_item(e.alias);
-    }
-    return fail("bad component entry");
-  }
-
-  Result<FuncPtr> func(uint32_t index) {
-    return memo(funcs, index, "func", [&]() -> Result<FuncPtr> {
-      const FuncDef& d = comp.funcs[index];
-      if (d.kind == FuncDef::Kind::lift) {
-        WEFT_TRY(TypeVal t, type(d.type_index));
-        if (t.kind != TypeVal::Kind::func) return fail("canon lift with type " + std::to_string(d.type_index) + ", not a function type");
-        WEFT_TRY(CoreExtern core, core_func(d.core_func));
-        auto f = std::make_shared<Func>();
-        f->sig = t.func;
-        f->name = "lifted func " + std::to_string(index);
-        f->owner = this;
-        f->core = core;
-        f->options = d.options;
-        return f;
-      }
-      Item item;
-      if (d.kind == FuncDef::Kind::import_) {
-        WEFT_TRY(item, import_item(d.import_index));
-      } else {
-        WEFT_TRY(item, alias_item(d.alias));
-      }
-      if (auto* f = std::get_if<FuncPtr>(&item)) return *f;
-      return fail("func " + std::to_string(index) + " is not a function");
-    });
-  }
-
-  Result<std::shared_ptr<InstanceVal>> instance(uint32_t index) {
-    return memo(instances, index, "instance", [&]() -> Result<std::shared_ptr<InstanceVal>> {
-      const InstanceDef& d = comp.instances[index];
-      Item item;
-      switch (d.kind) {
-        case InstanceDef::Kind::import_: {
-          WEFT_TRY(item, import_item(d.import_index));
-          break;
-        }
-        case InstanceDef::Kind::alias: {
-          WEFT_TRY(item, alias_item(d.alias));
-          break;
-        }
-        case InstanceDef::Kind::exports: {
-          auto inst = std::make_shared<InstanceVal>();
-          for (const auto& a : d.args) {
-            WEFT_TRY(Item x, sort_item(a.sort, a.index));
-            inst->exports[a.name] = x;
-          }
-          return inst;
-        }
-        case InstanceDef::Kind::instantiate: return instantiate_component(d);
-      }
-      if (auto* i = std::get_if<std::shared_ptr<InstanceVal>>(&item)) return *i;
-      return fail("instance " + std::to_string(index) + " is not an instance");
-    });
-  }
-
-  Result<Item> sort_item(Sort sort, uint32_t index) {
-    switch (sort) {
-      case Sort::func: { WEFT_TRY(FuncPtr f, func(index)); return Item{f}; }
-      case Sort::type: { WEFT_TRY(TypeVal t, type(index)); return Item{t}; }
-      case Sort::instance: { WEFT_TRY(auto i, instance(index)); return Item{i}; }
-      case Sort::component: return component(index);
-      default: return fail(std::string("items of sort ") + sort_name(sort) + " cannot be passed between components");
-    }
-  }
-
-  Result<std::shared_ptr<InstanceVal>> instantiate_component(const InstanceDef& d) {
-    WEFT_TRY(Item citem, component(d.component));
-    auto* cv = std::get_if<ComponentVal>(&citem);
-    if (!cv) return fail("instantiate of component " + std::to_string(d.component) + ", which is not a component");
-    std::map<std::string, Item, std::less<>> child_args;
-    for (const auto& a : d.args) {
-      WEFT_TRY(Item x, sort_item(a.sort, a.index));
-      child_args[a.name] = x;
-    }
-    st.evaluators.push_back(std::make_unique<Evaluator>(st, *cv->def, cv->outer, std::move(child_args)));
-    Evaluator& child = *st.evaluators.back();
-    WEFT_TRY_VOID(child.run());
-    return child.exports();
-  }
-
-  Result<std::shared_ptr<InstanceVal>> exports() {
-    auto inst = std::make_shared<InstanceVal>();
-    for (const auto& e : comp.exports) {
-      WEFT_TRY(Item x, sort_item(e.sort, e.index));
-      inst->exports[e.name] = x;
-    }
-    return inst;
-  }
+  Result<TypeVal> type(uint32_t index) override;
+  Result<Item> alias_item(const Alias& a);
+  Result<Item> component(uint32_t index);
+  Result<FuncPtr> func(uint32_t index);
+  Result<std::shared_ptr<InstanceVal>> instance(uint32_t index);
+  Result<Item> sort_item(Sort sort, uint32_t index);
+  Result<std::shared_ptr<InstanceVal>> instantiate_component(const InstanceDef& d);
+  Result<std::shared_ptr<InstanceVal>> exports();
 
   // ---- core ----
 
-  Result<ModuleId> module(uint32_t index) {
-    if (index >= comp.module_space.size()) return fail("core module index " + std::to_string(index) + " out of range");
-    const ModuleEntry& e = comp.module_space[index];
-    if (e.is_alias) {
-      Evaluator* o = walk_out(e.alias.outer_count);
-      if (!o || e.alias.target != Alias::Target::outer) return fail("unsupported core module alias");
-      return o->module(e.alias.outer_index);
-    }
-    auto& slot = module_ids.at(e.defined);
-    if (!slot) {
-      WEFT_TRY(ModuleId id, st.engine->load(comp.modules[e.defined], "#" + std::to_string(index)));
-      slot = id;
-    }
-    return *slot;
-  }
-
-  Result<std::shared_ptr<CoreInstanceVal>> core_instance(uint32_t index) {
-    return memo(core_instances, index, "core instance", [&]() -> Result<std::shared_ptr<CoreInstanceVal>> {
-      const CoreInstanceDef& d = comp.core_instances[index];
-      auto out = std::make_shared<CoreInstanceVal>();
-      if (d.kind == CoreInstanceDef::Kind::exports) {
-        for (const auto& a : d.args) {
-          WEFT_TRY(CoreExtern x, core_item(a.sort, a.index));
-          out->items[a.name] = x;
-        }
-        return out;
-      }
-      if (d.kind != CoreInstanceDef::Kind::instantiate) return fail("core instance aliases are not supported");
-      if (++st.core_instances > st.limits.core_instances)
-        return fail("more than " + std::to_string(st.limits.core_instances) + " core instances");
-      WEFT_TRY(ModuleId mid, module(d.module));
-      std::vector<CoreExtern> externs;
-      for (const auto& imp : st.engine->imports(mid)) {
-        const CoreInstanceDef::Arg* arg = nullptr;
-        for (const auto& a : d.args)
-          if (a.name == imp.module) arg = &a;
-        std::string where = "core instance " + std::to_string(index) + " (module " + std::to_string(d.module) +
-                            "): import " + imp.module + "." + imp.name;
-        if (!arg) return fail(where + " is not provided");
-        WEFT_TRY(auto from, core_instance(arg->index));
-        auto x = core_export(*from, imp.name);
-        if (!x) return fail(where + " is not exported by core instance " + std::to_string(arg->index));
-        externs.push_back(*x);
-      }
-      auto inst = st.engine->instantiate(mid, externs);
-      if (!inst) return fail("core instance " + std::to_string(index) + ": " + inst.error().message);
-      out->engine_instance = *inst;
-      return out;
-    });
-  }
-
-  std::optional<CoreExtern> core_export(const CoreInstanceVal& ci, std::string_view name) {
-    if (ci.engine_instance) return st.engine->export_of(*ci.engine_instance, name);
-    auto it = ci.items.find(name);
-    if (it == ci.items.end()) return std::nullopt;
-    return it->second;
-  }
-
-  Result<CoreExtern> core_alias(const Alias& a, const char* what) {
-    if (a.target != Alias::Target::core_export) return fail(std::string(what) + " alias must be a core export alias");
-    WEFT_TRY(auto ci, core_instance(a.instance));
-    auto x = core_export(*ci, a.name);
-    if (!x) return fail("core instance " + std::to_string(a.instance) + " has no export '" + a.name + "'");
-    return *x;
-  }
-
-  Result<CoreExtern> core_item(Sort sort, uint32_t index) {
-    switch (sort) {
-      case Sort::core_func: return core_func(index);
-      case Sort::core_memory: return memory(index);
-      case Sort::core_table:
-        if (index >= comp.core_tables.size()) return fail("core table index out of range");
-        return core_alias(comp.core_tables[index].alias, "core table");
-      case Sort::core_global:
-        if (index >= comp.core_globals.size()) return fail("core global index out of range");
-        return core_alias(comp.core_globals[index].alias, "core global");
-      default: return fail(std::string("core export of sort ") + sort_name(sort) + " is not supported");
-    }
-  }
-
-  Result<CoreExtern> memory(uint32_t index) {
-    return memo(memories, index, "core memory",
-                [&]() -> Result<CoreExtern> { return core_alias(comp.core_memories[index].alias, "core memory"); });
-  }
-
+  Result<ModuleId> module(uint32_t index);
+  Result<std::shared_ptr<CoreInstanceVal>> core_instance(uint32_t index);
+  std::optional<CoreExtern> core_export(const CoreInstanceVal& ci, std::string_view name);
+  Result<CoreExtern> core_alias(const Alias& a, const char* what);
+  Result<CoreExtern> core_item(Sort sort, uint32_t index);
+  Result<CoreExtern> memory(uint32_t index);
   Result<CoreExtern> core_func(uint32_t index);  // component_trampolines.cpp
   /// canon lower: a host function of the flat lowered signature that calls `target`.
   Result<CoreExtern> lower_trampoline(const CoreItemDef& d);
   /// canon resource.new / resource.drop / resource.rep.
   Result<CoreExtern> resource_builtin(const CoreItemDef& d);
-
-  Result<void> run() {
-    for (uint32_t i = 0; i < comp.core_instances.size(); ++i) WEFT_TRY_VOID(core_instance(i));
-    for (uint32_t i = 0; i < comp.instances.size(); ++i) WEFT_TRY_VOID(instance(i));
-    return ok();
-  }
+  Result<void> run();
 
   /// Canonical context of a lifted or lowered function's options.
-  Result<CanonContext> context(const CanonOptions& o) {
-    CanonContext cx;
-    cx.engine = st.engine;
-    cx.handles = &st.handles;
-    cx.encoding = o.encoding;
-    if (o.memory) {
-      WEFT_TRY(cx.memory, memory(*o.memory));
-    }
-    if (o.realloc) {
-      WEFT_TRY(cx.realloc, core_func(*o.realloc));
-    }
-    return cx;
-  }
+  Result<CanonContext> context(const CanonOptions& o);
 };
+
+template <class T, class F>
+Result<T> Evaluator::memo(Memo<T>& m, uint32_t index, const char* what, F&& compute) {
+  if (index >= m.values.size())
+    return fail(std::string(what) + " index " + std::to_string(index) + " out of range (" +
+                std::to_string(m.values.size()) + " defined)");
+  if (m.values[index]) return *m.values[index];
+  if (m.busy[index]) return fail(std::string(what) + " " + std::to_string(index) + " depends on itself");
+  // Chains of aliases and type references resolve recursively: bound the depth so hostile input cannot exhaust
+  // the native stack.
+  if (st.resolving >= kMaxResolveDepth)
+    return fail(std::string(what) + " " + std::to_string(index) + ": definitions nested deeper than " +
+                std::to_string(kMaxResolveDepth));
+  m.busy[index] = true;
+  ++st.resolving;
+  Result<T> r = compute();
+  --st.resolving;
+  m.busy[index] = false;
+  if (r.ok()) m.values[index] = r.value();
+  return r;
+}
 
 /// Calls a component function (host or lifted) with lifted values.
 CallOutcome call_func(Func& f, std::vector<Val>& args);

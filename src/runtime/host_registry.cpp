@@ -1,6 +1,6 @@
 // Host interface registry with semver-compatible lookup.
 
-#include "weft/runtime/component.hpp"
+#include "weft/runtime/component_vocabulary.hpp"
 #include "weft/runtime/host.hpp"
 
 namespace weft::runtime {

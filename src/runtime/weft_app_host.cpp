@@ -14,7 +14,7 @@
 
 #include "weft/core/child_process.hpp"
 #include "weft/core/ready.hpp"
-#include "weft/runtime/utf8.hpp"
+#include "weft/core/utf8.hpp"
 
 namespace weft::runtime {
 namespace {

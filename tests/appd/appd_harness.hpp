@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "compositor_session.hpp"
+#include "weft/test/compositor_session.hpp"
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/ipc/appd_messages.hpp"
@@ -100,7 +100,7 @@ class AppdHarness {
   /// Waits until QUERY_APP_STATE says `state`.
   [[nodiscard]] bool wait_state(uint64_t session_id, const std::string& state, int timeout_ms = 60000);
 
-  [[nodiscard]] webhost::testing::CompositorSession& desktop() { return desktop_; }
+  [[nodiscard]] weft::test::CompositorSession& desktop() { return desktop_; }
   [[nodiscard]] std::string weft_dir() const { return desktop_.weft_dir(); }
   [[nodiscard]] const std::string& root() const { return root_; }
   [[nodiscard]] std::string data_home() const { return root_ + "/data"; }
@@ -114,7 +114,7 @@ class AppdHarness {
   [[nodiscard]] std::vector<std::string> user_environment(std::vector<std::string> extra = {}) const;
 
  private:
-  webhost::testing::CompositorSession desktop_;
+  weft::test::CompositorSession desktop_;
   std::string root_;
   ChildProcess appd_;
 };

@@ -10,16 +10,16 @@
 namespace weft::appd::test {
 namespace {
 
-using webhost::Image;
-using webhost::Rgba;
-using webhost::fraction_near;
+using webview::Image;
+using webview::Rgba;
+using webview::fraction_near;
 constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
 constexpr int kTimeoutMs = 60000;
 const Rgba kTaskbarColour{20, 22, 28, 255};
 const Rgba kAccent{91, 138, 245, 255};
 
 void save(const Image& image, const char* name) {
-  if (const char* dir = std::getenv("WEFT_APPD_PNG_DIR")) (void)webhost::write_png(image, std::string(dir) + "/" + name);
+  if (const char* dir = std::getenv("WEFT_APPD_PNG_DIR")) (void)webview::write_png(image, std::string(dir) + "/" + name);
 }
 
 TEST(AppdWithTheShell, TheLauncherListsTheInstalledAppsLaunchesOneThroughAppdAndTheTaskbarCrossTerminatesIt) {

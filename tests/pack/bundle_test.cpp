@@ -6,9 +6,9 @@
 
 #include <random>
 
-#include "pack_test_support.hpp"
+#include "weft/test/package_env.hpp"
 
-namespace weft::pack::test {
+namespace weft::test {
 namespace {
 
 const std::string kId = "org.weft.test.app";
@@ -250,4 +250,4 @@ TEST_F(BundleFixture, AMaliciousBundleLeavesTheStoreUntouched) {
 }
 
 }  // namespace
-}  // namespace weft::pack::test
+}  // namespace weft::test

@@ -2,10 +2,10 @@
 
 #include <sodium.h>
 
-#include "pack_test_support.hpp"
+#include "weft/test/package_env.hpp"
 #include "weft/store/crypto.hpp"
 
-namespace weft::pack::test {
+namespace weft::test {
 namespace {
 
 const std::string kId = "org.weft.test.app";
@@ -256,4 +256,4 @@ TEST(PackImages, BuildVerityWritesAHashTreeAndASignedRootHashThatVeritysetupAcce
 }
 
 }  // namespace
-}  // namespace weft::pack::test
+}  // namespace weft::test

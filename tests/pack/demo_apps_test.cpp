@@ -1,9 +1,9 @@
 // The end-to-end check with the real demo packages built by apps/ (signed at build time with the
 // development key): install from signed bundles, list, update, roll back, uninstall keeping data.
 
-#include "pack_test_support.hpp"
+#include "weft/test/package_env.hpp"
 
-namespace weft::pack::test {
+namespace weft::test {
 namespace {
 
 const std::string kPackages = WEFT_TEST_DEMO_PACKAGES;
@@ -51,4 +51,4 @@ TEST(DemoApps, InstallFromSignedBundlesThenListUpdateRollBackAndUninstallKeeping
 }
 
 }  // namespace
-}  // namespace weft::pack::test
+}  // namespace weft::test

@@ -2,7 +2,7 @@
 
 #include <random>
 
-#include "component_test_bytes.hpp"
+#include "weft/test/component_bytes.hpp"
 #include "weft/runtime/canonical_abi.hpp"
 
 namespace weft::runtime {
@@ -50,7 +50,7 @@ class CanonicalAbi : public ::testing::Test {
  protected:
   void SetUp() override {
     engine = make_interpreter_engine();
-    auto m = engine->load(test::read_fixture("canon_memory.wasm"), "canon_memory");
+    auto m = engine->load(test::read_file_bytes(WEFT_RT_FIXTURES "/canon_memory.wasm"), "canon_memory");
     ASSERT_TRUE(m.ok()) << m.error().message;
     auto inst = engine->instantiate(*m, {});
     ASSERT_TRUE(inst.ok()) << inst.error().message;

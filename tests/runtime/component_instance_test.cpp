@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "component_test_bytes.hpp"
+#include "weft/test/component_bytes.hpp"
 #include "weft/runtime/component_instance.hpp"
 #include "weft/runtime/wasi_host.hpp"
 
@@ -13,7 +13,7 @@ namespace {
 class ProbeComponent : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto c = decode_component(test::read_fixture("probe.wasm"));
+    auto c = decode_component(test::read_file_bytes(WEFT_RT_FIXTURES "/probe.wasm"));
     ASSERT_TRUE(c.ok()) << c.error().message;
     component = std::move(c).value();
     engine = make_interpreter_engine();
@@ -58,7 +58,7 @@ TEST_F(ProbeComponent, CallingAnUnknownExportIsAnError) {
 }
 
 TEST(ComponentInstantiation, AMissingHostInterfaceFailsNamingTheImport) {
-  auto c = decode_component(test::read_fixture("probe.wasm"));
+  auto c = decode_component(test::read_file_bytes(WEFT_RT_FIXTURES "/probe.wasm"));
   ASSERT_TRUE(c.ok());
   auto engine = make_interpreter_engine();
   HostRegistry empty;
@@ -69,7 +69,7 @@ TEST(ComponentInstantiation, AMissingHostInterfaceFailsNamingTheImport) {
 }
 
 TEST(ComponentInstantiation, AMissingHostFunctionFailsNamingTheFunction) {
-  auto c = decode_component(test::read_fixture("probe.wasm"));
+  auto c = decode_component(test::read_file_bytes(WEFT_RT_FIXTURES "/probe.wasm"));
   ASSERT_TRUE(c.ok());
   auto engine = make_interpreter_engine();
   HostRegistry partial;

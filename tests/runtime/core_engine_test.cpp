@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "component_test_bytes.hpp"
+#include "weft/test/component_bytes.hpp"
 #include "weft/runtime/core_engine.hpp"
 
 namespace weft::runtime {
@@ -11,7 +11,7 @@ class InterpreterEngine : public ::testing::Test {
   void SetUp() override {
     engine = make_interpreter_engine();
     engine->set_memory_limit(4 * 65536);
-    auto bytes = test::read_fixture("engine_probe.wasm");
+    auto bytes = test::read_file_bytes(WEFT_RT_FIXTURES "/engine_probe.wasm");
     auto m = engine->load(bytes, "engine_probe");
     ASSERT_TRUE(m.ok()) << m.error().message;
     module = *m;

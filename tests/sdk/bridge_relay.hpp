@@ -23,7 +23,7 @@ class BridgeRelay {
  private:
   int bridge_fd_;
   AppSession& component_;
-  webhost::LineSplitter splitter_;
+  webview::LineSplitter splitter_;
   std::string error_;
 };
 

@@ -10,14 +10,14 @@
 
 #include "app_harness.hpp"
 #include "bridge_relay.hpp"
-#include "compositor_session.hpp"
+#include "weft/test/compositor_session.hpp"
 #include "weft/core/ready.hpp"
 
 namespace weft::test {
 namespace {
 
-using webhost::Image;
-using webhost::Rgba;
+using webview::Image;
+using webview::Rgba;
 constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
 constexpr int kTimeoutMs = 60000;
 const Rgba kCard{0x1f, 0x23, 0x2b, 255};
@@ -26,7 +26,7 @@ const Rgba kNegative{0xf0, 0x64, 0x6a, 255};
 
 void save(const Image& image, const char* name) {
   if (const char* dir = std::getenv("WEFT_DEMO_UI_PNG_DIR")) {
-    ASSERT_TRUE(webhost::write_png(image, std::string(dir) + "/" + name).ok());
+    ASSERT_TRUE(webview::write_png(image, std::string(dir) + "/" + name).ok());
   }
 }
 
@@ -88,10 +88,10 @@ class CounterOnTheDesktop : public ::testing::Test {
     return image.ok() ? *image : Image{};
   }
   static double red_in_work_area(const Image& i) {
-    return webhost::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24);
+    return webview::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24);
   }
 
-  webhost::testing::CompositorSession desktop_;
+  weft::test::CompositorSession desktop_;
   std::optional<AppSession> component_;
   ChildProcess app_shell_;
   UniqueFd bridge_;
@@ -101,11 +101,11 @@ class CounterOnTheDesktop : public ::testing::Test {
 
 TEST_F(CounterOnTheDesktop, KeysThroughTheCompositorChangeTheComponentsCountAndTheWindowShowsIt) {
   Image zero = show(0, [](const Image& i) {
-    return webhost::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard) > 0.05 &&
-           webhost::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent) > 0.002;
+    return webview::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard) > 0.05 &&
+           webview::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent) > 0.002;
   });
   save(zero, "desktop-counter-zero.png");
-  EXPECT_GT(webhost::fraction_near(zero, 0, 0, kWidth, kHeight - kTaskbar, kCard), 0.05) << "no card on screen";
+  EXPECT_GT(webview::fraction_near(zero, 0, 0, kWidth, kHeight - kTaskbar, kCard), 0.05) << "no card on screen";
   EXPECT_EQ(red_in_work_area(zero), 0.0);
   EXPECT_EQ(desktop_.focused_app_id(), "org.weft.demo.counter");
 

@@ -19,7 +19,7 @@ namespace weft::test {
 namespace {
 
 namespace fs = std::filesystem;
-using webhost::Rgba;
+using webview::Rgba;
 constexpr int kTimeoutMs = 60000;
 const Rgba kBackground{0x15, 0x17, 0x1c, 255};
 const Rgba kAccent{0x5b, 0x8a, 0xf5, 255};
@@ -32,7 +32,7 @@ class DemoUi : public ::testing::Test {
     component_.emplace(AppSession::start(Backend::Jco, app, runtime_args));
     ASSERT_TRUE(component_->ok()) << component_->error();
     fs::create_directories(dir_.path() / "cache");
-    auto page = webhost::AppPage::create({.app_id = app.app_id,
+    auto page = webview::AppPage::create({.app_id = app.app_id,
                                           .session_id = 1,
                                           .entry_path = package + "/ui/index.html",
                                           .ui_kit_path = WEFT_UI_KIT_JS,
@@ -43,13 +43,13 @@ class DemoUi : public ::testing::Test {
     ASSERT_TRUE(view.ok()) << view.error().message;
     view_ = std::move(view).value();
     view_->set_focused(true);
-    capture_ = std::make_unique<webhost::HeadlessCapture>(*view_);
+    capture_ = std::make_unique<webview::HeadlessCapture>(*view_);
     auto pair = unix_socket_pair();
     ASSERT_TRUE(pair.ok());
     appd_end_ = std::move(pair->second);
     ASSERT_TRUE(set_nonblocking(appd_end_.get()).ok());
     relay_.emplace(appd_end_.get(), *component_);
-    bridge_ = std::make_unique<webhost::BridgeChannel>(*view_, page_->environment().content_manager(),
+    bridge_ = std::make_unique<webview::BridgeChannel>(*view_, page_->environment().content_manager(),
                                                        std::move(pair->first), [] {});
     auto loaded = view_->load_and_wait(page_->files().entry_uri().c_str(), kTimeoutMs);
     ASSERT_TRUE(loaded.ok()) << loaded.error().message;
@@ -71,7 +71,7 @@ class DemoUi : public ::testing::Test {
   }
   // Relays until the JS expression is true; false on timeout.
   bool wait_for(const std::string& expression) {
-    return webhost::run_until([&] { pump(); return eval("return Boolean(" + expression + ");") == "true"; },
+    return webview::run_until([&] { pump(); return eval("return Boolean(" + expression + ");") == "true"; },
                               kTimeoutMs);
   }
   std::string text_of(const std::string& id) { return eval("return document.getElementById('" + id + "').textContent;"); }
@@ -101,23 +101,23 @@ class DemoUi : public ::testing::Test {
         eval("const r = document.getElementById('" + id + "').getBoundingClientRect(); return [r.x, r.y, r.width, r.height];"));
     return {int(r[0].get<double>()), int(r[1].get<double>()), int(r[2].get<double>()), int(r[3].get<double>())};
   }
-  webhost::Image screenshot(const std::string& name) {
+  webview::Image screenshot(const std::string& name) {
     pump();
     auto image = capture_->settle(kTimeoutMs);
     EXPECT_TRUE(image.ok()) << (image.ok() ? "" : image.error().message);
     if (!image.ok()) return {};
     if (const char* dir = std::getenv("WEFT_DEMO_UI_PNG_DIR")) {
-      EXPECT_TRUE(webhost::write_png(*image, std::string(dir) + "/" + name + ".png").ok());
+      EXPECT_TRUE(webview::write_png(*image, std::string(dir) + "/" + name + ".png").ok());
     }
     return *image;
   }
 
   TempDir dir_;
   std::optional<AppSession> component_;
-  std::unique_ptr<webhost::AppPage> page_;
-  std::unique_ptr<webhost::WebView> view_;
-  std::unique_ptr<webhost::HeadlessCapture> capture_;
-  std::unique_ptr<webhost::BridgeChannel> bridge_;
+  std::unique_ptr<webview::AppPage> page_;
+  std::unique_ptr<webview::WebView> view_;
+  std::unique_ptr<webview::HeadlessCapture> capture_;
+  std::unique_ptr<webview::BridgeChannel> bridge_;
   UniqueFd appd_end_;
   std::optional<BridgeRelay> relay_;
 };
@@ -127,10 +127,10 @@ TEST_F(DemoUi, TheCounterShowsTheComponentsNumberAndFollowsButtonsAndKeys) {
   ASSERT_TRUE(wait_for("document.getElementById('count').textContent === '0'")) << text_of("count");
   EXPECT_EQ(eval("return document.getElementById('increment').getAttribute('aria-label');"), "\"Increment\"");
   EXPECT_EQ(eval("return document.getElementById('decrement').getAttribute('aria-label');"), "\"Decrement\"");
-  webhost::Image zero = screenshot("counter-zero");
-  EXPECT_TRUE(webhost::near(zero.at(5, 5), kBackground)) << "page background";
+  webview::Image zero = screenshot("counter-zero");
+  EXPECT_TRUE(webview::near(zero.at(5, 5), kBackground)) << "page background";
   auto plus = box_of("increment");
-  EXPECT_GT(webhost::fraction_near(zero, plus[0] + 2, plus[1] + 2, plus[2] - 4, plus[3] - 4, kAccent), 0.5)
+  EXPECT_GT(webview::fraction_near(zero, plus[0] + 2, plus[1] + 2, plus[2] - 4, plus[3] - 4, kAccent), 0.5)
       << "the + button is drawn in the accent colour";
 
   key(XKB_KEY_Up, 111);
@@ -142,11 +142,11 @@ TEST_F(DemoUi, TheCounterShowsTheComponentsNumberAndFollowsButtonsAndKeys) {
   for (int i = 0; i < 3; ++i) key(XKB_KEY_Down, 116);
   ASSERT_TRUE(wait_for("document.getElementById('count').textContent === '-2'")) << text_of("count");
 
-  webhost::Image negative = screenshot("counter-negative");
+  webview::Image negative = screenshot("counter-negative");
   auto number = box_of("count");
-  EXPECT_GT(webhost::fraction_near(negative, number[0], number[1], number[2], number[3], kNegative, 24), 0.03)
+  EXPECT_GT(webview::fraction_near(negative, number[0], number[1], number[2], number[3], kNegative, 24), 0.03)
       << "a negative number is drawn in red";
-  EXPECT_EQ(webhost::fraction_near(zero, number[0], number[1], number[2], number[3], kNegative, 24), 0.0);
+  EXPECT_EQ(webview::fraction_near(zero, number[0], number[1], number[2], number[3], kNegative, 24), 0.0);
 
   click("reset");
   ASSERT_TRUE(wait_for("document.getElementById('count').textContent === '0'")) << text_of("count");

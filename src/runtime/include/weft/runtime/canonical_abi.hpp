@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "weft/core/result.hpp"
-#include "weft/runtime/component.hpp"
+#include "weft/runtime/component_vocabulary.hpp"
 #include "weft/runtime/core_engine.hpp"
 #include "weft/runtime/values.hpp"
 

@@ -10,7 +10,7 @@
 
 #include "weft/core/result.hpp"
 #include "weft/runtime/canonical_abi.hpp"
-#include "weft/runtime/component.hpp"
+#include "weft/runtime/component_vocabulary.hpp"
 #include "weft/runtime/core_engine.hpp"
 #include "weft/runtime/host.hpp"
 

@@ -1,0 +1,142 @@
+// weft-app-shell <app_id> <session_id> --ui <entry> (spec §6.2): one app's UI in its own WPE view, a Wayland client
+// through WAYLAND_SOCKET only, with the JS bridge on WEFT_BRIDGE_FD and readiness on WEFT_READY_FD.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "weft/core/version.hpp"
+#include "app_page.hpp"
+#include "bridge_channel.hpp"
+#include "host_loop.hpp"
+#include "host_window.hpp"
+#include "seat_input.hpp"
+#include "wayland_connection.hpp"
+#include "weft/core/app_id.hpp"
+#include "weft/core/log.hpp"
+#include "weft/core/paths.hpp"
+#include "weft/core/ready.hpp"
+
+namespace weft::webview {
+namespace {
+
+constexpr int kInitialWidth = 800;   // logical px until the first configure
+constexpr int kInitialHeight = 600;
+
+Result<std::optional<UniqueFd>> fd_from_environment(const char* name) {
+  const char* text = std::getenv(name);
+  if (!text || !*text) return std::optional<UniqueFd>();
+  char* end = nullptr;
+  long fd = std::strtol(text, &end, 10);
+  if (*end != '\0' || fd < 3 || fd > 65535) return fail(std::string(name) + " '" + text + "' is not an fd number");
+  unsetenv(name);  // WebKit's child processes must not see it
+  return std::optional<UniqueFd>(UniqueFd(static_cast<int>(fd)));
+}
+
+// Compiled content rules live in the shell's private cache (XDG_CACHE_HOME inside shell-<sid>/), else a temp dir.
+Result<std::string> cache_directory(std::string& remove_at_exit) {
+  std::string base = paths::env_or("XDG_CACHE_HOME", "");
+  if (!base.empty() && base.front() == '/') {
+    std::error_code ec;
+    std::filesystem::create_directories(base + "/weft-app-shell", ec);
+    if (!ec) return base + "/weft-app-shell";
+  }
+  std::string tmpl = (std::filesystem::temp_directory_path() / "weft-app-shell-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return fail(errno_error("mkdtemp for the content-rule cache"));
+  remove_at_exit = tmpl;
+  return tmpl;
+}
+
+struct Arguments {
+  std::string app_id;
+  uint64_t session_id = 0;
+  std::string entry;
+};
+
+// Runs the app shell until it should exit; errors name what failed (code 2: usage, else 1).
+Result<int> serve(const Arguments& args) {
+  if (auto valid = validate_app_id(args.app_id); !valid.ok()) return fail(valid.error().message, 2);
+  auto bridge_fd = fd_from_environment("WEFT_BRIDGE_FD");
+  if (!bridge_fd.ok()) return fail(bridge_fd.error().message, 2);
+  unsetenv("WEFT_BRIDGE_TOKEN");  // the fd channel is used; the token must never reach a child or page
+
+  HostLoop loop;
+  WEFT_TRY(auto connection, WaylandConnection::connect(/*socket_only=*/true));
+  connection->set_on_disconnected([&](const std::string&) { loop.quit(1); });
+  std::string temp_cache;
+  WEFT_TRY(std::string cache, cache_directory(temp_cache));
+  struct RemoveTemporary {  // only a cache this process created is removed, also on error paths
+    const std::string& path;
+    ~RemoveTemporary() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove_all(path, ec);
+    }
+  } remove_temporary{temp_cache};
+  WEFT_TRY(auto page, AppPage::create({.app_id = args.app_id,
+                                       .session_id = args.session_id,
+                                       .entry_path = args.entry,
+                                       .ui_kit_path = paths::env_or("WEFT_UI_KIT_JS", "/usr/share/weft/system/weft-ui-kit.js"),
+                                       .cache_dir = cache}));
+  WEFT_TRY(auto view, page->create_view(kInitialWidth, kInitialHeight));
+  WebView& web = *view;
+  WEFT_TRY(auto window, HostWindow::create(*connection, web,
+                                           {.app_id = args.app_id,
+                                            .title = args.app_id + "/" + std::to_string(args.session_id),
+                                            .toplevel_title = args.app_id,
+                                            .role = "normal",
+                                            .exclusive_zone_bottom = std::nullopt}));
+  window->on_close = [&](const char* why) {
+    log::info("closing: ", why);
+    loop.quit(0);
+  };
+  SeatInput input(*connection, web);
+
+  std::unique_ptr<BridgeChannel> bridge;
+  if (bridge_fd->has_value())
+    bridge = std::make_unique<BridgeChannel>(web, page->environment().content_manager(), std::move(**bridge_fd), [&] {
+      log::info("bridge closed by appd: exiting");
+      loop.quit(0);
+    });
+  CrashPolicy crashes(
+      web, [&] { if (bridge) bridge->write_line(renderer_crashed_line()); }, [&] { loop.quit(1); });
+  FirstFrameAfterLoad ready(web, *window, [] {
+    auto signalled = ready::signal_from_environment();
+    if (!signalled.ok()) log::warn("readiness not reported: ", signalled.error().message);
+    else log::info("ready: first frame of the loaded page presented");
+  });
+  g_signal_connect(web.web_view(), "notify::title", G_CALLBACK(+[](WebKitWebView* v, GParamSpec*, gpointer data) {
+                     const char* title = webkit_web_view_get_title(v);
+                     static_cast<HostWindow*>(data)->set_title(title && *title ? title : "");
+                   }),
+                   window.get());
+
+  webkit_web_view_load_uri(web.web_view(), page->files().entry_uri().c_str());
+  return loop.run();
+}
+
+int run(int argc, char** argv) {
+  log::init("weft-app-shell");
+  CLI::App cli{"WEFT app shell: one app's UI in an isolated WPE view"};
+  cli.set_version_flag("--version", version_line("weft-app-shell"));
+  Arguments args;
+  cli.add_option("app_id", args.app_id, "app id")->required();
+  cli.add_option("session_id", args.session_id, "session id")->required();
+  cli.add_option("--ui", args.entry, "UI entry file (its directory is the UI root)")->required();
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  auto status = serve(args);
+  if (!status.ok()) {
+    log::error(status.error().message);
+    return status.error().code ? status.error().code : 1;
+  }
+  return *status;
+}
+
+}  // namespace
+}  // namespace weft::webview
+
+int main(int argc, char** argv) { return weft::webview::run(argc, argv); }

@@ -1,0 +1,40 @@
+#pragma once
+// The page side of weft-app-shell (spec §6.2, §6.3): the app's files behind weft-app://, its own ephemeral context
+// with network denial, the UI kit and JS bridge injected at document start. Shared by the executable and the tests.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "app_files.hpp"
+#include "page_environment.hpp"
+#include "web_view.hpp"
+
+namespace weft::webview {
+
+struct AppPageOptions {
+  std::string app_id;
+  uint64_t session_id = 0;
+  std::string entry_path;    // --ui <entry>
+  std::string ui_kit_path;   // WEFT_UI_KIT_JS; empty or missing file: no kit (logged)
+  std::string cache_dir;     // private directory for compiled content rules
+};
+
+class AppPage {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<AppPage>> create(const AppPageOptions& options);
+
+  [[nodiscard]] const AppFiles& files() const { return *files_; }
+  [[nodiscard]] PageEnvironment& environment() const { return *environment_; }
+  /// A view of this page's context with the navigation policy attached (not loaded yet).
+  [[nodiscard]] Result<std::unique_ptr<WebView>> create_view(int width, int height);
+
+ private:
+  std::unique_ptr<AppFiles> files_;  // borrowed by the scheme handler: lives as long as the page
+  std::unique_ptr<PageEnvironment> environment_;
+};
+
+/// The UI kit script, or empty (with a warning) when the file cannot be read.
+[[nodiscard]] std::string load_ui_kit(const std::string& path);
+
+}  // namespace weft::webview

@@ -1,0 +1,188 @@
+#include "host_window.hpp"
+
+#include <wayland-util.h>
+
+#include <cstring>
+
+#include "weft/core/log.hpp"
+
+namespace weft::webview {
+
+using Toplevel = HostWindow::Toplevel;
+
+const xdg_surface_listener HostWindow::kXdgSurfaceListener = {[](void* data, xdg_surface* surface, uint32_t serial) {
+  auto* toplevel = static_cast<Toplevel*>(data);
+  xdg_surface_ack_configure(surface, serial);
+  toplevel->owner->configured(*toplevel);
+}};
+
+const xdg_toplevel_listener HostWindow::kToplevelListener = {
+    [](void* data, xdg_toplevel*, int32_t width, int32_t height, wl_array*) {
+      auto* toplevel = static_cast<Toplevel*>(data);
+      toplevel->pending_width = width;
+      toplevel->pending_height = height;
+    },
+    [](void* data, xdg_toplevel*) {
+      auto* toplevel = static_cast<Toplevel*>(data);
+      if (toplevel == toplevel->owner->main_.get()) toplevel->owner->close("xdg_toplevel.close");
+    },
+    nullptr,  // configure_bounds (v4)
+    nullptr,  // wm_capabilities (v5)
+};
+
+const zweft_shell_window_v1_listener HostWindow::kSlotListener = {
+    // configure: authoritative geometry in output-logical px; the xdg configure carries the same size for toplevels.
+    [](void*, zweft_shell_window_v1*, int32_t, int32_t, int32_t width, int32_t height, uint32_t) {
+      log::debug("zweft configure ", width, "x", height);
+    },
+    [](void* data, zweft_shell_window_v1*, uint32_t focused) {
+      auto* toplevel = static_cast<Toplevel*>(data);
+      toplevel->owner->view_.set_focused(focused != 0);
+    },
+    [](void* data, zweft_shell_window_v1*) {
+      auto* toplevel = static_cast<Toplevel*>(data);
+      if (toplevel == toplevel->owner->main_.get()) toplevel->owner->close("window_closed");
+    },
+    [](void*, zweft_shell_window_v1*, uint32_t, uint32_t, uint32_t) {},
+    [](void* data, zweft_shell_window_v1*, uint32_t type, uint32_t fingers, wl_fixed_t dx, wl_fixed_t dy) {
+      HostWindow* self = static_cast<Toplevel*>(data)->owner;
+      if (self->on_navigation_gesture)
+        self->on_navigation_gesture(type, fingers, wl_fixed_to_double(dx), wl_fixed_to_double(dy));
+    },
+};
+
+const wl_callback_listener HostWindow::kFrameListener = {[](void* data, wl_callback*, uint32_t) {
+  auto* self = static_cast<HostWindow*>(data);
+  self->frame_callback_.reset();
+  ++self->presented_;
+  uint64_t shown = self->in_flight_number_;
+  if (!self->pending_.empty()) {
+    self->present_pending();  // a frame arrived while both buffers were held
+  } else {
+    self->view_.frame_complete();  // vsync: WebKit may render the next frame now
+  }
+  if (self->on_presented) self->on_presented(shown);
+}};
+
+std::unique_ptr<Toplevel> HostWindow::make_toplevel(const std::string& role, const std::string& title) {
+  auto t = std::make_unique<Toplevel>();
+  t->owner = this;
+  t->buffers = std::make_unique<ShmBuffers>(connection_.shm());
+  t->buffers->on_release = [this] {
+    if (!pending_.empty() && !frame_callback_ && target().configured) present_pending();
+  };
+  t->surface.reset(wl_compositor_create_surface(connection_.compositor()));
+  t->xdg_surface.reset(xdg_wm_base_get_xdg_surface(connection_.wm_base(), t->surface.get()));
+  xdg_surface_add_listener(t->xdg_surface.get(), &kXdgSurfaceListener, t.get());
+  t->toplevel.reset(xdg_surface_get_toplevel(t->xdg_surface.get()));
+  xdg_toplevel_add_listener(t->toplevel.get(), &kToplevelListener, t.get());
+  xdg_toplevel_set_app_id(t->toplevel.get(), options_.app_id.c_str());
+  xdg_toplevel_set_title(t->toplevel.get(), options_.toplevel_title.c_str());
+  if (connection_.shell_manager()) {
+    t->slot.reset(zweft_shell_manager_v1_create_window(connection_.shell_manager(), options_.app_id.c_str(),
+                                                       title.c_str(), role.c_str(), t->surface.get(), 0, 0, 0, 0));
+    zweft_shell_window_v1_add_listener(t->slot.get(), &kSlotListener, t.get());
+  }
+  int scale = connection_.output_scale();
+  if (scale > 1) wl_surface_set_buffer_scale(t->surface.get(), scale);
+  wl_surface_commit(t->surface.get());  // initial commit without a buffer asks for the first configure
+  return t;
+}
+
+Result<std::unique_ptr<HostWindow>> HostWindow::create(WaylandConnection& connection, WebView& view,
+                                                       WindowOptions options) {
+  std::unique_ptr<HostWindow> self(new HostWindow(connection, view));
+  self->options_ = std::move(options);
+  if (!connection.shell_manager()) log::warn("the compositor offers no zweft_shell_manager_v1: running as a plain xdg toplevel");
+  self->main_ = self->make_toplevel(self->options_.role, self->options_.title);
+  if (self->main_->slot && self->options_.exclusive_zone_bottom)
+    zweft_shell_window_v1_set_exclusive_zone(self->main_->slot.get(), ZWEFT_SHELL_WINDOW_V1_EDGE_BOTTOM,
+                                             *self->options_.exclusive_zone_bottom);
+  if (connection.output_scale() > 1) view.set_scale(static_cast<float>(connection.output_scale()));
+  view.set_frame_handler([window = self.get()](const FrameView& frame) { window->on_frame(frame); });
+  wl_surface_commit(self->main_->surface.get());
+  wl_display_flush(connection.display());
+  return self;
+}
+
+HostWindow::~HostWindow() { view_.set_frame_handler(nullptr); }
+
+void HostWindow::close(const char* why) {
+  if (closed_) return;
+  closed_ = true;
+  if (on_close) on_close(why);
+}
+
+void HostWindow::set_title(const std::string& title) {
+  const std::string& shown = title.empty() ? options_.app_id : title;
+  xdg_toplevel_set_title(main_->toplevel.get(), shown.c_str());
+  if (main_->slot) zweft_shell_window_v1_update_metadata(main_->slot.get(), options_.title.c_str(), options_.role.c_str());
+}
+
+void HostWindow::set_overlay(bool shown) {
+  if (shown == static_cast<bool>(overlay_)) return;
+  if (shown) {
+    overlay_ = make_toplevel("overlay", options_.title + " overlay");
+  } else {
+    // A frame callback pending on the overlay surface dies with it: release WebKit's frame here instead.
+    if (frame_callback_ && callback_on_overlay_) {
+      frame_callback_.reset();
+      view_.frame_complete();
+    }
+    overlay_.reset();
+    // The panel still shows an older frame: give it the newest one.
+    if (pending_.empty() && !last_.empty()) pending_ = last_;
+    if (!frame_callback_ && !pending_.empty()) present_pending();
+  }
+  wl_display_flush(connection_.display());
+}
+
+Toplevel& HostWindow::target() { return overlay_ && overlay_->configured ? *overlay_ : *main_; }
+
+void HostWindow::configured(Toplevel& toplevel) {
+  toplevel.configured = true;
+  if (&toplevel == main_.get() && toplevel.pending_width > 0 && toplevel.pending_height > 0)
+    view_.set_size(toplevel.pending_width, toplevel.pending_height);
+  // A new overlay shows the newest frame at once (the page may not change again); the panel keeps its last one.
+  if (&toplevel == overlay_.get() && pending_.empty()) pending_ = last_;
+  if (!pending_.empty() && !frame_callback_) present_pending();
+  else if (pending_.empty() && !frame_callback_) wl_surface_commit(toplevel.surface.get());
+}
+
+void HostWindow::on_frame(const FrameView& frame) {
+  // Keep a CPU copy: the fdo buffer is handed back to WebKit as soon as this returns.
+  pending_ = Image::copy_from(frame.data, frame.width, frame.height, frame.stride);
+  pending_number_ = view_.frames_exported();
+  if (!target().configured) {
+    view_.frame_complete();  // nothing can be shown before the first configure; keep only the newest frame
+    return;
+  }
+  if (!frame_callback_) present_pending();
+}
+
+void HostWindow::present_pending() {
+  Toplevel& t = target();
+  auto slot = t.buffers->acquire(pending_.width, pending_.height);
+  if (!slot.ok()) {
+    log::error("cannot present a frame: ", slot.error().message);
+    view_.frame_complete();
+    return;
+  }
+  if (!*slot) return;  // both buffers still held: retried when one is released
+  ShmBuffers::Slot* buffer = *slot;
+  std::memcpy(buffer->pixels, pending_.pixels.data(), pending_.pixels.size() * 4);
+  in_flight_number_ = pending_number_;
+  last_ = std::move(pending_);
+  pending_ = Image();
+  callback_on_overlay_ = &t == overlay_.get();
+  buffer->busy = true;
+  wl_surface* surface = t.surface.get();
+  wl_surface_attach(surface, buffer->buffer.get(), 0, 0);
+  wl_surface_damage_buffer(surface, 0, 0, buffer->width, buffer->height);
+  frame_callback_.reset(wl_surface_frame(surface));
+  wl_callback_add_listener(frame_callback_.get(), &kFrameListener, this);
+  wl_surface_commit(surface);
+  wl_display_flush(connection_.display());
+}
+
+}  // namespace weft::webview

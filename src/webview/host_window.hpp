@@ -1,0 +1,96 @@
+#pragma once
+// The web view's window on the compositor: wl_surface + xdg_toplevel, registered as a zweft_shell_window_v1 slot
+// (spec §2.1). Each exported WPE frame is copied into a released wl_shm buffer, attached with damage and committed with
+// a frame callback; WebKit's next frame is released only when that callback fires (vsync pacing).
+// The shell can additionally raise an `overlay` slot: while it is shown, frames go to it instead, so the page's
+// launcher appears above app windows (the panel slot always stays beneath them).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "image.hpp"
+#include "shm_buffers.hpp"
+#include "wayland_connection.hpp"
+#include "web_view.hpp"
+
+namespace weft::webview {
+
+struct WindowOptions {
+  std::string app_id;
+  std::string title;           // zweft slot title (app shells: "<app_id>/<sid>")
+  std::string toplevel_title;  // xdg title (document title, else the app id)
+  std::string role;            // "normal" | "panel" | ...
+  std::optional<int> exclusive_zone_bottom;  // logical px, panels only
+};
+
+class HostWindow {
+ public:
+  /// Creates the toplevel and slot and becomes `view`'s frame handler; both must outlive the window.
+  [[nodiscard]] static Result<std::unique_ptr<HostWindow>> create(WaylandConnection& connection, WebView& view,
+                                                                  WindowOptions options);
+  ~HostWindow();
+  HostWindow(const HostWindow&) = delete;
+  HostWindow& operator=(const HostWindow&) = delete;
+
+  /// xdg title; empty falls back to the app id.
+  void set_title(const std::string& title);
+  /// Shows (true) or removes (false) the overlay slot that presents the view above app windows.
+  void set_overlay(bool shown);
+
+  /// xdg_toplevel.close or zweft window_closed of the main slot: the host should exit.
+  std::function<void(const char* why)> on_close;
+  /// After the compositor's frame callback for a committed frame: the WPE frame number that was shown.
+  std::function<void(uint64_t frame_number)> on_presented;
+  /// zweft navigation_gesture (panels only).
+  std::function<void(uint32_t type, uint32_t fingers, double dx, double dy)> on_navigation_gesture;
+
+  [[nodiscard]] uint64_t frames_presented() const { return presented_; }
+
+  /// One xdg toplevel + zweft slot + its buffers.
+  struct Toplevel {
+    HostWindow* owner = nullptr;
+    std::unique_ptr<ShmBuffers> buffers;
+    // Destroyed in reverse order: slot, toplevel, xdg surface, then the surface they extend.
+    WlSurfacePtr surface;
+    XdgSurfacePtr xdg_surface;
+    XdgToplevelPtr toplevel;
+    ZweftWindowPtr slot;
+    bool configured = false;
+    int pending_width = 0;  // from xdg_toplevel.configure, applied on xdg_surface.configure
+    int pending_height = 0;
+  };
+
+ private:
+  HostWindow(WaylandConnection& connection, WebView& view) : connection_(connection), view_(view) {}
+  std::unique_ptr<Toplevel> make_toplevel(const std::string& role, const std::string& title);
+  void on_frame(const FrameView& frame);
+  void present_pending();
+  void configured(Toplevel& toplevel);
+  void close(const char* why);
+  /// Where frames go: the overlay once configured, else the main toplevel.
+  Toplevel& target();
+
+  static const xdg_surface_listener kXdgSurfaceListener;
+  static const xdg_toplevel_listener kToplevelListener;
+  static const zweft_shell_window_v1_listener kSlotListener;
+  static const wl_callback_listener kFrameListener;
+
+  WaylandConnection& connection_;
+  WebView& view_;
+  WindowOptions options_;
+  std::unique_ptr<Toplevel> main_;
+  std::unique_ptr<Toplevel> overlay_;
+  WlCallbackPtr frame_callback_;
+  Image pending_;  // latest frame not yet shown (before the first configure, or while both buffers are held)
+  Image last_;     // the newest frame committed, for a surface that appears later (overlay) or comes back (panel)
+  bool callback_on_overlay_ = false;
+  uint64_t pending_number_ = 0;
+  uint64_t in_flight_number_ = 0;
+  uint64_t presented_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace weft::webview

@@ -1,0 +1,62 @@
+#pragma once
+// Everything around a page that is not the view itself: its own ephemeral WebKitWebContext (own WebProcess and
+// NetworkProcess), settings without developer extras, document-start user scripts, the compiled content-blocker rules
+// and the navigation/download policy (spec §6.1). weft-app-shell and weft-shell differ only in the config.
+
+#include <wpe/webkit.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gobject_ptr.hpp"
+#include "weft/core/result.hpp"
+
+namespace weft::webview {
+
+class WebView;
+
+struct PageConfig {
+  /// WebKit content-blocker JSON (content_rules.hpp); compiled before the first load.
+  std::string content_rules;
+  /// Directory for the compiled rules (the host's private cache, or a temp dir).
+  std::string filter_store_dir;
+  /// Top-level navigations to other URIs are refused; new windows and downloads always are.
+  std::function<bool(std::string_view uri)> navigation_allowed;
+  /// Scripts injected at document start into the top frame, in order.
+  std::vector<std::string> user_scripts;
+  /// Script message handlers (window.webkit.messageHandlers.<name>) registered before any page runs.
+  std::vector<std::string> message_handlers;
+  /// Directories the WebProcess may read when the sandbox runs (read-only).
+  std::vector<std::string> sandbox_read_paths;
+};
+
+class PageEnvironment {
+ public:
+  /// Builds the context and compiles the content rules (runs the main context for the ≈25 ms this takes).
+  [[nodiscard]] static Result<std::unique_ptr<PageEnvironment>> create(PageConfig config);
+  ~PageEnvironment();
+
+  [[nodiscard]] WebKitWebContext* context() const { return context_.get(); }
+  [[nodiscard]] WebKitUserContentManager* content_manager() const { return content_manager_.get(); }
+  [[nodiscard]] WebKitSettings* settings() const { return settings_.get(); }
+
+  /// Installs the navigation policy on a view created from this environment.
+  void attach(WebView& view);
+
+ private:
+  PageEnvironment() = default;
+  static gboolean on_decide_policy(WebKitWebView* view, WebKitPolicyDecision* decision, WebKitPolicyDecisionType type,
+                                   gpointer self);
+
+  PageConfig config_;
+  GPtr<WebKitWebContext> context_;
+  GPtr<WebKitUserContentManager> content_manager_;
+  GPtr<WebKitSettings> settings_;
+};
+
+/// Reads a whole text file (UI kit script, etc.); an error naming the path when it cannot.
+[[nodiscard]] Result<std::string> read_text_file(const std::string& path);
+
+}  // namespace weft::webview

@@ -1,0 +1,90 @@
+#pragma once
+// The host's connection to the compositor: a wl_display read from the GLib main context (WebKit needs GLib), the
+// globals a web host binds, and one-line owning pointers for every Wayland proxy type webview uses.
+
+#include <wayland-client.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "gobject_ptr.hpp"
+#include "weft/core/result.hpp"
+#include "xdg-shell-client-protocol.h"
+#include "zweft-shell-unstable-v1-client-protocol.h"
+
+namespace weft::webview {
+
+// The generated destroy functions are `static inline`, so each deleter is a type of its own (one line per proxy type).
+template <class T>
+struct WlDestroy;
+template <class T>
+using WlPtr = std::unique_ptr<T, WlDestroy<T>>;
+#define WEFT_WL_OWNER(Type, destroy, Alias)                                  \
+  template <>                                                               \
+  struct WlDestroy<Type> {                                                  \
+    void operator()(Type* proxy) const { if (proxy) destroy(proxy); }       \
+  };                                                                        \
+  using Alias = WlPtr<Type>
+WEFT_WL_OWNER(wl_compositor, wl_compositor_destroy, WlCompositorPtr);
+WEFT_WL_OWNER(wl_shm, wl_shm_destroy, WlShmPtr);
+WEFT_WL_OWNER(wl_seat, wl_seat_destroy, WlSeatPtr);
+WEFT_WL_OWNER(wl_output, wl_output_destroy, WlOutputPtr);
+WEFT_WL_OWNER(wl_surface, wl_surface_destroy, WlSurfacePtr);
+WEFT_WL_OWNER(wl_callback, wl_callback_destroy, WlCallbackPtr);
+WEFT_WL_OWNER(wl_buffer, wl_buffer_destroy, WlBufferPtr);
+WEFT_WL_OWNER(wl_shm_pool, wl_shm_pool_destroy, WlShmPoolPtr);
+WEFT_WL_OWNER(wl_pointer, wl_pointer_release, WlPointerPtr);
+WEFT_WL_OWNER(wl_keyboard, wl_keyboard_release, WlKeyboardPtr);
+WEFT_WL_OWNER(wl_touch, wl_touch_release, WlTouchPtr);
+WEFT_WL_OWNER(xdg_wm_base, xdg_wm_base_destroy, XdgWmBasePtr);
+WEFT_WL_OWNER(xdg_surface, xdg_surface_destroy, XdgSurfacePtr);
+WEFT_WL_OWNER(xdg_toplevel, xdg_toplevel_destroy, XdgToplevelPtr);
+WEFT_WL_OWNER(zweft_shell_manager_v1, zweft_shell_manager_v1_destroy, ZweftManagerPtr);
+WEFT_WL_OWNER(zweft_shell_window_v1, zweft_shell_window_v1_destroy, ZweftWindowPtr);
+#undef WEFT_WL_OWNER
+
+class WaylandConnection {
+ public:
+  /// Connects through WAYLAND_SOCKET (app shells: `socket_only`, WAYLAND_DISPLAY is never consulted) or the usual
+  /// WAYLAND_DISPLAY lookup, binds the globals and attaches the display to the default GLib main context.
+  [[nodiscard]] static Result<std::unique_ptr<WaylandConnection>> connect(bool socket_only);
+  ~WaylandConnection();
+  WaylandConnection(const WaylandConnection&) = delete;
+  WaylandConnection& operator=(const WaylandConnection&) = delete;
+
+  [[nodiscard]] wl_display* display() const { return display_; }
+  [[nodiscard]] wl_compositor* compositor() const { return compositor_.get(); }
+  [[nodiscard]] wl_shm* shm() const { return shm_.get(); }
+  /// Binds the seat now, so the caller's listener sees its first capabilities event (null without a seat).
+  [[nodiscard]] WlSeatPtr bind_seat() const;
+  [[nodiscard]] xdg_wm_base* wm_base() const { return wm_base_.get(); }
+  /// Null when the compositor does not offer zweft_shell_manager_v1.
+  [[nodiscard]] zweft_shell_manager_v1* shell_manager() const { return shell_manager_.get(); }
+  [[nodiscard]] int output_scale() const { return output_scale_; }
+
+  /// Called once when the connection fails or the compositor goes away.
+  void set_on_disconnected(std::function<void(const std::string& why)> callback) { on_disconnected_ = std::move(callback); }
+
+ private:
+  WaylandConnection() = default;
+  static void on_global(void* data, wl_registry* registry, uint32_t name, const char* interface, uint32_t version);
+  void disconnected(const std::string& why);
+  friend struct DisplaySource;
+
+  wl_display* display_ = nullptr;  // disconnected in the destructor, after every proxy is destroyed
+  wl_registry* registry_ = nullptr;
+  WlCompositorPtr compositor_;
+  WlShmPtr shm_;
+  uint32_t seat_name_ = 0;  // registry name of the first wl_seat, 0 = none
+  uint32_t seat_version_ = 0;
+  WlOutputPtr output_;
+  XdgWmBasePtr wm_base_;
+  ZweftManagerPtr shell_manager_;
+  int output_scale_ = 1;
+  GSource* source_ = nullptr;
+  std::function<void(const std::string&)> on_disconnected_;
+};
+
+}  // namespace weft::webview

@@ -1,0 +1,225 @@
+// weft-shell and weft-app-shell as real processes under a headless weft-compositor: what a user would see (captured
+// output pixels) and what appd would receive (stand-in appd requests, bridge lines, readiness).
+#include <gtest/gtest.h>
+#include <linux/input-event-codes.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "weft/test/compositor_session.hpp"
+#include "standin_appd.hpp"
+#include "weft/core/ready.hpp"
+
+namespace weft::webview {
+namespace {
+
+using test::CompositorSession;
+using test::StandinAppd;
+
+constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
+constexpr int kTimeoutMs = 30000;
+const Rgba kTaskbarColour{20, 22, 28, 255};
+const Rgba kAccent{91, 138, 245, 255};
+const Rgba kAppGreen{0, 128, 0, 255};
+const Rgba kMagenta{255, 0, 255, 255};
+const Rgba kBlue{0, 0, 255, 255};
+const std::string kUi = WEFT_UI_DIR;
+const std::string kFixtures = WEFT_WEBVIEW_FIXTURES;
+
+std::string binary(const char* name) {
+  const char* build = std::getenv("WEFT_BUILD_DIR");
+  return std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/bin/" + name;
+}
+
+void save_for_docs(const Image& image, const char* name) {
+  if (const char* dir = std::getenv("WEFT_WEBVIEW_SCREENSHOT_DIR")) {
+    ASSERT_TRUE(write_png(image, std::string(dir) + "/" + name).ok());
+  }
+}
+
+// One line from appd's end of a bridge (non-blocking fd), or "" after the timeout.
+std::string read_bridge_line(int fd, std::string& buffered) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  while (buffered.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) buffered.append(buf, static_cast<size_t>(n));
+    else usleep(10000);
+  }
+  size_t end = buffered.find('\n');
+  if (end == std::string::npos) return "";
+  std::string line = buffered.substr(0, end + 1);
+  buffered.erase(0, end + 1);
+  return line;
+}
+
+class HostsOnCompositor : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = session_.start(kWidth, kHeight);
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    auto listening = appd_.start(session_.weft_dir());
+    ASSERT_TRUE(listening.ok()) << listening.error().message;
+    SpawnOptions shell;
+    shell.argv = {binary("weft-shell")};
+    shell.env = session_.host_environment({"WAYLAND_DISPLAY=" + session_.display_name(),
+                                           "WEFT_SYSTEM_UI_HTML=" + kUi + "/system-ui.html",
+                                           "WEFT_UI_KIT_JS=" + kUi + "/weft-ui-kit.js"});
+    auto child = ChildProcess::spawn(shell);
+    ASSERT_TRUE(child.ok()) << child.error().message;
+    shell_ = std::move(child).value();
+    // The shell is up when its taskbar shows the running app's entry (it reached the stand-in appd).
+    auto image = session_.capture_until(
+        [](const Image& i) {
+          return fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.98 &&
+                 fraction_near(i, 90, kHeight - 40, 100, 30, {42, 47, 58, 255}, 6) > 0.3;
+        },
+        kTimeoutMs);
+    ASSERT_TRUE(image.ok()) << image.error().message;
+    shell_image_ = std::move(image).value();
+  }
+  /// Starts the fixture app as session `sid` the way appd does (bound socket, bridge and readiness fds) and waits
+  /// for READY; returns appd's end of the bridge.
+  UniqueFd start_fixture_app(uint64_t sid) {
+    auto client = session_.bind_session(sid, "org.weft.test.fixture");
+    auto bridge = unix_socket_pair();
+    auto ready_pipe = make_pipe();
+    EXPECT_TRUE(client.ok() && bridge.ok() && ready_pipe.ok());
+    if (!client.ok() || !bridge.ok() || !ready_pipe.ok()) return UniqueFd();
+    std::string token = ready::random_token();
+    std::string shell_dir = session_.runtime_dir() + "/weft/shell-" + std::to_string(sid);
+    std::filesystem::create_directories(shell_dir + "/cache");
+    SpawnOptions app;
+    app.argv = {binary("weft-app-shell"), "org.weft.test.fixture", std::to_string(sid), "--ui",
+                kFixtures + "/app/ui/index.html"};
+    app.env = session_.host_environment({"WAYLAND_SOCKET=3", "WEFT_BRIDGE_FD=4", "WEFT_READY_FD=5",
+                                         "WEFT_READY_TOKEN=" + token, "WEFT_UI_KIT_JS=" + kUi + "/weft-ui-kit.js",
+                                         "XDG_CACHE_HOME=" + shell_dir + "/cache"});
+    app.fd_map = {{client->get(), 3}, {bridge->second.get(), 4}, {ready_pipe->second.get(), 5}};
+    auto child = ChildProcess::spawn(app);
+    EXPECT_TRUE(child.ok()) << (child.ok() ? "" : child.error().message);
+    if (!child.ok()) return UniqueFd();
+    app_ = std::move(child).value();
+    client->reset();
+    bridge->second.reset();
+    ready_pipe->second.reset();
+    auto ready = ready::wait_for_line(ready_pipe->first.get(), token, std::chrono::milliseconds(kTimeoutMs));
+    EXPECT_TRUE(ready.ok()) << "READY: " << (ready.ok() ? "" : ready.error().message);
+    return ready.ok() ? std::move(bridge->first) : UniqueFd();
+  }
+  void TearDown() override {
+    if (app_.running()) app_.terminate(std::chrono::milliseconds(3000));
+    if (shell_.running()) shell_.terminate(std::chrono::milliseconds(3000));
+  }
+
+  CompositorSession session_;
+  StandinAppd appd_{{{"org.weft.demo.counter", "Counter", "0.1.0"}, {"org.weft.demo.notes", "Notes", "0.1.0"}},
+                    {{1, "org.weft.demo.counter"}}};
+  ChildProcess shell_;
+  ChildProcess app_;
+  Image shell_image_;
+};
+
+TEST_F(HostsOnCompositor, ShellShowsTheTaskbarInTheBottom48PixelsAndOpensTheLauncherOnSuper) {
+  const Image& idle = shell_image_;
+  ASSERT_EQ(idle.width, kWidth);
+  ASSERT_EQ(idle.height, kHeight);
+  EXPECT_GT(fraction_near(idle, 0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour), 0.6);
+  EXPECT_LT(fraction_near(idle, 0, 0, kWidth, kHeight - kTaskbar - 1, kTaskbarColour), 0.01) << "taskbar above the zone";
+  EXPECT_GT(fraction_near(idle, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
+  EXPECT_EQ(session_.focused_app_id(), "org.weft.system.shell");
+  session_.key(KEY_LEFTMETA);  // a Super tap goes to the panel
+  auto open = session_.capture_until(
+      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
+  ASSERT_TRUE(open.ok()) << open.error().message;
+  save_for_docs(*open, "weft-shell.png");
+  EXPECT_GT(fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "the launcher did not open";
+  session_.key(KEY_ESC);
+  auto closed = session_.capture_until(
+      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) < 0.001; }, kTimeoutMs);
+  ASSERT_TRUE(closed.ok());
+  EXPECT_LT(fraction_near(*closed, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.001) << "Escape did not close it";
+  ExitStatus status = shell_.terminate(std::chrono::milliseconds(10000));  // SIGTERM
+  EXPECT_TRUE(status.success()) << "weft-shell on SIGTERM: " << status.describe();
+}
+
+TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndBridgeLines) {
+  UniqueFd bridge = start_fixture_app(7);
+  ASSERT_TRUE(bridge);
+  auto shown = session_.capture_until(
+      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+  ASSERT_TRUE(shown.ok()) << shown.error().message;
+  // The app window covers exactly the work area: green down to row 591, the panel's taskbar from row 592.
+  EXPECT_GT(fraction_near(*shown, 300, 10, 700, 570, kAppGreen), 0.98);
+  EXPECT_GT(fraction_near(*shown, 210, kHeight - kTaskbar - 1, kWidth - 210, 1, kAppGreen), 0.99);
+  EXPECT_GT(fraction_near(*shown, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
+  EXPECT_EQ(session_.focused_app_id(), "org.weft.test.fixture");
+  EXPECT_EQ(session_.focused_title(), "org.weft.test.fixture/7");  // create_window(app_id, "<app_id>/<sid>", …)
+
+  session_.pointer_click(100, 150);  // the page's button
+  auto clicked = session_.capture_until([](const Image& i) { return near(i.at(600, 300), kMagenta); }, kTimeoutMs);
+  ASSERT_TRUE(clicked.ok());
+  save_for_docs(*clicked, "app-shell-fixture.png");
+  EXPECT_TRUE(near(clicked->at(600, 300), kMagenta)) << "the injected click did not reach the page";
+  std::string buffered;
+  ASSERT_TRUE(set_nonblocking(bridge.get()).ok());
+  std::string line = read_bridge_line(bridge.get(), buffered);
+  EXPECT_EQ(line, "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"clicked\\\":1}\"}\n");
+
+  session_.key(KEY_B);
+  auto keyed = session_.capture_until([](const Image& i) { return near(i.at(600, 300), kBlue); }, kTimeoutMs);
+  ASSERT_TRUE(keyed.ok());
+  EXPECT_TRUE(near(keyed->at(600, 300), kBlue)) << "the injected key did not reach the page";
+
+  // Wheel (wl_pointer.axis → wpe axis event) and touch (wl_touch → wpe touch event) reach the page too.
+  session_.scroll(30);
+  EXPECT_EQ(read_bridge_line(bridge.get(), buffered), "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"wheel\\\":1}\"}\n");
+  session_.touch_tap(400, 300);
+  EXPECT_EQ(read_bridge_line(bridge.get(), buffered),
+            "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"touch\\\":[400,300]}\"}\n");
+
+  // A held key repeats at the compositor's wl_keyboard.repeat_info rate (host-side repeat).
+  session_.key_state(KEY_X, true);
+  std::string repeated = read_bridge_line(bridge.get(), buffered);
+  session_.key_state(KEY_X, false);
+  EXPECT_EQ(repeated, "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"repeat\\\":\\\"x\\\"}\"}\n");
+
+  // Bridge EOF ends the app shell with status 0 (spec §6.2).
+  bridge.reset();
+  auto status = app_.wait(std::chrono::milliseconds(kTimeoutMs));
+  ASSERT_TRUE(status.has_value()) << "weft-app-shell did not exit after bridge EOF";
+  EXPECT_TRUE(status->success()) << status->describe();
+}
+
+TEST_F(HostsOnCompositor, LauncherOpensAboveAnOpenAppWindowAndEscapeReturnsToTheApp) {
+  UniqueFd bridge = start_fixture_app(8);
+  ASSERT_TRUE(bridge);
+  auto shown = session_.capture_until(
+      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+  ASSERT_TRUE(shown.ok());
+  ASSERT_EQ(session_.focused_app_id(), "org.weft.test.fixture");
+  session_.key(KEY_LEFTMETA);
+  auto open = session_.capture_until(
+      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
+  ASSERT_TRUE(open.ok());
+  save_for_docs(*open, "launcher-over-app.png");
+  EXPECT_GT(fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "launcher not above the app";
+  // The app stays visible, dimmed, through the launcher's backdrop.
+  EXPECT_GT(fraction_near(*open, 20, 420, 200, 100, {0, 58, 0, 255}, 10), 0.9);
+  session_.key(KEY_ESC);
+  auto back = session_.capture_until(
+      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+  ASSERT_TRUE(back.ok());
+  EXPECT_GT(fraction_near(*back, 300, 10, 700, 570, kAppGreen), 0.98) << "the overlay did not go away";
+  EXPECT_EQ(session_.focused_app_id(), "org.weft.test.fixture") << "focus did not return to the app";
+
+  // appd's close_session → xdg_toplevel.close → the app shell exits 0 (spec §6.2).
+  ASSERT_TRUE(session_.close_session(8).ok());
+  auto status = app_.wait(std::chrono::milliseconds(kTimeoutMs));
+  ASSERT_TRUE(status.has_value()) << "weft-app-shell did not exit after xdg_toplevel.close";
+  EXPECT_TRUE(status->success()) << status->describe();
+}
+
+}  // namespace
+}  // namespace weft::webview
