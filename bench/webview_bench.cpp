@@ -17,7 +17,7 @@
 #include "app_page.hpp"
 #include "weft/test/compositor_session.hpp"
 #include "headless_capture.hpp"
-#include "weft/test/process_tree.hpp"
+#include "weft/test/process_memory.hpp"
 #include "weft/core/ready.hpp"
 
 namespace {
@@ -25,36 +25,17 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-struct Memory {
-  long uss_kb = 0, pss_kb = 0;
-};
-
-// smaps_rollup: Pss plus Private_Clean + Private_Dirty (= USS), kB.
-Memory memory_of(pid_t pid) {
-  Memory m;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
-  std::string line;
-  while (std::getline(in, line)) {  // the first line is the address-range header
-    std::istringstream fields(line);
-    std::string key;
-    long value = 0;
-    if (!(fields >> key >> value)) continue;
-    if (key == "Pss:") m.pss_kb += value;
-    if (key == "Private_Clean:" || key == "Private_Dirty:") m.uss_kb += value;
-  }
-  return m;
-}
+using weft::test::Memory;
 
 Memory tree_memory(pid_t root, bool print) {
-  Memory total = memory_of(root);
-  if (print) std::printf("    pid %-8d USS %7.1f MB  PSS %7.1f MB\n", root, total.uss_kb / 1024.0, total.pss_kb / 1024.0);
-  for (const auto& child : weft::test::children_of(root)) {
-    if (print) std::printf("  %s:\n", child.name.c_str());
-    Memory m = tree_memory(child.pid, print);
-    total.uss_kb += m.uss_kb;
-    total.pss_kb += m.pss_kb;
+  if (print) {
+    Memory own = weft::test::memory_of(root);
+    std::printf("    pid %-8d USS %7.1f MB  PSS %7.1f MB\n", root, own.uss_kb / 1024.0, own.pss_kb / 1024.0);
   }
-  return total;
+  return weft::test::tree_memory(root, [print](pid_t pid, const std::string& name, const Memory& m, int) {
+    if (print) std::printf("  %s (pid %d, with its children): USS %7.1f MB  PSS %7.1f MB\n", name.c_str(), pid,
+                           m.uss_kb / 1024.0, m.pss_kb / 1024.0);
+  });
 }
 
 void headless_views(const std::string& entry, int count) {
