@@ -108,6 +108,8 @@ Result<TypeVal> Evaluator::type(uint32_t index) {
         if (t.kind == TypeVal::Kind::resource && e.def->destructor) {
           // The guest's destructor runs with the rep when the last own handle is dropped.
           WEFT_TRY(CoreExtern dtor, core_func(*e.def->destructor));
+          WEFT_TRY_VOID(expect_func_type(dtor, {{CoreType::i32}, {}},
+                                         "destructor of resource type " + std::to_string(index)));
           CoreEngine* engine = st.engine;
           t.resource->host_drop = [engine, dtor](uint32_t rep) {
             std::vector<CoreValue> out;
@@ -170,6 +172,9 @@ Result<FuncPtr> Evaluator::func(uint32_t index) {
       WEFT_TRY(TypeVal t, type(d.type_index));
       if (t.kind != TypeVal::Kind::func) return fail("canon lift with type " + std::to_string(d.type_index) + ", not a function type");
       WEFT_TRY(CoreExtern core, core_func(d.core_func));
+      std::string where = "canon lift of func " + std::to_string(index);
+      WEFT_TRY_VOID(expect_func_type(core, flatten(*t.func, false), where));
+      WEFT_TRY_VOID(check_options(d.options, t.func.get(), where));
       auto f = std::make_shared<Func>();
       f->sig = t.func;
       f->name = "lifted func " + std::to_string(index);
@@ -293,6 +298,10 @@ Result<std::shared_ptr<CoreInstanceVal>> Evaluator::core_instance(uint32_t index
       WEFT_TRY(auto from, core_instance(arg->index));
       auto x = core_export(*from, imp.name);
       if (!x) return fail(where + " is not exported by core instance " + std::to_string(arg->index));
+      if (x->kind != imp.kind)
+        return fail(where + " is a core " + kind_name(imp.kind) + " but core instance " +
+                    std::to_string(arg->index) + " exports a core " + kind_name(x->kind));
+      if (imp.kind == CoreExternKind::func) WEFT_TRY_VOID(expect_func_type(*x, imp.func_type, where));
       externs.push_back(*x);
     }
     auto inst = st.engine->instantiate(mid, externs);
@@ -309,11 +318,16 @@ std::optional<CoreExtern> Evaluator::core_export(const CoreInstanceVal& ci, std:
   return it->second;
 }
 
-Result<CoreExtern> Evaluator::core_alias(const Alias& a, const char* what) {
+Result<CoreExtern> Evaluator::core_alias(const Alias& a, const char* what, CoreExternKind kind) {
   if (a.target != Alias::Target::core_export) return fail(std::string(what) + " alias must be a core export alias");
   WEFT_TRY(auto ci, core_instance(a.instance));
   auto x = core_export(*ci, a.name);
   if (!x) return fail("core instance " + std::to_string(a.instance) + " has no export '" + a.name + "'");
+  // The engine trusts the kind of every extern it is handed (wabt's interpreter casts without checking in release
+  // builds): an alias must name an export of the sort it claims.
+  if (x->kind != kind)
+    return fail(std::string(what) + " alias of core instance " + std::to_string(a.instance) + " export '" + a.name +
+                "' names a core " + kind_name(x->kind) + ", not a core " + kind_name(kind));
   return *x;
 }
 
@@ -323,17 +337,19 @@ Result<CoreExtern> Evaluator::core_item(Sort sort, uint32_t index) {
     case Sort::core_memory: return memory(index);
     case Sort::core_table:
       if (index >= comp.core_tables.size()) return fail("core table index out of range");
-      return core_alias(comp.core_tables[index].alias, "core table");
+      return core_alias(comp.core_tables[index].alias, "core table", CoreExternKind::table);
     case Sort::core_global:
       if (index >= comp.core_globals.size()) return fail("core global index out of range");
-      return core_alias(comp.core_globals[index].alias, "core global");
+      return core_alias(comp.core_globals[index].alias, "core global", CoreExternKind::global);
     default: return fail(std::string("core export of sort ") + sort_name(sort) + " is not supported");
   }
 }
 
 Result<CoreExtern> Evaluator::memory(uint32_t index) {
   return memo(memories, index, "core memory",
-              [&]() -> Result<CoreExtern> { return core_alias(comp.core_memories[index].alias, "core memory"); });
+              [&]() -> Result<CoreExtern> {
+                return core_alias(comp.core_memories[index].alias, "core memory", CoreExternKind::memory);
+              });
 }
 
 Result<void> Evaluator::run() {
@@ -354,6 +370,32 @@ Result<CanonContext> Evaluator::context(const CanonOptions& o) {
     WEFT_TRY(cx.realloc, core_func(*o.realloc));
   }
   return cx;
+}
+
+Result<void> Evaluator::expect_func_type(CoreExtern func, const CoreFuncType& expected, const std::string& where) {
+  CoreFuncType actual = st.engine->func_type(func);
+  if (actual == expected) return ok();
+  return fail(where + ": core function of type " + describe(actual) + ", expected " + describe(expected));
+}
+
+Result<void> Evaluator::check_options(const CanonOptions& o, const FuncSig* lifted, const std::string& where) {
+  if (o.memory) {
+    auto m = memory(*o.memory);
+    if (!m) return fail(where + ": memory option: " + m.error().message);
+  }
+  if (o.realloc) {
+    WEFT_TRY(CoreExtern realloc, core_func(*o.realloc));
+    // realloc(old ptr, old size, align, new size) -> ptr (canonical ABI).
+    WEFT_TRY_VOID(expect_func_type(realloc, {{CoreType::i32, CoreType::i32, CoreType::i32, CoreType::i32},
+                                             {CoreType::i32}}, where + ": realloc option"));
+  }
+  if (o.post_return) {
+    if (!lifted) return fail(where + ": post-return is an option of canon lift only");
+    WEFT_TRY(CoreExtern post, core_func(*o.post_return));
+    // post-return takes what the lifted core function returned and returns nothing.
+    WEFT_TRY_VOID(expect_func_type(post, {flatten(*lifted, false).results, {}}, where + ": post-return option"));
+  }
+  return ok();
 }
 
 }  // namespace weft::runtime::linker

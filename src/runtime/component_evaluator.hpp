@@ -81,7 +81,7 @@ struct Evaluator final : Scope {
   Result<ModuleId> module(uint32_t index);
   Result<std::shared_ptr<CoreInstanceVal>> core_instance(uint32_t index);
   std::optional<CoreExtern> core_export(const CoreInstanceVal& ci, std::string_view name);
-  Result<CoreExtern> core_alias(const Alias& a, const char* what);
+  Result<CoreExtern> core_alias(const Alias& a, const char* what, CoreExternKind kind);
   Result<CoreExtern> core_item(Sort sort, uint32_t index);
   Result<CoreExtern> memory(uint32_t index);
   Result<CoreExtern> core_func(uint32_t index);  // component_trampolines.cpp
@@ -90,6 +90,12 @@ struct Evaluator final : Scope {
   /// canon resource.new / resource.drop / resource.rep.
   Result<CoreExtern> resource_builtin(const CoreItemDef& d);
   Result<void> run();
+
+  /// Fails naming `where` unless `func` has exactly the core type `expected`.
+  Result<void> expect_func_type(CoreExtern func, const CoreFuncType& expected, const std::string& where);
+  /// A canon lift's or lower's options, checked at link time: memory is a memory, realloc has realloc's core type,
+  /// post-return (lift only: `lifted` set) takes the lifted function's flat results.
+  Result<void> check_options(const CanonOptions& o, const FuncSig* lifted, const std::string& where);
 
   /// Canonical context of a lifted or lowered function's options.
   Result<CanonContext> context(const CanonOptions& o);

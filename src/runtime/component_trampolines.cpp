@@ -9,7 +9,7 @@ Result<CoreExtern> Evaluator::core_func(uint32_t index) {
   return memo(core_funcs, index, "core func", [&]() -> Result<CoreExtern> {
     const CoreItemDef& d = comp.core_funcs[index];
     switch (d.kind) {
-      case CoreItemDef::Kind::alias: return core_alias(d.alias, "core func");
+      case CoreItemDef::Kind::alias: return core_alias(d.alias, "core func", CoreExternKind::func);
       case CoreItemDef::Kind::canon_lower: return lower_trampoline(d);
       default: return resource_builtin(d);
     }
@@ -21,6 +21,7 @@ Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
   auto sig = target->sig;
   CoreFuncType flat = flatten(*sig, true);
   CanonOptions options = d.options;
+  WEFT_TRY_VOID(check_options(options, nullptr, "canon lower of " + target->name));
   Evaluator* self = this;
   return st.engine->host_function(flat, [self, target, sig, options](std::span<const CoreValue> args,
                                                                      std::span<CoreValue> results) -> std::optional<Trap> {
@@ -41,6 +42,11 @@ Result<CoreExtern> Evaluator::resource_builtin(const CoreItemDef& d) {
   if (t.kind != TypeVal::Kind::resource)
     return fail("canon resource built-in on type " + std::to_string(d.resource_type) + ", which is not a resource");
   ResourceTypePtr res = t.resource;
+  // resource.new and resource.rep make and read reps of a resource the component implements itself; on an imported
+  // (host) resource they would forge handles to host objects. resource.drop of an imported resource is legal.
+  if (d.kind != CoreItemDef::Kind::resource_drop && !res->defined_by_guest)
+    return fail(std::string("canon ") + (d.kind == CoreItemDef::Kind::resource_new ? "resource.new" : "resource.rep") +
+                " on imported resource '" + res->name + "': only a resource the component defines has reps to make");
   HandleTable* handles = &st.handles;
   CoreFuncType i32_to_i32{{CoreType::i32}, {CoreType::i32}};
   switch (d.kind) {

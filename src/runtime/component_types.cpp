@@ -132,6 +132,7 @@ Result<TypeVal> resolve_typedef(const TypeDef& def, Scope& scope, const std::str
       out.kind = TypeVal::Kind::resource;
       out.resource = std::make_shared<ResourceType>();
       out.resource->name = name.empty() ? std::string("component resource") : name;
+      out.resource->defined_by_guest = true;
       return out;
     }
     case DK::instance:

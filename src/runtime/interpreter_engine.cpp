@@ -1,33 +1,9 @@
 // CoreEngine backend 1: the libwabt interpreter, through the C++17 bridge.
 
-#include <cstring>
-
 #include "wabt_bridge.hpp"
 #include "weft/runtime/core_engine.hpp"
 
 namespace weft::runtime {
-
-CoreValue CoreValue::f32(float v) {
-  uint32_t b;
-  std::memcpy(&b, &v, 4);
-  return {CoreType::f32, b};
-}
-CoreValue CoreValue::f64(double v) {
-  uint64_t b;
-  std::memcpy(&b, &v, 8);
-  return {CoreType::f64, b};
-}
-float CoreValue::as_f32() const {
-  float v;
-  auto b = uint32_t(bits);
-  std::memcpy(&v, &b, 4);
-  return v;
-}
-double CoreValue::as_f64() const {
-  double v;
-  std::memcpy(&v, &bits, 8);
-  return v;
-}
 
 namespace {
 

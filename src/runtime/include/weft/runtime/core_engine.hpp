@@ -39,8 +39,12 @@ struct CoreFuncType {
   std::vector<CoreType> params, results;
   friend bool operator==(const CoreFuncType&, const CoreFuncType&) = default;
 };
+/// `(i32 i32) -> (i32)`, for errors.
+[[nodiscard]] std::string describe(const CoreFuncType& type);
 
 enum class CoreExternKind : uint8_t { func, table, memory, global };
+/// "func", "table", "memory" or "global".
+[[nodiscard]] const char* kind_name(CoreExternKind kind);
 
 /// An engine-owned function, table, memory or global; `id` is meaningful only to the engine that made it.
 struct CoreExtern {

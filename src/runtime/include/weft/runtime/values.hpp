@@ -15,6 +15,7 @@ namespace weft::runtime {
 struct ResourceType {
   std::string name;  // e.g. `wasi:io/streams/output-stream`, for errors
   std::function<void(uint32_t rep)> host_drop;
+  bool defined_by_guest = false;  // a `(resource (rep i32))` of the component, not an imported host resource
 };
 using ResourceTypePtr = std::shared_ptr<ResourceType>;
 
