@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/store/fs_at.hpp"

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "weft/core/app_id.hpp"
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/manifest.hpp"
 #include "weft/store/fs_at.hpp"
 #include "weft/store/package_tree.hpp"

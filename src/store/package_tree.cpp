@@ -1,6 +1,5 @@
 #include "weft/store/package_tree.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +7,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/store/fs_at.hpp"
 
@@ -29,21 +29,9 @@ std::string describe_type(mode_t m) {
 
 Result<void> walk_dir(int dirfd, const std::string& prefix, int depth, Walk& walk) {
   if (depth > kMaxPackageDepth) return fail(prefix + ": directories nested deeper than " + std::to_string(kMaxPackageDepth));
-  int dup = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup < 0) return fail(errno_error(prefix.empty() ? "package directory" : prefix));
-  DIR* dir = ::fdopendir(dup);
-  if (!dir) {
-    ::close(dup);
-    return fail(errno_error(prefix));
-  }
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(dir)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
-  for (const auto& name : names) {
+  auto names = list_directory(dirfd);
+  if (!names) return fail(names.error().with_context(prefix.empty() ? "package directory" : prefix));
+  for (const auto& name : *names) {
     std::string path = prefix.empty() ? name : prefix + "/" + name;
     if (!is_portable_name(name)) return fail("'" + path + "': name is not UTF-8 or contains control characters");
     WEFT_TRY(struct stat st, lstat_at(dirfd, name));
