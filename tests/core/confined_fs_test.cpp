@@ -148,6 +148,25 @@ TEST_P(OpenBeneath, OPathWithNoFollowOpensALastLinkItself) {
   EXPECT_EQ(plain.error().code, ELOOP) << plain.error().message;
 }
 
+TEST_P(OpenBeneath, AnExclusiveCreateOnALinkFailsWithEexistAndCreatesNothing) {
+  fs::create_symlink("made-through-link", tree_.base / "root/dir/dangling-link");
+  for (BeneathPolicy policy : {BeneathPolicy{}, kFollowBeneath}) {
+    auto fd = open_beneath(root_.get(), "dir/dangling-link", O_WRONLY | O_CREAT | O_EXCL, 0600, policy);
+    ASSERT_FALSE(fd.ok());
+    EXPECT_EQ(fd.error().code, EEXIST) << fd.error().message;
+  }
+  EXPECT_FALSE(fs::exists(tree_.base / "root/dir/made-through-link"));
+}
+
+TEST_P(OpenBeneath, ATrailingSlashDemandsADirectoryWhenDotsResolve) {
+  auto dir = open_beneath(root_.get(), "dir/", O_RDONLY, 0, kFollowBeneath);
+  ASSERT_TRUE(dir.ok()) << dir.error().message;
+  EXPECT_EQ(inode_of(dir->get()), inode_of(tree_.base / "root/dir"));
+  auto file = open_beneath(root_.get(), "dir/file/", O_RDONLY, 0, kFollowBeneath);
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.error().code, ENOTDIR) << file.error().message;
+}
+
 TEST_P(OpenBeneath, DotDotResolvesWhileItStaysBeneathAndFailsWithExdevAbove) {
   auto inside = open_beneath(root_.get(), "dir/../dir/./file", O_RDONLY, 0, kFollowBeneath);
   ASSERT_TRUE(inside.ok()) << inside.error().message;

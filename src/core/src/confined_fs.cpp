@@ -51,6 +51,8 @@ Result<UniqueFd> walk_beneath(int dirfd, const std::string& shown, std::vector<s
   std::deque<std::string> pending(parts.begin(), parts.end());
   std::vector<UniqueFd> walked;  // directories entered below dirfd, innermost last; `..` leaves the innermost
   auto here = [&] { return walked.empty() ? dirfd : walked.back().get(); };
+  // O_NOFOLLOW, and O_CREAT | O_EXCL (which fails with EEXIST on any existing name), never follow a last link.
+  bool keeps_last_link = (flags & O_NOFOLLOW) != 0 || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
   int hops = 0;
   std::string last_name = ".";  // the path names the directory reached when it ends in `.`, `..` or nothing
   while (!pending.empty()) {
@@ -63,7 +65,7 @@ Result<UniqueFd> walk_beneath(int dirfd, const std::string& shown, std::vector<s
       continue;
     }
     bool last = pending.empty();
-    bool follow = policy.follow_symlinks && (!last || (flags & O_NOFOLLOW) == 0);
+    bool follow = policy.follow_symlinks && (!last || !keeps_last_link);
     int fd = ::openat(here(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
       if (last && errno == ENOENT && (flags & O_CREAT)) {
@@ -76,7 +78,7 @@ Result<UniqueFd> walk_beneath(int dirfd, const std::string& shown, std::vector<s
     struct stat st {};
     if (::fstat(fd, &st) != 0) return errno_fail(shown, errno);
     if (S_ISLNK(st.st_mode) && !follow) {
-      if (!last || (flags & O_NOFOLLOW) == 0) return errno_fail(shown, ELOOP);
+      if (!last || !keeps_last_link) return errno_fail(shown, ELOOP);
       last_name = std::move(name);  // the open below fails on the link, or opens it itself for O_PATH
       break;
     }
@@ -91,7 +93,6 @@ Result<UniqueFd> walk_beneath(int dirfd, const std::string& shown, std::vector<s
       if (link.front() == '/') return errno_fail(shown, EXDEV);  // an absolute target leaves the directory
       auto link_parts = path_components(link);
       pending.insert(pending.begin(), link_parts.begin(), link_parts.end());
-      if (pending.empty()) pending.emplace_back(".");
       continue;
     }
     if (last) {
@@ -162,6 +163,8 @@ Result<UniqueFd> open_beneath(int dirfd, std::string_view path, int flags, mode_
     if (fd != -ENOSYS) return errno_fail(shown, -fd);
     g_openat2_missing = true;
   }
+  // A trailing slash demands a directory, as the kernel reads it: `name/` walks as `name/.`.
+  if (policy.dot_components && path.back() == '/') parts.push_back(".");
   return walk_beneath(dirfd, shown, std::move(parts), flags, mode, policy);
 }
 
