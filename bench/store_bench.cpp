@@ -11,8 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/store/crypto.hpp"
-#include "weft/store/fs_at.hpp"
 #include "weft/store/install.hpp"
 #include "weft/store/signature.hpp"
 
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
 
   auto kp = weft::store::generate_key_pair();
   write(base / "WEFT_TRUSTED_KEYS/bench.pub", weft::store::to_hex(kp.public_key));
-  auto fd = weft::store::open_dir(pkg.string());
+  auto fd = weft::open_dir(pkg.string());
   if (!fd) return 1;
 
   constexpr int kRounds = 5;

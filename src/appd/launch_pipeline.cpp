@@ -10,12 +10,12 @@
 
 #include "weft/core/app_id.hpp"
 #include "weft/core/child_process.hpp"
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/core/ready.hpp"
 #include "weft/store/app_data.hpp"
 #include "weft/store/approvals.hpp"
-#include "weft/store/fs_at.hpp"
 #include "weft/store/package_check.hpp"
 #include "weft/store/trust.hpp"
 
@@ -121,7 +121,7 @@ Result<void> validate(LaunchPlan& plan) {
   if (plan.pin) {
     dir_fd = plan.pin->dir_fd();
   } else {
-    auto dir = store::open_dir(plan.package_root);
+    auto dir = open_dir(plan.package_root);
     if (!dir.ok()) return fail(plan.package_root + ": " + dir.error().message, kRefused);
     opened = std::move(dir).value();
     dir_fd = opened.get();
@@ -141,7 +141,7 @@ Result<void> verify_trust(const LaunchPlan& plan) {
   if (plan.pin) {
     dir_fd = plan.pin->dir_fd();
   } else {
-    auto dir = store::open_dir(plan.package_root);
+    auto dir = open_dir(plan.package_root);
     if (!dir.ok()) return fail(plan.package_root + ": " + dir.error().message, kRefused);
     opened = std::move(dir).value();
     dir_fd = opened.get();

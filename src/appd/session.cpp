@@ -12,7 +12,6 @@
 #include "weft/core/ipc/bridge.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
-#include "weft/store/fs_at.hpp"
 
 namespace weft::appd {
 namespace {

@@ -1,6 +1,5 @@
 #include "mount_request.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -8,8 +7,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "weft/core/app_id.hpp"
+#include "weft/core/confined_fs.hpp"
 
 namespace weft::mount_helper {
 namespace {
@@ -18,36 +19,27 @@ constexpr size_t kMaxStoresFileBytes = 64 * 1024;  // bytes
 
 // Plain components of an absolute path; nullopt for relative paths, empty, `.` or `..` components or a trailing '/'.
 std::optional<std::vector<std::string>> strict_components(std::string_view path) {
-  if (path.size() < 2 || path.front() != '/' || path.back() == '/') return std::nullopt;
+  if (path.size() < 2 || path.front() != '/' || path.back() == '/' || path.find("//") != std::string_view::npos)
+    return std::nullopt;
   std::vector<std::string> out;
-  size_t i = 1;
-  while (i <= path.size()) {
-    size_t end = path.find('/', i);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(i, end - i);
-    if (part.empty() || part == "." || part == ".." || part.find('\0') != std::string_view::npos) return std::nullopt;
+  for (auto part : path_components(path)) {
+    if (part == "." || part == ".." || part.find('\0') != std::string_view::npos) return std::nullopt;
     out.emplace_back(part);
-    i = end + 1;
   }
   return out;
 }
 
-// Opens an absolute directory walking from "/" with O_NOFOLLOW at every component: a link anywhere fails.
+// Opens an absolute directory beneath "/" without following a link at any component.
 Result<UniqueFd> open_dir_no_links(const std::string& path) {
-  auto parts = strict_components(path);
-  if (!parts) return fail("'" + path + "' is not a plain absolute path");
-  int fd = ::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return fail(errno_error("/"));
-  UniqueFd cur(fd);
-  for (const auto& p : *parts) {
-    int next = ::openat(cur.get(), p.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (next < 0) {
-      if (errno == ELOOP || errno == ENOTDIR) return fail(path + ": component '" + p + "' is a link or not a directory");
-      return fail(errno_error(path));
-    }
-    cur.reset(next);
+  if (!strict_components(path)) return fail("'" + path + "' is not a plain absolute path");
+  WEFT_TRY(UniqueFd root, open_dir("/"));
+  auto dir = open_beneath(root.get(), std::string_view(path).substr(1), O_RDONLY | O_DIRECTORY);
+  if (!dir) {
+    int err = dir.error().code;
+    if (err == ELOOP || err == ENOTDIR) return fail(path + ": a component is a link or not a directory");
+    return fail(Error(path + ": " + std::strerror(err), err));
   }
-  return cur;
+  return dir;
 }
 
 Result<std::string> home_of(const HelperPaths& paths, uid_t uid) {
@@ -113,23 +105,10 @@ Result<MountPoint> open_mount_point(const HelperPaths& paths, uid_t uid, const s
 }
 
 bool directory_is_empty(int fd) {
-  int dup = ::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup < 0) return false;
-  DIR* d = ::fdopendir(dup);
-  if (!d) {
-    ::close(dup);
-    return false;
-  }
-  bool empty = true;
-  while (dirent* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") {
-      empty = false;
-      break;
-    }
-  }
-  ::closedir(d);
-  return empty;
+  auto reader = DirectoryReader::open(fd);
+  if (!reader) return false;
+  auto first = reader->next();
+  return first.ok() && !first->has_value();
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "portal_requests.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,15 +11,17 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/store/fs_at.hpp"
 
 namespace weft::portal {
 namespace {
 
 using json = nlohmann::json;
-using store::open_beneath;
 
 constexpr size_t kReadChunk = 3 * 65536;  // bytes; a multiple of 3 so chunks encode to unpadded base64 pieces
+// No links and no mount crossings beneath a portal root.
+constexpr BeneathPolicy kPortalPolicy{.same_mount = true};
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
 
@@ -38,7 +39,7 @@ Result<void> send_system_error(int fd, std::string_view path, int err) {
 }
 
 Result<void> do_read(const ResolvedPath& where, std::string_view path, int out) {
-  auto file = open_beneath(where.root->fd.get(), where.rest, O_RDONLY | O_NONBLOCK, 0, true);
+  auto file = open_beneath(where.root->fd.get(), where.rest, O_RDONLY | O_NONBLOCK, 0, kPortalPolicy);
   if (!file) return send_system_error(out, path, file.error().code);
   struct stat st {};
   if (::fstat(file->get(), &st) != 0) return send_error(out, std::strerror(errno));
@@ -77,18 +78,11 @@ Result<void> do_read(const ResolvedPath& where, std::string_view path, int out) 
 }
 
 Result<void> do_list(const ResolvedPath& where, std::string_view path, int out) {
-  auto dir = open_beneath(where.root->fd.get(), where.rest, O_RDONLY | O_DIRECTORY, 0, true);
+  auto dir = open_beneath(where.root->fd.get(), where.rest, O_RDONLY | O_DIRECTORY, 0, kPortalPolicy);
   if (!dir) return send_system_error(out, path, dir.error().code);
-  DIR* d = ::fdopendir(dir->release());
-  if (!d) return send_error(out, std::strerror(errno));
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-  }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  return send(out, json{{"entries", names}});
+  auto names = list_directory(dir->get());
+  if (!names) return send_error(out, std::strerror(names.error().code));
+  return send(out, json{{"entries", *names}});
 }
 
 Result<void> do_write(const ResolvedPath& where, std::string_view path, const json& request, int out) {
@@ -110,10 +104,9 @@ Result<void> do_write(const ResolvedPath& where, std::string_view path, const js
     return send_error(out, "bad request: payload exceeds " + std::to_string(kMaxPayloadBytes) + " bytes");
   if (where.rest.empty()) return send_error(out, std::strerror(EISDIR));
 
-  size_t slash = where.rest.rfind('/');
-  std::string parent = slash == std::string::npos ? "" : where.rest.substr(0, slash);
-  std::string name = slash == std::string::npos ? where.rest : where.rest.substr(slash + 1);
-  auto dir = store::make_dirs_beneath(where.root->fd.get(), parent, 0700, true);
+  PathTail tail = split_parent(where.rest);
+  std::string name(tail.name);
+  auto dir = make_dirs_beneath(where.root->fd.get(), tail.parent, 0700, kPortalPolicy.same_mount);
   if (!dir) return send_system_error(out, path, dir.error().code);
   struct stat st {};
   if (::fstatat(dir->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "weft/core/confined_fs.hpp"
+
 namespace weft::portal {
 namespace {
 
@@ -12,18 +14,10 @@ namespace {
 // (`//`) carry no meaning and are skipped.
 std::optional<std::vector<std::string_view>> components(std::string_view path) {
   if (path.empty() || path.front() != '/') return std::nullopt;
-  std::vector<std::string_view> out;
-  size_t i = 1;
-  while (i <= path.size()) {
-    size_t end = path.find('/', i);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(i, end - i);
-    if (part == "." || part == "..") return std::nullopt;
-    if (part.find('\0') != std::string_view::npos) return std::nullopt;
-    if (!part.empty()) out.push_back(part);
-    i = end + 1;
-  }
-  return out;
+  auto parts = path_components(path);
+  for (auto part : parts)
+    if (part == "." || part == ".." || part.find('\0') != std::string_view::npos) return std::nullopt;
+  return parts;
 }
 
 std::string join(const std::vector<std::string_view>& parts, size_t from) {

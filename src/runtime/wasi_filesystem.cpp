@@ -2,16 +2,14 @@
 // the descriptor's directory, so absolute paths, `..` escapes and symlinks leaving the preopen fail; descriptors under
 // a read-only preopen refuse every mutation with `read-only`.
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include "wasi_state.hpp"
+#include "weft/core/confined_fs.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -48,47 +46,16 @@ Val stat_record(const struct stat& sb) {
                       datetime(sb.st_atim), datetime(sb.st_mtim), datetime(sb.st_ctim)});
 }
 
-int open_beneath(int dirfd, const std::string& path, uint64_t flags, mode_t mode, bool follow) {
-  open_how how{};
-  how.flags = flags | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
-  how.mode = (flags & O_CREAT) ? mode : 0;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  int fd;
-  do fd = int(::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how));
-  while (fd < 0 && errno == EINTR);
-  return fd;
+// Symlinks and `..` resolve while they stay beneath the preopen; the last component is followed only when the guest
+// asked for symlink-follow.
+Result<UniqueFd> open_in(int dirfd, const std::string& path, int flags, mode_t mode, bool follow) {
+  return open_beneath(dirfd, path, flags | (follow ? 0 : O_NOFOLLOW), mode, kFollowBeneath);
 }
 
-/// The parent directory of `path` (opened beneath `dirfd`) and its last component, for the *at calls that have no
-/// RESOLVE_BENEATH of their own.
-struct Parent {
-  UniqueFd fd;
-  int dir = -1;
-  std::string name;
-  int err = 0;
-};
-Parent split_parent(int dirfd, const std::string& path) {
-  Parent p;
-  std::string trimmed = path;
-  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-  size_t slash = trimmed.rfind('/');
-  p.name = slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
-  if (p.name.empty() || p.name == "." || p.name == ".." || trimmed.front() == '/') {
-    p.err = trimmed.front() == '/' ? EPERM : EINVAL;
-    return p;
-  }
-  if (slash == std::string::npos) {
-    p.dir = dirfd;
-    return p;
-  }
-  int fd = open_beneath(dirfd, trimmed.substr(0, slash), O_PATH | O_DIRECTORY, 0, true);
-  if (fd < 0) {
-    p.err = errno;
-    return p;
-  }
-  p.fd = UniqueFd(fd);
-  p.dir = fd;
-  return p;
+// The parent of `path` beneath `dirfd` and its last name for the *at calls; `.` names the directory itself (lstat of
+// a preopen's own path arrives as "."), a last name `..` is refused with EINVAL.
+Result<BeneathParent> parent_in(int dirfd, const std::string& path) {
+  return open_parent_beneath(dirfd, path, kFollowBeneath);
 }
 
 }  // namespace
@@ -248,22 +215,14 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
   });
   method("read-directory", [s](Desc& d, auto&) -> Result<Val> {
     if (!d.is_directory) return fs_err(FsError::not_directory);
-    int fd = ::openat(d.fd->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return errno_err(errno);
-    DIR* dir = ::fdopendir(fd);
-    if (!dir) {
-      ::close(fd);
-      return errno_err(errno);
-    }
+    auto entries = read_directory(d.fd->get());
+    if (!entries) return errno_err(entries.error().code);
     State::DirStream ds;
-    while (dirent* e = ::readdir(dir)) {
-      std::string name = e->d_name;
-      if (name == "." || name == "..") continue;
-      uint32_t t = e->d_type == DT_DIR ? kTypeDirectory : e->d_type == DT_REG ? kTypeRegular
-                   : e->d_type == DT_LNK ? kTypeSymlink : kTypeUnknown;
-      ds.entries.push_back({name, t});
+    for (auto& e : *entries) {
+      uint32_t t = e.type == DT_DIR ? kTypeDirectory : e.type == DT_REG ? kTypeRegular
+                   : e.type == DT_LNK ? kTypeSymlink : kTypeUnknown;
+      ds.entries.push_back({std::move(e.name), t});
     }
-    ::closedir(dir);
     uint32_t r = s->rep();
     s->dirs[r] = std::move(ds);
     return Val::ok(Val::handle(r));
@@ -277,9 +236,9 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     return Val::ok(Val::some(Val::record({Val::number(type), Val::string(name)})));
   };
   mutating("create-directory-at", [](Desc& d, auto& a) -> Result<Val> {
-    Parent p = split_parent(d.fd->get(), a[1].str);
-    if (p.err) return errno_err(p.err);
-    if (::mkdirat(p.dir, p.name.c_str(), 0777) < 0) return errno_err(errno);
+    auto p = parent_in(d.fd->get(), a[1].str);
+    if (!p) return errno_err(p.error().code);
+    if (::mkdirat(p->dir(), p->name().c_str(), 0777) < 0) return errno_err(errno);
     return Val::ok();
   });
   method("stat", [](Desc& d, auto&) -> Result<Val> {
@@ -290,23 +249,22 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
   method("stat-at", [](Desc& d, auto& a) -> Result<Val> {
     struct stat sb{};
     if (a[1].num & kPathSymlinkFollow) {
-      int fd = open_beneath(d.fd->get(), a[2].str, O_PATH, 0, true);
-      if (fd < 0) return errno_err(errno);
-      UniqueFd owned(fd);
-      if (::fstat(fd, &sb) < 0) return errno_err(errno);
+      auto file = open_in(d.fd->get(), a[2].str, O_PATH, 0, true);
+      if (!file) return errno_err(file.error().code);
+      if (::fstat(file->get(), &sb) < 0) return errno_err(errno);
       return Val::ok(stat_record(sb));
     }
-    Parent p = split_parent(d.fd->get(), a[2].str);
-    if (p.err) return errno_err(p.err);
-    if (::fstatat(p.dir, p.name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
+    auto p = parent_in(d.fd->get(), a[2].str);
+    if (!p) return errno_err(p.error().code);
+    if (::fstatat(p->dir(), p->name().c_str(), &sb, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
     return Val::ok(stat_record(sb));
   });
   mutating("set-times-at", [timestamps](Desc& d, auto& a) -> Result<Val> {
-    Parent p = split_parent(d.fd->get(), a[2].str);
-    if (p.err) return errno_err(p.err);
+    auto p = parent_in(d.fd->get(), a[2].str);
+    if (!p) return errno_err(p.error().code);
     timespec ts[2]{};
     timestamps(a[3], a[4], ts);
-    if (::utimensat(p.dir, p.name.c_str(), ts, (a[1].num & kPathSymlinkFollow) ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+    if (::utimensat(p->dir(), p->name().c_str(), ts, (a[1].num & kPathSymlinkFollow) ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
       return errno_err(errno);
     return Val::ok();
   });
@@ -316,9 +274,11 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     auto other = s->descriptors.find(uint32_t(other_rep.num));
     if (other == s->descriptors.end()) return fail("unknown descriptor");
     if (other->second.read_only) return fs_err(FsError::read_only);
-    Parent from = split_parent(d.fd->get(), from_path.str), to = split_parent(other->second.fd->get(), to_path.str);
-    if (from.err || to.err) return errno_err(from.err ? from.err : to.err);
-    if (op(from.dir, from.name.c_str(), to.dir, to.name.c_str()) < 0) return errno_err(errno);
+    auto from = parent_in(d.fd->get(), from_path.str);
+    if (!from) return errno_err(from.error().code);
+    auto to = parent_in(other->second.fd->get(), to_path.str);
+    if (!to) return errno_err(to.error().code);
+    if (op(from->dir(), from->name().c_str(), to->dir(), to->name().c_str()) < 0) return errno_err(errno);
     return Val::ok();
   };
   mutating("link-at", [two_paths](Desc& d, auto& a) {
@@ -336,42 +296,43 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     if (open_flags & kOpenDirectory) oflags |= O_DIRECTORY;
     if (open_flags & kOpenExclusive) oflags |= O_EXCL;
     if (open_flags & kOpenTruncate) oflags |= O_TRUNC;
-    int fd = open_beneath(d.fd->get(), a[2].str, uint64_t(oflags), 0666, path_flags & kPathSymlinkFollow);
-    if (fd < 0 && errno == EISDIR && (flags & kFlagWrite) == 0) fd = open_beneath(d.fd->get(), a[2].str, O_RDONLY | O_DIRECTORY, 0, true);
-    if (fd < 0) return errno_err(errno);
+    auto file = open_in(d.fd->get(), a[2].str, oflags, 0666, path_flags & kPathSymlinkFollow);
+    if (!file && file.error().code == EISDIR && (flags & kFlagWrite) == 0)
+      file = open_in(d.fd->get(), a[2].str, O_RDONLY | O_DIRECTORY, 0, true);
+    if (!file) return errno_err(file.error().code);
     struct stat sb{};
-    ::fstat(fd, &sb);
+    ::fstat(file->get(), &sb);
     uint32_t r = s->rep();
-    s->descriptors[r] = {std::make_shared<UniqueFd>(fd), d.read_only, S_ISDIR(sb.st_mode),
+    s->descriptors[r] = {std::make_shared<UniqueFd>(std::move(*file)), d.read_only, S_ISDIR(sb.st_mode),
                          (flags & kFlagRead) != 0 || (flags & kFlagWrite) == 0, (flags & kFlagWrite) != 0};
     return Val::ok(Val::handle(r));
   });
   method("readlink-at", [](Desc& d, auto& a) -> Result<Val> {
-    Parent p = split_parent(d.fd->get(), a[1].str);
-    if (p.err) return errno_err(p.err);
+    auto p = parent_in(d.fd->get(), a[1].str);
+    if (!p) return errno_err(p.error().code);
     char buf[4096];
-    ssize_t n = ::readlinkat(p.dir, p.name.c_str(), buf, sizeof buf);
+    ssize_t n = ::readlinkat(p->dir(), p->name().c_str(), buf, sizeof buf);
     if (n < 0) return errno_err(errno);
     return Val::ok(Val::string(std::string(buf, size_t(n))));
   });
   mutating("remove-directory-at", [](Desc& d, auto& a) -> Result<Val> {
-    Parent p = split_parent(d.fd->get(), a[1].str);
-    if (p.err) return errno_err(p.err);
-    if (::unlinkat(p.dir, p.name.c_str(), AT_REMOVEDIR) < 0) return errno_err(errno);
+    auto p = parent_in(d.fd->get(), a[1].str);
+    if (!p) return errno_err(p.error().code);
+    if (::unlinkat(p->dir(), p->name().c_str(), AT_REMOVEDIR) < 0) return errno_err(errno);
     return Val::ok();
   });
   mutating("rename-at", [two_paths](Desc& d, auto& a) { return two_paths(d, a[1], a[2], a[3], ::renameat); });
   mutating("symlink-at", [](Desc& d, auto& a) -> Result<Val> {
     if (!a[1].str.empty() && a[1].str.front() == '/') return fs_err(FsError::not_permitted);  // would point outside
-    Parent p = split_parent(d.fd->get(), a[2].str);
-    if (p.err) return errno_err(p.err);
-    if (::symlinkat(a[1].str.c_str(), p.dir, p.name.c_str()) < 0) return errno_err(errno);
+    auto p = parent_in(d.fd->get(), a[2].str);
+    if (!p) return errno_err(p.error().code);
+    if (::symlinkat(a[1].str.c_str(), p->dir(), p->name().c_str()) < 0) return errno_err(errno);
     return Val::ok();
   });
   mutating("unlink-file-at", [](Desc& d, auto& a) -> Result<Val> {
-    Parent p = split_parent(d.fd->get(), a[1].str);
-    if (p.err) return errno_err(p.err);
-    if (::unlinkat(p.dir, p.name.c_str(), 0) < 0) return errno_err(errno);
+    auto p = parent_in(d.fd->get(), a[1].str);
+    if (!p) return errno_err(p.error().code);
+    if (::unlinkat(p->dir(), p->name().c_str(), 0) < 0) return errno_err(errno);
     return Val::ok();
   });
   method("is-same-object", [s](Desc& d, auto& a) -> Result<Val> {
@@ -388,11 +349,10 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     return Val::ok(Val::record({Val::number(sb.st_ino), Val::number(sb.st_dev)}));
   });
   method("metadata-hash-at", [](Desc& d, auto& a) -> Result<Val> {
-    int fd = open_beneath(d.fd->get(), a[2].str, O_PATH, 0, a[1].num & kPathSymlinkFollow);
-    if (fd < 0) return errno_err(errno);
-    UniqueFd owned(fd);
+    auto file = open_in(d.fd->get(), a[2].str, O_PATH, 0, a[1].num & kPathSymlinkFollow);
+    if (!file) return errno_err(file.error().code);
     struct stat sb{};
-    if (::fstat(fd, &sb) < 0) return errno_err(errno);
+    if (::fstat(file->get(), &sb) < 0) return errno_err(errno);
     return Val::ok(Val::record({Val::number(sb.st_ino), Val::number(sb.st_dev)}));
   });
   types.functions["filesystem-error-code"] = [s](auto& a) -> Result<Val> {

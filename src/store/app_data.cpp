@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/store/fs_at.hpp"
@@ -76,7 +77,7 @@ Result<void> migrate_legacy_app_data(const std::string& app_id) {
   if (!S_ISDIR(st->st_mode))
     return fail("legacy app data " + from + " is not a plain directory; move or remove it by hand", kConflict);
   WEFT_TRY(std::string target, paths::app_data_dir(app_id));
-  std::string parent = target.substr(0, target.rfind('/'));
+  std::string parent(split_parent(target).parent);
   if (auto r = ensure_dir_path(parent, 0700); !r) return fail(Error(r.error().message, kHostFault));
   WEFT_TRY(UniqueFd parent_fd, open_dir(parent));
   if (::renameat2(legacy->get(), "data", parent_fd.get(), app_id.c_str(), RENAME_NOREPLACE) != 0) {
@@ -97,7 +98,7 @@ Result<void> migrate_legacy_app_data(const std::string& app_id) {
 Result<std::string> prepare_app_data_dir(const std::string& app_id) {
   WEFT_TRY_VOID(migrate_legacy_app_data(app_id));
   WEFT_TRY(std::string target, paths::app_data_dir(app_id));
-  std::string parent = target.substr(0, target.rfind('/'));
+  std::string parent(split_parent(target).parent);
   if (auto r = ensure_dir_path(parent, 0700); !r) return fail(Error(r.error().message, kHostFault));
   if (::mkdir(target.c_str(), 0700) != 0 && errno != EEXIST) return fail(errno_error("mkdir " + target, kHostFault));
   // A migrated legacy directory keeps its old mode; app data is private to the user either way.
@@ -112,7 +113,7 @@ Result<std::string> prepare_app_data_dir(const std::string& app_id) {
 
 Result<void> purge_app_data(const std::string& app_id) {
   WEFT_TRY(std::string target, paths::app_data_dir(app_id));
-  std::string parent = target.substr(0, target.rfind('/'));
+  std::string parent(split_parent(target).parent);
   auto dir = open_dir(parent);
   if (!dir) return dir.error().code == ENOENT ? ok() : Result<void>(fail(dir.error()));
   WEFT_TRY_VOID(remove_tree_at(dir->get(), app_id));

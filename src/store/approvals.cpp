@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "weft/core/capability.hpp"
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/store/crypto.hpp"
 #include "weft/store/fs_at.hpp"

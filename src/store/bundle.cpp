@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "weft/core/app_id.hpp"
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/manifest.hpp"
 #include "weft/store/fs_at.hpp"
 #include "weft/store/package_tree.hpp"
@@ -97,10 +98,9 @@ Result<std::string> read_bundle_pass(const std::string& archive_path, int dest_f
       WEFT_TRY(UniqueFd d, make_dirs_beneath(dest_fd, rel, 0755));
       continue;
     }
-    size_t slash = rel.rfind('/');
-    std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash);
-    std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
-    WEFT_TRY(UniqueFd parent_fd, make_dirs_beneath(dest_fd, parent, 0755));
+    PathTail tail = split_parent(rel);
+    std::string name(tail.name);
+    WEFT_TRY(UniqueFd parent_fd, make_dirs_beneath(dest_fd, tail.parent, 0755));
     mode_t mode = normalized_mode(false, archive_entry_perm(entry));
     int fd = ::openat(parent_fd.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0) {

@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "weft/core/app_id.hpp"
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/manifest.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/store/app_data.hpp"

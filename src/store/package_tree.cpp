@@ -1,6 +1,5 @@
 #include "weft/store/package_tree.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +7,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/store/fs_at.hpp"
 
@@ -29,21 +29,9 @@ std::string describe_type(mode_t m) {
 
 Result<void> walk_dir(int dirfd, const std::string& prefix, int depth, Walk& walk) {
   if (depth > kMaxPackageDepth) return fail(prefix + ": directories nested deeper than " + std::to_string(kMaxPackageDepth));
-  int dup = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup < 0) return fail(errno_error(prefix.empty() ? "package directory" : prefix));
-  DIR* dir = ::fdopendir(dup);
-  if (!dir) {
-    ::close(dup);
-    return fail(errno_error(prefix));
-  }
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(dir)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
-  for (const auto& name : names) {
+  auto names = list_directory(dirfd);
+  if (!names) return fail(names.error().with_context(prefix.empty() ? "package directory" : prefix));
+  for (const auto& name : *names) {
     std::string path = prefix.empty() ? name : prefix + "/" + name;
     if (!is_portable_name(name)) return fail("'" + path + "': name is not UTF-8 or contains control characters");
     WEFT_TRY(struct stat st, lstat_at(dirfd, name));
@@ -83,15 +71,10 @@ mode_t normalized_mode(bool directory, mode_t found) {
 Result<void> validate_entry_path(const std::string& path) {
   if (path.empty()) return fail("empty path");
   if (path.front() == '/') return fail("'" + path + "' is an absolute path");
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t end = path.find('/', i);
-    if (end == std::string::npos) end = path.size();
-    std::string_view part(path.data() + i, end - i);
-    if (part.empty()) return fail("'" + path + "' has an empty component");
+  if (path.back() == '/' || path.find("//") != std::string::npos) return fail("'" + path + "' has an empty component");
+  for (auto part : path_components(path)) {
     if (part == "." || part == "..") return fail("'" + path + "' contains a '" + std::string(part) + "' component");
     if (!is_portable_name(part)) return fail("'" + path + "': name is not UTF-8 or contains control characters");
-    i = end + 1;
   }
   return ok();
 }
@@ -104,12 +87,9 @@ Result<void> copy_file(int src_root, int dst_root, const TreeEntry& entry) {
   WEFT_TRY(UniqueFd in, open_beneath(src_root, entry.path, O_RDONLY));
   struct stat st {};
   if (::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) return fail("'" + entry.path + "' is not a regular file");
-  size_t slash = entry.path.rfind('/');
-  std::string parent = slash == std::string::npos ? "" : entry.path.substr(0, slash);
-  std::string name = slash == std::string::npos ? entry.path : entry.path.substr(slash + 1);
-  WEFT_TRY(UniqueFd dir, open_beneath(dst_root, parent, O_RDONLY | O_DIRECTORY));
+  WEFT_TRY(BeneathParent dir, open_parent_beneath(dst_root, entry.path));
   mode_t mode = normalized_mode(false, st.st_mode);
-  int fd = ::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  int fd = ::openat(dir.dir(), dir.name().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return fail(errno_error("stage " + entry.path));
   UniqueFd out(fd);
   if (::fchmod(fd, mode) != 0) return fail(errno_error("chmod " + entry.path));
@@ -133,13 +113,10 @@ Result<void> copy_package_tree(int src_root, int dst_root) {
   WEFT_TRY(auto entries, list_package_tree(src_root));
   for (const auto& e : entries) {
     if (e.directory) {
-      size_t slash = e.path.rfind('/');
-      std::string parent = slash == std::string::npos ? "" : e.path.substr(0, slash);
-      std::string name = slash == std::string::npos ? e.path : e.path.substr(slash + 1);
-      WEFT_TRY(UniqueFd dir, open_beneath(dst_root, parent, O_RDONLY | O_DIRECTORY));
-      if (::mkdirat(dir.get(), name.c_str(), 0755) != 0) return fail(errno_error("stage " + e.path));
+      WEFT_TRY(BeneathParent dir, open_parent_beneath(dst_root, e.path));
+      if (::mkdirat(dir.dir(), dir.name().c_str(), 0755) != 0) return fail(errno_error("stage " + e.path));
       // mkdirat honours the umask; the normalised mode must not depend on it.
-      if (::fchmodat(dir.get(), name.c_str(), normalized_mode(true, 0755), 0) != 0)
+      if (::fchmodat(dir.dir(), dir.name().c_str(), normalized_mode(true, 0755), 0) != 0)
         return fail(errno_error("chmod " + e.path));
       continue;
     }

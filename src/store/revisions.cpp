@@ -1,6 +1,5 @@
 #include "weft/store/revisions.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/file.h>
@@ -13,6 +12,7 @@
 #include <map>
 
 #include "weft/core/app_id.hpp"
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/manifest.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/store/fs_at.hpp"
@@ -37,22 +37,10 @@ Result<std::optional<std::string>> read_link_at(int dirfd, const std::string& na
 
 std::string expected_link_prefix(const std::string& app_id) { return std::string(kRevisionsDir) + "/" + app_id + "/"; }
 
+// The names in a directory, sorted; an unreadable directory lists as empty.
 std::vector<std::string> list_names(int dirfd) {
-  std::vector<std::string> names;
-  int dup = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup < 0) return names;
-  DIR* d = ::fdopendir(dup);
-  if (!d) {
-    ::close(dup);
-    return names;
-  }
-  while (dirent* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-  }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
+  auto names = list_directory(dirfd);
+  return names ? std::move(*names) : std::vector<std::string>{};
 }
 
 // An exclusive, non-blocking flock on a directory: held only when no session pins it.

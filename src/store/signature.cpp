@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/store/fs_at.hpp"
 #include "weft/store/package_tree.hpp"
 

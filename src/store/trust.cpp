@@ -1,6 +1,5 @@
 #include "weft/store/trust.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -10,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/store/fs_at.hpp"
 #include "weft/store/signature.hpp"
@@ -32,18 +32,16 @@ Result<std::vector<TrustedKey>> load_trusted_keys() { return load_trusted_keys_f
 Result<std::vector<TrustedKey>> load_trusted_keys_from(const std::vector<std::string>& dirs) {
   std::vector<TrustedKey> keys;
   for (const auto& dir : dirs) {
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) {
-      if (errno == ENOENT) continue;  // a missing directory holds no keys
-      return fail(errno_error("trusted-key directory " + dir));
+    auto dir_fd = open_dir(dir);
+    if (!dir_fd) {
+      if (dir_fd.error().code == ENOENT) continue;  // a missing directory holds no keys
+      return fail(Error("trusted-key directory " + dir_fd.error().message, dir_fd.error().code));
     }
+    auto entries = list_directory(dir_fd->get());
+    if (!entries) return fail(entries.error().with_context("trusted-key directory " + dir));
     std::vector<std::string> names;
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n.size() > 4 && n.compare(n.size() - 4, 4, ".pub") == 0) names.push_back(n);
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
+    for (auto& n : *entries)
+      if (n.size() > 4 && n.compare(n.size() - 4, 4, ".pub") == 0) names.push_back(std::move(n));  // sorted
     for (const auto& n : names) {
       std::string file = dir + "/" + n;
       auto key = read_public_key_file(file);

@@ -1,9 +1,7 @@
 #include "app_files.hpp"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <array>
@@ -13,6 +11,8 @@
 #include <utility>
 
 #include "weft/core/app_id.hpp"
+#include "weft/core/confined_fs.hpp"
+#include "weft/core/manifest.hpp"
 
 namespace weft::webview {
 
@@ -52,14 +52,6 @@ Result<std::string> percent_decode(std::string_view text) {
   }
   if (out.find('\0') != std::string::npos) return fail("the path contains a NUL byte", kNotFound);
   return out;
-}
-
-// openat2 has no glibc wrapper in bookworm.
-int open_beneath(int dirfd, const std::string& path, uint64_t flags) {
-  open_how how{};
-  how.flags = flags | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how));
 }
 
 }  // namespace
@@ -118,22 +110,15 @@ Result<ServedFile> serve_beneath(int root_fd, std::string_view relative) {
   std::string shown(relative);
   if (relative.empty() || relative.front() == '/') return fail("'" + shown + "' names no file", kNotFound);
   // Lexical screening first (clear errors), then the kernel enforces containment on the real tree.
-  for (size_t start = 0; start <= relative.size();) {
-    size_t end = relative.find('/', start);
-    std::string_view part = relative.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    if (part.empty() || part == "." || part == "..")
-      return fail("'" + shown + "' has an empty, '.' or '..' component", kNotFound);
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
+  if (!is_relative_plain_path(relative))
+    return fail("'" + shown + "' has an empty, '.' or '..' component", kNotFound);
   std::string_view mime = mime_type_for(relative);
   if (mime.empty()) return fail("'" + shown + "' has a type that is not served", kNotFound);
 
-  UniqueFd fd(open_beneath(root_fd, shown, O_RDONLY | O_NOFOLLOW));
-  if (!fd) {
-    int err = errno;
-    return fail("'" + shown + "' cannot be opened beneath its root: " + std::strerror(err), kNotFound);
-  }
+  auto opened = open_beneath(root_fd, shown, O_RDONLY | O_NOFOLLOW);
+  if (!opened)
+    return fail("'" + shown + "' cannot be opened beneath its root: " + std::strerror(opened.error().code), kNotFound);
+  UniqueFd fd = std::move(*opened);
   struct stat st {};
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return fail("'" + shown + "' is not a regular file", kNotFound);
   if (static_cast<size_t>(st.st_size) > kMaxServedFileBytes)

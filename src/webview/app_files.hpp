@@ -1,6 +1,6 @@
 #pragma once
 // What the `weft-app://<app_id>/<path>` scheme may serve (spec §6.2): regular files beneath the app's UI root, resolved
-// descriptor-relative with openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS), typed by extension.
+// descriptor-relative with weft::open_beneath's strict policy (no links, no `..`), typed by extension.
 // No WebKit here, so the resolver is unit-testable and fuzzable on its own.
 
 #include <string>

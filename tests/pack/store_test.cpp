@@ -6,9 +6,9 @@
 #include <chrono>
 #include <thread>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/test/package_env.hpp"
 #include "weft/store/crypto.hpp"
-#include "weft/store/fs_at.hpp"
 #include "weft/store/signature.hpp"
 
 namespace weft::test {
@@ -17,7 +17,7 @@ namespace {
 const std::string kId = "org.weft.test.app";
 
 std::string revision_of(const std::string& pkg) {
-  auto fd = store::open_dir(pkg);
+  auto fd = open_dir(pkg);
   auto d = store::package_digest(fd->get());
   return d.ok() ? store::to_hex(*d) : "";
 }
@@ -107,7 +107,7 @@ TEST_F(StoreFixture, APinnedRevisionSurvivesCollectionUntilItsSessionReleasesIt)
   std::string v3 = env.signed_package("v3", {.version = "3.0.0"}, key);
   ASSERT_EQ(env.pack({"install", v1}).exit_code, 0);
   // A running session's pin: a shared flock on the revision directory, as appd takes it.
-  auto pin = store::open_dir(env.store() + "/.revisions/" + kId + "/" + rev1);
+  auto pin = open_dir(env.store() + "/.revisions/" + kId + "/" + rev1);
   ASSERT_TRUE(pin.ok());
   ASSERT_EQ(::flock(pin->get(), LOCK_SH | LOCK_NB), 0);
   ASSERT_EQ(env.pack({"install", v2}).exit_code, 0);

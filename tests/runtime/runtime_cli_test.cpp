@@ -148,7 +148,9 @@ TEST(RuntimeCli, FilesystemAccessStaysBeneathThePreopensAndReadOnlyRefusesMutati
   auto run = run_runtime(app.args());
   EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err << run.out;
   for (const char* line : {"inside link: opened\n", "outside link: Operation not permitted\n", "rw mkdir: ok\n",
-                           "rw rename: ok\n", "rw stat: ok\n", "rw size: 5\n", "ro mkdir: Read-only file system\n",
+                           "rw rename: ok\n", "rw stat: ok\n", "rw size: 5\n", "preopen lstat: ok\n",
+                           "preopen is a directory: yes\n", "trailing dot lstat: ok\n",
+                           "trailing dot is a directory: yes\n", "ro mkdir: Read-only file system\n",
                            "ro unlink: Read-only file system\n", "ro rename: Read-only file system\n",
                            "absolute host path: Capabilities insufficient\n"})
     EXPECT_NE(run.out.find(line), std::string::npos) << "missing '" << line << "' in:\n" << run.out;

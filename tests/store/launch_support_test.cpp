@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <sys/file.h>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/test/package_env.hpp"
 #include "weft/store/app_data.hpp"
 #include "weft/store/crypto.hpp"
-#include "weft/store/fs_at.hpp"
 #include "weft/store/images.hpp"
 #include "weft/store/revisions.hpp"
 #include "weft/store/signature.hpp"

@@ -4,9 +4,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/test/package_env.hpp"
 #include "weft/store/crypto.hpp"
-#include "weft/store/fs_at.hpp"
 #include "weft/store/signature.hpp"
 
 namespace weft::test {

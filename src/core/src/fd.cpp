@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -186,20 +187,59 @@ Result<ReceivedChunk> receive_with_fds(int socket_fd, std::span<uint8_t> buffer)
 Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return fail(errno_error("open " + path));
+  return read_fd(fd.get(), max_bytes, path);
+}
+
+Result<std::string> read_fd(int fd, size_t max_bytes, std::string_view what) {
   std::string out;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail(errno_error("read " + path));
+      return fail(errno_error("read " + std::string(what), errno));
     }
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > max_bytes)
-      return fail(path + " exceeds " + std::to_string(max_bytes) + " bytes");
+      return fail(std::string(what) + " exceeds " + std::to_string(max_bytes) + " bytes");
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+Result<void> fsync_fd(int fd, std::string_view what) {
+  if (::fsync(fd) != 0) return fail(errno_error("fsync " + std::string(what), errno));
+  return ok();
+}
+
+Result<void> sync_filesystem(int fd, std::string_view what) {
+  if (::syncfs(fd) != 0) return fail(errno_error("syncfs " + std::string(what), errno));
+  return ok();
+}
+
+Result<void> write_file_exclusive_at(int dirfd, const std::string& name, std::string_view content, mode_t mode) {
+  UniqueFd fd(::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd) return fail(errno_error("create " + name, errno));
+  if (::fchmod(fd.get(), mode) != 0) return fail(errno_error("chmod " + name, errno));
+  WEFT_TRY_VOID(write_all(fd.get(), content));
+  return fsync_fd(fd.get(), name);
+}
+
+Result<void> write_file_atomic_at(int dirfd, const std::string& name, std::string_view content, mode_t mode) {
+  std::random_device rd;
+  char suffix[17];
+  std::snprintf(suffix, sizeof suffix, "%08x%08x", rd(), rd());
+  std::string tmp = "." + name + ".tmp-" + suffix;
+  if (auto w = write_file_exclusive_at(dirfd, tmp, content, mode); !w) {
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    return w;
+  }
+  if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) != 0) {
+    Error error = errno_error("rename to " + name, errno);
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    return fail(std::move(error));
+  }
+  return fsync_fd(dirfd, "directory of " + name);
 }
 
 Result<void> write_file_atomic(const std::string& path, std::string_view content, unsigned mode) {

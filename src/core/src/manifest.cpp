@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "weft/core/app_id.hpp"
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/fd.hpp"
 
 namespace weft {
@@ -42,16 +43,11 @@ void check_relative_path(const std::optional<std::string>& path, std::string_vie
 }  // namespace
 
 bool is_relative_plain_path(std::string_view path) {
-  if (path.empty() || path.front() == '/') return false;
-  size_t i = 0;
-  for (;;) {
-    size_t end = path.find('/', i);
-    std::string_view part = path.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
-    if (part.empty() || part == "." || part == "..") return false;
-    if (part.find('\0') != std::string_view::npos) return false;
-    if (end == std::string_view::npos) return true;
-    i = end + 1;
-  }
+  if (path.empty() || path.front() == '/' || path.back() == '/' || path.find("//") != std::string_view::npos)
+    return false;
+  for (auto part : path_components(path))
+    if (part == "." || part == ".." || part.find('\0') != std::string_view::npos) return false;
+  return true;
 }
 
 Result<Manifest> parse_manifest(std::string_view text) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "weft/core/confined_fs.hpp"
 #include "weft/core/manifest.hpp"
 #include "weft/store/crypto.hpp"
 #include "weft/store/fs_at.hpp"

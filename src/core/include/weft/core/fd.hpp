@@ -78,7 +78,23 @@ struct ReceivedChunk {
 
 /// Reads a whole (small) file into a string; `max_bytes` bounds it.
 [[nodiscard]] Result<std::string> read_file(const std::string& path, size_t max_bytes = 16u << 20);
+/// Reads an already opened file to its end (bounded by `max_bytes`); errors name `what`, code = errno.
+[[nodiscard]] Result<std::string> read_fd(int fd, size_t max_bytes, std::string_view what);
 /// Writes a file atomically: temporary name in the same directory, fsync, rename over `path`.
 [[nodiscard]] Result<void> write_file_atomic(const std::string& path, std::string_view content, unsigned mode = 0600);
+/// Writes `name` in `dirfd` atomically: temporary name, fsync, renameat over `name`, then fsync of the directory.
+/// Errors carry the errno as code.
+[[nodiscard]] Result<void> write_file_atomic_at(int dirfd, const std::string& name, std::string_view content,
+                                                mode_t mode);
+/// Creates `name` in `dirfd` exclusively (O_EXCL | O_NOFOLLOW: never overwrites, never follows) with `content` and
+/// fsyncs it. Errors carry the errno as code (EEXIST when the name is taken).
+[[nodiscard]] Result<void> write_file_exclusive_at(int dirfd, const std::string& name, std::string_view content,
+                                                   mode_t mode);
+
+/// fsync(2); the error names `what`, code = errno.
+[[nodiscard]] Result<void> fsync_fd(int fd, std::string_view what);
+/// syncfs(2) on the filesystem holding `fd`: one call makes a whole staged tree (files and directory entries)
+/// durable, instead of one fsync per file.
+[[nodiscard]] Result<void> sync_filesystem(int fd, std::string_view what);
 
 }  // namespace weft
