@@ -12,8 +12,8 @@
 #include <cstring>
 #include <chrono>
 
-#include "weft/core/child_process.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/core/tool_run.hpp"
 #include "weft/core/utf8.hpp"
 
 namespace weft::runtime {
@@ -75,7 +75,7 @@ std::optional<std::string> send_notification(const std::string& app, const std::
 }
 
 constexpr size_t kMaxClipboardText = 1u << 20;  // bytes
-constexpr auto kToolTimeout = std::chrono::seconds(5);
+constexpr std::chrono::milliseconds kToolTimeout{5000};
 constexpr const char* kWlCopy = "/usr/bin/wl-copy";
 constexpr const char* kWlPaste = "/usr/bin/wl-paste";
 constexpr const char* kTextType = "text/plain;charset=utf-8";
@@ -88,59 +88,20 @@ std::optional<std::string> clipboard_unavailable(const char* tool) {
   return std::nullopt;
 }
 
-struct ToolRun {
-  ExitStatus status;
-  std::string out;
-  bool overflow = false;
-};
-
-/// Runs a clipboard tool by absolute path with a minimal environment, feeding `input` (if any) on stdin and keeping at
-/// most `max_out` + 1 bytes of stdout; killed after kToolTimeout.
-Result<ToolRun> run_tool(const char* tool, std::vector<std::string> args, const std::string* input, size_t max_out) {
-  SpawnOptions o;
-  o.argv = {tool};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
+/// Runs a clipboard tool by absolute path with a minimal environment (the display only). wl-copy leaves a daemon
+/// behind that serves the text, so its output goes to /dev/null rather than to pipes we stop reading.
+Result<ToolResult> run_clipboard_tool(const char* tool, std::vector<std::string> args, std::optional<std::string> input) {
+  ToolRequest request{.argv = {tool}, .timeout = kToolTimeout};
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.max_stdout = kMaxClipboardText;
+  request.overflow = ToolOverflow::truncate;
+  if (input) {
+    request.input = std::move(input);
+    request.capture_stdout = request.capture_stderr = false;
+  }
   for (const char* var : {"WAYLAND_DISPLAY", "XDG_RUNTIME_DIR"})
-    if (const char* v = std::getenv(var)) o.env.push_back(std::string(var) + "=" + v);
-  o.null_stdio = true;
-  std::pair<UniqueFd, UniqueFd> in_pipe, out_pipe;
-  if (input) {
-    WEFT_TRY(in_pipe, make_pipe());
-    o.fd_map.push_back({in_pipe.first.get(), 0});
-  } else {
-    WEFT_TRY(out_pipe, make_pipe());
-    o.fd_map.push_back({out_pipe.second.get(), 1});
-  }
-  WEFT_TRY(ChildProcess child, ChildProcess::spawn(o));
-  in_pipe.first.reset();
-  out_pipe.second.reset();
-  auto deadline = std::chrono::steady_clock::now() + kToolTimeout;
-  auto timed_out = [&] { return fail(std::string(tool).substr(std::string(tool).rfind('/') + 1) + " did not finish within 5 s"); };
-  ToolRun run;
-  if (input) {
-    if (!write_all(in_pipe.second.get(), *input).ok()) return fail(std::string(tool) + " did not accept the text");
-    in_pipe.second.reset();
-  } else {
-    char buf[65536];
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      pollfd p{out_pipe.first.get(), POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, int(left.count())) == 0) return timed_out();
-      ssize_t n = ::read(out_pipe.first.get(), buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      run.out.append(buf, size_t(n));
-      if (run.out.size() > max_out) {
-        run.overflow = true;
-        break;
-      }
-    }
-  }
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  auto status = child.wait(std::max(left, std::chrono::milliseconds(0)));
-  if (!status) return timed_out();  // the ChildProcess destructor kills and reaps it
-  run.status = *status;
-  return run;
+    if (const char* v = std::getenv(var)) request.env.push_back(std::string(var) + "=" + v);
+  return run_tool(request);
 }
 
 }  // namespace
@@ -280,9 +241,9 @@ void WeftAppHost::install(HostRegistry& registry) {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_read))
       return err_text("capability sys:clipboard:read is not granted");
     if (auto e = clipboard_unavailable(kWlPaste)) return err_text(*e);
-    auto run = run_tool(kWlPaste, {"--no-newline", "--type", kTextType}, nullptr, kMaxClipboardText);
+    auto run = run_clipboard_tool(kWlPaste, {"--no-newline", "--type", kTextType}, std::nullopt);
     if (!run) return err_text(run.error().message);
-    if (run->overflow) return err_text("clipboard text exceeds 1048576 bytes");
+    if (run->out_truncated) return err_text("clipboard text exceeds 1048576 bytes");
     // wl-paste fails when nothing, or nothing of our type, is offered.
     if (!run->status.success() || !is_valid_utf8(run->out)) return err_text("the clipboard does not hold UTF-8 text");
     return Val::ok(Val::string(std::move(run->out)));
@@ -292,7 +253,7 @@ void WeftAppHost::install(HostRegistry& registry) {
       return err_text("capability sys:clipboard:write is not granted");
     if (a[0].str.size() > kMaxClipboardText) return err_text("clipboard text exceeds 1048576 bytes");
     if (auto e = clipboard_unavailable(kWlCopy)) return err_text(*e);
-    auto run = run_tool(kWlCopy, {"--type", kTextType}, &a[0].str, 0);
+    auto run = run_clipboard_tool(kWlCopy, {"--type", kTextType}, a[0].str);
     if (!run) return err_text(run.error().message);
     if (!run->status.success())
       return err_text("the clipboard service is not available (wl-copy " + run->status.describe() + ")");

@@ -114,6 +114,16 @@ TEST(RunTool, StopsReadingWhenTheToolExitsEvenIfABackgroundChildHoldsThePipes) {
   EXPECT_LT(seconds_since(start), 2.5);
 }
 
+TEST(RunTool, SendsUncapturedStreamsToDevNull) {
+  ToolRequest request = sh("echo out; echo err >&2; test -c /proc/self/fd/1 && test -c /proc/self/fd/2");
+  request.capture_stdout = request.capture_stderr = false;
+  auto run = run_tool(request);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  EXPECT_TRUE(run->status.success()) << "stdout and stderr are not character devices: " << run->status.describe();
+  EXPECT_EQ(run->out, "");
+  EXPECT_EQ(run->err, "");
+}
+
 TEST(RunTool, GivesTheToolExactlyTheEnvironmentAsked) {
   auto run = run_tool({.argv = {"/usr/bin/env"}, .timeout = 10s, .env = {"WEFT_A=1", "WEFT_B=two"}});
   ASSERT_TRUE(run.ok()) << run.error().message;

@@ -108,10 +108,15 @@ Result<ToolResult> run_tool(const ToolRequest& request) {
     WEFT_TRY(in_pipe, make_pipe());
     options.fd_map.push_back({in_pipe.first.get(), 0});
   }
-  WEFT_TRY(auto out_pipe, make_pipe());
-  WEFT_TRY(auto err_pipe, make_pipe());
-  options.fd_map.push_back({out_pipe.second.get(), 1});
-  options.fd_map.push_back({err_pipe.second.get(), 2});
+  std::pair<UniqueFd, UniqueFd> out_pipe, err_pipe;
+  if (request.capture_stdout) {
+    WEFT_TRY(out_pipe, make_pipe());
+    options.fd_map.push_back({out_pipe.second.get(), 1});
+  }
+  if (request.capture_stderr) {
+    WEFT_TRY(err_pipe, make_pipe());
+    options.fd_map.push_back({err_pipe.second.get(), 2});
+  }
   for (auto [from, to] : request.extra_fds) {
     if (to < 3) return fail("run_tool: " + name + ": extra fd " + std::to_string(to) + " would replace stdio");
     options.fd_map.push_back({from, to});
@@ -136,7 +141,8 @@ Result<ToolResult> run_tool(const ToolRequest& request) {
     WEFT_TRY_VOID(set_nonblocking(input.get()));
     if (pending_input.empty()) input.reset();
   }
-  for (auto& c : captures) WEFT_TRY_VOID(set_nonblocking(c.fd.get()));
+  for (auto& c : captures)
+    if (c.fd) WEFT_TRY_VOID(set_nonblocking(c.fd.get()));
   // Readable once the tool has exited; without it, exit is checked every kExitPollInterval.
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, child.pid(), 0)));
 

@@ -30,6 +30,10 @@ struct ToolRequest {
   size_t max_stdout = 1u << 20;  // bytes
   size_t max_stderr = 64u << 10;  // bytes
   ToolOverflow overflow = ToolOverflow::fail;
+  /// When false the stream goes to /dev/null: for a tool that leaves a daemon behind holding it (wl-copy), which must
+  /// not die of SIGPIPE once we stop reading.
+  bool capture_stdout = true;
+  bool capture_stderr = true;
   /// Complete environment ("NAME=value"), as SpawnOptions::env; `inherit_environment` adds the caller's.
   std::vector<std::string> env{};
   bool inherit_environment = false;
