@@ -2,7 +2,6 @@
 
 #include "weft/runtime/weft_app_host.hpp"
 
-#include <gio/gio.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include <cstring>
 #include <chrono>
 
+#include "weft/core/glib.hpp"
 #include "weft/core/ready.hpp"
 #include "weft/core/tool_run.hpp"
 #include "weft/core/utf8.hpp"
@@ -41,30 +41,18 @@ bool is_icon_name(const std::string& s) {
   return true;
 }
 
-template <class T>
-struct GFree {
-  void operator()(T* p) const { g_object_unref(p); }
-};
-using GConnection = std::unique_ptr<GDBusConnection, GFree<GDBusConnection>>;
-struct GErrorFree {
-  void operator()(GError* e) const { g_error_free(e); }
-};
-struct GVariantUnref {
-  void operator()(GVariant* v) const { g_variant_unref(v); }
-};
-
 /// Delivers a notification to org.freedesktop.Notifications on the session bus; the error string otherwise.
 std::optional<std::string> send_notification(const std::string& app, const std::string& title, const std::string& body,
                                              const std::string& icon) {
   GError* raw = nullptr;
-  GConnection bus(g_bus_get_sync(G_BUS_TYPE_SESSION, nullptr, &raw));
-  std::unique_ptr<GError, GErrorFree> error(raw);
+  glib::Ptr<GDBusConnection> bus(g_bus_get_sync(G_BUS_TYPE_SESSION, nullptr, &raw));
+  glib::ErrorPtr error(raw);
   if (!bus) return "the notification service is not available: " + std::string(error ? error->message : "no session bus");
   raw = nullptr;
   GVariantBuilder actions, hints;
   g_variant_builder_init(&actions, G_VARIANT_TYPE("as"));
   g_variant_builder_init(&hints, G_VARIANT_TYPE("a{sv}"));
-  std::unique_ptr<GVariant, GVariantUnref> reply(g_dbus_connection_call_sync(
+  glib::VariantPtr reply(g_dbus_connection_call_sync(
       bus.get(), "org.freedesktop.Notifications", "/org/freedesktop/Notifications", "org.freedesktop.Notifications",
       "Notify",
       g_variant_new("(susssasa{sv}i)", app.c_str(), 0u, icon.c_str(), title.c_str(), body.c_str(), &actions, &hints, -1),

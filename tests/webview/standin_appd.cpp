@@ -4,6 +4,7 @@
 
 #include "weft/core/fd.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/core/ipc/errors.hpp"
 
 namespace weft::test {
 
@@ -72,7 +73,7 @@ void StandinAppd::on_text(SoupWebsocketConnection* connection, const std::string
       ++authenticated_;
       return;
     }
-    send({{"type", "ERROR"}, {"code", 401}, {"message", "authentication required"}});
+    send({{"type", "ERROR"}, {"code", 401}, {"message", std::string(weft::ipc::error_message::kAuthenticationRequired)}});
     soup_websocket_connection_close(connection, 1008, nullptr);
     return;
   }

@@ -88,6 +88,10 @@ class SigpipeBlock {
 
 }  // namespace
 
+std::string tool_timeout_message(std::string_view name, std::chrono::milliseconds timeout) {
+  return std::string(name) + " did not finish within " + describe_duration(timeout);
+}
+
 std::string tool_name(std::string_view program) {
   size_t slash = program.rfind('/');
   return std::string(slash == std::string_view::npos ? program : program.substr(slash + 1));
@@ -156,7 +160,7 @@ Result<ToolResult> run_tool(const ToolRequest& request) {
   };
   auto timed_out = [&] {
     kill_tool();
-    return fail(name + " did not finish within " + describe_duration(request.timeout) + " and was killed");
+    return fail(tool_timeout_message(name, request.timeout));
   };
 
   bool exited = false;

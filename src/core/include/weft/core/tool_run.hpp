@@ -50,7 +50,8 @@ struct ToolResult {
 };
 
 /// Runs `request.argv` until it exits and returns how it ended with what it wrote; an error when it cannot start,
-/// writes more than allowed (ToolOverflow::fail) or is still running at the deadline. Stdin, stdout and stderr are
+/// writes more than allowed (ToolOverflow::fail) or is still running at the deadline (it is then killed with SIGKILL
+/// and the error is tool_timeout_message()). Stdin, stdout and stderr are
 /// served together, so a tool that writes a lot to both pipes while it reads its input never deadlocks. Reading
 /// stops when the tool itself exits, even if a background child it left behind still holds the pipes.
 [[nodiscard]] Result<ToolResult> run_tool(const ToolRequest& request);
@@ -58,6 +59,9 @@ struct ToolResult {
 /// run_tool that also fails when the tool does not exit with status 0; the error names the tool, how it ended and
 /// what it wrote to stderr (or stdout, when stderr is empty).
 [[nodiscard]] Result<ToolResult> run_tool_checked(const ToolRequest& request);
+
+/// `<program> did not finish within 5 s`: the error of a tool killed at its deadline (spec §4.4, exact).
+[[nodiscard]] std::string tool_timeout_message(std::string_view name, std::chrono::milliseconds timeout);
 
 /// The name a tool is shown under in errors: argv[0] without its directory.
 [[nodiscard]] std::string tool_name(std::string_view program);
