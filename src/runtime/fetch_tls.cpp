@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 
+#include "weft/core/app_errors.hpp"
 #include "weft/core/glib.hpp"
 
 namespace weft::runtime {
@@ -48,7 +49,7 @@ Result<std::string> tls_exchange(UniqueFd fd, const std::string& host, uint16_t 
     }
     if (n == 0) break;
     response.append(buf, size_t(n));
-    if (response.size() > max_bytes) return fail("response body exceeds 16777216 bytes");
+    if (response.size() > max_bytes) return fail(std::string(app_error::kResponseTooLarge));
   }
   g_io_stream_close(tls.get(), nullptr, nullptr);
   return response;

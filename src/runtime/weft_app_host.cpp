@@ -11,6 +11,7 @@
 #include <cstring>
 #include <chrono>
 
+#include "weft/core/app_errors.hpp"
 #include "weft/core/glib.hpp"
 #include "weft/core/ready.hpp"
 #include "weft/core/tool_run.hpp"
@@ -25,7 +26,7 @@ constexpr size_t kMaxNotificationBody = 4096;   // bytes
 constexpr int kNotifyTimeoutMs = 5000;
 
 Val ok_unit() { return Val::ok(); }
-Val err_text(std::string s) { return Val::err(Val::string(std::move(s))); }
+Val err_text(std::string_view s) { return Val::err(Val::string(std::string(s))); }
 
 bool granted(const std::vector<Capability>& grants, CapabilityKind kind) {
   for (const auto& g : grants)
@@ -135,7 +136,7 @@ std::string fetch_refusal(const std::vector<Capability>& grants, const std::stri
       if (g.host == host) return {};
     }
   }
-  return any ? "capability net:fetch:" + host + " is not granted" : "capability net:fetch is not granted";
+  return app_error::not_granted(any ? "net:fetch:" + host : "net:fetch");
 }
 
 void WeftAppHost::install(HostRegistry& registry) {
@@ -154,10 +155,10 @@ void WeftAppHost::install(HostRegistry& registry) {
   auto& ipc = registry.add(std::string("weft:app/ipc") + kVersion);
   ipc.functions["send"] = [s](auto& a) -> Result<Val> {
     const std::string& payload = a[0].str;
-    if (payload.size() > kMaxIpcMessage) return err_text("message exceeds 65536 bytes");
-    if (payload.find_first_of("\r\n") != std::string::npos) return err_text("message contains a line break");
-    if (s->ipc_closed) return err_text("IPC connection closed");
-    if (!s->config.ipc.valid()) return err_text("IPC not connected");
+    if (payload.size() > kMaxIpcMessage) return err_text(app_error::kIpcMessageTooLong);
+    if (payload.find_first_of("\r\n") != std::string::npos) return err_text(app_error::kIpcLineBreak);
+    if (s->ipc_closed) return err_text(app_error::kIpcClosed);
+    if (!s->config.ipc.valid()) return err_text(app_error::kIpcNotConnected);
     std::string line = payload + "\n";
     size_t done = 0;
     while (done < line.size()) {
@@ -170,7 +171,7 @@ void WeftAppHost::install(HostRegistry& registry) {
       }
       if (n <= 0) {
         s->close_ipc();
-        return err_text("IPC connection closed");
+        return err_text(app_error::kIpcClosed);
       }
       done += size_t(n);
     }
@@ -210,15 +211,15 @@ void WeftAppHost::install(HostRegistry& registry) {
   auto& notifications = registry.add(std::string("weft:app/notifications") + kVersion);
   notifications.functions["notify"] = [s](auto& a) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_notifications))
-      return err_text("capability sys:notifications is not granted");
+      return err_text(app_error::not_granted("sys:notifications"));
     const std::string& title = a[0].str;
     const std::string& body = a[1].str;
-    if (title.size() > kMaxNotificationTitle) return err_text("notification title exceeds 256 bytes");
-    if (body.size() > kMaxNotificationBody) return err_text("notification body exceeds 4096 bytes");
+    if (title.size() > kMaxNotificationTitle) return err_text(app_error::kNotificationTitleTooLong);
+    if (body.size() > kMaxNotificationBody) return err_text(app_error::kNotificationBodyTooLong);
     std::string icon;
     if (a[2].index == 1) {
       icon = a[2].items[0].str;
-      if (!is_icon_name(icon)) return err_text("a notification icon must be an icon theme name");
+      if (!is_icon_name(icon)) return err_text(app_error::kNotificationIconInvalid);
     }
     if (auto e = send_notification(s->config.app_id, title, body, icon)) return err_text(*e);
     return ok_unit();
@@ -227,19 +228,19 @@ void WeftAppHost::install(HostRegistry& registry) {
   auto& clipboard = registry.add(std::string("weft:app/clipboard") + kVersion);
   clipboard.functions["read"] = [s](auto&) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_read))
-      return err_text("capability sys:clipboard:read is not granted");
+      return err_text(app_error::not_granted("sys:clipboard:read"));
     if (auto e = clipboard_unavailable(kWlPaste)) return err_text(*e);
     auto run = run_clipboard_tool(kWlPaste, {"--no-newline", "--type", kTextType}, std::nullopt);
     if (!run) return err_text(run.error().message);
-    if (run->out_truncated) return err_text("clipboard text exceeds 1048576 bytes");
+    if (run->out_truncated) return err_text(app_error::kClipboardTooLong);
     // wl-paste fails when nothing, or nothing of our type, is offered.
-    if (!run->status.success() || !is_valid_utf8(run->out)) return err_text("the clipboard does not hold UTF-8 text");
+    if (!run->status.success() || !is_valid_utf8(run->out)) return err_text(app_error::kClipboardNotText);
     return Val::ok(Val::string(std::move(run->out)));
   };
   clipboard.functions["write"] = [s](auto& a) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_write))
-      return err_text("capability sys:clipboard:write is not granted");
-    if (a[0].str.size() > kMaxClipboardText) return err_text("clipboard text exceeds 1048576 bytes");
+      return err_text(app_error::not_granted("sys:clipboard:write"));
+    if (a[0].str.size() > kMaxClipboardText) return err_text(app_error::kClipboardTooLong);
     if (auto e = clipboard_unavailable(kWlCopy)) return err_text(*e);
     auto run = run_clipboard_tool(kWlCopy, {"--type", kTextType}, a[0].str);
     if (!run) return err_text(run.error().message);

@@ -9,6 +9,8 @@
 #include "appd_harness.hpp"
 #include "weft/core/ipc/errors.hpp"
 
+namespace says = weft::ipc::error_message;  // spec error strings
+
 namespace weft::appd::test {
 namespace {
 
@@ -122,10 +124,10 @@ TEST_F(AppdFaults, ForcedTerminationStopsASessionAtOnce) {
   EXPECT_EQ(std::get<msg::AppState>(*again), (msg::AppState{sid, "stopped"}));
   auto unknown = client->request(msg::TerminateApp{999, false});
   ASSERT_TRUE(unknown.ok());
-  EXPECT_EQ(std::get<msg::ErrorReply>(*unknown), (msg::ErrorReply{404, weft::ipc::error_message::session_not_found(999)}));
+  EXPECT_EQ(std::get<msg::ErrorReply>(*unknown), (msg::ErrorReply{404, says::session_not_found(999)}));
   auto activate = client->request(msg::ActivateApp{sid});
   ASSERT_TRUE(activate.ok());
-  EXPECT_EQ(std::get<msg::ErrorReply>(*activate), (msg::ErrorReply{404, weft::ipc::error_message::session_not_running(1)}));
+  EXPECT_EQ(std::get<msg::ErrorReply>(*activate), (msg::ErrorReply{404, says::session_not_running(1)}));
 }
 
 }  // namespace

@@ -20,6 +20,8 @@
 #include "weft/core/glib.hpp"
 #include "weft/core/ipc/errors.hpp"
 
+namespace says = weft::ipc::error_message;  // spec error strings
+
 namespace weft::appd {
 namespace {
 
@@ -52,8 +54,8 @@ class StandinSupervisor : public RequestHandler, public AppRoleBroker {
   }
   Result<void> attach_app_bridge(uint64_t session_id, std::string_view token,
                                  const std::shared_ptr<AppBridgePeer>& peer) override {
-    if (session_id != kSession || !tokens_equal(token, kBridgeToken)) return fail(std::string(weft::ipc::error_message::kAuthenticationRequired), 401);
-    if (bridge.lock()) return fail(std::string(weft::ipc::error_message::kBridgeAlreadyConnected), 409);
+    if (session_id != kSession || !tokens_equal(token, kBridgeToken)) return fail(std::string(says::kAuthenticationRequired), 401);
+    if (bridge.lock()) return fail(std::string(says::kBridgeAlreadyConnected), 409);
     bridge = peer;
     return ok();
   }
@@ -255,7 +257,7 @@ TEST_F(WebSocketApiTest, ASystemClientGetsRepliesAsJson) {
 TEST_F(WebSocketApiTest, NoHelloWithinTheTimeoutIsAnswered401AndClosed) {
   start(300);  // ms
   auto client = connect();
-  EXPECT_EQ(client->next(2s), error(401, weft::ipc::error_message::kAuthenticationRequired));
+  EXPECT_EQ(client->next(2s), error(401, says::kAuthenticationRequired));
   EXPECT_TRUE(client->wait_closed());
 }
 
@@ -271,7 +273,7 @@ TEST_F(WebSocketApiTest, AWrongSystemTokenIsAnswered401AndClosed) {
   start();
   auto client = connect();
   client->hello_system("00000000000000000000000000000000");
-  EXPECT_EQ(client->next(), error(401, weft::ipc::error_message::kAuthenticationRequired));
+  EXPECT_EQ(client->next(), error(401, says::kAuthenticationRequired));
   EXPECT_TRUE(client->wait_closed());
   EXPECT_TRUE(supervisor_.requests.empty());
 }
@@ -280,7 +282,7 @@ TEST_F(WebSocketApiTest, ARequestBeforeHelloIsAnswered401AndClosed) {
   start();
   auto client = connect();
   client->send({{"type", "QUERY_RUNNING"}});
-  EXPECT_EQ(client->next(), error(401, weft::ipc::error_message::kAuthenticationRequired));
+  EXPECT_EQ(client->next(), error(401, says::kAuthenticationRequired));
   EXPECT_TRUE(client->wait_closed());
   EXPECT_TRUE(supervisor_.requests.empty());
 }
@@ -298,9 +300,9 @@ TEST_F(WebSocketApiTest, TheSystemRoleMayNotForwardApplicationMessages) {
   start();
   auto client = system_client();
   client->send({{"type", "IPC_FORWARD"}, {"session_id", kSession}, {"payload", "hi"}});
-  EXPECT_EQ(client->next(), error(403, weft::ipc::error_message::kAppMessagesNotForSystemRole));
+  EXPECT_EQ(client->next(), error(403, says::kAppMessagesNotForSystemRole));
   client->send({{"type", "APP_MESSAGE"}, {"payload", "hi"}});
-  EXPECT_EQ(client->next(), error(403, weft::ipc::error_message::kAppMessagesNotForSystemRole));
+  EXPECT_EQ(client->next(), error(403, says::kAppMessagesNotForSystemRole));
   EXPECT_EQ(supervisor_.requests.size(), 1u) << "only the QUERY_RUNNING of the HELLO round trip";
   EXPECT_TRUE(supervisor_.page_messages.empty());
 }
@@ -313,7 +315,7 @@ TEST_F(WebSocketApiTest, MalformedJsonIsIgnoredAndUnknownMessagesAreAnswered400)
   auto reply = client->next();
   EXPECT_EQ(reply["type"], "ERROR") << reply.dump();
   EXPECT_EQ(reply["code"], 400);
-  EXPECT_EQ(reply["message"].get<std::string>().rfind(weft::ipc::error_message::kBadRequestPrefix, 0), 0u) << reply.dump();
+  EXPECT_EQ(reply["message"].get<std::string>().rfind(says::kBadRequestPrefix, 0), 0u) << reply.dump();
   client->send({{"type", "QUERY_RUNNING"}});
   EXPECT_EQ(client->next()["type"], "RUNNING_APPS") << "the connection stays after malformed input";
 }
@@ -336,9 +338,9 @@ TEST_F(WebSocketApiTest, TheAppRoleMayNotSendLifecycleRequests) {
   auto page = connect();
   page->hello_app(kSession);
   page->send({{"type", "LAUNCH_APP"}, {"app_id", "org.x.y"}});
-  EXPECT_EQ(page->next(), error(403, weft::ipc::error_message::kNotAllowedForAppRole));
+  EXPECT_EQ(page->next(), error(403, says::kNotAllowedForAppRole));
   page->send({{"type", "TERMINATE_APP"}, {"session_id", kSession}});
-  EXPECT_EQ(page->next(), error(403, weft::ipc::error_message::kNotAllowedForAppRole));
+  EXPECT_EQ(page->next(), error(403, says::kNotAllowedForAppRole));
   EXPECT_TRUE(supervisor_.requests.empty()) << "the handler must not see app-role requests";
   EXPECT_FALSE(page->closed());
 }
@@ -360,7 +362,7 @@ TEST_F(WebSocketApiTest, AWrongBridgeTokenIsAnswered401AndClosed) {
   start();
   auto page = connect();
   page->hello_app(kSession, "00000000000000000000000000000000");
-  EXPECT_EQ(page->next(), error(401, weft::ipc::error_message::kAuthenticationRequired));
+  EXPECT_EQ(page->next(), error(401, says::kAuthenticationRequired));
   EXPECT_TRUE(page->wait_closed());
 }
 
@@ -371,7 +373,7 @@ TEST_F(WebSocketApiTest, ASecondBridgeForASessionIsAnswered409AndClosed) {
   ASSERT_TRUE(pump_until([&] { return supervisor_.bridge.lock() != nullptr; }));
   auto second = connect();
   second->hello_app(kSession);
-  EXPECT_EQ(second->next(), error(409, weft::ipc::error_message::kBridgeAlreadyConnected));
+  EXPECT_EQ(second->next(), error(409, says::kBridgeAlreadyConnected));
   EXPECT_TRUE(second->wait_closed());
   EXPECT_FALSE(first->closed());
 }

@@ -33,7 +33,8 @@ TEST(RunTool, CapturesStdoutAndStderrApartWithTheExitStatus) {
 }
 
 TEST(RunTool, FeedsTheInputOnStdinAndClosesIt) {
-  auto run = run_tool({.argv = {"cat"}, .input = std::string("hello\nworld"), .timeout = 10s, .env = {"PATH=/usr/bin:/bin"}});
+  auto run =
+      run_tool({.argv = {"cat"}, .input = std::string("hello\nworld"), .timeout = 10s, .env = {"PATH=/usr/bin:/bin"}});
   ASSERT_TRUE(run.ok()) << run.error().message;
   EXPECT_TRUE(run->status.success()) << run->status.describe();
   EXPECT_EQ(run->out, "hello\nworld");
@@ -68,6 +69,11 @@ TEST(RunTool, KillsATimedOutToolAndNamesItInTheError) {
   ASSERT_FALSE(run.ok()) << "sleep 30 finished within 200 ms";
   EXPECT_EQ(run.error().message, "sleep did not finish within 200 ms");
   EXPECT_LT(seconds_since(start), 5.0);
+}
+
+TEST(RunTool, TheTimeoutMessageIsTheSpecsExactString) {
+  EXPECT_EQ(weft::tool_timeout_message("wl-paste", 5s), "wl-paste did not finish within 5 s");
+  EXPECT_EQ(weft::tool_timeout_message("sleep", 1500ms), "sleep did not finish within 1500 ms");
 }
 
 TEST(RunTool, TimesOutAToolThatNeverReadsItsInput) {

@@ -16,6 +16,9 @@
 
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/core/ipc/errors.hpp"
+
+namespace says = weft::ipc::error_message;  // spec error strings
 
 namespace {
 
@@ -24,7 +27,7 @@ using json = nlohmann::json;
 
 // The portal's `bad request: <why>` line as sent, `why` already JSON-escaped.
 std::string bad_request_line(std::string_view why) {
-  return R"({"error":")" + weft::ipc::error_message::bad_request(why) + R"("})";
+  return R"({"error":")" + says::bad_request(why) + R"("})";
 }
 
 std::string portal_binary() {
@@ -117,7 +120,7 @@ class PortalTest : public ::testing::Test {
     for (int i = 0; i < 1000 && !fs::exists(socket_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ASSERT_TRUE(fs::exists(socket_)) << "portal did not bind its socket";
   }
-  json denied(const fs::path& p) { return json{{"error", weft::ipc::error_message::access_denied(p.string())}}; }
+  json denied(const fs::path& p) { return json{{"error", says::access_denied(p.string())}}; }
 
   fs::path base_, rw_, ro_, outside_;
   std::string socket_;
@@ -213,9 +216,9 @@ TEST_F(PortalTest, MalformedRequestsGetBadRequestAndTheConnectionStays) {
   EXPECT_EQ(c.raw(R"({"op":"read"})"), bad_request_line(R"(missing \"path\")"));
   EXPECT_EQ(c.raw(R"({"op":"delete","path":"/x"})"), bad_request_line(R"(unknown op 'delete')"));
   EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "f").string()}, {"data_b64", "@@@="}}),
-            (json{{"error", weft::ipc::error_message::bad_request("data_b64 is not valid base64")}}));
+            (json{{"error", says::bad_request("data_b64 is not valid base64")}}));
   EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "f").string()}}),
-            (json{{"error", weft::ipc::error_message::bad_request("missing \"data_b64\"")}}));
+            (json{{"error", says::bad_request("missing \"data_b64\"")}}));
   EXPECT_EQ(c.call({{"op", "read"}, {"path", (ro_ / "readme.txt").string()}}), (json{{"data_b64", b64("read only")}}));
 }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "runtime_process.hpp"
+#include "weft/core/app_errors.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -121,7 +122,7 @@ TEST(Notifications, AGrantedNotificationReachesTheDesktopServiceWithTheAppIdAsAp
                                {"DBUS_SESSION_BUS_ADDRESS=" + service.address});
   EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
   EXPECT_NE(run.out.find("notify: ok\n"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("notify bad icon: err: a notification icon must be an icon theme name\n"), std::string::npos);
+  EXPECT_NE(run.out.find("notify bad icon: err: " + std::string(weft::app_error::kNotificationIconInvalid) + "\n"), std::string::npos);
   auto got = service.received();
   ASSERT_EQ(got.size(), 1u) << "only the valid notification is delivered";
   EXPECT_EQ(got[0], "Notify app=org.weft.test icon= summary=Title body=Body");
