@@ -9,7 +9,7 @@
 #include "weft/core/version.hpp"
 #include "app_page.hpp"
 #include "bridge_channel.hpp"
-#include "host_loop.hpp"
+#include "first_frame.hpp"
 #include "host_window.hpp"
 #include "seat_input.hpp"
 #include "wayland_connection.hpp"
@@ -61,7 +61,7 @@ Result<int> serve(const Arguments& args) {
   if (!bridge_fd.ok()) return fail(bridge_fd.error().message, 2);
   unsetenv("WEFT_BRIDGE_TOKEN");  // the fd channel is used; the token must never reach a child or page
 
-  HostLoop loop;
+  glib::MainLoop loop;
   WEFT_TRY(auto connection, WaylandConnection::connect(/*socket_only=*/true));
   connection->set_on_disconnected([&](const std::string&) { loop.quit(1); });
   std::string temp_cache;
@@ -105,11 +105,12 @@ Result<int> serve(const Arguments& args) {
     if (!signalled.ok()) log::warn("readiness not reported: ", signalled.error().message);
     else log::info("ready: first frame of the loaded page presented");
   });
-  g_signal_connect(web.web_view(), "notify::title", G_CALLBACK(+[](WebKitWebView* v, GParamSpec*, gpointer data) {
-                     const char* title = webkit_web_view_get_title(v);
-                     static_cast<HostWindow*>(data)->set_title(title && *title ? title : "");
-                   }),
-                   window.get());
+  auto title_changed =
+      glib::connect(web.web_view(), "notify::title", G_CALLBACK(+[](WebKitWebView* v, GParamSpec*, gpointer data) {
+                      const char* title = webkit_web_view_get_title(v);
+                      static_cast<HostWindow*>(data)->set_title(title && *title ? title : "");
+                    }),
+                    window.get());
 
   webkit_web_view_load_uri(web.web_view(), page->files().entry_uri().c_str());
   return loop.run();

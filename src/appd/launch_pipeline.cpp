@@ -14,6 +14,7 @@
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/core/tool_run.hpp"
 #include "weft/store/app_data.hpp"
 #include "weft/store/approvals.hpp"
 #include "weft/store/package_check.hpp"
@@ -23,7 +24,7 @@ namespace weft::appd {
 namespace {
 
 constexpr int kBadRequest = 400, kRefused = 403, kNotFound = 404, kHostFault = 500;
-constexpr auto kMountTimeout = std::chrono::seconds(30);
+constexpr std::chrono::milliseconds kMountTimeout{30000};
 
 bool is_utf8(std::string_view s) {
   size_t i = 0;
@@ -46,18 +47,11 @@ Result<void> check_grantable_host_dir(const std::string& dir) {
 }
 
 Result<ExitStatus> run_mount_helper(const std::string& helper, std::vector<std::string> args) {
-  SpawnOptions options;
-  options.argv.push_back(helper);
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
-  options.null_stdio = true;
-  WEFT_TRY(auto child, ChildProcess::spawn(options));
-  auto status = child.wait(std::chrono::duration_cast<std::chrono::milliseconds>(kMountTimeout));
-  if (!status) {
-    child.terminate(std::chrono::milliseconds(1000));
-    return fail(helper + " did not finish within 30 s");
-  }
-  return *status;
+  ToolRequest request{.argv = {helper}, .timeout = kMountTimeout, .env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}};
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.capture_stdout = request.capture_stderr = false;
+  WEFT_TRY(ToolResult run, run_tool(request));
+  return run.status;
 }
 
 // `mnt/` exists only while some session runs from an image.

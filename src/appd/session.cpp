@@ -12,6 +12,7 @@
 #include "weft/core/ipc/bridge.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
+#include "weft/core/ipc/errors.hpp"
 
 namespace weft::appd {
 namespace {
@@ -323,8 +324,9 @@ Result<void> Session::forward_to_component(std::string_view payload) {
 
 Result<void> Session::attach_app_bridge(std::string_view token, const std::shared_ptr<AppBridgePeer>& peer) {
   if (state_ == SessionState::stopping || state_ == SessionState::stopped || !tokens_equal(token, bridge_token_))
-    return fail("authentication required", 401);
-  if (bridge_fd_attached_ || app_peer_.lock()) return fail("bridge already connected", 409);
+    return fail(std::string(ipc::error_message::kAuthenticationRequired), ipc::error_code::kUnauthenticated);
+  if (bridge_fd_attached_ || app_peer_.lock())
+    return fail(std::string(ipc::error_message::kBridgeAlreadyConnected), ipc::error_code::kConflict);
   app_peer_ = peer;
   return ok();
 }

@@ -14,19 +14,21 @@
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/core/ipc/errors.hpp"
 #include "weft/store/revisions.hpp"
 
 namespace weft::appd {
 namespace {
 
 namespace link = ipc::compositor;
+namespace code = ipc::error_code;
+namespace says = ipc::error_message;
 constexpr size_t kMaxLastSessionBytes = 64 * 1024;
 
 msg::ErrorReply error_reply(const Error& error) {
   return msg::ErrorReply{static_cast<uint32_t>(error.code ? error.code : 500), error.message};
 }
 
-std::string sid_text(uint64_t id) { return "session " + std::to_string(id); }
 
 }  // namespace
 
@@ -80,7 +82,7 @@ void Supervisor::handle_request(const std::shared_ptr<ApiClient>& client, msg::M
         } else if constexpr (std::is_same_v<T, msg::TerminateApp>) {
           Session* s = sessions_.count(r.session_id) ? sessions_[r.session_id].get() : nullptr;
           bool remembered = std::find(stopped_.begin(), stopped_.end(), r.session_id) != stopped_.end();
-          if (!s && !remembered) return client->send(msg::ErrorReply{404, sid_text(r.session_id) + " not found"});
+          if (!s && !remembered) return client->send(msg::ErrorReply{code::kNotFound, says::session_not_found(r.session_id)});
           if (!s || !s->live()) return client->send(msg::AppState{r.session_id, "stopped"});
           // The requester gets `stopping` as its reply, not also as a broadcast.
           replying_to_ = client.get();
@@ -107,10 +109,10 @@ void Supervisor::handle_request(const std::shared_ptr<ApiClient>& client, msg::M
           client->send(installed);
         } else if constexpr (std::is_same_v<T, msg::IpcForward>) {
           if (!client->may_forward_ipc())
-            return client->send(msg::ErrorReply{403, "application messages are not available to the system role"});
+            return client->send(msg::ErrorReply{code::kRefused, std::string(says::kAppMessagesNotForSystemRole)});
           Session* s = find_live(r.session_id);
           if (!s || s->state() != SessionState::running)
-            return client->send(msg::ErrorReply{404, sid_text(r.session_id) + " is not running"});
+            return client->send(msg::ErrorReply{code::kNotFound, says::session_not_running(r.session_id)});
           if (auto valid = msg::validate_payload(r.payload); !valid.ok())
             return client->send(msg::ErrorReply{400, "invalid payload: " + valid.error().message});
           if (auto queued = s->forward_to_component(r.payload); !queued.ok()) return client->send(error_reply(queued.error()));
@@ -120,8 +122,8 @@ void Supervisor::handle_request(const std::shared_ptr<ApiClient>& client, msg::M
           broadcast(gesture, client.get());
           client->send(gesture);
         } else {
-          client->send(msg::ErrorReply{400, std::string("bad request: ") + std::string(msg::type_name(request)) +
-                                                " is not a request"});
+          client->send(msg::ErrorReply{code::kBadRequest,
+                                         says::bad_request(std::string(msg::type_name(request)) + " is not a request")});
         }
       },
       request);
@@ -162,7 +164,7 @@ msg::Message Supervisor::launch(const std::string& app_id, const ApiClient* requ
 void Supervisor::activate(const std::shared_ptr<ApiClient>& client, uint64_t session_id) {
   Session* s = find_live(session_id);
   if (!s || s->state() != SessionState::running)
-    return client->send(msg::ErrorReply{404, sid_text(session_id) + " is not running"});
+    return client->send(msg::ErrorReply{code::kNotFound, says::session_not_running(session_id)});
   if (!compositor_connected()) return client->send(msg::ErrorReply{503, "compositor not connected"});
   if (auto sent = link_->send(link::AppFocusRequest{session_id}); !sent.ok())
     return client->send(msg::ErrorReply{503, "compositor not connected"});
@@ -193,7 +195,7 @@ void Supervisor::finish_activation(uint64_t session_id, bool ok) {
   auto client = pending.client.lock();
   if (!client) return;
   if (ok) client->send(msg::AppState{session_id, "running"});
-  else client->send(msg::ErrorReply{404, sid_text(session_id) + " has no window"});
+  else client->send(msg::ErrorReply{code::kNotFound, says::session_has_no_window(session_id)});
 }
 
 // ---------------------------------------------------------------- app role
@@ -201,7 +203,7 @@ void Supervisor::finish_activation(uint64_t session_id, bool ok) {
 Result<void> Supervisor::attach_app_bridge(uint64_t session_id, std::string_view token,
                                            const std::shared_ptr<AppBridgePeer>& peer) {
   Session* s = find_live(session_id);
-  if (!s) return fail("authentication required", 401);
+  if (!s) return fail(std::string(says::kAuthenticationRequired), code::kUnauthenticated);
   return s->attach_app_bridge(token, peer);
 }
 

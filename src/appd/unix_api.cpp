@@ -11,6 +11,7 @@
 
 #include "weft/core/ipc/frame.hpp"
 #include "weft/core/log.hpp"
+#include "weft/core/ipc/errors.hpp"
 
 namespace weft::appd {
 
@@ -162,7 +163,7 @@ class UnixApiServer::Connection : public std::enable_shared_from_this<Connection
       const std::string why = decoded ? std::string(msg::type_name(*decoded)) + " is not a request"
                                       : decoded.error().message;
       slots_.push_back(Slot{});
-      answer(seq, msg::ErrorReply{400, "bad request: " + why});
+      answer(seq, msg::ErrorReply{ipc::error_code::kBadRequest, ipc::error_message::bad_request(why)});
       return;
     }
     auto reply = std::make_shared<UnixReply>(weak_from_this(), seq, std::string(msg::type_name(*decoded)), id_);

@@ -7,15 +7,18 @@
 
 #include "websocket_streams.hpp"
 #include "weft/core/log.hpp"
+#include "weft/core/ipc/errors.hpp"
 
 namespace weft::appd {
 
 namespace {
 using CountingStreamPtr = glib::Ptr<GOutputStream>;
 
-constexpr std::string_view kAuthenticationRequired = "authentication required";
-constexpr std::string_view kNotForSystemRole = "application messages are not available to the system role";
-constexpr std::string_view kNotForAppRole = "not allowed for the app role";
+namespace code = ipc::error_code;
+using ipc::error_message::bad_request;
+using ipc::error_message::kAppMessagesNotForSystemRole;
+using ipc::error_message::kAuthenticationRequired;
+using ipc::error_message::kNotAllowedForAppRole;
 
 /// Bytes libsoup writes for one unmasked server text frame of `payload` bytes (RFC 6455 §5.2; no extensions are
 /// negotiated, so nothing is compressed).
@@ -83,7 +86,7 @@ class WebSocketApiServer::Connection final : public ApiClient,
       self->close_hard("no upgrade in time");
     } else if (self->state_ == State::hello) {
       log::info("websocket api: ", self->describe(), " sent no HELLO in time; closed");
-      self->refuse(401, kAuthenticationRequired);
+      self->refuse(code::kUnauthenticated, kAuthenticationRequired);
     }
     return G_SOURCE_REMOVE;
   }
@@ -127,7 +130,7 @@ class WebSocketApiServer::Connection final : public ApiClient,
     auto decoded = msg::from_json_text(text);
     const auto* hello = decoded ? std::get_if<msg::Hello>(&*decoded) : nullptr;
     if (!hello) {
-      refuse(401, kAuthenticationRequired);
+      refuse(code::kUnauthenticated, kAuthenticationRequired);
       return;
     }
     if (hello->role == "system" && !server_->options_.system_token.empty() &&
@@ -152,7 +155,7 @@ class WebSocketApiServer::Connection final : public ApiClient,
       log::info("websocket api: ", describe(), " is the bridge of session ", session_id_);
       return;
     }
-    refuse(401, kAuthenticationRequired);
+    refuse(code::kUnauthenticated, kAuthenticationRequired);
   }
 
   void handle_system(std::string_view text) {
@@ -160,15 +163,15 @@ class WebSocketApiServer::Connection final : public ApiClient,
     if (!decoded) {
       // §3.2: malformed JSON is ignored; well-formed JSON that is no known message is answered 400.
       if (decoded.error().message.rfind("malformed JSON", 0) == 0) return;
-      send(msg::ErrorReply{400, "bad request: " + decoded.error().message});
+      send(msg::ErrorReply{code::kBadRequest, bad_request(decoded.error().message)});
       return;
     }
     if (std::holds_alternative<msg::IpcForward>(*decoded) || std::holds_alternative<msg::AppMessage>(*decoded)) {
-      send(msg::ErrorReply{403, std::string(kNotForSystemRole)});
+      send(msg::ErrorReply{code::kRefused, std::string(kAppMessagesNotForSystemRole)});
       return;
     }
     if (!msg::is_request(*decoded)) {
-      send(msg::ErrorReply{400, "bad request: " + std::string(msg::type_name(*decoded)) + " is not a request"});
+      send(msg::ErrorReply{code::kBadRequest, bad_request(std::string(msg::type_name(*decoded)) + " is not a request")});
       return;
     }
     server_->handler_.handle_request(shared_from_this(), std::move(decoded).value());
@@ -178,7 +181,7 @@ class WebSocketApiServer::Connection final : public ApiClient,
     auto decoded = msg::from_json_text(text);
     auto* message = decoded ? std::get_if<msg::AppMessage>(&*decoded) : nullptr;
     if (!message) {
-      send(msg::ErrorReply{403, std::string(kNotForAppRole)});
+      send(msg::ErrorReply{code::kRefused, std::string(kNotAllowedForAppRole)});
       return;
     }
     if (auto valid = msg::validate_payload(message->payload); !valid) {

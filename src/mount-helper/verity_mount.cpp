@@ -7,27 +7,23 @@
 #include <fstream>
 #include <sstream>
 
-#include "weft/core/child_process.hpp"
+#include "weft/core/tool_run.hpp"
 
 namespace weft::mount_helper {
 namespace {
 
 constexpr int kImageFd = 3, kHashFd = 4;  // fd numbers inside veritysetup's process
+// Below appd's deadline for the whole helper, so the helper can still report and clean up.
+constexpr std::chrono::milliseconds kVeritySetupTimeout{25000};
 
 Result<void> run_veritysetup(std::vector<std::string> args, const std::vector<std::pair<int, int>>& fds) {
-  SpawnOptions o;
-  o.argv = {kVeritySetup};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
-  o.fd_map = fds;
-  o.null_stdio = true;
-  WEFT_TRY(ChildProcess child, ChildProcess::spawn(o));
-  auto st = child.wait(std::chrono::milliseconds(25000));
-  if (!st) {
-    child.terminate();
-    return fail("veritysetup " + args.front() + " timed out");
-  }
-  if (!st->success()) return fail("veritysetup " + args.front() + " failed (" + st->describe() + ")");
+  ToolRequest request{
+      .argv = {kVeritySetup}, .timeout = kVeritySetupTimeout, .env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}};
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.extra_fds = fds;
+  request.overflow = ToolOverflow::truncate;
+  auto run = run_tool_checked(request);
+  if (!run) return fail(run.error().with_context("veritysetup " + args.front()));
   return ok();
 }
 

@@ -10,6 +10,7 @@
 #include "portal_requests.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/log.hpp"
+#include "weft/core/ipc/errors.hpp"
 
 namespace weft::portal {
 namespace {
@@ -32,8 +33,8 @@ void serve_connection(UniqueFd conn, const std::vector<PortalRoot>* roots) {
     }
     if (buffer.size() > kMaxLineBytes) {
       // An unterminated line beyond the bound: answer once and drop the connection (the stream is unsynchronised).
-      (void)write_all(conn.get(), std::string_view("{\"error\":\"bad request: line exceeds " +
-                                                   std::to_string(kMaxLineBytes) + " bytes\"}\n"));
+      std::string why = "line exceeds " + std::to_string(kMaxLineBytes) + " bytes";
+      (void)write_all(conn.get(), "{\"error\":\"" + ipc::error_message::bad_request(why) + "\"}\n");
       break;
     }
     ssize_t n = ::recv(conn.get(), chunk, sizeof chunk, 0);

@@ -2,7 +2,6 @@
 
 #include "weft/runtime/weft_app_host.hpp"
 
-#include <gio/gio.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,8 +11,10 @@
 #include <cstring>
 #include <chrono>
 
-#include "weft/core/child_process.hpp"
+#include "weft/core/app_errors.hpp"
+#include "weft/core/glib.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/core/tool_run.hpp"
 #include "weft/core/utf8.hpp"
 
 namespace weft::runtime {
@@ -25,7 +26,7 @@ constexpr size_t kMaxNotificationBody = 4096;   // bytes
 constexpr int kNotifyTimeoutMs = 5000;
 
 Val ok_unit() { return Val::ok(); }
-Val err_text(std::string s) { return Val::err(Val::string(std::move(s))); }
+Val err_text(std::string_view s) { return Val::err(Val::string(std::string(s))); }
 
 bool granted(const std::vector<Capability>& grants, CapabilityKind kind) {
   for (const auto& g : grants)
@@ -41,30 +42,18 @@ bool is_icon_name(const std::string& s) {
   return true;
 }
 
-template <class T>
-struct GFree {
-  void operator()(T* p) const { g_object_unref(p); }
-};
-using GConnection = std::unique_ptr<GDBusConnection, GFree<GDBusConnection>>;
-struct GErrorFree {
-  void operator()(GError* e) const { g_error_free(e); }
-};
-struct GVariantUnref {
-  void operator()(GVariant* v) const { g_variant_unref(v); }
-};
-
 /// Delivers a notification to org.freedesktop.Notifications on the session bus; the error string otherwise.
 std::optional<std::string> send_notification(const std::string& app, const std::string& title, const std::string& body,
                                              const std::string& icon) {
   GError* raw = nullptr;
-  GConnection bus(g_bus_get_sync(G_BUS_TYPE_SESSION, nullptr, &raw));
-  std::unique_ptr<GError, GErrorFree> error(raw);
+  glib::Ptr<GDBusConnection> bus(g_bus_get_sync(G_BUS_TYPE_SESSION, nullptr, &raw));
+  glib::ErrorPtr error(raw);
   if (!bus) return "the notification service is not available: " + std::string(error ? error->message : "no session bus");
   raw = nullptr;
   GVariantBuilder actions, hints;
   g_variant_builder_init(&actions, G_VARIANT_TYPE("as"));
   g_variant_builder_init(&hints, G_VARIANT_TYPE("a{sv}"));
-  std::unique_ptr<GVariant, GVariantUnref> reply(g_dbus_connection_call_sync(
+  glib::VariantPtr reply(g_dbus_connection_call_sync(
       bus.get(), "org.freedesktop.Notifications", "/org/freedesktop/Notifications", "org.freedesktop.Notifications",
       "Notify",
       g_variant_new("(susssasa{sv}i)", app.c_str(), 0u, icon.c_str(), title.c_str(), body.c_str(), &actions, &hints, -1),
@@ -75,7 +64,7 @@ std::optional<std::string> send_notification(const std::string& app, const std::
 }
 
 constexpr size_t kMaxClipboardText = 1u << 20;  // bytes
-constexpr auto kToolTimeout = std::chrono::seconds(5);
+constexpr std::chrono::milliseconds kToolTimeout{5000};
 constexpr const char* kWlCopy = "/usr/bin/wl-copy";
 constexpr const char* kWlPaste = "/usr/bin/wl-paste";
 constexpr const char* kTextType = "text/plain;charset=utf-8";
@@ -88,59 +77,20 @@ std::optional<std::string> clipboard_unavailable(const char* tool) {
   return std::nullopt;
 }
 
-struct ToolRun {
-  ExitStatus status;
-  std::string out;
-  bool overflow = false;
-};
-
-/// Runs a clipboard tool by absolute path with a minimal environment, feeding `input` (if any) on stdin and keeping at
-/// most `max_out` + 1 bytes of stdout; killed after kToolTimeout.
-Result<ToolRun> run_tool(const char* tool, std::vector<std::string> args, const std::string* input, size_t max_out) {
-  SpawnOptions o;
-  o.argv = {tool};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
+/// Runs a clipboard tool by absolute path with a minimal environment (the display only). wl-copy leaves a daemon
+/// behind that serves the text, so its output goes to /dev/null rather than to pipes we stop reading.
+Result<ToolResult> run_clipboard_tool(const char* tool, std::vector<std::string> args, std::optional<std::string> input) {
+  ToolRequest request{.argv = {tool}, .timeout = kToolTimeout};
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.max_stdout = kMaxClipboardText;
+  request.overflow = ToolOverflow::truncate;
+  if (input) {
+    request.input = std::move(input);
+    request.capture_stdout = request.capture_stderr = false;
+  }
   for (const char* var : {"WAYLAND_DISPLAY", "XDG_RUNTIME_DIR"})
-    if (const char* v = std::getenv(var)) o.env.push_back(std::string(var) + "=" + v);
-  o.null_stdio = true;
-  std::pair<UniqueFd, UniqueFd> in_pipe, out_pipe;
-  if (input) {
-    WEFT_TRY(in_pipe, make_pipe());
-    o.fd_map.push_back({in_pipe.first.get(), 0});
-  } else {
-    WEFT_TRY(out_pipe, make_pipe());
-    o.fd_map.push_back({out_pipe.second.get(), 1});
-  }
-  WEFT_TRY(ChildProcess child, ChildProcess::spawn(o));
-  in_pipe.first.reset();
-  out_pipe.second.reset();
-  auto deadline = std::chrono::steady_clock::now() + kToolTimeout;
-  auto timed_out = [&] { return fail(std::string(tool).substr(std::string(tool).rfind('/') + 1) + " did not finish within 5 s"); };
-  ToolRun run;
-  if (input) {
-    if (!write_all(in_pipe.second.get(), *input).ok()) return fail(std::string(tool) + " did not accept the text");
-    in_pipe.second.reset();
-  } else {
-    char buf[65536];
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      pollfd p{out_pipe.first.get(), POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, int(left.count())) == 0) return timed_out();
-      ssize_t n = ::read(out_pipe.first.get(), buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      run.out.append(buf, size_t(n));
-      if (run.out.size() > max_out) {
-        run.overflow = true;
-        break;
-      }
-    }
-  }
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  auto status = child.wait(std::max(left, std::chrono::milliseconds(0)));
-  if (!status) return timed_out();  // the ChildProcess destructor kills and reaps it
-  run.status = *status;
-  return run;
+    if (const char* v = std::getenv(var)) request.env.push_back(std::string(var) + "=" + v);
+  return run_tool(request);
 }
 
 }  // namespace
@@ -186,7 +136,7 @@ std::string fetch_refusal(const std::vector<Capability>& grants, const std::stri
       if (g.host == host) return {};
     }
   }
-  return any ? "capability net:fetch:" + host + " is not granted" : "capability net:fetch is not granted";
+  return app_error::not_granted(any ? "net:fetch:" + host : "net:fetch");
 }
 
 void WeftAppHost::install(HostRegistry& registry) {
@@ -205,10 +155,10 @@ void WeftAppHost::install(HostRegistry& registry) {
   auto& ipc = registry.add(std::string("weft:app/ipc") + kVersion);
   ipc.functions["send"] = [s](auto& a) -> Result<Val> {
     const std::string& payload = a[0].str;
-    if (payload.size() > kMaxIpcMessage) return err_text("message exceeds 65536 bytes");
-    if (payload.find_first_of("\r\n") != std::string::npos) return err_text("message contains a line break");
-    if (s->ipc_closed) return err_text("IPC connection closed");
-    if (!s->config.ipc.valid()) return err_text("IPC not connected");
+    if (payload.size() > kMaxIpcMessage) return err_text(app_error::kIpcMessageTooLong);
+    if (payload.find_first_of("\r\n") != std::string::npos) return err_text(app_error::kIpcLineBreak);
+    if (s->ipc_closed) return err_text(app_error::kIpcClosed);
+    if (!s->config.ipc.valid()) return err_text(app_error::kIpcNotConnected);
     std::string line = payload + "\n";
     size_t done = 0;
     while (done < line.size()) {
@@ -221,7 +171,7 @@ void WeftAppHost::install(HostRegistry& registry) {
       }
       if (n <= 0) {
         s->close_ipc();
-        return err_text("IPC connection closed");
+        return err_text(app_error::kIpcClosed);
       }
       done += size_t(n);
     }
@@ -261,15 +211,15 @@ void WeftAppHost::install(HostRegistry& registry) {
   auto& notifications = registry.add(std::string("weft:app/notifications") + kVersion);
   notifications.functions["notify"] = [s](auto& a) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_notifications))
-      return err_text("capability sys:notifications is not granted");
+      return err_text(app_error::not_granted("sys:notifications"));
     const std::string& title = a[0].str;
     const std::string& body = a[1].str;
-    if (title.size() > kMaxNotificationTitle) return err_text("notification title exceeds 256 bytes");
-    if (body.size() > kMaxNotificationBody) return err_text("notification body exceeds 4096 bytes");
+    if (title.size() > kMaxNotificationTitle) return err_text(app_error::kNotificationTitleTooLong);
+    if (body.size() > kMaxNotificationBody) return err_text(app_error::kNotificationBodyTooLong);
     std::string icon;
     if (a[2].index == 1) {
       icon = a[2].items[0].str;
-      if (!is_icon_name(icon)) return err_text("a notification icon must be an icon theme name");
+      if (!is_icon_name(icon)) return err_text(app_error::kNotificationIconInvalid);
     }
     if (auto e = send_notification(s->config.app_id, title, body, icon)) return err_text(*e);
     return ok_unit();
@@ -278,21 +228,21 @@ void WeftAppHost::install(HostRegistry& registry) {
   auto& clipboard = registry.add(std::string("weft:app/clipboard") + kVersion);
   clipboard.functions["read"] = [s](auto&) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_read))
-      return err_text("capability sys:clipboard:read is not granted");
+      return err_text(app_error::not_granted("sys:clipboard:read"));
     if (auto e = clipboard_unavailable(kWlPaste)) return err_text(*e);
-    auto run = run_tool(kWlPaste, {"--no-newline", "--type", kTextType}, nullptr, kMaxClipboardText);
+    auto run = run_clipboard_tool(kWlPaste, {"--no-newline", "--type", kTextType}, std::nullopt);
     if (!run) return err_text(run.error().message);
-    if (run->overflow) return err_text("clipboard text exceeds 1048576 bytes");
+    if (run->out_truncated) return err_text(app_error::kClipboardTooLong);
     // wl-paste fails when nothing, or nothing of our type, is offered.
-    if (!run->status.success() || !is_valid_utf8(run->out)) return err_text("the clipboard does not hold UTF-8 text");
+    if (!run->status.success() || !is_valid_utf8(run->out)) return err_text(app_error::kClipboardNotText);
     return Val::ok(Val::string(std::move(run->out)));
   };
   clipboard.functions["write"] = [s](auto& a) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_write))
-      return err_text("capability sys:clipboard:write is not granted");
-    if (a[0].str.size() > kMaxClipboardText) return err_text("clipboard text exceeds 1048576 bytes");
+      return err_text(app_error::not_granted("sys:clipboard:write"));
+    if (a[0].str.size() > kMaxClipboardText) return err_text(app_error::kClipboardTooLong);
     if (auto e = clipboard_unavailable(kWlCopy)) return err_text(*e);
-    auto run = run_tool(kWlCopy, {"--type", kTextType}, &a[0].str, 0);
+    auto run = run_clipboard_tool(kWlCopy, {"--type", kTextType}, a[0].str);
     if (!run) return err_text(run.error().message);
     if (!run->status.success())
       return err_text("the clipboard service is not available (wl-copy " + run->status.describe() + ")");

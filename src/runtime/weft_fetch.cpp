@@ -15,6 +15,7 @@
 #include "weft/runtime/weft_app_host.hpp"
 
 #include "fetch_tls.hpp"
+#include "weft/core/app_errors.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -37,9 +38,9 @@ struct Url {
 Result<Url> parse_url(const std::string& url) {
   Url u;
   size_t sep = url.find("://");
-  if (sep == std::string::npos) return fail("unsupported URL scheme '" + url.substr(0, url.find(':')) + "'");
+  if (sep == std::string::npos) return fail(app_error::unsupported_scheme(url.substr(0, url.find(':'))));
   u.scheme = lower(url.substr(0, sep));
-  if (u.scheme != "http" && u.scheme != "https") return fail("unsupported URL scheme '" + u.scheme + "'");
+  if (u.scheme != "http" && u.scheme != "https") return fail(app_error::unsupported_scheme(u.scheme));
   u.port = u.scheme == "https" ? 443 : 80;
   std::string rest = url.substr(sep + 3);
   size_t path_start = rest.find_first_of("/?#");
@@ -157,7 +158,7 @@ Result<std::string> exchange(int fd, const std::string& request, std::chrono::st
     if (n < 0) return fail(std::string("reading the response failed: ") + std::strerror(errno));
     if (n == 0) return response;
     response.append(buf, size_t(n));
-    if (response.size() > kMaxBody + 65536) return fail("response body exceeds 16777216 bytes");
+    if (response.size() > kMaxBody + 65536) return fail(std::string(app_error::kResponseTooLarge));
   }
 }
 
@@ -185,18 +186,18 @@ Result<HttpResponse> http_request(const std::vector<Capability>& grants, const s
   WEFT_TRY(Url u, parse_url(url));
   if (auto refusal = fetch_refusal(grants, u.host); !refusal.empty()) return fail(refusal);
   if (u.ipv6_literal && std::none_of(grants.begin(), grants.end(), [](const Capability& c) { return c.kind == CapabilityKind::net_fetch_any; }))
-    return fail("capability net:fetch:" + u.host + " is not granted");
+    return fail(app_error::not_granted("net:fetch:" + u.host));
   static const char* const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
   if (std::find(std::begin(methods), std::end(methods), method) == std::end(methods))
-    return fail("unsupported HTTP method '" + method + "'");
+    return fail(app_error::unsupported_method(method));
   static const char* const forbidden[] = {"host", "content-length", "transfer-encoding", "connection", "keep-alive",
                                           "te", "trailer", "upgrade"};
   for (const auto& [name, value] : headers) {
     std::string l = lower(name);
     if (std::find(std::begin(forbidden), std::end(forbidden), l) != std::end(forbidden) || l.starts_with("proxy-"))
-      return fail("header '" + name + "' is set by the runtime");
+      return fail(app_error::header_set_by_runtime(name));
     if (!is_token(name) || value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
-      return fail("invalid header '" + name + "'");
+      return fail(app_error::invalid_header(name));
   }
   if (body && body->size() > kMaxBody) return fail("request body exceeds 16777216 bytes");
 
@@ -264,7 +265,7 @@ Result<HttpResponse> http_request(const std::vector<Capability>& grants, const s
   if (chunked) {
     WEFT_TRY(content, dechunk(content));
   }
-  if (content.size() > kMaxBody) return fail("response body exceeds 16777216 bytes");
+  if (content.size() > kMaxBody) return fail(std::string(app_error::kResponseTooLarge));
   out.body = std::move(content);
   return out;
 }

@@ -6,11 +6,12 @@
 
 #include "weft/core/fd.hpp"
 #include "weft/core/log.hpp"
+#include "weft/core/tool_run.hpp"
 
 namespace weft::session {
 namespace {
 
-constexpr std::chrono::seconds kInstallTimeout{120};
+constexpr std::chrono::milliseconds kInstallTimeout{120 * 1000};
 constexpr const char* kTrustedKeyName = "weft-dev.pub";  // the development key's name in the session's trust dir
 
 }  // namespace
@@ -40,12 +41,14 @@ Result<void> install_demo_packages(const SessionSettings& settings, const Enviro
     std::string app_id = entry.path().filename();
     if (!package_outdated(entry.path().string(), settings.app_store + "/" + app_id)) continue;
     log::info("installing ", app_id, " into ", settings.app_store);
-    WEFT_TRY(auto pack, ChildProcess::spawn(pack_command(settings, parent, {"install", entry.path().string()})));
-    auto status = pack.wait(std::chrono::duration_cast<std::chrono::milliseconds>(kInstallTimeout));
-    if (!status) pack.terminate();
-    if (!status || !status->success())
-      log::warn("weft-pack install ", entry.path().string(), " failed (", status ? status->describe() : "timeout",
-                "): ", app_id, " is not available in this session");
+    auto command = pack_command(settings, parent, {"install", entry.path().string()});
+    auto run = run_tool({.argv = command.argv, .timeout = kInstallTimeout, .env = command.env});
+    if (run)
+      for (std::string_view said : {std::string_view(run->out), std::string_view(run->err)})
+        if (!said.empty()) log::info("weft-pack: ", said.substr(0, said.find_last_not_of('\n') + 1));
+    if (!run || !run->status.success())
+      log::warn("weft-pack install ", entry.path().string(), " failed (",
+                run ? run->status.describe() : run.error().message, "): ", app_id, " is not available in this session");
   }
   if (ec) return fail("cannot list the demo packages in " + layout.demo_packages_dir + ": " + ec.message());
   return ok();

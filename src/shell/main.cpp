@@ -7,7 +7,7 @@
 
 #include "weft/core/version.hpp"
 #include "appd_endpoint.hpp"
-#include "host_loop.hpp"
+#include "first_frame.hpp"
 #include "host_window.hpp"
 #include "seat_input.hpp"
 #include "system_page.hpp"
@@ -38,7 +38,7 @@ std::string system_file(const char* variable, const std::string& installed, cons
 Result<int> serve(const std::string& html, const std::string& kit, const std::string& resources) {
   WEFT_TRY(std::string wsport, paths::appd_wsport_file());
   WEFT_TRY(std::string systoken, paths::appd_systoken_file());
-  HostLoop loop;
+  glib::MainLoop loop;
   WEFT_TRY(auto connection, WaylandConnection::connect(/*socket_only=*/false));
   connection->set_on_disconnected([&](const std::string&) { loop.quit(1); });
   std::string cache = (std::filesystem::temp_directory_path() / "weft-shell-XXXXXX").string();
@@ -68,13 +68,14 @@ Result<int> serve(const std::string& html, const std::string& kit, const std::st
   };
   SeatInput input(*connection, web);
   std::string signal = std::string("script-message-received::") + kShellHandlerName;
-  g_signal_connect(page->environment().content_manager(), signal.c_str(),
-                   G_CALLBACK(+[](WebKitUserContentManager*, WebKitJavascriptResult* result, gpointer data) {
-                     GCharPtr text(jsc_value_to_string(webkit_javascript_result_get_js_value(result)));
-                     std::string_view message = text ? text.get() : "";
-                     static_cast<HostWindow*>(data)->set_overlay(message == "launcher-open");
-                   }),
-                   window.get());
+  auto launcher_message =
+      glib::connect(page->environment().content_manager(), signal.c_str(),
+                    G_CALLBACK(+[](WebKitUserContentManager*, WebKitJavascriptResult* result, gpointer data) {
+                      glib::CharPtr text(jsc_value_to_string(webkit_javascript_result_get_js_value(result)));
+                      std::string_view message = text ? text.get() : "";
+                      static_cast<HostWindow*>(data)->set_overlay(message == "launcher-open");
+                    }),
+                    window.get());
   CrashPolicy crashes(web, nullptr, [&] { loop.quit(1); });
   AppdEndpointWatcher endpoint(web, wsport, systoken);
   FirstFrameAfterLoad ready(web, *window, [] { log::info("ready: system page presented"); });

@@ -2,7 +2,7 @@
 
 #include <libsoup/soup.h>
 
-#include "gobject_ptr.hpp"
+#include "weft/core/glib.hpp"
 #include "weft/core/log.hpp"
 
 namespace weft::webview {
@@ -11,8 +11,8 @@ namespace {
 
 void finish(WebKitURISchemeRequest* request, GBytes* body, const char* mime, int status, const char* reason,
             bool any_origin) {
-  GPtr<GInputStream> stream(g_memory_input_stream_new_from_bytes(body));
-  GPtr<WebKitURISchemeResponse> response(
+  glib::Ptr<GInputStream> stream(g_memory_input_stream_new_from_bytes(body));
+  glib::Ptr<WebKitURISchemeResponse> response(
       webkit_uri_scheme_response_new(stream.get(), static_cast<gint64>(g_bytes_get_size(body))));
   webkit_uri_scheme_response_set_status(response.get(), static_cast<guint>(status), reason);
   webkit_uri_scheme_response_set_content_type(response.get(), mime);
@@ -35,13 +35,13 @@ void on_request(WebKitURISchemeRequest* request, gpointer data) {
   auto served = resolver->resolve(webkit_uri_scheme_request_get_uri(request));
   if (!served.ok()) {
     log::info(webkit_uri_scheme_request_get_scheme(request), " request refused: ", served.error().message);
-    GBytesPtr empty(g_bytes_new_static("", 0));
+    glib::BytesPtr empty(g_bytes_new_static("", 0));
     finish(request, empty.get(), "text/plain", served.error().code == 403 ? 403 : 404,
            served.error().code == 403 ? "Forbidden" : "Not Found", kAnyOrigin);
     return;
   }
   std::string* bytes = new std::string(std::move(served->bytes));
-  GBytesPtr body(g_bytes_new_with_free_func(bytes->data(), bytes->size(),
+  glib::BytesPtr body(g_bytes_new_with_free_func(bytes->data(), bytes->size(),
                                             [](gpointer p) { delete static_cast<std::string*>(p); }, bytes));
   finish(request, body.get(), served->mime_type.c_str(), 200, "OK", kAnyOrigin);
 }

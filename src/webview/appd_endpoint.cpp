@@ -44,14 +44,12 @@ AppdEndpointWatcher::AppdEndpointWatcher(WebView& view, std::string wsport_file,
         return G_SOURCE_CONTINUE;
       },
       this));
-  load_handler_ = g_signal_connect(view.web_view(), "load-changed",
-                                   G_CALLBACK(+[](WebKitWebView*, WebKitLoadEvent event, gpointer data) {
-                                     if (event == WEBKIT_LOAD_FINISHED) static_cast<AppdEndpointWatcher*>(data)->poll(true);
-                                   }),
-                                   this);
+  load_changed_ = glib::connect(view.web_view(), "load-changed",
+                                G_CALLBACK(+[](WebKitWebView*, WebKitLoadEvent event, gpointer data) {
+                                  if (event == WEBKIT_LOAD_FINISHED) static_cast<AppdEndpointWatcher*>(data)->poll(true);
+                                }),
+                                this);
 }
-
-AppdEndpointWatcher::~AppdEndpointWatcher() { g_signal_handler_disconnect(view_.web_view(), load_handler_); }
 
 void AppdEndpointWatcher::poll(bool force) {
   auto endpoint = read_appd_endpoint(wsport_file_, token_file_);

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "gobject_ptr.hpp"
+#include "weft/core/glib.hpp"
 #include "web_view.hpp"
 #include "weft/core/result.hpp"
 
@@ -28,7 +28,6 @@ class AppdEndpointWatcher {
  public:
   static constexpr guint kPollIntervalMs = 1000;
   AppdEndpointWatcher(WebView& view, std::string wsport_file, std::string token_file);
-  ~AppdEndpointWatcher();
   AppdEndpointWatcher(const AppdEndpointWatcher&) = delete;
   AppdEndpointWatcher& operator=(const AppdEndpointWatcher&) = delete;
 
@@ -38,8 +37,8 @@ class AppdEndpointWatcher {
   std::string wsport_file_;
   std::string token_file_;
   std::optional<AppdEndpoint> current_;
-  SourceId timer_;
-  gulong load_handler_ = 0;
+  glib::SourceId timer_;
+  glib::SignalConnection load_changed_;
 };
 
 }  // namespace weft::webview

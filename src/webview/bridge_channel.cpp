@@ -12,9 +12,10 @@ namespace weft::webview {
 
 BridgeChannel::BridgeChannel(WebView& view, WebKitUserContentManager* content_manager, UniqueFd fd,
                              std::function<void()> on_closed)
-    : view_(view), content_manager_(ref_ptr(content_manager)), fd_(std::move(fd)), on_closed_(std::move(on_closed)) {
+    : view_(view), content_manager_(glib::ref(content_manager)), fd_(std::move(fd)), on_closed_(std::move(on_closed)) {
   std::string signal = std::string("script-message-received::") + kBridgeHandlerName;
-  handler_id_ = g_signal_connect(content_manager_.get(), signal.c_str(), G_CALLBACK(&BridgeChannel::on_script_message), this);
+  script_message_ =
+      glib::connect(content_manager_.get(), signal.c_str(), G_CALLBACK(&BridgeChannel::on_script_message), this);
   if (fd_) {
     auto nonblocking = set_nonblocking(fd_.get());
     if (!nonblocking.ok()) log::warn("bridge: ", nonblocking.error().message);
@@ -23,9 +24,7 @@ BridgeChannel::BridgeChannel(WebView& view, WebKitUserContentManager* content_ma
   }
 }
 
-BridgeChannel::~BridgeChannel() {
-  g_signal_handler_disconnect(content_manager_.get(), handler_id_);
-}
+BridgeChannel::~BridgeChannel() = default;
 
 void BridgeChannel::on_script_message(WebKitUserContentManager*, WebKitJavascriptResult* result, gpointer data) {
   auto* self = static_cast<BridgeChannel*>(data);
@@ -34,7 +33,7 @@ void BridgeChannel::on_script_message(WebKitUserContentManager*, WebKitJavascrip
     log::warn("bridge: the page posted a non-string message; dropped");
     return;
   }
-  GCharPtr text(jsc_value_to_string(value));
+  glib::CharPtr text(jsc_value_to_string(value));
   auto line = encode_app_message(text.get());
   if (!line.ok()) {
     log::warn("bridge: page payload dropped: ", line.error().message);

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "bridge_protocol.hpp"
-#include "gobject_ptr.hpp"
+#include "weft/core/glib.hpp"
 #include "weft/core/fd.hpp"
 
 namespace weft::webview {
@@ -42,12 +42,12 @@ class BridgeChannel {
   void close(const char* why);
 
   WebView& view_;
-  GPtr<WebKitUserContentManager> content_manager_;
-  gulong handler_id_ = 0;
+  glib::Ptr<WebKitUserContentManager> content_manager_;
+  glib::SignalConnection script_message_;
   UniqueFd fd_;
   LineSplitter splitter_;
-  SourceId read_source_;
-  SourceId write_source_;
+  glib::SourceId read_source_;
+  glib::SourceId write_source_;
   std::deque<std::string> queue_;
   size_t queued_bytes_ = 0;
   size_t write_offset_ = 0;

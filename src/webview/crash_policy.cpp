@@ -5,11 +5,9 @@
 namespace weft::webview {
 
 CrashPolicy::CrashPolicy(WebView& view, std::function<void()> report, std::function<void()> give_up)
-    : view_(view), report_(std::move(report)), give_up_(std::move(give_up)) {
-  handler_ = g_signal_connect(view.web_view(), "web-process-terminated", G_CALLBACK(&CrashPolicy::on_terminated), this);
+    : report_(std::move(report)), give_up_(std::move(give_up)) {
+  terminated_ = glib::connect(view.web_view(), "web-process-terminated", G_CALLBACK(&CrashPolicy::on_terminated), this);
 }
-
-CrashPolicy::~CrashPolicy() { g_signal_handler_disconnect(view_.web_view(), handler_); }
 
 void CrashPolicy::on_terminated(WebKitWebView* view, WebKitWebProcessTerminationReason reason, gpointer data) {
   auto* self = static_cast<CrashPolicy*>(data);

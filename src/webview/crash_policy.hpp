@@ -16,15 +16,13 @@ class CrashPolicy {
  public:
   static constexpr std::chrono::seconds kCrashWindow{60};
   CrashPolicy(WebView& view, std::function<void()> report, std::function<void()> give_up);
-  ~CrashPolicy();
 
  private:
   static void on_terminated(WebKitWebView* view, WebKitWebProcessTerminationReason reason, gpointer self);
-  WebView& view_;
   std::function<void()> report_;
   std::function<void()> give_up_;
   std::optional<std::chrono::steady_clock::time_point> last_crash_;
-  gulong handler_ = 0;
+  glib::SignalConnection terminated_;
 };
 
 }  // namespace weft::webview

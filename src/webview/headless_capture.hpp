@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "gobject_ptr.hpp"
+#include "weft/core/glib.hpp"
 #include "image.hpp"
 #include "web_view.hpp"
 
@@ -34,7 +34,7 @@ class HeadlessCapture {
   WebView& view_;
   Image last_;
   uint64_t frames_ = 0;
-  SourceId pacing_;
+  glib::SourceId pacing_;
 };
 
 }  // namespace weft::webview

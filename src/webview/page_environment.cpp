@@ -24,14 +24,14 @@ struct FilterUnref {
 using FilterPtr = std::unique_ptr<WebKitUserContentFilter, FilterUnref>;  // a boxed type, not a GObject
 
 Result<FilterPtr> compile_filter(const std::string& store_dir, const std::string& rules) {
-  GPtr<WebKitUserContentFilterStore> store(webkit_user_content_filter_store_new(store_dir.c_str()));
+  glib::Ptr<WebKitUserContentFilterStore> store(webkit_user_content_filter_store_new(store_dir.c_str()));
   struct Outcome {
     bool done = false;
     WebKitUserContentFilter* filter = nullptr;
     std::string error;
   };
   auto* outcome = new Outcome();
-  GBytesPtr source(g_bytes_new(rules.data(), rules.size()));
+  glib::BytesPtr source(g_bytes_new(rules.data(), rules.size()));
   webkit_user_content_filter_store_save(
       store.get(), "weft-network-denial", source.get(), nullptr,
       [](GObject* object, GAsyncResult* result, gpointer data) {
@@ -39,10 +39,8 @@ Result<FilterPtr> compile_filter(const std::string& store_dir, const std::string
         GError* error = nullptr;
         out->filter = webkit_user_content_filter_store_save_finish(WEBKIT_USER_CONTENT_FILTER_STORE(object), result,
                                                                     &error);
-        if (error) {
-          out->error = error->message;
-          g_error_free(error);
-        }
+        glib::ErrorPtr owned_error(error);
+        if (error) out->error = error->message;
         out->done = true;
       },
       outcome);
@@ -75,11 +73,12 @@ Result<std::unique_ptr<PageEnvironment>> PageEnvironment::create(PageConfig conf
   // docs/webview.md: there a renderer compromise equals a same-user native process.
   webkit_web_context_set_sandbox_enabled(ctx, TRUE);
   for (const auto& path : env->config_.sandbox_read_paths) webkit_web_context_add_path_to_sandbox(ctx, path.c_str(), TRUE);
-  g_signal_connect(ctx, "download-started", G_CALLBACK(+[](WebKitWebContext*, WebKitDownload* download, gpointer) {
-                     log::warn("download refused");
-                     webkit_download_cancel(download);
-                   }),
-                   nullptr);
+  env->download_started_ =
+      glib::connect(ctx, "download-started", G_CALLBACK(+[](WebKitWebContext*, WebKitDownload* download, gpointer) {
+                      log::warn("download refused");
+                      webkit_download_cancel(download);
+                    }),
+                    nullptr);
 
   env->settings_.reset(webkit_settings_new());
   GObject* settings = G_OBJECT(env->settings_.get());
@@ -111,7 +110,8 @@ Result<std::unique_ptr<PageEnvironment>> PageEnvironment::create(PageConfig conf
 PageEnvironment::~PageEnvironment() = default;
 
 void PageEnvironment::attach(WebView& view) {
-  g_signal_connect(view.web_view(), "decide-policy", G_CALLBACK(&PageEnvironment::on_decide_policy), this);
+  view_policies_.push_back(
+      glib::connect(view.web_view(), "decide-policy", G_CALLBACK(&PageEnvironment::on_decide_policy), this));
 }
 
 gboolean PageEnvironment::on_decide_policy(WebKitWebView*, WebKitPolicyDecision* decision,

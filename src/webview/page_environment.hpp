@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gobject_ptr.hpp"
+#include "weft/core/glib.hpp"
 #include "weft/core/result.hpp"
 
 namespace weft::webview {
@@ -42,7 +42,7 @@ class PageEnvironment {
   [[nodiscard]] WebKitUserContentManager* content_manager() const { return content_manager_.get(); }
   [[nodiscard]] WebKitSettings* settings() const { return settings_.get(); }
 
-  /// Installs the navigation policy on a view created from this environment.
+  /// Installs the navigation policy on a view created from this environment, until either of them is gone.
   void attach(WebView& view);
 
  private:
@@ -51,9 +51,12 @@ class PageEnvironment {
                                    gpointer self);
 
   PageConfig config_;
-  GPtr<WebKitWebContext> context_;
-  GPtr<WebKitUserContentManager> content_manager_;
-  GPtr<WebKitSettings> settings_;
+  glib::Ptr<WebKitWebContext> context_;
+  glib::Ptr<WebKitUserContentManager> content_manager_;
+  glib::Ptr<WebKitSettings> settings_;
+  // After the objects they connect to, so they are disconnected first.
+  glib::SignalConnection download_started_;
+  std::vector<glib::SignalConnection> view_policies_;
 };
 
 /// Reads a whole text file (UI kit script, etc.); an error naming the path when it cannot.

@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "gobject_ptr.hpp"
+#include "weft/core/glib.hpp"
 #include "wayland_connection.hpp"
 #include "web_view.hpp"
 
@@ -61,7 +61,7 @@ class SeatInput {
   int32_t repeat_delay_ = 600;  // ms
   uint32_t repeat_key_ = 0;
   uint32_t repeat_time_ = 0;
-  SourceId repeat_source_;
+  glib::SourceId repeat_source_;
   struct TouchPoint {
     int32_t id;
     int32_t x, y;  // buffer px

@@ -17,7 +17,7 @@ Result<std::unique_ptr<SystemPage>> SystemPage::create(const SystemPageOptions& 
     return fail("system page " + options.html_path + ": not a readable file");
   std::string dir = html.parent_path().string();
   auto page = std::make_unique<SystemPage>();
-  GCharPtr uri(g_filename_to_uri(html.c_str(), nullptr, nullptr));
+  glib::CharPtr uri(g_filename_to_uri(html.c_str(), nullptr, nullptr));
   if (!uri) return fail("system page " + html.string() + ": cannot form a file URI");
   page->uri_ = uri.get();
 

@@ -107,7 +107,8 @@ Result<std::unique_ptr<WaylandConnection>> WaylandConnection::connect(bool socke
   xdg_wm_base_add_listener(self->wm_base_.get(), &kWmBase, nullptr);
   if (wl_display_roundtrip(self->display_) < 0) return fail("Wayland: the second round trip failed");
 
-  GSource* source = g_source_new(&kDisplaySourceFuncs, sizeof(DisplaySource));
+  glib::SourcePtr owned(g_source_new(&kDisplaySourceFuncs, sizeof(DisplaySource)));
+  GSource* source = owned.get();
   auto* ds = reinterpret_cast<DisplaySource*>(source);
   ds->owner = self.get();
   ds->reading = false;
@@ -116,7 +117,7 @@ Result<std::unique_ptr<WaylandConnection>> WaylandConnection::connect(bool socke
   g_source_set_priority(source, G_PRIORITY_DEFAULT);
   g_source_set_can_recurse(source, TRUE);
   g_source_attach(source, nullptr);
-  self->source_ = source;
+  self->source_ = std::move(owned);
   return self;
 }
 
@@ -165,10 +166,7 @@ void WaylandConnection::disconnected(const std::string& why) {
 }
 
 WaylandConnection::~WaylandConnection() {
-  if (source_) {
-    g_source_destroy(source_);
-    g_source_unref(source_);
-  }
+  source_.reset();  // its finalizer cancels a pending read on display_
   // Proxies first, then the registry, then the display they belong to.
   shell_manager_.reset();
   wm_base_.reset();

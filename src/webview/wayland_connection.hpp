@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "gobject_ptr.hpp"
+#include "weft/core/glib.hpp"
 #include "weft/core/result.hpp"
 #include "xdg-shell-client-protocol.h"
 #include "zweft-shell-unstable-v1-client-protocol.h"
@@ -83,7 +83,7 @@ class WaylandConnection {
   XdgWmBasePtr wm_base_;
   ZweftManagerPtr shell_manager_;
   int output_scale_ = 1;
-  GSource* source_ = nullptr;
+  glib::SourcePtr source_;  // the display's fd on the default main context
   std::function<void(const std::string&)> on_disconnected_;
 };
 

@@ -116,23 +116,23 @@ Result<void> WebView::load_and_wait(const char* uri, int timeout_ms) {
     bool finished = false;
     std::string error;
   } state;
-  gulong changed = g_signal_connect(view_.get(), "load-changed",
-                                    G_CALLBACK(+[](WebKitWebView*, WebKitLoadEvent event, gpointer data) {
-                                      if (event == WEBKIT_LOAD_FINISHED) static_cast<State*>(data)->finished = true;
-                                    }),
-                                    &state);
-  gulong failed = g_signal_connect(view_.get(), "load-failed",
-                                   G_CALLBACK(+[](WebKitWebView*, WebKitLoadEvent, gchar* failing, GError* error,
-                                                  gpointer data) -> gboolean {
-                                     static_cast<State*>(data)->error =
-                                         std::string(failing ? failing : "?") + ": " + error->message;
-                                     return FALSE;
-                                   }),
-                                   &state);
+  auto changed = glib::connect(view_.get(), "load-changed",
+                               G_CALLBACK(+[](WebKitWebView*, WebKitLoadEvent event, gpointer data) {
+                                 if (event == WEBKIT_LOAD_FINISHED) static_cast<State*>(data)->finished = true;
+                               }),
+                               &state);
+  auto failed = glib::connect(view_.get(), "load-failed",
+                              G_CALLBACK(+[](WebKitWebView*, WebKitLoadEvent, gchar* failing, GError* error,
+                                             gpointer data) -> gboolean {
+                                static_cast<State*>(data)->error =
+                                    std::string(failing ? failing : "?") + ": " + error->message;
+                                return FALSE;
+                              }),
+                              &state);
   webkit_web_view_load_uri(view_.get(), uri);
   bool done = run_until([&] { return state.finished; }, timeout_ms);
-  g_signal_handler_disconnect(view_.get(), changed);
-  g_signal_handler_disconnect(view_.get(), failed);
+  changed.disconnect();
+  failed.disconnect();
   if (!state.error.empty()) return fail("loading " + std::string(uri) + " failed: " + state.error);
   if (!done) return fail("loading " + std::string(uri) + " did not finish within " + std::to_string(timeout_ms) + " ms");
   return ok();
@@ -153,14 +153,14 @@ Result<std::string> WebView::evaluate(const char* function_body, int timeout_ms)
         Outcome& out = **holder;
         GError* error = nullptr;
         WebKitJavascriptResult* js = webkit_web_view_run_javascript_finish(WEBKIT_WEB_VIEW(source), result, &error);
+        glib::ErrorPtr owned_error(error);
         if (js) {
-          GCharPtr text(jsc_value_to_json(webkit_javascript_result_get_js_value(js), 0));
+          glib::CharPtr text(jsc_value_to_json(webkit_javascript_result_get_js_value(js), 0));
           out.json = text ? text.get() : "null";
           webkit_javascript_result_unref(js);
         } else {
           out.error = error ? error->message : "unknown error";
         }
-        if (error) g_error_free(error);
         out.done = true;
       },
       new std::shared_ptr<Outcome>(outcome));
@@ -173,18 +173,13 @@ Result<std::string> WebView::evaluate(const char* function_body, int timeout_ms)
 bool run_until(const std::function<bool()>& done, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   // A periodic wake-up so the deadline is checked even when nothing else happens on the context.
-  guint tick = g_timeout_add(20, [](gpointer) -> gboolean { return G_SOURCE_CONTINUE; }, nullptr);
-  bool result = false;
-  while (true) {
-    if (done()) {
-      result = true;
-      break;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) break;
+  constexpr guint kRunUntilTickMs = 20;
+  glib::SourceId tick(g_timeout_add(kRunUntilTickMs, [](gpointer) -> gboolean { return G_SOURCE_CONTINUE; }, nullptr));
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
     g_main_context_iteration(nullptr, TRUE);
   }
-  g_source_remove(tick);
-  return result;
+  return true;
 }
 
 }  // namespace weft::webview

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "gobject_ptr.hpp"
+#include "weft/core/glib.hpp"
 #include "weft/core/result.hpp"
 
 struct wpe_view_backend;
@@ -83,7 +83,7 @@ class WebView {
 
   wpe_view_backend_exportable_fdo* exportable_ = nullptr;  // owned by the WebKitWebViewBackend
   wpe_view_backend* backend_ = nullptr;                    // borrowed from the exportable
-  GPtr<WebKitWebView> view_;
+  glib::Ptr<WebKitWebView> view_;
   FrameHandler on_frame_;
   int width_ = 0;
   int height_ = 0;

@@ -19,6 +19,9 @@
 #include "appd_load.hpp"
 #include "standin_shell_server.hpp"
 #include "weft/core/ipc/bridge.hpp"
+#include "weft/core/ipc/errors.hpp"
+
+namespace says = weft::ipc::error_message;  // spec error strings
 
 namespace weft::appd::test {
 namespace {
@@ -148,7 +151,7 @@ TEST_F(AppdBridge, AnAppRoleHelloWhileTheFdBridgeIsAttachedIsRefusedWith409AndCl
   ASSERT_TRUE(client);
   auto reply = client->next();
   ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(*reply, (json{{"type", "ERROR"}, {"code", 409}, {"message", "bridge already connected"}}));
+  EXPECT_EQ(*reply, (json{{"type", "ERROR"}, {"code", 409}, {"message", std::string(says::kBridgeAlreadyConnected)}}));
   EXPECT_TRUE(client->wait_closed());
   // The fd bridge is untouched.
   ASSERT_TRUE(shell->send_payload(R"({"op":"increment"})").ok());
@@ -180,7 +183,7 @@ TEST_F(AppdBridge, LifecycleRequestsFromTheAppRoleAreRefusedWith403AndHaveNoEffe
   auto app = bridge_by_websocket(*shell);
   ASSERT_TRUE(app);
   const msg::Message before = unix_request(msg::QueryRunning{});
-  const json forbidden{{"type", "ERROR"}, {"code", 403}, {"message", "not allowed for the app role"}};
+  const json forbidden{{"type", "ERROR"}, {"code", 403}, {"message", std::string(says::kNotAllowedForAppRole)}};
   for (const json& request : {json{{"type", "LAUNCH_APP"}, {"app_id", kCounter}, {"surface_id", 0}},
                               json{{"type", "TERMINATE_APP"}, {"session_id", sid}, {"force", true}},
                               json{{"type", "QUERY_RUNNING"}},
@@ -311,14 +314,14 @@ TEST_F(AppdBridge, IpcForwardRefusesPayloadsOverTheLimitOrWithLineBreaksWith400)
 
 TEST_F(AppdBridge, IpcForwardToASessionThatIsNotRunningAnswers404) {
   start_appd();
-  EXPECT_EQ(unix_request(msg::IpcForward{77, "{}"}), msg::Message(msg::ErrorReply{404, "session 77 is not running"}));
+  EXPECT_EQ(unix_request(msg::IpcForward{77, "{}"}), msg::Message(msg::ErrorReply{404, says::session_not_running(77)}));
   auto shell = launch();
   ASSERT_TRUE(shell);
   const uint64_t sid = shell->session_id();
   ASSERT_EQ(unix_request(msg::TerminateApp{sid, true}), msg::Message(msg::AppState{sid, "stopping"}));
   ASSERT_TRUE(appd_.wait_state(sid, "stopped", 10000));
   EXPECT_EQ(unix_request(msg::IpcForward{sid, "{}"}),
-            msg::Message(msg::ErrorReply{404, "session " + std::to_string(sid) + " is not running"}));
+            msg::Message(msg::ErrorReply{404, says::session_not_running(sid)}));
 }
 
 TEST_F(AppdBridge, IpcForwardAnswers503OnceTheRelayQueueTowardAStalledComponentIsFull) {

@@ -7,6 +7,9 @@
 #include <algorithm>
 
 #include "appd_harness.hpp"
+#include "weft/core/ipc/errors.hpp"
+
+namespace says = weft::ipc::error_message;  // spec error strings
 
 namespace weft::appd::test {
 namespace {
@@ -121,10 +124,10 @@ TEST_F(AppdFaults, ForcedTerminationStopsASessionAtOnce) {
   EXPECT_EQ(std::get<msg::AppState>(*again), (msg::AppState{sid, "stopped"}));
   auto unknown = client->request(msg::TerminateApp{999, false});
   ASSERT_TRUE(unknown.ok());
-  EXPECT_EQ(std::get<msg::ErrorReply>(*unknown), (msg::ErrorReply{404, "session 999 not found"}));
+  EXPECT_EQ(std::get<msg::ErrorReply>(*unknown), (msg::ErrorReply{404, says::session_not_found(999)}));
   auto activate = client->request(msg::ActivateApp{sid});
   ASSERT_TRUE(activate.ok());
-  EXPECT_EQ(std::get<msg::ErrorReply>(*activate), (msg::ErrorReply{404, "session 1 is not running"}));
+  EXPECT_EQ(std::get<msg::ErrorReply>(*activate), (msg::ErrorReply{404, says::session_not_running(1)}));
 }
 
 }  // namespace

@@ -84,62 +84,58 @@ bool UnixClient::closed_by_peer(int timeout_ms) {
 // ---------------------------------------------------------------- WsClient
 
 WsClient::~WsClient() {
-  if (connection_) {
-    g_signal_handlers_disconnect_by_data(connection_, this);
-    if (soup_websocket_connection_get_state(connection_) == SOUP_WEBSOCKET_STATE_OPEN)
-      soup_websocket_connection_close(connection_, SOUP_WEBSOCKET_CLOSE_NORMAL, nullptr);
-    g_object_unref(connection_);
-  }
-  if (session_) g_object_unref(session_);
+  on_message_.disconnect();
+  on_closed_.disconnect();
+  if (connection_ && soup_websocket_connection_get_state(connection_.get()) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close(connection_.get(), SOUP_WEBSOCKET_CLOSE_NORMAL, nullptr);
 }
 
 Result<std::unique_ptr<WsClient>> WsClient::connect(uint16_t port, int timeout_ms) {
   std::unique_ptr<WsClient> client(new WsClient());
-  client->session_ = soup_session_new();
+  client->session_.reset(soup_session_new());
   std::string url = "ws://127.0.0.1:" + std::to_string(port) + "/";
-  SoupMessage* request = soup_message_new("GET", url.c_str());
+  glib::Ptr<SoupMessage> request(soup_message_new("GET", url.c_str()));
   struct Pending {
     WsClient* client;
     bool done = false;
     std::string error;
   } pending{client.get(), false, {}};
   soup_session_websocket_connect_async(
-      client->session_, request, nullptr, nullptr, G_PRIORITY_DEFAULT, nullptr,
+      client->session_.get(), request.get(), nullptr, nullptr, G_PRIORITY_DEFAULT, nullptr,
       [](GObject* source, GAsyncResult* result, gpointer data) {
         auto* p = static_cast<Pending*>(data);
-        GError* error = nullptr;
-        p->client->connection_ = soup_session_websocket_connect_finish(SOUP_SESSION(source), result, &error);
-        if (error) {
-          p->error = error->message;
-          g_error_free(error);
-        }
+        GError* raw = nullptr;
+        p->client->connection_.reset(soup_session_websocket_connect_finish(SOUP_SESSION(source), result, &raw));
+        glib::ErrorPtr error(raw);
+        if (error) p->error = error->message;
         p->done = true;
       },
       &pending);
-  g_object_unref(request);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (!pending.done && std::chrono::steady_clock::now() < deadline) g_main_context_iteration(nullptr, TRUE);
   if (!pending.done) return fail("WebSocket connect to " + url + " timed out");
   if (!client->connection_) return fail("WebSocket connect to " + url + ": " + pending.error);
-  g_signal_connect(client->connection_, "message",
-                   G_CALLBACK(+[](SoupWebsocketConnection*, gint type, GBytes* bytes, gpointer data) {
-                     if (type != SOUP_WEBSOCKET_DATA_TEXT) return;
-                     gsize size = 0;
-                     auto* text = static_cast<const char*>(g_bytes_get_data(bytes, &size));
-                     auto json = nlohmann::json::parse(std::string_view(text, size), nullptr, false);
-                     if (!json.is_discarded()) static_cast<WsClient*>(data)->inbox_.push_back(std::move(json));
-                   }),
-                   client.get());
-  g_signal_connect(client->connection_, "closed", G_CALLBACK(+[](SoupWebsocketConnection*, gpointer data) {
-                     static_cast<WsClient*>(data)->closed_ = true;
-                   }),
-                   client.get());
+  client->on_message_ =
+      glib::connect(client->connection_.get(), "message",
+                    G_CALLBACK(+[](SoupWebsocketConnection*, gint type, GBytes* bytes, gpointer data) {
+                      if (type != SOUP_WEBSOCKET_DATA_TEXT) return;
+                      gsize size = 0;
+                      auto* text = static_cast<const char*>(g_bytes_get_data(bytes, &size));
+                      auto json = nlohmann::json::parse(std::string_view(text, size), nullptr, false);
+                      if (!json.is_discarded()) static_cast<WsClient*>(data)->inbox_.push_back(std::move(json));
+                    }),
+                    client.get());
+  client->on_closed_ = glib::connect(client->connection_.get(), "closed",
+                                     G_CALLBACK(+[](SoupWebsocketConnection*, gpointer data) {
+                                       static_cast<WsClient*>(data)->closed_ = true;
+                                     }),
+                                     client.get());
   return client;
 }
 
 void WsClient::send(const nlohmann::json& message) {
-  if (connection_ && soup_websocket_connection_get_state(connection_) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_send_text(connection_, message.dump().c_str());
+  if (connection_ && soup_websocket_connection_get_state(connection_.get()) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text(connection_.get(), message.dump().c_str());
 }
 
 std::optional<nlohmann::json> WsClient::next(int timeout_ms) {

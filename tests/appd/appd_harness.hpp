@@ -18,6 +18,7 @@
 
 #include "weft/test/compositor_session.hpp"
 #include "weft/core/child_process.hpp"
+#include "weft/core/glib.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/ipc/appd_messages.hpp"
 #include "weft/core/ipc/frame.hpp"
@@ -62,8 +63,10 @@ class WsClient {
 
  private:
   WsClient() = default;
-  SoupSession* session_ = nullptr;
-  SoupWebsocketConnection* connection_ = nullptr;
+  glib::Ptr<SoupSession> session_;
+  glib::Ptr<SoupWebsocketConnection> connection_;
+  glib::SignalConnection on_message_;  // after connection_: disconnected first
+  glib::SignalConnection on_closed_;
   std::deque<nlohmann::json> inbox_;
   bool closed_ = false;
 };

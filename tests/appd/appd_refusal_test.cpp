@@ -8,6 +8,9 @@
 #include <regex>
 
 #include "appd_harness.hpp"
+#include "weft/core/ipc/errors.hpp"
+
+namespace says = weft::ipc::error_message;  // spec error strings
 
 namespace weft::appd::test {
 namespace {
@@ -80,9 +83,10 @@ TEST_F(AppdRefusals, EveryLaunchRefusalAnswersItsCodeAndMessageAndLeavesNothingB
            fs::copy_options::recursive);
   ASSERT_TRUE(appd_.start_appd().ok());
 
-  expect_refusal("Org.Weft.Bad", 400, "^invalid app ID$");
-  expect_refusal("org.weft", 400, "^invalid app ID$");
-  expect_refusal("org.weft.not.installed", 404, "^package org.weft.not.installed is not installed$");
+  expect_refusal("Org.Weft.Bad", 400, "^" + std::string(says::kInvalidAppId) + "$");
+  expect_refusal("org.weft", 400, "^" + std::string(says::kInvalidAppId) + "$");
+  expect_refusal("org.weft.not.installed", 404,
+                 "^" + says::package_not_installed("org.weft.not.installed") + "$");
   expect_refusal("org.weft.test.notify", 403,
                  "^sys:notifications needs approval; run weft-pack approve org.weft.test.notify$");
   expect_refusal("org.weft.test.gpu", 403, "^hw:gpu:compute is not supported by this host$");
@@ -149,7 +153,7 @@ TEST_F(AppdRefusals, WebSocketClientsMustSayHelloWithTheRightTokenFirst) {
   auto expect_401_and_close = [](WsClient& client) {
     auto reply = client.next(8000);
     ASSERT_TRUE(reply.has_value()) << "no reply";
-    EXPECT_EQ(*reply, nlohmann::json::parse(R"({"type":"ERROR","code":401,"message":"authentication required"})"));
+    EXPECT_EQ(*reply, (nlohmann::json{{"type", "ERROR"}, {"code", 401}, {"message", std::string(says::kAuthenticationRequired)}}));
     EXPECT_TRUE(client.wait_closed(5000)) << "appd kept the unauthenticated connection";
   };
   {  // a request before HELLO
@@ -182,7 +186,7 @@ TEST_F(AppdRefusals, WebSocketClientsMustSayHelloWithTheRightTokenFirst) {
     auto reply = (*client)->next_of("ERROR");
     ASSERT_TRUE(reply.has_value());
     EXPECT_EQ((*reply)["code"], 403);
-    EXPECT_EQ((*reply)["message"], "application messages are not available to the system role");
+    EXPECT_EQ((*reply)["message"], std::string(says::kAppMessagesNotForSystemRole));
     (*client)->send({{"type", "QUERY_APP_STATE"}, {"session_id", 99}});
     auto state = (*client)->next_of("APP_STATE");
     ASSERT_TRUE(state.has_value());

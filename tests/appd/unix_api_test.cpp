@@ -18,6 +18,9 @@
 #include "unix_api.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/ipc/frame.hpp"
+#include "weft/core/ipc/errors.hpp"
+
+namespace says = weft::ipc::error_message;  // spec error strings
 
 namespace weft::appd {
 namespace {
@@ -167,7 +170,7 @@ TEST_F(UnixApiTest, AGarbageFrameIsAnswered400AndTheConnectionStays) {
   auto* error = std::get_if<msg::ErrorReply>(&reply);
   ASSERT_NE(error, nullptr) << "expected ERROR, got " << msg::type_name(reply);
   EXPECT_EQ(error->code, 400u);
-  EXPECT_EQ(error->message.rfind("bad request: ", 0), 0u) << error->message;
+  EXPECT_EQ(error->message.rfind(says::kBadRequestPrefix, 0), 0u) << error->message;
   EXPECT_TRUE(handler_.requests.empty());
 
   send_body(fd.get(), msg::to_msgpack_array(msg::QueryRunning{}));
@@ -179,7 +182,7 @@ TEST_F(UnixApiTest, AResponseTypeSentAsARequestIsAnswered400) {
   start();
   UniqueFd fd = connect();
   send_body(fd.get(), msg::to_msgpack_array(msg::LaunchAck{1, "org.x.y"}));
-  EXPECT_EQ(read_message(fd.get()), msg::Message(msg::ErrorReply{400, "bad request: LAUNCH_ACK is not a request"}));
+  EXPECT_EQ(read_message(fd.get()), msg::Message(msg::ErrorReply{400, says::bad_request("LAUNCH_ACK is not a request")}));
   EXPECT_TRUE(handler_.requests.empty());
 }
 

@@ -18,6 +18,9 @@
 #include "websocket_api.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/glib.hpp"
+#include "weft/core/ipc/errors.hpp"
+
+namespace says = weft::ipc::error_message;  // spec error strings
 
 namespace weft::appd {
 namespace {
@@ -51,8 +54,8 @@ class StandinSupervisor : public RequestHandler, public AppRoleBroker {
   }
   Result<void> attach_app_bridge(uint64_t session_id, std::string_view token,
                                  const std::shared_ptr<AppBridgePeer>& peer) override {
-    if (session_id != kSession || !tokens_equal(token, kBridgeToken)) return fail("authentication required", 401);
-    if (bridge.lock()) return fail("bridge already connected", 409);
+    if (session_id != kSession || !tokens_equal(token, kBridgeToken)) return fail(std::string(says::kAuthenticationRequired), 401);
+    if (bridge.lock()) return fail(std::string(says::kBridgeAlreadyConnected), 409);
     bridge = peer;
     return ok();
   }
@@ -230,8 +233,8 @@ class WebSocketApiTest : public ::testing::Test {
     EXPECT_EQ(client->next()["type"], "RUNNING_APPS");
     return client;
   }
-  static json error(int code, const std::string& message) {
-    return {{"type", "ERROR"}, {"code", code}, {"message", message}};
+  static json error(int code, std::string_view message) {
+    return {{"type", "ERROR"}, {"code", code}, {"message", std::string(message)}};
   }
 
   StandinSupervisor supervisor_;
@@ -254,7 +257,7 @@ TEST_F(WebSocketApiTest, ASystemClientGetsRepliesAsJson) {
 TEST_F(WebSocketApiTest, NoHelloWithinTheTimeoutIsAnswered401AndClosed) {
   start(300);  // ms
   auto client = connect();
-  EXPECT_EQ(client->next(2s), error(401, "authentication required"));
+  EXPECT_EQ(client->next(2s), error(401, says::kAuthenticationRequired));
   EXPECT_TRUE(client->wait_closed());
 }
 
@@ -270,7 +273,7 @@ TEST_F(WebSocketApiTest, AWrongSystemTokenIsAnswered401AndClosed) {
   start();
   auto client = connect();
   client->hello_system("00000000000000000000000000000000");
-  EXPECT_EQ(client->next(), error(401, "authentication required"));
+  EXPECT_EQ(client->next(), error(401, says::kAuthenticationRequired));
   EXPECT_TRUE(client->wait_closed());
   EXPECT_TRUE(supervisor_.requests.empty());
 }
@@ -279,7 +282,7 @@ TEST_F(WebSocketApiTest, ARequestBeforeHelloIsAnswered401AndClosed) {
   start();
   auto client = connect();
   client->send({{"type", "QUERY_RUNNING"}});
-  EXPECT_EQ(client->next(), error(401, "authentication required"));
+  EXPECT_EQ(client->next(), error(401, says::kAuthenticationRequired));
   EXPECT_TRUE(client->wait_closed());
   EXPECT_TRUE(supervisor_.requests.empty());
 }
@@ -297,9 +300,9 @@ TEST_F(WebSocketApiTest, TheSystemRoleMayNotForwardApplicationMessages) {
   start();
   auto client = system_client();
   client->send({{"type", "IPC_FORWARD"}, {"session_id", kSession}, {"payload", "hi"}});
-  EXPECT_EQ(client->next(), error(403, "application messages are not available to the system role"));
+  EXPECT_EQ(client->next(), error(403, says::kAppMessagesNotForSystemRole));
   client->send({{"type", "APP_MESSAGE"}, {"payload", "hi"}});
-  EXPECT_EQ(client->next(), error(403, "application messages are not available to the system role"));
+  EXPECT_EQ(client->next(), error(403, says::kAppMessagesNotForSystemRole));
   EXPECT_EQ(supervisor_.requests.size(), 1u) << "only the QUERY_RUNNING of the HELLO round trip";
   EXPECT_TRUE(supervisor_.page_messages.empty());
 }
@@ -312,7 +315,7 @@ TEST_F(WebSocketApiTest, MalformedJsonIsIgnoredAndUnknownMessagesAreAnswered400)
   auto reply = client->next();
   EXPECT_EQ(reply["type"], "ERROR") << reply.dump();
   EXPECT_EQ(reply["code"], 400);
-  EXPECT_EQ(reply["message"].get<std::string>().rfind("bad request: ", 0), 0u) << reply.dump();
+  EXPECT_EQ(reply["message"].get<std::string>().rfind(says::kBadRequestPrefix, 0), 0u) << reply.dump();
   client->send({{"type", "QUERY_RUNNING"}});
   EXPECT_EQ(client->next()["type"], "RUNNING_APPS") << "the connection stays after malformed input";
 }
@@ -335,9 +338,9 @@ TEST_F(WebSocketApiTest, TheAppRoleMayNotSendLifecycleRequests) {
   auto page = connect();
   page->hello_app(kSession);
   page->send({{"type", "LAUNCH_APP"}, {"app_id", "org.x.y"}});
-  EXPECT_EQ(page->next(), error(403, "not allowed for the app role"));
+  EXPECT_EQ(page->next(), error(403, says::kNotAllowedForAppRole));
   page->send({{"type", "TERMINATE_APP"}, {"session_id", kSession}});
-  EXPECT_EQ(page->next(), error(403, "not allowed for the app role"));
+  EXPECT_EQ(page->next(), error(403, says::kNotAllowedForAppRole));
   EXPECT_TRUE(supervisor_.requests.empty()) << "the handler must not see app-role requests";
   EXPECT_FALSE(page->closed());
 }
@@ -359,7 +362,7 @@ TEST_F(WebSocketApiTest, AWrongBridgeTokenIsAnswered401AndClosed) {
   start();
   auto page = connect();
   page->hello_app(kSession, "00000000000000000000000000000000");
-  EXPECT_EQ(page->next(), error(401, "authentication required"));
+  EXPECT_EQ(page->next(), error(401, says::kAuthenticationRequired));
   EXPECT_TRUE(page->wait_closed());
 }
 
@@ -370,7 +373,7 @@ TEST_F(WebSocketApiTest, ASecondBridgeForASessionIsAnswered409AndClosed) {
   ASSERT_TRUE(pump_until([&] { return supervisor_.bridge.lock() != nullptr; }));
   auto second = connect();
   second->hello_app(kSession);
-  EXPECT_EQ(second->next(), error(409, "bridge already connected"));
+  EXPECT_EQ(second->next(), error(409, says::kBridgeAlreadyConnected));
   EXPECT_TRUE(second->wait_closed());
   EXPECT_FALSE(first->closed());
 }

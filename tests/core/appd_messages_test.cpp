@@ -1,4 +1,5 @@
 #include "weft/core/ipc/appd_messages.hpp"
+#include "weft/core/ipc/errors.hpp"
 
 #include <gtest/gtest.h>
 #include <msgpack.hpp>
@@ -29,7 +30,7 @@ std::vector<Message> every_message() {
       InstalledApps{{{"org.weft.demo.counter", "Counter", "0.1.0"}, {"org.weft.demo.notes", "Notes", ""}}},
       IpcMessage{7, "hello ünïcode"},
       NavigationGesture{0, 4, 100.0, -0.5},
-      ErrorReply{404, "session 7 not found"},
+      ErrorReply{404, weft::ipc::error_message::session_not_found(7)},
   };
 }
 

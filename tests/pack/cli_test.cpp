@@ -2,8 +2,9 @@
 
 #include <sodium.h>
 
-#include "weft/test/package_env.hpp"
+#include "weft/core/tool_run.hpp"
 #include "weft/store/crypto.hpp"
+#include "weft/test/package_env.hpp"
 
 namespace weft::test {
 namespace {
@@ -162,21 +163,15 @@ TEST(PackCli, VerifySaysInvalidSignatureOnStderrAndExitsOne) {
   EXPECT_EQ(unsigned_run.err.substr(0, 18), "INVALID signature\n");
 }
 
-std::string run_tool(const std::vector<std::string>& argv, int* code) {
-  auto out = make_pipe();
-  SpawnOptions o;
-  o.argv = argv;
-  o.inherit_environment = true;
-  o.fd_map = {{out->second.get(), 1}, {out->second.get(), 2}};
-  auto child = ChildProcess::spawn(o);
-  out->second.reset();
-  std::string text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(out->first.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  auto st = child->wait();
-  *code = st && st->exited ? st->code : -1;
-  return text;
+// Runs fsck.erofs or veritysetup; the exit code (-1: did not run or exit) and what it wrote.
+std::string run_image_tool(const std::vector<std::string>& argv, int* code) {
+  auto run = weft::run_tool({.argv = argv, .timeout = std::chrono::minutes(2), .inherit_environment = true});
+  if (!run) {
+    *code = -1;
+    return run.error().message;
+  }
+  *code = run->status.exited ? run->status.code : -1;
+  return run->out + run->err;
 }
 
 TEST(PackImages, BuildImageIsReproducibleAndHoldsThePackage) {
@@ -191,7 +186,7 @@ TEST(PackImages, BuildImageIsReproducibleAndHoldsThePackage) {
   EXPECT_EQ(env.pack({"build-image", pkg, "--out", a}).exit_code, 1);  // never overwrites
   int code = 0;
   std::string extracted = env.path("extracted");
-  std::string log = run_tool({"fsck.erofs", "--extract=" + extracted, a}, &code);
+  std::string log = run_image_tool({"fsck.erofs", "--extract=" + extracted, a}, &code);
   ASSERT_EQ(code, 0) << log;
   EXPECT_EQ(read_text(extracted + "/ui/index.html"), read_text(pkg + "/ui/index.html"));
   EXPECT_EQ(read_text(extracted + "/wapp.toml"), read_text(pkg + "/wapp.toml"));
@@ -214,7 +209,7 @@ TEST(PackImages, ImagesHoldNormalisedModesWhateverTheSourceTreeHad) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   int code = 0;
   std::string extracted = env.path("odd-extracted");
-  std::string log = run_tool({"fsck.erofs", "--extract=" + extracted, b}, &code);
+  std::string log = run_image_tool({"fsck.erofs", "--extract=" + extracted, b}, &code);
   ASSERT_EQ(code, 0) << log;
   auto mode_of = [](const std::string& p) { return fs::status(p).permissions() & fs::perms::all; };
   using P = fs::perms;
@@ -241,7 +236,7 @@ TEST(PackImages, BuildVerityWritesAHashTreeAndASignedRootHashThatVeritysetupAcce
   EXPECT_EQ(r.out, "hash image:  " + hash + "\nroot hash:   " + root_hash + "\nroothash:    " + env.path() + "/" + kId +
                        ".app.roothash\n");
   int code = 0;
-  std::string log = run_tool({"veritysetup", "verify", img, hash, root_hash}, &code);
+  std::string log = run_image_tool({"veritysetup", "verify", img, hash, root_hash}, &code);
   EXPECT_EQ(code, 0) << log;
   store::Signature sig{};
   ASSERT_TRUE(store::from_hex(read_text(env.path(kId + ".app.roothash.sig")), sig, "sig").ok());

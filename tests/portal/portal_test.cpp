@@ -16,11 +16,19 @@
 
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/core/ipc/errors.hpp"
+
+namespace says = weft::ipc::error_message;  // spec error strings
 
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+
+// The portal's `bad request: <why>` line as sent, `why` already JSON-escaped.
+std::string bad_request_line(std::string_view why) {
+  return R"({"error":")" + says::bad_request(why) + R"("})";
+}
 
 std::string portal_binary() {
   const char* dir = std::getenv("WEFT_BUILD_DIR");
@@ -112,7 +120,7 @@ class PortalTest : public ::testing::Test {
     for (int i = 0; i < 1000 && !fs::exists(socket_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ASSERT_TRUE(fs::exists(socket_)) << "portal did not bind its socket";
   }
-  json denied(const fs::path& p) { return json{{"error", "access denied: " + p.string()}}; }
+  json denied(const fs::path& p) { return json{{"error", says::access_denied(p.string())}}; }
 
   fs::path base_, rw_, ro_, outside_;
   std::string socket_;
@@ -202,14 +210,15 @@ TEST_F(PortalTest, ASymlinkedRootIsRefusedAtStartup) {
 TEST_F(PortalTest, MalformedRequestsGetBadRequestAndTheConnectionStays) {
   start();
   Client c(socket_);
-  EXPECT_EQ(c.raw("{not json"), R"({"error":"bad request: not valid JSON"})");
-  EXPECT_EQ(c.raw("[1,2]"), R"({"error":"bad request: expected a JSON object"})");
-  EXPECT_EQ(c.raw(R"({"path":"/x"})"), R"({"error":"bad request: missing \"op\""})");
-  EXPECT_EQ(c.raw(R"({"op":"read"})"), R"({"error":"bad request: missing \"path\""})");
-  EXPECT_EQ(c.raw(R"({"op":"delete","path":"/x"})"), R"({"error":"bad request: unknown op 'delete'"})");
+  EXPECT_EQ(c.raw("{not json"), bad_request_line(R"(not valid JSON)"));
+  EXPECT_EQ(c.raw("[1,2]"), bad_request_line(R"(expected a JSON object)"));
+  EXPECT_EQ(c.raw(R"({"path":"/x"})"), bad_request_line(R"(missing \"op\")"));
+  EXPECT_EQ(c.raw(R"({"op":"read"})"), bad_request_line(R"(missing \"path\")"));
+  EXPECT_EQ(c.raw(R"({"op":"delete","path":"/x"})"), bad_request_line(R"(unknown op 'delete')"));
   EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "f").string()}, {"data_b64", "@@@="}}),
-            (json{{"error", "bad request: data_b64 is not valid base64"}}));
-  EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "f").string()}}), (json{{"error", "bad request: missing \"data_b64\""}}));
+            (json{{"error", says::bad_request("data_b64 is not valid base64")}}));
+  EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "f").string()}}),
+            (json{{"error", says::bad_request("missing \"data_b64\"")}}));
   EXPECT_EQ(c.call({{"op", "read"}, {"path", (ro_ / "readme.txt").string()}}), (json{{"data_b64", b64("read only")}}));
 }
 
@@ -228,7 +237,7 @@ TEST_F(PortalTest, SixteenMebibyteFilesRoundTripAndLargerOnesAreRefused) {
   EXPECT_EQ(c.call({{"op", "read"}, {"path", (rw_ / "bigger.bin").string()}}), (json{{"error", "File too large"}}));
   std::string too_big = c.raw(R"({"op":"write","path":")" + (rw_ / "w.bin").string() + R"(","data_b64":")" +
                               b64(big + "xyz") + "\"}");
-  EXPECT_EQ(too_big, R"({"error":"bad request: payload exceeds 16777216 bytes"})");
+  EXPECT_EQ(too_big, bad_request_line(R"(payload exceeds 16777216 bytes)"));
   EXPECT_FALSE(fs::exists(rw_ / "w.bin"));
 }
 

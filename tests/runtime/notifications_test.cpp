@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "runtime_process.hpp"
+#include "weft/core/app_errors.hpp"
+#include "weft/core/glib.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -34,44 +36,41 @@ class NotificationService {
     out.second.reset();
     char c;
     while (::read(out.first.get(), &c, 1) == 1 && c != '\n') address += c;
-    context_ = g_main_context_new();
-    loop_ = g_main_loop_new(context_, FALSE);
+    context_.reset(g_main_context_new());
+    loop_.reset(g_main_loop_new(context_.get(), FALSE));
     thread_ = std::thread([this] {
-      g_main_context_push_thread_default(context_);
-      GError* error = nullptr;
-      bus_ = g_dbus_connection_new_for_address_sync(address.c_str(),
+      g_main_context_push_thread_default(context_.get());
+      GError* raw = nullptr;
+      glib::Ptr<GDBusConnection> bus(g_dbus_connection_new_for_address_sync(address.c_str(),
           GDBusConnectionFlags(G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION),
-          nullptr, nullptr, &error);
-      if (bus_) {
+          nullptr, nullptr, &raw));
+      glib::ErrorPtr error(raw);
+      if (bus) {
         GDBusNodeInfo* info = g_dbus_node_info_new_for_xml(kIntrospection, nullptr);
         static const GDBusInterfaceVTable vtable = {&NotificationService::on_call, nullptr, nullptr, {}};
-        g_dbus_connection_register_object(bus_, "/org/freedesktop/Notifications", info->interfaces[0], &vtable, this,
+        g_dbus_connection_register_object(bus.get(), "/org/freedesktop/Notifications", info->interfaces[0], &vtable, this,
                                           nullptr, nullptr);
         g_dbus_node_info_unref(info);
-        GVariant* reply = g_dbus_connection_call_sync(bus_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                                      "org.freedesktop.DBus", "RequestName",
-                                                      g_variant_new("(su)", "org.freedesktop.Notifications", 4u),
-                                                      nullptr, G_DBUS_CALL_FLAGS_NONE, -1, nullptr, nullptr);
-        if (reply) g_variant_unref(reply);
+        glib::VariantPtr reply(g_dbus_connection_call_sync(bus.get(), "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                           "org.freedesktop.DBus", "RequestName",
+                                                           g_variant_new("(su)", "org.freedesktop.Notifications", 4u),
+                                                           nullptr, G_DBUS_CALL_FLAGS_NONE, -1, nullptr, nullptr));
       }
-      if (error) g_error_free(error);
       {
         std::lock_guard lock(mutex_);
         started_ = true;
       }
       started_cv_.notify_all();
-      g_main_loop_run(loop_);
-      if (bus_) g_object_unref(bus_);
-      g_main_context_pop_thread_default(context_);
+      g_main_loop_run(loop_.get());
+      bus.reset();
+      g_main_context_pop_thread_default(context_.get());
     });
     std::unique_lock lock(mutex_);
     started_cv_.wait(lock, [this] { return started_; });
   }
   ~NotificationService() {
-    g_main_loop_quit(loop_);
+    g_main_loop_quit(loop_.get());
     thread_.join();
-    g_main_loop_unref(loop_);
-    g_main_context_unref(context_);
   }
 
   std::vector<std::string> received() {
@@ -99,9 +98,8 @@ class NotificationService {
   }
 
   ChildProcess daemon_;
-  GMainContext* context_ = nullptr;
-  GMainLoop* loop_ = nullptr;
-  GDBusConnection* bus_ = nullptr;
+  glib::MainContextPtr context_;
+  glib::MainLoopPtr loop_;  // after context_: released first
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable started_cv_;
@@ -121,7 +119,7 @@ TEST(Notifications, AGrantedNotificationReachesTheDesktopServiceWithTheAppIdAsAp
                                {"DBUS_SESSION_BUS_ADDRESS=" + service.address});
   EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
   EXPECT_NE(run.out.find("notify: ok\n"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("notify bad icon: err: a notification icon must be an icon theme name\n"), std::string::npos);
+  EXPECT_NE(run.out.find("notify bad icon: err: " + std::string(weft::app_error::kNotificationIconInvalid) + "\n"), std::string::npos);
   auto got = service.received();
   ASSERT_EQ(got.size(), 1u) << "only the valid notification is delivered";
   EXPECT_EQ(got[0], "Notify app=org.weft.test icon= summary=Title body=Body");

@@ -8,7 +8,10 @@
 #include <thread>
 
 #include "runtime_process.hpp"
+#include "weft/core/app_errors.hpp"
 #include "weft/core/fd.hpp"
+
+namespace app_error = weft::app_error;  // spec error strings
 
 namespace weft::runtime {
 namespace {
@@ -135,7 +138,7 @@ TEST(RuntimeCli, ACComponentWritesStdoutUsesPreopensSignalsReadinessAndTalksOver
   EXPECT_NE(run.out.find("dotdot escape: Operation not permitted\n"), std::string::npos) << run.out;
   EXPECT_EQ(peer_got, "ping from the guest");
   EXPECT_NE(run.out.find("ipc send: ok\n"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("ipc send newline: err: message contains a line break\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("ipc send newline: err: " + std::string(app_error::kIpcLineBreak) + "\n"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("ipc recv: pong from the test\n"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("READY"), std::string::npos) << "readiness never goes to the guest's stdout";
 }
@@ -164,7 +167,7 @@ TEST(RuntimeCli, FilesystemAccessStaysBeneathThePreopensAndReadOnlyRefusesMutati
 TEST(RuntimeCli, WithoutAnIpcSocketSendAnswersIpcNotConnected) {
   AppRun app("full");
   auto run = run_runtime(app.args());
-  EXPECT_NE(run.out.find("ipc send: err: IPC not connected\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("ipc send: err: " + std::string(app_error::kIpcNotConnected) + "\n"), std::string::npos) << run.out;
   EXPECT_EQ(run.status.code, 1);  // the fixture's run fails without a reply
 }
 
@@ -217,13 +220,13 @@ TEST(RuntimeCli, UngrantedImportsAreRefusedWithTheExactStrings) {
   write_text(app.ro / "url.txt", "http://example.com/x\n");
   auto run = run_runtime(app.args());
   EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
-  EXPECT_NE(run.out.find("fetch: err: capability net:fetch is not granted\n"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("notify: err: capability sys:notifications is not granted\n"), std::string::npos);
-  EXPECT_NE(run.out.find("clipboard read: err: capability sys:clipboard:read is not granted\n"), std::string::npos);
-  EXPECT_NE(run.out.find("clipboard write: err: capability sys:clipboard:write is not granted\n"), std::string::npos);
+  EXPECT_NE(run.out.find("fetch: err: " + app_error::not_granted("net:fetch") + "\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("notify: err: " + app_error::not_granted("sys:notifications") + "\n"), std::string::npos);
+  EXPECT_NE(run.out.find("clipboard read: err: " + app_error::not_granted("sys:clipboard:read") + "\n"), std::string::npos);
+  EXPECT_NE(run.out.find("clipboard write: err: " + app_error::not_granted("sys:clipboard:write") + "\n"), std::string::npos);
 
   auto other_host = run_runtime(app.args({"--grant", "net:fetch:weft.example"}));
-  EXPECT_NE(other_host.out.find("fetch: err: capability net:fetch:example.com is not granted\n"), std::string::npos)
+  EXPECT_NE(other_host.out.find("fetch: err: " + app_error::not_granted("net:fetch:example.com") + "\n"), std::string::npos)
       << other_host.out;
 }
 
@@ -233,7 +236,7 @@ TEST(RuntimeCli, GrantedServicesThatAreNotRunningAnswerWithAnErrorNeverSuccess) 
                                    "sys:clipboard:write"}),
                          {"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus"});
   EXPECT_NE(run.out.find("notify: err: the notification service is not available"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("notify bad icon: err: a notification icon must be an icon theme name\n"), std::string::npos);
+  EXPECT_NE(run.out.find("notify bad icon: err: " + std::string(app_error::kNotificationIconInvalid) + "\n"), std::string::npos);
   EXPECT_NE(run.out.find("clipboard read: err: the clipboard service is not available"), std::string::npos);
   EXPECT_EQ(run.out.find(": ok\n"), std::string::npos) << run.out;
 }
@@ -246,7 +249,7 @@ TEST(RuntimeCli, FetchReachesAnExactlyGrantedIpv4AddressAndRefusesLoopbackUnderT
   EXPECT_NE(wildcard.out.find("fetch: err: '127.0.0.1' has no public address"), std::string::npos) << wildcard.out;
   auto exact = run_runtime(app.args({"--grant", "net:fetch:127.0.0.1"}));
   EXPECT_NE(exact.out.find("fetch: ok 200 text/plain hello-body\n"), std::string::npos) << exact.out << exact.err;
-  EXPECT_NE(exact.out.find("fetch host header: err: header 'Host' is set by the runtime\n"), std::string::npos);
+  EXPECT_NE(exact.out.find("fetch host header: err: " + app_error::header_set_by_runtime("Host") + "\n"), std::string::npos);
   EXPECT_NE(server.last_request.find("GET /hello HTTP/1.1\r\n"), std::string::npos) << server.last_request;
   EXPECT_NE(server.last_request.find("X-Fixture: yes\r\n"), std::string::npos) << server.last_request;
 }

@@ -1,7 +1,6 @@
 #pragma once
 // Runs the weft-runtime binary as a child for end-to-end tests and collects stdout, stderr and the readiness fd.
 
-#include <poll.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/core/tool_run.hpp"
 
 namespace weft::runtime::test {
 
@@ -26,44 +25,26 @@ inline std::string runtime_binary() {
 
 /// Runs weft-runtime with `args`; WEFT_READY_FD is fd 3 of the child, its bytes land in `ready`.
 inline RuntimeRun run_runtime(const std::vector<std::string>& args, std::vector<std::string> env = {}) {
-  auto out = make_pipe().value();
-  auto err = make_pipe().value();
   auto ready = make_pipe().value();
-  SpawnOptions o;
-  o.argv = {runtime_binary()};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = std::move(env);
-  o.env.push_back("WEFT_READY_FD=3");
-  o.env.push_back("WEFT_READY_TOKEN=0123456789abcdef0123456789abcdef");
-  o.fd_map = {{out.second.get(), 1}, {err.second.get(), 2}, {ready.second.get(), 3}};
-  o.null_stdio = true;
-  auto child = ChildProcess::spawn(o);
+  ToolRequest request{.argv = {runtime_binary()}, .timeout = std::chrono::seconds(60), .env = std::move(env)};
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.env.push_back("WEFT_READY_FD=3");
+  request.env.push_back("WEFT_READY_TOKEN=0123456789abcdef0123456789abcdef");
+  request.max_stdout = request.max_stderr = 16u << 20;
+  request.extra_fds = {{ready.second.get(), 3}};
+  auto tool = run_tool(request);
+  ready.second.reset();  // the runtime has exited: the readiness pipe holds all it wrote, then EOF
   RuntimeRun run;
-  if (!child) {
-    run.err = child.error().message;
+  if (!tool) {
+    run.err = tool.error().message;
     return run;
   }
-  out.second.reset();
-  err.second.reset();
-  ready.second.reset();
-  std::string* sinks[] = {&run.out, &run.err, &run.ready};
-  pollfd fds[] = {{out.first.get(), POLLIN, 0}, {err.first.get(), POLLIN, 0}, {ready.first.get(), POLLIN, 0}};
-  int open_count = 3;
-  while (open_count > 0) {
-    if (::poll(fds, 3, 60000) <= 0) break;
-    for (int i = 0; i < 3; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
-      char buf[4096];
-      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        sinks[i]->append(buf, size_t(n));
-      } else {
-        fds[i].fd = -1;
-        --open_count;
-      }
-    }
-  }
-  run.status = child->wait(std::chrono::seconds(60)).value_or(ExitStatus{});
+  run.status = tool->status;
+  run.out = std::move(tool->out);
+  run.err = std::move(tool->err);
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(ready.first.get(), buf, sizeof buf)) > 0) run.ready.append(buf, size_t(n));
   return run;
 }
 

@@ -4,8 +4,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "weft/core/app_errors.hpp"
 #include "weft/runtime/cli_options.hpp"
 #include "weft/runtime/weft_app_host.hpp"
+
+namespace app_error = weft::app_error;  // spec error strings
 
 namespace weft::runtime {
 namespace {
@@ -44,9 +47,9 @@ TEST_F(IpcHost, SendWritesOneLineAndEnforcesTheSizeAndLineBreakRules) {
   EXPECT_EQ(peer_reads().size(), 65537u);
   Val too_big = send(std::string(65537, 'a'));
   EXPECT_EQ(too_big.index, 1u);
-  EXPECT_EQ(too_big.items[0].str, "message exceeds 65536 bytes");
-  EXPECT_EQ(send("a\rb").items[0].str, "message contains a line break");
-  EXPECT_EQ(send("a\nb").items[0].str, "message contains a line break");
+  EXPECT_EQ(too_big.items[0].str, app_error::kIpcMessageTooLong);
+  EXPECT_EQ(send("a\rb").items[0].str, app_error::kIpcLineBreak);
+  EXPECT_EQ(send("a\nb").items[0].str, app_error::kIpcLineBreak);
   EXPECT_EQ(peer_reads(), "");
 }
 
@@ -64,7 +67,7 @@ TEST_F(IpcHost, RecvReturnsOnlyCompleteLinesAndNeverBlocks) {
 TEST_F(IpcHost, AnOverlongIncomingLineEndsTheConnection) {
   ASSERT_TRUE(write_all(peer.get(), std::string(70000, 'x')).ok());
   EXPECT_EQ(recv().index, 0u);
-  EXPECT_EQ(send("after").items[0].str, "IPC connection closed");
+  EXPECT_EQ(send("after").items[0].str, app_error::kIpcClosed);
 }
 
 TEST_F(IpcHost, ARelayThatClosedAnswersIpcConnectionClosed) {
@@ -72,7 +75,7 @@ TEST_F(IpcHost, ARelayThatClosedAnswersIpcConnectionClosed) {
   peer.reset();
   EXPECT_EQ(recv().items[0].str, "last");  // lines that arrived before the close are still delivered
   EXPECT_EQ(recv().index, 0u);
-  EXPECT_EQ(send("x").items[0].str, "IPC connection closed");
+  EXPECT_EQ(send("x").items[0].str, app_error::kIpcClosed);
 }
 
 TEST(IpcHostWithoutSocket, SendAnswersIpcNotConnected) {
@@ -82,17 +85,17 @@ TEST(IpcHostWithoutSocket, SendAnswersIpcNotConnected) {
   std::vector<Val> args = {Val::string("x")};
   auto r = registry.find("weft:app/ipc@0.1.3")->functions.at("send")(args);  // 0.1.x binds semver-compatibly
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->items[0].str, "IPC not connected");
+  EXPECT_EQ(r->items[0].str, app_error::kIpcNotConnected);
 }
 
 TEST(FetchGrants, RefusalsNameTheCapabilityAsTheSpecSays) {
   auto grant = [](const char* text) { return parse_grant(text).value(); };
-  EXPECT_EQ(fetch_refusal({}, "example.com"), "capability net:fetch is not granted");
+  EXPECT_EQ(fetch_refusal({}, "example.com"), app_error::not_granted("net:fetch"));
   EXPECT_EQ(fetch_refusal({grant("net:fetch:weft.org")}, "example.com"),
-            "capability net:fetch:example.com is not granted");
+            app_error::not_granted("net:fetch:example.com"));
   EXPECT_EQ(fetch_refusal({grant("net:fetch:example.com")}, "example.com"), "");
   EXPECT_EQ(fetch_refusal({grant("net:fetch:*")}, "anything.example"), "");
-  EXPECT_EQ(fetch_refusal({grant("sys:notifications")}, "example.com"), "capability net:fetch is not granted");
+  EXPECT_EQ(fetch_refusal({grant("sys:notifications")}, "example.com"), app_error::not_granted("net:fetch"));
 }
 
 TEST(FetchPolicy, SchemesMethodsAndHeadersAreCheckedBeforeAnyConnection) {
@@ -102,19 +105,19 @@ TEST(FetchPolicy, SchemesMethodsAndHeadersAreCheckedBeforeAnyConnection) {
     auto r = http_request(any, url, method, headers, std::nullopt);
     return r.ok() ? std::string("ok") : r.error().message;
   };
-  EXPECT_EQ(err("ftp://example.com/", "GET"), "unsupported URL scheme 'ftp'");
-  EXPECT_EQ(err("http://example.com/", "TRACE"), "unsupported HTTP method 'TRACE'");
+  EXPECT_EQ(err("ftp://example.com/", "GET"), app_error::unsupported_scheme("ftp"));
+  EXPECT_EQ(err("http://example.com/", "TRACE"), app_error::unsupported_method("TRACE"));
   EXPECT_EQ(err("http://example.com/", "GET", {{"Proxy-Authorization", "x"}}),
-            "header 'Proxy-Authorization' is set by the runtime");
+            app_error::header_set_by_runtime("Proxy-Authorization"));
   EXPECT_EQ(err("http://example.com/", "GET", {{"Transfer-Encoding", "chunked"}}),
-            "header 'Transfer-Encoding' is set by the runtime");
-  EXPECT_EQ(err("http://example.com/", "GET", {{"X-Bad", "a\r\nInjected: 1"}}), "invalid header 'X-Bad'");
-  EXPECT_EQ(err("http://example.com/", "GET", {{"bad name", "1"}}), "invalid header 'bad name'");
+            app_error::header_set_by_runtime("Transfer-Encoding"));
+  EXPECT_EQ(err("http://example.com/", "GET", {{"X-Bad", "a\r\nInjected: 1"}}), app_error::invalid_header("X-Bad"));
+  EXPECT_EQ(err("http://example.com/", "GET", {{"bad name", "1"}}), app_error::invalid_header("bad name"));
   EXPECT_EQ(err("http://10.0.0.1/", "GET"), "'10.0.0.1' has no public address (loopback, private and reserved ranges are refused)");
   EXPECT_EQ(err("http://[::1]/", "GET"), "'::1' has no public address (loopback, private and reserved ranges are refused)");
   std::vector<Capability> host_only = {parse_grant("net:fetch:example.com").value()};
   auto v6 = http_request(host_only, "http://[2001:db8::1]/", "GET", {}, std::nullopt);
-  EXPECT_EQ(v6.error().message, "capability net:fetch:2001:db8::1 is not granted");
+  EXPECT_EQ(v6.error().message, app_error::not_granted("net:fetch:2001:db8::1"));
 }
 
 TEST(ReadyHost, OnlyTheFirstReadyCallWritesTheLine) {

@@ -24,7 +24,7 @@ std::vector<pid_t> web_processes() {
 }
 
 TEST(CrashPolicy, ReloadsAKilledWebProcessOnceAndGivesUpOnASecondCrashWithinTheWindow) {
-  GPtr<WebKitWebContext> context(webkit_web_context_new_ephemeral());
+  glib::Ptr<WebKitWebContext> context(webkit_web_context_new_ephemeral());
   auto view = WebView::create({.width = 200, .height = 150, .context = context.get()});
   ASSERT_TRUE(view.ok()) << view.error().message;
   HeadlessCapture capture(**view);

@@ -4,6 +4,7 @@
 
 #include "weft/core/fd.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/core/ipc/errors.hpp"
 
 namespace weft::test {
 
@@ -11,32 +12,26 @@ StandinAppd::StandinAppd(std::vector<App> installed, std::vector<Session> runnin
     : installed_(std::move(installed)), running_(std::move(running)), token_(ready::random_token()) {}
 
 StandinAppd::~StandinAppd() {
-  for (auto* c : connections_) {
-    g_signal_handlers_disconnect_by_data(c, this);
-    if (soup_websocket_connection_get_state(c) == SOUP_WEBSOCKET_STATE_OPEN) soup_websocket_connection_close(c, 1001, nullptr);
-    g_object_unref(c);
+  for (auto& c : connections_) {
+    c.on_message.disconnect();
+    if (soup_websocket_connection_get_state(c.socket.get()) == SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close(c.socket.get(), 1001, nullptr);
   }
-  if (server_) {
-    soup_server_disconnect(server_);
-    g_object_unref(server_);
-  }
+  if (server_) soup_server_disconnect(server_.get());
 }
 
 Result<void> StandinAppd::start(const std::string& weft_runtime_dir) {
-  server_ = soup_server_new(nullptr, nullptr);
-  soup_server_add_websocket_handler(server_, nullptr, nullptr, nullptr, &StandinAppd::on_websocket, this, nullptr);
-  GError* error = nullptr;
-  GInetAddress* loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-  GSocketAddress* address = g_inet_socket_address_new(loopback, 0);
-  gboolean listening = soup_server_listen(server_, address, static_cast<SoupServerListenOptions>(0), &error);
-  g_object_unref(address);
-  g_object_unref(loopback);
-  if (!listening) {
-    std::string why = error ? error->message : "unknown";
-    if (error) g_error_free(error);
-    return fail("stand-in appd: cannot listen on 127.0.0.1: " + why);
-  }
-  GSList* uris = soup_server_get_uris(server_);
+  server_.reset(soup_server_new(nullptr, nullptr));
+  soup_server_add_websocket_handler(server_.get(), nullptr, nullptr, nullptr, &StandinAppd::on_websocket, this, nullptr);
+  GError* raw = nullptr;
+  glib::Ptr<GInetAddress> loopback(g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4));
+  glib::Ptr<GSocketAddress> address(g_inet_socket_address_new(loopback.get(), 0));
+  gboolean listening =
+      soup_server_listen(server_.get(), address.get(), static_cast<SoupServerListenOptions>(0), &raw);
+  glib::ErrorPtr error(raw);
+  if (!listening)
+    return fail("stand-in appd: cannot listen on 127.0.0.1: " + std::string(error ? error->message : "unknown"));
+  GSList* uris = soup_server_get_uris(server_.get());
   port_ = uris ? static_cast<uint16_t>(g_uri_get_port(static_cast<GUri*>(uris->data))) : 0;
   g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
   WEFT_TRY_VOID(write_file_atomic(weft_runtime_dir + "/appd.wsport", std::to_string(port_)));
@@ -47,14 +42,16 @@ Result<void> StandinAppd::start(const std::string& weft_runtime_dir) {
 void StandinAppd::on_websocket(SoupServer*, SoupServerMessage*, const char*, SoupWebsocketConnection* connection,
                                gpointer data) {
   auto* self = static_cast<StandinAppd*>(data);
-  self->connections_.push_back(static_cast<SoupWebsocketConnection*>(g_object_ref(connection)));
-  g_signal_connect(connection, "message", G_CALLBACK(+[](SoupWebsocketConnection* c, gint type, GBytes* message, gpointer d) {
-                     if (type != SOUP_WEBSOCKET_DATA_TEXT) return;  // binary frames are ignored (spec §3.2)
-                     gsize size = 0;
-                     auto* bytes = static_cast<const char*>(g_bytes_get_data(message, &size));
-                     static_cast<StandinAppd*>(d)->on_text(c, std::string(bytes, size));
-                   }),
-                   self);
+  self->connections_.push_back(
+      {glib::ref(connection),
+       glib::connect(connection, "message",
+                     G_CALLBACK(+[](SoupWebsocketConnection* c, gint type, GBytes* message, gpointer d) {
+                       if (type != SOUP_WEBSOCKET_DATA_TEXT) return;  // binary frames are ignored (spec §3.2)
+                       gsize size = 0;
+                       auto* bytes = static_cast<const char*>(g_bytes_get_data(message, &size));
+                       static_cast<StandinAppd*>(d)->on_text(c, std::string(bytes, size));
+                     }),
+                     self)});
 }
 
 void StandinAppd::on_text(SoupWebsocketConnection* connection, const std::string& text) {
@@ -72,7 +69,7 @@ void StandinAppd::on_text(SoupWebsocketConnection* connection, const std::string
       ++authenticated_;
       return;
     }
-    send({{"type", "ERROR"}, {"code", 401}, {"message", "authentication required"}});
+    send({{"type", "ERROR"}, {"code", 401}, {"message", std::string(ipc::error_message::kAuthenticationRequired)}});
     soup_websocket_connection_close(connection, 1008, nullptr);
     return;
   }

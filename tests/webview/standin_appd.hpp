@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "weft/core/glib.hpp"
 #include "weft/core/result.hpp"
 
 namespace weft::test {
@@ -47,8 +48,12 @@ class StandinAppd {
 
   std::vector<App> installed_;
   std::vector<Session> running_;
-  SoupServer* server_ = nullptr;
-  std::vector<SoupWebsocketConnection*> connections_;  // owned references
+  struct Connection {
+    glib::Ptr<SoupWebsocketConnection> socket;
+    glib::SignalConnection on_message;
+  };
+  glib::Ptr<SoupServer> server_;
+  std::vector<Connection> connections_;
   std::vector<SoupWebsocketConnection*> authenticated_connections_;
   std::vector<nlohmann::json> requests_;
   std::string token_;

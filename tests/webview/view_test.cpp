@@ -13,7 +13,7 @@ namespace {
 const std::string kFixtures = WEFT_WEBVIEW_FIXTURES;
 
 struct ViewHarness {
-  GPtr<WebKitWebContext> context{webkit_web_context_new_ephemeral()};
+  glib::Ptr<WebKitWebContext> context{webkit_web_context_new_ephemeral()};
   std::unique_ptr<WebView> view;
   std::unique_ptr<HeadlessCapture> capture;
 

@@ -9,7 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "weft/core/app_id.hpp"
-#include "weft/core/child_process.hpp"
+#include "weft/core/tool_run.hpp"
 #include "weft/store/crypto.hpp"
 #include "weft/store/fs_at.hpp"
 #include "weft/store/package_check.hpp"
@@ -22,7 +22,8 @@ using namespace weft::store;
 
 // Fixed filesystem UUID and timestamp make the same package give a byte-identical image.
 constexpr const char* kImageUuid = "6d3c8f2a-5e1b-4c7d-9a0f-77e5e1f0c0de";
-constexpr size_t kMaxToolOutput = 1 << 20;  // bytes
+constexpr size_t kMaxToolOutput = 1 << 20;  // bytes kept per stream
+constexpr std::chrono::milliseconds kToolTimeout{10 * 60 * 1000};  // an image of a large package takes a while
 
 std::string dirname_of(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -34,24 +35,13 @@ std::string basename_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Runs a tool with stdout and stderr captured together; an error carries that output.
-Result<std::string> run_tool(const std::vector<std::string>& argv) {
-  WEFT_TRY(auto pipe, make_pipe());
-  SpawnOptions opts;
-  opts.argv = argv;
-  opts.inherit_environment = true;
-  opts.fd_map = {{pipe.second.get(), 1}, {pipe.second.get(), 2}};
-  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  UniqueFd null_in(devnull);
-  if (devnull >= 0) opts.fd_map.push_back({devnull, 0});
-  WEFT_TRY(ChildProcess child, ChildProcess::spawn(opts));
-  pipe.second.reset();
-  auto output = read_fd(pipe.first.get(), kMaxToolOutput, argv.front() + " output");
-  auto status = child.wait();
-  if (!output) return fail(output.error());
-  if (!status || !status->success())
-    return fail(argv.front() + " failed (" + (status ? status->describe() : "unknown status") + "):\n" + *output);
-  return *output;
+// Runs mkfs.erofs or veritysetup; an error carries what it wrote.
+Result<std::string> run_image_tool(std::vector<std::string> argv) {
+  ToolRequest request{.argv = std::move(argv), .timeout = kToolTimeout, .inherit_environment = true};
+  request.max_stdout = request.max_stderr = kMaxToolOutput;
+  request.overflow = ToolOverflow::truncate;
+  WEFT_TRY(ToolResult run, run_tool_checked(request));
+  return std::move(run.out);
 }
 
 // Publishes `tmp` as `name` in `dirfd` without ever replacing an existing file.
@@ -90,7 +80,7 @@ int run_build_image(const std::string& dir, std::string out) {
     WEFT_TRY(UniqueFd tree_fd, open_beneath(out_dir->get(), tree, O_RDONLY | O_DIRECTORY));
     if (::fchmod(tree_fd.get(), 0755) != 0) return fail(errno_error("chmod " + tree));
     WEFT_TRY_VOID(copy_package_tree(pkg->get(), tree_fd.get()));
-    WEFT_TRY_VOID(run_tool({"mkfs.erofs", "--quiet", "-x-1", "-T0", std::string("-U") + kImageUuid, "--all-root",
+    WEFT_TRY_VOID(run_image_tool({"mkfs.erofs", "--quiet", "-x-1", "-T0", std::string("-U") + kImageUuid, "--all-root",
                             tmp_path, dirname_of(out) + "/" + tree}));
     return ok();
   };
@@ -157,7 +147,7 @@ int run_build_verity(const std::string& image, std::string out, const std::strin
   auto salt = sha256_file_hex(image);
   if (!salt) return refuse(salt.error().message);
   std::string tmp = "." + hash_name + ".tmp-" + random_hex(8);
-  auto r = run_tool({"veritysetup", "format", "--salt=" + *salt, "--uuid=" + std::string(kImageUuid), image,
+  auto r = run_image_tool({"veritysetup", "format", "--salt=" + *salt, "--uuid=" + std::string(kImageUuid), image,
                      dir + "/" + tmp});
   if (!r) {
     ::unlinkat(dir_fd->get(), tmp.c_str(), 0);

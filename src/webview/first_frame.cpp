@@ -1,35 +1,8 @@
-#include "host_loop.hpp"
+#include "first_frame.hpp"
 
-#include <glib-unix.h>
-
-#include <csignal>
-#include <memory>
-
-#include "weft/core/log.hpp"
+#include <algorithm>
 
 namespace weft::webview {
-
-HostLoop::HostLoop() : loop_(g_main_loop_new(nullptr, FALSE)) {
-  auto on_signal = [](gpointer data) -> gboolean {
-    log::info("signal received: exiting");
-    static_cast<HostLoop*>(data)->quit(0);
-    return G_SOURCE_CONTINUE;
-  };
-  sigterm_.reset(g_unix_signal_add(SIGTERM, on_signal, this));
-  sigint_.reset(g_unix_signal_add(SIGINT, on_signal, this));
-}
-
-HostLoop::~HostLoop() { g_main_loop_unref(loop_); }
-
-int HostLoop::run() {
-  g_main_loop_run(loop_);
-  return status_;
-}
-
-void HostLoop::quit(int status) {
-  status_ = status;
-  g_main_loop_quit(loop_);
-}
 
 FirstFrameAfterLoad::FirstFrameAfterLoad(WebView& view, HostWindow& window, std::function<void()> on_ready)
     : view_(view), on_ready_(std::move(on_ready)) {
@@ -37,7 +10,7 @@ FirstFrameAfterLoad::FirstFrameAfterLoad(WebView& view, HostWindow& window, std:
     last_presented_ = std::max(last_presented_, frame);
     check();
   };
-  load_handler_ = g_signal_connect(
+  load_changed_ = glib::connect(
       view.web_view(), "load-changed", G_CALLBACK(+[](WebKitWebView* web_view, WebKitLoadEvent event, gpointer data) {
         if (event != WEBKIT_LOAD_FINISHED) return;
         auto* self = static_cast<FirstFrameAfterLoad*>(data);
@@ -50,8 +23,8 @@ FirstFrameAfterLoad::FirstFrameAfterLoad(WebView& view, HostWindow& window, std:
               auto* tracker = static_cast<FirstFrameAfterLoad*>(d);
               GError* error = nullptr;
               WebKitJavascriptResult* js = webkit_web_view_run_javascript_finish(WEBKIT_WEB_VIEW(source), result, &error);
+              glib::ErrorPtr owned_error(error);
               if (js) webkit_javascript_result_unref(js);
-              if (error) g_error_free(error);
               if (tracker->fired_) return;
               tracker->needed_frame_ = std::max<uint64_t>(1, tracker->view_.frames_exported());
               tracker->check();
@@ -60,8 +33,6 @@ FirstFrameAfterLoad::FirstFrameAfterLoad(WebView& view, HostWindow& window, std:
       }),
       this);
 }
-
-FirstFrameAfterLoad::~FirstFrameAfterLoad() { g_signal_handler_disconnect(view_.web_view(), load_handler_); }
 
 void FirstFrameAfterLoad::check() {
   if (fired_ || needed_frame_ == 0 || last_presented_ < needed_frame_) return;
