@@ -24,16 +24,6 @@ namespace {
 constexpr int kInitialWidth = 800;   // logical px until the first configure
 constexpr int kInitialHeight = 600;
 
-Result<std::optional<UniqueFd>> fd_from_environment(const char* name) {
-  const char* text = std::getenv(name);
-  if (!text || !*text) return std::optional<UniqueFd>();
-  char* end = nullptr;
-  long fd = std::strtol(text, &end, 10);
-  if (*end != '\0' || fd < 3 || fd > 65535) return fail(std::string(name) + " '" + text + "' is not an fd number");
-  unsetenv(name);  // WebKit's child processes must not see it
-  return std::optional<UniqueFd>(UniqueFd(static_cast<int>(fd)));
-}
-
 // Compiled content rules live in the shell's private cache (XDG_CACHE_HOME inside shell-<sid>/), else a temp dir.
 Result<std::string> cache_directory(std::string& remove_at_exit) {
   std::string base = paths::env_or("XDG_CACHE_HOME", "");
@@ -55,11 +45,16 @@ struct Arguments {
 };
 
 // Runs the app shell until it should exit; errors name what failed (code 2: usage, else 1).
-Result<int> serve(const Arguments& args) {
+// The bridge and readiness fds and the token arrive from appd; `inherited` holds them, already out of the environment
+// and close-on-exec (taken before any GLib or WebKit call, so WebKit's processes never see them).
+struct Inherited {
+  std::optional<UniqueFd> bridge;
+  std::optional<ready::Reporter> ready;
+};
+
+Result<int> serve(const Arguments& args, Inherited inherited) {
   if (auto valid = validate_app_id(args.app_id); !valid.ok()) return fail(valid.error().message, 2);
-  auto bridge_fd = fd_from_environment("WEFT_BRIDGE_FD");
-  if (!bridge_fd.ok()) return fail(bridge_fd.error().message, 2);
-  unsetenv("WEFT_BRIDGE_TOKEN");  // the fd channel is used; the token must never reach a child or page
+  auto bridge_fd = std::move(inherited.bridge);
 
   glib::MainLoop loop;
   WEFT_TRY(auto connection, WaylandConnection::connect(/*socket_only=*/true));
@@ -93,15 +88,16 @@ Result<int> serve(const Arguments& args) {
   SeatInput input(*connection, web);
 
   std::unique_ptr<BridgeChannel> bridge;
-  if (bridge_fd->has_value())
-    bridge = std::make_unique<BridgeChannel>(web, page->environment().content_manager(), std::move(**bridge_fd), [&] {
+  if (bridge_fd)
+    bridge = std::make_unique<BridgeChannel>(web, page->environment().content_manager(), std::move(*bridge_fd), [&] {
       log::info("bridge closed by appd: exiting");
       loop.quit(0);
     });
   CrashPolicy crashes(
       web, [&] { if (bridge) bridge->write_line(renderer_crashed_line()); }, [&] { loop.quit(1); });
-  FirstFrameAfterLoad ready(web, *window, [] {
-    auto signalled = ready::signal_from_environment();
+  FirstFrameAfterLoad ready(web, *window, [&inherited] {
+    if (!inherited.ready) return;
+    auto signalled = inherited.ready->signal();
     if (!signalled.ok()) log::warn("readiness not reported: ", signalled.error().message);
     else log::info("ready: first frame of the loaded page presented");
   });
@@ -129,7 +125,19 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
   }
-  auto status = serve(args);
+  // Before any GLib or WebKit call: the privileged fds and tokens leave the environment and become close-on-exec.
+  Inherited inherited;
+  ::unsetenv("WEFT_BRIDGE_TOKEN");  // the fd channel is used; the token must never reach a child or a page
+  auto bridge_fd = take_fd_from_environment("WEFT_BRIDGE_FD");
+  auto reporter = ready::Reporter::take_from_environment();
+  if (!bridge_fd.ok()) {
+    log::error(bridge_fd.error().message);
+    return 2;
+  }
+  inherited.bridge = std::move(*bridge_fd);
+  if (reporter.ok()) inherited.ready.emplace(std::move(*reporter));
+  else log::warn("readiness will not be reported: ", reporter.error().message);
+  auto status = serve(args, std::move(inherited));
   if (!status.ok()) {
     log::error(status.error().message);
     return status.error().code ? status.error().code : 1;

@@ -168,8 +168,16 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
   });
   auto nothing = [](Desc&, auto&) -> Result<Val> { return Val::ok(); };
   method("advise", nothing);
-  method("sync-data", nothing);
-  method("sync", nothing);
+  // Durability is the app's contract with its storage (temp file + fsync + rename + directory fsync): both reach the
+  // host descriptor, directories included, and a failure is reported, never swallowed.
+  method("sync-data", [](Desc& d, auto&) -> Result<Val> {
+    if (::fdatasync(d.fd->get()) < 0) return errno_err(errno);
+    return Val::ok();
+  });
+  method("sync", [](Desc& d, auto&) -> Result<Val> {
+    if (::fsync(d.fd->get()) < 0) return errno_err(errno);
+    return Val::ok();
+  });
   method("get-flags", [](Desc& d, auto&) -> Result<Val> {
     uint64_t f = (d.readable ? kFlagRead : 0) | (d.writable ? kFlagWrite : 0) |
                  (d.is_directory && !d.read_only ? kFlagMutateDirectory : 0);

@@ -6,10 +6,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "weft/test/compositor_session.hpp"
 #include "standin_appd.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/test/process_tree.hpp"
 
 namespace weft::webview {
 namespace {
@@ -104,6 +106,8 @@ class HostsOnCompositor : public ::testing::Test {
     client->reset();
     bridge->second.reset();
     ready_pipe->second.reset();
+    ready_pipe_link_ = fd_link(getpid(), ready_pipe->first.get());  // a pipe's ends share one inode
+    token_ = token;
     auto ready = ready::wait_for_line(ready_pipe->first.get(), token, std::chrono::milliseconds(kTimeoutMs));
     EXPECT_TRUE(ready.ok()) << "READY: " << (ready.ok() ? "" : ready.error().message);
     return ready.ok() ? std::move(bridge->first) : UniqueFd();
@@ -113,7 +117,16 @@ class HostsOnCompositor : public ::testing::Test {
     if (shell_.running()) shell_.terminate(std::chrono::milliseconds(3000));
   }
 
+  /// What /proc/<pid>/fd/<fd> links to, e.g. "socket:[1234]" ("" when unreadable).
+  static std::string fd_link(pid_t pid, int fd) {
+    std::error_code ec;
+    auto target = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd), ec);
+    return ec ? std::string() : target.string();
+  }
+
   CompositorSession session_;
+  std::string ready_pipe_link_;
+  std::string token_;
   StandinAppd appd_{{{"org.weft.demo.counter", "Counter", "0.1.0"}, {"org.weft.demo.notes", "Notes", "0.1.0"}},
                     {{1, "org.weft.demo.counter"}}};
   ChildProcess shell_;
@@ -190,6 +203,29 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   auto status = app_.wait(std::chrono::milliseconds(kTimeoutMs));
   ASSERT_TRUE(status.has_value()) << "weft-app-shell did not exit after bridge EOF";
   EXPECT_TRUE(status->success()) << status->describe();
+}
+
+TEST_F(HostsOnCompositor, WebKitsProcessesOfAnAppShellInheritNeitherTheBridgeNorTheReadinessFdNorTheToken) {
+  UniqueFd bridge = start_fixture_app(9);
+  ASSERT_TRUE(bridge);
+  std::string bridge_link = fd_link(app_.pid(), 4);  // the app shell's end of the bridge, as appd mapped it
+  ASSERT_NE(bridge_link.find("socket:"), std::string::npos) << bridge_link;
+  ASSERT_NE(ready_pipe_link_.find("pipe:"), std::string::npos) << ready_pipe_link_;
+  auto children = test::children_of(app_.pid());
+  ASSERT_FALSE(children.empty()) << "the app shell runs no WebKit process";
+  for (const auto& child : children) {
+    std::ifstream environ_file("/proc/" + std::to_string(child.pid) + "/environ", std::ios::binary);
+    std::string environment((std::istreambuf_iterator<char>(environ_file)), {});
+    for (const char* secret : {"WEFT_READY_TOKEN", "WEFT_READY_FD", "WEFT_BRIDGE_FD", "WEFT_BRIDGE_TOKEN"})
+      EXPECT_EQ(environment.find(secret), std::string::npos) << child.name << " inherited " << secret;
+    EXPECT_EQ(environment.find(token_), std::string::npos) << child.name << " holds the readiness token";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(child.pid) + "/fd", ec)) {
+      std::string link = fd_link(child.pid, std::stoi(entry.path().filename().string()));
+      EXPECT_NE(link, bridge_link) << child.name << " holds the bridge socket as fd " << entry.path().filename();
+      EXPECT_NE(link, ready_pipe_link_) << child.name << " holds the readiness pipe as fd " << entry.path().filename();
+    }
+  }
 }
 
 TEST_F(HostsOnCompositor, LauncherOpensAboveAnOpenAppWindowAndEscapeReturnsToTheApp) {

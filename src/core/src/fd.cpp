@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -257,6 +258,25 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
   fd.reset();
   if (::rename(tmp.c_str(), path.c_str()) != 0) return cleanup_and_fail(errno_error("rename to " + path));
   return ok();
+}
+
+Result<std::optional<UniqueFd>> take_fd_from_environment(const char* name, int lowest) {
+  const char* text = std::getenv(name);
+  if (!text || !*text) {
+    ::unsetenv(name);
+    return std::optional<UniqueFd>();
+  }
+  std::string value = text;
+  ::unsetenv(name);
+  char* end = nullptr;
+  errno = 0;
+  long fd = std::strtol(value.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || fd < lowest || fd > 65535)
+    return fail(std::string(name) + " '" + value + "' is not an fd number");
+  UniqueFd owned(static_cast<int>(fd));
+  if (auto cloexec = set_cloexec(owned.get()); !cloexec)
+    return fail(std::string(name) + " " + value + " is not an open fd: " + cloexec.error().message);
+  return std::optional<UniqueFd>(std::move(owned));
 }
 
 }  // namespace weft

@@ -41,16 +41,28 @@ bool is_valid_token(std::string_view token) {
 
 std::string line(std::string_view token) { return "READY " + std::string(token) + "\n"; }
 
-Result<void> signal_from_environment() {
+Result<Reporter> Reporter::take_from_environment() {
+  Reporter reporter;
   const char* token = std::getenv("WEFT_READY_TOKEN");
-  if (!token || !*token) return fail("WEFT_READY_TOKEN is not set; cannot report readiness");
-  const char* fd_text = std::getenv("WEFT_READY_FD");
-  if (!fd_text || !*fd_text) return write_all(STDOUT_FILENO, line(token));
-  char* end = nullptr;
-  long fd = std::strtol(fd_text, &end, 10);
-  if (*end != '\0' || fd < 0 || fd > 65535) return fail(std::string("WEFT_READY_FD '") + fd_text + "' is not an fd number");
-  UniqueFd owned(static_cast<int>(fd));
-  return write_all(owned.get(), line(token));
+  if (token) reporter.token_ = token;
+  ::unsetenv("WEFT_READY_TOKEN");
+  WEFT_TRY(auto fd, take_fd_from_environment("WEFT_READY_FD", 0));
+  if (fd) reporter.fd_ = std::move(*fd);
+  if (reporter.token_.empty()) return fail("WEFT_READY_TOKEN is not set; cannot report readiness");
+  return reporter;
+}
+
+Result<void> Reporter::signal() {
+  if (signalled_) return ok();
+  signalled_ = true;
+  if (!fd_) return write_all(STDOUT_FILENO, line(token_));
+  UniqueFd fd = std::move(fd_);
+  return write_all(fd.get(), line(token_));
+}
+
+Result<void> signal_from_environment() {
+  WEFT_TRY(Reporter reporter, Reporter::take_from_environment());
+  return reporter.signal();
 }
 
 Expectation::State Expectation::feed(std::string_view bytes) {

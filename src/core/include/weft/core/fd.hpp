@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -59,6 +60,10 @@ struct PeerCredentials {
 
 [[nodiscard]] Result<void> set_nonblocking(int fd, bool nonblocking = true);
 [[nodiscard]] Result<void> set_cloexec(int fd, bool cloexec = true);
+/// An fd a parent handed over by number in the environment variable `name` (e.g. WEFT_BRIDGE_FD=4): the variable is
+/// removed and the fd marked close-on-exec before it is returned, so nothing this process starts inherits either.
+/// Nothing when the variable is unset or empty; an error naming the variable when it is not an open fd ≥ `lowest`.
+[[nodiscard]] Result<std::optional<UniqueFd>> take_fd_from_environment(const char* name, int lowest = 3);
 
 /// Writes all bytes, retrying on EINTR/partial writes (blocking fds).
 [[nodiscard]] Result<void> write_all(int fd, std::span<const uint8_t> bytes);

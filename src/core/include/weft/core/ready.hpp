@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "weft/core/fd.hpp"
 #include "weft/core/result.hpp"
 
 namespace weft::ready {
@@ -18,8 +19,23 @@ namespace weft::ready {
 /// `READY <token>\n`.
 [[nodiscard]] std::string line(std::string_view token);
 
-/// Child side: writes the readiness line for WEFT_READY_TOKEN to WEFT_READY_FD and closes the fd. Without
-/// WEFT_READY_FD the line goes to stdout (development only). An error when the token is missing.
+/// Child side, taken at the very start of main: WEFT_READY_TOKEN and WEFT_READY_FD leave the environment and the fd is
+/// marked close-on-exec, so no process this one starts (WebKit's web and network processes, tools) can inherit them
+/// and forge readiness. Without WEFT_READY_FD the line goes to stdout (development only).
+class Reporter {
+ public:
+  /// An error when the token is missing or the fd variable does not name an open fd.
+  [[nodiscard]] static Result<Reporter> take_from_environment();
+  /// Writes `READY <token>\n` and closes the fd; later calls do nothing.
+  [[nodiscard]] Result<void> signal();
+
+ private:
+  std::string token_;
+  UniqueFd fd_;  // invalid: stdout
+  bool signalled_ = false;
+};
+
+/// Takes the reporter from the environment and signals at once (a process that starts nothing before it is ready).
 [[nodiscard]] Result<void> signal_from_environment();
 
 /// Parent side, incremental: feed bytes as they arrive; says whether the exact line has been seen, is still pending, or
