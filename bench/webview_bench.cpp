@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app_page.hpp"
+#include "weft/test/build_dir.hpp"
 #include "weft/test/compositor_session.hpp"
 #include "headless_capture.hpp"
 #include "weft/test/process_tree.hpp"
@@ -49,7 +50,7 @@ Memory tree_memory(pid_t root, bool print) {
   Memory total = memory_of(root);
   if (print) std::printf("    pid %-8d USS %7.1f MB  PSS %7.1f MB\n", root, total.uss_kb / 1024.0, total.pss_kb / 1024.0);
   for (const auto& child : weft::test::children_of(root)) {
-    if (print) std::printf("  %s:\n", child.name.c_str());
+    if (print) std::printf("  %s:\n", child.comm.c_str());
     Memory m = tree_memory(child.pid, print);
     total.uss_kb += m.uss_kb;
     total.pss_kb += m.pss_kb;
@@ -108,9 +109,8 @@ void headless_views(const std::string& entry, int count) {
 
 void real_app_shell(const std::string& entry) {
   using namespace weft;
-  const char* build = std::getenv("WEFT_BUILD_DIR");
-  std::string bin = std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/bin/";
-  if (!std::filesystem::exists(bin + "weft-compositor") || !std::filesystem::exists(bin + "weft-app-shell")) {
+  if (!std::filesystem::exists(test::executable("weft-compositor")) ||
+      !std::filesystem::exists(test::executable("weft-app-shell"))) {
     std::printf("weft-compositor or weft-app-shell not built: skipping the process benchmark\n");
     return;
   }
@@ -125,7 +125,7 @@ void real_app_shell(const std::string& entry) {
     if (!client.ok() || !ready_pipe.ok()) return;
     std::string token = ready::random_token();
     SpawnOptions app;
-    app.argv = {bin + "weft-app-shell", "org.weft.test.fixture", std::to_string(run + 1), "--ui", entry};
+    app.argv = {test::executable("weft-app-shell"), "org.weft.test.fixture", std::to_string(run + 1), "--ui", entry};
     app.env = session.host_environment({"WAYLAND_SOCKET=3", "WEFT_READY_FD=4", "WEFT_READY_TOKEN=" + token,
                                         "WEFT_UI_KIT_JS=" WEFT_UI_DIR "/weft-ui-kit.js"});
     app.fd_map = {{client->get(), 3}, {ready_pipe->second.get(), 4}};

@@ -1,27 +1,20 @@
 #include "appd_harness.hpp"
 
-#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "weft/core/log.hpp"
+#include "weft/test/process_tree.hpp"
 
 namespace weft::appd::test {
 namespace {
 
 constexpr int kAppdStartTimeoutMs = 20000;
-
-std::string build_dir() {
-  const char* build = std::getenv("WEFT_BUILD_DIR");
-  return build ? build : WEFT_DEFAULT_BUILD_DIR;
-}
 
 void pump_for(int ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
@@ -31,8 +24,6 @@ void pump_for(int ms) {
 }
 
 }  // namespace
-
-std::string build_bin(const std::string& name) { return build_dir() + "/bin/" + name; }
 
 // ---------------------------------------------------------------- UnixClient
 
@@ -177,21 +168,13 @@ bool WsClient::wait_closed(int timeout_ms) {
 
 AppdHarness::~AppdHarness() {
   if (appd_.running()) appd_.terminate(std::chrono::milliseconds(15000));
-  if (!root_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
 }
 
 std::string AppdHarness::package_dir(const std::string& app_id) { return WEFT_PACKAGES_DIR "/" + app_id; }
 
 Result<void> AppdHarness::start_desktop(int width, int height) {
   WEFT_TRY_VOID(desktop_.start(width, height));
-  char tmpl[] = "/tmp/weft-appd-user-XXXXXX";
-  if (!mkdtemp(tmpl)) return fail(errno_error("mkdtemp"));
-  root_ = tmpl;
-  for (const char* dir : {"/data", "/config", "/apps", "/keys", "/home"})
-    std::filesystem::create_directories(root_ + dir);
+  for (const char* dir : {"data", "config", "apps", "keys", "home"}) std::filesystem::create_directories(root_ / dir);
   std::error_code ec;
   std::filesystem::copy_file(build_dir() + "/dev-keys/weft-sign.pub", trusted_keys_dir() + "/weft-dev.pub", ec);
   if (ec) return fail("cannot copy the development key: " + ec.message());
@@ -200,10 +183,10 @@ Result<void> AppdHarness::start_desktop(int width, int height) {
 
 std::vector<std::string> AppdHarness::user_environment(std::vector<std::string> extra) const {
   std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                  "HOME=" + root_ + "/home",
+                                  "HOME=" + (root_ / "home"),
                                   "XDG_RUNTIME_DIR=" + desktop_.runtime_dir(),
                                   "XDG_DATA_HOME=" + data_home(),
-                                  "XDG_CONFIG_HOME=" + root_ + "/config",
+                                  "XDG_CONFIG_HOME=" + (root_ / "config"),
                                   "WEFT_APP_STORE=" + store_root(),
                                   "WEFT_TRUSTED_KEYS=" + trusted_keys_dir(),
                                   "WEFT_LOG=" + std::string(std::getenv("WEFT_LOG") ? std::getenv("WEFT_LOG") : "info")};
@@ -218,7 +201,7 @@ std::vector<std::string> AppdHarness::user_environment(std::vector<std::string> 
 
 Result<void> AppdHarness::install(const std::string& package_dir, std::vector<std::string> args) {
   SpawnOptions options;
-  options.argv = {build_bin("weft-pack"), "install", package_dir};
+  options.argv = {executable("weft-pack"), "install", package_dir};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.env = user_environment();
   options.null_stdio = true;
@@ -231,12 +214,12 @@ Result<void> AppdHarness::install(const std::string& package_dir, std::vector<st
 
 Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {
   ::unlink((weft_dir() + "/appd.wsport").c_str());
-  std::vector<std::string> settings = {"WEFT_RUNTIME_BIN=" + build_bin("weft-runtime"),
-                                       "WEFT_APP_SHELL_BIN=" + build_bin("weft-app-shell"),
+  std::vector<std::string> settings = {"WEFT_RUNTIME_BIN=" + executable("weft-runtime"),
+                                       "WEFT_APP_SHELL_BIN=" + executable("weft-app-shell"),
                                        "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS, "WEFT_APPD_WS_PORT=0"};
   for (auto& e : extra_env) settings.push_back(std::move(e));
   SpawnOptions options;
-  options.argv = {build_bin("weft-appd")};
+  options.argv = {executable("weft-appd")};
   options.env = user_environment(std::move(settings));
   WEFT_TRY(appd_, ChildProcess::spawn(options));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kAppdStartTimeoutMs);
@@ -302,33 +285,8 @@ std::vector<std::string> AppdHarness::weft_dir_listing() const {
 }
 
 std::vector<std::pair<pid_t, std::string>> AppdHarness::appd_descendants() const {
-  std::vector<std::pair<pid_t, pid_t>> parents;  // pid, ppid
-  std::vector<std::pair<pid_t, std::string>> names;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    pid_t pid = std::atoi(entry.path().filename().c_str());
-    if (pid <= 0) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    auto open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close + 2 > line.size()) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (state == 'Z') continue;
-    parents.emplace_back(pid, ppid);
-    names.emplace_back(pid, line.substr(open + 1, close - open - 1));
-  }
-  std::vector<pid_t> tree = {appd_.pid()};
   std::vector<std::pair<pid_t, std::string>> found;
-  for (size_t i = 0; i < tree.size(); ++i)
-    for (size_t k = 0; k < parents.size(); ++k)
-      if (parents[k].second == tree[i]) {
-        tree.push_back(parents[k].first);
-        found.push_back(names[k]);
-      }
+  for (auto& process : weft::test::descendants(appd_.pid())) found.emplace_back(process.pid, std::move(process.comm));
   return found;
 }
 

@@ -16,7 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "weft/test/build_dir.hpp"
 #include "weft/test/compositor_session.hpp"
+#include "weft/test/temp_dir.hpp"
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/ipc/appd_messages.hpp"
@@ -26,6 +28,8 @@
 namespace weft::appd::test {
 
 namespace msg = ipc::appd;
+using weft::test::build_dir;
+using weft::test::executable;
 
 constexpr const char* kCounter = "org.weft.demo.counter";
 constexpr const char* kNotes = "org.weft.demo.notes";
@@ -102,10 +106,10 @@ class AppdHarness {
 
   [[nodiscard]] weft::test::CompositorSession& desktop() { return desktop_; }
   [[nodiscard]] std::string weft_dir() const { return desktop_.weft_dir(); }
-  [[nodiscard]] const std::string& root() const { return root_; }
-  [[nodiscard]] std::string data_home() const { return root_ + "/data"; }
-  [[nodiscard]] std::string store_root() const { return root_ + "/apps"; }
-  [[nodiscard]] std::string trusted_keys_dir() const { return root_ + "/keys"; }
+  [[nodiscard]] const std::string& root() const { return root_.path(); }
+  [[nodiscard]] std::string data_home() const { return root_ / "data"; }
+  [[nodiscard]] std::string store_root() const { return root_ / "apps"; }
+  [[nodiscard]] std::string trusted_keys_dir() const { return root_ / "keys"; }
   /// Names in the weft runtime directory, sorted (rendezvous files, sockets, shell-<sid>/, …).
   [[nodiscard]] std::vector<std::string> weft_dir_listing() const;
   /// Every live descendant of appd (pid, comm).
@@ -115,11 +119,8 @@ class AppdHarness {
 
  private:
   weft::test::CompositorSession desktop_;
-  std::string root_;
+  weft::test::TempDir root_{"appd-user"};  // the private user's HOME, XDG dirs, store and trust directory
   ChildProcess appd_;
 };
-
-/// Build-tree binaries.
-[[nodiscard]] std::string build_bin(const std::string& name);
 
 }  // namespace weft::appd::test

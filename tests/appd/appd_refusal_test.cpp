@@ -39,7 +39,7 @@ class AppdRefusals : public ::testing::Test {
     fs::permissions(dir + "/wapp.toml", fs::perms::owner_read | fs::perms::owner_write);
     std::ofstream(dir + "/wapp.toml", std::ios::trunc) << text;
     SpawnOptions sign;
-    sign.argv = {build_bin("weft-pack"), "sign", dir, "--key", std::string(WEFT_DEFAULT_BUILD_DIR) + "/dev-keys/weft-sign.key"};
+    sign.argv = {executable("weft-pack"), "sign", dir, "--key", build_dir() + "/dev-keys/weft-sign.key"};
     sign.env = appd_.user_environment();
     sign.null_stdio = true;
     auto child = ChildProcess::spawn(sign);
@@ -111,7 +111,7 @@ TEST_F(AppdRefusals, AnUntrustedSigningKeyIsRefusedAtLaunch) {
 TEST_F(AppdRefusals, AVerityImageIsPreferredToTheDirectoryInstallAndItsLaunchFailsClosed) {
   auto pack = [&](std::vector<std::string> args) {
     SpawnOptions options;
-    options.argv = {build_bin("weft-pack")};
+    options.argv = {executable("weft-pack")};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
     options.env = appd_.user_environment();
     options.null_stdio = true;
@@ -122,8 +122,8 @@ TEST_F(AppdRefusals, AVerityImageIsPreferredToTheDirectoryInstallAndItsLaunchFai
   };
   const std::string image = std::string(kCounter) + ".app.img";
   pack({"build-image", AppdHarness::package_dir(kCounter), "--out", image});
-  pack({"build-verity", image, "--key", std::string(WEFT_DEFAULT_BUILD_DIR) + "/dev-keys/weft-sign.key"});
-  ASSERT_TRUE(appd_.start_appd({"WEFT_MOUNT_HELPER=" + build_bin("weft-mount-helper")}).ok());
+  pack({"build-verity", image, "--key", build_dir() + "/dev-keys/weft-sign.key"});
+  ASSERT_TRUE(appd_.start_appd({"WEFT_MOUNT_HELPER=" + executable("weft-mount-helper")}).ok());
 
   auto client = appd_.unix_client();
   ASSERT_TRUE(client.ok());

@@ -30,7 +30,7 @@ TEST(AppdWithTheShell, TheLauncherListsTheInstalledAppsLaunchesOneThroughAppdAnd
   ASSERT_TRUE(appd.start_appd().ok());
 
   SpawnOptions options;
-  options.argv = {build_bin("weft-shell")};
+  options.argv = {executable("weft-shell")};
   options.env = appd.desktop().host_environment({"WAYLAND_DISPLAY=" + appd.desktop().display_name(),
                                                  "WEFT_SYSTEM_UI_HTML=" WEFT_UI_DIR "/system-ui.html",
                                                  "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS});

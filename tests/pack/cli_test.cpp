@@ -163,20 +163,12 @@ TEST(PackCli, VerifySaysInvalidSignatureOnStderrAndExitsOne) {
 }
 
 std::string run_tool(const std::vector<std::string>& argv, int* code) {
-  auto out = make_pipe();
   SpawnOptions o;
   o.argv = argv;
   o.inherit_environment = true;
-  o.fd_map = {{out->second.get(), 1}, {out->second.get(), 2}};
-  auto child = ChildProcess::spawn(o);
-  out->second.reset();
-  std::string text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(out->first.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  auto st = child->wait();
-  *code = st && st->exited ? st->code : -1;
-  return text;
+  auto r = run_child(std::move(o), {.merge_stderr = true});
+  *code = r.exit_code;
+  return r.out;
 }
 
 TEST(PackImages, BuildImageIsReproducibleAndHoldsThePackage) {

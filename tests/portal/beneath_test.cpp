@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "weft/store/fs_at.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace {
 
@@ -19,9 +20,7 @@ class BeneathTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     weft::store::force_beneath_fallback_for_tests(GetParam());
-    char tmpl[] = "/tmp/weft-beneath-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    base_ = tmpl;
+    base_ = dir_.path();
     fs::create_directories(base_ / "root/dir");
     fs::create_directories(base_ / "outside");
     std::ofstream(base_ / "root/dir/file") << "inside";
@@ -35,9 +34,8 @@ class BeneathTest : public ::testing::TestWithParam<bool> {
   }
   void TearDown() override {
     weft::store::force_beneath_fallback_for_tests(false);
-    std::error_code ec;
-    fs::remove_all(base_, ec);
   }
+  weft::test::TempDir dir_{"beneath-test"};
   fs::path base_;
   weft::UniqueFd root_;
 };

@@ -16,25 +16,18 @@
 
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/test/build_dir.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string portal_binary() {
-  const char* dir = std::getenv("WEFT_BUILD_DIR");
-  return std::string(dir ? dir : WEFT_TEST_BUILD_DIR) + "/bin/weft-file-portal";
-}
+using weft::test::read_text;
+using weft::test::write_file;
 
-void write_file(const fs::path& p, const std::string& content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << content;
-}
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string portal_binary() { return weft::test::executable("weft-file-portal"); }
 std::string b64(const std::string& s) {
   std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()), s.size(),
@@ -85,9 +78,7 @@ class PortalTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_GE(sodium_init(), 0);
-    char tmpl[] = "/tmp/weft-portal-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    base_ = tmpl;
+    base_ = dir_.path();
     rw_ = base_ / "rw";
     ro_ = base_ / "ro";
     outside_ = base_ / "outside";
@@ -98,8 +89,6 @@ class PortalTest : public ::testing::Test {
   }
   void TearDown() override {
     if (portal_.running()) portal_.terminate();
-    std::error_code ec;
-    fs::remove_all(base_, ec);
   }
   void start(bool with_roots = true) {
     weft::SpawnOptions o;
@@ -114,6 +103,7 @@ class PortalTest : public ::testing::Test {
   }
   json denied(const fs::path& p) { return json{{"error", "access denied: " + p.string()}}; }
 
+  weft::test::TempDir dir_{"portal-test"};
   fs::path base_, rw_, ro_, outside_;
   std::string socket_;
   weft::ChildProcess portal_;
@@ -125,7 +115,7 @@ TEST_F(PortalTest, WriteReadAndListUseTheCompatShapes) {
   EXPECT_EQ(c.raw(json{{"op", "write"}, {"path", (rw_ / "a/b/note.txt").string()}, {"data_b64", b64("hello")}}.dump()),
             "null");
   EXPECT_EQ(fs::status(rw_ / "a/b/note.txt").permissions(), fs::perms(0600));
-  EXPECT_EQ(read_file(rw_ / "a/b/note.txt"), "hello");
+  EXPECT_EQ(read_text(rw_ / "a/b/note.txt"), "hello");
   EXPECT_EQ(c.call({{"op", "read"}, {"path", (rw_ / "a/b/note.txt").string()}}), (json{{"data_b64", b64("hello")}}));
   write_file(rw_ / "a/B", "");
   write_file(rw_ / "a/-", "");
@@ -148,7 +138,7 @@ TEST_F(PortalTest, DotDotOutsideRootsRelativePathsAndNearMissPrefixesAreDenied) 
     EXPECT_EQ(c.call({{"op", "write"}, {"path", p}, {"data_b64", b64("x")}}), denied(p)) << p;
     EXPECT_EQ(c.call({{"op", "list"}, {"path", p}}), denied(p)) << p;
   }
-  EXPECT_FALSE(fs::exists(base_ / "rw2/x") && read_file(base_ / "rw2/x") != "near miss");
+  EXPECT_FALSE(fs::exists(base_ / "rw2/x") && read_text(base_ / "rw2/x") != "near miss");
 }
 
 TEST_F(PortalTest, SymlinksInsideARootThatPointOutAreDeniedForEveryOperation) {
@@ -165,7 +155,7 @@ TEST_F(PortalTest, SymlinksInsideARootThatPointOutAreDeniedForEveryOperation) {
   EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "file-link").string()}, {"data_b64", b64("x")}}),
             denied(rw_ / "file-link"));
   EXPECT_FALSE(fs::exists(outside_ / "new.txt"));
-  EXPECT_EQ(read_file(outside_ / "secret.txt"), "SECRET");
+  EXPECT_EQ(read_text(outside_ / "secret.txt"), "SECRET");
 }
 
 TEST_F(PortalTest, WithoutRootsEverythingIsDenied) {
@@ -182,7 +172,7 @@ TEST_F(PortalTest, WritesUnderAReadOnlyRootAreDenied) {
   Client c(socket_);
   auto p = ro_ / "readme.txt";
   EXPECT_EQ(c.call({{"op", "write"}, {"path", p.string()}, {"data_b64", b64("changed")}}), denied(p));
-  EXPECT_EQ(read_file(p), "read only");
+  EXPECT_EQ(read_text(p), "read only");
 }
 
 TEST_F(PortalTest, ASymlinkedRootIsRefusedAtStartup) {
@@ -266,7 +256,7 @@ TEST_F(PortalTest, ASymlinkSwappedInDuringRequestsNeverLeaksTheOutsideFile) {
   stop = true;
   swapper.join();
   EXPECT_EQ(inside + refused, 400);
-  EXPECT_EQ(read_file(outside_ / "f"), "SECRET");
+  EXPECT_EQ(read_text(outside_ / "f"), "SECRET");
 }
 
 }  // namespace

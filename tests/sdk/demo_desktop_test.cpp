@@ -46,7 +46,7 @@ class CounterOnTheDesktop : public ::testing::Test {
     std::string token = ready::random_token();
     std::filesystem::create_directories(desktop_.weft_dir() + "/shell-1/cache");
     SpawnOptions shell;
-    shell.argv = {WEFT_APP_SHELL_BIN, "org.weft.demo.counter", "1", "--ui",
+    shell.argv = {executable("weft-app-shell"), "org.weft.demo.counter", "1", "--ui",
                   WEFT_PACKAGES_DIR "/org.weft.demo.counter/ui/index.html"};
     shell.env = desktop_.host_environment({"WAYLAND_SOCKET=3", "WEFT_BRIDGE_FD=4", "WEFT_READY_FD=5",
                                            "WEFT_READY_TOKEN=" + token, "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS,

@@ -31,12 +31,12 @@ class DemoUi : public ::testing::Test {
   void open(const AppFiles& app, const std::string& package, const std::vector<std::string>& runtime_args = {}) {
     component_.emplace(AppSession::start(Backend::Jco, app, runtime_args));
     ASSERT_TRUE(component_->ok()) << component_->error();
-    fs::create_directories(dir_.path() / "cache");
+    fs::create_directories(dir_ / "cache");
     auto page = webview::AppPage::create({.app_id = app.app_id,
                                           .session_id = 1,
                                           .entry_path = package + "/ui/index.html",
                                           .ui_kit_path = WEFT_UI_KIT_JS,
-                                          .cache_dir = (dir_.path() / "cache").string()});
+                                          .cache_dir = dir_ / "cache"});
     ASSERT_TRUE(page.ok()) << page.error().message;
     page_ = std::move(page).value();
     auto view = page_->create_view(800, 600);
@@ -157,7 +157,7 @@ TEST_F(DemoUi, TheCounterShowsTheComponentsNumberAndFollowsButtonsAndKeys) {
 
 TEST_F(DemoUi, NotesSavesWithCtrlSCountsUtf16CharsAndReportsAConflict) {
   TempDir data;
-  open(notes_app(), WEFT_PACKAGES_DIR "/org.weft.demo.notes", {"--preopen", data.path().string() + "::/data::rw"});
+  open(notes_app(), WEFT_PACKAGES_DIR "/org.weft.demo.notes", {"--preopen", data.path() + "::/data::rw"});
   ASSERT_TRUE(wait_for("!document.getElementById('editor').readOnly")) << text_of("status");
   EXPECT_EQ(text_of("chars"), "\"0 chars\"");
 
@@ -166,14 +166,14 @@ TEST_F(DemoUi, NotesSavesWithCtrlSCountsUtf16CharsAndReportsAConflict) {
   EXPECT_EQ(text_of("chars"), "\"8 chars\"") << "😀 is two UTF-16 code units";
   key(XKB_KEY_s, 39, wpe_input_keyboard_modifier_control);
   ASSERT_TRUE(wait_for("document.getElementById('status').textContent === 'saved'")) << text_of("status");
-  std::ifstream stored(data.path() / "notes.txt", std::ios::binary);
+  std::ifstream stored(data / "notes.txt", std::ios::binary);
   std::stringstream bytes;
   bytes << stored.rdbuf();
   EXPECT_EQ(bytes.str(), "héllo 😀");
   screenshot("notes-saved");
 
   // Another window changes the notes: this one's save must not overwrite them.
-  std::ofstream(data.path() / "notes.txt", std::ios::binary | std::ios::trunc) << "from elsewhere";
+  std::ofstream(data / "notes.txt", std::ios::binary | std::ios::trunc) << "from elsewhere";
   eval("const e = document.getElementById('editor'); e.value += '!'; e.dispatchEvent(new Event('input')); return 1;");
   click("save");
   ASSERT_TRUE(wait_for("document.getElementById('status').classList.contains('error')")) << text_of("status");

@@ -305,7 +305,7 @@ TEST(WeftSession, KillingOneAppsRuntimeEndsOnlyThatSession) {
 
   pid_t runtime = -1;
   for (const auto& p : descendants(session.pid()))
-    if (p.comm == "weft-runtime" && p.cmdline.find(kCounter) != std::string::npos) runtime = p.pid;
+    if (p.comm == "weft-runtime" && command_line(p.pid).find(kCounter) != std::string::npos) runtime = p.pid;
   ASSERT_GT(runtime, 0) << "no weft-runtime for the counter";
   ::kill(runtime, SIGKILL);
 
@@ -345,7 +345,7 @@ TEST(WeftSession, WithAWaylandDisplayTheDesktopOpensNestedInAWindowOfThatDisplay
   std::filesystem::create_directories(outer_dir);
   std::filesystem::permissions(outer_dir, std::filesystem::perms::owner_all);
   SpawnOptions outer_options;
-  outer_options.argv = {build_bin("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
+  outer_options.argv = {executable("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
   outer_options.env = {"XDG_RUNTIME_DIR=" + outer_dir, "WLR_RENDERER=pixman", "HOME=" + outer_dir};
   outer_options.null_stdio = true;
   auto outer = ChildProcess::spawn(outer_options);
@@ -376,7 +376,7 @@ TEST(WeftSession, WithAWaylandDisplayTheDesktopOpensNestedInAWindowOfThatDisplay
   EXPECT_TRUE(shown) << "no WEFT taskbar in the outer display (kept as screenshots/e2e/nested-in-a-wayland-display.png)";
   auto tree = descendants(session.pid());
   EXPECT_TRUE(std::any_of(tree.begin(), tree.end(), [](const ProcessInfo& p) {
-    return p.comm == "weft-compositor" && p.cmdline.find("--backend=wayland") != std::string::npos;
+    return p.comm == "weft-compositor" && command_line(p.pid).find("--backend=wayland") != std::string::npos;
   })) << "the compositor was not started nested";
 
   session.process().signal(SIGTERM);

@@ -12,6 +12,7 @@
 #include "app_page.hpp"
 #include "bridge_channel.hpp"
 #include "headless_capture.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace weft::webview {
 namespace {
@@ -24,9 +25,6 @@ constexpr int kTimeoutMs = 30000;
 class AppViewTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/weft-appview-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     fs::copy(kFixtures + "/app", dir_ / "pkg", fs::copy_options::recursive);
     fs::create_symlink(dir_ / "pkg" / "secret.txt", dir_ / "pkg" / "ui" / "link.txt");
     fs::create_directories(dir_ / "cache");
@@ -47,7 +45,6 @@ class AppViewTest : public ::testing::Test {
     capture_.reset();
     view_.reset();
     page_.reset();
-    fs::remove_all(dir_);
   }
   void load() {
     auto loaded = view_->load_and_wait(page_->files().entry_uri().c_str(), kTimeoutMs);
@@ -59,7 +56,8 @@ class AppViewTest : public ::testing::Test {
     return r.ok() ? *r : "";
   }
 
-  fs::path dir_;
+  weft::test::TempDir temp_{"appview"};
+  fs::path dir_{temp_.path()};
   std::unique_ptr<AppPage> page_;
   std::unique_ptr<WebView> view_;
   std::unique_ptr<HeadlessCapture> capture_;

@@ -19,7 +19,7 @@ constexpr int kTimeoutMs = 30000;
 std::vector<pid_t> web_processes() {
   std::vector<pid_t> found;
   for (const auto& child : test::children_of(getpid()))
-    if (child.name == "WPEWebProcess") found.push_back(child.pid);
+    if (child.comm == "WPEWebProcess") found.push_back(child.pid);
   return found;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "weft/test/build_dir.hpp"
 #include "weft/test/compositor_session.hpp"
 #include "standin_appd.hpp"
 #include "weft/core/ready.hpp"
@@ -26,11 +27,6 @@ const Rgba kMagenta{255, 0, 255, 255};
 const Rgba kBlue{0, 0, 255, 255};
 const std::string kUi = WEFT_UI_DIR;
 const std::string kFixtures = WEFT_WEBVIEW_FIXTURES;
-
-std::string binary(const char* name) {
-  const char* build = std::getenv("WEFT_BUILD_DIR");
-  return std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/bin/" + name;
-}
 
 void save_for_docs(const Image& image, const char* name) {
   if (const char* dir = std::getenv("WEFT_WEBVIEW_SCREENSHOT_DIR")) {
@@ -62,7 +58,7 @@ class HostsOnCompositor : public ::testing::Test {
     auto listening = appd_.start(session_.weft_dir());
     ASSERT_TRUE(listening.ok()) << listening.error().message;
     SpawnOptions shell;
-    shell.argv = {binary("weft-shell")};
+    shell.argv = {test::executable("weft-shell")};
     shell.env = session_.host_environment({"WAYLAND_DISPLAY=" + session_.display_name(),
                                            "WEFT_SYSTEM_UI_HTML=" + kUi + "/system-ui.html",
                                            "WEFT_UI_KIT_JS=" + kUi + "/weft-ui-kit.js"});
@@ -91,7 +87,7 @@ class HostsOnCompositor : public ::testing::Test {
     std::string shell_dir = session_.runtime_dir() + "/weft/shell-" + std::to_string(sid);
     std::filesystem::create_directories(shell_dir + "/cache");
     SpawnOptions app;
-    app.argv = {binary("weft-app-shell"), "org.weft.test.fixture", std::to_string(sid), "--ui",
+    app.argv = {test::executable("weft-app-shell"), "org.weft.test.fixture", std::to_string(sid), "--ui",
                 kFixtures + "/app/ui/index.html"};
     app.env = session_.host_environment({"WAYLAND_SOCKET=3", "WEFT_BRIDGE_FD=4", "WEFT_READY_FD=5",
                                          "WEFT_READY_TOKEN=" + token, "WEFT_UI_KIT_JS=" + kUi + "/weft-ui-kit.js",

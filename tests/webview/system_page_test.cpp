@@ -10,6 +10,7 @@
 #include "standin_appd.hpp"
 #include "system_page.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace weft::webview {
 namespace {
@@ -24,9 +25,6 @@ const Rgba kAccent{91, 138, 245, 255};
 class SystemPageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/weft-syspage-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     fs::create_directories(dir_ / "weft");
     fs::create_directories(dir_ / "cache");
     fs::create_directories(dir_ / "resources" / "text");
@@ -62,7 +60,6 @@ class SystemPageTest : public ::testing::Test {
     view_.reset();
     page_.reset();
     appd_.reset();
-    fs::remove_all(dir_);
   }
   std::string eval(const std::string& body) {
     auto r = view_->evaluate(body.c_str(), kTimeoutMs);
@@ -96,7 +93,8 @@ class SystemPageTest : public ::testing::Test {
     return found;
   }
 
-  fs::path dir_;
+  weft::test::TempDir temp_{"syspage"};
+  fs::path dir_{temp_.path()};
   std::unique_ptr<testing::StandinAppd> appd_;
   std::unique_ptr<SystemPage> page_;
   std::unique_ptr<WebView> view_;
@@ -182,9 +180,8 @@ TEST_F(SystemPageTest, SystemResourcesAreServedAndNothingOutsideThem) {
 }
 
 TEST(AppdEndpoint, ReadsPortAndTokenAndRejectsMalformedFiles) {
-  char tmpl[] = "/tmp/weft-endpoint-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  std::string dir = tmpl;
+  weft::test::TempDir temp("endpoint");
+  const std::string& dir = temp.path();
   ASSERT_TRUE(write_file_atomic(dir + "/p", " 7410\n").ok());
   ASSERT_TRUE(write_file_atomic(dir + "/t", "0123456789abcdef0123456789abcdef\n").ok());
   auto endpoint = read_appd_endpoint(dir + "/p", dir + "/t");
@@ -199,7 +196,6 @@ TEST(AppdEndpoint, ReadsPortAndTokenAndRejectsMalformedFiles) {
   ASSERT_FALSE(bad_port.ok());
   EXPECT_NE(bad_port.error().message.find("not a TCP port"), std::string::npos);
   EXPECT_FALSE(read_appd_endpoint(dir + "/missing", dir + "/t").ok());
-  fs::remove_all(dir);
 }
 
 }  // namespace
