@@ -19,6 +19,7 @@
 #include "weft/test/compositor_session.hpp"
 #include "headless_capture.hpp"
 #include "weft/test/process_tree.hpp"
+#include "weft/test/temp_dir.hpp"
 #include "weft/core/ready.hpp"
 
 namespace {
@@ -60,8 +61,8 @@ Memory tree_memory(pid_t root, bool print) {
 
 void headless_views(const std::string& entry, int count) {
   using namespace weft::webview;
-  std::string cache = (std::filesystem::temp_directory_path() / "weft-webview-bench-XXXXXX").string();
-  if (!mkdtemp(cache.data())) return;
+  weft::test::TempDir cache_dir("webview-bench");
+  const std::string& cache = cache_dir.path();
   struct App {
     std::unique_ptr<AppPage> page;
     std::unique_ptr<WebView> view;
@@ -104,7 +105,6 @@ void headless_views(const std::string& entry, int count) {
   std::printf("  memory of this process + WebKit children: USS %.1f MB, PSS %.1f MB (%.1f MB USS per view)\n",
               m.uss_kb / 1024.0, m.pss_kb / 1024.0, m.uss_kb / 1024.0 / count);
   apps.clear();
-  std::filesystem::remove_all(cache);
 }
 
 void real_app_shell(const std::string& entry) {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "weft/core/log.hpp"
+#include "weft/test/main_loop.hpp"
 #include "weft/test/process_tree.hpp"
 
 namespace weft::appd::test {
@@ -16,12 +17,8 @@ namespace {
 
 constexpr int kAppdStartTimeoutMs = 20000;
 
-void pump_for(int ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!g_main_context_iteration(nullptr, FALSE)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-}
+using weft::test::pump_for;
+using weft::test::pump_until;
 
 }  // namespace
 
@@ -134,10 +131,7 @@ void WsClient::send(const nlohmann::json& message) {
 }
 
 std::optional<nlohmann::json> WsClient::next(int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (inbox_.empty() && !closed_ && std::chrono::steady_clock::now() < deadline) {
-    if (!g_main_context_iteration(nullptr, FALSE)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  (void)pump_until([&] { return !inbox_.empty() || closed_; }, std::chrono::milliseconds(timeout_ms));
   if (inbox_.empty()) return std::nullopt;
   auto message = std::move(inbox_.front());
   inbox_.pop_front();
@@ -157,11 +151,7 @@ std::optional<nlohmann::json> WsClient::next_of(const std::string& type, int tim
 }
 
 bool WsClient::wait_closed(int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!closed_ && std::chrono::steady_clock::now() < deadline) {
-    if (!g_main_context_iteration(nullptr, FALSE)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return closed_;
+  return pump_until([&] { return closed_; }, std::chrono::milliseconds(timeout_ms));
 }
 
 // ---------------------------------------------------------------- AppdHarness
@@ -227,7 +217,7 @@ Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {
     if (::access((weft_dir() + "/appd.wsport").c_str(), F_OK) == 0 && ::access((weft_dir() + "/appd.sock").c_str(), F_OK) == 0)
       return ok();
     if (appd_.try_wait()) return fail("weft-appd exited: " + appd_.try_wait()->describe());
-    pump_for(20);
+    pump_for(std::chrono::milliseconds(20));
   }
   return fail("weft-appd wrote no appd.wsport within 20 s");
 }
@@ -271,7 +261,7 @@ bool AppdHarness::wait_state(uint64_t session_id, const std::string& state, int 
     auto reply = client->request(msg::QueryAppState{session_id});
     if (!reply.ok()) return false;
     if (auto* s = std::get_if<msg::AppState>(&*reply); s && s->state == state) return true;
-    pump_for(50);
+    pump_for(std::chrono::milliseconds(50));
   }
   return false;
 }

@@ -19,6 +19,7 @@
 #include "weft/core/fd.hpp"
 #include "weft/core/ipc/frame.hpp"
 #include "weft/test/temp_dir.hpp"
+#include "weft/test/main_loop.hpp"
 
 namespace weft::appd {
 namespace {
@@ -48,16 +49,7 @@ class StandinHandler : public RequestHandler {
   msg::InstalledApps installed;
 };
 
-/// Runs the default context until `done` holds or `timeout` passes.
-bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 3s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    g_main_context_iteration(nullptr, FALSE);
-    ::usleep(1000);
-  }
-  return true;
-}
+using weft::test::pump_until;
 
 class UnixApiTest : public ::testing::Test {
  protected:

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <ostream>
 #include <thread>
 
 #include "weft/core/fd.hpp"
@@ -66,10 +65,6 @@ bool CompositorHarness::wait_for_log(const std::string& needle, std::chrono::mil
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return log().find(needle) != std::string::npos;
-}
-
-std::ostream& operator<<(std::ostream& out, const Rgb& c) {
-  return out << "rgb(" << int(c.r) << "," << int(c.g) << "," << int(c.b) << ")";
 }
 
 Result<Png> read_png(const std::string& path) {

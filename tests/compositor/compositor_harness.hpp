@@ -10,6 +10,7 @@
 #include "weft/core/result.hpp"
 #include "weft/test/build_dir.hpp"
 #include "weft/test/child_run.hpp"
+#include "weft/test/pixels.hpp"
 #include "weft/test/temp_dir.hpp"
 
 namespace weft::test {
@@ -43,13 +44,7 @@ class CompositorHarness {
   ChildProcess child_;
 };
 
-/// 8-bit RGB pixels read from a PNG.
-struct Rgb {
-  uint8_t r = 0, g = 0, b = 0;
-  friend bool operator==(const Rgb&, const Rgb&) = default;
-};
-std::ostream& operator<<(std::ostream& out, const Rgb& c);
-
+/// 8-bit RGB pixels read from a PNG (compared exactly, or with weft/test/pixels.hpp's predicates).
 struct Png {
   int width = 0;
   int height = 0;

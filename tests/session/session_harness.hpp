@@ -17,16 +17,14 @@
 #include "weft/test/build_dir.hpp"
 #include "weft/test/process_tree.hpp"
 #include "weft/test/temp_dir.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::session::test {
 
 constexpr const char* kCounter = "org.weft.demo.counter";
 constexpr const char* kNotes = "org.weft.demo.notes";
-constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;  // px
-constexpr Frame::Rgb kTaskbarColour{20, 22, 28};
-constexpr Frame::Rgb kDesktopColour{28, 36, 54};
-constexpr Frame::Rgb kAccent{91, 138, 245};
-constexpr Frame::Rgb kOnline{63, 185, 80};
+using namespace weft::test::desktop;
+constexpr int kWidth = 1024, kHeight = 640;  // px
 
 using weft::test::alive;
 using weft::test::command_line;

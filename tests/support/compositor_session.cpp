@@ -1,8 +1,5 @@
 #include "weft/test/compositor_session.hpp"
 
-#include <glib.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +9,7 @@
 #include "weft/core/png_writer.hpp"
 #include "weft/test/build_dir.hpp"
 #include "weft/test/child_run.hpp"
+#include "weft/test/main_loop.hpp"
 
 namespace weft::test {
 
@@ -62,14 +60,7 @@ Result<void> CompositorSession::start(int width, int height) {
   return ok();
 }
 
-void CompositorSession::pump(int ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    while (g_main_context_iteration(nullptr, FALSE)) {
-    }
-    usleep(5000);
-  }
-}
+void CompositorSession::pump(int ms) { pump_for(std::chrono::milliseconds(ms)); }
 
 Result<Image> CompositorSession::capture() {
   std::string path = runtime_dir_ / ("capture-" + std::to_string(++captures_) + ".png");

@@ -13,6 +13,7 @@
 #include "bridge_channel.hpp"
 #include "headless_capture.hpp"
 #include "weft/test/temp_dir.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::webview {
 namespace {
@@ -72,7 +73,7 @@ TEST_F(AppViewTest, RendersItsOwnPageFromTheAppScheme) {
     ASSERT_TRUE(write_png(*image, out).ok());
   }
   // style.css came through weft-app:// too: the background is its green.
-  EXPECT_GT(fraction_near(*image, 250, 10, 60, 200, {0, 128, 0, 255}), 0.95);
+  EXPECT_GT(test::fraction_near(*image, 250, 10, 60, 200, Rgba{0, 128, 0, 255}), 0.95);
   EXPECT_EQ(eval("return document.title;"), "\"fixture app\"");
   EXPECT_EQ(eval("return window.weftSessionId;"), "7");
 }

@@ -11,6 +11,7 @@
 #include "weft/test/compositor_session.hpp"
 #include "standin_appd.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::webview {
 namespace {
@@ -18,10 +19,9 @@ namespace {
 using test::CompositorSession;
 using testing::StandinAppd;
 
-constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
+using namespace weft::test::desktop;
+constexpr int kWidth = 1024, kHeight = 640;
 constexpr int kTimeoutMs = 30000;
-const Rgba kTaskbarColour{20, 22, 28, 255};
-const Rgba kAccent{91, 138, 245, 255};
 const Rgba kAppGreen{0, 128, 0, 255};
 const Rgba kMagenta{255, 0, 255, 255};
 const Rgba kBlue{0, 0, 255, 255};
@@ -29,9 +29,7 @@ const std::string kUi = WEFT_UI_DIR;
 const std::string kFixtures = WEFT_WEBVIEW_FIXTURES;
 
 void save_for_docs(const Image& image, const char* name) {
-  if (const char* dir = std::getenv("WEFT_WEBVIEW_SCREENSHOT_DIR")) {
-    ASSERT_TRUE(write_png(image, std::string(dir) + "/" + name).ok());
-  }
+  ASSERT_TRUE(test::keep_png(image, "WEFT_WEBVIEW_SCREENSHOT_DIR", name).ok());
 }
 
 // One line from appd's end of a bridge (non-blocking fd), or "" after the timeout.
@@ -68,8 +66,8 @@ class HostsOnCompositor : public ::testing::Test {
     // The shell is up when its taskbar shows the running app's entry (it reached the stand-in appd).
     auto image = session_.capture_until(
         [](const Image& i) {
-          return fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.98 &&
-                 fraction_near(i, 90, kHeight - 40, 100, 30, {42, 47, 58, 255}, 6) > 0.3;
+          return test::fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.98 &&
+                 test::fraction_near(i, 90, kHeight - 40, 100, 30, Rgba{42, 47, 58, 255}, 6) > 0.3;
         },
         kTimeoutMs);
     ASSERT_TRUE(image.ok()) << image.error().message;
@@ -121,21 +119,21 @@ TEST_F(HostsOnCompositor, ShellShowsTheTaskbarInTheBottom48PixelsAndOpensTheLaun
   const Image& idle = shell_image_;
   ASSERT_EQ(idle.width, kWidth);
   ASSERT_EQ(idle.height, kHeight);
-  EXPECT_GT(fraction_near(idle, 0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour), 0.6);
-  EXPECT_LT(fraction_near(idle, 0, 0, kWidth, kHeight - kTaskbar - 1, kTaskbarColour), 0.01) << "taskbar above the zone";
-  EXPECT_GT(fraction_near(idle, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
+  EXPECT_GT(test::fraction_near(idle, 0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour), 0.6);
+  EXPECT_LT(test::fraction_near(idle, 0, 0, kWidth, kHeight - kTaskbar - 1, kTaskbarColour), 0.01) << "taskbar above the zone";
+  EXPECT_GT(test::fraction_near(idle, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
   EXPECT_EQ(session_.focused_app_id(), "org.weft.system.shell");
   session_.key(KEY_LEFTMETA);  // a Super tap goes to the panel
   auto open = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
+      [](const Image& i) { return test::fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
   ASSERT_TRUE(open.ok()) << open.error().message;
   save_for_docs(*open, "weft-shell.png");
-  EXPECT_GT(fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "the launcher did not open";
+  EXPECT_GT(test::fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "the launcher did not open";
   session_.key(KEY_ESC);
   auto closed = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) < 0.001; }, kTimeoutMs);
+      [](const Image& i) { return test::fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) < 0.001; }, kTimeoutMs);
   ASSERT_TRUE(closed.ok());
-  EXPECT_LT(fraction_near(*closed, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.001) << "Escape did not close it";
+  EXPECT_LT(test::fraction_near(*closed, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.001) << "Escape did not close it";
   ExitStatus status = shell_.terminate(std::chrono::milliseconds(10000));  // SIGTERM
   EXPECT_TRUE(status.success()) << "weft-shell on SIGTERM: " << status.describe();
 }
@@ -144,29 +142,29 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   UniqueFd bridge = start_fixture_app(7);
   ASSERT_TRUE(bridge);
   auto shown = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+      [](const Image& i) { return test::fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
   ASSERT_TRUE(shown.ok()) << shown.error().message;
   // The app window covers exactly the work area: green down to row 591, the panel's taskbar from row 592.
-  EXPECT_GT(fraction_near(*shown, 300, 10, 700, 570, kAppGreen), 0.98);
-  EXPECT_GT(fraction_near(*shown, 210, kHeight - kTaskbar - 1, kWidth - 210, 1, kAppGreen), 0.99);
-  EXPECT_GT(fraction_near(*shown, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
+  EXPECT_GT(test::fraction_near(*shown, 300, 10, 700, 570, kAppGreen), 0.98);
+  EXPECT_GT(test::fraction_near(*shown, 210, kHeight - kTaskbar - 1, kWidth - 210, 1, kAppGreen), 0.99);
+  EXPECT_GT(test::fraction_near(*shown, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
   EXPECT_EQ(session_.focused_app_id(), "org.weft.test.fixture");
   EXPECT_EQ(session_.focused_title(), "org.weft.test.fixture/7");  // create_window(app_id, "<app_id>/<sid>", …)
 
   session_.pointer_click(100, 150);  // the page's button
-  auto clicked = session_.capture_until([](const Image& i) { return near(i.at(600, 300), kMagenta); }, kTimeoutMs);
+  auto clicked = session_.capture_until([](const Image& i) { return test::near(i.at(600, 300), kMagenta); }, kTimeoutMs);
   ASSERT_TRUE(clicked.ok());
   save_for_docs(*clicked, "app-shell-fixture.png");
-  EXPECT_TRUE(near(clicked->at(600, 300), kMagenta)) << "the injected click did not reach the page";
+  EXPECT_TRUE(test::near(clicked->at(600, 300), kMagenta)) << "the injected click did not reach the page";
   std::string buffered;
   ASSERT_TRUE(set_nonblocking(bridge.get()).ok());
   std::string line = read_bridge_line(bridge.get(), buffered);
   EXPECT_EQ(line, "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"clicked\\\":1}\"}\n");
 
   session_.key(KEY_B);
-  auto keyed = session_.capture_until([](const Image& i) { return near(i.at(600, 300), kBlue); }, kTimeoutMs);
+  auto keyed = session_.capture_until([](const Image& i) { return test::near(i.at(600, 300), kBlue); }, kTimeoutMs);
   ASSERT_TRUE(keyed.ok());
-  EXPECT_TRUE(near(keyed->at(600, 300), kBlue)) << "the injected key did not reach the page";
+  EXPECT_TRUE(test::near(keyed->at(600, 300), kBlue)) << "the injected key did not reach the page";
 
   // Wheel (wl_pointer.axis → wpe axis event) and touch (wl_touch → wpe touch event) reach the page too.
   session_.scroll(30);
@@ -192,22 +190,22 @@ TEST_F(HostsOnCompositor, LauncherOpensAboveAnOpenAppWindowAndEscapeReturnsToThe
   UniqueFd bridge = start_fixture_app(8);
   ASSERT_TRUE(bridge);
   auto shown = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+      [](const Image& i) { return test::fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
   ASSERT_TRUE(shown.ok());
   ASSERT_EQ(session_.focused_app_id(), "org.weft.test.fixture");
   session_.key(KEY_LEFTMETA);
   auto open = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
+      [](const Image& i) { return test::fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
   ASSERT_TRUE(open.ok());
   save_for_docs(*open, "launcher-over-app.png");
-  EXPECT_GT(fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "launcher not above the app";
+  EXPECT_GT(test::fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "launcher not above the app";
   // The app stays visible, dimmed, through the launcher's backdrop.
-  EXPECT_GT(fraction_near(*open, 20, 420, 200, 100, {0, 58, 0, 255}, 10), 0.9);
+  EXPECT_GT(test::fraction_near(*open, 20, 420, 200, 100, Rgba{0, 58, 0, 255}, 10), 0.9);
   session_.key(KEY_ESC);
   auto back = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+      [](const Image& i) { return test::fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
   ASSERT_TRUE(back.ok());
-  EXPECT_GT(fraction_near(*back, 300, 10, 700, 570, kAppGreen), 0.98) << "the overlay did not go away";
+  EXPECT_GT(test::fraction_near(*back, 300, 10, 700, 570, kAppGreen), 0.98) << "the overlay did not go away";
   EXPECT_EQ(session_.focused_app_id(), "org.weft.test.fixture") << "focus did not return to the app";
 
   // appd's close_session → xdg_toplevel.close → the app shell exits 0 (spec §6.2).

@@ -11,16 +11,15 @@
 #include "system_page.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/test/temp_dir.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::webview {
 namespace {
 
 namespace fs = std::filesystem;
 constexpr int kTimeoutMs = 30000;
-constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
-const Rgba kTaskbarColour{20, 22, 28, 255};
-const Rgba kDesktopColour{28, 36, 54, 255};
-const Rgba kAccent{91, 138, 245, 255};
+using namespace weft::test::desktop;
+constexpr int kWidth = 1024, kHeight = 640;
 
 class SystemPageTest : public ::testing::Test {
  protected:
@@ -108,9 +107,9 @@ TEST_F(SystemPageTest, ShowsTheTaskbarWithTheRunningAppInTheBottom48Pixels) {
   if (const char* out = std::getenv("WEFT_WEBVIEW_SHELL_PNG")) {
     ASSERT_TRUE(write_png(*image, out).ok());
   }
-  EXPECT_GT(fraction_near(*image, 0, 50, kWidth, 400, kDesktopColour), 0.98);
-  EXPECT_GT(fraction_near(*image, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
-  EXPECT_GT(fraction_near(*image, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
+  EXPECT_GT(test::fraction_near(*image, 0, 50, kWidth, 400, kDesktopColour), 0.98);
+  EXPECT_GT(test::fraction_near(*image, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
+  EXPECT_GT(test::fraction_near(*image, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
   EXPECT_EQ(eval("return document.querySelector('#entries .entry .label').textContent;"), "\"Counter\"");
   EXPECT_EQ(eval("return document.querySelector('#entries .entry').getBoundingClientRect().bottom <= innerHeight && "
                  "document.querySelector('#entries .entry').getBoundingClientRect().top >= innerHeight - 48;"),
@@ -128,7 +127,7 @@ TEST_F(SystemPageTest, SuperTogglesTheLauncherAndEnterLaunchesTheFocusedApp) {
     ASSERT_TRUE(write_png(*image, out).ok());
   }
   // Two accent icon tiles in the centred launcher panel.
-  EXPECT_GT(fraction_near(*image, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02);
+  EXPECT_GT(test::fraction_near(*image, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02);
   // App names are text, never markup.
   EXPECT_EQ(eval("return document.querySelectorAll('#grid b').length;"), "0");
   EXPECT_EQ(eval("return [...document.querySelectorAll('#grid .name')].map(n => n.textContent);"),
