@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "weft/core/log.hpp"
+#include "weft/test/child_run.hpp"
 #include "weft/test/main_loop.hpp"
 #include "weft/test/process_tree.hpp"
 
@@ -189,17 +190,22 @@ std::vector<std::string> AppdHarness::user_environment(std::vector<std::string> 
   return env;
 }
 
-Result<void> AppdHarness::install(const std::string& package_dir, std::vector<std::string> args) {
+Result<void> AppdHarness::pack(std::vector<std::string> args, std::optional<std::string> working_dir) const {
   SpawnOptions options;
-  options.argv = {executable("weft-pack"), "install", package_dir};
+  options.argv = {executable("weft-pack")};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.env = user_environment();
-  options.null_stdio = true;
-  WEFT_TRY(auto child, ChildProcess::spawn(options));
-  auto status = child.wait(std::chrono::milliseconds(60000));
-  if (!status || !status->success())
-    return fail("weft-pack install " + package_dir + " failed: " + (status ? status->describe() : "timeout"));
-  return ok();
+  options.working_dir = std::move(working_dir);
+  auto run = weft::test::run_child(std::move(options), {}, std::chrono::seconds(60));
+  if (run.exit_code == 0) return ok();
+  std::string command = "weft-pack";
+  for (const auto& arg : args) command += " " + arg;
+  return fail(command + " failed (" + (run.exit_code < 0 ? "did not end" : run.status.describe()) + "): " + run.err);
+}
+
+Result<void> AppdHarness::install(const std::string& package_dir, std::vector<std::string> args) {
+  args.insert(args.begin(), {"install", package_dir});
+  return pack(std::move(args));
 }
 
 Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {

@@ -18,6 +18,7 @@
 
 #include "weft/test/build_dir.hpp"
 #include "weft/test/compositor_session.hpp"
+#include "weft/test/pixels.hpp"
 #include "weft/test/temp_dir.hpp"
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
@@ -30,6 +31,17 @@ namespace weft::appd::test {
 namespace msg = ipc::appd;
 using weft::test::build_dir;
 using weft::test::executable;
+using weft::test::fraction_near;
+using webview::Image;
+using namespace weft::test::desktop;
+
+constexpr int kWidth = 1024, kHeight = 640;  // px, the output start_desktop() makes unless told otherwise
+constexpr int kTimeoutMs = 60000;            // for what a person would see happen on the desktop
+
+/// Keeps `image` as $WEFT_APPD_PNG_DIR/<name> when that variable is set.
+inline void save(const Image& image, const char* name) {
+  (void)weft::test::keep_png(image, "WEFT_APPD_PNG_DIR", name);
+}
 
 constexpr const char* kCounter = "org.weft.demo.counter";
 constexpr const char* kNotes = "org.weft.demo.notes";
@@ -80,7 +92,10 @@ class AppdHarness {
   AppdHarness& operator=(const AppdHarness&) = delete;
 
   /// Starts the headless compositor (`width`x`height`) and prepares the private user directories.
-  [[nodiscard]] Result<void> start_desktop(int width = 1024, int height = 640);
+  [[nodiscard]] Result<void> start_desktop(int width = kWidth, int height = kHeight);
+  /// `weft-pack <args…>` as the private user (in `working_dir` when given); the error holds its stderr.
+  [[nodiscard]] Result<void> pack(std::vector<std::string> args,
+                                  std::optional<std::string> working_dir = std::nullopt) const;
   /// `weft-pack install <dir> [args…]` for the private user, trusting the build's development key.
   [[nodiscard]] Result<void> install(const std::string& package_dir, std::vector<std::string> args = {});
   [[nodiscard]] Result<void> install_demo(const std::string& app_id) { return install(package_dir(app_id)); }

@@ -10,22 +10,13 @@
 #include <fstream>
 
 #include "appd_harness.hpp"
-#include "image.hpp"
-#include "weft/test/pixels.hpp"
 
 namespace weft::appd::test {
 namespace {
 
-using webview::Image;
-using webview::Rgba;
-using namespace weft::test::desktop;
-constexpr int kWidth = 1024, kHeight = 640;
-constexpr int kTimeoutMs = 60000;
-
-void save(const Image& image, const char* name) { (void)weft::test::keep_png(image, "WEFT_APPD_PNG_DIR", name); }
-double red(const Image& i) { return weft::test::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24); }
-double card(const Image& i) { return weft::test::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard); }
-double buttons(const Image& i) { return weft::test::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24); }
+double red(const Image& i) { return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24); }
+double card(const Image& i) { return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard); }
+double buttons(const Image& i) { return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24); }
 
 std::vector<std::string> idle_listing() {
   return {"appd.sock", "appd.systoken", "appd.wsport", "compositor.display", "compositor.sock"};

@@ -5,19 +5,9 @@
 #include <linux/input-event-codes.h>
 
 #include "appd_harness.hpp"
-#include "image.hpp"
-#include "weft/test/pixels.hpp"
 
 namespace weft::appd::test {
 namespace {
-
-using webview::Image;
-using webview::Rgba;
-using namespace weft::test::desktop;
-constexpr int kWidth = 1024, kHeight = 640;
-constexpr int kTimeoutMs = 60000;
-
-void save(const Image& image, const char* name) { (void)weft::test::keep_png(image, "WEFT_APPD_PNG_DIR", name); }
 
 TEST(AppdWithTheShell, TheLauncherListsTheInstalledAppsLaunchesOneThroughAppdAndTheTaskbarCrossTerminatesIt) {
   AppdHarness appd;
@@ -34,13 +24,13 @@ TEST(AppdWithTheShell, TheLauncherListsTheInstalledAppsLaunchesOneThroughAppdAnd
   auto shell = ChildProcess::spawn(options);
   ASSERT_TRUE(shell.ok()) << shell.error().message;
   auto idle = appd.desktop().capture_until(
-      [](const Image& i) { return weft::test::fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.98; },
+      [](const Image& i) { return fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.98; },
       kTimeoutMs);
   ASSERT_TRUE(idle.ok()) << idle.error().message;
 
   // Super opens the launcher; its grid holds the two installed demos (accent-coloured initial-letter icons).
   // The page may still be starting up when the taskbar first shows: tap Super until the launcher is open.
-  auto launcher_open = [](const Image& i) { return weft::test::fraction_near(i, kWidth / 2 - 250, 150, 500, 300, kAccent, 12) > 0.02; };
+  auto launcher_open = [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 150, 500, 300, kAccent, 12) > 0.02; };
   Result<Image> launcher = fail("not tried");
   for (int attempt = 0; attempt < 6; ++attempt) {
     appd.desktop().key(KEY_LEFTMETA);
@@ -49,7 +39,7 @@ TEST(AppdWithTheShell, TheLauncherListsTheInstalledAppsLaunchesOneThroughAppdAnd
   }
   ASSERT_TRUE(launcher.ok()) << launcher.error().message;
   save(*launcher, "appd-shell-launcher.png");
-  EXPECT_GT(weft::test::fraction_near(*launcher, kWidth / 2 - 250, 150, 500, 300, kAccent, 12), 0.02) << "no app icons";
+  EXPECT_GT(fraction_near(*launcher, kWidth / 2 - 250, 150, 500, 300, kAccent, 12), 0.02) << "no app icons";
 
   // A click on the first icon (the counter, sorted by id; the grid is centred above the taskbar) sends LAUNCH_APP.
   appd.desktop().pointer_click(350, 302);
@@ -69,23 +59,23 @@ TEST(AppdWithTheShell, TheLauncherListsTheInstalledAppsLaunchesOneThroughAppdAnd
   // The counter's window (accent buttons in the work area) is up and focused, the taskbar stays below it.
   auto app = appd.desktop().capture_until(
       [](const Image& i) {
-        return weft::test::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24) > 0.002 &&
-               weft::test::fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.5;
+        return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24) > 0.002 &&
+               fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.5;
       },
       kTimeoutMs);
   ASSERT_TRUE(app.ok());
   save(*app, "appd-shell-counter.png");
-  EXPECT_GT(weft::test::fraction_near(*app, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24), 0.002) << "no counter window";
+  EXPECT_GT(fraction_near(*app, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24), 0.002) << "no counter window";
   EXPECT_EQ(appd.desktop().focused_app_id(), kCounter);
 
   // The taskbar entry's × (right end of the first entry, after the Apps button) sends TERMINATE_APP.
   appd.desktop().pointer_click(181, kHeight - kTaskbar / 2);
   EXPECT_TRUE(appd.wait_state(running.sessions[0].session_id, "stopped", 20000)) << "× did not terminate the app";
   auto closed = appd.desktop().capture_until(
-      [](const Image& i) { return weft::test::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24) == 0.0; }, kTimeoutMs);
+      [](const Image& i) { return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24) == 0.0; }, kTimeoutMs);
   ASSERT_TRUE(closed.ok());
   save(*closed, "appd-shell-closed.png");
-  EXPECT_EQ(weft::test::fraction_near(*closed, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24), 0.0) << "the window stayed";
+  EXPECT_EQ(fraction_near(*closed, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24), 0.0) << "the window stayed";
 
   ExitStatus status = shell->terminate(std::chrono::milliseconds(10000));
   EXPECT_TRUE(status.success()) << status.describe();

@@ -83,7 +83,7 @@ class CounterOnTheDesktop : public ::testing::Test {
     return image.ok() ? *image : Image{};
   }
   static double red_in_work_area(const Image& i) {
-    return weft::test::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24);
+    return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24);
   }
 
   weft::test::CompositorSession desktop_;
@@ -96,11 +96,11 @@ class CounterOnTheDesktop : public ::testing::Test {
 
 TEST_F(CounterOnTheDesktop, KeysThroughTheCompositorChangeTheComponentsCountAndTheWindowShowsIt) {
   Image zero = show(0, [](const Image& i) {
-    return weft::test::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard) > 0.05 &&
-           weft::test::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent) > 0.002;
+    return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard) > 0.05 &&
+           fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent) > 0.002;
   });
   save(zero, "desktop-counter-zero.png");
-  EXPECT_GT(weft::test::fraction_near(zero, 0, 0, kWidth, kHeight - kTaskbar, kCard), 0.05) << "no card on screen";
+  EXPECT_GT(fraction_near(zero, 0, 0, kWidth, kHeight - kTaskbar, kCard), 0.05) << "no card on screen";
   EXPECT_EQ(red_in_work_area(zero), 0.0);
   EXPECT_EQ(desktop_.focused_app_id(), "org.weft.demo.counter");
 

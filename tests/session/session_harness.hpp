@@ -15,6 +15,7 @@
 #include "weft/core/child_process.hpp"
 #include "weft/core/result.hpp"
 #include "weft/test/build_dir.hpp"
+#include "weft/test/pixels.hpp"
 #include "weft/test/process_tree.hpp"
 #include "weft/test/temp_dir.hpp"
 #include "weft/test/pixels.hpp"
@@ -30,6 +31,8 @@ using weft::test::alive;
 using weft::test::command_line;
 using weft::test::descendants;
 using weft::test::executable;
+using weft::test::fraction_different;
+using weft::test::fraction_near;
 using ProcessInfo = weft::ProcessEntry;
 
 /// Keeps a screenshot of an e2e run: copies the PNG (or a directory of them) to `<build>/screenshots/e2e/<name>`.

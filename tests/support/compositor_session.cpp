@@ -33,9 +33,9 @@ CompositorSession::~CompositorSession() {
 }
 
 std::vector<std::string> CompositorSession::host_environment(std::vector<std::string> extra) const {
+  const char* log = std::getenv("WEFT_LOG");
   std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + runtime_dir(),
-                                  "XDG_RUNTIME_DIR=" + runtime_dir(),
-                                  "WEFT_LOG=" + std::string(std::getenv("WEFT_LOG") ? std::getenv("WEFT_LOG") : "info")};
+                                  "XDG_RUNTIME_DIR=" + runtime_dir(), "WEFT_LOG=" + std::string(log ? log : "info")};
   for (auto& e : extra) env.push_back(std::move(e));
   return env;
 }

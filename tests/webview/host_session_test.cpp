@@ -28,6 +28,11 @@ const Rgba kBlue{0, 0, 255, 255};
 const std::string kUi = WEFT_UI_DIR;
 const std::string kFixtures = WEFT_WEBVIEW_FIXTURES;
 
+/// Share of the launcher's area showing the accent colour (its icons): > 0.02 while it is open.
+double launcher_share(const Image& image) {
+  return test::fraction_near(image, kWidth / 2 - 250, 200, 500, 200, kAccent, 12);
+}
+
 void save_for_docs(const Image& image, const char* name) {
   ASSERT_TRUE(test::keep_png(image, "WEFT_WEBVIEW_SCREENSHOT_DIR", name).ok());
 }
@@ -120,20 +125,21 @@ TEST_F(HostsOnCompositor, ShellShowsTheTaskbarInTheBottom48PixelsAndOpensTheLaun
   ASSERT_EQ(idle.width, kWidth);
   ASSERT_EQ(idle.height, kHeight);
   EXPECT_GT(test::fraction_near(idle, 0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour), 0.6);
-  EXPECT_LT(test::fraction_near(idle, 0, 0, kWidth, kHeight - kTaskbar - 1, kTaskbarColour), 0.01) << "taskbar above the zone";
+  EXPECT_LT(test::fraction_near(idle, 0, 0, kWidth, kHeight - kTaskbar - 1, kTaskbarColour), 0.01)
+      << "taskbar above the zone";
   EXPECT_GT(test::fraction_near(idle, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
   EXPECT_EQ(session_.focused_app_id(), "org.weft.system.shell");
   session_.key(KEY_LEFTMETA);  // a Super tap goes to the panel
   auto open = session_.capture_until(
-      [](const Image& i) { return test::fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
+      [](const Image& i) { return launcher_share(i) > 0.02; }, kTimeoutMs);
   ASSERT_TRUE(open.ok()) << open.error().message;
   save_for_docs(*open, "weft-shell.png");
-  EXPECT_GT(test::fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "the launcher did not open";
+  EXPECT_GT(launcher_share(*open), 0.02) << "the launcher did not open";
   session_.key(KEY_ESC);
   auto closed = session_.capture_until(
-      [](const Image& i) { return test::fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) < 0.001; }, kTimeoutMs);
+      [](const Image& i) { return launcher_share(i) < 0.001; }, kTimeoutMs);
   ASSERT_TRUE(closed.ok());
-  EXPECT_LT(test::fraction_near(*closed, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.001) << "Escape did not close it";
+  EXPECT_LT(launcher_share(*closed), 0.001) << "Escape did not close it";
   ExitStatus status = shell_.terminate(std::chrono::milliseconds(10000));  // SIGTERM
   EXPECT_TRUE(status.success()) << "weft-shell on SIGTERM: " << status.describe();
 }
@@ -152,7 +158,8 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   EXPECT_EQ(session_.focused_title(), "org.weft.test.fixture/7");  // create_window(app_id, "<app_id>/<sid>", …)
 
   session_.pointer_click(100, 150);  // the page's button
-  auto clicked = session_.capture_until([](const Image& i) { return test::near(i.at(600, 300), kMagenta); }, kTimeoutMs);
+  auto clicked =
+      session_.capture_until([](const Image& i) { return test::near(i.at(600, 300), kMagenta); }, kTimeoutMs);
   ASSERT_TRUE(clicked.ok());
   save_for_docs(*clicked, "app-shell-fixture.png");
   EXPECT_TRUE(test::near(clicked->at(600, 300), kMagenta)) << "the injected click did not reach the page";
@@ -195,10 +202,10 @@ TEST_F(HostsOnCompositor, LauncherOpensAboveAnOpenAppWindowAndEscapeReturnsToThe
   ASSERT_EQ(session_.focused_app_id(), "org.weft.test.fixture");
   session_.key(KEY_LEFTMETA);
   auto open = session_.capture_until(
-      [](const Image& i) { return test::fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
+      [](const Image& i) { return launcher_share(i) > 0.02; }, kTimeoutMs);
   ASSERT_TRUE(open.ok());
   save_for_docs(*open, "launcher-over-app.png");
-  EXPECT_GT(test::fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "launcher not above the app";
+  EXPECT_GT(launcher_share(*open), 0.02) << "launcher not above the app";
   // The app stays visible, dimmed, through the launcher's backdrop.
   EXPECT_GT(test::fraction_near(*open, 20, 420, 200, 100, Rgba{0, 58, 0, 255}, 10), 0.9);
   session_.key(KEY_ESC);

@@ -48,9 +48,6 @@ inline std::string make_package(const std::string& parent, const PackageSpec& s 
   return dir;
 }
 
-/// A weft-pack run in the background (for crash and lock tests).
-using BackgroundRun = CapturedChild;
-
 /// An isolated user: HOME, XDG data/config, store root and trust directory all inside one temp dir.
 class PackEnv {
  public:
@@ -66,7 +63,8 @@ class PackEnv {
   [[nodiscard]] std::string data_home() const { return dir_ / "data"; }
   std::vector<std::string>& env() { return env_; }
 
-  BackgroundRun start(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
+  /// weft-pack running in the background (for crash and lock tests); finish() collects what it wrote.
+  CapturedChild start(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
     SpawnOptions o;
     o.argv = {pack_binary()};
     o.argv.insert(o.argv.end(), args.begin(), args.end());
