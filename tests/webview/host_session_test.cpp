@@ -17,7 +17,7 @@ namespace weft::webview {
 namespace {
 
 using test::CompositorSession;
-using testing::StandinAppd;
+using test::StandinAppd;
 
 using namespace weft::test::desktop;
 constexpr int kWidth = 1024, kHeight = 640;

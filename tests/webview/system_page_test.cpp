@@ -28,10 +28,10 @@ class SystemPageTest : public ::testing::Test {
     fs::create_directories(dir_ / "cache");
     fs::create_directories(dir_ / "resources" / "text");
     ASSERT_TRUE(write_file_atomic((dir_ / "resources" / "text" / "hello.txt").string(), "hello from weft-system").ok());
-    appd_ = std::make_unique<testing::StandinAppd>(
-        std::vector<testing::StandinAppd::App>{{"org.weft.demo.counter", "Counter", "0.1.0"},
+    appd_ = std::make_unique<test::StandinAppd>(
+        std::vector<test::StandinAppd::App>{{"org.weft.demo.counter", "Counter", "0.1.0"},
                                                {"org.weft.demo.notes", "<b>Notes</b>", "0.1.0"}},
-        std::vector<testing::StandinAppd::Session>{{1, "org.weft.demo.counter"}});
+        std::vector<test::StandinAppd::Session>{{1, "org.weft.demo.counter"}});
     auto started = appd_->start((dir_ / "weft").string());
     ASSERT_TRUE(started.ok()) << started.error().message;
     auto page = SystemPage::create({.html_path = std::string(WEFT_UI_DIR) + "/system-ui.html",
@@ -94,7 +94,7 @@ class SystemPageTest : public ::testing::Test {
 
   weft::test::TempDir temp_{"syspage"};
   fs::path dir_{temp_.path()};
-  std::unique_ptr<testing::StandinAppd> appd_;
+  std::unique_ptr<test::StandinAppd> appd_;
   std::unique_ptr<SystemPage> page_;
   std::unique_ptr<WebView> view_;
   std::unique_ptr<HeadlessCapture> capture_;
