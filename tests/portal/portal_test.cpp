@@ -17,6 +17,7 @@
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/test/build_dir.hpp"
+#include "weft/test/line_reader.hpp"
 #include "weft/test/temp_dir.hpp"
 
 namespace {
@@ -51,27 +52,17 @@ class Client {
     auto fd = weft::connect_unix(socket);
     EXPECT_TRUE(fd.ok()) << (fd.ok() ? "" : fd.error().message);
     if (fd.ok()) fd_ = std::move(*fd);
+    reader_ = weft::test::LineReader(fd_.get());
   }
   std::string raw(const std::string& line) {
     EXPECT_TRUE(weft::write_all(fd_.get(), line + "\n").ok());
-    for (;;) {
-      size_t nl = buffer_.find('\n');
-      if (nl != std::string::npos) {
-        std::string out = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return out;
-      }
-      char buf[65536];
-      ssize_t n = ::read(fd_.get(), buf, sizeof buf);
-      if (n <= 0) return "<closed>";
-      buffer_.append(buf, static_cast<size_t>(n));
-    }
+    return reader_.next(std::chrono::seconds(60)).value_or("<closed>");
   }
   json call(const json& request) { return json::parse(raw(request.dump())); }
 
  private:
   weft::UniqueFd fd_;
-  std::string buffer_;
+  weft::test::LineReader reader_{-1};
 };
 
 class PortalTest : public ::testing::Test {

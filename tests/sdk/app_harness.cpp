@@ -137,6 +137,7 @@ AppSession AppSession::start(Backend backend, const AppFiles& app, const std::ve
     s.error_ = "accept on the relay socket failed";
     return s;
   }
+  s.relay_lines_ = LineReader(s.relay_.get());
 
   std::string line;
   char c;
@@ -154,20 +155,7 @@ void AppSession::send(const std::string& line) {
 }
 
 std::optional<std::string> AppSession::receive(std::chrono::milliseconds patience) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  for (;;) {
-    auto nl = buffered_.find('\n');
-    if (nl != std::string::npos) {
-      std::string line = buffered_.substr(0, nl);
-      buffered_.erase(0, nl + 1);
-      return line;
-    }
-    if (!wait_readable(relay_.get(), deadline)) return std::nullopt;
-    char chunk[65536];
-    ssize_t n = ::read(relay_.get(), chunk, sizeof chunk);
-    if (n <= 0) return std::nullopt;
-    buffered_.append(chunk, static_cast<size_t>(n));
-  }
+  return relay_lines_.next(patience);
 }
 
 nlohmann::json AppSession::request(const nlohmann::json& message) {

@@ -17,6 +17,7 @@
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/test/build_dir.hpp"
+#include "weft/test/line_reader.hpp"
 #include "weft/test/temp_dir.hpp"
 
 namespace weft::test {
@@ -97,8 +98,8 @@ class AppSession {
   TempDir dir_{"sdk-test"};
   ChildProcess child_;
   UniqueFd relay_;
+  LineReader relay_lines_{-1};  // reads relay_
   UniqueFd stdout_;
-  std::string buffered_;
 };
 
 }  // namespace weft::test

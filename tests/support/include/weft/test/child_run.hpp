@@ -17,6 +17,7 @@
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/result.hpp"
+#include "weft/test/line_reader.hpp"
 
 namespace weft::test {
 
@@ -63,21 +64,7 @@ inline void drain(const std::vector<std::pair<int, std::string*>>& sources, std:
 
 /// Reads `fd` until a whole line has arrived; the line without its '\n', or nullopt at EOF or after `timeout`.
 [[nodiscard]] inline std::optional<std::string> read_line(int fd, std::chrono::milliseconds timeout) {
-  std::string text;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (text.find('\n') == std::string::npos) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) return std::nullopt;
-    pollfd pfd{fd, POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(left)) <= 0) continue;
-    char buf[256];
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return std::nullopt;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  return text.substr(0, text.find('\n'));
+  return LineReader(fd).next(timeout);
 }
 
 /// A child running with its output piped to the test; finish() collects it and reaps the child.
