@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <thread>
 
@@ -17,6 +18,7 @@ namespace weft::appd::test {
 namespace {
 
 constexpr int kAppdStartTimeoutMs = 20000;
+constexpr std::array<const char*, 3> kRendezvous = {"appd.wsport", "appd.sock", "appd.systoken"};
 
 using weft::test::pump_for;
 using weft::test::pump_until;
@@ -220,12 +222,15 @@ Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {
   WEFT_TRY(appd_, ChildProcess::spawn(options));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kAppdStartTimeoutMs);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (::access((weft_dir() + "/appd.wsport").c_str(), F_OK) == 0 && ::access((weft_dir() + "/appd.sock").c_str(), F_OK) == 0)
-      return ok();
+    // Every rendezvous file is in place (appd writes the token by rename, so a listing can catch its temporary name).
+    const bool ready = std::all_of(kRendezvous.begin(), kRendezvous.end(), [&](const char* name) {
+      return ::access((weft_dir() + "/" + name).c_str(), F_OK) == 0;
+    });
+    if (ready) return ok();
     if (appd_.try_wait()) return fail("weft-appd exited: " + appd_.try_wait()->describe());
     pump_for(std::chrono::milliseconds(20));
   }
-  return fail("weft-appd wrote no appd.wsport within 20 s");
+  return fail("weft-appd did not write appd.wsport, appd.sock and appd.systoken within 20 s");
 }
 
 ExitStatus AppdHarness::stop_appd(int sig, int timeout_ms) {
