@@ -89,7 +89,7 @@ class LogReader {
 
 pid_t child_named(pid_t parent, const std::string& name) {
   for (const auto& child : weft::test::children_of(parent))
-    if (child.name == name) return child.pid;
+    if (child.comm == name) return child.pid;
   return -1;
 }
 
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
       if (i == launches - 1) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
         for (const auto& child : weft::test::children_of(appd_pid))
-          if (child.name == "weft-runtime" || child.name == "weft-app-shell")
+          if (child.comm == "weft-runtime" || child.comm == "weft-app-shell")
             figures.running += weft::test::tree_memory(child.pid);
       }
       if (auto stop = appd->request(msg::TerminateApp{*id, false}); !stop) die("TERMINATE_APP: " + stop.error().message);

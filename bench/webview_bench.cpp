@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "app_page.hpp"
+#include "weft/test/build_dir.hpp"
 #include "weft/test/compositor_session.hpp"
 #include "headless_capture.hpp"
 #include "weft/test/process_memory.hpp"
+#include "weft/test/temp_dir.hpp"
 #include "weft/core/ready.hpp"
 
 namespace {
@@ -40,8 +42,8 @@ Memory tree_memory(pid_t root, bool print) {
 
 void headless_views(const std::string& entry, int count) {
   using namespace weft::webview;
-  std::string cache = (std::filesystem::temp_directory_path() / "weft-webview-bench-XXXXXX").string();
-  if (!mkdtemp(cache.data())) return;
+  weft::test::TempDir cache_dir("webview-bench");
+  const std::string& cache = cache_dir.path();
   struct App {
     std::unique_ptr<AppPage> page;
     std::unique_ptr<WebView> view;
@@ -84,14 +86,12 @@ void headless_views(const std::string& entry, int count) {
   std::printf("  memory of this process + WebKit children: USS %.1f MB, PSS %.1f MB (%.1f MB USS per view)\n",
               m.uss_kb / 1024.0, m.pss_kb / 1024.0, m.uss_kb / 1024.0 / count);
   apps.clear();
-  std::filesystem::remove_all(cache);
 }
 
 void real_app_shell(const std::string& entry) {
   using namespace weft;
-  const char* build = std::getenv("WEFT_BUILD_DIR");
-  std::string bin = std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/bin/";
-  if (!std::filesystem::exists(bin + "weft-compositor") || !std::filesystem::exists(bin + "weft-app-shell")) {
+  if (!std::filesystem::exists(test::executable("weft-compositor")) ||
+      !std::filesystem::exists(test::executable("weft-app-shell"))) {
     std::printf("weft-compositor or weft-app-shell not built: skipping the process benchmark\n");
     return;
   }
@@ -106,7 +106,7 @@ void real_app_shell(const std::string& entry) {
     if (!client.ok() || !ready_pipe.ok()) return;
     std::string token = ready::random_token();
     SpawnOptions app;
-    app.argv = {bin + "weft-app-shell", "org.weft.test.fixture", std::to_string(run + 1), "--ui", entry};
+    app.argv = {test::executable("weft-app-shell"), "org.weft.test.fixture", std::to_string(run + 1), "--ui", entry};
     app.env = session.host_environment({"WAYLAND_SOCKET=3", "WEFT_READY_FD=4", "WEFT_READY_TOKEN=" + token,
                                         "WEFT_UI_KIT_JS=" WEFT_UI_DIR "/weft-ui-kit.js"});
     app.fd_map = {{client->get(), 3}, {ready_pipe->second.get(), 4}};

@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "demo_packages.hpp"
-#include "process_table.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
+#include "weft/core/process_table.hpp"
 
 namespace weft::session {
 namespace {

@@ -78,8 +78,8 @@ Result<std::unique_ptr<TestControl>> TestControl::connect(const std::string& dis
         if (std::string_view(interface) != weft_test_v1_interface.name) return;
         self->test_ = static_cast<weft_test_v1*>(wl_registry_bind(registry, name, &weft_test_v1_interface, 1));
         static const weft_test_v1_listener kListener = {
-            [](void* d, weft_test_v1*, uint32_t, uint32_t mapped, const char* app_id, const char*) {
-              static_cast<TestControl*>(d)->state_ = {app_id, mapped};
+            [](void* d, weft_test_v1*, uint32_t, uint32_t mapped, const char* app_id, const char* title) {
+              static_cast<TestControl*>(d)->state_ = {app_id, title, mapped};
             },
             [](void* d, weft_test_v1*, const char*, uint32_t ok, int32_t, int32_t, const char* message) {
               static_cast<TestControl*>(d)->captured_ = {true, ok != 0, message};
@@ -142,11 +142,27 @@ void TestControl::pointer_click(double x, double y) {
   roundtrip();
 }
 
+void TestControl::scroll(double vertical) {
+  weft_test_v1_pointer_axis(test_, wl_fixed_from_double(vertical));
+  roundtrip();
+}
+
+void TestControl::touch_tap(double x, double y) {
+  weft_test_v1_touch_down(test_, 0, wl_fixed_from_double(x), wl_fixed_from_double(y));
+  weft_test_v1_touch_up(test_, 0);
+  roundtrip();
+}
+
 std::pair<std::string, uint32_t> TestControl::focus_state() {
   state_ = {};
   weft_test_v1_sync_state(test_, 1);
   roundtrip();
   return {state_.focused_app_id, state_.mapped};
+}
+
+std::string TestControl::focused_title() {
+  (void)focus_state();
+  return state_.focused_title;
 }
 
 }  // namespace weft::session

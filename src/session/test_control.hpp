@@ -1,7 +1,7 @@
 #pragma once
 // A client of the compositor's weft_test_v1 (protocol/weft-test-v1.xml, offered only with --test-control): captures
 // of the composited output and input injected through the compositor's virtual devices, as a person would type and
-// click. The tour drives the desktop with it.
+// click. The tour drives the desktop with it, and so do the tests (tests/support's CompositorSession).
 
 #include <wayland-client.h>
 
@@ -50,8 +50,12 @@ class TestControl {
   /// Types ASCII text through key presses (US layout: letters, digits, space and common punctuation).
   [[nodiscard]] Result<void> type(const std::string& text);
   void pointer_click(double x, double y);  // layout px
+  void scroll(double vertical);             // logical px; positive scrolls down
+  void touch_tap(double x, double y);       // layout px
   /// The app id of the keyboard-focused toplevel, empty if none; and the number of mapped toplevels.
   [[nodiscard]] std::pair<std::string, uint32_t> focus_state();
+  /// The title the compositor holds for the keyboard-focused toplevel (its zweft slot title when it has one).
+  [[nodiscard]] std::string focused_title();
 
  private:
   TestControl() = default;
@@ -66,6 +70,7 @@ class TestControl {
   } captured_;
   struct State {
     std::string focused_app_id;
+    std::string focused_title;
     uint32_t mapped = 0;
   } state_;
 };

@@ -1,38 +1,29 @@
 #include "appd_harness.hpp"
 
-#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "weft/core/log.hpp"
+#include "weft/test/child_run.hpp"
+#include "weft/test/main_loop.hpp"
+#include "weft/test/process_tree.hpp"
 
 namespace weft::appd::test {
 namespace {
 
 constexpr int kAppdStartTimeoutMs = 20000;
+constexpr std::array<const char*, 3> kRendezvous = {"appd.wsport", "appd.sock", "appd.systoken"};
 
-std::string build_dir() {
-  const char* build = std::getenv("WEFT_BUILD_DIR");
-  return build ? build : WEFT_DEFAULT_BUILD_DIR;
-}
-
-void pump_for(int ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!g_main_context_iteration(nullptr, FALSE)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-}
+using weft::test::pump_for;
+using weft::test::pump_until;
 
 }  // namespace
-
-std::string build_bin(const std::string& name) { return build_dir() + "/bin/" + name; }
 
 // ---------------------------------------------------------------- UnixClient
 
@@ -139,10 +130,7 @@ void WsClient::send(const nlohmann::json& message) {
 }
 
 std::optional<nlohmann::json> WsClient::next(int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (inbox_.empty() && !closed_ && std::chrono::steady_clock::now() < deadline) {
-    if (!g_main_context_iteration(nullptr, FALSE)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  (void)pump_until([&] { return !inbox_.empty() || closed_; }, std::chrono::milliseconds(timeout_ms));
   if (inbox_.empty()) return std::nullopt;
   auto message = std::move(inbox_.front());
   inbox_.pop_front();
@@ -162,32 +150,20 @@ std::optional<nlohmann::json> WsClient::next_of(const std::string& type, int tim
 }
 
 bool WsClient::wait_closed(int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!closed_ && std::chrono::steady_clock::now() < deadline) {
-    if (!g_main_context_iteration(nullptr, FALSE)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return closed_;
+  return pump_until([&] { return closed_; }, std::chrono::milliseconds(timeout_ms));
 }
 
 // ---------------------------------------------------------------- AppdHarness
 
 AppdHarness::~AppdHarness() {
   if (appd_.running()) appd_.terminate(std::chrono::milliseconds(15000));
-  if (!root_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
 }
 
 std::string AppdHarness::package_dir(const std::string& app_id) { return WEFT_PACKAGES_DIR "/" + app_id; }
 
 Result<void> AppdHarness::start_desktop(int width, int height) {
   WEFT_TRY_VOID(desktop_.start(width, height));
-  char tmpl[] = "/tmp/weft-appd-user-XXXXXX";
-  if (!mkdtemp(tmpl)) return fail(errno_error("mkdtemp"));
-  root_ = tmpl;
-  for (const char* dir : {"/data", "/config", "/apps", "/keys", "/home"})
-    std::filesystem::create_directories(root_ + dir);
+  for (const char* dir : {"data", "config", "apps", "keys", "home"}) std::filesystem::create_directories(root_ / dir);
   std::error_code ec;
   std::filesystem::copy_file(build_dir() + "/dev-keys/weft-sign.pub", trusted_keys_dir() + "/weft-dev.pub", ec);
   if (ec) return fail("cannot copy the development key: " + ec.message());
@@ -196,10 +172,10 @@ Result<void> AppdHarness::start_desktop(int width, int height) {
 
 std::vector<std::string> AppdHarness::user_environment(std::vector<std::string> extra) const {
   std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                  "HOME=" + root_ + "/home",
+                                  "HOME=" + (root_ / "home"),
                                   "XDG_RUNTIME_DIR=" + desktop_.runtime_dir(),
                                   "XDG_DATA_HOME=" + data_home(),
-                                  "XDG_CONFIG_HOME=" + root_ + "/config",
+                                  "XDG_CONFIG_HOME=" + (root_ / "config"),
                                   "WEFT_APP_STORE=" + store_root(),
                                   "WEFT_TRUSTED_KEYS=" + trusted_keys_dir(),
                                   "WEFT_LOG=" + std::string(std::getenv("WEFT_LOG") ? std::getenv("WEFT_LOG") : "info")};
@@ -212,37 +188,45 @@ std::vector<std::string> AppdHarness::user_environment(std::vector<std::string> 
   return env;
 }
 
-Result<void> AppdHarness::install(const std::string& package_dir, std::vector<std::string> args) {
+Result<void> AppdHarness::pack(std::vector<std::string> args, std::optional<std::string> working_dir) const {
   SpawnOptions options;
-  options.argv = {build_bin("weft-pack"), "install", package_dir};
+  options.argv = {executable("weft-pack")};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.env = user_environment();
-  options.null_stdio = true;
-  WEFT_TRY(auto child, ChildProcess::spawn(options));
-  auto status = child.wait(std::chrono::milliseconds(60000));
-  if (!status || !status->success())
-    return fail("weft-pack install " + package_dir + " failed: " + (status ? status->describe() : "timeout"));
-  return ok();
+  options.working_dir = std::move(working_dir);
+  auto run = weft::test::run_child(std::move(options), {}, std::chrono::seconds(60));
+  if (run.exit_code == 0) return ok();
+  std::string command = "weft-pack";
+  for (const auto& arg : args) command += " " + arg;
+  return fail(command + " failed (" + (run.exit_code < 0 ? "did not end" : run.status.describe()) + "): " + run.err);
+}
+
+Result<void> AppdHarness::install(const std::string& package_dir, std::vector<std::string> args) {
+  args.insert(args.begin(), {"install", package_dir});
+  return pack(std::move(args));
 }
 
 Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {
   ::unlink((weft_dir() + "/appd.wsport").c_str());
-  std::vector<std::string> settings = {"WEFT_RUNTIME_BIN=" + build_bin("weft-runtime"),
-                                       "WEFT_APP_SHELL_BIN=" + build_bin("weft-app-shell"),
+  std::vector<std::string> settings = {"WEFT_RUNTIME_BIN=" + executable("weft-runtime"),
+                                       "WEFT_APP_SHELL_BIN=" + executable("weft-app-shell"),
                                        "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS, "WEFT_APPD_WS_PORT=0"};
   for (auto& e : extra_env) settings.push_back(std::move(e));
   SpawnOptions options;
-  options.argv = {build_bin("weft-appd")};
+  options.argv = {executable("weft-appd")};
   options.env = user_environment(std::move(settings));
   WEFT_TRY(appd_, ChildProcess::spawn(options));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kAppdStartTimeoutMs);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (::access((weft_dir() + "/appd.wsport").c_str(), F_OK) == 0 && ::access((weft_dir() + "/appd.sock").c_str(), F_OK) == 0)
-      return ok();
+    // Every rendezvous file is in place (appd writes the token by rename, so a listing can catch its temporary name).
+    const bool ready = std::all_of(kRendezvous.begin(), kRendezvous.end(), [&](const char* name) {
+      return ::access((weft_dir() + "/" + name).c_str(), F_OK) == 0;
+    });
+    if (ready) return ok();
     if (appd_.try_wait()) return fail("weft-appd exited: " + appd_.try_wait()->describe());
-    pump_for(20);
+    pump_for(std::chrono::milliseconds(20));
   }
-  return fail("weft-appd wrote no appd.wsport within 20 s");
+  return fail("weft-appd did not write appd.wsport, appd.sock and appd.systoken within 20 s");
 }
 
 ExitStatus AppdHarness::stop_appd(int sig, int timeout_ms) {
@@ -284,7 +268,7 @@ bool AppdHarness::wait_state(uint64_t session_id, const std::string& state, int 
     auto reply = client->request(msg::QueryAppState{session_id});
     if (!reply.ok()) return false;
     if (auto* s = std::get_if<msg::AppState>(&*reply); s && s->state == state) return true;
-    pump_for(50);
+    pump_for(std::chrono::milliseconds(50));
   }
   return false;
 }
@@ -298,33 +282,8 @@ std::vector<std::string> AppdHarness::weft_dir_listing() const {
 }
 
 std::vector<std::pair<pid_t, std::string>> AppdHarness::appd_descendants() const {
-  std::vector<std::pair<pid_t, pid_t>> parents;  // pid, ppid
-  std::vector<std::pair<pid_t, std::string>> names;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    pid_t pid = std::atoi(entry.path().filename().c_str());
-    if (pid <= 0) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    auto open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close + 2 > line.size()) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (state == 'Z') continue;
-    parents.emplace_back(pid, ppid);
-    names.emplace_back(pid, line.substr(open + 1, close - open - 1));
-  }
-  std::vector<pid_t> tree = {appd_.pid()};
   std::vector<std::pair<pid_t, std::string>> found;
-  for (size_t i = 0; i < tree.size(); ++i)
-    for (size_t k = 0; k < parents.size(); ++k)
-      if (parents[k].second == tree[i]) {
-        tree.push_back(parents[k].first);
-        found.push_back(names[k]);
-      }
+  for (auto& process : weft::test::descendants(appd_.pid())) found.emplace_back(process.pid, std::move(process.comm));
   return found;
 }
 

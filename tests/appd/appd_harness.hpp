@@ -16,7 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "weft/test/build_dir.hpp"
 #include "weft/test/compositor_session.hpp"
+#include "weft/test/pixels.hpp"
+#include "weft/test/temp_dir.hpp"
 #include "weft/core/child_process.hpp"
 #include "weft/core/glib.hpp"
 #include "weft/core/fd.hpp"
@@ -27,6 +30,19 @@
 namespace weft::appd::test {
 
 namespace msg = ipc::appd;
+using weft::test::build_dir;
+using weft::test::executable;
+using weft::test::fraction_near;
+using webview::Image;
+using namespace weft::test::desktop;
+
+constexpr int kWidth = 1024, kHeight = 640;  // px, the output start_desktop() makes unless told otherwise
+constexpr int kTimeoutMs = 60000;            // for what a person would see happen on the desktop
+
+/// Keeps `image` as $WEFT_APPD_PNG_DIR/<name> when that variable is set.
+inline void save(const Image& image, const char* name) {
+  (void)weft::test::keep_png(image, "WEFT_APPD_PNG_DIR", name);
+}
 
 constexpr const char* kCounter = "org.weft.demo.counter";
 constexpr const char* kNotes = "org.weft.demo.notes";
@@ -79,7 +95,10 @@ class AppdHarness {
   AppdHarness& operator=(const AppdHarness&) = delete;
 
   /// Starts the headless compositor (`width`x`height`) and prepares the private user directories.
-  [[nodiscard]] Result<void> start_desktop(int width = 1024, int height = 640);
+  [[nodiscard]] Result<void> start_desktop(int width = kWidth, int height = kHeight);
+  /// `weft-pack <args…>` as the private user (in `working_dir` when given); the error holds its stderr.
+  [[nodiscard]] Result<void> pack(std::vector<std::string> args,
+                                  std::optional<std::string> working_dir = std::nullopt) const;
   /// `weft-pack install <dir> [args…]` for the private user, trusting the build's development key.
   [[nodiscard]] Result<void> install(const std::string& package_dir, std::vector<std::string> args = {});
   [[nodiscard]] Result<void> install_demo(const std::string& app_id) { return install(package_dir(app_id)); }
@@ -105,10 +124,10 @@ class AppdHarness {
 
   [[nodiscard]] weft::test::CompositorSession& desktop() { return desktop_; }
   [[nodiscard]] std::string weft_dir() const { return desktop_.weft_dir(); }
-  [[nodiscard]] const std::string& root() const { return root_; }
-  [[nodiscard]] std::string data_home() const { return root_ + "/data"; }
-  [[nodiscard]] std::string store_root() const { return root_ + "/apps"; }
-  [[nodiscard]] std::string trusted_keys_dir() const { return root_ + "/keys"; }
+  [[nodiscard]] const std::string& root() const { return root_.path(); }
+  [[nodiscard]] std::string data_home() const { return root_ / "data"; }
+  [[nodiscard]] std::string store_root() const { return root_ / "apps"; }
+  [[nodiscard]] std::string trusted_keys_dir() const { return root_ / "keys"; }
   /// Names in the weft runtime directory, sorted (rendezvous files, sockets, shell-<sid>/, …).
   [[nodiscard]] std::vector<std::string> weft_dir_listing() const;
   /// Every live descendant of appd (pid, comm).
@@ -118,11 +137,8 @@ class AppdHarness {
 
  private:
   weft::test::CompositorSession desktop_;
-  std::string root_;
+  weft::test::TempDir root_{"appd-user"};  // the private user's HOME, XDG dirs, store and trust directory
   ChildProcess appd_;
 };
-
-/// Build-tree binaries.
-[[nodiscard]] std::string build_bin(const std::string& name);
 
 }  // namespace weft::appd::test

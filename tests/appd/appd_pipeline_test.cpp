@@ -10,25 +10,13 @@
 #include <fstream>
 
 #include "appd_harness.hpp"
-#include "image.hpp"
 
 namespace weft::appd::test {
 namespace {
 
-using webview::Image;
-using webview::Rgba;
-constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
-constexpr int kTimeoutMs = 60000;
-const Rgba kCard{0x1f, 0x23, 0x2b, 255};
-const Rgba kNegative{0xf0, 0x64, 0x6a, 255};
-const Rgba kAccent{0x5b, 0x8a, 0xf5, 255};  // the counter's − and + buttons
-
-void save(const Image& image, const char* name) {
-  if (const char* dir = std::getenv("WEFT_APPD_PNG_DIR")) (void)webview::write_png(image, std::string(dir) + "/" + name);
-}
-double red(const Image& i) { return webview::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24); }
-double card(const Image& i) { return webview::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard); }
-double buttons(const Image& i) { return webview::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24); }
+double red(const Image& i) { return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24); }
+double card(const Image& i) { return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard); }
+double buttons(const Image& i) { return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24); }
 
 std::vector<std::string> idle_listing() {
   return {"appd.sock", "appd.systoken", "appd.wsport", "compositor.display", "compositor.sock"};

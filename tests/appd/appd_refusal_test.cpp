@@ -41,13 +41,8 @@ class AppdRefusals : public ::testing::Test {
     text = std::regex_replace(text, std::regex("capabilities = \\[\\]"), "capabilities = [" + capabilities + "]");
     fs::permissions(dir + "/wapp.toml", fs::perms::owner_read | fs::perms::owner_write);
     std::ofstream(dir + "/wapp.toml", std::ios::trunc) << text;
-    SpawnOptions sign;
-    sign.argv = {build_bin("weft-pack"), "sign", dir, "--key", std::string(WEFT_DEFAULT_BUILD_DIR) + "/dev-keys/weft-sign.key"};
-    sign.env = appd_.user_environment();
-    sign.null_stdio = true;
-    auto child = ChildProcess::spawn(sign);
-    EXPECT_TRUE(child.ok());
-    if (child.ok()) EXPECT_TRUE(child->wait()->success());
+    auto sign = appd_.pack({"sign", dir, "--key", build_dir() + "/dev-keys/weft-sign.key"});
+    EXPECT_TRUE(sign.ok()) << sign.error().message;
     return dir;
   }
 
@@ -114,20 +109,13 @@ TEST_F(AppdRefusals, AnUntrustedSigningKeyIsRefusedAtLaunch) {
 // refusal stands for every mount failure here.
 TEST_F(AppdRefusals, AVerityImageIsPreferredToTheDirectoryInstallAndItsLaunchFailsClosed) {
   auto pack = [&](std::vector<std::string> args) {
-    SpawnOptions options;
-    options.argv = {build_bin("weft-pack")};
-    options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.env = appd_.user_environment();
-    options.null_stdio = true;
-    options.working_dir = appd_.store_root();
-    auto child = ChildProcess::spawn(options);
-    ASSERT_TRUE(child.ok());
-    ASSERT_TRUE(child->wait()->success()) << args[0];
+    auto packed = appd_.pack(std::move(args), appd_.store_root());
+    ASSERT_TRUE(packed.ok()) << packed.error().message;
   };
   const std::string image = std::string(kCounter) + ".app.img";
   pack({"build-image", AppdHarness::package_dir(kCounter), "--out", image});
-  pack({"build-verity", image, "--key", std::string(WEFT_DEFAULT_BUILD_DIR) + "/dev-keys/weft-sign.key"});
-  ASSERT_TRUE(appd_.start_appd({"WEFT_MOUNT_HELPER=" + build_bin("weft-mount-helper")}).ok());
+  pack({"build-verity", image, "--key", build_dir() + "/dev-keys/weft-sign.key"});
+  ASSERT_TRUE(appd_.start_appd({"WEFT_MOUNT_HELPER=" + executable("weft-mount-helper")}).ok());
 
   auto client = appd_.unix_client();
   ASSERT_TRUE(client.ok());

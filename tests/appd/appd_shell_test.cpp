@@ -5,22 +5,9 @@
 #include <linux/input-event-codes.h>
 
 #include "appd_harness.hpp"
-#include "image.hpp"
 
 namespace weft::appd::test {
 namespace {
-
-using webview::Image;
-using webview::Rgba;
-using webview::fraction_near;
-constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
-constexpr int kTimeoutMs = 60000;
-const Rgba kTaskbarColour{20, 22, 28, 255};
-const Rgba kAccent{91, 138, 245, 255};
-
-void save(const Image& image, const char* name) {
-  if (const char* dir = std::getenv("WEFT_APPD_PNG_DIR")) (void)webview::write_png(image, std::string(dir) + "/" + name);
-}
 
 TEST(AppdWithTheShell, TheLauncherListsTheInstalledAppsLaunchesOneThroughAppdAndTheTaskbarCrossTerminatesIt) {
   AppdHarness appd;
@@ -30,7 +17,7 @@ TEST(AppdWithTheShell, TheLauncherListsTheInstalledAppsLaunchesOneThroughAppdAnd
   ASSERT_TRUE(appd.start_appd().ok());
 
   SpawnOptions options;
-  options.argv = {build_bin("weft-shell")};
+  options.argv = {executable("weft-shell")};
   options.env = appd.desktop().host_environment({"WAYLAND_DISPLAY=" + appd.desktop().display_name(),
                                                  "WEFT_SYSTEM_UI_HTML=" WEFT_UI_DIR "/system-ui.html",
                                                  "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS});

@@ -16,6 +16,7 @@
 #include "compositor_link.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/ipc/frame.hpp"
+#include "weft/test/main_loop.hpp"
 
 #include <msgpack.hpp>
 
@@ -25,15 +26,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace comp = ipc::compositor;
 
-bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    g_main_context_iteration(nullptr, FALSE);
-    ::usleep(1000);
-  }
-  return true;
-}
+using weft::test::pump_until;
 
 class CompositorLinkTest : public ::testing::Test {
  protected:

@@ -10,22 +10,21 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "child_group.hpp"
 #include "weft/core/glib.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/test/main_loop.hpp"
+#include "weft/test/process_tree.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace weft::appd {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using weft::test::alive;
+using weft::test::pump_until;
+using weft::test::read_text;
 
 std::string cgroup2_mount() {
   std::ifstream mounts("/proc/self/mounts");
@@ -35,17 +34,6 @@ std::string cgroup2_mount() {
   return "";
 }
 
-bool alive(pid_t pid) { return ::kill(pid, 0) == 0 && read_text("/proc/" + std::to_string(pid) + "/stat").find(") Z") == std::string::npos; }
-
-// Runs the loop until `done` or the timeout.
-bool pump_until(const std::function<bool()>& done, int timeout_ms = 5000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    glib::pump_pending();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return done();
-}
 
 // A shell that starts a grandchild and records its pid: the group must reach both.
 SpawnOptions parent_with_grandchild(const std::string& pid_file) {

@@ -132,7 +132,9 @@ StandinShellServer::~StandinShellServer() {
   if (!path_.empty()) ::unlink(path_.c_str());
 }
 
-std::string StandinShellServer::app_shell_setting() { return "WEFT_APP_SHELL_BIN=" + build_bin("weft-standin-app-shell"); }
+std::string StandinShellServer::app_shell_setting() {
+  return "WEFT_APP_SHELL_BIN=" + executable("weft-standin-app-shell");
+}
 
 Result<std::unique_ptr<StandinShell>> StandinShellServer::accept(uint64_t session_id, int timeout_ms) {
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);

@@ -19,6 +19,8 @@
 #include "weft/core/fd.hpp"
 #include "weft/core/ipc/frame.hpp"
 #include "weft/core/ipc/errors.hpp"
+#include "weft/test/main_loop.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace says = weft::ipc::error_message;  // spec error strings
 
@@ -50,30 +52,12 @@ class StandinHandler : public RequestHandler {
   msg::InstalledApps installed;
 };
 
-/// Runs the default context until `done` holds or `timeout` passes.
-bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 3s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    g_main_context_iteration(nullptr, FALSE);
-    ::usleep(1000);
-  }
-  return true;
-}
+using weft::test::pump_until;
 
 class UnixApiTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/weft-appd-unix-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/appd.sock";
-  }
-  void TearDown() override {
-    server_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  void SetUp() override { path_ = dir_ / "appd.sock"; }
+  void TearDown() override { server_.reset(); }
   void start(UnixApiServer::Limits limits = {}) {
     auto server = UnixApiServer::listen(path_, handler_, limits);
     ASSERT_TRUE(server.ok()) << server.error().message;
@@ -126,7 +110,7 @@ class UnixApiTest : public ::testing::Test {
     return decoded ? *decoded : msg::Message(msg::ErrorReply{0, "undecodable"});
   }
 
-  std::string dir_;
+  weft::test::TempDir dir_{"appd-unix"};
   std::string path_;
   StandinHandler handler_;
   std::unique_ptr<UnixApiServer> server_;
@@ -252,7 +236,7 @@ TEST_F(UnixApiTest, APeerOfAnotherUidIsRefused) {
                  << " the refusal path cannot be reached";
   start();
   // Let uid 65534 reach the socket, so only the SO_PEERCRED check can refuse it.
-  ASSERT_EQ(::chmod(dir_.c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
   ASSERT_EQ(::chmod(path_.c_str(), 0666), 0);
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);

@@ -19,6 +19,7 @@
 #include "weft/core/fd.hpp"
 #include "weft/core/glib.hpp"
 #include "weft/core/ipc/errors.hpp"
+#include "weft/test/main_loop.hpp"
 
 namespace says = weft::ipc::error_message;  // spec error strings
 
@@ -32,15 +33,8 @@ constexpr const char* kSystemToken = "0123456789abcdef0123456789abcdef";
 constexpr const char* kBridgeToken = "fedcba9876543210fedcba9876543210";
 constexpr uint64_t kSession = 9;
 
-bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 3s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    if (!g_main_context_iteration(nullptr, FALSE)) ::usleep(500);
-  }
-  return true;
-}
-void pump_for(std::chrono::milliseconds duration) { pump_until([] { return false; }, duration); }
+using weft::test::pump_for;
+using weft::test::pump_until;
 
 /// Stand-in for the supervisor: records requests and page payloads, answers at once; session kSession accepts one
 /// bridge with kBridgeToken.

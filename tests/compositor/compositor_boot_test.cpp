@@ -17,35 +17,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Run {
-  weft::ExitStatus status;
-  std::string out;
-  std::string err;
-};
-
 /// Runs weft-compositor to completion with `env`, capturing stdout and stderr.
-Run run_compositor(std::vector<std::string> args, std::vector<std::string> env) {
-  TempDir dir;
-  const std::string out_path = dir.path() + "/out", err_path = dir.path() + "/err";
-  weft::UniqueFd out(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-  weft::UniqueFd err(::open(err_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+RunResult run_compositor(std::vector<std::string> args, std::vector<std::string> env) {
   weft::SpawnOptions spawn;
-  spawn.argv = {built_binary("weft-compositor")};
+  spawn.argv = {executable("weft-compositor")};
   for (auto& a : args) spawn.argv.push_back(a);
   spawn.env = std::move(env);
-  spawn.fd_map = {{out.get(), 1}, {err.get(), 2}};
-  auto child = weft::ChildProcess::spawn(spawn);
-  Run run;
-  if (!child) {
-    run.err = child.error().message;
-    return run;
-  }
-  auto status = child->wait(30s);
-  if (!status) status = child->terminate();
-  run.status = *status;
-  run.out = weft::read_file(out_path).value_or("");
-  run.err = weft::read_file(err_path).value_or("");
-  return run;
+  return run_child(std::move(spawn), {}, 30s);
 }
 
 }  // namespace

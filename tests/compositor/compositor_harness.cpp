@@ -2,36 +2,16 @@
 
 #include <fcntl.h>
 #include "weft/core/png_writer.hpp"
-#include <poll.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <ostream>
 #include <thread>
 
 #include "weft/core/fd.hpp"
 
 namespace weft::test {
-
-std::string built_binary(const std::string& name) {
-  const char* dir = std::getenv("WEFT_BUILD_DIR");
-  return std::string(dir ? dir : WEFT_DEFAULT_BUILD_DIR) + "/bin/" + name;
-}
-
-TempDir::TempDir() {
-  std::string pattern = std::filesystem::temp_directory_path().string() + "/weft-compositor-test-XXXXXX";
-  if (!::mkdtemp(pattern.data())) std::abort();
-  ::chmod(pattern.c_str(), 0700);
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 Result<std::unique_ptr<CompositorHarness>> CompositorHarness::start(std::vector<std::string> extra_args,
                                                                  std::vector<std::string> extra_env) {
@@ -42,7 +22,7 @@ Result<std::unique_ptr<CompositorHarness>> CompositorHarness::start(std::vector<
   WEFT_TRY(auto pipe, make_pipe());
 
   SpawnOptions spawn;
-  spawn.argv = {built_binary("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
+  spawn.argv = {executable("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
   for (auto& arg : extra_args) spawn.argv.push_back(std::move(arg));
   spawn.env = {"XDG_RUNTIME_DIR=" + h->dir_.path(), "WLR_RENDERER=pixman", "WEFT_LOG=debug",
                "LSAN_OPTIONS=suppressions=" WEFT_COMPOSITOR_TEST_DIR "/lsan.supp",
@@ -55,19 +35,12 @@ Result<std::unique_ptr<CompositorHarness>> CompositorHarness::start(std::vector<
   pipe.second.reset();
 
   // The first stdout line is the socket name.
-  std::string line;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (line.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return fail("weft-compositor printed no socket name within 20 s; log:\n" + h->log());
-    pollfd pfd{pipe.first.get(), POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
-    char buf[256];
-    const ssize_t n = ::read(pipe.first.get(), buf, sizeof buf);
-    if (n <= 0) return fail("weft-compositor exited before printing its socket name; log:\n" + h->log());
-    line.append(buf, static_cast<size_t>(n));
+  auto line = read_line(pipe.first.get(), std::chrono::seconds(20));
+  if (!line) {
+    return fail(h->child_.try_wait() ? "weft-compositor exited before printing its socket name; log:\n" + h->log()
+                                     : "weft-compositor printed no socket name within 20 s; log:\n" + h->log());
   }
-  h->socket_name_ = line.substr(0, line.find('\n'));
+  h->socket_name_ = *line;
   return h;
 }
 
@@ -92,10 +65,6 @@ bool CompositorHarness::wait_for_log(const std::string& needle, std::chrono::mil
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return log().find(needle) != std::string::npos;
-}
-
-std::ostream& operator<<(std::ostream& out, const Rgb& c) {
-  return out << "rgb(" << int(c.r) << "," << int(c.g) << "," << int(c.b) << ")";
 }
 
 Result<Png> read_png(const std::string& path) {

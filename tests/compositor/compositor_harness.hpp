@@ -8,24 +8,12 @@
 
 #include "weft/core/child_process.hpp"
 #include "weft/core/result.hpp"
+#include "weft/test/build_dir.hpp"
+#include "weft/test/child_run.hpp"
+#include "weft/test/pixels.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace weft::test {
-
-/// Path of a built binary: $WEFT_BUILD_DIR/bin/<name>.
-[[nodiscard]] std::string built_binary(const std::string& name);
-
-/// A private temporary directory (mode 0700), removed recursively on destruction.
-class TempDir {
- public:
-  TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 class CompositorHarness {
  public:
@@ -50,19 +38,13 @@ class CompositorHarness {
 
  private:
   CompositorHarness() = default;
-  TempDir dir_;
+  TempDir dir_{"compositor-test"};
   std::string socket_name_;
   std::string log_path_;
   ChildProcess child_;
 };
 
-/// 8-bit RGB pixels read from a PNG.
-struct Rgb {
-  uint8_t r = 0, g = 0, b = 0;
-  friend bool operator==(const Rgb&, const Rgb&) = default;
-};
-std::ostream& operator<<(std::ostream& out, const Rgb& c);
-
+/// 8-bit RGB pixels read from a PNG (compared exactly, or with weft/test/pixels.hpp's predicates).
 struct Png {
   int width = 0;
   int height = 0;

@@ -2,7 +2,6 @@
 
 #include <xdg-shell-client-protocol.h>
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -185,16 +184,9 @@ class NestedX11 : public CompositorTest {
     ASSERT_TRUE(xvfb.ok()) << xvfb.error().message;
     xvfb_ = std::move(*xvfb);
     pipe->second.reset();
-    std::string number;
-    pollfd pfd{pipe->first.get(), POLLIN, 0};
-    while (number.find('\n') == std::string::npos && ::poll(&pfd, 1, 20000) == 1) {
-      char buf[32];
-      const ssize_t n = ::read(pipe->first.get(), buf, sizeof buf);
-      if (n <= 0) break;
-      number.append(buf, static_cast<size_t>(n));
-    }
-    ASSERT_NE(number.find('\n'), std::string::npos) << "Xvfb did not report its display";
-    display_ = ":" + number.substr(0, number.find('\n'));
+    auto number = read_line(pipe->first.get(), 20s);
+    ASSERT_TRUE(number.has_value()) << "Xvfb did not report its display";
+    display_ = ":" + *number;
     CompositorTest::SetUp();
   }
   void TearDown() override {

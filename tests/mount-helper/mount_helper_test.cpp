@@ -14,21 +14,18 @@
 #include "verity_mount.hpp"
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/test/build_dir.hpp"
+#include "weft/test/child_run.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace weft::mount_helper;
 
-std::string build_dir() {
-  const char* dir = std::getenv("WEFT_BUILD_DIR");
-  return dir ? dir : WEFT_TEST_BUILD_DIR;
-}
+using weft::test::RunResult;
 
-void touch(const fs::path& p, const std::string& content = "x") {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << content;
-}
+void touch(const fs::path& p, const std::string& content = "x") { weft::test::write_file(p, content); }
 
 std::string random_token() {
   std::random_device rd;
@@ -38,36 +35,19 @@ std::string random_token() {
   return t;
 }
 
-struct HelperRun {
-  int code = -1;
-  std::string err;
-};
-HelperRun run_helper(const std::vector<std::string>& args, const std::vector<std::string>& prefix = {}) {
-  auto err = weft::make_pipe();
+RunResult run_helper(const std::vector<std::string>& args, const std::vector<std::string>& prefix = {}) {
   weft::SpawnOptions o;
   o.argv = prefix;
-  o.argv.push_back(build_dir() + "/bin/weft-mount-helper");
+  o.argv.push_back(weft::test::executable("weft-mount-helper"));
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.inherit_environment = true;
-  o.fd_map = {{err->second.get(), 2}};
-  auto child = weft::ChildProcess::spawn(o);
-  EXPECT_TRUE(child.ok());
-  err->second.reset();
-  HelperRun r;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(err->first.get(), buf, sizeof buf)) > 0) r.err.append(buf, static_cast<size_t>(n));
-  auto st = child->wait();
-  r.code = st && st->exited ? st->code : -1;
-  return r;
+  return weft::test::run_child(std::move(o));
 }
 
 class MountValidation : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/weft-mount-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    base_ = tmpl;
+    base_ = dir_.path();
     uid_ = ::getuid();
     paths_.run_user_base = (base_ / "run/user").string();
     paths_.system_image_dirs = {(base_ / "store").string()};
@@ -78,10 +58,6 @@ class MountValidation : public ::testing::Test {
     token_ = random_token();
     mnt_ = base_ / "run/user" / std::to_string(uid_) / "weft/mnt" / token_;
     fs::create_directories(mnt_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(base_, ec);
   }
   weft::Result<MountRequest> validate(const std::string& img, const std::string& hash, const std::string& root_hash,
                                       const std::string& mp) {
@@ -96,6 +72,7 @@ class MountValidation : public ::testing::Test {
   }
 
   static constexpr const char* kRootHash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  weft::test::TempDir dir_{"mount-test"};
   fs::path base_, mnt_;
   uid_t uid_ = 0;
   std::string token_;
@@ -228,7 +205,7 @@ TEST(MountHelperBinary, WrongArgumentCountsPrintUsageAndExit1) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {}, {"mount"}, {"mount", "a", "b", "c"}, {"mount", "a", "b", "c", "d", "e"}, {"umount"}, {"remount", "x"}}) {
     auto r = run_helper(args);
-    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("usage: weft-mount-helper mount"), std::string::npos) << r.err;
   }
 }
@@ -238,7 +215,7 @@ TEST(MountHelperBinary, ItRefusesToRunWithoutEffectiveRoot) {
     GTEST_SKIP() << "needs root and setpriv to run the helper as an unprivileged user";
   auto r = run_helper({"umount", "/run/user/65534/weft/mnt/0123456789abcdef0123456789abcdef"},
                       {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("effective uid is not 0"), std::string::npos) << r.err;
 }
 
@@ -247,29 +224,28 @@ TEST(MountHelperBinary, BadArgumentsAreRefusedBeforeAnythingIsTouched) {
   std::string mp = "/run/user/" + std::to_string(::getuid()) + "/weft/mnt/" + random_token();
   auto bad_hash = run_helper({"mount", "/usr/share/weft/apps/org.x.y.app.img", "/usr/share/weft/apps/org.x.y.app.hash",
                               "nothex", mp});
-  EXPECT_EQ(bad_hash.code, 1);
+  EXPECT_EQ(bad_hash.exit_code, 1);
   EXPECT_NE(bad_hash.err.find("64 hex"), std::string::npos) << bad_hash.err;
   auto outside = run_helper({"mount", "/tmp/org.x.y.app.img", "/tmp/org.x.y.app.hash", std::string(64, 'a'), mp});
-  EXPECT_EQ(outside.code, 1);
+  EXPECT_EQ(outside.exit_code, 1);
   EXPECT_NE(outside.err.find("not directly inside an image store"), std::string::npos) << outside.err;
   auto umount = run_helper({"umount", "/tmp"});
-  EXPECT_EQ(umount.code, 1);
+  EXPECT_EQ(umount.exit_code, 1);
   EXPECT_NE(umount.err.find("is not /run/user/"), std::string::npos) << umount.err;
 }
 
 // The real thing: an EROFS image built by weft-pack, verity-protected, mounted read-only and unmounted again.
 TEST(MountHelperBinary, AVerityImageMountsReadOnlyAndUnmounts) {
   if (auto why = mount_unavailable_reason()) GTEST_SKIP() << "actual verity mount skipped: " << *why;
-  std::string pack = build_dir() + "/bin/weft-pack";
+  std::string pack = weft::test::executable("weft-pack");
   if (::access(pack.c_str(), X_OK) != 0) GTEST_SKIP() << "weft-pack is not built";
   struct passwd* pw = ::getpwuid(::getuid());
   ASSERT_NE(pw, nullptr);
   fs::path store = fs::path(pw->pw_dir) / ".local/share/weft/apps";
   fs::create_directories(store);
   std::string id = "org.weft.mounttest.t" + random_token().substr(0, 8);
-  char tmpl[] = "/tmp/weft-mount-image-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  fs::path work = tmpl;
+  weft::test::TempDir work_dir("mount-image");
+  fs::path work = work_dir.path();
   touch(work / id / "wapp.toml", "[package]\nid = \"" + id + "\"\nname = \"M\"\nversion = \"1\"\n[runtime]\nmodule = \"app.wasm\"\n[ui]\nentry = \"ui/index.html\"\n");
   auto run = [](std::vector<std::string> argv) {
     weft::SpawnOptions o;
@@ -293,17 +269,16 @@ TEST(MountHelperBinary, AVerityImageMountsReadOnlyAndUnmounts) {
   std::ifstream(store / (id + ".app.roothash")) >> root_hash;
   fs::create_directories(mnt);
   fs::permissions(mnt, fs::perms(0700));
-  auto mounted = built ? run_helper({"mount", img.string(), hash.string(), root_hash, mnt.string()}) : HelperRun{};
+  auto mounted = built ? run_helper({"mount", img.string(), hash.string(), root_hash, mnt.string()}) : RunResult{};
   std::string content;
   std::ifstream(mnt / "ui/index.html") >> content;
   auto unmounted = run_helper({"umount", mnt.string()});
   for (const auto& p : {img, hash, store / (id + ".app.roothash"), store / (id + ".app.roothash.sig")}) fs::remove(p);
   fs::remove(mnt);
-  fs::remove_all(work);
   ASSERT_TRUE(built) << "building the image or its hash tree failed";
-  EXPECT_EQ(mounted.code, 0) << mounted.err;
+  EXPECT_EQ(mounted.exit_code, 0) << mounted.err;
   EXPECT_EQ(content, "<p>mounted</p>");
-  EXPECT_EQ(unmounted.code, 0) << unmounted.err;
+  EXPECT_EQ(unmounted.exit_code, 0) << unmounted.err;
 }
 
 }  // namespace

@@ -301,16 +301,16 @@ TEST_F(StoreFixture, ConcurrentInstallsOfOneIdSerialiseOnItsLock) {
   std::string second_err;
   ASSERT_TRUE(wait_for([&] {
     char buf[4096];
-    ::fcntl(second.err.get(), F_SETFL, O_NONBLOCK);
-    ssize_t n = ::read(second.err.get(), buf, sizeof buf);
+    ::fcntl(second.err_fd(), F_SETFL, O_NONBLOCK);
+    ssize_t n = ::read(second.err_fd(), buf, sizeof buf);
     if (n > 0) second_err.append(buf, static_cast<size_t>(n));
     return second_err.find("waiting for another weft-pack operation") != std::string::npos;
   })) << second_err;
-  EXPECT_TRUE(second.child.running());
+  EXPECT_TRUE(second.process().running());
   EXPECT_EQ(active_link(env), ".revisions/" + kId + "/" + rev1);
   write_file(control / "resume", "");
   auto r1 = first.finish();
-  ::fcntl(second.err.get(), F_SETFL, 0);
+  ::fcntl(second.err_fd(), F_SETFL, 0);
   auto r2 = second.finish();
   EXPECT_EQ(r1.exit_code, 0) << r1.err;
   EXPECT_EQ(r2.exit_code, 0) << r2.err;

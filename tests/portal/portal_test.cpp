@@ -17,6 +17,9 @@
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/ipc/errors.hpp"
+#include "weft/test/build_dir.hpp"
+#include "weft/test/line_reader.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace says = weft::ipc::error_message;  // spec error strings
 
@@ -25,24 +28,15 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
+using weft::test::read_text;
+using weft::test::write_file;
+
 // The portal's `bad request: <why>` line as sent, `why` already JSON-escaped.
 std::string bad_request_line(std::string_view why) {
   return R"({"error":")" + says::bad_request(why) + R"("})";
 }
 
-std::string portal_binary() {
-  const char* dir = std::getenv("WEFT_BUILD_DIR");
-  return std::string(dir ? dir : WEFT_TEST_BUILD_DIR) + "/bin/weft-file-portal";
-}
-
-void write_file(const fs::path& p, const std::string& content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << content;
-}
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string portal_binary() { return weft::test::executable("weft-file-portal"); }
 std::string b64(const std::string& s) {
   std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()), s.size(),
@@ -66,36 +60,24 @@ class Client {
     auto fd = weft::connect_unix(socket);
     EXPECT_TRUE(fd.ok()) << (fd.ok() ? "" : fd.error().message);
     if (fd.ok()) fd_ = std::move(*fd);
+    reader_ = weft::test::LineReader(fd_.get());
   }
   std::string raw(const std::string& line) {
     EXPECT_TRUE(weft::write_all(fd_.get(), line + "\n").ok());
-    for (;;) {
-      size_t nl = buffer_.find('\n');
-      if (nl != std::string::npos) {
-        std::string out = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return out;
-      }
-      char buf[65536];
-      ssize_t n = ::read(fd_.get(), buf, sizeof buf);
-      if (n <= 0) return "<closed>";
-      buffer_.append(buf, static_cast<size_t>(n));
-    }
+    return reader_.next(std::chrono::seconds(60)).value_or("<closed>");
   }
   json call(const json& request) { return json::parse(raw(request.dump())); }
 
  private:
   weft::UniqueFd fd_;
-  std::string buffer_;
+  weft::test::LineReader reader_{-1};
 };
 
 class PortalTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_GE(sodium_init(), 0);
-    char tmpl[] = "/tmp/weft-portal-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    base_ = tmpl;
+    base_ = dir_.path();
     rw_ = base_ / "rw";
     ro_ = base_ / "ro";
     outside_ = base_ / "outside";
@@ -106,8 +88,6 @@ class PortalTest : public ::testing::Test {
   }
   void TearDown() override {
     if (portal_.running()) portal_.terminate();
-    std::error_code ec;
-    fs::remove_all(base_, ec);
   }
   void start(bool with_roots = true) {
     weft::SpawnOptions o;
@@ -122,6 +102,7 @@ class PortalTest : public ::testing::Test {
   }
   json denied(const fs::path& p) { return json{{"error", says::access_denied(p.string())}}; }
 
+  weft::test::TempDir dir_{"portal-test"};
   fs::path base_, rw_, ro_, outside_;
   std::string socket_;
   weft::ChildProcess portal_;
@@ -133,7 +114,7 @@ TEST_F(PortalTest, WriteReadAndListUseTheCompatShapes) {
   EXPECT_EQ(c.raw(json{{"op", "write"}, {"path", (rw_ / "a/b/note.txt").string()}, {"data_b64", b64("hello")}}.dump()),
             "null");
   EXPECT_EQ(fs::status(rw_ / "a/b/note.txt").permissions(), fs::perms(0600));
-  EXPECT_EQ(read_file(rw_ / "a/b/note.txt"), "hello");
+  EXPECT_EQ(read_text(rw_ / "a/b/note.txt"), "hello");
   EXPECT_EQ(c.call({{"op", "read"}, {"path", (rw_ / "a/b/note.txt").string()}}), (json{{"data_b64", b64("hello")}}));
   write_file(rw_ / "a/B", "");
   write_file(rw_ / "a/-", "");
@@ -156,7 +137,7 @@ TEST_F(PortalTest, DotDotOutsideRootsRelativePathsAndNearMissPrefixesAreDenied) 
     EXPECT_EQ(c.call({{"op", "write"}, {"path", p}, {"data_b64", b64("x")}}), denied(p)) << p;
     EXPECT_EQ(c.call({{"op", "list"}, {"path", p}}), denied(p)) << p;
   }
-  EXPECT_FALSE(fs::exists(base_ / "rw2/x") && read_file(base_ / "rw2/x") != "near miss");
+  EXPECT_FALSE(fs::exists(base_ / "rw2/x") && read_text(base_ / "rw2/x") != "near miss");
 }
 
 TEST_F(PortalTest, SymlinksInsideARootThatPointOutAreDeniedForEveryOperation) {
@@ -173,7 +154,7 @@ TEST_F(PortalTest, SymlinksInsideARootThatPointOutAreDeniedForEveryOperation) {
   EXPECT_EQ(c.call({{"op", "write"}, {"path", (rw_ / "file-link").string()}, {"data_b64", b64("x")}}),
             denied(rw_ / "file-link"));
   EXPECT_FALSE(fs::exists(outside_ / "new.txt"));
-  EXPECT_EQ(read_file(outside_ / "secret.txt"), "SECRET");
+  EXPECT_EQ(read_text(outside_ / "secret.txt"), "SECRET");
 }
 
 TEST_F(PortalTest, WithoutRootsEverythingIsDenied) {
@@ -190,7 +171,7 @@ TEST_F(PortalTest, WritesUnderAReadOnlyRootAreDenied) {
   Client c(socket_);
   auto p = ro_ / "readme.txt";
   EXPECT_EQ(c.call({{"op", "write"}, {"path", p.string()}, {"data_b64", b64("changed")}}), denied(p));
-  EXPECT_EQ(read_file(p), "read only");
+  EXPECT_EQ(read_text(p), "read only");
 }
 
 TEST_F(PortalTest, ASymlinkedRootIsRefusedAtStartup) {
@@ -275,7 +256,7 @@ TEST_F(PortalTest, ASymlinkSwappedInDuringRequestsNeverLeaksTheOutsideFile) {
   stop = true;
   swapper.join();
   EXPECT_EQ(inside + refused, 400);
-  EXPECT_EQ(read_file(outside_ / "f"), "SECRET");
+  EXPECT_EQ(read_text(outside_ / "f"), "SECRET");
 }
 
 }  // namespace

@@ -15,11 +15,11 @@ TEST(Clipboard, TextCopiedByAGuestIsOnTheCompositorsClipboardAndReadsBack) {
   if (std::string(WEFT_RT_COMPOSITOR).empty()) GTEST_SKIP() << "weft-compositor is not part of this build";
   if (!std::filesystem::exists("/usr/bin/wl-copy")) GTEST_SKIP() << "needs wl-clipboard (/usr/bin/wl-copy)";
   test::TempDir xdg;
-  ::chmod(xdg.str().c_str(), 0700);
+  ::chmod(xdg.path().c_str(), 0700);
   auto out = make_pipe().value();
   SpawnOptions o;
   o.argv = {WEFT_RT_COMPOSITOR, "--backend=headless"};
-  o.env = {"XDG_RUNTIME_DIR=" + xdg.str(), "WLR_BACKENDS=headless", "WLR_RENDERER=pixman"};
+  o.env = {"XDG_RUNTIME_DIR=" + xdg.path(), "WLR_BACKENDS=headless", "WLR_RENDERER=pixman"};
   o.fd_map = {{out.second.get(), 1}};
   o.null_stdio = true;
   auto compositor = ChildProcess::spawn(o);
@@ -31,11 +31,11 @@ TEST(Clipboard, TextCopiedByAGuestIsOnTheCompositorsClipboardAndReadsBack) {
   ASSERT_FALSE(display.empty()) << "the compositor printed no socket name";
 
   test::TempDir dir;
-  std::filesystem::create_directories(dir.path / "ro");
-  std::ofstream(dir.path / "ro/mode.txt") << "clipboard\n";
-  std::vector<std::string> env = {"XDG_RUNTIME_DIR=" + xdg.str(), "WAYLAND_DISPLAY=" + display};
+  std::filesystem::create_directories(dir / "ro");
+  std::ofstream(dir / "ro/mode.txt") << "clipboard\n";
+  std::vector<std::string> env = {"XDG_RUNTIME_DIR=" + xdg.path(), "WAYLAND_DISPLAY=" + display};
   auto run = test::run_runtime({"org.weft.test", "1", "--module", std::string(WEFT_RT_FIXTURES) + "/app.wasm",
-                                "--preopen", (dir.path / "ro").string() + "::/ro::ro", "--grant", "sys:clipboard:read",
+                                "--preopen", (dir / "ro") + "::/ro::ro", "--grant", "sys:clipboard:read",
                                 "--grant", "sys:clipboard:write"},
                                env);
   EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;

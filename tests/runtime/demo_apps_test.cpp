@@ -17,7 +17,7 @@ namespace {
 class Demo {
  public:
   Demo(const std::string& app_id, const std::string& module, std::vector<std::string> extra = {}) {
-    std::string sock = (dir.path / "relay.sock").string();
+    std::string sock = dir / "relay.sock";
     auto l = listen_unix(sock);
     EXPECT_TRUE(l.ok());
     listener = std::move(l).value();
@@ -81,18 +81,18 @@ TEST(DemoApps, SigtermEndsARuntimeThatIsServingRequests) {
 TEST(DemoApps, TheCppNotesSaveThroughAReadWritePreopen) {
   if (std::string(WEFT_RT_DEMO_NOTES).empty()) GTEST_SKIP() << "demo apps are not part of this build";
   test::TempDir data;
-  Demo demo("org.weft.demo.notes", WEFT_RT_DEMO_NOTES, {"--preopen", data.str() + "::/data::rw"});
+  Demo demo("org.weft.demo.notes", WEFT_RT_DEMO_NOTES, {"--preopen", data.path() + "::/data::rw"});
   EXPECT_EQ(demo.ask(R"({"op":"load"})"), R"({"op":"loaded","rev":"cbf29ce484222325","text":""})");
   EXPECT_EQ(demo.ask(R"({"op":"save","seq":1,"base":"cbf29ce484222325","text":"hello notes"})"),
             R"({"op":"saved","seq":1,"rev":"b990395492a9930e"})");
-  std::ifstream in(data.path / "notes.txt");
+  std::ifstream in(data / "notes.txt");
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "hello notes");
 }
 
 TEST(DemoApps, TheJavaScriptTodoRunsOnTheInterpreterAndAnswersOverIpc) {
   if (std::string(WEFT_RT_DEMO_TODO).empty()) GTEST_SKIP() << "demo apps are not part of this build";
   test::TempDir data;
-  Demo demo("org.weft.demo.todo", WEFT_RT_DEMO_TODO, {"--preopen", data.str() + "::/data::rw"});
+  Demo demo("org.weft.demo.todo", WEFT_RT_DEMO_TODO, {"--preopen", data.path() + "::/data::rw"});
   EXPECT_EQ(demo.ask(R"({"op":"list"})"), R"({"op":"items","items":[]})");
   EXPECT_EQ(demo.ask(R"({"op":"add","text":"buy milk"})"),
             R"({"op":"items","items":[{"id":1,"text":"buy milk","done":false}]})");

@@ -112,10 +112,10 @@ TEST(Notifications, AGrantedNotificationReachesTheDesktopServiceWithTheAppIdAsAp
   NotificationService service;
   ASSERT_FALSE(service.address.empty());
   test::TempDir dir;
-  std::filesystem::create_directories(dir.path / "ro");
-  std::ofstream(dir.path / "ro/mode.txt") << "grants\n";
+  std::filesystem::create_directories(dir / "ro");
+  std::ofstream(dir / "ro/mode.txt") << "grants\n";
   auto run = test::run_runtime({"org.weft.test", "1", "--module", std::string(WEFT_RT_FIXTURES) + "/app.wasm",
-                                "--preopen", (dir.path / "ro").string() + "::/ro::ro", "--grant", "sys:notifications"},
+                                "--preopen", (dir / "ro") + "::/ro::ro", "--grant", "sys:notifications"},
                                {"DBUS_SESSION_BUS_ADDRESS=" + service.address});
   EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
   EXPECT_NE(run.out.find("notify: ok\n"), std::string::npos) << run.out;

@@ -35,7 +35,7 @@ std::string read_text(const std::filesystem::path& p) {
 /// The app fixture with an rw preopen at /data and an ro preopen at /ro holding mode.txt.
 struct AppRun {
   TempDir dir;
-  std::filesystem::path rw = dir.path / "rw", ro = dir.path / "ro";
+  std::filesystem::path rw = dir / "rw", ro = dir / "ro";
   explicit AppRun(const std::string& mode) {
     std::filesystem::create_directories(rw);
     std::filesystem::create_directories(ro);
@@ -115,7 +115,7 @@ TEST(RuntimeCli, UsageErrorsExitTwoWithTheMessageOnStderr) {
 
 TEST(RuntimeCli, ACComponentWritesStdoutUsesPreopensSignalsReadinessAndTalksOverIpc) {
   AppRun app("full");
-  std::string sock_path = (app.dir.path / "ipc.sock").string();
+  std::string sock_path = app.dir / "ipc.sock";
   auto listener = listen_unix(sock_path);
   ASSERT_TRUE(listener.ok()) << listener.error().message;
   std::string peer_got;
@@ -173,7 +173,7 @@ TEST(RuntimeCli, TheDurableSavePatternReachesTheHostAsFsyncAndFdatasync) {
   // directory stops in the preview-1 adapter, whose fd_sync serves files only: EBADF before any host call.)
   if (::system("strace -V >/dev/null 2>&1") != 0) GTEST_SKIP() << "strace is not installed (scripts/setup installs it)";
   AppRun app("sync");
-  std::string trace = (app.dir.path / "trace.txt").string();
+  std::string trace = app.dir / "trace.txt";
   std::vector<std::string> args = {"strace", "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o", trace,
                                    runtime_binary()};
   for (const auto& arg : app.args()) args.push_back(arg);
@@ -293,7 +293,7 @@ TEST(RuntimeCli, FetchReachesAnExactlyGrantedIpv4AddressAndRefusesLoopbackUnderT
 /// Runs the JavaScript fetch fixture: sends it `url` over IPC and returns its one-line reply.
 std::string js_fetch(const std::string& url, std::vector<std::string> grants) {
   TempDir dir;
-  std::string sock_path = (dir.path / "ipc.sock").string();
+  std::string sock_path = dir / "ipc.sock";
   auto listener = listen_unix(sock_path);
   EXPECT_TRUE(listener.ok());
   std::string reply;
@@ -329,7 +329,7 @@ TEST(RuntimeCli, AJavaScriptFetchWithoutAGrantFailsAndSendsNothing) {
 TEST(RuntimeCli, HttpsRefusesACertificateOutsideTheSystemTrustStore) {
   if (!std::filesystem::exists("/usr/bin/openssl")) GTEST_SKIP() << "needs /usr/bin/openssl for a test TLS server";
   TempDir tls;
-  auto key = (tls.path / "key.pem").string(), cert = (tls.path / "cert.pem").string();
+  auto key = tls / "key.pem", cert = tls / "cert.pem";
   SpawnOptions gen;
   gen.argv = {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
               "-subj", "/CN=127.0.0.1", "-days", "1"};
@@ -363,17 +363,17 @@ TEST(RuntimeCli, HttpsRefusesACertificateOutsideTheSystemTrustStore) {
 
 TEST(RuntimeCli, WithoutModuleTheInstalledManifestNamesTheComponent) {
   TempDir store;
-  auto pkg = store.path / "org.weft.hello";
+  std::filesystem::path pkg = store / "org.weft.hello";
   std::filesystem::create_directories(pkg / "ui");
   std::filesystem::copy_file(fixture("hello.wasm"), pkg / "hello.wasm");
   write_text(pkg / "ui/index.html", "<p>hi</p>");
   write_text(pkg / "wapp.toml", "[package]\nid = \"org.weft.hello\"\nname = \"Hello\"\nversion = \"1.0.0\"\n"
                                 "[runtime]\nmodule = \"hello.wasm\"\n[ui]\nentry = \"ui/index.html\"\n");
-  auto run = run_runtime({"org.weft.hello", "1"}, {"WEFT_APP_STORE=" + store.str()});
+  auto run = run_runtime({"org.weft.hello", "1"}, {"WEFT_APP_STORE=" + store.path()});
   EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
   EXPECT_EQ(run.out, "hello from a component, (unset)\n");
 
-  auto missing = run_runtime({"org.weft.absent", "1"}, {"WEFT_APP_STORE=" + store.str()});
+  auto missing = run_runtime({"org.weft.absent", "1"}, {"WEFT_APP_STORE=" + store.path()});
   EXPECT_EQ(missing.status.code, 4);
   EXPECT_NE(missing.err.find("no --module given and package org.weft.absent is not installed"), std::string::npos)
       << missing.err;
@@ -381,7 +381,7 @@ TEST(RuntimeCli, WithoutModuleTheInstalledManifestNamesTheComponent) {
 
 TEST(RuntimeCli, LoadAndConnectFailuresExitFourNamingTheCause) {
   TempDir dir;
-  auto missing = run_runtime({"org.weft.test", "1", "--module", (dir.path / "none.wasm").string()});
+  auto missing = run_runtime({"org.weft.test", "1", "--module", (dir / "none.wasm")});
   EXPECT_EQ(missing.status.code, 4);
   EXPECT_NE(missing.err.find("cannot read module"), std::string::npos) << missing.err;
 
@@ -390,12 +390,12 @@ TEST(RuntimeCli, LoadAndConnectFailuresExitFourNamingTheCause) {
   EXPECT_NE(core.err.find("this is a core module (layer 0), not a component"), std::string::npos) << core.err;
 
   auto ipc = run_runtime({"org.weft.test", "1", "--module", fixture("hello.wasm"), "--ipc-socket",
-                          (dir.path / "no.sock").string()});
+                          (dir / "no.sock")});
   EXPECT_EQ(ipc.status.code, 4);
   EXPECT_NE(ipc.err.find("cannot connect to IPC socket"), std::string::npos) << ipc.err;
 
   auto bad_preopen = run_runtime({"org.weft.test", "1", "--module", fixture("hello.wasm"), "--preopen",
-                                  (dir.path / "absent").string() + "::/data::rw"});
+                                  (dir / "absent") + "::/data::rw"});
   EXPECT_EQ(bad_preopen.status.code, 4);
   EXPECT_NE(bad_preopen.err.find("preopen"), std::string::npos) << bad_preopen.err;
 }

@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <random>
 #include <regex>
 #include <sstream>
+
+#include "weft/test/child_run.hpp"
 
 namespace weft::test {
 namespace {
@@ -39,7 +42,7 @@ std::string random_token() {
 
 std::vector<Backend> available_backends() {
   std::vector<Backend> backends{Backend::Jco};
-#ifdef WEFT_RUNTIME_BIN
+#ifdef WEFT_APP_TESTS_WITH_RUNTIME
   backends.push_back(Backend::WeftRuntime);
 #endif
   return backends;
@@ -56,22 +59,13 @@ AppFiles first_write_app() { return {"org.weft.test.firstwrite", FIRST_WRITE_WAS
 AppFiles abi_probe_app() { return {"org.weft.test.abiprobe", ABI_PROBE_WASM, ABI_PROBE_JS}; }
 
 ToolRun run_tool(const std::vector<std::string>& argv, bool merge_stderr) {
-  auto out = make_pipe();
-  if (!out) return {false, "cannot create a pipe"};
   SpawnOptions options;
   options.argv = argv;
   options.inherit_environment = true;
-  options.fd_map = {{out->second.get(), 1}};
-  if (merge_stderr) options.fd_map.emplace_back(out->second.get(), 2);
-  auto child = ChildProcess::spawn(options);
-  if (!child) return {false, "cannot start " + argv.at(0) + ": " + child.error().message};
-  out->second.reset();
-  ToolRun run;
-  char chunk[4096];
-  for (ssize_t n; (n = ::read(out->first.get(), chunk, sizeof chunk)) > 0;) run.output.append(chunk, size_t(n));
-  auto status = child->wait(kPatience);
-  run.ok = status && status->success();
-  return run;
+  auto run = run_child(std::move(options), {.merge_stderr = merge_stderr}, kPatience);
+  std::cerr << run.err;  // unmerged stderr stays visible in the test's output, as when it was inherited
+  if (run.exit_code < 0 && run.out.empty()) return {false, "cannot start " + argv.at(0) + ": " + run.err};
+  return {run.status.success(), std::move(run.out)};
 }
 
 World world_of(const std::string& component) {
@@ -94,20 +88,9 @@ World world_of(const std::string& component) {
   return w;
 }
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "weft-sdk-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-}
-
 AppSession AppSession::start(Backend backend, const AppFiles& app, const std::vector<std::string>& extra_args) {
   AppSession s;
-  std::string relay_path = (s.dir_.path() / "ipc-1.sock").string();
+  std::string relay_path = s.dir_ / "ipc-1.sock";
   auto listener = listen_unix(relay_path);
   if (!listener) {
     s.error_ = "cannot listen on " + relay_path + ": " + listener.error().message;
@@ -124,8 +107,8 @@ AppSession AppSession::start(Backend backend, const AppFiles& app, const std::ve
   if (backend == Backend::Jco) {
     options.argv = {NODE_BIN, JCO_RUNTIME_MJS, app.app_id, "1", "--module", app.transpiled};
   } else {
-#ifdef WEFT_RUNTIME_BIN
-    options.argv = {WEFT_RUNTIME_BIN, app.app_id, "1", "--module", app.component};
+#ifdef WEFT_APP_TESTS_WITH_RUNTIME
+    options.argv = {executable("weft-runtime"), app.app_id, "1", "--module", app.component};
 #endif
   }
   options.argv.insert(options.argv.end(), {"--ipc-socket", relay_path});
@@ -154,6 +137,7 @@ AppSession AppSession::start(Backend backend, const AppFiles& app, const std::ve
     s.error_ = "accept on the relay socket failed";
     return s;
   }
+  s.relay_lines_ = LineReader(s.relay_.get());
 
   std::string line;
   char c;
@@ -171,20 +155,7 @@ void AppSession::send(const std::string& line) {
 }
 
 std::optional<std::string> AppSession::receive(std::chrono::milliseconds patience) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  for (;;) {
-    auto nl = buffered_.find('\n');
-    if (nl != std::string::npos) {
-      std::string line = buffered_.substr(0, nl);
-      buffered_.erase(0, nl + 1);
-      return line;
-    }
-    if (!wait_readable(relay_.get(), deadline)) return std::nullopt;
-    char chunk[65536];
-    ssize_t n = ::read(relay_.get(), chunk, sizeof chunk);
-    if (n <= 0) return std::nullopt;
-    buffered_.append(chunk, static_cast<size_t>(n));
-  }
+  return relay_lines_.next(patience);
 }
 
 nlohmann::json AppSession::request(const nlohmann::json& message) {

@@ -16,6 +16,9 @@
 
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/test/build_dir.hpp"
+#include "weft/test/line_reader.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace weft::test {
 
@@ -59,20 +62,7 @@ struct World {
 };
 World world_of(const std::string& component);
 
-/** A unique temporary directory, removed with everything in it on destruction. */
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(TempDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
-  TempDir& operator=(TempDir&&) = delete;
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using weft::test::TempDir;
 
 /** How long a test waits for something that should happen promptly before calling it a hang (not a timing check:
  *  generous for a loaded 2-core machine starting node). */
@@ -105,11 +95,11 @@ class AppSession {
  private:
   AppSession() = default;
   std::string error_;
-  TempDir dir_{};
+  TempDir dir_{"sdk-test"};
   ChildProcess child_;
   UniqueFd relay_;
+  LineReader relay_lines_{-1};  // reads relay_
   UniqueFd stdout_;
-  std::string buffered_;
 };
 
 }  // namespace weft::test

@@ -89,7 +89,7 @@ TEST_P(FirstWrite, TheFirstLineAComponentPrintsReachesStdout) {
 INSTANTIATE_TEST_SUITE_P(Backends, FirstWrite, ::testing::ValuesIn(available_backends()),
                          [](const auto& info) { return backend_name(info.param); });
 
-#ifdef WEFT_RUNTIME_BIN
+#ifdef WEFT_APP_TESTS_WITH_RUNTIME
 // The same probe under weft-runtime with no grants: the runtime's canonical ABI agrees with weft_app.h, IPC works,
 // and every capability-gated call is refused with the spec's exact message.
 TEST(WeftAppBindings, UnderWeftRuntimeIpcWorksAndEveryUngrantedCallIsRefused) {

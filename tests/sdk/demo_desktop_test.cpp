@@ -12,23 +12,18 @@
 #include "bridge_relay.hpp"
 #include "weft/test/compositor_session.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::test {
 namespace {
 
 using webview::Image;
 using webview::Rgba;
-constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
+using namespace desktop;
+constexpr int kWidth = 1024, kHeight = 640;
 constexpr int kTimeoutMs = 60000;
-const Rgba kCard{0x1f, 0x23, 0x2b, 255};
-const Rgba kAccent{0x5b, 0x8a, 0xf5, 255};
-const Rgba kNegative{0xf0, 0x64, 0x6a, 255};
 
-void save(const Image& image, const char* name) {
-  if (const char* dir = std::getenv("WEFT_DEMO_UI_PNG_DIR")) {
-    ASSERT_TRUE(webview::write_png(image, std::string(dir) + "/" + name).ok());
-  }
-}
+void save(const Image& image, const char* name) { ASSERT_TRUE(keep_png(image, "WEFT_DEMO_UI_PNG_DIR", name).ok()); }
 
 class CounterOnTheDesktop : public ::testing::Test {
  protected:
@@ -46,7 +41,7 @@ class CounterOnTheDesktop : public ::testing::Test {
     std::string token = ready::random_token();
     std::filesystem::create_directories(desktop_.weft_dir() + "/shell-1/cache");
     SpawnOptions shell;
-    shell.argv = {WEFT_APP_SHELL_BIN, "org.weft.demo.counter", "1", "--ui",
+    shell.argv = {executable("weft-app-shell"), "org.weft.demo.counter", "1", "--ui",
                   WEFT_PACKAGES_DIR "/org.weft.demo.counter/ui/index.html"};
     shell.env = desktop_.host_environment({"WAYLAND_SOCKET=3", "WEFT_BRIDGE_FD=4", "WEFT_READY_FD=5",
                                            "WEFT_READY_TOKEN=" + token, "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS,
@@ -88,7 +83,7 @@ class CounterOnTheDesktop : public ::testing::Test {
     return image.ok() ? *image : Image{};
   }
   static double red_in_work_area(const Image& i) {
-    return webview::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24);
+    return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kNegative, 24);
   }
 
   weft::test::CompositorSession desktop_;
@@ -101,11 +96,11 @@ class CounterOnTheDesktop : public ::testing::Test {
 
 TEST_F(CounterOnTheDesktop, KeysThroughTheCompositorChangeTheComponentsCountAndTheWindowShowsIt) {
   Image zero = show(0, [](const Image& i) {
-    return webview::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard) > 0.05 &&
-           webview::fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent) > 0.002;
+    return fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kCard) > 0.05 &&
+           fraction_near(i, 0, 0, kWidth, kHeight - kTaskbar, kAccent) > 0.002;
   });
   save(zero, "desktop-counter-zero.png");
-  EXPECT_GT(webview::fraction_near(zero, 0, 0, kWidth, kHeight - kTaskbar, kCard), 0.05) << "no card on screen";
+  EXPECT_GT(fraction_near(zero, 0, 0, kWidth, kHeight - kTaskbar, kCard), 0.05) << "no card on screen";
   EXPECT_EQ(red_in_work_area(zero), 0.0);
   EXPECT_EQ(desktop_.focused_app_id(), "org.weft.demo.counter");
 

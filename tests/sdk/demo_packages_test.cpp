@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 ToolRun weft_pack(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {WEFT_PACK_BIN};
+  std::vector<std::string> argv = {executable("weft-pack")};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_tool(argv, /*merge_stderr=*/true);
 }
@@ -53,7 +53,7 @@ TEST_P(DemoPackages, VerifyWithTheBuildsDevelopmentKeyAndNotAfterTampering) {
   EXPECT_TRUE(genuine.ok) << genuine.output;
 
   TempDir dir;
-  fs::path copy = dir.path() / GetParam();
+  fs::path copy = dir / GetParam();
   fs::copy(package(), copy, fs::copy_options::recursive);
   std::ofstream(copy / "ui" / "index.html", std::ios::app) << "<!-- changed -->";
   ToolRun tampered = weft_pack({"verify", copy.string(), "--key", WEFT_DEV_PUBLIC_KEY});

@@ -14,6 +14,7 @@
 #include "bridge_channel.hpp"
 #include "bridge_relay.hpp"
 #include "headless_capture.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::test {
 namespace {
@@ -22,8 +23,8 @@ namespace fs = std::filesystem;
 using webview::Rgba;
 constexpr int kTimeoutMs = 60000;
 const Rgba kBackground{0x15, 0x17, 0x1c, 255};
-const Rgba kAccent{0x5b, 0x8a, 0xf5, 255};
-const Rgba kNegative{0xf0, 0x64, 0x6a, 255};
+using desktop::kAccent;
+using desktop::kNegative;
 
 // One demo page in a view whose bridge is relayed, line by line, to the app's component (jco backend).
 class DemoUi : public ::testing::Test {
@@ -31,12 +32,12 @@ class DemoUi : public ::testing::Test {
   void open(const AppFiles& app, const std::string& package, const std::vector<std::string>& runtime_args = {}) {
     component_.emplace(AppSession::start(Backend::Jco, app, runtime_args));
     ASSERT_TRUE(component_->ok()) << component_->error();
-    fs::create_directories(dir_.path() / "cache");
+    fs::create_directories(dir_ / "cache");
     auto page = webview::AppPage::create({.app_id = app.app_id,
                                           .session_id = 1,
                                           .entry_path = package + "/ui/index.html",
                                           .ui_kit_path = WEFT_UI_KIT_JS,
-                                          .cache_dir = (dir_.path() / "cache").string()});
+                                          .cache_dir = dir_ / "cache"});
     ASSERT_TRUE(page.ok()) << page.error().message;
     page_ = std::move(page).value();
     auto view = page_->create_view(800, 600);
@@ -106,9 +107,7 @@ class DemoUi : public ::testing::Test {
     auto image = capture_->settle(kTimeoutMs);
     EXPECT_TRUE(image.ok()) << (image.ok() ? "" : image.error().message);
     if (!image.ok()) return {};
-    if (const char* dir = std::getenv("WEFT_DEMO_UI_PNG_DIR")) {
-      EXPECT_TRUE(webview::write_png(*image, std::string(dir) + "/" + name + ".png").ok());
-    }
+    EXPECT_TRUE(keep_png(*image, "WEFT_DEMO_UI_PNG_DIR", name + ".png").ok());
     return *image;
   }
 
@@ -128,9 +127,9 @@ TEST_F(DemoUi, TheCounterShowsTheComponentsNumberAndFollowsButtonsAndKeys) {
   EXPECT_EQ(eval("return document.getElementById('increment').getAttribute('aria-label');"), "\"Increment\"");
   EXPECT_EQ(eval("return document.getElementById('decrement').getAttribute('aria-label');"), "\"Decrement\"");
   webview::Image zero = screenshot("counter-zero");
-  EXPECT_TRUE(webview::near(zero.at(5, 5), kBackground)) << "page background";
+  EXPECT_TRUE(weft::test::near(zero.at(5, 5), kBackground)) << "page background";
   auto plus = box_of("increment");
-  EXPECT_GT(webview::fraction_near(zero, plus[0] + 2, plus[1] + 2, plus[2] - 4, plus[3] - 4, kAccent), 0.5)
+  EXPECT_GT(weft::test::fraction_near(zero, plus[0] + 2, plus[1] + 2, plus[2] - 4, plus[3] - 4, kAccent), 0.5)
       << "the + button is drawn in the accent colour";
 
   key(XKB_KEY_Up, 111);
@@ -144,9 +143,9 @@ TEST_F(DemoUi, TheCounterShowsTheComponentsNumberAndFollowsButtonsAndKeys) {
 
   webview::Image negative = screenshot("counter-negative");
   auto number = box_of("count");
-  EXPECT_GT(webview::fraction_near(negative, number[0], number[1], number[2], number[3], kNegative, 24), 0.03)
+  EXPECT_GT(weft::test::fraction_near(negative, number[0], number[1], number[2], number[3], kNegative, 24), 0.03)
       << "a negative number is drawn in red";
-  EXPECT_EQ(webview::fraction_near(zero, number[0], number[1], number[2], number[3], kNegative, 24), 0.0);
+  EXPECT_EQ(weft::test::fraction_near(zero, number[0], number[1], number[2], number[3], kNegative, 24), 0.0);
 
   click("reset");
   ASSERT_TRUE(wait_for("document.getElementById('count').textContent === '0'")) << text_of("count");
@@ -157,7 +156,7 @@ TEST_F(DemoUi, TheCounterShowsTheComponentsNumberAndFollowsButtonsAndKeys) {
 
 TEST_F(DemoUi, NotesSavesWithCtrlSCountsUtf16CharsAndReportsAConflict) {
   TempDir data;
-  open(notes_app(), WEFT_PACKAGES_DIR "/org.weft.demo.notes", {"--preopen", data.path().string() + "::/data::rw"});
+  open(notes_app(), WEFT_PACKAGES_DIR "/org.weft.demo.notes", {"--preopen", data.path() + "::/data::rw"});
   ASSERT_TRUE(wait_for("!document.getElementById('editor').readOnly")) << text_of("status");
   EXPECT_EQ(text_of("chars"), "\"0 chars\"");
 
@@ -166,14 +165,14 @@ TEST_F(DemoUi, NotesSavesWithCtrlSCountsUtf16CharsAndReportsAConflict) {
   EXPECT_EQ(text_of("chars"), "\"8 chars\"") << "😀 is two UTF-16 code units";
   key(XKB_KEY_s, 39, wpe_input_keyboard_modifier_control);
   ASSERT_TRUE(wait_for("document.getElementById('status').textContent === 'saved'")) << text_of("status");
-  std::ifstream stored(data.path() / "notes.txt", std::ios::binary);
+  std::ifstream stored(data / "notes.txt", std::ios::binary);
   std::stringstream bytes;
   bytes << stored.rdbuf();
   EXPECT_EQ(bytes.str(), "héllo 😀");
   screenshot("notes-saved");
 
   // Another window changes the notes: this one's save must not overwrite them.
-  std::ofstream(data.path() / "notes.txt", std::ios::binary | std::ios::trunc) << "from elsewhere";
+  std::ofstream(data / "notes.txt", std::ios::binary | std::ios::trunc) << "from elsewhere";
   eval("const e = document.getElementById('editor'); e.value += '!'; e.dispatchEvent(new Event('input')); return 1;");
   click("save");
   ASSERT_TRUE(wait_for("document.getElementById('status').classList.contains('error')")) << text_of("status");

@@ -214,22 +214,22 @@ TEST_P(NotesProtocol, AKillDuringSavesLeavesOneCompleteTextAndTheNextStartCleans
   EXPECT_FALSE(fs::exists(staging_file())) << "the stale staging file survived a restart";
 }
 
-#ifdef WEFT_RUNTIME_BIN
+#ifdef WEFT_APP_TESTS_WITH_RUNTIME
 // A read-only /data (only weft-runtime has real read-only preopens): the save fails with the I/O error, leaves no
 // staging file and the stored text as it was.
 TEST(NotesOnAReadOnlyPreopen, ASaveFailsWithTheIoErrorAndChangesNothing) {
   TempDir data;
-  write_bytes(data.path() / "notes.txt", "read only");
+  write_bytes(data / "notes.txt", "read only");
   AppSession app = AppSession::start(Backend::WeftRuntime, notes_app(),
-                                     {"--preopen", data.path().string() + "::/data::ro"});
+                                     {"--preopen", data.path() + "::/data::ro"});
   ASSERT_TRUE(app.ok()) << app.error();
   EXPECT_EQ(app.request({{"op", "load"}})["text"], "read only");
   json reply = app.request(NotesProtocol::save(1, fnv1a_hex("read only"), "new"));
   EXPECT_EQ(reply["op"], "error");
   EXPECT_EQ(reply["conflict"], false);
   EXPECT_NE(reply["message"].get<std::string>().find("/data/.notes.txt.saving"), std::string::npos) << reply;
-  EXPECT_EQ(read_bytes(data.path() / "notes.txt"), "read only");
-  EXPECT_FALSE(fs::exists(data.path() / ".notes.txt.saving"));
+  EXPECT_EQ(read_bytes(data / "notes.txt"), "read only");
+  EXPECT_FALSE(fs::exists(data / ".notes.txt.saving"));
 }
 #endif
 

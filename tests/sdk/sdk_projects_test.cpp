@@ -33,7 +33,7 @@ TEST(SdkProjects, TheDemoAppsBuildFromACleanTreeWithTheSdkAlone) {
   ToolRun run = configure_and_build(WEFT_SOURCE_DIR "/apps", build.path());
   ASSERT_TRUE(run.ok) << run.output;
   for (const char* id : {"org.weft.demo.counter", "org.weft.demo.notes"}) {
-    fs::path package = build.path() / "packages" / id;
+    fs::path package = fs::path(build / "packages") / id;
     EXPECT_TRUE(fs::is_regular_file(package / "wapp.toml")) << id;
     EXPECT_TRUE(fs::is_regular_file(package / "ui" / "index.html")) << id;
     World w = world_of((package / "app.wasm").string());
@@ -45,20 +45,20 @@ TEST(SdkProjects, TheDemoAppsBuildFromACleanTreeWithTheSdkAlone) {
 
 TEST(SdkProjects, AnAppMadeByWeftNewAppBuildsAndAnswersItsPage) {
   TempDir work;
-  fs::path project = work.path() / "hello";
+  fs::path project = work / "hello";
   ToolRun created = run_tool({WEFT_SOURCE_DIR "/sdk/weft-new-app", project.string(), "org.example.hello"}, true);
   ASSERT_TRUE(created.ok) << created.output;
   ToolRun built = configure_and_build(project, project / "build");
   ASSERT_TRUE(built.ok) << built.output;
   fs::path component = project / "build" / "packages" / "org.example.hello" / "app.wasm";
-  ToolRun transpiled = run_tool({JCO_WRAPPER, "transpile", component.string(), "-o", (work.path() / "js").string(),
+  ToolRun transpiled = run_tool({JCO_WRAPPER, "transpile", component.string(), "-o", work / "js",
                                  "--name", "app", "--instantiation", "async", "--no-typescript", "-q"},
                                 true);
   ASSERT_TRUE(transpiled.ok) << transpiled.output;
-  fs::copy_file(WEFT_SOURCE_DIR "/tests/sdk/transpiled-package.json", work.path() / "js" / "package.json");
+  fs::copy_file(WEFT_SOURCE_DIR "/tests/sdk/transpiled-package.json", work / "js/package.json");
 
   AppSession app = AppSession::start(Backend::Jco, {"org.example.hello", component.string(),
-                                                    (work.path() / "js" / "app.js").string()});
+                                                    work / "js/app.js"});
   ASSERT_TRUE(app.ok()) << app.error();
   EXPECT_EQ(app.request({{"op", "greet"}, {"name", "Ada \"L\""}}),
             nlohmann::json({{"op", "greeting"}, {"text", "Hello, Ada \"L\"!"}}));
@@ -66,10 +66,10 @@ TEST(SdkProjects, AnAppMadeByWeftNewAppBuildsAndAnswersItsPage) {
 
 TEST(SdkProjects, WeftNewAppRefusesAnInvalidAppId) {
   TempDir work;
-  ToolRun run = run_tool({WEFT_SOURCE_DIR "/sdk/weft-new-app", (work.path() / "x").string(), "Org.Example"}, true);
+  ToolRun run = run_tool({WEFT_SOURCE_DIR "/sdk/weft-new-app", work / "x", "Org.Example"}, true);
   EXPECT_FALSE(run.ok);
   EXPECT_NE(run.output.find("'Org.Example' is not a valid app id"), std::string::npos) << run.output;
-  EXPECT_FALSE(fs::exists(work.path() / "x"));
+  EXPECT_FALSE(fs::exists(work / "x"));
 }
 
 // Configures a one-call project around a weft-new-app tree and returns cmake's output (the call is the only change).
@@ -113,9 +113,9 @@ TEST(SdkProjects, TheManifestReceivesTheCapabilitiesAsATomlArray) {
                                     "CAPABILITIES fs:rw:app-data net:fetch:example.org)",
                                     "capabilities = @WEFT_APP_CAPABILITIES@\n");
   ASSERT_TRUE(run.ok) << run.output;
-  ToolRun built = run_tool({CMAKE_BIN, "--build", (work.path() / "p" / "build").string()}, true);
+  ToolRun built = run_tool({CMAKE_BIN, "--build", work / "p/build"}, true);
   ASSERT_TRUE(built.ok) << built.output;
-  std::ifstream manifest(work.path() / "p" / "build" / "packages" / "org.example.probe" / "wapp.toml");
+  std::ifstream manifest(work / "p/build/packages/org.example.probe/wapp.toml");
   std::stringstream text;
   text << manifest.rdbuf();
   EXPECT_NE(text.str().find("capabilities = [\"fs:rw:app-data\", \"net:fetch:example.org\"]\n"), std::string::npos)
@@ -127,7 +127,7 @@ TEST(SdkProjects, TheToolchainFileBuildsCxxCoreModulesThatBecomeComponents) {
   ToolRun run = configure_and_build(WEFT_SOURCE_DIR "/tests/sdk/toolchain_project", build.path(),
                                     {"-DCMAKE_TOOLCHAIN_FILE=" WEFT_SOURCE_DIR "/sdk/cmake/wasm32-wasi-clang19.cmake"});
   ASSERT_TRUE(run.ok) << run.output;
-  World w = world_of((build.path() / "probe.component.wasm").string());
+  World w = world_of(build / "probe.component.wasm");
   ASSERT_TRUE(w.error.empty()) << w.error;
   EXPECT_EQ(w.weft_imports, std::set<std::string>{"weft:app/notify@0.1.0"});
   EXPECT_TRUE(exports_only_wasi_cli_run(w));

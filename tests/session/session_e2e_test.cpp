@@ -14,6 +14,7 @@
 
 #include "session_harness.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::session::test {
 namespace {
@@ -24,11 +25,11 @@ using namespace std::chrono_literals;
 /// except the Apps button in the taskbar, which is skipped).
 std::vector<int> launcher_icons(const Frame& frame) {
   for (int y = 0; y < kHeight - kTaskbar; ++y) {
-    if (frame.fraction_near(0, y, kWidth, 1, kAccent, 12) * kWidth < 30) continue;
+    if (fraction_near(frame, 0, y, kWidth, 1, kAccent, 12) * kWidth < 30) continue;
     std::vector<int> icons;
     int start = -1;
     for (int x = 0; x <= kWidth; ++x) {
-      bool accent = x < kWidth && frame.fraction_near(x, y + 6, 1, 1, kAccent, 12) > 0;
+      bool accent = x < kWidth && fraction_near(frame, x, y + 6, 1, 1, kAccent, 12) > 0;
       if (accent && start < 0) start = x;
       if (!accent && start >= 0) {
         if (x - start >= 30) icons.push_back((start + x) / 2);
@@ -73,9 +74,9 @@ TEST(WeftSession, TheDesktopBootsWithTheTaskbarAtTheBottomAndTheLauncherListsThe
   auto desktop = session.capture();
   ASSERT_TRUE(desktop.ok());
   keep_screenshot(session.last_capture(), "boot-desktop.png");
-  EXPECT_GT(desktop->fraction_near(0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour, 4), 0.8)
+  EXPECT_GT(fraction_near(*desktop, 0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour, 4), 0.8)
       << "the taskbar does not fill the bottom 48 px";
-  EXPECT_GT(desktop->fraction_near(0, 0, kWidth, kHeight - kTaskbar - 1, kDesktopColour, 4), 0.99)
+  EXPECT_GT(fraction_near(*desktop, 0, 0, kWidth, kHeight - kTaskbar - 1, kDesktopColour, 4), 0.99)
       << "the desktop above the taskbar is not empty";
 
   auto client = session.appd();
@@ -160,14 +161,14 @@ TEST(WeftSession, TheTourWritesTwelveNumberedScreenshotsAndAnIndexAndEachStepSho
   ASSERT_EQ(desktop.width, 1024);
   ASSERT_EQ(desktop.height, 640);
   // The counter's number (centre of its card) shows another image after two + than at 0; the rest is unchanged.
-  EXPECT_GT(counter_two.fraction_different(counter_zero, kWidth / 2 - 80, 200, 160, 100), 0.05);
-  EXPECT_LT(counter_two.fraction_different(counter_zero, 0, 0, kWidth, 180), 0.001);
-  EXPECT_GT(counter_zero.fraction_near(0, 0, kWidth, kHeight - kTaskbar, kAccent, 24), 0.002) << "no counter buttons";
+  EXPECT_GT(fraction_different(counter_two, counter_zero, kWidth / 2 - 80, 200, 160, 100), 0.05);
+  EXPECT_LT(fraction_different(counter_two, counter_zero, 0, 0, kWidth, 180), 0.001);
+  EXPECT_GT(fraction_near(counter_zero, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24), 0.002) << "no counter buttons";
   // Notes' editor after the relaunch shows what was typed before the save, not the empty editor.
-  EXPECT_GT(notes_typed.fraction_different(notes_empty, 0, 60, kWidth, 120), 0.004);
-  EXPECT_LT(notes_back.fraction_different(notes_typed, 0, 60, kWidth, 120), 0.002);
+  EXPECT_GT(fraction_different(notes_typed, notes_empty, 0, 60, kWidth, 120), 0.004);
+  EXPECT_LT(fraction_different(notes_back, notes_typed, 0, 60, kWidth, 120), 0.002);
   // The end is the empty desktop of the start.
-  EXPECT_LT(closed.fraction_different(desktop, 0, 0, kWidth, kHeight - kTaskbar), 0.001);
+  EXPECT_LT(fraction_different(closed, desktop, 0, 0, kWidth, kHeight - kTaskbar), 0.001);
   EXPECT_FALSE(std::filesystem::exists(dir + "/last-capture.png"));
   // The tour ran in directories of its own, removed afterwards; nothing of it is left running.
   EXPECT_EQ(descendants(session.pid()).size(), 0u);
@@ -200,7 +201,9 @@ TEST(WeftSession, TwoPlusKeysInTheCounterShowTheSameTwoAsTwoIncrementsSentThroug
   ASSERT_EQ(session.control().focus_state().first, kCounter);
   // The number sits in the centre of the counter's card.
   const int x = kWidth / 2 - 80, y = 200, w = 160, h = 100;
-  auto number_shown = [&](const Frame& f) { return f.fraction_near(x, y, w, h, Frame::Rgb{230, 232, 238}, 40) > 0.02; };
+  auto number_shown = [&](const Frame& f) {
+    return fraction_near(f, x, y, w, h, Frame::Rgb{230, 232, 238}, 40) > 0.02;
+  };
   auto zero = session.capture_until(number_shown, "the counter's number");
   ASSERT_TRUE(zero.ok()) << zero.error().message;
   std::this_thread::sleep_for(500ms);
@@ -208,7 +211,7 @@ TEST(WeftSession, TwoPlusKeysInTheCounterShowTheSameTwoAsTwoIncrementsSentThroug
   ASSERT_TRUE(zero.ok());
 
   ASSERT_TRUE(session.control().type("++").ok());
-  auto by_keys = session.capture_until([&](const Frame& f) { return f.fraction_different(*zero, x, y, w, h) > 0.05; },
+  auto by_keys = session.capture_until([&](const Frame& f) { return fraction_different(f, *zero, x, y, w, h) > 0.05; },
                                        "the number to change after two +");
   ASSERT_TRUE(by_keys.ok()) << by_keys.error().message;
   std::this_thread::sleep_for(500ms);  // both replies drawn
@@ -227,8 +230,8 @@ TEST(WeftSession, TwoPlusKeysInTheCounterShowTheSameTwoAsTwoIncrementsSentThroug
   std::this_thread::sleep_for(1s);
   auto by_bridge = session.capture();
   ASSERT_TRUE(by_bridge.ok());
-  EXPECT_GT(by_keys->fraction_different(*zero, x, y, w, h), 0.05) << "two + did not change the 0";
-  EXPECT_LT(by_bridge->fraction_different(*by_keys, x, y, w, h), 0.002)
+  EXPECT_GT(fraction_different(*by_keys, *zero, x, y, w, h), 0.05) << "two + did not change the 0";
+  EXPECT_LT(fraction_different(*by_bridge, *by_keys, x, y, w, h), 0.002)
       << "the number after two + differs from the number after reset + two increments";
 }
 
@@ -305,7 +308,7 @@ TEST(WeftSession, KillingOneAppsRuntimeEndsOnlyThatSession) {
 
   pid_t runtime = -1;
   for (const auto& p : descendants(session.pid()))
-    if (p.comm == "weft-runtime" && p.cmdline.find(kCounter) != std::string::npos) runtime = p.pid;
+    if (p.comm == "weft-runtime" && command_line(p.pid).find(kCounter) != std::string::npos) runtime = p.pid;
   ASSERT_GT(runtime, 0) << "no weft-runtime for the counter";
   ::kill(runtime, SIGKILL);
 
@@ -345,7 +348,7 @@ TEST(WeftSession, WithAWaylandDisplayTheDesktopOpensNestedInAWindowOfThatDisplay
   std::filesystem::create_directories(outer_dir);
   std::filesystem::permissions(outer_dir, std::filesystem::perms::owner_all);
   SpawnOptions outer_options;
-  outer_options.argv = {build_bin("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
+  outer_options.argv = {executable("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
   outer_options.env = {"XDG_RUNTIME_DIR=" + outer_dir, "WLR_RENDERER=pixman", "HOME=" + outer_dir};
   outer_options.null_stdio = true;
   auto outer = ChildProcess::spawn(outer_options);
@@ -367,8 +370,8 @@ TEST(WeftSession, WithAWaylandDisplayTheDesktopOpensNestedInAWindowOfThatDisplay
     auto frame = read_frame(path);
     if (!frame.ok()) return false;
     for (int y = 0; y + 40 < frame->height; y += 4)
-      if (frame->fraction_near(100, y, 800, 40, kTaskbarColour, 4) > 0.95 &&
-          frame->fraction_near(frame->width - 110, y, 110, 40, kOnline, 16) > 0)
+      if (fraction_near(*frame, 100, y, 800, 40, kTaskbarColour, 4) > 0.95 &&
+          fraction_near(*frame, frame->width - 110, y, 110, 40, kOnline, 16) > 0)
         return true;
     return false;
   }, 90s);
@@ -376,7 +379,7 @@ TEST(WeftSession, WithAWaylandDisplayTheDesktopOpensNestedInAWindowOfThatDisplay
   EXPECT_TRUE(shown) << "no WEFT taskbar in the outer display (kept as screenshots/e2e/nested-in-a-wayland-display.png)";
   auto tree = descendants(session.pid());
   EXPECT_TRUE(std::any_of(tree.begin(), tree.end(), [](const ProcessInfo& p) {
-    return p.comm == "weft-compositor" && p.cmdline.find("--backend=wayland") != std::string::npos;
+    return p.comm == "weft-compositor" && command_line(p.pid).find("--backend=wayland") != std::string::npos;
   })) << "the compositor was not started nested";
 
   session.process().signal(SIGTERM);

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <thread>
 
-#include "process_table.hpp"
 #include "weft/core/fd.hpp"
 
 namespace weft::session::test {
@@ -16,60 +15,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<ProcessInfo> all_processes() {
-  std::vector<ProcessInfo> found;
-  for (const auto& entry : read_process_table()) {
-    ProcessInfo info{entry.pid, entry.ppid, entry.state, entry.comm, {}};
-    std::ifstream cmd("/proc/" + std::to_string(entry.pid) + "/cmdline");
-    std::string arg;
-    while (std::getline(cmd, arg, '\0')) info.cmdline += (info.cmdline.empty() ? "" : " ") + arg;
-    found.push_back(std::move(info));
-  }
-  return found;
-}
-
 }  // namespace
 
-std::string build_bin(const std::string& name) {
-  const char* build = std::getenv("WEFT_BUILD_DIR");
-  return std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/bin/" + name;
-}
-
 void keep_screenshot(const std::string& path, const std::string& name) {
-  const char* build = std::getenv("WEFT_BUILD_DIR");
-  std::string dir = std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/screenshots/e2e";
+  std::string dir = weft::test::build_dir() + "/screenshots/e2e";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::filesystem::remove_all(dir + "/" + name, ec);
   std::filesystem::copy(path, dir + "/" + name, std::filesystem::copy_options::recursive, ec);
 }
 
-std::vector<ProcessInfo> descendants(pid_t root) {
-  auto processes = all_processes();
-  std::vector<pid_t> tree = {root};
-  std::vector<ProcessInfo> found;
-  for (size_t i = 0; i < tree.size(); ++i)
-    for (const auto& p : processes)
-      if (p.ppid == tree[i] && p.state != 'Z') {
-        tree.push_back(p.pid);
-        found.push_back(p);
-      }
-  return found;
-}
-
-bool alive(pid_t pid) {
-  for (const auto& p : read_process_table())
-    if (p.pid == pid) return p.state != 'Z';
-  return false;
-}
-
 SessionUnderTest::SessionUnderTest() {
-  char tmpl[] = "/tmp/weft-session-e2e-XXXXXX";
-  root_ = ::mkdtemp(tmpl);
-  runtime_dir_ = root_ + "/run";
+  runtime_dir_ = root_ / "run";
   std::filesystem::create_directories(runtime_dir_);
   std::filesystem::permissions(runtime_dir_, std::filesystem::perms::owner_all);
-  std::filesystem::create_directories(root_ + "/home");
+  std::filesystem::create_directories(root_ / "home");
   // This process connects to the session's compositor: wl_display_connect resolves names in XDG_RUNTIME_DIR.
   ::setenv("XDG_RUNTIME_DIR", runtime_dir_.c_str(), 1);
 }
@@ -82,15 +42,13 @@ SessionUnderTest::~SessionUnderTest() {
     for (const auto& p : tree)
       if (alive(p.pid)) ::kill(p.pid, SIGKILL);
   }
-  std::error_code ec;
-  std::filesystem::remove_all(root_, ec);
 }
 
 Result<void> SessionUnderTest::spawn(std::vector<std::string> args, std::vector<std::string> extra_env) {
   SpawnOptions options;
-  options.argv = {build_bin("weft-session")};
+  options.argv = {executable("weft-session")};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + root_ + "/home", "XDG_RUNTIME_DIR=" + runtime_dir_,
+  options.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + (root_ / "home"), "XDG_RUNTIME_DIR=" + runtime_dir_,
                  "WEFT_LOG=" + std::string(std::getenv("WEFT_LOG") ? std::getenv("WEFT_LOG") : "info")};
   options.env.insert(options.env.end(), extra_env.begin(), extra_env.end());
   // stderr goes to a log a test can read; `tee` keeps it visible in the test's output too.
@@ -120,10 +78,12 @@ Result<void> SessionUnderTest::start_desktop() {
   return ok();
 }
 
-std::string SessionUnderTest::last_capture() const { return root_ + "/capture-" + std::to_string(captures_ % 2) + ".png"; }
+std::string SessionUnderTest::last_capture() const {
+  return root_ / ("capture-" + std::to_string(captures_ % 2) + ".png");
+}
 
 Result<Frame> SessionUnderTest::capture() {
-  std::string path = root_ + "/capture-" + std::to_string(++captures_ % 2) + ".png";
+  std::string path = root_ / ("capture-" + std::to_string(++captures_ % 2) + ".png");
   WEFT_TRY_VOID(control_->capture(path));
   return read_frame(path);
 }
@@ -140,8 +100,8 @@ Result<Frame> SessionUnderTest::capture_until(const std::function<bool(const Fra
 }
 
 bool SessionUnderTest::taskbar_connected(const Frame& frame) {
-  return frame.fraction_near(100, kHeight - kTaskbar + 4, kWidth - 250, kTaskbar - 8, kTaskbarColour, 4) > 0.9 &&
-         frame.fraction_near(kWidth - 110, kHeight - kTaskbar, 110, kTaskbar, kOnline, 16) > 0;
+  return fraction_near(frame, 100, kHeight - kTaskbar + 4, kWidth - 250, kTaskbar - 8, kTaskbarColour, 4) > 0.9 &&
+         fraction_near(frame, kWidth - 110, kHeight - kTaskbar, 110, kTaskbar, kOnline, 16) > 0;
 }
 
 pid_t SessionUnderTest::child_named(const std::string& comm) const {

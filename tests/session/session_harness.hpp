@@ -14,30 +14,27 @@
 #include "test_control.hpp"
 #include "weft/core/child_process.hpp"
 #include "weft/core/result.hpp"
+#include "weft/test/build_dir.hpp"
+#include "weft/test/pixels.hpp"
+#include "weft/test/process_tree.hpp"
+#include "weft/test/temp_dir.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::session::test {
 
 constexpr const char* kCounter = "org.weft.demo.counter";
 constexpr const char* kNotes = "org.weft.demo.notes";
-constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;  // px
-constexpr Frame::Rgb kTaskbarColour{20, 22, 28};
-constexpr Frame::Rgb kDesktopColour{28, 36, 54};
-constexpr Frame::Rgb kAccent{91, 138, 245};
-constexpr Frame::Rgb kOnline{63, 185, 80};
+using namespace weft::test::desktop;
+constexpr int kWidth = 1024, kHeight = 640;  // px
 
-struct ProcessInfo {
-  pid_t pid = 0;
-  pid_t ppid = 0;
-  char state = 0;
-  std::string comm;
-  std::string cmdline;  // arguments joined by spaces
-};
-/// Every live (non-zombie) descendant of `root`.
-[[nodiscard]] std::vector<ProcessInfo> descendants(pid_t root);
-/// True while `pid` exists and is not a zombie.
-[[nodiscard]] bool alive(pid_t pid);
+using weft::test::alive;
+using weft::test::command_line;
+using weft::test::descendants;
+using weft::test::executable;
+using weft::test::fraction_different;
+using weft::test::fraction_near;
+using ProcessInfo = weft::ProcessEntry;
 
-[[nodiscard]] std::string build_bin(const std::string& name);
 /// Keeps a screenshot of an e2e run: copies the PNG (or a directory of them) to `<build>/screenshots/e2e/<name>`.
 void keep_screenshot(const std::string& path, const std::string& name);
 
@@ -51,15 +48,15 @@ class SessionUnderTest {
   /// Runs `weft-session <args>` with the private user's environment plus `extra_env` (NAME=value; no wait).
   [[nodiscard]] Result<void> spawn(std::vector<std::string> args, std::vector<std::string> extra_env = {});
   /// Where spawn() sends weft-session's stderr as well as the test's: `<root>/session.log`.
-  [[nodiscard]] std::string log_path() const { return root_ + "/session.log"; }
+  [[nodiscard]] std::string log_path() const { return root_ / "session.log"; }
   /// Starts a headless desktop with test control and waits until appd answers and the taskbar is connected.
   [[nodiscard]] Result<void> start_desktop();
 
   [[nodiscard]] pid_t pid() const { return session_.pid(); }
   [[nodiscard]] ChildProcess& process() { return session_; }
   [[nodiscard]] std::string weft_dir() const { return runtime_dir_ + "/weft"; }
-  [[nodiscard]] const std::string& root() const { return root_; }
-  [[nodiscard]] std::string data_home() const { return root_ + "/home/.local/share"; }
+  [[nodiscard]] const std::string& root() const { return root_.path(); }
+  [[nodiscard]] std::string data_home() const { return root_ / "home/.local/share"; }
 
   [[nodiscard]] TestControl& control() { return *control_; }
   [[nodiscard]] Result<AppdClient> appd() const { return AppdClient::connect(weft_dir() + "/appd.sock"); }
@@ -77,7 +74,7 @@ class SessionUnderTest {
   [[nodiscard]] bool wait_state(uint64_t session_id, const std::string& state, int timeout_ms = 60000) const;
 
  private:
-  std::string root_;
+  weft::test::TempDir root_{"session-e2e"};  // the private user: run/ (XDG_RUNTIME_DIR), home/, captures, the log
   std::string runtime_dir_;
   ChildProcess session_;
   ChildProcess log_tee_;  // ends at EOF, once weft-session and everything holding its stderr are gone

@@ -13,25 +13,12 @@
 #include "options.hpp"
 #include "restart_policy.hpp"
 #include "session.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace weft::session {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/weft-session-unit-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using weft::test::TempDir;
 
 void make_executable(const std::string& path) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());

@@ -55,19 +55,11 @@ else:
 )PY";
 
 RunResult run_python(const std::vector<std::string>& args) {
-  auto out = make_pipe();
-  auto err = make_pipe();
   SpawnOptions o;
   o.argv = {"/usr/bin/python3", "-c", kPythonSigner};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.inherit_environment = true;
-  o.fd_map = {{out->second.get(), 1}, {err->second.get(), 2}};
-  auto child = ChildProcess::spawn(o);
-  EXPECT_TRUE(child.ok());
-  out->second.reset();
-  err->second.reset();
-  BackgroundRun run{std::move(*child), std::move(out->first), std::move(err->first)};
-  return run.finish();
+  return run_child(std::move(o));
 }
 
 TEST(PackageInventory, ListsEveryRegularFileSortedBytewiseWithItsSha256ExceptTheRootSignature) {

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "app_files.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace weft::webview {
 namespace {
@@ -16,9 +17,6 @@ namespace fs = std::filesystem;
 class AppFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/weft-appfiles-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
     pkg_ = root_ / "org.weft.demo.counter";
     fs::create_directories(pkg_ / "ui" / "css");
     write(pkg_ / "wapp.toml", "[package]\nid = \"org.weft.demo.counter\"\n");
@@ -35,15 +33,15 @@ class AppFilesTest : public ::testing::Test {
     ASSERT_TRUE(files.ok()) << files.error().message;
     files_ = std::make_unique<AppFiles>(std::move(files).value());
   }
-  void TearDown() override { fs::remove_all(root_); }
-  static void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+  static void write(const fs::path& p, const std::string& text) { weft::test::write_file(p, text); }
   void expect_refused(const std::string& uri, int code) {
     auto r = files_->resolve(uri);
     ASSERT_FALSE(r.ok()) << uri << " was served";
     EXPECT_EQ(r.error().code, code) << uri << ": " << r.error().message;
   }
 
-  fs::path root_, pkg_;
+  weft::test::TempDir temp_{"appfiles"};
+  fs::path root_{temp_.path()}, pkg_;
   std::unique_ptr<AppFiles> files_;
 };
 

@@ -12,6 +12,8 @@
 #include "app_page.hpp"
 #include "bridge_channel.hpp"
 #include "headless_capture.hpp"
+#include "weft/test/temp_dir.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::webview {
 namespace {
@@ -24,9 +26,6 @@ constexpr int kTimeoutMs = 30000;
 class AppViewTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/weft-appview-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     fs::copy(kFixtures + "/app", dir_ / "pkg", fs::copy_options::recursive);
     fs::create_symlink(dir_ / "pkg" / "secret.txt", dir_ / "pkg" / "ui" / "link.txt");
     fs::create_directories(dir_ / "cache");
@@ -47,7 +46,6 @@ class AppViewTest : public ::testing::Test {
     capture_.reset();
     view_.reset();
     page_.reset();
-    fs::remove_all(dir_);
   }
   void load() {
     auto loaded = view_->load_and_wait(page_->files().entry_uri().c_str(), kTimeoutMs);
@@ -59,7 +57,8 @@ class AppViewTest : public ::testing::Test {
     return r.ok() ? *r : "";
   }
 
-  fs::path dir_;
+  weft::test::TempDir temp_{"appview"};
+  fs::path dir_{temp_.path()};
   std::unique_ptr<AppPage> page_;
   std::unique_ptr<WebView> view_;
   std::unique_ptr<HeadlessCapture> capture_;
@@ -74,7 +73,7 @@ TEST_F(AppViewTest, RendersItsOwnPageFromTheAppScheme) {
     ASSERT_TRUE(write_png(*image, out).ok());
   }
   // style.css came through weft-app:// too: the background is its green.
-  EXPECT_GT(fraction_near(*image, 250, 10, 60, 200, {0, 128, 0, 255}), 0.95);
+  EXPECT_GT(test::fraction_near(*image, 250, 10, 60, 200, Rgba{0, 128, 0, 255}), 0.95);
   EXPECT_EQ(eval("return document.title;"), "\"fixture app\"");
   EXPECT_EQ(eval("return window.weftSessionId;"), "7");
 }

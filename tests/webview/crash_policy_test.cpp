@@ -9,6 +9,7 @@
 #include "crash_policy.hpp"
 #include "headless_capture.hpp"
 #include "weft/test/process_tree.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::webview {
 namespace {
@@ -19,7 +20,7 @@ constexpr int kTimeoutMs = 30000;
 std::vector<pid_t> web_processes() {
   std::vector<pid_t> found;
   for (const auto& child : test::children_of(getpid()))
-    if (child.name == "WPEWebProcess") found.push_back(child.pid);
+    if (child.comm == "WPEWebProcess") found.push_back(child.pid);
   return found;
 }
 
@@ -46,7 +47,7 @@ TEST(CrashPolicy, ReloadsAKilledWebProcessOnceAndGivesUpOnASecondCrashWithinTheW
       << "no frame from the new WebProcess";
   auto painted = capture.settle(kTimeoutMs);
   ASSERT_TRUE(painted.ok()) << painted.error().message;
-  EXPECT_TRUE(near(painted->at(10, 10), {255, 0, 0, 255})) << "the reloaded page is not on screen";
+  EXPECT_TRUE(test::near(painted->at(10, 10), Rgba{255, 0, 0, 255})) << "the reloaded page is not on screen";
   EXPECT_EQ(give_ups, 0);
 
   kill(web_processes().at(0), SIGKILL);

@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "weft/test/build_dir.hpp"
 #include "weft/test/compositor_session.hpp"
 #include "standin_appd.hpp"
 #include "weft/core/ready.hpp"
+#include "weft/test/pixels.hpp"
 #include "weft/test/process_tree.hpp"
 
 namespace weft::webview {
@@ -19,25 +21,22 @@ namespace {
 using test::CompositorSession;
 using test::StandinAppd;
 
-constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
+using namespace weft::test::desktop;
+constexpr int kWidth = 1024, kHeight = 640;
 constexpr int kTimeoutMs = 30000;
-const Rgba kTaskbarColour{20, 22, 28, 255};
-const Rgba kAccent{91, 138, 245, 255};
 const Rgba kAppGreen{0, 128, 0, 255};
 const Rgba kMagenta{255, 0, 255, 255};
 const Rgba kBlue{0, 0, 255, 255};
 const std::string kUi = WEFT_UI_DIR;
 const std::string kFixtures = WEFT_WEBVIEW_FIXTURES;
 
-std::string binary(const char* name) {
-  const char* build = std::getenv("WEFT_BUILD_DIR");
-  return std::string(build ? build : WEFT_DEFAULT_BUILD_DIR) + "/bin/" + name;
+/// Share of the launcher's area showing the accent colour (its icons): > 0.02 while it is open.
+double launcher_share(const Image& image) {
+  return test::fraction_near(image, kWidth / 2 - 250, 200, 500, 200, kAccent, 12);
 }
 
 void save_for_docs(const Image& image, const char* name) {
-  if (const char* dir = std::getenv("WEFT_WEBVIEW_SCREENSHOT_DIR")) {
-    ASSERT_TRUE(write_png(image, std::string(dir) + "/" + name).ok());
-  }
+  ASSERT_TRUE(test::keep_png(image, "WEFT_WEBVIEW_SCREENSHOT_DIR", name).ok());
 }
 
 // One line from appd's end of a bridge (non-blocking fd), or "" after the timeout.
@@ -64,7 +63,7 @@ class HostsOnCompositor : public ::testing::Test {
     auto listening = appd_.start(session_.weft_dir());
     ASSERT_TRUE(listening.ok()) << listening.error().message;
     SpawnOptions shell;
-    shell.argv = {binary("weft-shell")};
+    shell.argv = {test::executable("weft-shell")};
     shell.env = session_.host_environment({"WAYLAND_DISPLAY=" + session_.display_name(),
                                            "WEFT_SYSTEM_UI_HTML=" + kUi + "/system-ui.html",
                                            "WEFT_UI_KIT_JS=" + kUi + "/weft-ui-kit.js"});
@@ -74,8 +73,8 @@ class HostsOnCompositor : public ::testing::Test {
     // The shell is up when its taskbar shows the running app's entry (it reached the stand-in appd).
     auto image = session_.capture_until(
         [](const Image& i) {
-          return fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.98 &&
-                 fraction_near(i, 90, kHeight - 40, 100, 30, {42, 47, 58, 255}, 6) > 0.3;
+          return test::fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.98 &&
+                 test::fraction_near(i, 90, kHeight - 40, 100, 30, Rgba{42, 47, 58, 255}, 6) > 0.3;
         },
         kTimeoutMs);
     ASSERT_TRUE(image.ok()) << image.error().message;
@@ -93,7 +92,7 @@ class HostsOnCompositor : public ::testing::Test {
     std::string shell_dir = session_.runtime_dir() + "/weft/shell-" + std::to_string(sid);
     std::filesystem::create_directories(shell_dir + "/cache");
     SpawnOptions app;
-    app.argv = {binary("weft-app-shell"), "org.weft.test.fixture", std::to_string(sid), "--ui",
+    app.argv = {test::executable("weft-app-shell"), "org.weft.test.fixture", std::to_string(sid), "--ui",
                 kFixtures + "/app/ui/index.html"};
     app.env = session_.host_environment({"WAYLAND_SOCKET=3", "WEFT_BRIDGE_FD=4", "WEFT_READY_FD=5",
                                          "WEFT_READY_TOKEN=" + token, "WEFT_UI_KIT_JS=" + kUi + "/weft-ui-kit.js",
@@ -138,21 +137,22 @@ TEST_F(HostsOnCompositor, ShellShowsTheTaskbarInTheBottom48PixelsAndOpensTheLaun
   const Image& idle = shell_image_;
   ASSERT_EQ(idle.width, kWidth);
   ASSERT_EQ(idle.height, kHeight);
-  EXPECT_GT(fraction_near(idle, 0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour), 0.6);
-  EXPECT_LT(fraction_near(idle, 0, 0, kWidth, kHeight - kTaskbar - 1, kTaskbarColour), 0.01) << "taskbar above the zone";
-  EXPECT_GT(fraction_near(idle, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
+  EXPECT_GT(test::fraction_near(idle, 0, kHeight - kTaskbar + 2, kWidth, kTaskbar - 2, kTaskbarColour), 0.6);
+  EXPECT_LT(test::fraction_near(idle, 0, 0, kWidth, kHeight - kTaskbar - 1, kTaskbarColour), 0.01)
+      << "taskbar above the zone";
+  EXPECT_GT(test::fraction_near(idle, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
   EXPECT_EQ(session_.focused_app_id(), "org.weft.system.shell");
   session_.key(KEY_LEFTMETA);  // a Super tap goes to the panel
   auto open = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
+      [](const Image& i) { return launcher_share(i) > 0.02; }, kTimeoutMs);
   ASSERT_TRUE(open.ok()) << open.error().message;
   save_for_docs(*open, "weft-shell.png");
-  EXPECT_GT(fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "the launcher did not open";
+  EXPECT_GT(launcher_share(*open), 0.02) << "the launcher did not open";
   session_.key(KEY_ESC);
   auto closed = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) < 0.001; }, kTimeoutMs);
+      [](const Image& i) { return launcher_share(i) < 0.001; }, kTimeoutMs);
   ASSERT_TRUE(closed.ok());
-  EXPECT_LT(fraction_near(*closed, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.001) << "Escape did not close it";
+  EXPECT_LT(launcher_share(*closed), 0.001) << "Escape did not close it";
   ExitStatus status = shell_.terminate(std::chrono::milliseconds(10000));  // SIGTERM
   EXPECT_TRUE(status.success()) << "weft-shell on SIGTERM: " << status.describe();
 }
@@ -161,29 +161,30 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   UniqueFd bridge = start_fixture_app(7);
   ASSERT_TRUE(bridge);
   auto shown = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+      [](const Image& i) { return test::fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
   ASSERT_TRUE(shown.ok()) << shown.error().message;
   // The app window covers exactly the work area: green down to row 591, the panel's taskbar from row 592.
-  EXPECT_GT(fraction_near(*shown, 300, 10, 700, 570, kAppGreen), 0.98);
-  EXPECT_GT(fraction_near(*shown, 210, kHeight - kTaskbar - 1, kWidth - 210, 1, kAppGreen), 0.99);
-  EXPECT_GT(fraction_near(*shown, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
+  EXPECT_GT(test::fraction_near(*shown, 300, 10, 700, 570, kAppGreen), 0.98);
+  EXPECT_GT(test::fraction_near(*shown, 210, kHeight - kTaskbar - 1, kWidth - 210, 1, kAppGreen), 0.99);
+  EXPECT_GT(test::fraction_near(*shown, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
   EXPECT_EQ(session_.focused_app_id(), "org.weft.test.fixture");
   EXPECT_EQ(session_.focused_title(), "org.weft.test.fixture/7");  // create_window(app_id, "<app_id>/<sid>", …)
 
   session_.pointer_click(100, 150);  // the page's button
-  auto clicked = session_.capture_until([](const Image& i) { return near(i.at(600, 300), kMagenta); }, kTimeoutMs);
+  auto clicked =
+      session_.capture_until([](const Image& i) { return test::near(i.at(600, 300), kMagenta); }, kTimeoutMs);
   ASSERT_TRUE(clicked.ok());
   save_for_docs(*clicked, "app-shell-fixture.png");
-  EXPECT_TRUE(near(clicked->at(600, 300), kMagenta)) << "the injected click did not reach the page";
+  EXPECT_TRUE(test::near(clicked->at(600, 300), kMagenta)) << "the injected click did not reach the page";
   std::string buffered;
   ASSERT_TRUE(set_nonblocking(bridge.get()).ok());
   std::string line = read_bridge_line(bridge.get(), buffered);
   EXPECT_EQ(line, "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"clicked\\\":1}\"}\n");
 
   session_.key(KEY_B);
-  auto keyed = session_.capture_until([](const Image& i) { return near(i.at(600, 300), kBlue); }, kTimeoutMs);
+  auto keyed = session_.capture_until([](const Image& i) { return test::near(i.at(600, 300), kBlue); }, kTimeoutMs);
   ASSERT_TRUE(keyed.ok());
-  EXPECT_TRUE(near(keyed->at(600, 300), kBlue)) << "the injected key did not reach the page";
+  EXPECT_TRUE(test::near(keyed->at(600, 300), kBlue)) << "the injected key did not reach the page";
 
   // Wheel (wl_pointer.axis → wpe axis event) and touch (wl_touch → wpe touch event) reach the page too.
   session_.scroll(30);
@@ -217,13 +218,13 @@ TEST_F(HostsOnCompositor, WebKitsProcessesOfAnAppShellInheritNeitherTheBridgeNor
     std::ifstream environ_file("/proc/" + std::to_string(child.pid) + "/environ", std::ios::binary);
     std::string environment((std::istreambuf_iterator<char>(environ_file)), {});
     for (const char* secret : {"WEFT_READY_TOKEN", "WEFT_READY_FD", "WEFT_BRIDGE_FD", "WEFT_BRIDGE_TOKEN"})
-      EXPECT_EQ(environment.find(secret), std::string::npos) << child.name << " inherited " << secret;
-    EXPECT_EQ(environment.find(token_), std::string::npos) << child.name << " holds the readiness token";
+      EXPECT_EQ(environment.find(secret), std::string::npos) << child.comm << " inherited " << secret;
+    EXPECT_EQ(environment.find(token_), std::string::npos) << child.comm << " holds the readiness token";
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(child.pid) + "/fd", ec)) {
       std::string link = fd_link(child.pid, std::stoi(entry.path().filename().string()));
-      EXPECT_NE(link, bridge_link) << child.name << " holds the bridge socket as fd " << entry.path().filename();
-      EXPECT_NE(link, ready_pipe_link_) << child.name << " holds the readiness pipe as fd " << entry.path().filename();
+      EXPECT_NE(link, bridge_link) << child.comm << " holds the bridge socket as fd " << entry.path().filename();
+      EXPECT_NE(link, ready_pipe_link_) << child.comm << " holds the readiness pipe as fd " << entry.path().filename();
     }
   }
 }
@@ -232,22 +233,22 @@ TEST_F(HostsOnCompositor, LauncherOpensAboveAnOpenAppWindowAndEscapeReturnsToThe
   UniqueFd bridge = start_fixture_app(8);
   ASSERT_TRUE(bridge);
   auto shown = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+      [](const Image& i) { return test::fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
   ASSERT_TRUE(shown.ok());
   ASSERT_EQ(session_.focused_app_id(), "org.weft.test.fixture");
   session_.key(KEY_LEFTMETA);
   auto open = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, kWidth / 2 - 250, 200, 500, 200, kAccent, 12) > 0.02; }, kTimeoutMs);
+      [](const Image& i) { return launcher_share(i) > 0.02; }, kTimeoutMs);
   ASSERT_TRUE(open.ok());
   save_for_docs(*open, "launcher-over-app.png");
-  EXPECT_GT(fraction_near(*open, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02) << "launcher not above the app";
+  EXPECT_GT(launcher_share(*open), 0.02) << "launcher not above the app";
   // The app stays visible, dimmed, through the launcher's backdrop.
-  EXPECT_GT(fraction_near(*open, 20, 420, 200, 100, {0, 58, 0, 255}, 10), 0.9);
+  EXPECT_GT(test::fraction_near(*open, 20, 420, 200, 100, Rgba{0, 58, 0, 255}, 10), 0.9);
   session_.key(KEY_ESC);
   auto back = session_.capture_until(
-      [](const Image& i) { return fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
+      [](const Image& i) { return test::fraction_near(i, 300, 10, 700, 570, kAppGreen) > 0.98; }, kTimeoutMs);
   ASSERT_TRUE(back.ok());
-  EXPECT_GT(fraction_near(*back, 300, 10, 700, 570, kAppGreen), 0.98) << "the overlay did not go away";
+  EXPECT_GT(test::fraction_near(*back, 300, 10, 700, 570, kAppGreen), 0.98) << "the overlay did not go away";
   EXPECT_EQ(session_.focused_app_id(), "org.weft.test.fixture") << "focus did not return to the app";
 
   // appd's close_session → xdg_toplevel.close → the app shell exits 0 (spec §6.2).

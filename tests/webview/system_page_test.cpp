@@ -10,23 +10,20 @@
 #include "standin_appd.hpp"
 #include "system_page.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/test/temp_dir.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::webview {
 namespace {
 
 namespace fs = std::filesystem;
 constexpr int kTimeoutMs = 30000;
-constexpr int kWidth = 1024, kHeight = 640, kTaskbar = 48;
-const Rgba kTaskbarColour{20, 22, 28, 255};
-const Rgba kDesktopColour{28, 36, 54, 255};
-const Rgba kAccent{91, 138, 245, 255};
+using namespace weft::test::desktop;
+constexpr int kWidth = 1024, kHeight = 640;
 
 class SystemPageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/weft-syspage-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     fs::create_directories(dir_ / "weft");
     fs::create_directories(dir_ / "cache");
     fs::create_directories(dir_ / "resources" / "text");
@@ -62,7 +59,6 @@ class SystemPageTest : public ::testing::Test {
     view_.reset();
     page_.reset();
     appd_.reset();
-    fs::remove_all(dir_);
   }
   std::string eval(const std::string& body) {
     auto r = view_->evaluate(body.c_str(), kTimeoutMs);
@@ -96,7 +92,8 @@ class SystemPageTest : public ::testing::Test {
     return found;
   }
 
-  fs::path dir_;
+  weft::test::TempDir temp_{"syspage"};
+  fs::path dir_{temp_.path()};
   std::unique_ptr<test::StandinAppd> appd_;
   std::unique_ptr<SystemPage> page_;
   std::unique_ptr<WebView> view_;
@@ -110,9 +107,9 @@ TEST_F(SystemPageTest, ShowsTheTaskbarWithTheRunningAppInTheBottom48Pixels) {
   if (const char* out = std::getenv("WEFT_WEBVIEW_SHELL_PNG")) {
     ASSERT_TRUE(write_png(*image, out).ok());
   }
-  EXPECT_GT(fraction_near(*image, 0, 50, kWidth, 400, kDesktopColour), 0.98);
-  EXPECT_GT(fraction_near(*image, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
-  EXPECT_GT(fraction_near(*image, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
+  EXPECT_GT(test::fraction_near(*image, 0, 50, kWidth, 400, kDesktopColour), 0.98);
+  EXPECT_GT(test::fraction_near(*image, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
+  EXPECT_GT(test::fraction_near(*image, 12, kHeight - 40, 60, 30, kAccent, 12), 0.5) << "no Apps button";
   EXPECT_EQ(eval("return document.querySelector('#entries .entry .label').textContent;"), "\"Counter\"");
   EXPECT_EQ(eval("return document.querySelector('#entries .entry').getBoundingClientRect().bottom <= innerHeight && "
                  "document.querySelector('#entries .entry').getBoundingClientRect().top >= innerHeight - 48;"),
@@ -130,7 +127,7 @@ TEST_F(SystemPageTest, SuperTogglesTheLauncherAndEnterLaunchesTheFocusedApp) {
     ASSERT_TRUE(write_png(*image, out).ok());
   }
   // Two accent icon tiles in the centred launcher panel.
-  EXPECT_GT(fraction_near(*image, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02);
+  EXPECT_GT(test::fraction_near(*image, kWidth / 2 - 250, 200, 500, 200, kAccent, 12), 0.02);
   // App names are text, never markup.
   EXPECT_EQ(eval("return document.querySelectorAll('#grid b').length;"), "0");
   EXPECT_EQ(eval("return [...document.querySelectorAll('#grid .name')].map(n => n.textContent);"),
@@ -182,9 +179,8 @@ TEST_F(SystemPageTest, SystemResourcesAreServedAndNothingOutsideThem) {
 }
 
 TEST(AppdEndpoint, ReadsPortAndTokenAndRejectsMalformedFiles) {
-  char tmpl[] = "/tmp/weft-endpoint-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  std::string dir = tmpl;
+  weft::test::TempDir temp("endpoint");
+  const std::string& dir = temp.path();
   ASSERT_TRUE(write_file_atomic(dir + "/p", " 7410\n").ok());
   ASSERT_TRUE(write_file_atomic(dir + "/t", "0123456789abcdef0123456789abcdef\n").ok());
   auto endpoint = read_appd_endpoint(dir + "/p", dir + "/t");
@@ -199,7 +195,6 @@ TEST(AppdEndpoint, ReadsPortAndTokenAndRejectsMalformedFiles) {
   ASSERT_FALSE(bad_port.ok());
   EXPECT_NE(bad_port.error().message.find("not a TCP port"), std::string::npos);
   EXPECT_FALSE(read_appd_endpoint(dir + "/missing", dir + "/t").ok());
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "headless_capture.hpp"
 #include "web_view.hpp"
+#include "weft/test/pixels.hpp"
 
 namespace weft::webview {
 namespace {
@@ -40,12 +41,12 @@ TEST(HeadlessView, RendersAFixturePageIntoKnownColours) {
   if (out) {
     ASSERT_TRUE(write_png(*image, out).ok());
   }
-  EXPECT_GT(fraction_near(*image, 10, 10, 180, 130, {255, 0, 0, 255}), 0.99);
-  EXPECT_GT(fraction_near(*image, 210, 10, 180, 130, {0, 255, 0, 255}), 0.99);
-  EXPECT_GT(fraction_near(*image, 10, 160, 180, 130, {0, 0, 255, 255}), 0.99);
+  EXPECT_GT(test::fraction_near(*image, 10, 10, 180, 130, Rgba{255, 0, 0, 255}), 0.99);
+  EXPECT_GT(test::fraction_near(*image, 210, 10, 180, 130, Rgba{0, 255, 0, 255}), 0.99);
+  EXPECT_GT(test::fraction_near(*image, 10, 160, 180, 130, Rgba{0, 0, 255, 255}), 0.99);
   // The white quadrant holds black text: mostly white, with some dark glyph pixels.
-  double white = fraction_near(*image, 200, 150, 200, 150, {255, 255, 255, 255});
-  double dark = fraction_near(*image, 200, 150, 200, 150, {0, 0, 0, 255}, 60);
+  double white = test::fraction_near(*image, 200, 150, 200, 150, Rgba{255, 255, 255, 255});
+  double dark = test::fraction_near(*image, 200, 150, 200, 150, Rgba{0, 0, 0, 255}, 60);
   EXPECT_GT(white, 0.7);
   EXPECT_GT(dark, 0.01) << "no text pixels in the white quadrant";
 }

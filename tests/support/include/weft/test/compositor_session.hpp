@@ -1,13 +1,11 @@
 #pragma once
-// Integration harness: a headless weft-compositor of the test's own (private XDG_RUNTIME_DIR, --test-control), a
-// weft_test_v1 client for captures and injected input, and helpers to start the web hosts against it. Everything is
-// torn down by the destructor, also when a test fails.
-
-#include <wayland-client.h>
+// Integration harness: a headless weft-compositor of the test's own (private XDG_RUNTIME_DIR, --test-control), the
+// weft_test_v1 client weft-session's tour uses (src/session/test_control.hpp) for captures and injected input, and
+// helpers to start the web hosts against it. Everything is torn down by the destructor, also when a test fails.
 
 #include <cstdint>
-#include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,8 +13,11 @@
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/result.hpp"
+#include "weft/test/temp_dir.hpp"
 
-struct weft_test_v1;
+namespace weft::session {
+class TestControl;
+}
 
 namespace weft::test {
 
@@ -24,7 +25,7 @@ using webview::Image;
 
 class CompositorSession {
  public:
-  CompositorSession() = default;
+  CompositorSession();
   ~CompositorSession();
   CompositorSession(const CompositorSession&) = delete;
   CompositorSession& operator=(const CompositorSession&) = delete;
@@ -32,8 +33,8 @@ class CompositorSession {
   /// Creates the runtime dir, starts the compositor with a `width`x`height` output and connects the test client.
   [[nodiscard]] Result<void> start(int width, int height);
 
-  [[nodiscard]] const std::string& runtime_dir() const { return runtime_dir_; }
-  [[nodiscard]] std::string weft_dir() const { return runtime_dir_ + "/weft"; }
+  [[nodiscard]] const std::string& runtime_dir() const { return runtime_dir_.path(); }
+  [[nodiscard]] std::string weft_dir() const { return runtime_dir_ / "weft"; }
   [[nodiscard]] const std::string& display_name() const { return display_name_; }
   /// Environment for a host process: PATH, HOME, XDG_RUNTIME_DIR, WEFT_LOG, plus `extra`.
   [[nodiscard]] std::vector<std::string> host_environment(std::vector<std::string> extra) const;
@@ -57,30 +58,16 @@ class CompositorSession {
   /// appd's `close_session`: the compositor sends xdg_toplevel.close to the session's toplevels.
   [[nodiscard]] Result<void> close_session(uint64_t session_id);
 
-  /// Runs the default GLib context and the test client for `ms`.
+  /// Runs the default GLib context for `ms`.
   void pump(int ms);
 
  private:
-  static void on_global(void* data, wl_registry* registry, uint32_t name, const char* interface, uint32_t version);
-
-  std::string runtime_dir_;
+  TempDir runtime_dir_{"webview-session"};  // XDG_RUNTIME_DIR of the compositor and the hosts; captures land here
   std::string display_name_;
   ChildProcess compositor_;
   UniqueFd appd_link_;
-  wl_display* display_ = nullptr;
-  wl_registry* registry_ = nullptr;
-  weft_test_v1* test_ = nullptr;
+  std::unique_ptr<session::TestControl> control_;
   int captures_ = 0;
-  struct Captured {
-    bool done = false;
-    bool ok = false;
-    std::string message;
-  } captured_;
-  struct State {
-    bool done = false;
-    std::string focused_app_id;
-    std::string focused_title;
-  } state_;
 };
 
 /// Reads an RGBA or RGB PNG (what the compositor's capture writes).

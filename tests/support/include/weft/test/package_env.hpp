@@ -2,22 +2,16 @@
 // The weft-pack tests' world: package builders and a runner for the real weft-pack binary in an isolated environment
 // (HOME, XDG dirs, store, trust store).
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "weft/core/child_process.hpp"
-#include "weft/core/fd.hpp"
 #include "weft/test/build_dir.hpp"
+#include "weft/test/child_run.hpp"
 #include "weft/test/component_bytes.hpp"
 #include "weft/test/temp_dir.hpp"
 
@@ -54,47 +48,6 @@ inline std::string make_package(const std::string& parent, const PackageSpec& s 
   return dir;
 }
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-/// Reads stdout and stderr of a child to EOF (poll, so neither pipe can fill up and block it).
-inline void drain(int out_fd, int err_fd, RunResult& r) {
-  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-  int open = 2;
-  char buf[65536];
-  while (open > 0) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        fds[i].fd = -1;
-        --open;
-      }
-    }
-  }
-}
-
-/// A weft-pack run in the background (for crash and lock tests).
-struct BackgroundRun {
-  ChildProcess child;
-  UniqueFd out, err;
-  RunResult finish() {
-    RunResult r;
-    drain(out.get(), err.get(), r);
-    auto st = child.wait();
-    r.exit_code = st && st->exited ? st->code : (st ? 128 + st->signal : -1);
-    return r;
-  }
-};
-
 /// An isolated user: HOME, XDG data/config, store root and trust directory all inside one temp dir.
 class PackEnv {
  public:
@@ -110,21 +63,17 @@ class PackEnv {
   [[nodiscard]] std::string data_home() const { return dir_ / "data"; }
   std::vector<std::string>& env() { return env_; }
 
-  BackgroundRun start(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
-    auto out = make_pipe();
-    auto err = make_pipe();
+  /// weft-pack running in the background (for crash and lock tests); finish() collects what it wrote.
+  CapturedChild start(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
     SpawnOptions o;
     o.argv = {pack_binary()};
     o.argv.insert(o.argv.end(), args.begin(), args.end());
     o.env = env_;
     o.env.insert(o.env.end(), extra_env.begin(), extra_env.end());
-    o.fd_map = {{out->second.get(), 1}, {err->second.get(), 2}};
     o.working_dir = work();
-    auto child = ChildProcess::spawn(o);
+    auto child = CapturedChild::start(std::move(o));
     if (!child) throw std::runtime_error(child.error().message);
-    out->second.reset();
-    err->second.reset();
-    return BackgroundRun{std::move(*child), std::move(out->first), std::move(err->first)};
+    return std::move(*child);
   }
   RunResult pack(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
     return start(args, extra_env).finish();

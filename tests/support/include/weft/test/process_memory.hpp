@@ -43,7 +43,7 @@ Memory tree_memory(pid_t root, Visit&& visit, int depth = 0) {
   Memory total = memory_of(root);
   for (const auto& child : children_of(root)) {
     Memory m = tree_memory(child.pid, visit, depth + 1);
-    visit(child.pid, child.name, m, depth + 1);
+    visit(child.pid, child.comm, m, depth + 1);
     total += m;
   }
   return total;

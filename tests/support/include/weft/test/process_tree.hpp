@@ -1,44 +1,55 @@
 #pragma once
-// Child processes from /proc (WebKit offers no API from a view to its WebProcess pid): for the crash test and the
-// memory bench.
+// Processes a test watches, from the one /proc reader (weft/core/process_table.hpp): the children and descendants
+// that must not outlive their parent, and whether a pid still runs. WebKit offers no API from a view to its
+// WebProcess pid, so the crash test and the memory bench find it here too.
 
-#include <dirent.h>
 #include <sys/types.h>
 
-#include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "weft/core/process_table.hpp"
+
 namespace weft::test {
 
-struct ProcessEntry {
-  pid_t pid = 0;
-  std::string name;  // comm, e.g. "WPEWebProcess"
-};
+using weft::ProcessEntry;
 
 /// Live (not zombie) children of `parent`.
-inline std::vector<ProcessEntry> children_of(pid_t parent) {
+[[nodiscard]] inline std::vector<ProcessEntry> children_of(pid_t parent) {
   std::vector<ProcessEntry> found;
-  DIR* proc = opendir("/proc");
-  if (!proc) return found;
-  while (dirent* e = readdir(proc)) {
-    pid_t pid = std::atoi(e->d_name);
-    if (pid <= 0) continue;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    auto open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close + 2 > line.size()) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == parent && state != 'Z') found.push_back({pid, line.substr(open + 1, close - open - 1)});
-  }
-  closedir(proc);
+  for (auto& process : read_process_table())
+    if (process.ppid == parent && process.state != 'Z') found.push_back(std::move(process));
   return found;
+}
+
+/// Every live (not zombie) descendant of `root`, parents before their children.
+[[nodiscard]] inline std::vector<ProcessEntry> descendants(pid_t root) {
+  const auto table = read_process_table();
+  std::vector<pid_t> tree = {root};
+  std::vector<ProcessEntry> found;
+  for (size_t i = 0; i < tree.size(); ++i)
+    for (const auto& process : table)
+      if (process.ppid == tree[i] && process.state != 'Z') {
+        tree.push_back(process.pid);
+        found.push_back(process);
+      }
+  return found;
+}
+
+/// True while `pid` exists and is not a zombie.
+[[nodiscard]] inline bool alive(pid_t pid) {
+  for (const auto& process : read_process_table())
+    if (process.pid == pid) return process.state != 'Z';
+  return false;
+}
+
+/// The arguments `pid` was started with, joined by spaces ("" once it is gone).
+[[nodiscard]] inline std::string command_line(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string text, arg;
+  while (std::getline(in, arg, '\0')) text += (text.empty() ? "" : " ") + arg;
+  return text;
 }
 
 }  // namespace weft::test

@@ -1,11 +1,11 @@
-#include "process_table.hpp"
+#include "weft/core/process_table.hpp"
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-namespace weft::session {
+namespace weft {
 
 std::vector<ProcessEntry> read_process_table() {
   std::vector<ProcessEntry> table;
@@ -29,4 +29,4 @@ std::vector<ProcessEntry> read_process_table() {
   return table;
 }
 
-}  // namespace weft::session
+}  // namespace weft

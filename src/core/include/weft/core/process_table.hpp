@@ -1,13 +1,13 @@
 #pragma once
 // The system's process table as /proc shows it: weft-session finds the orphans it must end (its own children it did
-// not start), and its tests walk the descendants that must not outlive it.
+// not start), and the tests (tests/support's process_tree.hpp) walk the descendants that must not outlive a process.
 
 #include <sys/types.h>
 
 #include <string>
 #include <vector>
 
-namespace weft::session {
+namespace weft {
 
 struct ProcessEntry {
   pid_t pid = 0;
@@ -19,4 +19,4 @@ struct ProcessEntry {
 /// Every process readable in /proc (processes that vanish while it is read are skipped).
 [[nodiscard]] std::vector<ProcessEntry> read_process_table();
 
-}  // namespace weft::session
+}  // namespace weft
