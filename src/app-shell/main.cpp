@@ -16,6 +16,7 @@
 #include "weft/core/app_id.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
+#include "weft/core/ipc/bridge.hpp"
 #include "weft/core/ready.hpp"
 
 namespace weft::webview {
@@ -94,7 +95,7 @@ Result<int> serve(const Arguments& args, Inherited inherited) {
       loop.quit(0);
     });
   CrashPolicy crashes(
-      web, [&] { if (bridge) bridge->write_line(renderer_crashed_line()); }, [&] { loop.quit(1); });
+      web, [&] { if (bridge) bridge->write_line(ipc::renderer_crashed_line()); }, [&] { loop.quit(1); });
   FirstFrameAfterLoad ready(web, *window, [&inherited] {
     if (!inherited.ready) return;
     auto signalled = inherited.ready->signal();

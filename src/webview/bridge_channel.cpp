@@ -34,7 +34,7 @@ void BridgeChannel::on_script_message(WebKitUserContentManager*, WebKitJavascrip
     return;
   }
   glib::CharPtr text(jsc_value_to_string(value));
-  auto line = encode_app_message(text.get());
+  auto line = ipc::encode_app_message_line(text.get());
   if (!line.ok()) {
     log::warn("bridge: page payload dropped: ", line.error().message);
     return;
@@ -108,13 +108,13 @@ gboolean BridgeChannel::on_readable(gint fd, GIOCondition, gpointer data) {
       return G_SOURCE_REMOVE;
     }
     for (const auto& line : *lines) {
-      auto payload = decode_bridge_line(line);
-      if (!payload.ok()) {
-        log::warn("bridge: ignoring a line from appd: ", payload.error().message);
+      auto decoded = ipc::decode_bridge_line(line);
+      if (!decoded.ok()) {
+        log::warn("bridge: ignoring a line from appd: ", decoded.error().message);
         continue;
       }
-      if (!payload->has_value()) continue;
-      std::string call = delivery_call(**payload);
+      if (decoded->kind != ipc::BridgeLine::Kind::app_message) continue;
+      std::string call = delivery_call(decoded->payload);
       webkit_web_view_run_javascript(self->view_.web_view(), call.c_str(), nullptr, nullptr, nullptr);
     }
   }

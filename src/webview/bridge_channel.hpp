@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bridge_protocol.hpp"
+#include "weft/core/ipc/bridge.hpp"
 #include "weft/core/glib.hpp"
 #include "weft/core/fd.hpp"
 
@@ -45,7 +46,7 @@ class BridgeChannel {
   glib::Ptr<WebKitUserContentManager> content_manager_;
   glib::SignalConnection script_message_;
   UniqueFd fd_;
-  LineSplitter splitter_;
+  ipc::LineSplitter splitter_;
   glib::SourceId read_source_;
   glib::SourceId write_source_;
   std::deque<std::string> queue_;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "app_harness.hpp"
-#include "bridge_protocol.hpp"
+#include "weft/core/ipc/bridge.hpp"
 
 namespace weft::test {
 
@@ -23,7 +23,7 @@ class BridgeRelay {
  private:
   int bridge_fd_;
   AppSession& component_;
-  webview::LineSplitter splitter_;
+  ipc::LineSplitter splitter_;
   std::string error_;
 };
 
