@@ -12,8 +12,11 @@ Result<void> validate_payload(std::string_view payload) {
 
 Result<std::string> encode_app_message_line(std::string_view payload) {
   WEFT_TRY_VOID(validate_payload(payload));
-  nlohmann::json line = {{"type", "APP_MESSAGE"}, {"payload", std::string(payload)}};
-  return line.dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace) + "\n";
+  // "type" first, as the spec writes the line (a JSON object would sort its keys); the payload as an ASCII-only JSON
+  // string.
+  std::string text = nlohmann::json(std::string(payload)).dump(-1, ' ', /*ensure_ascii=*/true,
+                                                              nlohmann::json::error_handler_t::replace);
+  return "{\"type\":\"APP_MESSAGE\",\"payload\":" + text + "}\n";
 }
 
 std::string renderer_crashed_line() { return "{\"type\":\"RENDERER_CRASHED\"}\n"; }
