@@ -100,38 +100,46 @@ Result<Item> Evaluator::host_instance(const Import& imp) {
 }
 
 Result<TypeVal> Evaluator::type(uint32_t index) {
-  return memo(types, index, "type", [&]() -> Result<TypeVal> {
+  // Alias chains recurse through here: each case lives in its own function so the recursive path keeps small frames
+  // (sanitizer builds give every local its own slot), and kMaxResolveDepth levels fit the native stack.
+  return memo(types, index, "type", [this, index]() -> Result<TypeVal> {
     const TypeEntry& e = comp.types[index];
     switch (e.kind) {
-      case TypeEntry::Kind::def: {
-        WEFT_TRY(TypeVal t, resolve_typedef(*e.def, *this, "resource #" + std::to_string(index)));
-        if (t.kind == TypeVal::Kind::resource && e.def->destructor) {
-          // The guest's destructor runs with the rep when the last own handle is dropped.
-          WEFT_TRY(CoreExtern dtor, core_func(*e.def->destructor));
-          WEFT_TRY_VOID(expect_func_type(dtor, {{CoreType::i32}, {}},
-                                         "destructor of resource type " + std::to_string(index)));
-          CoreEngine* engine = st.engine;
-          t.resource->host_drop = [engine, dtor](uint32_t rep) {
-            std::vector<CoreValue> out;
-            CoreValue arg[] = {CoreValue::i32(rep)};
-            (void)engine->call(dtor, arg, out);
-          };
-        }
-        return t;
-      }
-      case TypeEntry::Kind::import_: {
-        WEFT_TRY(Item item, import_item(e.import_index));
-        if (auto* t = std::get_if<TypeVal>(&item)) return *t;
-        return fail("type import '" + comp.imports[e.import_index].name + "' was given a non-type");
-      }
-      case TypeEntry::Kind::alias: {
-        WEFT_TRY(Item item, alias_item(e.alias));
-        if (auto* t = std::get_if<TypeVal>(&item)) return *t;
-        return fail("type alias '" + e.alias.name + "' does not name a type");
-      }
+      case TypeEntry::Kind::def: return defined_type(index);
+      case TypeEntry::Kind::import_: return imported_type(e.import_index);
+      case TypeEntry::Kind::alias: return aliased_type(e.alias);
     }
     return fail("bad type entry");
   });
+}
+
+Result<TypeVal> Evaluator::defined_type(uint32_t index) {
+  const TypeEntry& e = comp.types[index];
+  WEFT_TRY(TypeVal t, resolve_typedef(*e.def, *this, "resource #" + std::to_string(index)));
+  if (t.kind == TypeVal::Kind::resource && e.def->destructor) {
+    // The guest's destructor runs with the rep when the last own handle is dropped.
+    WEFT_TRY(CoreExtern dtor, core_func(*e.def->destructor));
+    WEFT_TRY_VOID(expect_func_type(dtor, {{CoreType::i32}, {}}, "destructor of resource type " + std::to_string(index)));
+    CoreEngine* engine = st.engine;
+    t.resource->host_drop = [engine, dtor](uint32_t rep) {
+      std::vector<CoreValue> out;
+      CoreValue arg[] = {CoreValue::i32(rep)};
+      (void)engine->call(dtor, arg, out);
+    };
+  }
+  return t;
+}
+
+Result<TypeVal> Evaluator::imported_type(uint32_t import_index) {
+  WEFT_TRY(Item item, import_item(import_index));
+  if (auto* t = std::get_if<TypeVal>(&item)) return *t;
+  return fail("type import '" + comp.imports[import_index].name + "' was given a non-type");
+}
+
+Result<TypeVal> Evaluator::aliased_type(const Alias& alias) {
+  WEFT_TRY(Item item, alias_item(alias));
+  if (auto* t = std::get_if<TypeVal>(&item)) return *t;
+  return fail("type alias '" + alias.name + "' does not name a type");
 }
 
 Result<Item> Evaluator::alias_item(const Alias& a) {

@@ -68,6 +68,9 @@ struct Evaluator final : Scope {
   // ---- index spaces ----
 
   Result<TypeVal> type(uint32_t index) override;
+  Result<TypeVal> defined_type(uint32_t index);
+  Result<TypeVal> imported_type(uint32_t import_index);
+  Result<TypeVal> aliased_type(const Alias& alias);
   Result<Item> alias_item(const Alias& a);
   Result<Item> component(uint32_t index);
   Result<FuncPtr> func(uint32_t index);
