@@ -22,7 +22,7 @@ struct ComponentInstance::State {
 
 namespace linker {
 
-constexpr size_t kMaxResolveDepth = 1000;
+constexpr size_t kMaxResolveDepth = 256;
 
 /// Resolved externs of a core instance: an engine instance or a bundle of exports.
 struct CoreInstanceVal {
