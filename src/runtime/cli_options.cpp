@@ -9,17 +9,33 @@
 namespace weft::runtime {
 
 Result<Preopen> parse_preopen(std::string_view spec) {
-  size_t last = spec.rfind("::");
+  constexpr std::string_view kSeparator = "::";
+  size_t last = spec.rfind(kSeparator);
   if (last == std::string_view::npos || last == 0) return fail("--preopen expects HOST::GUEST::ro|rw");
-  size_t middle = spec.rfind("::", last - 1);
-  if (middle == std::string_view::npos) return fail("--preopen expects HOST::GUEST::ro|rw");
-  std::string_view host = spec.substr(0, middle);
-  std::string_view guest = spec.substr(middle + 2, last - middle - 2);
-  std::string_view mode = spec.substr(last + 2);
+  std::string_view tail = spec.substr(last + kSeparator.size());
+  std::string_view host, guest, mode;
+  size_t middle = spec.rfind(kSeparator, last - 1);
+  if (tail.starts_with('/') || middle == std::string_view::npos) {
+    // `HOST::GUEST` without a mode means rw: the reference implementation's appd writes that form.
+    host = spec.substr(0, last);
+    guest = tail;
+    mode = "rw";
+  } else {
+    host = spec.substr(0, middle);
+    guest = spec.substr(middle + kSeparator.size(), last - middle - kSeparator.size());
+    mode = tail;
+  }
   if (mode != "ro" && mode != "rw") return fail("--preopen mode must be ro or rw, not '" + std::string(mode) + "'");
   if (host.empty() || guest.empty() || guest.front() != '/')
     return fail("--preopen needs a host path and an absolute guest path");
   return Preopen{std::string(host), std::string(guest), mode == "ro"};
+}
+
+Result<std::pair<std::string, std::string>> parse_environment_variable(std::string_view assignment) {
+  size_t equals = assignment.find('=');
+  if (equals == std::string_view::npos || equals == 0)
+    return fail("--env expects NAME=VALUE, not '" + std::string(assignment) + "'");
+  return std::pair{std::string(assignment.substr(0, equals)), std::string(assignment.substr(equals + 1))};
 }
 
 Result<Capability> parse_grant(std::string_view text) {
@@ -60,6 +76,13 @@ Result<RuntimeOptions> parse_runtime_options(std::span<const std::string> args) 
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
       if (ec != std::errc{} || end != v.data() + v.size() || n < 1 || n > 4096) return fail("invalid --max-memory-mib");
       o.max_memory_mib = n;
+    } else if (a == "--env") {
+      WEFT_TRY(std::string v, value("--env"));
+      WEFT_TRY(auto variable, parse_environment_variable(v));
+      o.environment.push_back(std::move(variable));
+    } else if (a == "--") {
+      o.arguments.assign(args.begin() + std::ptrdiff_t(i) + 1, args.end());
+      break;
     } else if (a.starts_with("-")) {
       return fail("unknown argument '" + a + "'");
     } else {

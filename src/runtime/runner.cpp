@@ -34,6 +34,7 @@ std::vector<std::pair<std::string, std::string>> guest_environment(const Runtime
   if (ipc) env.push_back({"WEFT_IPC_SOCKET", ipc});
   else if (o.ipc_socket) env.push_back({"WEFT_IPC_SOCKET", *o.ipc_socket});
   if (const char* portal = std::getenv("WEFT_FILE_PORTAL_SOCKET")) env.push_back({"WEFT_FILE_PORTAL_SOCKET", portal});
+  env.insert(env.end(), o.environment.begin(), o.environment.end());
   return env;
 }
 
@@ -70,6 +71,8 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
 
   WasiConfig wasi_config;
   wasi_config.environment = guest_environment(o);
+  wasi_config.arguments.push_back(o.app_id);
+  wasi_config.arguments.insert(wasi_config.arguments.end(), o.arguments.begin(), o.arguments.end());
   wasi_config.preopens = o.preopens;
   wasi_config.http_client = [grants = o.grants](const std::string& url, const std::string& method,
                                                 const std::vector<std::pair<std::string, std::string>>& headers,

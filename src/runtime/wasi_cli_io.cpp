@@ -113,7 +113,11 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
     for (const auto& [k, v] : s->config.environment) pairs.push_back(Val::record({Val::string(k), Val::string(v)}));
     return Val::list(std::move(pairs));
   };
-  env.functions["get-arguments"] = [](auto&) -> Result<Val> { return Val::list({}); };
+  env.functions["get-arguments"] = [s](auto&) -> Result<Val> {
+    std::vector<Val> arguments;
+    for (const auto& argument : s->config.arguments) arguments.push_back(Val::string(argument));
+    return Val::list(std::move(arguments));
+  };
   env.functions["initial-cwd"] = [](auto&) -> Result<Val> { return Val::none(); };
 
   auto& exit = registry.add(iface("wasi:cli/exit"));

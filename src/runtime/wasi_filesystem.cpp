@@ -18,7 +18,8 @@ using State = WasiHost::State;
 using Desc = State::Descriptor;
 
 // descriptor-flags / path-flags / open-flags bits (WASI 0.2 WIT order).
-constexpr uint64_t kFlagRead = 1, kFlagWrite = 2, kFlagMutateDirectory = 32;
+constexpr uint64_t kFlagRead = 1, kFlagWrite = 2, kFlagFileIntegritySync = 4, kFlagDataIntegritySync = 8,
+                   kFlagRequestedWriteSync = 16, kFlagMutateDirectory = 32;
 constexpr uint64_t kPathSymlinkFollow = 1;
 constexpr uint64_t kOpenCreate = 1, kOpenDirectory = 2, kOpenExclusive = 4, kOpenTruncate = 8;
 // descriptor-type cases.
@@ -53,9 +54,47 @@ Result<UniqueFd> open_in(int dirfd, const std::string& path, int flags, mode_t m
 }
 
 // The parent of `path` beneath `dirfd` and its last name for the *at calls; `.` names the directory itself (lstat of
-// a preopen's own path arrives as "."), a last name `..` is refused with EINVAL.
+// a preopen's own path arrives as "."), a last name `..` is refused with EINVAL. A trailing slash makes Linux follow
+// a symlink in the last place, outside RESOLVE_BENEATH: such a path is first resolved beneath `dirfd`, so it can
+// neither leave the preopen nor tell whether something outside exists.
 Result<BeneathParent> parent_in(int dirfd, const std::string& path) {
-  return open_parent_beneath(dirfd, path, kFollowBeneath);
+  WEFT_TRY(BeneathParent parent, open_parent_beneath(dirfd, path, kFollowBeneath));
+  if (parent.name_as_written() != parent.name()) {
+    struct stat sb{};
+    if (::fstatat(parent.dir(), parent.name().c_str(), &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)) {
+      auto target = open_in(dirfd, path, O_PATH, 0, true);
+      if (!target && target.error().code != ENOENT && target.error().code != ENOTDIR) return fail(target.error());
+    }
+  }
+  return parent;
+}
+
+// Where a new symlink may point: a relative target that, read from the link's directory, stays beneath `base` (the
+// descriptor it is created through). Absolute targets and `..` climbing above `base` are refused, so no later
+// follow — by this runtime or by a host program reading the app's data — leads outside the preopen. `link_dir` is
+// the link's real parent; its depth below `base` comes from the kernel's names of both descriptors.
+bool symlink_target_stays_beneath(int base, int link_dir, std::string_view target) {
+  if (target.empty()) return true;  // the kernel refuses it with ENOENT
+  if (target.front() == '/') return false;
+  auto real_path = [](int fd) -> std::string {
+    char buf[4096];
+    ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf);
+    return n > 0 ? std::string(buf, size_t(n)) : std::string();
+  };
+  const std::string base_path = real_path(base), dir_path = real_path(link_dir);
+  if (base_path.empty() || dir_path.empty()) return false;
+  long depth = 0;
+  if (dir_path != base_path) {
+    const std::string prefix = base_path == "/" ? "/" : base_path + "/";
+    if (!dir_path.starts_with(prefix)) return false;
+    depth = long(path_components(std::string_view(dir_path).substr(prefix.size())).size());
+  }
+  for (std::string_view part : path_components(target)) {
+    if (part == "..") --depth;
+    else if (part != ".") ++depth;
+    if (depth < 0) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -181,6 +220,11 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
   method("get-flags", [](Desc& d, auto&) -> Result<Val> {
     uint64_t f = (d.readable ? kFlagRead : 0) | (d.writable ? kFlagWrite : 0) |
                  (d.is_directory && !d.read_only ? kFlagMutateDirectory : 0);
+    // The sync modes live on the open file description; Linux's O_SYNC includes the O_DSYNC bit.
+    const int status = ::fcntl(d.fd->get(), F_GETFL);
+    if (status < 0) return errno_err(errno);
+    if ((status & O_SYNC) == O_SYNC) f |= kFlagFileIntegritySync;
+    else if (status & O_DSYNC) f |= kFlagDataIntegritySync;
     return Val::ok(Val::number(f));
   });
   method("get-type", [](Desc& d, auto&) -> Result<Val> {
@@ -246,7 +290,7 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
   mutating("create-directory-at", [](Desc& d, auto& a) -> Result<Val> {
     auto p = parent_in(d.fd->get(), a[1].str);
     if (!p) return errno_err(p.error().code);
-    if (::mkdirat(p->dir(), p->name().c_str(), 0777) < 0) return errno_err(errno);
+    if (::mkdirat(p->dir(), p->name_as_written().c_str(), 0777) < 0) return errno_err(errno);
     return Val::ok();
   });
   method("stat", [](Desc& d, auto&) -> Result<Val> {
@@ -264,32 +308,56 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     }
     auto p = parent_in(d.fd->get(), a[2].str);
     if (!p) return errno_err(p.error().code);
-    if (::fstatat(p->dir(), p->name().c_str(), &sb, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
+    if (::fstatat(p->dir(), p->name_as_written().c_str(), &sb, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
     return Val::ok(stat_record(sb));
   });
   mutating("set-times-at", [timestamps](Desc& d, auto& a) -> Result<Val> {
-    auto p = parent_in(d.fd->get(), a[2].str);
-    if (!p) return errno_err(p.error().code);
     timespec ts[2]{};
     timestamps(a[3], a[4], ts);
-    if (::utimensat(p->dir(), p->name().c_str(), ts, (a[1].num & kPathSymlinkFollow) ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
-      return errno_err(errno);
+    if (a[1].num & kPathSymlinkFollow) {
+      // utimensat would follow symlinks with no bound: resolve beneath the preopen, then set the times of what was
+      // found through its descriptor (an O_PATH fd works only through its /proc name).
+      auto file = open_in(d.fd->get(), a[2].str, O_PATH, 0, true);
+      if (!file) return errno_err(file.error().code);
+      const std::string self = "/proc/self/fd/" + std::to_string(file->get());
+      if (::utimensat(AT_FDCWD, self.c_str(), ts, 0) < 0) return errno_err(errno);
+      return Val::ok();
+    }
+    auto p = parent_in(d.fd->get(), a[2].str);
+    if (!p) return errno_err(p.error().code);
+    if (::utimensat(p->dir(), p->name_as_written().c_str(), ts, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
     return Val::ok();
   });
   // link-at / rename-at: from a path under `self` to a path under another (writable) descriptor.
-  auto two_paths = [s](Desc& d, const Val& from_path, const Val& other_rep, const Val& to_path,
-                       int (*op)(int, const char*, int, const char*)) -> Result<Val> {
+  auto destination = [s](const Val& other_rep, const Val& to_path) -> Result<BeneathParent> {
     auto other = s->descriptors.find(uint32_t(other_rep.num));
-    if (other == s->descriptors.end()) return fail("unknown descriptor");
-    if (other->second.read_only) return fs_err(FsError::read_only);
+    if (other == s->descriptors.end()) return fail(Error("unknown descriptor", EBADF));
+    if (other->second.read_only) return fail(Error("read-only", EROFS));
+    return parent_in(other->second.fd->get(), to_path.str);
+  };
+  auto two_paths = [destination](Desc& d, const Val& from_path, const Val& other_rep, const Val& to_path,
+                                 int (*op)(int, const char*, int, const char*)) -> Result<Val> {
     auto from = parent_in(d.fd->get(), from_path.str);
     if (!from) return errno_err(from.error().code);
-    auto to = parent_in(other->second.fd->get(), to_path.str);
+    auto to = destination(other_rep, to_path);
     if (!to) return errno_err(to.error().code);
-    if (op(from->dir(), from->name().c_str(), to->dir(), to->name().c_str()) < 0) return errno_err(errno);
+    if (op(from->dir(), from->name_as_written().c_str(), to->dir(), to->name_as_written().c_str()) < 0)
+      return errno_err(errno);
     return Val::ok();
   };
-  mutating("link-at", [two_paths](Desc& d, auto& a) {
+  mutating("link-at", [two_paths, destination](Desc& d, auto& a) -> Result<Val> {
+    if (a[1].num & kPathSymlinkFollow) {
+      // linkat's AT_SYMLINK_FOLLOW would follow without bound: resolve beneath the preopen first and link what was
+      // found through its /proc name (a dangling link fails here with no-entry, as on Linux).
+      auto source = open_in(d.fd->get(), a[2].str, O_PATH, 0, true);
+      if (!source) return errno_err(source.error().code);
+      auto to = destination(a[3], a[4]);
+      if (!to) return errno_err(to.error().code);
+      const std::string self = "/proc/self/fd/" + std::to_string(source->get());
+      if (::linkat(AT_FDCWD, self.c_str(), to->dir(), to->name_as_written().c_str(), AT_SYMLINK_FOLLOW) < 0)
+        return errno_err(errno);
+      return Val::ok();
+    }
     return two_paths(d, a[2], a[3], a[4], [](int fd1, const char* p1, int fd2, const char* p2) {
       return ::linkat(fd1, p1, fd2, p2, 0);
     });
@@ -304,6 +372,8 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     if (open_flags & kOpenDirectory) oflags |= O_DIRECTORY;
     if (open_flags & kOpenExclusive) oflags |= O_EXCL;
     if (open_flags & kOpenTruncate) oflags |= O_TRUNC;
+    if (flags & (kFlagFileIntegritySync | kFlagRequestedWriteSync)) oflags |= O_SYNC;  // Linux: O_RSYNC == O_SYNC
+    else if (flags & kFlagDataIntegritySync) oflags |= O_DSYNC;
     auto file = open_in(d.fd->get(), a[2].str, oflags, 0666, path_flags & kPathSymlinkFollow);
     if (!file && file.error().code == EISDIR && (flags & kFlagWrite) == 0)
       file = open_in(d.fd->get(), a[2].str, O_RDONLY | O_DIRECTORY, 0, true);
@@ -319,28 +389,29 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     auto p = parent_in(d.fd->get(), a[1].str);
     if (!p) return errno_err(p.error().code);
     char buf[4096];
-    ssize_t n = ::readlinkat(p->dir(), p->name().c_str(), buf, sizeof buf);
+    ssize_t n = ::readlinkat(p->dir(), p->name_as_written().c_str(), buf, sizeof buf);
     if (n < 0) return errno_err(errno);
     return Val::ok(Val::string(std::string(buf, size_t(n))));
   });
   mutating("remove-directory-at", [](Desc& d, auto& a) -> Result<Val> {
     auto p = parent_in(d.fd->get(), a[1].str);
     if (!p) return errno_err(p.error().code);
-    if (::unlinkat(p->dir(), p->name().c_str(), AT_REMOVEDIR) < 0) return errno_err(errno);
+    if (::unlinkat(p->dir(), p->name_as_written().c_str(), AT_REMOVEDIR) < 0) return errno_err(errno);
     return Val::ok();
   });
   mutating("rename-at", [two_paths](Desc& d, auto& a) { return two_paths(d, a[1], a[2], a[3], ::renameat); });
   mutating("symlink-at", [](Desc& d, auto& a) -> Result<Val> {
-    if (!a[1].str.empty() && a[1].str.front() == '/') return fs_err(FsError::not_permitted);  // would point outside
     auto p = parent_in(d.fd->get(), a[2].str);
     if (!p) return errno_err(p.error().code);
-    if (::symlinkat(a[1].str.c_str(), p->dir(), p->name().c_str()) < 0) return errno_err(errno);
+    if (a[1].str.find('\0') != std::string::npos) return fs_err(FsError::invalid);
+    if (!symlink_target_stays_beneath(d.fd->get(), p->dir(), a[1].str)) return fs_err(FsError::not_permitted);
+    if (::symlinkat(a[1].str.c_str(), p->dir(), p->name_as_written().c_str()) < 0) return errno_err(errno);
     return Val::ok();
   });
   mutating("unlink-file-at", [](Desc& d, auto& a) -> Result<Val> {
     auto p = parent_in(d.fd->get(), a[1].str);
     if (!p) return errno_err(p.error().code);
-    if (::unlinkat(p->dir(), p->name().c_str(), 0) < 0) return errno_err(errno);
+    if (::unlinkat(p->dir(), p->name_as_written().c_str(), 0) < 0) return errno_err(errno);
     return Val::ok();
   });
   method("is-same-object", [s](Desc& d, auto& a) -> Result<Val> {

@@ -232,6 +232,29 @@ TEST_P(OpenBeneath, AParentOutsideTheDirectoryOrALastDotDotIsRefused) {
   }
 }
 
+TEST_P(OpenBeneath, APathHoldingANulIsRefusedRatherThanCutShort) {
+  const std::string with_nul("dir/file\0.txt", 13);
+  auto fd = open_beneath(root_.get(), with_nul, O_RDONLY, 0, kFollowBeneath);
+  ASSERT_FALSE(fd.ok()) << "opened dir/file through a longer name";
+  EXPECT_EQ(fd.error().code, EINVAL) << fd.error().message;
+  auto parent = open_parent_beneath(root_.get(), with_nul, kFollowBeneath);
+  ASSERT_FALSE(parent.ok());
+  EXPECT_EQ(parent.error().code, EINVAL) << parent.error().message;
+}
+
+TEST_P(OpenBeneath, TheLastNameKeepsItsTrailingSlashForTheAtCalls) {
+  auto parent = open_parent_beneath(root_.get(), "dir/file/", kFollowBeneath);
+  ASSERT_TRUE(parent.ok()) << parent.error().message;
+  EXPECT_EQ(parent->name(), "file");
+  EXPECT_EQ(parent->name_as_written(), "file/");
+  // As on Linux: a regular file named with a trailing slash is not a directory.
+  EXPECT_NE(::unlinkat(parent->dir(), parent->name_as_written().c_str(), 0), 0);
+  EXPECT_EQ(errno, ENOTDIR);
+  auto plain = open_parent_beneath(root_.get(), "dir/file", kFollowBeneath);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->name_as_written(), "file");
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, OpenBeneath, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "FallbackWalk" : "Openat2"; });
 

@@ -42,8 +42,9 @@ struct AppRun {
     write_text(ro / "mode.txt", mode + "\n");
   }
   std::vector<std::string> args(std::vector<std::string> extra = {}) const {
+    // `HOST::GUEST` without a mode is rw: the reference appd writes /data that way.
     std::vector<std::string> a = {"org.weft.test", "7", "--module", fixture("app.wasm"),
-                                  "--preopen", rw.string() + "::/data::rw", "--preopen", ro.string() + "::/ro::ro"};
+                                  "--preopen", rw.string() + "::/data", "--preopen", ro.string() + "::/ro::ro"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -95,7 +96,8 @@ TEST(RuntimeCli, UsageErrorsExitTwoWithTheMessageOnStderr) {
     std::string message;
   };
   const Row rows[] = {
-      {{"org.weft.a", "1", "--preopen", "/tmp::/data"}, "--preopen expects HOST::GUEST::ro|rw"},
+      {{"org.weft.a", "1", "--preopen", "/tmp"}, "--preopen expects HOST::GUEST::ro|rw"},
+      {{"org.weft.a", "1", "--preopen", "/tmp::/data::"}, "--preopen mode must be ro or rw, not ''"},
       {{"org.weft.a", "1", "--preopen", "/tmp::/data::rx"}, "--preopen mode must be ro or rw, not 'rx'"},
       {{"org.weft.a", "1", "--preopen", "::/data::ro"}, "--preopen needs a host path and an absolute guest path"},
       {{"org.weft.a", "1", "--preopen", "/tmp::data::ro"}, "--preopen needs a host path and an absolute guest path"},
@@ -105,6 +107,9 @@ TEST(RuntimeCli, UsageErrorsExitTwoWithTheMessageOnStderr) {
       {{"org.weft.a", "1", "--max-memory-mib", "4097"}, "invalid --max-memory-mib"},
       {{"org.weft.a", "1", "--max-memory-mib", "12x"}, "invalid --max-memory-mib"},
       {{"org.weft.a", "1", "--frobnicate"}, "unknown argument '--frobnicate'"},
+      {{"org.weft.a", "1", "--env", "=value"}, "--env expects NAME=VALUE, not '=value'"},
+      {{"org.weft.a", "1", "--env", "NAME"}, "--env expects NAME=VALUE, not 'NAME'"},
+      {{"org.weft.a", "1", "--env"}, "--env needs a value"},
   };
   for (const auto& row : rows) {
     auto run = run_runtime(row.args);
@@ -152,6 +157,11 @@ TEST(RuntimeCli, FilesystemAccessStaysBeneathThePreopensAndReadOnlyRefusesMutati
   write_text(app.rw / "file.txt", "12345");
   std::filesystem::create_symlink("file.txt", app.rw / "inside-link");
   std::filesystem::create_symlink("/etc", app.rw / "outside-link");
+  const std::filesystem::path outside_file = app.dir / "outside.txt";
+  write_text(outside_file, "not the app's");
+  const auto outside_mtime = std::filesystem::last_write_time(outside_file);
+  std::filesystem::create_symlink(outside_file, app.rw / "outside-file-link");
+  std::filesystem::create_symlink(app.dir / "missing.txt", app.rw / "outside-missing-link");
   auto run = run_runtime(app.args());
   EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err << run.out;
   for (const char* line : {"inside link: opened\n", "outside link: Operation not permitted\n", "rw mkdir: ok\n",
@@ -159,8 +169,16 @@ TEST(RuntimeCli, FilesystemAccessStaysBeneathThePreopensAndReadOnlyRefusesMutati
                            "preopen is a directory: yes\n", "trailing dot lstat: ok\n",
                            "trailing dot is a directory: yes\n", "ro mkdir: Read-only file system\n",
                            "ro unlink: Read-only file system\n", "ro rename: Read-only file system\n",
-                           "absolute host path: Capabilities insufficient\n"})
+                           "absolute host path: Capabilities insufficient\n",
+                           "symlink climbing out: Operation not permitted\n",
+                           "symlink to absolute: Operation not permitted\n", "symlink inside: ok\n",
+                           "symlink from sub to parent: ok\n",
+                           "set times through outside link: Operation not permitted\n",
+                           "set times through dangling outside link: Operation not permitted\n",
+                           "set times inside: ok\n"})
     EXPECT_NE(run.out.find(line), std::string::npos) << "missing '" << line << "' in:\n" << run.out;
+  EXPECT_EQ(std::filesystem::last_write_time(outside_file), outside_mtime) << "a file outside the preopen was touched";
+  EXPECT_FALSE(std::filesystem::is_symlink(app.rw / "climbing"));
   EXPECT_NE(run.out.find("listing:"), std::string::npos);
   for (const char* name : {" file.txt", " inside-link", " outside-link"})
     EXPECT_NE(run.out.find(name), std::string::npos) << run.out;

@@ -143,6 +143,8 @@ PathTail split_parent(std::string_view path) {
 
 Result<UniqueFd> open_beneath(int dirfd, std::string_view path, int flags, mode_t mode, BeneathPolicy policy) {
   std::string shown(path);
+  // A NUL would cut the path short at the system call (`file\0.txt` opening `file`): no such path exists.
+  if (path.find('\0') != std::string_view::npos) return errno_fail(shown, EINVAL);
   if (!path.empty() && path.front() == '/') return errno_fail(shown, EXDEV);
   auto parts = path_components(path);
   std::string resolved;
@@ -171,15 +173,17 @@ Result<UniqueFd> open_beneath(int dirfd, std::string_view path, int flags, mode_
 Result<BeneathParent> open_parent_beneath(int dirfd, std::string_view path, BeneathPolicy policy) {
   std::string shown(path);
   if (path.empty()) return errno_fail(shown, ENOENT);
+  if (path.find('\0') != std::string_view::npos) return errno_fail(shown, EINVAL);
   if (path.front() == '/') return errno_fail(shown, EXDEV);
   PathTail tail = split_parent(path);
   if (tail.name == "..") return fail(Error(shown + ": a last component '..' is refused", EINVAL));
   if (tail.name == "." && !policy.dot_components)
     return fail(Error(shown + ": '.' and '..' components are refused", EACCES));
-  if (tail.parent.empty()) return BeneathParent(dirfd, UniqueFd(), std::string(tail.name));
+  const bool trailing_slash = path.size() > 1 && path.back() == '/' && tail.name != ".";
+  if (tail.parent.empty()) return BeneathParent(dirfd, UniqueFd(), std::string(tail.name), trailing_slash);
   auto parent = open_beneath(dirfd, tail.parent, O_PATH | O_DIRECTORY, 0, policy);
   if (!parent) return fail(Error(shown + ": " + std::strerror(parent.error().code), parent.error().code));
-  return BeneathParent(dirfd, std::move(*parent), std::string(tail.name));
+  return BeneathParent(dirfd, std::move(*parent), std::string(tail.name), trailing_slash);
 }
 
 Result<DirectoryReader> DirectoryReader::open(int dirfd) {

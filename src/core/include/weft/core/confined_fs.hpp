@@ -37,7 +37,7 @@ inline constexpr BeneathPolicy kFollowBeneath{.follow_symlinks = true, .dot_comp
 
 /// Opens `path` beneath `dirfd` (O_CLOEXEC is always added). Under the strict policy an empty path names `dirfd`
 /// itself; with dot_components the path is handed to the kernel as it is (an empty path is ENOENT). An absolute path
-/// fails with EXDEV, as openat2(RESOLVE_BENEATH) does. Error code = errno.
+/// fails with EXDEV, as openat2(RESOLVE_BENEATH) does, and one holding a NUL with EINVAL. Error code = errno.
 [[nodiscard]] Result<UniqueFd> open_beneath(int dirfd, std::string_view path, int flags, mode_t mode = 0,
                                             BeneathPolicy policy = {});
 
@@ -61,15 +61,19 @@ struct PathTail {
 /// RESOLVE_BENEATH of their own (mkdirat, fstatat, unlinkat, renameat, ...). `dir()` is the descriptor to pass.
 class BeneathParent {
  public:
-  BeneathParent(int dirfd, UniqueFd opened, std::string name)
-      : dirfd_(dirfd), opened_(std::move(opened)), name_(std::move(name)) {}
+  BeneathParent(int dirfd, UniqueFd opened, std::string name, bool trailing_slash = false)
+      : dirfd_(dirfd), opened_(std::move(opened)), name_(std::move(name)), trailing_slash_(trailing_slash) {}
   [[nodiscard]] int dir() const { return opened_ ? opened_.get() : dirfd_; }
   [[nodiscard]] const std::string& name() const { return name_; }
+  /// The last name with the trailing slash the path was written with, for *at calls that must behave as Linux does
+  /// on `file/` (unlinkat and symlinkat fail with ENOTDIR/ENOENT instead of acting on `file`).
+  [[nodiscard]] std::string name_as_written() const { return trailing_slash_ ? name_ + "/" : name_; }
 
  private:
   int dirfd_;        // borrowed: the path had no parent part
   UniqueFd opened_;  // the parent when the path had one
   std::string name_;
+  bool trailing_slash_;
 };
 /// Splits `path` with split_parent and opens its parent beneath `dirfd` under `policy`. `.` as the last name names
 /// the parent itself (so fstatat(dir(), ".") stats it); an empty path is ENOENT, an absolute one EXDEV, and a last

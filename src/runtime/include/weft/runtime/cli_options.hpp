@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "weft/core/capability.hpp"
@@ -23,13 +24,20 @@ struct RuntimeOptions {
   std::vector<Preopen> preopens;
   std::vector<Capability> grants;
   uint64_t max_memory_mib = kDefaultMaxMemoryMib;
+  /// Development and conformance runs only (appd passes neither): `--env NAME=VALUE` adds to the guest environment,
+  /// and everything after `--` follows the app id (argv[0]) in the guest's arguments.
+  std::vector<std::pair<std::string, std::string>> environment;
+  std::vector<std::string> arguments;
 };
 
 /// Parses the arguments after argv[0]. Errors carry the spec's exact usage messages.
 [[nodiscard]] Result<RuntimeOptions> parse_runtime_options(std::span<const std::string> args);
 
-/// `HOST::GUEST::ro|rw`, split from the right on `::` twice.
+/// `HOST::GUEST::ro|rw` (or `HOST::GUEST`, meaning rw), split from the right on `::`.
 [[nodiscard]] Result<Preopen> parse_preopen(std::string_view spec);
+
+/// One `--env` value, split at its first `=`; the name must not be empty.
+[[nodiscard]] Result<std::pair<std::string, std::string>> parse_environment_variable(std::string_view assignment);
 
 /// One `--grant` capability: net:fetch and sys:* only.
 [[nodiscard]] Result<Capability> parse_grant(std::string_view text);

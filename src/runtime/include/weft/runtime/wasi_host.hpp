@@ -35,6 +35,8 @@ using HttpClient = std::function<Result<HttpResponse>(const std::string& url, co
 
 struct WasiConfig {
   std::vector<std::pair<std::string, std::string>> environment;
+  /// `wasi:cli/environment.get-arguments`: the app id as argv[0], then development arguments.
+  std::vector<std::string> arguments;
   std::vector<Preopen> preopens;
   int stdout_fd = 1;
   int stderr_fd = 2;
