@@ -134,5 +134,15 @@ TEST(HostileLimits, AllTablesOfAComponentShareOneMillionElementsAtEveryGrow) {
       << "every table.grow past 1 000 000 elements in all must return -1 (see the .wat); stderr: " << run.err;
 }
 
+TEST(HostileLimits, AnOutgoingHttpBodyPastSixteenMebibytesFailsItsStreamAndStaysBounded) {
+  std::string module = hostile_fixture("request_body_past_limit");
+  if (!std::filesystem::exists(module)) GTEST_SKIP() << module << " was not built (the guest SDK's jco is missing)";
+  auto run = run_limit_probe(module, {"--max-memory-mib", "2"});
+  EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef")
+      << "the 17th 1 MiB write and every one after must fail the stream (see the .wat); stderr: " << run.err;
+  // The 16 MiB body plus the runtime itself; without the limit the 64 writes buffer 64 MiB.
+  EXPECT_LT(run.peak_rss_kib, (16 + 32) * 1024) << "peak RSS in KiB";
+}
+
 }  // namespace
 }  // namespace weft::runtime::test
