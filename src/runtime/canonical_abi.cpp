@@ -66,7 +66,9 @@ Val lift_handle(CanonContext& cx, uint32_t handle, const CType& t) {
 uint32_t lower_handle(CanonContext& cx, const Val& v, const CType& t) {
   if (!cx.handles) fault("resource handle without a handle table");
   if (t.kind == K::borrow) fault("lowering a borrow of " + t.resource->name + " into a guest is not supported");
-  return cx.handles->add(t.resource, uint32_t(v.num), true);
+  auto handle = cx.handles->add(t.resource, uint32_t(v.num), true);
+  if (!handle) fault(handle.error().message);
+  return *handle;
 }
 
 // ---- load / store ----

@@ -52,7 +52,9 @@ Result<CoreExtern> Evaluator::resource_builtin(const CoreItemDef& d) {
   switch (d.kind) {
     case CoreItemDef::Kind::resource_new:
       return st.engine->host_function(i32_to_i32, [handles, res](auto args, auto results) -> std::optional<Trap> {
-        results[0] = CoreValue::i32(handles->add(res, args[0].as_i32(), true));
+        auto handle = handles->add(res, args[0].as_i32(), true);
+        if (!handle) return Trap{"resource", "resource.new: " + handle.error().message};
+        results[0] = CoreValue::i32(*handle);
         return std::nullopt;
       });
     case CoreItemDef::Kind::resource_rep:

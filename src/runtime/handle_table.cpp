@@ -1,14 +1,14 @@
 // Resource handle tables, and the shared primitive value types.
 
-#include <algorithm>
-
 #include "weft/runtime/canonical_abi.hpp"
 
 namespace weft::runtime {
 
-
-uint32_t HandleTable::add(ResourceTypePtr type, uint32_t rep, bool own) {
+Result<uint32_t> HandleTable::add(ResourceTypePtr type, uint32_t rep, bool own) {
+  if (live_ >= kMaxLiveHandles)
+    return fail("the component already holds " + std::to_string(kMaxLiveHandles) + " resource handles, the limit");
   Entry e{std::move(type), rep, own, 0};
+  ++live_;
   if (!free_.empty()) {
     uint32_t h = free_.back();
     free_.pop_back();
@@ -34,12 +34,11 @@ Result<HandleTable::Entry> HandleTable::remove(uint32_t handle, const ResourceTy
   Entry out = std::move(*e);
   entries_[handle].reset();
   free_.push_back(handle);
+  --live_;
   return out;
 }
 
-size_t HandleTable::live_count() const {
-  return size_t(std::count_if(entries_.begin(), entries_.end(), [](const auto& e) { return e.has_value(); }));
-}
+size_t HandleTable::live_count() const { return live_; }
 
 
 

@@ -24,7 +24,7 @@ constexpr uint64_t kPageSize = 65536;  // bytes
 // Spec §4.6: limits over everything one runtime instantiates.
 constexpr size_t kMaxMemories = 100;
 constexpr size_t kMaxTables = 1000;
-constexpr uint64_t kMaxTableElements = 1000000;  // per table maximum, and the sum of initial sizes
+constexpr uint64_t kMaxTableElements = 1000000;  // all tables together, at instantiation and at every table.grow
 
 bool to_kind(wabt::Type t, uint8_t* out) {
   if (t == wabt::Type::I32) *out = kI32;
@@ -138,6 +138,82 @@ std::string classify(const std::string& message) {
   return "trap";
 }
 
+/// Copies `instr` to `out` unchanged (same opcode, same immediates, so the same bytes).
+void emit_same(wi::Istream& out, const wi::Instr& instr) {
+  auto op = wabt::Opcode::Enum(instr.op);
+  switch (instr.kind) {
+    case wi::InstrKind::Imm_0_Op_0:
+    case wi::InstrKind::Imm_0_Op_1:
+    case wi::InstrKind::Imm_0_Op_2:
+    case wi::InstrKind::Imm_0_Op_3: out.Emit(op); break;
+    case wi::InstrKind::Imm_Jump_Op_0:
+    case wi::InstrKind::Imm_Jump_Op_1:
+    case wi::InstrKind::Imm_Index_Op_0:
+    case wi::InstrKind::Imm_Index_Op_1:
+    case wi::InstrKind::Imm_Index_Op_2:
+    case wi::InstrKind::Imm_Index_Op_3:
+    case wi::InstrKind::Imm_Index_Op_N:
+    case wi::InstrKind::Imm_I32_Op_0: out.Emit(op, wi::u32(instr.imm_u32)); break;
+    case wi::InstrKind::Imm_F32_Op_0: {
+      wi::u32 bits;
+      std::memcpy(&bits, &instr.imm_f32, 4);
+      out.Emit(op, bits);
+      break;
+    }
+    case wi::InstrKind::Imm_Index_Index_Op_3:
+    case wi::InstrKind::Imm_Index_Index_Op_N:
+    case wi::InstrKind::Imm_Index_Offset_Op_1:
+    case wi::InstrKind::Imm_Index_Offset_Op_2:
+    case wi::InstrKind::Imm_Index_Offset_Op_3:
+    case wi::InstrKind::Imm_I32_I32_Op_0: out.Emit(op, instr.imm_u32x2.fst, instr.imm_u32x2.snd); break;
+    case wi::InstrKind::Imm_Index_Offset_Lane_Op_2:
+      out.Emit(op, instr.imm_u32x2_u8.fst, instr.imm_u32x2_u8.snd, instr.imm_u32x2_u8.idx);
+      break;
+    case wi::InstrKind::Imm_I64_Op_0: out.Emit(op, wi::u64(instr.imm_u64)); break;
+    case wi::InstrKind::Imm_F64_Op_0: {
+      wi::u64 bits;
+      std::memcpy(&bits, &instr.imm_f64, 8);
+      out.Emit(op, bits);
+      break;
+    }
+    case wi::InstrKind::Imm_I8_Op_1:
+    case wi::InstrKind::Imm_I8_Op_2: out.Emit(op, wi::u8(instr.imm_u8)); break;
+    case wi::InstrKind::Imm_V128_Op_0:
+    case wi::InstrKind::Imm_V128_Op_2: out.Emit(op, instr.imm_v128); break;
+  }
+}
+
+/// The spec §4.6 budgets hold across every memory and table of the component, so the grow instructions must consult
+/// one running total. wabt's interpreter has no grow hook: `memory.grow` / `table.grow` call the non-virtual
+/// Memory::Grow / Table::Grow, which only compare against that one memory's or table's own `limits.max`. Clamping
+/// those maxima ahead of time can only split the remaining budget between the memories (each may then grow by all
+/// of it: the defect of issue 17), and a check on every executed instruction would tax all code for a rare one.
+/// So the compiled code is changed once, at load: each `memory.grow m` / `table.grow t` becomes `call_import` of a
+/// function index past the module's own functions (`first_hook + m`, `first_hook + memories + t`), where
+/// Engine::instantiate appends one host hook per memory and table that applies the shared budget. Both instructions
+/// and their replacement are an opcode plus one u32, so every other instruction keeps its offset (branch targets and
+/// function entry points stay valid); the copy is checked instruction by instruction and refused if an offset moves.
+bool route_grows_to_hooks(wi::Istream& istream, wi::u32 first_hook, wi::u32 memories, std::string* error) {
+  wi::Istream out;
+  for (wi::Istream::Offset pc = 0; pc < istream.end();) {
+    wi::Istream::Offset at = pc;
+    wi::Instr instr = istream.Read(&pc);
+    if (instr.op == wabt::Opcode::MemoryGrow)
+      out.Emit(wabt::Opcode::InterpCallImport, wi::u32(first_hook + instr.imm_u32));
+    else if (instr.op == wabt::Opcode::TableGrow)
+      out.Emit(wabt::Opcode::InterpCallImport, wi::u32(first_hook + memories + instr.imm_u32));
+    else
+      emit_same(out, instr);
+    if (out.end() != pc) {
+      *error = "cannot instrument the compiled code at offset " + std::to_string(at) + " (opcode " +
+               instr.op.GetName() + ")";
+      return false;
+    }
+  }
+  istream = std::move(out);
+  return true;
+}
+
 }  // namespace
 
 struct Engine::Impl {
@@ -147,6 +223,9 @@ struct Engine::Impl {
     wi::Module::Ptr module;
     std::vector<Import> imports;
     std::vector<Export> exports;
+    // Run by Engine::instantiate once the grow hooks are in place (wabt would run them inside Instantiate, before).
+    std::vector<wi::StartDesc> starts;
+    wi::u32 functions = 0;  // imported and defined: the first grow hook's index
   };
   std::vector<LoadedModule> modules;
   struct LiveInstance {
@@ -155,26 +234,60 @@ struct Engine::Impl {
   std::vector<LiveInstance> instances;
   std::vector<uint32_t> instance_modules;  // module of each instance
   size_t memories = 0, tables = 0;          // defined by instantiated modules
-  uint64_t table_elements = 0;              // initial elements of those tables
-  // Every linear memory instantiated so far with the maximum its module declared (already capped), for the shared
-  // budget: all memories together stay within max_pages.
-  std::vector<std::pair<wi::Ref, uint64_t>> budgeted;
+  // Every memory and table defined so far: the budgets of spec §4.6 are over all of them together.
+  std::vector<wi::Ref> all_memories, all_tables;
 
-  /// Gives each memory room to grow by what the budget has left. wabt checks `limits.max` inside memory.grow, and
-  /// the limits are only reachable through the const accessor, hence the const_cast (the member itself is not const).
-  /// Runs at every boundary the host sees (instantiation, host-function entry and exit, end of each call); between
-  /// two boundaries only a component with several memories growing more than one of them could overshoot.
-  void rebalance() {
+  uint64_t memory_pages() {
     uint64_t used = 0;
-    for (auto& [ref, declared] : budgeted) used += store.UnsafeGet<wi::Memory>(ref)->PageSize();
-    uint64_t left = used < max_pages ? max_pages - used : 0;
-    for (auto& [ref, declared] : budgeted) {
-      auto mem = store.UnsafeGet<wi::Memory>(ref);
-      auto& limits = const_cast<wabt::Limits&>(mem->type().limits);
-      limits.max = std::min(declared, mem->PageSize() + left);
-      limits.has_max = true;
-    }
+    for (auto ref : all_memories) used += store.UnsafeGet<wi::Memory>(ref)->PageSize();
+    return used;
   }
+  uint64_t table_elements() {
+    uint64_t used = 0;
+    for (auto ref : all_tables) used += store.UnsafeGet<wi::Table>(ref)->size();
+    return used;
+  }
+
+  /// The host function that replaces `memory.grow` on `memory` (see route_grows_to_hooks): the same result as the
+  /// instruction (old size in pages, or -1), with the budget over all memories applied first.
+  wi::Ref memory_grow_hook(wi::Ref memory) {
+    bool is_64 = store.UnsafeGet<wi::Memory>(memory)->type().limits.is_64;
+    wabt::Type index = is_64 ? wabt::Type::I64 : wabt::Type::I32;
+    auto fn = wi::HostFunc::New(store, wi::FuncType({index}, {index}),
+                                [this, memory, is_64](wi::Thread&, const wi::Values& params, wi::Values& results,
+                                                      wi::Trap::Ptr*) -> wabt::Result {
+                                  uint64_t delta = is_64 ? params[0].Get<wi::u64>() : params[0].Get<wi::u32>();
+                                  auto mem = store.UnsafeGet<wi::Memory>(memory);
+                                  uint64_t old = mem->PageSize(), used = memory_pages();
+                                  bool ok = delta <= max_pages - std::min(used, max_pages) && wabt::Succeeded(mem->Grow(delta));
+                                  uint64_t out = ok ? old : ~uint64_t(0);
+                                  results[0] = is_64 ? wi::Value::Make(wi::u64(out)) : wi::Value::Make(wi::u32(out));
+                                  return wabt::Result::Ok;
+                                });
+    host_funcs.push_back(fn);
+    return fn.ref();
+  }
+
+  /// The host function that replaces `table.grow` on `table`: old size or -1, within the elements of all tables.
+  wi::Ref table_grow_hook(wi::Ref table) {
+    wabt::Type element = store.UnsafeGet<wi::Table>(table)->type().element;
+    auto fn = wi::HostFunc::New(store, wi::FuncType({element, wabt::Type::I32}, {wabt::Type::I32}),
+                                [this, table](wi::Thread&, const wi::Values& params, wi::Values& results,
+                                              wi::Trap::Ptr*) -> wabt::Result {
+                                  wi::Ref init = params[0].Get<wi::Ref>();
+                                  wi::u32 delta = params[1].Get<wi::u32>();
+                                  auto t = store.UnsafeGet<wi::Table>(table);
+                                  wi::u32 old = t->size();
+                                  uint64_t used = table_elements();
+                                  bool ok = delta <= kMaxTableElements - std::min(used, kMaxTableElements) &&
+                                            wabt::Succeeded(t->Grow(store, delta, init));
+                                  results[0] = wi::Value::Make(ok ? old : ~wi::u32(0));
+                                  return wabt::Result::Ok;
+                                });
+    host_funcs.push_back(fn);
+    return fn.ref();
+  }
+
   std::vector<wi::HostFunc::Ptr> host_funcs;
   // Set by a failing host callback so the outermost call reports the host's trap kind, not "trap".
   std::string pending_kind, pending_message;
@@ -222,6 +335,19 @@ bool Engine::load(const uint8_t* data, size_t size, const std::string& name, uin
     }
   }
   Impl::LoadedModule loaded;
+  wi::u32 memories = wi::u32(desc.memories.size());
+  loaded.functions = wi::u32(desc.funcs.size());
+  for (const auto& imp : desc.imports) {
+    if (imp.type.type->kind == wabt::ExternalKind::Func) ++loaded.functions;
+    if (imp.type.type->kind == wabt::ExternalKind::Memory) ++memories;
+  }
+  std::string why;
+  if (!route_grows_to_hooks(desc.istream, loaded.functions, memories, &why)) {
+    *error = "core module " + name + ": " + why;
+    return false;
+  }
+  loaded.starts = std::move(desc.starts);
+  desc.starts.clear();
   for (const auto& imp : desc.imports) {
     Import i{imp.type.module, imp.type.name, extern_kind(imp.type.type->kind), {}};
     if (auto* ft = wabt::dyn_cast<wi::FuncType>(imp.type.type.get())) i.func = from_wabt(*ft);
@@ -241,11 +367,18 @@ bool Engine::instantiate(uint32_t module, const std::vector<Extern>& imports, ui
   auto& m = impl_->modules.at(module);
   const auto& desc = m.module->desc();
   size_t memories = impl_->memories + desc.memories.size(), tables = impl_->tables + desc.tables.size();
-  uint64_t elements = impl_->table_elements;
+  uint64_t elements = impl_->table_elements(), pages = impl_->memory_pages();
   for (const auto& t : desc.tables) elements += t.type.limits.initial;
+  for (const auto& mem : desc.memories) pages += mem.type.limits.initial;
   if (memories > kMaxMemories || tables > kMaxTables || elements > kMaxTableElements) {
     *error = "instantiating would exceed the limits of " + std::to_string(kMaxMemories) + " memories, " +
              std::to_string(kMaxTables) + " tables and " + std::to_string(kMaxTableElements) + " table elements";
+    return false;
+  }
+  // Checked before wabt allocates (and zero-fills) the initial pages.
+  if (pages > impl_->max_pages) {
+    *error = "the memories need " + std::to_string(pages * kPageSize / (1024 * 1024)) + " MiB at start, above the limit of " +
+             std::to_string(impl_->max_pages * kPageSize / (1024 * 1024)) + " MiB";
     return false;
   }
   wi::RefVec refs;
@@ -257,24 +390,33 @@ bool Engine::instantiate(uint32_t module, const std::vector<Extern>& imports, ui
     *error = trap ? trap->message() : std::string("instantiation failed");
     return false;
   }
+  // The grow hooks go right after the module's own functions, at the indices route_grows_to_hooks gave them. The
+  // function list is only reachable through a const accessor; the member itself is not const.
+  auto& funcs = const_cast<wi::RefVec&>(inst->funcs());
+  if (funcs.size() != m.functions) {
+    *error = "core module instance has " + std::to_string(funcs.size()) + " functions, expected " +
+             std::to_string(m.functions);
+    return false;
+  }
+  for (auto ref : inst->memories()) funcs.push_back(impl_->memory_grow_hook(ref));
+  for (auto ref : inst->tables()) funcs.push_back(impl_->table_grow_hook(ref));
+  for (size_t i = inst->memories().size() - desc.memories.size(); i < inst->memories().size(); ++i)
+    impl_->all_memories.push_back(inst->memories()[i]);
+  for (size_t i = inst->tables().size() - desc.tables.size(); i < inst->tables().size(); ++i)
+    impl_->all_tables.push_back(inst->tables()[i]);
   *instance = uint32_t(impl_->instances.size());
   impl_->memories = memories;
   impl_->tables = tables;
-  impl_->table_elements = elements;
   impl_->instances.push_back({inst});
   impl_->instance_modules.push_back(module);
-  for (auto ref : inst->memories()) {
-    bool known = std::any_of(impl_->budgeted.begin(), impl_->budgeted.end(), [&](auto& b) { return b.first == ref; });
-    if (!known) impl_->budgeted.push_back({ref, impl_->store.UnsafeGet<wi::Memory>(ref)->type().limits.max});
+  for (const auto& start : m.starts) {
+    wi::Func::Ptr fn{impl_->store, inst->funcs()[start.func_index]};
+    wi::Values results;
+    if (wabt::Failed(fn->Call(impl_->store, {}, results, &trap))) {
+      *error = trap ? trap->message() : std::string("start function failed");
+      return false;
+    }
   }
-  uint64_t used = 0;
-  for (auto& [ref, declared] : impl_->budgeted) used += impl_->store.UnsafeGet<wi::Memory>(ref)->PageSize();
-  if (used > impl_->max_pages) {
-    *error = "the memories need " + std::to_string(used * kPageSize / (1024 * 1024)) + " MiB at start, above the limit of " +
-             std::to_string(impl_->max_pages * kPageSize / (1024 * 1024)) + " MiB";
-    return false;
-  }
-  impl_->rebalance();
   return true;
 }
 
@@ -303,9 +445,7 @@ Extern Engine::host_function(const FuncType& type, Callback callback) {
         std::vector<Value> res(ft.results.size());
         for (size_t i = 0; i < res.size(); ++i) to_kind(ft.results[i], &res[i].type);
         std::string kind, message;
-        impl->rebalance();
         bool ok = callback(args, res, &kind, &message);
-        impl->rebalance();
         if (!ok) {
           impl->pending_kind = kind;
           impl->pending_message = message;
@@ -337,7 +477,6 @@ bool Engine::call(Extern func, const std::vector<Value>& args, std::vector<Value
   }
   wi::Trap::Ptr trap;
   bool failed = wabt::Failed(fn->Call(impl_->store, params, out, &trap));
-  impl_->rebalance();
   if (failed) {
     if (!impl_->pending_kind.empty()) {
       *trap_kind = impl_->pending_kind;

@@ -4,6 +4,7 @@
 // provided: those functions trap.
 
 #include <algorithm>
+#include <cerrno>
 
 #include "wasi_state.hpp"
 
@@ -42,6 +43,11 @@ struct HttpState {
   std::map<uint32_t, std::pair<std::shared_ptr<const std::string>, bool>> incoming_bodies;  // body, stream taken
 };
 
+bool http_rep_in_use(const HttpState& h, uint32_t r) {
+  return h.fields.count(r) || h.requests.count(r) || h.bodies.count(r) || h.futures.count(r) || h.responses.count(r) ||
+         h.incoming_bodies.count(r);
+}
+
 namespace {
 
 using State = WasiHost::State;
@@ -51,6 +57,7 @@ constexpr uint32_t kMethodOther = 9, kSchemeOther = 2;
 constexpr uint32_t kInvalidSyntax = 0, kForbidden = 1, kImmutable = 2;
 // error-code cases used here
 constexpr uint32_t kRequestDenied = 15, kInternalError = 38;
+constexpr size_t kMaxRequestBody = size_t(16) << 20;  // bytes, spec §4.5
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
@@ -83,6 +90,50 @@ Val fields_entries(const HttpState::Fields& f) {
   return Val::list(std::move(out));
 }
 
+/// Outgoing bodies are memory sinks behind wasi:io's output-stream functions (wasi_cli_io.cpp), which append
+/// whatever they are given. The body limit is applied in front of them: an operation that takes a body past
+/// kMaxRequestBody is undone and fails the stream with last-operation-failed, and check-write offers only what is
+/// left (failing once nothing is). A write is at most wasi_cli_io's transfer size, so a body never holds more than
+/// the limit plus one transfer. Streams that are not bodies pass through unchanged.
+void limit_request_bodies(State& st, HostInterface& streams) {
+  State* s = &st;
+  auto body_of = [s](const Val& stream) -> std::string* {
+    auto it = s->outputs.find(uint32_t(stream.num));
+    return it == s->outputs.end() ? nullptr : it->second.sink.get();
+  };
+  auto too_large = [s] {
+    std::string message = "request body exceeds " + std::to_string(kMaxRequestBody) + " bytes";
+    return Val::err(Val::cases(0, Val::handle(s->new_error(std::move(message), EFBIG))));
+  };
+  for (const char* name : {"[method]output-stream.write", "[method]output-stream.blocking-write-and-flush",
+                           "[method]output-stream.write-zeroes",
+                           "[method]output-stream.blocking-write-zeroes-and-flush", "[method]output-stream.splice",
+                           "[method]output-stream.blocking-splice"}) {
+    HostCall write = streams.functions.at(name);
+    streams.functions[name] = [write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
+      std::string* body = body_of(a[0]);
+      if (!body) return write(a);
+      size_t before = body->size();
+      if (before >= kMaxRequestBody) return too_large();  // a full body takes nothing (splice would consume input)
+      WEFT_TRY(Val r, write(a));
+      if (body->size() > kMaxRequestBody) {
+        body->resize(before);
+        return too_large();
+      }
+      return r;
+    };
+  }
+  HostCall check_write = streams.functions.at("[method]output-stream.check-write");
+  streams.functions["[method]output-stream.check-write"] = [check_write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
+    std::string* body = body_of(a[0]);
+    WEFT_TRY(Val r, check_write(a));
+    if (!body || r.index != 0) return r;
+    if (body->size() >= kMaxRequestBody) return too_large();
+    r.items[0].num = std::min<uint64_t>(r.items[0].num, kMaxRequestBody - body->size());
+    return r;
+  };
+}
+
 }  // namespace
 
 void install_wasi_http(State& st, HostRegistry& registry) {
@@ -94,6 +145,7 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     types.resources[io] = registry.find("wasi:io/streams@0.2.0")->resources.at(io);
   types.resources["pollable"] = registry.find("wasi:io/poll@0.2.0")->resources.at("pollable");
   types.resources["error"] = registry.find("wasi:io/error@0.2.0")->resources.at("error");
+  limit_request_bodies(st, *registry.find_mutable("wasi:io/streams@0.2.0"));
   types.resource("fields", [h](uint32_t r) { h->fields.erase(r); });
   types.resource("outgoing-request", [h](uint32_t r) { h->requests.erase(r); });
   types.resource("outgoing-body", [h](uint32_t r) { h->bodies.erase(r); });

@@ -2,6 +2,7 @@
 // Internal to weft-runtime: the WASI host's resource objects, keyed by rep (the value the canonical ABI stores in the
 // guest's handle table).
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <map>
@@ -21,6 +22,8 @@ enum class FsError : uint32_t {
 [[nodiscard]] FsError fs_error_from_errno(int err);
 
 struct HttpState;
+/// Whether an object of wasi_http.cpp has rep `r`.
+[[nodiscard]] bool http_rep_in_use(const HttpState& http, uint32_t r);
 
 struct WasiHost::State {
   WasiConfig config;
@@ -68,7 +71,18 @@ struct WasiHost::State {
   std::map<uint32_t, IoError> errors;
   std::map<uint32_t, DirStream> dirs;
 
-  uint32_t rep() { return next_rep++; }
+  /// A rep no live host object has. The counter is 32 bits and wraps after 2^32 allocations; a value still in use
+  /// is skipped (handing it out again would overwrite the live object). Live objects are bounded by the guest's
+  /// handle limit (kMaxLiveHandles), so the search ends.
+  uint32_t rep() {
+    while (next_rep == 0 || rep_in_use(next_rep)) ++next_rep;
+    return next_rep++;
+  }
+  [[nodiscard]] bool rep_in_use(uint32_t r) const {
+    return outputs.count(r) || inputs.count(r) || descriptors.count(r) || pollables.count(r) || errors.count(r) ||
+           dirs.count(r) || std::any_of(preopen_reps.begin(), preopen_reps.end(), [r](auto& p) { return p.second == r; }) ||
+           (http && http_rep_in_use(*http, r));
+  }
   uint32_t new_error(std::string message, int err) {
     uint32_t r = rep();
     errors[r] = {std::move(message), err};

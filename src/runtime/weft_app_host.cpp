@@ -106,10 +106,11 @@ struct WeftAppHost::State {
     config.ipc.reset();
   }
 
-  /// Reads whatever the relay has sent, without blocking.
+  /// Reads what the relay has sent, without blocking, until the inbox holds more than one whole message: the rest
+  /// waits in the socket (a relay sending faster than the guest calls recv fills the socket, not this process).
   void drain() {
     char buf[16384];
-    while (config.ipc.valid()) {
+    while (config.ipc.valid() && inbox.size() <= kMaxIpcMessage) {
       ssize_t n = ::recv(config.ipc.get(), buf, sizeof buf, MSG_DONTWAIT);
       if (n > 0) {
         inbox.append(buf, size_t(n));

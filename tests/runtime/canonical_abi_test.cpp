@@ -235,6 +235,35 @@ TEST_F(CanonicalAbi, AHugeListOfZeroSizedRecordsIsRefusedNotMaterialised) {
   EXPECT_NE(v.error().message.find("elements one call may pass"), std::string::npos) << v.error().message;
 }
 
+TEST(HandleTable, AddingPastTheLiveHandleLimitIsRefusedNamingTheLimit) {
+  HandleTable handles;
+  auto res = std::make_shared<ResourceType>();
+  res->name = "test/thing";
+  for (size_t i = 0; i < kMaxLiveHandles; ++i) ASSERT_TRUE(handles.add(res, uint32_t(i), true).ok()) << i;
+  auto refused = handles.add(res, 0, true);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "the component already holds 100000 resource handles, the limit");
+  ASSERT_TRUE(handles.remove(1, res.get()).ok());
+  auto reused = handles.add(res, 7, true);
+  ASSERT_TRUE(reused.ok()) << "a dropped handle makes room again";
+  EXPECT_EQ(*reused, 1u);
+  EXPECT_EQ(handles.live_count(), kMaxLiveHandles);
+}
+
+TEST(HandleTable, AHandleIsNotReusedWhileItIsLive) {
+  HandleTable handles;
+  auto res = std::make_shared<ResourceType>();
+  res->name = "test/thing";
+  uint32_t a = handles.add(res, 10, true).value();
+  uint32_t b = handles.add(res, 20, true).value();
+  ASSERT_TRUE(handles.remove(a, res.get()).ok());
+  uint32_t c = handles.add(res, 30, true).value();
+  uint32_t d = handles.add(res, 40, true).value();
+  EXPECT_EQ(c, a) << "the freed handle is reused";
+  EXPECT_NE(d, b);
+  EXPECT_EQ((*handles.get(b, res.get()))->rep, 20u);
+}
+
 TEST_F(CanonicalAbi, OwnHandlesMoveAndBorrowsStayInTheTable) {
   auto res = std::make_shared<ResourceType>();
   res->name = "test/thing";

@@ -4,11 +4,14 @@
 // every one at link time with exit 4 and one line naming the defect; nothing runs.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "runtime_process.hpp"
+#include "weft/core/fd.hpp"
 
 namespace weft::runtime::test {
 namespace {
@@ -67,6 +70,86 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return name;
     });
+
+/// A hostile component that checks its own limits from inside (a grow that must return -1, a write that must fail)
+/// and, when every check held, calls notify.ready and spins. The runtime is then still alive, so its peak resident
+/// memory can be read before it is killed.
+struct LimitRun {
+  std::string ready;       // the readiness line, or "" when a check failed (run returned err) or nothing came
+  long peak_rss_kib = -1;  // VmHWM of weft-runtime, read while it spins
+  std::string err;
+};
+
+// What weft-runtime itself may add to its guest's memory, KiB; AddressSanitizer's shadow and quarantine take more.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kRuntimeAllowanceKib = 128 * 1024;
+#else
+constexpr long kRuntimeAllowanceKib = 32 * 1024;
+#endif
+
+long peak_rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+  return -1;
+}
+
+LimitRun run_limit_probe(const std::string& module, const std::vector<std::string>& extra_args) {
+  LimitRun result;
+  auto ready = make_pipe();
+  if (!ready) {
+    result.err = ready.error().message;
+    return result;
+  }
+  SpawnOptions o;
+  o.argv = {runtime_binary(), "org.weft.test", "1", "--module", module};
+  o.argv.insert(o.argv.end(), extra_args.begin(), extra_args.end());
+  o.env = {"WEFT_READY_FD=3", "WEFT_READY_TOKEN=0123456789abcdef0123456789abcdef"};
+  o.null_stdio = true;
+  o.fd_map.emplace_back(ready->second.get(), 3);
+  auto child = weft::test::CapturedChild::start(std::move(o));
+  ready->second.reset();
+  if (!child) {
+    result.err = child.error().message;
+    return result;
+  }
+  result.ready = weft::test::read_line(ready->first.get(), std::chrono::seconds(60)).value_or("");
+  if (!result.ready.empty()) result.peak_rss_kib = peak_rss_kib(child->process().pid());
+  child->process().signal(SIGKILL);
+  result.err = child->finish(std::chrono::seconds(10)).err;
+  return result;
+}
+
+std::string hostile_fixture(const char* name) { return std::string(WEFT_RT_FIXTURES) + "/hostile/" + name + ".wasm"; }
+
+TEST(HostileLimits, AllMemoriesOfAComponentShareOneBudgetAtEveryGrow) {
+  std::string module = hostile_fixture("memories_share_one_budget");
+  if (!std::filesystem::exists(module)) GTEST_SKIP() << module << " was not built (the guest SDK's jco is missing)";
+  auto run = run_limit_probe(module, {"--max-memory-mib", "64"});
+  EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef")
+      << "every memory.grow past the shared 64 MiB must return -1 (see the .wat); stderr: " << run.err;
+  // 64 MiB of guest memory plus the runtime itself.
+  EXPECT_LT(run.peak_rss_kib, 64 * 1024 + kRuntimeAllowanceKib) << "peak RSS in KiB";
+}
+
+TEST(HostileLimits, AllTablesOfAComponentShareOneMillionElementsAtEveryGrow) {
+  std::string module = hostile_fixture("tables_share_one_budget");
+  if (!std::filesystem::exists(module)) GTEST_SKIP() << module << " was not built (the guest SDK's jco is missing)";
+  auto run = run_limit_probe(module, {});
+  EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef")
+      << "every table.grow past 1 000 000 elements in all must return -1 (see the .wat); stderr: " << run.err;
+}
+
+TEST(HostileLimits, AnOutgoingHttpBodyPastSixteenMebibytesFailsItsStreamAndStaysBounded) {
+  std::string module = hostile_fixture("request_body_past_limit");
+  if (!std::filesystem::exists(module)) GTEST_SKIP() << module << " was not built (the guest SDK's jco is missing)";
+  auto run = run_limit_probe(module, {"--max-memory-mib", "2"});
+  EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef")
+      << "the 17th 1 MiB write and every one after must fail the stream (see the .wat); stderr: " << run.err;
+  // The 16 MiB body plus the runtime itself; without the limit the 64 writes buffer 64 MiB.
+  EXPECT_LT(run.peak_rss_kib, 16 * 1024 + kRuntimeAllowanceKib) << "peak RSS in KiB";
+}
 
 }  // namespace
 }  // namespace weft::runtime::test

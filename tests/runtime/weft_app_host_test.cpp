@@ -1,6 +1,8 @@
 // weft:app host functions called directly (no guest): IPC framing and limits, readiness, fetch grant strings.
 
 #include <gtest/gtest.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -62,6 +64,18 @@ TEST_F(IpcHost, RecvReturnsOnlyCompleteLinesAndNeverBlocks) {
   EXPECT_EQ(recv().index, 0u);  // "sec" is not a complete line
   ASSERT_TRUE(write_all(peer.get(), std::string_view("ond\n")).ok());
   EXPECT_EQ(recv().items[0].str, "second");
+}
+
+TEST_F(IpcHost, RecvReadsAheadAtMostOneMessageFromTheRelay) {
+  std::string lines;
+  for (int i = 0; i < 100; ++i) lines += std::string(999, 'x') + "\n";  // 100 000 bytes, within the socket buffer
+  ASSERT_TRUE(write_all(peer.get(), lines).ok());
+  ASSERT_EQ(recv().index, 1u);
+  int unread = 0;  // bytes the host has not taken from the socket yet
+  ASSERT_EQ(::ioctl(peer.get(), SIOCOUTQ, &unread), 0);
+  EXPECT_GT(unread, 100000 - 65536 - 16384) << "the host buffered everything the relay sent";
+  for (int i = 1; i < 100; ++i) ASSERT_EQ(recv().index, 1u) << "line " << i;
+  EXPECT_EQ(recv().index, 0u);
 }
 
 TEST_F(IpcHost, AnOverlongIncomingLineEndsTheConnection) {

@@ -20,7 +20,11 @@ constexpr size_t kMaxFlatResults = 1;
 /// Elements of non-byte lists one lift may produce.
 constexpr size_t kMaxLiftedElements = size_t(1) << 22;
 
-/// Resource handles of one component instance. Handle 0 is never valid.
+/// Live resource handles one component instance may hold (every host object a guest owns has a handle, so this also
+/// bounds the host's per-resource maps).
+constexpr size_t kMaxLiveHandles = 100000;
+
+/// Resource handles of one component instance. Handle 0 is never valid; a handle is reused only after its removal.
 class HandleTable {
  public:
   struct Entry {
@@ -29,7 +33,8 @@ class HandleTable {
     bool own = true;
     uint32_t lends = 0;  // borrows of this own handle currently lent out
   };
-  [[nodiscard]] uint32_t add(ResourceTypePtr type, uint32_t rep, bool own);
+  /// A new handle for `rep`; refused when kMaxLiveHandles are live.
+  [[nodiscard]] Result<uint32_t> add(ResourceTypePtr type, uint32_t rep, bool own);
   /// The live entry for `handle`, checked against `type`.
   [[nodiscard]] Result<Entry*> get(uint32_t handle, const ResourceType* type);
   /// Removes an own handle (transfer or drop) and returns its entry; refused while borrows are lent out.
@@ -39,6 +44,7 @@ class HandleTable {
  private:
   std::vector<std::optional<Entry>> entries_ = {std::nullopt};
   std::vector<uint32_t> free_;
+  size_t live_ = 0;
 };
 
 /// Everything lifting and lowering needs: the engine, the instance's memory, realloc and encoding, and its handles.
