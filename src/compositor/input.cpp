@@ -45,8 +45,6 @@ void Input::disconnect() {
   hold_begin_.disconnect();
   hold_end_.disconnect();
   request_cursor_.disconnect();
-  request_selection_.disconnect();
-  request_primary_.disconnect();
   focus_change_.disconnect();
   new_constraint_.disconnect();
   constraint_destroy_.disconnect();
@@ -148,13 +146,6 @@ void Input::create(wl_display* display) {
     if (e->seat_client == seat->pointer_state.focused_client)
       wlr_cursor_set_surface(cursor.get(), e->surface, e->hotspot_x, e->hotspot_y);
   });
-  request_selection_.connect(&seat->events.request_set_selection, [this](wlr_seat_request_set_selection_event* e) {
-    wlr_seat_set_selection(seat, e->source, e->serial);
-  });
-  request_primary_.connect(&seat->events.request_set_primary_selection,
-                           [this](wlr_seat_request_set_primary_selection_event* e) {
-                             wlr_seat_set_primary_selection(seat, e->source, e->serial);
-                           });
   constraints_ = wlr_pointer_constraints_v1_create(display);
   new_constraint_.connect(&constraints_->events.new_constraint, [this](wlr_pointer_constraint_v1*) {
     update_constraint(seat->pointer_state.focused_surface);

@@ -101,8 +101,6 @@ class Input {
   Listener<wlr_event_pointer_hold_begin> hold_begin_;
   Listener<wlr_event_pointer_hold_end> hold_end_;
   Listener<wlr_seat_pointer_request_set_cursor_event> request_cursor_;
-  Listener<wlr_seat_request_set_selection_event> request_selection_;
-  Listener<wlr_seat_request_set_primary_selection_event> request_primary_;
   Listener<wlr_seat_keyboard_focus_change_event> focus_change_;
   wlr_pointer_constraints_v1* constraints_ = nullptr;
   wlr_pointer_constraint_v1* active_constraint_ = nullptr;

@@ -26,7 +26,7 @@ bool has_drm_card() {
 }  // namespace
 
 Server::Server(Options options)
-    : sessions(), policy(*this), input(*this), zweft(*this), layers(*this), link(*this), options_(std::move(options)) {}
+    : sessions(), policy(*this), input(*this), selection(sessions), zweft(*this), layers(*this), link(*this), options_(std::move(options)) {}
 
 Server::~Server() {
   // Teardown order (stack.md §3): clients first, then every server-level listener, then backend, allocator, renderer
@@ -40,6 +40,7 @@ Server::~Server() {
   request_activate_.disconnect();
   new_decoration_.disconnect();
   layers.disconnect();
+  selection.disconnect();
   input.disconnect();
   policy.cancel_scheduled();
   sigusr1_.reset();
@@ -155,11 +156,13 @@ void Server::create_globals() {
 bool Server::filter_global(const wl_client* client, const wl_global* global, void* data) {
   auto* self = static_cast<Server*>(data);
   if (!self->sessions.tag_of(client)) return true;
-  // Session-bound clients never see screencopy, data-control or the test protocol (§2.3).
+  // Session-bound clients never see screencopy, data-control, the primary selection (they reach the clipboard only
+  // through the data device, while focused) or the test protocol (§2.3).
   const wl_interface* iface = wl_global_get_interface(global);
   const std::string_view name = iface->name;
   return name != "zwlr_screencopy_manager_v1" && name != "zwlr_data_control_manager_v1" && name != "weft_test_v1" &&
-         name != "zwlr_layer_shell_v1" && name != "zwp_input_method_manager_v2";
+         name != "zwlr_layer_shell_v1" && name != "zwp_input_method_manager_v2" &&
+         name != "zwp_primary_selection_device_manager_v1";
 }
 
 void Server::on_new_xdg_surface(wlr_xdg_surface* xdg) {
@@ -218,6 +221,7 @@ Result<void> Server::start() {
 
   create_globals();
   input.create(display_.get());
+  selection.create(display_.get(), input.seat);
 
   new_output_.connect(&backend->events.new_output, [this](wlr_output* output) {
     outputs.push_back(std::make_unique<Output>(*this, output));

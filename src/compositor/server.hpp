@@ -12,6 +12,7 @@
 #include "listener.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "selection.hpp"
 #include "session_registry.hpp"
 #include "view.hpp"
 #include "window_policy.hpp"
@@ -79,6 +80,7 @@ class Server {
   SessionRegistry sessions;
   WindowPolicy policy;
   Input input;
+  Selection selection;
   ZweftShell zweft;
   LayerShell layers;
   AppdLink link;

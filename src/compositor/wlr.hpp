@@ -97,6 +97,7 @@ using OutputLayoutPtr = std::unique_ptr<wlr_output_layout, Deleter<wlr_output_la
 using CursorPtr = std::unique_ptr<wlr_cursor, Deleter<wlr_cursor_destroy>>;
 using XcursorManagerPtr = std::unique_ptr<wlr_xcursor_manager, Deleter<wlr_xcursor_manager_destroy>>;
 using EventSourcePtr = std::unique_ptr<wl_event_source, Deleter<wl_event_source_remove>>;
+using ProtocolLoggerPtr = std::unique_ptr<wl_protocol_logger, Deleter<wl_protocol_logger_destroy>>;
 using XkbContextPtr = std::unique_ptr<xkb_context, Deleter<xkb_context_unref>>;
 using XkbKeymapPtr = std::unique_ptr<xkb_keymap, Deleter<xkb_keymap_unref>>;
 

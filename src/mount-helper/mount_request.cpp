@@ -11,11 +11,16 @@
 
 #include "weft/core/app_id.hpp"
 #include "weft/core/confined_fs.hpp"
+#include "weft/store/crypto.hpp"
+#include "weft/store/trust.hpp"
 
 namespace weft::mount_helper {
 namespace {
 
 constexpr size_t kMaxStoresFileBytes = 64 * 1024;  // bytes
+constexpr size_t kMaxSignatureFileBytes = 1024;     // bytes; 128 hex characters and some whitespace
+constexpr std::string_view kImageSuffix = ".app.img";
+constexpr std::string_view kSignatureSuffix = ".app.roothash.sig";
 
 // Plain components of an absolute path; nullopt for relative paths, empty, `.` or `..` components or a trailing '/'.
 std::optional<std::vector<std::string>> strict_components(std::string_view path) {
@@ -113,6 +118,21 @@ bool directory_is_empty(int fd) {
 
 }  // namespace
 
+Result<void> verify_root_hash_signature(const std::string& trusted_keys_dir, const std::string& root_hash,
+                                        std::string_view signature_text, std::string_view what) {
+  auto signature = store::parse_signature_text(signature_text, what);
+  if (!signature) return fail(signature.error().message);
+  auto keys = store::load_trusted_keys_from({trusted_keys_dir});
+  if (!keys) return fail(keys.error().with_context("refusing to mount"));
+  if (keys->empty()) return fail("no trusted keys in " + trusted_keys_dir + ": refusing to mount any image");
+  // §5.9: the signature covers the ASCII root hash exactly as written by build-verity (and passed by appd).
+  std::span<const uint8_t> message(reinterpret_cast<const uint8_t*>(root_hash.data()), root_hash.size());
+  for (const auto& key : *keys)
+    if (store::verify_detached(key.key, message, *signature)) return ok();
+  return fail("root hash " + root_hash + " is not signed by a key in " + trusted_keys_dir + " (" + std::string(what) +
+              ")");
+}
+
 bool is_root_hash(std::string_view text) {
   return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
@@ -156,10 +176,17 @@ Result<MountRequest> validate_mount(const HelperPaths& paths, uid_t uid, const s
   if (!is_root_hash(root_hash)) return fail("root hash must be exactly 64 hex characters");
   WEFT_TRY(auto allowed, allowed_image_dirs(paths, uid));
   MountRequest req;
-  std::string image_id, hash_id;
-  WEFT_TRY(req.image, open_image_file(allowed, uid, image, ".app.img", "image", image_id));
+  std::string image_id, hash_id, signature_id;
+  WEFT_TRY(req.image, open_image_file(allowed, uid, image, kImageSuffix, "image", image_id));
   WEFT_TRY(req.hash, open_image_file(allowed, uid, hash, ".app.hash", "hash tree", hash_id));
   if (image_id != hash_id) return fail("image and hash tree belong to different apps (" + image_id + ", " + hash_id + ")");
+  // The signature lies beside the image. Where it is read from does not matter for safety: it must verify under a
+  // system key, and veritysetup then checks the image against the signed root hash.
+  const std::string signature = image.substr(0, image.size() - kImageSuffix.size()) + std::string(kSignatureSuffix);
+  WEFT_TRY(UniqueFd signature_fd,
+           open_image_file(allowed, uid, signature, kSignatureSuffix, "root hash signature", signature_id));
+  WEFT_TRY(std::string signature_text, read_fd(signature_fd.get(), kMaxSignatureFileBytes, signature));
+  WEFT_TRY_VOID(verify_root_hash_signature(paths.trusted_keys_dir, root_hash, signature_text, signature));
   req.root_hash = root_hash;
   WEFT_TRY(req.mount_point, open_mount_point(paths, uid, mount_point, true));
   if (!directory_is_empty(req.mount_point.fd.get())) return fail("mount point '" + mount_point + "' is not empty");

@@ -2,10 +2,8 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-#include <fstream>
-#include <sstream>
 
 #include "weft/core/tool_run.hpp"
 
@@ -25,26 +23,6 @@ Result<void> run_veritysetup(std::vector<std::string> args, const std::vector<st
   auto run = run_tool_checked(request);
   if (!run) return fail(run.error().with_context("veritysetup " + args.front()));
   return ok();
-}
-
-// Mount entry at `path` from /proc/self/mountinfo: (source, fstype), if any.
-std::optional<std::pair<std::string, std::string>> mount_entry(const std::string& path) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  std::optional<std::pair<std::string, std::string>> found;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, devno, root, mount_point;
-    fields >> id >> parent >> devno >> root >> mount_point;
-    if (mount_point != path) continue;
-    std::string tok;
-    while (fields >> tok && tok != "-") {
-    }
-    std::string fstype, source;
-    fields >> fstype >> source;
-    found = std::make_pair(source, fstype);  // the last entry is the topmost mount
-  }
-  return found;
 }
 
 }  // namespace
@@ -72,13 +50,29 @@ Result<void> mount_verity(const MountRequest& r) {
   return ok();
 }
 
-Result<void> umount_verity(const MountPoint& mp) {
-  auto entry = mount_entry(mp.path);
-  std::string expected = "/dev/mapper/" + mp.device_name;
-  if (!entry || entry->first != expected)
-    return fail("'" + mp.path + "' does not carry the verity device " + mp.device_name);
-  if (::umount2(mp.path.c_str(), UMOUNT_NOFOLLOW) != 0) return fail(errno_error("umount " + mp.path));
-  return run_veritysetup({"close", mp.device_name}, {});
+Result<void> unmount_held(MountPoint& mp, dev_t device) {
+  struct stat st {};
+  if (::fstat(mp.fd.get(), &st) != 0) return fail(errno_error("mount point " + mp.path));
+  if (st.st_dev != device) return fail("'" + mp.path + "' does not carry the verity device " + mp.device_name);
+  // The held fd names the mount itself; the path string would be resolved again through directories the user owns
+  // and can swap for a link after validation. /proc/self/fd/N is a magic link, so UMOUNT_NOFOLLOW would stop at the
+  // link. The fd itself keeps the mount busy, so it is detached (MNT_DETACH) and released right after: the
+  // filesystem goes when its last user closes it.
+  std::string held = "/proc/self/fd/" + std::to_string(mp.fd.get());
+  if (::umount2(held.c_str(), MNT_DETACH) != 0) return fail(errno_error("umount " + mp.path));
+  mp.fd.reset();
+  return ok();
+}
+
+Result<void> umount_verity(MountPoint& mp) {
+  std::string mapper = "/dev/mapper/" + mp.device_name;
+  struct stat dev {};
+  if (::stat(mapper.c_str(), &dev) != 0 || !S_ISBLK(dev.st_mode))
+    return fail("'" + mp.path + "' does not carry the verity device " + mp.device_name + " (" + mapper +
+                " is not a block device)");
+  WEFT_TRY_VOID(unmount_held(mp, dev.st_rdev));
+  // Deferred: a process still holding a file of the detached filesystem keeps the device until it lets go.
+  return run_veritysetup({"close", "--deferred", mp.device_name}, {});
 }
 
 }  // namespace weft::mount_helper

@@ -7,8 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "compositor_fixture.hpp"
-#include "standin_appd.hpp"
+#include "session_fixture.hpp"
 
 using namespace weft::test;
 namespace msg = weft::ipc::compositor;
@@ -18,38 +17,7 @@ namespace {
 constexpr uint64_t kSession = 7;
 const std::string kAppId = "org.weft.demo.counter";
 
-class AppdLink : public CompositorTest {
- protected:
-  void SetUp() override {
-    CompositorTest::SetUp();
-    if (HasFatalFailure()) return;
-    auto appd = StandinAppd::connect(link_path());
-    ASSERT_TRUE(appd.ok()) << appd.error().message;
-    standin = std::make_unique<StandinAppd>(std::move(*appd));
-  }
-  void TearDown() override {
-    standin.reset();
-    CompositorTest::TearDown();
-  }
-  std::string link_path() const { return harness->runtime_dir() + "/weft/compositor.sock"; }
-
-  /// Binds a session through the stand-in and connects a client on the other end of the socketpair.
-  std::unique_ptr<TestClient> bind(uint64_t session_id, const std::string& app_id) {
-    auto pair = weft::unix_socket_pair();
-    if (!pair) return nullptr;
-    auto sent = standin->send(msg::BindSession{session_id, app_id}, pair->first.get());
-    if (!sent) return nullptr;
-    pair->first.reset();
-    const std::string line =
-        "client bound to session session_id=" + std::to_string(session_id) + " app_id=" + app_id;
-    if (!harness->wait_for_log(line)) return nullptr;
-    auto client = TestClient::connect_fd(pair->second.release());
-    if (client) client->capture_dir = harness->runtime_dir();
-    return client;
-  }
-
-  std::unique_ptr<StandinAppd> standin;
-};
+using AppdLink = SessionCompositorTest;
 
 }  // namespace
 
@@ -63,6 +31,8 @@ TEST_F(AppdLink, BoundClientIsTaggedAndDoesNotSeeRestrictedGlobals) {
   EXPECT_FALSE(client->has_global("zwlr_data_control_manager_v1"));
   EXPECT_FALSE(client->has_global("weft_test_v1"));
   EXPECT_FALSE(client->has_global("zwlr_layer_shell_v1"));
+  EXPECT_FALSE(client->has_global("zwp_primary_selection_device_manager_v1"))
+      << "session clients reach the clipboard only through the data device";
   EXPECT_TRUE(driver->has_global("zwlr_screencopy_manager_v1")) << "ordinary clients still see them";
 }
 

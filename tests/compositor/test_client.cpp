@@ -208,27 +208,44 @@ namespace {
 
 const wl_keyboard_listener kKeyboardListener = {
     .keymap = [](void*, wl_keyboard*, uint32_t, int32_t fd, uint32_t) { ::close(fd); },
-    .enter = [](void* data, wl_keyboard*, uint32_t, wl_surface* s,
-                wl_array*) { static_cast<TestClient*>(data)->keyboard_focus = s; },
+    .enter =
+        [](void* data, wl_keyboard*, uint32_t serial, wl_surface* s, wl_array*) {
+          auto* c = static_cast<TestClient*>(data);
+          c->keyboard_focus = s;
+          c->last_input_serial = serial;
+        },
     .leave =
-        [](void* data, wl_keyboard*, uint32_t, wl_surface* s) {
+        [](void* data, wl_keyboard*, uint32_t serial, wl_surface* s) {
           auto* c = static_cast<TestClient*>(data);
           if (c->keyboard_focus == s) c->keyboard_focus = nullptr;
+          c->last_input_serial = serial;
         },
     .key =
-        [](void* data, wl_keyboard*, uint32_t, uint32_t, uint32_t key, uint32_t state) {
-          if (state == WL_KEYBOARD_KEY_STATE_PRESSED) static_cast<TestClient*>(data)->keys_received.push_back(key);
+        [](void* data, wl_keyboard*, uint32_t serial, uint32_t, uint32_t key, uint32_t state) {
+          auto* c = static_cast<TestClient*>(data);
+          c->last_input_serial = serial;
+          if (state == WL_KEYBOARD_KEY_STATE_PRESSED) c->keys_received.push_back(key);
         },
     .modifiers = [](void*, wl_keyboard*, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t) {},
     .repeat_info = [](void*, wl_keyboard*, int32_t, int32_t) {},
 };
 
 const wl_pointer_listener kPointerListener = {
-    .enter = [](void* data, wl_pointer*, uint32_t, wl_surface* s, wl_fixed_t,
-                wl_fixed_t) { static_cast<TestClient*>(data)->pointer_focus = s; },
-    .leave = [](void* data, wl_pointer*, uint32_t, wl_surface*) { static_cast<TestClient*>(data)->pointer_focus = nullptr; },
+    .enter =
+        [](void* data, wl_pointer*, uint32_t serial, wl_surface* s, wl_fixed_t, wl_fixed_t) {
+          auto* c = static_cast<TestClient*>(data);
+          c->pointer_focus = s;
+          c->last_input_serial = serial;
+        },
+    .leave =
+        [](void* data, wl_pointer*, uint32_t serial, wl_surface*) {
+          auto* c = static_cast<TestClient*>(data);
+          c->pointer_focus = nullptr;
+          c->last_input_serial = serial;
+        },
     .motion = [](void* data, wl_pointer*, uint32_t, wl_fixed_t, wl_fixed_t) { ++static_cast<TestClient*>(data)->pointer_motions; },
-    .button = [](void*, wl_pointer*, uint32_t, uint32_t, uint32_t, uint32_t) {},
+    .button = [](void* data, wl_pointer*, uint32_t serial, uint32_t, uint32_t,
+                 uint32_t) { static_cast<TestClient*>(data)->last_input_serial = serial; },
     .axis = [](void*, wl_pointer*, uint32_t, uint32_t, wl_fixed_t) {},
     .frame = [](void*, wl_pointer*) {},
     .axis_source = [](void*, wl_pointer*, uint32_t) {},
@@ -302,6 +319,9 @@ const wl_registry_listener kRegistryListener = {
           } else if (iface == "zwlr_layer_shell_v1") {
             c->layer_shell = static_cast<zwlr_layer_shell_v1*>(
                 wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface, std::min(version, 3u)));
+          } else if (iface == "wl_data_device_manager") {
+            c->data_device_manager = static_cast<wl_data_device_manager*>(
+                wl_registry_bind(registry, name, &wl_data_device_manager_interface, std::min(version, 3u)));
           } else if (iface == "weft_test_v1") {
             c->control = static_cast<weft_test_v1*>(wl_registry_bind(registry, name, &weft_test_v1_interface, 1));
             weft_test_v1_add_listener(c->control, &kControlListener, c);
@@ -356,6 +376,7 @@ TestClient::~TestClient() {
   if (layer_shell) zwlr_layer_shell_v1_destroy(layer_shell);
   if (constraints) zwp_pointer_constraints_v1_destroy(constraints);
   if (relative_pointer) zwp_relative_pointer_manager_v1_destroy(relative_pointer);
+  if (data_device_manager) wl_data_device_manager_destroy(data_device_manager);
   if (wm_base) xdg_wm_base_destroy(wm_base);
   if (shm) wl_shm_destroy(shm);
   if (compositor) wl_compositor_destroy(compositor);

@@ -142,6 +142,7 @@ class TestClient {
   zwlr_layer_shell_v1* layer_shell = nullptr;
   zwp_pointer_constraints_v1* constraints = nullptr;
   zwp_relative_pointer_manager_v1* relative_pointer = nullptr;
+  wl_data_device_manager* data_device_manager = nullptr;
   std::set<std::string> globals;
   std::string capture_dir;  // where capture() asks the compositor to write PNGs
 
@@ -149,6 +150,7 @@ class TestClient {
   std::vector<uint32_t> keys_received;  // evdev codes of key presses
   wl_surface* pointer_focus = nullptr;
   int pointer_motions = 0;  // wl_pointer.motion events received
+  uint32_t last_input_serial = 0;  // of the latest wl_keyboard / wl_pointer event that carried one
 
   // weft_test_v1 answers
   uint32_t state_serial = 0;

@@ -1,8 +1,12 @@
 // weft-mount-helper (§7.2): argument validation fails closed; the privileged mount runs only where it can.
 
 #include <pwd.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +18,7 @@
 #include "verity_mount.hpp"
 #include "weft/core/child_process.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/store/crypto.hpp"
 #include "weft/test/build_dir.hpp"
 #include "weft/test/child_run.hpp"
 #include "weft/test/temp_dir.hpp"
@@ -44,6 +49,13 @@ RunResult run_helper(const std::vector<std::string>& args, const std::vector<std
   return weft::test::run_child(std::move(o));
 }
 
+/// `.roothash.sig` text as `weft-pack build-verity` writes it: the signature over the ASCII root hash, lowercase hex.
+std::string sign_root_hash(const weft::store::KeyPair& key, const std::string& root_hash) {
+  auto sig = weft::store::sign_detached(
+      key.seed, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(root_hash.data()), root_hash.size()));
+  return weft::store::to_hex(sig);
+}
+
 class MountValidation : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -53,8 +65,11 @@ class MountValidation : public ::testing::Test {
     paths_.system_image_dirs = {(base_ / "store").string()};
     paths_.image_stores_file = (base_ / "etc/image-stores").string();
     paths_.home_override = (base_ / "home").string();
+    paths_.trusted_keys_dir = (base_ / "etc/trusted-keys").string();
     touch(base_ / "store/org.weft.demo.notes.app.img", "image");
     touch(base_ / "store/org.weft.demo.notes.app.hash", "hash");
+    touch(base_ / "etc/trusted-keys/system.pub", weft::store::to_hex(trusted_.public_key));
+    touch(signature(), sign_root_hash(trusted_, kRootHash));
     token_ = random_token();
     mnt_ = base_ / "run/user" / std::to_string(uid_) / "weft/mnt" / token_;
     fs::create_directories(mnt_);
@@ -66,6 +81,7 @@ class MountValidation : public ::testing::Test {
   weft::Result<MountRequest> validate_default() { return validate(img(), hash(), kRootHash, mnt_.string()); }
   std::string img() const { return (base_ / "store/org.weft.demo.notes.app.img").string(); }
   std::string hash() const { return (base_ / "store/org.weft.demo.notes.app.hash").string(); }
+  std::string signature() const { return (base_ / "store/org.weft.demo.notes.app.roothash.sig").string(); }
   void expect_refused(const weft::Result<MountRequest>& r, const std::string& fragment) {
     ASSERT_FALSE(r.ok()) << "accepted although " << fragment << " was expected";
     EXPECT_NE(r.error().message.find(fragment), std::string::npos) << r.error().message;
@@ -77,6 +93,7 @@ class MountValidation : public ::testing::Test {
   uid_t uid_ = 0;
   std::string token_;
   HelperPaths paths_;
+  weft::store::KeyPair trusted_ = weft::store::generate_key_pair();
 };
 
 TEST_F(MountValidation, AWellFormedRequestOpensImageHashAndMountPointAndNamesTheDevice) {
@@ -86,6 +103,52 @@ TEST_F(MountValidation, AWellFormedRequestOpensImageHashAndMountPointAndNamesThe
   EXPECT_TRUE(r->hash.valid());
   EXPECT_EQ(r->mount_point.token, token_);
   EXPECT_EQ(r->mount_point.device_name, "weft-" + std::to_string(uid_) + "-" + token_);
+}
+
+TEST_F(MountValidation, ARootHashWithoutItsSignatureFileIsRefused) {
+  fs::remove(signature());
+  expect_refused(validate_default(), "root hash signature " + signature());
+}
+
+TEST_F(MountValidation, ARootHashSignedByAKeyOutsideTheSystemTrustDirectoryIsRefused) {
+  // Any local user can make a key and sign the root hash of an image they built; only the system keys count.
+  touch(signature(), sign_root_hash(weft::store::generate_key_pair(), kRootHash));
+  expect_refused(validate_default(), "is not signed by a key in " + paths_.trusted_keys_dir);
+}
+
+TEST_F(MountValidation, ASignatureOverAnotherRootHashDoesNotCoverTheOneGiven) {
+  std::string other = std::string(kRootHash).substr(1) + "0";
+  touch(signature(), sign_root_hash(trusted_, other));
+  expect_refused(validate_default(), "root hash " + std::string(kRootHash) + " is not signed");
+  // Nor does the signature of one spelling cover another (it is over the ASCII text, §5.9).
+  touch(signature(), sign_root_hash(trusted_, kRootHash));
+  std::string upper = kRootHash;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  expect_refused(validate(img(), hash(), upper, mnt_.string()), "is not signed");
+}
+
+TEST_F(MountValidation, AMalformedOrLinkedSignatureFileIsRefused) {
+  touch(signature(), "not hex");
+  expect_refused(validate_default(), signature());
+  fs::remove(signature());
+  touch(base_ / "elsewhere.sig", sign_root_hash(trusted_, kRootHash));
+  fs::create_symlink(base_ / "elsewhere.sig", signature());
+  expect_refused(validate_default(), "symbolic link");
+}
+
+TEST_F(MountValidation, WithoutAnyTrustedKeyNothingMounts) {
+  fs::remove(base_ / "etc/trusted-keys/system.pub");
+  expect_refused(validate_default(), "no trusted keys in " + paths_.trusted_keys_dir);
+  fs::remove_all(base_ / "etc/trusted-keys");
+  expect_refused(validate_default(), "no trusted keys in " + paths_.trusted_keys_dir);
+  touch(base_ / "etc/trusted-keys/broken.pub", "zz");
+  expect_refused(validate_default(), "broken.pub");
+}
+
+TEST_F(MountValidation, TheHelperReadsOnlyTheSystemTrustDirectoryWhateverTheEnvironmentSays) {
+  ::setenv("WEFT_TRUSTED_KEYS", (base_ / "etc/trusted-keys").c_str(), 1);
+  EXPECT_EQ(HelperPaths{}.trusted_keys_dir, "/etc/weft/trusted-keys");
+  ::unsetenv("WEFT_TRUSTED_KEYS");
 }
 
 TEST_F(MountValidation, TheRootHashMustBeExactly64HexCharacters) {
@@ -171,6 +234,7 @@ TEST_F(MountValidation, TheMountPointMustBeTheCallersOwnEmptyTokenDirectory) {
 TEST_F(MountValidation, ExtraStoresCountOnlyFromARootOwnedNonWritableListFile) {
   touch(base_ / "extra/org.weft.demo.notes.app.img");
   touch(base_ / "extra/org.weft.demo.notes.app.hash");
+  touch(base_ / "extra/org.weft.demo.notes.app.roothash.sig", sign_root_hash(trusted_, kRootHash));
   touch(paths_.image_stores_file, "# comment lines are not paths\n" + (base_ / "extra").string() + "\n");
   fs::permissions(paths_.image_stores_file, fs::perms(0644));
   auto extra_img = (base_ / "extra/org.weft.demo.notes.app.img").string();
@@ -189,6 +253,7 @@ TEST_F(MountValidation, TheCallersOwnStoreUnderTheirHomeIsAccepted) {
   std::string store = *paths_.home_override + "/.local/share/weft/apps";
   touch(store + "/org.weft.demo.notes.app.img");
   touch(store + "/org.weft.demo.notes.app.hash");
+  touch(store + "/org.weft.demo.notes.app.roothash.sig", sign_root_hash(trusted_, kRootHash));
   auto r = validate(store + "/org.weft.demo.notes.app.img", store + "/org.weft.demo.notes.app.hash", kRootHash,
                     mnt_.string());
   EXPECT_TRUE(r.ok()) << r.error().message;
@@ -199,6 +264,80 @@ TEST_F(MountValidation, UmountChecksTheFormButNotEmptiness) {
   auto mp = validate_umount(paths_, uid_, mnt_.string());
   ASSERT_TRUE(mp.ok()) << mp.error().message;
   EXPECT_FALSE(validate_umount(paths_, uid_, "/tmp").ok());
+}
+
+/// A tmpfs mounted for one test (a stand-in for the verity EROFS: same unmount path), detached again at the end
+/// wherever it then is.
+class TestMount {
+ public:
+  /// Mounts a tmpfs at `at` holding one file `marker`; an error text when this process may not mount.
+  static std::optional<std::string> mount(const fs::path& at, const std::string& marker, TestMount& out) {
+    if (::mount("weft-test", at.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") != 0)
+      return std::string("mounting a tmpfs failed (") + std::strerror(errno) + "): needs CAP_SYS_ADMIN";
+    out.path_ = at;
+    touch(at / marker, marker);
+    return std::nullopt;
+  }
+  void moved_to(const fs::path& at) { path_ = at; }
+  ~TestMount() {
+    if (!path_.empty()) (void)::umount2(path_.c_str(), MNT_DETACH);
+  }
+
+ private:
+  fs::path path_;
+};
+
+bool is_mounted_with(const fs::path& dir, const std::string& marker) { return fs::exists(dir / marker); }
+
+dev_t device_of(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 ? st.st_dev : 0;
+}
+
+TEST_F(MountValidation, UnmountActsOnTheHeldMountEvenWhenThePathIsSwappedForALink) {
+  TestMount ours, decoy;
+  if (auto why = TestMount::mount(mnt_, "ours", ours)) GTEST_SKIP() << "unmount through the held fd: " << *why;
+  auto mp = validate_umount(paths_, uid_, mnt_.string());
+  ASSERT_TRUE(mp.ok()) << mp.error().message;
+  const dev_t device = device_of(mp->fd.get());
+  // After validation the caller swaps their own `weft/mnt` directory for a link to somewhere else that carries a
+  // mount at the same token: the path now names the decoy.
+  fs::path user_weft = mnt_.parent_path().parent_path();
+  fs::rename(user_weft / "mnt", user_weft / "mnt-held");
+  ours.moved_to(user_weft / "mnt-held" / token_);
+  fs::create_directories(base_ / "decoy" / token_);
+  if (auto why = TestMount::mount(base_ / "decoy" / token_, "decoy", decoy)) FAIL() << *why;
+  fs::create_symlink(base_ / "decoy", user_weft / "mnt");
+  ASSERT_TRUE(is_mounted_with(mnt_, "decoy"));
+
+  auto r = unmount_held(*mp, device);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(is_mounted_with(user_weft / "mnt-held" / token_, "ours")) << "the validated mount is still there";
+  EXPECT_TRUE(is_mounted_with(base_ / "decoy" / token_, "decoy")) << "the mount the swapped path names was removed";
+  EXPECT_FALSE(mp->fd.valid()) << "the held fd is released so the device can close";
+}
+
+TEST_F(MountValidation, UnmountIsRefusedWhenTheHeldMountIsNotOnTheDevice) {
+  TestMount ours;
+  if (auto why = TestMount::mount(mnt_, "ours", ours)) GTEST_SKIP() << "unmount through the held fd: " << *why;
+  auto mp = validate_umount(paths_, uid_, mnt_.string());
+  ASSERT_TRUE(mp.ok()) << mp.error().message;
+  struct stat elsewhere {};
+  ASSERT_EQ(::stat(base_.c_str(), &elsewhere), 0);
+  auto r = unmount_held(*mp, elsewhere.st_dev);
+  ASSERT_FALSE(r.ok()) << "a mount of another device was unmounted";
+  EXPECT_NE(r.error().message.find("does not carry the verity device " + mp->device_name), std::string::npos)
+      << r.error().message;
+  EXPECT_TRUE(is_mounted_with(mnt_, "ours"));
+}
+
+TEST_F(MountValidation, UmountOfAPointWithoutItsMapperDeviceIsRefused) {
+  auto mp = validate_umount(paths_, uid_, mnt_.string());
+  ASSERT_TRUE(mp.ok()) << mp.error().message;
+  auto r = umount_verity(*mp);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("does not carry the verity device " + mp->device_name), std::string::npos)
+      << r.error().message;
 }
 
 TEST(MountHelperBinary, WrongArgumentCountsPrintUsageAndExit1) {
@@ -265,6 +404,13 @@ TEST(MountHelperBinary, AVerityImageMountsReadOnlyAndUnmounts) {
   bool built = run({"/usr/bin/mkfs.erofs", "-T0", "--all-root", img.string(), (work / id).string()}) &&
                run({pack, "generate-key", work.string()}) &&
                run({pack, "build-verity", img.string(), "--key", (work / "weft-sign.key").string()});
+  // The helper trusts only the system directory: the test key is trusted there for this test alone.
+  fs::path system_key = fs::path("/etc/weft/trusted-keys") / (id + ".pub");
+  std::error_code ec;
+  if (built) {
+    fs::create_directories(system_key.parent_path(), ec);
+    fs::copy_file(work / "weft-sign.pub", system_key, ec);
+  }
   std::string root_hash;
   std::ifstream(store / (id + ".app.roothash")) >> root_hash;
   fs::create_directories(mnt);
@@ -273,7 +419,8 @@ TEST(MountHelperBinary, AVerityImageMountsReadOnlyAndUnmounts) {
   std::string content;
   std::ifstream(mnt / "ui/index.html") >> content;
   auto unmounted = run_helper({"umount", mnt.string()});
-  for (const auto& p : {img, hash, store / (id + ".app.roothash"), store / (id + ".app.roothash.sig")}) fs::remove(p);
+  for (const auto& p : {img, hash, store / (id + ".app.roothash"), store / (id + ".app.roothash.sig"), system_key})
+    fs::remove(p, ec);
   fs::remove(mnt);
   ASSERT_TRUE(built) << "building the image or its hash tree failed";
   EXPECT_EQ(mounted.exit_code, 0) << mounted.err;
