@@ -2,7 +2,6 @@
 
 #include "weft/runtime/weft_app_host.hpp"
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <chrono>
 
 #include "weft/core/app_errors.hpp"
+#include "weft/core/bounded_send.hpp"
 #include "weft/core/glib.hpp"
 #include "weft/core/ready.hpp"
 #include "weft/core/tool_run.hpp"
@@ -160,21 +160,12 @@ void WeftAppHost::install(HostRegistry& registry) {
     if (payload.find_first_of("\r\n") != std::string::npos) return err_text(app_error::kIpcLineBreak);
     if (s->ipc_closed) return err_text(app_error::kIpcClosed);
     if (!s->config.ipc.valid()) return err_text(app_error::kIpcNotConnected);
-    std::string line = payload + "\n";
-    size_t done = 0;
-    while (done < line.size()) {
-      ssize_t n = ::send(s->config.ipc.get(), line.data() + done, line.size() - done, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        pollfd p{s->config.ipc.get(), POLLOUT, 0};
-        ::poll(&p, 1, -1);
-        continue;
-      }
-      if (n <= 0) {
-        s->close_ipc();
-        return err_text(app_error::kIpcClosed);
-      }
-      done += size_t(n);
+    // A relay that stops reading may hold the app up for a bounded time only; a line sent in part leaves the
+    // stream broken, so any failure closes the connection.
+    if (auto sent = send_all_within(s->config.ipc.get(), payload + "\n", s->config.ipc_send_limit); !sent) {
+      std::fprintf(stderr, "weft-runtime: ipc.send: %s; closing the IPC connection\n", sent.error().message.c_str());
+      s->close_ipc();
+      return err_text(app_error::kIpcClosed);
     }
     return ok_unit();
   };

@@ -55,6 +55,31 @@ TEST_F(IpcHost, SendWritesOneLineAndEnforcesTheSizeAndLineBreakRules) {
   EXPECT_EQ(peer_reads(), "");
 }
 
+TEST(IpcHostSend, ARelayThatStopsReadingCostsTheSenderABoundedWaitAndClosesTheConnection) {
+  auto pair = unix_socket_pair().value();
+  UniqueFd relay = std::move(pair.second);  // never reads
+  WeftAppConfig config{"org.weft.test", {}, std::move(pair.first)};
+  config.ipc_send_limit = std::chrono::milliseconds(200);
+  WeftAppHost host(std::move(config));
+  HostRegistry registry;
+  host.install(registry);
+  auto& send = registry.find("weft:app/ipc@0.1.0")->functions.at("send");
+  Val last;
+  // The socket buffers a few hundred KiB; 200 messages of 64 KiB are far more than it can hold.
+  int sent = 0;
+  for (; sent < 200; ++sent) {
+    std::vector<Val> args{Val::string(std::string(65536, 'm'))};
+    auto r = send(args);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    last = *r;
+    if (last.index != 0) break;
+  }
+  ASSERT_EQ(last.index, 1u) << "all 200 messages went into a socket nobody reads";
+  EXPECT_EQ(last.items[0].str, app_error::kIpcClosed);
+  std::vector<Val> args{Val::string("after")};
+  EXPECT_EQ(send(args)->items[0].str, app_error::kIpcClosed) << "a half-sent line leaves the stream broken for good";
+}
+
 TEST_F(IpcHost, RecvReturnsOnlyCompleteLinesAndNeverBlocks) {
   EXPECT_EQ(recv().index, 0u);  // nothing yet, and no blocking
   ASSERT_TRUE(write_all(peer.get(), std::string_view("first\nsec")).ok());

@@ -2,6 +2,7 @@
 // The `weft:app@0.1.0` host (spec §4.2, §4.4): notify, ipc, fetch, notifications and clipboard, with per-import
 // grant checks and the spec's exact refusal strings.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,8 @@ struct WeftAppConfig {
   std::string app_id;
   std::vector<Capability> grants;
   UniqueFd ipc;  // connected relay socket, or invalid without --ipc-socket
+  /// How long ipc.send waits for a relay that does not read before it gives the connection up.
+  std::chrono::milliseconds ipc_send_limit = std::chrono::seconds(10);
 };
 
 class WeftAppHost {
