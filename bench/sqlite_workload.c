@@ -8,9 +8,9 @@
 //                           transaction, then <txns> small transactions (update + insert + every 4th a delete), then
 //                           queries; prints one line per result, then `time <phase> <ns>` lines (the only lines that
 //                           differ between runs)
-//   commits <n>             a fresh <dir>/app.db; commits one transaction after another, each inserting row i, and
-//                           prints `begin i` before and `committed i` after each COMMIT returned
-// Every mode runs with PRAGMA synchronous=FULL (SQLite's default rollback journal). Any SQLite error prints
+//   commits <n> [<journal mode>]  a fresh <dir>/app.db; commits one transaction after another, each inserting row i,
+//                           and prints `begin i` before and `committed i` after each COMMIT returned
+// Every mode runs with PRAGMA synchronous=FULL, in SQLite's default rollback journal mode (DELETE) unless named. Any SQLite error prints
 // `error <what>: <message> (code <extended code>, errno <system errno>)` and exits 1.
 //   native:    sqlite_workload_native <dir> <mode> <args…>
 //   component: weft-runtime … --preopen <dir>::/data::rw --preopen <ro>::/ro::ro   with the mode in <ro>/sqlite.txt
@@ -63,12 +63,17 @@ static void step_done(sqlite3_stmt* s, const char* what) {
   sqlite3_reset(s);
 }
 
-static void open_fresh(const char* dir) {
+static void open_fresh(const char* dir, const char* journal_mode) {
   char path[4096];
   snprintf(path, sizeof path, "%s/app.db", dir);
   unlink(path);
   if (sqlite3_open(path, &db) != SQLITE_OK) fail("open app.db");
   exec("PRAGMA synchronous=FULL");
+  if (journal_mode[0] != '\0') {
+    char pragma[96];
+    snprintf(pragma, sizeof pragma, "PRAGMA journal_mode=%s", journal_mode);
+    exec(pragma);
+  }
 }
 
 // Deterministic pseudo-random numbers (64-bit LCG), the same on every platform.
@@ -142,7 +147,7 @@ static void print_rows(const char* label, const char* sql) {
 
 static int run_workload(const char* dir, int rows, int txns) {
   uint64_t t0 = now_ns();
-  open_fresh(dir);
+  open_fresh(dir, "");
   exec("CREATE TABLE customer(id INTEGER PRIMARY KEY, name TEXT NOT NULL, city TEXT NOT NULL)");
   exec("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer INTEGER NOT NULL REFERENCES customer(id),"
        " item TEXT NOT NULL, qty INTEGER NOT NULL, price REAL NOT NULL, note TEXT)");
@@ -231,8 +236,8 @@ static int run_workload(const char* dir, int rows, int txns) {
   return 0;
 }
 
-static int run_commits(const char* dir, int n) {
-  open_fresh(dir);
+static int run_commits(const char* dir, int n, const char* journal_mode) {
+  open_fresh(dir, journal_mode);
   exec("CREATE TABLE log(id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
   exec("CREATE TABLE counter(one INTEGER PRIMARY KEY CHECK (one = 1), value INTEGER NOT NULL)");
   exec("INSERT INTO counter VALUES(1, 0)");
@@ -276,7 +281,7 @@ int main(int argc, char** argv) {
     fclose(f);
   }
   if (count == 3 && strcmp(words[0], "workload") == 0) return run_workload(dir, atoi(words[1]), atoi(words[2]));
-  if (count >= 2 && strcmp(words[0], "commits") == 0) return run_commits(dir, atoi(words[1]));
-  printf("error: usage: workload <rows> <txns> | commits <n>\n");
+  if (count >= 2 && strcmp(words[0], "commits") == 0) return run_commits(dir, atoi(words[1]), words[2]);
+  printf("error: usage: workload <rows> <txns> | commits <n> [<journal mode>]\n");
   return 2;
 }
