@@ -1,5 +1,5 @@
 # weft-runtime benchmark (included from tests/runtime, which builds the guest side with clang-19 + jco).
-# Run: ${CMAKE_BINARY_DIR}/bin/runtime_bench [MiB fib-n nbody-steps host-calls]
+# Run: ${CMAKE_BINARY_DIR}/bin/runtime_bench [MiB fib-n nbody-steps host-calls [sqlite-rows sqlite-txns]]
 set(WEFT_RT_BENCH_SRC ${CMAKE_CURRENT_LIST_DIR})
 add_executable(runtime_compute_native ${WEFT_RT_BENCH_SRC}/runtime_compute.c)
 # The native baseline is always optimised, whatever the build type, to compare against clang -O2 output.
@@ -7,7 +7,21 @@ target_compile_options(runtime_compute_native PRIVATE -O2)
 target_link_libraries(runtime_compute_native PRIVATE m)
 set_target_properties(runtime_compute_native PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${WEFT_RT_FIXTURES})
 
+# The SQLite workload natively, from the same amalgamation and defines as the SDK's `LIBRARIES sqlite` guest build:
+# the durability tests compare the component's results with it, the bench its time. Optimised and without debug
+# info whatever the build type (the amalgamation is 9 MB of C); SQLite's own warnings are not ours to fix.
+add_library(weft_native_sqlite STATIC ${WEFT_SQLITE_DIR}/sqlite3.c)
+target_compile_definitions(weft_native_sqlite PUBLIC SQLITE_THREADSAFE=0 SQLITE_OMIT_LOAD_EXTENSION)
+target_compile_options(weft_native_sqlite PRIVATE -O2 -g0 -w)
+target_include_directories(weft_native_sqlite PUBLIC ${WEFT_SQLITE_DIR})
+target_link_libraries(weft_native_sqlite PUBLIC m)
+add_executable(sqlite_workload_native ${WEFT_RT_BENCH_SRC}/sqlite_workload.c)
+target_compile_options(sqlite_workload_native PRIVATE -O2)
+target_link_libraries(sqlite_workload_native PRIVATE weft_native_sqlite)
+set_target_properties(sqlite_workload_native PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${WEFT_RT_FIXTURES})
+
 add_executable(runtime_bench ${WEFT_RT_BENCH_SRC}/runtime_bench.cpp)
 target_link_libraries(runtime_bench PRIVATE weft-runtime-host)
 target_compile_definitions(runtime_bench PRIVATE WEFT_RT_BENCH_DIR="${WEFT_RT_FIXTURES}")
-add_dependencies(runtime_bench runtime_compute_native runtime_fixture_runtime_compute runtime_fixture_hello)
+add_dependencies(runtime_bench runtime_compute_native runtime_fixture_runtime_compute runtime_fixture_hello
+                 sqlite_workload_native runtime_fixture_sqlite_workload)

@@ -1,6 +1,7 @@
 // weft-runtime benchmark: component instantiate time, and the same C workload (SHA-256, fib, n-body) natively and
-// as a component on the libwabt interpreter, with ratios; plus the host-call round trip through the canonical ABI.
-//   runtime_bench [MiB fib-n nbody-steps host-calls]   (defaults: 1 24 20000 20000)
+// as a component on the libwabt interpreter, with ratios; plus the host-call round trip through the canonical ABI;
+// then the SQLite workload (bench/sqlite_workload.c on a data directory, synchronous=FULL) both ways.
+//   runtime_bench [MiB fib-n nbody-steps host-calls [sqlite-rows sqlite-txns]]   (defaults: 1 24 20000 20000 5000 100)
 // Numbers go to stdout; nothing here is asserted. Per-workload times are wall clock inside each program (noisy on a
 // loaded machine); the whole-run line compares CPU time.
 
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "weft/core/fd.hpp"
@@ -58,12 +60,13 @@ struct Instantiated {
   std::unique_ptr<ComponentInstance> instance;
 };
 
-Instantiated instantiate(const Component& c, const std::string& ro_dir, int stdout_fd) {
+Instantiated instantiate(const Component& c, const std::string& ro_dir, int stdout_fd, const std::string& data_dir = "") {
   Instantiated i;
   i.engine = make_interpreter_engine();
   WasiConfig config;
   config.stdout_fd = stdout_fd;
   if (!ro_dir.empty()) config.preopens.push_back({ro_dir, "/ro", true});
+  if (!data_dir.empty()) config.preopens.push_back({data_dir, "/data", false});
   i.wasi = std::make_unique<WasiHost>(config);
   (void)i.wasi->open_preopens();
   i.app = std::make_unique<WeftAppHost>(WeftAppConfig{"org.weft.bench", {}, {}});
@@ -78,15 +81,101 @@ Instantiated instantiate(const Component& c, const std::string& ro_dir, int stdo
   return i;
 }
 
+/// Runs `component` on the interpreter with /data = `data_dir` and /ro = `ro_dir`; its stdout, and the CPU seconds
+/// the run took, or nullopt when it failed.
+std::optional<std::pair<std::string, double>> run_component(const std::string& path, const std::string& ro_dir,
+                                                            const std::string& data_dir) {
+  auto bytes = read_bytes(path);
+  auto c = decode_component(bytes);
+  if (!c) return std::nullopt;
+  auto pipe = make_pipe().value();
+  auto inst = instantiate(*c, ro_dir, pipe.second.get(), data_dir);
+  double cpu = cpu_seconds(RUSAGE_SELF);
+  auto outcome = inst.instance->call(*inst.instance->find_export("wasi:cli/run@0.2.0"), "run", {});
+  cpu = cpu_seconds(RUSAGE_SELF) - cpu;
+  pipe.second.reset();
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(pipe.first.get(), buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+  if (!outcome || outcome->trap) {
+    std::cerr << "component run failed\n" << out;
+    return std::nullopt;
+  }
+  return std::make_pair(out, cpu);
+}
+
+/// The SQLite workload natively and on the interpreter. Wall time includes the host's fsyncs (synchronous=FULL:
+/// several per commit), which cost the same both ways; CPU time and the query phase show the engine's cost.
+int bench_sqlite(const std::string& dir, const std::string& rows, const std::string& txns) {
+  auto tmp = std::filesystem::temp_directory_path() / ("weft-sqlite-bench-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(tmp / "native");
+  std::filesystem::create_directories(tmp / "data");
+  std::filesystem::create_directories(tmp / "ro");
+  std::ofstream(tmp / "ro" / "sqlite.txt") << "workload " << rows << " " << txns << "\n";
+
+  std::string cmd = dir + "/sqlite_workload_native " + (tmp / "native").string() + " workload " + rows + " " + txns;
+  std::string native_out;
+  double native_cpu = cpu_seconds(RUSAGE_CHILDREN);
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p)) native_out += buf;
+    ::pclose(p);
+  }
+  native_cpu = cpu_seconds(RUSAGE_CHILDREN) - native_cpu;
+  auto wasm_run = run_component(dir + "/sqlite_workload.wasm", (tmp / "ro").string(), (tmp / "data").string());
+  std::filesystem::remove_all(tmp);
+  if (!wasm_run) return 1;
+  auto [wasm_out, wasm_cpu] = *wasm_run;
+  auto strip_times = [](const std::string& out) {
+    std::string kept;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+      if (!line.starts_with("time ")) kept += line + "\n";
+    return kept;
+  };
+  if (strip_times(native_out) != strip_times(wasm_out)) {
+    std::cerr << "the SQLite workload's results differ:\nnative:\n" << native_out << "component:\n" << wasm_out;
+    return 1;
+  }
+  auto times = [](const std::string& out) {  // `time <phase> <ns>` lines
+    std::map<std::string, double> m;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream words(line);
+      std::string tag, phase;
+      double ns;
+      if (words >> tag >> phase >> ns && tag == "time") m[phase] = ns;
+    }
+    return m;
+  };
+  auto native = times(native_out), wasm = times(wasm_out);
+  std::printf("SQLite workload: %s rows + %s small transactions (synchronous=FULL) on a data directory\n", rows.c_str(),
+              txns.c_str());
+  const char* labels[][2] = {{"bulk", "bulk insert (1 txn)"}, {"txns", "small transactions"}, {"queries", "queries"},
+                             {"total", "whole workload (wall)"}};
+  for (auto& [key, label] : labels) {
+    double a = native[key] / 1e6, b = wasm[key] / 1e6;
+    std::printf("%-24s native %9.2f ms   interpreter %10.2f ms   ratio %6.1fx\n", label, a, b, a > 0 ? b / a : 0.0);
+  }
+  std::printf("%-24s native %9.3f s    interpreter %10.3f s    ratio %6.1fx\n", "whole workload (CPU)", native_cpu,
+              wasm_cpu, native_cpu > 0 ? wasm_cpu / native_cpu : 0.0);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string mib = "1", fib_n = "24", steps = "20000", calls = "20000";
-  if (argc == 5) {
+  std::string mib = "1", fib_n = "24", steps = "20000", calls = "20000", sqlite_rows = "5000", sqlite_txns = "100";
+  if (argc == 5 || argc == 7) {
     mib = argv[1];
     fib_n = argv[2];
     steps = argv[3];
     calls = argv[4];
+  }
+  if (argc == 7) {
+    sqlite_rows = argv[5];
+    sqlite_txns = argv[6];
   }
   const std::string dir = WEFT_RT_BENCH_DIR;
 
@@ -149,5 +238,5 @@ int main(int argc, char** argv) {
   double per_call = wasm["hostcall"] / std::max(1.0, std::stod(calls));
   std::printf("host call round trip (weft:app/ipc.recv -> option<string>, lowered + lifted): %.0f ns per call (%s calls)\n",
               per_call, calls.c_str());
-  return 0;
+  return bench_sqlite(dir, sqlite_rows, sqlite_txns);
 }

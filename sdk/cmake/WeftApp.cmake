@@ -1,16 +1,19 @@
 # WeftApp.cmake — build WEFT app components and packages from any CMake project.
 #
-# Guest code is compiled by calling clang-19 --target=wasm32-wasi through custom commands, so this works inside a
+# Guest code is compiled by calling clang-19 --target=wasm32-wasip1 through custom commands, so this works inside a
 # native (g++) project such as WEFT's own build as well as in a standalone app project; the project compiler is never
-# switched. Core modules become components with the pinned jco (sdk/jco): `jco embed` adds the app's world,
+# switched. The C library is the WASI sysroot scripts/setup extracts from the pinned npm @yowasp/clang into
+# node_modules/.weft-sysroot (wasi-libc, libc++/libc++abi, compiler-rt builtins), not Debian's 2022 wasi-libc
+# (docs/writing-apps.md, "Toolchain"). Core modules become components with the pinned jco (sdk/jco): `jco embed` adds the app's world,
 # `jco new --wasi-command` wraps the module with jco's bundled WASI preview1 command adapter.
 #
 #   include(<weft>/sdk/cmake/WeftApp.cmake)
 #   weft_add_component(<target> SOURCES <files…> WIT <dir> WORLD <name> [OUTPUT <file.wasm>]
-#                      [INCLUDE_DIRS <dirs…>] [DEFINES <defs…>] [COMPILE_OPTIONS <opts…>])
+#                      [INCLUDE_DIRS <dirs…>] [DEFINES <defs…>] [COMPILE_OPTIONS <opts…>] [LIBRARIES sqlite])
 #   weft_componentize(<target> CORE <core.wasm> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>])
 #   weft_add_app(<target> SOURCES <files…> WIT <dir> WORLD <name> MANIFEST <wapp.toml> UI <dir>
-#                [CAPABILITIES <caps…>] [KEY <weft-sign.key>] [SIGN_TOOL <weft-pack>] [PACKAGES_DIR <dir>] …)
+#                [CAPABILITIES <caps…>] [KEY <weft-sign.key>] [SIGN_TOOL <weft-pack>] [PACKAGES_DIR <dir>]
+#                [LIBRARIES sqlite] …)
 #   weft_add_js_component(<target> SOURCE <app.js> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>]
 #                         [WITH_HTTP])
 #   weft_add_js_app(<target> SOURCE <app.js> WIT <dir> WORLD <name> MANIFEST <wapp.toml> UI <dir> …)
@@ -23,6 +26,10 @@
 # WIT <dir> holds the app's own world (e.g. `world app { import weft:app/ipc@0.1.0; }`); weft:app itself is added as
 # a dependency package, so apps never copy wit/weft-app.wit. Sources ending in .c are C17 (GNU), .cc/.cpp/.cxx are C++20
 # without exceptions (wasi-libc has no unwinder). sdk/include (weft_app.h, weft_json.h) is always on the include path.
+#
+# LIBRARIES names guest libraries the SDK builds once per build tree and links: `sqlite` is the SQLite amalgamation
+# pinned in package-lock.json (npm better-sqlite3's deps/sqlite3), built with SQLITE_THREADSAFE=0 and
+# SQLITE_OMIT_LOAD_EXTENSION; `#include <sqlite3.h>` then works.
 include_guard(GLOBAL)
 
 # INTERNAL cache entries: the functions below run in other directories' scopes, where this file's variables are gone.
@@ -35,11 +42,16 @@ set(WEFT_JCO "${WEFT_SDK_DIR}/jco" CACHE INTERNAL "jco wrapper with host preopen
 set(WEFT_JCO_WASI_WIT "${_weft_repo_root}/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12"
     CACHE INTERNAL "WASI 0.2 WIT packages")
 
-find_program(WEFT_GUEST_CC NAMES clang-19 DOC "C compiler for wasm32-wasi guests")
-find_program(WEFT_GUEST_CXX NAMES clang++-19 DOC "C++ compiler for wasm32-wasi guests")
+# The WASI sysroot (scripts/setup); its .stamp names the @yowasp/clang version it came from.
+set(WEFT_GUEST_SYSROOT "${_weft_repo_root}/node_modules/.weft-sysroot" CACHE INTERNAL "WASI sysroot for guests")
+set(WEFT_SQLITE_DIR "${_weft_repo_root}/node_modules/better-sqlite3/deps/sqlite3" CACHE INTERNAL
+    "SQLite amalgamation (sqlite3.c, sqlite3.h)")
+
+find_program(WEFT_GUEST_CC NAMES clang-19 DOC "C compiler for wasm32-wasip1 guests")
+find_program(WEFT_GUEST_CXX NAMES clang++-19 DOC "C++ compiler for wasm32-wasip1 guests")
 find_program(WEFT_NODE NAMES node nodejs DOC "Node.js, runs jco")
 
-# The SDK is usable when the guest compilers, Node.js, wasi-libc and the npm tooling are all present; callers skip
+# The SDK is usable when the guest compilers, Node.js, the WASI sysroot and the npm tooling are all present; callers skip
 # their guest targets otherwise, so a machine without guest tooling still configures and builds the native parts.
 set(WEFT_SDK_MISSING "")
 foreach(_weft_req WEFT_GUEST_CC WEFT_GUEST_CXX WEFT_NODE)
@@ -50,8 +62,8 @@ endforeach()
 if(NOT EXISTS "${_weft_repo_root}/node_modules/@bytecodealliance/jco/dist/jco.js")
   list(APPEND WEFT_SDK_MISSING "node_modules/@bytecodealliance/jco (run scripts/setup)")
 endif()
-if(NOT EXISTS "/usr/include/wasm32-wasi/stdio.h")
-  list(APPEND WEFT_SDK_MISSING "wasi-libc")
+if(NOT EXISTS "${WEFT_GUEST_SYSROOT}/.stamp" OR NOT EXISTS "${WEFT_GUEST_SYSROOT}/lib/wasm32-wasip1/libc.a")
+  list(APPEND WEFT_SDK_MISSING "the WASI sysroot node_modules/.weft-sysroot (run scripts/setup)")
 endif()
 set(WEFT_SDK_MISSING "${WEFT_SDK_MISSING}" CACHE INTERNAL "what the guest SDK lacks here")
 if(WEFT_SDK_MISSING)
@@ -61,7 +73,13 @@ else()
   set(WEFT_SDK_AVAILABLE TRUE CACHE INTERNAL "")
 endif()
 
-set(WEFT_GUEST_TARGET wasm32-wasi CACHE INTERNAL "")
+set(WEFT_GUEST_TARGET wasm32-wasip1 CACHE INTERNAL "")
+# Every guest compile and link: the target and the sysroot. Links also take the sysroot as clang's resource
+# directory, where they find compiler-rt's builtins (lib/wasm32-unknown-wasip1/); Debian's clang-19 has none for
+# wasm32-wasip1. Compiles keep clang's own resource directory (its stddef.h, stdarg.h, …).
+set(WEFT_GUEST_COMPILE --target=wasm32-wasip1 "--sysroot=${WEFT_GUEST_SYSROOT}" CACHE INTERNAL "")
+set(WEFT_GUEST_LINK --target=wasm32-wasip1 "--sysroot=${WEFT_GUEST_SYSROOT}" "-resource-dir=${WEFT_GUEST_SYSROOT}"
+    CACHE INTERNAL "")
 set(WEFT_GUEST_C_FLAGS -std=gnu17 -O2 -Wall -Wextra CACHE INTERNAL "")
 set(WEFT_GUEST_CXX_FLAGS -std=gnu++20 -O2 -Wall -Wextra -fno-exceptions CACHE INTERNAL "")
 
@@ -141,15 +159,48 @@ function(weft_componentize target)
   set_target_properties(${target} PROPERTIES WEFT_COMPONENT "${C_OUTPUT}")
 endfunction()
 
+# A guest library named in LIBRARIES, built once per build tree: sets <prefix>_OBJECT (the object to link),
+# <prefix>_TARGET (the target building it) and <prefix>_INCLUDE (its header directory).
+function(_weft_guest_library fn target name prefix)
+  if(NOT name STREQUAL "sqlite")
+    message(FATAL_ERROR "${fn}(${target}): unknown library '${name}' in LIBRARIES (the SDK provides: sqlite)")
+  endif()
+  if(NOT EXISTS "${WEFT_SQLITE_DIR}/sqlite3.c")
+    message(FATAL_ERROR "${fn}(${target}): LIBRARIES sqlite needs the SQLite amalgamation ${WEFT_SQLITE_DIR}/sqlite3.c "
+                        "(npm better-sqlite3, pinned in package-lock.json): run scripts/setup")
+  endif()
+  set(object "${CMAKE_BINARY_DIR}/weft-guest-libs/sqlite3.o")
+  if(NOT TARGET weft_guest_sqlite)
+    # Unmodified amalgamation; SQLite itself picks its WASI settings (unix-dotfile VFS, no WAL, no mmap) from __wasi__.
+    add_custom_command(OUTPUT "${object}"
+      COMMAND "${WEFT_GUEST_CC}" ${WEFT_GUEST_COMPILE} -std=gnu17 -O2 -DSQLITE_THREADSAFE=0
+              -DSQLITE_OMIT_LOAD_EXTENSION -c "${WEFT_SQLITE_DIR}/sqlite3.c" -o "${object}"
+      DEPENDS "${WEFT_SQLITE_DIR}/sqlite3.c" "${WEFT_GUEST_SYSROOT}/.stamp"
+      COMMENT "Compiling guest library SQLite (${WEFT_GUEST_TARGET}, once per build tree)" VERBATIM)
+    add_custom_target(weft_guest_sqlite DEPENDS "${object}")
+  endif()
+  set(${prefix}_OBJECT "${object}" PARENT_SCOPE)
+  set(${prefix}_TARGET weft_guest_sqlite PARENT_SCOPE)
+  set(${prefix}_INCLUDE "${WEFT_SQLITE_DIR}" PARENT_SCOPE)
+endfunction()
+
 function(weft_add_component target)
-  cmake_parse_arguments(C "" "WIT;WORLD;OUTPUT" "SOURCES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS" ${ARGN})
+  cmake_parse_arguments(C "" "WIT;WORLD;OUTPUT" "SOURCES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS;LIBRARIES" ${ARGN})
   _weft_no_unparsed(C weft_add_component ${target})
   _weft_require_sdk(weft_add_component ${target})
   if(NOT C_SOURCES)
     message(FATAL_ERROR "weft_add_component(${target}): SOURCES is required")
   endif()
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir")
-  set(common --target=${WEFT_GUEST_TARGET} -I${WEFT_SDK_DIR}/include)
+  set(common ${WEFT_GUEST_COMPILE} -I${WEFT_SDK_DIR}/include)
+  set(library_objects "")
+  set(library_targets "")
+  foreach(library IN LISTS C_LIBRARIES)
+    _weft_guest_library(weft_add_component ${target} ${library} lib)
+    list(APPEND library_objects "${lib_OBJECT}")
+    list(APPEND library_targets ${lib_TARGET})
+    list(APPEND common "-I${lib_INCLUDE}")
+  endforeach()
   foreach(inc IN LISTS C_INCLUDE_DIRS)
     get_filename_component(inc "${inc}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     list(APPEND common "-I${inc}")
@@ -179,7 +230,7 @@ function(weft_add_component target)
     set(obj "${dir}/${rel}.o")
     add_custom_command(OUTPUT "${obj}"
       COMMAND "${compiler}" ${common} ${flags} -MD -MF "${obj}.d" -MT "${obj}" -c "${src}" -o "${obj}"
-      DEPENDS "${src}"
+      DEPENDS "${src}" "${WEFT_GUEST_SYSROOT}/.stamp"
       DEPFILE "${obj}.d"
       COMMENT "Compiling guest ${rel} (${WEFT_GUEST_TARGET})" VERBATIM)
     list(APPEND objects "${obj}")
@@ -188,14 +239,17 @@ function(weft_add_component target)
   # Linked without -O: clang would run a binaryen wasm-opt from PATH, and Debian's binaryen 108 mangles modules.
   set(core "${dir}/${target}.core.wasm")
   add_custom_command(OUTPUT "${core}"
-    COMMAND "${linker}" --target=${WEFT_GUEST_TARGET} ${objects} -o "${core}"
-    DEPENDS ${objects}
+    COMMAND "${linker}" ${WEFT_GUEST_LINK} ${objects} ${library_objects} -o "${core}"
+    DEPENDS ${objects} ${library_objects}
     COMMENT "Linking guest core module ${target}.core.wasm" VERBATIM)
   set(forward WIT "${C_WIT}" WORLD "${C_WORLD}")
   if(C_OUTPUT)
     list(APPEND forward OUTPUT "${C_OUTPUT}")
   endif()
   weft_componentize(${target} CORE "${core}" ${forward})
+  if(library_targets)
+    add_dependencies(${target} ${library_targets})
+  endif()
 endfunction()
 
 # Renders a CMake list of capability strings as a TOML array: ["a", "b"].
@@ -290,11 +344,12 @@ set(_WEFT_PACKAGE_ONE MANIFEST UI KEY SIGN_TOOL PACKAGES_DIR CACHE INTERNAL "one
 # A C/C++ app: weft_add_component + the package (see _weft_assemble_package).
 function(weft_add_app target)
   cmake_parse_arguments(A "" "WIT;WORLD;${_WEFT_PACKAGE_ONE}"
-                        "SOURCES;CAPABILITIES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS" ${ARGN})
+                        "SOURCES;CAPABILITIES;INCLUDE_DIRS;DEFINES;COMPILE_OPTIONS;LIBRARIES" ${ARGN})
   _weft_no_unparsed(A weft_add_app ${target})
   set(component "${CMAKE_CURRENT_BINARY_DIR}/${target}.dir/app.wasm")
   weft_add_component(${target}_component SOURCES ${A_SOURCES} WIT "${A_WIT}" WORLD "${A_WORLD}" OUTPUT "${component}"
-                     INCLUDE_DIRS ${A_INCLUDE_DIRS} DEFINES ${A_DEFINES} COMPILE_OPTIONS ${A_COMPILE_OPTIONS})
+                     INCLUDE_DIRS ${A_INCLUDE_DIRS} DEFINES ${A_DEFINES} COMPILE_OPTIONS ${A_COMPILE_OPTIONS}
+                     LIBRARIES ${A_LIBRARIES})
   _weft_forward_package_args(forward)
   _weft_assemble_package(${target} ${target}_component "${component}" ${forward})
 endfunction()

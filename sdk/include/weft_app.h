@@ -9,7 +9,7 @@
  * Strings and lists the host returns live in guest memory allocated through cabi_realloc (defined here): release
  * them with the matching weft_*_free function. Arguments are only borrowed by the host for the duration of the call.
  *
- * Build with clang-19 --target=wasm32-wasi (C or C++; C++ with -fno-exceptions), then `jco embed` with a world that
+ * Build with clang-19 --target=wasm32-wasip1 (C or C++; C++ with -fno-exceptions), then `jco embed` with a world that
  * imports the interfaces used and `jco new --wasi-command` (sdk/cmake/WeftApp.cmake does all of it). An interface is
  * imported by the component only if one of its functions is referenced, so including this header costs nothing. */
 #ifndef WEFT_APP_H
@@ -23,7 +23,7 @@
 #include <string.h>
 
 #if !defined(__wasm32__)
-#error "weft_app.h is for guest code: compile with clang-19 --target=wasm32-wasi"
+#error "weft_app.h is for guest code: compile with clang-19 --target=wasm32-wasip1"
 #endif
 
 #ifdef __cplusplus

@@ -164,12 +164,14 @@ TEST(RuntimeCli, FilesystemAccessStaysBeneathThePreopensAndReadOnlyRefusesMutati
   std::filesystem::create_symlink(app.dir / "missing.txt", app.rw / "outside-missing-link");
   auto run = run_runtime(app.args());
   EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err << run.out;
+  // A path under no preopen is refused by wasi-libc itself, before any host call: ENOENT in the current wasi-libc
+  // (Debian's 2022 snapshot answered ENOTCAPABLE).
   for (const char* line : {"inside link: opened\n", "outside link: Operation not permitted\n", "rw mkdir: ok\n",
                            "rw rename: ok\n", "rw stat: ok\n", "rw size: 5\n", "preopen lstat: ok\n",
                            "preopen is a directory: yes\n", "trailing dot lstat: ok\n",
                            "trailing dot is a directory: yes\n", "ro mkdir: Read-only file system\n",
                            "ro unlink: Read-only file system\n", "ro rename: Read-only file system\n",
-                           "absolute host path: Capabilities insufficient\n",
+                           "absolute host path: No such file or directory\n",
                            "symlink climbing out: Operation not permitted\n",
                            "symlink to absolute: Operation not permitted\n", "symlink inside: ok\n",
                            "symlink from sub to parent: ok\n",

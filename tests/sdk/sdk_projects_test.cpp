@@ -122,6 +122,39 @@ TEST(SdkProjects, TheManifestReceivesTheCapabilitiesAsATomlArray) {
       << text.str();
 }
 
+// Configure only: building would compile the SQLite amalgamation once more in this fresh tree (≈25 s of CPU); the
+// same LIBRARIES sqlite build is exercised by tests/runtime's SQLite fixture.
+TEST(SdkProjects, WeftNewAppWithSqliteMakesAProjectThatLinksSqliteAndGetsItsDataDirectory) {
+  TempDir work;
+  fs::path project = work / "hello";
+  ToolRun created =
+      run_tool({WEFT_SOURCE_DIR "/sdk/weft-new-app", "--sqlite", project.string(), "org.example.hello"}, true);
+  ASSERT_TRUE(created.ok) << created.output;
+  std::stringstream cmake_lists, main_c;
+  cmake_lists << std::ifstream(project / "CMakeLists.txt").rdbuf();
+  main_c << std::ifstream(project / "src/main.c").rdbuf();
+  EXPECT_NE(cmake_lists.str().find("LIBRARIES sqlite"), std::string::npos) << cmake_lists.str();
+  EXPECT_NE(cmake_lists.str().find("CAPABILITIES fs:rw:app-data"), std::string::npos) << cmake_lists.str();
+  EXPECT_NE(main_c.str().find("sqlite3_open(\"/data/app.db\""), std::string::npos);
+  ToolRun configured =
+      run_tool({CMAKE_BIN, "-S", project.string(), "-B", (project / "build").string(), "-G", CMAKE_GEN}, true);
+  ASSERT_TRUE(configured.ok) << configured.output;
+  std::stringstream manifest;
+  manifest << std::ifstream(project / "build/hello.dir/wapp.toml").rdbuf();
+  EXPECT_NE(manifest.str().find("capabilities = [\"fs:rw:app-data\"]"), std::string::npos) << manifest.str();
+}
+
+TEST(SdkProjects, AnUnknownLibraryIsRefusedNamingTheOnesTheSdkProvides) {
+  TempDir work;
+  ToolRun run = configure_with_call(
+      work.path(), "weft_add_app(p SOURCES src/main.c WIT wit WORLD app MANIFEST wapp.toml UI ui LIBRARIES zlib)",
+      "capabilities = @WEFT_APP_CAPABILITIES@\n");
+  EXPECT_FALSE(run.ok);
+  // CMake wraps the message; each part stays on one line.
+  EXPECT_NE(run.output.find("unknown library 'zlib' in LIBRARIES"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("SDK provides: sqlite"), std::string::npos) << run.output;
+}
+
 TEST(SdkProjects, TheToolchainFileBuildsCxxCoreModulesThatBecomeComponents) {
   TempDir build;
   ToolRun run = configure_and_build(WEFT_SOURCE_DIR "/tests/sdk/toolchain_project", build.path(),

@@ -110,6 +110,9 @@ class CapturedChild {
   }
 
   [[nodiscard]] ChildProcess& process() { return child_; }
+  /// The read end of the child's stdout, for a test that watches it before finish() (a LineReader on it keeps
+  /// what it read: finish() then collects only the rest).
+  [[nodiscard]] int out_fd() const { return out_.get(); }
   /// The read end of the child's stderr, for a test that watches it before finish().
   [[nodiscard]] int err_fd() const { return err_.get(); }
 
