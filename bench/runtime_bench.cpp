@@ -208,23 +208,10 @@ int main(int argc, char** argv) {
   auto tmp = std::filesystem::temp_directory_path() / ("weft-runtime-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(tmp);
   std::ofstream(tmp / "bench.txt") << mib << " " << fib_n << " " << steps << " " << calls << "\n";
-  auto compute_bytes = read_bytes(dir + "/runtime_compute.wasm");
-  auto c = decode_component(compute_bytes);
-  auto pipe = make_pipe().value();
-  auto inst = instantiate(*c, tmp.string(), pipe.second.get());
-  double wasm_cpu = cpu_seconds(RUSAGE_SELF);
-  auto outcome = inst.instance->call(*inst.instance->find_export("wasi:cli/run@0.2.0"), "run", {});
-  wasm_cpu = cpu_seconds(RUSAGE_SELF) - wasm_cpu;
-  pipe.second.reset();
-  std::string wasm_out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(pipe.first.get(), buf, sizeof buf)) > 0) wasm_out.append(buf, size_t(n));
+  auto compute_run = run_component(dir + "/runtime_compute.wasm", tmp.string(), "");
   std::filesystem::remove_all(tmp);
-  if (!outcome || outcome->trap) {
-    std::cerr << "component run failed\n" << wasm_out;
-    return 1;
-  }
+  if (!compute_run) return 1;
+  const auto& [wasm_out, wasm_cpu] = *compute_run;
   auto wasm = parse(wasm_out);
 
   const char* labels[][2] = {{"sha256", "SHA-256 over the buffer"}, {"fib", "fib (recursive calls)"}, {"nbody", "n-body (f64)"}};

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "weft/core/paths.hpp"
@@ -62,6 +63,10 @@ Result<AppdConfig> config_from_environment() {
     if (*end || p < 0 || p > 65535) return fail("WEFT_APPD_WS_PORT '" + *port + "' is not a port number");
     c.ws_port = static_cast<uint16_t>(p);
   }
+#ifdef WEFT_TEST_HOOKS
+  // Test builds only: a fault test waits 3 s for a child that never gets ready instead of the spec's 30 s.
+  if (auto ms = env("WEFT_TEST_READY_TIMEOUT_MS")) c.ready_timeout_ms = std::max(1000, std::atoi(ms->c_str()));
+#endif
   c.runtime_bin = env("WEFT_RUNTIME_BIN").value_or("/usr/lib/weft/weft-runtime");
   c.app_shell_bin = env("WEFT_APP_SHELL_BIN").value_or("/usr/lib/weft/weft-app-shell");
   c.portal_bin = env("WEFT_FILE_PORTAL_BIN");

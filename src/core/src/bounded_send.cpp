@@ -4,6 +4,9 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <string>
+
+#include "weft/core/fd.hpp"
 
 namespace weft {
 
