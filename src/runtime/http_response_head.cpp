@@ -28,7 +28,7 @@ bool is_http_token(std::string_view s) {
 
 Result<void> HttpResponseHead::add_line(std::string_view line) {
   bytes_ += line.size();
-  if (bytes_ > kMaxResponseHead) return fail("response headers exceed " + std::to_string(kMaxResponseHead) + " bytes");
+  if (bytes_ > max_bytes_) return fail("response headers exceed " + std::to_string(max_bytes_) + " bytes");
   bool continues = may_continue_ && !line.empty() && (line[0] == ' ' || line[0] == '\t');
   may_continue_ = false;
   if (continues) {

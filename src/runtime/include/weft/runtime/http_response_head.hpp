@@ -18,10 +18,12 @@ constexpr size_t kMaxResponseHead = 256u << 10;
 /// The header fields of a response, built line by line.
 class HttpResponseHead {
  public:
+  /// `max_bytes`: the cap on all lines together (tests and the fuzz target use a small one).
+  explicit HttpResponseHead(size_t max_bytes = kMaxResponseHead) : max_bytes_(max_bytes) {}
   /// Takes one line as delivered (CRLF or LF included). A status line (`HTTP/…`) starts a new head, so after interim
   /// 1xx responses only the final head's fields remain; a line starting with SP or HT continues the previous field
   /// (obsolete folding); lines without a `token:` prefix, or whose value holds CR, LF or NUL inside, are dropped.
-  /// Fails once the lines exceed kMaxResponseHead.
+  /// Fails once the lines exceed the cap.
   [[nodiscard]] Result<void> add_line(std::string_view line);
   /// Fields in arrival order: names lowercase tokens, values free of CR, LF and NUL, without surrounding spaces or tabs.
   [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
@@ -29,6 +31,7 @@ class HttpResponseHead {
 
  private:
   std::vector<std::pair<std::string, std::string>> fields_;
+  size_t max_bytes_;
   size_t bytes_ = 0;
   bool may_continue_ = false;  // the previous line was a field that a folded line may extend
 };
