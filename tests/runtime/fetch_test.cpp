@@ -7,6 +7,7 @@
 #include "scripted_http_server.hpp"
 #include "weft/core/app_errors.hpp"
 #include "weft/runtime/cli_options.hpp"
+#include "weft/runtime/http_response_head.hpp"
 #include "weft/runtime/weft_app_host.hpp"
 
 namespace app_error = weft::app_error;  // spec error strings
@@ -175,6 +176,34 @@ TEST(Fetch, ResponseHeadersOverTheirCapAreAnError) {
   auto r = get(server.url());
   ASSERT_FALSE(r.ok()) << describe(r);
   EXPECT_TRUE(r.error().message.starts_with("response headers exceed ")) << r.error().message;
+}
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+Fields head_of(std::initializer_list<std::string_view> lines) {
+  HttpResponseHead head;
+  for (auto line : lines) EXPECT_TRUE(head.add_line(line).ok()) << line;
+  return head.fields();
+}
+
+TEST(HttpResponseHead, OnlyTheFinalHeadAfterInterimResponsesCounts) {
+  EXPECT_EQ(head_of({"HTTP/1.1 100 Continue\r\n", "X-Interim: 1\r\n", "\r\n", "HTTP/1.1 200 OK\r\n",
+                     "Content-Type:  text/plain \r\n", "\r\n"}),
+            (Fields{{"content-type", "text/plain"}}));
+}
+
+TEST(HttpResponseHead, FoldedLinesContinueTheFieldAndMalformedLinesAreDropped) {
+  EXPECT_EQ(head_of({"HTTP/1.1 200 OK\r\n", "X-Folded: one\r\n", " \t two\r\n", "Bad Name: x\r\n", "no colon\r\n",
+                     "X-Ctl: a\rb\r\n", ": empty name\r\n", "X-Empty:\r\n"}),
+            (Fields{{"x-folded", "one two"}, {"x-empty", ""}}));
+}
+
+TEST(HttpResponseHead, LinesPastTheCapFailNamingIt) {
+  HttpResponseHead head(10);
+  EXPECT_TRUE(head.add_line("A: 123456\n").ok());
+  auto r = head.add_line("B: 1\r\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "response headers exceed 10 bytes");
 }
 
 }  // namespace
