@@ -81,7 +81,7 @@ Result<Target> parse_target(const std::string& text) {
   if (sep == std::string::npos) return fail(app_error::unsupported_scheme(text.substr(0, text.find(':'))));
   std::string scheme = lower(text.substr(0, sep));
   if (scheme != "http" && scheme != "https") return fail(app_error::unsupported_scheme(scheme));
-  WEFT_TRY(curl::Url url, curl::Url::parse(text, CURLU_NON_SUPPORT_SCHEME));
+  WEFT_TRY(curl::Url url, curl::Url::parse(text, 0));
   if (lower(url.part(CURLUPART_SCHEME).value_or("")) != scheme) return fail("invalid URL '" + text + "'");
   // No credentials leave the runtime (§4.5): user name, password and login options are dropped.
   for (CURLUPart p : {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS}) WEFT_TRY_VOID(url.clear(p));
