@@ -1,85 +1,30 @@
-// weft:app/fetch (spec §4.5): URL, method and header policy, the grant check, address filtering of every resolved
-// address, and HTTP/1.1 over a socket connected to a checked address (no re-resolution). Redirects are returned.
+// weft:app/fetch and wasi:http's transport (spec §4.5): the URL, method and header policy and the grant check, then
+// one libcurl transfer. libcurl resolves, but every address it tries to connect to passes the address policy in the
+// socket callback first (and the connected peer again before the request goes out), so the connection always uses a
+// checked address and nothing re-resolves. Redirects are returned; head and body are capped as they arrive.
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <netinet/in.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "weft/runtime/weft_app_host.hpp"
 
-#include "fetch_tls.hpp"
+#include "curl.hpp"
 #include "weft/core/app_errors.hpp"
+#include "weft/runtime/http_response_head.hpp"
 
 namespace weft::runtime {
 namespace {
 
-constexpr size_t kMaxBody = 16u << 20;  // bytes, request and response
-constexpr auto kConnectTimeout = std::chrono::seconds(10);
-constexpr auto kRequestTimeout = std::chrono::seconds(30);
+constexpr size_t kMaxBody = 16u << 20;        // bytes, request and response
+constexpr long kConnectTimeoutMs = 10'000;    // ms, name resolution included
+constexpr long kRequestTimeoutMs = 30'000;    // ms, the whole request
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   return s;
-}
-
-struct Url {
-  std::string scheme, host, path;
-  uint16_t port = 80;
-  bool ipv6_literal = false;
-};
-
-Result<Url> parse_url(const std::string& url) {
-  Url u;
-  size_t sep = url.find("://");
-  if (sep == std::string::npos) return fail(app_error::unsupported_scheme(url.substr(0, url.find(':'))));
-  u.scheme = lower(url.substr(0, sep));
-  if (u.scheme != "http" && u.scheme != "https") return fail(app_error::unsupported_scheme(u.scheme));
-  u.port = u.scheme == "https" ? 443 : 80;
-  std::string rest = url.substr(sep + 3);
-  size_t path_start = rest.find_first_of("/?#");
-  std::string authority = rest.substr(0, path_start);
-  u.path = path_start == std::string::npos ? "/" : rest.substr(path_start);
-  if (u.path.front() != '/') u.path = "/" + u.path;
-  if (size_t hash = u.path.find('#'); hash != std::string::npos) u.path.resize(hash);
-  if (size_t at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
-  std::string port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string::npos) return fail("invalid URL '" + url + "'");
-    u.host = lower(authority.substr(1, close - 1));
-    u.ipv6_literal = true;
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return fail("invalid URL '" + url + "'");
-      port_text = authority.substr(close + 2);
-    }
-  } else {
-    size_t colon = authority.find(':');
-    u.host = lower(authority.substr(0, colon));
-    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
-  }
-  if (u.host.empty()) return fail("invalid URL '" + url + "': no host");
-  if (!port_text.empty()) {
-    if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), ::isdigit) || std::stoul(port_text) > 65535)
-      return fail("invalid URL '" + url + "': bad port");
-    u.port = uint16_t(std::stoul(port_text));
-  }
-  for (char c : u.path)
-    if (c <= ' ' || c == 0x7f) return fail("invalid URL '" + url + "': the path contains spaces or control characters");
-  return u;
-}
-
-bool is_token(const std::string& s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (!(std::isalnum(c) || std::strchr("!#$%&'*+-.^_`|~", c))) return false;
-  return true;
 }
 
 bool in4(uint32_t a, uint32_t net, int bits) { return bits == 0 || (a >> (32 - bits)) == (net >> (32 - bits)); }
@@ -109,84 +54,53 @@ bool public_v6(const in6_addr& a) {
   return true;
 }
 
-bool is_public(const sockaddr* sa) {
-  if (sa->sa_family == AF_INET) return public_v4(ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr));
-  if (sa->sa_family == AF_INET6) return public_v6(reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr);
-  return false;
-}
+/// Where one request may connect: exactly the granted IPv4 address, or public unicast addresses only.
+struct AddressPolicy {
+  std::optional<in_addr> exact;
 
-/// Connects to one of `addrs` within the connect timeout.
-Result<UniqueFd> connect_any(const std::vector<sockaddr_storage>& addrs, const std::string& host) {
-  std::string last = "no address";
-  for (const auto& ss : addrs) {
-    int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) continue;
-    UniqueFd sock(fd);
-    socklen_t len = ss.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) < 0 && errno != EINPROGRESS) {
-      last = std::strerror(errno);
-      continue;
+  bool allows(const sockaddr* sa) const {
+    if (sa->sa_family == AF_INET) {
+      in_addr a = reinterpret_cast<const sockaddr_in*>(sa)->sin_addr;
+      return exact ? a.s_addr == exact->s_addr : public_v4(ntohl(a.s_addr));
     }
-    pollfd p{fd, POLLOUT, 0};
-    int ready = ::poll(&p, 1, int(std::chrono::milliseconds(kConnectTimeout).count()));
-    int err = 0;
-    socklen_t elen = sizeof err;
-    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
-    if (ready == 1 && err == 0) return sock;
-    last = ready == 0 ? "connect timed out" : std::strerror(err);
+    if (sa->sa_family == AF_INET6) return !exact && public_v6(reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr);
+    return false;
   }
-  return fail("cannot connect to " + host + ": " + last);
+};
+
+/// A URL the policy accepted, parsed once by libcurl (the transfer uses the same parsed handle).
+struct Target {
+  curl::Url url;
+  std::string host;  // lowercase, without the brackets of an IPv6 literal
+  bool ipv6_literal = false;
+};
+
+Result<Target> parse_target(const std::string& text) {
+  // Only the scheme is read before libcurl sees the URL, so that a refusal names it as the guest wrote it.
+  size_t sep = text.find("://");
+  if (sep == std::string::npos) return fail(app_error::unsupported_scheme(text.substr(0, text.find(':'))));
+  std::string scheme = lower(text.substr(0, sep));
+  if (scheme != "http" && scheme != "https") return fail(app_error::unsupported_scheme(scheme));
+  WEFT_TRY(curl::Url url, curl::Url::parse(text, 0));
+  if (lower(url.part(CURLUPART_SCHEME).value_or("")) != scheme) return fail("invalid URL '" + text + "'");
+  // No credentials leave the runtime (§4.5): user name, password and login options are dropped.
+  for (CURLUPart p : {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS}) WEFT_TRY_VOID(url.clear(p));
+  Target t{std::move(url), {}, false};
+  t.host = lower(t.url.part(CURLUPART_HOST).value_or(""));
+  if (t.host.size() >= 2 && t.host.front() == '[' && t.host.back() == ']') {
+    t.host = t.host.substr(1, t.host.size() - 2);
+    t.ipv6_literal = true;
+  }
+  if (t.host.empty()) return fail("invalid URL '" + text + "': no host");
+  return t;
 }
 
-Result<std::string> exchange(int fd, const std::string& request, std::chrono::steady_clock::time_point deadline) {
-  size_t done = 0;
-  std::string response;
-  char buf[65536];
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return fail("the request did not finish within 30 s");
-    pollfd p{fd, short(done < request.size() ? POLLOUT : POLLIN), 0};
-    if (::poll(&p, 1, int(left.count())) <= 0) continue;
-    if (done < request.size()) {
-      ssize_t n = ::send(fd, request.data() + done, request.size() - done, MSG_NOSIGNAL);
-      if (n < 0 && errno != EAGAIN && errno != EINTR) return fail(std::string("sending the request failed: ") + std::strerror(errno));
-      if (n > 0) done += size_t(n);
-      continue;
-    }
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n < 0) return fail(std::string("reading the response failed: ") + std::strerror(errno));
-    if (n == 0) return response;
-    response.append(buf, size_t(n));
-    if (response.size() > kMaxBody + 65536) return fail(std::string(app_error::kResponseTooLarge));
-  }
-}
-
-Result<std::string> dechunk(const std::string& body) {
-  std::string out;
-  size_t pos = 0;
-  for (;;) {
-    size_t eol = body.find("\r\n", pos);
-    if (eol == std::string::npos) return fail("malformed chunked response");
-    size_t size = std::strtoul(body.substr(pos, eol - pos).c_str(), nullptr, 16);
-    pos = eol + 2;
-    if (size == 0) return out;
-    if (pos + size > body.size()) return fail("truncated chunked response");
-    out.append(body, pos, size);
-    pos += size + 2;
-  }
-}
-
-}  // namespace
-
-Result<HttpResponse> http_request(const std::vector<Capability>& grants, const std::string& url,
-                                  const std::string& method,
-                                  const std::vector<std::pair<std::string, std::string>>& headers,
-                                  const std::optional<std::string>& body) {
-  WEFT_TRY(Url u, parse_url(url));
-  if (auto refusal = fetch_refusal(grants, u.host); !refusal.empty()) return fail(refusal);
-  if (u.ipv6_literal && std::none_of(grants.begin(), grants.end(), [](const Capability& c) { return c.kind == CapabilityKind::net_fetch_any; }))
-    return fail(app_error::not_granted("net:fetch:" + u.host));
+Result<void> check_request(const std::vector<Capability>& grants, const Target& t, const std::string& method,
+                           const std::vector<std::pair<std::string, std::string>>& headers,
+                           const std::optional<std::string>& body) {
+  if (auto refusal = fetch_refusal(grants, t.host); !refusal.empty()) return fail(refusal);
+  if (t.ipv6_literal && std::none_of(grants.begin(), grants.end(), [](const Capability& c) { return c.kind == CapabilityKind::net_fetch_any; }))
+    return fail(app_error::not_granted("net:fetch:" + t.host));
   static const char* const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
   if (std::find(std::begin(methods), std::end(methods), method) == std::end(methods))
     return fail(app_error::unsupported_method(method));
@@ -196,77 +110,122 @@ Result<HttpResponse> http_request(const std::vector<Capability>& grants, const s
     std::string l = lower(name);
     if (std::find(std::begin(forbidden), std::end(forbidden), l) != std::end(forbidden) || l.starts_with("proxy-"))
       return fail(app_error::header_set_by_runtime(name));
-    if (!is_token(name) || value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+    if (!is_http_token(name) || value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
       return fail(app_error::invalid_header(name));
   }
   if (body && body->size() > kMaxBody) return fail("request body exceeds 16777216 bytes");
+  return ok();
+}
 
-  // Every resolved address is checked; a grant naming an IPv4 address reaches exactly that address.
-  bool exact_ipv4 = std::any_of(grants.begin(), grants.end(), [&](const Capability& c) {
-    return c.kind == CapabilityKind::net_fetch_host && c.host == u.host && is_dotted_ipv4(c.host);
-  });
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  int rc = ::getaddrinfo(u.host.c_str(), std::to_string(u.port).c_str(), &hints, &res);
-  if (rc != 0) return fail("cannot resolve '" + u.host + "': " + ::gai_strerror(rc));
-  std::vector<sockaddr_storage> addrs;
-  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    if (!exact_ipv4 && !is_public(ai->ai_addr)) continue;
-    sockaddr_storage ss{};
-    std::memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-    addrs.push_back(ss);
-  }
-  ::freeaddrinfo(res);
-  if (addrs.empty()) return fail("'" + u.host + "' has no public address (loopback, private and reserved ranges are refused)");
-  WEFT_TRY(UniqueFd sock, connect_any(addrs, u.host));
-  std::string host_header = u.ipv6_literal ? "[" + u.host + "]" : u.host;
-  if (u.port != (u.scheme == "https" ? 443 : 80)) host_header += ":" + std::to_string(u.port);
-  std::string request = method + " " + u.path + " HTTP/1.1\r\nHost: " + host_header + "\r\nConnection: close\r\n";
-  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-  if (body) request += "Content-Length: " + std::to_string(body->size()) + "\r\n";
-  request += "\r\n";
-  if (body) request += *body;
-  auto deadline = std::chrono::steady_clock::now() + kRequestTimeout;
-  std::string response;
-  if (u.scheme == "https") {
-    WEFT_TRY(response, tls_exchange(std::move(sock), u.host, u.port, request, deadline, kMaxBody + 65536));
-  } else {
-    WEFT_TRY(response, exchange(sock.get(), request, deadline));
-  }
+/// The caller's header lines, plus removals of the ones libcurl would add on its own (it sends no others).
+Result<curl::HeaderList> request_headers(const std::vector<std::pair<std::string, std::string>>& headers) {
+  curl::HeaderList list;
+  for (const auto& [name, value] : headers)  // "Name;" is libcurl's spelling of a header with an empty value
+    WEFT_TRY_VOID(list.append(value.empty() ? name + ";" : name + ": " + value));
+  for (const char* added : {"accept", "expect", "content-type"})
+    if (std::none_of(headers.begin(), headers.end(), [&](const auto& h) { return lower(h.first) == added; }))
+      WEFT_TRY_VOID(list.append(std::string(added) + ":"));
+  return list;
+}
 
-  size_t header_end = response.find("\r\n\r\n");
-  if (header_end == std::string::npos || !response.starts_with("HTTP/1.")) return fail("malformed HTTP response");
-  std::string head = response.substr(0, header_end);
-  std::string content = response.substr(header_end + 4);
-  size_t sp = head.find(' ');
-  int status = sp == std::string::npos ? 0 : std::atoi(head.c_str() + sp + 1);
-  if (status < 100 || status > 999) return fail("malformed HTTP status line");
-  HttpResponse out;
-  out.status = uint16_t(status);
-  bool chunked = false;
-  size_t line_start = head.find("\r\n");
-  while (line_start != std::string::npos) {
-    size_t next = head.find("\r\n", line_start + 2);
-    std::string line = head.substr(line_start + 2, next == std::string::npos ? std::string::npos : next - line_start - 2);
-    size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = lower(line.substr(0, colon));
-      std::string value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(" \t"));
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
-      if (name == "transfer-encoding" && lower(value).find("chunked") != std::string::npos) chunked = true;
-      out.headers.push_back({name, value});
+/// What one transfer saw, beyond what libcurl reports.
+struct Observed {
+  HttpResponseHead head;
+  std::optional<Error> head_error;
+  std::string body;
+  bool body_too_large = false;
+  bool refused_address = false;  // the policy turned an address down
+  bool allowed_address = false;  // and let one through
+};
+
+Error transport_error(const Error& e, const Observed& seen, const std::string& host, long connect_time) {
+  if (seen.body_too_large || e.code == CURLE_FILESIZE_EXCEEDED) return Error(std::string(app_error::kResponseTooLarge));
+  if (seen.head_error) return *seen.head_error;
+  if (seen.refused_address && (!seen.allowed_address || e.code == CURLE_ABORTED_BY_CALLBACK))
+    return Error("'" + host + "' has no public address (loopback, private and reserved ranges are refused)");
+  switch (e.code) {
+    case CURLE_COULDNT_RESOLVE_HOST: return Error("cannot resolve '" + host + "': " + e.message);
+    case CURLE_COULDNT_CONNECT: return Error("cannot connect to " + host + ": " + e.message);
+    case CURLE_OPERATION_TIMEDOUT:
+      if (connect_time == 0) return Error("cannot connect to " + host + ": " + e.message);
+      return Error("the request did not finish within 30 s");
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+      return Error("TLS handshake with " + host + " failed: " + e.message);
+    case CURLE_SEND_ERROR: return Error("sending the request to " + host + " failed: " + e.message);
+    default: return Error("receiving the response from " + host + " failed: " + e.message);
+  }
+}
+
+}  // namespace
+
+Result<HttpResponse> http_request(const std::vector<Capability>& grants, const std::string& url,
+                                  const std::string& method,
+                                  const std::vector<std::pair<std::string, std::string>>& headers,
+                                  const std::optional<std::string>& body) {
+  WEFT_TRY(Target target, parse_target(url));
+  WEFT_TRY_VOID(check_request(grants, target, method, headers, body));
+  AddressPolicy policy;
+  for (const Capability& c : grants)
+    if (c.kind == CapabilityKind::net_fetch_host && c.host == target.host && is_dotted_ipv4(c.host)) {
+      in_addr a{};
+      if (::inet_pton(AF_INET, c.host.c_str(), &a) == 1) policy.exact = a;
     }
-    line_start = next;
+  WEFT_TRY(curl::HeaderList header_list, request_headers(headers));
+
+  WEFT_TRY(curl::Transfer t, curl::Transfer::create());
+  Observed seen;
+  t.filter_addresses([&](const sockaddr* address) {
+    bool allowed = policy.allows(address);
+    (allowed ? seen.allowed_address : seen.refused_address) = true;
+    return allowed;
+  });
+  t.on_header([&](std::string_view line) {
+    if (auto r = seen.head.add_line(line); !r) {
+      seen.head_error = r.error();
+      return false;
+    }
+    return true;
+  });
+  t.on_body([&](std::string_view data) {
+    if (data.size() > kMaxBody - seen.body.size()) {
+      seen.body_too_large = true;
+      return false;
+    }
+    seen.body.append(data);
+    return true;
+  });
+  t.set(CURLOPT_CURLU, target.url.get());
+  t.set(CURLOPT_PROTOCOLS_STR, "http,https");
+  t.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  t.set(CURLOPT_FOLLOWLOCATION, 0L);  // redirects are returned to the guest (§4.5)
+  t.set(CURLOPT_PROXY, "");            // no proxy, whatever the environment says
+  t.set(CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_1_1));
+  t.set(CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs);
+  t.set(CURLOPT_TIMEOUT_MS, kRequestTimeoutMs);
+  t.set(CURLOPT_MAXFILESIZE_LARGE, curl_off_t(kMaxBody));  // refuses an announced length early
+  t.set(CURLOPT_HTTPHEADER, header_list.get());
+  if (method == "HEAD") {
+    t.set(CURLOPT_NOBODY, 1L);
+  } else if (method != "GET" || body) {
+    t.set(CURLOPT_CUSTOMREQUEST, method.c_str());
   }
-  if (method == "HEAD") content.clear();
-  if (chunked) {
-    WEFT_TRY(content, dechunk(content));
+  if (body && method != "HEAD") {
+    t.set(CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body->size()));
+    t.set(CURLOPT_POSTFIELDS, body->data());
   }
-  if (content.size() > kMaxBody) return fail(std::string(app_error::kResponseTooLarge));
-  out.body = std::move(content);
+  if (auto r = t.perform(); !r) return fail(transport_error(r.error(), seen, target.host, t.info(CURLINFO_CONNECT_TIME_T)));
+
+  HttpResponse out;
+  out.status = uint16_t(t.info(CURLINFO_RESPONSE_CODE));
+  out.headers = seen.head.take_fields();
+  out.body = std::move(seen.body);
   return out;
 }
 

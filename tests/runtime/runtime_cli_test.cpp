@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "runtime_process.hpp"
+#include "scripted_http_server.hpp"
 #include "weft/core/tool_run.hpp"
 #include "weft/core/app_errors.hpp"
 #include "weft/core/fd.hpp"
@@ -308,6 +309,17 @@ TEST(RuntimeCli, FetchReachesAnExactlyGrantedIpv4AddressAndRefusesLoopbackUnderT
   EXPECT_NE(exact.out.find("fetch host header: err: " + app_error::header_set_by_runtime("Host") + "\n"), std::string::npos);
   EXPECT_NE(server.last_request.find("GET /hello HTTP/1.1\r\n"), std::string::npos) << server.last_request;
   EXPECT_NE(server.last_request.find("X-Fixture: yes\r\n"), std::string::npos) << server.last_request;
+}
+
+TEST(RuntimeCli, AResponseWithOverflowingChunkSizesIsAFetchErrorAndTheRuntimeCarriesOn) {
+  std::string lines;  // 300 KB of chunk sizes that overflow 64 bits (issue 17: this aborted the runtime)
+  while (lines.size() < 300 * 1024) lines += std::string(17, 'f') + "\r\n";
+  test::ScriptedHttpServer server("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + lines + "0\r\n\r\n");
+  AppRun app("grants");
+  write_text(app.ro / "url.txt", server.url("/chunked") + "\n");
+  auto run = run_runtime(app.args({"--grant", "net:fetch:127.0.0.1"}));
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << run.err;
+  EXPECT_NE(run.out.find("fetch: err: receiving the response from 127.0.0.1 failed: "), std::string::npos) << run.out;
 }
 
 /// Runs the JavaScript fetch fixture: sends it `url` over IPC and returns its one-line reply.
