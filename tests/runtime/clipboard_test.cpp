@@ -14,6 +14,7 @@ namespace {
 TEST(Clipboard, TextCopiedByAGuestIsOnTheCompositorsClipboardAndReadsBack) {
   if (std::string(WEFT_RT_COMPOSITOR).empty()) GTEST_SKIP() << "weft-compositor is not part of this build";
   if (!std::filesystem::exists("/usr/bin/wl-copy")) GTEST_SKIP() << "needs wl-clipboard (/usr/bin/wl-copy)";
+  WEFT_SKIP_UNLESS_BUILT(std::string(WEFT_RT_FIXTURES) + "/app.wasm");
   test::TempDir xdg;
   ::chmod(xdg.path().c_str(), 0700);
   auto out = make_pipe().value();

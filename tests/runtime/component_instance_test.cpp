@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "weft/test/build_dir.hpp"
 #include "weft/test/component_bytes.hpp"
 #include "weft/runtime/component_instance.hpp"
 #include "weft/runtime/wasi_host.hpp"
@@ -13,6 +14,7 @@ namespace {
 class ProbeComponent : public ::testing::Test {
  protected:
   void SetUp() override {
+    WEFT_SKIP_UNLESS_BUILT(WEFT_RT_FIXTURES "/probe.wasm");
     auto c = decode_component(test::read_file_bytes(WEFT_RT_FIXTURES "/probe.wasm"));
     ASSERT_TRUE(c.ok()) << c.error().message;
     component = std::move(c).value();
@@ -58,6 +60,7 @@ TEST_F(ProbeComponent, CallingAnUnknownExportIsAnError) {
 }
 
 TEST(ComponentInstantiation, AMissingHostInterfaceFailsNamingTheImport) {
+  WEFT_SKIP_UNLESS_BUILT(WEFT_RT_FIXTURES "/probe.wasm");
   auto c = decode_component(test::read_file_bytes(WEFT_RT_FIXTURES "/probe.wasm"));
   ASSERT_TRUE(c.ok());
   auto engine = make_interpreter_engine();
@@ -69,6 +72,7 @@ TEST(ComponentInstantiation, AMissingHostInterfaceFailsNamingTheImport) {
 }
 
 TEST(ComponentInstantiation, AMissingHostFunctionFailsNamingTheFunction) {
+  WEFT_SKIP_UNLESS_BUILT(WEFT_RT_FIXTURES "/probe.wasm");
   auto c = decode_component(test::read_file_bytes(WEFT_RT_FIXTURES "/probe.wasm"));
   ASSERT_TRUE(c.ok());
   auto engine = make_interpreter_engine();

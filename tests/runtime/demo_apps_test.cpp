@@ -9,6 +9,7 @@
 
 #include "runtime_process.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/test/accept_within.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -33,7 +34,7 @@ class Demo {
     child = std::move(c).value();
     ready.second.reset();
     ready_fd = std::move(ready.first);
-    conn = UniqueFd(::accept(listener.get(), nullptr, nullptr));
+    conn = weft::test::accept_within(listener.get());
   }
 
   std::string ready_line() {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "runtime_process.hpp"
+#include "weft/test/build_dir.hpp"
 #include "weft/core/app_errors.hpp"
 #include "weft/core/glib.hpp"
 
@@ -109,6 +110,7 @@ class NotificationService {
 
 TEST(Notifications, AGrantedNotificationReachesTheDesktopServiceWithTheAppIdAsApplicationName) {
   if (!std::filesystem::exists("/usr/bin/dbus-daemon")) GTEST_SKIP() << "needs /usr/bin/dbus-daemon";
+  WEFT_SKIP_UNLESS_BUILT(std::string(WEFT_RT_FIXTURES) + "/app.wasm");
   NotificationService service;
   ASSERT_FALSE(service.address.empty());
   test::TempDir dir;

@@ -3,6 +3,7 @@
 // test was compiled in.
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -17,3 +18,9 @@ namespace weft::test {
 [[nodiscard]] inline std::string executable(std::string_view name) { return build_dir() + "/bin/" + std::string(name); }
 
 }  // namespace weft::test
+
+/// Skips the current test, naming the file and why, when a guest artifact the SDK builds (a fixture component) is
+/// missing: without the SDK such tests must skip with the reason, never fail or wait for a component that never runs.
+#define WEFT_SKIP_UNLESS_BUILT(path)                                                       \
+  if (const std::string weft_artifact_ = (path); !std::filesystem::exists(weft_artifact_)) \
+  GTEST_SKIP() << weft_artifact_ << " was not built: the guest SDK is unavailable here (run scripts/setup)"
