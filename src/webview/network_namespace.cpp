@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -63,10 +64,19 @@ Result<NamespaceRoute> enter_empty_network_namespace() {
     return fail("cannot create an empty network namespace: unshare(CLONE_NEWNET) needs CAP_SYS_ADMIN and "
                 "unshare(CLONE_NEWUSER|CLONE_NEWNET) failed: " + user_namespace_refusal(error));
   }
+  // A non-dumpable process (e.g. one whose uid changed since exec) cannot open its own /proc/self files: dumpable only
+  // while the maps are written, then as before.
+  const int dumpable = ::prctl(PR_GET_DUMPABLE);
+  if (dumpable == 0) ::prctl(PR_SET_DUMPABLE, 1);
   // setgroups must be denied before an unprivileged process may write gid_map.
-  WEFT_TRY_VOID(write_proc_file("/proc/self/setgroups", "deny"));
-  WEFT_TRY_VOID(write_proc_file("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1\n"));
-  WEFT_TRY_VOID(write_proc_file("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1\n"));
+  auto mapped = [&]() -> Result<void> {
+    WEFT_TRY_VOID(write_proc_file("/proc/self/setgroups", "deny"));
+    WEFT_TRY_VOID(write_proc_file("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1\n"));
+    WEFT_TRY_VOID(write_proc_file("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1\n"));
+    return {};
+  }();
+  if (dumpable == 0) ::prctl(PR_SET_DUMPABLE, 0);
+  WEFT_TRY_VOID(std::move(mapped));
   WEFT_TRY_VOID(drop_capabilities());
   return NamespaceRoute::user_and_network;
 }
