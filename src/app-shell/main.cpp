@@ -11,6 +11,7 @@
 #include "bridge_channel.hpp"
 #include "first_frame.hpp"
 #include "host_window.hpp"
+#include "network_namespace.hpp"
 #include "seat_input.hpp"
 #include "wayland_connection.hpp"
 #include "weft/core/app_id.hpp"
@@ -118,9 +119,12 @@ int run(int argc, char** argv) {
   CLI::App cli{"WEFT app shell: one app's UI in an isolated WPE view"};
   cli.set_version_flag("--version", version_line("weft-app-shell"));
   Arguments args;
+  bool allow_namespace_failure = false;
   cli.add_option("app_id", args.app_id, "app id")->required();
   cli.add_option("session_id", args.session_id, "session id")->required();
   cli.add_option("--ui", args.entry, "UI entry file (its directory is the UI root)")->required();
+  cli.add_flag("--allow-network-namespace-failure", allow_namespace_failure,
+               "development only: run with the host's network where the kernel refuses an empty network namespace");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -138,6 +142,18 @@ int run(int argc, char** argv) {
   inherited.bridge = std::move(*bridge_fd);
   if (reporter.ok()) inherited.ready.emplace(std::move(*reporter));
   else log::warn("readiness will not be reported: ", reporter.error().message);
+  // Still single-threaded and before GLib/WebKit: WebKit's processes are then born without a network (spec §6.2).
+  if (auto isolated = enter_empty_network_namespace(); isolated.ok()) {
+    log::info("network: isolated in an empty ", describe(*isolated));
+  } else if (allow_namespace_failure) {
+    log::error("network: NOT ISOLATED (--allow-network-namespace-failure, development only): page-chosen preconnects "
+               "and DNS queries can reach the network: ", isolated.error().message);
+  } else {
+    log::error("network: ", isolated.error().message,
+               "; refusing to run an app's web view with network access (--allow-network-namespace-failure "
+               "overrides this for development)");
+    return 1;
+  }
   auto status = serve(args, std::move(inherited));
   if (!status.ok()) {
     log::error(status.error().message);

@@ -57,13 +57,14 @@ Result<std::string> percent_decode(std::string_view text) {
 }  // namespace
 
 std::string_view mime_type_for(std::string_view path) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kTypes = {{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 21> kTypes = {{
       {"html", "text/html"},          {"js", "text/javascript"},   {"mjs", "text/javascript"},
       {"css", "text/css"},            {"json", "application/json"}, {"svg", "image/svg+xml"},
       {"png", "image/png"},           {"jpg", "image/jpeg"},        {"jpeg", "image/jpeg"},
       {"gif", "image/gif"},           {"webp", "image/webp"},       {"ico", "image/x-icon"},
       {"woff", "font/woff"},          {"woff2", "font/woff2"},      {"ttf", "font/ttf"},
       {"otf", "font/otf"},            {"wasm", "application/wasm"}, {"txt", "text/plain"},
+      {"wav", "audio/wav"},           {"ogg", "audio/ogg"},         {"webm", "video/webm"},
   }};
   std::string ext(extension_of(path));
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

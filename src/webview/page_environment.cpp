@@ -69,6 +69,10 @@ Result<std::unique_ptr<PageEnvironment>> PageEnvironment::create(PageConfig conf
   env->context_.reset(webkit_web_context_new_ephemeral());
   WebKitWebContext* ctx = env->context_.get();
   webkit_web_context_set_cache_model(ctx, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
+  // No proxy (spec §6.1): the default mode would take http_proxy/https_proxy/all_proxy from the environment (or the
+  // desktop's settings) and hand the proxy every connection the NetworkProcess opens, preconnects included.
+  webkit_website_data_manager_set_network_proxy_settings(webkit_web_context_get_website_data_manager(ctx),
+                                                         WEBKIT_NETWORK_PROXY_MODE_NO_PROXY, nullptr);
   // bubblewrap around the WebProcess. WebKit turns it off by itself inside containers (/.dockerenv), see
   // docs/webview.md: there a renderer compromise equals a same-user native process.
   webkit_web_context_set_sandbox_enabled(ctx, TRUE);

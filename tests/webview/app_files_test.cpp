@@ -123,6 +123,8 @@ TEST(MimeTypes, CoverEveryServedExtensionAndNothingElse) {
   EXPECT_EQ(mime_type_for("a.jpeg"), "image/jpeg");
   EXPECT_EQ(mime_type_for("a.woff2"), "font/woff2");
   EXPECT_EQ(mime_type_for("a.svg"), "image/svg+xml");
+  EXPECT_EQ(mime_type_for("a.wav"), "audio/wav");
+  EXPECT_EQ(mime_type_for("a.webm"), "video/webm");
   EXPECT_EQ(mime_type_for("a.exe"), "");
   EXPECT_EQ(mime_type_for("dir.d/file"), "");
   EXPECT_EQ(mime_type_for("noext"), "");

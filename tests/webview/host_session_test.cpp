@@ -10,6 +10,7 @@
 
 #include "weft/test/build_dir.hpp"
 #include "weft/test/compositor_session.hpp"
+#include "loopback_listeners.hpp"
 #include "standin_appd.hpp"
 #include "weft/core/ready.hpp"
 #include "weft/test/pixels.hpp"
@@ -227,6 +228,59 @@ TEST_F(HostsOnCompositor, WebKitsProcessesOfAnAppShellInheritNeitherTheBridgeNor
       EXPECT_NE(link, ready_pipe_link_) << child.comm << " holds the readiness pipe as fd " << entry.path().filename();
     }
   }
+}
+
+/// The network namespace /proc/<pid>/ns/net names, e.g. "net:[4026531840]" ("" when unreadable).
+std::string network_namespace_of(pid_t pid) {
+  std::error_code ec;
+  auto target = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/ns/net", ec);
+  return ec ? std::string() : target.string();
+}
+
+/// The interfaces in /proc/<pid>/net/dev, space-separated (the first two lines are headers).
+std::string interfaces_of(pid_t pid) {
+  std::ifstream dev("/proc/" + std::to_string(pid) + "/net/dev");
+  std::string line, names;
+  for (int row = 0; std::getline(dev, line); ++row) {
+    size_t colon = line.find(':');
+    if (row < 2 || colon == std::string::npos) continue;
+    size_t start = line.find_first_not_of(' ');
+    names += (names.empty() ? "" : " ") + line.substr(start, colon - start);
+  }
+  return names;
+}
+
+// Issue 17 item 9: preconnects from <link rel=preconnect> and clicked links leave WebKit's NetworkProcess past the
+// content filter, CSP and navigation policy (AppViewNetwork.OutsideTheAppShellsNamespaceWebKitPreconnectsToWhereThe-
+// PageSays shows they do outside the namespace); in the app shell's empty network namespace they reach nothing.
+TEST_F(HostsOnCompositor, AnAppShellAndItsWebKitProcessesRunWithoutANetworkSoPreconnectsReachNothing) {
+  test::CountingListener v4("127.0.0.1"), v6("::1");
+  ASSERT_NE(v4.port(), 0);
+  UniqueFd bridge = start_fixture_app(11);
+  ASSERT_TRUE(bridge);
+
+  const std::string ours = network_namespace_of(getpid());
+  ASSERT_FALSE(ours.empty());
+  auto tree = test::descendants(app_.pid());
+  ASSERT_FALSE(tree.empty()) << "the app shell runs no WebKit process";
+  tree.push_back({.pid = app_.pid(), .comm = "weft-app-shell"});
+  for (const auto& process : tree) {
+    EXPECT_NE(network_namespace_of(process.pid), ours) << process.comm << " shares the test's network namespace";
+    EXPECT_EQ(interfaces_of(process.pid), "lo") << process.comm << "'s network namespace is not empty";
+  }
+
+  std::string targets = "\\\"" + v4.authority() + "\\\"";
+  if (v6.port()) targets += ",\\\"" + v6.authority() + "\\\"";
+  std::string line = "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"reachOut\\\":[" + targets + "]}\"}\n";
+  ASSERT_EQ(write(bridge.get(), line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  std::string buffered;
+  ASSERT_TRUE(set_nonblocking(bridge.get()).ok());
+  EXPECT_EQ(read_bridge_line(bridge.get(), buffered),
+            "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"reachOut\\\":\\\"reached out\\\"}\"}\n");
+  usleep(500 * 1000);  // µs: time for a late connection to arrive
+  EXPECT_EQ(v4.connections(), 0) << "a preconnect reached 127.0.0.1";
+  EXPECT_EQ(v6.connections(), 0) << "a preconnect reached ::1";
+  EXPECT_TRUE(app_.running()) << "the app shell died";
 }
 
 TEST_F(HostsOnCompositor, LauncherOpensAboveAnOpenAppWindowAndEscapeReturnsToTheApp) {
