@@ -17,7 +17,8 @@ echo "built $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 # Metadata: dependencies found by dpkg-shlibdeps, plus the tools WEFT runs.
 info="$(dpkg-deb -f "$deb" Package Version Architecture Depends)"
 echo "$info"
-for dep in libwpewebkit-1.1 libwlroots10 libsoup-3.0 libsodium libwabt glib-networking wl-clipboard; do
+for dep in libwpewebkit-1.1 libwlroots10 libsoup-3.0 libsodium libwabt libcurl glib-networking wl-clipboard \
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good; do
   case "$dep" in libwabt) continue ;; esac  # wabt is linked statically
   grep -q "$dep" <<<"$info" || fail "Depends lacks $dep"
 done
