@@ -166,6 +166,10 @@ int bench_sqlite(const std::string& dir, const std::string& rows, const std::str
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifndef NDEBUG
+  std::fprintf(stderr, "runtime_bench: this is a debug build (interpreter unoptimised, native SQLite at -O0); "
+                       "measure with the release preset\n");
+#endif
   std::string mib = "1", fib_n = "24", steps = "20000", calls = "20000", sqlite_rows = "5000", sqlite_txns = "100";
   if (argc == 5 || argc == 7) {
     mib = argv[1];
