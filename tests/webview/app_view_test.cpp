@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app_page.hpp"
+#include "fixture_page.hpp"
 #include "bridge_channel.hpp"
 #include "headless_capture.hpp"
 #include "weft/test/temp_dir.hpp"
@@ -29,16 +30,10 @@ class AppViewTest : public ::testing::Test {
     fs::copy(kFixtures + "/app", dir_ / "pkg", fs::copy_options::recursive);
     fs::create_symlink(dir_ / "pkg" / "secret.txt", dir_ / "pkg" / "ui" / "link.txt");
     fs::create_directories(dir_ / "cache");
-    auto page = AppPage::create({.app_id = "org.weft.test.fixture",
-                                 .session_id = 7,
-                                 .entry_path = (dir_ / "pkg" / "ui" / "index.html").string(),
-                                 .ui_kit_path = "",
-                                 .cache_dir = (dir_ / "cache").string()});
-    ASSERT_TRUE(page.ok()) << page.error().message;
-    page_ = std::move(page).value();
-    auto view = page_->create_view(320, 240);
-    ASSERT_TRUE(view.ok()) << view.error().message;
-    view_ = std::move(view).value();
+    auto opened = test::open_fixture_page(dir_ / "pkg", dir_ / "cache", 7);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    page_ = std::move(opened->page);
+    view_ = std::move(opened->view);
     capture_ = std::make_unique<HeadlessCapture>(*view_);
   }
   void TearDown() override {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app_page.hpp"
+#include "fixture_page.hpp"
 #include "loopback_listeners.hpp"
 #include "weft/test/temp_dir.hpp"
 
@@ -48,16 +49,10 @@ class AppMedia : public ::testing::Test {
     fs::copy(kFixtures + "/app", dir_ / "pkg", fs::copy_options::recursive);
     fs::create_directories(dir_ / "cache");
     write_tone_wav(dir_ / "pkg" / "ui" / "tone.wav", 8000, 400);
-    auto page = AppPage::create({.app_id = "org.weft.test.fixture",
-                                 .session_id = 3,
-                                 .entry_path = (dir_ / "pkg" / "ui" / "index.html").string(),
-                                 .ui_kit_path = "",
-                                 .cache_dir = (dir_ / "cache").string()});
-    ASSERT_TRUE(page.ok()) << page.error().message;
-    page_ = std::move(page).value();
-    auto view = page_->create_view(320, 240);
-    ASSERT_TRUE(view.ok()) << view.error().message;
-    view_ = std::move(view).value();
+    auto opened = test::open_fixture_page(dir_ / "pkg", dir_ / "cache", 3);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    page_ = std::move(opened->page);
+    view_ = std::move(opened->view);
     terminated_ = glib::connect(view_->web_view(), "web-process-terminated",
                                 G_CALLBACK(+[](WebKitWebView*, WebKitWebProcessTerminationReason, gpointer count) {
                                   ++*static_cast<int*>(count);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app_page.hpp"
+#include "fixture_page.hpp"
 #include "loopback_listeners.hpp"
 #include "weft/test/temp_dir.hpp"
 
@@ -34,16 +35,10 @@ class AppViewNetwork : public ::testing::Test {
   }
   // The NetworkProcess starts with the first load and takes the environment of that moment.
   void load() {
-    auto page = AppPage::create({.app_id = "org.weft.test.fixture",
-                                 .session_id = 5,
-                                 .entry_path = (dir_ / "pkg" / "ui" / "index.html").string(),
-                                 .ui_kit_path = "",
-                                 .cache_dir = (dir_ / "cache").string()});
-    ASSERT_TRUE(page.ok()) << page.error().message;
-    page_ = std::move(page).value();
-    auto view = page_->create_view(320, 240);
-    ASSERT_TRUE(view.ok()) << view.error().message;
-    view_ = std::move(view).value();
+    auto opened = test::open_fixture_page(dir_ / "pkg", dir_ / "cache", 5);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    page_ = std::move(opened->page);
+    view_ = std::move(opened->view);
     auto loaded = view_->load_and_wait(page_->files().entry_uri().c_str(), kTimeoutMs);
     ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   }
