@@ -81,6 +81,18 @@ Instantiated instantiate(const Component& c, const std::string& ro_dir, int stdo
   return i;
 }
 
+/// Runs a native command through the shell; its stdout and the CPU seconds it used.
+std::pair<std::string, double> run_native(const std::string& command) {
+  std::string out;
+  const double before = cpu_seconds(RUSAGE_CHILDREN);
+  if (FILE* p = ::popen(command.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    ::pclose(p);
+  }
+  return {out, cpu_seconds(RUSAGE_CHILDREN) - before};
+}
+
 /// Runs `component` on the interpreter with /data = `data_dir` and /ro = `ro_dir`; its stdout, and the CPU seconds
 /// the run took, or nullopt when it failed.
 std::optional<std::pair<std::string, double>> run_component(const std::string& path, const std::string& ro_dir,
@@ -115,14 +127,7 @@ int bench_sqlite(const std::string& dir, const std::string& rows, const std::str
   std::ofstream(tmp / "ro" / "sqlite.txt") << "workload " << rows << " " << txns << "\n";
 
   std::string cmd = dir + "/sqlite_workload_native " + (tmp / "native").string() + " workload " + rows + " " + txns;
-  std::string native_out;
-  double native_cpu = cpu_seconds(RUSAGE_CHILDREN);
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[256];
-    while (std::fgets(buf, sizeof buf, p)) native_out += buf;
-    ::pclose(p);
-  }
-  native_cpu = cpu_seconds(RUSAGE_CHILDREN) - native_cpu;
+  const auto [native_out, native_cpu] = run_native(cmd);
   auto wasm_run = run_component(dir + "/sqlite_workload.wasm", (tmp / "ro").string(), (tmp / "data").string());
   std::filesystem::remove_all(tmp);
   if (!wasm_run) return 1;
@@ -198,14 +203,7 @@ int main(int argc, char** argv) {
 
   // Native run of the same C source.
   std::string cmd = dir + "/runtime_compute_native " + mib + " " + fib_n + " " + steps + " 0";
-  std::string native_out;
-  double native_cpu = cpu_seconds(RUSAGE_CHILDREN);
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[256];
-    while (std::fgets(buf, sizeof buf, p)) native_out += buf;
-    ::pclose(p);
-  }
-  native_cpu = cpu_seconds(RUSAGE_CHILDREN) - native_cpu;
+  const auto [native_out, native_cpu] = run_native(cmd);
   auto native = parse(native_out);
 
   // Component run on the interpreter; its stdout goes into a pipe.
