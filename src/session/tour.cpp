@@ -31,6 +31,9 @@ constexpr Frame::Rgb kTaskbarColour{20, 22, 28};
 constexpr Frame::Rgb kAccent{91, 138, 245};
 constexpr Frame::Rgb kOnline{63, 185, 80};     // status dot once the page is connected to appd
 constexpr Frame::Rgb kNotesPanel{31, 35, 43};  // Notes' header and footer
+// px at the top of the work area where the shell's toasts (top right, 4 s after an app is ready) cover app windows:
+// comparisons of an app's window start below it.
+constexpr int kToastBand = 64;
 
 constexpr int kStepTimeoutMs = 30000;  // ms a step may take to show on screen
 constexpr int kLaunchTimeoutMs = 60000;
@@ -49,6 +52,8 @@ class Tour {
   int W() const { return settings_.width; }
   int H() const { return settings_.height; }
   int work_height() const { return H() - kTaskbar; }
+  /// The part of the work area toasts never cover.
+  int below_toasts() const { return work_height() - kToastBand; }
 
   Error step_error(const std::string& what) const { return Error("tour step " + std::to_string(step_) + " (" + name_ + "): " + what); }
   void begin(const std::string& name) {
@@ -271,7 +276,7 @@ Result<std::vector<TourShot>> Tour::run() {
   for (int press = 1; press <= 2; ++press) {
     WEFT_TRY_VOID(control_->type("+"));
     // Each reply from the component changes the number shown (compared over the work area).
-    WEFT_TRY(previous, wait_for([&](const Frame& f) { return f.fraction_different(previous, 0, 0, W(), work_height()) > 0.0005; },
+    WEFT_TRY(previous, wait_for([&](const Frame& f) { return f.fraction_different(previous, 0, kToastBand, W(), below_toasts()) > 0.0005; },
                                 "the number to change after + number " + std::to_string(press)));
   }
   WEFT_TRY(Frame two, settle());
@@ -329,7 +334,7 @@ Result<std::vector<TourShot>> Tour::run() {
   WEFT_TRY(auto counter_entry, entry_of(0, 2));
   control_->pointer_click((counter_entry.first + counter_entry.second - kEntryCloseWidth) / 2, H() - kTaskbar / 2);
   WEFT_TRY_VOID(wait_focus(kCounter));
-  WEFT_TRY(Frame front, wait_for([&](const Frame& f) { return f.fraction_different(two, 0, 0, W(), work_height()) < 0.001; },
+  WEFT_TRY(Frame front, wait_for([&](const Frame& f) { return f.fraction_different(two, 0, kToastBand, W(), below_toasts()) < 0.001; },
                                  "the counter (still at 2) in front"));
   WEFT_TRY(front, shot("switch-counter", "A click on Counter in the taskbar brings it to the front, still at 2."));
 

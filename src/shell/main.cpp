@@ -2,7 +2,9 @@
 // reserves the bottom 48 px, talking to appd over its WebSocket API with the system role.
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "weft/core/version.hpp"
@@ -32,6 +34,37 @@ std::string system_file(const char* variable, const std::string& installed, cons
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   std::filesystem::path dev = self.parent_path().parent_path() / "share" / "weft" / "system" / name;
   return std::filesystem::exists(dev, ec) ? dev.string() : installed;
+}
+
+// The system page's messages to its host: `launcher-open` / `launcher-closed` raise and drop the overlay slot;
+// `toasts X Y W H` (CSS px) / `toasts none` show that area above app windows or remove it.
+void handle_page_message(HostWindow& window, std::string_view message) {
+  if (message == "launcher-open" || message == "launcher-closed") {
+    window.set_overlay(message == "launcher-open");
+    return;
+  }
+  constexpr std::string_view kToasts = "toasts ";
+  if (message.starts_with(kToasts)) {
+    std::string_view rest = message.substr(kToasts.size());
+    if (rest == "none") {
+      window.set_popup_area(std::nullopt);
+      return;
+    }
+    constexpr int kMaxExtent = 16384;  // px; larger than any output
+    int values[4];
+    bool valid = true;
+    for (int& value : values) {
+      while (rest.starts_with(' ')) rest.remove_prefix(1);
+      auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
+      valid = valid && error == std::errc() && value >= 0 && value <= kMaxExtent;
+      rest.remove_prefix(static_cast<size_t>(end - rest.data()));
+    }
+    if (valid && rest.empty()) {
+      window.set_popup_area(PageArea{values[0], values[1], values[2], values[3]});
+      return;
+    }
+  }
+  log::warn("ignoring a system page message: ", std::string(message.substr(0, 80)));
 }
 
 // Runs the shell until it should exit; errors name what failed.
@@ -68,12 +101,12 @@ Result<int> serve(const std::string& html, const std::string& kit, const std::st
   };
   SeatInput input(*connection, web);
   std::string signal = std::string("script-message-received::") + kShellHandlerName;
-  auto launcher_message =
+  auto page_message =
       glib::connect(page->environment().content_manager(), signal.c_str(),
                     G_CALLBACK(+[](WebKitUserContentManager*, WebKitJavascriptResult* result, gpointer data) {
                       glib::CharPtr text(jsc_value_to_string(webkit_javascript_result_get_js_value(result)));
                       std::string_view message = text ? text.get() : "";
-                      static_cast<HostWindow*>(data)->set_overlay(message == "launcher-open");
+                      handle_page_message(*static_cast<HostWindow*>(data), message);
                     }),
                     window.get());
   CrashPolicy crashes(web, nullptr, [&] { loop.quit(1); });

@@ -2,6 +2,7 @@
 
 #include <wayland-util.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "weft/core/log.hpp"
@@ -63,6 +64,22 @@ const wl_callback_listener HostWindow::kFrameListener = {[](void* data, wl_callb
   }
   if (self->on_presented) self->on_presented(shown);
 }};
+
+const zwlr_layer_surface_v1_listener HostWindow::kPopupListener = {
+    [](void* data, zwlr_layer_surface_v1* layer, uint32_t serial, uint32_t, uint32_t) {
+      auto* self = static_cast<HostWindow*>(data);
+      zwlr_layer_surface_v1_ack_configure(layer, serial);
+      if (!self->popup_ || self->popup_->layer.get() != layer) return;
+      self->popup_->configured = true;
+      self->popup_->stale = true;
+      self->draw_popup();
+    },
+    // closed: the compositor took the surface away (its output went); a later area makes a new one.
+    [](void* data, zwlr_layer_surface_v1* layer) {
+      auto* self = static_cast<HostWindow*>(data);
+      if (self->popup_ && self->popup_->layer.get() == layer) self->popup_->configured = false;
+    },
+};
 
 std::unique_ptr<Toplevel> HostWindow::make_toplevel(const std::string& role, const std::string& title) {
   auto t = std::make_unique<Toplevel>();
@@ -137,6 +154,74 @@ void HostWindow::set_overlay(bool shown) {
   wl_display_flush(connection_.display());
 }
 
+void HostWindow::set_popup_area(std::optional<PageArea> area) {
+  if (!area || area->width <= 0 || area->height <= 0) {
+    if (!popup_) return;
+    popup_.reset();
+    wl_display_flush(connection_.display());
+    return;
+  }
+  if (!connection_.layer_shell()) {
+    log::warn("the compositor offers no layer-shell: a page popup (toasts) stays beneath app windows");
+    return;
+  }
+  if (popup_ && popup_->area == *area) return;
+  if (!popup_) {
+    popup_ = std::make_unique<Popup>();
+    popup_->buffers = std::make_unique<ShmBuffers>(connection_.shm());
+    popup_->buffers->on_release = [this] { draw_popup(); };
+    popup_->surface.reset(wl_compositor_create_surface(connection_.compositor()));
+    // Popups are read, not clicked: an empty input region sends pointer events to the windows beneath.
+    WlRegionPtr nothing(wl_compositor_create_region(connection_.compositor()));
+    wl_surface_set_input_region(popup_->surface.get(), nothing.get());
+    popup_->layer.reset(zwlr_layer_shell_v1_get_layer_surface(connection_.layer_shell(), popup_->surface.get(), nullptr,
+                                                             ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY, "weft-popup"));
+    zwlr_layer_surface_v1_add_listener(popup_->layer.get(), &kPopupListener, this);
+    zwlr_layer_surface_v1_set_keyboard_interactivity(popup_->layer.get(), 0);
+    // -1: placed against the output's edges, ignoring exclusive zones, so page and output coordinates agree.
+    zwlr_layer_surface_v1_set_exclusive_zone(popup_->layer.get(), -1);
+    zwlr_layer_surface_v1_set_anchor(popup_->layer.get(),
+                                     ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP | ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT);
+    int scale = connection_.output_scale();
+    if (scale > 1) wl_surface_set_buffer_scale(popup_->surface.get(), scale);
+  }
+  popup_->area = *area;
+  popup_->stale = true;
+  zwlr_layer_surface_v1_set_margin(popup_->layer.get(), area->y, 0, 0, area->x);
+  zwlr_layer_surface_v1_set_size(popup_->layer.get(), static_cast<uint32_t>(area->width),
+                                 static_cast<uint32_t>(area->height));
+  wl_surface_commit(popup_->surface.get());
+  wl_display_flush(connection_.display());
+  draw_popup();  // a configured popup shows its new area at once; a new one waits for its first configure
+}
+
+void HostWindow::draw_popup() {
+  if (!popup_ || !popup_->configured || !popup_->stale) return;
+  const Image& frame = newest_frame();
+  if (frame.empty()) return;
+  const int scale = std::max(1, connection_.output_scale());
+  const PageArea& a = popup_->area;
+  const int x = std::clamp(a.x * scale, 0, frame.width), y = std::clamp(a.y * scale, 0, frame.height);
+  const int width = std::min(a.width * scale, frame.width - x), height = std::min(a.height * scale, frame.height - y);
+  if (width <= 0 || height <= 0) return;
+  auto slot = popup_->buffers->acquire(width, height);
+  if (!slot.ok()) {
+    log::error("cannot draw the popup: ", slot.error().message);
+    return;
+  }
+  if (!*slot) return;  // both buffers still held: drawn again on release
+  ShmBuffers::Slot* buffer = *slot;
+  for (int row = 0; row < height; ++row)
+    std::memcpy(buffer->pixels + static_cast<size_t>(row) * width * 4,
+                frame.pixels.data() + static_cast<size_t>(y + row) * frame.width + x, static_cast<size_t>(width) * 4);
+  buffer->busy = true;
+  popup_->stale = false;
+  wl_surface_attach(popup_->surface.get(), buffer->buffer.get(), 0, 0);
+  wl_surface_damage_buffer(popup_->surface.get(), 0, 0, width, height);
+  wl_surface_commit(popup_->surface.get());
+  wl_display_flush(connection_.display());
+}
+
 Toplevel& HostWindow::target() { return overlay_ && overlay_->configured ? *overlay_ : *main_; }
 
 void HostWindow::configured(Toplevel& toplevel) {
@@ -153,6 +238,10 @@ void HostWindow::on_frame(const FrameView& frame) {
   // Keep a CPU copy: the fdo buffer is handed back to WebKit as soon as this returns.
   pending_ = Image::copy_from(frame.data, frame.width, frame.height, frame.stride);
   pending_number_ = view_.frames_exported();
+  if (popup_) {
+    popup_->stale = true;
+    draw_popup();
+  }
   if (!target().configured) {
     view_.frame_complete();  // nothing can be shown before the first configure; keep only the newest frame
     return;

@@ -3,7 +3,8 @@
 // (spec §2.1). Each exported WPE frame is copied into a released wl_shm buffer, attached with damage and committed with
 // a frame callback; WebKit's next frame is released only when that callback fires (vsync pacing).
 // The shell can additionally raise an `overlay` slot: while it is shown, frames go to it instead, so the page's
-// launcher appears above app windows (the panel slot always stays beneath them).
+// launcher appears above app windows (the panel slot always stays beneath them). It can also show one area of the page
+// (toasts) as a popup on the compositor's overlay layer, which takes neither keyboard focus nor pointer input.
 
 #include <cstdint>
 #include <functional>
@@ -26,6 +27,12 @@ struct WindowOptions {
   std::optional<int> exclusive_zone_bottom;  // logical px, panels only
 };
 
+/// A rectangle of the page in logical px (CSS px at scale 1).
+struct PageArea {
+  int x = 0, y = 0, width = 0, height = 0;
+  friend bool operator==(const PageArea&, const PageArea&) = default;
+};
+
 class HostWindow {
  public:
   /// Creates the toplevel and slot and becomes `view`'s frame handler; both must outlive the window.
@@ -39,6 +46,10 @@ class HostWindow {
   void set_title(const std::string& title);
   /// Shows (true) or removes (false) the overlay slot that presents the view above app windows.
   void set_overlay(bool shown);
+  /// Shows a copy of `area` of the page at the same place above app windows (a wlr-layer-shell overlay surface with
+  /// an empty input region and no keyboard interactivity), kept up to date with every frame; nullopt or an empty area
+  /// removes it. Needs a compositor that offers layer-shell to this client (system clients only).
+  void set_popup_area(std::optional<PageArea> area);
 
   /// xdg_toplevel.close or zweft window_closed of the main slot: the host should exit.
   std::function<void(const char* why)> on_close;
@@ -72,17 +83,32 @@ class HostWindow {
   void close(const char* why);
   /// Where frames go: the overlay once configured, else the main toplevel.
   Toplevel& target();
+  /// Copies the popup's area from the newest frame into a free buffer and commits it (retried on buffer release).
+  void draw_popup();
+  [[nodiscard]] const Image& newest_frame() const { return pending_.empty() ? last_ : pending_; }
+
+  struct Popup {
+    PageArea area;
+    // Destroyed in reverse order: the layer surface, then its wl_surface, then the buffers.
+    std::unique_ptr<ShmBuffers> buffers;
+    WlSurfacePtr surface;
+    LayerSurfacePtr layer;
+    bool configured = false;
+    bool stale = true;  // the page or the area changed since the popup was last drawn
+  };
 
   static const xdg_surface_listener kXdgSurfaceListener;
   static const xdg_toplevel_listener kToplevelListener;
   static const zweft_shell_window_v1_listener kSlotListener;
   static const wl_callback_listener kFrameListener;
+  static const zwlr_layer_surface_v1_listener kPopupListener;
 
   WaylandConnection& connection_;
   WebView& view_;
   WindowOptions options_;
   std::unique_ptr<Toplevel> main_;
   std::unique_ptr<Toplevel> overlay_;
+  std::unique_ptr<Popup> popup_;
   WlCallbackPtr frame_callback_;
   Image pending_;  // latest frame not yet shown (before the first configure, or while both buffers are held)
   Image last_;     // the newest frame committed, for a surface that appears later (overlay) or comes back (panel)

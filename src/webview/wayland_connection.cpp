@@ -14,6 +14,7 @@ constexpr uint32_t kSeatVersion = 5;        // wl_pointer.frame, axis sources; r
 constexpr uint32_t kOutputVersion = 2;      // wl_output.scale
 constexpr uint32_t kXdgWmBaseVersion = 2;
 constexpr uint32_t kShellManagerVersion = 2;  // spec §2.1
+constexpr uint32_t kLayerShellVersion = 1;    // overlay-layer popups need nothing newer
 
 template <class T>
 T* bind(wl_registry* registry, uint32_t name, const wl_interface* interface, uint32_t offered, uint32_t wanted) {
@@ -138,6 +139,9 @@ void WaylandConnection::on_global(void* data, wl_registry* registry, uint32_t na
   else if (iface == zweft_shell_manager_v1_interface.name)
     self->shell_manager_.reset(bind<zweft_shell_manager_v1>(registry, name, &zweft_shell_manager_v1_interface, version,
                                                             kShellManagerVersion));
+  else if (iface == zwlr_layer_shell_v1_interface.name)
+    self->layer_shell_.reset(bind<zwlr_layer_shell_v1>(registry, name, &zwlr_layer_shell_v1_interface, version,
+                                                       kLayerShellVersion));
   else if (iface == wl_output_interface.name && !self->output_ && version >= kOutputVersion) {
     self->output_.reset(bind<wl_output>(registry, name, &wl_output_interface, version, kOutputVersion));
     static const wl_output_listener kOutput = {
@@ -168,6 +172,7 @@ void WaylandConnection::disconnected(const std::string& why) {
 WaylandConnection::~WaylandConnection() {
   source_.reset();  // its finalizer cancels a pending read on display_
   // Proxies first, then the registry, then the display they belong to.
+  layer_shell_.reset();
   shell_manager_.reset();
   wm_base_.reset();
   output_.reset();

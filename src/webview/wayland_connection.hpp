@@ -11,6 +11,10 @@
 
 #include "weft/core/glib.hpp"
 #include "weft/core/result.hpp"
+// The generated layer-shell header names a parameter `namespace`, a C++ keyword.
+#define namespace namespace_
+#include "wlr-layer-shell-unstable-v1-client-protocol.h"
+#undef namespace
 #include "xdg-shell-client-protocol.h"
 #include "zweft-shell-unstable-v1-client-protocol.h"
 
@@ -43,6 +47,9 @@ WEFT_WL_OWNER(xdg_surface, xdg_surface_destroy, XdgSurfacePtr);
 WEFT_WL_OWNER(xdg_toplevel, xdg_toplevel_destroy, XdgToplevelPtr);
 WEFT_WL_OWNER(zweft_shell_manager_v1, zweft_shell_manager_v1_destroy, ZweftManagerPtr);
 WEFT_WL_OWNER(zweft_shell_window_v1, zweft_shell_window_v1_destroy, ZweftWindowPtr);
+WEFT_WL_OWNER(wl_region, wl_region_destroy, WlRegionPtr);
+WEFT_WL_OWNER(zwlr_layer_shell_v1, zwlr_layer_shell_v1_destroy, LayerShellPtr);
+WEFT_WL_OWNER(zwlr_layer_surface_v1, zwlr_layer_surface_v1_destroy, LayerSurfacePtr);
 #undef WEFT_WL_OWNER
 
 class WaylandConnection {
@@ -62,6 +69,8 @@ class WaylandConnection {
   [[nodiscard]] xdg_wm_base* wm_base() const { return wm_base_.get(); }
   /// Null when the compositor does not offer zweft_shell_manager_v1.
   [[nodiscard]] zweft_shell_manager_v1* shell_manager() const { return shell_manager_.get(); }
+  /// Null when the compositor does not offer wlr-layer-shell to this client (session-bound app shells never get it).
+  [[nodiscard]] zwlr_layer_shell_v1* layer_shell() const { return layer_shell_.get(); }
   [[nodiscard]] int output_scale() const { return output_scale_; }
 
   /// Called once when the connection fails or the compositor goes away.
@@ -82,6 +91,7 @@ class WaylandConnection {
   WlOutputPtr output_;
   XdgWmBasePtr wm_base_;
   ZweftManagerPtr shell_manager_;
+  LayerShellPtr layer_shell_;
   int output_scale_ = 1;
   glib::SourcePtr source_;  // the display's fd on the default main context
   std::function<void(const std::string&)> on_disconnected_;

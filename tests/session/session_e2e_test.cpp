@@ -121,6 +121,68 @@ TEST(WeftSession, LaunchStartsTheNamedAppOnceTheDesktopIsUp) {
   EXPECT_TRUE(session.wait_state(sessions[0].session_id, "running"));
 }
 
+TEST(WeftSession, TheReadyToastShowsAboveTheAppWindowWithoutTakingItsFocusAndGoesAway) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto counter = launch_running(session, kCounter);
+  ASSERT_TRUE(counter.ok()) << counter.error().message;
+  // The toast sits in the top right corner, over the counter's window (which fills the work area); its 4 px accent
+  // edge is the only accent colour there.
+  const int x = kWidth - 360, y = 0, w = 360, h = 80;
+  auto toast_shown = [&](const Frame& f) { return fraction_near(f, x, y, w, h, kAccent, 12) > 0.003; };
+  auto with_toast = session.capture_until(toast_shown, "the \"Counter is ready\" toast above the counter", 10000);
+  keep_screenshot(session.last_capture(), "toast-over-app.png");
+  ASSERT_TRUE(with_toast.ok()) << with_toast.error().message;
+  EXPECT_GT(fraction_near(*with_toast, 0, 100, kWidth, 300, kCard, 4), 0.05) << "the counter's window is not on screen";
+  EXPECT_EQ(session.control().focus_state().first, kCounter) << "the toast took the keyboard focus";
+  auto gone = session.capture_until([&](const Frame& f) { return !toast_shown(f); }, "the toast to go after 4 s", 15000);
+  EXPECT_TRUE(gone.ok()) << gone.error().message;
+}
+
+TEST(WeftSession, ASaveOverNotesChangedElsewhereIsShownAsAConflictAndTheOtherTextIsKept) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  const std::string notes_file = session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt";
+  auto save = [&] {
+    session.control().key_state(KEY_LEFTCTRL, true);
+    session.control().key(KEY_S);
+    session.control().key_state(KEY_LEFTCTRL, false);
+  };
+  // Keys typed before the editor is ready are dropped: type until the first save lands on disk.
+  ASSERT_TRUE(wait_until([&] {
+    auto typed = session.control().type("mine");
+    if (!typed.ok()) return false;
+    save();
+    return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->ends_with("mine"); }, 2s);
+  }, 60s)) << notes_file << " never held the typed text";
+  auto saved = read_file(notes_file);
+  ASSERT_TRUE(saved.ok());
+
+  // Another window saves different text; this window's next save names the conflict and writes nothing.
+  const std::string theirs = "written by another window";
+  {
+    std::ofstream other(notes_file, std::ios::trunc);
+    other << theirs;
+  }
+  // The status line in Notes' footer turns to the error colour.
+  const int footer_y = kHeight - kTaskbar - 40;
+  auto error_shown = [&](const Frame& f) { return fraction_near(f, 0, footer_y, kWidth, 40, kNegative, 24) > 0.001; };
+  auto before = session.capture();
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(error_shown(*before)) << "an error shows before the conflicting save";
+  std::this_thread::sleep_for(1600ms);  // the "saved" notice of the first save is cleared after 1.5 s
+  ASSERT_TRUE(session.control().type(" more").ok());
+  save();
+  auto conflict = session.capture_until(error_shown, "the conflict in Notes' status line", 15000);
+  keep_screenshot(session.last_capture(), "notes-conflict.png");
+  ASSERT_TRUE(conflict.ok()) << conflict.error().message;
+  auto on_disk = read_file(notes_file);
+  ASSERT_TRUE(on_disk.ok());
+  EXPECT_EQ(*on_disk, theirs) << "the conflicting save overwrote the other window's text";
+}
+
 TEST(WeftSession, TheTourWritesTwelveNumberedScreenshotsAndAnIndexAndEachStepShowsWhatItsCaptionSays) {
   SessionUnderTest session;
   std::string dir = session.root() + "/tour";
