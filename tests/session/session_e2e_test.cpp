@@ -14,6 +14,7 @@
 
 #include "session_harness.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/test/child_run.hpp"
 #include "weft/test/pixels.hpp"
 
 namespace weft::session::test {
@@ -181,6 +182,53 @@ TEST(WeftSession, ASaveOverNotesChangedElsewhereIsShownAsAConflictAndTheOtherTex
   auto on_disk = read_file(notes_file);
   ASSERT_TRUE(on_disk.ok());
   EXPECT_EQ(*on_disk, theirs) << "the conflicting save overwrote the other window's text";
+}
+
+TEST(WeftSession, APackageSignedByAnotherKeyIsRefusedUntilThatKeyIsTrustedThenItRuns) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  // "Built elsewhere": the counter's files under another id, signed with a key this session has never seen.
+  const std::string elsewhere = session.root() + "/elsewhere";
+  const std::string id = "org.example.elsewhere.counter";
+  const std::string package = elsewhere + "/" + id;
+  std::filesystem::create_directories(elsewhere);
+  std::filesystem::copy(weft::test::build_dir() + "/packages/" + kCounter, package,
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::remove(package + "/signature.sig");
+  auto manifest = read_file(package + "/wapp.toml");
+  ASSERT_TRUE(manifest.ok());
+  std::string text = std::regex_replace(*manifest, std::regex("id = \"[^\"]*\""), "id = \"" + id + "\"",
+                                        std::regex_constants::format_first_only);
+  { std::ofstream(package + "/wapp.toml", std::ios::trunc) << text; }
+
+  // weft-pack runs as the session's own installs do: its store and trusted keys.
+  const std::string store = session.data_home() + "/weft/dev-session/apps";
+  const std::string trusted = session.data_home() + "/weft/dev-session/trusted-keys";
+  auto pack = [&](std::vector<std::string> args) {
+    SpawnOptions options;
+    options.argv = {executable("weft-pack")};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.env = {"PATH=/usr/bin:/bin", "HOME=" + session.root() + "/home", "WEFT_APP_STORE=" + store,
+                   "WEFT_TRUSTED_KEYS=" + trusted};
+    return weft::test::run_child(options, {.merge_stderr = true});
+  };
+  auto key = pack({"generate-key", elsewhere});
+  ASSERT_EQ(key.exit_code, 0) << key.out;
+  auto signed_ = pack({"sign", package, "--key", elsewhere + "/weft-sign.key"});
+  ASSERT_EQ(signed_.exit_code, 0) << signed_.out;
+
+  auto refused = pack({"install", package});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_FALSE(std::filesystem::exists(store + "/" + id)) << "an untrusted package was installed";
+  auto not_installed = launch(session, id);
+  EXPECT_FALSE(not_installed.ok()) << "appd launched a package it refused to install";
+
+  std::filesystem::copy_file(elsewhere + "/weft-sign.pub", trusted + "/elsewhere.pub");
+  auto installed = pack({"install", package});
+  ASSERT_EQ(installed.exit_code, 0) << installed.out;
+  auto running = launch_running(session, id);
+  ASSERT_TRUE(running.ok()) << running.error().message;
+  EXPECT_EQ(session.control().focus_state().first, id);
 }
 
 TEST(WeftSession, TheTourWritesTwelveNumberedScreenshotsAndAnIndexAndEachStepShowsWhatItsCaptionSays) {
