@@ -7,7 +7,8 @@
 # (docs/writing-apps.md, "Toolchain"). Core modules become components with the pinned jco (sdk/jco): `jco embed` adds the app's world,
 # `jco new --wasi-command` wraps the module with jco's bundled WASI preview1 command adapter.
 #
-#   include(<weft>/sdk/cmake/WeftApp.cmake)
+#   find_package(WeftSdk REQUIRED)   # with CMAKE_PREFIX_PATH=<weft>/sdk (WeftSdkConfig.cmake includes this file)
+#   or include(<weft>/sdk/cmake/WeftApp.cmake)
 #   weft_add_component(<target> SOURCES <files…> WIT <dir> WORLD <name> [OUTPUT <file.wasm>]
 #                      [INCLUDE_DIRS <dirs…>] [DEFINES <defs…>] [COMPILE_OPTIONS <opts…>] [LIBRARIES sqlite])
 #   weft_componentize(<target> CORE <core.wasm> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>])
@@ -17,6 +18,10 @@
 #   weft_add_js_component(<target> SOURCE <app.js> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>]
 #                         [WITH_HTTP])
 #   weft_add_js_app(<target> SOURCE <app.js> WIT <dir> WORLD <name> MANIFEST <wapp.toml> UI <dir> …)
+#
+# Every package build runs `weft-pack check` on the assembled package (the weft-pack target in WEFT's own build, else
+# WEFT_PACK: -DWEFT_PACK=<path>, or found in PATH or <weft>/build/{debug,release}/bin), so a mistake weft-pack would
+# refuse at install time fails the build.
 #
 # JavaScript apps are componentized by componentize-js (StarlingMonkey, ≈12 MB per component, ≈8 s per build) with
 # the WASI http and fetch-event features disabled, so they import no more of the host than C apps do. Their world
