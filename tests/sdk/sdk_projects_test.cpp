@@ -37,6 +37,22 @@ bool exports_only_wasi_cli_run(const World& w) {
   return w.exports.size() == 1 && w.exports.begin()->starts_with("wasi:cli/run@0.2.");
 }
 
+std::string read_file_text(const fs::path& path) {
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  return text.str();
+}
+
+// Every template: a UI built from the UI kit, and a CMakeLists.txt that finds the SDK instead of naming its path.
+void expect_template_basics(const fs::path& project) {
+  std::string cmake_lists = read_file_text(project / "CMakeLists.txt");
+  EXPECT_NE(cmake_lists.find("find_package(WeftSdk REQUIRED)"), std::string::npos) << cmake_lists;
+  EXPECT_EQ(cmake_lists.find(WEFT_SOURCE_DIR), std::string::npos) << cmake_lists;
+  std::string page = read_file_text(project / "ui/index.html");
+  for (const char* element : {"<weft-card>", "<weft-input", "<weft-button", "<weft-label"})
+    EXPECT_NE(page.find(element), std::string::npos) << element << " in\n" << page;
+}
+
 TEST(SdkProjects, TheDemoAppsBuildFromACleanTreeWithTheSdkAlone) {
   TempDir build;
   ToolRun run = configure_and_build(WEFT_SOURCE_DIR "/apps", build.path());
@@ -57,6 +73,7 @@ TEST(SdkProjects, AnAppMadeByWeftNewAppBuildsAndAnswersItsPage) {
   fs::path project = work / "hello";
   ToolRun created = run_tool({WEFT_SOURCE_DIR "/sdk/weft-new-app", project.string(), "org.example.hello"}, true);
   ASSERT_TRUE(created.ok) << created.output;
+  expect_template_basics(project);
   ToolRun built = configure_and_build(project, project / "build");
   ASSERT_TRUE(built.ok) << built.output;
   fs::path component = project / "build" / "packages" / "org.example.hello" / "app.wasm";
@@ -71,22 +88,6 @@ TEST(SdkProjects, AnAppMadeByWeftNewAppBuildsAndAnswersItsPage) {
   ASSERT_TRUE(app.ok()) << app.error();
   EXPECT_EQ(app.request({{"op", "greet"}, {"name", "Ada \"L\""}}),
             nlohmann::json({{"op", "greeting"}, {"text", "Hello, Ada \"L\"!"}}));
-}
-
-std::string read_file_text(const fs::path& path) {
-  std::stringstream text;
-  text << std::ifstream(path).rdbuf();
-  return text.str();
-}
-
-// Every template: a UI built from the UI kit, and a CMakeLists.txt that finds the SDK instead of naming its path.
-void expect_template_basics(const fs::path& project) {
-  std::string cmake_lists = read_file_text(project / "CMakeLists.txt");
-  EXPECT_NE(cmake_lists.find("find_package(WeftSdk REQUIRED)"), std::string::npos) << cmake_lists;
-  EXPECT_EQ(cmake_lists.find(WEFT_SOURCE_DIR), std::string::npos) << cmake_lists;
-  std::string page = read_file_text(project / "ui/index.html");
-  for (const char* element : {"<weft-card>", "<weft-input", "<weft-button", "<weft-label"})
-    EXPECT_NE(page.find(element), std::string::npos) << element << " in\n" << page;
 }
 
 TEST(SdkProjects, WeftNewAppMakesACxxAppThatBuildsAndPassesCheck) {
