@@ -7,7 +7,8 @@
 # (docs/writing-apps.md, "Toolchain"). Core modules become components with the pinned jco (sdk/jco): `jco embed` adds the app's world,
 # `jco new --wasi-command` wraps the module with jco's bundled WASI preview1 command adapter.
 #
-#   include(<weft>/sdk/cmake/WeftApp.cmake)
+#   find_package(WeftSdk REQUIRED)   # with CMAKE_PREFIX_PATH=<weft>/sdk (WeftSdkConfig.cmake includes this file)
+#   or include(<weft>/sdk/cmake/WeftApp.cmake)
 #   weft_add_component(<target> SOURCES <files…> WIT <dir> WORLD <name> [OUTPUT <file.wasm>]
 #                      [INCLUDE_DIRS <dirs…>] [DEFINES <defs…>] [COMPILE_OPTIONS <opts…>] [LIBRARIES sqlite])
 #   weft_componentize(<target> CORE <core.wasm> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>])
@@ -17,6 +18,10 @@
 #   weft_add_js_component(<target> SOURCE <app.js> WIT <dir> WORLD <name> [OUTPUT <file.wasm>] [DEPENDS <…>]
 #                         [WITH_HTTP])
 #   weft_add_js_app(<target> SOURCE <app.js> WIT <dir> WORLD <name> MANIFEST <wapp.toml> UI <dir> …)
+#
+# Every package build runs `weft-pack check` on the assembled package (the weft-pack target in WEFT's own build, else
+# WEFT_PACK: -DWEFT_PACK=<path>, or found in PATH or <weft>/build/{debug,release}/bin), so a mistake weft-pack would
+# refuse at install time fails the build.
 #
 # JavaScript apps are componentized by componentize-js (StarlingMonkey, ≈12 MB per component, ≈8 s per build) with
 # the WASI http and fetch-event features disabled, so they import no more of the host than C apps do. Their world
@@ -265,6 +270,48 @@ function(_weft_toml_string_array out_var)
   set(${out_var} "[${joined}]" PARENT_SCOPE)
 endfunction()
 
+# Why `id` is not a valid app id (spec §5.2, the wording of weft-pack check), or "" when it is one.
+function(_weft_app_id_problem id out_var)
+  set(problem "")
+  if(id STREQUAL "")
+    set(problem "it is empty")
+  else()
+    string(REPLACE "." ";" segments "${id}.")  # the trailing "." keeps a last empty segment in the list
+    list(POP_BACK segments)
+    list(LENGTH segments count)
+    set(n 0)
+    foreach(segment IN LISTS segments)
+      math(EXPR n "${n} + 1")
+      if(segment STREQUAL "")
+        set(problem "segment ${n} is empty")
+      elseif(NOT segment MATCHES "^[a-z]")
+        set(problem "segment ${n} \"${segment}\" must start with a lowercase letter a-z")
+      elseif(NOT segment MATCHES "^[a-z0-9]+$")
+        set(problem "segment ${n} \"${segment}\" may contain only a-z and 0-9")
+      endif()
+      if(problem)
+        break()
+      endif()
+    endforeach()
+    if(NOT problem AND count LESS 3)
+      set(problem "it needs at least 3 dot-separated segments, has ${count}")
+    endif()
+  endif()
+  set(${out_var} "${problem}" PARENT_SCOPE)
+endfunction()
+
+# weft-pack for the build-time check of every package: the target in WEFT's own build, else WEFT_PACK (a cache
+# variable: -DWEFT_PACK=<path>), found in PATH or in this checkout's build trees.
+function(_weft_pack_tool out_var)
+  if(TARGET weft-pack)
+    set(${out_var} "$<TARGET_FILE:weft-pack>" PARENT_SCOPE)
+    return()
+  endif()
+  find_program(WEFT_PACK NAMES weft-pack HINTS "${WEFT_SDK_DIR}/../build/debug/bin" "${WEFT_SDK_DIR}/../build/release/bin"
+               DOC "weft-pack, checks each package as it is built")
+  set(${out_var} "${WEFT_PACK}" PARENT_SCOPE)
+endfunction()
+
 # Assembles the package directory <PACKAGES_DIR>/<app id>/ = wapp.toml + app.wasm + ui/ from a built component,
 # signed with KEY (through SIGN_TOOL, a weft-pack executable or target) when both are given.
 # MANIFEST is a template: @WEFT_APP_CAPABILITIES@ expands to the TOML array of CAPABILITIES, so the declared
@@ -287,10 +334,16 @@ function(_weft_assemble_package target component_target component)
     message(FATAL_ERROR "${target}: CAPABILITIES given but ${manifest} has no "
                         "`capabilities = @WEFT_APP_CAPABILITIES@` line to receive them")
   endif()
-  if(NOT manifest_text MATCHES "\n[ \t]*id[ \t]*=[ \t]*\"([a-z][a-z0-9.]*)\"")
+  if(NOT manifest_text MATCHES "\n[ \t]*id[ \t]*=[ \t]*\"([^\"\n]*)\"")
     message(FATAL_ERROR "${target}: ${manifest} has no [package] id = \"<app id>\" line")
   endif()
   set(app_id "${CMAKE_MATCH_1}")
+  _weft_app_id_problem("${app_id}" id_problem)
+  if(id_problem)
+    message(FATAL_ERROR "${target}: ${manifest}: [package] id \"${app_id}\" is not a valid app id: ${id_problem} "
+                        "(an app id is three or more dot-separated segments of a-z and 0-9, each starting with a "
+                        "letter, e.g. org.example.hello)")
+  endif()
   foreach(key module entry)
     if(manifest_text MATCHES "\n[ \t]*${key}[ \t]*=[ \t]*\"([^\"]*)\"")
       set(manifest_${key} "${CMAKE_MATCH_1}")
@@ -311,15 +364,42 @@ function(_weft_assemble_package target component_target component)
 
   file(GLOB_RECURSE ui_files CONFIGURE_DEPENDS "${ui}/*")
   set(stamp "${dir}/package.stamp")
+  # `weft-pack check` on every build, before signing: a package weft-pack would refuse to install (an unknown
+  # manifest key or capability, a component importing what WEFT does not provide) is a build error.
+  _weft_pack_tool(check_tool)
+  set(check_cmd "")
+  set(check_depends "")
+  if(check_tool)
+    set(check_cmd COMMAND "${check_tool}" check "${pkg}")
+    if(TARGET weft-pack)
+      set(check_depends weft-pack)
+    endif()
+  else()
+    message(WARNING "${target}: weft-pack not found, so the package is not checked while it is built; put WEFT's "
+                    "build/debug/bin on PATH or pass -DWEFT_PACK=<path to weft-pack>")
+  endif()
   set(sign_cmd "")
   if(A_KEY AND A_SIGN_TOOL)
     if(TARGET ${A_SIGN_TOOL})
       set(tool "$<TARGET_FILE:${A_SIGN_TOOL}>")
     else()
+      if(NOT IS_ABSOLUTE "${A_SIGN_TOOL}")
+        find_program(_weft_sign_tool_${target} NAMES "${A_SIGN_TOOL}")
+        if(NOT _weft_sign_tool_${target})
+          message(FATAL_ERROR "${target}: SIGN_TOOL ${A_SIGN_TOOL} is neither a target nor a program in PATH; "
+                              "give its path, e.g. SIGN_TOOL <weft>/build/debug/bin/weft-pack")
+        endif()
+        set(A_SIGN_TOOL "${_weft_sign_tool_${target}}")
+      endif()
       set(tool "${A_SIGN_TOOL}")
     endif()
-    # check first: a package that weft-pack would refuse to install is a build error, not a signed artefact
-    set(sign_cmd COMMAND "${tool}" check "${pkg}" COMMAND "${tool}" sign "${pkg}" --key "${A_KEY}")
+    get_filename_component(key "${A_KEY}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT TARGET ${A_SIGN_TOOL} AND NOT EXISTS "${key}")
+      message(FATAL_ERROR "${target}: KEY ${A_KEY} does not exist (CMake does not expand ~: write $ENV{HOME}/… or "
+                          "\$ENV{HOME}/…)")
+    endif()
+    set(A_KEY "${key}")
+    set(sign_cmd COMMAND "${tool}" sign "${pkg}" --key "${A_KEY}")
   elseif(A_KEY OR A_SIGN_TOOL)
     message(FATAL_ERROR "${target}: KEY and SIGN_TOOL go together")
   endif()
@@ -329,9 +409,10 @@ function(_weft_assemble_package target component_target component)
     COMMAND ${CMAKE_COMMAND} -E copy "${dir}/wapp.toml" "${pkg}/"
     COMMAND ${CMAKE_COMMAND} -E copy "${component}" "${pkg}/app.wasm"
     COMMAND ${CMAKE_COMMAND} -E copy_directory "${ui}" "${pkg}/ui"
+    ${check_cmd}
     ${sign_cmd}
     COMMAND ${CMAKE_COMMAND} -E touch "${stamp}"
-    DEPENDS "${component}" "${dir}/wapp.toml" ${ui_files} ${A_KEY} ${A_SIGN_TOOL}
+    DEPENDS "${component}" "${dir}/wapp.toml" ${ui_files} ${A_KEY} ${A_SIGN_TOOL} ${check_depends}
     COMMENT "Assembling WEFT package ${app_id}" VERBATIM)
   add_custom_target(${target} ALL DEPENDS "${stamp}")
   add_dependencies(${target} ${component_target})

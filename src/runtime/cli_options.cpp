@@ -39,10 +39,26 @@ Result<std::pair<std::string, std::string>> parse_environment_variable(std::stri
 }
 
 Result<Capability> parse_grant(std::string_view text) {
-  WEFT_TRY(Capability cap, parse_capability(text));
-  if (cap.is_filesystem() || cap.is_hardware())
-    return fail("'" + std::string(text) + "' is not granted through --grant");
+  // Files are given as directories, not grants: the spec's message first, then where they go instead.
+  constexpr std::string_view kPreopenAdvice =
+      "; files are given with --preopen HOST::GUEST::ro|rw: fs:rw:app-data is --preopen <app data dir>::/data::rw, "
+      "fs:read:xdg-documents is --preopen <documents dir>::/xdg/documents::ro";
+  auto cap = parse_capability(text);
+  if (!cap) {
+    if (text.starts_with("fs:")) return fail(cap.error().message + std::string(kPreopenAdvice));
+    return fail(cap.error().message + unknown_capability_hint(text));
+  }
+  if (cap->is_filesystem())
+    return fail("'" + std::string(text) + "' is not granted through --grant" + std::string(kPreopenAdvice));
+  if (cap->is_hardware())
+    return fail("'" + std::string(text) + "' is not granted through --grant (the runtime offers no GPU access yet)");
   return cap;
+}
+
+std::string missing_preopen_note() {
+  return "weft-runtime: note: no directory was preopened, so any file the component opened (such as /data/…) failed "
+         "inside it with 'No such file or directory'; app data needs --preopen <app data dir>::/data::rw "
+         "(capability fs:rw:app-data)\n";
 }
 
 Result<RuntimeOptions> parse_runtime_options(std::span<const std::string> args) {

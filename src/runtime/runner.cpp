@@ -103,7 +103,10 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
   }
   auto outcome = (*instance)->call(*run, "run", {});
   if (auto status = wasi.exit_status()) {
-    if (*status != 0) diag << "weft-runtime: the component exited with status " << *status << "\n";
+    if (*status != 0) {
+      diag << "weft-runtime: the component exited with status " << *status << "\n";
+      if (o.preopens.empty()) diag << missing_preopen_note();
+    }
     return *status;
   }
   if (!outcome) {

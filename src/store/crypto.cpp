@@ -77,6 +77,11 @@ std::string to_hex(std::span<const uint8_t> bytes) {
   return out;
 }
 
+std::string key_fingerprint(std::span<const uint8_t, 32> key) {
+  constexpr size_t kFingerprintBytes = 8;  // 16 hex digits
+  return to_hex(key.first<kFingerprintBytes>());
+}
+
 std::string_view trim_ascii(std::string_view text) {
   while (!text.empty() && is_ascii_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_ascii_space(text.back())) text.remove_suffix(1);

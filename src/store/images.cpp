@@ -70,13 +70,18 @@ Result<std::string> verify_image_root_hash(const ImageArtifacts& image, const st
   std::span<const uint8_t> message(reinterpret_cast<const uint8_t*>(root_hash.data()), root_hash.size());
   if (*owner && !(*owner)->development) {
     const PublicKey& k = (*owner)->key;
-    if (!is_trusted(k, *keys)) return refuse("its owner key is no longer trusted");
-    if (!verify_detached(k, message, *sig)) return refuse("the root hash is not signed by its owner key");
+    if (!is_trusted(k, *keys))
+      return refuse("its owner key " + key_fingerprint(k) + " is no longer trusted (" +
+                    describe_trust_search(*keys, paths::trusted_key_dirs()) + ")");
+    if (!verify_detached(k, message, *sig))
+      return refuse("the root hash is not signed by its owner key " + key_fingerprint(k));
     return root_hash;
   }
   bool signed_by_trusted = std::any_of(keys->begin(), keys->end(),
                                       [&](const TrustedKey& k) { return verify_detached(k.key, message, *sig); });
-  if (!signed_by_trusted) return refuse("the root hash is not signed by a trusted key");
+  if (!signed_by_trusted)
+    return refuse("the root hash is not signed by a trusted key (" +
+                  describe_trust_search(*keys, paths::trusted_key_dirs()) + ")");
   return root_hash;
 }
 

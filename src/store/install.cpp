@@ -62,11 +62,8 @@ Result<OwnerDecision> decide_owner(int stage_fd, const std::string& id, const Sh
       return fail(id + ": " + sig.error().message + "; sign it (weft-pack sign) or use --dev for a development install",
                   kRefused);
     WEFT_TRY(auto keys, load_trusted_keys());
-    if (keys.empty())
-      return fail(id + ": no trusted keys are configured; add the signer's .pub file to a trusted-key directory",
-                  kRefused);
     auto signer = find_signer(digest, *sig, key_list(keys));
-    if (!signer) return fail(id + ": signature.sig is not a valid signature of this content by a trusted key", kRefused);
+    if (!signer) return fail(untrusted_signature_message(id, keys, paths::trusted_key_dirs()), kRefused);
     want.key = *signer;
   }
   WEFT_TRY(auto owner, read_owner(id));
@@ -217,6 +214,7 @@ Result<InstallOutcome> install_package(const std::string& source, const InstallO
   out.link = store.root + "/" + id;
   out.revision = revision;
   out.owner = describe_owner(owner.record);
+  out.unknown_keys = manifest.unknown_keys;
   WEFT_TRY(auto approved, read_approvals(id));
   out.needs_approval = unapproved_capabilities(manifest, approved);
   if (options.approve && !out.needs_approval.empty()) {

@@ -78,7 +78,8 @@ Result<Signature> read_package_signature(int root_fd) {
 Result<void> verify_package(int root_fd, const PublicKey& key) {
   WEFT_TRY(Signature sig, read_package_signature(root_fd));
   WEFT_TRY(Sha256Digest digest, package_digest(root_fd));
-  if (!verify_detached(key, digest, sig)) return fail("signature.sig does not match the content under this key");
+  if (!verify_detached(key, digest, sig)) return fail("signature.sig does not match the content under this key: the package changed after it was signed, or "
+                "another key signed it");
   return ok();
 }
 

@@ -62,12 +62,35 @@ bool is_trusted(const PublicKey& key, const std::vector<TrustedKey>& keys) {
   return std::any_of(keys.begin(), keys.end(), [&](const TrustedKey& k) { return equal_constant_time(k.key, key); });
 }
 
+std::string describe_trust_search(const std::vector<TrustedKey>& keys, const std::vector<std::string>& dirs) {
+  std::string out = "trusted keys tried: ";
+  if (keys.empty()) out += "none";
+  for (size_t i = 0; i < keys.size(); ++i)
+    out += (i ? ", " : "") + key_fingerprint(keys[i].key) + " (" + keys[i].file + ")";
+  out += "; directories searched: ";
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    struct stat st {};
+    out += (i ? ", " : "") + dirs[i] + (::stat(dirs[i].c_str(), &st) == 0 ? "" : " (missing)");
+  }
+  return out;
+}
+
+std::string untrusted_signature_message(const std::string& app_id, const std::vector<TrustedKey>& keys,
+                                        const std::vector<std::string>& dirs) {
+  std::string first_dir = dirs.empty() ? std::string("a trusted-key directory") : dirs.front() + "/";
+  return app_id + ": signature.sig is not a valid signature of this content by a trusted key (" +
+         describe_trust_search(keys, dirs) +
+         "). A signature does not name its key: check the package with the publisher's key (weft-pack verify <dir> "
+         "--key <their .pub>) and copy that .pub file into " + first_dir +
+         ", or install with --dev for a development install";
+}
+
 std::string format_owner_record(const OwnerRecord& r) {
   return r.development ? "development\n" : "verified " + to_hex(r.key) + "\n";
 }
 
 std::string describe_owner(const OwnerRecord& r) {
-  return r.development ? "development" : "key " + to_hex(r.key);
+  return r.development ? "development" : "key " + key_fingerprint(r.key);
 }
 
 Result<OwnerRecord> parse_owner_record(std::string_view text) {
@@ -155,14 +178,20 @@ Result<TrustVerdict> verify_launch_trust(int package_fd, const std::string& app_
   if (!sig) return fail(Error("package " + app_id + ": " + sig.error().message, 403));
   if (*owner) {
     const PublicKey& k = (*owner)->key;
-    if (!is_trusted(k, *keys)) return fail("package " + app_id + ": its owner key is no longer trusted", 403);
+    if (!is_trusted(k, *keys))
+      return fail("package " + app_id + ": its owner key " + key_fingerprint(k) + " is no longer trusted (" +
+                      describe_trust_search(*keys, paths::trusted_key_dirs()) + ")",
+                  403);
     if (!verify_detached(k, verdict.digest, *sig))
-      return fail("package " + app_id + ": content is not signed by its owner key", 403);
+      return fail("package " + app_id + ": content is not signed by its owner key " + key_fingerprint(k), 403);
     verdict.signer = k;
     return verdict;
   }
   verdict.signer = find_signer(verdict.digest, *sig, key_list(*keys));
-  if (!verdict.signer) return fail("package " + app_id + ": no trusted key signed this content", 403);
+  if (!verdict.signer)
+    return fail("package " + app_id + ": no trusted key signed this content (" +
+                    describe_trust_search(*keys, paths::trusted_key_dirs()) + ")",
+                403);
   return verdict;
 }
 

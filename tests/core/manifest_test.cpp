@@ -109,7 +109,7 @@ TEST(Manifest, RejectsFieldsOfTheWrongType) {
 }
 
 TEST(Manifest, RejectsUnknownCapabilities) {
-  EXPECT_EQ(error_of(replace(kValid, "net:fetch:example.org", "net:fetch")), "unknown capability 'net:fetch'");
+  EXPECT_TRUE(error_of(replace(kValid, "net:fetch:example.org", "net:fetch")).starts_with("unknown capability 'net:fetch' ("));
 }
 
 TEST(Manifest, RejectsEntriesThatAreNotRelativePlainPaths) {
@@ -123,7 +123,7 @@ TEST(Manifest, RejectsEntriesThatAreNotRelativePlainPaths) {
 
 TEST(Manifest, ReportsEveryProblemOnItsOwnLine) {
   std::string text = replace(replace(kValid, "\"Notes\"", "\"\""), "net:fetch:example.org", "bogus");
-  EXPECT_EQ(error_of(text), "package.name is empty\nunknown capability 'bogus'");
+  EXPECT_EQ(error_of(text), "package.name is empty\nunknown capability 'bogus'" + weft::unknown_capability_hint("bogus"));
 }
 
 TEST(Manifest, ReportsTomlSyntaxErrorsWithTheirPosition) {
@@ -157,6 +157,60 @@ TEST(Manifest, RelativePlainPathRules) {
   EXPECT_TRUE(weft::is_relative_plain_path("a/b/c..d"));
   EXPECT_FALSE(weft::is_relative_plain_path("a/./b"));
   EXPECT_FALSE(weft::is_relative_plain_path(".."));
+}
+
+}  // namespace
+
+namespace {
+
+const char* kMinimal = "[package]\nid = \"org.example.hello\"\nname = \"Hello\"\nversion = \"1\"\n"
+                       "[runtime]\nmodule = \"app.wasm\"\n[ui]\nentry = \"ui/index.html\"\n";
+
+std::vector<std::string> unknown_keys_of(const std::string& text) {
+  auto m = weft::parse_manifest(text);
+  EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().message);
+  return m.ok() ? m->unknown_keys : std::vector<std::string>{};
+}
+
+// Unknown keys stay ignored (§5.1: a package for a later WEFT must install), but each is named with what was meant.
+TEST(Manifest, AMisspeltKeyIsReportedWithTheClosestValidOne) {
+  std::string text = replace(kMinimal, "version = \"1\"\n",
+                             "version = \"1\"\ndescripton = \"x\"\ncapabilites = [\"fs:rw:app-data\"]\n");
+  EXPECT_EQ(unknown_keys_of(text),
+            (std::vector<std::string>{"unknown key 'capabilites' in [package] (did you mean 'capabilities'?)",
+                                      "unknown key 'descripton' in [package] (did you mean 'description'?)"}));
+}
+
+TEST(Manifest, AKeyInTheWrongTableOrAtTheTopLevelSaysWhereItBelongs) {
+  EXPECT_EQ(unknown_keys_of(replace(kMinimal, "module = \"app.wasm\"\n", "module = \"app.wasm\"\nentry = \"x\"\n")),
+            std::vector<std::string>{"unknown key 'entry' in [runtime] ('entry' belongs in [ui])"});
+  EXPECT_EQ(unknown_keys_of(std::string("[capabilities]\nx = 1\n") + kMinimal),
+            std::vector<std::string>{"unknown table [capabilities] ('capabilities' is a key of [package])"});
+  EXPECT_EQ(unknown_keys_of(std::string("descripton = \"x\"\n") + kMinimal),
+            std::vector<std::string>{"unknown top-level key 'descripton' (did you mean 'description' in [package]?)"});
+}
+
+TEST(Manifest, AnUnrelatedUnknownKeyListsTheValidOnes) {
+  EXPECT_EQ(unknown_keys_of(replace(kMinimal, "version = \"1\"\n", "version = \"1\"\nicon = \"x.png\"\n")),
+            std::vector<std::string>{"unknown key 'icon' in [package] (valid keys: id, name, version, description, "
+                                     "author, capabilities)"});
+  EXPECT_EQ(unknown_keys_of(std::string(kMinimal) + "[something_new]\nx = 1\n"),
+            std::vector<std::string>{"unknown table [something_new] (valid tables: [package], [runtime], [ui])"});
+}
+
+TEST(Manifest, AMisspeltRequiredTableExplainsTheMissingOne) {
+  EXPECT_EQ(error_of(replace(kMinimal, "[ui]", "[iu]")),
+            "[ui] table is missing\nunknown table [iu] (did you mean [ui]?)");
+  EXPECT_EQ(error_of(replace(kMinimal, "[package]", "[packge]")),
+            "[package] table is missing\nunknown table [packge] (did you mean [package]?)");
+}
+
+TEST(Manifest, AnUnknownCapabilityListsTheValidOnesAndTheClosest) {
+  std::string e = error_of(replace(kValid, "net:fetch:example.org", "fs:rw:appdata"));
+  EXPECT_TRUE(e.starts_with("unknown capability 'fs:rw:appdata' (did you mean 'fs:rw:app-data'? valid: "
+                            "fs:read:app-data, fs:rw:app-data, "))
+      << e;
+  EXPECT_NE(e.find("net:fetch:*, net:fetch:<host>, sys:notifications"), std::string::npos) << e;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "scripted_http_server.hpp"
 #include "weft/core/tool_run.hpp"
 #include "weft/core/app_errors.hpp"
+#include "weft/core/capability.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/test/accept_within.hpp"
 
@@ -83,8 +84,19 @@ TEST_F(RuntimeCli, UsageErrorsExitTwoWithTheMessageOnStderr) {
       {{"org.weft.a", "1", "--preopen", "/tmp::/data::rx"}, "--preopen mode must be ro or rw, not 'rx'"},
       {{"org.weft.a", "1", "--preopen", "::/data::ro"}, "--preopen needs a host path and an absolute guest path"},
       {{"org.weft.a", "1", "--preopen", "/tmp::data::ro"}, "--preopen needs a host path and an absolute guest path"},
-      {{"org.weft.a", "1", "--grant", "fs:rw:app-data"}, "'fs:rw:app-data' is not granted through --grant"},
-      {{"org.weft.a", "1", "--grant", "net:teleport"}, "unknown capability 'net:teleport'"},
+      {{"org.weft.a", "1", "--grant", "fs:rw:app-data"},
+       "'fs:rw:app-data' is not granted through --grant; files are given with --preopen HOST::GUEST::ro|rw: "
+       "fs:rw:app-data is --preopen <app data dir>::/data::rw, fs:read:xdg-documents is --preopen <documents "
+       "dir>::/xdg/documents::ro"},
+      {{"org.weft.a", "1", "--grant", "fs:rw:data"},
+       "unknown capability 'fs:rw:data'; files are given with --preopen HOST::GUEST::ro|rw: fs:rw:app-data is "
+       "--preopen <app data dir>::/data::rw, fs:read:xdg-documents is --preopen <documents dir>::/xdg/documents::ro"},
+      {{"org.weft.a", "1", "--grant", "net:teleport"},
+       "unknown capability 'net:teleport'" + weft::unknown_capability_hint("net:teleport")},
+      {{"org.weft.a", "1", "--grant", "sys:notification"},
+       "unknown capability 'sys:notification' (did you mean 'sys:notifications'? valid: fs:read:app-data, "
+       "fs:rw:app-data, fs:read:xdg-documents, fs:rw:xdg-documents, net:fetch:*, net:fetch:<host>, sys:notifications, "
+       "sys:clipboard:read, sys:clipboard:write, hw:gpu:compute, hw:gpu:render)"},
       {{"org.weft.a", "1", "--max-memory-mib", "0"}, "invalid --max-memory-mib"},
       {{"org.weft.a", "1", "--max-memory-mib", "4097"}, "invalid --max-memory-mib"},
       {{"org.weft.a", "1", "--max-memory-mib", "12x"}, "invalid --max-memory-mib"},
@@ -236,6 +248,19 @@ TEST_F(RuntimeCli, ExitAndAFailingRunEndWithStatusOne) {
     AppRun app(mode);
     EXPECT_EQ(run_runtime(app.args()).err, "weft-runtime: the component exited with status 1\n") << mode;
   }
+}
+
+// The fixture reads /ro/mode.txt first; with no preopen that open fails inside the guest (the preview-1 adapter
+// matches paths against preopens there), so only the runtime's note can point at the missing preopen.
+TEST_F(RuntimeCli, AComponentThatFailsWithoutPreopensGetsANoteNamingTheMissingPreopen) {
+  auto run = run_runtime({"org.weft.test", "7", "--module", fixture("app.wasm")});
+  EXPECT_TRUE(run.status.exited && run.status.code == 1) << run.status.describe() << run.err;
+  EXPECT_NE(run.out.find("no mode: No such file or directory"), std::string::npos) << run.out;
+  EXPECT_EQ(run.err,
+            "weft-runtime: the component exited with status 1\n"
+            "weft-runtime: note: no directory was preopened, so any file the component opened (such as /data/…) failed "
+            "inside it with 'No such file or directory'; app data needs --preopen <app data dir>::/data::rw "
+            "(capability fs:rw:app-data)\n");
 }
 
 TEST_F(RuntimeCli, ARunThatReturnsErrExitsOneAndSaysSo) {

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "weft/core/spelling.hpp"
+
 namespace weft {
 
 bool Capability::needs_approval() const {
@@ -68,8 +70,8 @@ bool is_valid_fetch_host(std::string_view host) {
   return !numeric;
 }
 
-Result<Capability> parse_capability(std::string_view text) {
-  static constexpr std::array<std::pair<std::string_view, CapabilityKind>, 10> kFixed{{
+namespace {
+constexpr std::array<std::pair<std::string_view, CapabilityKind>, 10> kFixed{{
       {"fs:read:app-data", CapabilityKind::fs_read_app_data},
       {"fs:rw:app-data", CapabilityKind::fs_rw_app_data},
       {"fs:read:xdg-documents", CapabilityKind::fs_read_xdg_documents},
@@ -80,15 +82,40 @@ Result<Capability> parse_capability(std::string_view text) {
       {"sys:clipboard:write", CapabilityKind::sys_clipboard_write},
       {"hw:gpu:compute", CapabilityKind::hw_gpu_compute},
       {"hw:gpu:render", CapabilityKind::hw_gpu_render},
-  }};
+}};
+constexpr std::string_view kFetchPrefix = "net:fetch:";
+}  // namespace
+
+Result<Capability> parse_capability(std::string_view text) {
   for (const auto& [name, kind] : kFixed)
     if (text == name) return Capability{kind, std::string(text), {}};
-  constexpr std::string_view kFetchPrefix = "net:fetch:";
   if (text.substr(0, kFetchPrefix.size()) == kFetchPrefix) {
     std::string_view host = text.substr(kFetchPrefix.size());
     if (is_valid_fetch_host(host)) return Capability{CapabilityKind::net_fetch_host, std::string(text), std::string(host)};
   }
   return fail("unknown capability '" + std::string(text) + "'", 403);
+}
+
+std::string unknown_capability_hint(std::string_view text) {
+  std::vector<std::string_view> names;
+  for (const auto& entry : kFixed) names.push_back(entry.first);
+  std::string valid;
+  for (std::string_view n : names) {
+    valid += valid.empty() ? "" : ", ";
+    valid += n;
+    if (n == "net:fetch:*") valid += ", net:fetch:<host>";
+  }
+  std::string lowercase(text);  // capabilities are lowercase; `FS:RW:APP-DATA` still finds its match
+  for (char& c : lowercase)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  std::string hint = " (";
+  if (text.starts_with("net:fetch")) {
+    hint += "net:fetch takes a host: net:fetch:<host> with a lowercase DNS name or a dotted IPv4 address without "
+            "leading zeros, or net:fetch:* for any host; ";
+  } else if (auto close = closest_spelling(lowercase, names)) {
+    hint += "did you mean '" + std::string(*close) + "'? ";
+  }
+  return hint + "valid: " + valid + ")";
 }
 
 }  // namespace weft

@@ -4,11 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <toml++/toml.h>
 
 #include "weft/core/app_id.hpp"
 #include "weft/core/confined_fs.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/core/spelling.hpp"
 
 namespace weft {
 namespace {
@@ -33,6 +36,93 @@ std::optional<std::string> string_field(const toml::table* table, std::string_vi
   if (auto s = node->value<std::string>(); s && node->is_string()) return *s;
   out.add(dotted + " must be a string");
   return std::nullopt;
+}
+
+// The tables and keys of §5.1; everything else is unknown (ignored, but reported).
+struct KnownTable {
+  std::string_view name;
+  std::vector<std::string_view> keys;
+};
+const std::vector<KnownTable>& known_tables() {
+  static const std::vector<KnownTable> tables = {
+      {"package", {"id", "name", "version", "description", "author", "capabilities"}},
+      {"runtime", {"module"}},
+      {"ui", {"entry"}},
+  };
+  return tables;
+}
+
+const KnownTable* table_holding(std::string_view key) {
+  for (const auto& t : known_tables())
+    for (auto k : t.keys)
+      if (k == key) return &t;
+  return nullptr;
+}
+
+std::string join_names(const std::vector<std::string_view>& names, std::string_view before, std::string_view after) {
+  std::string out;
+  for (auto n : names) {
+    if (!out.empty()) out += ", ";
+    out += std::string(before) + std::string(n) + std::string(after);
+  }
+  return out;
+}
+
+// Why a key is unknown and what was probably meant. `table` is the known table it sits in, or null at the top level.
+struct UnknownKey {
+  std::string message;
+  bool likely_misspelt = false;  // a close valid name, or a valid key in the wrong place
+};
+
+UnknownKey describe_unknown_key(const KnownTable* table, std::string_view key, bool is_table) {
+  UnknownKey out;
+  std::string what = table ? "unknown key '" + std::string(key) + "' in [" + std::string(table->name) + "]"
+                           : (is_table ? "unknown table [" + std::string(key) + "]"
+                                       : "unknown top-level key '" + std::string(key) + "'");
+  auto hint = [&](std::string text) {
+    out.message = what + " (" + text + ")";
+    out.likely_misspelt = true;
+    return out;
+  };
+  if (table) {
+    if (auto close = closest_spelling(key, table->keys)) return hint("did you mean '" + std::string(*close) + "'?");
+    if (const KnownTable* home = table_holding(key))
+      return hint("'" + std::string(key) + "' belongs in [" + std::string(home->name) + "]");
+    out.message = what + " (valid keys: " + join_names(table->keys, "", "") + ")";
+    return out;
+  }
+  std::vector<std::string_view> table_names;
+  for (const auto& t : known_tables()) table_names.push_back(t.name);
+  if (auto close = closest_spelling(key, table_names)) return hint("did you mean [" + std::string(*close) + "]?");
+  if (const KnownTable* home = table_holding(key))
+    return hint("'" + std::string(key) + "' is a key of [" + std::string(home->name) + "]");
+  for (const auto& t : known_tables())
+    if (auto close = closest_spelling(key, t.keys))
+      return hint("did you mean '" + std::string(*close) + "' in [" + std::string(t.name) + "]?");
+  out.message = what + " (valid tables: " + join_names(table_names, "[", "]") + ")";
+  return out;
+}
+
+// Every key outside §5.1 (toml++ keeps keys sorted, so in that order).
+std::vector<UnknownKey> find_unknown_keys(const toml::table& doc) {
+  std::vector<UnknownKey> out;
+  for (const auto& [key, node] : doc) {
+    const KnownTable* table = nullptr;
+    for (const auto& t : known_tables())
+      if (t.name == key.str()) table = &t;
+    if (!table) {
+      out.push_back(describe_unknown_key(nullptr, key.str(), node.is_table()));
+      continue;
+    }
+    const toml::table* inner = node.as_table();
+    if (!inner) continue;  // "[package] must be a table" says it
+    for (const auto& [inner_key, inner_node] : *inner) {
+      (void)inner_node;
+      if (std::find(table->keys.begin(), table->keys.end(), inner_key.str()) == table->keys.end())
+        out.push_back(describe_unknown_key(table, inner_key.str(), false));
+    }
+  }
+  return out;
 }
 
 void check_relative_path(const std::optional<std::string>& path, std::string_view dotted, Collector& out) {
@@ -101,7 +191,8 @@ Result<Manifest> parse_manifest(std::string_view text) {
             continue;
           }
           std::string cap = *item.value<std::string>();
-          if (auto parsed = parse_capability(cap); !parsed) out.add(parsed.error().message);
+          if (auto parsed = parse_capability(cap); !parsed)
+            out.add(parsed.error().message + unknown_capability_hint(cap));
           m.capabilities.push_back(std::move(cap));
         }
       } else {
@@ -117,7 +208,11 @@ Result<Manifest> parse_manifest(std::string_view text) {
   check_relative_path(entry, "ui.entry", out);
   if (entry) m.ui_entry = *entry;
 
+  auto unknown = find_unknown_keys(doc);
+  for (auto& u : unknown) m.unknown_keys.push_back(u.message);
   if (!out.errors.empty()) {
+    for (const auto& u : unknown)
+      if (u.likely_misspelt) out.add(u.message);
     std::string joined;
     for (const auto& e : out.errors) {
       if (!joined.empty()) joined += '\n';

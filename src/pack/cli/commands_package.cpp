@@ -29,10 +29,19 @@ void info_line(std::string_view label, std::string_view value) {
   std::cout << l << value << '\n';
 }
 
-int run_check(const std::string& dir) {
+// Unknown manifest keys are errors here, where an author checks a package, although install and launch ignore them
+// (§5.1: packages of a later WEFT or of the reference implementation must install); `--allow-unknown-keys` makes
+// them warnings for such packages.
+int run_check(const std::string& dir, bool allow_unknown_keys) {
   auto fd = open_dir(dir);
   if (!fd) return refuse(fd.error().message);
   auto check = check_package(fd->get(), dir);
+  if (check.manifest) {
+    for (const auto& unknown : check.manifest->unknown_keys) {
+      if (allow_unknown_keys) std::cerr << "warning: wapp.toml: " << unknown << " (ignored)\n";
+      else check.errors.push_back(unknown);
+    }
+  }
   if (!check.ok()) {
     for (const auto& e : check.errors) std::cerr << e << '\n';
     return kExitRefused;
@@ -72,7 +81,25 @@ int run_generate_key(const std::string& dir) {
   return kExitOk;
 }
 
+// A public key has the private key's format (64 hex digits), so reading it as a seed would "sign" with a key nobody
+// trusts. Refused by name (`.pub`, what generate-key writes) and by content (a copy of the sibling weft-sign.pub).
+Result<void> refuse_public_key_as_seed(const std::string& key_path) {
+  auto ends_with = [](const std::string& s, std::string_view tail) { return s.ends_with(tail); };
+  std::string advice = "; sign with the private key generate-key wrote next to it (weft-sign.key, kept secret) and "
+                       "give the .pub to the people who install your package";
+  if (ends_with(key_path, ".pub"))
+    return fail("weft-pack sign: --key " + key_path + " is a public key (.pub)" + advice);
+  auto slash = key_path.rfind('/');
+  std::string sibling = (slash == std::string::npos ? std::string() : key_path.substr(0, slash + 1)) + "weft-sign.pub";
+  auto given = read_public_key_file(key_path);
+  auto pub = read_public_key_file(sibling);
+  if (given && pub && *given == *pub)
+    return fail("weft-pack sign: --key " + key_path + " holds the same key as " + sibling + ", a public key" + advice);
+  return ok();
+}
+
 int run_sign(const std::string& dir, const std::string& key_path) {
+  if (auto r = refuse_public_key_as_seed(key_path); !r) return refuse(r.error().message);
   auto seed = read_seed_file(key_path);
   if (!seed) return refuse(seed.error().message);
   auto fd = open_dir(dir);
@@ -84,12 +111,16 @@ int run_sign(const std::string& dir, const std::string& key_path) {
 }
 
 int run_verify(const std::string& dir, const std::string& pub_path) {
+  if (pub_path.ends_with(".key"))
+    return refuse("weft-pack verify: --key " + pub_path + " is a private key (.key); verify with the public key "
+                  "(weft-sign.pub) and never hand the .key file around");
   auto key = read_public_key_file(pub_path);
   if (!key) return refuse(key.error().message);
   auto fd = open_dir(dir);
   if (!fd) return refuse(fd.error().message);
   if (auto v = verify_package(fd->get(), *key); !v) {
-    std::cerr << "INVALID signature\nreason: " << v.error().message << '\n';
+    std::cerr << "INVALID signature\nreason: " << v.error().message << " (key " << key_fingerprint(*key) << ", "
+              << pub_path << ")\n";
     return kExitRefused;
   }
   std::cout << "OK\n";
@@ -102,9 +133,12 @@ void add_package_commands(CLI::App& app, Dispatch& dispatch) {
   auto dir = std::make_shared<std::string>();
   auto key = std::make_shared<std::string>();
 
-  add_command(app, dispatch, "check", "Validate a package directory (manifest, entries, component)",
-              [dir] { return run_check(*dir); })
-      ->add_option("dir", *dir, "package directory")->required();
+  auto allow_unknown_keys = std::make_shared<bool>(false);
+  auto* check = add_command(app, dispatch, "check", "Validate a package directory (manifest, entries, component)",
+                            [dir, allow_unknown_keys] { return run_check(*dir, *allow_unknown_keys); });
+  check->add_option("dir", *dir, "package directory")->required();
+  check->add_flag("--allow-unknown-keys", *allow_unknown_keys,
+                  "warn about wapp.toml keys outside the spec instead of failing (packages for a later WEFT)");
   add_command(app, dispatch, "info", "Show a package's manifest", [dir] { return run_info(*dir); })
       ->add_option("dir", *dir, "package directory")->required();
 

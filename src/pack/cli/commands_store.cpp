@@ -32,6 +32,7 @@ int run_install(const InstallArgs& args) {
   o.on_lock_wait = lock_notice(args.source);
   auto r = install_package(args.source, o);
   if (!r) return refuse(r.error().message);
+  for (const auto& unknown : r->unknown_keys) std::cerr << "warning: wapp.toml: " << unknown << " (ignored)\n";
   std::cout << "installed " << r->app_id << " -> " << r->link << " (revision " << r->revision << ")\n";
   if (!r->approved.empty()) std::cout << "approved " << r->app_id << ": " << join_capabilities(r->approved) << "\n";
   if (!r->needs_approval.empty()) std::cout << "needs approval: " << join_capabilities(r->needs_approval) << "\n";

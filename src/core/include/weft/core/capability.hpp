@@ -35,8 +35,14 @@ struct Capability {
   friend bool operator==(const Capability&, const Capability&) = default;
 };
 
-/// Parses one capability string; anything outside the vocabulary is `unknown capability '<cap>'`.
+/// Parses one capability string; anything outside the vocabulary is `unknown capability '<cap>'` (the reference
+/// wording, kept exact here; authoring tools add `unknown_capability_hint`).
 [[nodiscard]] Result<Capability> parse_capability(std::string_view text);
+
+/// What to write instead of an unknown capability, for people: ` (did you mean 'fs:rw:app-data'? valid: …)` with the
+/// closest valid spelling when there is one and always the whole vocabulary (`net:fetch:<host>` as a pattern).
+/// Starts with a space so it can follow `unknown capability '<cap>'`.
+[[nodiscard]] std::string unknown_capability_hint(std::string_view text);
 
 /// `net:fetch:<host>` host grammar: lowercase DNS name (labels of 1–63 [a-z0-9-], no edge '-', ≤ 253 total, last label
 /// not numeric) or dotted IPv4 without leading zeros.

@@ -1,5 +1,7 @@
 #pragma once
-// `wapp.toml` (spec §5.1, compat): parsing with toml++ and validation of every rule. Unknown keys are ignored.
+// `wapp.toml` (spec §5.1, compat): parsing with toml++ and validation of every rule. Unknown keys are ignored, as the
+// spec requires (a package written for a later WEFT or by the reference implementation must still install), but they
+// are reported in `Manifest::unknown_keys`: `weft-pack check` (and so the SDK's build) refuses them, install warns.
 
 #include <optional>
 #include <string>
@@ -20,12 +22,17 @@ struct Manifest {
   std::vector<std::string> capabilities;  // as written; each parses with parse_capability
   std::string module;    // [runtime] module, relative plain path
   std::string ui_entry;  // [ui] entry, relative plain path
+  /// One message per key or table outside §5.1, naming it and the closest valid one, e.g. `unknown key 'capabilites'
+  /// in [package] (did you mean 'capabilities'?)`. Not an error here: see the file comment.
+  std::vector<std::string> unknown_keys;
 };
 
 /// Parses and validates the text of a wapp.toml. On failure the error message holds one problem per line, e.g.
 /// `package.id 'Org.x.y' does not match required pattern (segment 1 "Org" must start with a lowercase letter)`,
 /// `package.name is empty`, `package.name exceeds 64 characters (70)`, `unknown capability 'net:fetch'`,
-/// `runtime.module '../x.wasm' is not a relative plain path`.
+/// `runtime.module '../x.wasm' is not a relative plain path`. An unknown capability also gets
+/// `unknown_capability_hint`. When the manifest is invalid, unknown keys that look like misspellings of a valid one
+/// are added as further lines (a misspelt `[packge]` explains the missing `[package]`).
 [[nodiscard]] Result<Manifest> parse_manifest(std::string_view toml_text);
 
 /// Reads `<dir>/wapp.toml` (a regular file, bounded size) and parses it.

@@ -39,6 +39,11 @@ struct RuntimeOptions {
 /// One `--env` value, split at its first `=`; the name must not be empty.
 [[nodiscard]] Result<std::pair<std::string, std::string>> parse_environment_variable(std::string_view assignment);
 
+/// Said after a component without any `--preopen` failed. The preview-1 adapter resolves a path like `/data/x`
+/// against the preopens inside the guest, so an open with no matching preopen fails there (ENOENT) and never reaches
+/// the runtime: this note is all the runtime can honestly say about it, naming the preopen that was likely missing.
+[[nodiscard]] std::string missing_preopen_note();
+
 /// One `--grant` capability: net:fetch and sys:* only.
 [[nodiscard]] Result<Capability> parse_grant(std::string_view text);
 

@@ -36,6 +36,9 @@ class Sha256 {
 
 /// Lowercase hex.
 [[nodiscard]] std::string to_hex(std::span<const uint8_t> bytes);
+/// A public key's short name in messages: its first 16 hex digits, which are also the start of its `.pub` file, so
+/// `grep -l <fingerprint> <dir>/*.pub` finds the file.
+[[nodiscard]] std::string key_fingerprint(std::span<const uint8_t, 32> key);
 /// Decodes exactly `out.size()` bytes of hex (either case) after trimming ASCII whitespace; the error names `what`.
 [[nodiscard]] Result<void> from_hex(std::string_view text, std::span<uint8_t> out, std::string_view what);
 /// Trims ASCII whitespace (space, \t, \n, \v, \f, \r) at both ends.

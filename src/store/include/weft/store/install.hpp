@@ -32,6 +32,7 @@ struct InstallOutcome {
   std::vector<std::string> needs_approval;  // declared, unapproved after this install
   std::vector<std::string> approved;        // recorded by --approve
   std::string owner;                        // describe_owner of the record in force
+  std::vector<std::string> unknown_keys;    // Manifest::unknown_keys: ignored (§5.1), worth a warning
 };
 
 /// Installs a package directory or a `.app.tar.zst` bundle into the first store root.

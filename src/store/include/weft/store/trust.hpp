@@ -28,6 +28,18 @@ struct TrustedKey {
 [[nodiscard]] std::vector<PublicKey> key_list(const std::vector<TrustedKey>& keys);
 [[nodiscard]] bool is_trusted(const PublicKey& key, const std::vector<TrustedKey>& keys);
 
+/// For a refusal: which trusted keys were tried (fingerprint and file) and which directories were searched (with
+/// `missing` for absent ones), and what to do, e.g. `trusted keys tried: 3f2a9c0d1e4b5a67 (/home/u/.config/weft/
+/// trusted-keys/alice.pub); directories searched: /home/u/.config/weft/trusted-keys, /etc/weft/trusted-keys
+/// (missing)`. An Ed25519 signature does not name its key, so the signer itself cannot be shown.
+[[nodiscard]] std::string describe_trust_search(const std::vector<TrustedKey>& keys,
+                                                const std::vector<std::string>& dirs);
+
+/// Install's refusal of a signature no trusted key verifies: the trust search and what to do next (check the package
+/// with the publisher's `.pub`, copy that file into the first directory, or install with --dev).
+[[nodiscard]] std::string untrusted_signature_message(const std::string& app_id, const std::vector<TrustedKey>& keys,
+                                                      const std::vector<std::string>& dirs);
+
 struct OwnerRecord {
   bool development = false;
   PublicKey key{};  // when !development
