@@ -9,11 +9,13 @@
 #include <thread>
 
 #include "wasi_state.hpp"
+#include "wasi_types.hpp"
 
 namespace weft::runtime {
 namespace {
 
 using State = WasiHost::State;
+using namespace wasi;  // NOLINT: WIT type spelling
 constexpr const char* kVersion = "@0.2.12";
 // Largest single read/write the host performs for a guest, bytes (also the check-write budget).
 constexpr uint64_t kMaxTransfer = 1 << 20;
@@ -108,48 +110,48 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
   State* s = &st;
 
   auto& env = registry.add(iface("wasi:cli/environment"));
-  env.functions["get-environment"] = [s](auto&) -> Result<Val> {
+  env.func<List<Tuple<std::string, std::string>>()>("get-environment", [s](auto&) -> Result<Val> {
     std::vector<Val> pairs;
     for (const auto& [k, v] : s->config.environment) pairs.push_back(Val::record({Val::string(k), Val::string(v)}));
     return Val::list(std::move(pairs));
-  };
-  env.functions["get-arguments"] = [s](auto&) -> Result<Val> {
+  });
+  env.func<List<std::string>()>("get-arguments", [s](auto&) -> Result<Val> {
     std::vector<Val> arguments;
     for (const auto& argument : s->config.arguments) arguments.push_back(Val::string(argument));
     return Val::list(std::move(arguments));
-  };
-  env.functions["initial-cwd"] = [](auto&) -> Result<Val> { return Val::none(); };
+  });
+  env.func<Option<std::string>()>("initial-cwd", [](auto&) -> Result<Val> { return Val::none(); });
 
   auto& exit = registry.add(iface("wasi:cli/exit"));
-  exit.functions["exit"] = [s](auto& a) -> Result<Val> {
+  exit.func<void(Res<>)>("exit", [s](auto& a) -> Result<Val> {
     s->exit_status = a[0].index == 0 ? 0 : 1;
     return fail("exit");
-  };
-  exit.functions["exit-with-code"] = [s](auto& a) -> Result<Val> {
+  });
+  exit.func<void(uint8_t)>("exit-with-code", [s](auto& a) -> Result<Val> {
     s->exit_status = int(a[0].num & 0xff);
     return fail("exit");
-  };
+  });
 
   // wasi:io
   auto& error = registry.add(iface("wasi:io/error"));
   error.resource("error", [s](uint32_t rep) { s->errors.erase(rep); });
-  error.functions["[method]error.to-debug-string"] = [s](auto& a) -> Result<Val> {
+  error.func<std::string(Borrow<IoError>)>("[method]error.to-debug-string", [s](auto& a) -> Result<Val> {
     auto it = s->errors.find(uint32_t(a[0].num));
     return Val::string(it == s->errors.end() ? std::string("unknown error") : it->second.message);
-  };
+  });
 
   auto& poll = registry.add(iface("wasi:io/poll"));
   poll.resource("pollable", [s](uint32_t rep) { s->pollables.erase(rep); });
-  poll.functions["[method]pollable.ready"] = [s](auto& a) -> Result<Val> {
+  poll.func<bool(Borrow<Pollable>)>("[method]pollable.ready", [s](auto& a) -> Result<Val> {
     auto it = s->pollables.find(uint32_t(a[0].num));
     return Val::boolean(it == s->pollables.end() || is_ready(it->second));
-  };
-  poll.functions["[method]pollable.block"] = [s](auto& a) -> Result<Val> {
+  });
+  poll.func<void(Borrow<Pollable>)>("[method]pollable.block", [s](auto& a) -> Result<Val> {
     auto it = s->pollables.find(uint32_t(a[0].num));
     if (it != s->pollables.end()) block_until(it->second);
     return Val{};
-  };
-  poll.functions["poll"] = [s](auto& a) -> Result<Val> {
+  });
+  poll.func<List<uint32_t>(List<Borrow<Pollable>>)>("poll", [s](auto& a) -> Result<Val> {
     const auto& list = a[0].items;
     if (list.empty()) return fail("poll: the list of pollables is empty");
     std::optional<std::chrono::steady_clock::time_point> earliest;
@@ -163,51 +165,61 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
       if (!ready.empty()) return Val::list(std::move(ready));
       std::this_thread::sleep_until(*earliest);
     }
-  };
+  });
 
   auto& streams = registry.add(iface("wasi:io/streams"));
   streams.resources["error"] = error.resources["error"];
   streams.resource("input-stream", [s](uint32_t rep) { s->inputs.erase(rep); });
   streams.resource("output-stream", [s](uint32_t rep) { s->outputs.erase(rep); });
-  streams.functions["[method]input-stream.read"] = [s](auto& a) { return read_stream(*s, uint32_t(a[0].num), a[1].num); };
-  streams.functions["[method]input-stream.blocking-read"] = streams.functions["[method]input-stream.read"];
-  streams.functions["[method]input-stream.skip"] = [s](auto& a) -> Result<Val> {
+  HostCall read = [s](auto& a) { return read_stream(*s, uint32_t(a[0].num), a[1].num); };
+  streams.func<Res<Bytes, StreamError>(Borrow<InputStream>, uint64_t)>("[method]input-stream.read", read);
+  streams.func<Res<Bytes, StreamError>(Borrow<InputStream>, uint64_t)>("[method]input-stream.blocking-read", read);
+  HostCall skip = [s](auto& a) -> Result<Val> {
     WEFT_TRY(Val r, read_stream(*s, uint32_t(a[0].num), a[1].num));
     if (r.index != 0) return r;
     return Val::ok(Val::number(r.items[0].str.size()));
   };
-  streams.functions["[method]input-stream.blocking-skip"] = streams.functions["[method]input-stream.skip"];
-  streams.functions["[method]input-stream.subscribe"] = [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); };
-  streams.functions["[method]output-stream.check-write"] = [s](auto& a) -> Result<Val> {
+  streams.func<Res<uint64_t, StreamError>(Borrow<InputStream>, uint64_t)>("[method]input-stream.skip", skip);
+  streams.func<Res<uint64_t, StreamError>(Borrow<InputStream>, uint64_t)>("[method]input-stream.blocking-skip", skip);
+  streams.func<Own<Pollable>(Borrow<InputStream>)>(
+      "[method]input-stream.subscribe", [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); });
+  streams.func<Res<uint64_t, StreamError>(Borrow<OutputStream>)>(
+      "[method]output-stream.check-write", [s](auto& a) -> Result<Val> {
     if (!s->outputs.count(uint32_t(a[0].num))) return fail("unknown output-stream");
     return Val::ok(Val::number(kMaxTransfer));
-  };
-  streams.functions["[method]output-stream.write"] = [s](auto& a) -> Result<Val> {
+  });
+  HostCall write = [s](auto& a) -> Result<Val> {
     if (a[1].str.size() > kMaxTransfer) return fail("output-stream.write of more bytes than check-write allowed");
     return write_stream(*s, uint32_t(a[0].num), a[1].str);
   };
-  streams.functions["[method]output-stream.blocking-write-and-flush"] = streams.functions["[method]output-stream.write"];
-  auto flushed = [s](auto& a) -> Result<Val> {
+  streams.func<Res<None, StreamError>(Borrow<OutputStream>, Bytes)>("[method]output-stream.write", write);
+  streams.func<Res<None, StreamError>(Borrow<OutputStream>, Bytes)>(
+      "[method]output-stream.blocking-write-and-flush", write);
+  HostCall flushed = [s](auto& a) -> Result<Val> {
     if (!s->outputs.count(uint32_t(a[0].num))) return fail("unknown output-stream");
     return Val::ok();
   };
-  streams.functions["[method]output-stream.flush"] = flushed;
-  streams.functions["[method]output-stream.blocking-flush"] = flushed;
-  streams.functions["[method]output-stream.subscribe"] = [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); };
-  auto zeroes = [s](auto& a) -> Result<Val> {
+  streams.func<Res<None, StreamError>(Borrow<OutputStream>)>("[method]output-stream.flush", flushed);
+  streams.func<Res<None, StreamError>(Borrow<OutputStream>)>("[method]output-stream.blocking-flush", flushed);
+  streams.func<Own<Pollable>(Borrow<OutputStream>)>(
+      "[method]output-stream.subscribe", [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); });
+  HostCall zeroes = [s](auto& a) -> Result<Val> {
     return write_stream(*s, uint32_t(a[0].num), std::string(std::min(a[1].num, kMaxTransfer), '\0'));
   };
-  streams.functions["[method]output-stream.write-zeroes"] = zeroes;
-  streams.functions["[method]output-stream.blocking-write-zeroes-and-flush"] = zeroes;
-  auto splice = [s](auto& a) -> Result<Val> {
+  streams.func<Res<None, StreamError>(Borrow<OutputStream>, uint64_t)>("[method]output-stream.write-zeroes", zeroes);
+  streams.func<Res<None, StreamError>(Borrow<OutputStream>, uint64_t)>(
+      "[method]output-stream.blocking-write-zeroes-and-flush", zeroes);
+  HostCall splice = [s](auto& a) -> Result<Val> {
     WEFT_TRY(Val r, read_stream(*s, uint32_t(a[1].num), a[2].num));
     if (r.index != 0) return r;
     WEFT_TRY(Val w, write_stream(*s, uint32_t(a[0].num), r.items[0].str));
     if (w.index != 0) return w;
     return Val::ok(Val::number(r.items[0].str.size()));
   };
-  streams.functions["[method]output-stream.splice"] = splice;
-  streams.functions["[method]output-stream.blocking-splice"] = splice;
+  streams.func<Res<uint64_t, StreamError>(Borrow<OutputStream>, Borrow<InputStream>, uint64_t)>(
+      "[method]output-stream.splice", splice);
+  streams.func<Res<uint64_t, StreamError>(Borrow<OutputStream>, Borrow<InputStream>, uint64_t)>(
+      "[method]output-stream.blocking-splice", splice);
 
   // Standard streams: stdin is empty, stdout/stderr are the runtime's.
   auto std_output = [s](int fd) {
@@ -219,17 +231,17 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
   };
   auto& in = registry.add(iface("wasi:cli/stdin"));
   in.resources["input-stream"] = streams.resources["input-stream"];
-  in.functions["get-stdin"] = [s](auto&) -> Result<Val> {
+  in.func<Own<InputStream>()>("get-stdin", [s](auto&) -> Result<Val> {
     uint32_t r = s->rep();
     s->inputs[r] = {};
     return Val::handle(r);
-  };
+  });
   auto& out = registry.add(iface("wasi:cli/stdout"));
   out.resources["output-stream"] = streams.resources["output-stream"];
-  out.functions["get-stdout"] = std_output(st.config.stdout_fd);
+  out.func<Own<OutputStream>()>("get-stdout", std_output(st.config.stdout_fd));
   auto& err = registry.add(iface("wasi:cli/stderr"));
   err.resources["output-stream"] = streams.resources["output-stream"];
-  err.functions["get-stderr"] = std_output(st.config.stderr_fd);
+  err.func<Own<OutputStream>()>("get-stderr", std_output(st.config.stderr_fd));
 
   // No terminals (spec §4.3).
   auto& tin = registry.add(iface("wasi:cli/terminal-input"));
@@ -239,18 +251,18 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
   auto none = [](auto&) -> Result<Val> { return Val::none(); };
   auto& tstdin = registry.add(iface("wasi:cli/terminal-stdin"));
   tstdin.resources["terminal-input"] = tin.resources["terminal-input"];
-  tstdin.functions["get-terminal-stdin"] = none;
+  tstdin.func<Option<Own<TerminalInput>>()>("get-terminal-stdin", none);
   for (const char* name : {"stdout", "stderr"}) {
     auto& t = registry.add(iface((std::string("wasi:cli/terminal-") + name).c_str()));
     t.resources["terminal-output"] = tout.resources["terminal-output"];
-    t.functions[std::string("get-terminal-") + name] = none;
+    t.func<Option<Own<TerminalOutput>>()>(std::string("get-terminal-") + name, none);
   }
 
   // Clocks: instants and durations are u64 nanoseconds.
   auto& mono = registry.add(iface("wasi:clocks/monotonic-clock"));
   mono.resources["pollable"] = poll.resources["pollable"];
-  mono.functions["now"] = [](auto&) -> Result<Val> { return Val::number(monotonic_ns()); };
-  mono.functions["resolution"] = [](auto&) -> Result<Val> { return Val::number(1); };
+  mono.func<uint64_t()>("now", [](auto&) -> Result<Val> { return Val::number(monotonic_ns()); });
+  mono.func<uint64_t()>("resolution", [](auto&) -> Result<Val> { return Val::number(1); });
   auto subscribe = [s](bool absolute) {
     return [s, absolute](auto& a) -> Result<Val> {
       uint64_t now = monotonic_ns();
@@ -260,15 +272,16 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
       return Val::handle(r);
     };
   };
-  mono.functions["subscribe-instant"] = subscribe(true);
-  mono.functions["subscribe-duration"] = subscribe(false);
+  mono.func<Own<Pollable>(uint64_t)>("subscribe-instant", subscribe(true));
+  mono.func<Own<Pollable>(uint64_t)>("subscribe-duration", subscribe(false));
   auto& wall = registry.add(iface("wasi:clocks/wall-clock"));
-  wall.functions["now"] = [](auto&) -> Result<Val> {
+  wall.func<Datetime()>("now", [](auto&) -> Result<Val> {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME, &ts);
     return Val::record({Val::number(uint64_t(ts.tv_sec)), Val::number(uint64_t(ts.tv_nsec))});
-  };
-  wall.functions["resolution"] = [](auto&) -> Result<Val> { return Val::record({Val::number(0), Val::number(1)}); };
+  });
+  wall.func<Datetime()>(
+      "resolution", [](auto&) -> Result<Val> { return Val::record({Val::number(0), Val::number(1)}); });
 
   // wasi:sockets is present but refuses everything (spec §4.3): every constructor and lookup answers
   // `error-code.access-denied`, so no socket resource ever exists. `instance-network` hands out a network handle,
@@ -284,21 +297,24 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
   auto network_type = network.resource("network", [](uint32_t) {});
   auto& instance_network = *registry.find_mutable("wasi:sockets/instance-network@0.2.0");
   instance_network.resources["network"] = network_type;
-  instance_network.functions["instance-network"] = [s](auto&) -> Result<Val> { return Val::handle(s->rep()); };
+  instance_network.func<Own<Network>()>(
+      "instance-network", [s](auto&) -> Result<Val> { return Val::handle(s->rep()); });
   for (const char* name : {"wasi:sockets/ip-name-lookup", "wasi:sockets/tcp", "wasi:sockets/tcp-create-socket",
                            "wasi:sockets/udp", "wasi:sockets/udp-create-socket"})
     registry.find_mutable(std::string(name) + "@0.2.0")->resources["network"] = network_type;
 
   auto& random = registry.add(iface("wasi:random/random"));
-  random.functions["get-random-bytes"] = [](auto& a) -> Result<Val> { return random_bytes(a[0].num); };
-  random.functions["get-random-u64"] = [](auto&) -> Result<Val> { return Val::number(random_u64()); };
+  HostCall bytes = [](auto& a) -> Result<Val> { return random_bytes(a[0].num); };
+  HostCall u64 = [](auto&) -> Result<Val> { return Val::number(random_u64()); };
+  random.func<Bytes(uint64_t)>("get-random-bytes", bytes);
+  random.func<uint64_t()>("get-random-u64", u64);
   auto& insecure = registry.add(iface("wasi:random/insecure"));
-  insecure.functions["get-insecure-random-bytes"] = random.functions["get-random-bytes"];
-  insecure.functions["get-insecure-random-u64"] = random.functions["get-random-u64"];
+  insecure.func<Bytes(uint64_t)>("get-insecure-random-bytes", bytes);
+  insecure.func<uint64_t()>("get-insecure-random-u64", u64);
   auto& seed = registry.add(iface("wasi:random/insecure-seed"));
-  seed.functions["insecure-seed"] = [](auto&) -> Result<Val> {
+  seed.func<Tuple<uint64_t, uint64_t>()>("insecure-seed", [](auto&) -> Result<Val> {
     return Val::record({Val::number(random_u64()), Val::number(random_u64())});
-  };
+  });
 }
 
 }  // namespace weft::runtime

@@ -25,6 +25,14 @@ constexpr size_t kMaxNotificationTitle = 256;   // bytes
 constexpr size_t kMaxNotificationBody = 4096;   // bytes
 constexpr int kNotifyTimeoutMs = 5000;
 
+// The WIT types of weft:app@0.1.0 (spec §4.2), for the linker's check of what a guest declares.
+using namespace wit;  // NOLINT: WIT type spelling
+struct FetchResponse {  // fetch.response
+  static CTypePtr type() {
+    return record({{"status", of<uint16_t>()}, {"content-type", of<std::string>()}, {"body", of<Bytes>()}});
+  }
+};
+
 Val ok_unit() { return Val::ok(); }
 Val err_text(std::string_view s) { return Val::err(Val::string(std::string(s))); }
 
@@ -144,17 +152,17 @@ void WeftAppHost::install(HostRegistry& registry) {
   State* s = state_.get();
 
   auto& notify = registry.add(std::string("weft:app/notify") + kVersion);
-  notify.functions["ready"] = [s](auto&) -> Result<Val> {
+  notify.func<void()>("ready", [s](auto&) -> Result<Val> {
     if (s->ready_sent) return Val{};
     s->ready_sent = true;
     // A missing token is the parent's mistake, not the guest's: report it and let the app run.
     if (auto r = ready::signal_from_environment(); !r)
       std::fprintf(stderr, "weft-runtime: notify.ready: %s\n", r.error().message.c_str());
     return Val{};
-  };
+  });
 
   auto& ipc = registry.add(std::string("weft:app/ipc") + kVersion);
-  ipc.functions["send"] = [s](auto& a) -> Result<Val> {
+  ipc.func<Res<None, std::string>(std::string)>("send", [s](auto& a) -> Result<Val> {
     const std::string& payload = a[0].str;
     if (payload.size() > kMaxIpcMessage) return err_text(app_error::kIpcMessageTooLong);
     if (payload.find_first_of("\r\n") != std::string::npos) return err_text(app_error::kIpcLineBreak);
@@ -168,8 +176,8 @@ void WeftAppHost::install(HostRegistry& registry) {
       return err_text(app_error::kIpcClosed);
     }
     return ok_unit();
-  };
-  ipc.functions["recv"] = [s](auto&) -> Result<Val> {
+  });
+  ipc.func<Option<std::string>()>("recv", [s](auto&) -> Result<Val> {
     s->drain();
     size_t nl = s->inbox.find('\n');
     if (nl == std::string::npos) {
@@ -187,10 +195,12 @@ void WeftAppHost::install(HostRegistry& registry) {
     std::string line = s->inbox.substr(0, nl);
     s->inbox.erase(0, nl + 1);
     return Val::some(Val::string(std::move(line)));
-  };
+  });
 
   auto& fetch = registry.add(std::string("weft:app/fetch") + kVersion);
-  fetch.functions["fetch"] = [s](auto& a) -> Result<Val> {
+  using Headers = List<Tuple<std::string, std::string>>;
+  fetch.func<Res<FetchResponse, std::string>(std::string, std::string, Headers, Option<Bytes>)>(
+      "fetch", [s](auto& a) -> Result<Val> {
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& h : a[2].items) headers.push_back({h.items[0].str, h.items[1].str});
     std::optional<std::string> body;
@@ -198,10 +208,11 @@ void WeftAppHost::install(HostRegistry& registry) {
     auto r = perform_fetch(s->config.grants, a[0].str, a[1].str, headers, body);
     if (!r) return err_text(r.error().message);
     return Val::ok(std::move(r).value());
-  };
+  });
 
   auto& notifications = registry.add(std::string("weft:app/notifications") + kVersion);
-  notifications.functions["notify"] = [s](auto& a) -> Result<Val> {
+  notifications.func<Res<None, std::string>(std::string, std::string, Option<std::string>)>(
+      "notify", [s](auto& a) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_notifications))
       return err_text(app_error::not_granted("sys:notifications"));
     const std::string& title = a[0].str;
@@ -215,10 +226,10 @@ void WeftAppHost::install(HostRegistry& registry) {
     }
     if (auto e = send_notification(s->config.app_id, title, body, icon)) return err_text(*e);
     return ok_unit();
-  };
+  });
 
   auto& clipboard = registry.add(std::string("weft:app/clipboard") + kVersion);
-  clipboard.functions["read"] = [s](auto&) -> Result<Val> {
+  clipboard.func<Res<std::string, std::string>()>("read", [s](auto&) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_read))
       return err_text(app_error::not_granted("sys:clipboard:read"));
     if (auto e = clipboard_unavailable(kWlPaste)) return err_text(*e);
@@ -228,8 +239,8 @@ void WeftAppHost::install(HostRegistry& registry) {
     // wl-paste fails when nothing, or nothing of our type, is offered.
     if (!run->status.success() || !is_valid_utf8(run->out)) return err_text(app_error::kClipboardNotText);
     return Val::ok(Val::string(std::move(run->out)));
-  };
-  clipboard.functions["write"] = [s](auto& a) -> Result<Val> {
+  });
+  clipboard.func<Res<None, std::string>(std::string)>("write", [s](auto& a) -> Result<Val> {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_write))
       return err_text(app_error::not_granted("sys:clipboard:write"));
     if (a[0].str.size() > kMaxClipboardText) return err_text(app_error::kClipboardTooLong);
@@ -239,7 +250,7 @@ void WeftAppHost::install(HostRegistry& registry) {
     if (!run->status.success())
       return err_text("the clipboard service is not available (wl-copy " + run->status.describe() + ")");
     return ok_unit();
-  };
+  });
 }
 
 }  // namespace weft::runtime
