@@ -83,14 +83,14 @@ void block_until(const State::Pollable& p) {
 
 bool is_ready(const State::Pollable& p) { return !p.deadline || std::chrono::steady_clock::now() >= *p.deadline; }
 
-Val random_bytes(uint64_t len) {
+Bytes random_bytes(uint64_t len) {
   std::string buf(std::min(len, kMaxTransfer), '\0');
   size_t done = 0;
   while (done < buf.size()) {
     ssize_t n = ::getrandom(buf.data() + done, buf.size() - done, 0);
     if (n > 0) done += size_t(n);
   }
-  return Val::bytes(buf.data(), buf.size());
+  return {std::move(buf)};
 }
 
 uint64_t random_u64() {
@@ -110,25 +110,18 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
   State* s = &st;
 
   auto& env = registry.add(iface("wasi:cli/environment"));
-  env.func<List<Tuple<std::string, std::string>>()>("get-environment", [s](auto&) -> Result<Val> {
-    std::vector<Val> pairs;
-    for (const auto& [k, v] : s->config.environment) pairs.push_back(Val::record({Val::string(k), Val::string(v)}));
-    return Val::list(std::move(pairs));
-  });
-  env.func<List<std::string>()>("get-arguments", [s](auto&) -> Result<Val> {
-    std::vector<Val> arguments;
-    for (const auto& argument : s->config.arguments) arguments.push_back(Val::string(argument));
-    return Val::list(std::move(arguments));
-  });
-  env.func<Option<std::string>()>("initial-cwd", [](auto&) -> Result<Val> { return Val::none(); });
+  env.wrap("get-environment", [s]() { return s->config.environment; });
+  env.wrap("get-arguments", [s]() { return s->config.arguments; });
+  env.wrap("initial-cwd", []() -> std::optional<std::string> { return std::nullopt; });
 
   auto& exit = registry.add(iface("wasi:cli/exit"));
-  exit.func<void(Res<>)>("exit", [s](auto& a) -> Result<Val> {
-    s->exit_status = a[0].index == 0 ? 0 : 1;
+  // Exiting unwinds the guest as a trap; the runner then exits with exit_status.
+  exit.wrap("exit", [s](Res<> status) -> Result<void> {
+    s->exit_status = status.is_ok ? 0 : 1;
     return fail("exit");
   });
-  exit.func<void(uint8_t)>("exit-with-code", [s](auto& a) -> Result<Val> {
-    s->exit_status = int(a[0].num & 0xff);
+  exit.wrap("exit-with-code", [s](uint8_t status) -> Result<void> {
+    s->exit_status = int(status);
     return fail("exit");
   });
 
@@ -261,27 +254,27 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
   // Clocks: instants and durations are u64 nanoseconds.
   auto& mono = registry.add(iface("wasi:clocks/monotonic-clock"));
   mono.resources["pollable"] = poll.resources["pollable"];
-  mono.func<uint64_t()>("now", [](auto&) -> Result<Val> { return Val::number(monotonic_ns()); });
-  mono.func<uint64_t()>("resolution", [](auto&) -> Result<Val> { return Val::number(1); });
+  mono.wrap("now", []() { return monotonic_ns(); });
+  mono.wrap("resolution", []() { return uint64_t(1); });
   auto subscribe = [s](bool absolute) {
-    return [s, absolute](auto& a) -> Result<Val> {
+    return [s, absolute](uint64_t when) -> Own<Pollable> {
       uint64_t now = monotonic_ns();
-      uint64_t wait = absolute ? (a[0].num > now ? a[0].num - now : 0) : a[0].num;
+      uint64_t wait = absolute ? (when > now ? when - now : 0) : when;
       uint32_t r = s->rep();
-      s->pollables[r] = {std::chrono::steady_clock::now() + std::chrono::nanoseconds(std::min<uint64_t>(wait, uint64_t(1) << 62))};
-      return Val::handle(r);
+      const auto deadline = std::chrono::nanoseconds(std::min<uint64_t>(wait, uint64_t(1) << 62));
+      s->pollables[r] = {std::chrono::steady_clock::now() + deadline};
+      return {r};
     };
   };
-  mono.func<Own<Pollable>(uint64_t)>("subscribe-instant", subscribe(true));
-  mono.func<Own<Pollable>(uint64_t)>("subscribe-duration", subscribe(false));
+  mono.wrap("subscribe-instant", subscribe(true));
+  mono.wrap("subscribe-duration", subscribe(false));
   auto& wall = registry.add(iface("wasi:clocks/wall-clock"));
-  wall.func<Datetime()>("now", [](auto&) -> Result<Val> {
+  wall.wrap("now", []() {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME, &ts);
-    return Val::record({Val::number(uint64_t(ts.tv_sec)), Val::number(uint64_t(ts.tv_nsec))});
+    return Datetime{uint64_t(ts.tv_sec), uint32_t(ts.tv_nsec)};
   });
-  wall.func<Datetime()>(
-      "resolution", [](auto&) -> Result<Val> { return Val::record({Val::number(0), Val::number(1)}); });
+  wall.wrap("resolution", []() { return Datetime{0, 1}; });
 
   // wasi:sockets is present but refuses everything (spec §4.3): every constructor and lookup answers
   // `error-code.access-denied`, so no socket resource ever exists. `instance-network` hands out a network handle,
@@ -304,17 +297,13 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
     registry.find_mutable(std::string(name) + "@0.2.0")->resources["network"] = network_type;
 
   auto& random = registry.add(iface("wasi:random/random"));
-  HostCall bytes = [](auto& a) -> Result<Val> { return random_bytes(a[0].num); };
-  HostCall u64 = [](auto&) -> Result<Val> { return Val::number(random_u64()); };
-  random.func<Bytes(uint64_t)>("get-random-bytes", bytes);
-  random.func<uint64_t()>("get-random-u64", u64);
+  random.wrap("get-random-bytes", random_bytes);
+  random.wrap("get-random-u64", random_u64);
   auto& insecure = registry.add(iface("wasi:random/insecure"));
-  insecure.func<Bytes(uint64_t)>("get-insecure-random-bytes", bytes);
-  insecure.func<uint64_t()>("get-insecure-random-u64", u64);
+  insecure.wrap("get-insecure-random-bytes", random_bytes);
+  insecure.wrap("get-insecure-random-u64", random_u64);
   auto& seed = registry.add(iface("wasi:random/insecure-seed"));
-  seed.func<Tuple<uint64_t, uint64_t>()>("insecure-seed", [](auto&) -> Result<Val> {
-    return Val::record({Val::number(random_u64()), Val::number(random_u64())});
-  });
+  seed.wrap("insecure-seed", []() { return std::pair{random_u64(), random_u64()}; });
 }
 
 }  // namespace weft::runtime

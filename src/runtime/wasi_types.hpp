@@ -36,7 +36,12 @@ struct StreamError {
   static CTypePtr type() { return variant({{"last-operation-failed", of<Own<IoError>>()}, {"closed", nullptr}}); }
 };
 struct Datetime {
+  uint64_t seconds = 0;
+  uint32_t nanoseconds = 0;
+
   static CTypePtr type() { return record({{"seconds", of<uint64_t>()}, {"nanoseconds", of<uint32_t>()}}); }
+  static Datetime from_val(const Val& v) { return {v.items.at(0).num, uint32_t(v.items.at(1).num)}; }
+  Val to_val() && { return Val::record({Val::number(seconds), Val::number(nanoseconds)}); }
 };
 
 // ---- wasi:filesystem/types ----

@@ -11,23 +11,37 @@
 
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "weft/runtime/values.hpp"
 
 namespace weft::runtime::wit {
 
-struct Bytes;                                          // list<u8>
-template <class T> struct List;                        // list<T>
-template <class T> struct Option;                      // option<T>
-struct None;                                           // `_`: result<_, E>, result<T>, result
-template <class T = None, class E = None> struct Res;  // result<T, E>
-template <class... T> struct Tuple;                    // tuple<T…>
-template <class R> struct Own;                         // own<R>
-template <class R> struct Borrow;                      // borrow<R>
+// Spellings that are also the values typed host functions take and return (HostInterface::wrap); List, Option and
+// Tuple are spelling only (std::vector, std::optional and std::pair are their values).
+struct Bytes {  // list<u8>
+  std::string data;
+};
+struct None {};  // `_`: result<_, E>, result<T>, result
+template <class T> struct List;      // list<T>
+template <class T> struct Option;    // option<T>
+template <class... T> struct Tuple;  // tuple<T…>
+/// result<T, E>.
+template <class T = None, class E = None>
+struct Res {
+  bool is_ok = true;
+  T value{};
+  E error{};
+  static Res ok(T v = {}) { return {true, std::move(v), {}}; }
+  static Res err(E e = {}) { return {false, {}, std::move(e)}; }
+};
+template <class R> struct Own { uint32_t rep = 0; };     // own<R>: the rep of a host object
+template <class R> struct Borrow { uint32_t rep = 0; };  // borrow<R>
 
 /// Named types. Field, case and flag names are part of the type (component-model type equality), in WIT order.
 [[nodiscard]] CTypePtr record(std::initializer_list<std::pair<std::string, CTypePtr>> fields);
@@ -72,6 +86,9 @@ template <class T, class E> struct Of<Res<T, E>> {
 template <class... T> struct Of<Tuple<T...>> {
   static CTypePtr get() { return compose(CType::Kind::tuple, {of<T>()...}); }
 };
+template <class T> struct Of<std::vector<T>> { static CTypePtr get() { return of<List<T>>(); } };
+template <class T> struct Of<std::optional<T>> { static CTypePtr get() { return of<Option<T>>(); } };
+template <class A, class B> struct Of<std::pair<A, B>> { static CTypePtr get() { return of<Tuple<A, B>>(); } };
 template <class R> struct Of<Own<R>> { static CTypePtr get() { return handle(CType::Kind::own, R::name); } };
 template <class R> struct Of<Borrow<R>> { static CTypePtr get() { return handle(CType::Kind::borrow, R::name); } };
 
@@ -84,6 +101,89 @@ template <class R, class... A> struct Signature<R(A...)> {
     if constexpr (!std::is_void_v<R>) sig->result = of<R>();
     return sig;
   }
+};
+
+/// Conversion between lifted values and the C++ values of typed host functions: scalars, std::string, Bytes,
+/// std::vector, std::optional, std::pair, Res, Own and Borrow; a named type provides `static T from_val(const Val&)`
+/// and `Val to_val() &&`. Values arrive checked against the type (the linker compared it), so `from` trusts the shape.
+template <class T> struct Conv {
+  static T from(const Val& v) {
+    if constexpr (std::is_same_v<T, bool>) return v.num != 0;
+    else if constexpr (std::is_floating_point_v<T>) return T(v.f);
+    else if constexpr (std::is_integral_v<T>) return T(v.num);
+    else return T::from_val(v);
+  }
+  static Val to(T x) {
+    if constexpr (std::is_same_v<T, bool>) return Val::boolean(x);
+    else if constexpr (std::is_floating_point_v<T>) return Val::floating(double(x));
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) return Val::number(uint64_t(int64_t(x)));
+    else if constexpr (std::is_integral_v<T>) return Val::number(uint64_t(x));
+    else return std::move(x).to_val();
+  }
+};
+template <> struct Conv<std::string> {
+  static std::string from(const Val& v) { return v.str; }
+  static Val to(std::string x) { return Val::string(std::move(x)); }
+};
+template <> struct Conv<Bytes> {
+  static Bytes from(const Val& v) { return {v.str}; }
+  static Val to(Bytes x) { Val v; v.str = std::move(x.data); return v; }
+};
+template <> struct Conv<None> {
+  static None from(const Val&) { return {}; }
+};
+template <class T> struct Conv<std::vector<T>> {
+  static std::vector<T> from(const Val& v) {
+    std::vector<T> out;
+    out.reserve(v.items.size());
+    for (const auto& item : v.items) out.push_back(Conv<T>::from(item));
+    return out;
+  }
+  static Val to(std::vector<T> x) {
+    std::vector<Val> items;
+    items.reserve(x.size());
+    for (auto& e : x) items.push_back(Conv<T>::to(std::move(e)));
+    return Val::list(std::move(items));
+  }
+};
+template <class T> struct Conv<std::optional<T>> {
+  static std::optional<T> from(const Val& v) {
+    if (v.index == 0) return std::nullopt;
+    return Conv<T>::from(v.items.at(0));
+  }
+  static Val to(std::optional<T> x) { return x ? Val::some(Conv<T>::to(std::move(*x))) : Val::none(); }
+};
+template <class A, class B> struct Conv<std::pair<A, B>> {
+  static std::pair<A, B> from(const Val& v) { return {Conv<A>::from(v.items.at(0)), Conv<B>::from(v.items.at(1))}; }
+  static Val to(std::pair<A, B> x) {
+    return Val::record({Conv<A>::to(std::move(x.first)), Conv<B>::to(std::move(x.second))});
+  }
+};
+template <class T, class E> struct Conv<Res<T, E>> {
+  static Res<T, E> from(const Val& v) {
+    if (v.index == 0) {
+      if constexpr (std::is_same_v<T, None>) return Res<T, E>::ok();
+      else return Res<T, E>::ok(Conv<T>::from(v.items.at(0)));
+    }
+    if constexpr (std::is_same_v<E, None>) return Res<T, E>::err();
+    else return Res<T, E>::err(Conv<E>::from(v.items.at(0)));
+  }
+  static Val to(Res<T, E> x) {
+    if (x.is_ok) {
+      if constexpr (std::is_same_v<T, None>) return Val::ok();
+      else return Val::ok(Conv<T>::to(std::move(x.value)));
+    }
+    if constexpr (std::is_same_v<E, None>) return Val::cases(1);
+    else return Val::err(Conv<E>::to(std::move(x.error)));
+  }
+};
+template <class R> struct Conv<Own<R>> {
+  static Own<R> from(const Val& v) { return {uint32_t(v.num)}; }
+  static Val to(Own<R> x) { return Val::handle(x.rep); }
+};
+template <class R> struct Conv<Borrow<R>> {
+  static Borrow<R> from(const Val& v) { return {uint32_t(v.num)}; }
+  static Val to(Borrow<R> x) { return Val::handle(x.rep); }
 };
 
 /// Why the guest's type `guest` differs from the host's `host`, or "" when they are the same type: same structure,
