@@ -33,7 +33,14 @@ WEFT_WASI_RESOURCE(RequestOptions, "wasi:http/types/request-options");
 
 // ---- wasi:io, wasi:clocks ----
 struct StreamError {
+  std::optional<uint32_t> failed_with;  // last-operation-failed: the rep of its io error; none: closed
+
   static CTypePtr type() { return variant({{"last-operation-failed", of<Own<IoError>>()}, {"closed", nullptr}}); }
+  static StreamError from_val(const Val& v) {
+    if (v.index == 0) return {uint32_t(v.items.at(0).num)};
+    return {};
+  }
+  Val to_val() && { return failed_with ? Val::cases(0, Val::handle(*failed_with)) : Val::cases(1); }
 };
 struct Datetime {
   uint64_t seconds = 0;
