@@ -71,18 +71,22 @@ constexpr size_t kDescribeMembers = 8;
 std::string describe_at(const CType* t, int levels) {
   if (!t) return "_";
   std::string out = kind_name(t->kind);
+  // list, option, result and tuple are written through: only named types (record, variant, enum, flags) count as
+  // a level.
+  const bool named = t->kind == K::record || t->kind == K::variant || t->kind == K::enum_ || t->kind == K::flags;
+  const int inner = named ? levels - 1 : levels;
   auto list = [&](const char* open, const char* close, bool with_names, bool with_types) {
     size_t n = std::max(t->elems.size(), t->names.size());
-    if (levels <= 0 || n > kDescribeMembers) return out + "(" + std::to_string(n) + ")";
+    if ((named && levels <= 0) || n > kDescribeMembers) return out + "(" + std::to_string(n) + ")";
     out += open;
     for (size_t i = 0; i < n; ++i) {
       if (i) out += ", ";
       if (with_names) out += t->names[i];
       if (with_types && i < t->elems.size()) {
         const CType* e = t->elems[i].get();
-        if (t->kind == K::record) out += ": " + describe_at(e, levels - 1);
-        else if (t->kind == K::variant) out += e ? "(" + describe_at(e, levels - 1) + ")" : "";
-        else out += describe_at(e, levels - 1);
+        if (t->kind == K::record) out += ": " + describe_at(e, inner);
+        else if (t->kind == K::variant) out += e ? "(" + describe_at(e, inner) + ")" : "";
+        else out += describe_at(e, inner);
       }
     }
     return out + close;
@@ -93,7 +97,7 @@ std::string describe_at(const CType* t, int levels) {
     case K::tuple: return list("<", ">", false, true);
     case K::result:
       if (!t->elems[0] && !t->elems[1]) return out;
-      if (!t->elems[1]) return out + "<" + describe_at(t->elems[0].get(), levels - 1) + ">";
+      if (!t->elems[1]) return out + "<" + describe_at(t->elems[0].get(), inner) + ">";
       return list("<", ">", false, true);
     case K::record:
     case K::variant: return list("{", "}", true, true);
