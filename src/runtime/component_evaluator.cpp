@@ -83,10 +83,17 @@ Result<Item> Evaluator::host_instance(const Import& imp) {
           auto fn = host->functions.find(d.name);
           if (fn == host->functions.end() && !host->fallback)
             return fail("import '" + imp.name + "': this runtime does not provide function '" + d.name + "'");
+          // The host function reads the arguments of its own type: the guest must declare exactly that type. (The
+          // fallback of an interface that refuses everything reads none.)
+          if (fn != host->functions.end())
+            if (auto why = wit::mismatch(*ft.func, *fn->second.type); !why.empty())
+              return fail("import '" + imp.name + "': function '" + d.name + "' is declared as " +
+                          wit::describe(*ft.func) + ", the host's is " + wit::describe(*fn->second.type) + " (" + why +
+                          ")");
           auto f = std::make_shared<Func>();
           f->sig = ft.func;
           f->name = imp.name + "#" + d.name;
-          f->host = fn != host->functions.end() ? &fn->second : &host->fallback;
+          f->host = fn != host->functions.end() ? &fn->second.call : &host->fallback;
           inst->exports[d.name] = f;
         } else {
           return fail("import '" + imp.name + "': export '" + d.name + "' of sort " + sort_name(d.desc.sort) +

@@ -16,6 +16,15 @@ ResourceTypePtr HostInterface::resource(const std::string& resource_name, std::f
   return slot;
 }
 
+HostCall arity_checked(std::string name, size_t params, HostCall body) {
+  return [name = std::move(name), params, body = std::move(body)](std::vector<Val>& args) -> Result<Val> {
+    if (args.size() != params)
+      return fail(name + " called with " + std::to_string(args.size()) + " arguments, it takes " +
+                  std::to_string(params));
+    return body(args);
+  };
+}
+
 HostInterface& HostRegistry::add(std::string name) {
   for (auto& i : interfaces_)
     if (interface_names_compatible(i->name, name)) {

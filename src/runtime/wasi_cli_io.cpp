@@ -9,11 +9,13 @@
 #include <thread>
 
 #include "wasi_state.hpp"
+#include "wasi_types.hpp"
 
 namespace weft::runtime {
 namespace {
 
 using State = WasiHost::State;
+using namespace wasi;  // NOLINT: WIT type spelling
 constexpr const char* kVersion = "@0.2.12";
 // Largest single read/write the host performs for a guest, bytes (also the check-write budget).
 constexpr uint64_t kMaxTransfer = 1 << 20;
@@ -22,15 +24,22 @@ constexpr uint32_t kSocketAccessDenied = 1;
 
 std::string iface(const char* name) { return std::string(name) + kVersion; }
 
-Val stream_closed() { return Val::cases(1); }
+using Chunk = Res<Bytes, StreamError>;       // result<list<u8>, stream-error>
+using Written = Res<None, StreamError>;      // result<_, stream-error>
+using Count = Res<uint64_t, StreamError>;    // result<u64, stream-error>
 
-Result<Val> write_stream(State& st, uint32_t rep, const std::string& bytes) {
+/// `last-operation-failed(error)` for an errno.
+StreamError failure(State& st, const std::string& what, int err) {
+  return {st.new_error(what + ": " + std::strerror(err), err)};
+}
+
+Result<Written> write_stream(State& st, uint32_t rep, const std::string& bytes) {
   auto it = st.outputs.find(rep);
   if (it == st.outputs.end()) return fail("unknown output-stream");
   auto& s = it->second;
   if (s.sink) {
     s.sink->append(bytes);
-    return Val::ok();
+    return Written::ok();
   }
   size_t done = 0;
   while (done < bytes.size()) {
@@ -38,35 +47,36 @@ Result<Val> write_stream(State& st, uint32_t rep, const std::string& bytes) {
                                           : ::write(s.fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Val::err(stream_failure(st, "write", errno));
+      return Written::err(failure(st, "write", errno));
     }
     done += size_t(n);
     s.offset += uint64_t(n);
   }
-  return Val::ok();
+  return Written::ok();
 }
 
-Result<Val> read_stream(State& st, uint32_t rep, uint64_t len) {
+Result<Chunk> read_stream(State& st, uint32_t rep, uint64_t len) {
   auto it = st.inputs.find(rep);
   if (it == st.inputs.end()) return fail("unknown input-stream");
   auto& s = it->second;
+  const StreamError closed;
   if (s.source) {
-    if (s.offset >= s.source->size() && len > 0) return Val::err(stream_closed());
+    if (s.offset >= s.source->size() && len > 0) return Chunk::err(closed);
     size_t n = size_t(std::min<uint64_t>({len, kMaxTransfer, s.source->size() - s.offset}));
-    Val chunk = Val::bytes(s.source->data() + s.offset, n);
+    Bytes chunk{s.source->substr(size_t(s.offset), n)};
     s.offset += n;
-    return Val::ok(std::move(chunk));
+    return Chunk::ok(std::move(chunk));
   }
-  if (s.fd < 0) return Val::err(stream_closed());
+  if (s.fd < 0) return Chunk::err(closed);
   std::string buf(std::min(len, kMaxTransfer), '\0');
   ssize_t n;
   do n = ::pread(s.fd, buf.data(), buf.size(), off_t(s.offset));
   while (n < 0 && errno == EINTR);
-  if (n < 0) return Val::err(stream_failure(st, "read", errno));
-  if (n == 0 && len > 0) return Val::err(stream_closed());
+  if (n < 0) return Chunk::err(failure(st, "read", errno));
+  if (n == 0 && len > 0) return Chunk::err(closed);
   s.offset += uint64_t(n);
   buf.resize(size_t(n));
-  return Val::ok(Val::bytes(buf.data(), buf.size()));
+  return Chunk::ok({std::move(buf)});
 }
 
 uint64_t monotonic_ns() {
@@ -81,14 +91,14 @@ void block_until(const State::Pollable& p) {
 
 bool is_ready(const State::Pollable& p) { return !p.deadline || std::chrono::steady_clock::now() >= *p.deadline; }
 
-Val random_bytes(uint64_t len) {
+Bytes random_bytes(uint64_t len) {
   std::string buf(std::min(len, kMaxTransfer), '\0');
   size_t done = 0;
   while (done < buf.size()) {
     ssize_t n = ::getrandom(buf.data() + done, buf.size() - done, 0);
     if (n > 0) done += size_t(n);
   }
-  return Val::bytes(buf.data(), buf.size());
+  return {std::move(buf)};
 }
 
 uint64_t random_u64() {
@@ -100,175 +110,168 @@ uint64_t random_u64() {
 
 }  // namespace
 
-Val stream_failure(State& st, const std::string& what, int err) {
-  return Val::cases(0, Val::handle(st.new_error(what + ": " + std::strerror(err), err)));
-}
-
 void install_wasi_cli_io(State& st, HostRegistry& registry) {
   State* s = &st;
 
   auto& env = registry.add(iface("wasi:cli/environment"));
-  env.functions["get-environment"] = [s](auto&) -> Result<Val> {
-    std::vector<Val> pairs;
-    for (const auto& [k, v] : s->config.environment) pairs.push_back(Val::record({Val::string(k), Val::string(v)}));
-    return Val::list(std::move(pairs));
-  };
-  env.functions["get-arguments"] = [s](auto&) -> Result<Val> {
-    std::vector<Val> arguments;
-    for (const auto& argument : s->config.arguments) arguments.push_back(Val::string(argument));
-    return Val::list(std::move(arguments));
-  };
-  env.functions["initial-cwd"] = [](auto&) -> Result<Val> { return Val::none(); };
+  env.wrap("get-environment", [s]() { return s->config.environment; });
+  env.wrap("get-arguments", [s]() { return s->config.arguments; });
+  env.wrap("initial-cwd", []() -> std::optional<std::string> { return std::nullopt; });
 
   auto& exit = registry.add(iface("wasi:cli/exit"));
-  exit.functions["exit"] = [s](auto& a) -> Result<Val> {
-    s->exit_status = a[0].index == 0 ? 0 : 1;
+  // Exiting unwinds the guest as a trap; the runner then exits with exit_status.
+  exit.wrap("exit", [s](Res<> status) -> Result<void> {
+    s->exit_status = status.is_ok ? 0 : 1;
     return fail("exit");
-  };
-  exit.functions["exit-with-code"] = [s](auto& a) -> Result<Val> {
-    s->exit_status = int(a[0].num & 0xff);
+  });
+  exit.wrap("exit-with-code", [s](uint8_t status) -> Result<void> {
+    s->exit_status = int(status);
     return fail("exit");
-  };
+  });
 
   // wasi:io
   auto& error = registry.add(iface("wasi:io/error"));
   error.resource("error", [s](uint32_t rep) { s->errors.erase(rep); });
-  error.functions["[method]error.to-debug-string"] = [s](auto& a) -> Result<Val> {
-    auto it = s->errors.find(uint32_t(a[0].num));
-    return Val::string(it == s->errors.end() ? std::string("unknown error") : it->second.message);
-  };
+  error.wrap("[method]error.to-debug-string", [s](Borrow<IoError> self) {
+    auto it = s->errors.find(self.rep);
+    return it == s->errors.end() ? std::string("unknown error") : it->second.message;
+  });
 
   auto& poll = registry.add(iface("wasi:io/poll"));
   poll.resource("pollable", [s](uint32_t rep) { s->pollables.erase(rep); });
-  poll.functions["[method]pollable.ready"] = [s](auto& a) -> Result<Val> {
-    auto it = s->pollables.find(uint32_t(a[0].num));
-    return Val::boolean(it == s->pollables.end() || is_ready(it->second));
-  };
-  poll.functions["[method]pollable.block"] = [s](auto& a) -> Result<Val> {
-    auto it = s->pollables.find(uint32_t(a[0].num));
+  poll.wrap("[method]pollable.ready", [s](Borrow<Pollable> self) {
+    auto it = s->pollables.find(self.rep);
+    return it == s->pollables.end() || is_ready(it->second);
+  });
+  poll.wrap("[method]pollable.block", [s](Borrow<Pollable> self) {
+    auto it = s->pollables.find(self.rep);
     if (it != s->pollables.end()) block_until(it->second);
-    return Val{};
-  };
-  poll.functions["poll"] = [s](auto& a) -> Result<Val> {
-    const auto& list = a[0].items;
-    if (list.empty()) return fail("poll: the list of pollables is empty");
+  });
+  poll.wrap("poll", [s](std::vector<Borrow<Pollable>> in) -> Result<std::vector<uint32_t>> {
+    if (in.empty()) return fail("poll: the list of pollables is empty");
     std::optional<std::chrono::steady_clock::time_point> earliest;
     for (;;) {
-      std::vector<Val> ready;
-      for (size_t i = 0; i < list.size(); ++i) {
-        auto it = s->pollables.find(uint32_t(list[i].num));
-        if (it == s->pollables.end() || is_ready(it->second)) ready.push_back(Val::number(i));
+      std::vector<uint32_t> ready;
+      for (size_t i = 0; i < in.size(); ++i) {
+        auto it = s->pollables.find(in[i].rep);
+        if (it == s->pollables.end() || is_ready(it->second)) ready.push_back(uint32_t(i));
         else if (!earliest || *it->second.deadline < *earliest) earliest = it->second.deadline;
       }
-      if (!ready.empty()) return Val::list(std::move(ready));
+      if (!ready.empty()) return ready;
       std::this_thread::sleep_until(*earliest);
     }
-  };
+  });
 
   auto& streams = registry.add(iface("wasi:io/streams"));
   streams.resources["error"] = error.resources["error"];
   streams.resource("input-stream", [s](uint32_t rep) { s->inputs.erase(rep); });
   streams.resource("output-stream", [s](uint32_t rep) { s->outputs.erase(rep); });
-  streams.functions["[method]input-stream.read"] = [s](auto& a) { return read_stream(*s, uint32_t(a[0].num), a[1].num); };
-  streams.functions["[method]input-stream.blocking-read"] = streams.functions["[method]input-stream.read"];
-  streams.functions["[method]input-stream.skip"] = [s](auto& a) -> Result<Val> {
-    WEFT_TRY(Val r, read_stream(*s, uint32_t(a[0].num), a[1].num));
-    if (r.index != 0) return r;
-    return Val::ok(Val::number(r.items[0].str.size()));
+  // Reads and writes never block for long (files and memory), so the blocking forms are the same functions.
+  auto read = [s](Borrow<InputStream> self, uint64_t len) { return read_stream(*s, self.rep, len); };
+  streams.wrap("[method]input-stream.read", read);
+  streams.wrap("[method]input-stream.blocking-read", read);
+  auto skip = [s](Borrow<InputStream> self, uint64_t len) -> Result<Count> {
+    WEFT_TRY(Chunk r, read_stream(*s, self.rep, len));
+    if (!r.is_ok) return Count::err(std::move(r.error));
+    return Count::ok(r.value.data.size());
   };
-  streams.functions["[method]input-stream.blocking-skip"] = streams.functions["[method]input-stream.skip"];
-  streams.functions["[method]input-stream.subscribe"] = [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); };
-  streams.functions["[method]output-stream.check-write"] = [s](auto& a) -> Result<Val> {
-    if (!s->outputs.count(uint32_t(a[0].num))) return fail("unknown output-stream");
-    return Val::ok(Val::number(kMaxTransfer));
+  streams.wrap("[method]input-stream.skip", skip);
+  streams.wrap("[method]input-stream.blocking-skip", skip);
+  streams.wrap("[method]input-stream.subscribe",
+               [s](Borrow<InputStream>) { return Own<Pollable>{s->ready_pollable()}; });
+  streams.wrap("[method]output-stream.check-write", [s](Borrow<OutputStream> self) -> Result<Count> {
+    if (!s->outputs.count(self.rep)) return fail("unknown output-stream");
+    return Count::ok(kMaxTransfer);
+  });
+  auto write = [s](Borrow<OutputStream> self, Bytes contents) -> Result<Written> {
+    if (contents.data.size() > kMaxTransfer) return fail("output-stream.write of more bytes than check-write allowed");
+    return write_stream(*s, self.rep, contents.data);
   };
-  streams.functions["[method]output-stream.write"] = [s](auto& a) -> Result<Val> {
-    if (a[1].str.size() > kMaxTransfer) return fail("output-stream.write of more bytes than check-write allowed");
-    return write_stream(*s, uint32_t(a[0].num), a[1].str);
+  streams.wrap("[method]output-stream.write", write);
+  streams.wrap("[method]output-stream.blocking-write-and-flush", write);
+  auto flushed = [s](Borrow<OutputStream> self) -> Result<Written> {
+    if (!s->outputs.count(self.rep)) return fail("unknown output-stream");
+    return Written::ok();
   };
-  streams.functions["[method]output-stream.blocking-write-and-flush"] = streams.functions["[method]output-stream.write"];
-  auto flushed = [s](auto& a) -> Result<Val> {
-    if (!s->outputs.count(uint32_t(a[0].num))) return fail("unknown output-stream");
-    return Val::ok();
+  streams.wrap("[method]output-stream.flush", flushed);
+  streams.wrap("[method]output-stream.blocking-flush", flushed);
+  streams.wrap("[method]output-stream.subscribe",
+               [s](Borrow<OutputStream>) { return Own<Pollable>{s->ready_pollable()}; });
+  auto zeroes = [s](Borrow<OutputStream> self, uint64_t len) {
+    return write_stream(*s, self.rep, std::string(std::min(len, kMaxTransfer), '\0'));
   };
-  streams.functions["[method]output-stream.flush"] = flushed;
-  streams.functions["[method]output-stream.blocking-flush"] = flushed;
-  streams.functions["[method]output-stream.subscribe"] = [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); };
-  auto zeroes = [s](auto& a) -> Result<Val> {
-    return write_stream(*s, uint32_t(a[0].num), std::string(std::min(a[1].num, kMaxTransfer), '\0'));
+  streams.wrap("[method]output-stream.write-zeroes", zeroes);
+  streams.wrap("[method]output-stream.blocking-write-zeroes-and-flush", zeroes);
+  auto splice = [s](Borrow<OutputStream> self, Borrow<InputStream> src, uint64_t len) -> Result<Count> {
+    WEFT_TRY(Chunk r, read_stream(*s, src.rep, len));
+    if (!r.is_ok) return Count::err(std::move(r.error));
+    WEFT_TRY(Written w, write_stream(*s, self.rep, r.value.data));
+    if (!w.is_ok) return Count::err(std::move(w.error));
+    return Count::ok(r.value.data.size());
   };
-  streams.functions["[method]output-stream.write-zeroes"] = zeroes;
-  streams.functions["[method]output-stream.blocking-write-zeroes-and-flush"] = zeroes;
-  auto splice = [s](auto& a) -> Result<Val> {
-    WEFT_TRY(Val r, read_stream(*s, uint32_t(a[1].num), a[2].num));
-    if (r.index != 0) return r;
-    WEFT_TRY(Val w, write_stream(*s, uint32_t(a[0].num), r.items[0].str));
-    if (w.index != 0) return w;
-    return Val::ok(Val::number(r.items[0].str.size()));
-  };
-  streams.functions["[method]output-stream.splice"] = splice;
-  streams.functions["[method]output-stream.blocking-splice"] = splice;
+  streams.wrap("[method]output-stream.splice", splice);
+  streams.wrap("[method]output-stream.blocking-splice", splice);
 
   // Standard streams: stdin is empty, stdout/stderr are the runtime's.
   auto std_output = [s](int fd) {
-    return [s, fd](auto&) -> Result<Val> {
+    return [s, fd]() {
       uint32_t r = s->rep();
       s->outputs[r] = {fd, false, false, 0, nullptr, nullptr};
-      return Val::handle(r);
+      return Own<OutputStream>{r};
     };
   };
   auto& in = registry.add(iface("wasi:cli/stdin"));
   in.resources["input-stream"] = streams.resources["input-stream"];
-  in.functions["get-stdin"] = [s](auto&) -> Result<Val> {
+  in.wrap("get-stdin", [s]() {
     uint32_t r = s->rep();
     s->inputs[r] = {};
-    return Val::handle(r);
-  };
+    return Own<InputStream>{r};
+  });
   auto& out = registry.add(iface("wasi:cli/stdout"));
   out.resources["output-stream"] = streams.resources["output-stream"];
-  out.functions["get-stdout"] = std_output(st.config.stdout_fd);
+  out.wrap("get-stdout", std_output(st.config.stdout_fd));
   auto& err = registry.add(iface("wasi:cli/stderr"));
   err.resources["output-stream"] = streams.resources["output-stream"];
-  err.functions["get-stderr"] = std_output(st.config.stderr_fd);
+  err.wrap("get-stderr", std_output(st.config.stderr_fd));
 
   // No terminals (spec §4.3).
   auto& tin = registry.add(iface("wasi:cli/terminal-input"));
   tin.resource("terminal-input", [](uint32_t) {});
   auto& tout = registry.add(iface("wasi:cli/terminal-output"));
   tout.resource("terminal-output", [](uint32_t) {});
-  auto none = [](auto&) -> Result<Val> { return Val::none(); };
   auto& tstdin = registry.add(iface("wasi:cli/terminal-stdin"));
   tstdin.resources["terminal-input"] = tin.resources["terminal-input"];
-  tstdin.functions["get-terminal-stdin"] = none;
+  tstdin.wrap("get-terminal-stdin", []() -> std::optional<Own<TerminalInput>> { return std::nullopt; });
   for (const char* name : {"stdout", "stderr"}) {
     auto& t = registry.add(iface((std::string("wasi:cli/terminal-") + name).c_str()));
     t.resources["terminal-output"] = tout.resources["terminal-output"];
-    t.functions[std::string("get-terminal-") + name] = none;
+    t.wrap(std::string("get-terminal-") + name, []() -> std::optional<Own<TerminalOutput>> { return std::nullopt; });
   }
 
   // Clocks: instants and durations are u64 nanoseconds.
   auto& mono = registry.add(iface("wasi:clocks/monotonic-clock"));
   mono.resources["pollable"] = poll.resources["pollable"];
-  mono.functions["now"] = [](auto&) -> Result<Val> { return Val::number(monotonic_ns()); };
-  mono.functions["resolution"] = [](auto&) -> Result<Val> { return Val::number(1); };
+  mono.wrap("now", []() { return monotonic_ns(); });
+  mono.wrap("resolution", []() { return uint64_t(1); });
   auto subscribe = [s](bool absolute) {
-    return [s, absolute](auto& a) -> Result<Val> {
+    return [s, absolute](uint64_t when) -> Own<Pollable> {
       uint64_t now = monotonic_ns();
-      uint64_t wait = absolute ? (a[0].num > now ? a[0].num - now : 0) : a[0].num;
+      uint64_t wait = absolute ? (when > now ? when - now : 0) : when;
       uint32_t r = s->rep();
-      s->pollables[r] = {std::chrono::steady_clock::now() + std::chrono::nanoseconds(std::min<uint64_t>(wait, uint64_t(1) << 62))};
-      return Val::handle(r);
+      const auto deadline = std::chrono::nanoseconds(std::min<uint64_t>(wait, uint64_t(1) << 62));
+      s->pollables[r] = {std::chrono::steady_clock::now() + deadline};
+      return {r};
     };
   };
-  mono.functions["subscribe-instant"] = subscribe(true);
-  mono.functions["subscribe-duration"] = subscribe(false);
+  mono.wrap("subscribe-instant", subscribe(true));
+  mono.wrap("subscribe-duration", subscribe(false));
   auto& wall = registry.add(iface("wasi:clocks/wall-clock"));
-  wall.functions["now"] = [](auto&) -> Result<Val> {
+  wall.wrap("now", []() {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME, &ts);
-    return Val::record({Val::number(uint64_t(ts.tv_sec)), Val::number(uint64_t(ts.tv_nsec))});
-  };
-  wall.functions["resolution"] = [](auto&) -> Result<Val> { return Val::record({Val::number(0), Val::number(1)}); };
+    return Datetime{uint64_t(ts.tv_sec), uint32_t(ts.tv_nsec)};
+  });
+  wall.wrap("resolution", []() { return Datetime{0, 1}; });
 
   // wasi:sockets is present but refuses everything (spec §4.3): every constructor and lookup answers
   // `error-code.access-denied`, so no socket resource ever exists. `instance-network` hands out a network handle,
@@ -284,21 +287,19 @@ void install_wasi_cli_io(State& st, HostRegistry& registry) {
   auto network_type = network.resource("network", [](uint32_t) {});
   auto& instance_network = *registry.find_mutable("wasi:sockets/instance-network@0.2.0");
   instance_network.resources["network"] = network_type;
-  instance_network.functions["instance-network"] = [s](auto&) -> Result<Val> { return Val::handle(s->rep()); };
+  instance_network.wrap("instance-network", [s]() { return Own<Network>{s->rep()}; });
   for (const char* name : {"wasi:sockets/ip-name-lookup", "wasi:sockets/tcp", "wasi:sockets/tcp-create-socket",
                            "wasi:sockets/udp", "wasi:sockets/udp-create-socket"})
     registry.find_mutable(std::string(name) + "@0.2.0")->resources["network"] = network_type;
 
   auto& random = registry.add(iface("wasi:random/random"));
-  random.functions["get-random-bytes"] = [](auto& a) -> Result<Val> { return random_bytes(a[0].num); };
-  random.functions["get-random-u64"] = [](auto&) -> Result<Val> { return Val::number(random_u64()); };
+  random.wrap("get-random-bytes", random_bytes);
+  random.wrap("get-random-u64", random_u64);
   auto& insecure = registry.add(iface("wasi:random/insecure"));
-  insecure.functions["get-insecure-random-bytes"] = random.functions["get-random-bytes"];
-  insecure.functions["get-insecure-random-u64"] = random.functions["get-random-u64"];
+  insecure.wrap("get-insecure-random-bytes", random_bytes);
+  insecure.wrap("get-insecure-random-u64", random_u64);
   auto& seed = registry.add(iface("wasi:random/insecure-seed"));
-  seed.functions["insecure-seed"] = [](auto&) -> Result<Val> {
-    return Val::record({Val::number(random_u64()), Val::number(random_u64())});
-  };
+  seed.wrap("insecure-seed", []() { return std::pair{random_u64(), random_u64()}; });
 }
 
 }  // namespace weft::runtime

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "wasi_state.hpp"
+#include "wasi_types.hpp"
 #include "weft/core/confined_fs.hpp"
 
 namespace weft::runtime {
@@ -16,6 +17,7 @@ namespace {
 
 using State = WasiHost::State;
 using Desc = State::Descriptor;
+using namespace wasi;  // NOLINT: WIT type spelling
 
 // descriptor-flags / path-flags / open-flags bits (WASI 0.2 WIT order).
 constexpr uint64_t kFlagRead = 1, kFlagWrite = 2, kFlagFileIntegritySync = 4, kFlagDataIntegritySync = 8,
@@ -157,7 +159,7 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
 
   auto& preopens = registry.add("wasi:filesystem/preopens@0.2.12");
   preopens.resources["descriptor"] = types.resources["descriptor"];
-  preopens.functions["get-directories"] = [s](auto&) -> Result<Val> {
+  preopens.func<List<Tuple<Own<Descriptor>, std::string>>()>("get-directories", [s](auto&) -> Result<Val> {
     std::vector<Val> out;
     for (const auto& [guest, rep] : s->preopen_reps) {
       // Each call hands out a fresh own handle; share the directory fd with the original.
@@ -166,58 +168,63 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
       out.push_back(Val::record({Val::handle(r), Val::string(guest)}));
     }
     return Val::list(std::move(out));
-  };
+  });
 
   // Every descriptor method: look up `self`, or trap on an unknown rep.
   using Method = std::function<Result<Val>(Desc&, std::vector<Val>&)>;
-  auto method = [s, &types](const std::string& name, Method body) {
-    types.functions["[method]descriptor." + name] = [s, body](std::vector<Val>& a) -> Result<Val> {
+  auto method = [s](Method body) -> HostCall {
+    return [s, body](std::vector<Val>& a) -> Result<Val> {
       auto it = s->descriptors.find(uint32_t(a[0].num));
       if (it == s->descriptors.end()) return fail("unknown descriptor");
       return body(it->second, a);
     };
   };
-  auto mutating = [s, method](const std::string& name, Method body) {
-    method(name, [body](Desc& d, std::vector<Val>& a) -> Result<Val> {
+  auto mutating = [method](Method body) -> HostCall {
+    return method([body](Desc& d, std::vector<Val>& a) -> Result<Val> {
       if (d.read_only) return fs_err(FsError::read_only);
       return body(d, a);
     });
   };
-  (void)s;
 
-  method("read-via-stream", [s](Desc& d, auto& a) -> Result<Val> {
+  types.func<FsResult<Own<InputStream>>(Borrow<Descriptor>, uint64_t)>(
+      "[method]descriptor.read-via-stream", method([s](Desc& d, auto& a) -> Result<Val> {
     if (d.is_directory) return fs_err(FsError::is_directory);
     uint32_t r = s->rep();
     s->inputs[r] = {d.fd->get(), a[1].num, d.fd, nullptr};
     return Val::ok(Val::handle(r));
-  });
-  mutating("write-via-stream", [s](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<Own<OutputStream>>(Borrow<Descriptor>, uint64_t)>(
+      "[method]descriptor.write-via-stream", mutating([s](Desc& d, auto& a) -> Result<Val> {
     if (d.is_directory) return fs_err(FsError::is_directory);
     if (!d.writable) return fs_err(FsError::bad_descriptor);
     uint32_t r = s->rep();
     s->outputs[r] = {d.fd->get(), true, false, a[1].num, d.fd, nullptr};
     return Val::ok(Val::handle(r));
-  });
-  mutating("append-via-stream", [s](Desc& d, auto&) -> Result<Val> {
+  }));
+  types.func<FsResult<Own<OutputStream>>(Borrow<Descriptor>)>(
+      "[method]descriptor.append-via-stream", mutating([s](Desc& d, auto&) -> Result<Val> {
     if (d.is_directory) return fs_err(FsError::is_directory);
     if (!d.writable) return fs_err(FsError::bad_descriptor);
     uint32_t r = s->rep();
     s->outputs[r] = {d.fd->get(), true, true, 0, d.fd, nullptr};
     return Val::ok(Val::handle(r));
-  });
-  auto nothing = [](Desc&, auto&) -> Result<Val> { return Val::ok(); };
-  method("advise", nothing);
+  }));
+  Method nothing = [](Desc&, auto&) -> Result<Val> { return Val::ok(); };
+  types.func<FsResult<None>(Borrow<Descriptor>, uint64_t, uint64_t, Advice)>(
+      "[method]descriptor.advise", method(nothing));
   // Durability is the app's contract with its storage (temp file + fsync + rename + directory fsync): both reach the
   // host descriptor, directories included, and a failure is reported, never swallowed.
-  method("sync-data", [](Desc& d, auto&) -> Result<Val> {
+  types.func<FsResult<None>(Borrow<Descriptor>)>(
+      "[method]descriptor.sync-data", method([](Desc& d, auto&) -> Result<Val> {
     if (::fdatasync(d.fd->get()) < 0) return errno_err(errno);
     return Val::ok();
-  });
-  method("sync", [](Desc& d, auto&) -> Result<Val> {
+  }));
+  types.func<FsResult<None>(Borrow<Descriptor>)>("[method]descriptor.sync", method([](Desc& d, auto&) -> Result<Val> {
     if (::fsync(d.fd->get()) < 0) return errno_err(errno);
     return Val::ok();
-  });
-  method("get-flags", [](Desc& d, auto&) -> Result<Val> {
+  }));
+  types.func<FsResult<DescriptorFlags>(Borrow<Descriptor>)>(
+      "[method]descriptor.get-flags", method([](Desc& d, auto&) -> Result<Val> {
     uint64_t f = (d.readable ? kFlagRead : 0) | (d.writable ? kFlagWrite : 0) |
                  (d.is_directory && !d.read_only ? kFlagMutateDirectory : 0);
     // The sync modes live on the open file description; Linux's O_SYNC includes the O_DSYNC bit.
@@ -226,16 +233,18 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     if ((status & O_SYNC) == O_SYNC) f |= kFlagFileIntegritySync;
     else if (status & O_DSYNC) f |= kFlagDataIntegritySync;
     return Val::ok(Val::number(f));
-  });
-  method("get-type", [](Desc& d, auto&) -> Result<Val> {
+  }));
+  types.func<FsResult<DescriptorType>(Borrow<Descriptor>)>(
+      "[method]descriptor.get-type", method([](Desc& d, auto&) -> Result<Val> {
     struct stat sb{};
     if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
     return Val::ok(Val::number(type_of(sb.st_mode)));
-  });
-  mutating("set-size", [](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<None>(Borrow<Descriptor>, uint64_t)>(
+      "[method]descriptor.set-size", mutating([](Desc& d, auto& a) -> Result<Val> {
     if (::ftruncate(d.fd->get(), off_t(a[1].num)) < 0) return errno_err(errno);
     return Val::ok();
-  });
+  }));
   auto timestamps = [](const Val& atime, const Val& mtime, timespec ts[2]) {
     for (int i = 0; i < 2; ++i) {
       const Val& v = i == 0 ? atime : mtime;  // new-timestamp: no-change | now | timestamp(datetime)
@@ -244,13 +253,15 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
       else ts[i] = {time_t(v.items[0].items[0].num), long(v.items[0].items[1].num)};
     }
   };
-  mutating("set-times", [timestamps](Desc& d, auto& a) -> Result<Val> {
+  types.func<FsResult<None>(Borrow<Descriptor>, NewTimestamp, NewTimestamp)>(
+      "[method]descriptor.set-times", mutating([timestamps](Desc& d, auto& a) -> Result<Val> {
     timespec ts[2]{};
     timestamps(a[1], a[2], ts);
     if (::futimens(d.fd->get(), ts) < 0) return errno_err(errno);
     return Val::ok();
-  });
-  method("read", [](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<Tuple<Bytes, bool>>(Borrow<Descriptor>, uint64_t, uint64_t)>(
+      "[method]descriptor.read", method([](Desc& d, auto& a) -> Result<Val> {
     size_t wanted = size_t(std::min<uint64_t>(a[1].num, 1 << 20));
     std::string buf(wanted, '\0');
     ssize_t n = ::pread(d.fd->get(), buf.data(), buf.size(), off_t(a[2].num));
@@ -258,14 +269,16 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     buf.resize(size_t(n));
     bool eof = size_t(n) < wanted;
     return Val::ok(Val::record({Val::bytes(buf.data(), buf.size()), Val::boolean(eof)}));
-  });
-  mutating("write", [](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<uint64_t>(Borrow<Descriptor>, Bytes, uint64_t)>(
+      "[method]descriptor.write", mutating([](Desc& d, auto& a) -> Result<Val> {
     if (!d.writable) return fs_err(FsError::bad_descriptor);
     ssize_t n = ::pwrite(d.fd->get(), a[1].str.data(), a[1].str.size(), off_t(a[2].num));
     if (n < 0) return errno_err(errno);
     return Val::ok(Val::number(uint64_t(n)));
-  });
-  method("read-directory", [s](Desc& d, auto&) -> Result<Val> {
+  }));
+  types.func<FsResult<Own<DirectoryEntryStream>>(Borrow<Descriptor>)>(
+      "[method]descriptor.read-directory", method([s](Desc& d, auto&) -> Result<Val> {
     if (!d.is_directory) return fs_err(FsError::not_directory);
     auto entries = read_directory(d.fd->get());
     if (!entries) return errno_err(entries.error().code);
@@ -278,27 +291,31 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     uint32_t r = s->rep();
     s->dirs[r] = std::move(ds);
     return Val::ok(Val::handle(r));
-  });
-  types.functions["[method]directory-entry-stream.read-directory-entry"] = [s](auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<Option<DirectoryEntry>>(Borrow<DirectoryEntryStream>)>(
+      "[method]directory-entry-stream.read-directory-entry", [s](auto& a) -> Result<Val> {
     auto it = s->dirs.find(uint32_t(a[0].num));
     if (it == s->dirs.end()) return fail("unknown directory-entry-stream");
     auto& ds = it->second;
     if (ds.next >= ds.entries.size()) return Val::ok(Val::none());
     const auto& [name, type] = ds.entries[ds.next++];
     return Val::ok(Val::some(Val::record({Val::number(type), Val::string(name)})));
-  };
-  mutating("create-directory-at", [](Desc& d, auto& a) -> Result<Val> {
+  });
+  types.func<FsResult<None>(Borrow<Descriptor>, std::string)>(
+      "[method]descriptor.create-directory-at", mutating([](Desc& d, auto& a) -> Result<Val> {
     auto p = parent_in(d.fd->get(), a[1].str);
     if (!p) return errno_err(p.error().code);
     if (::mkdirat(p->dir(), p->name_as_written().c_str(), 0777) < 0) return errno_err(errno);
     return Val::ok();
-  });
-  method("stat", [](Desc& d, auto&) -> Result<Val> {
+  }));
+  types.func<FsResult<DescriptorStat>(Borrow<Descriptor>)>(
+      "[method]descriptor.stat", method([](Desc& d, auto&) -> Result<Val> {
     struct stat sb{};
     if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
     return Val::ok(stat_record(sb));
-  });
-  method("stat-at", [](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<DescriptorStat>(Borrow<Descriptor>, PathFlags, std::string)>(
+      "[method]descriptor.stat-at", method([](Desc& d, auto& a) -> Result<Val> {
     struct stat sb{};
     if (a[1].num & kPathSymlinkFollow) {
       auto file = open_in(d.fd->get(), a[2].str, O_PATH, 0, true);
@@ -310,8 +327,9 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     if (!p) return errno_err(p.error().code);
     if (::fstatat(p->dir(), p->name_as_written().c_str(), &sb, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
     return Val::ok(stat_record(sb));
-  });
-  mutating("set-times-at", [timestamps](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<None>(Borrow<Descriptor>, PathFlags, std::string, NewTimestamp, NewTimestamp)>(
+      "[method]descriptor.set-times-at", mutating([timestamps](Desc& d, auto& a) -> Result<Val> {
     timespec ts[2]{};
     timestamps(a[3], a[4], ts);
     if (a[1].num & kPathSymlinkFollow) {
@@ -327,7 +345,7 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     if (!p) return errno_err(p.error().code);
     if (::utimensat(p->dir(), p->name_as_written().c_str(), ts, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
     return Val::ok();
-  });
+  }));
   // link-at / rename-at: from a path under `self` to a path under another (writable) descriptor.
   auto destination = [s](const Val& other_rep, const Val& to_path) -> Result<BeneathParent> {
     auto other = s->descriptors.find(uint32_t(other_rep.num));
@@ -345,7 +363,8 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
       return errno_err(errno);
     return Val::ok();
   };
-  mutating("link-at", [two_paths, destination](Desc& d, auto& a) -> Result<Val> {
+  types.func<FsResult<None>(Borrow<Descriptor>, PathFlags, std::string, Borrow<Descriptor>, std::string)>(
+      "[method]descriptor.link-at", mutating([two_paths, destination](Desc& d, auto& a) -> Result<Val> {
     if (a[1].num & kPathSymlinkFollow) {
       // linkat's AT_SYMLINK_FOLLOW would follow without bound: resolve beneath the preopen first and link what was
       // found through its /proc name (a dangling link fails here with no-entry, as on Linux).
@@ -361,8 +380,9 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     return two_paths(d, a[2], a[3], a[4], [](int fd1, const char* p1, int fd2, const char* p2) {
       return ::linkat(fd1, p1, fd2, p2, 0);
     });
-  });
-  method("open-at", [s](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<Own<Descriptor>>(Borrow<Descriptor>, PathFlags, std::string, OpenFlags, DescriptorFlags)>(
+      "[method]descriptor.open-at", method([s](Desc& d, auto& a) -> Result<Val> {
     uint64_t path_flags = a[1].num, open_flags = a[3].num, flags = a[4].num;
     bool wants_write = (flags & (kFlagWrite | kFlagMutateDirectory)) || (open_flags & (kOpenCreate | kOpenTruncate));
     if (d.read_only && wants_write) return fs_err(FsError::read_only);
@@ -384,61 +404,70 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
     s->descriptors[r] = {std::make_shared<UniqueFd>(std::move(*file)), d.read_only, S_ISDIR(sb.st_mode),
                          (flags & kFlagRead) != 0 || (flags & kFlagWrite) == 0, (flags & kFlagWrite) != 0};
     return Val::ok(Val::handle(r));
-  });
-  method("readlink-at", [](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<std::string>(Borrow<Descriptor>, std::string)>(
+      "[method]descriptor.readlink-at", method([](Desc& d, auto& a) -> Result<Val> {
     auto p = parent_in(d.fd->get(), a[1].str);
     if (!p) return errno_err(p.error().code);
     char buf[4096];
     ssize_t n = ::readlinkat(p->dir(), p->name_as_written().c_str(), buf, sizeof buf);
     if (n < 0) return errno_err(errno);
     return Val::ok(Val::string(std::string(buf, size_t(n))));
-  });
-  mutating("remove-directory-at", [](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<None>(Borrow<Descriptor>, std::string)>(
+      "[method]descriptor.remove-directory-at", mutating([](Desc& d, auto& a) -> Result<Val> {
     auto p = parent_in(d.fd->get(), a[1].str);
     if (!p) return errno_err(p.error().code);
     if (::unlinkat(p->dir(), p->name_as_written().c_str(), AT_REMOVEDIR) < 0) return errno_err(errno);
     return Val::ok();
-  });
-  mutating("rename-at", [two_paths](Desc& d, auto& a) { return two_paths(d, a[1], a[2], a[3], ::renameat); });
-  mutating("symlink-at", [](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<None>(Borrow<Descriptor>, std::string, Borrow<Descriptor>, std::string)>(
+      "[method]descriptor.rename-at",
+      mutating([two_paths](Desc& d, auto& a) { return two_paths(d, a[1], a[2], a[3], ::renameat); }));
+  types.func<FsResult<None>(Borrow<Descriptor>, std::string, std::string)>(
+      "[method]descriptor.symlink-at", mutating([](Desc& d, auto& a) -> Result<Val> {
     auto p = parent_in(d.fd->get(), a[2].str);
     if (!p) return errno_err(p.error().code);
     if (a[1].str.find('\0') != std::string::npos) return fs_err(FsError::invalid);
     if (!symlink_target_stays_beneath(d.fd->get(), p->dir(), a[1].str)) return fs_err(FsError::not_permitted);
     if (::symlinkat(a[1].str.c_str(), p->dir(), p->name_as_written().c_str()) < 0) return errno_err(errno);
     return Val::ok();
-  });
-  mutating("unlink-file-at", [](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<None>(Borrow<Descriptor>, std::string)>(
+      "[method]descriptor.unlink-file-at", mutating([](Desc& d, auto& a) -> Result<Val> {
     auto p = parent_in(d.fd->get(), a[1].str);
     if (!p) return errno_err(p.error().code);
     if (::unlinkat(p->dir(), p->name_as_written().c_str(), 0) < 0) return errno_err(errno);
     return Val::ok();
-  });
-  method("is-same-object", [s](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<bool(Borrow<Descriptor>, Borrow<Descriptor>)>(
+      "[method]descriptor.is-same-object", method([s](Desc& d, auto& a) -> Result<Val> {
     auto other = s->descriptors.find(uint32_t(a[1].num));
     if (other == s->descriptors.end()) return fail("unknown descriptor");
     struct stat x{}, y{};
     ::fstat(d.fd->get(), &x);
     ::fstat(other->second.fd->get(), &y);
     return Val::boolean(x.st_dev == y.st_dev && x.st_ino == y.st_ino);
-  });
-  method("metadata-hash", [](Desc& d, auto&) -> Result<Val> {
+  }));
+  types.func<FsResult<MetadataHashValue>(Borrow<Descriptor>)>(
+      "[method]descriptor.metadata-hash", method([](Desc& d, auto&) -> Result<Val> {
     struct stat sb{};
     if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
     return Val::ok(Val::record({Val::number(sb.st_ino), Val::number(sb.st_dev)}));
-  });
-  method("metadata-hash-at", [](Desc& d, auto& a) -> Result<Val> {
+  }));
+  types.func<FsResult<MetadataHashValue>(Borrow<Descriptor>, PathFlags, std::string)>(
+      "[method]descriptor.metadata-hash-at", method([](Desc& d, auto& a) -> Result<Val> {
     auto file = open_in(d.fd->get(), a[2].str, O_PATH, 0, a[1].num & kPathSymlinkFollow);
     if (!file) return errno_err(file.error().code);
     struct stat sb{};
     if (::fstat(file->get(), &sb) < 0) return errno_err(errno);
     return Val::ok(Val::record({Val::number(sb.st_ino), Val::number(sb.st_dev)}));
-  });
-  types.functions["filesystem-error-code"] = [s](auto& a) -> Result<Val> {
+  }));
+  types.func<Option<FsErrorCode>(Borrow<IoError>)>("filesystem-error-code", [s](auto& a) -> Result<Val> {
     auto it = s->errors.find(uint32_t(a[0].num));
     if (it == s->errors.end() || it->second.err == 0) return Val::none();
     return Val::some(Val::number(uint32_t(fs_error_from_errno(it->second.err))));
-  };
+  });
 }
 
 }  // namespace weft::runtime

@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "wasi_state.hpp"
+#include "wasi_types.hpp"
 
 namespace weft::runtime {
 
@@ -51,6 +52,7 @@ bool http_rep_in_use(const HttpState& h, uint32_t r) {
 namespace {
 
 using State = WasiHost::State;
+using namespace wasi;  // NOLINT: WIT type spelling
 constexpr const char* kMethods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
 constexpr uint32_t kMethodOther = 9, kSchemeOther = 2;
 // header-error cases
@@ -109,8 +111,10 @@ void limit_request_bodies(State& st, HostInterface& streams) {
                            "[method]output-stream.write-zeroes",
                            "[method]output-stream.blocking-write-zeroes-and-flush", "[method]output-stream.splice",
                            "[method]output-stream.blocking-splice"}) {
-    HostCall write = streams.functions.at(name);
-    streams.functions[name] = [write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
+    HostBinding& fn = streams.functions.at(name);
+    HostCall write = fn.call;
+    fn.call = arity_checked(streams.name + "#" + name, fn.type->params.size(),
+                            [write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
       std::string* body = body_of(a[0]);
       if (!body) return write(a);
       size_t before = body->size();
@@ -121,17 +125,19 @@ void limit_request_bodies(State& st, HostInterface& streams) {
         return too_large();
       }
       return r;
-    };
+    });
   }
-  HostCall check_write = streams.functions.at("[method]output-stream.check-write");
-  streams.functions["[method]output-stream.check-write"] = [check_write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
+  HostBinding& check = streams.functions.at("[method]output-stream.check-write");
+  HostCall check_write = check.call;
+  check.call = arity_checked(streams.name + "#[method]output-stream.check-write", check.type->params.size(),
+                             [check_write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
     std::string* body = body_of(a[0]);
     WEFT_TRY(Val r, check_write(a));
     if (!body || r.index != 0) return r;
     if (body->size() >= kMaxRequestBody) return too_large();
     r.items[0].num = std::min<uint64_t>(r.items[0].num, kMaxRequestBody - body->size());
     return r;
-  };
+  });
 }
 
 }  // namespace
@@ -166,31 +172,32 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     return it == h->fields.end() ? nullptr : it->second.get();
   };
 
-  types.functions["[constructor]fields"] = [new_fields](auto&) -> Result<Val> {
+  types.func<Own<Fields>()>("[constructor]fields", [new_fields](auto&) -> Result<Val> {
     return new_fields(std::make_shared<HttpState::Fields>());
-  };
-  types.functions["[static]fields.from-list"] = [new_fields](auto& a) -> Result<Val> {
+  });
+  types.func<Res<Own<Fields>, HeaderError>(FieldEntries)>(
+      "[static]fields.from-list", [new_fields](auto& a) -> Result<Val> {
     auto f = std::make_shared<HttpState::Fields>();
     for (const auto& e : a[0].items) {
       if (auto err = field_error(e.items[0].str, e.items[1].str)) return Val::err(Val::cases(*err));
       f->entries.push_back({lower(e.items[0].str), e.items[1].str});
     }
     return Val::ok(new_fields(f));
-  };
-  types.functions["[method]fields.get"] = [self_fields](auto& a) -> Result<Val> {
+  });
+  types.func<List<Bytes>(Borrow<Fields>, std::string)>("[method]fields.get", [self_fields](auto& a) -> Result<Val> {
     auto* f = self_fields(a[0]);
     if (!f) return fail("unknown fields");
     std::vector<Val> out;
     for (const auto& [k, v] : f->entries)
       if (k == lower(a[1].str)) out.push_back(Val::bytes(v.data(), v.size()));
     return Val::list(std::move(out));
-  };
-  types.functions["[method]fields.has"] = [self_fields](auto& a) -> Result<Val> {
+  });
+  types.func<bool(Borrow<Fields>, std::string)>("[method]fields.has", [self_fields](auto& a) -> Result<Val> {
     auto* f = self_fields(a[0]);
     if (!f) return fail("unknown fields");
     std::string n = lower(a[1].str);
     return Val::boolean(std::any_of(f->entries.begin(), f->entries.end(), [&](auto& e) { return e.first == n; }));
-  };
+  });
   // set / delete / append: check mutability and syntax, then edit.
   auto edit = [self_fields](bool remove, bool add_all, bool append) {
     return [=](std::vector<Val>& a) -> Result<Val> {
@@ -210,23 +217,25 @@ void install_wasi_http(State& st, HostRegistry& registry) {
       return Val::ok();
     };
   };
-  types.functions["[method]fields.set"] = edit(true, true, false);
-  types.functions["[method]fields.delete"] = edit(true, false, false);
-  types.functions["[method]fields.append"] = edit(false, false, true);
-  types.functions["[method]fields.entries"] = [self_fields](auto& a) -> Result<Val> {
+  types.func<Res<None, HeaderError>(Borrow<Fields>, std::string, List<Bytes>)>(
+      "[method]fields.set", edit(true, true, false));
+  types.func<Res<None, HeaderError>(Borrow<Fields>, std::string)>("[method]fields.delete", edit(true, false, false));
+  types.func<Res<None, HeaderError>(Borrow<Fields>, std::string, Bytes)>(
+      "[method]fields.append", edit(false, false, true));
+  types.func<FieldEntries(Borrow<Fields>)>("[method]fields.entries", [self_fields](auto& a) -> Result<Val> {
     auto* f = self_fields(a[0]);
     if (!f) return fail("unknown fields");
     return fields_entries(*f);
-  };
-  types.functions["[method]fields.clone"] = [self_fields, new_fields](auto& a) -> Result<Val> {
+  });
+  types.func<Own<Fields>(Borrow<Fields>)>("[method]fields.clone", [self_fields, new_fields](auto& a) -> Result<Val> {
     auto* f = self_fields(a[0]);
     if (!f) return fail("unknown fields");
     auto copy = std::make_shared<HttpState::Fields>(*f);
     copy->immutable = false;
     return new_fields(copy);
-  };
+  });
 
-  types.functions["[constructor]outgoing-request"] = [s, h](auto& a) -> Result<Val> {
+  types.func<Own<OutgoingRequest>(Own<Fields>)>("[constructor]outgoing-request", [s, h](auto& a) -> Result<Val> {
     auto it = h->fields.find(uint32_t(a[0].num));
     if (it == h->fields.end()) return fail("unknown fields");
     HttpState::OutgoingRequest req;
@@ -236,12 +245,13 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     uint32_t r = s->rep();
     h->requests[r] = std::move(req);
     return Val::handle(r);
-  };
+  });
   auto request = [h](const Val& v) -> HttpState::OutgoingRequest* {
     auto it = h->requests.find(uint32_t(v.num));
     return it == h->requests.end() ? nullptr : &it->second;
   };
-  types.functions["[method]outgoing-request.body"] = [s, h, request](auto& a) -> Result<Val> {
+  types.func<Res<Own<OutgoingBody>>(Borrow<OutgoingRequest>)>(
+      "[method]outgoing-request.body", [s, h, request](auto& a) -> Result<Val> {
     auto* req = request(a[0]);
     if (!req) return fail("unknown outgoing-request");
     if (req->body) return Val::err(Val{});
@@ -249,42 +259,48 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     uint32_t r = s->rep();
     h->bodies[r] = req->body;
     return Val::ok(Val::handle(r));
-  };
-  types.functions["[method]outgoing-request.set-method"] = [request](auto& a) -> Result<Val> {
+  });
+  types.func<Res<>(Borrow<OutgoingRequest>, Method)>(
+      "[method]outgoing-request.set-method", [request](auto& a) -> Result<Val> {
     auto* req = request(a[0]);
     if (!req) return fail("unknown outgoing-request");
     req->method = a[1].index == kMethodOther ? a[1].items[0].str : kMethods[a[1].index];
     return Val::ok();
-  };
-  types.functions["[method]outgoing-request.set-path-with-query"] = [request](auto& a) -> Result<Val> {
+  });
+  types.func<Res<>(Borrow<OutgoingRequest>, Option<std::string>)>(
+      "[method]outgoing-request.set-path-with-query", [request](auto& a) -> Result<Val> {
     auto* req = request(a[0]);
     if (!req) return fail("unknown outgoing-request");
     req->path = a[1].index ? a[1].items[0].str : "/";
     return Val::ok();
-  };
-  types.functions["[method]outgoing-request.set-scheme"] = [request](auto& a) -> Result<Val> {
+  });
+  types.func<Res<>(Borrow<OutgoingRequest>, Option<Scheme>)>(
+      "[method]outgoing-request.set-scheme", [request](auto& a) -> Result<Val> {
     auto* req = request(a[0]);
     if (!req) return fail("unknown outgoing-request");
     if (!a[1].index) return Val::ok();
     const Val& scheme = a[1].items[0];
     req->scheme = scheme.index == kSchemeOther ? lower(scheme.items[0].str) : scheme.index == 0 ? "http" : "https";
     return Val::ok();
-  };
-  types.functions["[method]outgoing-request.set-authority"] = [request](auto& a) -> Result<Val> {
+  });
+  types.func<Res<>(Borrow<OutgoingRequest>, Option<std::string>)>(
+      "[method]outgoing-request.set-authority", [request](auto& a) -> Result<Val> {
     auto* req = request(a[0]);
     if (!req) return fail("unknown outgoing-request");
     req->authority = a[1].index ? a[1].items[0].str : "";
     return Val::ok();
-  };
-  types.functions["[method]outgoing-request.headers"] = [request, new_fields](auto& a) -> Result<Val> {
+  });
+  types.func<Own<Fields>(Borrow<OutgoingRequest>)>(
+      "[method]outgoing-request.headers", [request, new_fields](auto& a) -> Result<Val> {
     auto* req = request(a[0]);
     if (!req) return fail("unknown outgoing-request");
     auto view = std::make_shared<HttpState::Fields>(*req->headers);
     view->immutable = true;
     return new_fields(view);
-  };
+  });
 
-  types.functions["[method]outgoing-body.write"] = [s, h](auto& a) -> Result<Val> {
+  types.func<Res<Own<OutputStream>>(Borrow<OutgoingBody>)>(
+      "[method]outgoing-body.write", [s, h](auto& a) -> Result<Val> {
     auto it = h->bodies.find(uint32_t(a[0].num));
     if (it == h->bodies.end()) return fail("unknown outgoing-body");
     if (it->second->stream_taken) return Val::err(Val{});
@@ -292,27 +308,31 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     uint32_t r = s->rep();
     s->outputs[r] = {-1, false, false, 0, nullptr, it->second->data};
     return Val::ok(Val::handle(r));
-  };
-  types.functions["[static]outgoing-body.finish"] = [h](auto& a) -> Result<Val> {
+  });
+  types.func<Res<None, HttpErrorCode>(Own<OutgoingBody>, Option<Own<Fields>>)>(
+      "[static]outgoing-body.finish", [h](auto& a) -> Result<Val> {
     h->bodies.erase(uint32_t(a[0].num));  // own<outgoing-body>: the request keeps the data
     return Val::ok();
-  };
+  });
 
   auto& handler = registry.add("wasi:http/outgoing-handler@0.2.12");
   for (const char* shared : {"outgoing-request", "future-incoming-response", "request-options"})
     handler.resources[shared] = types.resources[shared];
-  handler.functions["handle"] = [s, h](auto& a) -> Result<Val> {
+  handler.func<Res<Own<FutureIncomingResponse>, HttpErrorCode>(Own<OutgoingRequest>, Option<Own<RequestOptions>>)>(
+      "handle", [s, h](auto& a) -> Result<Val> {
     auto it = h->requests.find(uint32_t(a[0].num));
     if (it == h->requests.end()) return fail("unknown outgoing-request");
     uint32_t r = s->rep();
     h->futures[r] = {std::move(it->second), std::nullopt, false};
     h->requests.erase(it);
     return Val::ok(Val::handle(r));
-  };
-  types.functions["[method]future-incoming-response.subscribe"] = [s](auto&) -> Result<Val> {
+  });
+  types.func<Own<Pollable>(Borrow<FutureIncomingResponse>)>(
+      "[method]future-incoming-response.subscribe", [s](auto&) -> Result<Val> {
     return Val::handle(s->ready_pollable());
-  };
-  types.functions["[method]future-incoming-response.get"] = [s, h](auto& a) -> Result<Val> {
+  });
+  types.func<Option<Res<Res<Own<IncomingResponse>, HttpErrorCode>>>(Borrow<FutureIncomingResponse>)>(
+      "[method]future-incoming-response.get", [s, h](auto& a) -> Result<Val> {
     auto it = h->futures.find(uint32_t(a[0].num));
     if (it == h->futures.end()) return fail("unknown future-incoming-response");
     auto& fut = it->second;
@@ -342,22 +362,25 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     uint32_t r = s->rep();
     h->responses[r] = std::move(in);
     return Val::some(Val::ok(Val::ok(Val::handle(r))));
-  };
+  });
   auto response = [h](const Val& v) -> HttpState::IncomingResponse* {
     auto it = h->responses.find(uint32_t(v.num));
     return it == h->responses.end() ? nullptr : &it->second;
   };
-  types.functions["[method]incoming-response.status"] = [response](auto& a) -> Result<Val> {
+  types.func<uint16_t(Borrow<IncomingResponse>)>(
+      "[method]incoming-response.status", [response](auto& a) -> Result<Val> {
     auto* r = response(a[0]);
     if (!r) return fail("unknown incoming-response");
     return Val::number(r->status);
-  };
-  types.functions["[method]incoming-response.headers"] = [response, new_fields](auto& a) -> Result<Val> {
+  });
+  types.func<Own<Fields>(Borrow<IncomingResponse>)>(
+      "[method]incoming-response.headers", [response, new_fields](auto& a) -> Result<Val> {
     auto* r = response(a[0]);
     if (!r) return fail("unknown incoming-response");
     return new_fields(r->headers);
-  };
-  types.functions["[method]incoming-response.consume"] = [s, h, response](auto& a) -> Result<Val> {
+  });
+  types.func<Res<Own<IncomingBody>>(Borrow<IncomingResponse>)>(
+      "[method]incoming-response.consume", [s, h, response](auto& a) -> Result<Val> {
     auto* r = response(a[0]);
     if (!r) return fail("unknown incoming-response");
     if (r->consumed) return Val::err(Val{});
@@ -365,8 +388,9 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     uint32_t b = s->rep();
     h->incoming_bodies[b] = {r->body, false};
     return Val::ok(Val::handle(b));
-  };
-  types.functions["[method]incoming-body.stream"] = [s, h](auto& a) -> Result<Val> {
+  });
+  types.func<Res<Own<InputStream>>(Borrow<IncomingBody>)>(
+      "[method]incoming-body.stream", [s, h](auto& a) -> Result<Val> {
     auto it = h->incoming_bodies.find(uint32_t(a[0].num));
     if (it == h->incoming_bodies.end()) return fail("unknown incoming-body");
     if (it->second.second) return Val::err(Val{});
@@ -374,19 +398,24 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     uint32_t r = s->rep();
     s->inputs[r] = {-1, 0, nullptr, it->second.first};
     return Val::ok(Val::handle(r));
-  };
-  types.functions["[static]incoming-body.finish"] = [s, h](auto& a) -> Result<Val> {
+  });
+  types.func<Own<FutureTrailers>(Own<IncomingBody>)>("[static]incoming-body.finish", [s, h](auto& a) -> Result<Val> {
     h->incoming_bodies.erase(uint32_t(a[0].num));
     return Val::handle(s->rep());  // future-trailers: resolves to no trailers
-  };
-  types.functions["[method]future-trailers.subscribe"] = [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); };
-  types.functions["[method]future-trailers.get"] = [](auto&) -> Result<Val> {
+  });
+  types.func<Own<Pollable>(Borrow<FutureTrailers>)>(
+      "[method]future-trailers.subscribe", [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); });
+  types.func<Option<Res<Res<Option<Own<Fields>>, HttpErrorCode>>>(Borrow<FutureTrailers>)>(
+      "[method]future-trailers.get", [](auto&) -> Result<Val> {
     return Val::some(Val::ok(Val::ok(Val::none())));
-  };
-  types.functions["[constructor]request-options"] = [s](auto&) -> Result<Val> { return Val::handle(s->rep()); };
+  });
+  types.func<Own<RequestOptions>()>(
+      "[constructor]request-options", [s](auto&) -> Result<Val> { return Val::handle(s->rep()); });
   for (const char* t : {"connect-timeout", "first-byte-timeout", "between-bytes-timeout"}) {
-    types.functions[std::string("[method]request-options.") + t] = [](auto&) -> Result<Val> { return Val::none(); };
-    types.functions[std::string("[method]request-options.set-") + t] = [](auto&) -> Result<Val> { return Val::ok(); };
+    types.func<Option<uint64_t>(Borrow<RequestOptions>)>(std::string("[method]request-options.") + t,
+                                                         [](auto&) -> Result<Val> { return Val::none(); });
+    types.func<Res<>(Borrow<RequestOptions>, Option<uint64_t>)>(std::string("[method]request-options.set-") + t,
+                                                               [](auto&) -> Result<Val> { return Val::ok(); });
   }
   // Serving HTTP (incoming requests, outgoing responses) is not part of WEFT: no such handle can exist.
   types.fallback = [](auto&) -> Result<Val> { return fail("wasi:http: serving incoming requests is not supported"); };

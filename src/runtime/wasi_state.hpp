@@ -99,7 +99,4 @@ void install_wasi_cli_io(WasiHost::State& st, HostRegistry& registry);
 void install_wasi_filesystem(WasiHost::State& st, HostRegistry& registry);
 void install_wasi_http(WasiHost::State& st, HostRegistry& registry);
 
-/// `stream-error.last-operation-failed(error)` for an errno.
-Val stream_failure(WasiHost::State& st, const std::string& what, int err);
-
 }  // namespace weft::runtime

@@ -25,8 +25,27 @@ constexpr size_t kMaxNotificationTitle = 256;   // bytes
 constexpr size_t kMaxNotificationBody = 4096;   // bytes
 constexpr int kNotifyTimeoutMs = 5000;
 
-Val ok_unit() { return Val::ok(); }
-Val err_text(std::string_view s) { return Val::err(Val::string(std::string(s))); }
+// The WIT types of weft:app@0.1.0 (spec §4.2): the host functions below are typed with them.
+using namespace wit;  // NOLINT: WIT type spelling
+using Done = Res<None, std::string>;  // result<_, string>
+Done refused(std::string_view why) { return Done::err(std::string(why)); }
+
+/// fetch.response.
+struct FetchResponse {
+  uint16_t status = 0;
+  std::string content_type;
+  Bytes body;
+
+  static CTypePtr type() {
+    return record({{"status", of<uint16_t>()}, {"content-type", of<std::string>()}, {"body", of<Bytes>()}});
+  }
+  static FetchResponse from_val(Val v) {  // perform_fetch's record
+    return {uint16_t(v.items.at(0).num), std::move(v.items.at(1).str), {std::move(v.items.at(2).str)}};
+  }
+  Val to_val() && {
+    return Val::record({Val::number(status), Val::string(std::move(content_type)), Conv<Bytes>::to(std::move(body))});
+  }
+};
 
 bool granted(const std::vector<Capability>& grants, CapabilityKind kind) {
   for (const auto& g : grants)
@@ -144,32 +163,30 @@ void WeftAppHost::install(HostRegistry& registry) {
   State* s = state_.get();
 
   auto& notify = registry.add(std::string("weft:app/notify") + kVersion);
-  notify.functions["ready"] = [s](auto&) -> Result<Val> {
-    if (s->ready_sent) return Val{};
+  notify.wrap("ready", [s]() {
+    if (s->ready_sent) return;
     s->ready_sent = true;
     // A missing token is the parent's mistake, not the guest's: report it and let the app run.
     if (auto r = ready::signal_from_environment(); !r)
       std::fprintf(stderr, "weft-runtime: notify.ready: %s\n", r.error().message.c_str());
-    return Val{};
-  };
+  });
 
   auto& ipc = registry.add(std::string("weft:app/ipc") + kVersion);
-  ipc.functions["send"] = [s](auto& a) -> Result<Val> {
-    const std::string& payload = a[0].str;
-    if (payload.size() > kMaxIpcMessage) return err_text(app_error::kIpcMessageTooLong);
-    if (payload.find_first_of("\r\n") != std::string::npos) return err_text(app_error::kIpcLineBreak);
-    if (s->ipc_closed) return err_text(app_error::kIpcClosed);
-    if (!s->config.ipc.valid()) return err_text(app_error::kIpcNotConnected);
+  ipc.wrap("send", [s](std::string payload) -> Done {
+    if (payload.size() > kMaxIpcMessage) return refused(app_error::kIpcMessageTooLong);
+    if (payload.find_first_of("\r\n") != std::string::npos) return refused(app_error::kIpcLineBreak);
+    if (s->ipc_closed) return refused(app_error::kIpcClosed);
+    if (!s->config.ipc.valid()) return refused(app_error::kIpcNotConnected);
     // A relay that stops reading may hold the app up for a bounded time only; a line sent in part leaves the
     // stream broken, so any failure closes the connection.
     if (auto sent = send_all_within(s->config.ipc.get(), payload + "\n", s->config.ipc_send_limit); !sent) {
       std::fprintf(stderr, "weft-runtime: ipc.send: %s; closing the IPC connection\n", sent.error().message.c_str());
       s->close_ipc();
-      return err_text(app_error::kIpcClosed);
+      return refused(app_error::kIpcClosed);
     }
-    return ok_unit();
-  };
-  ipc.functions["recv"] = [s](auto&) -> Result<Val> {
+    return Done::ok();
+  });
+  ipc.wrap("recv", [s]() -> std::optional<std::string> {
     s->drain();
     size_t nl = s->inbox.find('\n');
     if (nl == std::string::npos) {
@@ -177,69 +194,63 @@ void WeftAppHost::install(HostRegistry& registry) {
         s->inbox.clear();
         s->close_ipc();
       }
-      return Val::none();
+      return std::nullopt;
     }
     if (nl > kMaxIpcMessage) {
       s->inbox.clear();
       s->close_ipc();
-      return Val::none();
+      return std::nullopt;
     }
     std::string line = s->inbox.substr(0, nl);
     s->inbox.erase(0, nl + 1);
-    return Val::some(Val::string(std::move(line)));
-  };
+    return line;
+  });
 
   auto& fetch = registry.add(std::string("weft:app/fetch") + kVersion);
-  fetch.functions["fetch"] = [s](auto& a) -> Result<Val> {
-    std::vector<std::pair<std::string, std::string>> headers;
-    for (const auto& h : a[2].items) headers.push_back({h.items[0].str, h.items[1].str});
-    std::optional<std::string> body;
-    if (a[3].index == 1) body = a[3].items[0].str;
-    auto r = perform_fetch(s->config.grants, a[0].str, a[1].str, headers, body);
-    if (!r) return err_text(r.error().message);
-    return Val::ok(std::move(r).value());
-  };
+  fetch.wrap("fetch", [s](std::string url, std::string method, std::vector<std::pair<std::string, std::string>> headers,
+                          std::optional<Bytes> body) -> Res<FetchResponse, std::string> {
+    std::optional<std::string> data;
+    if (body) data = std::move(body->data);
+    auto r = perform_fetch(s->config.grants, url, method, headers, data);
+    if (!r) return Res<FetchResponse, std::string>::err(r.error().message);
+    return Res<FetchResponse, std::string>::ok(FetchResponse::from_val(std::move(r).value()));
+  });
 
   auto& notifications = registry.add(std::string("weft:app/notifications") + kVersion);
-  notifications.functions["notify"] = [s](auto& a) -> Result<Val> {
+  notifications.wrap("notify", [s](std::string title, std::string body, std::optional<std::string> icon) -> Done {
     if (!granted(s->config.grants, CapabilityKind::sys_notifications))
-      return err_text(app_error::not_granted("sys:notifications"));
-    const std::string& title = a[0].str;
-    const std::string& body = a[1].str;
-    if (title.size() > kMaxNotificationTitle) return err_text(app_error::kNotificationTitleTooLong);
-    if (body.size() > kMaxNotificationBody) return err_text(app_error::kNotificationBodyTooLong);
-    std::string icon;
-    if (a[2].index == 1) {
-      icon = a[2].items[0].str;
-      if (!is_icon_name(icon)) return err_text(app_error::kNotificationIconInvalid);
-    }
-    if (auto e = send_notification(s->config.app_id, title, body, icon)) return err_text(*e);
-    return ok_unit();
-  };
+      return refused(app_error::not_granted("sys:notifications"));
+    if (title.size() > kMaxNotificationTitle) return refused(app_error::kNotificationTitleTooLong);
+    if (body.size() > kMaxNotificationBody) return refused(app_error::kNotificationBodyTooLong);
+    if (icon && !is_icon_name(*icon)) return refused(app_error::kNotificationIconInvalid);
+    if (auto e = send_notification(s->config.app_id, title, body, icon.value_or(""))) return refused(*e);
+    return Done::ok();
+  });
 
   auto& clipboard = registry.add(std::string("weft:app/clipboard") + kVersion);
-  clipboard.functions["read"] = [s](auto&) -> Result<Val> {
+  clipboard.wrap("read", [s]() -> Res<std::string, std::string> {
+    using Text = Res<std::string, std::string>;
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_read))
-      return err_text(app_error::not_granted("sys:clipboard:read"));
-    if (auto e = clipboard_unavailable(kWlPaste)) return err_text(*e);
+      return Text::err(app_error::not_granted("sys:clipboard:read"));
+    if (auto e = clipboard_unavailable(kWlPaste)) return Text::err(*e);
     auto run = run_clipboard_tool(kWlPaste, {"--no-newline", "--type", kTextType}, std::nullopt);
-    if (!run) return err_text(run.error().message);
-    if (run->out_truncated) return err_text(app_error::kClipboardTooLong);
+    if (!run) return Text::err(run.error().message);
+    if (run->out_truncated) return Text::err(std::string(app_error::kClipboardTooLong));
     // wl-paste fails when nothing, or nothing of our type, is offered.
-    if (!run->status.success() || !is_valid_utf8(run->out)) return err_text(app_error::kClipboardNotText);
-    return Val::ok(Val::string(std::move(run->out)));
-  };
-  clipboard.functions["write"] = [s](auto& a) -> Result<Val> {
+    if (!run->status.success() || !is_valid_utf8(run->out)) return Text::err(std::string(app_error::kClipboardNotText));
+    return Text::ok(std::move(run->out));
+  });
+  clipboard.wrap("write", [s](std::string text) -> Done {
     if (!granted(s->config.grants, CapabilityKind::sys_clipboard_write))
-      return err_text(app_error::not_granted("sys:clipboard:write"));
-    if (a[0].str.size() > kMaxClipboardText) return err_text(app_error::kClipboardTooLong);
-    if (auto e = clipboard_unavailable(kWlCopy)) return err_text(*e);
-    auto run = run_clipboard_tool(kWlCopy, {"--type", kTextType}, a[0].str);
-    if (!run) return err_text(run.error().message);
+      return refused(app_error::not_granted("sys:clipboard:write"));
+    if (text.size() > kMaxClipboardText) return refused(app_error::kClipboardTooLong);
+    if (auto e = clipboard_unavailable(kWlCopy)) return refused(*e);
+    auto run = run_clipboard_tool(kWlCopy, {"--type", kTextType}, text);
+    if (!run) return refused(run.error().message);
     if (!run->status.success())
-      return err_text("the clipboard service is not available (wl-copy " + run->status.describe() + ")");
-    return ok_unit();
-  };
+      return refused("the clipboard service is not available (wl-copy " + run->status.describe() + ")");
+    return Done::ok();
+  });
 }
 
 }  // namespace weft::runtime

@@ -1,7 +1,8 @@
 // Hostile components (issue 17): each crafted .wat in tests/runtime/hostile/ carries one defect that a release build
 // of the interpreter would otherwise trust (a kind confused by an alias, a core function of the wrong type behind a
-// lift, realloc, post-return, destructor or import, a resource built-in forging host handles). weft-runtime refuses
-// every one at link time with exit 4 and one line naming the defect; nothing runs.
+// lift, realloc, post-return, destructor or import, a resource built-in forging host handles, a host function
+// imported with another WIT type than the host's). weft-runtime refuses every one at link time with exit 4 and one
+// line naming the defect; nothing runs.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -56,7 +57,35 @@ INSTANTIATE_TEST_SUITE_P(
                 "canon resource.new on imported resource 'wasi:io/streams/output-stream': only a resource the "
                 "component defines has reps to make"},
         Hostile{"destructor_wrong_type",
-                "destructor of resource type 0: core function of type () -> (i32), expected (i32) -> ()"}),
+                "destructor of resource type 0: core function of type () -> (i32), expected (i32) -> ()"},
+        // Host functions have WIT types; a guest importing one must declare exactly that type.
+        Hostile{"import_exit_without_status",
+                "import 'wasi:cli/exit@0.2.0': function 'exit' is declared as func(), the host's is func(result) "
+                "(0 parameters, expected 1)"},
+        Hostile{"import_extra_param",
+                "import 'wasi:clocks/monotonic-clock@0.2.0': function 'now' is declared as func(extra: u32) -> u64, "
+                "the host's is func() -> u64 (1 parameter, expected 0)"},
+        Hostile{"import_result_wrong_shape",
+                "import 'wasi:io/streams@0.2.0': function '[method]output-stream.flush' is declared as "
+                "func(self: borrow<wasi:io/streams/output-stream>) -> result<u32>, the host's is "
+                "func(borrow<wasi:io/streams/output-stream>) -> result<_, variant{last-operation-failed("
+                "own<wasi:io/error/error>), closed}> (result: ok type: u32, expected _)"},
+        Hostile{"import_variant_extra_case",
+                "import 'wasi:http/types@0.2.0': function '[method]outgoing-request.set-method' is declared as "
+                "func(self: borrow<wasi:http/types/outgoing-request>, method: variant(11)) -> result, the host's is "
+                "func(borrow<wasi:http/types/outgoing-request>, variant(10)) -> result (parameter 2 (method): "
+                "variant with 11 cases, expected 10)"},
+        // Field names are part of a record type (component-model type equality), as case names are of variants.
+        Hostile{"import_record_field_renamed",
+                "import 'wasi:clocks/wall-clock@0.2.0': function 'now' is declared as func() -> record{secs: u64, "
+                "nanoseconds: u32}, the host's is func() -> record{seconds: u64, nanoseconds: u32} (result: field 1 "
+                "is named 'secs', expected 'seconds')"},
+        Hostile{"import_borrow_of_own_resource",
+                "import 'wasi:io/streams@0.2.0': function '[method]output-stream.write-zeroes' is declared as "
+                "func(self: borrow<resource #0>, len: u64) -> result<_, variant{closed}>, the host's is "
+                "func(borrow<wasi:io/streams/output-stream>, u64) -> result<_, variant{last-operation-failed("
+                "own<wasi:io/error/error>), closed}> (parameter 1 (self): borrow<resource #0>, expected "
+                "borrow<wasi:io/streams/output-stream>)"}),
     [](const ::testing::TestParamInfo<Hostile>& info) {
       std::string name;  // func_as_memory → FuncAsMemory
       bool upper = true;

@@ -24,7 +24,7 @@ class IpcHost : public ::testing::Test {
     host->install(registry);
   }
   Val call(const char* iface, const char* fn, std::vector<Val> args = {}) {
-    auto r = registry.find(iface)->functions.at(fn)(args);
+    auto r = registry.find(iface)->functions.at(fn).call(args);
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? r.value() : Val{};
   }
@@ -63,7 +63,7 @@ TEST(IpcHostSend, ARelayThatStopsReadingCostsTheSenderABoundedWaitAndClosesTheCo
   WeftAppHost host(std::move(config));
   HostRegistry registry;
   host.install(registry);
-  auto& send = registry.find("weft:app/ipc@0.1.0")->functions.at("send");
+  auto& send = registry.find("weft:app/ipc@0.1.0")->functions.at("send").call;
   Val last;
   // The socket buffers a few hundred KiB; 200 messages of 64 KiB are far more than it can hold.
   int sent = 0;
@@ -122,7 +122,7 @@ TEST(IpcHostWithoutSocket, SendAnswersIpcNotConnected) {
   WeftAppHost host(WeftAppConfig{"org.weft.test", {}, {}});
   host.install(registry);
   std::vector<Val> args = {Val::string("x")};
-  auto r = registry.find("weft:app/ipc@0.1.3")->functions.at("send")(args);  // 0.1.x binds semver-compatibly
+  auto r = registry.find("weft:app/ipc@0.1.3")->functions.at("send").call(args);  // 0.1.x binds semver-compatibly
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->items[0].str, app_error::kIpcNotConnected);
 }
@@ -167,7 +167,7 @@ TEST(ReadyHost, OnlyTheFirstReadyCallWritesTheLine) {
   WeftAppHost host(WeftAppConfig{"org.weft.test", {}, {}});
   host.install(registry);
   std::vector<Val> none;
-  auto& ready = registry.find("weft:app/notify@0.1.0")->functions.at("ready");
+  auto& ready = registry.find("weft:app/notify@0.1.0")->functions.at("ready").call;
   ASSERT_TRUE(ready(none).ok());
   (void)pipe.second.release();  // the host closed it
   ASSERT_TRUE(ready(none).ok());

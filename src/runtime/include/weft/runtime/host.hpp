@@ -7,9 +7,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "weft/core/result.hpp"
+#include "weft/runtime/host_types.hpp"
 #include "weft/runtime/values.hpp"
 
 namespace weft::runtime {
@@ -18,9 +22,36 @@ namespace weft::runtime {
 /// traps the guest with kind `host` and the error's message.
 using HostCall = std::function<Result<Val>(std::vector<Val>& args)>;
 
+/// A host function and the WIT type it serves: a guest's import binds to it only when it declares exactly that type
+/// (wit::mismatch), and `call` is never handed another number of arguments than `type` has parameters.
+struct HostBinding {
+  std::shared_ptr<const FuncSig> type;
+  HostCall call;
+};
+
+/// `body` behind an arity check: a call with another number of arguments than `params` fails (the link-time type
+/// check makes that impossible; this is the backstop should a path around it ever exist).
+[[nodiscard]] HostCall arity_checked(std::string name, size_t params, HostCall body);
+
+namespace detail {
+template <class F> struct Callable : Callable<decltype(&F::operator())> {};
+template <class C, class R, class... A> struct Callable<R (C::*)(A...) const> {
+  using Ret = R;
+  using Args = std::tuple<std::decay_t<A>...>;
+};
+template <class C, class R, class... A> struct Callable<R (C::*)(A...)> : Callable<R (C::*)(A...) const> {};
+template <class R, class... A> struct Callable<R (*)(A...)> {
+  using Ret = R;
+  using Args = std::tuple<std::decay_t<A>...>;
+};
+/// The WIT result of a C++ return type: `Result<T>` (an error traps the guest) stands for T.
+template <class R> struct Returned { using type = R; };
+template <class R> struct Returned<Result<R>> { using type = R; };
+}  // namespace detail
+
 struct HostInterface {
   std::string name;  // with version, e.g. `wasi:io/streams@0.2.12`
-  std::map<std::string, HostCall, std::less<>> functions;
+  std::map<std::string, HostBinding, std::less<>> functions;
   std::map<std::string, ResourceTypePtr, std::less<>> resources;
   /// When set, functions not in `functions` bind to it and unknown resource names get fresh resource types: for
   /// interfaces that are present but refuse everything (wasi:sockets).
@@ -28,6 +59,46 @@ struct HostInterface {
 
   /// Adds (or returns) the resource type `name`, whose handles' reps are released through `drop`.
   ResourceTypePtr resource(const std::string& resource_name, std::function<void(uint32_t rep)> drop);
+
+  /// Adds function `fn` of the WIT type spelled by the C++ signature `Sig` (host_types.hpp), served by `body`.
+  template <class Sig>
+  void func(const std::string& fn, HostCall body) {
+    auto type = wit::Signature<Sig>::get();
+    functions[fn] = {type, arity_checked(name + "#" + fn, type->params.size(), std::move(body))};
+  }
+
+  /// Adds function `fn` served by the typed callable `body`, whose C++ signature is its WIT type: parameters and
+  /// result are host_types.hpp values (`[](Borrow<Pollable> p) -> bool`); returning `Result<T>` lets an error trap
+  /// the guest. Arguments are converted from the lifted values, the result back.
+  template <class F>
+  void wrap(const std::string& fn, F body) {
+    wrap_as(fn, std::move(body), static_cast<typename detail::Callable<F>::Args*>(nullptr));
+  }
+
+ private:
+  template <class F, class... A>
+  void wrap_as(const std::string& fn, F body, std::tuple<A...>*) {
+    using Ret = typename detail::Callable<F>::Ret;
+    using R = typename detail::Returned<Ret>::type;
+    HostCall call = [body = std::move(body)](std::vector<Val>& args) mutable -> Result<Val> {
+      return [&]<size_t... I>(std::index_sequence<I...>) -> Result<Val> {
+        if constexpr (std::is_void_v<Ret>) {
+          body(wit::Conv<A>::from(args[I])...);
+          return Val{};
+        } else if constexpr (std::is_same_v<Ret, Result<void>>) {
+          if (auto r = body(wit::Conv<A>::from(args[I])...); !r) return fail(std::move(r).error());
+          return Val{};
+        } else if constexpr (std::is_same_v<Ret, Result<R>>) {
+          auto r = body(wit::Conv<A>::from(args[I])...);
+          if (!r) return fail(std::move(r).error());
+          return wit::Conv<R>::to(std::move(r).value());
+        } else {
+          return wit::Conv<R>::to(body(wit::Conv<A>::from(args[I])...));
+        }
+      }(std::index_sequence_for<A...>{});
+    };
+    functions[fn] = {wit::Signature<R(A...)>::get(), arity_checked(name + "#" + fn, sizeof...(A), std::move(call))};
+  }
 };
 
 class HostRegistry {
@@ -37,6 +108,8 @@ class HostRegistry {
   /// The interface serving an import name (`wasi:io/streams@0.2.6` finds the host's 0.2.x).
   [[nodiscard]] const HostInterface* find(std::string_view import_name) const;
   [[nodiscard]] HostInterface* find_mutable(std::string_view import_name);
+  /// Every interface, in the order added.
+  [[nodiscard]] const std::vector<std::unique_ptr<HostInterface>>& interfaces() const { return interfaces_; }
 
  private:
   std::vector<std::unique_ptr<HostInterface>> interfaces_;

@@ -1,0 +1,186 @@
+#pragma once
+// Internal to weft-runtime: the WASI 0.2 WIT types the host's functions take and return (host_types.hpp spelling),
+// transcribed from the wasi 0.2 packages (`wasi:io`, `wasi:clocks`, `wasi:filesystem`, `wasi:http`, …; identical
+// for every 0.2.Z). Names and case order are the WIT's: the linker compares a guest's declared types against these.
+
+#include "weft/runtime/host_types.hpp"
+
+namespace weft::runtime::wasi {
+
+using namespace wit;  // NOLINT: the spelling of WIT types is this header's vocabulary
+
+// ---- resources (named as HostInterface::resource names them: unversioned interface / resource) ----
+#define WEFT_WASI_RESOURCE(cpp, wit_name) \
+  struct cpp { static constexpr std::string_view name = wit_name; }
+WEFT_WASI_RESOURCE(IoError, "wasi:io/error/error");
+WEFT_WASI_RESOURCE(Pollable, "wasi:io/poll/pollable");
+WEFT_WASI_RESOURCE(InputStream, "wasi:io/streams/input-stream");
+WEFT_WASI_RESOURCE(OutputStream, "wasi:io/streams/output-stream");
+WEFT_WASI_RESOURCE(TerminalInput, "wasi:cli/terminal-input/terminal-input");
+WEFT_WASI_RESOURCE(TerminalOutput, "wasi:cli/terminal-output/terminal-output");
+WEFT_WASI_RESOURCE(Network, "wasi:sockets/network/network");
+WEFT_WASI_RESOURCE(Descriptor, "wasi:filesystem/types/descriptor");
+WEFT_WASI_RESOURCE(DirectoryEntryStream, "wasi:filesystem/types/directory-entry-stream");
+WEFT_WASI_RESOURCE(Fields, "wasi:http/types/fields");
+WEFT_WASI_RESOURCE(OutgoingRequest, "wasi:http/types/outgoing-request");
+WEFT_WASI_RESOURCE(OutgoingBody, "wasi:http/types/outgoing-body");
+WEFT_WASI_RESOURCE(FutureIncomingResponse, "wasi:http/types/future-incoming-response");
+WEFT_WASI_RESOURCE(IncomingResponse, "wasi:http/types/incoming-response");
+WEFT_WASI_RESOURCE(IncomingBody, "wasi:http/types/incoming-body");
+WEFT_WASI_RESOURCE(FutureTrailers, "wasi:http/types/future-trailers");
+WEFT_WASI_RESOURCE(RequestOptions, "wasi:http/types/request-options");
+#undef WEFT_WASI_RESOURCE
+
+// ---- wasi:io, wasi:clocks ----
+struct StreamError {
+  std::optional<uint32_t> failed_with;  // last-operation-failed: the rep of its io error; none: closed
+
+  static CTypePtr type() { return variant({{"last-operation-failed", of<Own<IoError>>()}, {"closed", nullptr}}); }
+  static StreamError from_val(const Val& v) {
+    if (v.index == 0) return {uint32_t(v.items.at(0).num)};
+    return {};
+  }
+  Val to_val() && { return failed_with ? Val::cases(0, Val::handle(*failed_with)) : Val::cases(1); }
+};
+struct Datetime {
+  uint64_t seconds = 0;
+  uint32_t nanoseconds = 0;
+
+  static CTypePtr type() { return record({{"seconds", of<uint64_t>()}, {"nanoseconds", of<uint32_t>()}}); }
+  static Datetime from_val(const Val& v) { return {v.items.at(0).num, uint32_t(v.items.at(1).num)}; }
+  Val to_val() && { return Val::record({Val::number(seconds), Val::number(nanoseconds)}); }
+};
+
+// ---- wasi:filesystem/types ----
+struct DescriptorType {
+  static CTypePtr type() {
+    return enumeration({"unknown", "block-device", "character-device", "directory", "fifo", "symbolic-link",
+                        "regular-file", "socket"});
+  }
+};
+struct DescriptorFlags {
+  static CTypePtr type() {
+    return flags({"read", "write", "file-integrity-sync", "data-integrity-sync", "requested-write-sync",
+                  "mutate-directory"});
+  }
+};
+struct PathFlags {
+  static CTypePtr type() { return flags({"symlink-follow"}); }
+};
+struct OpenFlags {
+  static CTypePtr type() { return flags({"create", "directory", "exclusive", "truncate"}); }
+};
+struct DescriptorStat {
+  static CTypePtr type() {
+    return record({{"type", of<DescriptorType>()},
+                   {"link-count", of<uint64_t>()},
+                   {"size", of<uint64_t>()},
+                   {"data-access-timestamp", of<Option<Datetime>>()},
+                   {"data-modification-timestamp", of<Option<Datetime>>()},
+                   {"status-change-timestamp", of<Option<Datetime>>()}});
+  }
+};
+struct NewTimestamp {
+  static CTypePtr type() { return variant({{"no-change", nullptr}, {"now", nullptr}, {"timestamp", of<Datetime>()}}); }
+};
+struct DirectoryEntry {
+  static CTypePtr type() { return record({{"type", of<DescriptorType>()}, {"name", of<std::string>()}}); }
+};
+/// Case order: FsError (wasi_state.hpp).
+struct FsErrorCode {
+  static CTypePtr type() {
+    return enumeration({"access", "would-block", "already", "bad-descriptor", "busy", "deadlock", "quota", "exist",
+                        "file-too-large", "illegal-byte-sequence", "in-progress", "interrupted", "invalid", "io",
+                        "is-directory", "loop", "too-many-links", "message-size", "name-too-long", "no-device",
+                        "no-entry", "no-lock", "insufficient-memory", "insufficient-space", "not-directory",
+                        "not-empty", "not-recoverable", "unsupported", "no-tty", "no-such-device", "overflow",
+                        "not-permitted", "pipe", "read-only", "invalid-seek", "text-file-busy", "cross-device"});
+  }
+};
+struct Advice {
+  static CTypePtr type() {
+    return enumeration({"normal", "sequential", "random", "will-need", "dont-need", "no-reuse"});
+  }
+};
+struct MetadataHashValue {
+  static CTypePtr type() { return record({{"lower", of<uint64_t>()}, {"upper", of<uint64_t>()}}); }
+};
+template <class T> using FsResult = Res<T, FsErrorCode>;
+
+// ---- wasi:http/types ----
+struct Method {
+  static CTypePtr type() {
+    return variant({{"get", nullptr}, {"head", nullptr}, {"post", nullptr}, {"put", nullptr}, {"delete", nullptr},
+                    {"connect", nullptr}, {"options", nullptr}, {"trace", nullptr}, {"patch", nullptr},
+                    {"other", of<std::string>()}});
+  }
+};
+struct Scheme {
+  static CTypePtr type() { return variant({{"HTTP", nullptr}, {"HTTPS", nullptr}, {"other", of<std::string>()}}); }
+};
+struct DnsErrorPayload {
+  static CTypePtr type() {
+    return record({{"rcode", of<Option<std::string>>()}, {"info-code", of<Option<uint16_t>>()}});
+  }
+};
+struct TlsAlertReceivedPayload {
+  static CTypePtr type() {
+    return record({{"alert-id", of<Option<uint8_t>>()}, {"alert-message", of<Option<std::string>>()}});
+  }
+};
+struct FieldSizePayload {
+  static CTypePtr type() {
+    return record({{"field-name", of<Option<std::string>>()}, {"field-size", of<Option<uint32_t>>()}});
+  }
+};
+struct HttpErrorCode {
+  static CTypePtr type() {
+    return variant({{"DNS-timeout", nullptr},
+                    {"DNS-error", of<DnsErrorPayload>()},
+                    {"destination-not-found", nullptr},
+                    {"destination-unavailable", nullptr},
+                    {"destination-IP-prohibited", nullptr},
+                    {"destination-IP-unroutable", nullptr},
+                    {"connection-refused", nullptr},
+                    {"connection-terminated", nullptr},
+                    {"connection-timeout", nullptr},
+                    {"connection-read-timeout", nullptr},
+                    {"connection-write-timeout", nullptr},
+                    {"connection-limit-reached", nullptr},
+                    {"TLS-protocol-error", nullptr},
+                    {"TLS-certificate-error", nullptr},
+                    {"TLS-alert-received", of<TlsAlertReceivedPayload>()},
+                    {"HTTP-request-denied", nullptr},
+                    {"HTTP-request-length-required", nullptr},
+                    {"HTTP-request-body-size", of<Option<uint64_t>>()},
+                    {"HTTP-request-method-invalid", nullptr},
+                    {"HTTP-request-URI-invalid", nullptr},
+                    {"HTTP-request-URI-too-long", nullptr},
+                    {"HTTP-request-header-section-size", of<Option<uint32_t>>()},
+                    {"HTTP-request-header-size", of<Option<FieldSizePayload>>()},
+                    {"HTTP-request-trailer-section-size", of<Option<uint32_t>>()},
+                    {"HTTP-request-trailer-size", of<FieldSizePayload>()},
+                    {"HTTP-response-incomplete", nullptr},
+                    {"HTTP-response-header-section-size", of<Option<uint32_t>>()},
+                    {"HTTP-response-header-size", of<FieldSizePayload>()},
+                    {"HTTP-response-body-size", of<Option<uint64_t>>()},
+                    {"HTTP-response-trailer-section-size", of<Option<uint32_t>>()},
+                    {"HTTP-response-trailer-size", of<FieldSizePayload>()},
+                    {"HTTP-response-transfer-coding", of<Option<std::string>>()},
+                    {"HTTP-response-content-coding", of<Option<std::string>>()},
+                    {"HTTP-response-timeout", nullptr},
+                    {"HTTP-upgrade-failed", nullptr},
+                    {"HTTP-protocol-error", nullptr},
+                    {"loop-detected", nullptr},
+                    {"configuration-error", nullptr},
+                    {"internal-error", of<Option<std::string>>()}});
+  }
+};
+struct HeaderError {
+  static CTypePtr type() {
+    return variant({{"invalid-syntax", nullptr}, {"forbidden", nullptr}, {"immutable", nullptr}});
+  }
+};
+using FieldEntries = List<Tuple<std::string, Bytes>>;  // list<tuple<field-name, field-value>>
+
+}  // namespace weft::runtime::wasi
