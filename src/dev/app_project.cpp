@@ -70,9 +70,31 @@ Result<AppProject> find_project(const std::string& dir) {
   return project;
 }
 
+bool ninja_installed() {
+  auto run = run_tool({.argv = {"ninja", "--version"}, .timeout = std::chrono::milliseconds(5000), .inherit_environment = true});
+  return run && run->status.success();
+}
+
+Result<void> sync_ui(const AppProject& project) {
+  if (project.kind != AppProject::Kind::cmake_project || project.package_dir.empty()) return ok();
+  std::error_code ec;
+  fs::path target = fs::path(project.package_dir) / "ui";
+  fs::path staging = fs::path(project.package_dir) / ".ui-sync";
+  fs::remove_all(staging, ec);
+  fs::copy(project.ui_dir(), staging, fs::copy_options::recursive, ec);
+  if (ec) return fail("cannot copy " + project.ui_dir() + " into " + staging.string() + ": " + ec.message());
+  fs::remove_all(target, ec);
+  fs::rename(staging, target, ec);
+  if (ec) return fail("cannot replace " + target.string() + ": " + ec.message());
+  return ok();
+}
+
 Result<void> build(AppProject& project) {
-  if (project.kind == AppProject::Kind::cmake_project && !path_exists(project.build_dir + "/CMakeCache.txt"))
-    WEFT_TRY_VOID(run_cmake({"-S", project.source_dir, "-B", project.build_dir}, kConfigureTimeout));
+  if (project.kind == AppProject::Kind::cmake_project && !path_exists(project.build_dir + "/CMakeCache.txt")) {
+    std::vector<std::string> configure = {"-S", project.source_dir, "-B", project.build_dir};
+    if (ninja_installed()) configure.insert(configure.end(), {"-G", "Ninja"});
+    WEFT_TRY_VOID(run_cmake(configure, kConfigureTimeout));
+  }
   if (project.kind != AppProject::Kind::package) {
     WEFT_TRY_VOID(run_cmake({"--build", project.build_dir}, kBuildTimeout));
     std::vector<std::string> packages;

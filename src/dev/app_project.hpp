@@ -28,7 +28,11 @@ struct AppProject {
 /// Classifies `dir` (an error names what a usable directory holds).
 [[nodiscard]] Result<AppProject> find_project(const std::string& dir);
 
-/// Configures (once) and builds a CMake project or build directory with cmake, echoing nothing unless it fails (the
+/// A ui/ edit of a CMake project, without a build: the project's `ui/` replaces the package's (what the SDK's build
+/// step does for UI files, in a fraction of its time). Other kinds: nothing to do.
+[[nodiscard]] Result<void> sync_ui(const AppProject& project);
+
+/// Configures (once; with Ninja when it is installed: a rebuild then costs milliseconds, not a Makefile scan) and builds a CMake project or build directory with cmake, echoing nothing unless it fails (the
 /// error then carries cmake's output); then finds the package and reads its app id.
 [[nodiscard]] Result<void> build(AppProject& project);
 

@@ -104,7 +104,7 @@ class DevRun {
     return {};
   }
   [[nodiscard]] const std::string& seen() const { return seen_; }
-  [[nodiscard]] pid_t pid() const { return child_->process().pid(); }
+  [[nodiscard]] pid_t pid() { return child_->process().pid(); }
   test::RunResult finish(std::chrono::milliseconds timeout = 60s) { return child_->finish(timeout); }
 
  private:
