@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
 #include "dev_store.hpp"
 #include "weft/core/child_process.hpp"
@@ -29,8 +30,10 @@ class DevDesktop {
   /// XDG_RUNTIME_DIR becomes the private one (for the Wayland and appd clients it opens later).
   [[nodiscard]] static Result<DevDesktop> start(const DevStore& store, const DesktopOptions& options);
   DevDesktop() = default;
-  DevDesktop(DevDesktop&&) = default;
-  DevDesktop& operator=(DevDesktop&&) = default;
+  DevDesktop(DevDesktop&& other) noexcept
+      : session_(std::move(other.session_)), log_(std::move(other.log_)),
+        runtime_dir_(std::exchange(other.runtime_dir_, {})), appd_socket_(std::move(other.appd_socket_)) {}
+  DevDesktop& operator=(DevDesktop&&) = delete;
   ~DevDesktop();
 
   [[nodiscard]] const std::string& appd_socket() const { return appd_socket_; }

@@ -34,7 +34,10 @@ Result<DevStore> open_dev_store() {
 }
 
 Result<std::string> install_dev(const std::string& package_dir) {
-  WEFT_TRY(auto outcome, store::install_package(package_dir, {.dev = true, .claim_data = true}));
+  store::InstallOptions options;
+  options.dev = true;
+  options.claim_data = true;  // the development store's data home: the app id may have been installed signed before
+  WEFT_TRY(auto outcome, store::install_package(package_dir, options));
   return outcome.revision;
 }
 

@@ -20,6 +20,8 @@
 #include "file_watch.hpp"
 #include "log_labels.hpp"
 #include "test_control.hpp"
+#include "weft/core/fd.hpp"
+#include "weft/core/paths.hpp"
 
 namespace weft::dev {
 namespace {
@@ -242,10 +244,64 @@ class Runner {
   uint64_t session_id_;
 };
 
+/// The appd socket of a desktop already running for this user, when a plain run may use it (--watch, --inspect and
+/// screenshots need a desktop of weft-dev's own: its development store, its log, its test control).
+std::optional<std::string> running_desktop(const RunOptions& options) {
+  if (options.headless || !options.screenshot.empty() || options.inspect || options.watch) return std::nullopt;
+  auto socket = paths::appd_socket();
+  if (!socket) return std::nullopt;
+  auto client = session::AppdClient::connect(*socket);
+  if (!client || !client->running()) return std::nullopt;
+  return *socket;
+}
+
+/// Points this process's store variables at those of the appd behind `socket` (its environment, read through the
+/// socket's peer pid: a build-tree desktop uses its own store), so the install lands where that appd looks.
+Result<void> adopt_store_of(const std::string& socket) {
+  WEFT_TRY(UniqueFd fd, connect_unix(socket));
+  WEFT_TRY(auto peer, peer_credentials(fd.get()));
+  WEFT_TRY(std::string environ, read_file("/proc/" + std::to_string(peer.pid) + "/environ"));
+  for (const char* name : {"WEFT_APP_STORE", "WEFT_TRUSTED_KEYS", "XDG_DATA_HOME", "HOME"}) {
+    std::string prefix = std::string(name) + "=";
+    ::unsetenv(name);
+    for (size_t at = 0; at < environ.size();) {
+      size_t end = environ.find('\0', at);
+      if (end == std::string::npos) end = environ.size();
+      if (environ.compare(at, prefix.size(), prefix) == 0)
+        ::setenv(name, environ.substr(at + prefix.size(), end - at - prefix.size()).c_str(), 1);
+      at = end + 1;
+    }
+  }
+  return ok();
+}
+
+/// Runs the app in the user's running desktop: installed unsigned into its first store, launched through its appd,
+/// followed until its session stops. The app's output is in that desktop's log.
+Result<int> run_in_desktop(const std::string& socket, const AppProject& project, int signal_fd) {
+  WEFT_TRY_VOID(adopt_store_of(socket));
+  WEFT_TRY(std::string revision, install_dev(project.package_dir));
+  say("installed " + project.app_id + " (revision " + revision.substr(0, 12) + ") into " + paths::store_roots().front());
+  LogPump no_log(-1, false);
+  WEFT_TRY(uint64_t session_id, launch(socket, project.app_id, 0, no_log));
+  say(project.app_id + " is running as session " + std::to_string(session_id) + " in the desktop at " + socket +
+      " (its output is in that desktop's log; Ctrl+C closes it)");
+  WEFT_TRY(auto client, session::AppdClient::connect(socket));
+  for (;;) {
+    pollfd p{signal_fd, POLLIN, 0};
+    if (::poll(&p, 1, 500) > 0) {
+      (void)client.request(msg::TerminateApp{session_id, false});
+      return 130;
+    }
+    WEFT_TRY(std::string state, client.state(session_id));
+    if (state == "stopped" || state == "not_found") return 0;
+  }
+}
+
 Result<int> run(const RunOptions& options, int signal_fd) {
   WEFT_TRY(AppProject project, find_project(options.dir));
   if (project.kind != AppProject::Kind::package) say("building " + (project.kind == AppProject::Kind::cmake_project ? project.source_dir : project.build_dir));
   WEFT_TRY_VOID(build(project));
+  if (auto socket = running_desktop(options)) return run_in_desktop(*socket, project, signal_fd);
   WEFT_TRY(DevStore store, open_dev_store());
   WEFT_TRY(std::string revision, install_dev(project.package_dir));
   say("installed " + project.app_id + " (revision " + revision.substr(0, 12) + ") into the development store " + store.apps);
