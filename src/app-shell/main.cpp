@@ -44,6 +44,8 @@ struct Arguments {
   std::string app_id;
   uint64_t session_id = 0;
   std::string entry;
+  bool dev = false;      // appd: a development package in a development store (DEV_RELOAD is honoured)
+  std::string inspect;   // appd, --dev only: 127.0.0.1:<port> for WebKit's remote inspector (HTTP + WebSocket)
 };
 
 // Runs the app shell until it should exit; errors name what failed (code 2: usage, else 1).
@@ -74,7 +76,8 @@ Result<int> serve(const Arguments& args, Inherited inherited) {
                                        .session_id = args.session_id,
                                        .entry_path = args.entry,
                                        .ui_kit_path = paths::env_or("WEFT_UI_KIT_JS", "/usr/share/weft/system/weft-ui-kit.js"),
-                                       .cache_dir = cache}));
+                                       .cache_dir = cache,
+                                       .developer_extras = !args.inspect.empty()}));
   WEFT_TRY(auto view, page->create_view(kInitialWidth, kInitialHeight));
   WebView& web = *view;
   WEFT_TRY(auto window, HostWindow::create(*connection, web,
@@ -97,12 +100,24 @@ Result<int> serve(const Arguments& args, Inherited inherited) {
     });
   CrashPolicy crashes(
       web, [&] { if (bridge) bridge->write_line(ipc::renderer_crashed_line()); }, [&] { loop.quit(1); });
-  FirstFrameAfterLoad ready(web, *window, [&inherited] {
+  FirstFrameAfterLoad ready(web, *window, [&inherited, &ready] {
+    // weft-dev measures a reload up to this line.
+    if (ready.times_fired() > 1) return log::info("reloaded: first frame of the reloaded page presented");
     if (!inherited.ready) return;
     auto signalled = inherited.ready->signal();
     if (!signalled.ok()) log::warn("readiness not reported: ", signalled.error().message);
     else log::info("ready: first frame of the loaded page presented");
   });
+  if (bridge && args.dev)
+    bridge->on_dev_reload = [&](const std::string& entry) {
+      if (auto served = page->serve_from(entry); !served.ok()) {
+        log::warn("reload refused: ", served.error().message);
+        return;
+      }
+      log::info("reloading the page from ", entry);
+      ready.rearm();
+      webkit_web_view_reload(web.web_view());
+    };
   auto title_changed =
       glib::connect(web.web_view(), "notify::title", G_CALLBACK(+[](WebKitWebView* v, GParamSpec*, gpointer data) {
                       const char* title = webkit_web_view_get_title(v);
@@ -114,6 +129,14 @@ Result<int> serve(const Arguments& args, Inherited inherited) {
   return loop.run();
 }
 
+int report(Result<int> status) {
+  if (!status.ok()) {
+    log::error(status.error().message);
+    return status.error().code ? status.error().code : 1;
+  }
+  return *status;
+}
+
 int run(int argc, char** argv) {
   log::init("weft-app-shell");
   CLI::App cli{"WEFT app shell: one app's UI in an isolated WPE view"};
@@ -123,6 +146,9 @@ int run(int argc, char** argv) {
   cli.add_option("app_id", args.app_id, "app id")->required();
   cli.add_option("session_id", args.session_id, "session id")->required();
   cli.add_option("--ui", args.entry, "UI entry file (its directory is the UI root)")->required();
+  cli.add_flag("--dev", args.dev, "development launch (set by appd for development stores only)");
+  cli.add_option("--inspect", args.inspect,
+                 "with --dev: serve WebKit's remote inspector on this 127.0.0.1:<port> (set by appd)");
   cli.add_flag("--allow-network-namespace-failure", allow_namespace_failure,
                "development only: run with the host's network where the kernel refuses an empty network namespace");
   try {
@@ -142,6 +168,19 @@ int run(int argc, char** argv) {
   inherited.bridge = std::move(*bridge_fd);
   if (reporter.ok()) inherited.ready.emplace(std::move(*reporter));
   else log::warn("readiness will not be reported: ", reporter.error().message);
+  if (!args.inspect.empty()) {
+    // The inspector server runs in this process and must be reachable from the developer's browser: a development
+    // launch with --inspect keeps the host's network (the content filter, CSP and navigation policy still apply).
+    if (!args.dev || args.inspect.rfind("127.0.0.1:", 0) != 0) {
+      log::error("--inspect needs --dev and a 127.0.0.1:<port> address");
+      return 2;
+    }
+    ::setenv("WEBKIT_INSPECTOR_HTTP_SERVER", args.inspect.c_str(), 1);
+    log::warn("network: NOT ISOLATED (development launch with the remote inspector on http://", args.inspect, "/)");
+    return report(serve(args, std::move(inherited)));
+  }
+  ::unsetenv("WEBKIT_INSPECTOR_HTTP_SERVER");
+  ::unsetenv("WEBKIT_INSPECTOR_SERVER");
   // Still single-threaded and before GLib/WebKit: WebKit's processes are then born without a network (spec §6.2).
   if (auto isolated = enter_empty_network_namespace(); isolated.ok()) {
     log::info("network: isolated in an empty ", describe(*isolated));
@@ -154,12 +193,7 @@ int run(int argc, char** argv) {
                "overrides this for development)");
     return 1;
   }
-  auto status = serve(args, std::move(inherited));
-  if (!status.ok()) {
-    log::error(status.error().message);
-    return status.error().code ? status.error().code : 1;
-  }
-  return *status;
+  return report(serve(args, std::move(inherited)));
 }
 
 }  // namespace

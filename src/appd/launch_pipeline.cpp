@@ -129,7 +129,7 @@ Result<void> validate(LaunchPlan& plan) {
   return ok();
 }
 
-Result<void> verify_trust(const LaunchPlan& plan) {
+Result<void> verify_trust(LaunchPlan& plan) {
   UniqueFd opened;
   int dir_fd = -1;
   if (plan.pin) {
@@ -144,6 +144,25 @@ Result<void> verify_trust(const LaunchPlan& plan) {
   if (plan.pin) revision = plan.pin->package().revision;
   auto verdict = store::verify_launch_trust(dir_fd, plan.app_id, revision);
   if (!verdict.ok()) return fail(verdict.error().message, kRefused);
+  plan.development = verdict->development;
+  return ok();
+}
+
+bool LaunchPlan::development_launch() const {
+  if (!development || !pin) return false;
+  std::string marker = pin->package().root + "/" + store::kDevelopmentStoreMarker;
+  struct stat st {};
+  return ::lstat(marker.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+Result<void> allow_inspector(LaunchPlan& plan, uint32_t port) {
+  if (port == 0) return ok();
+  if (port > 65535) return fail("inspect_port " + std::to_string(port) + " is not a TCP port", kBadRequest);
+  if (!plan.development_launch())
+    return fail("the remote inspector is only for development packages in a development store (weft-dev run "
+                "--inspect); " + plan.app_id + " is not one",
+                kRefused);
+  plan.inspect_port = static_cast<uint16_t>(port);
   return ok();
 }
 

@@ -49,6 +49,12 @@ struct LaunchPlan {
   std::vector<std::string> grants;  // `--grant` capabilities (net:fetch:*, sys:*)
   bool clipboard = false;           // a sys:clipboard:* grant: the runtime gets WAYLAND_DISPLAY
   bool notifications = false;       // sys:notifications: the runtime gets the D-Bus session address
+  bool development = false;         // owner `development` (unsigned), set by verify_trust
+  uint16_t inspect_port = 0;        // development launches only: WebKit's remote inspector on 127.0.0.1:<port>
+
+  /// A `development` package resolved from a store root marked as a development store (store::kDevelopmentStoreMarker):
+  /// the only launches that may take development options.
+  [[nodiscard]] bool development_launch() const;
 };
 
 /// Step 1 (id part): `invalid app ID` (400).
@@ -63,7 +69,9 @@ struct LaunchPlan {
 /// Step 3: manifest and entries (403).
 [[nodiscard]] Result<void> validate(LaunchPlan& plan);
 /// Step 4: content digest and owner rule (403).
-[[nodiscard]] Result<void> verify_trust(const LaunchPlan& plan);
+[[nodiscard]] Result<void> verify_trust(LaunchPlan& plan);
+/// DEV_LAUNCH_APP's inspector request: allowed only for development_launch() plans (403 otherwise).
+[[nodiscard]] Result<void> allow_inspector(LaunchPlan& plan, uint32_t port);
 /// Step 5: capabilities → preopens and grants (403).
 [[nodiscard]] Result<void> resolve_grants(LaunchPlan& plan);
 /// Step 6: app data migrated and created (409/500).

@@ -171,19 +171,6 @@ std::vector<std::string> Session::base_environment() const {
 
 void Session::start() {
   const AppdConfig& c = host_.config();
-  // Step 8: the relay socket exists before the runtime starts; only the runtime's pid may connect.
-  auto relay_path = paths::ipc_socket(id_);
-  if (!relay_path.ok()) return stop(relay_path.error().message, false);
-  relay_path_ = *relay_path;
-  auto listener = listen_unix(relay_path_, 0600, 1);
-  if (!listener.ok()) return stop("relay socket: " + listener.error().message, false);
-  relay_listener_ = std::move(listener).value();
-  (void)set_nonblocking(relay_listener_.get());
-  relay_accept_.reset(g_unix_fd_add(relay_listener_.get(), G_IO_IN, [](gint, GIOCondition, gpointer self) -> gboolean {
-    static_cast<Session*>(self)->on_relay_connectable();
-    return G_SOURCE_CONTINUE;
-  }, this));
-
   // The bridge exists from the start so component lines sent before the app shell runs are queued, not lost.
   auto bridge = unix_socket_pair();
   if (!bridge.ok()) return stop("bridge socketpair: " + bridge.error().message, false);
@@ -214,6 +201,24 @@ void Session::start() {
     portal_ = std::make_unique<SupervisedChild>(ChildRole::portal, std::move(spawned).value(),
                                                 [this](const ExitStatus& s) { on_child_exit(ChildRole::portal, s); });
   }
+
+  start_runtime();
+}
+
+void Session::start_runtime() {
+  const AppdConfig& c = host_.config();
+  // Step 8: the relay socket exists before the runtime starts; only the runtime's pid may connect.
+  auto relay_path = paths::ipc_socket(id_);
+  if (!relay_path.ok()) return stop(relay_path.error().message, false);
+  relay_path_ = *relay_path;
+  auto listener = listen_unix(relay_path_, 0600, 1);
+  if (!listener.ok()) return stop("relay socket: " + listener.error().message, false);
+  relay_listener_ = std::move(listener).value();
+  (void)set_nonblocking(relay_listener_.get());
+  relay_accept_.reset(g_unix_fd_add(relay_listener_.get(), G_IO_IN, [](gint, GIOCondition, gpointer self) -> gboolean {
+    static_cast<Session*>(self)->on_relay_connectable();
+    return G_SOURCE_CONTINUE;
+  }, this));
 
   // Step 9: the runtime, with exactly the arguments and environment of §3.4.
   auto ready_pipe = make_pipe();
@@ -281,6 +286,7 @@ void Session::on_component_line(std::string line) {
     relay_->close();
     return stop("relay closed: the component sent a line that is not UTF-8", true);
   }
+  host_.component_line(*this, line);
   if (auto peer = app_peer_.lock()) return peer->deliver(line);
   auto encoded = ipc::encode_app_message_line(line);
   if (!encoded.ok()) return;  // cannot happen: the relay bounds lines to the payload limit
@@ -303,6 +309,7 @@ void Session::on_bridge_line(std::string line) {
     case ipc::BridgeLine::Kind::renderer_crashed:
       log::warn("session ", id_, ": the app's web renderer crashed");
       return;
+    case ipc::BridgeLine::Kind::dev_reload:  // appd → app shell only
     case ipc::BridgeLine::Kind::other:
       log::debug("session ", id_, ": bridge: ignored message type ", decoded->type);
       return;
@@ -335,10 +342,66 @@ void Session::detach_app_bridge(const AppBridgePeer* peer) {
   if (app_peer_.lock().get() == peer) app_peer_.reset();
 }
 
+Result<void> Session::reload(bool restart_runtime) {
+  if (!plan_.development_launch())
+    return fail("session " + std::to_string(id_) + " is not a development launch", ipc::error_code::kRefused);
+  if (state_ != SessionState::running || !bridge_ || !bridge_->open() || restarting_runtime_)
+    return fail(std::string(ipc::error_message::session_not_running(id_)), ipc::error_code::kNotFound);
+  // The app's currently installed revision in the same development store, checked as a launch checks it.
+  LaunchPlan next;
+  next.app_id = plan_.app_id;
+  auto active = store::find_active(plan_.pin->package().root, plan_.app_id);
+  if (!active.ok()) return fail(active.error().message, ipc::error_code::kRefused);
+  if (!*active) return fail("package " + plan_.app_id + " is not installed", ipc::error_code::kNotFound);
+  auto pin = store::pin_package(**active);
+  if (!pin.ok()) return fail(pin.error().message, pin.error().code ? pin.error().code : 503);
+  next.package_root = pin->package().path;
+  next.pin.emplace(std::move(pin).value());
+  WEFT_TRY_VOID(validate(next));
+  WEFT_TRY_VOID(verify_trust(next));
+  if (!next.development_launch())
+    return fail(plan_.app_id + " is no longer a development package", ipc::error_code::kRefused);
+  if (next.manifest.ui_entry != plan_.manifest.ui_entry || next.manifest.capabilities != plan_.manifest.capabilities)
+    return fail("ui.entry or capabilities changed: restart the app", ipc::error_code::kRefused);
+  plan_.pin = std::move(next.pin);  // the former revision is released; a running runtime keeps its loaded module
+  plan_.package_root = next.package_root;
+  plan_.manifest = std::move(next.manifest);
+  if (restart_runtime) {
+    // Only the runtime: the relay and the runtime go (SIGKILL: a development restart), a new runtime starts from the
+    // new revision; the app shell and its window stay, and the page reloads once the new runtime is ready.
+    log::info("session ", id_, ": restarting weft-runtime from ", plan_.package_root);
+    restarting_runtime_ = true;
+    runtime_ready_.reset();
+    relay_accept_.reset();
+    relay_listener_.reset();
+    if (!relay_path_.empty()) ::unlink(relay_path_.c_str());
+    relay_path_.clear();
+    if (relay_) relay_->close();
+    relay_.reset();
+    runtime_.reset();  // kills and reaps; no exit callback
+    runtime_token_ = ready::random_token();
+    start_runtime();
+    return ok();
+  }
+  send_dev_reload();
+  return ok();
+}
+
+void Session::send_dev_reload() {
+  std::string line = ipc::dev_reload_line(plan_.package_root + "/" + plan_.manifest.ui_entry);
+  line.pop_back();  // LineChannel adds the newline
+  if (!bridge_ || !bridge_->write_line(line)) return log::warn("session ", id_, ": reload not sent (bridge closed or full)");
+  log::info("session ", id_, ": reloading the page from ", plan_.package_root);
+}
+
 void Session::on_runtime_ready(Result<void> result) {
   runtime_ready_.reset();
   if (!result.ok()) return stop("runtime readiness: " + result.error().message, false);
   runtime_is_ready_ = true;
+  if (std::exchange(restarting_runtime_, false)) {
+    log::info("session ", id_, ": runtime restarted");
+    return send_dev_reload();
+  }
   log::info("session ", id_, ": runtime ready");
   start_app_shell();
 }
@@ -369,6 +432,10 @@ void Session::start_app_shell() {
   SpawnOptions shell;
   shell.argv = {c.app_shell_bin, plan_.app_id, std::to_string(id_), "--ui",
                 plan_.package_root + "/" + plan_.manifest.ui_entry};
+  // Development options reach only development launches (LaunchPlan::development_launch, allow_inspector).
+  if (plan_.development_launch()) shell.argv.push_back("--dev");
+  if (plan_.inspect_port && plan_.development_launch())
+    shell.argv.insert(shell.argv.end(), {"--inspect", "127.0.0.1:" + std::to_string(plan_.inspect_port)});
   shell.env = base_environment();
   shell.env.insert(shell.env.end(), {"WAYLAND_SOCKET=3", "WEFT_BRIDGE_FD=4", "WEFT_READY_FD=5",
                                      "WEFT_READY_TOKEN=" + shell_token_, "WEFT_BRIDGE_TOKEN=" + bridge_token_,

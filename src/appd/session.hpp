@@ -42,6 +42,8 @@ class SessionHost {
   virtual void session_ready(Session& session) = 0;
   /// The session ended before APP_READY: the launch ERROR broadcast (`<app_id>: <why>`).
   virtual void launch_failed(Session& session, const std::string& why) = 0;
+  /// Every line the component sent (before it goes to the page); DEV_IPC_EXCHANGE listens here.
+  virtual void component_line(Session& session, std::string_view line) = 0;
 };
 
 /// Reads `READY <token>\n` from a child's readiness pipe within a deadline (§3.4 steps 10, 12); reports once.
@@ -104,12 +106,22 @@ class Session {
   [[nodiscard]] Result<void> attach_app_bridge(std::string_view token, const std::shared_ptr<AppBridgePeer>& peer);
   void detach_app_bridge(const AppBridgePeer* peer);
 
+  /// DEV_RELOAD_UI (development launches only, else 403): pins the app's currently installed revision in the same
+  /// development store, checks it as a launch would (manifest, entries, `development` owner) and tells the app shell
+  /// to serve it and reload the page in place. The runtime keeps running, unless:
+  /// With `restart_runtime`, the runtime is first restarted from that revision (the window stays; the page reloads
+  /// once the new runtime is ready).
+  [[nodiscard]] Result<void> reload(bool restart_runtime);
+  [[nodiscard]] bool development_launch() const { return plan_.development_launch(); }
+
   /// Link events for this session.
   void on_client_disconnected();
 
   static constexpr size_t kRelayQueueLines = 64;
 
  private:
+  void start_runtime();
+  void send_dev_reload();
   void on_relay_connectable();
   void on_component_line(std::string line);
   void on_bridge_line(std::string line);
@@ -155,6 +167,7 @@ class Session {
   std::unique_ptr<ReadinessWatch> shell_ready_;
   std::vector<std::unique_ptr<OutputDrain>> drains_;
   bool runtime_is_ready_ = false;
+  bool restarting_runtime_ = false;  // reload(true) until the new runtime is ready
   bool bound_ = false;
   std::string shell_dir_;
 

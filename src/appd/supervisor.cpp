@@ -37,6 +37,7 @@ Supervisor::Supervisor(AppdConfig config, ResourceGroups groups)
 
 Supervisor::~Supervisor() {
   activations_.clear();
+  ipc_exchanges_.clear();
   sessions_.clear();  // each session kills and reaps what still runs
   websocket_api_.reset();
   unix_api_.reset();
@@ -117,6 +118,9 @@ void Supervisor::handle_request(const std::shared_ptr<ApiClient>& client, msg::M
             return client->send(msg::ErrorReply{400, "invalid payload: " + valid.error().message});
           if (auto queued = s->forward_to_component(r.payload); !queued.ok()) return client->send(error_reply(queued.error()));
           client->send(msg::AppState{r.session_id, "running"});
+        } else if constexpr (std::is_same_v<T, msg::DevLaunchApp> || std::is_same_v<T, msg::DevReloadUi> ||
+                             std::is_same_v<T, msg::DevIpcExchange>) {
+          handle_dev_request(client, request);
         } else if constexpr (std::is_same_v<T, msg::PanelGesture>) {
           msg::NavigationGesture gesture{r.gesture_type, r.fingers, r.dx, r.dy};
           broadcast(gesture, client.get());
@@ -129,7 +133,62 @@ void Supervisor::handle_request(const std::shared_ptr<ApiClient>& client, msg::M
       request);
 }
 
-msg::Message Supervisor::launch(const std::string& app_id, const ApiClient* requester) {
+void Supervisor::handle_dev_request(const std::shared_ptr<ApiClient>& client, const msg::Message& request) {
+  // Same-uid Unix clients only, as IPC_FORWARD (§3.1): never the WebSocket roles.
+  if (!client->may_forward_ipc())
+    return client->send(msg::ErrorReply{code::kRefused, std::string(msg::type_name(request)) +
+                                                            " is a development request, only on the Unix socket"});
+  if (auto* r = std::get_if<msg::DevLaunchApp>(&request)) return client->send(launch(r->app_id, client.get(), r->inspect_port));
+  if (auto* r = std::get_if<msg::DevReloadUi>(&request)) {
+    Session* s = find_live(r->session_id);
+    if (!s) return client->send(msg::ErrorReply{code::kNotFound, says::session_not_running(r->session_id)});
+    if (auto reloaded = s->reload(r->restart_runtime); !reloaded.ok()) return client->send(error_reply(reloaded.error()));
+    return client->send(msg::AppState{r->session_id, "running"});
+  }
+  const auto& r = std::get<msg::DevIpcExchange>(request);
+  Session* s = find_live(r.session_id);
+  if (!s || s->state() != SessionState::running)
+    return client->send(msg::ErrorReply{code::kNotFound, says::session_not_running(r.session_id)});
+  if (!s->development_launch())
+    return client->send(msg::ErrorReply{code::kRefused, "session " + std::to_string(r.session_id) +
+                                                            " is not a development launch (weft-dev run)"});
+  if (auto valid = msg::validate_payload(r.payload); !valid.ok())
+    return client->send(msg::ErrorReply{400, "invalid payload: " + valid.error().message});
+  auto exchange = std::make_unique<IpcExchange>();
+  exchange->client = client;
+  exchange->session_id = r.session_id;
+  exchange->replies.session_id = r.session_id;
+  IpcExchange* raw = exchange.get();
+  ipc_exchanges_.push_back(std::move(exchange));
+  if (auto queued = s->forward_to_component(r.payload); !queued.ok()) {
+    ipc_exchanges_.pop_back();
+    return client->send(error_reply(queued.error()));
+  }
+  struct TimerContext {
+    Supervisor* self;
+    IpcExchange* exchange;
+  };
+  uint32_t wait = std::min(r.wait_ms ? r.wait_ms : kDefaultIpcExchangeWaitMs, kMaxIpcExchangeWaitMs);
+  raw->timer.reset(g_timeout_add_full(G_PRIORITY_DEFAULT, wait, [](gpointer data) -> gboolean {
+    auto* c = static_cast<TimerContext*>(data);
+    auto& list = c->self->ipc_exchanges_;
+    auto it = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.get() == c->exchange; });
+    if (it != list.end()) {
+      (*it)->timer.release();
+      if (auto requester = (*it)->client.lock()) requester->send((*it)->replies);
+      list.erase(it);
+    }
+    return G_SOURCE_REMOVE;
+  }, new TimerContext{this, raw}, [](gpointer data) { delete static_cast<TimerContext*>(data); }));
+}
+
+void Supervisor::component_line(Session& session, std::string_view line) {
+  for (auto& exchange : ipc_exchanges_)
+    if (exchange->session_id == session.id() && exchange->replies.replies.size() < kMaxIpcExchangeReplies)
+      exchange->replies.replies.push_back({std::string(line)});
+}
+
+msg::Message Supervisor::launch(const std::string& app_id, const ApiClient* requester, uint32_t inspect_port) {
   // Step 1.
   if (auto valid = check_app_id(app_id); !valid.ok()) return error_reply(valid.error());
   if (shutting_down_) return msg::ErrorReply{503, "appd is shutting down"};
@@ -142,6 +201,11 @@ msg::Message Supervisor::launch(const std::string& app_id, const ApiClient* requ
     log::info("launch of ", app_id, " refused: ", plan.error().message);
     return error_reply(plan.error());
   }
+  if (auto allowed = allow_inspector(*plan, inspect_port); !allowed.ok()) {
+    log::info("launch of ", app_id, " refused: ", allowed.error().message);
+    return error_reply(allowed.error());
+  }
+  if (plan->inspect_port) log::info(app_id, ": remote inspector requested on 127.0.0.1:", plan->inspect_port);
   // Step 7.
   uint64_t id = next_session_id_++;
   auto [it, inserted] = sessions_.emplace(id, std::make_unique<Session>(*this, id, std::move(plan).value()));

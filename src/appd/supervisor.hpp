@@ -57,14 +57,23 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
   void session_state_changed(Session& session) override;
   void session_ready(Session& session) override;
   void launch_failed(Session& session, const std::string& why) override;
+  void component_line(Session& session, std::string_view line) override;
 
-  /// LAUNCH_APP without a client (restore): the reply (LAUNCH_ACK or ERROR) is returned.
-  msg::Message launch(const std::string& app_id, const ApiClient* requester);
+  /// Longest DEV_IPC_EXCHANGE collection window (ms) and most lines collected per exchange.
+  static constexpr uint32_t kMaxIpcExchangeWaitMs = 10000;
+  static constexpr uint32_t kDefaultIpcExchangeWaitMs = 1000;
+  static constexpr size_t kMaxIpcExchangeReplies = 256;
+
+  /// LAUNCH_APP without a client (restore): the reply (LAUNCH_ACK or ERROR) is returned. `inspect_port` != 0 comes
+  /// only from DEV_LAUNCH_APP and is refused unless the launch is a development launch (allow_inspector).
+  msg::Message launch(const std::string& app_id, const ApiClient* requester, uint32_t inspect_port = 0);
 
  private:
   void on_link_message(const ipc::compositor::Message& message);
   void on_link_connected();
   void activate(const std::shared_ptr<ApiClient>& client, uint64_t session_id);
+  /// Development requests (Unix socket only): DEV_RELOAD_UI, DEV_IPC_EXCHANGE.
+  void handle_dev_request(const std::shared_ptr<ApiClient>& client, const msg::Message& request);
   void finish_activation(uint64_t session_id, bool ok);
   void broadcast(const msg::Message& message, const ApiClient* except = nullptr);
   [[nodiscard]] Session* find_live(uint64_t session_id);
@@ -93,6 +102,15 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
     std::unique_ptr<glib::SourceId> timer;
   };
   std::map<uint64_t, std::vector<PendingActivation>> activations_;
+
+  /// DEV_IPC_EXCHANGEs collecting component lines until their timer answers them.
+  struct IpcExchange {
+    std::weak_ptr<ApiClient> client;
+    uint64_t session_id = 0;
+    msg::DevIpcReplies replies;
+    glib::SourceId timer;
+  };
+  std::vector<std::unique_ptr<IpcExchange>> ipc_exchanges_;
 
   const ApiClient* replying_to_ = nullptr;  // the TERMINATE_APP requester while its session starts stopping
   bool restore_pending_ = true;

@@ -101,6 +101,14 @@ Result<AppFiles> AppFiles::open(std::string app_id, const std::string& entry_pat
   return files;
 }
 
+Result<void> AppFiles::reopen(const std::string& entry_path) {
+  WEFT_TRY(AppFiles next, open(app_id_, entry_path));
+  if (next.entry_uri() != entry_uri())
+    return fail("reload from " + entry_path + ": entry " + next.entry_uri() + " differs from " + entry_uri());
+  ui_root_ = std::move(next.ui_root_);
+  return ok();
+}
+
 std::string AppFiles::entry_uri() const {
   return std::string(kAppScheme) + "://" + app_id_ + "/" + (ui_prefix_.empty() ? "" : ui_prefix_ + "/") + entry_name_;
 }

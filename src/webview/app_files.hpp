@@ -44,6 +44,9 @@ class AppFiles {
   /// Maps a full `weft-app://…` URI to a file. Errors carry code 404 (not found, not served, outside the UI root,
   /// symlink, `..`) or 403 (another app's id).
   [[nodiscard]] Result<ServedFile> resolve(std::string_view uri) const;
+  /// Development reloads: serves from the UI root of `entry_path` from now on (another revision of the same app, with
+  /// the same entry URI); the old root stays in use when the new one cannot be opened or names another entry.
+  [[nodiscard]] Result<void> reopen(const std::string& entry_path);
 
  private:
   std::string app_id_;

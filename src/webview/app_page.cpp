@@ -33,6 +33,7 @@ Result<std::unique_ptr<AppPage>> AppPage::create(const AppPageOptions& options) 
   config.user_scripts.push_back(bridge_script(options.session_id));
   std::string kit = load_ui_kit(options.ui_kit_path);
   if (!kit.empty()) config.user_scripts.push_back(std::move(kit));
+  config.developer_extras = options.developer_extras;
   config.sandbox_read_paths.push_back(std::filesystem::path(options.entry_path).parent_path().string());
   WEFT_TRY(page->environment_, PageEnvironment::create(std::move(config)));
   register_app_scheme(page->environment_->context(), *page->files_);

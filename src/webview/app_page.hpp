@@ -18,6 +18,7 @@ struct AppPageOptions {
   std::string entry_path;    // --ui <entry>
   std::string ui_kit_path;   // WEFT_UI_KIT_JS; empty or missing file: no kit (logged)
   std::string cache_dir;     // private directory for compiled content rules
+  bool developer_extras = false;  // development launches with --inspect only: the remote inspector may attach
 };
 
 class AppPage {
@@ -25,6 +26,8 @@ class AppPage {
   [[nodiscard]] static Result<std::unique_ptr<AppPage>> create(const AppPageOptions& options);
 
   [[nodiscard]] const AppFiles& files() const { return *files_; }
+  /// Development reloads: see AppFiles::reopen.
+  [[nodiscard]] Result<void> serve_from(const std::string& entry_path) { return files_->reopen(entry_path); }
   [[nodiscard]] PageEnvironment& environment() const { return *environment_; }
   /// A view of this page's context with the navigation policy attached (not loaded yet).
   [[nodiscard]] Result<std::unique_ptr<WebView>> create_view(int width, int height);

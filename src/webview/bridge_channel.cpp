@@ -113,6 +113,11 @@ gboolean BridgeChannel::on_readable(gint fd, GIOCondition, gpointer data) {
         log::warn("bridge: ignoring a line from appd: ", decoded.error().message);
         continue;
       }
+      if (decoded->kind == ipc::BridgeLine::Kind::dev_reload) {
+        if (self->on_dev_reload) self->on_dev_reload(decoded->entry);
+        else log::warn("bridge: DEV_RELOAD ignored (not a development launch)");
+        continue;
+      }
       if (decoded->kind != ipc::BridgeLine::Kind::app_message) continue;
       std::string call = delivery_call(decoded->payload);
       webkit_web_view_run_javascript(self->view_.web_view(), call.c_str(), nullptr, nullptr, nullptr);

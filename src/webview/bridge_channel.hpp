@@ -31,6 +31,9 @@ class BridgeChannel {
   /// Queues one raw line (already newline-terminated), e.g. renderer_crashed_line().
   void write_line(std::string line);
   [[nodiscard]] uint64_t payloads_sent() const { return sent_; }
+  /// Development launches only (weft-app-shell --dev): DEV_RELOAD lines from appd call this with their entry path;
+  /// unset, they are ignored.
+  std::function<void(const std::string& entry)> on_dev_reload;
 
   static constexpr size_t kMaxQueuedLines = 256;
   static constexpr size_t kMaxQueuedBytes = 4u << 20;

@@ -37,6 +37,7 @@ FirstFrameAfterLoad::FirstFrameAfterLoad(WebView& view, HostWindow& window, std:
 void FirstFrameAfterLoad::check() {
   if (fired_ || needed_frame_ == 0 || last_presented_ < needed_frame_) return;
   fired_ = true;
+  ++times_fired_;
   if (on_ready_) on_ready_();
 }
 

@@ -19,6 +19,13 @@ namespace weft::webview {
 class FirstFrameAfterLoad {
  public:
   FirstFrameAfterLoad(WebView& view, HostWindow& window, std::function<void()> on_ready);
+  /// Waits again, for the next load (a development reload); `on_ready` fires once more.
+  void rearm() {
+    fired_ = false;
+    needed_frame_ = 0;
+  }
+  /// How many times `on_ready` fired.
+  [[nodiscard]] int times_fired() const { return times_fired_; }
 
  private:
   void check();
@@ -28,6 +35,7 @@ class FirstFrameAfterLoad {
   uint64_t needed_frame_ = 0;  // 0 = the page has not painted after load yet
   uint64_t last_presented_ = 0;
   bool fired_ = false;
+  int times_fired_ = 0;
 };
 
 }  // namespace weft::webview

@@ -86,7 +86,7 @@ Result<std::unique_ptr<PageEnvironment>> PageEnvironment::create(PageConfig conf
 
   env->settings_.reset(webkit_settings_new());
   GObject* settings = G_OBJECT(env->settings_.get());
-  set_if_present(settings, "enable-developer-extras", FALSE);
+  set_if_present(settings, "enable-developer-extras", env->config_.developer_extras ? TRUE : FALSE);
   set_if_present(settings, "javascript-can-open-windows-automatically", FALSE);
   set_if_present(settings, "allow-file-access-from-file-urls", FALSE);
   set_if_present(settings, "allow-universal-access-from-file-urls", FALSE);

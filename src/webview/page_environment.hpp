@@ -30,6 +30,8 @@ struct PageConfig {
   std::vector<std::string> message_handlers;
   /// Directories the WebProcess may read when the sandbox runs (read-only).
   std::vector<std::string> sandbox_read_paths;
+  /// WebKit's developer extras (the remote inspector can attach); off for every production view (spec §6.1).
+  bool developer_extras = false;
 };
 
 class PageEnvironment {

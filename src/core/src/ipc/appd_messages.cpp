@@ -36,6 +36,13 @@ template <class F> void describe(IpcMessage& m, F&& f) { f("session_id", m.sessi
 template <class F> void describe(NavigationGesture& m, F&& f) {
   f("gesture_type", m.gesture_type, req); f("fingers", m.fingers, req); f("dx", m.dx, req); f("dy", m.dy, req);
 }
+template <class F> void describe(DevLaunchApp& m, F&& f) { f("app_id", m.app_id, req); f("inspect_port", m.inspect_port, opt); }
+template <class F> void describe(DevReloadUi& m, F&& f) { f("session_id", m.session_id, req); f("restart_runtime", m.restart_runtime, opt); }
+template <class F> void describe(DevIpcExchange& m, F&& f) {
+  f("session_id", m.session_id, req); f("payload", m.payload, req); f("wait_ms", m.wait_ms, opt);
+}
+template <class F> void describe(DevIpcReply& m, F&& f) { f("payload", m.payload, req); }
+template <class F> void describe(DevIpcReplies& m, F&& f) { f("session_id", m.session_id, req); f("replies", m.replies, req); }
 template <class F> void describe(ErrorReply& m, F&& f) { f("code", m.code, req); f("message", m.message, req); }
 
 namespace {
@@ -43,7 +50,8 @@ namespace {
 constexpr std::string_view kTags[] = {
     "LAUNCH_APP", "TERMINATE_APP", "ACTIVATE_APP", "QUERY_APP_STATE", "QUERY_RUNNING", "QUERY_INSTALLED_APPS",
     "IPC_FORWARD", "PANEL_GESTURE", "HELLO", "APP_MESSAGE", "LAUNCH_ACK", "APP_READY", "RUNNING_APPS",
-    "APP_STATE", "INSTALLED_APPS", "IPC_MESSAGE", "NAVIGATION_GESTURE", "ERROR",
+    "APP_STATE", "INSTALLED_APPS", "IPC_MESSAGE", "NAVIGATION_GESTURE", "ERROR", "DEV_LAUNCH_APP", "DEV_RELOAD_UI",
+    "DEV_IPC_EXCHANGE", "DEV_IPC_REPLIES",
 };
 static_assert(std::size(kTags) == std::variant_size_v<Message>);
 }  // namespace
@@ -54,7 +62,9 @@ bool is_request(const Message& message) {
   return std::holds_alternative<LaunchApp>(message) || std::holds_alternative<TerminateApp>(message) ||
          std::holds_alternative<ActivateApp>(message) || std::holds_alternative<QueryAppState>(message) ||
          std::holds_alternative<QueryRunning>(message) || std::holds_alternative<QueryInstalledApps>(message) ||
-         std::holds_alternative<IpcForward>(message) || std::holds_alternative<PanelGesture>(message);
+         std::holds_alternative<IpcForward>(message) || std::holds_alternative<PanelGesture>(message) ||
+         std::holds_alternative<DevLaunchApp>(message) || std::holds_alternative<DevReloadUi>(message) ||
+         std::holds_alternative<DevIpcExchange>(message);
 }
 
 std::vector<uint8_t> to_msgpack_map(const Message& message) {

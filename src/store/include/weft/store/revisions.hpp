@@ -16,6 +16,9 @@ namespace weft::store {
 inline constexpr const char* kRevisionsDir = ".revisions";
 inline constexpr const char* kStagingDir = ".staging";
 inline constexpr const char* kPreviousLink = "previous";
+/// A file of this name in a store root marks it as a development store (weft-dev's private store): only packages
+/// owned `development` there may be launched with development options (the remote inspector, in-place reloads).
+inline constexpr const char* kDevelopmentStoreMarker = ".weft-development-store";
 
 /// True for 64 lowercase hex characters (a revision name).
 [[nodiscard]] bool is_revision_name(std::string_view name);

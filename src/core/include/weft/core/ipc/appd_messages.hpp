@@ -41,6 +41,23 @@ struct Hello {
 /// WebSocket app role and the bridge fd channel: one opaque payload string.
 struct AppMessage { std::string payload; friend bool operator==(const AppMessage&, const AppMessage&) = default; };
 
+// ---- development requests (Unix socket only; weft-dev, docs/debugging-apps.md) ----
+/// LAUNCH_APP with development options. `inspect_port` != 0 asks for WebKit's remote inspector on 127.0.0.1:<port>;
+/// appd grants it only for a `development` package in a development store (else ERROR 403).
+struct DevLaunchApp { std::string app_id; uint32_t inspect_port = 0; friend bool operator==(const DevLaunchApp&, const DevLaunchApp&) = default; };
+/// Reloads a development session's page in place from the app's currently installed revision; with
+/// `restart_runtime` the component is first restarted from that revision too (the window stays).
+struct DevReloadUi {
+  uint64_t session_id = 0; bool restart_runtime = false;
+  friend bool operator==(const DevReloadUi&, const DevReloadUi&) = default;
+};
+/// Sends `payload` to a development session's component (as IPC_FORWARD) and answers DEV_IPC_REPLIES with every line
+/// the component sent within `wait_ms` (also delivered to the page as usual).
+struct DevIpcExchange {
+  uint64_t session_id = 0; std::string payload; uint32_t wait_ms = 0;
+  friend bool operator==(const DevIpcExchange&, const DevIpcExchange&) = default;
+};
+
 // ---- responses / notifications ----
 struct SessionInfo { uint64_t session_id = 0; std::string app_id; friend bool operator==(const SessionInfo&, const SessionInfo&) = default; };
 struct AppInfo { std::string app_id; std::string name; std::string version; friend bool operator==(const AppInfo&, const AppInfo&) = default; };
@@ -56,15 +73,22 @@ struct NavigationGesture {
   uint32_t gesture_type = 0; uint32_t fingers = 0; double dx = 0; double dy = 0;
   friend bool operator==(const NavigationGesture&, const NavigationGesture&) = default;
 };
+struct DevIpcReply { std::string payload; friend bool operator==(const DevIpcReply&, const DevIpcReply&) = default; };
+struct DevIpcReplies {
+  uint64_t session_id = 0; std::vector<DevIpcReply> replies;
+  friend bool operator==(const DevIpcReplies&, const DevIpcReplies&) = default;
+};
 struct ErrorReply { uint32_t code = 0; std::string message; friend bool operator==(const ErrorReply&, const ErrorReply&) = default; };
 
 using Message = std::variant<LaunchApp, TerminateApp, ActivateApp, QueryAppState, QueryRunning, QueryInstalledApps,
                              IpcForward, PanelGesture, Hello, AppMessage, LaunchAck, AppReady, RunningApps, AppState,
-                             InstalledApps, IpcMessage, NavigationGesture, ErrorReply>;
+                             InstalledApps, IpcMessage, NavigationGesture, ErrorReply, DevLaunchApp, DevReloadUi,
+                             DevIpcExchange, DevIpcReplies>;
 
 /// The SCREAMING_SNAKE_CASE tag of a message, e.g. "LAUNCH_APP".
 [[nodiscard]] std::string_view type_name(const Message& message);
-/// True for the request types a client may send on the Unix socket (everything a §3.1 request table lists).
+/// True for the request types a client may send on the Unix socket (everything a §3.1 request table lists, and the
+/// development requests).
 [[nodiscard]] bool is_request(const Message& message);
 
 /// MessagePack body (no frame prefix) as a map `{"type": TAG, field: value…}`.

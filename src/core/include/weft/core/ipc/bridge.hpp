@@ -33,12 +33,16 @@ inline constexpr std::string_view kPayloadHasLineBreak = "payload contains a lin
 [[nodiscard]] Result<std::string> encode_app_message_line(std::string_view payload);
 /// `{"type":"RENDERER_CRASHED"}\n`.
 [[nodiscard]] std::string renderer_crashed_line();
+/// appd → app shell, development launches only: `{"type":"DEV_RELOAD","entry":"<abs path>"}\n` — serve the UI from
+/// `entry`'s directory (the app's newly installed revision) and reload the page in place.
+[[nodiscard]] std::string dev_reload_line(std::string_view entry);
 
 /// What a bridge line holds.
 struct BridgeLine {
-  enum class Kind { app_message, renderer_crashed, other };
+  enum class Kind { app_message, renderer_crashed, dev_reload, other };
   Kind kind = Kind::other;
   std::string payload;  // app_message only
+  std::string entry;    // dev_reload only
   std::string type;     // the line's "type"
 };
 /// Decodes one bridge line (without its newline; a trailing `\r` is ignored). Errors: not a JSON object, no string
