@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "weft/core/manifest.hpp"
+#include "weft/core/paths.hpp"
 #include "weft/core/tool_run.hpp"
 
 namespace weft::dev {
@@ -92,6 +93,10 @@ Result<void> sync_ui(const AppProject& project) {
 Result<void> build(AppProject& project) {
   if (project.kind == AppProject::Kind::cmake_project && !path_exists(project.build_dir + "/CMakeCache.txt")) {
     std::vector<std::string> configure = {"-S", project.source_dir, "-B", project.build_dir};
+    // Generated projects call find_package(WeftSdk): point CMake at this checkout's SDK (a CMAKE_PREFIX_PATH in the
+    // environment is searched as well, so a developer's own choice still works).
+    std::string sdk = paths::env_or("WEFT_SDK_DIR", WEFT_CHECKOUT_SDK_DIR);
+    if (path_exists(fs::path(sdk) / "cmake" / "WeftSdkConfig.cmake")) configure.push_back("-DCMAKE_PREFIX_PATH=" + sdk);
     if (ninja_installed()) configure.insert(configure.end(), {"-G", "Ninja"});
     WEFT_TRY_VOID(run_cmake(configure, kConfigureTimeout));
   }

@@ -292,8 +292,8 @@ TEST(WeftSession, ATourStepThatDoesNotHappenFailsTheTourNamingTheStepAndKeepsThe
   auto status = session.process().wait(std::chrono::milliseconds(300000));
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
-  auto log = read_file(session.log_path());
-  ASSERT_TRUE(log.ok());
+  auto log = session.finished_log();
+  ASSERT_TRUE(log.ok()) << log.error().message;
   EXPECT_NE(log->find("tour step 2 (Super opens the launcher): Super did not open a launcher showing"),
             std::string::npos) << "the failure does not name the step";
   EXPECT_NE(log->find("the last capture is " + dir + "/last-capture.png"), std::string::npos);

@@ -63,6 +63,13 @@ Result<void> SessionUnderTest::spawn(std::vector<std::string> args, std::vector<
   return ok();
 }
 
+Result<std::string> SessionUnderTest::finished_log() {
+  // tee ends at EOF, when the last process holding weft-session's stderr is gone.
+  if (log_tee_.pid() > 0 && !log_tee_.wait(std::chrono::milliseconds(10000)))
+    return fail("the session's log is still open 10 s after it exited");
+  return read_file(log_path());
+}
+
 Result<void> SessionUnderTest::start_desktop() {
   WEFT_TRY_VOID(spawn({"--headless", "--output", std::to_string(kWidth) + "x" + std::to_string(kHeight), "--test-control"}));
   auto deadline = Clock::now() + std::chrono::seconds(120);  // the first start installs the demo packages

@@ -49,6 +49,8 @@ class SessionUnderTest {
   [[nodiscard]] Result<void> spawn(std::vector<std::string> args, std::vector<std::string> extra_env = {});
   /// Where spawn() sends weft-session's stderr as well as the test's: `<root>/session.log`.
   [[nodiscard]] std::string log_path() const { return root_ / "session.log"; }
+  /// The whole log once weft-session has exited: waits (≤ 10 s) for `tee` to write what is still in the pipe.
+  [[nodiscard]] Result<std::string> finished_log();
   /// Starts a headless desktop with test control and waits until appd answers and the taskbar is connected.
   [[nodiscard]] Result<void> start_desktop();
 
