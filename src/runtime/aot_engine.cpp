@@ -39,6 +39,9 @@ class AotEngine;
 struct Process {
   std::recursive_mutex mutex;  // recursive: a module registers its func types while it is being loaded
   std::map<std::string, const weft_aot_module*> loaded;  // by cache key
+  // The descriptors the objects were loaded through stay open: glibc recognises an object by its path first, and a
+  // reused fd number would make `/proc/self/fd/N` name an object loaded before.
+  std::vector<UniqueFd> object_fds;
   std::vector<std::vector<wasm_rt_type_t>> func_types;  // params then results, with the counts in front
   std::unordered_map<const void*, AotEngine*> owners;    // memory or table → engine
 };
@@ -111,7 +114,7 @@ class AotEngine final : public CoreEngine {
       } else {
         return fail("no compiled code for core module " + std::string(name) + " in " + cache_.dir());
       }
-      WEFT_TRY(glue, load_object(fd.get(), key, name));
+      WEFT_TRY(glue, load_object(std::move(fd), key, name));
     }
     modules_.push_back({std::move(info), glue, std::string(name)});
     return ModuleId(modules_.size() - 1);
@@ -328,12 +331,12 @@ class AotEngine final : public CoreEngine {
     return trap_of(code);
   }
 
-  Result<const weft_aot_module*> load_object(int fd, const std::string& key, std::string_view name) {
+  Result<const weft_aot_module*> load_object(UniqueFd fd, const std::string& key, std::string_view name) {
     std::lock_guard lock(process().mutex);
     auto& loaded = process().loaded;
     if (auto it = loaded.find(key); it != loaded.end()) return it->second;
     // Through the descriptor whose content the cache just verified, so a file swapped in meanwhile is never loaded.
-    std::string path = "/proc/self/fd/" + std::to_string(fd);
+    std::string path = "/proc/self/fd/" + std::to_string(fd.get());
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) return fail("cannot load the compiled code of core module " + std::string(name) + ": " + ::dlerror());
     auto* glue = static_cast<const weft_aot_module*>(::dlsym(handle, "weft_aot_module"));
@@ -343,6 +346,7 @@ class AotEngine final : public CoreEngine {
     }
     glue->init_module(runtime_);
     loaded[key] = glue;
+    process().object_fds.push_back(std::move(fd));
     return glue;
   }
 

@@ -126,6 +126,57 @@ TEST_P(CoreEngines, HostSeesGuestMemoryWrites) {
   EXPECT_EQ(view[100], 0xab);
 }
 
+// A host function that calls back into the guest: the inner call's trap handler is its own, and a host trap raised
+// two levels down unwinds every guest frame up to the outermost call, on both backends.
+TEST_P(CoreEngines, AHostTrapInsideANestedCallUnwindsToTheOutermostCall) {
+  auto bytes = test::read_file_bytes(WEFT_RT_FIXTURES "/engine_probe.wasm");
+  auto m = engine->load(bytes, "engine_probe_nested");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  std::optional<CoreExtern> inner_fail, inner_divide;
+  int nested_calls = 0;
+  std::vector<CoreExtern> imports;
+  for (const auto& imp : engine->imports(*m)) {
+    if (imp.name == "twice") {
+      // twice(x): calls the guest's divide(x, 0) when x is odd (a guest trap it reports as a value), and the guest's
+      // call_fail otherwise (a host trap, which it passes on).
+      imports.push_back(engine->host_function(imp.func_type, [&](auto args, auto results) -> std::optional<Trap> {
+        ++nested_calls;
+        std::vector<CoreValue> r;
+        if (args[0].as_i32() % 2) {
+          std::vector<CoreValue> div_args = {CoreValue::i32(1), CoreValue::i32(0)};
+          auto trap = engine->call(*inner_divide, div_args, r);
+          results[0] = CoreValue::i32(trap && trap->kind == "integer-divide-by-zero" ? 100 : 0);
+          return std::nullopt;
+        }
+        return engine->call(*inner_fail, {}, r);
+      }));
+    } else {
+      imports.push_back(engine->host_function(imp.func_type, [](auto, auto) -> std::optional<Trap> {
+        return Trap{"host", "refused two calls deep"};
+      }));
+    }
+  }
+  auto inst = engine->instantiate(*m, imports);
+  ASSERT_TRUE(inst.ok()) << inst.error().message;
+  inner_fail = engine->export_of(*inst, "call_fail");
+  inner_divide = engine->export_of(*inst, "divide");
+  auto outer = engine->export_of(*inst, "call_twice");
+  std::vector<CoreValue> r;
+  std::vector<CoreValue> odd = {CoreValue::i32(1)}, even = {CoreValue::i32(2)};
+  auto ok = engine->call(*outer, odd, r);
+  ASSERT_FALSE(ok) << ok->kind << ": " << ok->message;
+  EXPECT_EQ(r[0].as_i32(), 101u) << "the inner guest trap stayed inside the host function";
+  auto trap = engine->call(*outer, even, r);
+  ASSERT_TRUE(trap) << "the host trap was swallowed";
+  EXPECT_EQ(trap->kind, "host");
+  EXPECT_EQ(trap->message, "refused two calls deep");
+  EXPECT_EQ(nested_calls, 2);
+  // Both handlers were restored: a trap now lands in a fresh outermost call.
+  auto later = call("unreachable", {}, r);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->kind, "unreachable");
+}
+
 INSTANTIATE_TEST_SUITE_P(BothBackends, CoreEngines, ::testing::Values(Engine::interp, Engine::aot),
                          engines::engine_test_name);
 
