@@ -54,8 +54,13 @@ struct weft_aot_slot {
   uint32_t host;
 };
 
-/* The `struct Z_w_instance_t` every generated import accessor receives (all imports are renamed into module "w"). */
+/* The `struct Z_w_instance_t` every generated import accessor receives (all imports are renamed into module "w").
+ * wasm2c 1.0.32 passes a direct call `instance->Z_w_instance` but puts `&instance->Z_w_instance` into funcref tables
+ * (funcref_table_init adds the field's offset to the instance), so a trampoline may receive either this struct or a
+ * pointer to a pointer to it. `self` points at the struct itself, so `*(struct weft_aot_imports**)env` is the struct
+ * in both cases. */
 struct weft_aot_imports {
+  struct weft_aot_imports* self;
   struct weft_aot_slot* slots;
 };
 

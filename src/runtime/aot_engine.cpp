@@ -155,6 +155,7 @@ class AotEngine final : public CoreEngine {
       }
       inst->imports.push_back(imports[i]);
     }
+    inst->links.self = &inst->links;
     inst->links.slots = inst->slots.data();
     uint64_t pages = used_pages();
     for (auto p : module.info.memory_pages) pages += p;

@@ -176,7 +176,7 @@ static inline double weft_unbox_f64(uint64_t b) { double v; memcpy(&v, &b, 8); r
   return weft_code;
 #endif
 
-#define WEFT_SLOT(env, i) (&((struct weft_aot_imports*)(void*)(env))->slots[i])
+#define WEFT_SLOT(env, i) (&(*(struct weft_aot_imports**)(void*)(env))->slots[i])
 )glue";
 
 }  // namespace
