@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "weft/core/fd.hpp"
 #include "weft/runtime/aot_engine.hpp"
@@ -18,19 +19,23 @@ namespace weft::runtime {
 namespace {
 
 constexpr int kBackgroundCompileNice = 10;
+// A core module this large is a JS engine (componentize-js embeds ≈10 MB): gcc does not finish it on 2 cores
+// (stack.md §5). Those run interpreted until the shared engine build of issue 12 exists; `auto` never queues them.
+constexpr size_t kMaxBackgroundModuleBytes = size_t(4) << 20;
 
 void collect_modules(const Component& component, std::vector<std::span<const uint8_t>>& out) {
   for (const auto& m : component.modules) out.emplace_back(m);
   for (const auto& nested : component.components) collect_modules(*nested, out);
 }
 
+Result<std::string> cache_dir(const RuntimeOptions& o) {
+  if (o.aot_cache) return *o.aot_cache;
+  return default_aot_cache_dir();
+}
+
 Result<AotCache> open_cache(const RuntimeOptions& o) {
   AotCacheOptions options;
-  if (o.aot_cache) {
-    options.dir = *o.aot_cache;
-  } else {
-    WEFT_TRY(options.dir, default_aot_cache_dir());
-  }
+  WEFT_TRY(options.dir, cache_dir(o));
   return AotCache::open(std::move(options));
 }
 
@@ -77,6 +82,15 @@ std::vector<std::span<const uint8_t>> core_modules(const Component& component) {
 std::unique_ptr<CoreEngine> choose_engine(const RuntimeOptions& o, const Component& component,
                                           const std::string& module_path, std::ostream& diag) {
   if (o.engine == EngineChoice::interp) return make_interpreter_engine();
+  auto modules = core_modules(component);
+  if (o.engine == EngineChoice::auto_) {
+    // `auto` fills a cache that exists (made by `weft-pack install`, an `--engine aot` run or `--aot-cache`); it never
+    // creates one, so a launch from a fresh home (every test, a first run) costs no compiler time.
+    auto dir = cache_dir(o);
+    if (!dir || !std::filesystem::is_directory(*dir)) return make_interpreter_engine();
+    for (auto module : modules)
+      if (module.size() > kMaxBackgroundModuleBytes) return make_interpreter_engine();
+  }
   auto cache = open_cache(o);
   if (!cache) {
     diag << "weft-runtime: native code unavailable (" << cache.error().message << "); running on the interpreter\n";
@@ -84,14 +98,12 @@ std::unique_ptr<CoreEngine> choose_engine(const RuntimeOptions& o, const Compone
   }
   if (o.engine == EngineChoice::aot) return make_aot_engine(std::move(*cache), AotMissing::compile);
   bool all_cached = true;
-  for (auto module : core_modules(component))
+  for (auto module : modules)
     if (!cache->open_cached(cache->key(module))) {
       all_cached = false;
       break;
     }
   if (all_cached) return make_aot_engine(std::move(*cache), AotMissing::fail);
-  diag << "weft-runtime: no native code cached for " << module_path
-       << " yet; running on the interpreter while it compiles in the background\n";
   start_background_compile(o, module_path, cache->dir(), diag);
   return make_interpreter_engine();
 }
