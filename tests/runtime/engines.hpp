@@ -1,7 +1,7 @@
 #pragma once
 // Both CoreEngine backends for parameterised tests: `Engine::interp` (libwabt interpreter) and `Engine::aot`
 // (wasm2c + cc). All AOT tests of a build tree share one cache (`<build>/aot-test-cache`), so each distinct module is
-// compiled once per tree, at -O1 (WEFT_AOT_OPT overrides; the level is part of the cache key).
+// compiled once per tree, at -O0 (WEFT_AOT_OPT overrides; the level is part of the cache key).
 
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ inline AotCacheOptions aot_test_cache_options() {
   AotCacheOptions options;
   options.dir = aot_test_cache_dir();
   const char* opt = std::getenv("WEFT_AOT_OPT");
-  options.optimization = opt && *opt ? opt : "-O1";
+  options.optimization = opt && *opt ? opt : "-O0";
   return options;
 }
 
