@@ -42,7 +42,7 @@ struct Process {
   // The descriptors the objects were loaded through stay open: glibc recognises an object by its path first, and a
   // reused fd number would make `/proc/self/fd/N` name an object loaded before.
   std::vector<UniqueFd> object_fds;
-  std::vector<std::vector<wasm_rt_type_t>> func_types;  // params then results, with the counts in front
+  std::vector<std::vector<uint32_t>> func_types;  // the two counts, then the param and result types
   std::unordered_map<const void*, AotEngine*> owners;    // memory or table → engine
 };
 Process& process() {
@@ -403,8 +403,8 @@ using weft::runtime::instantiating;
 extern "C" {
 
 uint32_t weft_aot_register_func_type(uint32_t params, uint32_t results, const wasm_rt_type_t* types) {
-  std::vector<wasm_rt_type_t> key = {wasm_rt_type_t(params), wasm_rt_type_t(results)};
-  key.insert(key.end(), types, types + params + results);
+  std::vector<uint32_t> key = {params, results};
+  for (uint32_t i = 0; i < params + results; ++i) key.push_back(uint32_t(types[i]));
   auto& p = weft::runtime::process();
   std::lock_guard lock(p.mutex);
   for (size_t i = 0; i < p.func_types.size(); ++i)
