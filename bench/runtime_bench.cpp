@@ -1,5 +1,6 @@
 // weft-runtime benchmark: component instantiate time, and the same C workload (SHA-256, fib, n-body) natively and
-// as a component on the libwabt interpreter, with ratios; plus the host-call round trip through the canonical ABI;
+// as a component on AOT code (wasm2c + cc -O2, cache in $WEFT_AOT_CACHE or <tmp>/weft-runtime-bench-aot) and on the
+// libwabt interpreter, with ratios; plus the host-call round trip through the canonical ABI on both engines;
 // then the SQLite workload (bench/sqlite_workload.c on a data directory, synchronous=FULL) both ways.
 //   runtime_bench [MiB fib-n nbody-steps host-calls [sqlite-rows sqlite-txns]]   (defaults: 1 24 20000 20000 5000 100)
 // Numbers go to stdout; nothing here is asserted. Per-workload times are wall clock inside each program (noisy on a
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -19,6 +21,7 @@
 #include <sstream>
 
 #include "weft/core/fd.hpp"
+#include "weft/runtime/aot_engine.hpp"
 #include "weft/runtime/component_instance.hpp"
 #include "weft/runtime/wasi_host.hpp"
 #include "weft/runtime/weft_app_host.hpp"
@@ -52,6 +55,10 @@ double cpu_seconds(int who) {
   return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+// The AOT cache of this run, when a C compiler is there; g_use_aot picks the engine of the next instantiate().
+std::optional<AotCache> g_aot;
+bool g_use_aot = false;
+
 struct Instantiated {
   std::unique_ptr<CoreEngine> engine;
   std::unique_ptr<WasiHost> wasi;
@@ -62,7 +69,7 @@ struct Instantiated {
 
 Instantiated instantiate(const Component& c, const std::string& ro_dir, int stdout_fd, const std::string& data_dir = "") {
   Instantiated i;
-  i.engine = make_interpreter_engine();
+  i.engine = g_use_aot ? make_aot_engine(*g_aot) : make_interpreter_engine();
   WasiConfig config;
   config.stdout_fd = stdout_fd;
   if (!ro_dir.empty()) config.preopens.push_back({ro_dir, "/ro", true});
@@ -188,18 +195,34 @@ int main(int argc, char** argv) {
   }
   const std::string dir = WEFT_RT_BENCH_DIR;
 
-  // Instantiate: decode + wabt load/validate of the four core modules + linking, for the hello component.
-  auto hello_bytes = read_bytes(dir + "/hello.wasm");
-  std::vector<double> ms;
-  for (int i = 0; i < 20; ++i) {
-    auto t0 = Clock::now();
-    auto c = decode_component(hello_bytes);
-    auto inst = instantiate(*c, "", 1);
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  {
+    AotCacheOptions options;
+    const char* cache_dir = std::getenv("WEFT_AOT_CACHE");
+    options.dir = cache_dir ? cache_dir : (std::filesystem::temp_directory_path() / "weft-runtime-bench-aot").string();
+    auto cache = AotCache::open(options);
+    if (cache) g_aot = std::move(*cache);
+    else std::fprintf(stderr, "runtime_bench: no AOT column: %s\n", cache.error().message.c_str());
   }
-  std::sort(ms.begin(), ms.end());
-  std::printf("instantiate hello.wasm (%zu KB, 4 core modules): median %.2f ms, min %.2f ms (20 runs)\n",
-              hello_bytes.size() / 1024, ms[ms.size() / 2], ms.front());
+
+  // Instantiate: decode + load of the four core modules (wabt validate; AOT: also the cache lookup, digest check and
+  // dlopen) + linking, for the hello component. AOT's first instantiate compiles into the cache and is not timed.
+  auto hello_bytes = read_bytes(dir + "/hello.wasm");
+  for (bool aot : {true, false}) {
+    if (aot && !g_aot) continue;
+    g_use_aot = aot;
+    if (aot) (void)instantiate(*decode_component(hello_bytes), "", 1);
+    std::vector<double> ms;
+    for (int i = 0; i < 20; ++i) {
+      auto t0 = Clock::now();
+      auto c = decode_component(hello_bytes);
+      auto inst = instantiate(*c, "", 1);
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("instantiate hello.wasm (%zu KB, 4 core modules) on %s: median %.2f ms, min %.2f ms (20 runs)\n",
+                hello_bytes.size() / 1024, aot ? "AOT (from the cache)" : "the interpreter", ms[ms.size() / 2],
+                ms.front());
+  }
 
   // Native run of the same C source.
   std::string cmd = dir + "/runtime_compute_native " + mib + " " + fib_n + " " + steps + " 0";
@@ -210,22 +233,32 @@ int main(int argc, char** argv) {
   auto tmp = std::filesystem::temp_directory_path() / ("weft-runtime-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(tmp);
   std::ofstream(tmp / "bench.txt") << mib << " " << fib_n << " " << steps << " " << calls << "\n";
+  g_use_aot = false;
   auto compute_run = run_component(dir + "/runtime_compute.wasm", tmp.string(), "");
+  std::optional<std::pair<std::string, double>> aot_run;
+  if (g_aot) {
+    g_use_aot = true;
+    aot_run = run_component(dir + "/runtime_compute.wasm", tmp.string(), "");
+    g_use_aot = false;
+  }
   std::filesystem::remove_all(tmp);
   if (!compute_run) return 1;
   const auto& [wasm_out, wasm_cpu] = *compute_run;
   auto wasm = parse(wasm_out);
+  auto aot = aot_run ? parse(aot_run->first) : std::map<std::string, double>{};
 
   const char* labels[][2] = {{"sha256", "SHA-256 over the buffer"}, {"fib", "fib (recursive calls)"}, {"nbody", "n-body (f64)"}};
   std::printf("workload: %s MiB SHA-256, fib(%s), %s n-body steps\n", mib.c_str(), fib_n.c_str(), steps.c_str());
   for (auto& [key, label] : labels) {
-    double a = native[key] / 1e6, b = wasm[key] / 1e6;
-    std::printf("%-24s native %9.2f ms   interpreter %10.2f ms   ratio %6.1fx\n", label, a, b, a > 0 ? b / a : 0.0);
+    double a = native[key] / 1e6, b = wasm[key] / 1e6, c = aot.count(key) ? aot[key] / 1e6 : 0.0;
+    std::printf("%-24s native %9.2f ms   AOT %9.2f ms (%5.2fx)   interpreter %10.2f ms (%6.1fx)\n", label, a, c,
+                a > 0 ? c / a : 0.0, b, a > 0 ? b / a : 0.0);
   }
-  std::printf("whole run, CPU time (buffer fill + the three workloads + host calls): native %.3f s, interpreter %.3f s\n",
-              native_cpu, wasm_cpu);
+  std::printf("whole run, CPU time (buffer fill + the three workloads + host calls): native %.3f s, AOT %.3f s, "
+              "interpreter %.3f s\n", native_cpu, aot_run ? aot_run->second : 0.0, wasm_cpu);
   double per_call = wasm["hostcall"] / std::max(1.0, std::stod(calls));
-  std::printf("host call round trip (weft:app/ipc.recv -> option<string>, lowered + lifted): %.0f ns per call (%s calls)\n",
-              per_call, calls.c_str());
+  double aot_per_call = aot.count("hostcall") ? aot["hostcall"] / std::max(1.0, std::stod(calls)) : 0.0;
+  std::printf("host call round trip (weft:app/ipc.recv -> option<string>, lowered + lifted): AOT %.0f ns, interpreter "
+              "%.0f ns per call (%s calls)\n", aot_per_call, per_call, calls.c_str());
   return bench_sqlite(dir, sqlite_rows, sqlite_txns);
 }

@@ -92,6 +92,17 @@ Result<RuntimeOptions> parse_runtime_options(std::span<const std::string> args) 
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
       if (ec != std::errc{} || end != v.data() + v.size() || n < 1 || n > 4096) return fail("invalid --max-memory-mib");
       o.max_memory_mib = n;
+    } else if (a == "--engine") {
+      WEFT_TRY(std::string v, value("--engine"));
+      if (v == "auto") o.engine = EngineChoice::auto_;
+      else if (v == "aot") o.engine = EngineChoice::aot;
+      else if (v == "interp") o.engine = EngineChoice::interp;
+      else return fail("--engine must be auto, aot or interp, not '" + v + "'");
+    } else if (a == "--aot-cache") {
+      WEFT_TRY(std::string v, value("--aot-cache"));
+      o.aot_cache = v;
+    } else if (a == "--aot-compile-only") {
+      o.aot_compile_only = true;
     } else if (a == "--env") {
       WEFT_TRY(std::string v, value("--env"));
       WEFT_TRY(auto variable, parse_environment_variable(v));

@@ -13,7 +13,12 @@ int main(int argc, char** argv) {
   if (!options) {
     std::cerr << options.error().message << "\n"
               << "usage: weft-runtime <app_id> <session_id> --module PATH [--ipc-socket PATH] "
-                 "[--preopen HOST::GUEST::ro|rw]... [--grant CAP]... [--max-memory-mib N]\n";
+                 "[--preopen HOST::GUEST::ro|rw]... [--grant CAP]... [--max-memory-mib N]\n"
+                 "       [--engine auto|aot|interp] [--aot-cache DIR]\n"
+                 "  --engine     aot: compiled native code (compiled first when not cached); interp: the interpreter;\n"
+                 "               auto (default): native code when cached, else the interpreter while a background\n"
+                 "               compile fills the cache for the next launch\n"
+                 "  --aot-cache  directory of compiled code (default <store>/.aot or $XDG_CACHE_HOME/weft/aot)\n";
     return kExitUsage;
   }
   if (options->show_version) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "engine_choice.hpp"
 #include "weft/core/manifest.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/runtime/component_instance.hpp"
@@ -57,6 +58,8 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
     return kExitLoad;
   }
 
+  if (o.aot_compile_only) return compile_only(o, *component, diag);
+
   WeftAppConfig app;
   app.app_id = o.app_id;
   app.grants = o.grants;
@@ -89,7 +92,7 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
   wasi.install(registry);
   weft_app.install(registry);
 
-  auto engine = make_interpreter_engine();
+  auto engine = choose_engine(o, *component, *path, diag);
   engine->set_memory_limit(o.max_memory_mib << 20);
   auto instance = ComponentInstance::instantiate(*component, *engine, registry);
   if (!instance) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engines.hpp"
 #include "weft/test/build_dir.hpp"
 #include "weft/test/component_bytes.hpp"
 #include "weft/runtime/component_instance.hpp"
@@ -11,14 +12,18 @@
 namespace weft::runtime {
 namespace {
 
-class ProbeComponent : public ::testing::Test {
+using engines::Engine;
+
+// On both backends: the component layer is the same, the core modules run interpreted or as AOT code.
+class ProbeComponent : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
     WEFT_SKIP_UNLESS_BUILT(WEFT_RT_FIXTURES "/probe.wasm");
     auto c = decode_component(test::read_file_bytes(WEFT_RT_FIXTURES "/probe.wasm"));
     ASSERT_TRUE(c.ok()) << c.error().message;
     component = std::move(c).value();
-    engine = make_interpreter_engine();
+    engine = engines::make_test_engine(GetParam());
+    ASSERT_TRUE(engine);
     wasi.install(registry);
     auto inst = ComponentInstance::instantiate(component, *engine, registry);
     ASSERT_TRUE(inst.ok()) << inst.error().message;
@@ -39,21 +44,24 @@ class ProbeComponent : public ::testing::Test {
   std::unique_ptr<ComponentInstance> instance;
 };
 
-TEST_F(ProbeComponent, CreatingATcpSocketIsRefusedWithAccessDenied) {
+INSTANTIATE_TEST_SUITE_P(BothBackends, ProbeComponent, ::testing::Values(Engine::interp, Engine::aot),
+                         engines::engine_test_name);
+
+TEST_P(ProbeComponent, CreatingATcpSocketIsRefusedWithAccessDenied) {
   EXPECT_EQ(call("sockets-denied").value.num, 1u);  // error-code.access-denied
 }
 
-TEST_F(ProbeComponent, AComponentDefinedResourceGoesThroughNewRepAndDrop) {
+TEST_P(ProbeComponent, AComponentDefinedResourceGoesThroughNewRepAndDrop) {
   EXPECT_EQ(call("resource-rep").value.num, 42u);
   EXPECT_EQ(instance->handles().live_count(), 0u);
 }
 
-TEST_F(ProbeComponent, AStringExportIsLoweredThroughReallocAndPostReturnRuns) {
+TEST_P(ProbeComponent, AStringExportIsLoweredThroughReallocAndPostReturnRuns) {
   EXPECT_EQ(call("echo", {Val::string("héllo, 世界")}).value.str, "héllo, 世界");
   EXPECT_EQ(call("post-return-count").value.num, 1u);
 }
 
-TEST_F(ProbeComponent, CallingAnUnknownExportIsAnError) {
+TEST_P(ProbeComponent, CallingAnUnknownExportIsAnError) {
   auto out = instance->call("", "nope", {});
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().message, "the component does not export 'nope'");

@@ -1,15 +1,20 @@
 #include <gtest/gtest.h>
 
+#include "engines.hpp"
 #include "weft/test/component_bytes.hpp"
 #include "weft/runtime/core_engine.hpp"
 
 namespace weft::runtime {
 namespace {
 
-class InterpreterEngine : public ::testing::Test {
+using engines::Engine;
+
+// Every behaviour of the CoreEngine seam, on both backends with the same expectations.
+class CoreEngines : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    engine = make_interpreter_engine();
+    engine = engines::make_test_engine(GetParam());
+    ASSERT_TRUE(engine);
     engine->set_memory_limit(4 * 65536);
     auto bytes = test::read_file_bytes(WEFT_RT_FIXTURES "/engine_probe.wasm");
     auto m = engine->load(bytes, "engine_probe");
@@ -44,7 +49,7 @@ class InterpreterEngine : public ::testing::Test {
   InstanceId instance = 0;
 };
 
-TEST_F(InterpreterEngine, CallsAnExportWithEveryCoreValueType) {
+TEST_P(CoreEngines, CallsAnExportWithEveryCoreValueType) {
   std::vector<CoreValue> r;
   auto trap = call("add", {CoreValue::i32(uint32_t(-2)), CoreValue::i64(40), CoreValue::f32(0.5f), CoreValue::f64(1.25)}, r);
   ASSERT_FALSE(trap) << trap->message;
@@ -52,13 +57,13 @@ TEST_F(InterpreterEngine, CallsAnExportWithEveryCoreValueType) {
   EXPECT_DOUBLE_EQ(r[0].as_f64(), 39.75);
 }
 
-TEST_F(InterpreterEngine, GuestCodeCallsHostFunctions) {
+TEST_P(CoreEngines, GuestCodeCallsHostFunctions) {
   std::vector<CoreValue> r;
   ASSERT_FALSE(call("call_twice", {CoreValue::i32(20)}, r));
   EXPECT_EQ(r[0].as_i32(), 41u);
 }
 
-TEST_F(InterpreterEngine, AHostTrapKeepsItsKindAndMessage) {
+TEST_P(CoreEngines, AHostTrapKeepsItsKindAndMessage) {
   std::vector<CoreValue> r;
   auto trap = call("call_fail", {}, r);
   ASSERT_TRUE(trap);
@@ -66,7 +71,7 @@ TEST_F(InterpreterEngine, AHostTrapKeepsItsKindAndMessage) {
   EXPECT_EQ(trap->message, "the host refused");
 }
 
-TEST_F(InterpreterEngine, GuestTrapsAreClassifiedByKind) {
+TEST_P(CoreEngines, GuestTrapsAreClassifiedByKind) {
   std::vector<CoreValue> r;
   auto t1 = call("unreachable", {}, r);
   ASSERT_TRUE(t1);
@@ -85,7 +90,7 @@ TEST_F(InterpreterEngine, GuestTrapsAreClassifiedByKind) {
   EXPECT_EQ(r[0].as_i32(), 3u);
 }
 
-TEST_F(InterpreterEngine, MemoryGrowthPastTheLimitReturnsMinusOne) {
+TEST_P(CoreEngines, MemoryGrowthPastTheLimitReturnsMinusOne) {
   std::vector<CoreValue> r;
   ASSERT_FALSE(call("grow", {CoreValue::i32(3)}, r));
   EXPECT_EQ(r[0].as_i32(), 1u);  // old size in pages: 1 + 3 = 4 pages = the limit
@@ -93,7 +98,7 @@ TEST_F(InterpreterEngine, MemoryGrowthPastTheLimitReturnsMinusOne) {
   EXPECT_EQ(int32_t(r[0].as_i32()), -1);
 }
 
-TEST_F(InterpreterEngine, AllMemoriesTogetherShareTheLimit) {
+TEST_P(CoreEngines, AllMemoriesTogetherShareTheLimit) {
   // A second instance of the probe: its own one-page memory, counted against the same 4-page budget.
   std::vector<CoreExtern> imports;
   for (const auto& imp : engine->imports(module))
@@ -111,7 +116,7 @@ TEST_F(InterpreterEngine, AllMemoriesTogetherShareTheLimit) {
   EXPECT_EQ(int32_t(r[0].as_i32()), -1);
 }
 
-TEST_F(InterpreterEngine, HostSeesGuestMemoryWrites) {
+TEST_P(CoreEngines, HostSeesGuestMemoryWrites) {
   std::vector<CoreValue> r;
   ASSERT_FALSE(call("poke", {CoreValue::i32(100), CoreValue::i32(0xab)}, r));
   auto mem = engine->export_of(instance, "memory");
@@ -121,16 +126,76 @@ TEST_F(InterpreterEngine, HostSeesGuestMemoryWrites) {
   EXPECT_EQ(view[100], 0xab);
 }
 
-TEST(InterpreterEngineLoad, AnInvalidModuleIsAnErrorNamingTheModule) {
-  auto engine = make_interpreter_engine();
+// A host function that calls back into the guest: the inner call's trap handler is its own, and a host trap raised
+// two levels down unwinds every guest frame up to the outermost call, on both backends.
+TEST_P(CoreEngines, AHostTrapInsideANestedCallUnwindsToTheOutermostCall) {
+  auto bytes = test::read_file_bytes(WEFT_RT_FIXTURES "/engine_probe.wasm");
+  auto m = engine->load(bytes, "engine_probe_nested");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  std::optional<CoreExtern> inner_fail, inner_divide;
+  int nested_calls = 0;
+  std::vector<CoreExtern> imports;
+  for (const auto& imp : engine->imports(*m)) {
+    if (imp.name == "twice") {
+      // twice(x): calls the guest's divide(x, 0) when x is odd (a guest trap it reports as a value), and the guest's
+      // call_fail otherwise (a host trap, which it passes on).
+      imports.push_back(engine->host_function(imp.func_type, [&](auto args, auto results) -> std::optional<Trap> {
+        ++nested_calls;
+        std::vector<CoreValue> r;
+        if (args[0].as_i32() % 2) {
+          std::vector<CoreValue> div_args = {CoreValue::i32(1), CoreValue::i32(0)};
+          auto trap = engine->call(*inner_divide, div_args, r);
+          results[0] = CoreValue::i32(trap && trap->kind == "integer-divide-by-zero" ? 100 : 0);
+          return std::nullopt;
+        }
+        return engine->call(*inner_fail, {}, r);
+      }));
+    } else {
+      imports.push_back(engine->host_function(imp.func_type, [](auto, auto) -> std::optional<Trap> {
+        return Trap{"host", "refused two calls deep"};
+      }));
+    }
+  }
+  auto inst = engine->instantiate(*m, imports);
+  ASSERT_TRUE(inst.ok()) << inst.error().message;
+  inner_fail = engine->export_of(*inst, "call_fail");
+  inner_divide = engine->export_of(*inst, "divide");
+  auto outer = engine->export_of(*inst, "call_twice");
+  std::vector<CoreValue> r;
+  std::vector<CoreValue> odd = {CoreValue::i32(1)}, even = {CoreValue::i32(2)};
+  auto ok = engine->call(*outer, odd, r);
+  ASSERT_FALSE(ok) << ok->kind << ": " << ok->message;
+  EXPECT_EQ(r[0].as_i32(), 101u) << "the inner guest trap stayed inside the host function";
+  auto trap = engine->call(*outer, even, r);
+  ASSERT_TRUE(trap) << "the host trap was swallowed";
+  EXPECT_EQ(trap->kind, "host");
+  EXPECT_EQ(trap->message, "refused two calls deep");
+  EXPECT_EQ(nested_calls, 2);
+  // Both handlers were restored: a trap now lands in a fresh outermost call.
+  auto later = call("unreachable", {}, r);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->kind, "unreachable");
+}
+
+INSTANTIATE_TEST_SUITE_P(BothBackends, CoreEngines, ::testing::Values(Engine::interp, Engine::aot),
+                         engines::engine_test_name);
+
+class CoreEngineLoad : public ::testing::TestWithParam<Engine> {};
+INSTANTIATE_TEST_SUITE_P(BothBackends, CoreEngineLoad, ::testing::Values(Engine::interp, Engine::aot),
+                         engines::engine_test_name);
+
+TEST_P(CoreEngineLoad, AnInvalidModuleIsAnErrorNamingTheModule) {
+  auto engine = engines::make_test_engine(GetParam());
+  ASSERT_TRUE(engine);
   std::vector<uint8_t> garbage = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x7f};
   auto m = engine->load(garbage, "broken");
   ASSERT_FALSE(m.ok());
   EXPECT_NE(m.error().message.find("core module broken is invalid"), std::string::npos) << m.error().message;
 }
 
-TEST(InterpreterEngineLoad, AMemoryMinimumAboveTheLimitIsRefused) {
-  auto engine = make_interpreter_engine();
+TEST_P(CoreEngineLoad, AMemoryMinimumAboveTheLimitIsRefused) {
+  auto engine = engines::make_test_engine(GetParam());
+  ASSERT_TRUE(engine);
   engine->set_memory_limit(65536);
   // (module (memory 2))
   std::vector<uint8_t> two_pages = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x02};
@@ -139,8 +204,9 @@ TEST(InterpreterEngineLoad, AMemoryMinimumAboveTheLimitIsRefused) {
   EXPECT_NE(m.error().message.find("above the limit"), std::string::npos) << m.error().message;
 }
 
-TEST(InterpreterEngineLoad, ATableAboveAMillionElementsIsRefused) {
-  auto engine = make_interpreter_engine();
+TEST_P(CoreEngineLoad, ATableAboveAMillionElementsIsRefused) {
+  auto engine = engines::make_test_engine(GetParam());
+  ASSERT_TRUE(engine);
   // (module (table 1000001 funcref))
   std::vector<uint8_t> big_table = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
                                     0x04, 0x06, 0x01, 0x70, 0x00, 0xc1, 0x84, 0x3d};

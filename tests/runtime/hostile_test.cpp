@@ -34,6 +34,18 @@ TEST_P(HostileComponent, IsRefusedAtLinkTimeWithExitFourAndTheDefectNamed) {
   EXPECT_EQ(run.ready, "") << "a refused component must never report readiness";
 }
 
+// The same refusal when the core modules are AOT-compiled (the component layer's checks are engine-independent).
+TEST_P(HostileComponent, IsRefusedTheSameWayOnAot) {
+  std::string module = std::string(WEFT_RT_FIXTURES) + "/hostile/" + GetParam().fixture + ".wasm";
+  if (!std::filesystem::exists(module)) GTEST_SKIP() << module << " was not built (the guest SDK's jco is missing)";
+  auto run = run_runtime({"org.weft.test", "1", "--module", module, "--engine", "aot", "--aot-cache",
+                          WEFT_TEST_BUILD_DIR "/aot-test-cache"},
+                         {"PATH=/usr/bin:/bin", "WEFT_AOT_OPT=-O0"});
+  EXPECT_TRUE(run.status.exited && run.status.code == 4) << run.status.describe() << "\n" << run.err;
+  EXPECT_EQ(run.err, "weft-runtime: cannot link " + module + ": instantiation failed: " + GetParam().refusal + "\n");
+  EXPECT_EQ(run.ready, "");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Linker, HostileComponent,
     ::testing::Values(
@@ -134,7 +146,8 @@ LimitRun run_limit_probe(const std::string& module, const std::vector<std::strin
   SpawnOptions o;
   o.argv = {runtime_binary(), "org.weft.test", "1", "--module", module};
   o.argv.insert(o.argv.end(), extra_args.begin(), extra_args.end());
-  o.env = {"WEFT_READY_FD=3", "WEFT_READY_TOKEN=0123456789abcdef0123456789abcdef"};
+  // PATH and WEFT_AOT_OPT reach the C compiler of the --engine aot runs.
+  o.env = {"WEFT_READY_FD=3", "WEFT_READY_TOKEN=0123456789abcdef0123456789abcdef", "PATH=/usr/bin:/bin", "WEFT_AOT_OPT=-O0"};
   o.null_stdio = true;
   o.fd_map.emplace_back(ready->second.get(), 3);
   auto child = weft::test::CapturedChild::start(std::move(o));
@@ -168,6 +181,17 @@ TEST(HostileLimits, AllTablesOfAComponentShareOneMillionElementsAtEveryGrow) {
   auto run = run_limit_probe(module, {});
   EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef")
       << "every table.grow past 1 000 000 elements in all must return -1 (see the .wat); stderr: " << run.err;
+}
+
+TEST(HostileLimits, OnAotAllMemoriesShareOneBudgetAndAllTablesAMillionElements) {
+  for (const char* name : {"memories_share_one_budget", "tables_share_one_budget"}) {
+    std::string module = hostile_fixture(name);
+    if (!std::filesystem::exists(module)) GTEST_SKIP() << module << " was not built (the guest SDK's jco is missing)";
+    auto run = run_limit_probe(module, {"--max-memory-mib", "64", "--engine", "aot", "--aot-cache",
+                                        WEFT_TEST_BUILD_DIR "/aot-test-cache"});
+    EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef") << name << "; stderr: " << run.err;
+    EXPECT_LT(run.peak_rss_kib, 64 * 1024 + kRuntimeAllowanceKib) << name << ": peak RSS in KiB";
+  }
 }
 
 TEST(HostileLimits, AnOutgoingHttpBodyPastSixteenMebibytesFailsItsStreamAndStaysBounded) {

@@ -15,6 +15,10 @@ namespace weft::runtime {
 
 constexpr uint64_t kDefaultMaxMemoryMib = 256;
 
+/// `--engine`: AOT-compiled native code, the interpreter, or (default) native code when the cache has it and the
+/// interpreter plus a background compile otherwise (spec §4.1).
+enum class EngineChoice { auto_, aot, interp };
+
 struct RuntimeOptions {
   bool show_version = false;
   std::string app_id;
@@ -24,6 +28,11 @@ struct RuntimeOptions {
   std::vector<Preopen> preopens;
   std::vector<Capability> grants;
   uint64_t max_memory_mib = kDefaultMaxMemoryMib;
+  EngineChoice engine = EngineChoice::auto_;
+  /// `--aot-cache DIR` (tests, tools): where compiled core modules are kept instead of the default (aot_cache.hpp).
+  std::optional<std::string> aot_cache;
+  /// `--aot-compile-only`: fill the cache for the component and exit (what the background compile of `auto` runs).
+  bool aot_compile_only = false;
   /// Development and conformance runs only (appd passes neither): `--env NAME=VALUE` adds to the guest environment,
   /// and everything after `--` follows the app id (argv[0]) in the guest's arguments.
   std::vector<std::pair<std::string, std::string>> environment;

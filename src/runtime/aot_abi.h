@@ -1,0 +1,90 @@
+/* The C ABI between weft-runtime and one AOT-compiled core module (a `.so` built from wasm2c output plus generated
+ * glue, see aot_glue.cpp). Included by the runtime (C and C++) and pasted verbatim at the top of every generated glue
+ * file, so both sides always agree; its text is part of the cache key, so a change here rebuilds every cached module.
+ *
+ * Why a table of function pointers instead of exporting wasm-rt-impl's symbols from the executable: the engine is
+ * linked statically into weft-runtime, weft-pack, the tests and the benchmarks; exporting from each of them needs
+ * -rdynamic or a dynamic list per executable, and a `.so` that failed to bind would silently pick up a second copy
+ * of the runtime (with its own jmp_buf and func-type registry). With the table, every `.so` is linked `-z defs`
+ * against libc alone, and the one wasm-rt-impl of the process is the one whose addresses are in the table. */
+#ifndef WEFT_RUNTIME_AOT_ABI_H_
+#define WEFT_RUNTIME_AOT_ABI_H_
+
+#include <setjmp.h>
+#include <stdint.h>
+
+#include "wasm-rt.h"
+
+#define WEFT_AOT_ABI_VERSION 1
+/* longjmp value of a trap raised by a host function (its kind and message wait in the engine); wasm-rt's own trap
+ * codes are all below it. */
+#define WEFT_AOT_HOST_TRAP 100
+
+/* What the runtime lends every module: wasm-rt-impl's globals and functions, the engine's budgeted allocators and the
+ * host-call entry. */
+struct weft_aot_runtime {
+  uint32_t abi_version;
+  jmp_buf* trap_target;           /* wasm-rt-impl's wasm_rt_jmp_buf: where every trap longjmps */
+  uint32_t* call_stack_depth;     /* explicit-bounds builds only (WASM_RT_USE_STACK_DEPTH_COUNT), else NULL */
+  uint32_t* saved_call_stack_depth;
+  void (*trap)(wasm_rt_trap_t code); /* does not return */
+  /* One registry for the whole process, so call_indirect compares type ids across modules. */
+  uint32_t (*register_func_type)(uint32_t params, uint32_t results, const wasm_rt_type_t* types);
+  void (*allocate_memory)(wasm_rt_memory_t* memory, uint32_t initial_pages, uint32_t max_pages);
+  uint32_t (*grow_memory)(wasm_rt_memory_t* memory, uint32_t delta);
+  void (*free_memory)(wasm_rt_memory_t* memory);
+  void (*allocate_funcref_table)(wasm_rt_funcref_table_t* table, uint32_t elements, uint32_t max_elements);
+  uint32_t (*grow_funcref_table)(wasm_rt_funcref_table_t* table, uint32_t delta, wasm_rt_funcref_t init);
+  void (*free_funcref_table)(wasm_rt_funcref_table_t* table);
+  void (*allocate_externref_table)(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements);
+  uint32_t (*grow_externref_table)(wasm_rt_externref_table_t* table, uint32_t delta, wasm_rt_externref_t init);
+  void (*free_externref_table)(wasm_rt_externref_table_t* table);
+  /* Calls host function `host` of `engine` with boxed values (i32/f32 in the low 32 bits); nonzero = trapped. */
+  int (*call_host)(void* engine, uint32_t host, const uint64_t* args, uint64_t* results);
+};
+
+/* One import of an instance, in import order. A function import calls `fn(instance, …)` directly when it is another
+ * module's guest function of the same type, else host function `host` of `engine` through the boxing adapter. Memory,
+ * table and global imports point at the exporting instance's object in `object`. */
+struct weft_aot_slot {
+  void (*fn)(void);
+  void* instance;
+  void* object;
+  void* engine;
+  uint32_t host;
+};
+
+/* The `struct Z_w_instance_t` every generated import accessor receives (all imports are renamed into module "w").
+ * wasm2c 1.0.32 passes a direct call `instance->Z_w_instance` but puts `&instance->Z_w_instance` into funcref tables
+ * (funcref_table_init adds the field's offset to the instance), so a trampoline may receive either this struct or a
+ * pointer to a pointer to it. `self` points at the struct itself, so `*(struct weft_aot_imports**)env` is the struct
+ * in both cases. */
+struct weft_aot_imports {
+  struct weft_aot_imports* self;
+  struct weft_aot_slot* slots;
+};
+
+/* Calls `fn(instance, args…)` with wasm-rt's trap handler set (and the enclosing one restored afterwards); returns 0
+ * or the trap code. */
+typedef int (*weft_aot_invoker)(void (*fn)(void), void* instance, const uint64_t* args, uint64_t* results);
+
+/* Export i of an instance: a function (`fn` + `invoker`) or a memory/table/global object. */
+struct weft_aot_export {
+  void (*fn)(void);
+  weft_aot_invoker invoker;
+  void* object;
+};
+
+/* The one symbol a module `.so` exports (`weft_aot_module`). */
+struct weft_aot_module {
+  uint32_t abi_version;
+  uint32_t instance_size; /* bytes */
+  uint32_t export_count;
+  void (*init_module)(const struct weft_aot_runtime* runtime);
+  /* Initialises globals, memories, tables and segments and runs the start function; 0 or the trap code. */
+  int (*instantiate)(void* instance, struct weft_aot_imports* imports);
+  void (*free_instance)(void* instance);
+  void (*exports)(void* instance, struct weft_aot_export* out);
+};
+
+#endif /* WEFT_RUNTIME_AOT_ABI_H_ */

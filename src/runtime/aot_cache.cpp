@@ -1,0 +1,238 @@
+// The AOT cache: key, trust checks, compile into the cache (aot_cache.hpp).
+
+#include "weft/runtime/aot_cache.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <wabt/config.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "aot_abi.h"
+#include "aot_abi_text.hpp"
+#include "weft/core/paths.hpp"
+#include "weft/core/tool_run.hpp"
+
+namespace weft::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxSharedObjectBytes = size_t(1) << 30;
+// Explicit-bounds builds (ASan/UBSan, valgrind) count call depth instead of catching SIGSEGV on the stack guard; this
+// many guest frames is deep enough for wasi-libc programs and shallow enough for an 8 MiB stack with ASan's frames.
+constexpr int kExplicitBoundsMaxCallDepth = 4000;
+
+std::optional<std::string> find_in_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (!path) return std::nullopt;
+  std::string_view rest(path);
+  while (true) {
+    size_t colon = rest.find(':');
+    std::string dir(rest.substr(0, colon));
+    if (!dir.empty()) {
+      std::string candidate = dir + "/" + program;
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    if (colon == std::string_view::npos) return std::nullopt;
+    rest.remove_prefix(colon + 1);
+  }
+}
+
+/// The first line of `<cc> --version`, once per compiler path and process.
+Result<std::string> compiler_identity(const std::string& compiler) {
+  static std::mutex mutex;
+  static std::string cached_path, cached_identity;
+  std::lock_guard lock(mutex);
+  if (cached_path == compiler) return cached_identity;
+  ToolRequest request;
+  request.argv = {compiler, "--version"};
+  request.timeout = std::chrono::seconds(10);
+  request.inherit_environment = true;
+  WEFT_TRY(ToolResult result, run_tool_checked(request));
+  std::string line = result.out.substr(0, result.out.find('\n'));
+  if (line.empty()) return fail(compiler + " --version printed nothing");
+  cached_path = compiler;
+  cached_identity = line;
+  return line;
+}
+
+/// The directory exists (created 0700 when missing), is a real directory, ours, and nobody else can write to it.
+Result<void> check_private_dir(const std::string& dir) {
+  if (dir.empty() || dir.front() != '/') return fail("AOT cache directory '" + dir + "' is not an absolute path");
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) return fail(errno_error("AOT cache directory " + dir));
+    std::error_code ec;
+    fs::create_directories(fs::path(dir).parent_path(), ec);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return fail(errno_error("create AOT cache directory " + dir));
+    if (::lstat(dir.c_str(), &st) != 0) return fail(errno_error("AOT cache directory " + dir));
+  }
+  if (!S_ISDIR(st.st_mode)) return fail("AOT cache directory " + dir + " is not a directory");
+  if (st.st_uid != ::geteuid()) return fail("AOT cache directory " + dir + " belongs to another user");
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) return fail("AOT cache directory " + dir + " is writable by other users");
+  return {};
+}
+
+// SHA-256 straight from libsodium: weft-store owns the project's crypto adapter, but the runtime does not link the
+// store (libarchive, and a sanitizer CI pass that builds core and runtime alone) for one hash function.
+class Sha256 {
+ public:
+  Sha256() { crypto_hash_sha256_init(&state_); }
+  void update(std::string_view bytes) {
+    crypto_hash_sha256_update(&state_, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  }
+  std::string hex() {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&state_, digest);
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : digest) {
+      out += kDigits[b >> 4];
+      out += kDigits[b & 15];
+    }
+    return out;
+  }
+
+ private:
+  crypto_hash_sha256_state state_{};
+};
+
+std::string hex_sha256(std::string_view bytes) {
+  Sha256 h;
+  h.update(bytes);
+  return h.hex();
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+std::string aot_compile_flags() {
+  std::string flags =
+      "-fPIC -shared -fvisibility=hidden -fno-optimize-sibling-calls -DNDEBUG -w -s "
+      "-Wl,-Bsymbolic -Wl,-z,now -Wl,-z,defs";
+#ifdef WEFT_AOT_EXPLICIT_BOUNDS
+  flags += " -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_MAX_CALL_STACK_DEPTH=" +
+           std::to_string(kExplicitBoundsMaxCallDepth);
+#endif
+  return flags;
+}
+
+Result<AotCache> AotCache::open(AotCacheOptions options) {
+  if (options.optimization.empty()) options.optimization = paths::env_or("WEFT_AOT_OPT", "-O2");
+  if (options.optimization != "-O0" && options.optimization != "-O1" && options.optimization != "-O2" &&
+      options.optimization != "-O3")
+    return fail("WEFT_AOT_OPT must be -O0, -O1, -O2 or -O3, not '" + options.optimization + "'");
+  WEFT_TRY_VOID(check_private_dir(options.dir));
+  auto compiler = find_in_path("cc");
+  if (!compiler) return fail("no C compiler (cc) in PATH");
+  WEFT_TRY(std::string identity, compiler_identity(*compiler));
+  AotCache cache;
+  cache.options_ = std::move(options);
+  cache.compiler_ = *compiler;
+  cache.compiler_identity_ = std::move(identity);
+  return cache;
+}
+
+std::string AotCache::key(std::span<const uint8_t> wasm) const {
+  Sha256 h;
+  h.update("weft-aot " + std::to_string(WEFT_AOT_ABI_VERSION) + "\n");
+  h.update(hex_sha256(std::string_view(reinterpret_cast<const char*>(wasm.data()), wasm.size())));
+  h.update("\nwabt " WABT_VERSION_STRING "\n");
+  h.update(compiler_identity_ + "\n" + options_.optimization + " " + aot_compile_flags() + "\n");
+  h.update(kAotAbiText);
+  return h.hex();
+}
+
+std::optional<UniqueFd> AotCache::open_cached(const std::string& key) const {
+  std::string so = options_.dir + "/" + key + ".so";
+  UniqueFd fd(::open(so.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
+      (st.st_mode & (S_IWGRP | S_IWOTH)))
+    return std::nullopt;
+  auto bytes = read_fd(fd.get(), kMaxSharedObjectBytes, so);
+  auto recorded = read_file(options_.dir + "/" + key + ".sha256", 256);
+  if (!bytes || !recorded) return std::nullopt;
+  if (trim(*recorded) != hex_sha256(*bytes)) return std::nullopt;
+  return fd;
+}
+
+Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_view name) const {
+  std::string key = this->key(wasm);
+  WEFT_TRY(AotSource source, translate_to_c(wasm, name));
+  // The build directory sits in the cache (same file system, so the result is renamed into place) and is private to
+  // this compile: concurrent compiles of the same module each have their own.
+  std::string build = options_.dir + "/.build-XXXXXX";
+  if (!::mkdtemp(build.data())) return fail(errno_error("create a build directory in " + options_.dir));
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{build};
+  WEFT_TRY_VOID(write_file_atomic(build + "/module.h", source.header, 0600));
+  WEFT_TRY_VOID(write_file_atomic(build + "/module.c", source.module, 0600));
+  WEFT_TRY_VOID(write_file_atomic(build + "/glue.c", source.glue, 0600));
+  ToolRequest request;
+  request.argv = {compiler_, options_.optimization};
+  std::string flags = aot_compile_flags();
+  for (size_t at = 0; at < flags.size();) {
+    size_t space = flags.find(' ', at);
+    if (space == std::string::npos) space = flags.size();
+    if (space > at) request.argv.push_back(flags.substr(at, space - at));
+    at = space + 1;
+  }
+  request.argv.insert(request.argv.end(), {"-o", build + "/module.so", build + "/glue.c", "-lm"});
+  request.timeout = options_.compile_timeout;
+  request.inherit_environment = true;
+  request.overflow = ToolOverflow::truncate;
+  if (auto r = run_tool_checked(request); !r)
+    return fail("compiling core module " + std::string(name) + " to native code failed: " + r.error().message);
+  WEFT_TRY(std::string object, read_file(build + "/module.so", kMaxSharedObjectBytes));
+  std::string target = options_.dir + "/" + key + ".so";
+  if (::chmod((build + "/module.so").c_str(), 0644) != 0 ||
+      ::rename((build + "/module.so").c_str(), target.c_str()) != 0)
+    return fail(errno_error("store " + target));
+  WEFT_TRY_VOID(write_file_atomic(options_.dir + "/" + key + ".sha256", hex_sha256(object) + "\n", 0644));
+  auto fd = open_cached(key);
+  // Another compile of the same module may have replaced the .so between our rename and our digest: both are whole
+  // files of equal content when the compiler is deterministic; otherwise the entry is rebuilt on the next load.
+  if (!fd) return fail("the compiled code of core module " + std::string(name) + " in " + options_.dir +
+                       " changed while it was stored");
+  return std::move(*fd);
+}
+
+Result<UniqueFd> AotCache::ensure(std::span<const uint8_t> wasm, std::string_view name) const {
+  if (auto fd = open_cached(key(wasm))) return std::move(*fd);
+  return compile(wasm, name);
+}
+
+Result<std::string> default_aot_cache_dir() {
+  auto roots = paths::store_roots();
+  if (!roots.empty()) {
+    struct stat st {};
+    if (::stat(roots.front().c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid())
+      return roots.front() + "/.aot";
+  }
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg && xdg[0] == '/') return std::string(xdg) + "/weft/aot";
+  WEFT_TRY(std::string home, paths::home_dir());
+  return home + "/.cache/weft/aot";
+}
+
+}  // namespace weft::runtime

@@ -1,0 +1,483 @@
+// CoreEngine backend 2 over AOT-compiled modules (aot_engine.hpp). Every guest call goes through a generated C
+// invoker that owns the wasm-rt trap handler (setjmp) for its duration, so a trap's longjmp never crosses a C++ frame:
+// host functions are entered from generated C trampolines through weft_aot_call_host, which catches everything and
+// reports a host trap as a return value; the trampoline raises it once the C++ frames are gone.
+
+#include "weft/runtime/aot_engine.hpp"
+
+#include <dlfcn.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "aot_abi.h"
+#include "aot_module_info.hpp"
+
+extern "C" const struct weft_aot_runtime* weft_aot_runtime_table(void);
+
+namespace weft::runtime {
+namespace {
+
+constexpr uint64_t kPageSize = 65536;  // bytes
+// Spec §4.6: limits over everything one runtime instantiates (the interpreter applies the same ones).
+constexpr size_t kMaxMemories = 100;
+constexpr size_t kMaxTables = 1000;
+constexpr uint64_t kMaxTableElements = 1000000;  // all tables together, at instantiation and at every table.grow
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+constexpr size_t kMemoryReservation = size_t(8) << 30;  // bytes: what wasm-rt-impl maps per memory (guard pages)
+#endif
+
+class AotEngine;
+
+/// Process-wide state shared by all engines and modules: loaded objects, the func-type registry and which engine
+/// owns each memory and table (wasm-rt's grow entry points carry no context).
+struct Process {
+  std::recursive_mutex mutex;  // recursive: a module registers its func types while it is being loaded
+  std::map<std::string, const weft_aot_module*> loaded;  // by cache key
+  // The descriptors the objects were loaded through stay open: glibc recognises an object by its path first, and a
+  // reused fd number would make `/proc/self/fd/N` name an object loaded before.
+  std::vector<UniqueFd> object_fds;
+  std::vector<std::vector<uint32_t>> func_types;  // the two counts, then the param and result types
+  std::unordered_map<const void*, AotEngine*> owners;    // memory or table → engine
+};
+Process& process() {
+  static Process* p = new Process;  // never destroyed: modules stay loaded until exit
+  return *p;
+}
+thread_local AotEngine* instantiating = nullptr;  // the engine whose module's instantiate is running
+
+struct FuncRecord {
+  bool host = false;
+  CoreFuncType type;
+  void (*fn)(void) = nullptr;
+  void* instance = nullptr;
+  weft_aot_invoker invoker = nullptr;
+  uint32_t host_index = 0;
+};
+struct ExternRecord {
+  CoreExternKind kind = CoreExternKind::func;
+  FuncRecord func;
+  void* object = nullptr;  // memory, table or global
+};
+
+Trap trap_of(int code) {
+  switch (code) {
+    case WASM_RT_TRAP_OOB: return {"memory-out-of-bounds", "out of bounds memory access"};
+    case WASM_RT_TRAP_INT_OVERFLOW: return {"integer-overflow", "integer overflow"};
+    case WASM_RT_TRAP_DIV_BY_ZERO: return {"integer-divide-by-zero", "integer divide by zero"};
+    case WASM_RT_TRAP_INVALID_CONVERSION: return {"bad-conversion-to-integer", "invalid conversion to integer"};
+    case WASM_RT_TRAP_UNREACHABLE: return {"unreachable", "unreachable executed"};
+    case WASM_RT_TRAP_CALL_INDIRECT:
+      return {"indirect-call-type-mismatch", "indirect call to a null, out-of-range or mistyped table element"};
+    case WASM_RT_TRAP_EXHAUSTION: return {"stack-overflow", "call stack exhausted"};
+    default: return {"trap", wasm_rt_strerror(wasm_rt_trap_t(code))};
+  }
+}
+
+class AotEngine final : public CoreEngine {
+ public:
+  AotEngine(AotCache cache, AotMissing missing) : cache_(std::move(cache)), missing_(missing) {
+    std::lock_guard lock(process().mutex);
+    runtime_ = weft_aot_runtime_table();
+  }
+
+  ~AotEngine() override {
+    for (auto& inst : instances_) module_of(*inst).glue->free_instance(inst->storage.get());
+  }
+
+  void set_memory_limit(uint64_t bytes) override { max_pages_ = bytes / kPageSize; }
+
+  Result<ModuleId> load(std::span<const uint8_t> wasm, std::string_view name) override {
+    WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name));
+    for (uint64_t elements : info.table_elements)
+      if (elements > kMaxTableElements)
+        return fail("core module " + std::string(name) + " declares a table of " + std::to_string(elements) +
+                    " elements, above the limit of " + std::to_string(kMaxTableElements));
+    for (uint64_t pages : info.memory_pages)
+      if (pages > max_pages_)
+        return fail("core module " + std::string(name) + " needs " + std::to_string(pages * kPageSize / (1024 * 1024)) +
+                    " MiB of memory at start, above the limit of " +
+                    std::to_string(max_pages_ * kPageSize / (1024 * 1024)) + " MiB");
+    std::string key = cache_.key(wasm);
+    const weft_aot_module* glue = already_loaded(key);
+    if (!glue) {
+      UniqueFd fd;
+      if (auto cached = cache_.open_cached(key)) {
+        fd = std::move(*cached);
+      } else if (missing_ == AotMissing::compile) {
+        WEFT_TRY(fd, cache_.compile(wasm, name));
+      } else {
+        return fail("no compiled code for core module " + std::string(name) + " in " + cache_.dir());
+      }
+      WEFT_TRY(glue, load_object(std::move(fd), key, name));
+    }
+    modules_.push_back({std::move(info), glue, std::string(name)});
+    return ModuleId(modules_.size() - 1);
+  }
+
+  const std::vector<CoreImport>& imports(ModuleId module) const override { return modules_.at(module).info.imports; }
+  const std::vector<CoreExport>& exports(ModuleId module) const override { return modules_.at(module).info.exports; }
+
+  Result<InstanceId> instantiate(ModuleId module_id, std::span<const CoreExtern> imports) override {
+    const Module& module = modules_.at(module_id);
+    const auto& wanted = module.info.imports;
+    if (imports.size() != wanted.size())
+      return fail("core module " + module.name + " needs " + std::to_string(wanted.size()) + " imports, got " +
+                  std::to_string(imports.size()));
+    auto inst = std::make_unique<Instance>();
+    inst->module = module_id;
+    inst->slots.resize(wanted.size());
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      const ExternRecord* e = imports[i].id < externs_.size() ? &externs_[imports[i].id] : nullptr;
+      if (!e || e->kind != wanted[i].kind || imports[i].kind != wanted[i].kind)
+        return fail("import " + wanted[i].module + "." + wanted[i].name + " of core module " + module.name +
+                    " expects a " + kind_name(wanted[i].kind));
+      weft_aot_slot& slot = inst->slots[i];
+      if (e->kind == CoreExternKind::func) {
+        if (e->func.type != wanted[i].func_type)
+          return fail("import " + wanted[i].module + "." + wanted[i].name + " of core module " + module.name +
+                      " expects a function of type " + describe(wanted[i].func_type) + ", not " +
+                      describe(e->func.type));
+        if (e->func.host) {
+          slot.engine = this;
+          slot.host = e->func.host_index;
+        } else {
+          slot.fn = e->func.fn;
+          slot.instance = e->func.instance;
+        }
+      } else {
+        slot.object = e->object;
+      }
+      inst->imports.push_back(imports[i]);
+    }
+    inst->links.self = &inst->links;
+    inst->links.slots = inst->slots.data();
+    uint64_t pages = used_pages();
+    for (auto p : module.info.memory_pages) pages += p;
+    uint64_t elements = used_elements();
+    for (auto n : module.info.table_elements) elements += n;
+    if (memories_.size() + module.info.memory_pages.size() > kMaxMemories ||
+        tables_.size() + module.info.table_elements.size() > kMaxTables || elements > kMaxTableElements)
+      return fail("instantiating would exceed the limits of " + std::to_string(kMaxMemories) + " memories, " +
+                  std::to_string(kMaxTables) + " tables and " + std::to_string(kMaxTableElements) + " table elements");
+    if (pages > max_pages_)
+      return fail("the memories need " + std::to_string(pages * kPageSize / (1024 * 1024)) +
+                  " MiB at start, above the limit of " + std::to_string(max_pages_ * kPageSize / (1024 * 1024)) +
+                  " MiB");
+    inst->storage = std::make_unique<std::max_align_t[]>(
+        (module.glue->instance_size + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t));
+    std::memset(inst->storage.get(), 0, module.glue->instance_size);
+    instantiating = this;
+    pending_.reset();
+    int code = module.glue->instantiate(inst->storage.get(), &inst->links);
+    instantiating = nullptr;
+    Instance& live = *inst;
+    instances_.push_back(std::move(inst));  // freed with the engine even when its start function trapped
+    if (code != 0) return fail(take_trap(code).message);
+    std::vector<weft_aot_export> out(module.info.exports.size() + 1);
+    module.glue->exports(live.storage.get(), out.data());
+    for (size_t i = 0; i < module.info.exports.size(); ++i) {
+      if (auto imported = module.info.export_import[i]) {
+        live.exports.push_back(live.imports.at(*imported));
+        continue;
+      }
+      ExternRecord record;
+      record.kind = module.info.exports[i].kind;
+      if (record.kind == CoreExternKind::func) {
+        record.func.type = module.info.export_func_types[i];
+        record.func.fn = out[i].fn;
+        record.func.instance = live.storage.get();
+        record.func.invoker = out[i].invoker;
+      } else {
+        record.object = out[i].object;
+      }
+      live.exports.push_back(add_extern(std::move(record)));
+    }
+    return InstanceId(instances_.size() - 1);
+  }
+
+  std::optional<CoreExtern> export_of(InstanceId instance, std::string_view name) const override {
+    const Instance& inst = *instances_.at(instance);
+    const auto& names = modules_.at(inst.module).info.exports;
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i].name == name) return inst.exports.at(i);
+    return std::nullopt;
+  }
+
+  CoreExtern host_function(CoreFuncType type, HostFunction fn) override {
+    ExternRecord record;
+    record.func.host = true;
+    record.func.type = std::move(type);
+    record.func.host_index = uint32_t(hosts_.size());
+    hosts_.push_back({std::move(fn), record.func.type});
+    return add_extern(std::move(record));
+  }
+
+  CoreFuncType func_type(CoreExtern func) const override { return externs_.at(func.id).func.type; }
+
+  std::optional<Trap> call(CoreExtern func, std::span<const CoreValue> args,
+                           std::vector<CoreValue>& results) override {
+    const FuncRecord& f = externs_.at(func.id).func;
+    if (args.size() != f.type.params.size())
+      return Trap{"host", "call with " + std::to_string(args.size()) + " arguments to a function taking " +
+                              std::to_string(f.type.params.size())};
+    results.assign(f.type.results.size(), CoreValue{});
+    for (size_t i = 0; i < results.size(); ++i) results[i].type = f.type.results[i];
+    if (f.host) return hosts_.at(f.host_index).fn(args, results);
+    uint64_t in[64], out[2] = {0, 0};
+    std::vector<uint64_t> many;
+    uint64_t* boxed = in;
+    if (args.size() > std::size(in)) {
+      many.resize(args.size());
+      boxed = many.data();
+    }
+    for (size_t i = 0; i < args.size(); ++i) boxed[i] = args[i].bits;
+    pending_.reset();
+    int code = f.invoker(f.fn, f.instance, boxed, out);
+    if (code != 0) return take_trap(code);
+    if (!results.empty()) results[0].bits = f.type.results[0] == CoreType::i32 || f.type.results[0] == CoreType::f32
+                                                ? uint32_t(out[0])
+                                                : out[0];
+    return std::nullopt;
+  }
+
+  std::span<uint8_t> memory(CoreExtern memory) override {
+    auto* m = static_cast<wasm_rt_memory_t*>(externs_.at(memory.id).object);
+    return {m->data, m->size};
+  }
+
+  // The wasm-rt hooks (aot_runtime.c), for this engine's memories and tables.
+  void adopt_memory(wasm_rt_memory_t* m, uint32_t& max_pages) {
+    max_pages = uint32_t(std::min<uint64_t>(max_pages, max_pages_));
+    memories_.push_back(m);
+  }
+  uint32_t grow_memory(wasm_rt_memory_t* m, uint32_t delta) {
+    uint64_t used = used_pages();
+    if (delta > max_pages_ - std::min(used, max_pages_)) return uint32_t(-1);
+    return wasm_rt_grow_memory(m, delta);
+  }
+  void adopt_table(const void* t, uint32_t& max_elements) {
+    max_elements = uint32_t(std::min<uint64_t>(max_elements, kMaxTableElements));
+    tables_.push_back(t);
+  }
+  bool table_may_grow(uint32_t delta) { return delta <= kMaxTableElements - std::min(used_elements(), kMaxTableElements); }
+  void forget(const void* object) {
+    std::erase(memories_, object);
+    std::erase(tables_, object);
+  }
+
+  int call_host(uint32_t host, const uint64_t* args, uint64_t* results) noexcept {
+    try {
+      const auto& [fn, type] = hosts_.at(host);
+      std::vector<CoreValue> in(type.params.size()), out(type.results.size());
+      for (size_t i = 0; i < in.size(); ++i) in[i] = {type.params[i], args[i]};
+      for (size_t i = 0; i < out.size(); ++i) out[i].type = type.results[i];
+      if (auto trap = fn(in, out)) {
+        pending_ = std::move(*trap);
+        return 1;
+      }
+      for (size_t i = 0; i < out.size(); ++i) results[i] = out[i].bits;
+      return 0;
+    } catch (const std::exception& e) {
+      pending_ = Trap{"host", std::string("host function failed: ") + e.what()};
+      return 1;
+    }
+  }
+
+ private:
+  struct Module {
+    AotModuleInfo info;
+    const weft_aot_module* glue = nullptr;
+    std::string name;
+  };
+  struct Instance {
+    ModuleId module = 0;
+    std::unique_ptr<std::max_align_t[]> storage;  // the generated Z_m_instance_t
+    std::vector<weft_aot_slot> slots;             // one per import; never resized after instantiate
+    weft_aot_imports links{};
+    std::vector<CoreExtern> imports, exports;
+  };
+
+  const Module& module_of(const Instance& inst) const { return modules_.at(inst.module); }
+
+  CoreExtern add_extern(ExternRecord record) {
+    CoreExternKind kind = record.kind;
+    externs_.push_back(std::move(record));
+    return {kind, externs_.size() - 1};
+  }
+
+  uint64_t used_pages() const {
+    uint64_t used = 0;
+    for (const auto* m : memories_) used += static_cast<const wasm_rt_memory_t*>(m)->pages;
+    return used;
+  }
+  uint64_t used_elements() const {
+    uint64_t used = 0;
+    // Funcref and externref tables share their leading layout (data, max_size, size).
+    for (const auto* t : tables_) used += static_cast<const wasm_rt_funcref_table_t*>(t)->size;
+    return used;
+  }
+
+  Trap take_trap(int code) {
+    if (code == WEFT_AOT_HOST_TRAP && pending_) {
+      Trap t = std::move(*pending_);
+      pending_.reset();
+      return t;
+    }
+    return trap_of(code);
+  }
+
+  Result<const weft_aot_module*> load_object(UniqueFd fd, const std::string& key, std::string_view name) {
+    std::lock_guard lock(process().mutex);
+    auto& loaded = process().loaded;
+    if (auto it = loaded.find(key); it != loaded.end()) return it->second;
+    // Through the descriptor whose content the cache just verified, so a file swapped in meanwhile is never loaded.
+    std::string path = "/proc/self/fd/" + std::to_string(fd.get());
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) return fail("cannot load the compiled code of core module " + std::string(name) + ": " + ::dlerror());
+    auto* glue = static_cast<const weft_aot_module*>(::dlsym(handle, "weft_aot_module"));
+    if (!glue || glue->abi_version != WEFT_AOT_ABI_VERSION) {
+      ::dlclose(handle);
+      return fail("the compiled code of core module " + std::string(name) + " has another ABI version");
+    }
+    glue->init_module(runtime_);
+    loaded[key] = glue;
+    process().object_fds.push_back(std::move(fd));
+    return glue;
+  }
+
+  static const weft_aot_module* already_loaded(const std::string& key) {
+    std::lock_guard lock(process().mutex);
+    auto it = process().loaded.find(key);
+    return it == process().loaded.end() ? nullptr : it->second;
+  }
+
+  AotCache cache_;
+  AotMissing missing_;
+  const weft_aot_runtime* runtime_ = nullptr;
+  uint64_t max_pages_ = 65536;
+  std::vector<Module> modules_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  std::vector<ExternRecord> externs_;
+  struct Host {
+    HostFunction fn;
+    CoreFuncType type;
+  };
+  std::deque<Host> hosts_;  // stable: a host function may add host functions while it runs
+  std::vector<const void*> memories_, tables_;  // defined by this engine's instances: the shared budgets
+  std::optional<Trap> pending_;                 // a host trap on its way out to the outermost call
+};
+
+AotEngine* owner_of(const void* object) {
+  std::lock_guard lock(process().mutex);
+  auto it = process().owners.find(object);
+  return it == process().owners.end() ? nullptr : it->second;
+}
+void set_owner(const void* object, AotEngine* engine) {
+  std::lock_guard lock(process().mutex);
+  process().owners[object] = engine;
+}
+void drop_owner(const void* object) {
+  AotEngine* engine = owner_of(object);
+  if (engine) engine->forget(object);
+  std::lock_guard lock(process().mutex);
+  process().owners.erase(object);
+}
+
+}  // namespace
+
+std::unique_ptr<CoreEngine> make_aot_engine(AotCache cache, AotMissing missing) {
+  return std::make_unique<AotEngine>(std::move(cache), missing);
+}
+
+}  // namespace weft::runtime
+
+using weft::runtime::AotEngine;
+using weft::runtime::instantiating;
+
+extern "C" {
+
+uint32_t weft_aot_register_func_type(uint32_t params, uint32_t results, const wasm_rt_type_t* types) {
+  std::vector<uint32_t> key = {params, results};
+  for (uint32_t i = 0; i < params + results; ++i) key.push_back(uint32_t(types[i]));
+  auto& p = weft::runtime::process();
+  std::lock_guard lock(p.mutex);
+  for (size_t i = 0; i < p.func_types.size(); ++i)
+    if (p.func_types[i] == key) return uint32_t(i + 1);
+  p.func_types.push_back(std::move(key));
+  return uint32_t(p.func_types.size());
+}
+
+void weft_aot_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, uint32_t max_pages) {
+  if (instantiating) {
+    instantiating->adopt_memory(memory, max_pages);
+    weft::runtime::set_owner(memory, instantiating);
+  }
+  wasm_rt_allocate_memory(memory, initial_pages, max_pages);
+}
+
+uint32_t weft_aot_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
+  AotEngine* engine = weft::runtime::owner_of(memory);
+  return engine ? engine->grow_memory(memory, delta) : wasm_rt_grow_memory(memory, delta);
+}
+
+void weft_aot_free_memory(wasm_rt_memory_t* memory) {
+  weft::runtime::drop_owner(memory);
+  if (!memory->data) return;
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  // wasm-rt-impl 1.0.32 unmaps only the committed bytes and leaks the rest of the 8 GiB reservation.
+  ::munmap(memory->data, weft::runtime::kMemoryReservation);
+#else
+  wasm_rt_free_memory(memory);
+#endif
+  memory->data = nullptr;
+}
+
+void weft_aot_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements, uint32_t max_elements) {
+  if (instantiating) {
+    instantiating->adopt_table(table, max_elements);
+    weft::runtime::set_owner(table, instantiating);
+  }
+  wasm_rt_allocate_funcref_table(table, elements, max_elements);
+}
+
+uint32_t weft_aot_grow_funcref_table(wasm_rt_funcref_table_t* table, uint32_t delta, wasm_rt_funcref_t init) {
+  AotEngine* engine = weft::runtime::owner_of(table);
+  if (engine && !engine->table_may_grow(delta)) return uint32_t(-1);
+  return wasm_rt_grow_funcref_table(table, delta, init);
+}
+
+void weft_aot_free_funcref_table(wasm_rt_funcref_table_t* table) {
+  weft::runtime::drop_owner(table);
+  wasm_rt_free_funcref_table(table);
+}
+
+void weft_aot_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements) {
+  if (instantiating) {
+    instantiating->adopt_table(table, max_elements);
+    weft::runtime::set_owner(table, instantiating);
+  }
+  wasm_rt_allocate_externref_table(table, elements, max_elements);
+}
+
+uint32_t weft_aot_grow_externref_table(wasm_rt_externref_table_t* table, uint32_t delta, wasm_rt_externref_t init) {
+  AotEngine* engine = weft::runtime::owner_of(table);
+  if (engine && !engine->table_may_grow(delta)) return uint32_t(-1);
+  return wasm_rt_grow_externref_table(table, delta, init);
+}
+
+void weft_aot_free_externref_table(wasm_rt_externref_table_t* table) {
+  weft::runtime::drop_owner(table);
+  wasm_rt_free_externref_table(table);
+}
+
+int weft_aot_call_host(void* engine, uint32_t host, const uint64_t* args, uint64_t* results) {
+  return static_cast<AotEngine*>(engine)->call_host(host, args, results);
+}
+
+}  // extern "C"

@@ -1,0 +1,49 @@
+/* The process's one wasm-rt-impl (compiled into weft-engine from /usr/src/wasm2c/wasm-rt-impl.c) as the table every
+ * AOT module receives (aot_abi.h). Memory and table allocation go through the engine's budgeted wrappers
+ * (aot_engine.cpp), which call wasm-rt-impl's own functions. */
+#include "aot_abi.h"
+#include "wasm-rt-impl.h"
+
+uint32_t weft_aot_register_func_type(uint32_t params, uint32_t results, const wasm_rt_type_t* types);
+void weft_aot_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, uint32_t max_pages);
+uint32_t weft_aot_grow_memory(wasm_rt_memory_t* memory, uint32_t delta);
+void weft_aot_free_memory(wasm_rt_memory_t* memory);
+void weft_aot_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements, uint32_t max_elements);
+uint32_t weft_aot_grow_funcref_table(wasm_rt_funcref_table_t* table, uint32_t delta, wasm_rt_funcref_t init);
+void weft_aot_free_funcref_table(wasm_rt_funcref_table_t* table);
+void weft_aot_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements);
+uint32_t weft_aot_grow_externref_table(wasm_rt_externref_table_t* table, uint32_t delta, wasm_rt_externref_t init);
+void weft_aot_free_externref_table(wasm_rt_externref_table_t* table);
+int weft_aot_call_host(void* engine, uint32_t host, const uint64_t* args, uint64_t* results);
+
+const struct weft_aot_runtime* weft_aot_runtime_table(void);
+
+static void trap(wasm_rt_trap_t code) { wasm_rt_trap(code); }
+
+/* Called once, before the first module is loaded (aot_engine.cpp serialises it): installs wasm-rt's SIGSEGV/SIGBUS
+ * handler and alternate signal stack on the calling thread when guard pages are in use. */
+const struct weft_aot_runtime* weft_aot_runtime_table(void) {
+  static struct weft_aot_runtime table;
+  if (table.abi_version == 0) {
+    wasm_rt_init();
+    table.trap_target = &wasm_rt_jmp_buf;
+#if WASM_RT_USE_STACK_DEPTH_COUNT
+    table.call_stack_depth = &wasm_rt_call_stack_depth;
+    table.saved_call_stack_depth = &wasm_rt_saved_call_stack_depth;
+#endif
+    table.trap = trap;
+    table.register_func_type = weft_aot_register_func_type;
+    table.allocate_memory = weft_aot_allocate_memory;
+    table.grow_memory = weft_aot_grow_memory;
+    table.free_memory = weft_aot_free_memory;
+    table.allocate_funcref_table = weft_aot_allocate_funcref_table;
+    table.grow_funcref_table = weft_aot_grow_funcref_table;
+    table.free_funcref_table = weft_aot_free_funcref_table;
+    table.allocate_externref_table = weft_aot_allocate_externref_table;
+    table.grow_externref_table = weft_aot_grow_externref_table;
+    table.free_externref_table = weft_aot_free_externref_table;
+    table.call_host = weft_aot_call_host;
+    table.abi_version = WEFT_AOT_ABI_VERSION;
+  }
+  return &table;
+}
