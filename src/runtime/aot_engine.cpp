@@ -19,9 +19,23 @@
 #include "aot_module_info.hpp"
 
 extern "C" const struct weft_aot_runtime* weft_aot_runtime_table(void);
+extern "C" int weft_aot_enter_guest(int running);
 
 namespace weft::runtime {
 namespace {
+
+/// Marks guest code as running on this thread for its scope (or, with `running` false, host code inside a guest call),
+/// restoring the previous state after; aot_runtime.c lets only faults in guest code become traps.
+class GuestRunning {
+ public:
+  explicit GuestRunning(bool running) : before_(weft_aot_enter_guest(running ? 1 : 0)) {}
+  ~GuestRunning() { weft_aot_enter_guest(before_); }
+  GuestRunning(const GuestRunning&) = delete;
+  GuestRunning& operator=(const GuestRunning&) = delete;
+
+ private:
+  int before_;
+};
 
 constexpr uint64_t kPageSize = 65536;  // bytes
 // Spec §4.6: limits over everything one runtime instantiates (the interpreter applies the same ones).
@@ -174,7 +188,10 @@ class AotEngine final : public CoreEngine {
     std::memset(inst->storage.get(), 0, module.glue->instance_size);
     instantiating = this;
     pending_.reset();
-    int code = module.glue->instantiate(inst->storage.get(), &inst->links);
+    int code = [&] {
+      GuestRunning guest(true);  // the start function and segment initialisation run guest code
+      return module.glue->instantiate(inst->storage.get(), &inst->links);
+    }();
     instantiating = nullptr;
     Instance& live = *inst;
     instances_.push_back(std::move(inst));  // freed with the engine even when its start function trapped
@@ -238,7 +255,10 @@ class AotEngine final : public CoreEngine {
     }
     for (size_t i = 0; i < args.size(); ++i) boxed[i] = args[i].bits;
     pending_.reset();
-    int code = f.invoker(f.fn, f.instance, boxed, out);
+    int code = [&] {
+      GuestRunning guest(true);
+      return f.invoker(f.fn, f.instance, boxed, out);
+    }();
     if (code != 0) return take_trap(code);
     if (!results.empty()) results[0].bits = f.type.results[0] == CoreType::i32 || f.type.results[0] == CoreType::f32
                                                 ? uint32_t(out[0])
@@ -272,6 +292,7 @@ class AotEngine final : public CoreEngine {
   }
 
   int call_host(uint32_t host, const uint64_t* args, uint64_t* results) noexcept {
+    GuestRunning host_code(false);
     try {
       const auto& [fn, type] = hosts_.at(host);
       std::vector<CoreValue> in(type.params.size()), out(type.results.size());

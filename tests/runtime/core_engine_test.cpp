@@ -71,6 +71,32 @@ TEST_P(CoreEngines, AHostTrapKeepsItsKindAndMessage) {
   EXPECT_EQ(trap->message, "the host refused");
 }
 
+// A fault in host code during a guest call is a bug in the runtime, not a guest trap: the process ends (AOT: wasm-rt's
+// SIGSEGV handler only turns faults of guest code into traps, never jumping back into a stale guest frame).
+TEST_P(CoreEngines, AFaultInHostCodeDuringAGuestCallEndsTheProcessInsteadOfBecomingATrap) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        auto faulty = engines::make_test_engine(GetParam());
+        auto bytes = test::read_file_bytes(WEFT_RT_FIXTURES "/engine_probe.wasm");
+        auto m = faulty->load(bytes, "engine_probe");
+        if (!m.ok()) std::exit(0);
+        std::vector<CoreExtern> imports;
+        for (const auto& imp : faulty->imports(*m))
+          imports.push_back(faulty->host_function(imp.func_type, [](auto, auto) -> std::optional<Trap> {
+            volatile int* volatile nowhere = nullptr;
+            *nowhere = 1;  // the host bug
+            return std::nullopt;
+          }));
+        auto inst = faulty->instantiate(*m, imports);
+        if (!inst.ok()) std::exit(0);
+        std::vector<CoreValue> r;
+        (void)faulty->call(*faulty->export_of(*inst, "call_twice"), {{CoreValue::i32(1)}}, r);
+        std::exit(0);  // survived as a trap or a result: the death test fails
+      },
+      "");
+}
+
 TEST_P(CoreEngines, GuestTrapsAreClassifiedByKind) {
   std::vector<CoreValue> r;
   auto t1 = call("unreachable", {}, r);
