@@ -1,5 +1,6 @@
 // weft-session: starts and supervises the WEFT desktop (spec §1.1), or plays the tour on a headless one (--tour).
 
+#include <charconv>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -137,7 +138,15 @@ int main(int argc, char** argv) {
   if (options->tour) {
     clear_previous_tour(shots_dir);
     auto [width, height] = output_size(settings.output);
-    auto shots = run_tour(session, {shots_dir, env["XDG_DATA_HOME"], width, height});
+    TourSettings tour{shots_dir, env["XDG_DATA_HOME"], width, height};
+    // A test of a failing step need not wait the full 30 s (ms, 1 s … 10 min).
+    if (auto ms = paths::env_or("WEFT_TOUR_STEP_TIMEOUT_MS", ""); !ms.empty()) {
+      int value = 0;
+      auto [end, error] = std::from_chars(ms.data(), ms.data() + ms.size(), value);
+      if (error == std::errc() && end == ms.data() + ms.size() && value >= 1000 && value <= 600000)
+        tour.step_timeout_ms = value;
+    }
+    auto shots = run_tour(session, tour);
     session.stop();
     if (!shots) {
       log::error(shots.error().message);

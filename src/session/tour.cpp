@@ -31,11 +31,10 @@ constexpr Frame::Rgb kTaskbarColour{20, 22, 28};
 constexpr Frame::Rgb kAccent{91, 138, 245};
 constexpr Frame::Rgb kOnline{63, 185, 80};     // status dot once the page is connected to appd
 constexpr Frame::Rgb kNotesPanel{31, 35, 43};  // Notes' header and footer
-// px at the top of the work area where the shell's toasts (top right, 4 s after an app is ready) cover app windows:
-// comparisons of an app's window start below it.
-constexpr int kToastBand = 64;
+// px at the right edge where the shell's toasts (top right, stacked, 4 s after each app is ready) cover app windows:
+// comparisons of an app's window leave this column out.
+constexpr int kToastColumn = 360;
 
-constexpr int kStepTimeoutMs = 30000;  // ms a step may take to show on screen
 constexpr int kLaunchTimeoutMs = 60000;
 
 /// Runs one step after another; every failure names the step.
@@ -52,8 +51,8 @@ class Tour {
   int W() const { return settings_.width; }
   int H() const { return settings_.height; }
   int work_height() const { return H() - kTaskbar; }
-  /// The part of the work area toasts never cover.
-  int below_toasts() const { return work_height() - kToastBand; }
+  /// The width of the part of the work area toasts never cover (from x = 0).
+  int left_of_toasts() const { return W() - kToastColumn; }
 
   Error step_error(const std::string& what) const { return Error("tour step " + std::to_string(step_) + " (" + name_ + "): " + what); }
   void begin(const std::string& name) {
@@ -65,7 +64,7 @@ class Tour {
   Result<void> wait_ms(int ms);
   Result<Frame> capture_scratch();
   /// Captures until `check` holds; the accepted frame, or an error naming the step and `expected`.
-  Result<Frame> wait_for(const Check& check, const std::string& expected, int timeout_ms = kStepTimeoutMs);
+  Result<Frame> wait_for(const Check& check, const std::string& expected, int timeout_ms = 0);  // 0: the step timeout
   /// Captures until the work area stops changing (two captures kSettleMs apart agree).
   Result<Frame> settle();
   /// Writes the numbered shot of the current step (the desktop as it is now).
@@ -102,6 +101,7 @@ Result<Frame> Tour::capture_scratch() {
 }
 
 Result<Frame> Tour::wait_for(const Check& check, const std::string& expected, int timeout_ms) {
+  if (timeout_ms == 0) timeout_ms = settings_.step_timeout_ms;
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     WEFT_TRY(Frame frame, capture_scratch());
@@ -115,7 +115,7 @@ Result<Frame> Tour::wait_for(const Check& check, const std::string& expected, in
 Result<Frame> Tour::settle() {
   constexpr int kSettleMs = 400;
   WEFT_TRY(Frame previous, capture_scratch());
-  auto deadline = Clock::now() + std::chrono::milliseconds(kStepTimeoutMs);
+  auto deadline = Clock::now() + std::chrono::milliseconds(settings_.step_timeout_ms);
   while (Clock::now() < deadline) {
     WEFT_TRY_VOID(wait_ms(kSettleMs));
     WEFT_TRY(Frame frame, capture_scratch());
@@ -176,9 +176,10 @@ Result<void> Tour::open_launcher() {
   auto open = [&](const Frame& f) { return launcher_icons(f).size() == std::min<size_t>(installed_.size(), 4); };
   WEFT_TRY(Frame now, capture_scratch());
   if (open(now)) return ok();
-  for (int attempt = 0; attempt < 6; ++attempt) {
+  constexpr int kAttemptMs = 5000;  // ms per Super tap; the taps together take the step timeout
+  for (int attempt = 0; attempt < std::max(1, settings_.step_timeout_ms / kAttemptMs); ++attempt) {
     control_->key(KEY_LEFTMETA);
-    auto frame = wait_for(open, "the launcher with " + std::to_string(installed_.size()) + " icons", 5000);
+    auto frame = wait_for(open, "the launcher with " + std::to_string(installed_.size()) + " icons", kAttemptMs);
     if (frame.ok()) return ok();
   }
   return fail(step_error("Super did not open a launcher showing " + std::to_string(installed_.size()) +
@@ -198,7 +199,7 @@ Result<void> Tour::wait_state(uint64_t session_id, const std::string& state) {
 }
 
 Result<void> Tour::wait_focus(const std::string& app_id) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(kStepTimeoutMs);
+  auto deadline = Clock::now() + std::chrono::milliseconds(settings_.step_timeout_ms);
   std::string focused;
   while (Clock::now() < deadline) {
     focused = control_->focus_state().first;
@@ -218,7 +219,7 @@ Result<uint64_t> Tour::launch_from_launcher(const std::string& app_id) {
   WEFT_TRY(auto before, client.running());
   control_->pointer_click(icons[index].first, icons[index].second);
   // The click sends LAUNCH_APP from the page: a new session of the app appears in QUERY_RUNNING.
-  auto deadline = Clock::now() + std::chrono::milliseconds(kStepTimeoutMs);
+  auto deadline = Clock::now() + std::chrono::milliseconds(settings_.step_timeout_ms);
   while (Clock::now() < deadline) {
     WEFT_TRY(auto now, client.running());
     for (const auto& s : now.sessions) {
@@ -276,7 +277,7 @@ Result<std::vector<TourShot>> Tour::run() {
   for (int press = 1; press <= 2; ++press) {
     WEFT_TRY_VOID(control_->type("+"));
     // Each reply from the component changes the number shown (compared over the work area).
-    WEFT_TRY(previous, wait_for([&](const Frame& f) { return f.fraction_different(previous, 0, kToastBand, W(), below_toasts()) > 0.0005; },
+    WEFT_TRY(previous, wait_for([&](const Frame& f) { return f.fraction_different(previous, 0, 0, left_of_toasts(), work_height()) > 0.0005; },
                                 "the number to change after + number " + std::to_string(press)));
   }
   WEFT_TRY(Frame two, settle());
@@ -293,7 +294,7 @@ Result<std::vector<TourShot>> Tour::run() {
   begin("typing a line");
   WEFT_TRY_VOID(control_->type(kTourNote));
   // The editor sits between Notes' header and footer.
-  auto editor_changed = [&](const Frame& f) { return f.fraction_different(empty, 0, 60, W(), 120) > 0.004; };
+  auto editor_changed = [&](const Frame& f) { return f.fraction_different(empty, 0, 60, left_of_toasts(), 120) > 0.004; };
   WEFT_TRY(Frame typed, wait_for(editor_changed, "the typed text in the editor"));
   WEFT_TRY(typed, settle());
   WEFT_TRY(typed, shot("notes-typed", std::string("A line typed into Notes: \"") + kTourNote + "\"."));
@@ -304,7 +305,7 @@ Result<std::vector<TourShot>> Tour::run() {
   control_->key_state(KEY_LEFTCTRL, false);
   std::string notes_file = settings_.data_home + "/weft/app-data/" + kNotes + "/notes.txt";
   {
-    auto deadline = Clock::now() + std::chrono::milliseconds(kStepTimeoutMs);
+    auto deadline = Clock::now() + std::chrono::milliseconds(settings_.step_timeout_ms);
     for (;;) {
       auto text = read_file(notes_file);
       if (text.ok() && *text == kTourNote) break;
@@ -325,7 +326,7 @@ Result<std::vector<TourShot>> Tour::run() {
   begin("Notes again: the text is back");
   WEFT_TRY(notes, launch_from_launcher(kNotes));
   auto text_back = [&](const Frame& f) {
-    return f.fraction_different(typed, 0, 60, W(), 120) < 0.002 && f.fraction_different(empty, 0, 60, W(), 120) > 0.004;
+    return f.fraction_different(typed, 0, 60, left_of_toasts(), 120) < 0.002 && f.fraction_different(empty, 0, 60, left_of_toasts(), 120) > 0.004;
   };
   WEFT_TRY(Frame back, wait_for(text_back, "the editor to show the saved line again"));
   WEFT_TRY(back, shot("notes-relaunched", "Notes launched again: the saved line is back."));
@@ -334,7 +335,7 @@ Result<std::vector<TourShot>> Tour::run() {
   WEFT_TRY(auto counter_entry, entry_of(0, 2));
   control_->pointer_click((counter_entry.first + counter_entry.second - kEntryCloseWidth) / 2, H() - kTaskbar / 2);
   WEFT_TRY_VOID(wait_focus(kCounter));
-  WEFT_TRY(Frame front, wait_for([&](const Frame& f) { return f.fraction_different(two, 0, kToastBand, W(), below_toasts()) < 0.001; },
+  WEFT_TRY(Frame front, wait_for([&](const Frame& f) { return f.fraction_different(two, 0, 0, left_of_toasts(), work_height()) < 0.001; },
                                  "the counter (still at 2) in front"));
   WEFT_TRY(front, shot("switch-counter", "A click on Counter in the taskbar brings it to the front, still at 2."));
 
@@ -342,7 +343,7 @@ Result<std::vector<TourShot>> Tour::run() {
   WEFT_TRY(notes_entry, entry_of(1, 2));
   control_->pointer_click((notes_entry.first + notes_entry.second - kEntryCloseWidth) / 2, H() - kTaskbar / 2);
   WEFT_TRY_VOID(wait_focus(kNotes));
-  WEFT_TRY(front, wait_for([&](const Frame& f) { return f.fraction_different(back, 0, 60, W(), 120) < 0.002; },
+  WEFT_TRY(front, wait_for([&](const Frame& f) { return f.fraction_different(back, 0, 60, left_of_toasts(), 120) < 0.002; },
                            "Notes in front again"));
   WEFT_TRY(front, shot("switch-notes", "A click on Notes in the taskbar brings Notes back."));
 

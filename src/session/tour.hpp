@@ -24,6 +24,7 @@ struct TourSettings {
   std::string data_home;   // the session's XDG_DATA_HOME (where Notes stores its text)
   int width = 0;           // output size, px
   int height = 0;
+  int step_timeout_ms = 30000;  // how long a step may take to show on screen (WEFT_TOUR_STEP_TIMEOUT_MS overrides)
 };
 
 /// Runs the tour against a started session; the shots written, in order.

@@ -16,6 +16,7 @@
 #include "weft/core/capability.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/test/accept_within.hpp"
+#include "weft/test/build_dir.hpp"
 
 namespace app_error = weft::app_error;  // spec error strings
 
@@ -353,6 +354,7 @@ std::string js_fetch(const std::string& url, std::vector<std::string> grants) {
 }
 
 TEST_F(RuntimeCli, AJavaScriptComponentFetchesThroughWasiHttpUnderItsGrant) {
+  WEFT_SKIP_UNLESS_BUILT(fixture("js_fetch.wasm"));
   test::ScriptedHttpServer server(kHelloResponse);
   EXPECT_EQ(js_fetch(server.url("/js"), {"net:fetch:127.0.0.1"}), "status 200 type text/plain body hello-body");
   const std::string request = server.request();
@@ -361,6 +363,7 @@ TEST_F(RuntimeCli, AJavaScriptComponentFetchesThroughWasiHttpUnderItsGrant) {
 }
 
 TEST_F(RuntimeCli, AJavaScriptFetchWithoutAGrantFailsAndSendsNothing) {
+  WEFT_SKIP_UNLESS_BUILT(fixture("js_fetch.wasm"));
   test::ScriptedHttpServer server(kHelloResponse);
   EXPECT_TRUE(js_fetch(server.url("/js"), {}).starts_with("error TypeError")) << "the fetch must fail without net:fetch";
   EXPECT_FALSE(server.connected()) << server.request();

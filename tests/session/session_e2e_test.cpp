@@ -288,7 +288,8 @@ TEST(WeftSession, ATourStepThatDoesNotHappenFailsTheTourNamingTheStepAndKeepsThe
   SessionUnderTest session;
   std::string dir = session.root() + "/tour";
   // 400x300 is too small for the launcher's grid: step 2 cannot show the icons where a person would find them.
-  ASSERT_TRUE(session.spawn({"--tour", "--output", "400x300", "--screenshot-dir", dir}).ok());
+  ASSERT_TRUE(session.spawn({"--tour", "--output", "400x300", "--screenshot-dir", dir},
+                            {"WEFT_TOUR_STEP_TIMEOUT_MS=5000"}).ok());
   auto status = session.process().wait(std::chrono::milliseconds(300000));
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
