@@ -63,7 +63,8 @@ class LogReader {
         pending_.erase(0, nl + 1);
         if (line.find(needle) != std::string::npos) return Clock::now();
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      // Rounded up: truncating a 1 ms wait gave 0 before the first poll, so nothing was ever read.
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) return std::nullopt;
       pollfd p{fd_.get(), POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
