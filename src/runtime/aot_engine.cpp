@@ -421,6 +421,26 @@ std::unique_ptr<CoreEngine> make_aot_engine(AotCache cache, AotMissing missing) 
 using weft::runtime::AotEngine;
 using weft::runtime::instantiating;
 
+namespace weft::runtime {
+// Both table kinds (funcref, externref) are adopted into the instantiating engine's budget and grown within it alike.
+template <class Table>
+void allocate_table(Table* table, uint32_t elements, uint32_t max_elements,
+                    void (*allocate)(Table*, uint32_t, uint32_t)) {
+  if (instantiating) {
+    instantiating->adopt_table(table, max_elements);
+    set_owner(table, instantiating);
+  }
+  allocate(table, elements, max_elements);
+}
+
+template <class Table, class Element>
+uint32_t grow_table(Table* table, uint32_t delta, Element init, uint32_t (*grow)(Table*, uint32_t, Element)) {
+  AotEngine* engine = owner_of(table);
+  if (engine && !engine->table_may_grow(delta)) return uint32_t(-1);
+  return grow(table, delta, init);
+}
+}  // namespace weft::runtime
+
 extern "C" {
 
 uint32_t weft_aot_register_func_type(uint32_t params, uint32_t results, const wasm_rt_type_t* types) {
@@ -460,17 +480,11 @@ void weft_aot_free_memory(wasm_rt_memory_t* memory) {
 }
 
 void weft_aot_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements, uint32_t max_elements) {
-  if (instantiating) {
-    instantiating->adopt_table(table, max_elements);
-    weft::runtime::set_owner(table, instantiating);
-  }
-  wasm_rt_allocate_funcref_table(table, elements, max_elements);
+  weft::runtime::allocate_table(table, elements, max_elements, wasm_rt_allocate_funcref_table);
 }
 
 uint32_t weft_aot_grow_funcref_table(wasm_rt_funcref_table_t* table, uint32_t delta, wasm_rt_funcref_t init) {
-  AotEngine* engine = weft::runtime::owner_of(table);
-  if (engine && !engine->table_may_grow(delta)) return uint32_t(-1);
-  return wasm_rt_grow_funcref_table(table, delta, init);
+  return weft::runtime::grow_table(table, delta, init, wasm_rt_grow_funcref_table);
 }
 
 void weft_aot_free_funcref_table(wasm_rt_funcref_table_t* table) {
@@ -479,17 +493,11 @@ void weft_aot_free_funcref_table(wasm_rt_funcref_table_t* table) {
 }
 
 void weft_aot_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements) {
-  if (instantiating) {
-    instantiating->adopt_table(table, max_elements);
-    weft::runtime::set_owner(table, instantiating);
-  }
-  wasm_rt_allocate_externref_table(table, elements, max_elements);
+  weft::runtime::allocate_table(table, elements, max_elements, wasm_rt_allocate_externref_table);
 }
 
 uint32_t weft_aot_grow_externref_table(wasm_rt_externref_table_t* table, uint32_t delta, wasm_rt_externref_t init) {
-  AotEngine* engine = weft::runtime::owner_of(table);
-  if (engine && !engine->table_may_grow(delta)) return uint32_t(-1);
-  return wasm_rt_grow_externref_table(table, delta, init);
+  return weft::runtime::grow_table(table, delta, init, wasm_rt_grow_externref_table);
 }
 
 void weft_aot_free_externref_table(wasm_rt_externref_table_t* table) {
