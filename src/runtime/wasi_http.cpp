@@ -7,22 +7,45 @@
 #include <cerrno>
 
 #include "wasi_state.hpp"
+#include "weft/runtime/http_response_head.hpp"
 #include "wasi_types.hpp"
 
 namespace weft::runtime {
 
 struct HttpState {
-  struct Fields {
-    std::vector<std::pair<std::string, std::string>> entries;  // names lowercase
-    bool immutable = false;
+  /// Header bytes every live `fields` of the instance holds together (entries are shared between handles, so a
+  /// guest making more handles costs nothing; only `clone`, `set`, `append` and `from-list` add bytes).
+  struct FieldBytes {
+    size_t live = 0;
   };
+  class Fields {
+   public:
+    explicit Fields(std::shared_ptr<FieldBytes> account) : account_(std::move(account)) {}
+    ~Fields() { account_->live -= bytes_; }
+    Fields(const Fields&) = delete;
+    Fields& operator=(const Fields&) = delete;
+
+    /// Adds one entry (`name` lowercase) within both budgets; a refusal names the budget it would pass.
+    [[nodiscard]] Result<void> add(std::string name, std::string value);
+    void remove(const std::string& name);
+    /// A mutable copy, charged to the same account.
+    [[nodiscard]] Result<std::shared_ptr<Fields>> clone() const;
+    [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
+    bool immutable = false;
+
+   private:
+    std::vector<std::pair<std::string, std::string>> entries_;  // names lowercase
+    size_t bytes_ = 0;
+    std::shared_ptr<FieldBytes> account_;
+  };
+  std::shared_ptr<FieldBytes> field_bytes = std::make_shared<FieldBytes>();
   struct OutgoingBody {
     std::shared_ptr<std::string> data = std::make_shared<std::string>();
     bool stream_taken = false;
   };
   struct OutgoingRequest {
     std::string method = "GET", scheme = "https", authority, path = "/";
-    std::shared_ptr<Fields> headers = std::make_shared<Fields>();
+    std::shared_ptr<Fields> headers;
     std::shared_ptr<OutgoingBody> body;  // set once body() was called
   };
   struct Future {
@@ -43,6 +66,44 @@ struct HttpState {
   std::map<uint32_t, IncomingResponse> responses;
   std::map<uint32_t, std::pair<std::shared_ptr<const std::string>, bool>> incoming_bodies;  // body, stream taken
 };
+
+namespace {
+
+// A `fields` holds at most what a response head may carry (the parser's own cap); all of an instance's fields
+// together at most as much as one request body. Each entry also costs its two strings' bookkeeping.
+constexpr size_t kMaxFieldsBytes = kMaxResponseHead;
+constexpr size_t kMaxLiveFieldBytes = size_t(16) << 20;
+constexpr size_t kFieldEntryOverhead = 2 * sizeof(std::string);
+
+}  // namespace
+
+Result<void> HttpState::Fields::add(std::string name, std::string value) {
+  size_t cost = name.size() + value.size() + kFieldEntryOverhead;
+  if (bytes_ + cost > kMaxFieldsBytes)
+    return fail("fields: header entries past " + std::to_string(kMaxFieldsBytes) + " bytes in one fields");
+  if (account_->live + cost > kMaxLiveFieldBytes)
+    return fail("fields: header entries past " + std::to_string(kMaxLiveFieldBytes) + " bytes across all live fields");
+  entries_.emplace_back(std::move(name), std::move(value));
+  bytes_ += cost;
+  account_->live += cost;
+  return {};
+}
+
+void HttpState::Fields::remove(const std::string& name) {
+  std::erase_if(entries_, [&](const auto& e) {
+    if (e.first != name) return false;
+    size_t cost = e.first.size() + e.second.size() + kFieldEntryOverhead;
+    bytes_ -= cost;
+    account_->live -= cost;
+    return true;
+  });
+}
+
+Result<std::shared_ptr<HttpState::Fields>> HttpState::Fields::clone() const {
+  auto copy = std::make_shared<Fields>(account_);
+  for (const auto& [name, value] : entries_) WEFT_TRY_VOID(copy->add(name, value));
+  return copy;
+}
 
 bool http_rep_in_use(const HttpState& h, uint32_t r) {
   return h.fields.count(r) || h.requests.count(r) || h.bodies.count(r) || h.futures.count(r) || h.responses.count(r) ||
@@ -88,7 +149,7 @@ std::optional<uint32_t> field_error(const std::string& name, const std::string& 
 
 Val fields_entries(const HttpState::Fields& f) {
   std::vector<Val> out;
-  for (const auto& [k, v] : f.entries) out.push_back(Val::record({Val::string(k), Val::bytes(v.data(), v.size())}));
+  for (const auto& [k, v] : f.entries()) out.push_back(Val::record({Val::string(k), Val::bytes(v.data(), v.size())}));
   return Val::list(std::move(out));
 }
 
@@ -172,15 +233,15 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     return it == h->fields.end() ? nullptr : it->second.get();
   };
 
-  types.func<Own<Fields>()>("[constructor]fields", [new_fields](auto&) -> Result<Val> {
-    return new_fields(std::make_shared<HttpState::Fields>());
+  types.func<Own<Fields>()>("[constructor]fields", [h, new_fields](auto&) -> Result<Val> {
+    return new_fields(std::make_shared<HttpState::Fields>(h->field_bytes));
   });
   types.func<Res<Own<Fields>, HeaderError>(FieldEntries)>(
-      "[static]fields.from-list", [new_fields](auto& a) -> Result<Val> {
-    auto f = std::make_shared<HttpState::Fields>();
+      "[static]fields.from-list", [h, new_fields](auto& a) -> Result<Val> {
+    auto f = std::make_shared<HttpState::Fields>(h->field_bytes);
     for (const auto& e : a[0].items) {
       if (auto err = field_error(e.items[0].str, e.items[1].str)) return Val::err(Val::cases(*err));
-      f->entries.push_back({lower(e.items[0].str), e.items[1].str});
+      WEFT_TRY_VOID(f->add(lower(e.items[0].str), e.items[1].str));
     }
     return Val::ok(new_fields(f));
   });
@@ -188,7 +249,7 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     auto* f = self_fields(a[0]);
     if (!f) return fail("unknown fields");
     std::vector<Val> out;
-    for (const auto& [k, v] : f->entries)
+    for (const auto& [k, v] : f->entries())
       if (k == lower(a[1].str)) out.push_back(Val::bytes(v.data(), v.size()));
     return Val::list(std::move(out));
   });
@@ -196,7 +257,8 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     auto* f = self_fields(a[0]);
     if (!f) return fail("unknown fields");
     std::string n = lower(a[1].str);
-    return Val::boolean(std::any_of(f->entries.begin(), f->entries.end(), [&](auto& e) { return e.first == n; }));
+    const auto& entries = f->entries();
+    return Val::boolean(std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == n; }));
   });
   // set / delete / append: check mutability and syntax, then edit.
   auto edit = [self_fields](bool remove, bool add_all, bool append) {
@@ -212,8 +274,8 @@ void install_wasi_http(State& st, HostRegistry& registry) {
       for (const auto& v : values)
         if (auto err = field_error(n, v)) return Val::err(Val::cases(*err));
       if (!valid_name(n)) return Val::err(Val::cases(kInvalidSyntax));
-      if (remove) std::erase_if(f->entries, [&](auto& e) { return e.first == n; });
-      for (auto& v : values) f->entries.push_back({n, v});
+      if (remove) f->remove(n);
+      for (auto& v : values) WEFT_TRY_VOID(f->add(n, std::move(v)));
       return Val::ok();
     };
   };
@@ -230,9 +292,8 @@ void install_wasi_http(State& st, HostRegistry& registry) {
   types.func<Own<Fields>(Borrow<Fields>)>("[method]fields.clone", [self_fields, new_fields](auto& a) -> Result<Val> {
     auto* f = self_fields(a[0]);
     if (!f) return fail("unknown fields");
-    auto copy = std::make_shared<HttpState::Fields>(*f);
-    copy->immutable = false;
-    return new_fields(copy);
+    WEFT_TRY(auto copy, f->clone());
+    return new_fields(std::move(copy));
   });
 
   types.func<Own<OutgoingRequest>(Own<Fields>)>("[constructor]outgoing-request", [s, h](auto& a) -> Result<Val> {
@@ -294,9 +355,7 @@ void install_wasi_http(State& st, HostRegistry& registry) {
       "[method]outgoing-request.headers", [request, new_fields](auto& a) -> Result<Val> {
     auto* req = request(a[0]);
     if (!req) return fail("unknown outgoing-request");
-    auto view = std::make_shared<HttpState::Fields>(*req->headers);
-    view->immutable = true;
-    return new_fields(view);
+    return new_fields(req->headers);  // immutable since the request took it: a second handle, not a copy
   });
 
   types.func<Res<Own<OutputStream>>(Borrow<OutgoingBody>)>(
@@ -339,7 +398,8 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     if (fut.taken) return Val::some(Val::err(Val{}));
     if (!fut.result) {
       const auto& req = fut.request;
-      std::vector<std::pair<std::string, std::string>> headers(req.headers->entries.begin(), req.headers->entries.end());
+      std::vector<std::pair<std::string, std::string>> headers(req.headers->entries().begin(),
+                                                               req.headers->entries().end());
       std::optional<std::string> body;
       if (req.body) body = *req.body->data;
       fut.result = s->config.http_client(req.scheme + "://" + req.authority + req.path, req.method, headers, body);
@@ -354,9 +414,14 @@ void install_wasi_http(State& st, HostRegistry& registry) {
     HttpResponse& resp = fut.result->value();
     HttpState::IncomingResponse in;
     in.status = resp.status;
-    in.headers = std::make_shared<HttpState::Fields>();
-    for (auto& [k, v] : resp.headers)
-      if (valid_name(k) && valid_value(v)) in.headers->entries.push_back({k, v});
+    in.headers = std::make_shared<HttpState::Fields>(h->field_bytes);
+    for (auto& [k, v] : resp.headers) {
+      if (!valid_name(k) || !valid_value(v)) continue;
+      if (auto added = in.headers->add(lower(k), v); !added) {
+        Val code = Val::cases(kInternalError, Val::some(Val::string("response headers: " + added.error().message)));
+        return Val::some(Val::ok(Val::err(std::move(code))));
+      }
+    }
     in.headers->immutable = true;
     in.body = std::make_shared<const std::string>(std::move(resp.body));
     uint32_t r = s->rep();

@@ -204,5 +204,24 @@ TEST(HostileLimits, AnOutgoingHttpBodyPastSixteenMebibytesFailsItsStreamAndStays
   EXPECT_LT(run.peak_rss_kib, 16 * 1024 + kRuntimeAllowanceKib) << "peak RSS in KiB";
 }
 
+TEST(HostileLimits, CloningHttpFieldsPastSixteenMebibytesOfLiveHeadersTraps) {
+  std::string module = hostile_fixture("fields_clone_past_budget");
+  if (!std::filesystem::exists(module)) GTEST_SKIP() << module << " was not built (the guest SDK's jco is missing)";
+  auto run = run_runtime({"org.weft.test", "1", "--module", module, "--max-memory-mib", "2"});
+  // 1 000 clones of a 60 000-byte header would be 60 MB of host memory; the clone past 16 MiB is refused.
+  EXPECT_TRUE(run.status.exited && run.status.code == 3) << run.status.describe() << "\n" << run.err;
+  EXPECT_NE(run.err.find("fields: header entries past 16777216 bytes across all live fields"), std::string::npos)
+      << run.err;
+}
+
+TEST(HostileLimits, ViewsOfARequestsHeadersShareItsEntries) {
+  std::string module = hostile_fixture("request_headers_are_views");
+  if (!std::filesystem::exists(module)) GTEST_SKIP() << module << " was not built (the guest SDK's jco is missing)";
+  auto run = run_limit_probe(module, {"--max-memory-mib", "2"});
+  EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef") << "stderr: " << run.err;
+  // Two guest pages plus the runtime; a copy per view would hold 60 MB of header bytes.
+  EXPECT_LT(run.peak_rss_kib, 2 * 1024 + kRuntimeAllowanceKib) << "peak RSS in KiB";
+}
+
 }  // namespace
 }  // namespace weft::runtime::test
