@@ -27,6 +27,22 @@ constexpr uint64_t kOpenCreate = 1, kOpenDirectory = 2, kOpenExclusive = 4, kOpe
 // descriptor-type cases.
 constexpr uint32_t kTypeUnknown = 0, kTypeBlock = 1, kTypeChar = 2, kTypeDirectory = 3, kTypeFifo = 4,
                    kTypeSymlink = 5, kTypeRegular = 6, kTypeSocket = 7;
+// Directory streams one instance may hold open at once: each holds a descriptor and libc's 32 KiB read buffer.
+constexpr size_t kMaxLiveDirectoryStreams = 128;
+
+/// The descriptor-type case of a dirent's d_type.
+uint32_t entry_type(unsigned char d_type) {
+  switch (d_type) {
+    case DT_BLK: return kTypeBlock;
+    case DT_CHR: return kTypeChar;
+    case DT_DIR: return kTypeDirectory;
+    case DT_FIFO: return kTypeFifo;
+    case DT_LNK: return kTypeSymlink;
+    case DT_REG: return kTypeRegular;
+    case DT_SOCK: return kTypeSocket;
+    default: return kTypeUnknown;
+  }
+}
 
 Val fs_err(FsError e) { return Val::err(Val::number(uint32_t(e))); }
 Val errno_err(int err) { return fs_err(fs_error_from_errno(err)); }
@@ -280,26 +296,21 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
   types.func<FsResult<Own<DirectoryEntryStream>>(Borrow<Descriptor>)>(
       "[method]descriptor.read-directory", method([s](Desc& d, auto&) -> Result<Val> {
     if (!d.is_directory) return fs_err(FsError::not_directory);
-    auto entries = read_directory(d.fd->get());
-    if (!entries) return errno_err(entries.error().code);
-    State::DirStream ds;
-    for (auto& e : *entries) {
-      uint32_t t = e.type == DT_DIR ? kTypeDirectory : e.type == DT_REG ? kTypeRegular
-                   : e.type == DT_LNK ? kTypeSymlink : kTypeUnknown;
-      ds.entries.push_back({std::move(e.name), t});
-    }
+    if (s->dirs.size() >= kMaxLiveDirectoryStreams) return fs_err(FsError::insufficient_memory);
+    auto reader = DirectoryReader::open(d.fd->get());
+    if (!reader) return errno_err(reader.error().code);
     uint32_t r = s->rep();
-    s->dirs[r] = std::move(ds);
+    s->dirs.emplace(r, State::DirStream{std::move(reader).value()});
     return Val::ok(Val::handle(r));
   }));
   types.func<FsResult<Option<DirectoryEntry>>(Borrow<DirectoryEntryStream>)>(
       "[method]directory-entry-stream.read-directory-entry", [s](auto& a) -> Result<Val> {
     auto it = s->dirs.find(uint32_t(a[0].num));
     if (it == s->dirs.end()) return fail("unknown directory-entry-stream");
-    auto& ds = it->second;
-    if (ds.next >= ds.entries.size()) return Val::ok(Val::none());
-    const auto& [name, type] = ds.entries[ds.next++];
-    return Val::ok(Val::some(Val::record({Val::number(type), Val::string(name)})));
+    auto entry = it->second.reader.next();
+    if (!entry) return errno_err(entry.error().code);
+    if (!*entry) return Val::ok(Val::none());
+    return Val::ok(Val::some(Val::record({Val::number(entry_type((*entry)->type)), Val::string((*entry)->name)})));
   });
   types.func<FsResult<None>(Borrow<Descriptor>, std::string)>(
       "[method]descriptor.create-directory-at", mutating([](Desc& d, auto& a) -> Result<Val> {

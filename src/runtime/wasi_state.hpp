@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 
+#include "weft/core/confined_fs.hpp"
 #include "weft/runtime/wasi_host.hpp"
 
 namespace weft::runtime {
@@ -58,9 +59,10 @@ struct WasiHost::State {
     std::string message;
     int err = 0;  // errno, for filesystem-error-code
   };
+  /// Entries are read from the directory as the guest asks for them (a snapshot per stream would let a guest hold
+  /// the whole listing of a large directory once per stream it opens).
   struct DirStream {
-    std::vector<std::pair<std::string, uint32_t>> entries;  // name, descriptor-type case
-    size_t next = 0;
+    DirectoryReader reader;
   };
 
   std::vector<std::pair<std::string, uint32_t>> preopen_reps;  // guest path, descriptor rep

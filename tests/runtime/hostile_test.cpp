@@ -13,6 +13,7 @@
 
 #include "runtime_process.hpp"
 #include "weft/core/fd.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace weft::runtime::test {
 namespace {
@@ -220,6 +221,22 @@ TEST(HostileLimits, ViewsOfARequestsHeadersShareItsEntries) {
   auto run = run_limit_probe(module, {"--max-memory-mib", "2"});
   EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef") << "stderr: " << run.err;
   // Two guest pages plus the runtime; a copy per view would hold 60 MB of header bytes.
+  EXPECT_LT(run.peak_rss_kib, 2 * 1024 + kRuntimeAllowanceKib) << "peak RSS in KiB";
+}
+
+TEST(HostileLimits, DirectoryStreamsReadAsTheyGoAndAtMostOneHundredTwentyEightStayOpen) {
+  std::string module = hostile_fixture("directory_streams_bounded");
+  if (!std::filesystem::exists(module)) GTEST_SKIP() << module << " was not built (the guest SDK's jco is missing)";
+  // 5 000 names of 120 bytes: a listing of ≈ 0.8 MB that a snapshot per stream would hold 200 times.
+  weft::test::TempDir data;
+  for (int i = 0; i < 5000; ++i) {
+    std::string name = std::to_string(i);
+    name.resize(120, 'n');
+    std::ofstream(data.path() + "/" + name);
+  }
+  auto run = run_limit_probe(module, {"--max-memory-mib", "2", "--preopen", data.path() + "::/data::ro"});
+  EXPECT_EQ(run.ready, "READY 0123456789abcdef0123456789abcdef")
+      << "128 streams open, the other 72 refused with insufficient-memory (see the .wat); stderr: " << run.err;
   EXPECT_LT(run.peak_rss_kib, 2 * 1024 + kRuntimeAllowanceKib) << "peak RSS in KiB";
 }
 
