@@ -120,7 +120,6 @@ constexpr uint32_t kMethodOther = 9, kSchemeOther = 2;
 constexpr uint32_t kInvalidSyntax = 0, kForbidden = 1, kImmutable = 2;
 // error-code cases used here
 constexpr uint32_t kRequestDenied = 15, kInternalError = 38;
-constexpr size_t kMaxRequestBody = size_t(16) << 20;  // bytes, spec §4.5
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
@@ -155,7 +154,7 @@ Val fields_entries(const HttpState::Fields& f) {
 
 /// Outgoing bodies are memory sinks behind wasi:io's output-stream functions (wasi_cli_io.cpp), which append
 /// whatever they are given. The body limit is applied in front of them: an operation that takes a body past
-/// kMaxRequestBody is undone and fails the stream with last-operation-failed, and check-write offers only what is
+/// kMaxHttpBody is undone and fails the stream with last-operation-failed, and check-write offers only what is
 /// left (failing once nothing is). A write is at most wasi_cli_io's transfer size, so a body never holds more than
 /// the limit plus one transfer. Streams that are not bodies pass through unchanged.
 void limit_request_bodies(State& st, HostInterface& streams) {
@@ -165,7 +164,7 @@ void limit_request_bodies(State& st, HostInterface& streams) {
     return it == s->outputs.end() ? nullptr : it->second.sink.get();
   };
   auto too_large = [s] {
-    std::string message = "request body exceeds " + std::to_string(kMaxRequestBody) + " bytes";
+    std::string message = "request body exceeds " + std::to_string(kMaxHttpBody) + " bytes";
     return Val::err(Val::cases(0, Val::handle(s->new_error(std::move(message), EFBIG))));
   };
   for (const char* name : {"[method]output-stream.write", "[method]output-stream.blocking-write-and-flush",
@@ -179,9 +178,9 @@ void limit_request_bodies(State& st, HostInterface& streams) {
       std::string* body = body_of(a[0]);
       if (!body) return write(a);
       size_t before = body->size();
-      if (before >= kMaxRequestBody) return too_large();  // a full body takes nothing (splice would consume input)
+      if (before >= kMaxHttpBody) return too_large();  // a full body takes nothing (splice would consume input)
       WEFT_TRY(Val r, write(a));
-      if (body->size() > kMaxRequestBody) {
+      if (body->size() > kMaxHttpBody) {
         body->resize(before);
         return too_large();
       }
@@ -195,8 +194,8 @@ void limit_request_bodies(State& st, HostInterface& streams) {
     std::string* body = body_of(a[0]);
     WEFT_TRY(Val r, check_write(a));
     if (!body || r.index != 0) return r;
-    if (body->size() >= kMaxRequestBody) return too_large();
-    r.items[0].num = std::min<uint64_t>(r.items[0].num, kMaxRequestBody - body->size());
+    if (body->size() >= kMaxHttpBody) return too_large();
+    r.items[0].num = std::min<uint64_t>(r.items[0].num, kMaxHttpBody - body->size());
     return r;
   });
 }

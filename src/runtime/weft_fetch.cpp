@@ -18,7 +18,6 @@
 namespace weft::runtime {
 namespace {
 
-constexpr size_t kMaxBody = 16u << 20;        // bytes, request and response
 constexpr long kConnectTimeoutMs = 10'000;    // ms, name resolution included
 constexpr long kRequestTimeoutMs = 30'000;    // ms, the whole request
 
@@ -113,7 +112,7 @@ Result<void> check_request(const std::vector<Capability>& grants, const Target& 
     if (!is_http_token(name) || value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
       return fail(app_error::invalid_header(name));
   }
-  if (body && body->size() > kMaxBody) return fail("request body exceeds 16777216 bytes");
+  if (body && body->size() > kMaxHttpBody) return fail("request body exceeds " + std::to_string(kMaxHttpBody) + " bytes");
   return ok();
 }
 
@@ -194,7 +193,7 @@ Result<HttpResponse> http_request(const std::vector<Capability>& grants, const s
     return true;
   });
   t.on_body([&](std::string_view data) {
-    if (data.size() > kMaxBody - seen.body.size()) {
+    if (data.size() > kMaxHttpBody - seen.body.size()) {
       seen.body_too_large = true;
       return false;
     }
@@ -209,7 +208,7 @@ Result<HttpResponse> http_request(const std::vector<Capability>& grants, const s
   t.set(CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_1_1));
   t.set(CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs);
   t.set(CURLOPT_TIMEOUT_MS, kRequestTimeoutMs);
-  t.set(CURLOPT_MAXFILESIZE_LARGE, curl_off_t(kMaxBody));  // refuses an announced length early
+  t.set(CURLOPT_MAXFILESIZE_LARGE, curl_off_t(kMaxHttpBody));  // refuses an announced length early
   t.set(CURLOPT_HTTPHEADER, header_list.get());
   if (method == "HEAD") {
     t.set(CURLOPT_NOBODY, 1L);

@@ -21,6 +21,9 @@ struct Preopen {
   bool read_only = true;
 };
 
+/// Bytes of one HTTP body either way (spec §4.5): the wasi:http request sink, weft:app/fetch and every response.
+constexpr size_t kMaxHttpBody = size_t(16) << 20;
+
 /// A response of an outgoing HTTP request: status, header fields (names lowercase, in order) and the body.
 struct HttpResponse {
   uint16_t status = 0;
