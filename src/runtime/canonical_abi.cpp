@@ -501,16 +501,28 @@ CoreFuncType flatten(const FuncSig& sig, bool lower) {
   return ft;
 }
 
+namespace {
+
+/// The canonical ABI's check before a value is loaded from or stored to `ptr` as a whole (function parameters,
+/// results and return areas): aligned, and all of its bytes inside the memory — before anything is read or written,
+/// so a store never leaves a partial value behind its fault.
+void check_value_area(CanonContext& cx, uint32_t ptr, const CType& t, const char* what) {
+  if (ptr % align_of(t)) fault(std::string(what) + " " + std::to_string(ptr) + " is misaligned");
+  (void)at(cx, ptr, size_of(t));
+}
+
+}  // namespace
+
 Result<Val> load(CanonContext& cx, uint32_t ptr, const CType& t) {
   return guarded([&]() -> Result<Val> {
-    if (ptr % align_of(t)) fault("pointer " + std::to_string(ptr) + " is misaligned");
+    check_value_area(cx, ptr, t, "pointer");
     return load_value(cx, ptr, t);
   });
 }
 
 Result<void> store(CanonContext& cx, const Val& v, uint32_t ptr, const CType& t) {
   return guarded([&]() -> Result<void> {
-    if (ptr % align_of(t)) fault("pointer " + std::to_string(ptr) + " is misaligned");
+    check_value_area(cx, ptr, t, "pointer");
     store_value(cx, v, ptr, t);
     return ok();
   });
@@ -537,7 +549,7 @@ Result<std::vector<Val>> lift_lowered_args(CanonContext& cx, const FuncSig& sig,
       if (args.empty()) fault("missing parameter pointer");
       CType tuple = params_tuple(sig);
       uint32_t ptr = args[0].as_i32();
-      if (ptr % align_of(tuple)) fault("parameter pointer is misaligned");
+      check_value_area(cx, ptr, tuple, "parameter pointer");
       return load_value(cx, ptr, tuple).items;
     }
     FlatReader r{args};
@@ -555,7 +567,7 @@ Result<void> lower_lowered_result(CanonContext& cx, const FuncSig& sig, const Va
     if (flat.size() > kMaxFlatResults) {
       if (args.empty()) fault("missing return pointer");
       uint32_t retptr = args.back().as_i32();
-      if (retptr % align_of(*sig.result)) fault("return pointer is misaligned");
+      check_value_area(cx, retptr, *sig.result, "return pointer");
       store_value(cx, result, retptr, *sig.result);
       return ok();
     }
@@ -587,7 +599,7 @@ Result<Val> lift_lifted_result(CanonContext& cx, const FuncSig& sig, std::span<c
     if (flatten(*sig.result).size() > kMaxFlatResults) {
       if (results.empty()) fault("missing result pointer");
       uint32_t ptr = results[0].as_i32();
-      if (ptr % align_of(*sig.result)) fault("result pointer is misaligned");
+      check_value_area(cx, ptr, *sig.result, "result pointer");
       return load_value(cx, ptr, *sig.result);
     }
     FlatReader r{results};

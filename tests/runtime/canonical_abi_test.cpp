@@ -188,6 +188,22 @@ TEST_F(CanonicalAbi, MalformedGuestValuesAreErrorsNotCrashes) {
   EXPECT_FALSE(lift_flat(cx, too_few, *P(K::u32)).ok());
 }
 
+// The spec checks a whole value area before touching it: a result whose case needs only its first byte still faults
+// when the area runs past the memory, and a store there writes nothing.
+TEST_F(CanonicalAbi, AValueAreaPartlyOutsideMemoryFaultsBeforeAnyByteIsReadOrWritten) {
+  auto result_of_u32 = make(K::result, {nullptr, P(K::u32)});  // 8 bytes: discriminant, payload at 4
+  auto mem = engine->memory(*cx.memory);
+  uint32_t last_word = uint32_t(mem.size() - 4);
+  mem[last_word] = 0;  // "ok": no payload to read
+  auto loaded = load(cx, last_word, *result_of_u32);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message.find("outside linear memory"), std::string::npos) << loaded.error().message;
+
+  mem[last_word] = 0x5a;
+  EXPECT_FALSE(store(cx, Val::ok(), last_word, *result_of_u32).ok());
+  EXPECT_EQ(engine->memory(*cx.memory)[last_word], 0x5a) << "nothing of a refused store may be written";
+}
+
 /// A random value type of at most `depth` levels (no resources: handles need table entries).
 CTypePtr random_type(std::mt19937& rng, int depth) {
   static const K prims[] = {K::bool_, K::s8, K::u8, K::s16, K::u16, K::s32, K::u32, K::s64, K::u64,
