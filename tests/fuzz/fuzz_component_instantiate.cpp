@@ -54,6 +54,26 @@ void remove_start_sections(weft::component::Component& component) {
   for (auto& nested : component.components) remove_start_sections(*nested);
 }
 
+struct Hosts {
+  weft::runtime::WasiHost wasi{config()};
+  weft::runtime::WeftAppHost weft_app{weft::runtime::WeftAppConfig{.app_id = "org.weft.fuzz"}};
+  weft::runtime::HostRegistry registry;
+  Hosts() {
+    wasi.install(registry);
+    weft_app.install(registry);
+  }
+  static weft::runtime::WasiConfig config() {
+    weft::runtime::WasiConfig wasi_config;
+    wasi_config.arguments = {"org.weft.fuzz"};
+    wasi_config.http_client = [](const std::string&, const std::string&,
+                                 const std::vector<std::pair<std::string, std::string>>&,
+                                 const std::optional<std::string>&) -> weft::Result<weft::runtime::HttpResponse> {
+      return weft::fail("no network while fuzzing");
+    };
+    return wasi_config;
+  }
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -62,24 +82,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!component.ok()) return 0;
   remove_start_sections(*component);
 
-  WasiConfig wasi_config;
-  wasi_config.arguments = {"org.weft.fuzz"};
-  wasi_config.http_client = [](const std::string&, const std::string&,
-                               const std::vector<std::pair<std::string, std::string>>&,
-                               const std::optional<std::string>&) -> weft::Result<HttpResponse> {
-    return weft::fail(weft::Error{"no network while fuzzing"});
-  };
-  WasiHost wasi(std::move(wasi_config));
-  WeftAppConfig app_config;
-  app_config.app_id = "org.weft.fuzz";
-  WeftAppHost weft_app(std::move(app_config));
-  HostRegistry registry;
-  wasi.install(registry);
-  weft_app.install(registry);
-
+  // The hosts are built once: instantiation registers imports but calls no host function, so their state never
+  // changes between inputs (and installing every WASI interface per input cost most of each execution).
+  static Hosts hosts;
   auto engine = make_interpreter_engine();
   engine->set_memory_limit(kFuzzMemoryBudgetBytes);
-  auto instance = ComponentInstance::instantiate(*component, *engine, registry);
+  auto instance = ComponentInstance::instantiate(*component, *engine, hosts.registry);
   if (!instance.ok() && instance.error().message.empty()) __builtin_trap();  // every refusal names its reason
   return 0;
 }
