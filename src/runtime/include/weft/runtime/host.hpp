@@ -75,6 +75,13 @@ struct HostInterface {
     wrap_as(fn, std::move(body), static_cast<typename detail::Callable<F>::Args*>(nullptr));
   }
 
+  /// Adds function `fn` served by the member function `body` of `object` (an interface's class, kept alive by its
+  /// bindings), typed as wrap() types a callable.
+  template <class C, class R, class... A>
+  void wrap(const std::string& fn, std::shared_ptr<C> object, R (C::*body)(A...)) {
+    wrap(fn, [object = std::move(object), body](A... args) -> R { return (object.get()->*body)(std::move(args)...); });
+  }
+
  private:
   template <class F, class... A>
   void wrap_as(const std::string& fn, F body, std::tuple<A...>*) {
