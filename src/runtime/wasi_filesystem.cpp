@@ -403,7 +403,8 @@ FsResult<None> FilesystemTypes::link_at(Desc& d, PathFlags old_path_flags, std::
 FsResult<Own<Descriptor>> FilesystemTypes::open_at(Desc& d, PathFlags path_flags, std::string path,
                                                    OpenFlags open_flags, DescriptorFlags flags) {
   using F = DescriptorFlags;
-  bool wants_write = flags.has(F::write | F::mutate_directory) || open_flags.has(OpenFlags::create | OpenFlags::truncate);
+  bool wants_write =
+      flags.has(F::write | F::mutate_directory) || open_flags.has(OpenFlags::create | OpenFlags::truncate);
   if (d.read_only && wants_write) return fs_err(FsErrorCode::read_only);
   if (!d.is_directory) return fs_err(FsErrorCode::not_directory);
   int oflags = flags.has(F::write) ? (flags.has(F::read) ? O_RDWR : O_WRONLY) : O_RDONLY;

@@ -97,7 +97,8 @@ struct DescriptorStat {  // a result only
   }
 };
 struct NewTimestamp {  // a parameter only
-  enum class Case : uint32_t { no_change, now, timestamp } change = Case::no_change;
+  enum class Case : uint32_t { no_change, now, timestamp };
+  Case change = Case::no_change;
   Datetime at;  // when `timestamp`
 
   static CTypePtr type() { return variant({{"no-change", nullptr}, {"now", nullptr}, {"timestamp", of<Datetime>()}}); }
@@ -143,15 +144,33 @@ struct MetadataHashValue {  // a result only
 template <class T> using FsResult = Res<T, FsErrorCode>;
 
 // ---- wasi:http/types ----
-struct Method {
+struct Method {  // a parameter only
+  enum class Case : uint32_t { get, head, post, put, delete_, connect, options, trace, patch, other };
+  Case method = Case::get;
+  std::string other;  // when `other`
+
   static CTypePtr type() {
     return variant({{"get", nullptr}, {"head", nullptr}, {"post", nullptr}, {"put", nullptr}, {"delete", nullptr},
                     {"connect", nullptr}, {"options", nullptr}, {"trace", nullptr}, {"patch", nullptr},
                     {"other", of<std::string>()}});
   }
+  static Method from_val(const Val& v) {
+    Method m{Case(v.index), {}};
+    if (m.method == Case::other) m.other = v.items.at(0).str;
+    return m;
+  }
 };
-struct Scheme {
+struct Scheme {  // a parameter only
+  enum class Case : uint32_t { http, https, other };
+  Case scheme = Case::https;
+  std::string other;  // when `other`
+
   static CTypePtr type() { return variant({{"HTTP", nullptr}, {"HTTPS", nullptr}, {"other", of<std::string>()}}); }
+  static Scheme from_val(const Val& v) {
+    Scheme s{Case(v.index), {}};
+    if (s.scheme == Case::other) s.other = v.items.at(0).str;
+    return s;
+  }
 };
 struct DnsErrorPayload {
   static CTypePtr type() {
@@ -168,7 +187,16 @@ struct FieldSizePayload {
     return record({{"field-name", of<Option<std::string>>()}, {"field-size", of<Option<uint32_t>>()}});
   }
 };
-struct HttpErrorCode {
+/// `error-code`, a result only: of its cases the host produces `HTTP-request-denied` (a refused capability) and
+/// `internal-error` (every other failure, with its message).
+class HttpErrorCode {
+ public:
+  HttpErrorCode() = default;  // internal-error without a message
+  static HttpErrorCode request_denied() { return HttpErrorCode(kRequestDenied, std::nullopt); }
+  static HttpErrorCode internal_error(std::optional<std::string> message) {
+    return HttpErrorCode(kInternalError, std::move(message));
+  }
+
   static CTypePtr type() {
     return variant({{"DNS-timeout", nullptr},
                     {"DNS-error", of<DnsErrorPayload>()},
@@ -210,11 +238,25 @@ struct HttpErrorCode {
                     {"configuration-error", nullptr},
                     {"internal-error", of<Option<std::string>>()}});
   }
+  Val to_val() && {
+    if (index_ == kInternalError) return Val::cases(index_, Conv<std::optional<std::string>>::to(std::move(message_)));
+    return Val::cases(index_);
+  }
+
+ private:
+  static constexpr uint32_t kRequestDenied = 15, kInternalError = 38;  // case indices
+  HttpErrorCode(uint32_t index, std::optional<std::string> message) : index_(index), message_(std::move(message)) {}
+  uint32_t index_ = kInternalError;
+  std::optional<std::string> message_;
 };
-struct HeaderError {
+struct HeaderError {  // a result only
+  enum class Case : uint32_t { invalid_syntax, forbidden, immutable };
+  Case error = Case::invalid_syntax;
+
   static CTypePtr type() {
     return variant({{"invalid-syntax", nullptr}, {"forbidden", nullptr}, {"immutable", nullptr}});
   }
+  Val to_val() && { return Val::cases(uint32_t(error)); }
 };
 using FieldEntries = List<Tuple<std::string, Bytes>>;  // list<tuple<field-name, field-value>>
 
