@@ -60,13 +60,6 @@ struct HostInterface {
   /// Adds (or returns) the resource type `name`, whose handles' reps are released through `drop`.
   ResourceTypePtr resource(const std::string& resource_name, std::function<void(uint32_t rep)> drop);
 
-  /// Adds function `fn` of the WIT type spelled by the C++ signature `Sig` (host_types.hpp), served by `body`.
-  template <class Sig>
-  void func(const std::string& fn, HostCall body) {
-    auto type = wit::Signature<Sig>::get();
-    functions[fn] = {type, arity_checked(name + "#" + fn, type->params.size(), std::move(body))};
-  }
-
   /// Adds function `fn` served by the typed callable `body`, whose C++ signature is its WIT type: parameters and
   /// result are host_types.hpp values (`[](Borrow<Pollable> p) -> bool`); returning `Result<T>` lets an error trap
   /// the guest. Arguments are converted from the lifted values, the result back.

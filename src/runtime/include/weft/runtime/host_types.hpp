@@ -1,6 +1,6 @@
 #pragma once
 // The WIT types of host functions, derived from C++ signatures. A host interface declares each function once with
-// its type spelled in C++ (`iface.func<Res<Bytes, StreamError>(Borrow<InputStream>, uint64_t)>("…read", body)`),
+// its type spelled in C++ (`iface.wrap("…read", [](Borrow<InputStream>, uint64_t) -> Res<Bytes, StreamError> {…})`),
 // and the linker compares what a guest declares for that import against it (match_func_type) before binding: a guest
 // cannot make a host function read arguments it was never given, or cases its tables do not have.
 //
