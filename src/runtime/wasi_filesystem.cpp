@@ -6,8 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstring>
-
+#include "wasi_filesystem_paths.hpp"
 #include "wasi_state.hpp"
 #include "wasi_types.hpp"
 #include "weft/core/confined_fs.hpp"
@@ -19,139 +18,53 @@ using State = WasiHost::State;
 using Desc = State::Descriptor;
 using namespace wasi;  // NOLINT: WIT type spelling
 
-// descriptor-flags / path-flags / open-flags bits (WASI 0.2 WIT order).
-constexpr uint64_t kFlagRead = 1, kFlagWrite = 2, kFlagFileIntegritySync = 4, kFlagDataIntegritySync = 8,
-                   kFlagRequestedWriteSync = 16, kFlagMutateDirectory = 32;
-constexpr uint64_t kPathSymlinkFollow = 1;
-constexpr uint64_t kOpenCreate = 1, kOpenDirectory = 2, kOpenExclusive = 4, kOpenTruncate = 8;
-// descriptor-type cases.
-constexpr uint32_t kTypeUnknown = 0, kTypeBlock = 1, kTypeChar = 2, kTypeDirectory = 3, kTypeFifo = 4,
-                   kTypeSymlink = 5, kTypeRegular = 6, kTypeSocket = 7;
 // Directory streams one instance may hold open at once: each holds a descriptor and libc's 32 KiB read buffer.
 constexpr size_t kMaxLiveDirectoryStreams = 128;
 
-/// The descriptor-type case of a dirent's d_type.
-uint32_t entry_type(unsigned char d_type) {
+/// The descriptor-type of a dirent's d_type.
+DescriptorType entry_type(unsigned char d_type) {
   switch (d_type) {
-    case DT_BLK: return kTypeBlock;
-    case DT_CHR: return kTypeChar;
-    case DT_DIR: return kTypeDirectory;
-    case DT_FIFO: return kTypeFifo;
-    case DT_LNK: return kTypeSymlink;
-    case DT_REG: return kTypeRegular;
-    case DT_SOCK: return kTypeSocket;
-    default: return kTypeUnknown;
+    case DT_BLK: return DescriptorType::block_device;
+    case DT_CHR: return DescriptorType::character_device;
+    case DT_DIR: return DescriptorType::directory;
+    case DT_FIFO: return DescriptorType::fifo;
+    case DT_LNK: return DescriptorType::symbolic_link;
+    case DT_REG: return DescriptorType::regular_file;
+    case DT_SOCK: return DescriptorType::socket;
+    default: return DescriptorType::unknown;
   }
 }
 
-Val fs_err(FsError e) { return Val::err(Val::number(uint32_t(e))); }
-Val errno_err(int err) { return fs_err(fs_error_from_errno(err)); }
-
-uint32_t type_of(mode_t m) {
-  if (S_ISDIR(m)) return kTypeDirectory;
-  if (S_ISREG(m)) return kTypeRegular;
-  if (S_ISLNK(m)) return kTypeSymlink;
-  if (S_ISCHR(m)) return kTypeChar;
-  if (S_ISBLK(m)) return kTypeBlock;
-  if (S_ISFIFO(m)) return kTypeFifo;
-  if (S_ISSOCK(m)) return kTypeSocket;
-  return kTypeUnknown;
+/// The descriptor-type of a file mode.
+DescriptorType descriptor_type(mode_t m) {
+  if (S_ISDIR(m)) return DescriptorType::directory;
+  if (S_ISREG(m)) return DescriptorType::regular_file;
+  if (S_ISLNK(m)) return DescriptorType::symbolic_link;
+  if (S_ISCHR(m)) return DescriptorType::character_device;
+  if (S_ISBLK(m)) return DescriptorType::block_device;
+  if (S_ISFIFO(m)) return DescriptorType::fifo;
+  if (S_ISSOCK(m)) return DescriptorType::socket;
+  return DescriptorType::unknown;
 }
 
-Val datetime(const timespec& ts) { return Val::some(Val::record({Val::number(uint64_t(ts.tv_sec)), Val::number(uint64_t(ts.tv_nsec))})); }
+std::optional<Datetime> datetime(const timespec& ts) { return Datetime{uint64_t(ts.tv_sec), uint32_t(ts.tv_nsec)}; }
 
-Val stat_record(const struct stat& sb) {
-  return Val::record({Val::number(type_of(sb.st_mode)), Val::number(sb.st_nlink), Val::number(uint64_t(sb.st_size)),
-                      datetime(sb.st_atim), datetime(sb.st_mtim), datetime(sb.st_ctim)});
+DescriptorStat stat_record(const struct stat& sb) {
+  return {descriptor_type(sb.st_mode), sb.st_nlink, uint64_t(sb.st_size), datetime(sb.st_atim),
+          datetime(sb.st_mtim), datetime(sb.st_ctim)};
 }
 
-// Symlinks and `..` resolve while they stay beneath the preopen; the last component is followed only when the guest
-// asked for symlink-follow.
-Result<UniqueFd> open_in(int dirfd, const std::string& path, int flags, mode_t mode, bool follow) {
-  return open_beneath(dirfd, path, flags | (follow ? 0 : O_NOFOLLOW), mode, kFollowBeneath);
-}
-
-// The parent of `path` beneath `dirfd` and its last name for the *at calls; `.` names the directory itself (lstat of
-// a preopen's own path arrives as "."), a last name `..` is refused with EINVAL. A trailing slash makes Linux follow
-// a symlink in the last place, outside RESOLVE_BENEATH: such a path is first resolved beneath `dirfd`, so it can
-// neither leave the preopen nor tell whether something outside exists.
-Result<BeneathParent> parent_in(int dirfd, const std::string& path) {
-  WEFT_TRY(BeneathParent parent, open_parent_beneath(dirfd, path, kFollowBeneath));
-  if (parent.name_as_written() != parent.name()) {
-    struct stat sb{};
-    if (::fstatat(parent.dir(), parent.name().c_str(), &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)) {
-      auto target = open_in(dirfd, path, O_PATH, 0, true);
-      if (!target && target.error().code != ENOENT && target.error().code != ENOTDIR) return fail(target.error());
-    }
+/// `timespec` for utimensat/futimens from a new-timestamp.
+timespec utime_of(const NewTimestamp& t) {
+  switch (t.change) {
+    case NewTimestamp::Case::no_change: return {0, UTIME_OMIT};
+    case NewTimestamp::Case::now: return {0, UTIME_NOW};
+    case NewTimestamp::Case::timestamp: break;
   }
-  return parent;
-}
-
-// Where a new symlink may point: a relative target that, read from the link's directory, stays beneath `base` (the
-// descriptor it is created through). Absolute targets and `..` climbing above `base` are refused, so no later
-// follow — by this runtime or by a host program reading the app's data — leads outside the preopen. `link_dir` is
-// the link's real parent; its depth below `base` comes from the kernel's names of both descriptors.
-bool symlink_target_stays_beneath(int base, int link_dir, std::string_view target) {
-  if (target.empty()) return true;  // the kernel refuses it with ENOENT
-  if (target.front() == '/') return false;
-  auto real_path = [](int fd) -> std::string {
-    char buf[4096];
-    ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf);
-    return n > 0 ? std::string(buf, size_t(n)) : std::string();
-  };
-  const std::string base_path = real_path(base), dir_path = real_path(link_dir);
-  if (base_path.empty() || dir_path.empty()) return false;
-  long depth = 0;
-  if (dir_path != base_path) {
-    const std::string prefix = base_path == "/" ? "/" : base_path + "/";
-    if (!dir_path.starts_with(prefix)) return false;
-    depth = long(path_components(std::string_view(dir_path).substr(prefix.size())).size());
-  }
-  for (std::string_view part : path_components(target)) {
-    if (part == "..") --depth;
-    else if (part != ".") ++depth;
-    if (depth < 0) return false;
-  }
-  return true;
+  return {time_t(t.at.seconds), long(t.at.nanoseconds)};
 }
 
 }  // namespace
-
-FsError fs_error_from_errno(int err) {
-  switch (err) {
-    case EACCES: return FsError::access;
-    case EAGAIN: return FsError::would_block;
-    case EALREADY: return FsError::already;
-    case EBADF: return FsError::bad_descriptor;
-    case EBUSY: return FsError::busy;
-    case EDQUOT: return FsError::quota;
-    case EEXIST: return FsError::exist;
-    case EFBIG: return FsError::file_too_large;
-    case EILSEQ: return FsError::illegal_byte_sequence;
-    case EINTR: return FsError::interrupted;
-    case EINVAL: return FsError::invalid;
-    case EIO: return FsError::io;
-    case EISDIR: return FsError::is_directory;
-    case ELOOP: return FsError::loop;
-    case EMLINK: return FsError::too_many_links;
-    case ENAMETOOLONG: return FsError::name_too_long;
-    case ENOENT: return FsError::no_entry;
-    case ENOMEM: return FsError::insufficient_memory;
-    case ENOSPC: return FsError::insufficient_space;
-    case ENOTDIR: return FsError::not_directory;
-    case ENOTEMPTY: return FsError::not_empty;
-    case ENOTSUP: return FsError::unsupported;
-    case ENXIO: return FsError::no_such_device;
-    case EOVERFLOW: return FsError::overflow;
-    case EPERM: return FsError::not_permitted;
-    case EXDEV: return FsError::not_permitted;  // RESOLVE_BENEATH: the path leaves the preopen
-    case EPIPE: return FsError::pipe;
-    case EROFS: return FsError::read_only;
-    case ESPIPE: return FsError::invalid_seek;
-    case ETXTBSY: return FsError::text_file_busy;
-    default: return FsError::io;
-  }
-}
 
 Result<void> WasiHost::open_preopens() {
   for (const auto& p : state_->config.preopens) {
@@ -164,6 +77,423 @@ Result<void> WasiHost::open_preopens() {
   return ok();
 }
 
+
+namespace {
+
+/// An error-code answer, for any FsResult<T>.
+struct FsFailure {
+  FsErrorCode code;
+  template <class T> operator FsResult<T>() const { return FsResult<T>::err(code); }  // NOLINT: by design
+};
+FsFailure fs_err(FsErrorCode code) { return {code}; }
+FsFailure errno_err(int err) { return {fs_error_from_errno(err)}; }
+template <class T> FsResult<T> fs_ok(T value) { return FsResult<T>::ok(std::move(value)); }
+FsResult<None> fs_ok() { return FsResult<None>::ok(); }
+
+/// wasi:filesystem/types on one instance's State. A `[method]descriptor.*` body receives the descriptor `self` names
+/// (an unknown rep traps the guest); under a read-only preopen a mutating method answers `read-only` before its body
+/// runs.
+class FilesystemTypes : public std::enable_shared_from_this<FilesystemTypes> {
+ public:
+  explicit FilesystemTypes(State& state) : s_(&state) {}
+  void install(HostInterface& types);
+
+ private:
+  enum class Access { read, mutate };
+  /// Registers `[method]descriptor.<name>`, served by `body` on the descriptor `self` names.
+  template <Access access, class R, class... A>
+  void method(HostInterface& types, const char* name, R (FilesystemTypes::*body)(Desc&, A...));
+
+  FsResult<Own<InputStream>> read_via_stream(Desc& d, uint64_t offset);
+  FsResult<Own<OutputStream>> write_via_stream(Desc& d, uint64_t offset);
+  FsResult<Own<OutputStream>> append_via_stream(Desc& d);
+  FsResult<None> advise(Desc& d, uint64_t offset, uint64_t length, Advice advice);
+  FsResult<None> sync_data(Desc& d);
+  FsResult<None> sync(Desc& d);
+  FsResult<DescriptorFlags> get_flags(Desc& d);
+  FsResult<DescriptorType> get_type(Desc& d);
+  FsResult<None> set_size(Desc& d, uint64_t size);
+  FsResult<None> set_times(Desc& d, NewTimestamp atime, NewTimestamp mtime);
+  FsResult<std::pair<Bytes, bool>> read(Desc& d, uint64_t length, uint64_t offset);
+  FsResult<uint64_t> write(Desc& d, Bytes buffer, uint64_t offset);
+  FsResult<Own<DirectoryEntryStream>> read_directory(Desc& d);
+  FsResult<None> create_directory_at(Desc& d, std::string path);
+  FsResult<DescriptorStat> stat(Desc& d);
+  FsResult<DescriptorStat> stat_at(Desc& d, PathFlags path_flags, std::string path);
+  FsResult<None> set_times_at(Desc& d, PathFlags path_flags, std::string path, NewTimestamp atime,
+                              NewTimestamp mtime);
+  FsResult<None> link_at(Desc& d, PathFlags old_path_flags, std::string old_path, Borrow<Descriptor> new_descriptor,
+                         std::string new_path);
+  FsResult<Own<Descriptor>> open_at(Desc& d, PathFlags path_flags, std::string path, OpenFlags open_flags,
+                                    DescriptorFlags flags);
+  FsResult<std::string> readlink_at(Desc& d, std::string path);
+  FsResult<None> remove_directory_at(Desc& d, std::string path);
+  FsResult<None> rename_at(Desc& d, std::string old_path, Borrow<Descriptor> new_descriptor, std::string new_path);
+  FsResult<None> symlink_at(Desc& d, std::string old_path, std::string new_path);
+  FsResult<None> unlink_file_at(Desc& d, std::string path);
+  Result<bool> is_same_object(Desc& d, Borrow<Descriptor> other);
+  FsResult<MetadataHashValue> metadata_hash(Desc& d);
+  FsResult<MetadataHashValue> metadata_hash_at(Desc& d, PathFlags path_flags, std::string path);
+
+  Result<FsResult<std::optional<DirectoryEntry>>> read_directory_entry(Borrow<DirectoryEntryStream> self);
+  std::optional<FsErrorCode> filesystem_error_code(Borrow<IoError> error);
+
+  /// The parent of `path` under `other`, the writable destination descriptor of link-at/rename-at.
+  Result<BeneathParent> destination(Borrow<Descriptor> other, const std::string& path);
+  /// link-at without symlink-follow, rename-at: `op` from a path under `d` to a path under `other`.
+  FsResult<None> two_paths(Desc& d, const std::string& from_path, Borrow<Descriptor> other, const std::string& to_path,
+                           int (*op)(int, const char*, int, const char*));
+
+  State* s_;  // borrowed: the State outlives every registry its interfaces are installed in
+};
+
+/// wasi:filesystem/preopens: the preopened directories, each call with fresh own handles.
+class FilesystemPreopens {
+ public:
+  explicit FilesystemPreopens(State& state) : s_(&state) {}
+
+  std::vector<std::pair<Own<Descriptor>, std::string>> get_directories() {
+    std::vector<std::pair<Own<Descriptor>, std::string>> out;
+    for (const auto& [guest, rep] : s_->preopen_reps) {
+      // A fresh own handle per call, sharing the directory fd with the original.
+      uint32_t r = s_->rep();
+      s_->descriptors[r] = s_->descriptors.at(rep);
+      out.emplace_back(Own<Descriptor>{r}, guest);
+    }
+    return out;
+  }
+
+ private:
+  State* s_;
+};
+
+template <FilesystemTypes::Access access, class R, class... A>
+void FilesystemTypes::method(HostInterface& types, const char* name, R (FilesystemTypes::*body)(Desc&, A...)) {
+  using Out = typename detail::Returned<R>::type;
+  types.wrap(std::string("[method]descriptor.") + name,
+             [self = shared_from_this(), body](Borrow<Descriptor> d, A... args) -> Result<Out> {
+    auto it = self->s_->descriptors.find(d.rep);
+    if (it == self->s_->descriptors.end()) return fail("unknown descriptor");
+    if constexpr (access == Access::mutate)
+      if (it->second.read_only) return Out(fs_err(FsErrorCode::read_only));
+    return (self.get()->*body)(it->second, std::move(args)...);
+  });
+}
+
+void FilesystemTypes::install(HostInterface& types) {
+  constexpr auto read = Access::read, mutate = Access::mutate;
+  using T = FilesystemTypes;
+  method<read>(types, "read-via-stream", &T::read_via_stream);
+  method<mutate>(types, "write-via-stream", &T::write_via_stream);
+  method<mutate>(types, "append-via-stream", &T::append_via_stream);
+  method<read>(types, "advise", &T::advise);
+  method<read>(types, "sync-data", &T::sync_data);
+  method<read>(types, "sync", &T::sync);
+  method<read>(types, "get-flags", &T::get_flags);
+  method<read>(types, "get-type", &T::get_type);
+  method<mutate>(types, "set-size", &T::set_size);
+  method<mutate>(types, "set-times", &T::set_times);
+  method<read>(types, "read", &T::read);
+  method<mutate>(types, "write", &T::write);
+  method<read>(types, "read-directory", &T::read_directory);
+  method<mutate>(types, "create-directory-at", &T::create_directory_at);
+  method<read>(types, "stat", &T::stat);
+  method<read>(types, "stat-at", &T::stat_at);
+  method<mutate>(types, "set-times-at", &T::set_times_at);
+  method<mutate>(types, "link-at", &T::link_at);
+  method<read>(types, "open-at", &T::open_at);  // checks read-only against what it is asked to open
+  method<read>(types, "readlink-at", &T::readlink_at);
+  method<mutate>(types, "remove-directory-at", &T::remove_directory_at);
+  method<mutate>(types, "rename-at", &T::rename_at);
+  method<mutate>(types, "symlink-at", &T::symlink_at);
+  method<mutate>(types, "unlink-file-at", &T::unlink_file_at);
+  method<read>(types, "is-same-object", &T::is_same_object);
+  method<read>(types, "metadata-hash", &T::metadata_hash);
+  method<read>(types, "metadata-hash-at", &T::metadata_hash_at);
+  types.wrap("[method]directory-entry-stream.read-directory-entry", shared_from_this(), &T::read_directory_entry);
+  types.wrap("filesystem-error-code", shared_from_this(), &T::filesystem_error_code);
+}
+
+FsResult<Own<InputStream>> FilesystemTypes::read_via_stream(Desc& d, uint64_t offset) {
+  if (d.is_directory) return fs_err(FsErrorCode::is_directory);
+  uint32_t r = s_->rep();
+  s_->inputs[r] = {d.fd->get(), offset, d.fd, nullptr};
+  return fs_ok(Own<InputStream>{r});
+}
+
+FsResult<Own<OutputStream>> FilesystemTypes::write_via_stream(Desc& d, uint64_t offset) {
+  if (d.is_directory) return fs_err(FsErrorCode::is_directory);
+  if (!d.writable) return fs_err(FsErrorCode::bad_descriptor);
+  uint32_t r = s_->rep();
+  s_->outputs[r] = {d.fd->get(), true, false, offset, d.fd, nullptr};
+  return fs_ok(Own<OutputStream>{r});
+}
+
+FsResult<Own<OutputStream>> FilesystemTypes::append_via_stream(Desc& d) {
+  if (d.is_directory) return fs_err(FsErrorCode::is_directory);
+  if (!d.writable) return fs_err(FsErrorCode::bad_descriptor);
+  uint32_t r = s_->rep();
+  s_->outputs[r] = {d.fd->get(), true, true, 0, d.fd, nullptr};
+  return fs_ok(Own<OutputStream>{r});
+}
+
+FsResult<None> FilesystemTypes::advise(Desc&, uint64_t, uint64_t, Advice) { return fs_ok(); }
+
+// Durability is the app's contract with its storage (temp file + fsync + rename + directory fsync): both reach the
+// host descriptor, directories included, and a failure is reported, never swallowed.
+FsResult<None> FilesystemTypes::sync_data(Desc& d) {
+  if (::fdatasync(d.fd->get()) < 0) return errno_err(errno);
+  return fs_ok();
+}
+
+FsResult<None> FilesystemTypes::sync(Desc& d) {
+  if (::fsync(d.fd->get()) < 0) return errno_err(errno);
+  return fs_ok();
+}
+
+FsResult<DescriptorFlags> FilesystemTypes::get_flags(Desc& d) {
+  DescriptorFlags f;
+  f.bits = (d.readable ? DescriptorFlags::read : 0) | (d.writable ? DescriptorFlags::write : 0) |
+           (d.is_directory && !d.read_only ? DescriptorFlags::mutate_directory : 0);
+  // The sync modes live on the open file description; Linux's O_SYNC includes the O_DSYNC bit.
+  const int status = ::fcntl(d.fd->get(), F_GETFL);
+  if (status < 0) return errno_err(errno);
+  if ((status & O_SYNC) == O_SYNC) f.bits |= DescriptorFlags::file_integrity_sync;
+  else if (status & O_DSYNC) f.bits |= DescriptorFlags::data_integrity_sync;
+  return fs_ok(f);
+}
+
+FsResult<DescriptorType> FilesystemTypes::get_type(Desc& d) {
+  struct stat sb{};
+  if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
+  return fs_ok(descriptor_type(sb.st_mode));
+}
+
+FsResult<None> FilesystemTypes::set_size(Desc& d, uint64_t size) {
+  if (::ftruncate(d.fd->get(), off_t(size)) < 0) return errno_err(errno);
+  return fs_ok();
+}
+
+FsResult<None> FilesystemTypes::set_times(Desc& d, NewTimestamp atime, NewTimestamp mtime) {
+  const timespec ts[2] = {utime_of(atime), utime_of(mtime)};
+  if (::futimens(d.fd->get(), ts) < 0) return errno_err(errno);
+  return fs_ok();
+}
+
+FsResult<std::pair<Bytes, bool>> FilesystemTypes::read(Desc& d, uint64_t length, uint64_t offset) {
+  size_t wanted = size_t(std::min<uint64_t>(length, 1 << 20));  // bytes per call
+  std::string buf(wanted, '\0');
+  ssize_t n = ::pread(d.fd->get(), buf.data(), buf.size(), off_t(offset));
+  if (n < 0) return errno_err(errno);
+  buf.resize(size_t(n));
+  bool eof = size_t(n) < wanted;
+  return fs_ok(std::pair<Bytes, bool>{Bytes{std::move(buf)}, eof});
+}
+
+FsResult<uint64_t> FilesystemTypes::write(Desc& d, Bytes buffer, uint64_t offset) {
+  if (!d.writable) return fs_err(FsErrorCode::bad_descriptor);
+  ssize_t n = ::pwrite(d.fd->get(), buffer.data.data(), buffer.data.size(), off_t(offset));
+  if (n < 0) return errno_err(errno);
+  return fs_ok(uint64_t(n));
+}
+
+FsResult<Own<DirectoryEntryStream>> FilesystemTypes::read_directory(Desc& d) {
+  if (!d.is_directory) return fs_err(FsErrorCode::not_directory);
+  if (s_->dirs.size() >= kMaxLiveDirectoryStreams) return fs_err(FsErrorCode::insufficient_memory);
+  auto reader = DirectoryReader::open(d.fd->get());
+  if (!reader) return errno_err(reader.error().code);
+  uint32_t r = s_->rep();
+  s_->dirs.emplace(r, State::DirStream{std::move(reader).value()});
+  return fs_ok(Own<DirectoryEntryStream>{r});
+}
+
+Result<FsResult<std::optional<DirectoryEntry>>> FilesystemTypes::read_directory_entry(
+    Borrow<DirectoryEntryStream> self) {
+  using Answer = FsResult<std::optional<DirectoryEntry>>;
+  auto it = s_->dirs.find(self.rep);
+  if (it == s_->dirs.end()) return fail("unknown directory-entry-stream");
+  auto entry = it->second.reader.next();
+  if (!entry) return Answer(errno_err(entry.error().code));
+  if (!*entry) return Answer::ok(std::nullopt);
+  return Answer::ok(DirectoryEntry{entry_type((*entry)->type), (*entry)->name});
+}
+
+FsResult<None> FilesystemTypes::create_directory_at(Desc& d, std::string path) {
+  auto p = parent_in(d.fd->get(), path);
+  if (!p) return errno_err(p.error().code);
+  if (::mkdirat(p->dir(), p->name_as_written().c_str(), 0777) < 0) return errno_err(errno);
+  return fs_ok();
+}
+
+FsResult<DescriptorStat> FilesystemTypes::stat(Desc& d) {
+  struct stat sb{};
+  if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
+  return fs_ok(stat_record(sb));
+}
+
+FsResult<DescriptorStat> FilesystemTypes::stat_at(Desc& d, PathFlags path_flags, std::string path) {
+  struct stat sb{};
+  if (path_flags.has(PathFlags::symlink_follow)) {
+    auto file = open_in(d.fd->get(), path, O_PATH, 0, true);
+    if (!file) return errno_err(file.error().code);
+    if (::fstat(file->get(), &sb) < 0) return errno_err(errno);
+    return fs_ok(stat_record(sb));
+  }
+  auto p = parent_in(d.fd->get(), path);
+  if (!p) return errno_err(p.error().code);
+  if (::fstatat(p->dir(), p->name_as_written().c_str(), &sb, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
+  return fs_ok(stat_record(sb));
+}
+
+FsResult<None> FilesystemTypes::set_times_at(Desc& d, PathFlags path_flags, std::string path, NewTimestamp atime,
+                                             NewTimestamp mtime) {
+  const timespec ts[2] = {utime_of(atime), utime_of(mtime)};
+  if (path_flags.has(PathFlags::symlink_follow)) {
+    // utimensat would follow symlinks with no bound: resolve beneath the preopen, then set the times of what was
+    // found through its descriptor (an O_PATH fd works only through its /proc name).
+    auto file = open_in(d.fd->get(), path, O_PATH, 0, true);
+    if (!file) return errno_err(file.error().code);
+    const std::string self = "/proc/self/fd/" + std::to_string(file->get());
+    if (::utimensat(AT_FDCWD, self.c_str(), ts, 0) < 0) return errno_err(errno);
+    return fs_ok();
+  }
+  auto p = parent_in(d.fd->get(), path);
+  if (!p) return errno_err(p.error().code);
+  if (::utimensat(p->dir(), p->name_as_written().c_str(), ts, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
+  return fs_ok();
+}
+
+Result<BeneathParent> FilesystemTypes::destination(Borrow<Descriptor> other, const std::string& path) {
+  auto it = s_->descriptors.find(other.rep);
+  if (it == s_->descriptors.end()) return fail(Error("unknown descriptor", EBADF));
+  if (it->second.read_only) return fail(Error("read-only", EROFS));
+  return parent_in(it->second.fd->get(), path);
+}
+
+FsResult<None> FilesystemTypes::two_paths(Desc& d, const std::string& from_path, Borrow<Descriptor> other,
+                                          const std::string& to_path, int (*op)(int, const char*, int, const char*)) {
+  auto from = parent_in(d.fd->get(), from_path);
+  if (!from) return errno_err(from.error().code);
+  auto to = destination(other, to_path);
+  if (!to) return errno_err(to.error().code);
+  if (op(from->dir(), from->name_as_written().c_str(), to->dir(), to->name_as_written().c_str()) < 0)
+    return errno_err(errno);
+  return fs_ok();
+}
+
+FsResult<None> FilesystemTypes::link_at(Desc& d, PathFlags old_path_flags, std::string old_path,
+                                        Borrow<Descriptor> new_descriptor, std::string new_path) {
+  if (old_path_flags.has(PathFlags::symlink_follow)) {
+    // linkat's AT_SYMLINK_FOLLOW would follow without bound: resolve beneath the preopen first and link what was
+    // found through its /proc name (a dangling link fails here with no-entry, as on Linux).
+    auto source = open_in(d.fd->get(), old_path, O_PATH, 0, true);
+    if (!source) return errno_err(source.error().code);
+    auto to = destination(new_descriptor, new_path);
+    if (!to) return errno_err(to.error().code);
+    const std::string self = "/proc/self/fd/" + std::to_string(source->get());
+    if (::linkat(AT_FDCWD, self.c_str(), to->dir(), to->name_as_written().c_str(), AT_SYMLINK_FOLLOW) < 0)
+      return errno_err(errno);
+    return fs_ok();
+  }
+  return two_paths(d, old_path, new_descriptor, new_path, [](int fd1, const char* p1, int fd2, const char* p2) {
+    return ::linkat(fd1, p1, fd2, p2, 0);
+  });
+}
+
+FsResult<Own<Descriptor>> FilesystemTypes::open_at(Desc& d, PathFlags path_flags, std::string path,
+                                                   OpenFlags open_flags, DescriptorFlags flags) {
+  using F = DescriptorFlags;
+  bool wants_write =
+      flags.has(F::write | F::mutate_directory) || open_flags.has(OpenFlags::create | OpenFlags::truncate);
+  if (d.read_only && wants_write) return fs_err(FsErrorCode::read_only);
+  if (!d.is_directory) return fs_err(FsErrorCode::not_directory);
+  int oflags = flags.has(F::write) ? (flags.has(F::read) ? O_RDWR : O_WRONLY) : O_RDONLY;
+  if (open_flags.has(OpenFlags::create)) oflags |= O_CREAT;
+  if (open_flags.has(OpenFlags::directory)) oflags |= O_DIRECTORY;
+  if (open_flags.has(OpenFlags::exclusive)) oflags |= O_EXCL;
+  if (open_flags.has(OpenFlags::truncate)) oflags |= O_TRUNC;
+  if (flags.has(F::file_integrity_sync | F::requested_write_sync)) oflags |= O_SYNC;  // Linux: O_RSYNC == O_SYNC
+  else if (flags.has(F::data_integrity_sync)) oflags |= O_DSYNC;
+  auto file = open_in(d.fd->get(), path, oflags, 0666, path_flags.has(PathFlags::symlink_follow));
+  if (!file && file.error().code == EISDIR && !flags.has(F::write))
+    file = open_in(d.fd->get(), path, O_RDONLY | O_DIRECTORY, 0, true);
+  if (!file) return errno_err(file.error().code);
+  struct stat sb{};
+  ::fstat(file->get(), &sb);
+  uint32_t r = s_->rep();
+  s_->descriptors[r] = {std::make_shared<UniqueFd>(std::move(*file)), d.read_only, S_ISDIR(sb.st_mode),
+                        flags.has(F::read) || !flags.has(F::write), flags.has(F::write)};
+  return fs_ok(Own<Descriptor>{r});
+}
+
+FsResult<std::string> FilesystemTypes::readlink_at(Desc& d, std::string path) {
+  auto p = parent_in(d.fd->get(), path);
+  if (!p) return errno_err(p.error().code);
+  char buf[4096];
+  ssize_t n = ::readlinkat(p->dir(), p->name_as_written().c_str(), buf, sizeof buf);
+  if (n < 0) return errno_err(errno);
+  return fs_ok(std::string(buf, size_t(n)));
+}
+
+FsResult<None> FilesystemTypes::remove_directory_at(Desc& d, std::string path) {
+  auto p = parent_in(d.fd->get(), path);
+  if (!p) return errno_err(p.error().code);
+  if (::unlinkat(p->dir(), p->name_as_written().c_str(), AT_REMOVEDIR) < 0) return errno_err(errno);
+  return fs_ok();
+}
+
+FsResult<None> FilesystemTypes::rename_at(Desc& d, std::string old_path, Borrow<Descriptor> new_descriptor,
+                                          std::string new_path) {
+  return two_paths(d, old_path, new_descriptor, new_path, ::renameat);
+}
+
+FsResult<None> FilesystemTypes::symlink_at(Desc& d, std::string old_path, std::string new_path) {
+  auto p = parent_in(d.fd->get(), new_path);
+  if (!p) return errno_err(p.error().code);
+  if (old_path.find('\0') != std::string::npos) return fs_err(FsErrorCode::invalid);
+  if (!symlink_target_stays_beneath(d.fd->get(), p->dir(), old_path)) return fs_err(FsErrorCode::not_permitted);
+  if (::symlinkat(old_path.c_str(), p->dir(), p->name_as_written().c_str()) < 0) return errno_err(errno);
+  return fs_ok();
+}
+
+FsResult<None> FilesystemTypes::unlink_file_at(Desc& d, std::string path) {
+  auto p = parent_in(d.fd->get(), path);
+  if (!p) return errno_err(p.error().code);
+  if (::unlinkat(p->dir(), p->name_as_written().c_str(), 0) < 0) return errno_err(errno);
+  return fs_ok();
+}
+
+Result<bool> FilesystemTypes::is_same_object(Desc& d, Borrow<Descriptor> other) {
+  auto it = s_->descriptors.find(other.rep);
+  if (it == s_->descriptors.end()) return fail("unknown descriptor");
+  struct stat x{}, y{};
+  ::fstat(d.fd->get(), &x);
+  ::fstat(it->second.fd->get(), &y);
+  return x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+FsResult<MetadataHashValue> FilesystemTypes::metadata_hash(Desc& d) {
+  struct stat sb{};
+  if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
+  return fs_ok(MetadataHashValue{sb.st_ino, sb.st_dev});
+}
+
+FsResult<MetadataHashValue> FilesystemTypes::metadata_hash_at(Desc& d, PathFlags path_flags, std::string path) {
+  auto file = open_in(d.fd->get(), path, O_PATH, 0, path_flags.has(PathFlags::symlink_follow));
+  if (!file) return errno_err(file.error().code);
+  struct stat sb{};
+  if (::fstat(file->get(), &sb) < 0) return errno_err(errno);
+  return fs_ok(MetadataHashValue{sb.st_ino, sb.st_dev});
+}
+
+std::optional<FsErrorCode> FilesystemTypes::filesystem_error_code(Borrow<IoError> error) {
+  auto it = s_->errors.find(error.rep);
+  if (it == s_->errors.end() || it->second.err == 0) return std::nullopt;
+  return fs_error_from_errno(it->second.err);
+}
+
+}  // namespace
+
 void install_wasi_filesystem(State& st, HostRegistry& registry) {
   State* s = &st;
   auto& types = registry.add("wasi:filesystem/types@0.2.12");
@@ -172,313 +502,11 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
   types.resources["output-stream"] = registry.find("wasi:io/streams@0.2.0")->resources.at("output-stream");
   types.resource("descriptor", [s](uint32_t rep) { s->descriptors.erase(rep); });
   types.resource("directory-entry-stream", [s](uint32_t rep) { s->dirs.erase(rep); });
+  std::make_shared<FilesystemTypes>(st)->install(types);
 
   auto& preopens = registry.add("wasi:filesystem/preopens@0.2.12");
   preopens.resources["descriptor"] = types.resources["descriptor"];
-  preopens.func<List<Tuple<Own<Descriptor>, std::string>>()>("get-directories", [s](auto&) -> Result<Val> {
-    std::vector<Val> out;
-    for (const auto& [guest, rep] : s->preopen_reps) {
-      // Each call hands out a fresh own handle; share the directory fd with the original.
-      uint32_t r = s->rep();
-      s->descriptors[r] = s->descriptors.at(rep);
-      out.push_back(Val::record({Val::handle(r), Val::string(guest)}));
-    }
-    return Val::list(std::move(out));
-  });
-
-  // Every descriptor method: look up `self`, or trap on an unknown rep.
-  using Method = std::function<Result<Val>(Desc&, std::vector<Val>&)>;
-  auto method = [s](Method body) -> HostCall {
-    return [s, body](std::vector<Val>& a) -> Result<Val> {
-      auto it = s->descriptors.find(uint32_t(a[0].num));
-      if (it == s->descriptors.end()) return fail("unknown descriptor");
-      return body(it->second, a);
-    };
-  };
-  auto mutating = [method](Method body) -> HostCall {
-    return method([body](Desc& d, std::vector<Val>& a) -> Result<Val> {
-      if (d.read_only) return fs_err(FsError::read_only);
-      return body(d, a);
-    });
-  };
-
-  types.func<FsResult<Own<InputStream>>(Borrow<Descriptor>, uint64_t)>(
-      "[method]descriptor.read-via-stream", method([s](Desc& d, auto& a) -> Result<Val> {
-    if (d.is_directory) return fs_err(FsError::is_directory);
-    uint32_t r = s->rep();
-    s->inputs[r] = {d.fd->get(), a[1].num, d.fd, nullptr};
-    return Val::ok(Val::handle(r));
-  }));
-  types.func<FsResult<Own<OutputStream>>(Borrow<Descriptor>, uint64_t)>(
-      "[method]descriptor.write-via-stream", mutating([s](Desc& d, auto& a) -> Result<Val> {
-    if (d.is_directory) return fs_err(FsError::is_directory);
-    if (!d.writable) return fs_err(FsError::bad_descriptor);
-    uint32_t r = s->rep();
-    s->outputs[r] = {d.fd->get(), true, false, a[1].num, d.fd, nullptr};
-    return Val::ok(Val::handle(r));
-  }));
-  types.func<FsResult<Own<OutputStream>>(Borrow<Descriptor>)>(
-      "[method]descriptor.append-via-stream", mutating([s](Desc& d, auto&) -> Result<Val> {
-    if (d.is_directory) return fs_err(FsError::is_directory);
-    if (!d.writable) return fs_err(FsError::bad_descriptor);
-    uint32_t r = s->rep();
-    s->outputs[r] = {d.fd->get(), true, true, 0, d.fd, nullptr};
-    return Val::ok(Val::handle(r));
-  }));
-  Method nothing = [](Desc&, auto&) -> Result<Val> { return Val::ok(); };
-  types.func<FsResult<None>(Borrow<Descriptor>, uint64_t, uint64_t, Advice)>(
-      "[method]descriptor.advise", method(nothing));
-  // Durability is the app's contract with its storage (temp file + fsync + rename + directory fsync): both reach the
-  // host descriptor, directories included, and a failure is reported, never swallowed.
-  types.func<FsResult<None>(Borrow<Descriptor>)>(
-      "[method]descriptor.sync-data", method([](Desc& d, auto&) -> Result<Val> {
-    if (::fdatasync(d.fd->get()) < 0) return errno_err(errno);
-    return Val::ok();
-  }));
-  types.func<FsResult<None>(Borrow<Descriptor>)>("[method]descriptor.sync", method([](Desc& d, auto&) -> Result<Val> {
-    if (::fsync(d.fd->get()) < 0) return errno_err(errno);
-    return Val::ok();
-  }));
-  types.func<FsResult<DescriptorFlags>(Borrow<Descriptor>)>(
-      "[method]descriptor.get-flags", method([](Desc& d, auto&) -> Result<Val> {
-    uint64_t f = (d.readable ? kFlagRead : 0) | (d.writable ? kFlagWrite : 0) |
-                 (d.is_directory && !d.read_only ? kFlagMutateDirectory : 0);
-    // The sync modes live on the open file description; Linux's O_SYNC includes the O_DSYNC bit.
-    const int status = ::fcntl(d.fd->get(), F_GETFL);
-    if (status < 0) return errno_err(errno);
-    if ((status & O_SYNC) == O_SYNC) f |= kFlagFileIntegritySync;
-    else if (status & O_DSYNC) f |= kFlagDataIntegritySync;
-    return Val::ok(Val::number(f));
-  }));
-  types.func<FsResult<DescriptorType>(Borrow<Descriptor>)>(
-      "[method]descriptor.get-type", method([](Desc& d, auto&) -> Result<Val> {
-    struct stat sb{};
-    if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
-    return Val::ok(Val::number(type_of(sb.st_mode)));
-  }));
-  types.func<FsResult<None>(Borrow<Descriptor>, uint64_t)>(
-      "[method]descriptor.set-size", mutating([](Desc& d, auto& a) -> Result<Val> {
-    if (::ftruncate(d.fd->get(), off_t(a[1].num)) < 0) return errno_err(errno);
-    return Val::ok();
-  }));
-  auto timestamps = [](const Val& atime, const Val& mtime, timespec ts[2]) {
-    for (int i = 0; i < 2; ++i) {
-      const Val& v = i == 0 ? atime : mtime;  // new-timestamp: no-change | now | timestamp(datetime)
-      if (v.index == 0) ts[i].tv_nsec = UTIME_OMIT;
-      else if (v.index == 1) ts[i].tv_nsec = UTIME_NOW;
-      else ts[i] = {time_t(v.items[0].items[0].num), long(v.items[0].items[1].num)};
-    }
-  };
-  types.func<FsResult<None>(Borrow<Descriptor>, NewTimestamp, NewTimestamp)>(
-      "[method]descriptor.set-times", mutating([timestamps](Desc& d, auto& a) -> Result<Val> {
-    timespec ts[2]{};
-    timestamps(a[1], a[2], ts);
-    if (::futimens(d.fd->get(), ts) < 0) return errno_err(errno);
-    return Val::ok();
-  }));
-  types.func<FsResult<Tuple<Bytes, bool>>(Borrow<Descriptor>, uint64_t, uint64_t)>(
-      "[method]descriptor.read", method([](Desc& d, auto& a) -> Result<Val> {
-    size_t wanted = size_t(std::min<uint64_t>(a[1].num, 1 << 20));
-    std::string buf(wanted, '\0');
-    ssize_t n = ::pread(d.fd->get(), buf.data(), buf.size(), off_t(a[2].num));
-    if (n < 0) return errno_err(errno);
-    buf.resize(size_t(n));
-    bool eof = size_t(n) < wanted;
-    return Val::ok(Val::record({Val::bytes(buf.data(), buf.size()), Val::boolean(eof)}));
-  }));
-  types.func<FsResult<uint64_t>(Borrow<Descriptor>, Bytes, uint64_t)>(
-      "[method]descriptor.write", mutating([](Desc& d, auto& a) -> Result<Val> {
-    if (!d.writable) return fs_err(FsError::bad_descriptor);
-    ssize_t n = ::pwrite(d.fd->get(), a[1].str.data(), a[1].str.size(), off_t(a[2].num));
-    if (n < 0) return errno_err(errno);
-    return Val::ok(Val::number(uint64_t(n)));
-  }));
-  types.func<FsResult<Own<DirectoryEntryStream>>(Borrow<Descriptor>)>(
-      "[method]descriptor.read-directory", method([s](Desc& d, auto&) -> Result<Val> {
-    if (!d.is_directory) return fs_err(FsError::not_directory);
-    if (s->dirs.size() >= kMaxLiveDirectoryStreams) return fs_err(FsError::insufficient_memory);
-    auto reader = DirectoryReader::open(d.fd->get());
-    if (!reader) return errno_err(reader.error().code);
-    uint32_t r = s->rep();
-    s->dirs.emplace(r, State::DirStream{std::move(reader).value()});
-    return Val::ok(Val::handle(r));
-  }));
-  types.func<FsResult<Option<DirectoryEntry>>(Borrow<DirectoryEntryStream>)>(
-      "[method]directory-entry-stream.read-directory-entry", [s](auto& a) -> Result<Val> {
-    auto it = s->dirs.find(uint32_t(a[0].num));
-    if (it == s->dirs.end()) return fail("unknown directory-entry-stream");
-    auto entry = it->second.reader.next();
-    if (!entry) return errno_err(entry.error().code);
-    if (!*entry) return Val::ok(Val::none());
-    return Val::ok(Val::some(Val::record({Val::number(entry_type((*entry)->type)), Val::string((*entry)->name)})));
-  });
-  types.func<FsResult<None>(Borrow<Descriptor>, std::string)>(
-      "[method]descriptor.create-directory-at", mutating([](Desc& d, auto& a) -> Result<Val> {
-    auto p = parent_in(d.fd->get(), a[1].str);
-    if (!p) return errno_err(p.error().code);
-    if (::mkdirat(p->dir(), p->name_as_written().c_str(), 0777) < 0) return errno_err(errno);
-    return Val::ok();
-  }));
-  types.func<FsResult<DescriptorStat>(Borrow<Descriptor>)>(
-      "[method]descriptor.stat", method([](Desc& d, auto&) -> Result<Val> {
-    struct stat sb{};
-    if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
-    return Val::ok(stat_record(sb));
-  }));
-  types.func<FsResult<DescriptorStat>(Borrow<Descriptor>, PathFlags, std::string)>(
-      "[method]descriptor.stat-at", method([](Desc& d, auto& a) -> Result<Val> {
-    struct stat sb{};
-    if (a[1].num & kPathSymlinkFollow) {
-      auto file = open_in(d.fd->get(), a[2].str, O_PATH, 0, true);
-      if (!file) return errno_err(file.error().code);
-      if (::fstat(file->get(), &sb) < 0) return errno_err(errno);
-      return Val::ok(stat_record(sb));
-    }
-    auto p = parent_in(d.fd->get(), a[2].str);
-    if (!p) return errno_err(p.error().code);
-    if (::fstatat(p->dir(), p->name_as_written().c_str(), &sb, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
-    return Val::ok(stat_record(sb));
-  }));
-  types.func<FsResult<None>(Borrow<Descriptor>, PathFlags, std::string, NewTimestamp, NewTimestamp)>(
-      "[method]descriptor.set-times-at", mutating([timestamps](Desc& d, auto& a) -> Result<Val> {
-    timespec ts[2]{};
-    timestamps(a[3], a[4], ts);
-    if (a[1].num & kPathSymlinkFollow) {
-      // utimensat would follow symlinks with no bound: resolve beneath the preopen, then set the times of what was
-      // found through its descriptor (an O_PATH fd works only through its /proc name).
-      auto file = open_in(d.fd->get(), a[2].str, O_PATH, 0, true);
-      if (!file) return errno_err(file.error().code);
-      const std::string self = "/proc/self/fd/" + std::to_string(file->get());
-      if (::utimensat(AT_FDCWD, self.c_str(), ts, 0) < 0) return errno_err(errno);
-      return Val::ok();
-    }
-    auto p = parent_in(d.fd->get(), a[2].str);
-    if (!p) return errno_err(p.error().code);
-    if (::utimensat(p->dir(), p->name_as_written().c_str(), ts, AT_SYMLINK_NOFOLLOW) < 0) return errno_err(errno);
-    return Val::ok();
-  }));
-  // link-at / rename-at: from a path under `self` to a path under another (writable) descriptor.
-  auto destination = [s](const Val& other_rep, const Val& to_path) -> Result<BeneathParent> {
-    auto other = s->descriptors.find(uint32_t(other_rep.num));
-    if (other == s->descriptors.end()) return fail(Error("unknown descriptor", EBADF));
-    if (other->second.read_only) return fail(Error("read-only", EROFS));
-    return parent_in(other->second.fd->get(), to_path.str);
-  };
-  auto two_paths = [destination](Desc& d, const Val& from_path, const Val& other_rep, const Val& to_path,
-                                 int (*op)(int, const char*, int, const char*)) -> Result<Val> {
-    auto from = parent_in(d.fd->get(), from_path.str);
-    if (!from) return errno_err(from.error().code);
-    auto to = destination(other_rep, to_path);
-    if (!to) return errno_err(to.error().code);
-    if (op(from->dir(), from->name_as_written().c_str(), to->dir(), to->name_as_written().c_str()) < 0)
-      return errno_err(errno);
-    return Val::ok();
-  };
-  types.func<FsResult<None>(Borrow<Descriptor>, PathFlags, std::string, Borrow<Descriptor>, std::string)>(
-      "[method]descriptor.link-at", mutating([two_paths, destination](Desc& d, auto& a) -> Result<Val> {
-    if (a[1].num & kPathSymlinkFollow) {
-      // linkat's AT_SYMLINK_FOLLOW would follow without bound: resolve beneath the preopen first and link what was
-      // found through its /proc name (a dangling link fails here with no-entry, as on Linux).
-      auto source = open_in(d.fd->get(), a[2].str, O_PATH, 0, true);
-      if (!source) return errno_err(source.error().code);
-      auto to = destination(a[3], a[4]);
-      if (!to) return errno_err(to.error().code);
-      const std::string self = "/proc/self/fd/" + std::to_string(source->get());
-      if (::linkat(AT_FDCWD, self.c_str(), to->dir(), to->name_as_written().c_str(), AT_SYMLINK_FOLLOW) < 0)
-        return errno_err(errno);
-      return Val::ok();
-    }
-    return two_paths(d, a[2], a[3], a[4], [](int fd1, const char* p1, int fd2, const char* p2) {
-      return ::linkat(fd1, p1, fd2, p2, 0);
-    });
-  }));
-  types.func<FsResult<Own<Descriptor>>(Borrow<Descriptor>, PathFlags, std::string, OpenFlags, DescriptorFlags)>(
-      "[method]descriptor.open-at", method([s](Desc& d, auto& a) -> Result<Val> {
-    uint64_t path_flags = a[1].num, open_flags = a[3].num, flags = a[4].num;
-    bool wants_write = (flags & (kFlagWrite | kFlagMutateDirectory)) || (open_flags & (kOpenCreate | kOpenTruncate));
-    if (d.read_only && wants_write) return fs_err(FsError::read_only);
-    if (!d.is_directory) return fs_err(FsError::not_directory);
-    int oflags = (flags & kFlagWrite) ? ((flags & kFlagRead) ? O_RDWR : O_WRONLY) : O_RDONLY;
-    if (open_flags & kOpenCreate) oflags |= O_CREAT;
-    if (open_flags & kOpenDirectory) oflags |= O_DIRECTORY;
-    if (open_flags & kOpenExclusive) oflags |= O_EXCL;
-    if (open_flags & kOpenTruncate) oflags |= O_TRUNC;
-    if (flags & (kFlagFileIntegritySync | kFlagRequestedWriteSync)) oflags |= O_SYNC;  // Linux: O_RSYNC == O_SYNC
-    else if (flags & kFlagDataIntegritySync) oflags |= O_DSYNC;
-    auto file = open_in(d.fd->get(), a[2].str, oflags, 0666, path_flags & kPathSymlinkFollow);
-    if (!file && file.error().code == EISDIR && (flags & kFlagWrite) == 0)
-      file = open_in(d.fd->get(), a[2].str, O_RDONLY | O_DIRECTORY, 0, true);
-    if (!file) return errno_err(file.error().code);
-    struct stat sb{};
-    ::fstat(file->get(), &sb);
-    uint32_t r = s->rep();
-    s->descriptors[r] = {std::make_shared<UniqueFd>(std::move(*file)), d.read_only, S_ISDIR(sb.st_mode),
-                         (flags & kFlagRead) != 0 || (flags & kFlagWrite) == 0, (flags & kFlagWrite) != 0};
-    return Val::ok(Val::handle(r));
-  }));
-  types.func<FsResult<std::string>(Borrow<Descriptor>, std::string)>(
-      "[method]descriptor.readlink-at", method([](Desc& d, auto& a) -> Result<Val> {
-    auto p = parent_in(d.fd->get(), a[1].str);
-    if (!p) return errno_err(p.error().code);
-    char buf[4096];
-    ssize_t n = ::readlinkat(p->dir(), p->name_as_written().c_str(), buf, sizeof buf);
-    if (n < 0) return errno_err(errno);
-    return Val::ok(Val::string(std::string(buf, size_t(n))));
-  }));
-  types.func<FsResult<None>(Borrow<Descriptor>, std::string)>(
-      "[method]descriptor.remove-directory-at", mutating([](Desc& d, auto& a) -> Result<Val> {
-    auto p = parent_in(d.fd->get(), a[1].str);
-    if (!p) return errno_err(p.error().code);
-    if (::unlinkat(p->dir(), p->name_as_written().c_str(), AT_REMOVEDIR) < 0) return errno_err(errno);
-    return Val::ok();
-  }));
-  types.func<FsResult<None>(Borrow<Descriptor>, std::string, Borrow<Descriptor>, std::string)>(
-      "[method]descriptor.rename-at",
-      mutating([two_paths](Desc& d, auto& a) { return two_paths(d, a[1], a[2], a[3], ::renameat); }));
-  types.func<FsResult<None>(Borrow<Descriptor>, std::string, std::string)>(
-      "[method]descriptor.symlink-at", mutating([](Desc& d, auto& a) -> Result<Val> {
-    auto p = parent_in(d.fd->get(), a[2].str);
-    if (!p) return errno_err(p.error().code);
-    if (a[1].str.find('\0') != std::string::npos) return fs_err(FsError::invalid);
-    if (!symlink_target_stays_beneath(d.fd->get(), p->dir(), a[1].str)) return fs_err(FsError::not_permitted);
-    if (::symlinkat(a[1].str.c_str(), p->dir(), p->name_as_written().c_str()) < 0) return errno_err(errno);
-    return Val::ok();
-  }));
-  types.func<FsResult<None>(Borrow<Descriptor>, std::string)>(
-      "[method]descriptor.unlink-file-at", mutating([](Desc& d, auto& a) -> Result<Val> {
-    auto p = parent_in(d.fd->get(), a[1].str);
-    if (!p) return errno_err(p.error().code);
-    if (::unlinkat(p->dir(), p->name_as_written().c_str(), 0) < 0) return errno_err(errno);
-    return Val::ok();
-  }));
-  types.func<bool(Borrow<Descriptor>, Borrow<Descriptor>)>(
-      "[method]descriptor.is-same-object", method([s](Desc& d, auto& a) -> Result<Val> {
-    auto other = s->descriptors.find(uint32_t(a[1].num));
-    if (other == s->descriptors.end()) return fail("unknown descriptor");
-    struct stat x{}, y{};
-    ::fstat(d.fd->get(), &x);
-    ::fstat(other->second.fd->get(), &y);
-    return Val::boolean(x.st_dev == y.st_dev && x.st_ino == y.st_ino);
-  }));
-  types.func<FsResult<MetadataHashValue>(Borrow<Descriptor>)>(
-      "[method]descriptor.metadata-hash", method([](Desc& d, auto&) -> Result<Val> {
-    struct stat sb{};
-    if (::fstat(d.fd->get(), &sb) < 0) return errno_err(errno);
-    return Val::ok(Val::record({Val::number(sb.st_ino), Val::number(sb.st_dev)}));
-  }));
-  types.func<FsResult<MetadataHashValue>(Borrow<Descriptor>, PathFlags, std::string)>(
-      "[method]descriptor.metadata-hash-at", method([](Desc& d, auto& a) -> Result<Val> {
-    auto file = open_in(d.fd->get(), a[2].str, O_PATH, 0, a[1].num & kPathSymlinkFollow);
-    if (!file) return errno_err(file.error().code);
-    struct stat sb{};
-    if (::fstat(file->get(), &sb) < 0) return errno_err(errno);
-    return Val::ok(Val::record({Val::number(sb.st_ino), Val::number(sb.st_dev)}));
-  }));
-  types.func<Option<FsErrorCode>(Borrow<IoError>)>("filesystem-error-code", [s](auto& a) -> Result<Val> {
-    auto it = s->errors.find(uint32_t(a[0].num));
-    if (it == s->errors.end() || it->second.err == 0) return Val::none();
-    return Val::some(Val::number(uint32_t(fs_error_from_errno(it->second.err))));
-  });
+  preopens.wrap("get-directories", std::make_shared<FilesystemPreopens>(st), &FilesystemPreopens::get_directories);
 }
 
 }  // namespace weft::runtime

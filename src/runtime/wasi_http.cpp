@@ -6,120 +6,16 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "wasi_http_state.hpp"
 #include "wasi_state.hpp"
-#include "weft/runtime/http_response_head.hpp"
 #include "wasi_types.hpp"
 
 namespace weft::runtime {
-
-struct HttpState {
-  /// Header bytes every live `fields` of the instance holds together (entries are shared between handles, so a
-  /// guest making more handles costs nothing; only `clone`, `set`, `append` and `from-list` add bytes).
-  struct FieldBytes {
-    size_t live = 0;
-  };
-  class Fields {
-   public:
-    explicit Fields(std::shared_ptr<FieldBytes> account) : account_(std::move(account)) {}
-    ~Fields() { account_->live -= bytes_; }
-    Fields(const Fields&) = delete;
-    Fields& operator=(const Fields&) = delete;
-
-    /// Adds one entry (`name` lowercase) within both budgets; a refusal names the budget it would pass.
-    [[nodiscard]] Result<void> add(std::string name, std::string value);
-    void remove(const std::string& name);
-    /// A mutable copy, charged to the same account.
-    [[nodiscard]] Result<std::shared_ptr<Fields>> clone() const;
-    [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
-    bool immutable = false;
-
-   private:
-    std::vector<std::pair<std::string, std::string>> entries_;  // names lowercase
-    size_t bytes_ = 0;
-    std::shared_ptr<FieldBytes> account_;
-  };
-  std::shared_ptr<FieldBytes> field_bytes = std::make_shared<FieldBytes>();
-  struct OutgoingBody {
-    std::shared_ptr<std::string> data = std::make_shared<std::string>();
-    bool stream_taken = false;
-  };
-  struct OutgoingRequest {
-    std::string method = "GET", scheme = "https", authority, path = "/";
-    std::shared_ptr<Fields> headers;
-    std::shared_ptr<OutgoingBody> body;  // set once body() was called
-  };
-  struct Future {
-    OutgoingRequest request;
-    std::optional<Result<HttpResponse>> result;
-    bool taken = false;
-  };
-  struct IncomingResponse {
-    uint16_t status = 0;
-    std::shared_ptr<Fields> headers;
-    std::shared_ptr<const std::string> body;
-    bool consumed = false;
-  };
-  std::map<uint32_t, std::shared_ptr<Fields>> fields;
-  std::map<uint32_t, OutgoingRequest> requests;
-  std::map<uint32_t, std::shared_ptr<OutgoingBody>> bodies;
-  std::map<uint32_t, Future> futures;
-  std::map<uint32_t, IncomingResponse> responses;
-  std::map<uint32_t, std::pair<std::shared_ptr<const std::string>, bool>> incoming_bodies;  // body, stream taken
-};
-
-namespace {
-
-// A `fields` holds at most what a response head may carry (the parser's own cap); all of an instance's fields
-// together at most as much as one request body. Each entry also costs its two strings' bookkeeping.
-constexpr size_t kMaxFieldsBytes = kMaxResponseHead;
-constexpr size_t kMaxLiveFieldBytes = size_t(16) << 20;
-constexpr size_t kFieldEntryOverhead = 2 * sizeof(std::string);
-
-}  // namespace
-
-Result<void> HttpState::Fields::add(std::string name, std::string value) {
-  size_t cost = name.size() + value.size() + kFieldEntryOverhead;
-  if (bytes_ + cost > kMaxFieldsBytes)
-    return fail("fields: header entries past " + std::to_string(kMaxFieldsBytes) + " bytes in one fields");
-  if (account_->live + cost > kMaxLiveFieldBytes)
-    return fail("fields: header entries past " + std::to_string(kMaxLiveFieldBytes) + " bytes across all live fields");
-  entries_.emplace_back(std::move(name), std::move(value));
-  bytes_ += cost;
-  account_->live += cost;
-  return {};
-}
-
-void HttpState::Fields::remove(const std::string& name) {
-  std::erase_if(entries_, [&](const auto& e) {
-    if (e.first != name) return false;
-    size_t cost = e.first.size() + e.second.size() + kFieldEntryOverhead;
-    bytes_ -= cost;
-    account_->live -= cost;
-    return true;
-  });
-}
-
-Result<std::shared_ptr<HttpState::Fields>> HttpState::Fields::clone() const {
-  auto copy = std::make_shared<Fields>(account_);
-  for (const auto& [name, value] : entries_) WEFT_TRY_VOID(copy->add(name, value));
-  return copy;
-}
-
-bool http_rep_in_use(const HttpState& h, uint32_t r) {
-  return h.fields.count(r) || h.requests.count(r) || h.bodies.count(r) || h.futures.count(r) || h.responses.count(r) ||
-         h.incoming_bodies.count(r);
-}
-
 namespace {
 
 using State = WasiHost::State;
 using namespace wasi;  // NOLINT: WIT type spelling
 constexpr const char* kMethods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
-constexpr uint32_t kMethodOther = 9, kSchemeOther = 2;
-// header-error cases
-constexpr uint32_t kInvalidSyntax = 0, kForbidden = 1, kImmutable = 2;
-// error-code cases used here
-constexpr uint32_t kRequestDenied = 15, kInternalError = 38;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
@@ -140,16 +36,10 @@ bool forbidden_name(const std::string& n) {
 }
 
 /// A header-error for (name, value), or nullopt when the field may be set.
-std::optional<uint32_t> field_error(const std::string& name, const std::string& value) {
-  if (!valid_name(name) || !valid_value(value)) return kInvalidSyntax;
-  if (forbidden_name(lower(name))) return kForbidden;
+std::optional<HeaderError> field_error(const std::string& name, const std::string& value) {
+  if (!valid_name(name) || !valid_value(value)) return HeaderError{HeaderError::Case::invalid_syntax};
+  if (forbidden_name(lower(name))) return HeaderError{HeaderError::Case::forbidden};
   return std::nullopt;
-}
-
-Val fields_entries(const HttpState::Fields& f) {
-  std::vector<Val> out;
-  for (const auto& [k, v] : f.entries()) out.push_back(Val::record({Val::string(k), Val::bytes(v.data(), v.size())}));
-  return Val::list(std::move(out));
 }
 
 /// Outgoing bodies are memory sinks behind wasi:io's output-stream functions (wasi_cli_io.cpp), which append
@@ -200,11 +90,382 @@ void limit_request_bodies(State& st, HostInterface& streams) {
   });
 }
 
+using FieldList = std::vector<std::pair<std::string, Bytes>>;  // list<tuple<field-name, field-value>>
+using Done = Res<>;
+using HeaderAnswer = Res<None, HeaderError>;
+template <class T> using Once = Res<T>;  // err: asked for a second time
+
+/// wasi:http/types on one instance's State: header fields, outgoing requests and their bodies, the futures of
+/// handled requests and their responses. A method on an unknown rep traps the guest.
+class HttpTypes : public std::enable_shared_from_this<HttpTypes> {
+ public:
+  explicit HttpTypes(State& state) : s_(&state), h_(state.http.get()) {}
+  void install(HostInterface& types);
+
+ private:
+  Own<Fields> new_fields();
+  Result<Res<Own<Fields>, HeaderError>> fields_from_list(FieldList entries);
+  Result<std::vector<Bytes>> fields_get(Borrow<Fields> self, std::string name);
+  Result<bool> fields_has(Borrow<Fields> self, std::string name);
+  Result<HeaderAnswer> fields_set(Borrow<Fields> self, std::string name, std::vector<Bytes> values);
+  Result<HeaderAnswer> fields_delete(Borrow<Fields> self, std::string name);
+  Result<HeaderAnswer> fields_append(Borrow<Fields> self, std::string name, Bytes value);
+  Result<FieldList> fields_entries(Borrow<Fields> self);
+  Result<Own<Fields>> fields_clone(Borrow<Fields> self);
+
+  Result<Own<OutgoingRequest>> new_outgoing_request(Own<Fields> headers);
+  Result<Once<Own<OutgoingBody>>> request_body(Borrow<OutgoingRequest> self);
+  Result<Done> set_method(Borrow<OutgoingRequest> self, Method method);
+  Result<Done> set_path_with_query(Borrow<OutgoingRequest> self, std::optional<std::string> path);
+  Result<Done> set_scheme(Borrow<OutgoingRequest> self, std::optional<Scheme> scheme);
+  Result<Done> set_authority(Borrow<OutgoingRequest> self, std::optional<std::string> authority);
+  Result<Own<Fields>> request_headers(Borrow<OutgoingRequest> self);
+  Result<Once<Own<OutputStream>>> body_write(Borrow<OutgoingBody> self);
+  Res<None, HttpErrorCode> body_finish(Own<OutgoingBody> self, std::optional<Own<Fields>> trailers);
+
+  Own<Pollable> subscribe_response(Borrow<FutureIncomingResponse> self);
+  Result<std::optional<Once<Res<Own<IncomingResponse>, HttpErrorCode>>>> get_response(
+      Borrow<FutureIncomingResponse> self);
+  Result<uint16_t> response_status(Borrow<IncomingResponse> self);
+  Result<Own<Fields>> response_headers(Borrow<IncomingResponse> self);
+  Result<Once<Own<IncomingBody>>> response_consume(Borrow<IncomingResponse> self);
+  Result<Once<Own<InputStream>>> incoming_body_stream(Borrow<IncomingBody> self);
+  Own<FutureTrailers> incoming_body_finish(Own<IncomingBody> self);
+  Own<Pollable> subscribe_trailers(Borrow<FutureTrailers> self);
+  std::optional<Once<Res<std::optional<Own<Fields>>, HttpErrorCode>>> get_trailers(Borrow<FutureTrailers> self);
+
+  Own<RequestOptions> new_request_options();
+  std::optional<uint64_t> request_option(Borrow<RequestOptions> self);
+  Done set_request_option(Borrow<RequestOptions> self, std::optional<uint64_t> duration);
+
+  /// A new handle on `fields`.
+  Own<Fields> hand_out(std::shared_ptr<HttpState::Fields> fields);
+  Result<HttpState::Fields*> fields(Borrow<Fields> self);
+  Result<HttpState::OutgoingRequest*> request(Borrow<OutgoingRequest> self);
+  Result<HttpState::IncomingResponse*> response(Borrow<IncomingResponse> self);
+  /// set / delete / append: check mutability and syntax, then remove `name` when `replace` and add `values`.
+  Result<HeaderAnswer> edit(Borrow<Fields> self, const std::string& name, std::vector<std::string> values,
+                            bool replace);
+
+  State* s_;      // borrowed: the State outlives every registry its interfaces are installed in
+  HttpState* h_;  // the State's
+};
+
+/// wasi:http/outgoing-handler: queues a request; it runs when its future is first asked for the response.
+class OutgoingHandler {
+ public:
+  explicit OutgoingHandler(State& state) : s_(&state), h_(state.http.get()) {}
+
+  // request-options are accepted and not applied (their getters answer none).
+  Result<Res<Own<FutureIncomingResponse>, HttpErrorCode>> handle(Own<OutgoingRequest> request,
+                                                                 std::optional<Own<RequestOptions>>) {
+    auto it = h_->requests.find(request.rep);
+    if (it == h_->requests.end()) return fail("unknown outgoing-request");
+    uint32_t r = s_->rep();
+    h_->futures[r] = {std::move(it->second), std::nullopt, false};
+    h_->requests.erase(it);
+    return Res<Own<FutureIncomingResponse>, HttpErrorCode>::ok({r});
+  }
+
+ private:
+  State* s_;
+  HttpState* h_;
+};
+
+void HttpTypes::install(HostInterface& types) {
+  auto self = shared_from_this();
+  using T = HttpTypes;
+  types.wrap("[constructor]fields", self, &T::new_fields);
+  types.wrap("[static]fields.from-list", self, &T::fields_from_list);
+  types.wrap("[method]fields.get", self, &T::fields_get);
+  types.wrap("[method]fields.has", self, &T::fields_has);
+  types.wrap("[method]fields.set", self, &T::fields_set);
+  types.wrap("[method]fields.delete", self, &T::fields_delete);
+  types.wrap("[method]fields.append", self, &T::fields_append);
+  types.wrap("[method]fields.entries", self, &T::fields_entries);
+  types.wrap("[method]fields.clone", self, &T::fields_clone);
+  types.wrap("[constructor]outgoing-request", self, &T::new_outgoing_request);
+  types.wrap("[method]outgoing-request.body", self, &T::request_body);
+  types.wrap("[method]outgoing-request.set-method", self, &T::set_method);
+  types.wrap("[method]outgoing-request.set-path-with-query", self, &T::set_path_with_query);
+  types.wrap("[method]outgoing-request.set-scheme", self, &T::set_scheme);
+  types.wrap("[method]outgoing-request.set-authority", self, &T::set_authority);
+  types.wrap("[method]outgoing-request.headers", self, &T::request_headers);
+  types.wrap("[method]outgoing-body.write", self, &T::body_write);
+  types.wrap("[static]outgoing-body.finish", self, &T::body_finish);
+  types.wrap("[method]future-incoming-response.subscribe", self, &T::subscribe_response);
+  types.wrap("[method]future-incoming-response.get", self, &T::get_response);
+  types.wrap("[method]incoming-response.status", self, &T::response_status);
+  types.wrap("[method]incoming-response.headers", self, &T::response_headers);
+  types.wrap("[method]incoming-response.consume", self, &T::response_consume);
+  types.wrap("[method]incoming-body.stream", self, &T::incoming_body_stream);
+  types.wrap("[static]incoming-body.finish", self, &T::incoming_body_finish);
+  types.wrap("[method]future-trailers.subscribe", self, &T::subscribe_trailers);
+  types.wrap("[method]future-trailers.get", self, &T::get_trailers);
+  types.wrap("[constructor]request-options", self, &T::new_request_options);
+  for (const char* timeout : {"connect-timeout", "first-byte-timeout", "between-bytes-timeout"}) {
+    types.wrap(std::string("[method]request-options.") + timeout, self, &T::request_option);
+    types.wrap(std::string("[method]request-options.set-") + timeout, self, &T::set_request_option);
+  }
+  // Serving HTTP (incoming requests, outgoing responses) is not part of WEFT: no such handle can exist.
+  types.fallback = [](auto&) -> Result<Val> { return fail("wasi:http: serving incoming requests is not supported"); };
+}
+
+Own<Fields> HttpTypes::hand_out(std::shared_ptr<HttpState::Fields> fields) {
+  uint32_t r = s_->rep();
+  h_->fields[r] = std::move(fields);
+  return {r};
+}
+
+Result<HttpState::Fields*> HttpTypes::fields(Borrow<Fields> self) {
+  auto it = h_->fields.find(self.rep);
+  if (it == h_->fields.end()) return fail("unknown fields");
+  return it->second.get();
+}
+
+Result<HttpState::OutgoingRequest*> HttpTypes::request(Borrow<OutgoingRequest> self) {
+  auto it = h_->requests.find(self.rep);
+  if (it == h_->requests.end()) return fail("unknown outgoing-request");
+  return &it->second;
+}
+
+Result<HttpState::IncomingResponse*> HttpTypes::response(Borrow<IncomingResponse> self) {
+  auto it = h_->responses.find(self.rep);
+  if (it == h_->responses.end()) return fail("unknown incoming-response");
+  return &it->second;
+}
+
+Own<Fields> HttpTypes::new_fields() { return hand_out(std::make_shared<HttpState::Fields>(h_->field_bytes)); }
+
+Result<Res<Own<Fields>, HeaderError>> HttpTypes::fields_from_list(FieldList entries) {
+  auto f = std::make_shared<HttpState::Fields>(h_->field_bytes);
+  for (auto& [name, value] : entries) {
+    if (auto err = field_error(name, value.data)) return Res<Own<Fields>, HeaderError>::err(*err);
+    WEFT_TRY_VOID(f->add(lower(name), std::move(value.data)));
+  }
+  return Res<Own<Fields>, HeaderError>::ok(hand_out(f));
+}
+
+Result<std::vector<Bytes>> HttpTypes::fields_get(Borrow<Fields> self, std::string name) {
+  WEFT_TRY(HttpState::Fields * f, fields(self));
+  std::vector<Bytes> out;
+  for (const auto& [k, v] : f->entries())
+    if (k == lower(name)) out.push_back({v});
+  return out;
+}
+
+Result<bool> HttpTypes::fields_has(Borrow<Fields> self, std::string name) {
+  WEFT_TRY(HttpState::Fields * f, fields(self));
+  std::string n = lower(std::move(name));
+  const auto& entries = f->entries();
+  return std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == n; });
+}
+
+Result<HeaderAnswer> HttpTypes::edit(Borrow<Fields> self, const std::string& name, std::vector<std::string> values,
+                                     bool replace) {
+  WEFT_TRY(HttpState::Fields * f, fields(self));
+  if (f->immutable) return HeaderAnswer::err({HeaderError::Case::immutable});
+  std::string n = lower(name);
+  for (const auto& v : values)
+    if (auto err = field_error(n, v)) return HeaderAnswer::err(*err);
+  if (!valid_name(n)) return HeaderAnswer::err({HeaderError::Case::invalid_syntax});
+  if (replace) f->remove(n);
+  for (auto& v : values) WEFT_TRY_VOID(f->add(n, std::move(v)));
+  return HeaderAnswer::ok();
+}
+
+Result<HeaderAnswer> HttpTypes::fields_set(Borrow<Fields> self, std::string name, std::vector<Bytes> values) {
+  std::vector<std::string> strings;
+  for (auto& v : values) strings.push_back(std::move(v.data));
+  return edit(self, name, std::move(strings), true);
+}
+
+Result<HeaderAnswer> HttpTypes::fields_delete(Borrow<Fields> self, std::string name) {
+  return edit(self, name, {}, true);
+}
+
+Result<HeaderAnswer> HttpTypes::fields_append(Borrow<Fields> self, std::string name, Bytes value) {
+  return edit(self, name, {std::move(value.data)}, false);
+}
+
+Result<FieldList> HttpTypes::fields_entries(Borrow<Fields> self) {
+  WEFT_TRY(HttpState::Fields * f, fields(self));
+  FieldList out;
+  for (const auto& [k, v] : f->entries()) out.emplace_back(k, Bytes{v});
+  return out;
+}
+
+Result<Own<Fields>> HttpTypes::fields_clone(Borrow<Fields> self) {
+  WEFT_TRY(HttpState::Fields * f, fields(self));
+  WEFT_TRY(auto copy, f->clone());
+  return hand_out(std::move(copy));
+}
+
+Result<Own<OutgoingRequest>> HttpTypes::new_outgoing_request(Own<Fields> headers) {
+  auto it = h_->fields.find(headers.rep);
+  if (it == h_->fields.end()) return fail("unknown fields");
+  HttpState::OutgoingRequest req;
+  req.headers = it->second;
+  req.headers->immutable = true;
+  h_->fields.erase(it);  // the own<fields> moved into the request
+  uint32_t r = s_->rep();
+  h_->requests[r] = std::move(req);
+  return Own<OutgoingRequest>{r};
+}
+
+Result<Once<Own<OutgoingBody>>> HttpTypes::request_body(Borrow<OutgoingRequest> self) {
+  WEFT_TRY(HttpState::OutgoingRequest * req, request(self));
+  if (req->body) return Once<Own<OutgoingBody>>::err();
+  req->body = std::make_shared<HttpState::OutgoingBody>();
+  uint32_t r = s_->rep();
+  h_->bodies[r] = req->body;
+  return Once<Own<OutgoingBody>>::ok({r});
+}
+
+Result<Done> HttpTypes::set_method(Borrow<OutgoingRequest> self, Method method) {
+  WEFT_TRY(HttpState::OutgoingRequest * req, request(self));
+  req->method = method.method == Method::Case::other ? method.other : kMethods[uint32_t(method.method)];
+  return Done::ok();
+}
+
+Result<Done> HttpTypes::set_path_with_query(Borrow<OutgoingRequest> self, std::optional<std::string> path) {
+  WEFT_TRY(HttpState::OutgoingRequest * req, request(self));
+  req->path = path ? std::move(*path) : "/";
+  return Done::ok();
+}
+
+Result<Done> HttpTypes::set_scheme(Borrow<OutgoingRequest> self, std::optional<Scheme> scheme) {
+  WEFT_TRY(HttpState::OutgoingRequest * req, request(self));
+  if (!scheme) return Done::ok();
+  switch (scheme->scheme) {
+    case Scheme::Case::http: req->scheme = "http"; break;
+    case Scheme::Case::https: req->scheme = "https"; break;
+    case Scheme::Case::other: req->scheme = lower(scheme->other); break;
+  }
+  return Done::ok();
+}
+
+Result<Done> HttpTypes::set_authority(Borrow<OutgoingRequest> self, std::optional<std::string> authority) {
+  WEFT_TRY(HttpState::OutgoingRequest * req, request(self));
+  req->authority = authority ? std::move(*authority) : "";
+  return Done::ok();
+}
+
+Result<Own<Fields>> HttpTypes::request_headers(Borrow<OutgoingRequest> self) {
+  WEFT_TRY(HttpState::OutgoingRequest * req, request(self));
+  return hand_out(req->headers);  // immutable since the request took it: a second handle, not a copy
+}
+
+Result<Once<Own<OutputStream>>> HttpTypes::body_write(Borrow<OutgoingBody> self) {
+  auto it = h_->bodies.find(self.rep);
+  if (it == h_->bodies.end()) return fail("unknown outgoing-body");
+  if (it->second->stream_taken) return Once<Own<OutputStream>>::err();
+  it->second->stream_taken = true;
+  uint32_t r = s_->rep();
+  s_->outputs[r] = {-1, false, false, 0, nullptr, it->second->data};
+  return Once<Own<OutputStream>>::ok({r});
+}
+
+Res<None, HttpErrorCode> HttpTypes::body_finish(Own<OutgoingBody> self, std::optional<Own<Fields>>) {
+  h_->bodies.erase(self.rep);  // own<outgoing-body>: the request keeps the data
+  return Res<None, HttpErrorCode>::ok();
+}
+
+Own<Pollable> HttpTypes::subscribe_response(Borrow<FutureIncomingResponse>) { return {s_->ready_pollable()}; }
+
+Result<std::optional<Once<Res<Own<IncomingResponse>, HttpErrorCode>>>> HttpTypes::get_response(
+    Borrow<FutureIncomingResponse> self) {
+  using Outcome = Res<Own<IncomingResponse>, HttpErrorCode>;
+  using Answer = Once<Outcome>;
+  auto it = h_->futures.find(self.rep);
+  if (it == h_->futures.end()) return fail("unknown future-incoming-response");
+  auto& fut = it->second;
+  if (fut.taken) return std::optional<Answer>(Answer::err());
+  if (!fut.result) {
+    const auto& req = fut.request;
+    std::vector<std::pair<std::string, std::string>> headers(req.headers->entries().begin(),
+                                                             req.headers->entries().end());
+    std::optional<std::string> body;
+    if (req.body) body = *req.body->data;
+    fut.result = s_->config.http_client(req.scheme + "://" + req.authority + req.path, req.method, headers, body);
+  }
+  fut.taken = true;
+  if (!fut.result->ok()) {
+    const std::string& message = fut.result->error().message;
+    HttpErrorCode code = message.starts_with("capability ") ? HttpErrorCode::request_denied()
+                                                            : HttpErrorCode::internal_error(message);
+    return std::optional<Answer>(Answer::ok(Outcome::err(std::move(code))));
+  }
+  HttpResponse& resp = fut.result->value();
+  HttpState::IncomingResponse in;
+  in.status = resp.status;
+  in.headers = std::make_shared<HttpState::Fields>(h_->field_bytes);
+  for (auto& [k, v] : resp.headers) {
+    if (!valid_name(k) || !valid_value(v)) continue;
+    if (auto added = in.headers->add(lower(k), v); !added) {
+      auto code = HttpErrorCode::internal_error("response headers: " + added.error().message);
+      return std::optional<Answer>(Answer::ok(Outcome::err(std::move(code))));
+    }
+  }
+  in.headers->immutable = true;
+  in.body = std::make_shared<const std::string>(std::move(resp.body));
+  uint32_t r = s_->rep();
+  h_->responses[r] = std::move(in);
+  return std::optional<Answer>(Answer::ok(Outcome::ok({r})));
+}
+
+Result<uint16_t> HttpTypes::response_status(Borrow<IncomingResponse> self) {
+  WEFT_TRY(HttpState::IncomingResponse * r, response(self));
+  return r->status;
+}
+
+Result<Own<Fields>> HttpTypes::response_headers(Borrow<IncomingResponse> self) {
+  WEFT_TRY(HttpState::IncomingResponse * r, response(self));
+  return hand_out(r->headers);
+}
+
+Result<Once<Own<IncomingBody>>> HttpTypes::response_consume(Borrow<IncomingResponse> self) {
+  WEFT_TRY(HttpState::IncomingResponse * r, response(self));
+  if (r->consumed) return Once<Own<IncomingBody>>::err();
+  r->consumed = true;
+  uint32_t b = s_->rep();
+  h_->incoming_bodies[b] = {r->body, false};
+  return Once<Own<IncomingBody>>::ok({b});
+}
+
+Result<Once<Own<InputStream>>> HttpTypes::incoming_body_stream(Borrow<IncomingBody> self) {
+  auto it = h_->incoming_bodies.find(self.rep);
+  if (it == h_->incoming_bodies.end()) return fail("unknown incoming-body");
+  auto& [body, stream_taken] = it->second;
+  if (stream_taken) return Once<Own<InputStream>>::err();
+  stream_taken = true;
+  uint32_t r = s_->rep();
+  s_->inputs[r] = {-1, 0, nullptr, body};
+  return Once<Own<InputStream>>::ok({r});
+}
+
+Own<FutureTrailers> HttpTypes::incoming_body_finish(Own<IncomingBody> self) {
+  h_->incoming_bodies.erase(self.rep);
+  return {s_->rep()};  // future-trailers: resolves to no trailers
+}
+
+Own<Pollable> HttpTypes::subscribe_trailers(Borrow<FutureTrailers>) { return {s_->ready_pollable()}; }
+
+std::optional<Once<Res<std::optional<Own<Fields>>, HttpErrorCode>>> HttpTypes::get_trailers(Borrow<FutureTrailers>) {
+  using Outcome = Res<std::optional<Own<Fields>>, HttpErrorCode>;
+  return Once<Outcome>::ok(Outcome::ok(std::nullopt));
+}
+
+Own<RequestOptions> HttpTypes::new_request_options() { return {s_->rep()}; }
+
+std::optional<uint64_t> HttpTypes::request_option(Borrow<RequestOptions>) { return std::nullopt; }
+
+Done HttpTypes::set_request_option(Borrow<RequestOptions>, std::optional<uint64_t>) { return Done::ok(); }
+
 }  // namespace
 
 void install_wasi_http(State& st, HostRegistry& registry) {
   st.http = std::make_shared<HttpState>();
-  State* s = &st;
   HttpState* h = st.http.get();
   auto& types = registry.add("wasi:http/types@0.2.12");
   for (const char* io : {"input-stream", "output-stream"})
@@ -221,268 +482,12 @@ void install_wasi_http(State& st, HostRegistry& registry) {
   for (const char* unused : {"incoming-request", "response-outparam", "outgoing-response", "future-trailers",
                              "request-options"})
     types.resource(unused, [](uint32_t) {});
-
-  auto new_fields = [s, h](std::shared_ptr<HttpState::Fields> f) {
-    uint32_t r = s->rep();
-    h->fields[r] = std::move(f);
-    return Val::handle(r);
-  };
-  auto self_fields = [h](const Val& v) -> HttpState::Fields* {
-    auto it = h->fields.find(uint32_t(v.num));
-    return it == h->fields.end() ? nullptr : it->second.get();
-  };
-
-  types.func<Own<Fields>()>("[constructor]fields", [h, new_fields](auto&) -> Result<Val> {
-    return new_fields(std::make_shared<HttpState::Fields>(h->field_bytes));
-  });
-  types.func<Res<Own<Fields>, HeaderError>(FieldEntries)>(
-      "[static]fields.from-list", [h, new_fields](auto& a) -> Result<Val> {
-    auto f = std::make_shared<HttpState::Fields>(h->field_bytes);
-    for (const auto& e : a[0].items) {
-      if (auto err = field_error(e.items[0].str, e.items[1].str)) return Val::err(Val::cases(*err));
-      WEFT_TRY_VOID(f->add(lower(e.items[0].str), e.items[1].str));
-    }
-    return Val::ok(new_fields(f));
-  });
-  types.func<List<Bytes>(Borrow<Fields>, std::string)>("[method]fields.get", [self_fields](auto& a) -> Result<Val> {
-    auto* f = self_fields(a[0]);
-    if (!f) return fail("unknown fields");
-    std::vector<Val> out;
-    for (const auto& [k, v] : f->entries())
-      if (k == lower(a[1].str)) out.push_back(Val::bytes(v.data(), v.size()));
-    return Val::list(std::move(out));
-  });
-  types.func<bool(Borrow<Fields>, std::string)>("[method]fields.has", [self_fields](auto& a) -> Result<Val> {
-    auto* f = self_fields(a[0]);
-    if (!f) return fail("unknown fields");
-    std::string n = lower(a[1].str);
-    const auto& entries = f->entries();
-    return Val::boolean(std::any_of(entries.begin(), entries.end(), [&](auto& e) { return e.first == n; }));
-  });
-  // set / delete / append: check mutability and syntax, then edit.
-  auto edit = [self_fields](bool remove, bool add_all, bool append) {
-    return [=](std::vector<Val>& a) -> Result<Val> {
-      auto* f = self_fields(a[0]);
-      if (!f) return fail("unknown fields");
-      if (f->immutable) return Val::err(Val::cases(kImmutable));
-      std::string n = lower(a[1].str);
-      std::vector<std::string> values;
-      if (append) values.push_back(a[2].str);
-      if (add_all)
-        for (const auto& v : a[2].items) values.push_back(v.str);
-      for (const auto& v : values)
-        if (auto err = field_error(n, v)) return Val::err(Val::cases(*err));
-      if (!valid_name(n)) return Val::err(Val::cases(kInvalidSyntax));
-      if (remove) f->remove(n);
-      for (auto& v : values) WEFT_TRY_VOID(f->add(n, std::move(v)));
-      return Val::ok();
-    };
-  };
-  types.func<Res<None, HeaderError>(Borrow<Fields>, std::string, List<Bytes>)>(
-      "[method]fields.set", edit(true, true, false));
-  types.func<Res<None, HeaderError>(Borrow<Fields>, std::string)>("[method]fields.delete", edit(true, false, false));
-  types.func<Res<None, HeaderError>(Borrow<Fields>, std::string, Bytes)>(
-      "[method]fields.append", edit(false, false, true));
-  types.func<FieldEntries(Borrow<Fields>)>("[method]fields.entries", [self_fields](auto& a) -> Result<Val> {
-    auto* f = self_fields(a[0]);
-    if (!f) return fail("unknown fields");
-    return fields_entries(*f);
-  });
-  types.func<Own<Fields>(Borrow<Fields>)>("[method]fields.clone", [self_fields, new_fields](auto& a) -> Result<Val> {
-    auto* f = self_fields(a[0]);
-    if (!f) return fail("unknown fields");
-    WEFT_TRY(auto copy, f->clone());
-    return new_fields(std::move(copy));
-  });
-
-  types.func<Own<OutgoingRequest>(Own<Fields>)>("[constructor]outgoing-request", [s, h](auto& a) -> Result<Val> {
-    auto it = h->fields.find(uint32_t(a[0].num));
-    if (it == h->fields.end()) return fail("unknown fields");
-    HttpState::OutgoingRequest req;
-    req.headers = it->second;
-    req.headers->immutable = true;
-    h->fields.erase(it);  // the own<fields> moved into the request
-    uint32_t r = s->rep();
-    h->requests[r] = std::move(req);
-    return Val::handle(r);
-  });
-  auto request = [h](const Val& v) -> HttpState::OutgoingRequest* {
-    auto it = h->requests.find(uint32_t(v.num));
-    return it == h->requests.end() ? nullptr : &it->second;
-  };
-  types.func<Res<Own<OutgoingBody>>(Borrow<OutgoingRequest>)>(
-      "[method]outgoing-request.body", [s, h, request](auto& a) -> Result<Val> {
-    auto* req = request(a[0]);
-    if (!req) return fail("unknown outgoing-request");
-    if (req->body) return Val::err(Val{});
-    req->body = std::make_shared<HttpState::OutgoingBody>();
-    uint32_t r = s->rep();
-    h->bodies[r] = req->body;
-    return Val::ok(Val::handle(r));
-  });
-  types.func<Res<>(Borrow<OutgoingRequest>, Method)>(
-      "[method]outgoing-request.set-method", [request](auto& a) -> Result<Val> {
-    auto* req = request(a[0]);
-    if (!req) return fail("unknown outgoing-request");
-    req->method = a[1].index == kMethodOther ? a[1].items[0].str : kMethods[a[1].index];
-    return Val::ok();
-  });
-  types.func<Res<>(Borrow<OutgoingRequest>, Option<std::string>)>(
-      "[method]outgoing-request.set-path-with-query", [request](auto& a) -> Result<Val> {
-    auto* req = request(a[0]);
-    if (!req) return fail("unknown outgoing-request");
-    req->path = a[1].index ? a[1].items[0].str : "/";
-    return Val::ok();
-  });
-  types.func<Res<>(Borrow<OutgoingRequest>, Option<Scheme>)>(
-      "[method]outgoing-request.set-scheme", [request](auto& a) -> Result<Val> {
-    auto* req = request(a[0]);
-    if (!req) return fail("unknown outgoing-request");
-    if (!a[1].index) return Val::ok();
-    const Val& scheme = a[1].items[0];
-    req->scheme = scheme.index == kSchemeOther ? lower(scheme.items[0].str) : scheme.index == 0 ? "http" : "https";
-    return Val::ok();
-  });
-  types.func<Res<>(Borrow<OutgoingRequest>, Option<std::string>)>(
-      "[method]outgoing-request.set-authority", [request](auto& a) -> Result<Val> {
-    auto* req = request(a[0]);
-    if (!req) return fail("unknown outgoing-request");
-    req->authority = a[1].index ? a[1].items[0].str : "";
-    return Val::ok();
-  });
-  types.func<Own<Fields>(Borrow<OutgoingRequest>)>(
-      "[method]outgoing-request.headers", [request, new_fields](auto& a) -> Result<Val> {
-    auto* req = request(a[0]);
-    if (!req) return fail("unknown outgoing-request");
-    return new_fields(req->headers);  // immutable since the request took it: a second handle, not a copy
-  });
-
-  types.func<Res<Own<OutputStream>>(Borrow<OutgoingBody>)>(
-      "[method]outgoing-body.write", [s, h](auto& a) -> Result<Val> {
-    auto it = h->bodies.find(uint32_t(a[0].num));
-    if (it == h->bodies.end()) return fail("unknown outgoing-body");
-    if (it->second->stream_taken) return Val::err(Val{});
-    it->second->stream_taken = true;
-    uint32_t r = s->rep();
-    s->outputs[r] = {-1, false, false, 0, nullptr, it->second->data};
-    return Val::ok(Val::handle(r));
-  });
-  types.func<Res<None, HttpErrorCode>(Own<OutgoingBody>, Option<Own<Fields>>)>(
-      "[static]outgoing-body.finish", [h](auto& a) -> Result<Val> {
-    h->bodies.erase(uint32_t(a[0].num));  // own<outgoing-body>: the request keeps the data
-    return Val::ok();
-  });
+  std::make_shared<HttpTypes>(st)->install(types);
 
   auto& handler = registry.add("wasi:http/outgoing-handler@0.2.12");
   for (const char* shared : {"outgoing-request", "future-incoming-response", "request-options"})
     handler.resources[shared] = types.resources[shared];
-  handler.func<Res<Own<FutureIncomingResponse>, HttpErrorCode>(Own<OutgoingRequest>, Option<Own<RequestOptions>>)>(
-      "handle", [s, h](auto& a) -> Result<Val> {
-    auto it = h->requests.find(uint32_t(a[0].num));
-    if (it == h->requests.end()) return fail("unknown outgoing-request");
-    uint32_t r = s->rep();
-    h->futures[r] = {std::move(it->second), std::nullopt, false};
-    h->requests.erase(it);
-    return Val::ok(Val::handle(r));
-  });
-  types.func<Own<Pollable>(Borrow<FutureIncomingResponse>)>(
-      "[method]future-incoming-response.subscribe", [s](auto&) -> Result<Val> {
-    return Val::handle(s->ready_pollable());
-  });
-  types.func<Option<Res<Res<Own<IncomingResponse>, HttpErrorCode>>>(Borrow<FutureIncomingResponse>)>(
-      "[method]future-incoming-response.get", [s, h](auto& a) -> Result<Val> {
-    auto it = h->futures.find(uint32_t(a[0].num));
-    if (it == h->futures.end()) return fail("unknown future-incoming-response");
-    auto& fut = it->second;
-    if (fut.taken) return Val::some(Val::err(Val{}));
-    if (!fut.result) {
-      const auto& req = fut.request;
-      std::vector<std::pair<std::string, std::string>> headers(req.headers->entries().begin(),
-                                                               req.headers->entries().end());
-      std::optional<std::string> body;
-      if (req.body) body = *req.body->data;
-      fut.result = s->config.http_client(req.scheme + "://" + req.authority + req.path, req.method, headers, body);
-    }
-    fut.taken = true;
-    if (!fut.result->ok()) {
-      const std::string& message = fut.result->error().message;
-      Val code = message.starts_with("capability ") ? Val::cases(kRequestDenied)
-                                                    : Val::cases(kInternalError, Val::some(Val::string(message)));
-      return Val::some(Val::ok(Val::err(std::move(code))));
-    }
-    HttpResponse& resp = fut.result->value();
-    HttpState::IncomingResponse in;
-    in.status = resp.status;
-    in.headers = std::make_shared<HttpState::Fields>(h->field_bytes);
-    for (auto& [k, v] : resp.headers) {
-      if (!valid_name(k) || !valid_value(v)) continue;
-      if (auto added = in.headers->add(lower(k), v); !added) {
-        Val code = Val::cases(kInternalError, Val::some(Val::string("response headers: " + added.error().message)));
-        return Val::some(Val::ok(Val::err(std::move(code))));
-      }
-    }
-    in.headers->immutable = true;
-    in.body = std::make_shared<const std::string>(std::move(resp.body));
-    uint32_t r = s->rep();
-    h->responses[r] = std::move(in);
-    return Val::some(Val::ok(Val::ok(Val::handle(r))));
-  });
-  auto response = [h](const Val& v) -> HttpState::IncomingResponse* {
-    auto it = h->responses.find(uint32_t(v.num));
-    return it == h->responses.end() ? nullptr : &it->second;
-  };
-  types.func<uint16_t(Borrow<IncomingResponse>)>(
-      "[method]incoming-response.status", [response](auto& a) -> Result<Val> {
-    auto* r = response(a[0]);
-    if (!r) return fail("unknown incoming-response");
-    return Val::number(r->status);
-  });
-  types.func<Own<Fields>(Borrow<IncomingResponse>)>(
-      "[method]incoming-response.headers", [response, new_fields](auto& a) -> Result<Val> {
-    auto* r = response(a[0]);
-    if (!r) return fail("unknown incoming-response");
-    return new_fields(r->headers);
-  });
-  types.func<Res<Own<IncomingBody>>(Borrow<IncomingResponse>)>(
-      "[method]incoming-response.consume", [s, h, response](auto& a) -> Result<Val> {
-    auto* r = response(a[0]);
-    if (!r) return fail("unknown incoming-response");
-    if (r->consumed) return Val::err(Val{});
-    r->consumed = true;
-    uint32_t b = s->rep();
-    h->incoming_bodies[b] = {r->body, false};
-    return Val::ok(Val::handle(b));
-  });
-  types.func<Res<Own<InputStream>>(Borrow<IncomingBody>)>(
-      "[method]incoming-body.stream", [s, h](auto& a) -> Result<Val> {
-    auto it = h->incoming_bodies.find(uint32_t(a[0].num));
-    if (it == h->incoming_bodies.end()) return fail("unknown incoming-body");
-    if (it->second.second) return Val::err(Val{});
-    it->second.second = true;
-    uint32_t r = s->rep();
-    s->inputs[r] = {-1, 0, nullptr, it->second.first};
-    return Val::ok(Val::handle(r));
-  });
-  types.func<Own<FutureTrailers>(Own<IncomingBody>)>("[static]incoming-body.finish", [s, h](auto& a) -> Result<Val> {
-    h->incoming_bodies.erase(uint32_t(a[0].num));
-    return Val::handle(s->rep());  // future-trailers: resolves to no trailers
-  });
-  types.func<Own<Pollable>(Borrow<FutureTrailers>)>(
-      "[method]future-trailers.subscribe", [s](auto&) -> Result<Val> { return Val::handle(s->ready_pollable()); });
-  types.func<Option<Res<Res<Option<Own<Fields>>, HttpErrorCode>>>(Borrow<FutureTrailers>)>(
-      "[method]future-trailers.get", [](auto&) -> Result<Val> {
-    return Val::some(Val::ok(Val::ok(Val::none())));
-  });
-  types.func<Own<RequestOptions>()>(
-      "[constructor]request-options", [s](auto&) -> Result<Val> { return Val::handle(s->rep()); });
-  for (const char* t : {"connect-timeout", "first-byte-timeout", "between-bytes-timeout"}) {
-    types.func<Option<uint64_t>(Borrow<RequestOptions>)>(std::string("[method]request-options.") + t,
-                                                         [](auto&) -> Result<Val> { return Val::none(); });
-    types.func<Res<>(Borrow<RequestOptions>, Option<uint64_t>)>(std::string("[method]request-options.set-") + t,
-                                                               [](auto&) -> Result<Val> { return Val::ok(); });
-  }
-  // Serving HTTP (incoming requests, outgoing responses) is not part of WEFT: no such handle can exist.
-  types.fallback = [](auto&) -> Result<Val> { return fail("wasi:http: serving incoming requests is not supported"); };
+  handler.wrap("handle", std::make_shared<OutgoingHandler>(st), &OutgoingHandler::handle);
 }
 
 }  // namespace weft::runtime

@@ -8,19 +8,13 @@
 #include <map>
 
 #include "weft/core/confined_fs.hpp"
+#include "wasi_types.hpp"
 #include "weft/runtime/wasi_host.hpp"
 
 namespace weft::runtime {
 
-/// Case indices of `wasi:filesystem/types.error-code` (WASI 0.2 WIT order).
-enum class FsError : uint32_t {
-  access = 0, would_block, already, bad_descriptor, busy, deadlock, quota, exist, file_too_large,
-  illegal_byte_sequence, in_progress, interrupted, invalid, io, is_directory, loop, too_many_links, message_size,
-  name_too_long, no_device, no_entry, no_lock, insufficient_memory, insufficient_space, not_directory, not_empty,
-  not_recoverable, unsupported, no_tty, no_such_device, overflow, not_permitted, pipe, read_only, invalid_seek,
-  text_file_busy, cross_device,
-};
-[[nodiscard]] FsError fs_error_from_errno(int err);
+/// The `wasi:filesystem/types.error-code` of an errno.
+[[nodiscard]] wasi::FsErrorCode fs_error_from_errno(int err);
 
 struct HttpState;
 /// Whether an object of wasi_http.cpp has rep `r`.

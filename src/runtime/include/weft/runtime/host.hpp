@@ -60,19 +60,19 @@ struct HostInterface {
   /// Adds (or returns) the resource type `name`, whose handles' reps are released through `drop`.
   ResourceTypePtr resource(const std::string& resource_name, std::function<void(uint32_t rep)> drop);
 
-  /// Adds function `fn` of the WIT type spelled by the C++ signature `Sig` (host_types.hpp), served by `body`.
-  template <class Sig>
-  void func(const std::string& fn, HostCall body) {
-    auto type = wit::Signature<Sig>::get();
-    functions[fn] = {type, arity_checked(name + "#" + fn, type->params.size(), std::move(body))};
-  }
-
   /// Adds function `fn` served by the typed callable `body`, whose C++ signature is its WIT type: parameters and
   /// result are host_types.hpp values (`[](Borrow<Pollable> p) -> bool`); returning `Result<T>` lets an error trap
   /// the guest. Arguments are converted from the lifted values, the result back.
   template <class F>
   void wrap(const std::string& fn, F body) {
     wrap_as(fn, std::move(body), static_cast<typename detail::Callable<F>::Args*>(nullptr));
+  }
+
+  /// Adds function `fn` served by the member function `body` of `object` (an interface's class, kept alive by its
+  /// bindings), typed as wrap() types a callable.
+  template <class C, class R, class... A>
+  void wrap(const std::string& fn, std::shared_ptr<C> object, R (C::*body)(A...)) {
+    wrap(fn, [object = std::move(object), body](A... args) -> R { return (object.get()->*body)(std::move(args)...); });
   }
 
  private:

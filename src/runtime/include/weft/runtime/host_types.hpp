@@ -1,13 +1,15 @@
 #pragma once
 // The WIT types of host functions, derived from C++ signatures. A host interface declares each function once with
-// its type spelled in C++ (`iface.func<Res<Bytes, StreamError>(Borrow<InputStream>, uint64_t)>("…read", body)`),
+// its type spelled in C++ (`iface.wrap("…read", [](Borrow<InputStream>, uint64_t) -> Res<Bytes, StreamError> {…})`),
 // and the linker compares what a guest declares for that import against it (match_func_type) before binding: a guest
 // cannot make a host function read arguments it was never given, or cases its tables do not have.
 //
 // Spelling: C++ scalars stand for themselves (bool, uint8_t … int64_t, float, double, char32_t, std::string); the
 // templates below for the WIT constructors; a named type (record, variant, enum, flags) is a struct with
-// `static CTypePtr type()` built from record()/variant()/enumeration()/flags(); a resource is a struct with
-// `static constexpr std::string_view name` equal to the host resource's name (`wasi:io/streams/output-stream`).
+// `static CTypePtr type()` built from record()/variant()/enumeration()/flags(); a WIT enum may also be a C++ enum
+// (cases in WIT order) with `CTypePtr wit_type(E)` declared beside it; a flags type may derive from FlagSet; a
+// resource is a struct with `static constexpr std::string_view name` equal to the host resource's name
+// (`wasi:io/streams/output-stream`).
 
 #include <initializer_list>
 #include <memory>
@@ -55,8 +57,14 @@ template <class R> struct Borrow { uint32_t rep = 0; };  // borrow<R>
 /// A constructed type (list, option, result, tuple) over `elems`, its nesting depth computed.
 [[nodiscard]] CTypePtr compose(CType::Kind kind, std::vector<CTypePtr> elems);
 
-/// The CTypePtr a C++ spelling stands for. The primary template serves named types.
-template <class T> struct Of { static CTypePtr get() { return T::type(); } };
+/// The CTypePtr a C++ spelling stands for. The primary template serves named types; C++ enums name their WIT enum
+/// through `wit_type(E)`, found beside the enum by argument-dependent lookup.
+template <class T> struct Of {
+  static CTypePtr get() {
+    if constexpr (std::is_enum_v<T>) return wit_type(T{});
+    else return T::type();
+  }
+};
 template <class T> [[nodiscard]] CTypePtr of() { return Of<T>::get(); }
 
 #define WEFT_WIT_PRIM(cpp, kind) \
@@ -103,18 +111,20 @@ template <class R, class... A> struct Signature<R(A...)> {
   }
 };
 
-/// Conversion between lifted values and the C++ values of typed host functions: scalars, std::string, Bytes,
-/// std::vector, std::optional, std::pair, Res, Own and Borrow; a named type provides `static T from_val(const Val&)`
-/// and `Val to_val() &&`. Values arrive checked against the type (the linker compared it), so `from` trusts the shape.
+/// Conversion between lifted values and the C++ values of typed host functions: scalars, C++ enums (WIT enums),
+/// std::string, Bytes, std::vector, std::optional, std::pair, Res, Own and Borrow; a named type provides
+/// `static T from_val(const Val&)` where it is a parameter and `Val to_val() &&` where it is a result. Values arrive
+/// checked against the type (the linker compared it; lifting checks case indices), so `from` trusts the shape.
 template <class T> struct Conv {
   static T from(const Val& v) {
     if constexpr (std::is_same_v<T, bool>) return v.num != 0;
     else if constexpr (std::is_floating_point_v<T>) return T(v.f);
-    else if constexpr (std::is_integral_v<T>) return T(v.num);
+    else if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) return T(v.num);  // enum: its case index
     else return T::from_val(v);
   }
   static Val to(T x) {
     if constexpr (std::is_same_v<T, bool>) return Val::boolean(x);
+    else if constexpr (std::is_enum_v<T>) return Val::number(uint64_t(x));
     else if constexpr (std::is_floating_point_v<T>) return Val::floating(double(x));
     else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) return Val::number(uint64_t(int64_t(x)));
     else if constexpr (std::is_integral_v<T>) return Val::number(uint64_t(x));
@@ -184,6 +194,20 @@ template <class R> struct Conv<Own<R>> {
 template <class R> struct Conv<Borrow<R>> {
   static Borrow<R> from(const Val& v) { return {uint32_t(v.num)}; }
   static Val to(Borrow<R> x) { return Val::handle(x.rep); }
+};
+
+/// Base of a named flags type (`struct PathFlags : FlagSet<PathFlags> { static CTypePtr type(); }`): bit i is the
+/// i-th name of the WIT flags.
+template <class Self> struct FlagSet {
+  uint64_t bits = 0;
+
+  [[nodiscard]] bool has(uint64_t mask) const { return (bits & mask) != 0; }
+  static Self from_val(const Val& v) {
+    Self s;
+    s.bits = v.num;
+    return s;
+  }
+  Val to_val() && { return Val::number(bits); }
 };
 
 /// Why the guest's type `guest` differs from the host's `host`, or "" when they are the same type: same structure,
