@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <string>
 
+#include "listener.hpp"
+#include "output.hpp"
 #include "screenshot.hpp"
 #include "server.hpp"
 #include "weft/core/child_process.hpp"
@@ -43,8 +45,8 @@ bool pump(Server& server, F done, int timeout_ms) {
   const auto t0 = Clock::now();
   while (!done()) {
     if (since_ms(t0) > timeout_ms) return false;
-    wl_display_flush_clients(server.display_.get());
-    wl_event_loop_dispatch(server.loop, 5);
+    wl_display_flush_clients(server.display());
+    wl_event_loop_dispatch(server.loop(), 5);
   }
   return true;
 }
