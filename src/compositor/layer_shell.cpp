@@ -120,6 +120,7 @@ LayerShell::LayerShell(wl_display* display, wl_event_loop* loop, Scene& scene, O
     surfaces_.push_back(std::make_unique<LayerSurface>(*this, layer));
     arrange();
   });
+  // The primary output's box moved or resized: anchors and zones are relative to it.
   layout_changed_ = outputs.layout_changed.connect([this] { arrange(); });
 }
 

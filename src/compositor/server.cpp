@@ -160,14 +160,21 @@ void Server::compose() {
   session_control_ = std::make_unique<SessionControl>(display, *sessions_, *xdg_, *policy_, *zweft_);
   link_ = std::make_unique<AppdLink>(*session_control_);
 
-  // Between peers: who hears what.
+  // Between peers: who hears what. (A subsystem that holds a lower one subscribes to it itself; these run between
+  // subsystems that do not know each other.)
   WindowPolicy& policy = *policy_;
+  // Layer-shell zones come off the output box first; the panels' zones come off what is left (§2.2, §2.3).
   wiring_.push_back(layers_->arranged.connect([&policy](const wlr_box& usable) { policy.set_layer_area(usable); }));
+  // A layer surface that had the keyboard unmapped: focus returns to the focused window.
   wiring_.push_back(layers_->keyboard_released.connect([&policy](wlr_surface* s) { policy.restore_focus(s); }));
-  wiring_.push_back(keyboards_->super_tapped.connect([&policy] { policy.focus_panel(); }));  // for the launcher
+  // Super tap: the panel gets the keyboard for the launcher (§2.2).
+  wiring_.push_back(keyboards_->super_tapped.connect([&policy] { policy.focus_panel(); }));
+  // Click or tap on a window raises and focuses it (§2.2).
   wiring_.push_back(pointer_->window_pressed.connect([&policy](View& view) { policy.focus(view); }));
+  // A button ends a Super tap in progress: Super+click is not a tap.
   Keyboards& keyboards = *keyboards_;
   wiring_.push_back(pointer_->button_changing.connect([&keyboards] { keyboards.release_held_super(); }));
+  // Navigation gestures go to the panel slots (§2.1).
   ZweftShell& zweft = *zweft_;
   wiring_.push_back(gestures_->recognised.connect([&zweft](const NavigationGesture& g) {
     zweft.send_navigation_gesture(g);

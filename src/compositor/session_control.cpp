@@ -7,6 +7,7 @@ namespace msg = ipc::compositor;
 SessionControl::SessionControl(wl_display* display, SessionRegistry& registry, XdgShell& xdg, WindowPolicy& policy,
                                ZweftShell& zweft)
     : display_(display), registry_(registry), xdg_(xdg), policy_(policy), zweft_(zweft) {
+  // client_disconnected: appd ends the session whose Wayland client went away (§2.4).
   client_disconnected_ = registry.client_disconnected.connect(
       [this](uint64_t session_id) { to_appd.emit(msg::ClientDisconnected{session_id}); });
   // surface_ready: the first presented frame with content of any of the session's windows, once per session.

@@ -38,9 +38,11 @@ wlr_box centre_in(const wlr_box& area, int width, int height) {
 
 WindowPolicy::WindowPolicy(wl_event_loop* loop, Scene& scene, const Outputs& outputs, XdgShell& xdg, Seat& seat)
     : scene_(scene), outputs_(outputs), xdg_(xdg), seat_(seat), idle_arrange_(loop, [this] { arrange(); }) {
+  // Views come and go through xdg-shell; the policy places, stacks and focuses them.
   mapped_ = xdg.view_signals.mapped.connect([this](View& view) { on_map(view); });
   unmapped_ = xdg.view_signals.unmapped.connect([this](View& view) { on_unmap(view); });
   destroying_ = xdg.view_signals.destroying.connect([this](View& view) { forget(view); });
+  // xdg_activation_v1.activate with a valid token focuses like a click.
   activation_ = xdg.activation_requested.connect([this](View& view) { focus(view); });
 }
 

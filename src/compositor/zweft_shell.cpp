@@ -135,6 +135,7 @@ ZweftWindow::ZweftWindow(ZweftShell& shell, wl_resource* resource, ZweftManager*
   shell.windows.push_back(this);
   manager->windows.push_back(this);
   if (surface) {
+    // The named wl_surface is gone: the slot can never be backed (§2.1).
     surface_destroy_.connect(&surface->events.destroy, [this](void*) {
       close();
       this->surface = nullptr;
@@ -281,15 +282,18 @@ ZweftShell::ZweftShell(wl_display* display, const SessionRegistry& sessions, Xdg
                                wl_resource_set_implementation(resource, &kManagerImpl, manager,
                                                               destroy_manager_resource);
                              });
+  // A slot may name its surface before the surface takes the xdg_toplevel role, or it may take another role.
   new_toplevel_ = xdg.new_toplevel.connect([this](View& view) { on_new_toplevel(view); });
   new_popup_ = xdg.new_popup.connect([this](wlr_surface* surface) { on_foreign_role(surface); });
   // The toplevel is gone: its slot gets window_closed (§2.1).
   view_destroying_ = xdg.view_signals.destroying.connect([this](View& view) {
     if (ZweftWindow* slot = slot_for_view(view)) slot->close();
   });
+  // presentation_feedback: each presented frame with new content of the slot's toplevel.
   presented_ = xdg.presented.connect([this](View& view, const timespec& when, uint32_t refresh_ns) {
     if (ZweftWindow* slot = slot_for_view(view)) slot->send_presentation(when, refresh_ns);
   });
+  // configure carries geometry and state: resend it whenever the policy moved things or focus changed.
   arranged_ = policy.arranged.connect([this] { configure_all(); });
   window_changed_ = policy.window_changed.connect([this](View& view) {
     if (ZweftWindow* slot = slot_for_view(view)) slot->configure();
