@@ -40,7 +40,7 @@ class Scene {
   static constexpr int kLayers = static_cast<int>(SceneLayer::layer_overlay) + 1;
   wlr_scene* scene_ = nullptr;  // destroyed through its root node
   wlr_scene_tree* trees_[kLayers] = {};
-  wlr_scene_rect* background_ = nullptr;
+  wlr_scene_buffer* background_ = nullptr;  // the desktop colour, the primary output's size; none before an output
 };
 
 }  // namespace weft::compositor
