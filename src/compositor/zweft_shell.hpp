@@ -23,7 +23,6 @@ class ZweftShell;
 struct ZweftManager;
 
 /// One zweft_shell_window_v1: a slot whose toplevel, once it exists, is placed by the policy with the slot's role.
-
 class ZweftWindow {
  public:
   ZweftWindow(ZweftShell& shell, wl_resource* resource, ZweftManager* manager, Role role, std::string app_id,
@@ -60,7 +59,7 @@ class ZweftWindow {
   std::string title;
   std::string metadata_role;
   wlr_surface* surface = nullptr;  // borrowed; cleared on surface destroy
-  View* view = nullptr;            // borrowed; cleared by the view
+  View* view = nullptr;            // borrowed; cleared when the view is destroyed (XdgShell::view_signals)
   wlr_box requested{};             // set_geometry / create_window rectangle
 
  private:
