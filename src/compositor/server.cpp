@@ -43,7 +43,7 @@ Server::Server(Options options) : options_(std::move(options)) {}
 Server::~Server() {
   // Teardown order (stack.md §3): clients first, while every subsystem still follows them; then the subsystems top
   // down (each disconnects its own listeners and signal connections); then outputs before the backend that owns
-  // them, the scene, allocator, renderer, layout and display.
+  // them, the layout (before the scene, which its destroy signal reaches), scene, allocator, renderer and display.
   if (link_) link_->close_listener();
   if (sessions_) sessions_->destroy_all_clients();
   if (display_) wl_display_destroy_clients(display_.get());
@@ -64,10 +64,10 @@ Server::~Server() {
   outputs_.reset();
   sigusr1_.reset();
   backend_.reset();
+  layout_.reset();  // before the scene: its destroy signal reaches the scene's layout attachment
   scene_.reset();
   allocator_.reset();
   renderer_.reset();
-  layout_.reset();
   sessions_.reset();
   display_.reset();
 }
