@@ -43,7 +43,8 @@ XdgShell::XdgShell(wl_display* display, Scene& scene, Outputs& outputs, const Se
 }
 
 XdgShell::~XdgShell() {
-  // Views hold listeners on their xdg surfaces; they go before the display's clients are gone only at teardown.
+  // Views first, while the listeners and connections below still exist: each view's release callback points here.
+  // (At teardown the clients, and with them most views, are already gone.)
   views_.clear();
 }
 
