@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "server.hpp"
 #include "weft/core/log.hpp"
 
 namespace weft::compositor {
@@ -164,29 +163,19 @@ void AppdLink::handle_frame(std::vector<uint8_t> body, uint64_t frame_begin) {
 }
 
 void AppdLink::handle(const msg::Message& message, UniqueFd fd) {
-  Server& server = server_;
   std::visit(
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, msg::BindSession>) {
-          auto client = server.sessions.bind(server.display_.get(), m.session_id, m.app_id, std::move(fd));
-          if (!client) log::warn("appd link: ", client.error().message);
+          if (auto bound = sessions_.bind_session(m.session_id, m.app_id, std::move(fd)); !bound)
+            log::warn("appd link: ", bound.error().message);
         } else if constexpr (std::is_same_v<T, msg::CloseSession>) {
-          size_t windows = 0;
-          for (auto& view : server.views) {
-            if (view->session_id == m.session_id) {
-              wlr_xdg_toplevel_send_close(view->xdg);
-              ++windows;
-            }
-          }
+          const size_t windows = sessions_.close_session(m.session_id);
           log::info("session asked to close session_id=", m.session_id, " windows=", windows);
         } else if constexpr (std::is_same_v<T, msg::AppFocusRequest>) {
-          View* view = server.policy.topmost_app(&m.session_id);
-          if (view) server.policy.focus(*view);
-          send(msg::FocusResult{m.session_id, view != nullptr});
+          send(msg::FocusResult{m.session_id, sessions_.focus_session(m.session_id)});
         } else if constexpr (std::is_same_v<T, msg::AppSurfaceDestroyed>) {
-          server.zweft.close_session_slots(m.session_id);
-          server.sessions.forget(m.session_id);
+          sessions_.end_session(m.session_id);
           log::info("session surfaces destroyed session_id=", m.session_id);
         } else if constexpr (std::is_same_v<T, msg::AppSurfaceCreated>) {
           // Informational only: confers nothing (§2.4).

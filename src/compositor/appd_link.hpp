@@ -15,13 +15,25 @@
 
 namespace weft::compositor {
 
-class Server;
+/// What appd's messages ask of the compositor (§2.4), once the link has decoded them.
+class SessionController {
+ public:
+  virtual ~SessionController() = default;
+  /// bind_session: a new wl_client from `fd`, tagged with the session and its app id.
+  [[nodiscard]] virtual Result<void> bind_session(uint64_t session_id, const std::string& app_id, UniqueFd fd) = 0;
+  /// close_session: asks the session's toplevels to close; answers how many were asked.
+  virtual size_t close_session(uint64_t session_id) = 0;
+  /// app_focus_request: raises and focuses the session's topmost window; false when it has none.
+  [[nodiscard]] virtual bool focus_session(uint64_t session_id) = 0;
+  /// app_surface_destroyed: the session's slots close and its client is dropped.
+  virtual void end_session(uint64_t session_id) = 0;
+};
 
 class AppdLink {
  public:
   static constexpr size_t kMaxBacklogBytes = 4u * 1024 * 1024;  // unsent bytes before the connection is dropped
 
-  explicit AppdLink(Server& server) : server_(server) {}
+  explicit AppdLink(SessionController& sessions) : sessions_(sessions) {}
   ~AppdLink();
 
   /// Binds and listens at `path` (mode 0600).
@@ -48,7 +60,7 @@ class AppdLink {
   void handle_frame(std::vector<uint8_t> body, uint64_t frame_begin);
   void handle(const ipc::compositor::Message& message, UniqueFd fd);
 
-  Server& server_;
+  SessionController& sessions_;
   std::string path_;
   wl_event_loop* loop_ = nullptr;
   UniqueFd listener_;

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "server.hpp"
-
 namespace weft::compositor {
 
 namespace {
@@ -25,48 +23,55 @@ void place_axis(bool anchor_start, bool anchor_end, int start, int extent, uint3
 
 }  // namespace
 
-LayerSurface::LayerSurface(Server& s, wlr_layer_surface_v1* l) : server(s), layer(l), scene_layer(l->pending.layer) {
+LayerSurface::LayerSurface(LayerShell& shell, wlr_layer_surface_v1* l)
+    : layer(l), scene_layer(l->pending.layer), shell_(shell) {
   if (!layer->output)
-    if (Output* primary = server.primary_output()) layer->output = primary->output;
-  node = wlr_scene_subsurface_tree_create(&server.layers.tree_for(scene_layer)->node, layer->surface);
+    if (Output* primary = shell.outputs_.primary()) layer->output = primary->output;
+  node = wlr_scene_subsurface_tree_create(&shell.tree_for(scene_layer)->node, layer->surface);
   layer->data = node;
   wlr_scene_node_set_enabled(node, false);
 
+  // Mapped: shown, its zone counts, and keyboard_interactivity may give it the keyboard.
   map_.connect(&layer->events.map, [this](void*) {
     mapped = true;
     wlr_scene_node_set_enabled(node, true);
-    server.policy.arrange();
-    if (wants_keyboard()) server.input.focus_keyboard(layer->surface);
+    shell_.update_exclusive_keyboard();
+    shell_.arrange();
+    if (wants_keyboard()) shell_.seat_.focus_keyboard(layer->surface);
   });
+  // Unmapped: hidden, its zone freed, and the keyboard goes back if it had it.
   unmap_.connect(&layer->events.unmap, [this](void*) {
     mapped = false;
     wlr_scene_node_set_enabled(node, false);
-    if (server.input.keyboard_focus() == layer->surface) server.policy.restore_focus(layer->surface);
-    server.policy.schedule_arrange();
+    shell_.update_exclusive_keyboard();
+    if (shell_.seat_.keyboard_focus() == layer->surface) shell_.keyboard_released.emit(layer->surface);
+    shell_.idle_arrange_.schedule();
   });
+  // Double-buffered state (anchor, size, zone, margins, layer, interactivity) applies at commit: place again.
   commit_.connect(&layer->surface->events.commit, [this](void*) {
     if (!layer->current.committed) return;
     if (layer->current.layer != scene_layer) {
       scene_layer = layer->current.layer;
-      wlr_scene_node_reparent(node, &server.layers.tree_for(scene_layer)->node);
+      wlr_scene_node_reparent(node, &shell_.tree_for(scene_layer)->node);
     }
-    server.policy.arrange();
+    shell_.update_exclusive_keyboard();
+    shell_.arrange();
   });
+  // Popups stack with their layer surface; the positioner is relative to it.
   new_popup_.connect(&layer->events.new_popup, [this](wlr_xdg_popup* popup) {
-    // Popups stack with their layer surface; the positioner is relative to it.
     popup->base->data = wlr_scene_xdg_surface_create(node, popup->base);
   });
-  destroy_.connect(&layer->events.destroy, [this](void*) {
-    Server& owner = server;
-    owner.layers.surfaces.remove_if([this](const std::unique_ptr<LayerSurface>& p) { return p.get() == this; });
-    owner.policy.schedule_arrange();
-  });
+  // Destroyed (wlroots unmaps it first): dropped, and the rest placed again once wlroots is done unlinking it.
+  destroy_.connect(&layer->events.destroy, [this](void*) { shell_.remove(*this); });
 }
-
-LayerSurface::~LayerSurface() = default;
 
 bool LayerSurface::wants_keyboard() const {
   return mapped && layer->current.keyboard_interactive != ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE;
+}
+
+bool LayerSurface::holds_keyboard_exclusively() const {
+  return mapped && scene_layer >= ZWLR_LAYER_SHELL_V1_LAYER_TOP &&
+         layer->current.keyboard_interactive == ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_EXCLUSIVE;
 }
 
 void LayerSurface::arrange(const wlr_box& full, wlr_box* usable) {
@@ -107,42 +112,61 @@ void LayerSurface::arrange(const wlr_box& full, wlr_box* usable) {
   u.height = std::max(u.height, 1);
 }
 
-void LayerShell::create(wl_display* display) {
+LayerShell::LayerShell(wl_display* display, wl_event_loop* loop, Scene& scene, Outputs& outputs, Seat& seat)
+    : scene_(scene), outputs_(outputs), seat_(seat), idle_arrange_(loop, [this] { arrange(); }) {
   wlr_layer_shell_v1* shell = wlr_layer_shell_v1_create(display);
+  // get_layer_surface: the surface gets its initial configure from the first arrange.
   new_surface_.connect(&shell->events.new_surface, [this](wlr_layer_surface_v1* layer) {
-    surfaces.push_back(std::make_unique<LayerSurface>(server_, layer));
-    server_.policy.arrange();
+    surfaces_.push_back(std::make_unique<LayerSurface>(*this, layer));
+    arrange();
   });
+  // The primary output's box moved or resized: anchors and zones are relative to it.
+  layout_changed_ = outputs.layout_changed.connect([this] { arrange(); });
+}
+
+LayerShell::~LayerShell() {
+  // The seat must not keep a surface this shell no longer watches.
+  seat_.set_exclusive_keyboard(nullptr);
+}
+
+void LayerShell::remove(LayerSurface& surface) {
+  surfaces_.remove_if([&](const std::unique_ptr<LayerSurface>& p) { return p.get() == &surface; });
+  update_exclusive_keyboard();
+  idle_arrange_.schedule();
 }
 
 wlr_scene_tree* LayerShell::tree_for(zwlr_layer_shell_v1_layer layer) const {
   switch (layer) {
-    case ZWLR_LAYER_SHELL_V1_LAYER_BACKGROUND: return server_.layer_background;
-    case ZWLR_LAYER_SHELL_V1_LAYER_BOTTOM: return server_.layer_bottom;
-    case ZWLR_LAYER_SHELL_V1_LAYER_TOP: return server_.layer_top;
-    case ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY: return server_.layer_overlay;
+    case ZWLR_LAYER_SHELL_V1_LAYER_BACKGROUND: return scene_.tree(SceneLayer::layer_background);
+    case ZWLR_LAYER_SHELL_V1_LAYER_BOTTOM: return scene_.tree(SceneLayer::layer_bottom);
+    case ZWLR_LAYER_SHELL_V1_LAYER_TOP: return scene_.tree(SceneLayer::layer_top);
+    case ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY: return scene_.tree(SceneLayer::layer_overlay);
   }
-  return server_.layer_top;
+  return scene_.tree(SceneLayer::layer_top);
 }
 
-wlr_box LayerShell::arrange(const wlr_box& output) {
+void LayerShell::arrange() {
+  const wlr_box output = outputs_.primary_box();
   wlr_box usable = output;
-  // Overlay and top first: their zones push the lower layers (sway's order).
-  for (auto layer : {ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY, ZWLR_LAYER_SHELL_V1_LAYER_TOP, ZWLR_LAYER_SHELL_V1_LAYER_BOTTOM,
-                     ZWLR_LAYER_SHELL_V1_LAYER_BACKGROUND})
-    for (auto& surface : surfaces)
-      if (surface->scene_layer == layer) surface->arrange(output, &usable);
-  return usable;
+  if (output.width > 0) {
+    // Overlay and top first: their zones push the lower layers (sway's order).
+    for (auto layer : {ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY, ZWLR_LAYER_SHELL_V1_LAYER_TOP,
+                       ZWLR_LAYER_SHELL_V1_LAYER_BOTTOM, ZWLR_LAYER_SHELL_V1_LAYER_BACKGROUND})
+      for (auto& surface : surfaces_)
+        if (surface->scene_layer == layer) surface->arrange(output, &usable);
+  }
+  arranged.emit(usable);
 }
 
-LayerSurface* LayerShell::exclusive_focus() const {
-  for (auto it = surfaces.rbegin(); it != surfaces.rend(); ++it) {
-    const LayerSurface& s = **it;
-    if (s.mapped && s.scene_layer >= ZWLR_LAYER_SHELL_V1_LAYER_TOP &&
-        s.layer->current.keyboard_interactive == ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_EXCLUSIVE)
-      return it->get();
+void LayerShell::update_exclusive_keyboard() {
+  // The topmost such surface wins: the last created.
+  for (auto it = surfaces_.rbegin(); it != surfaces_.rend(); ++it) {
+    if ((*it)->holds_keyboard_exclusively()) {
+      seat_.set_exclusive_keyboard((*it)->layer->surface);
+      return;
+    }
   }
-  return nullptr;
+  seat_.set_exclusive_keyboard(nullptr);
 }
 
 }  // namespace weft::compositor

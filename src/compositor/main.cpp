@@ -71,8 +71,8 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   log::info("listening on ", server.socket_name());
 
-  compositor::wlr::EventSourcePtr sigterm(wl_event_loop_add_signal(server.loop, SIGTERM, stop_on_signal, &server));
-  compositor::wlr::EventSourcePtr sigint(wl_event_loop_add_signal(server.loop, SIGINT, stop_on_signal, &server));
+  compositor::wlr::EventSourcePtr sigterm(wl_event_loop_add_signal(server.loop(), SIGTERM, stop_on_signal, &server));
+  compositor::wlr::EventSourcePtr sigint(wl_event_loop_add_signal(server.loop(), SIGINT, stop_on_signal, &server));
   std::signal(SIGPIPE, SIG_IGN);
   if (compositor::under_systemd()) {
     // Units started after us find WAYLAND_DISPLAY in the user manager's environment (§1.1).

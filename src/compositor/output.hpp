@@ -1,36 +1,80 @@
 #pragma once
-// One wlr_output: mode setup, per-frame scene commit, presentation bookkeeping.
+// Outputs: each wlr_output's mode, per-frame scene commit and presentation; the set of them in the output layout.
+// Peers learn of changes through signals: the layout changed (an output came, went or changed mode), a frame with a
+// new buffer is being committed, a frame was presented.
+
+#include <list>
+#include <memory>
 
 #include "listener.hpp"
+#include "options.hpp"
+#include "signal.hpp"
 #include "wlr.hpp"
 
 namespace weft::compositor {
 
-class Server;
+class Outputs;
 
 class Output {
  public:
-  Output(Server& server, wlr_output* output);
+  Output(Outputs& outputs, wlr_output* output);
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
-  ~Output();
 
   [[nodiscard]] wlr_box layout_box() const;
   /// Refresh interval in ns from the current mode, 0 if unknown.
   [[nodiscard]] uint32_t refresh_ns() const;
 
-  Server& server;
-  wlr_output* output;
+  wlr_output* const output;
   wlr_scene_output* scene_output = nullptr;
 
  private:
   void on_frame();
-  void on_precommit();
   void on_present(wlr_output_event_present* event);
 
+  Outputs& outputs_;
   Listener<> frame_, destroy_, mode_;
   Listener<> precommit_;
   Listener<wlr_output_event_present> present_;
+};
+
+/// What Output needs to set up a new wlr_output; borrowed from the composition root.
+struct OutputContext {
+  wlr_backend* backend;
+  wlr_allocator* allocator;
+  wlr_renderer* renderer;
+  wlr_scene* scene;
+  wlr_output_layout* layout;
+  OutputMode headless_mode;
+};
+
+class Outputs {
+ public:
+  explicit Outputs(const OutputContext& context);
+  Outputs(const Outputs&) = delete;
+  Outputs& operator=(const Outputs&) = delete;
+
+  /// The first enabled output: the panel's and the work area's (§2.2).
+  [[nodiscard]] Output* primary() const;
+  /// The primary output's box in layout coordinates; empty without an output.
+  [[nodiscard]] wlr_box primary_box() const;
+  [[nodiscard]] wlr_output_layout* layout() const { return context_.layout; }
+
+  /// An output was added or removed, or changed mode.
+  Signal<> layout_changed;
+  /// A frame carrying a new buffer is about to be committed (precommit, not commit: headless and nested backends
+  /// report presentation from inside the commit, before the commit event).
+  Signal<> committing_buffer;
+  /// A frame reached the screen: when (CLOCK_MONOTONIC) and the refresh interval in ns.
+  Signal<const timespec&, uint32_t> presented;
+
+ private:
+  friend class Output;
+  void remove(Output& output);
+
+  OutputContext context_;
+  std::list<std::unique_ptr<Output>> outputs_;
+  Listener<wlr_output> new_output_;
 };
 
 }  // namespace weft::compositor

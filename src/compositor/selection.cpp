@@ -10,13 +10,16 @@ namespace weft::compositor {
 void Selection::create(wl_display* display, wlr_seat* seat) {
   seat_ = seat;
   request_logger_.reset(wl_display_add_protocol_logger(display, &Selection::on_request_logged, this));
+  // wl_data_device.set_selection (and data-control): honoured only from the focused client.
   request_selection_.connect(&seat->events.request_set_selection, [this](wlr_seat_request_set_selection_event* e) {
     if (may_set("selection")) wlr_seat_set_selection(seat_, e->source, e->serial);
   });
+  // zwp_primary_selection_device_v1.set_selection: the same rule.
   request_primary_.connect(&seat->events.request_set_primary_selection,
                            [this](wlr_seat_request_set_primary_selection_event* e) {
                              if (may_set("primary selection")) wlr_seat_set_primary_selection(seat_, e->source, e->serial);
                            });
+  // wl_keyboard focus left a session client: its selection offers go inert.
   focus_change_.connect(&seat->keyboard_state.events.focus_change, [this](wlr_seat_keyboard_focus_change_event* e) {
     if (!e->old_surface || !e->old_surface->resource) return;
     wl_client* old_client = wl_resource_get_client(e->old_surface->resource);

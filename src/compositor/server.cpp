@@ -5,16 +5,29 @@
 #include <csignal>
 #include <filesystem>
 
+#include "appd_link.hpp"
+#include "gestures.hpp"
+#include "keyboard.hpp"
+#include "layer_shell.hpp"
+#include "output.hpp"
+#include "pointer.hpp"
+#include "scene.hpp"
 #include "screenshot.hpp"
+#include "seat.hpp"
+#include "selection.hpp"
+#include "session_control.hpp"
+#include "session_registry.hpp"
 #include "test_control.hpp"
+#include "test_injection.hpp"
+#include "window_policy.hpp"
+#include "xdg_shell.hpp"
+#include "zweft_shell.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
 
 namespace weft::compositor {
 
 namespace {
-
-constexpr float kBackgroundColour[4] = {0.11f, 0.12f, 0.14f, 1.0f};  // premultiplied RGBA
 
 bool has_drm_card() {
   std::error_code ec;
@@ -25,33 +38,37 @@ bool has_drm_card() {
 
 }  // namespace
 
-Server::Server(Options options)
-    : sessions(), policy(*this), input(*this), selection(sessions), zweft(*this), layers(*this), link(*this), options_(std::move(options)) {}
+Server::Server(Options options) : options_(std::move(options)) {}
 
 Server::~Server() {
-  // Teardown order (stack.md §3): clients first, then every server-level listener, then backend, allocator, renderer
-  // and display.
-  link.close_listener();
-  sessions.destroy_all_clients();
+  // Teardown order (stack.md §3): clients first, while every subsystem still follows them; then the subsystems top
+  // down (each disconnects its own listeners and signal connections); then outputs before the backend that owns
+  // them, the layout (before the scene, which its destroy signal reaches), scene, allocator, renderer and display.
+  if (link_) link_->close_listener();
+  if (sessions_) sessions_->destroy_all_clients();
   if (display_) wl_display_destroy_clients(display_.get());
-  test_control.reset();
-  new_output_.disconnect();
-  new_xdg_surface_.disconnect();
-  request_activate_.disconnect();
-  new_decoration_.disconnect();
-  layers.disconnect();
-  selection.disconnect();
-  input.disconnect();
-  policy.cancel_scheduled();
+  test_control_.reset();
+  injection_.reset();
+  wiring_.clear();
+  link_.reset();
+  session_control_.reset();
+  gestures_.reset();
+  pointer_.reset();
+  keyboards_.reset();
+  zweft_.reset();
+  policy_.reset();
+  layers_.reset();
+  xdg_.reset();
+  selection_.reset();
+  seat_.reset();
+  outputs_.reset();
   sigusr1_.reset();
-  views.clear();
-  backend.reset();  // destroys outputs (Output objects drop themselves on the outputs' destroy signal)
-  outputs.clear();
-  if (scene) wlr_scene_node_destroy(&scene->node);
-  allocator.reset();
-  renderer.reset();
-  layout.reset();
-  input.cursor.reset();
+  backend_.reset();
+  layout_.reset();  // before the scene: its destroy signal reaches the scene's layout attachment
+  scene_.reset();
+  allocator_.reset();
+  renderer_.reset();
+  sessions_.reset();
   display_.reset();
 }
 
@@ -65,16 +82,16 @@ Result<void> Server::create_backend() {
   }
   switch (kind) {
     case BackendKind::headless:
-      backend.reset(wlr_headless_backend_create(display));
-      if (!backend) return fail("headless backend: wlr_headless_backend_create failed");
+      backend_.reset(wlr_headless_backend_create(display));
+      if (!backend_) return fail("headless backend: wlr_headless_backend_create failed");
       break;
     case BackendKind::x11:
-      backend.reset(wlr_x11_backend_create(display, nullptr));
-      if (!backend) return fail("x11 backend: cannot connect to X display \"" + paths::env_or("DISPLAY", "") + "\"");
+      backend_.reset(wlr_x11_backend_create(display, nullptr));
+      if (!backend_) return fail("x11 backend: cannot connect to X display \"" + paths::env_or("DISPLAY", "") + "\"");
       break;
     case BackendKind::wayland:
-      backend.reset(wlr_wl_backend_create(display, nullptr));
-      if (!backend)
+      backend_.reset(wlr_wl_backend_create(display, nullptr));
+      if (!backend_)
         return fail("wayland backend: cannot connect to \"" + paths::env_or("WAYLAND_DISPLAY", "wayland-0") + "\"");
       break;
     case BackendKind::drm: {
@@ -87,14 +104,14 @@ Result<void> Server::create_backend() {
       } else if (!has_drm_card()) {
         return fail("drm backend: no DRM device found (no /dev/dri/card*); use --backend=headless, x11 or wayland");
       }
-      session = wlr_session_create(display);
+      wlr_session* session = wlr_session_create(display);  // owned by the backend
       if (!session)
         return fail("drm backend: no seat session (libseat could not open a seat: is seatd or logind running and "
                     "is this a local VT session?)");
-      backend.reset(wlr_multi_backend_create(display));
+      backend_.reset(wlr_multi_backend_create(display));
       wlr_backend* input_backend = wlr_libinput_backend_create(display, session);
       if (!input_backend) return fail("drm backend: libinput backend creation failed");
-      wlr_multi_backend_add(backend.get(), input_backend);
+      wlr_multi_backend_add(backend_.get(), input_backend);
       wlr_device* gpus[8];
       const ssize_t count = wlr_session_find_gpus(session, 8, gpus);
       if (count <= 0) return fail("drm backend: no DRM device found (no /dev/dri/card*)");
@@ -103,7 +120,7 @@ Result<void> Server::create_backend() {
         wlr_backend* drm = wlr_drm_backend_create(display, session, gpus[i], primary);
         if (!drm) continue;
         if (!primary) primary = drm;
-        wlr_multi_backend_add(backend.get(), drm);
+        wlr_multi_backend_add(backend_.get(), drm);
       }
       if (!primary) return fail("drm backend: no usable DRM device among " + std::to_string(count));
       break;
@@ -114,48 +131,61 @@ Result<void> Server::create_backend() {
   return ok();
 }
 
-void Server::create_globals() {
+void Server::compose() {
   wl_display* display = display_.get();
-  compositor = wlr_compositor_create(display, renderer.get());
+  // Globals that need no state of ours.
+  wlr_compositor_create(display, renderer_.get());
   wlr_data_device_manager_create(display);
   wlr_primary_selection_v1_device_manager_create(display);
-  data_control = wlr_data_control_manager_v1_create(display);
-  screencopy = wlr_screencopy_manager_v1_create(display);
-  wlr_xdg_output_manager_v1_create(display, layout.get());
+  wlr_data_control_manager_v1_create(display);
+  wlr_screencopy_manager_v1_create(display);
+  wlr_xdg_output_manager_v1_create(display, layout_.get());
   wlr_viewporter_create(display);
-  relative_pointer = wlr_relative_pointer_manager_v1_create(display);
-  pointer_gestures = wlr_pointer_gestures_v1_create(display);
-  presentation = wlr_presentation_create(display, backend.get());
-  wlr_scene_set_presentation(scene, presentation);
+  wlr_scene_set_presentation(scene_->get(), wlr_presentation_create(display, backend_.get()));
 
-  decoration = wlr_xdg_decoration_manager_v1_create(display);
-  new_decoration_.connect(&decoration->events.new_toplevel_decoration, [](wlr_xdg_toplevel_decoration_v1* deco) {
-    // Server-side mode, and nothing is drawn (§2.2).
-    wlr_xdg_toplevel_decoration_v1_set_mode(deco, WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
-  });
+  // Bottom-up: each subsystem gets the ones below it; none sees this object.
+  sessions_ = std::make_unique<SessionRegistry>();
+  outputs_ = std::make_unique<Outputs>(OutputContext{backend_.get(), allocator_.get(), renderer_.get(), scene_->get(),
+                                                     layout_.get(), options_.output});
+  seat_ = std::make_unique<Seat>(display);
+  selection_ = std::make_unique<Selection>(*sessions_);
+  selection_->create(display, seat_->get());
+  xdg_ = std::make_unique<XdgShell>(display, *scene_, *outputs_, *sessions_);
+  layers_ = std::make_unique<LayerShell>(display, loop_, *scene_, *outputs_, *seat_);
+  policy_ = std::make_unique<WindowPolicy>(loop_, *scene_, *outputs_, *xdg_, *seat_);
+  zweft_ = std::make_unique<ZweftShell>(display, *sessions_, *xdg_, *policy_, *seat_);
+  keyboards_ = std::make_unique<Keyboards>(backend_.get(), *seat_);
+  pointer_ = std::make_unique<Pointer>(display, backend_.get(), layout_.get(), *scene_, *xdg_, *seat_);
+  gestures_ = std::make_unique<Gestures>(display, pointer_->cursor(), *seat_);
+  session_control_ = std::make_unique<SessionControl>(display, *sessions_, *xdg_, *policy_, *zweft_);
+  link_ = std::make_unique<AppdLink>(*session_control_);
 
-  activation = wlr_xdg_activation_v1_create(display);
-  request_activate_.connect(&activation->events.request_activate,
-                            [this](wlr_xdg_activation_v1_request_activate_event* event) {
-                              if (!wlr_surface_is_xdg_surface(event->surface)) return;
-                              View* view = view_for_surface(event->surface);
-                              // Never moves focus for session clients (§2.3).
-                              if (!view || !view->mapped || view->session_id) return;
-                              policy.focus(*view);
-                            });
-
-  xdg_shell = wlr_xdg_shell_create(display);
-  new_xdg_surface_.connect(&xdg_shell->events.new_surface, [this](wlr_xdg_surface* xdg) { on_new_xdg_surface(xdg); });
-
-  zweft.create_global(display);
-  layers.create(display);
-  if (options_.test_control) test_control = std::make_unique<TestControl>(*this);
-  wl_display_set_global_filter(display, &Server::filter_global, this);
+  // Between peers: who hears what. (A subsystem that holds a lower one subscribes to it itself; these run between
+  // subsystems that do not know each other.)
+  WindowPolicy& policy = *policy_;
+  // Layer-shell zones come off the output box first; the panels' zones come off what is left (§2.2, §2.3).
+  wiring_.push_back(layers_->arranged.connect([&policy](const wlr_box& usable) { policy.set_layer_area(usable); }));
+  // A layer surface that had the keyboard unmapped: focus returns to the focused window.
+  wiring_.push_back(layers_->keyboard_released.connect([&policy](wlr_surface* s) { policy.restore_focus(s); }));
+  // Super tap: the panel gets the keyboard for the launcher (§2.2).
+  wiring_.push_back(keyboards_->super_tapped.connect([&policy] { policy.focus_panel(); }));
+  // Click or tap on a window raises and focuses it (§2.2).
+  wiring_.push_back(pointer_->window_pressed.connect([&policy](View& view) { policy.focus(view); }));
+  // A button ends a Super tap in progress: Super+click is not a tap.
+  Keyboards& keyboards = *keyboards_;
+  wiring_.push_back(pointer_->button_changing.connect([&keyboards] { keyboards.release_held_super(); }));
+  // Navigation gestures go to the panel slots (§2.1).
+  ZweftShell& zweft = *zweft_;
+  wiring_.push_back(gestures_->recognised.connect([&zweft](const NavigationGesture& g) {
+    zweft.send_navigation_gesture(g);
+  }));
+  AppdLink& link = *link_;
+  wiring_.push_back(session_control_->to_appd.connect([&link](const ipc::compositor::Message& m) { link.send(m); }));
 }
 
 bool Server::filter_global(const wl_client* client, const wl_global* global, void* data) {
   auto* self = static_cast<Server*>(data);
-  if (!self->sessions.tag_of(client)) return true;
+  if (!self->sessions_->tag_of(client)) return true;
   // Session-bound clients never see screencopy, data-control, the primary selection (they reach the clipboard only
   // through the data device, while focused) or the test protocol (§2.3).
   const wl_interface* iface = wl_global_get_interface(global);
@@ -165,79 +195,38 @@ bool Server::filter_global(const wl_client* client, const wl_global* global, voi
          name != "zwp_primary_selection_device_manager_v1";
 }
 
-void Server::on_new_xdg_surface(wlr_xdg_surface* xdg) {
-  if (xdg->role == WLR_XDG_SURFACE_ROLE_POPUP) {
-    zweft.on_foreign_role(xdg->surface);
-    // Layer-surface popups are placed by the layer shell; a popup without an xdg parent (allowed until its parent
-    // is set through another protocol) is not shown.
-    wlr_surface* parent_surface = xdg->popup->parent;
-    if (!parent_surface || !wlr_surface_is_xdg_surface(parent_surface)) return;
-    wlr_xdg_surface* parent = wlr_xdg_surface_from_wlr_surface(parent_surface);
-    auto* parent_node = parent ? static_cast<wlr_scene_node*>(parent->data) : nullptr;
-    if (!parent_node) return;
-    xdg->data = wlr_scene_xdg_surface_create(parent_node, xdg);
-    // Constrain to the output, in the coordinates of the popup's toplevel (§2.2).
-    wlr_xdg_surface* root = parent;
-    while (root && root->role == WLR_XDG_SURFACE_ROLE_POPUP && root->popup->parent &&
-           wlr_surface_is_xdg_surface(root->popup->parent))
-      root = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
-    if (View* view = root ? view_for_surface(root->surface) : nullptr) {
-      wlr_box box = policy.output_box();
-      box.x -= view->box.x;
-      box.y -= view->box.y;
-      wlr_xdg_popup_unconstrain_from_box(xdg->popup, &box);
-    }
-    return;
-  }
-  if (xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) return;
-  auto view = std::make_unique<View>(*this, xdg);
-  View& ref = *view;
-  views.push_back(std::move(view));
-  zweft.on_new_toplevel(ref);
-}
-
 Result<void> Server::start() {
   wlr_log_init(log::enabled(log::Level::debug) ? WLR_DEBUG : WLR_ERROR, nullptr);
   display_.reset(wl_display_create());
   if (!display_) return fail("wl_display_create failed");
-  loop = wl_display_get_event_loop(display_.get());
+  loop_ = wl_display_get_event_loop(display_.get());
   WEFT_TRY_VOID(create_backend());
 
-  renderer.reset(wlr_renderer_autocreate(backend.get()));
-  if (!renderer) return fail("renderer: wlr_renderer_autocreate failed (try WLR_RENDERER=pixman)");
-  if (!wlr_renderer_init_wl_display(renderer.get(), display_.get()))
+  renderer_.reset(wlr_renderer_autocreate(backend_.get()));
+  if (!renderer_) return fail("renderer: wlr_renderer_autocreate failed (try WLR_RENDERER=pixman)");
+  if (!wlr_renderer_init_wl_display(renderer_.get(), display_.get()))
     return fail("renderer: wlr_renderer_init_wl_display failed");
-  allocator.reset(wlr_allocator_autocreate(backend.get(), renderer.get()));
-  if (!allocator) return fail("allocator: wlr_allocator_autocreate failed");
+  allocator_.reset(wlr_allocator_autocreate(backend_.get(), renderer_.get()));
+  if (!allocator_) return fail("allocator: wlr_allocator_autocreate failed");
 
-  layout.reset(wlr_output_layout_create());
-  scene = wlr_scene_create();
-  for (wlr_scene_tree** tree : {&background_layer, &layer_background, &layer_bottom, &panel_layer, &app_layer,
-                                 &layer_top, &overlay_layer, &layer_overlay})
-    *tree = wlr_scene_tree_create(&scene->node);
-  // Sized to the output on every arrange: 0.15's pixman renderer allocates a temporary image per rect per frame.
-  background = wlr_scene_rect_create(&background_layer->node, 0, 0, kBackgroundColour);
-  wlr_scene_attach_output_layout(scene, layout.get());
+  layout_.reset(wlr_output_layout_create());
+  scene_ = std::make_unique<Scene>(layout_.get());
+  compose();
 
-  create_globals();
-  input.create(display_.get());
-  selection.create(display_.get(), input.seat);
-
-  new_output_.connect(&backend->events.new_output, [this](wlr_output* output) {
-    outputs.push_back(std::make_unique<Output>(*this, output));
-    policy.arrange();
-  });
-
-  if (wlr_backend_is_headless(backend.get())) {
-    wlr_headless_add_output(backend.get(), options_.output.width, options_.output.height);
-    input.add_virtual_devices();
-  } else if (wlr_backend_is_x11(backend.get())) {
-    wlr_x11_output_create(backend.get());
-  } else if (wlr_backend_is_wl(backend.get())) {
-    wlr_wl_output_create(backend.get());
+  if (wlr_backend_is_headless(backend_.get())) {
+    wlr_headless_add_output(backend_.get(), options_.output.width, options_.output.height);
+    injection_ = std::make_unique<TestInjection>(backend_.get(), layout_.get());
+  } else if (wlr_backend_is_x11(backend_.get())) {
+    wlr_x11_output_create(backend_.get());
+  } else if (wlr_backend_is_wl(backend_.get())) {
+    wlr_wl_output_create(backend_.get());
   }
+  if (options_.test_control)
+    test_control_ = std::make_unique<TestControl>(display_.get(), *xdg_, *policy_, *seat_, injection_.get(),
+                                                  [this](const std::string& path) { return capture_png(path); });
+  wl_display_set_global_filter(display_.get(), &Server::filter_global, this);
 
-  if (!wlr_backend_start(backend.get())) return fail("backend: wlr_backend_start failed");
+  if (!wlr_backend_start(backend_.get())) return fail("backend: wlr_backend_start failed");
 
   const char* socket = wl_display_add_socket_auto(display_.get());
   if (!socket) return fail("display: wl_display_add_socket_auto failed (is XDG_RUNTIME_DIR a 0700 directory?)");
@@ -246,7 +235,7 @@ Result<void> Server::start() {
 
   if (!options_.screenshot_path.empty()) {
     sigusr1_.reset(wl_event_loop_add_signal(
-        loop, SIGUSR1,
+        loop_, SIGUSR1,
         [](int, void* data) {
           auto* self = static_cast<Server*>(data);
           auto result = self->capture_png(self->options_.screenshot_path);
@@ -256,39 +245,22 @@ Result<void> Server::start() {
         },
         this));
   }
-  sessions.on_client_disconnected = [this](uint64_t session_id) {
-    link.send(ipc::compositor::ClientDisconnected{session_id});
-  };
   return ok();
 }
 
 Result<void> Server::listen_appd_link() {
   WEFT_TRY(std::string path, paths::compositor_socket());
-  return link.listen(loop, path);
+  return link_->listen(loop_, path);
 }
 
-Output* Server::primary_output() const {
-  for (const auto& output : outputs)
-    if (output->output->enabled) return output.get();
-  return nullptr;
-}
+Output* Server::primary_output() const { return outputs_ ? outputs_->primary() : nullptr; }
 
-View* Server::view_for_surface(wlr_surface* surface) const {
-  for (const auto& view : views)
-    if (view->surface() == surface) return view.get();
-  return nullptr;
-}
-
-size_t Server::mapped_toplevels() const {
-  size_t count = 0;
-  for (const auto& view : views) count += view->mapped ? 1 : 0;
-  return count;
-}
+size_t Server::mapped_toplevels() const { return xdg_ ? xdg_->mapped_count() : 0; }
 
 Result<std::pair<int, int>> Server::capture_png(const std::string& path) {
   Output* output = primary_output();
   if (!output) return fail("capture: no enabled output");
-  WEFT_TRY(Image image, render_output(renderer.get(), scene, output->output));
+  WEFT_TRY(Image image, render_output(renderer_.get(), scene_->get(), output->output));
   WEFT_TRY_VOID(write_png(path, image));
   return std::pair{image.width, image.height};
 }

@@ -1,28 +1,38 @@
 #pragma once
-// The compositor core as a library: owns the display, backend, renderer, scene and every protocol global. Tests, the
-// benchmark and the weft-compositor executable all drive this one object.
+// The composition root of the compositor core: creates the display, backend, renderer and allocator, constructs each
+// subsystem with exactly the collaborators it needs (bottom-up, see docs/compositor.md), and wires the signals that
+// run between peers. Subsystems never see this object. Tests, the benchmark and the weft-compositor executable all
+// drive the core through it.
 
-#include <list>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include "appd_link.hpp"
-#include "input.hpp"
-#include "layer_shell.hpp"
-#include "listener.hpp"
 #include "options.hpp"
-#include "output.hpp"
-#include "selection.hpp"
-#include "session_registry.hpp"
-#include "view.hpp"
-#include "window_policy.hpp"
+#include "signal.hpp"
 #include "wlr.hpp"
-#include "zweft_shell.hpp"
 #include "weft/core/result.hpp"
 
 namespace weft::compositor {
 
+class AppdLink;
+class Gestures;
+class Keyboards;
+class LayerShell;
+class Output;
+class Outputs;
+class Pointer;
+class Scene;
+class Seat;
+class Selection;
+class SessionControl;
+class SessionRegistry;
 class TestControl;
+class TestInjection;
+class WindowPolicy;
+class XdgShell;
+class ZweftShell;
 
 class Server {
  public:
@@ -38,67 +48,50 @@ class Server {
   void run() { wl_display_run(display_.get()); }
   void terminate() { wl_display_terminate(display_.get()); }
 
+  [[nodiscard]] wl_display* display() const { return display_.get(); }
+  [[nodiscard]] wl_event_loop* loop() const { return loop_; }
   [[nodiscard]] const std::string& socket_name() const { return socket_name_; }
   [[nodiscard]] const Options& options() const { return options_; }
   [[nodiscard]] Output* primary_output() const;
-  [[nodiscard]] View* view_for_surface(wlr_surface* surface) const;
   [[nodiscard]] size_t mapped_toplevels() const;
 
-  /// Renders the primary output into a PNG file (pixman or GLES, any backend).
+  /// Renders the primary output into a PNG file (pixman or GLES, any backend); its size in px.
   [[nodiscard]] Result<std::pair<int, int>> capture_png(const std::string& path);
-
-  wlr::DisplayPtr display_;
-  wl_event_loop* loop = nullptr;
-  wlr::BackendPtr backend;
-  wlr_session* session = nullptr;  // DRM only; owned by the backend
-  wlr::RendererPtr renderer;
-  wlr::AllocatorPtr allocator;
-  wlr::OutputLayoutPtr layout;
-  wlr_scene* scene = nullptr;  // destroyed through its root node
-  // Scene trees, bottom to top.
-  wlr_scene_tree* background_layer = nullptr;  // the desktop colour
-  wlr_scene_tree* layer_background = nullptr;  // zwlr layer "background"
-  wlr_scene_tree* layer_bottom = nullptr;      // zwlr layer "bottom"
-  wlr_scene_tree* panel_layer = nullptr;       // zweft panel toplevels
-  wlr_scene_tree* app_layer = nullptr;         // app windows
-  wlr_scene_tree* layer_top = nullptr;         // zwlr layer "top"
-  wlr_scene_tree* overlay_layer = nullptr;     // zweft overlay toplevels
-  wlr_scene_tree* layer_overlay = nullptr;     // zwlr layer "overlay"
-  wlr_scene_rect* background = nullptr;
-  wlr_compositor* compositor = nullptr;
-  wlr_xdg_shell* xdg_shell = nullptr;
-  wlr_presentation* presentation = nullptr;
-  wlr_pointer_gestures_v1* pointer_gestures = nullptr;
-  wlr_relative_pointer_manager_v1* relative_pointer = nullptr;
-  wlr_xdg_activation_v1* activation = nullptr;
-  wlr_xdg_decoration_manager_v1* decoration = nullptr;
-  wlr_screencopy_manager_v1* screencopy = nullptr;
-  wlr_data_control_manager_v1* data_control = nullptr;
-
-  std::list<std::unique_ptr<Output>> outputs;
-  std::list<std::unique_ptr<View>> views;  // creation order; stacking lives in the scene
-  SessionRegistry sessions;
-  WindowPolicy policy;
-  Input input;
-  Selection selection;
-  ZweftShell zweft;
-  LayerShell layers;
-  AppdLink link;
-  std::unique_ptr<TestControl> test_control;
 
  private:
   Result<void> create_backend();
-  void create_globals();
-  void on_new_xdg_surface(wlr_xdg_surface* xdg);
+  /// Constructs the subsystems in dependency order and connects their signals.
+  void compose();
   static bool filter_global(const wl_client* client, const wl_global* global, void* data);
 
   Options options_;
   std::string socket_name_;
+
+  // Destroyed in reverse order (stack.md §3); ~Server writes the order down.
+  wlr::DisplayPtr display_;
+  wl_event_loop* loop_ = nullptr;
+  wlr::BackendPtr backend_;
+  wlr::RendererPtr renderer_;
+  wlr::AllocatorPtr allocator_;
+  wlr::OutputLayoutPtr layout_;
+  std::unique_ptr<Scene> scene_;
+  std::unique_ptr<SessionRegistry> sessions_;
+  std::unique_ptr<Outputs> outputs_;
+  std::unique_ptr<Seat> seat_;
+  std::unique_ptr<Selection> selection_;
+  std::unique_ptr<XdgShell> xdg_;
+  std::unique_ptr<LayerShell> layers_;
+  std::unique_ptr<WindowPolicy> policy_;
+  std::unique_ptr<ZweftShell> zweft_;
+  std::unique_ptr<Keyboards> keyboards_;
+  std::unique_ptr<Pointer> pointer_;
+  std::unique_ptr<Gestures> gestures_;
+  std::unique_ptr<SessionControl> session_control_;
+  std::unique_ptr<AppdLink> link_;
+  std::unique_ptr<TestInjection> injection_;
+  std::unique_ptr<TestControl> test_control_;
+  std::vector<Connection> wiring_;  // the peer-to-peer signal connections compose() makes
   wlr::EventSourcePtr sigusr1_;
-  Listener<wlr_output> new_output_;
-  Listener<wlr_xdg_surface> new_xdg_surface_;
-  Listener<wlr_xdg_activation_v1_request_activate_event> request_activate_;
-  Listener<wlr_xdg_toplevel_decoration_v1> new_decoration_;
 };
 
 }  // namespace weft::compositor

@@ -15,11 +15,12 @@ Result<wl_client*> SessionRegistry::bind(wl_display* display, uint64_t session_i
   binding->tag = SessionTag{session_id, app_id};
   binding->client = client;
   Binding* raw = binding.get();
+  // The client disconnected or was killed for a protocol error: appd hears client_disconnected.
   raw->client_destroy.connect_client_destroy(client, [this, raw](void*) {
     by_client_.erase(raw->client);
     raw->client = nullptr;
     raw->client_destroy.disconnect();
-    if (on_client_disconnected) on_client_disconnected(raw->tag.session_id);
+    client_disconnected.emit(raw->tag.session_id);
   });
   by_client_[client] = raw;
   sessions_[session_id] = std::move(binding);

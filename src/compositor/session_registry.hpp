@@ -2,13 +2,13 @@
 // Session binding (§2.4): which wl_client belongs to which appd session. Identity comes only from bind_session.
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "listener.hpp"
+#include "signal.hpp"
 #include "wlr.hpp"
 #include "weft/core/fd.hpp"
 #include "weft/core/result.hpp"
@@ -22,8 +22,8 @@ struct SessionTag {
 
 class SessionRegistry {
  public:
-  /// Called when a bound client goes away (its session id).
-  std::function<void(uint64_t)> on_client_disconnected;
+  /// A bound client went away by itself (its session id); not emitted for forget() or at teardown.
+  Signal<uint64_t> client_disconnected;
 
   /// Creates the wl_client from `fd` and tags it. A session id that is already bound closes the new fd (error).
   [[nodiscard]] Result<wl_client*> bind(wl_display* display, uint64_t session_id, const std::string& app_id,

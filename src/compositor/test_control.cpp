@@ -1,6 +1,5 @@
 #include "test_control.hpp"
 
-#include "server.hpp"
 #include "weft-test-v1-protocol.h"
 #include "weft/core/log.hpp"
 
@@ -8,12 +7,14 @@ namespace weft::compositor {
 
 namespace {
 
-Server& server_of(wl_resource* resource) { return static_cast<TestControl*>(wl_resource_get_user_data(resource))->server; }
+TestControl& control_of(wl_resource* resource) {
+  return *static_cast<TestControl*>(wl_resource_get_user_data(resource));
+}
 
 /// Injection needs the virtual devices of the headless backend.
-Input* injector(wl_resource* resource) {
-  Input& input = server_of(resource).input;
-  if (input.has_virtual_devices()) return &input;
+TestInjection* injector(wl_resource* resource) {
+  TestInjection* injection = control_of(resource).injection;
+  if (injection && injection->has_devices()) return injection;
   wl_resource_post_error(resource, WEFT_TEST_V1_ERROR_NO_TEST_DEVICES, "input injection needs --backend=headless");
   return nullptr;
 }
@@ -26,75 +27,77 @@ const struct weft_test_v1_interface kImpl = {
     .destroy = [](wl_client*, wl_resource* resource) { wl_resource_destroy(resource); },
     .sync_state =
         [](wl_client*, wl_resource* resource, uint32_t serial) {
-          Server& server = server_of(resource);
-          View* focused = server.policy.focused();
-          const bool has_keyboard_focus = focused && server.input.keyboard_focus() == focused->surface();
-          weft_test_v1_send_state(resource, serial, static_cast<uint32_t>(server.mapped_toplevels()),
+          const TestControl& control = control_of(resource);
+          View* focused = control.policy.focused();
+          const bool has_keyboard_focus = focused && control.seat.keyboard_focus() == focused->surface();
+          weft_test_v1_send_state(resource, serial, static_cast<uint32_t>(control.xdg.mapped_count()),
                                   has_keyboard_focus ? focused->app_id().c_str() : "",
                                   has_keyboard_focus ? focused->title().c_str() : "");
         },
     .capture =
         [](wl_client*, wl_resource* resource, const char* path) {
-          auto result = server_of(resource).capture_png(path);
+          auto result = control_of(resource).capture(path);
           if (result) weft_test_v1_send_captured(resource, path, 1, result->first, result->second, "");
           else weft_test_v1_send_captured(resource, path, 0, 0, 0, result.error().message.c_str());
         },
     .pointer_move =
         [](wl_client*, wl_resource* resource, wl_fixed_t x, wl_fixed_t y) {
-          if (Input* input = injector(resource)) input->inject_pointer_move(wl_fixed_to_double(x), wl_fixed_to_double(y));
+          if (TestInjection* input = injector(resource)) input->pointer_move(wl_fixed_to_double(x), wl_fixed_to_double(y));
         },
     .pointer_motion =
         [](wl_client*, wl_resource* resource, wl_fixed_t dx, wl_fixed_t dy) {
-          if (Input* input = injector(resource))
-            input->inject_pointer_motion(wl_fixed_to_double(dx), wl_fixed_to_double(dy));
+          if (TestInjection* input = injector(resource))
+            input->pointer_motion(wl_fixed_to_double(dx), wl_fixed_to_double(dy));
         },
     .pointer_button =
         [](wl_client*, wl_resource* resource, uint32_t button, uint32_t pressed) {
-          if (Input* input = injector(resource)) input->inject_pointer_button(button, pressed != 0);
+          if (TestInjection* input = injector(resource)) input->pointer_button(button, pressed != 0);
         },
     .pointer_axis =
         [](wl_client*, wl_resource* resource, wl_fixed_t vertical) {
-          if (Input* input = injector(resource)) input->inject_pointer_axis(wl_fixed_to_double(vertical));
+          if (TestInjection* input = injector(resource)) input->pointer_axis(wl_fixed_to_double(vertical));
         },
     .key =
         [](wl_client*, wl_resource* resource, uint32_t key, uint32_t pressed) {
-          if (Input* input = injector(resource)) input->inject_key(key, pressed != 0);
+          if (TestInjection* input = injector(resource)) input->key(key, pressed != 0);
         },
     .touch_down =
         [](wl_client*, wl_resource* resource, int32_t id, wl_fixed_t x, wl_fixed_t y) {
-          if (Input* input = injector(resource))
-            input->inject_touch(0, id, wl_fixed_to_double(x), wl_fixed_to_double(y));
+          if (TestInjection* input = injector(resource))
+            input->touch(TouchPhase::down, id, wl_fixed_to_double(x), wl_fixed_to_double(y));
         },
     .touch_motion =
         [](wl_client*, wl_resource* resource, int32_t id, wl_fixed_t x, wl_fixed_t y) {
-          if (Input* input = injector(resource))
-            input->inject_touch(1, id, wl_fixed_to_double(x), wl_fixed_to_double(y));
+          if (TestInjection* input = injector(resource))
+            input->touch(TouchPhase::motion, id, wl_fixed_to_double(x), wl_fixed_to_double(y));
         },
     .touch_up =
         [](wl_client*, wl_resource* resource, int32_t id) {
-          if (Input* input = injector(resource)) input->inject_touch(2, id, 0, 0);
+          if (TestInjection* input = injector(resource)) input->touch(TouchPhase::up, id, 0, 0);
         },
     .gesture_begin =
         [](wl_client*, wl_resource* resource, uint32_t kind, uint32_t time_msec, uint32_t fingers) {
-          if (Input* input = injector(resource)) input->inject_gesture_begin(gesture_type(kind), time_msec, fingers);
+          if (TestInjection* input = injector(resource)) input->gesture_begin(gesture_type(kind), time_msec, fingers);
         },
     .gesture_update =
         [](wl_client*, wl_resource* resource, uint32_t kind, uint32_t time_msec, wl_fixed_t dx, wl_fixed_t dy,
            wl_fixed_t scale) {
-          if (Input* input = injector(resource))
-            input->inject_gesture_update(gesture_type(kind), time_msec, wl_fixed_to_double(dx),
+          if (TestInjection* input = injector(resource))
+            input->gesture_update(gesture_type(kind), time_msec, wl_fixed_to_double(dx),
                                          wl_fixed_to_double(dy), wl_fixed_to_double(scale));
         },
     .gesture_end =
         [](wl_client*, wl_resource* resource, uint32_t kind, uint32_t time_msec, uint32_t cancelled) {
-          if (Input* input = injector(resource)) input->inject_gesture_end(gesture_type(kind), time_msec, cancelled != 0);
+          if (TestInjection* input = injector(resource)) input->gesture_end(gesture_type(kind), time_msec, cancelled != 0);
         },
 };
 
 }  // namespace
 
-TestControl::TestControl(Server& server) : server(server) {
-  global_ = wl_global_create(server.display_.get(), &weft_test_v1_interface, 1, this,
+TestControl::TestControl(wl_display* display, const XdgShell& xdg, const WindowPolicy& policy, const Seat& seat,
+                         TestInjection* injection, CapturePng capture)
+    : xdg(xdg), policy(policy), seat(seat), injection(injection), capture(std::move(capture)) {
+  global_ = wl_global_create(display, &weft_test_v1_interface, 1, this,
                              [](wl_client* client, void* data, uint32_t version, uint32_t id) {
                                wl_resource* resource = wl_resource_create(client, &weft_test_v1_interface, version, id);
                                if (!resource) {

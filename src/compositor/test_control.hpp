@@ -1,20 +1,36 @@
 #pragma once
-// weft_test_v1 (test-only, --test-control): screenshots and input injection for integration tests.
+// weft_test_v1 (test-only, --test-control): state queries, screenshots and input injection for integration tests.
 
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "seat.hpp"
+#include "test_injection.hpp"
+#include "window_policy.hpp"
 #include "wlr.hpp"
+#include "xdg_shell.hpp"
+#include "weft/core/result.hpp"
 
 namespace weft::compositor {
 
-class Server;
+/// Renders the primary output into a PNG at the path; answers its size in px.
+using CapturePng = std::function<Result<std::pair<int, int>>(const std::string& path)>;
 
 class TestControl {
  public:
-  explicit TestControl(Server& server);
+  /// `injection` is null where the backend has no virtual devices (injection requests are then a protocol error).
+  TestControl(wl_display* display, const XdgShell& xdg, const WindowPolicy& policy, const Seat& seat,
+              TestInjection* injection, CapturePng capture);
   TestControl(const TestControl&) = delete;
   TestControl& operator=(const TestControl&) = delete;
   ~TestControl();
 
-  Server& server;
+  const XdgShell& xdg;
+  const WindowPolicy& policy;
+  const Seat& seat;
+  TestInjection* const injection;
+  const CapturePng capture;
 
  private:
   wl_global* global_ = nullptr;

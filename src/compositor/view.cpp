@@ -1,7 +1,5 @@
 #include "view.hpp"
 
-#include "server.hpp"
-
 namespace weft::compositor {
 
 Role parse_role(std::string_view text) {
@@ -11,21 +9,25 @@ Role parse_role(std::string_view text) {
   return Role::normal;  // "normal" and any other string (§2.1)
 }
 
-View::View(Server& server, wlr_xdg_surface* xdg) : server(server), xdg(xdg) {
-  if (const SessionTag* tag = server.sessions.tag_of(client())) session_id = tag->session_id;
-  node = wlr_scene_xdg_surface_create(&server.app_layer->node, xdg);
+View::View(ViewSignals& signals, wlr_xdg_surface* xdg, wlr_scene_tree* parent, std::optional<uint64_t> session_id,
+           std::function<void(View&)> release)
+    : xdg(xdg), session_id(session_id), release_(std::move(release)) {
+  node = wlr_scene_xdg_surface_create(&parent->node, xdg);
   node->data = this;
   xdg->data = node;
 
-  map_.connect(&xdg->events.map, [this](void*) {
+  // xdg_surface map: the first buffer after the initial configure; the policy places and focuses it.
+  map_.connect(&xdg->events.map, [this, &signals](void*) {
     mapped = true;
-    this->server.policy.on_map(*this);
+    signals.mapped.emit(*this);
     ever_mapped = true;
   });
-  unmap_.connect(&xdg->events.unmap, [this](void*) {
+  // Unmap (null buffer or role destroyed): focus moves on.
+  unmap_.connect(&xdg->events.unmap, [this, &signals](void*) {
     mapped = false;
-    this->server.policy.on_unmap(*this);
+    signals.unmapped.emit(*this);
   });
+  // wp_presentation and zweft presentation_feedback report only frames that carry new content of this window.
   commit_.connect(&xdg->surface->events.commit, [this](void*) {
     if (this->xdg->surface->current.committed & WLR_SURFACE_STATE_BUFFER) new_content = true;
   });
@@ -36,27 +38,21 @@ View::View(Server& server, wlr_xdg_surface* xdg) : server(server), xdg(xdg) {
   request_fullscreen_.connect(&xdg->toplevel->events.request_fullscreen, [this](void*) {
     wlr_xdg_surface_schedule_configure(this->xdg);
   });
-  destroy_.connect(&xdg->events.destroy, [this](void*) {
-    Server& s = this->server;
-    s.views.remove_if([this](const std::unique_ptr<View>& v) { return v.get() == this; });
+  // The toplevel is gone: peers forget the view before its owner drops it.
+  destroy_.connect(&xdg->events.destroy, [this, &signals](void*) {
+    signals.destroying.emit(*this);
+    auto release = release_;  // a copy: it destroys this View and with it the member
+    release(*this);
   });
 }
 
-View::~View() {
-  // The toplevel is gone: its slot gets window_closed (§2.1).
-  if (slot) slot->close();
-  server.policy.forget(*this);
-}
-
-Role View::role() const { return slot ? slot->role : Role::normal; }
-
 std::string View::app_id() const {
-  if (slot && !slot->app_id.empty()) return slot->app_id;
+  if (traits_ && !traits_->app_id.empty()) return traits_->app_id;
   return xdg->toplevel->app_id ? xdg->toplevel->app_id : "";
 }
 
 std::string View::title() const {
-  if (slot && !slot->title.empty()) return slot->title;
+  if (traits_ && !traits_->title.empty()) return traits_->title;
   return xdg->toplevel->title ? xdg->toplevel->title : "";
 }
 

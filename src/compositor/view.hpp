@@ -2,44 +2,64 @@
 // A toplevel window (xdg_toplevel) and its place in the scene. Popups live inside their parent's scene tree.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "listener.hpp"
+#include "signal.hpp"
 #include "wlr.hpp"
 
 namespace weft::compositor {
 
-class Server;
-class ZweftWindow;
+class View;
 
 /// Window roles of zweft_shell_unstable_v1 (§2.1); toplevels without a slot are `normal`.
 enum class Role { normal, dialog, panel, overlay };
 [[nodiscard]] Role parse_role(std::string_view text);
 
+/// What a zweft slot bound to the toplevel says about it (§2.1). Owned by the view; the shell that bound the slot
+/// keeps it current.
+struct SlotTraits {
+  Role role = Role::normal;
+  std::string app_id;  // the session's app id for session clients (§2.4)
+  std::string title;
+  wlr_box requested{};  // set_geometry / create_window rectangle; only a dialog's size is honoured
+};
+
+/// The lifecycle of every view, in one place for the subsystems that follow windows (owned by XdgShell).
+struct ViewSignals {
+  Signal<View&> mapped;
+  Signal<View&> unmapped;
+  /// The toplevel is going away; the View is destroyed right after.
+  Signal<View&> destroying;
+};
+
 class View {
  public:
-  View(Server& server, wlr_xdg_surface* xdg);
+  /// `release` is the owner's: called once the peers have heard `destroying`, it destroys the View.
+  View(ViewSignals& signals, wlr_xdg_surface* xdg, wlr_scene_tree* parent, std::optional<uint64_t> session_id,
+       std::function<void(View&)> release);
   View(const View&) = delete;
   View& operator=(const View&) = delete;
-  ~View();
 
-  [[nodiscard]] Role role() const;
+  [[nodiscard]] Role role() const { return traits_ ? traits_->role : Role::normal; }
   [[nodiscard]] wlr_surface* surface() const { return xdg->surface; }
   [[nodiscard]] wl_client* client() const { return wl_resource_get_client(xdg->resource); }
   [[nodiscard]] bool is_app_window() const { return role() == Role::normal || role() == Role::dialog; }
   [[nodiscard]] std::string app_id() const;
   [[nodiscard]] std::string title() const;
+  /// The slot's traits, nullopt while no slot governs the toplevel.
+  [[nodiscard]] const std::optional<SlotTraits>& traits() const { return traits_; }
+  void set_traits(std::optional<SlotTraits> traits) { traits_ = std::move(traits); }
 
   /// Sends xdg configure (size, maximized, activated) when it differs from the last one, and places the node.
   void apply_geometry(const wlr_box& box, bool maximized);
   void set_activated(bool activated);
 
-  Server& server;
-  wlr_xdg_surface* xdg;
+  wlr_xdg_surface* const xdg;
   wlr_scene_node* node = nullptr;  // owned by the scene; destroyed with the xdg surface
-  ZweftWindow* slot = nullptr;     // borrowed; the slot clears it when it goes away
-  std::optional<uint64_t> session_id;
+  const std::optional<uint64_t> session_id;
   bool mapped = false;
   bool ever_mapped = false;
   wlr_box box{};                // placed geometry, layout coordinates
@@ -48,6 +68,8 @@ class View {
   bool content_in_flight = false;  // that content is in a committed frame awaiting presentation
 
  private:
+  std::optional<SlotTraits> traits_;
+  std::function<void(View&)> release_;
   Listener<> map_, unmap_, destroy_, commit_, request_maximize_, request_fullscreen_;
 };
 

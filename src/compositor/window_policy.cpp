@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "server.hpp"
 
 namespace weft::compositor {
 
@@ -37,15 +36,22 @@ wlr_box centre_in(const wlr_box& area, int width, int height) {
   return wlr_box{area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height};
 }
 
-wlr_box WindowPolicy::output_box() const {
-  Output* output = server_.primary_output();
-  return output ? output->layout_box() : wlr_box{};
+WindowPolicy::WindowPolicy(wl_event_loop* loop, Scene& scene, const Outputs& outputs, XdgShell& xdg, Seat& seat)
+    : scene_(scene), outputs_(outputs), xdg_(xdg), seat_(seat), idle_arrange_(loop, [this] { arrange(); }) {
+  // Views come and go through xdg-shell; the policy places, stacks and focuses them.
+  mapped_ = xdg.view_signals.mapped.connect([this](View& view) { on_map(view); });
+  unmapped_ = xdg.view_signals.unmapped.connect([this](View& view) { on_unmap(view); });
+  destroying_ = xdg.view_signals.destroying.connect([this](View& view) { forget(view); });
+  // xdg_activation_v1.activate with a valid token focuses like a click.
+  activation_ = xdg.activation_requested.connect([this](View& view) { focus(view); });
 }
 
 wlr_box WindowPolicy::work_area() const {
-  const wlr_box output = output_box();
   const bool layers_known = layer_usable_.width > 0 && layer_usable_.height > 0;
-  return server_.zweft.work_area(layers_known ? layer_usable_ : output);
+  wlr_box area = layers_known ? layer_usable_ : output_box();
+  if (area.width <= 0 || area.height <= 0) return area;
+  for (const auto& [owner, zone] : zones_) area = shrink_by_zone(area, zone.edge, zone.size);
+  return area;
 }
 
 wlr_box WindowPolicy::geometry_for(const View& view, bool* maximized) const {
@@ -57,8 +63,8 @@ wlr_box WindowPolicy::geometry_for(const View& view, bool* maximized) const {
       return output;
     case Role::dialog: {
       *maximized = false;
-      int width = view.slot ? view.slot->requested.width : 0;
-      int height = view.slot ? view.slot->requested.height : 0;
+      int width = view.traits() ? view.traits()->requested.width : 0;
+      int height = view.traits() ? view.traits()->requested.height : 0;
       if (width <= 0 || height <= 0) {
         wlr_box natural{};
         wlr_xdg_surface_get_geometry(view.xdg, &natural);
@@ -74,46 +80,54 @@ wlr_box WindowPolicy::geometry_for(const View& view, bool* maximized) const {
 }
 
 void WindowPolicy::place_in_layer(View& view) {
-  wlr_scene_tree* layer = server_.app_layer;
-  if (view.role() == Role::panel) layer = server_.panel_layer;
-  else if (view.role() == Role::overlay) layer = server_.overlay_layer;
+  wlr_scene_tree* layer = scene_.tree(SceneLayer::app);
+  if (view.role() == Role::panel) layer = scene_.tree(SceneLayer::panel);
+  else if (view.role() == Role::overlay) layer = scene_.tree(SceneLayer::overlay);
   if (view.node->parent != &layer->node) wlr_scene_node_reparent(view.node, &layer->node);
+}
+
+void WindowPolicy::place(View& view) {
+  bool maximized = false;
+  const wlr_box box = geometry_for(view, &maximized);  // before reading `maximized`: argument order is unspecified
+  view.apply_geometry(box, maximized);
 }
 
 void WindowPolicy::arrange() {
   const wlr_box output = output_box();
-  if (server_.background) {
-    wlr_scene_node_set_position(&server_.background->node, output.x, output.y);
-    wlr_scene_rect_set_size(server_.background, output.width, output.height);
-  }
+  scene_.fit_background(output);
   if (output.width <= 0) return;
-  layer_usable_ = server_.layers.arrange(output);
-  for (auto& view : server_.views) {
+  for (auto& view : xdg_.views()) {
     place_in_layer(*view);
-    bool maximized = false;
-    const wlr_box box = geometry_for(*view, &maximized);
-    view->apply_geometry(box, maximized);
+    place(*view);
   }
-  server_.zweft.configure_all();
+  arranged.emit();
 }
 
-void WindowPolicy::schedule_arrange() {
-  if (idle_arrange_ || !server_.loop) return;
-  idle_arrange_ = wl_event_loop_add_idle(
-      server_.loop,
-      [](void* data) {
-        auto* self = static_cast<WindowPolicy*>(data);
-        self->idle_arrange_ = nullptr;
-        self->arrange();
-      },
-      this);
+void WindowPolicy::set_layer_area(const wlr_box& usable) {
+  layer_usable_ = usable;
+  arrange();
+}
+
+void WindowPolicy::set_exclusive_zone(const void* owner, std::optional<Zone> zone) {
+  auto it = std::find_if(zones_.begin(), zones_.end(), [&](const auto& z) { return z.first == owner; });
+  if (!zone) {
+    if (it != zones_.end()) zones_.erase(it);
+  } else if (it != zones_.end()) {
+    it->second = *zone;
+  } else {
+    zones_.emplace_back(owner, *zone);
+  }
+  arrange();
+}
+
+void WindowPolicy::drop_exclusive_zone(const void* owner) {
+  const auto dropped = std::erase_if(zones_, [&](const auto& z) { return z.first == owner; });
+  if (dropped) schedule_arrange();
 }
 
 void WindowPolicy::on_map(View& view) {
   place_in_layer(view);
-  bool maximized = false;
-  const wlr_box box = geometry_for(view, &maximized);  // before reading `maximized`: argument order is unspecified
-  view.apply_geometry(box, maximized);
+  place(view);
 
   bool take_focus = false;
   switch (view.role()) {
@@ -149,7 +163,7 @@ void WindowPolicy::on_unmap(View& view) {
   if (focused_ != &view) return;
   view.set_activated(false);
   focused_ = nullptr;
-  if (view.slot) view.slot->configure();
+  window_changed.emit(view);
   focus_after_unmap(view.role() == Role::overlay);
 }
 
@@ -164,7 +178,7 @@ void WindowPolicy::focus_after_unmap(bool was_overlay) {
     focus(*next);
     return;
   }
-  if (!focus_panel()) server_.input.focus_keyboard(nullptr);
+  if (!focus_panel()) seat_.focus_keyboard(nullptr);
 }
 
 void WindowPolicy::focus(View& view, bool raise) {
@@ -172,16 +186,16 @@ void WindowPolicy::focus(View& view, bool raise) {
   if (focused_ && focused_ != &view) {
     View* previous = focused_;
     previous->set_activated(false);
-    if (previous->slot) previous->slot->configure();
+    window_changed.emit(*previous);
   }
   focused_ = &view;
   view.set_activated(true);
-  server_.input.focus_keyboard(view.surface());
-  if (view.slot) view.slot->configure();
+  seat_.focus_keyboard(view.surface());
+  window_changed.emit(view);
 }
 
 bool WindowPolicy::focus_panel() {
-  for (auto& view : server_.views) {
+  for (auto& view : xdg_.views()) {
     if (view->mapped && view->role() == Role::panel) {
       focus(*view, false);
       return true;
@@ -192,7 +206,7 @@ bool WindowPolicy::focus_panel() {
 
 View* WindowPolicy::topmost_app(const uint64_t* session_id) const {
   wlr_scene_node* child;
-  wl_list_for_each_reverse(child, &server_.app_layer->node.state.children, state.link) {
+  wl_list_for_each_reverse(child, &scene_.tree(SceneLayer::app)->node.state.children, state.link) {
     auto* view = static_cast<View*>(child->data);
     if (!view || !view->mapped) continue;
     if (session_id && view->session_id != *session_id) continue;
@@ -203,15 +217,10 @@ View* WindowPolicy::topmost_app(const uint64_t* session_id) const {
 
 void WindowPolicy::restore_focus(wlr_surface* surface) {
   if (focused_ && focused_->mapped && focused_->surface() != surface) {
-    server_.input.focus_keyboard(focused_->surface());
+    seat_.focus_keyboard(focused_->surface());
     return;
   }
   focus_after_unmap(false);
-}
-
-void WindowPolicy::cancel_scheduled() {
-  if (idle_arrange_) wl_event_source_remove(idle_arrange_);
-  idle_arrange_ = nullptr;
 }
 
 void WindowPolicy::forget(View& view) {

@@ -1,19 +1,33 @@
 #pragma once
-// Window policy of §2.2: panel beneath everything and filling the output, work area = output minus panel zones, app
-// windows maximized into it, overlays above, raise/activate/focus rules.
+// Window policy of §2.2: panel beneath everything and filling the output, work area = output minus the layer shell's
+// and the panels' exclusive zones, app windows maximized into it, overlays above, raise/activate/focus rules. The
+// policy owns the work area, the zones and keyboard focus among windows; it hears of views through XdgShell's
+// signals and tells shells of changes through its own.
 
 #include <cstdint>
+#include <optional>
 #include <set>
+#include <utility>
+#include <vector>
 
+#include "idle_task.hpp"
+#include "output.hpp"
+#include "scene.hpp"
+#include "seat.hpp"
+#include "signal.hpp"
 #include "wlr.hpp"
+#include "xdg_shell.hpp"
 
 namespace weft::compositor {
 
-class Server;
-class View;
-
 /// Which strip of the output a panel reserves (values of zweft_shell_window_v1.edge).
 enum class Edge : uint32_t { top = 0, bottom = 1, left = 2, right = 3 };
+
+/// An exclusive zone: `size` px along `edge` of the primary output.
+struct Zone {
+  Edge edge;
+  int size;  // px
+};
 
 /// Output box minus the reserved strips; never smaller than 1×1.
 [[nodiscard]] wlr_box shrink_by_zone(const wlr_box& area, Edge edge, int size);
@@ -22,20 +36,29 @@ enum class Edge : uint32_t { top = 0, bottom = 1, left = 2, right = 3 };
 
 class WindowPolicy {
  public:
-  explicit WindowPolicy(Server& server) : server_(server) {}
+  WindowPolicy(wl_event_loop* loop, Scene& scene, const Outputs& outputs, XdgShell& xdg, Seat& seat);
+  WindowPolicy(const WindowPolicy&) = delete;
+  WindowPolicy& operator=(const WindowPolicy&) = delete;
 
-  [[nodiscard]] wlr_box output_box() const;
+  [[nodiscard]] wlr_box output_box() const { return outputs_.primary_box(); }
   [[nodiscard]] wlr_box work_area() const;
-
-  /// Re-places every view and reconfigures zweft slots after an output, zone or role change.
-  void arrange();
-  /// arrange() from an idle callback: for destruction paths, where lists are being modified.
-  void schedule_arrange();
   /// Geometry a view gets from the policy, and whether it is maximized.
   [[nodiscard]] wlr_box geometry_for(const View& view, bool* maximized) const;
 
-  void on_map(View& view);
-  void on_unmap(View& view);
+  /// Re-places every view after an output, zone or role change, then emits `arranged`.
+  void arrange();
+  /// arrange() from an idle callback: for destruction paths, where lists are being modified.
+  void schedule_arrange() { idle_arrange_.schedule(); }
+  /// Re-places one view (its slot's requested size changed).
+  void place(View& view);
+
+  /// The output box minus the layer shell's exclusive zones (LayerShell::arranged); re-arranges.
+  void set_layer_area(const wlr_box& usable);
+  /// The zone `owner` (a panel slot) reserves, replacing its earlier one (nullopt: none); re-arranges at once.
+  void set_exclusive_zone(const void* owner, std::optional<Zone> zone);
+  /// Frees the zone of `owner`, if any; re-arranges from the idle phase (owners go away in destruction paths).
+  void drop_exclusive_zone(const void* owner);
+
   /// Raise (panels are never raised), activate and give keyboard focus.
   void focus(View& view, bool raise = true);
   /// Keyboard focus to the panel without raising it; false when there is no mapped panel.
@@ -43,22 +66,32 @@ class WindowPolicy {
   /// The topmost mapped app window, optionally of one session.
   [[nodiscard]] View* topmost_app(const uint64_t* session_id = nullptr) const;
   [[nodiscard]] View* focused() const { return focused_; }
-  /// Called by View's destructor so no dangling focus remains.
-  void forget(View& view);
   /// Keyboard focus leaves `surface` (a layer surface going away): back to the focused window, else as after unmap.
   void restore_focus(wlr_surface* surface);
-  void cancel_scheduled();
+
+  /// Every view was placed again: slots recompute their configure.
+  Signal<> arranged;
+  /// A view's activation changed (focus moved): its slot recomputes its configure.
+  Signal<View&> window_changed;
 
  private:
+  void on_map(View& view);
+  void on_unmap(View& view);
+  void forget(View& view);
   void place_in_layer(View& view);
   void focus_after_unmap(bool was_overlay);
 
-  Server& server_;
+  Scene& scene_;
+  const Outputs& outputs_;
+  XdgShell& xdg_;
+  Seat& seat_;
   View* focused_ = nullptr;
   View* overlay_return_ = nullptr;  // focus holder before an overlay took focus
-  std::set<uint64_t> mapped_sessions_;
-  wl_event_source* idle_arrange_ = nullptr;
-  wlr_box layer_usable_{};  // output minus layer-shell exclusive zones, from the last arrange  // pending schedule_arrange, owned by the event loop until it fires  // sessions whose first toplevel has mapped
+  std::set<uint64_t> mapped_sessions_;  // sessions whose first toplevel has mapped
+  wlr_box layer_usable_{};  // output minus layer-shell exclusive zones, from the layer shell's last arrange
+  std::vector<std::pair<const void*, Zone>> zones_;  // panel zones in the order they were first set
+  IdleTask idle_arrange_;
+  Connection mapped_, unmapped_, destroying_, activation_;
 };
 
 }  // namespace weft::compositor

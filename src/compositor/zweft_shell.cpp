@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "server.hpp"
+#include "session_registry.hpp"
 #include "weft/core/log.hpp"
 #include "zweft-shell-unstable-v1-protocol.h"
 
@@ -48,35 +48,20 @@ const struct zweft_shell_window_v1_interface kWindowImpl = {
         [](wl_client*, wl_resource* resource, const char* title, const char* role) {
           ZweftWindow* window = window_from(resource);
           if (reject_if_defunct(window)) return;
-          // Display and accessibility only: never changes policy.
-          window->title = title;
-          window->metadata_role = role;
+          window->set_metadata(title, role);
         },
     .set_geometry =
         [](wl_client*, wl_resource* resource, int32_t x, int32_t y, int32_t width, int32_t height) {
           ZweftWindow* window = window_from(resource);
           if (reject_if_defunct(window)) return;
-          window->requested = wlr_box{x, y, width, height};
-          if (window->view && window->role == Role::dialog) {
-            bool maximized = false;
-            const wlr_box box = window->shell.server.policy.geometry_for(*window->view, &maximized);
-            window->view->apply_geometry(box, maximized);
-          }
-          window->configure(true);
+          window->set_requested(wlr_box{x, y, width, height});
         },
     .set_exclusive_zone =
         [](wl_client*, wl_resource* resource, uint32_t edge, int32_t size) {
           ZweftWindow* window = window_from(resource);
           if (reject_if_defunct(window)) return;
-          if (window->role != Role::panel || !window->surface) return;
           if (edge > static_cast<uint32_t>(Edge::right)) return;  // unknown edge: ignored
-          const wlr_box output = window->shell.server.policy.output_box();
-          const Edge e = static_cast<Edge>(edge);
-          const int extent = (e == Edge::top || e == Edge::bottom) ? output.height : output.width;
-          size = std::clamp(size, 0, std::max(extent, 0));
-          if (size == 0) window->zone.reset();
-          else window->zone = std::pair{e, static_cast<int>(size)};
-          window->shell.server.policy.arrange();
+          window->set_exclusive_zone(static_cast<Edge>(edge), size);
         },
 };
 
@@ -95,7 +80,7 @@ void create_window(wl_client* client, wl_resource* manager_resource, uint32_t id
   }
   Role role = parse_role(role_text);
   std::string effective_app_id = app_id;
-  const SessionTag* tag = shell.server.sessions.tag_of(client);
+  const SessionTag* tag = shell.sessions.tag_of(client);
   if (tag) effective_app_id = tag->app_id;  // identity comes only from the binding (§2.4)
   wlr_surface* surface = surface_resource ? wlr_surface_from_resource(surface_resource) : nullptr;
 
@@ -115,8 +100,8 @@ void create_window(wl_client* client, wl_resource* manager_resource, uint32_t id
     } else if (wlr_surface_is_xdg_surface(surface)) {
       wlr_xdg_surface* xdg = wlr_xdg_surface_from_wlr_surface(surface);
       if (xdg->role == WLR_XDG_SURFACE_ROLE_POPUP) refuse = true;
-      else if (View* view = shell.server.view_for_surface(surface)) {
-        if (view->slot) refuse = true;
+      else if (View* view = shell.xdg.view_for_surface(surface)) {
+        if (shell.slot_for_view(*view)) refuse = true;
         else window->attach(*view);
       }
     } else if (surface->role) {
@@ -150,6 +135,7 @@ ZweftWindow::ZweftWindow(ZweftShell& shell, wl_resource* resource, ZweftManager*
   shell.windows.push_back(this);
   manager->windows.push_back(this);
   if (surface) {
+    // The named wl_surface is gone: the slot can never be backed (§2.1).
     surface_destroy_.connect(&surface->events.destroy, [this](void*) {
       close();
       this->surface = nullptr;
@@ -164,26 +150,49 @@ ZweftWindow::ZweftWindow(ZweftShell& shell, wl_resource* resource, ZweftManager*
 ZweftWindow::~ZweftWindow() {
   shell.windows.remove(this);
   if (manager) std::erase(manager->windows, this);
-  const bool had_zone = zone.has_value();
   detach_view();
-  if (had_zone) shell.server.policy.schedule_arrange();
+  shell.policy.drop_exclusive_zone(this);
 }
 
 void ZweftWindow::attach(View& target) {
   view = &target;
-  target.slot = this;
+  target.set_traits(traits());
   surface_commit_.disconnect();
-  shell.server.policy.schedule_arrange();
+  shell.policy.schedule_arrange();  // the role may move the view to another layer
 }
 
 void ZweftWindow::detach_view() {
   if (!view) return;
-  view->slot = nullptr;
+  view->set_traits(std::nullopt);
   view = nullptr;
 }
 
+void ZweftWindow::set_metadata(std::string new_title, std::string role_text) {
+  // Display and accessibility only: never changes policy.
+  title = std::move(new_title);
+  metadata_role = std::move(role_text);
+  if (view) view->set_traits(traits());
+}
+
+void ZweftWindow::set_requested(const wlr_box& box) {
+  requested = box;
+  if (view) {
+    view->set_traits(traits());
+    if (role == Role::dialog) shell.policy.place(*view);
+  }
+  configure(true);
+}
+
+void ZweftWindow::set_exclusive_zone(Edge edge, int size) {
+  if (role != Role::panel || !surface) return;
+  const wlr_box output = shell.policy.output_box();
+  const int extent = (edge == Edge::top || edge == Edge::bottom) ? output.height : output.width;
+  size = std::clamp(size, 0, std::max(extent, 0));
+  shell.policy.set_exclusive_zone(this, size == 0 ? std::nullopt : std::optional<Zone>(Zone{edge, size}));
+}
+
 wlr_box ZweftWindow::current_geometry(uint32_t* state) const {
-  const WindowPolicy& policy = shell.server.policy;
+  const WindowPolicy& policy = shell.policy;
   *state = 0;
   if (view) {
     bool maximized = false;
@@ -233,13 +242,10 @@ void ZweftWindow::close() {
   zweft_shell_window_v1_send_window_closed(resource);
   surface_destroy_.disconnect();
   surface_commit_.disconnect();
-  const bool had_zone = zone.has_value();
-  zone.reset();
+  shell.policy.drop_exclusive_zone(this);
   if (view) {
     detach_view();
-    shell.server.policy.schedule_arrange();  // the toplevel reverts to the normal policy
-  } else if (had_zone) {
-    shell.server.policy.schedule_arrange();
+    shell.policy.schedule_arrange();  // the toplevel reverts to the normal policy
   }
 }
 
@@ -261,7 +267,9 @@ void ZweftWindow::send_gesture(GestureType kind, uint32_t fingers, double dx, do
                                                 wl_fixed_from_double(dx), wl_fixed_from_double(dy));
 }
 
-void ZweftShell::create_global(wl_display* display) {
+ZweftShell::ZweftShell(wl_display* display, const SessionRegistry& sessions, XdgShell& xdg, WindowPolicy& policy,
+                       Seat& seat)
+    : sessions(sessions), xdg(xdg), policy(policy) {
   global_ = wl_global_create(display, &zweft_shell_manager_v1_interface, kVersion, this,
                              [](wl_client* client, void* data, uint32_t version, uint32_t id) {
                                wl_resource* resource =
@@ -274,6 +282,30 @@ void ZweftShell::create_global(wl_display* display) {
                                wl_resource_set_implementation(resource, &kManagerImpl, manager,
                                                               destroy_manager_resource);
                              });
+  // A slot may name its surface before the surface takes the xdg_toplevel role, or it may take another role.
+  new_toplevel_ = xdg.new_toplevel.connect([this](View& view) { on_new_toplevel(view); });
+  new_popup_ = xdg.new_popup.connect([this](wlr_surface* surface) { on_foreign_role(surface); });
+  // The toplevel is gone: its slot gets window_closed (§2.1).
+  view_destroying_ = xdg.view_signals.destroying.connect([this](View& view) {
+    if (ZweftWindow* slot = slot_for_view(view)) slot->close();
+  });
+  // presentation_feedback: each presented frame with new content of the slot's toplevel.
+  presented_ = xdg.presented.connect([this](View& view, const timespec& when, uint32_t refresh_ns) {
+    if (ZweftWindow* slot = slot_for_view(view)) slot->send_presentation(when, refresh_ns);
+  });
+  // configure carries geometry and state: resend it whenever the policy moved things or focus changed.
+  arranged_ = policy.arranged.connect([this] { configure_all(); });
+  window_changed_ = policy.window_changed.connect([this](View& view) {
+    if (ZweftWindow* slot = slot_for_view(view)) slot->configure();
+  });
+  // focus_changed follows wl_keyboard focus, not activation: a slot hears it when its surface gains or loses keys.
+  focus_change_.connect(&seat.get()->keyboard_state.events.focus_change,
+                        [this](wlr_seat_keyboard_focus_change_event* e) {
+                          if (e->old_surface)
+                            if (ZweftWindow* slot = slot_for_surface(e->old_surface)) slot->send_focus(false);
+                          if (e->new_surface)
+                            if (ZweftWindow* slot = slot_for_surface(e->new_surface)) slot->send_focus(true);
+                        });
 }
 
 void ZweftShell::on_new_toplevel(View& view) {
@@ -302,23 +334,20 @@ void ZweftShell::configure_all() {
 
 void ZweftShell::close_session_slots(uint64_t session_id) {
   for (ZweftWindow* window : std::vector<ZweftWindow*>(windows.begin(), windows.end())) {
-    const SessionTag* tag = server.sessions.tag_of(window->client());
+    const SessionTag* tag = sessions.tag_of(window->client());
     if (tag && tag->session_id == session_id) window->close();
   }
 }
 
-wlr_box ZweftShell::work_area(const wlr_box& output) const {
-  wlr_box area = output;
-  if (output.width <= 0 || output.height <= 0) return area;
-  for (const ZweftWindow* window : windows)
-    if (window->role == Role::panel && window->zone && window->surface && !window->closed())
-      area = shrink_by_zone(area, window->zone->first, window->zone->second);
-  return area;
+ZweftWindow* ZweftShell::slot_for_view(const View& view) const {
+  for (ZweftWindow* window : windows)
+    if (window->view == &view) return window;
+  return nullptr;
 }
 
-void ZweftShell::send_navigation_gesture(GestureType kind, uint32_t fingers, double dx, double dy) {
+void ZweftShell::send_navigation_gesture(const NavigationGesture& gesture) {
   for (ZweftWindow* window : windows)
-    if (window->role == Role::panel) window->send_gesture(kind, fingers, dx, dy);
+    if (window->role == Role::panel) window->send_gesture(gesture.type, gesture.fingers, gesture.dx, gesture.dy);
 }
 
 }  // namespace weft::compositor

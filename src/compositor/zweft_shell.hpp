@@ -9,17 +9,20 @@
 
 #include "gesture_recognizer.hpp"
 #include "listener.hpp"
+#include "seat.hpp"
+#include "signal.hpp"
 #include "view.hpp"
 #include "window_policy.hpp"
 #include "wlr.hpp"
+#include "xdg_shell.hpp"
 
 namespace weft::compositor {
 
-class Server;
+class SessionRegistry;
 class ZweftShell;
 struct ZweftManager;
 
-
+/// One zweft_shell_window_v1: a slot whose toplevel, once it exists, is placed by the policy with the slot's role.
 class ZweftWindow {
  public:
   ZweftWindow(ZweftShell& shell, wl_resource* resource, ZweftManager* manager, Role role, std::string app_id,
@@ -38,6 +41,12 @@ class ZweftWindow {
   /// Binds the slot to a mapped-or-not toplevel of the same client.
   void attach(View& view);
   void detach_view();
+  /// The client's new title and accessibility role (update_metadata).
+  void set_metadata(std::string new_title, std::string role_text);
+  /// The client's new rectangle (set_geometry): a dialog's size follows it.
+  void set_requested(const wlr_box& box);
+  /// A panel's exclusive zone (set_exclusive_zone); size 0 frees it.
+  void set_exclusive_zone(Edge edge, int size);
 
   [[nodiscard]] bool closed() const { return closed_; }
   [[nodiscard]] wl_client* client() const { return wl_resource_get_client(resource); }
@@ -50,12 +59,12 @@ class ZweftWindow {
   std::string title;
   std::string metadata_role;
   wlr_surface* surface = nullptr;  // borrowed; cleared on surface destroy
-  View* view = nullptr;            // borrowed; cleared by the view
+  View* view = nullptr;            // borrowed; cleared when the view is destroyed (XdgShell::view_signals)
   wlr_box requested{};             // set_geometry / create_window rectangle
-  std::optional<std::pair<Edge, int>> zone;  // exclusive zone (panel slots with a surface)
 
  private:
   [[nodiscard]] wlr_box current_geometry(uint32_t* state) const;
+  [[nodiscard]] SlotTraits traits() const { return SlotTraits{role, app_id, title, requested}; }
 
   Listener<> surface_destroy_, surface_commit_;
   bool closed_ = false;
@@ -65,30 +74,37 @@ class ZweftWindow {
   std::optional<bool> focused_;
 };
 
+/// The zweft_shell_manager_v1 global. Follows views through XdgShell's signals and the policy's, and asks the policy
+/// for geometry and zones.
 class ZweftShell {
  public:
   static constexpr uint32_t kVersion = 2;
 
-  explicit ZweftShell(Server& server) : server(server) {}
-  void create_global(wl_display* display);
+  ZweftShell(wl_display* display, const SessionRegistry& sessions, XdgShell& xdg, WindowPolicy& policy, Seat& seat);
+  ZweftShell(const ZweftShell&) = delete;
+  ZweftShell& operator=(const ZweftShell&) = delete;
 
+  [[nodiscard]] ZweftWindow* slot_for_surface(const wlr_surface* surface) const;
+  [[nodiscard]] ZweftWindow* slot_for_view(const View& view) const;
+  void close_session_slots(uint64_t session_id);
+  /// A recognised touchpad gesture goes to every panel slot (§2.1).
+  void send_navigation_gesture(const NavigationGesture& gesture);
+
+  const SessionRegistry& sessions;
+  XdgShell& xdg;
+  WindowPolicy& policy;
+  std::list<ZweftWindow*> windows;  // owned by their wl_resource
+
+ private:
   /// A new xdg toplevel appeared: binds it to a slot that was waiting for its surface.
   void on_new_toplevel(View& view);
   /// A wl_surface that a waiting slot named took a role other than xdg_toplevel.
   void on_foreign_role(wlr_surface* surface);
-  [[nodiscard]] ZweftWindow* slot_for_surface(const wlr_surface* surface) const;
-  /// Every live slot, for reconfiguring after a work-area change.
   void configure_all();
-  void close_session_slots(uint64_t session_id);
-  /// Union of the panel zones over the output box.
-  [[nodiscard]] wlr_box work_area(const wlr_box& output) const;
-  void send_navigation_gesture(GestureType kind, uint32_t fingers, double dx, double dy);
 
-  Server& server;
-  std::list<ZweftWindow*> windows;  // owned by their wl_resource
-
- private:
   wl_global* global_ = nullptr;
+  Connection new_toplevel_, new_popup_, view_destroying_, presented_, arranged_, window_changed_;
+  Listener<wlr_seat_keyboard_focus_change_event> focus_change_;
 };
 
 }  // namespace weft::compositor

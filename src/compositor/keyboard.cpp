@@ -1,0 +1,87 @@
+#include "keyboard.hpp"
+
+#include "weft/core/log.hpp"
+
+namespace weft::compositor {
+
+namespace {
+
+constexpr int32_t kRepeatRate = 25;    // keys per second
+constexpr int32_t kRepeatDelay = 600;  // ms
+
+bool is_super(uint32_t keycode) { return keycode == KEY_LEFTMETA || keycode == KEY_RIGHTMETA; }
+
+}  // namespace
+
+Keyboards::Keyboards(wlr_backend* backend, Seat& seat) : seat_(seat) {
+  // Every input device a backend finds (udev hot-plug, the nested host's seat, headless virtual devices).
+  new_input_.connect(&backend->events.new_input, [this](wlr_input_device* device) {
+    if (device->type == WLR_INPUT_DEVICE_KEYBOARD) add(device);
+  });
+}
+
+void Keyboards::add(wlr_input_device* device) {
+  wlr::XkbContextPtr context(xkb_context_new(XKB_CONTEXT_NO_FLAGS));
+  // Rules, model, layout and options come from XKB_DEFAULT_* or the system defaults.
+  wlr::XkbKeymapPtr keymap(xkb_keymap_new_from_names(context.get(), nullptr, XKB_KEYMAP_COMPILE_NO_FLAGS));
+  if (!keymap) {
+    log::error("keyboard ", device->name ? device->name : "?", ": no xkb keymap could be compiled");
+    return;
+  }
+  wlr_keyboard_set_keymap(device->keyboard, keymap.get());
+  wlr_keyboard_set_repeat_info(device->keyboard, kRepeatRate, kRepeatDelay);
+
+  auto keyboard = std::make_unique<Keyboard>();
+  Keyboard* kb = keyboard.get();
+  kb->device = device;
+  wlr_seat* seat = seat_.get();
+  // wl_keyboard.modifiers: the focused client tracks modifier state from this keyboard.
+  kb->modifiers.connect(&device->keyboard->events.modifiers, [seat, kb](void*) {
+    wlr_seat_set_keyboard(seat, kb->device);
+    wlr_seat_keyboard_notify_modifiers(seat, &kb->device->keyboard->modifiers);
+  });
+  // wl_keyboard.key, after the Super-tap check.
+  kb->key.connect(&device->keyboard->events.key, [this, kb](void* data) {
+    on_key(*kb, static_cast<wlr_event_keyboard_key*>(data));
+  });
+  // Unplugged: the seat loses the keyboard capability with the last one.
+  kb->destroy.connect(&device->events.destroy, [this, kb](void*) {
+    keyboards_.remove_if([kb](const std::unique_ptr<Keyboard>& k) { return k.get() == kb; });
+    seat_.set_capability(WL_SEAT_CAPABILITY_KEYBOARD, !keyboards_.empty());
+  });
+  keyboards_.push_back(std::move(keyboard));
+  wlr_seat_set_keyboard(seat, device);
+  seat_.set_capability(WL_SEAT_CAPABILITY_KEYBOARD, true);
+}
+
+void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
+  wlr_seat* seat = seat_.get();
+  wlr_seat_set_keyboard(seat, keyboard.device);
+  const bool pressed = event->state == WL_KEYBOARD_KEY_STATE_PRESSED;
+  if (held_super_) {
+    if (!pressed && event->keycode == held_super_->keycode) {
+      // Super tap: the new focus (the panel, for the launcher) gets both events (§2.2).
+      const wlr_event_keyboard_key press = *held_super_;
+      held_super_.reset();
+      super_tapped.emit();
+      wlr_seat_keyboard_notify_key(seat, press.time_msec, press.keycode, WL_KEYBOARD_KEY_STATE_PRESSED);
+      wlr_seat_keyboard_notify_key(seat, event->time_msec, event->keycode, event->state);
+      return;
+    }
+    // Not a tap: the held press goes to whoever has focus, then this key.
+    release_held_super();
+  } else if (pressed && is_super(event->keycode) && keyboard.device->keyboard->num_keycodes <= 1) {
+    held_super_ = *event;
+    return;
+  }
+  wlr_seat_keyboard_notify_key(seat, event->time_msec, event->keycode, event->state);
+}
+
+void Keyboards::release_held_super() {
+  if (!held_super_) return;
+  const wlr_event_keyboard_key press = *held_super_;
+  held_super_.reset();
+  wlr_seat_keyboard_notify_key(seat_.get(), press.time_msec, press.keycode, WL_KEYBOARD_KEY_STATE_PRESSED);
+}
+
+}  // namespace weft::compositor

@@ -1,0 +1,43 @@
+#pragma once
+// Keyboards: xkb keymap and repeat for every keyboard device, keys delivered to the seat's focus, and the Super tap
+// (§2.2): a Super press held back until we know whether another key or a button follows.
+
+#include <list>
+#include <memory>
+#include <optional>
+
+#include "listener.hpp"
+#include "seat.hpp"
+#include "signal.hpp"
+#include "wlr.hpp"
+
+namespace weft::compositor {
+
+class Keyboards {
+ public:
+  Keyboards(wlr_backend* backend, Seat& seat);
+  Keyboards(const Keyboards&) = delete;
+  Keyboards& operator=(const Keyboards&) = delete;
+
+  /// Something other than a key happened (a pointer button): a held Super press is not a tap, deliver it now.
+  void release_held_super();
+
+  /// Super was pressed and released alone. Handlers move keyboard focus; both key events then go to the new focus.
+  Signal<> super_tapped;
+
+ private:
+  struct Keyboard {
+    wlr_input_device* device;
+    Listener<> key, modifiers, destroy;
+  };
+
+  void add(wlr_input_device* device);
+  void on_key(Keyboard& keyboard, wlr_event_keyboard_key* event);
+
+  Seat& seat_;
+  std::list<std::unique_ptr<Keyboard>> keyboards_;
+  std::optional<wlr_event_keyboard_key> held_super_;
+  Listener<wlr_input_device> new_input_;
+};
+
+}  // namespace weft::compositor

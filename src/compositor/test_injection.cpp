@@ -1,0 +1,152 @@
+#include "test_injection.hpp"
+
+#include <ctime>
+
+namespace weft::compositor {
+
+namespace {
+
+uint32_t now_msec() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint32_t>(ts.tv_sec * 1000 + ts.tv_nsec / 1'000'000);
+}
+
+}  // namespace
+
+TestInjection::TestInjection(wlr_backend* backend, wlr_output_layout* layout) : layout_(layout) {
+  keyboard_ = wlr_headless_add_input_device(backend, WLR_INPUT_DEVICE_KEYBOARD);
+  pointer_ = wlr_headless_add_input_device(backend, WLR_INPUT_DEVICE_POINTER);
+  touch_ = wlr_headless_add_input_device(backend, WLR_INPUT_DEVICE_TOUCH);
+  // The backend destroys its devices when it goes: injection stops there.
+  if (keyboard_) keyboard_destroy_.connect(&keyboard_->events.destroy, [this](void*) { keyboard_ = nullptr; });
+  if (pointer_) pointer_destroy_.connect(&pointer_->events.destroy, [this](void*) { pointer_ = nullptr; });
+  if (touch_) touch_destroy_.connect(&touch_->events.destroy, [this](void*) { touch_ = nullptr; });
+}
+
+void TestInjection::normalise(double lx, double ly, double* x, double* y) const {
+  wlr_box* box = wlr_output_layout_get_box(layout_, nullptr);
+  *x = box && box->width > 0 ? (lx - box->x) / box->width : 0;
+  *y = box && box->height > 0 ? (ly - box->y) / box->height : 0;
+}
+
+void TestInjection::pointer_move(double lx, double ly) {
+  if (!pointer_) return;
+  wlr_event_pointer_motion_absolute event{pointer_, now_msec(), 0, 0};
+  normalise(lx, ly, &event.x, &event.y);
+  wl_signal_emit(&pointer_->pointer->events.motion_absolute, &event);
+  wl_signal_emit(&pointer_->pointer->events.frame, pointer_->pointer);
+}
+
+void TestInjection::pointer_motion(double dx, double dy) {
+  if (!pointer_) return;
+  wlr_event_pointer_motion event{pointer_, now_msec(), dx, dy, dx, dy};
+  wl_signal_emit(&pointer_->pointer->events.motion, &event);
+  wl_signal_emit(&pointer_->pointer->events.frame, pointer_->pointer);
+}
+
+void TestInjection::pointer_button(uint32_t button, bool pressed) {
+  if (!pointer_) return;
+  wlr_event_pointer_button event{pointer_, now_msec(), button, pressed ? WLR_BUTTON_PRESSED : WLR_BUTTON_RELEASED};
+  wl_signal_emit(&pointer_->pointer->events.button, &event);
+  wl_signal_emit(&pointer_->pointer->events.frame, pointer_->pointer);
+}
+
+void TestInjection::pointer_axis(double vertical) {
+  if (!pointer_) return;
+  wlr_event_pointer_axis event{pointer_, now_msec(), WLR_AXIS_SOURCE_WHEEL, WLR_AXIS_ORIENTATION_VERTICAL, vertical, 0};
+  wl_signal_emit(&pointer_->pointer->events.axis, &event);
+  wl_signal_emit(&pointer_->pointer->events.frame, pointer_->pointer);
+}
+
+void TestInjection::key(uint32_t key, bool pressed) {
+  if (!keyboard_) return;
+  wlr_event_keyboard_key event{now_msec(), key, true,
+                               pressed ? WL_KEYBOARD_KEY_STATE_PRESSED : WL_KEYBOARD_KEY_STATE_RELEASED};
+  wlr_keyboard_notify_key(keyboard_->keyboard, &event);
+}
+
+void TestInjection::touch(TouchPhase phase, int32_t id, double lx, double ly) {
+  if (!touch_) return;
+  wlr_touch* touch = touch_->touch;
+  double x = 0, y = 0;
+  normalise(lx, ly, &x, &y);
+  const uint32_t time = now_msec();
+  switch (phase) {
+    case TouchPhase::down: {
+      wlr_event_touch_down event{touch_, time, id, x, y};
+      wl_signal_emit(&touch->events.down, &event);
+      break;
+    }
+    case TouchPhase::motion: {
+      wlr_event_touch_motion event{touch_, time, id, x, y};
+      wl_signal_emit(&touch->events.motion, &event);
+      break;
+    }
+    case TouchPhase::up: {
+      wlr_event_touch_up event{touch_, time, id};
+      wl_signal_emit(&touch->events.up, &event);
+      break;
+    }
+  }
+  wl_signal_emit(&touch->events.frame, nullptr);
+}
+
+void TestInjection::gesture_begin(GestureType type, uint32_t time_msec, uint32_t fingers) {
+  if (!pointer_) return;
+  wlr_pointer* p = pointer_->pointer;
+  switch (type) {
+    case GestureType::swipe: {
+      wlr_event_pointer_swipe_begin e{pointer_, time_msec, fingers};
+      wl_signal_emit(&p->events.swipe_begin, &e);
+      break;
+    }
+    case GestureType::pinch: {
+      wlr_event_pointer_pinch_begin e{pointer_, time_msec, fingers};
+      wl_signal_emit(&p->events.pinch_begin, &e);
+      break;
+    }
+    case GestureType::hold: {
+      wlr_event_pointer_hold_begin e{pointer_, time_msec, fingers};
+      wl_signal_emit(&p->events.hold_begin, &e);
+      break;
+    }
+  }
+  gesture_fingers_ = fingers;
+}
+
+void TestInjection::gesture_update(GestureType type, uint32_t time_msec, double dx, double dy, double scale) {
+  if (!pointer_) return;
+  wlr_pointer* p = pointer_->pointer;
+  if (type == GestureType::swipe) {
+    wlr_event_pointer_swipe_update e{pointer_, time_msec, gesture_fingers_, dx, dy};
+    wl_signal_emit(&p->events.swipe_update, &e);
+  } else if (type == GestureType::pinch) {
+    wlr_event_pointer_pinch_update e{pointer_, time_msec, gesture_fingers_, dx, dy, scale, 0};
+    wl_signal_emit(&p->events.pinch_update, &e);
+  }
+}
+
+void TestInjection::gesture_end(GestureType type, uint32_t time_msec, bool cancelled) {
+  if (!pointer_) return;
+  wlr_pointer* p = pointer_->pointer;
+  switch (type) {
+    case GestureType::swipe: {
+      wlr_event_pointer_swipe_end e{pointer_, time_msec, cancelled};
+      wl_signal_emit(&p->events.swipe_end, &e);
+      break;
+    }
+    case GestureType::pinch: {
+      wlr_event_pointer_pinch_end e{pointer_, time_msec, cancelled};
+      wl_signal_emit(&p->events.pinch_end, &e);
+      break;
+    }
+    case GestureType::hold: {
+      wlr_event_pointer_hold_end e{pointer_, time_msec, cancelled};
+      wl_signal_emit(&p->events.hold_end, &e);
+      break;
+    }
+  }
+}
+
+}  // namespace weft::compositor
