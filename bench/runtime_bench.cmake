@@ -23,6 +23,14 @@ set_target_properties(sqlite_workload_native PROPERTIES RUNTIME_OUTPUT_DIRECTORY
 
 add_executable(runtime_bench ${WEFT_RT_BENCH_SRC}/runtime_bench.cpp)
 target_link_libraries(runtime_bench PRIVATE weft-runtime-host)
-target_compile_definitions(runtime_bench PRIVATE WEFT_RT_BENCH_DIR="${WEFT_RT_FIXTURES}")
+# The V8 column runs the component's own core module (before componentize) under Node (bench/runtime_v8.mjs).
+set(counter_component "")
+if(TARGET weft-demo-counter_component)
+  set(counter_component "$<TARGET_PROPERTY:weft-demo-counter_component,WEFT_COMPONENT>")
+  add_dependencies(runtime_bench weft-demo-counter_component)
+endif()
+target_compile_definitions(runtime_bench PRIVATE WEFT_RT_BENCH_DIR="${WEFT_RT_FIXTURES}"
+  WEFT_RT_BENCH_CORE="${CMAKE_CURRENT_BINARY_DIR}/runtime_fixture_runtime_compute.dir/runtime_fixture_runtime_compute.core.wasm"
+  WEFT_RT_BENCH_V8="${WEFT_RT_BENCH_SRC}/runtime_v8.mjs" WEFT_RT_BENCH_COUNTER="${counter_component}")
 add_dependencies(runtime_bench runtime_compute_native runtime_fixture_runtime_compute runtime_fixture_hello
                  sqlite_workload_native runtime_fixture_sqlite_workload)

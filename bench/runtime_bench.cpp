@@ -1,7 +1,9 @@
-// weft-runtime benchmark: component instantiate time, and the same C workload (SHA-256, fib, n-body) natively and
-// as a component on AOT code (wasm2c + cc -O2, cache in $WEFT_AOT_CACHE or <tmp>/weft-runtime-bench-aot) and on the
-// libwabt interpreter, with ratios; plus the host-call round trip through the canonical ABI on both engines;
-// then the SQLite workload (bench/sqlite_workload.c on a data directory, synchronous=FULL) both ways.
+// weft-runtime benchmark: component instantiate time (hello and the counter demo, AOT from the cache and the
+// interpreter), and the same C workload (SHA-256, fib, n-body, JSON parse) natively (gcc -O2), as a component on AOT
+// code (wasm2c + cc -O2, cache in $WEFT_AOT_CACHE or <tmp>/weft-runtime-bench-aot) and on the libwabt interpreter,
+// and its core module under Node's V8 (bench/runtime_v8.mjs, when `node` is in PATH), with ratios to native; plus
+// the host-call round trip through the canonical ABI on both engines; then the SQLite workload
+// (bench/sqlite_workload.c on a data directory, synchronous=FULL) natively and on the interpreter.
 //   runtime_bench [MiB fib-n nbody-steps host-calls [sqlite-rows sqlite-txns]]   (defaults: 1 24 20000 20000 5000 100)
 // Numbers go to stdout; nothing here is asserted. Per-workload times are wall clock inside each program (noisy on a
 // loaded machine); the whole-run line compares CPU time.
@@ -204,24 +206,28 @@ int main(int argc, char** argv) {
     else std::fprintf(stderr, "runtime_bench: no AOT column: %s\n", cache.error().message.c_str());
   }
 
-  // Instantiate: decode + load of the four core modules (wabt validate; AOT: also the cache lookup, digest check and
-  // dlopen) + linking, for the hello component. AOT's first instantiate compiles into the cache and is not timed.
-  auto hello_bytes = read_bytes(dir + "/hello.wasm");
-  for (bool aot : {true, false}) {
-    if (aot && !g_aot) continue;
-    g_use_aot = aot;
-    if (aot) (void)instantiate(*decode_component(hello_bytes), "", 1);
-    std::vector<double> ms;
-    for (int i = 0; i < 20; ++i) {
-      auto t0 = Clock::now();
-      auto c = decode_component(hello_bytes);
-      auto inst = instantiate(*c, "", 1);
-      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  // Instantiate: decode + load of the core modules (wabt validate; AOT: also the cache lookup, digest check and
+  // dlopen) + linking. AOT's first instantiate compiles into the cache and is not timed.
+  std::vector<std::pair<std::string, std::string>> instantiated = {{"hello.wasm", dir + "/hello.wasm"}};
+  if (std::string counter = WEFT_RT_BENCH_COUNTER; !counter.empty()) instantiated.push_back({"counter", counter});
+  for (const auto& [name, path] : instantiated) {
+    auto bytes = read_bytes(path);
+    for (bool aot : {true, false}) {
+      if (aot && !g_aot) continue;
+      g_use_aot = aot;
+      if (aot) (void)instantiate(*decode_component(bytes), "", 1);
+      std::vector<double> us;
+      for (int i = 0; i < 50; ++i) {
+        auto t0 = Clock::now();
+        auto c = decode_component(bytes);
+        auto inst = instantiate(*c, "", 1);
+        us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      }
+      std::sort(us.begin(), us.end());
+      std::printf("instantiate %s (%zu KB, %zu core modules) on %s: median %.0f us, min %.0f us (50 runs)\n",
+                  name.c_str(), bytes.size() / 1024, decode_component(bytes)->modules.size(),
+                  aot ? "AOT (from the cache)" : "the interpreter", us[us.size() / 2], us.front());
     }
-    std::sort(ms.begin(), ms.end());
-    std::printf("instantiate hello.wasm (%zu KB, 4 core modules) on %s: median %.2f ms, min %.2f ms (20 runs)\n",
-                hello_bytes.size() / 1024, aot ? "AOT (from the cache)" : "the interpreter", ms[ms.size() / 2],
-                ms.front());
   }
 
   // Native run of the same C source.
@@ -241,18 +247,29 @@ int main(int argc, char** argv) {
     aot_run = run_component(dir + "/runtime_compute.wasm", tmp.string(), "");
     g_use_aot = false;
   }
+  // The same core module under V8.
+  std::map<std::string, double> v8;
+  if (::system("command -v node >/dev/null 2>&1") == 0) {
+    v8 = parse(run_native(std::string("node --no-warnings ") + WEFT_RT_BENCH_V8 + " " + WEFT_RT_BENCH_CORE + " " +
+                          tmp.string()).first);
+  } else {
+    std::fprintf(stderr, "runtime_bench: no V8 column: node is not in PATH\n");
+  }
   std::filesystem::remove_all(tmp);
   if (!compute_run) return 1;
   const auto& [wasm_out, wasm_cpu] = *compute_run;
   auto wasm = parse(wasm_out);
   auto aot = aot_run ? parse(aot_run->first) : std::map<std::string, double>{};
 
-  const char* labels[][2] = {{"sha256", "SHA-256 over the buffer"}, {"fib", "fib (recursive calls)"}, {"nbody", "n-body (f64)"}};
-  std::printf("workload: %s MiB SHA-256, fib(%s), %s n-body steps\n", mib.c_str(), fib_n.c_str(), steps.c_str());
+  const char* labels[][2] = {{"sha256", "SHA-256 over the buffer"}, {"fib", "fib (recursive calls)"},
+                             {"nbody", "n-body (f64)"}, {"json", "JSON parse (strings)"}};
+  std::printf("workload: %s MiB SHA-256, fib(%s), %s n-body steps, %s MiB JSON\n", mib.c_str(), fib_n.c_str(),
+              steps.c_str(), mib.c_str());
   for (auto& [key, label] : labels) {
-    double a = native[key] / 1e6, b = wasm[key] / 1e6, c = aot.count(key) ? aot[key] / 1e6 : 0.0;
-    std::printf("%-24s native %9.2f ms   AOT %9.2f ms (%5.2fx)   interpreter %10.2f ms (%6.1fx)\n", label, a, c,
-                a > 0 ? c / a : 0.0, b, a > 0 ? b / a : 0.0);
+    double a = native[key] / 1e6, b = wasm[key] / 1e6, c = aot.count(key) ? aot[key] / 1e6 : 0.0,
+           d = v8.count(key) ? v8[key] / 1e6 : 0.0;
+    std::printf("%-24s native %8.2f ms   AOT %8.2f ms (%5.2fx)   interpreter %9.2f ms (%6.1fx)   V8 %8.2f ms (%5.2fx)\n",
+                label, a, c, a > 0 ? c / a : 0.0, b, a > 0 ? b / a : 0.0, d, a > 0 ? d / a : 0.0);
   }
   std::printf("whole run, CPU time (buffer fill + the three workloads + host calls): native %.3f s, AOT %.3f s, "
               "interpreter %.3f s\n", native_cpu, aot_run ? aot_run->second : 0.0, wasm_cpu);

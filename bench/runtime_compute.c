@@ -1,5 +1,7 @@
 // The runtime benchmark's workload, built both natively and as a component: SHA-256 over a buffer, recursive
-// Fibonacci, n-body steps, and (component only) host-call round trips through weft:app/ipc.recv. Each prints
+// Fibonacci, n-body steps, a string-heavy JSON parse (a document as large as the SHA-256 buffer: objects of escaped
+// strings and numbers, tokenised, unescaped and summed), and (component only) host-call round trips through
+// weft:app/ipc.recv. Each prints
 // `<name> <result> <ns>` measured with the monotonic clock inside the program.
 //   native:    runtime_compute_native <MiB> <fib n> <nbody steps> 0
 //   component: the same four numbers in /ro/bench.txt
@@ -88,6 +90,70 @@ static double nbody(int steps) {
   return b[0].x + b[1].y + b[4].z;
 }
 
+// ---- JSON: build a document of `len` bytes, then parse it (strings unescaped into a scratch buffer) ----
+static size_t json_build(char* out, size_t len) {
+  static const char* words[] = {"alpha", "b\\\"eta", "gamma\\n", "d\\u00e9lta", "epsilon", "zeta zeta", "eta", "th\\teta"};
+  size_t n = 0;
+  unsigned seed = 12345;
+  n += (size_t)sprintf(out + n, "[");
+  for (int i = 0; n + 256 < len; ++i) {
+    seed = seed * 1103515245u + 12345u;
+    n += (size_t)sprintf(out + n, "%s{\"id\":%d,\"name\":\"%s %s\",\"tags\":[\"%s\",\"%s\"],\"score\":%u.%02u,"
+                         "\"ok\":%s,\"note\":null}", i ? "," : "", i, words[seed % 8], words[(seed >> 8) % 8],
+                         words[(seed >> 12) % 8], words[(seed >> 16) % 8], seed % 1000, (seed >> 4) % 100,
+                         (seed & 1) ? "true" : "false");
+  }
+  n += (size_t)sprintf(out + n, "]");
+  return n;
+}
+
+typedef struct { const char* p; const char* end; char* scratch; uint64_t sum; } JsonParser;
+static void json_ws(JsonParser* j) { while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == ',' || *j->p == ':')) ++j->p; }
+static size_t json_string(JsonParser* j) {  // at the opening quote; returns the unescaped length
+  size_t n = 0;
+  for (++j->p; j->p < j->end && *j->p != '"'; ++j->p) {
+    char c = *j->p;
+    if (c == '\\') {
+      c = *++j->p;
+      if (c == 'n') c = '\n';
+      else if (c == 't') c = '\t';
+      else if (c == 'u') { unsigned v = 0; for (int k = 0; k < 4; ++k) { char h = *++j->p; v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 32) - 'a' + 10); } c = (char)v; }
+    }
+    j->scratch[n++] = c;
+  }
+  ++j->p;
+  for (size_t i = 0; i < n; ++i) j->sum = j->sum * 31 + (unsigned char)j->scratch[i];
+  return n;
+}
+static void json_value(JsonParser* j) {
+  json_ws(j);
+  char c = *j->p;
+  if (c == '{' || c == '[') {
+    char close = c == '{' ? '}' : ']';
+    ++j->p;
+    for (json_ws(j); *j->p != close; json_ws(j)) {
+      if (c == '{') { json_string(j); json_ws(j); }
+      json_value(j);
+    }
+    ++j->p;
+  } else if (c == '"') {
+    j->sum += json_string(j);
+  } else if (c == 't' || c == 'f' || c == 'n') {
+    j->sum += (uint64_t)c;
+    while (j->p < j->end && *j->p >= 'a' && *j->p <= 'z') ++j->p;
+  } else {
+    char* end;
+    double v = strtod(j->p, &end);
+    j->sum += (uint64_t)(v * 100);
+    j->p = end;
+  }
+}
+static uint64_t json_parse(const char* doc, size_t len, char* scratch) {
+  JsonParser j = {doc, doc + len, scratch, 0};
+  json_value(&j);
+  return j.sum;
+}
+
 #ifdef __wasm__
 typedef struct { uint8_t is_some; const char* ptr; size_t len; } option_string;
 __attribute__((import_module("weft:app/ipc@0.1.0"), import_name("recv"))) void ipc_recv(option_string* ret);
@@ -118,9 +184,18 @@ int main(int argc, char** argv) {
   uint64_t t2 = now_ns();
   double nb = nbody((int)steps);
   uint64_t t3 = now_ns();
+  char* doc = malloc(len + 1024);
+  char* scratch = malloc(4096);
+  size_t doc_len = json_build(doc, len);
+  uint64_t t6 = now_ns();
+  uint64_t js = json_parse(doc, doc_len, scratch);
+  uint64_t t7 = now_ns();
   printf("sha256 %08x %llu\n", digest, (unsigned long long)(t1 - t0));
   printf("fib %u %llu\n", fv, (unsigned long long)(t2 - t1));
   printf("nbody %.9f %llu\n", nb, (unsigned long long)(t3 - t2));
+  printf("json %016llx %llu\n", (unsigned long long)js, (unsigned long long)(t7 - t6));
+  free(doc);
+  free(scratch);
 #ifdef __wasm__
   uint64_t t4 = now_ns();
   for (long i = 0; i < calls; ++i) { option_string s; ipc_recv(&s); }

@@ -3,11 +3,15 @@
 #include "weft/runtime/aot_cache.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
 #include <wabt/config.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -17,6 +21,7 @@
 
 #include "aot_abi.h"
 #include "aot_abi_text.hpp"
+#include "weft/core/app_id.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/core/tool_run.hpp"
 
@@ -173,7 +178,11 @@ std::optional<UniqueFd> AotCache::open_cached(const std::string& key) const {
 
 Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_view name) const {
   std::string key = this->key(wasm);
+  // Precompiles run several compilers at once; the translation (libwabt, quick next to cc) runs one at a time.
+  static std::mutex translate_mutex;
+  std::unique_lock translating(translate_mutex);
   WEFT_TRY(AotSource source, translate_to_c(wasm, name));
+  translating.unlock();
   // The build directory sits in the cache (same file system, so the result is renamed into place) and is private to
   // this compile: concurrent compiles of the same module each have their own.
   std::string build = options_.dir + "/.build-XXXXXX";
@@ -217,8 +226,17 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
   return std::move(*fd);
 }
 
-Result<UniqueFd> AotCache::ensure(std::span<const uint8_t> wasm, std::string_view name) const {
-  if (auto fd = open_cached(key(wasm))) return std::move(*fd);
+Result<UniqueFd> AotCache::ensure(std::span<const uint8_t> wasm, std::string_view name, bool* compiled) const {
+  if (compiled) *compiled = false;
+  std::string key = this->key(wasm);
+  if (auto fd = open_cached(key)) return std::move(*fd);
+  std::string lock_path = options_.dir + "/" + key + ".lock";
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!lock) return fail(errno_error("lock " + lock_path));
+  while (::flock(lock.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return fail(errno_error("lock " + lock_path));
+  if (auto fd = open_cached(key)) return std::move(*fd);  // compiled by whoever held the lock
+  if (compiled) *compiled = true;
   return compile(wasm, name);
 }
 
@@ -233,6 +251,30 @@ Result<std::string> default_aot_cache_dir() {
   if (xdg && xdg[0] == '/') return std::string(xdg) + "/weft/aot";
   WEFT_TRY(std::string home, paths::home_dir());
   return home + "/.cache/weft/aot";
+}
+
+std::optional<std::string> store_aot_cache_dir(const std::string& path_in_revision) {
+  char resolved[PATH_MAX];
+  if (!::realpath(path_in_revision.c_str(), resolved)) return std::nullopt;
+  std::string_view path(resolved);
+  constexpr std::string_view kMarker = "/.revisions/";
+  for (size_t at = path.find(kMarker); at != std::string_view::npos; at = path.find(kMarker, at + 1)) {
+    std::string_view rest = path.substr(at + kMarker.size());
+    size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) continue;
+    std::string_view id = rest.substr(0, slash), digest = rest.substr(slash + 1);
+    digest = digest.substr(0, digest.find('/'));
+    bool hex = digest.size() == 64 && std::all_of(digest.begin(), digest.end(), [](char c) {
+                 return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+               });
+    if (!hex || !is_valid_app_id(id)) continue;
+    std::string root(path.substr(0, at));
+    if (root.empty()) root = "/";
+    struct stat st {};
+    if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) return std::nullopt;
+    return (root == "/" ? "" : root) + "/.aot";
+  }
+  return std::nullopt;
 }
 
 }  // namespace weft::runtime

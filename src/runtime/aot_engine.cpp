@@ -124,7 +124,7 @@ class AotEngine final : public CoreEngine {
       if (auto cached = cache_.open_cached(key)) {
         fd = std::move(*cached);
       } else if (missing_ == AotMissing::compile) {
-        WEFT_TRY(fd, cache_.compile(wasm, name));
+        WEFT_TRY(fd, cache_.ensure(wasm, name));
       } else {
         return fail("no compiled code for core module " + std::string(name) + " in " + cache_.dir());
       }

@@ -103,6 +103,8 @@ Result<RuntimeOptions> parse_runtime_options(std::span<const std::string> args) 
       o.aot_cache = v;
     } else if (a == "--aot-compile-only") {
       o.aot_compile_only = true;
+    } else if (a == "--aot-precompile") {
+      o.aot_precompile = true;
     } else if (a == "--env") {
       WEFT_TRY(std::string v, value("--env"));
       WEFT_TRY(auto variable, parse_environment_variable(v));

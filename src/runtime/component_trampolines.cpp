@@ -23,10 +23,19 @@ Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
   CanonOptions options = d.options;
   WEFT_TRY_VOID(check_options(options, nullptr, "canon lower of " + target->name));
   Evaluator* self = this;
-  return st.engine->host_function(flat, [self, target, sig, options](std::span<const CoreValue> args,
-                                                                     std::span<CoreValue> results) -> std::optional<Trap> {
-    auto cx = self->context(options);
-    if (!cx) return Trap{"link", target->name + ": " + cx.error().message};
+  // The options' memory and realloc are resolved at the first call (they may belong to an instance made after this
+  // trampoline) and kept: looking them up on every call was the largest single cost of a host call. Each call works
+  // on a copy, so its element budget starts afresh.
+  auto resolved = std::make_shared<std::optional<CanonContext>>();
+  return st.engine->host_function(flat, [self, target, sig, options, resolved](
+                                            std::span<const CoreValue> args,
+                                            std::span<CoreValue> results) -> std::optional<Trap> {
+    if (!*resolved) {
+      auto context = self->context(options);
+      if (!context) return Trap{"link", target->name + ": " + context.error().message};
+      *resolved = std::move(*context);
+    }
+    std::optional<CanonContext> cx = **resolved;
     auto values = lift_lowered_args(*cx, *sig, args);
     if (!values) return Trap{"canonical-abi", "arguments of " + target->name + ": " + values.error().message};
     CallOutcome out = call_func(*target, *values);

@@ -11,32 +11,37 @@
 
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "weft/core/fd.hpp"
+#include "weft/core/log.hpp"
 #include "weft/runtime/aot_engine.hpp"
+#include "precompile_progress.hpp"
+#include "weft/runtime/aot_precompile.hpp"
 
 namespace weft::runtime {
 namespace {
 
 constexpr int kBackgroundCompileNice = 10;
-// A core module this large is a JS engine (componentize-js embeds ≈10 MB): gcc does not finish it on 2 cores
-// (stack.md §5). Those run interpreted until the shared engine build of issue 12 exists; `auto` never queues them.
-constexpr size_t kMaxBackgroundModuleBytes = size_t(4) << 20;
 
-void collect_modules(const Component& component, std::vector<std::span<const uint8_t>>& out) {
-  for (const auto& m : component.modules) out.emplace_back(m);
-  for (const auto& nested : component.components) collect_modules(*nested, out);
-}
-
-Result<std::string> cache_dir(const RuntimeOptions& o) {
+/// `--aot-cache`, else the cache of the store the module is installed in (where `weft-pack install` precompiled it),
+/// else the default.
+Result<std::string> cache_dir(const RuntimeOptions& o, const std::string& module_path) {
   if (o.aot_cache) return *o.aot_cache;
+  if (auto store = store_aot_cache_dir(module_path)) return *store;
   return default_aot_cache_dir();
 }
 
-Result<AotCache> open_cache(const RuntimeOptions& o) {
+Result<AotCache> open_cache(const RuntimeOptions& o, const std::string& module_path) {
   AotCacheOptions options;
-  WEFT_TRY(options.dir, cache_dir(o));
+  WEFT_TRY(options.dir, cache_dir(o, module_path));
   return AotCache::open(std::move(options));
+}
+
+/// `WEFT_LOG=debug`: which engine runs and why, the observable of tests and of anyone asking "is this native?".
+std::unique_ptr<CoreEngine> chosen(std::unique_ptr<CoreEngine> engine, const std::string& what) {
+  log::debug("engine: ", what);
+  return engine;
 }
 
 /// Starts `weft-runtime … --aot-compile-only` detached (its own session, reparented to init, so it outlives this
@@ -73,43 +78,47 @@ void start_background_compile(const RuntimeOptions& o, const std::string& module
 
 }  // namespace
 
-std::vector<std::span<const uint8_t>> core_modules(const Component& component) {
-  std::vector<std::span<const uint8_t>> out;
-  collect_modules(component, out);
-  return out;
-}
-
 std::unique_ptr<CoreEngine> choose_engine(const RuntimeOptions& o, const Component& component,
                                           const std::string& module_path, std::ostream& diag) {
-  if (o.engine == EngineChoice::interp) return make_interpreter_engine();
+  if (o.engine == EngineChoice::interp) return chosen(make_interpreter_engine(), "interpreter (--engine interp)");
   auto modules = core_modules(component);
+  std::string count = std::to_string(modules.size()) + " core modules";
   if (o.engine == EngineChoice::auto_) {
     // `auto` fills a cache that exists (made by `weft-pack install`, an `--engine aot` run or `--aot-cache`); it never
     // creates one, so a launch from a fresh home (every test, a first run) costs no compiler time.
-    auto dir = cache_dir(o);
-    if (!dir || !std::filesystem::is_directory(*dir)) return make_interpreter_engine();
+    auto dir = cache_dir(o, module_path);
+    if (!dir || !std::filesystem::is_directory(*dir))
+      return chosen(make_interpreter_engine(), "interpreter (no AOT cache directory" + (dir ? " " + *dir : "") + ")");
     for (auto module : modules)
-      if (module.size() > kMaxBackgroundModuleBytes) return make_interpreter_engine();
+      if (module.size() > kAotMaxPrecompiledModuleBytes)
+        return chosen(make_interpreter_engine(),
+                      "interpreter (a core module of " + std::to_string(module.size()) + " bytes is not compiled)");
   }
-  auto cache = open_cache(o);
+  auto cache = open_cache(o, module_path);
   if (!cache) {
     diag << "weft-runtime: native code unavailable (" << cache.error().message << "); running on the interpreter\n";
-    return make_interpreter_engine();
+    return chosen(make_interpreter_engine(), "interpreter (native code unavailable)");
   }
-  if (o.engine == EngineChoice::aot) return make_aot_engine(std::move(*cache), AotMissing::compile);
+  std::string dir = cache->dir();
+  if (o.engine == EngineChoice::aot)
+    return chosen(make_aot_engine(std::move(*cache), AotMissing::compile), "aot (" + count + ", cache " + dir + ")");
   bool all_cached = true;
   for (auto module : modules)
     if (!cache->open_cached(cache->key(module))) {
       all_cached = false;
       break;
     }
-  if (all_cached) return make_aot_engine(std::move(*cache), AotMissing::fail);
-  start_background_compile(o, module_path, cache->dir(), diag);
-  return make_interpreter_engine();
+  if (all_cached)
+    return chosen(make_aot_engine(std::move(*cache), AotMissing::fail),
+                  "aot (" + count + " from the cache " + dir + ")");
+  start_background_compile(o, module_path, dir, diag);
+  return chosen(make_interpreter_engine(), "interpreter (" + count + " not all compiled yet; compiling in the "
+                                           "background into " + dir + ")");
 }
 
-int compile_only(const RuntimeOptions& o, const Component& component, std::ostream& diag) {
-  auto cache = open_cache(o);
+int compile_only(const RuntimeOptions& o, const Component& component, const std::string& module_path,
+                 std::ostream& diag) {
+  auto cache = open_cache(o, module_path);
   if (!cache) {
     diag << "weft-runtime: " << cache.error().message << "\n";
     return kExitLoad;
@@ -121,18 +130,41 @@ int compile_only(const RuntimeOptions& o, const Component& component, std::ostre
     return kExitOk;
   }
   auto modules = core_modules(component);
-  for (size_t i = 0; i < modules.size(); ++i) {
-    auto start = std::chrono::steady_clock::now();
-    std::string name = "#" + std::to_string(i);
-    bool cached = cache->open_cached(cache->key(modules[i])).has_value();
-    auto done = cached ? Result<UniqueFd>(UniqueFd()) : cache->compile(modules[i], name);
-    if (!done) {
-      diag << "weft-runtime: " << done.error().message << "\n";
-      return kExitLoad;
-    }
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    diag << "aot: core module " << i + 1 << "/" << modules.size() << " (" << modules[i].size() << " bytes) "
-         << (cached ? "already compiled" : "compiled in " + std::to_string(seconds).substr(0, 5) + " s") << "\n";
+  PrecompileOptions options;
+  options.progress = [&diag](const PrecompileStep& step) {
+    using State = PrecompileStep::State;
+    if (step.state == State::compiling || step.state == State::failed) return;
+    diag << "aot: core module " << step.index + 1 << "/" << step.count << " (" << step.bytes << " bytes) "
+         << (step.state == State::compiled ? "compiled in " + std::to_string(step.seconds).substr(0, 5) + " s"
+             : step.state == State::cached ? std::string("already compiled")
+                                           : std::string("left to the interpreter (too large)"))
+         << "\n";
+  };
+  if (auto done = precompile_modules(*cache, modules, options); !done) {
+    diag << "weft-runtime: " << done.error().message << "\n";
+    return kExitLoad;
+  }
+  return kExitOk;
+}
+
+int precompile(const RuntimeOptions& o, const Component& component, const std::string& module_path, std::ostream& out,
+               bool terminal, std::ostream& diag) {
+  auto modules = core_modules(component);
+  if (modules.empty()) return kExitOk;
+  auto cache = open_cache(o, module_path);
+  if (!cache) {
+    diag << "weft-runtime: " << cache.error().message << "\n";
+    return kExitLoad;
+  }
+  PrecompileProgress progress(o.app_id, modules.size(), out, terminal);
+  PrecompileOptions options;
+  options.jobs = std::max(1u, std::thread::hardware_concurrency());
+  options.progress = [&progress](const PrecompileStep& step) { progress.step(step); };
+  auto done = precompile_modules(*cache, modules, options);
+  progress.finish();
+  if (!done) {
+    diag << "weft-runtime: " << done.error().message << "\n";
+    return kExitLoad;
   }
   return kExitOk;
 }

@@ -16,16 +16,21 @@ namespace weft::runtime {
 
 using component::Component;
 
-/// Every core module of `component` and its nested components, in decoding order.
-[[nodiscard]] std::vector<std::span<const uint8_t>> core_modules(const Component& component);
-
 /// interp → the interpreter; aot → AOT (compiling what the cache lacks); auto → AOT when every module is cached, else
 /// the interpreter and one detached, nice'd background compile. Without a usable cache or C compiler: the interpreter
-/// and one line on `diag`.
+/// and one line on `diag`. The cache: `--aot-cache`, else that of the store holding `module_path`
+/// (store_aot_cache_dir), else default_aot_cache_dir(). With WEFT_LOG=debug one log line names the engine.
 [[nodiscard]] std::unique_ptr<CoreEngine> choose_engine(const RuntimeOptions& o, const Component& component,
                                                         const std::string& module_path, std::ostream& diag);
 
 /// `--aot-compile-only`: compiles every core module into the cache under its lock, one progress line per module.
-[[nodiscard]] int compile_only(const RuntimeOptions& o, const Component& component, std::ostream& diag);
+[[nodiscard]] int compile_only(const RuntimeOptions& o, const Component& component, const std::string& module_path,
+                               std::ostream& diag);
+
+/// `--aot-precompile` (weft-pack install): compiles every core module the cache lacks, all cores at once, waiting for
+/// a concurrent compile of the same module instead of repeating it; progress on `out` (a bar when `terminal`). The
+/// first failure (no compiler, a compile error) is one line on `diag` and exit status kExitLoad.
+[[nodiscard]] int precompile(const RuntimeOptions& o, const Component& component, const std::string& module_path,
+                             std::ostream& out, bool terminal, std::ostream& diag);
 
 }  // namespace weft::runtime

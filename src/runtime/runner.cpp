@@ -2,7 +2,10 @@
 
 #include "weft/runtime/runner.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <iostream>
 #include <filesystem>
 
 #include "engine_choice.hpp"
@@ -58,7 +61,8 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
     return kExitLoad;
   }
 
-  if (o.aot_compile_only) return compile_only(o, *component, diag);
+  if (o.aot_compile_only) return compile_only(o, *component, *path, diag);
+  if (o.aot_precompile) return precompile(o, *component, *path, std::cout, ::isatty(STDOUT_FILENO) == 1, diag);
 
   WeftAppConfig app;
   app.app_id = o.app_id;

@@ -41,7 +41,10 @@ Result<void> install_demo_packages(const SessionSettings& settings, const Enviro
     std::string app_id = entry.path().filename();
     if (!package_outdated(entry.path().string(), settings.app_store + "/" + app_id)) continue;
     log::info("installing ", app_id, " into ", settings.app_store);
-    auto command = pack_command(settings, parent, {"install", entry.path().string()});
+    // Not precompiled: compiling counter and notes at -O2 takes ≈ 5 s on 2 cores and would hold the desktop back
+    // that long at a fresh store's first start, while native code saves these UI-driven demos ≈ 5 ms of a ≈ 900 ms
+    // launch (docs/performance.md, "Runtime engines"). `weft-pack install` without the flag compiles them.
+    auto command = pack_command(settings, parent, {"install", entry.path().string(), "--no-precompile"});
     auto run = run_tool({.argv = command.argv, .timeout = kInstallTimeout, .env = command.env});
     if (run)
       for (std::string_view said : {std::string_view(run->out), std::string_view(run->err)})

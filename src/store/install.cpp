@@ -191,7 +191,7 @@ Result<InstallOutcome> install_package(const std::string& source, const InstallO
   WEFT_TRY_VOID(place_revision(store, stage_name, stage.get(), id, revision, guard));
   test_hook("revision");
   if (options.precompile)
-    options.precompile(store.root + "/" + kRevisionsDir + "/" + id + "/" + revision, manifest.module);
+    options.precompile(id, store.root + "/" + kRevisionsDir + "/" + id + "/" + revision, manifest.module);
 
   if (owner.action == OwnerDecision::Action::create) WEFT_TRY_VOID(create_owner(id, owner.record));
   if (owner.action == OwnerDecision::Action::replace) WEFT_TRY_VOID(replace_owner(id, owner.record));

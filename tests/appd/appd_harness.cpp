@@ -202,7 +202,8 @@ Result<void> AppdHarness::pack(std::vector<std::string> args, std::optional<std:
 }
 
 Result<void> AppdHarness::install(const std::string& package_dir, std::vector<std::string> args) {
-  args.insert(args.begin(), {"install", package_dir});
+  // Without compiler time (the C demos would take seconds per install at -O2): appd's runtimes interpret them.
+  args.insert(args.begin(), {"install", package_dir, "--no-precompile"});
   return pack(std::move(args));
 }
 

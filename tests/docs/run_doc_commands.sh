@@ -24,5 +24,7 @@ awk -v doc="$doc" '
 grep -q '^echo "===' "$script" || { echo "$doc has no \`\`\`sh runnable block"; exit 1; }
 cd "$work/cwd"
 # Pipelines like `… | head -n 1` end a long-running command on purpose, so no pipefail; -x shows each command.
-env -i HOME="$work/home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 WEFT="$weft" bash -eux "$script"
+# WEFT_AOT_OPT=-O0: `weft-pack install` compiles the app to native code, at the tests' level (seconds less than -O2).
+env -i HOME="$work/home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 WEFT_AOT_OPT=-O0 WEFT="$weft" \
+  bash -eux "$script"
 echo "every runnable command of $doc succeeded"

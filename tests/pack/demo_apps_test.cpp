@@ -1,5 +1,6 @@
 // The end-to-end check with the real demo packages built by apps/ (signed at build time with the
-// development key): install from signed bundles, list, update, roll back, uninstall keeping data.
+// development key): install from signed bundles, list, update, roll back, uninstall keeping data. Without compiling
+// them to native code (seconds per install at -O2; precompile_test.cpp covers that).
 
 #include "weft/test/package_env.hpp"
 
@@ -20,7 +21,7 @@ TEST(DemoApps, InstallFromSignedBundlesThenListUpdateRollBackAndUninstallKeeping
     EXPECT_EQ(check.out, "OK\n") << check.err;
     auto b = env.pack({"bundle", kPackages + "/" + id, "--out", env.work()});
     ASSERT_EQ(b.exit_code, 0) << b.err;
-    auto i = env.pack({"install", env.work() + "/" + id + ".app.tar.zst"});
+    auto i = env.pack({"install", env.work() + "/" + id + ".app.tar.zst", "--no-precompile"});
     ASSERT_EQ(i.exit_code, 0) << i.err;
     EXPECT_EQ(i.out.find("needs approval"), std::string::npos) << "demo apps need no approval: " << i.out;
   }
@@ -36,7 +37,7 @@ TEST(DemoApps, InstallFromSignedBundlesThenListUpdateRollBackAndUninstallKeeping
   toml.replace(toml.find("version = \"0.1.0\""), 17, "version = \"0.2.0\"");
   write_file(update + "/wapp.toml", toml);
   ASSERT_EQ(env.pack({"sign", update, "--key", kDevKeys + "/weft-sign.key"}).exit_code, 0);
-  ASSERT_EQ(env.pack({"install", update}).exit_code, 0);
+  ASSERT_EQ(env.pack({"install", update, "--no-precompile"}).exit_code, 0);
   EXPECT_NE(env.pack({"list"}).out.find("org.weft.demo.notes  Notes  0.2.0\n"), std::string::npos);
   auto rb = env.pack({"rollback", "org.weft.demo.notes"});
   ASSERT_EQ(rb.exit_code, 0) << rb.err;
@@ -47,7 +48,7 @@ TEST(DemoApps, InstallFromSignedBundlesThenListUpdateRollBackAndUninstallKeeping
   EXPECT_EQ(env.pack({"list"}).out, "org.weft.demo.counter  Counter  0.1.0\n");
   EXPECT_EQ(read_text(env.data_home() + "/weft/app-data/org.weft.demo.notes/notes.txt"), "my notes");
   // Reinstalling by the same owner finds its data again.
-  ASSERT_EQ(env.pack({"install", env.work() + "/org.weft.demo.notes.app.tar.zst"}).exit_code, 0);
+  ASSERT_EQ(env.pack({"install", env.work() + "/org.weft.demo.notes.app.tar.zst", "--no-precompile"}).exit_code, 0);
 }
 
 }  // namespace

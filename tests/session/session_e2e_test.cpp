@@ -224,7 +224,7 @@ TEST(WeftSession, APackageSignedByAnotherKeyIsRefusedUntilThatKeyIsTrustedThenIt
   EXPECT_FALSE(not_installed.ok()) << "appd launched a package it refused to install";
 
   std::filesystem::copy_file(elsewhere + "/weft-sign.pub", trusted + "/elsewhere.pub");
-  auto installed = pack({"install", package});
+  auto installed = pack({"install", package, "--no-precompile"});  // as the session's own installs (no compiler time)
   ASSERT_EQ(installed.exit_code, 0) << installed.out;
   auto running = launch_running(session, id);
   ASSERT_TRUE(running.ok()) << running.error().message;

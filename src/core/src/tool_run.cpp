@@ -113,7 +113,9 @@ Result<ToolResult> run_tool(const ToolRequest& request) {
     options.fd_map.push_back({in_pipe.first.get(), 0});
   }
   std::pair<UniqueFd, UniqueFd> out_pipe, err_pipe;
-  if (request.capture_stdout) {
+  if (request.stdout_to_caller) {
+    options.fd_map.push_back({STDOUT_FILENO, 1});
+  } else if (request.capture_stdout) {
     WEFT_TRY(out_pipe, make_pipe());
     options.fd_map.push_back({out_pipe.second.get(), 1});
   }

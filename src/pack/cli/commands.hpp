@@ -28,6 +28,10 @@ CLI::App* add_command(CLI::App& app, Dispatch& dispatch, const std::string& name
 /// Prints each line of a (possibly multi-line) message to stderr.
 int refuse(const std::string& message);
 
+/// Compiles the core modules of an installed revision's component into its store's AOT cache (weft-runtime
+/// --aot-precompile), with progress on stdout. Never fails: a problem is one warning line on stderr.
+void precompile_installed(const std::string& app_id, const std::string& revision_dir, const std::string& module);
+
 void add_package_commands(CLI::App& app, Dispatch& dispatch);  // check, info, generate-key, sign, verify
 void add_store_commands(CLI::App& app, Dispatch& dispatch);    // install, uninstall, list, rollback, approve
 void add_archive_commands(CLI::App& app, Dispatch& dispatch);  // bundle, unbundle

@@ -21,7 +21,7 @@ std::function<void()> lock_notice(const std::string& what) {
 
 struct InstallArgs {
   std::string source;
-  bool dev = false, approve = false, claim_data = false;
+  bool dev = false, approve = false, claim_data = false, no_precompile = false;
 };
 
 int run_install(const InstallArgs& args) {
@@ -30,6 +30,7 @@ int run_install(const InstallArgs& args) {
   o.approve = args.approve;
   o.claim_data = args.claim_data;
   o.on_lock_wait = lock_notice(args.source);
+  if (!args.no_precompile) o.precompile = precompile_installed;
   auto r = install_package(args.source, o);
   if (!r) return refuse(r.error().message);
   for (const auto& unknown : r->unknown_keys) std::cerr << "warning: wapp.toml: " << unknown << " (ignored)\n";
@@ -84,6 +85,9 @@ void add_store_commands(CLI::App& app, Dispatch& dispatch) {
   cmd->add_flag("--dev", install->dev, "unsigned development install (owner 'development')");
   cmd->add_flag("--approve", install->approve, "approve every declared capability that needs approval");
   cmd->add_flag("--claim-data", install->claim_data, "take over the id and its app data from another owner");
+  cmd->add_flag("--no-precompile", install->no_precompile,
+                "do not compile the component to native code now (it runs on the interpreter until its code is "
+                "compiled)");
 
   auto id = std::make_shared<std::string>();
   auto purge = std::make_shared<bool>(false);

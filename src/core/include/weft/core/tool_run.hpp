@@ -33,6 +33,9 @@ struct ToolRequest {
   /// When false the stream goes to /dev/null: for a tool that leaves a daemon behind holding it (wl-copy), which must
   /// not die of SIGPIPE once we stop reading.
   bool capture_stdout = true;
+  /// The tool writes straight to our stdout (progress a person watches, a terminal it may draw on); overrides
+  /// capture_stdout.
+  bool stdout_to_caller = false;
   bool capture_stderr = true;
   /// Complete environment ("NAME=value"), as SpawnOptions::env; `inherit_environment` adds the caller's.
   std::vector<std::string> env{};

@@ -10,6 +10,7 @@
 // very descriptor that is then dlopen'ed, so a corrupt, truncated or swapped entry is rebuilt, never run.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -20,6 +21,11 @@
 #include "weft/core/result.hpp"
 
 namespace weft::runtime {
+
+/// A core module this large is a JS engine (componentize-js embeds ≈10 MB): gcc does not finish it on 2 cores
+/// (stack.md §5). Neither `weft-pack install` nor the background compile of `--engine auto` compiles one; such apps run
+/// on the interpreter.
+inline constexpr size_t kAotMaxPrecompiledModuleBytes = size_t(4) << 20;
 
 struct AotCacheOptions {
   std::string dir;  // absolute; created 0700 when missing
@@ -40,8 +46,11 @@ class AotCache {
   [[nodiscard]] std::optional<UniqueFd> open_cached(const std::string& key) const;
   /// Translates and compiles `wasm` into the cache (replacing whatever was there) and returns the verified entry.
   [[nodiscard]] Result<UniqueFd> compile(std::span<const uint8_t> wasm, std::string_view name) const;
-  /// open_cached, else compile.
-  [[nodiscard]] Result<UniqueFd> ensure(std::span<const uint8_t> wasm, std::string_view name) const;
+  /// open_cached, else compile under the entry's lock (`<dir>/<key>.lock`, waited for): concurrent callers for one
+  /// module (two installs, an install and a background compile) compile it once, the others then load that entry.
+  /// `compiled` (optional) says whether this call ran the compiler.
+  [[nodiscard]] Result<UniqueFd> ensure(std::span<const uint8_t> wasm, std::string_view name,
+                                        bool* compiled = nullptr) const;
 
   [[nodiscard]] const std::string& dir() const { return options_.dir; }
 
@@ -54,6 +63,12 @@ class AotCache {
 /// `<first store root>/.aot` when that root exists and is ours, else `$XDG_CACHE_HOME/weft/aot` (or
 /// `$HOME/.cache/weft/aot`). Store entries that do not start with '.' are app ids, hence the dot.
 [[nodiscard]] Result<std::string> default_aot_cache_dir();
+
+/// The cache of the store a package lives in: for a path inside an installed revision
+/// (`<root>/.revisions/<id>/<digest>[/…]`, after resolving symbolic links, so `<root>/<id>/app.wasm` too) whose root
+/// is ours, `<root>/.aot`. `weft-pack install` precompiles into it and weft-runtime loads from it whatever the
+/// environment says (appd starts runtimes without WEFT_APP_STORE). nullopt for any other path.
+[[nodiscard]] std::optional<std::string> store_aot_cache_dir(const std::string& path_in_revision);
 
 /// C source of a core module for the AOT engine: wasm2c's output plus the glue of aot_abi.h, as one translation unit
 /// (`glue.c` includes `module.c`, which includes `module.h`). An error names the module and the reason (invalid

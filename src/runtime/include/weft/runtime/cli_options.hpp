@@ -33,6 +33,9 @@ struct RuntimeOptions {
   std::optional<std::string> aot_cache;
   /// `--aot-compile-only`: fill the cache for the component and exit (what the background compile of `auto` runs).
   bool aot_compile_only = false;
+  /// `--aot-precompile`: fill the cache now with every core and progress on stdout, and exit (what `weft-pack
+  /// install` runs; it waits for a concurrent compile of the same module rather than skipping the work).
+  bool aot_precompile = false;
   /// Development and conformance runs only (appd passes neither): `--env NAME=VALUE` adds to the guest environment,
   /// and everything after `--` follows the app id (argv[0]) in the guest's arguments.
   std::vector<std::pair<std::string, std::string>> environment;

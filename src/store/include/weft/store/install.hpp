@@ -18,10 +18,10 @@ struct InstallOptions {
   bool approve = false;     // record every declared capability needing approval
   bool claim_data = false;  // take over an id owned by another signer (or unowned data)
   std::function<void()> on_lock_wait;  // called once when another operation on the id holds the lock
-  /// Ahead-of-time compilation of the new revision's component, run before it is activated. Unset while the runtime
-  /// offers no precompile step; a failure is reported by the hook and does not block the install (launches then
-  /// compile or interpret on demand).
-  std::function<void(const std::string& revision_dir, const std::string& module)> precompile;
+  /// Ahead-of-time compilation of the new revision's component (`revision_dir`/`module`), run before it is activated
+  /// (weft-pack: into the store's AOT cache). A failure is reported by the hook and does not block the install
+  /// (launches then compile or interpret on demand).
+  std::function<void(const std::string& app_id, const std::string& revision_dir, const std::string& module)> precompile;
 };
 
 struct InstallOutcome {
