@@ -69,6 +69,7 @@ class LogReader {
       while ((nl = pending_.find('\n')) != std::string::npos) {
         std::string line = pending_.substr(0, nl);
         pending_.erase(0, nl + 1);
+        if (line.find(kPoolWarmNeedle) != std::string::npos) warm_lines_.push_back({Clock::now(), line});
         if (line.find(needle) != std::string::npos) {
           last_match_ = line;
           return Clock::now();
@@ -85,6 +86,16 @@ class LogReader {
       pending_.append(buffer, static_cast<size_t>(n));
     }
   }
+  /// appd's next "app-shell pool: shell <pid> is warm after <ms> ms" line (also those read while waiting for other
+  /// lines), with the time it was read.
+  std::optional<std::pair<Clock::time_point, std::string>> next_warm(int timeout_ms) {
+    if (warm_lines_.empty() && !wait_for(kPoolWarmNeedle, timeout_ms)) return std::nullopt;
+    if (warm_lines_.empty()) return std::nullopt;
+    auto first = warm_lines_.front();
+    warm_lines_.erase(warm_lines_.begin());
+    return first;
+  }
+  static constexpr const char* kPoolWarmNeedle = "is warm after";
   /// The line the last successful wait_for() found.
   [[nodiscard]] const std::string& last_match() const { return last_match_; }
   /// Drops what arrived so far (keeps the pipe from filling while the bench does other things).
@@ -100,6 +111,7 @@ class LogReader {
   weft::UniqueFd fd_;
   std::string pending_;
   std::string last_match_;
+  std::vector<std::pair<Clock::time_point, std::string>> warm_lines_;
 };
 
 pid_t child_named(pid_t parent, const std::string& name) {
@@ -221,7 +233,7 @@ ModeFigures run_session(int pool, int launches) {
   figures.appd_ms = ms_between(started, appd_answered);
 
   // ---- idle desktop memory (after the first frames settled and, with the pool, its shell is warm)
-  if (pool > 0 && !log.wait_for("is warm after", 60000)) die("the pool shell never became warm");
+  if (pool > 0 && !log.next_warm(60000)) die("the pool shell never became warm");
   std::this_thread::sleep_for(std::chrono::seconds(2));
   if (pool == 0) log.drain();
   for (const char* name : {"weft-compositor", "weft-shell", "weft-appd"}) {
@@ -258,10 +270,11 @@ ModeFigures run_session(int pool, int launches) {
       }
       if (pool > 0) {
         // The refill: the new shell's WARM line, its time since APP_READY and its tree's CPU time.
-        auto warm = log.wait_for("is warm after", 60000);
+        auto warm = log.next_warm(60000);
         if (!warm) die("the pool was not refilled after launching " + std::string(app));
-        figures.refill_ms.push_back(ms_between(ready, *warm));
-        pid_t refilled = std::atoi(log.last_match().substr(log.last_match().find("app-shell pool: shell ") + 22).c_str());
+        figures.refill_ms.push_back(ms_between(ready, warm->first));
+        const std::string& line = warm->second;
+        pid_t refilled = std::atoi(line.substr(line.find("app-shell pool: shell ") + 22).c_str());
         figures.refill_cpu_ms.push_back(tree_cpu_ms(refilled));
       }
       if (auto stop = appd->request(msg::TerminateApp{*id, false}); !stop) die("TERMINATE_APP: " + stop.error().message);

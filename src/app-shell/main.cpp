@@ -149,9 +149,13 @@ Result<int> serve(const Arguments& args, Inherited inherited) {
 // ---- pre-started shells (spec §3.4, last line; weft/core/ipc/app_shell_pool.hpp)
 
 constexpr int kBlankLoadTimeoutMs = 30000;
-// A blank document: starts the WebProcess (and through it the NetworkProcess) and runs one layout and paint, with
-// nothing of any app in it.
-constexpr const char* kBlankPage = "<!doctype html><html><head><title></title></head><body></body></html>";
+// A blank document: starts the WebProcess (and through it the NetworkProcess) and runs one layout, paint and script,
+// with nothing of any app in it. Its invisible text is laid out in the UI kit's font stack, regular and bold, so the
+// WebProcess has loaded and shaped those fonts before the first app document needs them.
+constexpr const char* kBlankPage =
+    "<!doctype html><html><head><title></title></head>"
+    "<body style=\"margin:0;color:transparent;font-family:system-ui,'DejaVu Sans',sans-serif\">"
+    "<p>Aa0</p><p><b>Aa0</b></p><script>document.body.dataset.warm = '1';</script></body></html>";
 
 // Reads the one binding line and its fds from the control channel; every size bounded.
 class BindingReader {

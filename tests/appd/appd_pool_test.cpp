@@ -102,10 +102,19 @@ TEST_F(AppShellPool, ALaunchIsServedByThePreStartedShellEndToEndAndThePoolRefill
   ASSERT_EQ(pool_dirs().size(), 1u);
   const std::string pool_dir = pool_dirs().front();
 
+  auto web_processes = [](pid_t shell) {
+    std::vector<pid_t> pids;
+    for (const auto& p : weft::test::descendants(shell))
+      if (p.comm == "WPEWebProcess") pids.push_back(p.pid);
+    return pids;
+  };
+  const auto warm_web_processes = web_processes(pooled);
+
   auto sid = appd_.launch(kCounter);
   ASSERT_TRUE(sid.ok()) << sid.error().message;
   ASSERT_TRUE(appd_.wait_state(*sid, "running"));
   EXPECT_TRUE(alive(pooled));
+  EXPECT_EQ(web_processes(pooled), warm_web_processes) << "the app did not run in the web process started ahead";
   EXPECT_EQ(appd_.desktop().focused_app_id(), kCounter);
   // The pre-started shell's directory became the session's shell-<sid>/ (its old name points there).
   EXPECT_TRUE(fs::is_directory(appd_.weft_dir() + "/shell-" + std::to_string(*sid)));
