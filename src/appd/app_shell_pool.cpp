@@ -46,6 +46,7 @@ AppShellPool::AppShellPool(const AppdConfig& config, const ResourceGroups& group
     : config_(config), groups_(groups), launch_in_flight_(std::move(launch_in_flight)) {}
 
 AppShellPool::~AppShellPool() {
+  begin_timer_.reset();
   spawn_source_.reset();
   reap_source_.reset();
   for (auto& idle : idle_) {
@@ -77,8 +78,24 @@ std::unique_ptr<PooledShell> AppShellPool::take() {
   return shell;
 }
 
+void AppShellPool::begin_after(int delay_ms) {
+  if (config_.app_shell_pool <= 0) return;
+  if (delay_ms <= 0) {
+    begin_timer_.reset();
+    begun_ = true;
+    return refill();
+  }
+  begin_timer_.reset(g_timeout_add_full(G_PRIORITY_LOW, static_cast<guint>(delay_ms), [](gpointer self) -> gboolean {
+    auto* pool = static_cast<AppShellPool*>(self);
+    pool->begin_timer_.release();
+    pool->begun_ = true;
+    pool->refill();
+    return G_SOURCE_REMOVE;
+  }, this, nullptr));
+}
+
 void AppShellPool::refill() {
-  if (stopped_ || config_.app_shell_pool <= 0 || spawn_source_) return;
+  if (stopped_ || !begun_ || config_.app_shell_pool <= 0 || spawn_source_) return;
   if (idle_.size() >= static_cast<size_t>(config_.app_shell_pool)) return;
   if (launch_in_flight_ && launch_in_flight_()) return;  // asked again when the launch settles
   schedule_spawn(retry_ms_);
@@ -222,6 +239,7 @@ void AppShellPool::discard(Idle* idle, const std::string& why, bool failed_early
 
 void AppShellPool::stop() {
   stopped_ = true;
+  begin_timer_.reset();
   spawn_source_.reset();
   for (auto& idle : idle_)
     if (idle->shell.child && idle->shell.child->running()) idle->shell.child->signal_group(SIGTERM);

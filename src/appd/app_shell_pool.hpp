@@ -43,9 +43,12 @@ class AppShellPool {
   /// A warm shell if there is one, else a live one still warming (it finishes loading its blank page first), else
   /// nothing (pool size 0, or every shell is taken): the launch then starts its app shell cold.
   [[nodiscard]] std::unique_ptr<PooledShell> take();
-  /// Starts shells up to the configured size unless a launch is in flight or the pool is stopped (call it whenever
-  /// that may have changed); the spawns run from a low-priority idle.
+  /// Starts shells up to the configured size unless a launch is in flight, the pool has not begun or it is stopped
+  /// (call it whenever that may have changed); the spawns run from a low-priority idle.
   void refill();
+  /// The pool begins filling after `delay_ms` (appd's start: the desktop starts first), or at the first refill()
+  /// after a launch settled, whichever comes first.
+  void begin_after(int delay_ms);
   /// appd shuts down: no more refills; SIGTERM to every idle shell (the destructor reaps what remains).
   void stop();
 
@@ -77,6 +80,8 @@ class AppShellPool {
   glib::SourceId spawn_source_;
   glib::SourceId reap_source_;
   int retry_ms_ = 0;  // 0 = no failure streak
+  bool begun_ = false;
+  glib::SourceId begin_timer_;
   bool stopped_ = false;
 };
 

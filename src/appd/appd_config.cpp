@@ -84,6 +84,8 @@ Result<AppdConfig> config_from_environment() {
 #ifdef WEFT_TEST_HOOKS
   // Test builds only: a fault test waits 3 s for a child that never gets ready instead of the spec's 30 s.
   if (auto ms = env("WEFT_TEST_READY_TIMEOUT_MS")) c.ready_timeout_ms = std::max(1000, std::atoi(ms->c_str()));
+  // Test builds only: the pool tests start their shells at once instead of after the desktop's start.
+  if (auto ms = env("WEFT_TEST_POOL_START_DELAY_MS")) c.pool_start_delay_ms = std::max(0, std::atoi(ms->c_str()));
 #endif
   c.runtime_bin = env("WEFT_RUNTIME_BIN").value_or("/usr/lib/weft/weft-runtime");
   c.app_shell_bin = env("WEFT_APP_SHELL_BIN").value_or("/usr/lib/weft/weft-app-shell");

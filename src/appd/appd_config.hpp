@@ -35,6 +35,9 @@ struct AppdConfig {
   /// 0 = every launch starts its app shell cold.
   int app_shell_pool = 1;
   static constexpr int kMaxAppShellPool = 8;
+  /// After appd starts, the pool waits this long (or for the first launch) before starting shells, so they do not
+  /// compete with the desktop's own start (weft-shell's page and web processes) on a small machine.
+  int pool_start_delay_ms = 5000;
   /// Seconds: readiness of each child (§3.4 steps 10, 12), graceful stop (§3.6), signals grace (§3.6).
   int ready_timeout_ms = 30000;
   int graceful_stop_ms = 5000;

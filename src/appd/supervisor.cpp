@@ -76,7 +76,7 @@ Result<void> Supervisor::start() {
   WEFT_TRY_VOID(write_file_atomic(wsport_file_, std::to_string(websocket_api_->port()), 0600));
   WEFT_TRY_VOID(write_file_atomic(systoken_file_, system_token_, 0600));
   if (config_.app_shell_pool > 0) log::info("app-shell pool: keeping ", config_.app_shell_pool, " pre-started app shell(s)");
-  pool_->refill();
+  pool_->begin_after(config_.pool_start_delay_ms);
   log::info("serving on ", config_.unix_socket, " and ws://127.0.0.1:", websocket_api_->port(), "/");
   sd_notify(0, "READY=1");
   return ok();
@@ -306,8 +306,9 @@ std::unique_ptr<PooledShell> Supervisor::take_pooled_shell() { return pool_->tak
 void Supervisor::session_state_changed(Session& session) {
   broadcast(msg::AppState{session.id(), state_name(session.state())},
             session.state() == SessionState::stopping ? replying_to_ : nullptr);
-  // A launch settled (running, or failed): the pool refills once no other launch is in flight.
-  pool_->refill();
+  // A launch settled (running, or failed): the pool refills once no other launch is in flight (and, after the first
+  // launch, without waiting for its start delay: the desktop is up).
+  if (session.state() != SessionState::starting) pool_->begin_after(0);
   if (session.state() != SessionState::stopped) return;
   stopped_.push_back(session.id());
   while (stopped_.size() > kRememberedStoppedSessions) stopped_.pop_front();
