@@ -5,8 +5,8 @@
 //     weft-shell once the compositor reported the frame presented) and appd answering QUERY_INSTALLED_APPS;
 //   - LAUNCH_APP → APP_READY (state `running`) for each demo: the app shell reports ready only after the compositor's
 //     presentation feedback for its first frame after load, and the runtime after its component started; p50/p95
-//     over N launches. With the pool, each launch waits until the pool shell is warm again first (the steady state
-//     of someone opening apps a few seconds apart);
+//     over N launches, each 1 s after the previous app stopped and, with the pool, after its new shell was warm (the
+//     steady state of someone opening apps a few seconds apart);
 //   - the pool's refill: from APP_READY of the launch that took the shell to the new shell's WARM (web processes up,
 //     blank page loaded), the CPU time the new shell's process tree used for it, and the CPU time any pool process
 //     other than the launched app used while the app was loading (LAUNCH_APP → APP_READY);
@@ -247,6 +247,9 @@ ModeFigures run_session(int pool, int launches) {
   for (const char* app : {"org.weft.demo.counter", "org.weft.demo.notes"}) {
     AppFigures app_figures{app, {}, {}};
     for (int i = 0; i < launches; ++i) {
+      // Launches 1 s apart after the previous one stopped (and, with the pool, after its new shell said WARM): someone
+      // opening apps one after another, not a launch storm.
+      std::this_thread::sleep_for(std::chrono::seconds(1));
       std::set<pid_t> pool_before = app_shells_of(appd_pid);  // the idle pool shells (none without a pool)
       auto sent = Clock::now();
       auto id = appd->launch(app);
