@@ -169,7 +169,10 @@ class BindingReader {
       if (chunk.error().code == EAGAIN || chunk.error().code == EINTR) return std::optional<std::pair<ipc::PoolBinding, std::vector<UniqueFd>>>{};
       return fail("control channel: " + chunk.error().message);
     }
-    if (chunk->bytes == 0) return fail("control channel closed before a binding arrived", 0);
+    if (chunk->bytes == 0) {
+      closed_ = true;
+      return fail("control channel closed before a binding arrived");
+    }
     for (auto& fd : chunk->fds) fds_.push_back(std::move(fd));
     line_.append(reinterpret_cast<const char*>(buffer), chunk->bytes);
     size_t newline = line_.find('\n');
@@ -184,9 +187,12 @@ class BindingReader {
     WEFT_TRY(ipc::PoolBinding binding, ipc::decode_pool_binding(line_));
     return std::optional(std::pair(std::move(binding), std::move(fds_)));
   }
+  /// appd closed the channel (it shrank or ended the pool): not an error.
+  [[nodiscard]] bool closed() const { return closed_; }
 
  private:
   int fd_;
+  bool closed_ = false;
   std::string line_;
   std::vector<UniqueFd> fds_;
 };
@@ -254,7 +260,7 @@ Result<int> serve_pooled(UniqueFd control) {
   }
   loop.on_signal(nullptr, nullptr);  // bound: SIGTERM ends the shell as in a cold start (spec §6.2)
   if (failure) {
-    if (failure->code == 0) {
+    if (reader.closed()) {
       log::info("pool: ", failure->message, "; exiting");
       return 0;
     }

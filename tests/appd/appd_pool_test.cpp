@@ -13,6 +13,7 @@
 #include <regex>
 
 #include "appd_harness.hpp"
+#include "weft/core/ipc/app_shell_pool.hpp"
 #include "weft/test/process_tree.hpp"
 
 namespace weft::appd::test {
@@ -216,6 +217,57 @@ TEST_F(AppShellPool, WithAPoolSizeOfZeroNothingIsPreStartedAndLaunchesStartTheir
   appd_.desktop().pump(1000);  // a refill would start as soon as the launch settled
   EXPECT_EQ(app_shells().size(), 1u) << "a shell was pre-started with a pool size of 0";
   EXPECT_TRUE(pool_dirs().empty());
+}
+
+}  // namespace
+}  // namespace weft::appd::test
+
+namespace weft::appd::test {
+namespace {
+
+// The app shell's side of the control channel on its own (no appd, no compositor): a binding without the session's
+// three fds is refused with a clear error and the shell ends, before it ever connects anywhere.
+TEST(PoolShellControlChannel, ABindingWithoutTheSessionsThreeFdsIsRefusedAndTheShellEnds) {
+  weft::test::TempDir dir("pool-shell");
+  fs::create_directories(dir / "cache");
+  fs::create_directories(dir / "data");
+  auto control = unix_socket_pair();
+  auto err = make_pipe();
+  ASSERT_TRUE(control.ok() && err.ok());
+  SpawnOptions options;
+  options.argv = {executable("weft-app-shell"), "--pool"};
+  options.env = {"PATH=/usr/bin:/bin", "HOME=" + (dir / "data"), "XDG_RUNTIME_DIR=" + dir.path(),
+                 "XDG_CACHE_HOME=" + (dir / "cache"), "XDG_DATA_HOME=" + (dir / "data"), "WEFT_POOL_FD=3"};
+  options.fd_map = {{control->second.get(), 3}, {err->second.get(), 2}};
+  options.null_stdio = true;
+  auto shell = ChildProcess::spawn(options);
+  ASSERT_TRUE(shell.ok()) << shell.error().message;
+  control->second.reset();
+  err->second.reset();
+
+  std::string said;
+  char buffer[16];
+  while (said.size() < 5) {
+    ssize_t n = ::read(control->first.get(), buffer, sizeof buffer);  // blocking: WARM, or EOF if the shell failed
+    if (n <= 0) break;
+    said.append(buffer, static_cast<size_t>(n));
+  }
+  ASSERT_EQ(said, "WARM\n") << "the shell never said WARM";
+
+  auto line = ipc::encode_pool_binding({.app_id = kCounter, .session_id = 1, .entry = "/nonexistent/ui/index.html",
+                                        .ready_token = "0123456789abcdef0123456789abcdef", .cache_dir = dir / "cache"});
+  ASSERT_TRUE(line.ok());
+  auto stray = make_pipe();
+  ASSERT_TRUE(stray.ok());
+  const int one_fd[] = {stray->first.get()};
+  ASSERT_TRUE(send_with_fds(control->first.get(), std::span(reinterpret_cast<const uint8_t*>(line->data()), line->size()),
+                            one_fd).ok());
+  auto status = shell->wait(std::chrono::milliseconds(20000));
+  ASSERT_TRUE(status.has_value()) << "the shell did not end";
+  EXPECT_EQ(status->code, 1) << status->describe();
+  auto text = read_fd(err->first.get(), 1 << 20, "stderr");
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("the binding carried 1 fds, not 3"), std::string::npos) << *text;
 }
 
 }  // namespace
