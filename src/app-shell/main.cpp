@@ -239,11 +239,9 @@ Result<int> serve_pooled(UniqueFd control) {
   BindingReader reader(control.get());
   std::optional<std::pair<ipc::PoolBinding, std::vector<UniqueFd>>> bound;
   std::optional<Error> failure;
+  // Only wakes the loop when the channel has something; read_some() below reads it.
   glib::SourceId watch(g_unix_fd_add(control.get(), GIOCondition(G_IO_IN | G_IO_HUP | G_IO_ERR),
-                                     [](gint, GIOCondition, gpointer data) -> gboolean {
-                                       (void)data;
-                                       return G_SOURCE_CONTINUE;
-                                     },
+                                     [](gint, GIOCondition, gpointer) -> gboolean { return G_SOURCE_CONTINUE; },
                                      nullptr));
   while (!bound && !failure && !crashed && !signalled) {
     g_main_context_iteration(nullptr, TRUE);

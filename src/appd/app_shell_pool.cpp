@@ -57,10 +57,6 @@ AppShellPool::~AppShellPool() {
   }
 }
 
-size_t AppShellPool::warm_count() const {
-  return static_cast<size_t>(std::count_if(idle_.begin(), idle_.end(), [](const auto& i) { return !i->dead && i->shell.warm; }));
-}
-
 std::unique_ptr<PooledShell> AppShellPool::take() {
   auto usable = [](const std::unique_ptr<Idle>& i) { return !i->dead && i->shell.child && i->shell.child->running(); };
   auto it = std::find_if(idle_.begin(), idle_.end(), [&](const auto& i) { return usable(i) && i->shell.warm; });

@@ -52,9 +52,6 @@ class AppShellPool {
   /// appd shuts down: no more refills; SIGTERM to every idle shell (the destructor reaps what remains).
   void stop();
 
-  [[nodiscard]] size_t idle_count() const { return idle_.size(); }
-  [[nodiscard]] size_t warm_count() const;
-
   /// A shell that is not WARM within this long is replaced.
   static constexpr int kWarmTimeoutMs = 30000;
   /// Delay before replacing a shell that died before it was warm: 1 s, doubling to 60 s while it keeps happening.
