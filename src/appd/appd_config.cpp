@@ -52,6 +52,24 @@ std::optional<uint64_t> parse_cpu_quota_us(std::string_view text) {
   return *percent * 1000;  // µs of CPU per 100 000 µs period
 }
 
+std::optional<int> parse_pool_size(std::string_view text) {
+  if (text.empty() || text.size() > 2) return std::nullopt;
+  int n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  if (n > AppdConfig::kMaxAppShellPool) return std::nullopt;
+  return n;
+}
+
+std::vector<std::string> child_base_environment(const AppdConfig& c) {
+  std::vector<std::string> env = {"HOME=" + c.home, "PATH=" + c.path_env,
+                                  "XDG_RUNTIME_DIR=" + c.weft_dir.substr(0, c.weft_dir.rfind('/'))};
+  if (c.log_level) env.push_back("WEFT_LOG=" + *c.log_level);
+  return env;
+}
+
 Result<AppdConfig> config_from_environment() {
   AppdConfig c;
   WEFT_TRY(c.weft_dir, paths::ensure_weft_runtime_dir());
@@ -66,6 +84,8 @@ Result<AppdConfig> config_from_environment() {
 #ifdef WEFT_TEST_HOOKS
   // Test builds only: a fault test waits 3 s for a child that never gets ready instead of the spec's 30 s.
   if (auto ms = env("WEFT_TEST_READY_TIMEOUT_MS")) c.ready_timeout_ms = std::max(1000, std::atoi(ms->c_str()));
+  // Test builds only: the pool tests start their shells at once instead of after the desktop's start.
+  if (auto ms = env("WEFT_TEST_POOL_START_DELAY_MS")) c.pool_start_delay_ms = std::max(0, std::atoi(ms->c_str()));
 #endif
   c.runtime_bin = env("WEFT_RUNTIME_BIN").value_or("/usr/lib/weft/weft-runtime");
   c.app_shell_bin = env("WEFT_APP_SHELL_BIN").value_or("/usr/lib/weft/weft-app-shell");
@@ -82,6 +102,13 @@ Result<AppdConfig> config_from_environment() {
   if (!parse_byte_size(c.memory_max)) return fail("WEFT_APP_MEMORY_MAX '" + c.memory_max + "' is not a size like 512M");
   if (!parse_byte_size(c.shell_memory_max))
     return fail("WEFT_APP_SHELL_MEMORY_MAX '" + c.shell_memory_max + "' is not a size like 1536M");
+  if (auto pool = env("WEFT_APP_SHELL_POOL")) {
+    auto size = parse_pool_size(*pool);
+    if (!size)
+      return fail("WEFT_APP_SHELL_POOL '" + *pool + "' is not a number of app shells from 0 to " +
+                  std::to_string(AppdConfig::kMaxAppShellPool));
+    c.app_shell_pool = *size;
+  }
   WEFT_TRY(c.home, paths::home_dir());
   c.path_env = env("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
   c.log_level = env("WEFT_LOG");

@@ -31,6 +31,13 @@ struct AppdConfig {
   std::optional<std::string> wayland_display;       // only for runtimes with a clipboard grant
   std::optional<std::string> dbus_session_address;  // only for runtimes with sys:notifications
   std::optional<std::string> xdg_data_home, xdg_config_home, app_store, trusted_keys;
+  /// Pre-started app shells kept ready (spec §3.4, last line): WEFT_APP_SHELL_POOL or `weft-appd --app-shell-pool N`;
+  /// 0 = every launch starts its app shell cold.
+  int app_shell_pool = 1;
+  static constexpr int kMaxAppShellPool = 8;
+  /// After appd starts, the pool waits this long (or for the first launch) before starting shells, so they do not
+  /// compete with the desktop's own start (weft-shell's page and web processes) on a small machine.
+  int pool_start_delay_ms = 5000;
   /// Seconds: readiness of each child (§3.4 steps 10, 12), graceful stop (§3.6), signals grace (§3.6).
   int ready_timeout_ms = 30000;
   int graceful_stop_ms = 5000;
@@ -39,6 +46,12 @@ struct AppdConfig {
 
 /// Reads the environment; an error when XDG_RUNTIME_DIR is missing or a value is malformed (names the variable).
 [[nodiscard]] Result<AppdConfig> config_from_environment();
+
+/// `weft-appd --app-shell-pool N` and WEFT_APP_SHELL_POOL: 0..kMaxAppShellPool, else nullopt.
+[[nodiscard]] std::optional<int> parse_pool_size(std::string_view text);
+
+/// What every child of a session starts with (HOME, PATH, XDG_RUNTIME_DIR, WEFT_LOG): never appd's whole environment.
+[[nodiscard]] std::vector<std::string> child_base_environment(const AppdConfig& config);
 
 /// Parses WEFT_APP_MEMORY_MAX-style sizes (`512M`, `1G`, `1048576`) into bytes; nullopt when malformed.
 [[nodiscard]] std::optional<uint64_t> parse_byte_size(std::string_view text);

@@ -151,6 +151,17 @@ ResourceGroups ResourceGroups::detect(const AppdConfig& config) {
 }
 
 Result<ResourceGroups::Spawned> ResourceGroups::spawn(uint64_t session_id, ChildRole role, SpawnOptions options) const {
+  return spawn_in_group(std::to_string(session_id), "s" + std::to_string(session_id), role, std::move(options));
+}
+
+Result<ResourceGroups::Spawned> ResourceGroups::spawn_unattached(const std::string& name, ChildRole role,
+                                                                 SpawnOptions options) const {
+  return spawn_in_group(name, name, role, std::move(options));
+}
+
+Result<ResourceGroups::Spawned> ResourceGroups::spawn_in_group(const std::string& unit_name,
+                                                               const std::string& cgroup_name, ChildRole role,
+                                                               SpawnOptions options) const {
   options.new_process_group = true;
   Spawned spawned;
   const bool shell = role == ChildRole::app_shell;
@@ -158,7 +169,7 @@ Result<ResourceGroups::Spawned> ResourceGroups::spawn(uint64_t session_id, Child
   const int tasks = shell ? kAppShellTasksMax : kRuntimeTasksMax;
   UniqueFd procs;
   if (mechanism_ == GroupMechanism::systemd_scope) {
-    std::string unit = "weft-" + std::to_string(session_id) + "-" + role_name(role) + "-" + ready::random_token().substr(0, 8);
+    std::string unit = "weft-" + unit_name + "-" + role_name(role) + "-" + ready::random_token().substr(0, 8);
     std::vector<std::string> argv = {"/usr/bin/systemd-run", "--user", "--scope", "--quiet", "--collect",
                                      "--unit=" + unit, "--slice=weft-apps.slice", "-p", "CPUQuota=" + cpu_quota_,
                                      "-p", "MemoryMax=" + memory, "-p", "TasksMax=" + std::to_string(tasks), "--"};
@@ -166,7 +177,7 @@ Result<ResourceGroups::Spawned> ResourceGroups::spawn(uint64_t session_id, Child
     options.argv = std::move(argv);
     spawned.scope_unit = unit + ".scope";
   } else if (mechanism_ == GroupMechanism::cgroup_v2) {
-    std::string dir = cgroup_base_ + "/s" + std::to_string(session_id) + "-" + role_name(role);
+    std::string dir = cgroup_base_ + "/" + cgroup_name + "-" + role_name(role);
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
       return fail(errno_error("cgroup directory " + dir).message, 500);
     auto quota = parse_cpu_quota_us(cpu_quota_);
@@ -236,6 +247,10 @@ void SupervisedChild::reap() {
   signal_group(SIGKILL);
   if (cgroup_dir_) remove_cgroup(*std::exchange(cgroup_dir_, std::nullopt));
   if (on_exit_) on_exit_(status.value_or(ExitStatus{}));
+}
+
+bool SupervisedChild::set_cpu_weight(int weight) {
+  return cgroup_dir_ && write_text(*cgroup_dir_ + "/cpu.weight", std::to_string(weight));
 }
 
 void SupervisedChild::signal_group(int sig) {

@@ -45,8 +45,13 @@ class ResourceGroups {
   /// Starts `options` in a new group for (session, role). The child always gets its own process group too, so the
   /// whole tree can be signalled even where no cgroup exists.
   [[nodiscard]] Result<Spawned> spawn(uint64_t session_id, ChildRole role, SpawnOptions options) const;
+  /// As spawn() for a child that belongs to no session yet (a pre-started app shell): `name` ([a-z0-9-], unique in
+  /// this appd) names its scope (`weft-<name>-<role>-<8 hex>`) and cgroup (`<name>-<role>`). Same limits as spawn().
+  [[nodiscard]] Result<Spawned> spawn_unattached(const std::string& name, ChildRole role, SpawnOptions options) const;
 
  private:
+  [[nodiscard]] Result<Spawned> spawn_in_group(const std::string& unit_name, const std::string& cgroup_name, ChildRole role,
+                                               SpawnOptions options) const;
   GroupMechanism mechanism_;
   std::string cgroup_base_;  // (b): appd's own cgroup directory
   std::string cpu_quota_, memory_max_, shell_memory_max_;
@@ -65,6 +70,11 @@ class SupervisedChild {
   [[nodiscard]] bool running() const { return !exited_; }
   /// Signals the child's whole group (process group; with a cgroup, SIGKILL uses cgroup.kill).
   void signal_group(int sig);
+  /// Replaces what runs when the child exits (a pre-started app shell changes hands from the pool to a session).
+  void set_on_exit(std::function<void(const ExitStatus&)> on_exit) { on_exit_ = std::move(on_exit); }
+  /// cgroup v2 `cpu.weight` (1–10000, default 100) of the child's group; false where the child has no cgroup of its
+  /// own or the cpu controller is off (the weight then stays the default).
+  bool set_cpu_weight(int weight);
 
  private:
   static gboolean on_pidfd(gint fd, GIOCondition, gpointer self);

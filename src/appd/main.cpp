@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstring>
 #include <iostream>
+#include <optional>
 
 #include "child_group.hpp"
 #include "supervisor.hpp"
@@ -13,12 +14,21 @@
 int main(int argc, char** argv) {
   using namespace weft;
   log::init("weft-appd");
+  std::optional<int> pool_size;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--version") == 0) {
       std::cout << version_line("weft-appd") << "\n";
       return 0;
     }
-    std::cerr << "weft-appd: unknown argument '" << argv[i] << "'\nusage: weft-appd [--version]\n";
+    if (std::strcmp(argv[i], "--app-shell-pool") == 0 && i + 1 < argc) {
+      pool_size = appd::parse_pool_size(argv[++i]);
+      if (!pool_size) {
+        std::cerr << "weft-appd: --app-shell-pool takes a number from 0 to " << appd::AppdConfig::kMaxAppShellPool << "\n";
+        return 2;
+      }
+      continue;
+    }
+    std::cerr << "weft-appd: unknown argument '" << argv[i] << "'\nusage: weft-appd [--version] [--app-shell-pool N]\n";
     return 2;
   }
   auto config = appd::config_from_environment();
@@ -26,6 +36,7 @@ int main(int argc, char** argv) {
     log::error(config.error().message);
     return 1;
   }
+  if (pool_size) config->app_shell_pool = *pool_size;  // the flag overrides WEFT_APP_SHELL_POOL
   glib::MainLoop loop;
   appd::Supervisor supervisor(*config, appd::ResourceGroups::detect(*config));
   struct Context {

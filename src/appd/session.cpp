@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "app_shell_pool.hpp"
+#include "weft/core/ipc/app_shell_pool.hpp"
 #include "weft/core/ipc/bridge.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
@@ -161,13 +163,7 @@ Session::~Session() {
   if (!portal_path_.empty()) ::unlink(portal_path_.c_str());
 }
 
-std::vector<std::string> Session::base_environment() const {
-  const AppdConfig& c = host_.config();
-  std::vector<std::string> env = {"HOME=" + c.home, "PATH=" + c.path_env,
-                                  "XDG_RUNTIME_DIR=" + c.weft_dir.substr(0, c.weft_dir.rfind('/'))};
-  if (c.log_level) env.push_back("WEFT_LOG=" + *c.log_level);
-  return env;
-}
+std::vector<std::string> Session::base_environment() const { return child_base_environment(host_.config()); }
 
 void Session::start() {
   const AppdConfig& c = host_.config();
@@ -419,6 +415,13 @@ void Session::start_app_shell() {
   auto shell_dir = paths::shell_dir(id_);
   if (!shell_dir.ok()) return stop(shell_dir.error().message, false);
   shell_dir_ = *shell_dir;
+  // Development launches take options only a cold start has (--dev, --inspect): never a pre-started shell.
+  if (!plan_.development_launch()) {
+    if (auto pooled = host_.take_pooled_shell()) {
+      if (hand_to_pooled_shell(*pooled, wayland->second.get())) return;
+      log::warn("session ", id_, ": the pre-started app shell could not take the session; starting one cold");
+    }
+  }
   std::error_code ec;
   std::filesystem::create_directories(shell_dir_ + "/cache", ec);
   std::filesystem::create_directories(shell_dir_ + "/data", ec);
@@ -462,6 +465,58 @@ void Session::start_app_shell() {
   shell_ready_ = std::make_unique<ReadinessWatch>(std::move(ready_pipe->first), shell_token_, c.ready_timeout_ms,
                                                   [this](Result<void> r) { on_app_shell_ready(std::move(r)); });
   log::info("session ", id_, ": started weft-app-shell (pid ", app_shell_->pid(), ")");
+}
+
+bool Session::hand_to_pooled_shell(PooledShell& shell, int wayland_fd) {
+  const AppdConfig& c = host_.config();
+  auto discard = [&](const std::string& why) {
+    log::warn("session ", id_, ": pre-started app shell (pid ", shell.child->pid(), "): ", why);
+    std::error_code ec;
+    std::filesystem::remove(pool_dir_link_, ec);
+    pool_dir_link_.clear();
+    std::filesystem::remove_all(shell_dir_, ec);
+    std::filesystem::remove_all(shell.dir, ec);
+    shell.child.reset();  // SIGKILL to its group, reaped
+    return false;
+  };
+  if (!shell.child || !shell.child->running()) return discard("no longer running");
+  // The directory the shell was started with becomes the session's shell-<sid>/; the old name stays as a symlink
+  // because the shell's environment (XDG_CACHE_HOME, XDG_DATA_HOME) names it. Both go at cleanup.
+  if (::rename(shell.dir.c_str(), shell_dir_.c_str()) != 0) return discard(errno_error("rename to " + shell_dir_).message);
+  pool_dir_link_ = shell.dir;
+  if (::symlink(shell_dir_.substr(shell_dir_.rfind('/') + 1).c_str(), pool_dir_link_.c_str()) != 0)
+    return discard(errno_error("symlink " + pool_dir_link_).message);
+  auto ready_pipe = make_pipe();
+  if (!ready_pipe.ok()) return discard("readiness pipe: " + ready_pipe.error().message);
+  auto line = ipc::encode_pool_binding({.app_id = plan_.app_id,
+                                        .session_id = id_,
+                                        .entry = plan_.package_root + "/" + plan_.manifest.ui_entry,
+                                        .ready_token = shell_token_,
+                                        .cache_dir = shell_dir_ + "/cache"});
+  if (!line.ok()) return discard(line.error().message);
+  (void)set_nonblocking(shell.control.get(), false);  // a few hundred bytes into an empty socket buffer
+  const int fds[ipc::kPoolBindingFdCount] = {wayland_fd, bridge_child_end_.get(), ready_pipe->second.get()};
+  auto sent = send_with_fds(shell.control.get(), std::span(reinterpret_cast<const uint8_t*>(line->data()), line->size()), fds);
+  if (!sent.ok()) return discard("binding not delivered: " + sent.error().message);
+  shell.control.reset();  // one binding per shell, ever
+
+  app_shell_ = std::move(shell.child);
+  app_shell_->set_on_exit([this](const ExitStatus& s) { on_child_exit(ChildRole::app_shell, s); });
+  bridge_child_end_.reset();
+  bridge_fd_attached_ = true;
+  ready_pipe->second.reset();
+  std::string label = plan_.app_id + "[" + std::to_string(id_) + "] app-shell";
+  if (shell.drains.size() == 2) {
+    shell.drains[0]->relabel(label + " stdout");
+    shell.drains[1]->relabel(label + " stderr");
+  }
+  for (auto& drain : shell.drains) drains_.push_back(std::move(drain));
+  (void)host_.send_to_compositor(link::AppSurfaceCreated{plan_.app_id, id_, static_cast<uint32_t>(app_shell_->pid())});
+  shell_ready_ = std::make_unique<ReadinessWatch>(std::move(ready_pipe->first), shell_token_, c.ready_timeout_ms,
+                                                  [this](Result<void> r) { on_app_shell_ready(std::move(r)); });
+  log::info("session ", id_, ": handed to the pre-started weft-app-shell (pid ", app_shell_->pid(), ", ",
+            shell.warm ? "warm" : "still warming", ")");
+  return true;
 }
 
 void Session::on_app_shell_ready(Result<void> result) {
@@ -574,6 +629,10 @@ void Session::finish_stop() {
   if (bound_ && host_.compositor_connected()) (void)host_.send_to_compositor(link::AppSurfaceDestroyed{id_});
   plan_.image.reset();  // unmounts through the mount helper and removes the mount point
   plan_.pin.reset();    // releases the revision
+  if (!pool_dir_link_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(pool_dir_link_, ec);
+  }
   if (!shell_dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(shell_dir_, ec);

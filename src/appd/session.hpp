@@ -25,6 +25,7 @@ enum class SessionState { starting, running, stopping, stopped };
 [[nodiscard]] const char* state_name(SessionState state);
 
 class Session;
+struct PooledShell;
 
 /// What a session needs from the supervisor.
 class SessionHost {
@@ -44,6 +45,8 @@ class SessionHost {
   virtual void launch_failed(Session& session, const std::string& why) = 0;
   /// Every line the component sent (before it goes to the page); DEV_IPC_EXCHANGE listens here.
   virtual void component_line(Session& session, std::string_view line) = 0;
+  /// A pre-started app shell for this session's launch, or null (pool empty or disabled: start one cold).
+  [[nodiscard]] virtual std::unique_ptr<PooledShell> take_pooled_shell() = 0;
 };
 
 /// Reads `READY <token>\n` from a child's readiness pipe within a deadline (§3.4 steps 10, 12); reports once.
@@ -68,6 +71,8 @@ class ReadinessWatch {
 class OutputDrain {
  public:
   OutputDrain(UniqueFd fd, std::string label);
+  /// A pre-started app shell's output is labelled with its session once it has one.
+  void relabel(std::string label) { label_ = std::move(label); }
 
  private:
   static gboolean on_readable(gint fd, GIOCondition, gpointer self);
@@ -127,6 +132,10 @@ class Session {
   void on_bridge_line(std::string line);
   void on_runtime_ready(Result<void> result);
   void start_app_shell();
+  /// Step 11 with a pre-started shell: its directory becomes shell-<sid>/, then the binding and the session's Wayland,
+  /// bridge and readiness fds go over its control channel. False (nothing of the session consumed) when the shell
+  /// cannot take them; the caller then starts one cold.
+  [[nodiscard]] bool hand_to_pooled_shell(PooledShell& shell, int wayland_fd);
   void on_app_shell_ready(Result<void> result);
   void on_child_exit(ChildRole role, const ExitStatus& status);
   void terminate_children();
@@ -170,6 +179,8 @@ class Session {
   bool restarting_runtime_ = false;  // reload(true) until the new runtime is ready
   bool bound_ = false;
   std::string shell_dir_;
+  std::string pool_dir_link_;  // a pre-started shell's former directory name, a symlink to shell_dir_ (its
+                               // environment still names it)
 
   glib::SourceId stop_timer_;
   glib::SourceId finish_idle_;

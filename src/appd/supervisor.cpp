@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app_shell_pool.hpp"
 #include "compositor_link.hpp"
 #include "launch_pipeline.hpp"
 #include "unix_api.hpp"
@@ -33,12 +34,19 @@ msg::ErrorReply error_reply(const Error& error) {
 }  // namespace
 
 Supervisor::Supervisor(AppdConfig config, ResourceGroups groups)
-    : config_(std::move(config)), groups_(std::move(groups)) {}
+    : config_(std::move(config)), groups_(std::move(groups)) {
+  pool_ = std::make_unique<AppShellPool>(config_, groups_, [this] {
+    for (const auto& [id, s] : sessions_)
+      if (s->state() == SessionState::starting) return true;
+    return false;
+  });
+}
 
 Supervisor::~Supervisor() {
   activations_.clear();
   ipc_exchanges_.clear();
   sessions_.clear();  // each session kills and reaps what still runs
+  pool_.reset();      // kills and reaps the idle pre-started app shells
   websocket_api_.reset();
   unix_api_.reset();
   link_.reset();
@@ -67,6 +75,8 @@ Result<void> Supervisor::start() {
   // Rendezvous files exist before readiness (§1.2, §3.2); the token file is 0600.
   WEFT_TRY_VOID(write_file_atomic(wsport_file_, std::to_string(websocket_api_->port()), 0600));
   WEFT_TRY_VOID(write_file_atomic(systoken_file_, system_token_, 0600));
+  if (config_.app_shell_pool > 0) log::info("app-shell pool: keeping ", config_.app_shell_pool, " pre-started app shell(s)");
+  pool_->begin_after(config_.pool_start_delay_ms);
   log::info("serving on ", config_.unix_socket, " and ws://127.0.0.1:", websocket_api_->port(), "/");
   sd_notify(0, "READY=1");
   return ok();
@@ -291,9 +301,14 @@ Result<void> Supervisor::send_to_compositor(const link::Message& message, Unique
   return link_->send(message, std::move(fd));
 }
 
+std::unique_ptr<PooledShell> Supervisor::take_pooled_shell() { return pool_->take(); }
+
 void Supervisor::session_state_changed(Session& session) {
   broadcast(msg::AppState{session.id(), state_name(session.state())},
             session.state() == SessionState::stopping ? replying_to_ : nullptr);
+  // A launch settled (running, or failed): the pool refills once no other launch is in flight (and, after the first
+  // launch, without waiting for its start delay: the desktop is up).
+  if (session.state() != SessionState::starting) pool_->begin_after(0);
   if (session.state() != SessionState::stopped) return;
   stopped_.push_back(session.id());
   while (stopped_.size() > kRememberedStoppedSessions) stopped_.pop_front();
@@ -407,6 +422,7 @@ void Supervisor::shutdown(std::function<void()> done) {
   save_last_session();
   sd_notify(0, "STOPPING=1");
   log::info("shutting down: stopping ", live_sessions(), " sessions");
+  pool_->stop();
   for (auto& [id, s] : sessions_) s->stop("appd shutting down", true);
   shutdown_timer_.reset(g_timeout_add(kShutdownBudgetMs, [](gpointer self) -> gboolean {
     auto* s = static_cast<Supervisor*>(self);

@@ -19,6 +19,7 @@
 
 namespace weft::appd {
 
+class AppShellPool;
 class CompositorLink;
 class UnixApiServer;
 class WebSocketApiServer;
@@ -58,6 +59,7 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
   void session_ready(Session& session) override;
   void launch_failed(Session& session, const std::string& why) override;
   void component_line(Session& session, std::string_view line) override;
+  std::unique_ptr<PooledShell> take_pooled_shell() override;
 
   /// Longest DEV_IPC_EXCHANGE collection window (ms) and most lines collected per exchange.
   static constexpr uint32_t kMaxIpcExchangeWaitMs = 10000;
@@ -86,6 +88,7 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
 
   AppdConfig config_;
   ResourceGroups groups_;
+  std::unique_ptr<AppShellPool> pool_;  // after groups_ and config_, which it borrows
   std::unique_ptr<CompositorLink> link_;
   std::unique_ptr<UnixApiServer> unix_api_;
   std::unique_ptr<WebSocketApiServer> websocket_api_;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app_files.hpp"
+#include "app_scheme.hpp"
 #include "page_environment.hpp"
 #include "web_view.hpp"
 
@@ -21,10 +22,29 @@ struct AppPageOptions {
   bool developer_extras = false;  // development launches with --inspect only: the remote inspector may attach
 };
 
+/// What binds a page to one app: the app-specific part of AppPageOptions.
+struct AppBinding {
+  std::string app_id;
+  uint64_t session_id = 0;
+  std::string entry_path;
+  std::string ui_kit_path;
+  std::string cache_dir;
+};
+
 class AppPage {
  public:
+  /// A page bound to its app at once (a cold start; tests).
   [[nodiscard]] static Result<std::unique_ptr<AppPage>> create(const AppPageOptions& options);
+  /// A page with no app yet (a pre-started app shell, spec §3.4 last line): its own ephemeral context and settings,
+  /// the weft-app scheme refusing every request, and top-level navigation only to about:blank.
+  [[nodiscard]] static Result<std::unique_ptr<AppPage>> create_unbound(bool developer_extras = false);
+  /// Binds the page to one app, once in its life: the app's files behind weft-app://, its content rules and
+  /// navigation policy, the JS bridge and the UI kit at document start — all before the app's first document loads.
+  /// A second call fails: a page never serves a second app.
+  [[nodiscard]] Result<void> bind(const AppBinding& binding);
+  [[nodiscard]] bool bound() const { return files_ != nullptr; }
 
+  /// Only once bound.
   [[nodiscard]] const AppFiles& files() const { return *files_; }
   /// Development reloads: see AppFiles::reopen.
   [[nodiscard]] Result<void> serve_from(const std::string& entry_path) { return files_->reopen(entry_path); }
@@ -34,6 +54,7 @@ class AppPage {
 
  private:
   std::unique_ptr<AppFiles> files_;  // borrowed by the scheme handler: lives as long as the page
+  AppFilesSlot served_;              // what the scheme handler serves: empty until bind()
   std::unique_ptr<PageEnvironment> environment_;
 };
 

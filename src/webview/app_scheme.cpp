@@ -48,10 +48,15 @@ void on_request(WebKitURISchemeRequest* request, gpointer data) {
 
 }  // namespace
 
-void register_app_scheme(WebKitWebContext* context, const AppFiles& files) {
+Result<ServedFile> AppFilesSlot::resolve(std::string_view uri) const {
+  if (!files_) return fail("no app is bound to this view yet", 404);
+  return files_->resolve(uri);
+}
+
+void register_app_scheme(WebKitWebContext* context, const AppFilesSlot& slot) {
   std::string scheme(kAppScheme);
-  webkit_web_context_register_uri_scheme(context, scheme.c_str(), &on_request<AppFiles, false>, const_cast<AppFiles*>(&files),
-                                         nullptr);
+  webkit_web_context_register_uri_scheme(context, scheme.c_str(), &on_request<AppFilesSlot, false>,
+                                         const_cast<AppFilesSlot*>(&slot), nullptr);
   WebKitSecurityManager* security = webkit_web_context_get_security_manager(context);
   webkit_security_manager_register_uri_scheme_as_secure(security, scheme.c_str());
   webkit_security_manager_register_uri_scheme_as_cors_enabled(security, scheme.c_str());

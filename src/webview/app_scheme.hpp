@@ -8,8 +8,20 @@
 
 namespace weft::webview {
 
-/// Registers `weft-app` (secure, CORS-enabled) on `context`; `files` must outlive the context's use of it.
-void register_app_scheme(WebKitWebContext* context, const AppFiles& files);
+/// The app files a view serves. Empty until the view is bound to its app (a pre-started app shell has no app yet):
+/// until then every request is refused with 404.
+class AppFilesSlot {
+ public:
+  void bind(const AppFiles* files) { files_ = files; }
+  [[nodiscard]] const AppFiles* files() const { return files_; }
+  [[nodiscard]] Result<ServedFile> resolve(std::string_view uri) const;
+
+ private:
+  const AppFiles* files_ = nullptr;
+};
+
+/// Registers `weft-app` (secure, CORS-enabled) on `context`; `slot` must outlive the context's use of it.
+void register_app_scheme(WebKitWebContext* context, const AppFilesSlot& slot);
 /// Registers `weft-system` (secure) on the system page's context; `resources` must outlive the context's use of it.
 void register_system_scheme(WebKitWebContext* context, const SystemResources& resources);
 

@@ -97,18 +97,32 @@ Result<std::unique_ptr<PageEnvironment>> PageEnvironment::create(PageConfig conf
   set_if_present(settings, "enable-write-console-messages-to-stdout", log::enabled(log::Level::debug));
 
   env->content_manager_.reset(webkit_user_content_manager_new());
-  for (const auto& source : env->config_.user_scripts) {
-    WebKitUserScript* script =
-        webkit_user_script_new(source.c_str(), WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
-                               WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, nullptr, nullptr);
-    webkit_user_content_manager_add_script(env->content_manager_.get(), script);
-    webkit_user_script_unref(script);
-  }
-  for (const auto& handler : env->config_.message_handlers)
-    webkit_user_content_manager_register_script_message_handler(env->content_manager_.get(), handler.c_str());
-  WEFT_TRY(auto filter, compile_filter(env->config_.filter_store_dir, env->config_.content_rules));
-  webkit_user_content_manager_add_filter(env->content_manager_.get(), filter.get());
+  for (const auto& source : env->config_.user_scripts) env->add_user_script(source);
+  for (const auto& handler : env->config_.message_handlers) env->register_message_handler(handler);
+  if (!env->config_.content_rules.empty())
+    WEFT_TRY_VOID(env->add_content_rules(env->config_.filter_store_dir, env->config_.content_rules));
   return env;
+}
+
+void PageEnvironment::add_user_script(const std::string& source) {
+  WebKitUserScript* script = webkit_user_script_new(source.c_str(), WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+                                                    WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, nullptr, nullptr);
+  webkit_user_content_manager_add_script(content_manager_.get(), script);
+  webkit_user_script_unref(script);
+}
+
+void PageEnvironment::register_message_handler(const std::string& name) {
+  webkit_user_content_manager_register_script_message_handler(content_manager_.get(), name.c_str());
+}
+
+Result<void> PageEnvironment::add_content_rules(const std::string& store_dir, const std::string& rules) {
+  WEFT_TRY(auto filter, compile_filter(store_dir, rules));
+  webkit_user_content_manager_add_filter(content_manager_.get(), filter.get());
+  return ok();
+}
+
+void PageEnvironment::set_navigation_allowed(std::function<bool(std::string_view uri)> allowed) {
+  config_.navigation_allowed = std::move(allowed);
 }
 
 PageEnvironment::~PageEnvironment() = default;

@@ -47,6 +47,17 @@ class PageEnvironment {
   /// Installs the navigation policy on a view created from this environment, until either of them is gone.
   void attach(WebView& view);
 
+  // Binding a pre-started page to its app (weft-app-shell --pool): each takes effect for the next document loaded.
+  /// Injected at document start into the top frame, after the scripts added before.
+  void add_user_script(const std::string& source);
+  /// window.webkit.messageHandlers.<name>.
+  void register_message_handler(const std::string& name);
+  /// Compiles `rules` (WebKit content-blocker JSON) in `store_dir` and adds the filter; runs the main context while
+  /// the compilation takes (≈25 ms).
+  [[nodiscard]] Result<void> add_content_rules(const std::string& store_dir, const std::string& rules);
+  /// Replaces the navigation policy (PageConfig::navigation_allowed).
+  void set_navigation_allowed(std::function<bool(std::string_view uri)> allowed);
+
  private:
   PageEnvironment() = default;
   static gboolean on_decide_policy(WebKitWebView* view, WebKitPolicyDecision* decision, WebKitPolicyDecisionType type,

@@ -211,7 +211,10 @@ Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {
   ::unlink((weft_dir() + "/appd.wsport").c_str());
   std::vector<std::string> settings = {"WEFT_RUNTIME_BIN=" + executable("weft-runtime"),
                                        "WEFT_APP_SHELL_BIN=" + executable("weft-app-shell"),
-                                       "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS, "WEFT_APPD_WS_PORT=0"};
+                                       "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS, "WEFT_APPD_WS_PORT=0",
+                                       // The cold path, whose runtime-directory listings these tests compare; the
+                                       // pool tests (appd_pool_test.cpp) ask for pre-started shells.
+                                       "WEFT_APP_SHELL_POOL=0"};
   for (auto& e : extra_env) settings.push_back(std::move(e));
   SpawnOptions options;
   options.argv = {executable("weft-appd")};

@@ -104,7 +104,8 @@ class AppdHarness {
   [[nodiscard]] Result<void> install_demo(const std::string& app_id) { return install(package_dir(app_id)); }
   [[nodiscard]] static std::string package_dir(const std::string& app_id);
 
-  /// Starts weft-appd (with `extra_env` NAME=value entries added) and waits for appd.wsport and appd.sock.
+  /// Starts weft-appd (with `extra_env` NAME=value entries added) and waits for appd.wsport and appd.sock. Without
+  /// WEFT_APP_SHELL_POOL in `extra_env`, appd pre-starts no app shells (every launch is a cold start).
   [[nodiscard]] Result<void> start_appd(std::vector<std::string> extra_env = {});
   /// Sends `sig` to appd and waits for it to exit.
   ExitStatus stop_appd(int sig = SIGTERM, int timeout_ms = 20000);

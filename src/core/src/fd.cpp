@@ -129,19 +129,25 @@ Result<void> write_all(int fd, std::string_view text) {
 }
 
 Result<void> send_with_fd(int socket_fd, std::span<const uint8_t> bytes, int fd_to_send) {
-  if (bytes.empty()) return fail("send_with_fd needs at least one byte to carry the fd");
+  return send_with_fds(socket_fd, bytes, std::span<const int>(&fd_to_send, 1));
+}
+
+Result<void> send_with_fds(int socket_fd, std::span<const uint8_t> bytes, std::span<const int> fds_to_send) {
+  constexpr size_t kMaxFds = 8;  // what receive_with_fds makes room for
+  if (bytes.empty()) return fail("send_with_fds needs at least one byte to carry the fds");
+  if (fds_to_send.empty() || fds_to_send.size() > kMaxFds) return fail("send_with_fds sends 1 to 8 fds");
   iovec iov{const_cast<uint8_t*>(bytes.data()), bytes.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds_to_send.size());
   cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
   cmsg->cmsg_level = SOL_SOCKET;
   cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &fd_to_send, sizeof(int));
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fds_to_send.size());
+  std::memcpy(CMSG_DATA(cmsg), fds_to_send.data(), sizeof(int) * fds_to_send.size());
   ssize_t n;
   do n = ::sendmsg(socket_fd, &msg, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);

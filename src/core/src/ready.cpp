@@ -52,6 +52,15 @@ Result<Reporter> Reporter::take_from_environment() {
   return reporter;
 }
 
+Result<Reporter> Reporter::from(UniqueFd fd, std::string token) {
+  if (!is_valid_token(token)) return fail("readiness token is not 32 lowercase hex");
+  if (!fd) return fail("readiness fd is not open");
+  Reporter reporter;
+  reporter.token_ = std::move(token);
+  reporter.fd_ = std::move(fd);
+  return reporter;
+}
+
 Result<void> Reporter::signal() {
   if (signalled_) return ok();
   signalled_ = true;

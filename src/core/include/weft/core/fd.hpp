@@ -72,6 +72,8 @@ struct PeerCredentials {
 /// sendmsg with the bytes and exactly one fd as SCM_RIGHTS on the same message (blocking; writes all bytes, the fd
 /// rides with the first byte).
 [[nodiscard]] Result<void> send_with_fd(int socket_fd, std::span<const uint8_t> bytes, int fd_to_send);
+/// As send_with_fd with several fds (1–8) on the first sendmsg, in the order given.
+[[nodiscard]] Result<void> send_with_fds(int socket_fd, std::span<const uint8_t> bytes, std::span<const int> fds_to_send);
 
 /// One recvmsg: bytes read (0 = EOF) and any fds that arrived (all owned; extra fds beyond the first are kept so the
 /// caller can treat them as a violation).

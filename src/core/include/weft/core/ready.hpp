@@ -26,6 +26,9 @@ class Reporter {
  public:
   /// An error when the token is missing or the fd variable does not name an open fd.
   [[nodiscard]] static Result<Reporter> take_from_environment();
+  /// A reporter for a pipe end and token that arrived another way (a pre-started app shell's binding); an error when
+  /// the token is not 32 lowercase hex or the fd is not open.
+  [[nodiscard]] static Result<Reporter> from(UniqueFd fd, std::string token);
   /// Writes `READY <token>\n` and closes the fd; later calls do nothing.
   [[nodiscard]] Result<void> signal();
 
