@@ -10,11 +10,13 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <fstream>
 #include <string>
 
 #include "loopback_listeners.hpp"
 #include "network_namespace.hpp"
 #include "weft/test/build_dir.hpp"
+#include "weft/test/temp_dir.hpp"
 
 namespace weft::webview {
 namespace {
@@ -148,13 +150,17 @@ TEST(NetworkNamespace, WhereTheKernelRefusesTheErrorNamesTheCause) {
 // weft-app-shell under a refusing kernel: exits 1 naming the cause; with the development override it goes on (and
 // here fails later, at WAYLAND_SOCKET, which proves it went past the namespace step).
 ChildOutcome app_shell_under_refusal(bool allow) {
-  return run_in_child(true, [allow](int fd) {
+  // A real UI directory, so a shell that runs on gets past its UI step to the Wayland one.
+  test::TempDir ui("netns-ui");
+  std::ofstream(ui / "index.html") << "<!doctype html><title>fixture</title>";
+  std::string entry = ui / "index.html";
+  return run_in_child(true, [allow, &entry](int fd) {
     if (::dup2(fd, STDERR_FILENO) < 0) return 96;
     int bridge[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, bridge) != 0) return 97;
     std::string bridge_env = "WEFT_BRIDGE_FD=" + std::to_string(bridge[0]);
     std::string exe = test::executable("weft-app-shell");
-    std::vector<const char*> argv = {exe.c_str(), "org.weft.test.fixture", "1", "--ui", "/nonexistent/index.html"};
+    std::vector<const char*> argv = {exe.c_str(), "org.weft.test.fixture", "1", "--ui", entry.c_str()};
     if (allow) argv.push_back("--allow-network-namespace-failure");
     argv.push_back(nullptr);
     const char* envp[] = {bridge_env.c_str(), "XDG_RUNTIME_DIR=/tmp", nullptr};
