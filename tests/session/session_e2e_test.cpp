@@ -272,11 +272,11 @@ TEST(WeftSession, TheTourWritesTwelveNumberedScreenshotsAndAnIndexAndEachStepSho
   ASSERT_EQ(desktop.height, 640);
   // The counter's number (centre of its card) shows another image after two + than at 0; the rest is unchanged.
   EXPECT_GT(fraction_different(counter_two, counter_zero, kWidth / 2 - 80, 200, 160, 100), 0.05);
-  EXPECT_LT(fraction_different(counter_two, counter_zero, 0, 0, kWidth, 180), 0.001);
+  EXPECT_LT(fraction_different(counter_two, counter_zero, 0, 0, kWidth - kToastColumn, 180), 0.001);
   EXPECT_GT(fraction_near(counter_zero, 0, 0, kWidth, kHeight - kTaskbar, kAccent, 24), 0.002) << "no counter buttons";
   // Notes' editor after the relaunch shows what was typed before the save, not the empty editor.
-  EXPECT_GT(fraction_different(notes_typed, notes_empty, 0, 60, kWidth, 120), 0.004);
-  EXPECT_LT(fraction_different(notes_back, notes_typed, 0, 60, kWidth, 120), 0.002);
+  EXPECT_GT(fraction_different(notes_typed, notes_empty, 0, 60, kWidth - kToastColumn, 120), 0.004);
+  EXPECT_LT(fraction_different(notes_back, notes_typed, 0, 60, kWidth - kToastColumn, 120), 0.002);
   // The end is the empty desktop of the start.
   EXPECT_LT(fraction_different(closed, desktop, 0, 0, kWidth, kHeight - kTaskbar), 0.001);
   EXPECT_FALSE(std::filesystem::exists(dir + "/last-capture.png"));
