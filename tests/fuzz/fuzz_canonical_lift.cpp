@@ -82,7 +82,8 @@ CTypePtr read_type(Input& in, uint32_t depth) {
     }
     case K::enum_:
     case K::flags: {
-      size_t names = kind == K::flags ? in.byte() % 70 : 1 + in.byte() % 300;  // flags past 64 and enums past u8
+      // Flags up to the 64 labels the type resolver accepts (component_types.cpp refuses more); enums past a u8.
+      size_t names = kind == K::flags ? in.byte() % 65 : 1 + in.byte() % 300;
       return compound(kind, {}, names);
     }
     case K::own:
