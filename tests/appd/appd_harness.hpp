@@ -106,7 +106,9 @@ class AppdHarness {
 
   /// Starts weft-appd (with `extra_env` NAME=value entries added) and waits for appd.wsport and appd.sock. Without
   /// WEFT_APP_SHELL_POOL in `extra_env`, appd pre-starts no app shells (every launch is a cold start).
-  [[nodiscard]] Result<void> start_appd(std::vector<std::string> extra_env = {});
+  /// With `log_file`, appd's stderr (its log, and its children's output it drains) goes to that file instead.
+  [[nodiscard]] Result<void> start_appd(std::vector<std::string> extra_env = {},
+                                        std::optional<std::string> log_file = std::nullopt);
   /// Sends `sig` to appd and waits for it to exit.
   ExitStatus stop_appd(int sig = SIGTERM, int timeout_ms = 20000);
   [[nodiscard]] pid_t appd_pid() const { return appd_.pid(); }

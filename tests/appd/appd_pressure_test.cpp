@@ -1,0 +1,139 @@
+// Memory pressure and background apps (issue 13, docs/appd.md): the real appd, compositor, runtime and app shells,
+// with a STAND-IN pressure source — a file in PSI's format the test writes, which appd reads instead of
+// /proc/pressure/memory (WEFT_TEST_PSI_PATH, test builds only). Three counters run; the first is focused again, so the
+// least recently focused background app is the second. Pressure past the release threshold asks the background app
+// shells (and never the focused one) to release memory; past the stop threshold the background apps are closed through
+// the normal stop path, least recently focused first, each announced to system clients; the focused app stays.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "appd_harness.hpp"
+#include "weft/core/fd.hpp"
+
+namespace weft::appd::test {
+namespace {
+
+std::string psi_text(double some_avg10, double full_avg10) {
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "some avg10=%.2f avg60=1.00 avg300=0.50 total=123456\nfull avg10=%.2f avg60=0.50 avg300=0.10 total=6543\n",
+                some_avg10, full_avg10);
+  return text;
+}
+
+class MemoryPressure : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = appd_.start_desktop(kWidth, kHeight);
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    ASSERT_TRUE(appd_.install_demo(kCounter).ok());
+    psi_path_ = appd_.root() + "/pressure-standin";
+    log_path_ = appd_.root() + "/appd.log";
+    set_pressure(0.0, 0.0);
+    auto appd = appd_.start_appd({"WEFT_TEST_PSI_PATH=" + psi_path_, "WEFT_TEST_PSI_INTERVAL_MS=100",
+                                  "WEFT_TEST_PRESSURE_STOP_INTERVAL_MS=0", "WEFT_MEMORY_PRESSURE_RELEASE=20",
+                                  "WEFT_MEMORY_PRESSURE_STOP=15"},
+                                 log_path_);
+    ASSERT_TRUE(appd.ok()) << appd.error().message;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::cerr << "---- appd log ----\n" << log() << "---- end of appd log ----\n";
+  }
+  void set_pressure(double some_avg10, double full_avg10) {
+    // By rename, so appd never reads half a file.
+    ASSERT_TRUE(write_file_atomic(psi_path_, psi_text(some_avg10, full_avg10), 0600).ok());
+  }
+  std::string log() const {
+    auto text = read_file(log_path_);
+    return text.ok() ? *text : "";
+  }
+  bool wait_until(const std::function<bool()>& done, int timeout_ms = 10000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (done()) return true;
+      appd_.desktop().pump(50);
+    }
+    return false;
+  }
+  bool wait_log(const std::string& needle, int timeout_ms = 10000) {
+    return wait_until([&] { return log().find(needle) != std::string::npos; }, timeout_ms);
+  }
+  // The app shell of `sid` logged (through appd's drain of its stderr) that it released memory.
+  bool released_by(uint64_t sid) const {
+    std::istringstream lines(log());
+    const std::string label = std::string(kCounter) + "[" + std::to_string(sid) + "] app-shell stderr: ";
+    for (std::string line; std::getline(lines, line);)
+      if (line.find(label) != std::string::npos && line.find("memory pressure: released WebKit caches") != std::string::npos)
+        return true;
+    return false;
+  }
+  uint64_t launch_counter(WsClient& ws) {
+    ws.send({{"type", "LAUNCH_APP"}, {"app_id", kCounter}, {"surface_id", 0}});
+    auto ack = ws.next_of("LAUNCH_ACK");
+    EXPECT_TRUE(ack.has_value());
+    if (!ack) return 0;
+    const uint64_t sid = (*ack)["session_id"].get<uint64_t>();
+    auto ready = ws.next_of("APP_READY", kTimeoutMs);
+    EXPECT_TRUE(ready.has_value()) << "session " << sid << " never became ready";
+    return sid;
+  }
+
+  AppdHarness appd_;
+  std::string psi_path_, log_path_;
+};
+
+TEST_F(MemoryPressure, BackgroundAppsReleaseMemoryThenTheLeastRecentlyFocusedCloseAndTheFocusedAppNever) {
+  auto system = appd_.system_client();
+  ASSERT_TRUE(system.ok()) << system.error().message;
+  WsClient& ws = **system;
+  const uint64_t first = launch_counter(ws), second = launch_counter(ws), third = launch_counter(ws);
+  ASSERT_TRUE(first && second && third);
+  // Each new window took focus (first, second, third); now the first gets it back: the second is the least recently
+  // focused background app, the third the next.
+  ws.send({{"type", "ACTIVATE_APP"}, {"session_id", first}});
+  auto activated = ws.next_of("APP_STATE");
+  ASSERT_TRUE(activated.has_value());
+  ASSERT_EQ((*activated)["state"], "running") << activated->dump();
+
+  // Level 1 (some avg10 ≥ 20 %): the background app shells hear RELEASE_MEMORY and act on it; the focused one does not.
+  set_pressure(35.0, 0.0);
+  EXPECT_TRUE(wait_until([&] { return released_by(second); })) << "the second app's shell did not release memory";
+  EXPECT_TRUE(wait_until([&] { return released_by(third); })) << "the third app's shell did not release memory";
+  EXPECT_TRUE(wait_log("memory pressure level release (some avg10=35"));
+  appd_.desktop().pump(500);  // five more samples at level 1
+  EXPECT_FALSE(released_by(first)) << "the focused app was asked to release memory";
+  EXPECT_EQ(log().find("asked session " + std::to_string(first) + " "), std::string::npos);
+  std::string once = "asked session " + std::to_string(second) + " ";
+  EXPECT_EQ(log().find(once), log().rfind(once)) << "asked more than once in one background period";
+
+  // Level 2 (full avg10 ≥ 15 %): the least recently focused background app is closed, announced first.
+  set_pressure(60.0, 40.0);
+  auto closed = ws.next_of("APP_CLOSED", 10000);
+  ASSERT_TRUE(closed.has_value()) << "no APP_CLOSED broadcast";
+  EXPECT_EQ((*closed)["session_id"], second);
+  EXPECT_EQ((*closed)["app_id"], kCounter);
+  EXPECT_EQ((*closed)["reason"], "memory pressure");
+  EXPECT_TRUE(appd_.wait_state(second, "stopped", 15000));
+  // The normal stop path: a graceful close first (the compositor asked its window to close), then cleanup.
+  EXPECT_TRUE(wait_log("stopping session session_id=" + std::to_string(second) + " reason=\"memory pressure\""));
+  EXPECT_TRUE(appd_.wait_state(third, "running", 100)) << "only one app closes at a time";
+
+  // Pressure stays: the next background app goes as well, and then nothing more — the focused app is never stopped.
+  closed = ws.next_of("APP_CLOSED", 10000);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ((*closed)["session_id"], third);
+  EXPECT_TRUE(appd_.wait_state(third, "stopped", 15000));
+  EXPECT_FALSE(ws.next_of("APP_CLOSED", 1500).has_value()) << "the focused app was closed";
+  EXPECT_TRUE(appd_.wait_state(first, "running", 100));
+  EXPECT_EQ(appd_.desktop().focused_app_id(), kCounter);
+
+  set_pressure(0.0, 0.0);
+  EXPECT_TRUE(wait_log("memory pressure level none"));
+  ASSERT_EQ(appd_.stop_appd().code, 0);
+}
+
+}  // namespace
+}  // namespace weft::appd::test
