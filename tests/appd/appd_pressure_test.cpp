@@ -1,7 +1,7 @@
 // Memory pressure and background apps (issue 13, docs/appd.md): the real appd, compositor, runtime and app shells,
 // with a STAND-IN pressure source — a file in PSI's format the test writes, which appd reads instead of
-// /proc/pressure/memory (WEFT_TEST_PSI_PATH, test builds only). Three counters run; the first is focused again, so the
-// least recently focused background app is the second. Pressure past the release threshold asks the background app
+// /proc/pressure/memory (WEFT_TEST_PSI_PATH, test builds only). Three counters run; the second and then the first are
+// focused again, so the least recently focused background app is the third (not the oldest). Pressure past the release threshold asks the background app
 // shells (and never the focused one) to release memory; past the stop threshold the background apps are closed through
 // the normal stop path, least recently focused first, each announced to system clients; the focused app stays.
 #include <gtest/gtest.h>
@@ -61,15 +61,15 @@ class MemoryPressure : public ::testing::Test {
   bool wait_log(const std::string& needle, int timeout_ms = 10000) {
     return wait_until([&] { return log().find(needle) != std::string::npos; }, timeout_ms);
   }
-  // The app shell of `sid` logged (through appd's drain of its stderr) that it released memory.
-  bool released_by(uint64_t sid) const {
+  // The app shell of `sid` logged `text` (appd drains its stderr into its own log, labelled with the session).
+  bool shell_logged(uint64_t sid, std::string_view text) const {
     std::istringstream lines(log());
     const std::string label = std::string(kCounter) + "[" + std::to_string(sid) + "] app-shell stderr: ";
     for (std::string line; std::getline(lines, line);)
-      if (line.find(label) != std::string::npos && line.find("memory pressure: released WebKit caches") != std::string::npos)
-        return true;
+      if (line.find(label) != std::string::npos && line.find(text) != std::string::npos) return true;
     return false;
   }
+  bool released_by(uint64_t sid) const { return shell_logged(sid, "memory pressure: released WebKit caches"); }
   uint64_t launch_counter(WsClient& ws) {
     ws.send({{"type", "LAUNCH_APP"}, {"app_id", kCounter}, {"surface_id", 0}});
     auto ack = ws.next_of("LAUNCH_ACK");
@@ -91,12 +91,14 @@ TEST_F(MemoryPressure, BackgroundAppsReleaseMemoryThenTheLeastRecentlyFocusedClo
   WsClient& ws = **system;
   const uint64_t first = launch_counter(ws), second = launch_counter(ws), third = launch_counter(ws);
   ASSERT_TRUE(first && second && third);
-  // Each new window took focus (first, second, third); now the first gets it back: the second is the least recently
-  // focused background app, the third the next.
-  ws.send({{"type", "ACTIVATE_APP"}, {"session_id", first}});
-  auto activated = ws.next_of("APP_STATE");
-  ASSERT_TRUE(activated.has_value());
-  ASSERT_EQ((*activated)["state"], "running") << activated->dump();
+  // Each new window took focus (first, second, third); then the second and the first get it back. The least recently
+  // focused background app is now the third (though the second is older), then the second.
+  for (uint64_t sid : {second, first}) {
+    ws.send({{"type", "ACTIVATE_APP"}, {"session_id", sid}});
+    auto activated = ws.next_of("APP_STATE");
+    ASSERT_TRUE(activated.has_value());
+    ASSERT_EQ((*activated)["state"], "running") << activated->dump();
+  }
 
   // Level 1 (some avg10 ≥ 20 %): the background app shells hear RELEASE_MEMORY and act on it; the focused one does not.
   set_pressure(35.0, 0.0);
@@ -106,26 +108,27 @@ TEST_F(MemoryPressure, BackgroundAppsReleaseMemoryThenTheLeastRecentlyFocusedClo
   appd_.desktop().pump(500);  // five more samples at level 1
   EXPECT_FALSE(released_by(first)) << "the focused app was asked to release memory";
   EXPECT_EQ(log().find("asked session " + std::to_string(first) + " "), std::string::npos);
-  std::string once = "asked session " + std::to_string(second) + " ";
+  const std::string once = "asked session " + std::to_string(second) + " ";
   EXPECT_EQ(log().find(once), log().rfind(once)) << "asked more than once in one background period";
 
   // Level 2 (full avg10 ≥ 15 %): the least recently focused background app is closed, announced first.
   set_pressure(60.0, 40.0);
   auto closed = ws.next_of("APP_CLOSED", 10000);
   ASSERT_TRUE(closed.has_value()) << "no APP_CLOSED broadcast";
-  EXPECT_EQ((*closed)["session_id"], second);
+  EXPECT_EQ((*closed)["session_id"], third) << "not the least recently focused background app";
   EXPECT_EQ((*closed)["app_id"], kCounter);
   EXPECT_EQ((*closed)["reason"], "memory pressure");
-  EXPECT_TRUE(appd_.wait_state(second, "stopped", 15000));
-  // The normal stop path: a graceful close first (the compositor asked its window to close), then cleanup.
-  EXPECT_TRUE(wait_log("stopping session session_id=" + std::to_string(second) + " reason=\"memory pressure\""));
-  EXPECT_TRUE(appd_.wait_state(third, "running", 100)) << "only one app closes at a time";
+  EXPECT_TRUE(appd_.wait_state(second, "running", 100)) << "only one app closes at a time";
+  EXPECT_TRUE(appd_.wait_state(third, "stopped", 15000));
+  // The normal stop path, graceful: the app shell got its window's close request (its chance to save) and exited.
+  EXPECT_TRUE(wait_log("stopping session session_id=" + std::to_string(third) + " reason=\"memory pressure\""));
+  EXPECT_TRUE(wait_until([&] { return shell_logged(third, "closing: "); })) << "no close request reached the app";
 
   // Pressure stays: the next background app goes as well, and then nothing more — the focused app is never stopped.
   closed = ws.next_of("APP_CLOSED", 10000);
   ASSERT_TRUE(closed.has_value());
-  EXPECT_EQ((*closed)["session_id"], third);
-  EXPECT_TRUE(appd_.wait_state(third, "stopped", 15000));
+  EXPECT_EQ((*closed)["session_id"], second);
+  EXPECT_TRUE(appd_.wait_state(second, "stopped", 15000));
   EXPECT_FALSE(ws.next_of("APP_CLOSED", 1500).has_value()) << "the focused app was closed";
   EXPECT_TRUE(appd_.wait_state(first, "running", 100));
   EXPECT_EQ(appd_.desktop().focused_app_id(), kCounter);
