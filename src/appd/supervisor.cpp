@@ -400,9 +400,17 @@ void Supervisor::on_pressure_sample(const PsiSample& sample) {
               "% full avg10=", sample.full.avg10, "%)");
   if (level == PressureLevel::none || shutting_down_) return;
   if (foreground_session_ && !find_live(foreground_session_)) foreground_session_ = 0;
+  // Without focus reports (a compositor that sends no session_focused, or none since appd started) the most recently
+  // launched or focused session stands in for the foreground one: it is the likeliest to be on screen.
+  uint64_t foreground = foreground_session_;
+  for (int64_t latest = INT64_MIN; auto& [id, s] : sessions_)
+    if (!foreground_session_ && s->live() && s->last_focused_us() >= latest) {
+      latest = s->last_focused_us();
+      foreground = id;
+    }
   // Level 1: every running background app drops what it can, once per background period.
   for (auto& [id, s] : sessions_)
-    if (id != foreground_session_ && s->release_memory())
+    if (id != foreground && s->release_memory())
       log::info("memory pressure: asked session ", id, " (", s->app_id(), ") to release memory");
   if (level != PressureLevel::stop) return;
   // Level 2: close the least recently focused background app, one at a time and at most one per interval (PSI
@@ -414,7 +422,7 @@ void Supervisor::on_pressure_sample(const PsiSample& sample) {
   std::vector<PressureCandidate> candidates;
   for (auto& [id, s] : sessions_)
     candidates.push_back({id, s->last_focused_us(), s->state() == SessionState::running});
-  auto victim = choose_pressure_victim(candidates, foreground_session_);
+  auto victim = choose_pressure_victim(candidates, foreground);
   if (!victim) return log::debug("memory pressure: no background app left to close");
   Session& session = *sessions_.at(*victim);
   log::info("memory pressure: closing session ", *victim, " (", session.app_id(),
