@@ -70,15 +70,22 @@ class MemoryPressure : public ::testing::Test {
     return false;
   }
   bool released_by(uint64_t sid) const { return shell_logged(sid, "memory pressure: released WebKit caches"); }
-  uint64_t launch_counter(WsClient& ws) {
-    ws.send({{"type", "LAUNCH_APP"}, {"app_id", kCounter}, {"surface_id", 0}});
-    auto ack = ws.next_of("LAUNCH_ACK");
-    EXPECT_TRUE(ack.has_value());
-    if (!ack) return 0;
-    const uint64_t sid = (*ack)["session_id"].get<uint64_t>();
-    auto ready = ws.next_of("APP_READY", kTimeoutMs);
-    EXPECT_TRUE(ready.has_value()) << "session " << sid << " never became ready";
-    return sid;
+  // Launches `count` counters at once and waits until all are ready; their session ids in launch order.
+  std::vector<uint64_t> launch_counters(WsClient& ws, int count) {
+    std::vector<uint64_t> ids;
+    for (int i = 0; i < count; ++i) {
+      ws.send({{"type", "LAUNCH_APP"}, {"app_id", kCounter}, {"surface_id", 0}});
+      auto ack = ws.next_of("LAUNCH_ACK");
+      EXPECT_TRUE(ack.has_value());
+      if (!ack) return {};
+      ids.push_back((*ack)["session_id"].get<uint64_t>());
+    }
+    for (int i = 0; i < count; ++i)
+      if (!ws.next_of("APP_READY", kTimeoutMs)) {
+        ADD_FAILURE() << "only " << i << " of " << count << " counters became ready";
+        return {};
+      }
+    return ids;
   }
 
   AppdHarness appd_;
@@ -89,16 +96,29 @@ TEST_F(MemoryPressure, BackgroundAppsReleaseMemoryThenTheLeastRecentlyFocusedClo
   auto system = appd_.system_client();
   ASSERT_TRUE(system.ok()) << system.error().message;
   WsClient& ws = **system;
-  const uint64_t first = launch_counter(ws), second = launch_counter(ws), third = launch_counter(ws);
-  ASSERT_TRUE(first && second && third);
-  // Each new window took focus (first, second, third); then the second and the first get it back. The least recently
-  // focused background app is now the third (though the second is older), then the second.
+  const auto sessions = launch_counters(ws, 3);
+  ASSERT_EQ(sessions.size(), 3u);
+  const uint64_t first = sessions[0], second = sessions[1], third = sessions[2];
+  // Each new window took focus as it appeared; then the second and the first get it back. The least recently focused
+  // background app is now the third (though the second is older), then the second.
   for (uint64_t sid : {second, first}) {
     ws.send({{"type", "ACTIVATE_APP"}, {"session_id", sid}});
     auto activated = ws.next_of("APP_STATE");
     ASSERT_TRUE(activated.has_value());
     ASSERT_EQ((*activated)["state"], "running") << activated->dump();
   }
+
+  // weft-shell's system page, for the toast that names the closed app; started after the launches, so it shows no
+  // launch toasts (it learns the running apps by QUERY_RUNNING) and comes up while level 1 is checked.
+  SpawnOptions options;
+  options.argv = {executable("weft-shell")};
+  options.env = appd_.desktop().host_environment({"WAYLAND_DISPLAY=" + appd_.desktop().display_name(),
+                                                  "WEFT_SYSTEM_UI_HTML=" WEFT_UI_DIR "/system-ui.html",
+                                                  "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS});
+  auto shell = ChildProcess::spawn(options);
+  ASSERT_TRUE(shell.ok()) << shell.error().message;
+  // The toast column, top right: over the counter's window the toasts' accent edge is the only accent colour there.
+  auto toast_shown = [](const Image& i) { return fraction_near(i, kWidth - 360, 0, 360, 80, kAccent, 12) > 0.003; };
 
   // Level 1 (some avg10 ≥ 20 %): the background app shells hear RELEASE_MEMORY and act on it; the focused one does not.
   set_pressure(35.0, 0.0);
@@ -111,6 +131,16 @@ TEST_F(MemoryPressure, BackgroundAppsReleaseMemoryThenTheLeastRecentlyFocusedClo
   const std::string once = "asked session " + std::to_string(second) + " ";
   EXPECT_EQ(log().find(once), log().rfind(once)) << "asked more than once in one background period";
 
+  // The shell is connected to appd once its taskbar is up (its colour right of the entries) and lists the apps.
+  auto listed = appd_.desktop().capture_until(
+      [](const Image& i) {
+        return fraction_near(i, 600, kHeight - kTaskbar + 4, 300, kTaskbar - 8, kTaskbarColour) > 0.98 &&
+               fraction_near(i, 90, kHeight - kTaskbar + 8, 300, kTaskbar - 16, kTaskbarColour) < 0.9;
+      },
+      kTimeoutMs);
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_FALSE(toast_shown(*listed)) << "a toast before anything was closed";
+
   // Level 2 (full avg10 ≥ 15 %): the least recently focused background app is closed, announced first.
   set_pressure(60.0, 40.0);
   auto closed = ws.next_of("APP_CLOSED", 10000);
@@ -119,6 +149,10 @@ TEST_F(MemoryPressure, BackgroundAppsReleaseMemoryThenTheLeastRecentlyFocusedClo
   EXPECT_EQ((*closed)["app_id"], kCounter);
   EXPECT_EQ((*closed)["reason"], "memory pressure");
   EXPECT_TRUE(appd_.wait_state(second, "running", 100)) << "only one app closes at a time";
+  auto toast = appd_.desktop().capture_until(toast_shown, 5000);
+  ASSERT_TRUE(toast.ok()) << toast.error().message;
+  save(*toast, "appd-pressure-toast.png");
+  EXPECT_TRUE(toast_shown(*toast)) << "weft-shell showed no toast for the closed app";
   EXPECT_TRUE(appd_.wait_state(third, "stopped", 15000));
   // The normal stop path, graceful: the app shell got its window's close request (its chance to save) and exited.
   EXPECT_TRUE(wait_log("stopping session session_id=" + std::to_string(third) + " reason=\"memory pressure\""));
@@ -129,13 +163,14 @@ TEST_F(MemoryPressure, BackgroundAppsReleaseMemoryThenTheLeastRecentlyFocusedClo
   ASSERT_TRUE(closed.has_value());
   EXPECT_EQ((*closed)["session_id"], second);
   EXPECT_TRUE(appd_.wait_state(second, "stopped", 15000));
-  EXPECT_FALSE(ws.next_of("APP_CLOSED", 1500).has_value()) << "the focused app was closed";
+  EXPECT_FALSE(ws.next_of("APP_CLOSED", 1000).has_value()) << "the focused app was closed";  // 10 samples
   EXPECT_TRUE(appd_.wait_state(first, "running", 100));
   EXPECT_EQ(appd_.desktop().focused_app_id(), kCounter);
 
   set_pressure(0.0, 0.0);
   EXPECT_TRUE(wait_log("memory pressure level none"));
   ASSERT_EQ(appd_.stop_appd().code, 0);
+  EXPECT_TRUE(shell->terminate(std::chrono::milliseconds(10000)).success());
 }
 
 }  // namespace
