@@ -241,6 +241,15 @@ Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env, std::op
   return fail("weft-appd did not write appd.wsport, appd.sock and appd.systoken within 20 s");
 }
 
+Result<ChildProcess> AppdHarness::start_shell() const {
+  SpawnOptions options;
+  options.argv = {executable("weft-shell")};
+  options.env = desktop_.host_environment({"WAYLAND_DISPLAY=" + desktop_.display_name(),
+                                           "WEFT_SYSTEM_UI_HTML=" WEFT_UI_DIR "/system-ui.html",
+                                           "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS});
+  return ChildProcess::spawn(options);
+}
+
 ExitStatus AppdHarness::stop_appd(int sig, int timeout_ms) {
   appd_.signal(sig);
   auto status = appd_.wait(std::chrono::milliseconds(timeout_ms));

@@ -114,6 +114,9 @@ class AppdHarness {
   [[nodiscard]] pid_t appd_pid() const { return appd_.pid(); }
   [[nodiscard]] bool appd_running() { return appd_.running() && !appd_.try_wait(); }
 
+  /// Starts weft-shell (its system page from the tree's ui/) on the desktop; it finds appd through the rendezvous files.
+  [[nodiscard]] Result<ChildProcess> start_shell() const;
+
   [[nodiscard]] Result<UnixClient> unix_client() const { return UnixClient::connect(weft_dir() + "/appd.sock"); }
   /// A WebSocket client that said HELLO with the system token.
   [[nodiscard]] Result<std::unique_ptr<WsClient>> system_client();

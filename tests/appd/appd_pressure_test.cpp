@@ -110,12 +110,7 @@ TEST_F(MemoryPressure, BackgroundAppsReleaseMemoryThenTheLeastRecentlyFocusedClo
 
   // weft-shell's system page, for the toast that names the closed app; started after the launches, so it shows no
   // launch toasts (it learns the running apps by QUERY_RUNNING) and comes up while level 1 is checked.
-  SpawnOptions options;
-  options.argv = {executable("weft-shell")};
-  options.env = appd_.desktop().host_environment({"WAYLAND_DISPLAY=" + appd_.desktop().display_name(),
-                                                  "WEFT_SYSTEM_UI_HTML=" WEFT_UI_DIR "/system-ui.html",
-                                                  "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS});
-  auto shell = ChildProcess::spawn(options);
+  auto shell = appd_.start_shell();
   ASSERT_TRUE(shell.ok()) << shell.error().message;
   // The toast column, top right: over the counter's window the toasts' accent edge is the only accent colour there.
   auto toast_shown = [](const Image& i) { return fraction_near(i, kWidth - 360, 0, 360, 80, kAccent, 12) > 0.003; };
