@@ -395,7 +395,7 @@ void Supervisor::on_session_focused(uint64_t session_id) {
 void Supervisor::on_pressure_sample(const PsiSample& sample) {
   const PressureThresholds thresholds{config_.pressure_release_some_avg10, config_.pressure_stop_full_avg10};
   const PressureLevel level = classify(sample, thresholds);
-  if (static_cast<int>(level) != std::exchange(pressure_level_, static_cast<int>(level)))
+  if (level != std::exchange(pressure_level_, level))
     log::info("memory pressure level ", pressure_level_name(level), " (some avg10=", sample.some.avg10,
               "% full avg10=", sample.full.avg10, "%)");
   if (level == PressureLevel::none || shutting_down_) return;
@@ -403,11 +403,14 @@ void Supervisor::on_pressure_sample(const PsiSample& sample) {
   // Without focus reports (a compositor that sends no session_focused, or none since appd started) the most recently
   // launched or focused session stands in for the foreground one: it is the likeliest to be on screen.
   uint64_t foreground = foreground_session_;
-  for (int64_t latest = INT64_MIN; auto& [id, s] : sessions_)
-    if (!foreground_session_ && s->live() && s->last_focused_us() >= latest) {
-      latest = s->last_focused_us();
-      foreground = id;
-    }
+  if (!foreground) {
+    int64_t latest = INT64_MIN;
+    for (auto& [id, s] : sessions_)
+      if (s->live() && s->last_focused_us() >= latest) {
+        latest = s->last_focused_us();
+        foreground = id;
+      }
+  }
   // Level 1: every running background app drops what it can, once per background period.
   for (auto& [id, s] : sessions_)
     if (id != foreground && s->release_memory())

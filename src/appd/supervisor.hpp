@@ -14,14 +14,14 @@
 #include "api.hpp"
 #include "appd_config.hpp"
 #include "child_group.hpp"
+#include "memory_pressure.hpp"
 #include "session.hpp"
 #include "weft/core/glib.hpp"
 
 namespace weft::appd {
 
 class AppShellPool;
-class PsiWatch;
-struct PsiSample;
+
 class CompositorLink;
 class UnixApiServer;
 class WebSocketApiServer;
@@ -124,7 +124,7 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
   /// The session whose window had keyboard focus last (session_focused ≠ 0); it stays the foreground app while focus is
   /// on the panel (launcher, taskbar), since its window is still the one on top. Never stopped for memory pressure.
   uint64_t foreground_session_ = 0;
-  int pressure_level_ = 0;                 // PressureLevel of the last sample, for logging changes
+  PressureLevel pressure_level_ = PressureLevel::none;  // of the last sample, for logging changes
   int64_t next_pressure_stop_us_ = 0;      // monotonic µs before which no further pressure stop starts
   uint64_t pressure_stopping_session_ = 0;  // a pressure stop in progress: no second one until it finished
 
