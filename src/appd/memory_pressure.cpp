@@ -1,5 +1,13 @@
 #include "memory_pressure.hpp"
 
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include <algorithm>
 #include <charconv>
 
 #include "weft/core/fd.hpp"
@@ -106,16 +114,55 @@ std::optional<double> parse_pressure_percent(std::string_view text) {
   return value;
 }
 
-PsiWatch::PsiWatch(std::string path, unsigned interval_ms, std::function<void(const PsiSample&)> on_sample)
-    : path_(std::move(path)), interval_ms_(interval_ms), on_sample_(std::move(on_sample)) {}
+PsiWatch::PsiWatch(std::string path, unsigned interval_ms, double trigger_some_percent,
+                   std::function<void(const PsiSample&)> on_sample)
+    : path_(std::move(path)),
+      interval_ms_(interval_ms),
+      trigger_some_percent_(trigger_some_percent),
+      on_sample_(std::move(on_sample)) {}
+
+bool PsiWatch::arm_trigger() {
+  // Only the kernel's PSI files take triggers: writing one into a stand-in (a regular file) would overwrite it.
+  struct statfs fs {};
+  if (::statfs(path_.c_str(), &fs) != 0 || (fs.f_type != PROC_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC))
+    return false;
+  UniqueFd fd(::open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return false;
+  const auto stall_us = static_cast<uint64_t>(trigger_some_percent_ / 100.0 * double(kTriggerWindowUs));
+  const std::string trigger = "some " + std::to_string(std::max<uint64_t>(stall_us, 1)) + " " +
+                              std::to_string(kTriggerWindowUs);
+  // The kernel wants the terminating NUL written too.
+  if (::write(fd.get(), trigger.c_str(), trigger.size() + 1) < 0) return false;
+  trigger_ = std::move(fd);
+  trigger_watch_.reset(g_unix_fd_add(trigger_.get(), static_cast<GIOCondition>(G_IO_PRI | G_IO_ERR | G_IO_HUP),
+                                     &PsiWatch::on_trigger, this));
+  log::info("memory pressure: PSI trigger on ", path_, " (", trigger, " µs); reading every ", interval_ms_,
+            " ms while under pressure");
+  return true;
+}
 
 void PsiWatch::start() {
+  if (arm_trigger()) return sample();  // one reading now: pressure may already be there
   log::info("memory pressure: reading ", path_, " every ", interval_ms_, " ms");
   timer_.reset(g_timeout_add(interval_ms_, &PsiWatch::on_tick, this));
 }
 
 gboolean PsiWatch::on_tick(gpointer self) {
   static_cast<PsiWatch*>(self)->sample();
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean PsiWatch::on_trigger(gint, GIOCondition condition, gpointer data) {
+  auto* self = static_cast<PsiWatch*>(data);
+  if (condition & (G_IO_ERR | G_IO_HUP)) {
+    // The file went away (a removed cgroup) or the trigger broke: fall back to reading periodically.
+    log::warn("memory pressure: the PSI trigger on ", self->path_, " failed; reading every ", self->interval_ms_, " ms");
+    self->trigger_watch_.release();
+    self->trigger_.reset();
+    self->timer_.reset(g_timeout_add(self->interval_ms_, &PsiWatch::on_tick, self));
+    return G_SOURCE_REMOVE;
+  }
+  self->sample();
   return G_SOURCE_CONTINUE;
 }
 
@@ -128,6 +175,11 @@ void PsiWatch::sample() {
     return;
   }
   if (std::exchange(logged_failure_, false)) log::info("memory pressure: ", path_, " readable again");
+  if (trigger_) {
+    // With a trigger, periodic reads run only while there is pressure to follow (levels rise and fall on avg10).
+    if (parsed->some.avg10 > 0.0 && !timer_) timer_.reset(g_timeout_add(interval_ms_, &PsiWatch::on_tick, this));
+    if (parsed->some.avg10 == 0.0) timer_.reset();
+  }
   on_sample_(*parsed);
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "weft/core/fd.hpp"
 #include "weft/core/glib.hpp"
 #include "weft/core/result.hpp"
 
@@ -51,22 +52,35 @@ struct PressureThresholds {
 /// `10` or `12.5` (percent, 0 < value ≤ 100); nullopt when malformed.
 [[nodiscard]] std::optional<double> parse_pressure_percent(std::string_view text);
 
-/// Reads a PSI file every interval_ms on the GLib main loop and reports each parsed sample. A file that cannot be read
-/// or parsed is logged once per outage (the watch keeps trying: a test stand-in file may appear later).
+/// Watches a PSI file on the GLib main loop and reports each parsed sample. Where the kernel permits it (the file is on
+/// procfs or cgroup2 and takes a trigger: root, or an unprivileged process on Linux ≥ 6.5), a PSI trigger
+/// `some <stall µs> 2000000` at `trigger_some_percent` of a 2-s window wakes the watch through poll(POLLPRI) and appd
+/// sleeps while there is no pressure; once woken it reads every interval_ms until `some avg10` is back to 0. Elsewhere
+/// (no trigger permitted, or a test stand-in file on another file system) it reads every interval_ms. A file that cannot
+/// be read or parsed is logged once per outage and the watch keeps trying.
 class PsiWatch {
  public:
-  PsiWatch(std::string path, unsigned interval_ms, std::function<void(const PsiSample&)> on_sample);
+  PsiWatch(std::string path, unsigned interval_ms, double trigger_some_percent,
+           std::function<void(const PsiSample&)> on_sample);
   void start();
   [[nodiscard]] const std::string& path() const { return path_; }
+  /// True when a PSI trigger wakes the watch (false: periodic reads only).
+  [[nodiscard]] bool waits_on_trigger() const { return trigger_.valid(); }
+  static constexpr uint64_t kTriggerWindowUs = 2000000;  // a multiple of 2 s, as unprivileged triggers need
 
  private:
   static gboolean on_tick(gpointer self);
+  static gboolean on_trigger(gint fd, GIOCondition condition, gpointer self);
+  [[nodiscard]] bool arm_trigger();
   void sample();
 
   std::string path_;
   unsigned interval_ms_;
+  double trigger_some_percent_;
   std::function<void(const PsiSample&)> on_sample_;
   bool logged_failure_ = false;
+  UniqueFd trigger_;
+  glib::SourceId trigger_watch_;
   glib::SourceId timer_;
 };
 

@@ -65,6 +65,7 @@ Result<void> Supervisor::start() {
                                 .on_message = [this](const link::Message& m) { on_link_message(m); }});
   link_->start();
   psi_ = std::make_unique<PsiWatch>(config_.psi_path, static_cast<unsigned>(config_.psi_interval_ms),
+                                    config_.pressure_release_some_avg10,
                                     [this](const PsiSample& sample) { on_pressure_sample(sample); });
   psi_->start();
 

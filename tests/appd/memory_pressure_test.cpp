@@ -106,8 +106,9 @@ TEST(PsiWatch, ReportsSamplesFromAFileInPsiFormatAndSkipsUnreadableOnes) {
   weft::test::TempDir dir("psi");
   const std::string path = dir.path() + "/memory";
   std::vector<double> seen;
-  PsiWatch watch(path, 20, [&](const PsiSample& s) { seen.push_back(s.some.avg10); });
+  PsiWatch watch(path, 20, 10.0, [&](const PsiSample& s) { seen.push_back(s.some.avg10); });
   watch.start();
+  EXPECT_FALSE(watch.waits_on_trigger()) << "a stand-in file is read periodically, never written";
   auto pump_ms = [](int ms) {
     auto deadline = g_get_monotonic_time() + ms * 1000;
     while (g_get_monotonic_time() < deadline) g_main_context_iteration(nullptr, FALSE), ::usleep(2000);
@@ -121,6 +122,16 @@ TEST(PsiWatch, ReportsSamplesFromAFileInPsiFormatAndSkipsUnreadableOnes) {
   pump_ms(100);
   ASSERT_FALSE(seen.empty());
   EXPECT_DOUBLE_EQ(seen.back(), 12.34);
+  EXPECT_EQ(*read_file(path), kKernelText) << "the watch wrote into the file";
+}
+
+TEST(PsiWatch, WaitsOnAKernelTriggerWhereThePlatformPermitsOne) {
+  std::vector<PsiSample> seen;
+  PsiWatch watch("/proc/pressure/memory", 1000, 10.0, [&](const PsiSample& s) { seen.push_back(s); });
+  watch.start();
+  if (!watch.waits_on_trigger())
+    GTEST_SKIP() << "no PSI trigger permitted here (unprivileged before Linux 6.5, or no PSI): periodic reads apply";
+  EXPECT_EQ(seen.size(), 1u) << "one reading at start, then the trigger";
 }
 
 }  // namespace
