@@ -43,7 +43,8 @@ Result<PsiAverages> parse_line(std::string_view kind, const std::vector<std::str
   } fields[] = {{"avg10"}, {"avg60"}, {"avg300"}, {"total"}};
   for (size_t i = 1; i < words.size(); ++i) {
     const size_t eq = words[i].find('=');
-    if (eq == std::string_view::npos) return fail("PSI " + std::string(kind) + ": '" + std::string(words[i]) + "' is not name=value");
+    if (eq == std::string_view::npos)
+      return fail("PSI " + std::string(kind) + ": '" + std::string(words[i]) + "' is not name=value");
     const std::string_view name = words[i].substr(0, eq), value = words[i].substr(eq + 1);
     Field* field = nullptr;
     for (auto& f : fields)

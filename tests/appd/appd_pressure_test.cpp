@@ -1,9 +1,10 @@
-// Memory pressure and background apps (issue 13, docs/appd.md): the real appd, compositor, runtime and app shells,
-// with a STAND-IN pressure source — a file in PSI's format the test writes, which appd reads instead of
+// Memory pressure and background apps (issue 13, docs/appd.md): the real appd, compositor, runtime, app shells and
+// weft-shell, with a STAND-IN pressure source — a file in PSI's format the test writes, which appd reads instead of
 // /proc/pressure/memory (WEFT_TEST_PSI_PATH, test builds only). Three counters run; the second and then the first are
-// focused again, so the least recently focused background app is the third (not the oldest). Pressure past the release threshold asks the background app
-// shells (and never the focused one) to release memory; past the stop threshold the background apps are closed through
-// the normal stop path, least recently focused first, each announced to system clients; the focused app stays.
+// focused again, so the least recently focused background app is the third (not the oldest). Pressure past the release
+// threshold asks the background app shells (and never the focused one) to release memory; past the stop threshold the
+// background apps are closed through the normal stop path, least recently focused first, each announced to system
+// clients and shown by weft-shell as a toast; the focused app stays.
 #include <gtest/gtest.h>
 
 #include <fstream>
