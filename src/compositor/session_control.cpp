@@ -29,6 +29,11 @@ void SessionControl::watch_keyboard_focus(wlr_seat* seat) {
   });
 }
 
+void SessionControl::appd_connected() {
+  // A restarted appd learns the foreground session now rather than at the next focus change.
+  if (focused_session_) to_appd.emit(msg::SessionFocused{focused_session_});
+}
+
 Result<void> SessionControl::bind_session(uint64_t session_id, const std::string& app_id, UniqueFd fd) {
   auto client = registry_.bind(display_, session_id, app_id, std::move(fd));
   if (!client) return fail(std::move(client).error());

@@ -26,6 +26,7 @@ class SessionControl final : public SessionController {
   size_t close_session(uint64_t session_id) override;
   [[nodiscard]] bool focus_session(uint64_t session_id) override;
   void end_session(uint64_t session_id) override;
+  void appd_connected() override;
 
   /// Reports keyboard focus moves between sessions to appd as session_focused (0: no session has it).
   void watch_keyboard_focus(wlr_seat* seat);

@@ -124,7 +124,7 @@ TEST_F(AppdLink, AppFocusRequestRaisesTheSessionAndAnswersFocusResult) {
   EXPECT_EQ(*reply, msg::Message(msg::FocusResult{99, false}));
 }
 
-TEST_F(AppdLink, KeyboardFocusMovesBetweenSessionsAreReportedAsSessionFocused) {
+TEST_F(AppdLink, KeyboardFocusMovesBetweenSessionsAreReportedAndANewAppdConnectionHearsTheFocusedOne) {
   auto client = bind(kSession, kAppId);
   ASSERT_NE(client, nullptr);
   auto w = make_app(*client, "session window", kRed);
@@ -152,6 +152,12 @@ TEST_F(AppdLink, KeyboardFocusMovesBetweenSessionsAreReportedAsSessionFocused) {
   auto reply = standin->receive();
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(*reply, msg::Message(msg::FocusResult{kSession, true}));
+  // A new appd connection (appd restarted) hears the focused session at once.
+  auto again = StandinAppd::connect(link_path());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  focused = again->receive_focus();
+  ASSERT_TRUE(focused.has_value());
+  EXPECT_EQ(focused->session_id, kSession);
 }
 
 TEST_F(AppdLink, AppSurfaceDestroyedClosesSlotsAndDisconnectsTheClient) {
