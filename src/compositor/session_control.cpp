@@ -30,7 +30,8 @@ void SessionControl::watch_keyboard_focus(wlr_seat* seat) {
 }
 
 void SessionControl::appd_connected() {
-  // A restarted appd learns the foreground session now rather than at the next focus change.
+  // appd reconnecting (after a write error or backlog overflow on the link, §2.4) learns the foreground session now
+  // rather than at the next focus change; its sessions outlive a link drop.
   if (focused_session_) to_appd.emit(msg::SessionFocused{focused_session_});
 }
 

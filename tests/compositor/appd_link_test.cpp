@@ -152,7 +152,7 @@ TEST_F(AppdLink, KeyboardFocusMovesBetweenSessionsAreReportedAndANewAppdConnecti
   auto reply = standin->receive();
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(*reply, msg::Message(msg::FocusResult{kSession, true}));
-  // A new appd connection (appd restarted) hears the focused session at once.
+  // A new appd connection (appd reconnecting after a link drop) hears the focused session at once.
   auto again = StandinAppd::connect(link_path());
   ASSERT_TRUE(again.ok()) << again.error().message;
   focused = again->receive_focus();
