@@ -1,6 +1,7 @@
 // Web host costs (stack.md §4 numbers, reproduced here): prints, does not assert.
 //  1. In-process, headless: first painted frame of N isolated app views (own WebKitWebContext each → own WebProcess and
-//     NetworkProcess), and USS/PSS of this process and its WebKit children, for N = 1 and 5.
+//     NetworkProcess), and USS/PSS of this process and its WebKit children, for N = 1 and 5, before and after every
+//     view's release_memory() (appd's RELEASE_MEMORY under memory pressure).
 //  2. With a built weft-compositor: the real weft-app-shell, spawn → `READY` (its first frame of the loaded page was
 //     presented by the compositor), and USS/PSS of the app shell's process tree.
 // Usage: webview_bench [fixture-ui-entry]   (default: the test fixture app)
@@ -85,6 +86,18 @@ void headless_views(const std::string& entry, int count) {
   Memory m = tree_memory(getpid(), count == 1);
   std::printf("  memory of this process + WebKit children: USS %.1f MB, PSS %.1f MB (%.1f MB USS per view)\n",
               m.uss_kb / 1024.0, m.pss_kb / 1024.0, m.uss_kb / 1024.0 / count);
+  // What a background app shell does on appd's RELEASE_MEMORY (docs/appd.md), measured the same way 3 s later; first
+  // the same 3 s without it, so the release is not credited with what settling after the load frees anyway.
+  run_until([] { return false; }, 3000);
+  Memory settled = tree_memory(getpid(), false);
+  std::printf("  3 s later, nothing done: USS %.1f MB, PSS %.1f MB (USS %+.1f MB)\n", settled.uss_kb / 1024.0,
+              settled.pss_kb / 1024.0, (double(settled.uss_kb) - double(m.uss_kb)) / 1024.0);
+  m = settled;
+  for (auto& app : apps) app.view->release_memory();
+  run_until([] { return false; }, 3000);
+  Memory released = tree_memory(getpid(), count == 1);
+  std::printf("  after WebView::release_memory() on every view (+3 s): USS %.1f MB, PSS %.1f MB (USS %+.1f MB)\n",
+              released.uss_kb / 1024.0, released.pss_kb / 1024.0, (double(released.uss_kb) - double(m.uss_kb)) / 1024.0);
   apps.clear();
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "memory_pressure.hpp"
 #include "weft/core/paths.hpp"
 
 namespace weft::appd {
@@ -86,6 +87,12 @@ Result<AppdConfig> config_from_environment() {
   if (auto ms = env("WEFT_TEST_READY_TIMEOUT_MS")) c.ready_timeout_ms = std::max(1000, std::atoi(ms->c_str()));
   // Test builds only: the pool tests start their shells at once instead of after the desktop's start.
   if (auto ms = env("WEFT_TEST_POOL_START_DELAY_MS")) c.pool_start_delay_ms = std::max(0, std::atoi(ms->c_str()));
+  // Test builds only: a STAND-IN pressure source (a file in PSI's format the test writes) read every 100 ms, and a
+  // shorter spacing between two pressure closes.
+  if (auto path = env("WEFT_TEST_PSI_PATH")) c.psi_path = *path;
+  if (auto ms = env("WEFT_TEST_PSI_INTERVAL_MS")) c.psi_interval_ms = std::max(50, std::atoi(ms->c_str()));
+  if (auto ms = env("WEFT_TEST_PRESSURE_STOP_INTERVAL_MS"))
+    c.pressure_stop_interval_ms = std::max(0, std::atoi(ms->c_str()));
 #endif
   c.runtime_bin = env("WEFT_RUNTIME_BIN").value_or("/usr/lib/weft/weft-runtime");
   c.app_shell_bin = env("WEFT_APP_SHELL_BIN").value_or("/usr/lib/weft/weft-app-shell");
@@ -108,6 +115,14 @@ Result<AppdConfig> config_from_environment() {
       return fail("WEFT_APP_SHELL_POOL '" + *pool + "' is not a number of app shells from 0 to " +
                   std::to_string(AppdConfig::kMaxAppShellPool));
     c.app_shell_pool = *size;
+  }
+  for (auto [name, field] : {std::pair{"WEFT_MEMORY_PRESSURE_RELEASE", &c.pressure_release_some_avg10},
+                              std::pair{"WEFT_MEMORY_PRESSURE_STOP", &c.pressure_stop_full_avg10}}) {
+    auto text = env(name);
+    if (!text) continue;
+    auto percent = parse_pressure_percent(*text);
+    if (!percent) return fail(std::string(name) + " '" + *text + "' is not a percentage above 0 and at most 100");
+    *field = *percent;
   }
   WEFT_TRY(c.home, paths::home_dir());
   c.path_env = env("PATH").value_or("/usr/local/bin:/usr/bin:/bin");

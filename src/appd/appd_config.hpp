@@ -38,6 +38,16 @@ struct AppdConfig {
   /// After appd starts, the pool waits this long (or for the first launch) before starting shells, so they do not
   /// compete with the desktop's own start (weft-shell's page and web processes) on a small machine.
   int pool_start_delay_ms = 5000;
+  /// Memory pressure (docs/appd.md): the PSI file read every psi_interval_ms (test builds may name a stand-in file
+  /// through WEFT_TEST_PSI_PATH), the two thresholds in percent of stalled time over 10 s
+  /// (WEFT_MEMORY_PRESSURE_RELEASE / --memory-pressure-release: `some avg10` at which background apps are asked to
+  /// release memory; WEFT_MEMORY_PRESSURE_STOP / --memory-pressure-stop: `full avg10` at which the least recently
+  /// focused background app is closed), and the least time between two such closes.
+  std::string psi_path = "/proc/pressure/memory";
+  int psi_interval_ms = 1000;
+  double pressure_release_some_avg10 = 10.0;
+  double pressure_stop_full_avg10 = 10.0;
+  int pressure_stop_interval_ms = 10000;
   /// Seconds: readiness of each child (§3.4 steps 10, 12), graceful stop (§3.6), signals grace (§3.6).
   int ready_timeout_ms = 30000;
   int graceful_stop_ms = 5000;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "child_group.hpp"
+#include "memory_pressure.hpp"
 #include "supervisor.hpp"
 #include "weft/core/glib.hpp"
 #include "weft/core/log.hpp"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   using namespace weft;
   log::init("weft-appd");
   std::optional<int> pool_size;
+  std::optional<double> release_percent, stop_percent;  // PSI avg10 thresholds (docs/appd.md)
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--version") == 0) {
       std::cout << version_line("weft-appd") << "\n";
@@ -28,7 +30,21 @@ int main(int argc, char** argv) {
       }
       continue;
     }
-    std::cerr << "weft-appd: unknown argument '" << argv[i] << "'\nusage: weft-appd [--version] [--app-shell-pool N]\n";
+    if ((std::strcmp(argv[i], "--memory-pressure-release") == 0 || std::strcmp(argv[i], "--memory-pressure-stop") == 0) &&
+        i + 1 < argc) {
+      auto percent = appd::parse_pressure_percent(argv[i + 1]);
+      if (!percent) {
+        std::cerr << "weft-appd: " << argv[i] << " takes a percentage above 0 and at most 100\n";
+        return 2;
+      }
+      const bool release = std::strcmp(argv[i], "--memory-pressure-release") == 0;
+      (release ? release_percent : stop_percent) = *percent;
+      ++i;
+      continue;
+    }
+    std::cerr << "weft-appd: unknown argument '" << argv[i]
+              << "'\nusage: weft-appd [--version] [--app-shell-pool N] [--memory-pressure-release PERCENT]"
+                 " [--memory-pressure-stop PERCENT]\n";
     return 2;
   }
   auto config = appd::config_from_environment();
@@ -37,6 +53,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (pool_size) config->app_shell_pool = *pool_size;  // the flag overrides WEFT_APP_SHELL_POOL
+  if (release_percent) config->pressure_release_some_avg10 = *release_percent;  // flags override the environment
+  if (stop_percent) config->pressure_stop_full_avg10 = *stop_percent;
   glib::MainLoop loop;
   appd::Supervisor supervisor(*config, appd::ResourceGroups::detect(*config));
   struct Context {

@@ -306,6 +306,7 @@ void Session::on_bridge_line(std::string line) {
       log::warn("session ", id_, ": the app's web renderer crashed");
       return;
     case ipc::BridgeLine::Kind::dev_reload:  // appd → app shell only
+    case ipc::BridgeLine::Kind::release_memory:
     case ipc::BridgeLine::Kind::other:
       log::debug("session ", id_, ": bridge: ignored message type ", decoded->type);
       return;
@@ -381,6 +382,15 @@ Result<void> Session::reload(bool restart_runtime) {
   }
   send_dev_reload();
   return ok();
+}
+
+bool Session::release_memory() {
+  if (memory_released_ || state_ != SessionState::running || !bridge_ || !bridge_->open()) return false;
+  std::string line = ipc::release_memory_line();
+  line.pop_back();  // LineChannel adds the newline
+  if (!bridge_->write_line(line)) return false;
+  memory_released_ = true;
+  return true;
 }
 
 void Session::send_dev_reload() {

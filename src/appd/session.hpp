@@ -122,6 +122,17 @@ class Session {
   /// Link events for this session.
   void on_client_disconnected();
 
+  /// Memory pressure: asks the app shell (over the bridge fd) to release memory, once per background period. False
+  /// when it was asked already since its last focus, or the bridge is closed or full.
+  bool release_memory();
+  /// Keyboard focus reached one of its windows (session_focused): `now_us` is monotonic µs.
+  void mark_focused(int64_t now_us) {
+    last_focused_us_ = now_us;
+    memory_released_ = false;
+  }
+  /// Monotonic µs of its last focus, or of its launch if it was never focused (memory-pressure LRU).
+  [[nodiscard]] int64_t last_focused_us() const { return last_focused_us_; }
+
   static constexpr size_t kRelayQueueLines = 64;
 
  private:
@@ -184,6 +195,8 @@ class Session {
 
   glib::SourceId stop_timer_;
   glib::SourceId finish_idle_;
+  int64_t last_focused_us_ = g_get_monotonic_time();
+  bool memory_released_ = false;  // RELEASE_MEMORY sent since the last focus
 };
 
 }  // namespace weft::appd

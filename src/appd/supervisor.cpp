@@ -8,6 +8,7 @@
 #include "app_shell_pool.hpp"
 #include "compositor_link.hpp"
 #include "launch_pipeline.hpp"
+#include "memory_pressure.hpp"
 #include "unix_api.hpp"
 #include "websocket_api.hpp"
 #include "weft/core/app_id.hpp"
@@ -63,6 +64,10 @@ Result<void> Supervisor::start() {
                                 .on_disconnected = [] { log::warn("compositor link lost; retrying"); },
                                 .on_message = [this](const link::Message& m) { on_link_message(m); }});
   link_->start();
+  psi_ = std::make_unique<PsiWatch>(config_.psi_path, static_cast<unsigned>(config_.psi_interval_ms),
+                                    config_.pressure_release_some_avg10,
+                                    [this](const PsiSample& sample) { on_pressure_sample(sample); });
+  psi_->start();
 
   auto unix_api = UnixApiServer::listen(config_.unix_socket, *this);
   if (!unix_api.ok()) return fail("appd socket " + config_.unix_socket + ": " + unix_api.error().message);
@@ -371,9 +376,65 @@ void Supervisor::on_link_message(const link::Message& message) {
     finish_activation(focus->session_id, focus->ok);
   } else if (auto* gone = std::get_if<link::ClientDisconnected>(&message)) {
     if (Session* s = find_live(gone->session_id)) s->on_client_disconnected();
+  } else if (auto* focused = std::get_if<link::SessionFocused>(&message)) {
+    on_session_focused(focused->session_id);
   } else {
     log::warn("compositor link: unexpected ", link::type_name(message), " ignored");
   }
+}
+
+// ---------------------------------------------------------------- memory pressure
+
+void Supervisor::on_session_focused(uint64_t session_id) {
+  Session* s = session_id ? find_live(session_id) : nullptr;
+  if (!s) return log::debug("keyboard focus left every session");
+  log::debug("session ", session_id, " (", s->app_id(), ") has keyboard focus");
+  foreground_session_ = session_id;
+  s->mark_focused(g_get_monotonic_time());
+}
+
+void Supervisor::on_pressure_sample(const PsiSample& sample) {
+  const PressureThresholds thresholds{config_.pressure_release_some_avg10, config_.pressure_stop_full_avg10};
+  const PressureLevel level = classify(sample, thresholds);
+  if (level != std::exchange(pressure_level_, level))
+    log::info("memory pressure level ", pressure_level_name(level), " (some avg10=", sample.some.avg10,
+              "% full avg10=", sample.full.avg10, "%)");
+  if (level == PressureLevel::none || shutting_down_) return;
+  if (foreground_session_ && !find_live(foreground_session_)) foreground_session_ = 0;
+  // Without focus reports (a compositor that sends no session_focused, or none since appd started) the most recently
+  // launched or focused session stands in for the foreground one: it is the likeliest to be on screen.
+  uint64_t foreground = foreground_session_;
+  if (!foreground) {
+    int64_t latest = INT64_MIN;
+    for (auto& [id, s] : sessions_)
+      if (s->live() && s->last_focused_us() >= latest) {
+        latest = s->last_focused_us();
+        foreground = id;
+      }
+  }
+  // Level 1: every running background app drops what it can, once per background period.
+  for (auto& [id, s] : sessions_)
+    if (id != foreground && s->release_memory())
+      log::info("memory pressure: asked session ", id, " (", s->app_id(), ") to release memory");
+  if (level != PressureLevel::stop) return;
+  // Level 2: close the least recently focused background app, one at a time and at most one per interval (PSI
+  // averages lag: the effect of one close shows in avg10 only after a few seconds).
+  if (pressure_stopping_session_ && find_live(pressure_stopping_session_)) return;
+  pressure_stopping_session_ = 0;
+  const int64_t now = g_get_monotonic_time();
+  if (now < next_pressure_stop_us_) return;
+  std::vector<PressureCandidate> candidates;
+  for (auto& [id, s] : sessions_)
+    candidates.push_back({id, s->last_focused_us(), s->state() == SessionState::running});
+  auto victim = choose_pressure_victim(candidates, foreground);
+  if (!victim) return log::debug("memory pressure: no background app left to close");
+  Session& session = *sessions_.at(*victim);
+  log::info("memory pressure: closing session ", *victim, " (", session.app_id(),
+            "), the least recently focused background app");
+  pressure_stopping_session_ = *victim;
+  next_pressure_stop_us_ = now + int64_t{config_.pressure_stop_interval_ms} * 1000;
+  broadcast(msg::AppClosed{*victim, session.app_id(), "memory pressure"});
+  session.stop("memory pressure", /*graceful=*/true);
 }
 
 // ---------------------------------------------------------------- save, restore, shutdown

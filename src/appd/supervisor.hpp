@@ -14,12 +14,14 @@
 #include "api.hpp"
 #include "appd_config.hpp"
 #include "child_group.hpp"
+#include "memory_pressure.hpp"
 #include "session.hpp"
 #include "weft/core/glib.hpp"
 
 namespace weft::appd {
 
 class AppShellPool;
+
 class CompositorLink;
 class UnixApiServer;
 class WebSocketApiServer;
@@ -73,6 +75,9 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
  private:
   void on_link_message(const ipc::compositor::Message& message);
   void on_link_connected();
+  /// Memory pressure (docs/appd.md): acts on one PSI sample.
+  void on_pressure_sample(const PsiSample& sample);
+  void on_session_focused(uint64_t session_id);
   void activate(const std::shared_ptr<ApiClient>& client, uint64_t session_id);
   /// Development requests (Unix socket only): DEV_RELOAD_UI, DEV_IPC_EXCHANGE.
   void handle_dev_request(const std::shared_ptr<ApiClient>& client, const msg::Message& request);
@@ -90,6 +95,7 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
   ResourceGroups groups_;
   std::unique_ptr<AppShellPool> pool_;  // after groups_ and config_, which it borrows
   std::unique_ptr<CompositorLink> link_;
+  std::unique_ptr<PsiWatch> psi_;
   std::unique_ptr<UnixApiServer> unix_api_;
   std::unique_ptr<WebSocketApiServer> websocket_api_;
   std::string system_token_;
@@ -114,6 +120,13 @@ class Supervisor final : public RequestHandler, public AppRoleBroker, public Ses
     glib::SourceId timer;
   };
   std::vector<std::unique_ptr<IpcExchange>> ipc_exchanges_;
+
+  /// The session whose window had keyboard focus last (session_focused ≠ 0); it stays the foreground app while focus is
+  /// on the panel (launcher, taskbar), since its window is still the one on top. Never stopped for memory pressure.
+  uint64_t foreground_session_ = 0;
+  PressureLevel pressure_level_ = PressureLevel::none;  // of the last sample, for logging changes
+  int64_t next_pressure_stop_us_ = 0;      // monotonic µs before which no further pressure stop starts
+  uint64_t pressure_stopping_session_ = 0;  // a pressure stop in progress: no second one until it finished
 
   const ApiClient* replying_to_ = nullptr;  // the TERMINATE_APP requester while its session starts stopping
   bool restore_pending_ = true;

@@ -61,6 +61,7 @@ void AppdLink::accept_one() {
   backlog_.clear();
   conn_source_.reset(wl_event_loop_add_fd(loop_, conn_.get(), WL_EVENT_READABLE, &AppdLink::on_conn_event, this));
   log::info("appd link: appd connected (pid ", creds->pid, ")");
+  sessions_.appd_connected();
 }
 
 int AppdLink::on_conn_event(int, uint32_t mask, void* data) {

@@ -27,6 +27,8 @@ class SessionController {
   [[nodiscard]] virtual bool focus_session(uint64_t session_id) = 0;
   /// app_surface_destroyed: the session's slots close and its client is dropped.
   virtual void end_session(uint64_t session_id) = 0;
+  /// A new appd connection was accepted: state appd needs at once (which session has focus) is sent again.
+  virtual void appd_connected() = 0;
 };
 
 class AppdLink {

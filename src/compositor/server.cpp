@@ -181,6 +181,7 @@ void Server::compose() {
   }));
   AppdLink& link = *link_;
   wiring_.push_back(session_control_->to_appd.connect([&link](const ipc::compositor::Message& m) { link.send(m); }));
+  session_control_->watch_keyboard_focus(seat_->get());
 }
 
 bool Server::filter_global(const wl_client* client, const wl_global* global, void* data) {

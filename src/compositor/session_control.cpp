@@ -17,6 +17,24 @@ SessionControl::SessionControl(wl_display* display, SessionRegistry& registry, X
   });
 }
 
+void SessionControl::watch_keyboard_focus(wlr_seat* seat) {
+  focus_change_.connect(&seat->keyboard_state.events.focus_change, [this](wlr_seat_keyboard_focus_change_event* e) {
+    const SessionTag* tag = e->new_surface && e->new_surface->resource
+                                ? registry_.tag_of(wl_resource_get_client(e->new_surface->resource))
+                                : nullptr;
+    const uint64_t session_id = tag ? tag->session_id : 0;
+    if (session_id == focused_session_) return;
+    focused_session_ = session_id;
+    to_appd.emit(msg::SessionFocused{session_id});
+  });
+}
+
+void SessionControl::appd_connected() {
+  // appd reconnecting (after a write error or backlog overflow on the link, §2.4) learns the foreground session now
+  // rather than at the next focus change; its sessions outlive a link drop.
+  if (focused_session_) to_appd.emit(msg::SessionFocused{focused_session_});
+}
+
 Result<void> SessionControl::bind_session(uint64_t session_id, const std::string& app_id, UniqueFd fd) {
   auto client = registry_.bind(display_, session_id, app_id, std::move(fd));
   if (!client) return fail(std::move(client).error());

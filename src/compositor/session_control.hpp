@@ -6,6 +6,7 @@
 #include <string>
 
 #include "appd_link.hpp"
+#include "listener.hpp"
 #include "session_registry.hpp"
 #include "signal.hpp"
 #include "window_policy.hpp"
@@ -25,8 +26,12 @@ class SessionControl final : public SessionController {
   size_t close_session(uint64_t session_id) override;
   [[nodiscard]] bool focus_session(uint64_t session_id) override;
   void end_session(uint64_t session_id) override;
+  void appd_connected() override;
 
-  /// A message for appd (client_disconnected, surface_ready).
+  /// Reports keyboard focus moves between sessions to appd as session_focused (0: no session has it).
+  void watch_keyboard_focus(wlr_seat* seat);
+
+  /// A message for appd (client_disconnected, surface_ready, session_focused).
   Signal<const ipc::compositor::Message&> to_appd;
 
  private:
@@ -36,6 +41,8 @@ class SessionControl final : public SessionController {
   WindowPolicy& policy_;
   ZweftShell& zweft_;
   Connection client_disconnected_, presented_;
+  Listener<wlr_seat_keyboard_focus_change_event> focus_change_;
+  uint64_t focused_session_ = 0;  // last session_focused sent
 };
 
 }  // namespace weft::compositor

@@ -118,6 +118,10 @@ gboolean BridgeChannel::on_readable(gint fd, GIOCondition, gpointer data) {
         else log::warn("bridge: DEV_RELOAD ignored (not a development launch)");
         continue;
       }
+      if (decoded->kind == ipc::BridgeLine::Kind::release_memory) {
+        self->view_.release_memory();
+        continue;
+      }
       if (decoded->kind != ipc::BridgeLine::Kind::app_message) continue;
       std::string call = delivery_call(decoded->payload);
       webkit_web_view_run_javascript(self->view_.web_view(), call.c_str(), nullptr, nullptr, nullptr);

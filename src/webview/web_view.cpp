@@ -1,5 +1,7 @@
 #include "web_view.hpp"
 
+#include <malloc.h>
+
 #include <wayland-server-core.h>  // wl_shm_buffer_*: fdo hands frames over as server-side shm buffers
 #include <wpe/fdo.h>
 #include <wpe/unstable/fdo-shm.h>
@@ -180,6 +182,18 @@ bool run_until(const std::function<bool()>& done, int timeout_ms) {
     g_main_context_iteration(nullptr, TRUE);
   }
   return true;
+}
+
+void WebView::release_memory() {
+  WebKitWebContext* context = webkit_web_view_get_context(view_.get());
+  // The WebProcess's memory cache (decoded resources) and the context's caches; with an ephemeral data manager there
+  // is no disk cache to lose.
+  webkit_web_context_clear_cache(context);
+  webkit_website_data_manager_clear(webkit_web_view_get_website_data_manager(view_.get()),
+                                    WEBKIT_WEBSITE_DATA_MEMORY_CACHE, 0, nullptr, nullptr, nullptr);
+  // This process's free glibc heap pages (frames, Wayland buffers freed since) go back to the kernel.
+  ::malloc_trim(0);
+  log::info("memory pressure: released WebKit caches and trimmed the heap");
 }
 
 }  // namespace weft::webview

@@ -66,6 +66,11 @@ class WebView {
   [[nodiscard]] int height() const { return height_; }
   [[nodiscard]] uint64_t frames_exported() const { return frames_; }
 
+  /// Memory pressure while the app is in the background (docs/appd.md): drops WebKit's resource caches (memory cache of
+  /// the WebProcess, the context's caches) and returns the host's free heap pages to the kernel. Asynchronous in the
+  /// web processes; the page and its state are untouched.
+  void release_memory();
+
   void dispatch_key(wpe_input_keyboard_event* event);
   void dispatch_pointer(wpe_input_pointer_event* event);
   void dispatch_axis(wpe_input_axis_event* event);

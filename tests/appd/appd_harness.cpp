@@ -1,11 +1,13 @@
 #include "appd_harness.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -207,7 +209,7 @@ Result<void> AppdHarness::install(const std::string& package_dir, std::vector<st
   return pack(std::move(args));
 }
 
-Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {
+Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env, std::optional<std::string> log_file) {
   ::unlink((weft_dir() + "/appd.wsport").c_str());
   std::vector<std::string> settings = {"WEFT_RUNTIME_BIN=" + executable("weft-runtime"),
                                        "WEFT_APP_SHELL_BIN=" + executable("weft-app-shell"),
@@ -219,6 +221,12 @@ Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {
   SpawnOptions options;
   options.argv = {executable("weft-appd")};
   options.env = user_environment(std::move(settings));
+  UniqueFd log_fd;
+  if (log_file) {
+    log_fd.reset(::open(log_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!log_fd) return fail(*log_file + ": cannot be created: " + std::strerror(errno));
+    options.fd_map = {{log_fd.get(), 2}};
+  }
   WEFT_TRY(appd_, ChildProcess::spawn(options));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kAppdStartTimeoutMs);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -231,6 +239,15 @@ Result<void> AppdHarness::start_appd(std::vector<std::string> extra_env) {
     pump_for(std::chrono::milliseconds(20));
   }
   return fail("weft-appd did not write appd.wsport, appd.sock and appd.systoken within 20 s");
+}
+
+Result<ChildProcess> AppdHarness::start_shell() const {
+  SpawnOptions options;
+  options.argv = {executable("weft-shell")};
+  options.env = desktop_.host_environment({"WAYLAND_DISPLAY=" + desktop_.display_name(),
+                                           "WEFT_SYSTEM_UI_HTML=" WEFT_UI_DIR "/system-ui.html",
+                                           "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS});
+  return ChildProcess::spawn(options);
 }
 
 ExitStatus AppdHarness::stop_appd(int sig, int timeout_ms) {

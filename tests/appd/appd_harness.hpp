@@ -106,11 +106,16 @@ class AppdHarness {
 
   /// Starts weft-appd (with `extra_env` NAME=value entries added) and waits for appd.wsport and appd.sock. Without
   /// WEFT_APP_SHELL_POOL in `extra_env`, appd pre-starts no app shells (every launch is a cold start).
-  [[nodiscard]] Result<void> start_appd(std::vector<std::string> extra_env = {});
+  /// With `log_file`, appd's stderr (its log, and its children's output it drains) goes to that file instead.
+  [[nodiscard]] Result<void> start_appd(std::vector<std::string> extra_env = {},
+                                        std::optional<std::string> log_file = std::nullopt);
   /// Sends `sig` to appd and waits for it to exit.
   ExitStatus stop_appd(int sig = SIGTERM, int timeout_ms = 20000);
   [[nodiscard]] pid_t appd_pid() const { return appd_.pid(); }
   [[nodiscard]] bool appd_running() { return appd_.running() && !appd_.try_wait(); }
+
+  /// Starts weft-shell (its system page from the tree's ui/) on the desktop; it finds appd through the rendezvous files.
+  [[nodiscard]] Result<ChildProcess> start_shell() const;
 
   [[nodiscard]] Result<UnixClient> unix_client() const { return UnixClient::connect(weft_dir() + "/appd.sock"); }
   /// A WebSocket client that said HELLO with the system token.

@@ -16,12 +16,7 @@ TEST(AppdWithTheShell, TheLauncherListsTheInstalledAppsLaunchesOneThroughAppdAnd
   ASSERT_TRUE(appd.install_demo(kNotes).ok());
   ASSERT_TRUE(appd.start_appd().ok());
 
-  SpawnOptions options;
-  options.argv = {executable("weft-shell")};
-  options.env = appd.desktop().host_environment({"WAYLAND_DISPLAY=" + appd.desktop().display_name(),
-                                                 "WEFT_SYSTEM_UI_HTML=" WEFT_UI_DIR "/system-ui.html",
-                                                 "WEFT_UI_KIT_JS=" WEFT_UI_KIT_JS});
-  auto shell = ChildProcess::spawn(options);
+  auto shell = appd.start_shell();
   ASSERT_TRUE(shell.ok()) << shell.error().message;
   auto idle = appd.desktop().capture_until(
       [](const Image& i) { return fraction_near(i, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour) > 0.98; },

@@ -124,6 +124,42 @@ TEST_F(AppdLink, AppFocusRequestRaisesTheSessionAndAnswersFocusResult) {
   EXPECT_EQ(*reply, msg::Message(msg::FocusResult{99, false}));
 }
 
+TEST_F(AppdLink, KeyboardFocusMovesBetweenSessionsAreReportedAndANewAppdConnectionHearsTheFocusedOne) {
+  auto client = bind(kSession, kAppId);
+  ASSERT_NE(client, nullptr);
+  auto w = make_app(*client, "session window", kRed);
+  wait_drawn(*w);
+  auto focused = standin->receive_focus();
+  ASSERT_TRUE(focused.has_value()) << harness->log();
+  EXPECT_EQ(focused->session_id, kSession);
+  auto second = make_app(*client, "second session window", kBlue);
+  wait_drawn(*second);
+  EXPECT_FALSE(standin->receive_focus(std::chrono::milliseconds(300)).has_value())
+      << "focus moving inside one session is not a change";
+  auto other = connect();
+  auto outsider = make_app(*other, "outsider", kGreen);
+  wait_drawn(*outsider);
+  focused = standin->receive_focus();
+  ASSERT_TRUE(focused.has_value());
+  EXPECT_EQ(focused->session_id, 0u) << "focus left every session";
+  ASSERT_TRUE(standin->send(msg::AppFocusRequest{kSession}).ok());
+  focused = standin->receive_focus();
+  ASSERT_TRUE(focused.has_value());
+  EXPECT_EQ(focused->session_id, kSession);
+  auto ready = standin->receive();
+  ASSERT_TRUE(ready.has_value());
+  EXPECT_EQ(*ready, msg::Message(msg::SurfaceReady{kSession})) << "other messages keep their order";
+  auto reply = standin->receive();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(*reply, msg::Message(msg::FocusResult{kSession, true}));
+  // A new appd connection (appd reconnecting after a link drop) hears the focused session at once.
+  auto again = StandinAppd::connect(link_path());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  focused = again->receive_focus();
+  ASSERT_TRUE(focused.has_value());
+  EXPECT_EQ(focused->session_id, kSession);
+}
+
 TEST_F(AppdLink, AppSurfaceDestroyedClosesSlotsAndDisconnectsTheClient) {
   auto client = bind(kSession, kAppId);
   ASSERT_NE(client, nullptr);

@@ -21,7 +21,37 @@ Result<void> StandinAppd::send_raw(std::span<const uint8_t> bytes, int fd) {
 Result<void> StandinAppd::send(const msg::Message& message, int fd) { return send_raw(msg::encode(message), fd); }
 
 std::optional<msg::Message> StandinAppd::receive(std::chrono::milliseconds timeout) {
+  if (!held_.empty()) {
+    msg::Message m = std::move(held_.front());
+    held_.pop_front();
+    return m;
+  }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (auto m = pull(deadline)) {
+    if (auto* focus = std::get_if<msg::SessionFocused>(&*m)) {
+      held_focus_.push_back(*focus);
+      continue;
+    }
+    return m;
+  }
+  return std::nullopt;
+}
+
+std::optional<msg::SessionFocused> StandinAppd::receive_focus(std::chrono::milliseconds timeout) {
+  if (!held_focus_.empty()) {
+    msg::SessionFocused f = held_focus_.front();
+    held_focus_.pop_front();
+    return f;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (auto m = pull(deadline)) {
+    if (auto* focus = std::get_if<msg::SessionFocused>(&*m)) return *focus;
+    held_.push_back(std::move(*m));
+  }
+  return std::nullopt;
+}
+
+std::optional<msg::Message> StandinAppd::pull(std::chrono::steady_clock::time_point deadline) {
   for (;;) {
     auto next = decoder_.next();
     if (!next) return std::nullopt;

@@ -31,6 +31,7 @@ std::vector<Message> every_message() {
       IpcMessage{7, "hello ünïcode"},
       NavigationGesture{0, 4, 100.0, -0.5},
       ErrorReply{404, weft::ipc::error_message::session_not_found(7)},
+      AppClosed{3, "org.weft.demo.counter", "memory pressure"},
   };
 }
 

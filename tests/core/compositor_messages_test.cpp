@@ -11,7 +11,7 @@ using namespace weft::ipc::compositor;
 std::vector<Message> every_message() {
   return {BindSession{4, "org.weft.demo.counter"}, CloseSession{4}, AppFocusRequest{4}, AppSurfaceDestroyed{4},
           AppSurfaceCreated{"org.weft.demo.counter", 4, 4242}, SurfaceReady{4}, FocusResult{4, true},
-          FocusResult{5, false}, ClientDisconnected{4}};
+          FocusResult{5, false}, ClientDisconnected{4}, SessionFocused{4}, SessionFocused{0}};
 }
 
 std::vector<uint8_t> packed(const auto& build) {
@@ -36,6 +36,7 @@ TEST(CompositorMessages, TagsAreSnakeCase) {
   EXPECT_EQ(type_name(BindSession{}), "bind_session");
   EXPECT_EQ(type_name(AppSurfaceDestroyed{}), "app_surface_destroyed");
   EXPECT_EQ(type_name(ClientDisconnected{}), "client_disconnected");
+  EXPECT_EQ(type_name(SessionFocused{}), "session_focused");
   EXPECT_TRUE(carries_fd(BindSession{}));
   EXPECT_FALSE(carries_fd(CloseSession{}));
 }
@@ -84,6 +85,34 @@ TEST(CompositorMessages, EncodeProducesALengthPrefixedFrame) {
   ASSERT_TRUE(body.ok());
   ASSERT_TRUE(body->has_value());
   EXPECT_EQ(std::get<Message>(*from_msgpack(**body)), Message(SurfaceReady{3}));
+}
+
+TEST(CompositorMessages, SessionFocusedCarriesAnyU64AndNamesABadField) {
+  auto focused = from_msgpack(packed([](auto& pk) {
+    pk.pack_map(2);
+    pk.pack(std::string("type"));
+    pk.pack(std::string("session_focused"));
+    pk.pack(std::string("session_id"));
+    pk.pack_uint64(UINT64_MAX);
+  }));
+  ASSERT_TRUE(focused.ok()) << focused.error().message;
+  EXPECT_EQ(std::get<Message>(*focused), Message(SessionFocused{UINT64_MAX}));
+  auto text_id = from_msgpack(packed([](auto& pk) {
+    pk.pack_map(2);
+    pk.pack(std::string("type"));
+    pk.pack(std::string("session_focused"));
+    pk.pack(std::string("session_id"));
+    pk.pack(std::string("7"));
+  }));
+  ASSERT_FALSE(text_id.ok());
+  EXPECT_NE(text_id.error().message.find("session_id"), std::string::npos) << text_id.error().message;
+  auto missing = from_msgpack(packed([](auto& pk) {
+    pk.pack_map(1);
+    pk.pack(std::string("type"));
+    pk.pack(std::string("session_focused"));
+  }));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "session_focused: missing field session_id");
 }
 
 }  // namespace

@@ -43,6 +43,9 @@ template <class F> void describe(DevIpcExchange& m, F&& f) {
 }
 template <class F> void describe(DevIpcReply& m, F&& f) { f("payload", m.payload, req); }
 template <class F> void describe(DevIpcReplies& m, F&& f) { f("session_id", m.session_id, req); f("replies", m.replies, req); }
+template <class F> void describe(AppClosed& m, F&& f) {
+  f("session_id", m.session_id, req); f("app_id", m.app_id, req); f("reason", m.reason, req);
+}
 template <class F> void describe(ErrorReply& m, F&& f) { f("code", m.code, req); f("message", m.message, req); }
 
 namespace {
@@ -51,7 +54,7 @@ constexpr std::string_view kTags[] = {
     "LAUNCH_APP", "TERMINATE_APP", "ACTIVATE_APP", "QUERY_APP_STATE", "QUERY_RUNNING", "QUERY_INSTALLED_APPS",
     "IPC_FORWARD", "PANEL_GESTURE", "HELLO", "APP_MESSAGE", "LAUNCH_ACK", "APP_READY", "RUNNING_APPS",
     "APP_STATE", "INSTALLED_APPS", "IPC_MESSAGE", "NAVIGATION_GESTURE", "ERROR", "DEV_LAUNCH_APP", "DEV_RELOAD_UI",
-    "DEV_IPC_EXCHANGE", "DEV_IPC_REPLIES",
+    "DEV_IPC_EXCHANGE", "DEV_IPC_REPLIES", "APP_CLOSED",
 };
 static_assert(std::size(kTags) == std::variant_size_v<Message>);
 }  // namespace

@@ -21,6 +21,8 @@ Result<std::string> encode_app_message_line(std::string_view payload) {
 
 std::string renderer_crashed_line() { return "{\"type\":\"RENDERER_CRASHED\"}\n"; }
 
+std::string release_memory_line() { return "{\"type\":\"RELEASE_MEMORY\"}\n"; }
+
 std::string dev_reload_line(std::string_view entry) {
   return "{\"type\":\"DEV_RELOAD\",\"entry\":" +
          nlohmann::json(std::string(entry)).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace) + "}\n";
@@ -41,6 +43,8 @@ Result<BridgeLine> decode_bridge_line(std::string_view line) {
     decoded.payload = payload->get<std::string>();
   } else if (decoded.type == "RENDERER_CRASHED") {
     decoded.kind = BridgeLine::Kind::renderer_crashed;
+  } else if (decoded.type == "RELEASE_MEMORY") {
+    decoded.kind = BridgeLine::Kind::release_memory;
   } else if (decoded.type == "DEV_RELOAD") {
     auto entry = value.find("entry");
     if (entry == value.end() || !entry->is_string()) return fail("DEV_RELOAD without a string entry", 400);

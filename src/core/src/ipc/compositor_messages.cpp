@@ -18,11 +18,12 @@ template <class F> void describe(AppSurfaceCreated& m, F&& f) {
 template <class F> void describe(SurfaceReady& m, F&& f) { f("session_id", m.session_id, req); }
 template <class F> void describe(FocusResult& m, F&& f) { f("session_id", m.session_id, req); f("ok", m.ok, req); }
 template <class F> void describe(ClientDisconnected& m, F&& f) { f("session_id", m.session_id, req); }
+template <class F> void describe(SessionFocused& m, F&& f) { f("session_id", m.session_id, req); }
 
 namespace {
 constexpr std::string_view kTags[] = {
     "bind_session", "close_session", "app_focus_request", "app_surface_destroyed", "app_surface_created",
-    "surface_ready", "focus_result", "client_disconnected",
+    "surface_ready", "focus_result", "client_disconnected", "session_focused",
 };
 static_assert(std::size(kTags) == std::variant_size_v<Message>);
 constexpr std::string_view kUnknownPrefix = "unknown message type '";

@@ -78,12 +78,18 @@ struct DevIpcReplies {
   uint64_t session_id = 0; std::vector<DevIpcReply> replies;
   friend bool operator==(const DevIpcReplies&, const DevIpcReplies&) = default;
 };
+/// WEFT addition (WebSocket system role broadcast; clients ignore unknown types): appd itself closed a session, e.g.
+/// reason "memory pressure" (the least recently used background app under memory pressure). The shell shows a toast.
+struct AppClosed {
+  uint64_t session_id = 0; std::string app_id; std::string reason;
+  friend bool operator==(const AppClosed&, const AppClosed&) = default;
+};
 struct ErrorReply { uint32_t code = 0; std::string message; friend bool operator==(const ErrorReply&, const ErrorReply&) = default; };
 
 using Message = std::variant<LaunchApp, TerminateApp, ActivateApp, QueryAppState, QueryRunning, QueryInstalledApps,
                              IpcForward, PanelGesture, Hello, AppMessage, LaunchAck, AppReady, RunningApps, AppState,
                              InstalledApps, IpcMessage, NavigationGesture, ErrorReply, DevLaunchApp, DevReloadUi,
-                             DevIpcExchange, DevIpcReplies>;
+                             DevIpcExchange, DevIpcReplies, AppClosed>;
 
 /// The SCREAMING_SNAKE_CASE tag of a message, e.g. "LAUNCH_APP".
 [[nodiscard]] std::string_view type_name(const Message& message);

@@ -37,9 +37,13 @@ inline constexpr std::string_view kPayloadHasLineBreak = "payload contains a lin
 /// `entry`'s directory (the app's newly installed revision) and reload the page in place.
 [[nodiscard]] std::string dev_reload_line(std::string_view entry);
 
+/// appd → app shell under memory pressure while the app is in the background: `{"type":"RELEASE_MEMORY"}\n` — drop
+/// what WebKit can drop (caches; docs/appd.md "Memory pressure").
+[[nodiscard]] std::string release_memory_line();
+
 /// What a bridge line holds.
 struct BridgeLine {
-  enum class Kind { app_message, renderer_crashed, dev_reload, other };
+  enum class Kind { app_message, renderer_crashed, dev_reload, release_memory, other };
   Kind kind = Kind::other;
   std::string payload;  // app_message only
   std::string entry;    // dev_reload only

@@ -26,9 +26,13 @@ struct AppSurfaceCreated {
 struct SurfaceReady { uint64_t session_id = 0; friend bool operator==(const SurfaceReady&, const SurfaceReady&) = default; };
 struct FocusResult { uint64_t session_id = 0; bool ok = false; friend bool operator==(const FocusResult&, const FocusResult&) = default; };
 struct ClientDisconnected { uint64_t session_id = 0; friend bool operator==(const ClientDisconnected&, const ClientDisconnected&) = default; };
+/// WEFT addition to the §2.4 table (peers ignore unknown types, so the reference stays compatible): keyboard focus moved
+/// to a toplevel of `session_id`, or left every session (0: the panel, a layer surface or nothing has it). Sent on
+/// every change, so appd knows the foreground app and each session's last focus time (memory-pressure LRU).
+struct SessionFocused { uint64_t session_id = 0; friend bool operator==(const SessionFocused&, const SessionFocused&) = default; };
 
 using Message = std::variant<BindSession, CloseSession, AppFocusRequest, AppSurfaceDestroyed, AppSurfaceCreated,
-                             SurfaceReady, FocusResult, ClientDisconnected>;
+                             SurfaceReady, FocusResult, ClientDisconnected, SessionFocused>;
 
 /// The snake_case tag, e.g. "bind_session".
 [[nodiscard]] std::string_view type_name(const Message& message);
