@@ -13,27 +13,40 @@ bool is_super(uint32_t keycode) { return keycode == KEY_LEFTMETA || keycode == K
 
 }  // namespace
 
-Keyboards::Keyboards(wlr_backend* backend, Seat& seat) : seat_(seat) {
+Keyboards::Keyboards(wl_display* display, wlr_backend* backend, Seat& seat) : seat_(seat) {
   // Every input device a backend finds (udev hot-plug, the nested host's seat, headless virtual devices).
   new_input_.connect(&backend->events.new_input, [this](wlr_input_device* device) {
-    if (device->type == WLR_INPUT_DEVICE_KEYBOARD) add(device);
+    if (device->type == WLR_INPUT_DEVICE_KEYBOARD) add(device, false);
   });
+  // zwp_virtual_keyboard_manager_v1.create_virtual_keyboard: the on-screen keyboard's key events.
+  wlr_virtual_keyboard_manager_v1* virtual_keyboards = wlr_virtual_keyboard_manager_v1_create(display);
+  new_virtual_keyboard_.connect(&virtual_keyboards->events.new_virtual_keyboard,
+                                [this](wlr_virtual_keyboard_v1* keyboard) { add(&keyboard->input_device, true); });
 }
 
-void Keyboards::add(wlr_input_device* device) {
-  wlr::XkbContextPtr context(xkb_context_new(XKB_CONTEXT_NO_FLAGS));
-  // Rules, model, layout and options come from XKB_DEFAULT_* or the system defaults.
-  wlr::XkbKeymapPtr keymap(xkb_keymap_new_from_names(context.get(), nullptr, XKB_KEYMAP_COMPILE_NO_FLAGS));
-  if (!keymap) {
-    log::error("keyboard ", device->name ? device->name : "?", ": no xkb keymap could be compiled");
-    return;
+bool Keyboards::has_physical_keyboard() const {
+  for (const auto& keyboard : keyboards_)
+    if (!keyboard->is_virtual) return true;
+  return false;
+}
+
+void Keyboards::add(wlr_input_device* device, bool is_virtual) {
+  if (!is_virtual) {
+    wlr::XkbContextPtr context(xkb_context_new(XKB_CONTEXT_NO_FLAGS));
+    // Rules, model, layout and options come from XKB_DEFAULT_* or the system defaults.
+    wlr::XkbKeymapPtr keymap(xkb_keymap_new_from_names(context.get(), nullptr, XKB_KEYMAP_COMPILE_NO_FLAGS));
+    if (!keymap) {
+      log::error("keyboard ", device->name ? device->name : "?", ": no xkb keymap could be compiled");
+      return;
+    }
+    wlr_keyboard_set_keymap(device->keyboard, keymap.get());
+    wlr_keyboard_set_repeat_info(device->keyboard, kRepeatRate, kRepeatDelay);
   }
-  wlr_keyboard_set_keymap(device->keyboard, keymap.get());
-  wlr_keyboard_set_repeat_info(device->keyboard, kRepeatRate, kRepeatDelay);
 
   auto keyboard = std::make_unique<Keyboard>();
   Keyboard* kb = keyboard.get();
   kb->device = device;
+  kb->is_virtual = is_virtual;
   wlr_seat* seat = seat_.get();
   // wl_keyboard.modifiers: the focused client tracks modifier state from this keyboard.
   kb->modifiers.connect(&device->keyboard->events.modifiers, [seat, kb](void*) {
@@ -50,7 +63,9 @@ void Keyboards::add(wlr_input_device* device) {
     seat_.set_capability(WL_SEAT_CAPABILITY_KEYBOARD, !keyboards_.empty());
   });
   keyboards_.push_back(std::move(keyboard));
-  wlr_seat_set_keyboard(seat, device);
+  // A virtual keyboard has no keymap yet (its client sends one before its first key): it becomes the seat's keyboard
+  // with that first key.
+  if (!is_virtual) wlr_seat_set_keyboard(seat, device);
   seat_.set_capability(WL_SEAT_CAPABILITY_KEYBOARD, true);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Keyboards: xkb keymap and repeat for every keyboard device, keys delivered to the seat's focus, and the Super tap
-// (§2.2): a Super press held back until we know whether another key or a button follows.
+// (§2.2): a Super press held back until we know whether another key or a button follows. Also the
+// zwp_virtual_keyboard_manager_v1 global: the system UI's on-screen keyboard sends keys through a virtual keyboard
+// (its own keymap), which is delivered like any other keyboard; the global filter keeps it from session clients.
 
 #include <list>
 #include <memory>
@@ -15,12 +17,14 @@ namespace weft::compositor {
 
 class Keyboards {
  public:
-  Keyboards(wlr_backend* backend, Seat& seat);
+  Keyboards(wl_display* display, wlr_backend* backend, Seat& seat);
   Keyboards(const Keyboards&) = delete;
   Keyboards& operator=(const Keyboards&) = delete;
 
   /// Something other than a key happened (a pointer button): a held Super press is not a tap, deliver it now.
   void release_held_super();
+  /// Whether a keyboard other than a virtual one (from the input method's client) is plugged in.
+  [[nodiscard]] bool has_physical_keyboard() const;
 
   /// Super was pressed and released alone. Handlers move keyboard focus; both key events then go to the new focus.
   Signal<> super_tapped;
@@ -28,16 +32,18 @@ class Keyboards {
  private:
   struct Keyboard {
     wlr_input_device* device;
+    bool is_virtual;  // zwp_virtual_keyboard_v1: the client sets the keymap
     Listener<> key, modifiers, destroy;
   };
 
-  void add(wlr_input_device* device);
+  void add(wlr_input_device* device, bool is_virtual);
   void on_key(Keyboard& keyboard, wlr_event_keyboard_key* event);
 
   Seat& seat_;
   std::list<std::unique_ptr<Keyboard>> keyboards_;
   std::optional<wlr_event_keyboard_key> held_super_;
   Listener<wlr_input_device> new_input_;
+  Listener<wlr_virtual_keyboard_v1> new_virtual_keyboard_;
 };
 
 }  // namespace weft::compositor
