@@ -12,6 +12,7 @@
 #include "first_frame.hpp"
 #include "host_window.hpp"
 #include "seat_input.hpp"
+#include "text_input_bridge.hpp"
 #include "system_page.hpp"
 #include "wayland_connection.hpp"
 #include "weft/core/log.hpp"
@@ -100,6 +101,8 @@ Result<int> serve(const std::string& html, const std::string& kit, const std::st
     dispatch_navigation_gesture(web, type, fingers, dx, dy);
   };
   SeatInput input(*connection, web);
+  // IME composition and the on-screen keyboard reach the page's editable elements through text-input-v3.
+  TextInputBridge text_input(*connection, web);
   std::string signal = std::string("script-message-received::") + kShellHandlerName;
   auto page_message =
       glib::connect(page->environment().content_manager(), signal.c_str(),

@@ -184,6 +184,36 @@ TEST(WeftSession, ASaveOverNotesChangedElsewhereIsShownAsAConflictAndTheOtherTex
   EXPECT_EQ(*on_disk, theirs) << "the conflicting save overwrote the other window's text";
 }
 
+TEST(WeftSession, ComposedTextFromAnInputMethodReachesTheNotesEditorAndIsSaved) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  const std::string composed = "Grüße 日本";
+  auto display = read_file(session.weft_dir() + "/compositor.display");
+  ASSERT_TRUE(display.ok());
+  // The stand-in input method (a system client, like the shell's keyboard): activated once the editor's text input is
+  // enabled, it composes "Grü", commits the whole text and exits 0 when the editor's surrounding text holds it.
+  weft::SpawnOptions im;
+  im.argv = {executable("standin-input-method"), "--preedit", "Grü", "--commit", composed, "--timeout-ms", "60000"};
+  im.env = {"XDG_RUNTIME_DIR=" + session.runtime_dir(), "WAYLAND_DISPLAY=" + *display};
+  auto typed = weft::test::run_child(im, {}, 90s);
+  ASSERT_EQ(typed.exit_code, 0) << typed.err;
+  EXPECT_NE(typed.err.find("the field now reads"), std::string::npos) << typed.err;
+
+  // Saved through the app's component: the text on disk is the composed text, byte for byte.
+  const std::string notes_file = session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt";
+  ASSERT_TRUE(wait_until([&] {
+    session.control().key_state(KEY_LEFTCTRL, true);
+    session.control().key(KEY_S);
+    session.control().key_state(KEY_LEFTCTRL, false);
+    return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->find(composed) != std::string::npos; }, 2s);
+  }, 30s)) << notes_file << " never held the composed text";
+  auto frame = session.capture();
+  ASSERT_TRUE(frame.ok());
+  keep_screenshot(session.last_capture(), "notes-composed.png");
+}
+
 TEST(WeftSession, APackageSignedByAnotherKeyIsRefusedUntilThatKeyIsTrustedThenItRuns) {
   SessionUnderTest session;
   ASSERT_TRUE(session.start_desktop().ok());

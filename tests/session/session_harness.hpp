@@ -60,6 +60,7 @@ class SessionUnderTest {
   [[nodiscard]] pid_t pid() const { return session_.pid(); }
   [[nodiscard]] ChildProcess& process() { return session_; }
   [[nodiscard]] std::string weft_dir() const { return runtime_dir_ + "/weft"; }
+  [[nodiscard]] const std::string& runtime_dir() const { return runtime_dir_; }
   [[nodiscard]] const std::string& root() const { return root_.path(); }
   [[nodiscard]] std::string data_home() const { return root_ / "home/.local/share"; }
 
