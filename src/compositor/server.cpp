@@ -172,8 +172,12 @@ void Server::compose() {
   wiring_.push_back(layers_->keyboard_released.connect([&policy](wlr_surface* s) { policy.restore_focus(s); }));
   // Super tap: the panel gets the keyboard for the launcher (§2.2).
   wiring_.push_back(keyboards_->super_tapped.connect([&policy] { policy.focus_panel(); }));
-  // Click or tap on a window raises and focuses it (§2.2).
-  wiring_.push_back(pointer_->window_pressed.connect([&policy](View& view) { policy.focus(view); }));
+  // Click or tap on a window raises and focuses it (§2.2), except on the on-screen keyboard while it types: the field
+  // it types into keeps the focus.
+  TextInputRelay& text_input = *text_input_;
+  wiring_.push_back(pointer_->window_pressed.connect([&policy, &text_input](View& view) {
+    if (!text_input.typing_from(view.surface())) policy.focus(view);
+  }));
   // A button ends a Super tap in progress: Super+click is not a tap.
   Keyboards& keyboards = *keyboards_;
   wiring_.push_back(pointer_->button_changing.connect([&keyboards] { keyboards.release_held_super(); }));

@@ -31,6 +31,11 @@ TextInputRelay::TextInputRelay(wl_display* display, Seat& seat)
 
 TextInputRelay::~TextInputRelay() = default;
 
+bool TextInputRelay::typing_from(const wlr_surface* surface) const {
+  return surface && input_method_ && input_method_->active && active_text_input() &&
+         wl_resource_get_client(surface->resource) == wl_resource_get_client(input_method_->resource);
+}
+
 void TextInputRelay::add_text_input(wlr_text_input_v3* input) {
   auto owned = std::make_unique<TextInput>();
   TextInput* text_input = owned.get();

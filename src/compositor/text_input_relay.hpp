@@ -24,6 +24,10 @@ class TextInputRelay {
   TextInputRelay& operator=(const TextInputRelay&) = delete;
   ~TextInputRelay();
 
+  /// Whether `surface` belongs to the input method's client while it types into a field (activated): a press there
+  /// (the on-screen keyboard) must not take keyboard focus away from that field.
+  [[nodiscard]] bool typing_from(const wlr_surface* surface) const;
+
  private:
   struct TextInput {
     wlr_text_input_v3* input;

@@ -133,3 +133,22 @@ TEST_F(TextInput, TheVirtualKeyboardsKeysReachTheFocusedClient) {
   ASSERT_TRUE(wait_until([&] { return !app->keys_received.empty(); })) << harness->log();
   EXPECT_EQ(app->keys_received.back(), static_cast<uint32_t>(KEY_A));
 }
+
+TEST_F(TextInput, APressOnTheInputMethodsOwnWindowWhileItTypesLeavesTheFocusOnTheField) {
+  start_typing_session();
+  // The system UI's panel (full output, beneath apps): its bottom strip is where the on-screen keyboard is drawn.
+  auto panel = make_panel(*system_ui);
+  wait_drawn(*panel);
+  ASSERT_EQ(focused_title(), "notes");
+  driver->click(kOutputWidth / 2.0, kOutputHeight - kPanelZone / 2.0);
+  settle(*driver);
+  EXPECT_EQ(focused_title(), "notes") << "the keyboard's press took the focus";
+  EXPECT_TRUE(method->active);
+
+  // Without a field to type into, the same press focuses the panel as any window.
+  field->disable();
+  ASSERT_TRUE(wait_until([&] { return !method->active; }));
+  driver->click(kOutputWidth / 2.0, kOutputHeight - kPanelZone / 2.0);
+  settle(*driver);
+  EXPECT_EQ(focused_title(), "panel");
+}
