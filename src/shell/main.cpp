@@ -108,7 +108,11 @@ Result<int> serve(const std::string& html, const std::string& kit, const std::st
   TextInputBridge text_input(*connection, web);
   // The on-screen keyboard: the page draws it above the taskbar; while shown, the panel's zone grows by its height so
   // the work area (and the focused field) ends above it.
-  InputMethodBridge input_method(*connection, web);
+  // WEFT_INPUT_METHOD=external: an external IME is the input method instead (the keyboard then never shows).
+  const std::string input_method_choice = paths::env_or("WEFT_INPUT_METHOD", "keyboard");
+  if (input_method_choice != "keyboard" && input_method_choice != "external")
+    log::warn("WEFT_INPUT_METHOD=", input_method_choice, " is neither keyboard nor external: using keyboard");
+  InputMethodBridge input_method(*connection, web, input_method_choice != "external");
   input_method.on_keyboard_height = [&window](int height) {
     window->set_exclusive_zone_bottom(kTaskbarHeight + height);
   };

@@ -59,9 +59,9 @@ struct InputMethodListeners {
   };
 };
 
-InputMethodBridge::InputMethodBridge(const WaylandConnection& connection, WebView& view)
+InputMethodBridge::InputMethodBridge(const WaylandConnection& connection, WebView& view, bool wanted)
     : view_(view), display_(connection.display()) {
-  if (!connection.input_method_manager()) return;
+  if (!wanted || !connection.input_method_manager()) return;
   seat_ = connection.bind_seat();
   if (!seat_) return;
   wl_seat_add_listener(seat_.get(), &InputMethodListeners::seat, this);

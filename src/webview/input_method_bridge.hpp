@@ -22,8 +22,9 @@ inline constexpr size_t kMaxOskText = 256;
 
 class InputMethodBridge {
  public:
-  /// Becomes the input method when the compositor offers it to this client; inert otherwise (`bound()` false).
-  InputMethodBridge(const WaylandConnection& connection, WebView& view);
+  /// Becomes the input method when `wanted` and the compositor offers it to this client; inert otherwise (`bound()`
+  /// false): WEFT_INPUT_METHOD=external leaves the role to an external IME (an input-method-v2 client of its own).
+  InputMethodBridge(const WaylandConnection& connection, WebView& view, bool wanted);
   ~InputMethodBridge();
   InputMethodBridge(const InputMethodBridge&) = delete;
   InputMethodBridge& operator=(const InputMethodBridge&) = delete;

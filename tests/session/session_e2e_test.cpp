@@ -186,7 +186,8 @@ TEST(WeftSession, ASaveOverNotesChangedElsewhereIsShownAsAConflictAndTheOtherTex
 
 TEST(WeftSession, ComposedTextFromAnInputMethodReachesTheNotesEditorAndIsSaved) {
   SessionUnderTest session;
-  ASSERT_TRUE(session.start_desktop().ok());
+  // An external IME instead of the shell's on-screen keyboard (there is one input method per seat).
+  ASSERT_TRUE(session.start_desktop({"WEFT_INPUT_METHOD=external"}).ok());
   auto notes = launch_running(session, kNotes);
   ASSERT_TRUE(notes.ok()) << notes.error().message;
   const std::string composed = "Grüße 日本";
