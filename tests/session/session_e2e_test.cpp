@@ -254,6 +254,16 @@ TEST(WeftSession, TheOnScreenKeyboardOpensAboveTheTaskbarTypesIntoNotesAndTheWin
     return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->find("weft") != std::string::npos; }, 3s);
   }, 60s)) << notes_file << " never held the text typed on the on-screen keyboard";
   EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
+  // ⌫ (third row, right 15 %) deletes the character before the cursor through the input method; then "s".
+  key_at(2, 0.925);
+  tap('s');
+  // A save while the previous one is still in flight is ignored by the page: save until it lands.
+  EXPECT_TRUE(wait_until([&] {
+    session.control().key_state(KEY_LEFTCTRL, true);
+    session.control().key(KEY_S);
+    session.control().key_state(KEY_LEFTCTRL, false);
+    return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->ends_with("wefs"); }, 2s);
+  }, 20s)) << "after ⌫ and s the note reads: " << read_file(notes_file).value_or("<unreadable>");
 
   auto frame = session.capture();
   ASSERT_TRUE(frame.ok());
