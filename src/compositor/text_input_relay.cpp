@@ -12,8 +12,9 @@ bool same_client(wl_resource* resource, wlr_surface* surface) {
 
 }  // namespace
 
-TextInputRelay::TextInputRelay(wl_display* display, Seat& seat)
+TextInputRelay::TextInputRelay(wl_display* display, Seat& seat, Scene& scene)
     : seat_(seat),
+      scene_(scene),
       text_input_manager_(wlr_text_input_manager_v3_create(display)),
       input_method_manager_(wlr_input_method_manager_v2_create(display)) {
   // zwp_text_input_manager_v3.get_text_input: a client's text field, which gets enter while its client has focus.
@@ -43,20 +44,24 @@ void TextInputRelay::add_text_input(wlr_text_input_v3* input) {
   // commit with enable: the client's editable element got focus; the input method activates.
   text_input->enable.connect(&input->events.enable, [this, text_input](void*) {
     if (active_text_input() == text_input) activate(*text_input);
+    place_popups();
   });
   // commit while enabled: new surrounding text, content type or cursor rectangle for the input method.
   text_input->commit.connect(&input->events.commit, [this, text_input](void*) {
     if (input_method_ && active_text_input() == text_input) send_state(*text_input);
+    place_popups();
   });
   // commit with disable: the editable element lost focus.
   text_input->disable.connect(&input->events.disable, [this, text_input](void*) {
     if (text_input->input->focused_surface == seat_.keyboard_focus()) deactivate();
+    place_popups();
   });
   // The client destroyed its text input (or went away): an input method working for it stops.
   text_input->destroy.connect(&input->events.destroy, [this, text_input](void*) {
     const bool was_active = active_text_input() == text_input;
     text_inputs_.remove_if([text_input](const std::unique_ptr<TextInput>& t) { return t.get() == text_input; });
     if (was_active) deactivate();
+    place_popups();
   });
   text_inputs_.push_back(std::move(owned));
   wlr_surface* focus = seat_.keyboard_focus();
@@ -74,9 +79,12 @@ void TextInputRelay::add_input_method(wlr_input_method_v2* method) {
   // zwp_input_method_v2.commit: the preedit, commit and delete-surrounding state it set since the last commit.
   method_commit_.connect(&method->events.commit, [this](void*) { relay_commit(); });
   // The input method went away: a preedit it left in the text field is cleared.
+  // get_input_popup_surface: a candidate list or similar, shown below the field's cursor.
+  new_popup_.connect(&method->events.new_popup_surface, [this](wlr_input_popup_surface_v2* p) { add_popup(p); });
   method_destroy_.connect(&method->events.destroy, [this](void*) {
     method_commit_.disconnect();
     method_destroy_.disconnect();
+    new_popup_.disconnect();
     input_method_ = nullptr;
     if (TextInput* active = active_text_input()) wlr_text_input_v3_send_done(active->input);
   });
@@ -96,6 +104,59 @@ void TextInputRelay::keyboard_focus_changed(wlr_surface* old_surface, wlr_surfac
     wlr_text_input_v3* input = text_input->input;
     if (!input->focused_surface && same_client(input->resource, new_surface))
       wlr_text_input_v3_send_enter(input, new_surface);
+  }
+  place_popups();
+}
+
+void TextInputRelay::add_popup(wlr_input_popup_surface_v2* popup) {
+  auto owned = std::make_unique<Popup>();
+  Popup* p = owned.get();
+  p->popup = popup;
+  p->node = wlr_scene_subsurface_tree_create(&scene_.tree(SceneLayer::layer_overlay)->node, popup->surface);
+  if (!p->node) return;
+  // The surface went away first: wlroots destroyed the tree with it.
+  p->node_destroy.connect(&p->node->events.destroy, [p](void*) {
+    p->node = nullptr;
+    p->node_destroy.disconnect();
+  });
+  // map/unmap: the popup has (or no longer has) content.
+  p->map.connect(&popup->events.map, [this](void*) { place_popups(); });
+  p->unmap.connect(&popup->events.unmap, [this](void*) { place_popups(); });
+  // The input method destroyed the popup (or went away).
+  p->destroy.connect(&popup->events.destroy, [this, p](void*) {
+    if (p->node) {
+      p->node_destroy.disconnect();
+      wlr_scene_node_destroy(p->node);
+    }
+    popups_.remove_if([p](const std::unique_ptr<Popup>& q) { return q.get() == p; });
+  });
+  popups_.push_back(std::move(owned));
+  place_popups();
+}
+
+void TextInputRelay::place_popups() {
+  if (popups_.empty()) return;
+  TextInput* active = active_text_input();
+  wlr_box rect{};
+  int lx = 0, ly = 0;
+  bool placed = false;
+  if (active && (active->input->active_features & WLR_TEXT_INPUT_V3_FEATURE_CURSOR_RECTANGLE)) {
+    rect = active->input->current.cursor_rectangle;
+    wlr_surface* surface = active->input->focused_surface;
+    // The field's window: its xdg surface's scene node gives the surface origin in layout coordinates.
+    if (wlr_surface_is_xdg_surface(surface)) {
+      wlr_xdg_surface* xdg = wlr_xdg_surface_from_wlr_surface(surface);
+      auto* node = xdg ? static_cast<wlr_scene_node*>(xdg->data) : nullptr;
+      placed = node && wlr_scene_node_coords(node, &lx, &ly);
+    }
+  }
+  for (const auto& p : popups_) {
+    if (!p->node) continue;
+    if (placed) {
+      wlr_input_popup_surface_v2_send_text_input_rectangle(p->popup, &rect);
+      wlr_scene_node_set_position(p->node, lx + rect.x, ly + rect.y + rect.height);
+    }
+    wlr_scene_node_set_enabled(p->node, placed && p->popup->mapped);
   }
 }
 

@@ -7,11 +7,16 @@
 // Who may be the input method is decided by the global filter (session clients never see the manager); this unit
 // treats the input method's strings as hostile anyway: they only ever reach the focused, enabled text input, and a
 // commit that answers an outdated done serial is dropped.
+//
+// The field's cursor rectangle reaches the input method through its popup surfaces (zwp_input_popup_surface_v2, the
+// only carrier the protocol has): each gets text_input_rectangle and is shown just below the cursor, above everything
+// (candidate lists).
 
 #include <list>
 #include <memory>
 
 #include "listener.hpp"
+#include "scene.hpp"
 #include "seat.hpp"
 #include "wlr.hpp"
 
@@ -19,7 +24,7 @@ namespace weft::compositor {
 
 class TextInputRelay {
  public:
-  TextInputRelay(wl_display* display, Seat& seat);
+  TextInputRelay(wl_display* display, Seat& seat, Scene& scene);
   TextInputRelay(const TextInputRelay&) = delete;
   TextInputRelay& operator=(const TextInputRelay&) = delete;
   ~TextInputRelay();
@@ -34,7 +39,16 @@ class TextInputRelay {
     Listener<> enable, commit, disable, destroy;
   };
 
+  struct Popup {
+    wlr_input_popup_surface_v2* popup;
+    wlr_scene_node* node = nullptr;  // the popup's surface tree in the top layer; wlroots destroys it with the surface
+    Listener<> map, unmap, destroy, node_destroy;
+  };
+
   void add_text_input(wlr_text_input_v3* input);
+  void add_popup(wlr_input_popup_surface_v2* popup);
+  /// Sends the active field's cursor rectangle to every popup and places them below it (hidden without a field).
+  void place_popups();
   void add_input_method(wlr_input_method_v2* method);
   void keyboard_focus_changed(wlr_surface* old_surface, wlr_surface* new_surface);
   /// The text input that receives the input method's strings: enabled and on the focused surface.
@@ -47,6 +61,7 @@ class TextInputRelay {
   void relay_commit();
 
   Seat& seat_;
+  Scene& scene_;
   wlr_text_input_manager_v3* text_input_manager_;       // destroyed with the display
   wlr_input_method_manager_v2* input_method_manager_;   // destroyed with the display
   std::list<std::unique_ptr<TextInput>> text_inputs_;
@@ -55,6 +70,8 @@ class TextInputRelay {
   Listener<wlr_text_input_v3> new_text_input_;
   Listener<wlr_input_method_v2> new_input_method_;
   Listener<> method_commit_, method_destroy_;
+  Listener<wlr_input_popup_surface_v2> new_popup_;
+  std::list<std::unique_ptr<Popup>> popups_;
   Listener<wlr_seat_keyboard_focus_change_event> focus_change_;
 };
 

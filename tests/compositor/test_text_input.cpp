@@ -141,6 +141,8 @@ TestInputMethod::TestInputMethod(TestClient& client) : client_(client) {
 }
 
 TestInputMethod::~TestInputMethod() {
+  if (popup_) zwp_input_popup_surface_v2_destroy(popup_);
+  if (popup_surface_) wl_surface_destroy(popup_surface_);
   if (keyboard_) zwp_virtual_keyboard_v1_destroy(keyboard_);
   if (keyboards_) wl_proxy_destroy(reinterpret_cast<wl_proxy*>(keyboards_));  // the manager has no destructor
   if (method_) zwp_input_method_v2_destroy(method_);
@@ -180,6 +182,22 @@ bool TestInputMethod::create_virtual_keyboard() {
   zwp_virtual_keyboard_v1_keymap(keyboard_, XKB_KEYMAP_FORMAT_TEXT_V1, fd.get(), static_cast<uint32_t>(size));
   wl_display_flush(client_.display);
   return true;
+}
+
+void TestInputMethod::create_popup(int width, int height, Rgb colour) {
+  static constexpr zwp_input_popup_surface_v2_listener kPopupListener = {
+      .text_input_rectangle =
+          [](void* data, zwp_input_popup_surface_v2*, int32_t x, int32_t y, int32_t w, int32_t h) {
+            static_cast<TestInputMethod*>(data)->popup_rectangle = wlr_box_like{x, y, w, h};
+          },
+  };
+  popup_surface_ = wl_compositor_create_surface(client_.compositor);
+  popup_ = zwp_input_method_v2_get_input_popup_surface(method_, popup_surface_);
+  zwp_input_popup_surface_v2_add_listener(popup_, &kPopupListener, this);
+  wl_surface_attach(popup_surface_, solid_buffer(client_.shm, width, height, colour), 0, 0);
+  wl_surface_damage(popup_surface_, 0, 0, width, height);
+  wl_surface_commit(popup_surface_);
+  wl_display_flush(client_.display);
 }
 
 void TestInputMethod::tap_key(uint32_t key) {

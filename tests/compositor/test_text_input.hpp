@@ -4,6 +4,7 @@
 // UI's on-screen keyboard in the relay tests.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,10 @@
 #include "virtual-keyboard-unstable-v1-client-protocol.h"
 
 namespace weft::test {
+
+struct wlr_box_like {
+  int x, y, width, height;
+};
 
 /// One zwp_text_input_v3 of a client, with the strings the compositor relayed to it, applied at each done.
 class TestTextInput {
@@ -60,6 +65,10 @@ class TestInputMethod {
   /// A virtual keyboard with the default xkb keymap; taps `key` (evdev code) on it.
   [[nodiscard]] bool create_virtual_keyboard();
   void tap_key(uint32_t key);
+  /// An input popup surface (a candidate list) filled with `colour`.
+  void create_popup(int width, int height, Rgb colour);
+
+  std::optional<wlr_box_like> popup_rectangle;  // the latest text_input_rectangle
 
   bool active = false;  // state at the latest done
   bool unavailable = false;
@@ -74,6 +83,8 @@ class TestInputMethod {
   zwp_input_method_v2* method_ = nullptr;
   zwp_virtual_keyboard_manager_v1* keyboards_ = nullptr;
   zwp_virtual_keyboard_v1* keyboard_ = nullptr;
+  wl_surface* popup_surface_ = nullptr;
+  zwp_input_popup_surface_v2* popup_ = nullptr;
   bool pending_active_ = false;
   uint32_t key_time_ = 0;  // ms
 };

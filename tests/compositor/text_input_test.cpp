@@ -152,3 +152,24 @@ TEST_F(TextInput, APressOnTheInputMethodsOwnWindowWhileItTypesLeavesTheFocusOnTh
   settle(*driver);
   EXPECT_EQ(focused_title(), "panel");
 }
+
+TEST_F(TextInput, TheCursorRectangleReachesTheInputMethodsPopupWhichShowsBelowTheCursor) {
+  start_typing_session();  // the field's cursor rectangle: (10, 20) 1×16 in its window, at the output's origin
+  method->create_popup(60, 30, kYellow);
+  ASSERT_TRUE(wait_until([&] { return method->popup_rectangle.has_value(); })) << "no text_input_rectangle";
+  EXPECT_EQ(method->popup_rectangle->x, 10);
+  EXPECT_EQ(method->popup_rectangle->y, 20);
+  EXPECT_EQ(method->popup_rectangle->height, 16);
+  settle(*system_ui);
+  auto png = driver->capture("input-popup");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(10 + 30, 36 + 15), kYellow) << "the popup is not below the cursor";
+  EXPECT_EQ(png->at(10 + 30, 36 - 4), kRed) << "the popup covers the cursor line";
+
+  // No field to type into: the popup is hidden.
+  field->disable();
+  ASSERT_TRUE(wait_until([&] { return !method->active; }));
+  auto after = driver->capture("input-popup-hidden");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->at(10 + 30, 36 + 15), kRed);
+}
