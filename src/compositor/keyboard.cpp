@@ -49,7 +49,12 @@ void Keyboards::add(wlr_input_device* device, bool is_virtual) {
   kb->is_virtual = is_virtual;
   wlr_seat* seat = seat_.get();
   // wl_keyboard.modifiers: the focused client tracks modifier state from this keyboard.
-  kb->modifiers.connect(&device->keyboard->events.modifiers, [seat, kb](void*) {
+  kb->modifiers.connect(&device->keyboard->events.modifiers, [this, seat, kb](void*) {
+    if (grabbed(*kb)) {
+      wlr_input_method_keyboard_grab_v2_set_keyboard(grab_, kb->device->keyboard);
+      wlr_input_method_keyboard_grab_v2_send_modifiers(grab_, &kb->device->keyboard->modifiers);
+      return;
+    }
     wlr_seat_set_keyboard(seat, kb->device);
     wlr_seat_keyboard_notify_modifiers(seat, &kb->device->keyboard->modifiers);
   });
@@ -79,8 +84,8 @@ void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
       const wlr_event_keyboard_key press = *held_super_;
       held_super_.reset();
       super_tapped.emit();
-      wlr_seat_keyboard_notify_key(seat, press.time_msec, press.keycode, WL_KEYBOARD_KEY_STATE_PRESSED);
-      wlr_seat_keyboard_notify_key(seat, event->time_msec, event->keycode, event->state);
+      deliver(keyboard, press.time_msec, press.keycode, WL_KEYBOARD_KEY_STATE_PRESSED);
+      deliver(keyboard, event->time_msec, event->keycode, event->state);
       return;
     }
     // Not a tap: the held press goes to whoever has focus, then this key.
@@ -89,7 +94,26 @@ void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
     held_super_ = *event;
     return;
   }
-  wlr_seat_keyboard_notify_key(seat, event->time_msec, event->keycode, event->state);
+  deliver(keyboard, event->time_msec, event->keycode, event->state);
+}
+
+bool Keyboards::grabbed(const Keyboard& keyboard) const {
+  if (!grab_) return false;
+  if (!keyboard.is_virtual) return true;
+  // The input method's own virtual keyboard: what it types goes to the field, not back to itself.
+  wlr_virtual_keyboard_v1* virtual_keyboard = wlr_input_device_get_virtual_keyboard(keyboard.device);
+  return !virtual_keyboard ||
+         wl_resource_get_client(virtual_keyboard->resource) != wl_resource_get_client(grab_->resource);
+}
+
+void Keyboards::deliver(const Keyboard& keyboard, uint32_t time_msec, uint32_t keycode, uint32_t state) {
+  if (grabbed(keyboard)) {
+    // The grab's client gets this keyboard's keymap first (set_keyboard sends it only when the keyboard changes).
+    wlr_input_method_keyboard_grab_v2_set_keyboard(grab_, keyboard.device->keyboard);
+    wlr_input_method_keyboard_grab_v2_send_key(grab_, time_msec, keycode, state);
+    return;
+  }
+  wlr_seat_keyboard_notify_key(seat_.get(), time_msec, keycode, state);
 }
 
 void Keyboards::release_held_super() {

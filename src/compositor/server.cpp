@@ -55,8 +55,8 @@ Server::~Server() {
   session_control_.reset();
   gestures_.reset();
   pointer_.reset();
+  text_input_.reset();  // holds the keyboards (their grab)
   keyboards_.reset();
-  text_input_.reset();
   zweft_.reset();
   policy_.reset();
   layers_.reset();
@@ -157,7 +157,7 @@ void Server::compose() {
   policy_ = std::make_unique<WindowPolicy>(loop_, *scene_, *outputs_, *xdg_, *seat_);
   zweft_ = std::make_unique<ZweftShell>(display, *sessions_, *xdg_, *policy_, *seat_);
   keyboards_ = std::make_unique<Keyboards>(display, backend_.get(), *seat_);
-  text_input_ = std::make_unique<TextInputRelay>(display, *seat_, *scene_);
+  text_input_ = std::make_unique<TextInputRelay>(display, *seat_, *scene_, *keyboards_);
   pointer_ = std::make_unique<Pointer>(display, backend_.get(), layout_.get(), *scene_, *xdg_, *seat_);
   gestures_ = std::make_unique<Gestures>(display, pointer_->cursor(), *seat_);
   session_control_ = std::make_unique<SessionControl>(display, *sessions_, *xdg_, *policy_, *zweft_);

@@ -12,9 +12,10 @@ bool same_client(wl_resource* resource, wlr_surface* surface) {
 
 }  // namespace
 
-TextInputRelay::TextInputRelay(wl_display* display, Seat& seat, Scene& scene)
+TextInputRelay::TextInputRelay(wl_display* display, Seat& seat, Scene& scene, Keyboards& keyboards)
     : seat_(seat),
       scene_(scene),
+      keyboards_(keyboards),
       text_input_manager_(wlr_text_input_manager_v3_create(display)),
       input_method_manager_(wlr_input_method_manager_v2_create(display)) {
   // zwp_text_input_manager_v3.get_text_input: a client's text field, which gets enter while its client has focus.
@@ -81,10 +82,22 @@ void TextInputRelay::add_input_method(wlr_input_method_v2* method) {
   // The input method went away: a preedit it left in the text field is cleared.
   // get_input_popup_surface: a candidate list or similar, shown below the field's cursor.
   new_popup_.connect(&method->events.new_popup_surface, [this](wlr_input_popup_surface_v2* p) { add_popup(p); });
+  // grab_keyboard: an IME takes the physical keys (and forwards what it does not use through a virtual keyboard).
+  grab_keyboard_.connect(&method->events.grab_keyboard, [this](wlr_input_method_keyboard_grab_v2* grab) {
+    if (wlr_keyboard* keyboard = wlr_seat_get_keyboard(seat_.get()))
+      wlr_input_method_keyboard_grab_v2_set_keyboard(grab, keyboard);  // its keymap and repeat info first
+    keyboards_.set_grab(grab);
+    // release (or the input method going away) destroys the grab: keys go to the focused client again.
+    grab_destroy_.connect(&grab->events.destroy, [this](void*) {
+      keyboards_.set_grab(nullptr);
+      grab_destroy_.disconnect();
+    });
+  });
   method_destroy_.connect(&method->events.destroy, [this](void*) {
     method_commit_.disconnect();
     method_destroy_.disconnect();
     new_popup_.disconnect();
+    grab_keyboard_.disconnect();
     input_method_ = nullptr;
     if (TextInput* active = active_text_input()) wlr_text_input_v3_send_done(active->input);
   });

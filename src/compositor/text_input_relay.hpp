@@ -10,11 +10,13 @@
 //
 // The field's cursor rectangle reaches the input method through its popup surfaces (zwp_input_popup_surface_v2, the
 // only carrier the protocol has): each gets text_input_rectangle and is shown just below the cursor, above everything
-// (candidate lists).
+// (candidate lists). An input method that grabs the keyboard (an IME) gets the physical keys through Keyboards until
+// it releases the grab.
 
 #include <list>
 #include <memory>
 
+#include "keyboard.hpp"
 #include "listener.hpp"
 #include "scene.hpp"
 #include "seat.hpp"
@@ -24,7 +26,7 @@ namespace weft::compositor {
 
 class TextInputRelay {
  public:
-  TextInputRelay(wl_display* display, Seat& seat, Scene& scene);
+  TextInputRelay(wl_display* display, Seat& seat, Scene& scene, Keyboards& keyboards);
   TextInputRelay(const TextInputRelay&) = delete;
   TextInputRelay& operator=(const TextInputRelay&) = delete;
   ~TextInputRelay();
@@ -62,6 +64,7 @@ class TextInputRelay {
 
   Seat& seat_;
   Scene& scene_;
+  Keyboards& keyboards_;
   wlr_text_input_manager_v3* text_input_manager_;       // destroyed with the display
   wlr_input_method_manager_v2* input_method_manager_;   // destroyed with the display
   std::list<std::unique_ptr<TextInput>> text_inputs_;
@@ -71,6 +74,8 @@ class TextInputRelay {
   Listener<wlr_input_method_v2> new_input_method_;
   Listener<> method_commit_, method_destroy_;
   Listener<wlr_input_popup_surface_v2> new_popup_;
+  Listener<wlr_input_method_keyboard_grab_v2> grab_keyboard_;
+  Listener<> grab_destroy_;
   std::list<std::unique_ptr<Popup>> popups_;
   Listener<wlr_seat_keyboard_focus_change_event> focus_change_;
 };

@@ -141,6 +141,7 @@ TestInputMethod::TestInputMethod(TestClient& client) : client_(client) {
 }
 
 TestInputMethod::~TestInputMethod() {
+  if (grab_) zwp_input_method_keyboard_grab_v2_release(grab_);
   if (popup_) zwp_input_popup_surface_v2_destroy(popup_);
   if (popup_surface_) wl_surface_destroy(popup_surface_);
   if (keyboard_) zwp_virtual_keyboard_v1_destroy(keyboard_);
@@ -197,6 +198,31 @@ void TestInputMethod::create_popup(int width, int height, Rgb colour) {
   wl_surface_attach(popup_surface_, solid_buffer(client_.shm, width, height, colour), 0, 0);
   wl_surface_damage(popup_surface_, 0, 0, width, height);
   wl_surface_commit(popup_surface_);
+  wl_display_flush(client_.display);
+}
+
+void TestInputMethod::grab_keyboard() {
+  static constexpr zwp_input_method_keyboard_grab_v2_listener kGrabListener = {
+      .keymap =
+          [](void* data, zwp_input_method_keyboard_grab_v2*, uint32_t, int32_t fd, uint32_t) {
+            ::close(fd);
+            static_cast<TestInputMethod*>(data)->grab_keymap = true;
+          },
+      .key =
+          [](void* data, zwp_input_method_keyboard_grab_v2*, uint32_t, uint32_t, uint32_t key, uint32_t state) {
+            if (state == WL_KEYBOARD_KEY_STATE_PRESSED) static_cast<TestInputMethod*>(data)->grabbed_keys.push_back(key);
+          },
+      .modifiers = [](void*, zwp_input_method_keyboard_grab_v2*, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t) {},
+      .repeat_info = [](void*, zwp_input_method_keyboard_grab_v2*, int32_t, int32_t) {},
+  };
+  grab_ = zwp_input_method_v2_grab_keyboard(method_);
+  zwp_input_method_keyboard_grab_v2_add_listener(grab_, &kGrabListener, this);
+  wl_display_flush(client_.display);
+}
+
+void TestInputMethod::release_keyboard() {
+  zwp_input_method_keyboard_grab_v2_release(grab_);
+  grab_ = nullptr;
   wl_display_flush(client_.display);
 }
 

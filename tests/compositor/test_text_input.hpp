@@ -65,6 +65,12 @@ class TestInputMethod {
   /// A virtual keyboard with the default xkb keymap; taps `key` (evdev code) on it.
   [[nodiscard]] bool create_virtual_keyboard();
   void tap_key(uint32_t key);
+  /// zwp_input_method_v2.grab_keyboard / its release: physical keys come to this input method meanwhile.
+  void grab_keyboard();
+  void release_keyboard();
+  std::vector<uint32_t> grabbed_keys;  // evdev codes of presses the grab received
+  bool grab_keymap = false;            // the grab was sent a keymap
+
   /// An input popup surface (a candidate list) filled with `colour`.
   void create_popup(int width, int height, Rgb colour);
 
@@ -85,6 +91,7 @@ class TestInputMethod {
   zwp_virtual_keyboard_v1* keyboard_ = nullptr;
   wl_surface* popup_surface_ = nullptr;
   zwp_input_popup_surface_v2* popup_ = nullptr;
+  zwp_input_method_keyboard_grab_v2* grab_ = nullptr;
   bool pending_active_ = false;
   uint32_t key_time_ = 0;  // ms
 };

@@ -173,3 +173,31 @@ TEST_F(TextInput, TheCursorRectangleReachesTheInputMethodsPopupWhichShowsBelowTh
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->at(10 + 30, 36 + 15), kRed);
 }
+
+TEST_F(TextInput, AKeyboardGrabTakesThePhysicalKeysWhileTheInputMethodsOwnVirtualKeysStillReachTheField) {
+  start_typing_session();
+  ASSERT_TRUE(method->create_virtual_keyboard());
+  method->grab_keyboard();
+  ASSERT_TRUE(wait_until([&] { return method->grab_keymap; })) << "the grab got no keymap";
+  app->keys_received.clear();
+  weft_test_v1_key(driver->control, KEY_A, 1);
+  weft_test_v1_key(driver->control, KEY_A, 0);
+  wl_display_flush(driver->display);
+  ASSERT_TRUE(wait_until([&] { return !method->grabbed_keys.empty(); })) << "the grab got no key";
+  EXPECT_EQ(method->grabbed_keys.back(), static_cast<uint32_t>(KEY_A));
+
+  // What the input method passes on through its virtual keyboard goes to the field, not back into the grab.
+  method->tap_key(KEY_B);
+  ASSERT_TRUE(wait_until([&] { return !app->keys_received.empty(); }));
+  EXPECT_EQ(app->keys_received, std::vector<uint32_t>{KEY_B}) << "the physical key leaked past the grab";
+  EXPECT_EQ(method->grabbed_keys.size(), 1u);
+
+  // Released: physical keys reach the focused client again.
+  method->release_keyboard();
+  settle(*system_ui);
+  weft_test_v1_key(driver->control, KEY_C, 1);
+  weft_test_v1_key(driver->control, KEY_C, 0);
+  wl_display_flush(driver->display);
+  ASSERT_TRUE(wait_until([&] { return app->keys_received.size() == 2; }));
+  EXPECT_EQ(app->keys_received.back(), static_cast<uint32_t>(KEY_C));
+}
