@@ -210,9 +210,13 @@ TEST(WeftSession, ComposedTextFromAnInputMethodReachesTheNotesEditorAndIsSaved) 
     session.control().key_state(KEY_LEFTCTRL, false);
     return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->find(composed) != std::string::npos; }, 2s);
   }, 30s)) << notes_file << " never held the composed text";
-  auto frame = session.capture();
-  ASSERT_TRUE(frame.ok());
+  // And the editor shows it: the first line holds text-coloured glyphs (the empty editor's placeholder is grey).
+  constexpr weft::test::Rgb kEditorText{0xe6, 0xe8, 0xee};
+  auto shown = session.capture_until(
+      [&](const Frame& f) { return fraction_near(f, 16, 70, 100, 22, kEditorText, 40) > 0.03; },
+      "the composed text on the editor's first line", 10000);
   keep_screenshot(session.last_capture(), "notes-composed.png");
+  EXPECT_TRUE(shown.ok()) << shown.error().message;
 }
 
 TEST(WeftSession, TheOnScreenKeyboardOpensAboveTheTaskbarTypesIntoNotesAndTheWindowEndsAboveIt) {
