@@ -201,3 +201,17 @@ TEST_F(TextInput, AKeyboardGrabTakesThePhysicalKeysWhileTheInputMethodsOwnVirtua
   ASSERT_TRUE(wait_until([&] { return app->keys_received.size() == 2; }));
   EXPECT_EQ(app->keys_received.back(), static_cast<uint32_t>(KEY_C));
 }
+
+TEST_F(TextInput, ASessionClientBindingTheInputMethodByItsRegistryNameIsDisconnected) {
+  auto system = connect();
+  ASSERT_EQ(system->global_names.count("zwp_input_method_manager_v2"), 1u);
+  const uint32_t name = system->global_names["zwp_input_method_manager_v2"];
+  auto app_client = bind(kSession, kAppId);
+  ASSERT_NE(app_client, nullptr) << harness->log();
+  // Registry names are small integers shared by every client: a hostile app can guess the hidden one.
+  wl_registry_bind(app_client->registry, name, &zwp_input_method_manager_v2_interface, 1);
+  app_client->roundtrip();
+  EXPECT_NE(app_client->error(), 0) << "the bind of a hidden global was accepted";
+  // The compositor and the system UI carry on.
+  EXPECT_TRUE(system->roundtrip());
+}
