@@ -21,6 +21,7 @@
 #include "host_window.hpp"
 #include "network_namespace.hpp"
 #include "seat_input.hpp"
+#include "text_input_bridge.hpp"
 #include "wayland_connection.hpp"
 #include "weft/core/app_id.hpp"
 #include "weft/core/log.hpp"
@@ -86,6 +87,8 @@ Result<int> present(glib::MainLoop& loop, AppPage& page, WebView& web, const std
     loop.quit(0);
   };
   SeatInput input(*connection, web);
+  // IME composition and the on-screen keyboard reach the page's editable elements through text-input-v3.
+  TextInputBridge text_input(*connection, web);
 
   std::unique_ptr<BridgeChannel> bridge;
   if (inherited.bridge)

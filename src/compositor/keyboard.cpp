@@ -13,30 +13,48 @@ bool is_super(uint32_t keycode) { return keycode == KEY_LEFTMETA || keycode == K
 
 }  // namespace
 
-Keyboards::Keyboards(wlr_backend* backend, Seat& seat) : seat_(seat) {
+Keyboards::Keyboards(wl_display* display, wlr_backend* backend, Seat& seat) : seat_(seat) {
   // Every input device a backend finds (udev hot-plug, the nested host's seat, headless virtual devices).
   new_input_.connect(&backend->events.new_input, [this](wlr_input_device* device) {
-    if (device->type == WLR_INPUT_DEVICE_KEYBOARD) add(device);
+    if (device->type == WLR_INPUT_DEVICE_KEYBOARD) add(device, false);
   });
+  // zwp_virtual_keyboard_manager_v1.create_virtual_keyboard: the on-screen keyboard's key events.
+  wlr_virtual_keyboard_manager_v1* virtual_keyboards = wlr_virtual_keyboard_manager_v1_create(display);
+  new_virtual_keyboard_.connect(&virtual_keyboards->events.new_virtual_keyboard,
+                                [this](wlr_virtual_keyboard_v1* keyboard) { add(&keyboard->input_device, true); });
 }
 
-void Keyboards::add(wlr_input_device* device) {
-  wlr::XkbContextPtr context(xkb_context_new(XKB_CONTEXT_NO_FLAGS));
-  // Rules, model, layout and options come from XKB_DEFAULT_* or the system defaults.
-  wlr::XkbKeymapPtr keymap(xkb_keymap_new_from_names(context.get(), nullptr, XKB_KEYMAP_COMPILE_NO_FLAGS));
-  if (!keymap) {
-    log::error("keyboard ", device->name ? device->name : "?", ": no xkb keymap could be compiled");
-    return;
+bool Keyboards::has_physical_keyboard() const {
+  for (const auto& keyboard : keyboards_)
+    if (!keyboard->is_virtual) return true;
+  return false;
+}
+
+void Keyboards::add(wlr_input_device* device, bool is_virtual) {
+  if (!is_virtual) {
+    wlr::XkbContextPtr context(xkb_context_new(XKB_CONTEXT_NO_FLAGS));
+    // Rules, model, layout and options come from XKB_DEFAULT_* or the system defaults.
+    wlr::XkbKeymapPtr keymap(xkb_keymap_new_from_names(context.get(), nullptr, XKB_KEYMAP_COMPILE_NO_FLAGS));
+    if (!keymap) {
+      log::error("keyboard ", device->name ? device->name : "?", ": no xkb keymap could be compiled");
+      return;
+    }
+    wlr_keyboard_set_keymap(device->keyboard, keymap.get());
+    wlr_keyboard_set_repeat_info(device->keyboard, kRepeatRate, kRepeatDelay);
   }
-  wlr_keyboard_set_keymap(device->keyboard, keymap.get());
-  wlr_keyboard_set_repeat_info(device->keyboard, kRepeatRate, kRepeatDelay);
 
   auto keyboard = std::make_unique<Keyboard>();
   Keyboard* kb = keyboard.get();
   kb->device = device;
+  kb->is_virtual = is_virtual;
   wlr_seat* seat = seat_.get();
   // wl_keyboard.modifiers: the focused client tracks modifier state from this keyboard.
-  kb->modifiers.connect(&device->keyboard->events.modifiers, [seat, kb](void*) {
+  kb->modifiers.connect(&device->keyboard->events.modifiers, [this, seat, kb](void*) {
+    if (grabbed(*kb)) {
+      wlr_input_method_keyboard_grab_v2_set_keyboard(grab_, kb->device->keyboard);
+      wlr_input_method_keyboard_grab_v2_send_modifiers(grab_, &kb->device->keyboard->modifiers);
+      return;
+    }
     wlr_seat_set_keyboard(seat, kb->device);
     wlr_seat_keyboard_notify_modifiers(seat, &kb->device->keyboard->modifiers);
   });
@@ -50,7 +68,9 @@ void Keyboards::add(wlr_input_device* device) {
     seat_.set_capability(WL_SEAT_CAPABILITY_KEYBOARD, !keyboards_.empty());
   });
   keyboards_.push_back(std::move(keyboard));
-  wlr_seat_set_keyboard(seat, device);
+  // A virtual keyboard has no keymap yet (its client sends one before its first key): it becomes the seat's keyboard
+  // with that first key.
+  if (!is_virtual) wlr_seat_set_keyboard(seat, device);
   seat_.set_capability(WL_SEAT_CAPABILITY_KEYBOARD, true);
 }
 
@@ -64,8 +84,8 @@ void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
       const wlr_event_keyboard_key press = *held_super_;
       held_super_.reset();
       super_tapped.emit();
-      wlr_seat_keyboard_notify_key(seat, press.time_msec, press.keycode, WL_KEYBOARD_KEY_STATE_PRESSED);
-      wlr_seat_keyboard_notify_key(seat, event->time_msec, event->keycode, event->state);
+      deliver(keyboard, press.time_msec, press.keycode, WL_KEYBOARD_KEY_STATE_PRESSED);
+      deliver(keyboard, event->time_msec, event->keycode, event->state);
       return;
     }
     // Not a tap: the held press goes to whoever has focus, then this key.
@@ -74,7 +94,26 @@ void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
     held_super_ = *event;
     return;
   }
-  wlr_seat_keyboard_notify_key(seat, event->time_msec, event->keycode, event->state);
+  deliver(keyboard, event->time_msec, event->keycode, event->state);
+}
+
+bool Keyboards::grabbed(const Keyboard& keyboard) const {
+  if (!grab_) return false;
+  if (!keyboard.is_virtual) return true;
+  // The input method's own virtual keyboard: what it types goes to the field, not back to itself.
+  wlr_virtual_keyboard_v1* virtual_keyboard = wlr_input_device_get_virtual_keyboard(keyboard.device);
+  return !virtual_keyboard ||
+         wl_resource_get_client(virtual_keyboard->resource) != wl_resource_get_client(grab_->resource);
+}
+
+void Keyboards::deliver(const Keyboard& keyboard, uint32_t time_msec, uint32_t keycode, uint32_t state) {
+  if (grabbed(keyboard)) {
+    // The grab's client gets this keyboard's keymap first (set_keyboard sends it only when the keyboard changes).
+    wlr_input_method_keyboard_grab_v2_set_keyboard(grab_, keyboard.device->keyboard);
+    wlr_input_method_keyboard_grab_v2_send_key(grab_, time_msec, keycode, state);
+    return;
+  }
+  wlr_seat_keyboard_notify_key(seat_.get(), time_msec, keycode, state);
 }
 
 void Keyboards::release_held_super() {

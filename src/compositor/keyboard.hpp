@@ -1,6 +1,8 @@
 #pragma once
 // Keyboards: xkb keymap and repeat for every keyboard device, keys delivered to the seat's focus, and the Super tap
-// (§2.2): a Super press held back until we know whether another key or a button follows.
+// (§2.2): a Super press held back until we know whether another key or a button follows. Also the
+// zwp_virtual_keyboard_manager_v1 global: the system UI's on-screen keyboard sends keys through a virtual keyboard
+// (its own keymap), which is delivered like any other keyboard; the global filter keeps it from session clients.
 
 #include <list>
 #include <memory>
@@ -15,12 +17,18 @@ namespace weft::compositor {
 
 class Keyboards {
  public:
-  Keyboards(wlr_backend* backend, Seat& seat);
+  Keyboards(wl_display* display, wlr_backend* backend, Seat& seat);
   Keyboards(const Keyboards&) = delete;
   Keyboards& operator=(const Keyboards&) = delete;
 
   /// Something other than a key happened (a pointer button): a held Super press is not a tap, deliver it now.
   void release_held_super();
+  /// The input method's keyboard grab (nullptr: none): while set, keys and modifiers go to it instead of the focused
+  /// client, except those of the input method's own virtual keyboards (how it passes on what it does not consume).
+  /// The caller clears it before the grab is destroyed.
+  void set_grab(wlr_input_method_keyboard_grab_v2* grab) { grab_ = grab; }
+  /// Whether a keyboard other than a virtual one (from the input method's client) is plugged in.
+  [[nodiscard]] bool has_physical_keyboard() const;
 
   /// Super was pressed and released alone. Handlers move keyboard focus; both key events then go to the new focus.
   Signal<> super_tapped;
@@ -28,16 +36,22 @@ class Keyboards {
  private:
   struct Keyboard {
     wlr_input_device* device;
+    bool is_virtual;  // zwp_virtual_keyboard_v1: the client sets the keymap
     Listener<> key, modifiers, destroy;
   };
 
-  void add(wlr_input_device* device);
+  void add(wlr_input_device* device, bool is_virtual);
   void on_key(Keyboard& keyboard, wlr_event_keyboard_key* event);
+  /// One key to the grab or the focused client.
+  void deliver(const Keyboard& keyboard, uint32_t time_msec, uint32_t keycode, uint32_t state);
+  [[nodiscard]] bool grabbed(const Keyboard& keyboard) const;
 
   Seat& seat_;
   std::list<std::unique_ptr<Keyboard>> keyboards_;
   std::optional<wlr_event_keyboard_key> held_super_;
+  wlr_input_method_keyboard_grab_v2* grab_ = nullptr;  // borrowed; cleared by its owner before it goes
   Listener<wlr_input_device> new_input_;
+  Listener<wlr_virtual_keyboard_v1> new_virtual_keyboard_;
 };
 
 }  // namespace weft::compositor

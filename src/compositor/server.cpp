@@ -19,6 +19,7 @@
 #include "session_registry.hpp"
 #include "test_control.hpp"
 #include "test_injection.hpp"
+#include "text_input_relay.hpp"
 #include "window_policy.hpp"
 #include "xdg_shell.hpp"
 #include "zweft_shell.hpp"
@@ -54,6 +55,7 @@ Server::~Server() {
   session_control_.reset();
   gestures_.reset();
   pointer_.reset();
+  text_input_.reset();  // holds the keyboards (their grab)
   keyboards_.reset();
   zweft_.reset();
   policy_.reset();
@@ -154,7 +156,8 @@ void Server::compose() {
   layers_ = std::make_unique<LayerShell>(display, loop_, *scene_, *outputs_, *seat_);
   policy_ = std::make_unique<WindowPolicy>(loop_, *scene_, *outputs_, *xdg_, *seat_);
   zweft_ = std::make_unique<ZweftShell>(display, *sessions_, *xdg_, *policy_, *seat_);
-  keyboards_ = std::make_unique<Keyboards>(backend_.get(), *seat_);
+  keyboards_ = std::make_unique<Keyboards>(display, backend_.get(), *seat_);
+  text_input_ = std::make_unique<TextInputRelay>(display, *seat_, *scene_, *keyboards_);
   pointer_ = std::make_unique<Pointer>(display, backend_.get(), layout_.get(), *scene_, *xdg_, *seat_);
   gestures_ = std::make_unique<Gestures>(display, pointer_->cursor(), *seat_);
   session_control_ = std::make_unique<SessionControl>(display, *sessions_, *xdg_, *policy_, *zweft_);
@@ -169,8 +172,12 @@ void Server::compose() {
   wiring_.push_back(layers_->keyboard_released.connect([&policy](wlr_surface* s) { policy.restore_focus(s); }));
   // Super tap: the panel gets the keyboard for the launcher (§2.2).
   wiring_.push_back(keyboards_->super_tapped.connect([&policy] { policy.focus_panel(); }));
-  // Click or tap on a window raises and focuses it (§2.2).
-  wiring_.push_back(pointer_->window_pressed.connect([&policy](View& view) { policy.focus(view); }));
+  // Click or tap on a window raises and focuses it (§2.2), except on the on-screen keyboard while it types: the field
+  // it types into keeps the focus.
+  TextInputRelay& text_input = *text_input_;
+  wiring_.push_back(pointer_->window_pressed.connect([&policy, &text_input](View& view) {
+    if (!text_input.typing_from(view.surface())) policy.focus(view);
+  }));
   // A button ends a Super tap in progress: Super+click is not a tap.
   Keyboards& keyboards = *keyboards_;
   wiring_.push_back(pointer_->button_changing.connect([&keyboards] { keyboards.release_held_super(); }));
@@ -188,11 +195,13 @@ bool Server::filter_global(const wl_client* client, const wl_global* global, voi
   auto* self = static_cast<Server*>(data);
   if (!self->sessions_->tag_of(client)) return true;
   // Session-bound clients never see screencopy, data-control, the primary selection (they reach the clipboard only
-  // through the data device, while focused) or the test protocol (§2.3).
+  // through the data device, while focused), the input method and virtual keyboard (only the system UI types for
+  // others) or the test protocol (§2.3).
   const wl_interface* iface = wl_global_get_interface(global);
   const std::string_view name = iface->name;
   return name != "zwlr_screencopy_manager_v1" && name != "zwlr_data_control_manager_v1" && name != "weft_test_v1" &&
          name != "zwlr_layer_shell_v1" && name != "zwp_input_method_manager_v2" &&
+         name != "zwp_virtual_keyboard_manager_v1" &&
          name != "zwp_primary_selection_device_manager_v1";
 }
 

@@ -30,6 +30,7 @@ class SessionControl;
 class SessionRegistry;
 class TestControl;
 class TestInjection;
+class TextInputRelay;
 class WindowPolicy;
 class XdgShell;
 class ZweftShell;
@@ -84,6 +85,7 @@ class Server {
   std::unique_ptr<WindowPolicy> policy_;
   std::unique_ptr<ZweftShell> zweft_;
   std::unique_ptr<Keyboards> keyboards_;
+  std::unique_ptr<TextInputRelay> text_input_;
   std::unique_ptr<Pointer> pointer_;
   std::unique_ptr<Gestures> gestures_;
   std::unique_ptr<SessionControl> session_control_;

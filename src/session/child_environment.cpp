@@ -18,7 +18,8 @@ constexpr const char* kAppd[] = {"XDG_DATA_HOME", "XDG_CONFIG_HOME", "WEFT_APP_S
                                  "WEFT_APP_CPU_QUOTA", "WEFT_APP_MEMORY_MAX", "WEFT_APP_SHELL_MEMORY_MAX", "WEFT_APP_SHELL_POOL",
                                  "WEFT_EGL_RENDERING", "DBUS_SESSION_BUS_ADDRESS"};
 constexpr const char* kShell[] = {"XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "WEFT_APPD_WS_PORT",
-                                  "WEFT_EGL_RENDERING", "WEFT_SYSTEM_RESOURCES", "WEFT_APPD_SOCKET"};
+                                  "WEFT_EGL_RENDERING", "WEFT_SYSTEM_RESOURCES", "WEFT_APPD_SOCKET",
+                                  "WEFT_INPUT_METHOD"};
 constexpr const char* kPack[] = {"XDG_DATA_HOME", "XDG_CONFIG_HOME", "WEFT_APP_STORE", "WEFT_TRUSTED_KEYS"};
 
 class EnvBuilder {

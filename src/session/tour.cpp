@@ -26,7 +26,7 @@ constexpr const char* kNotes = "org.weft.demo.notes";
 constexpr int kTaskbar = 48;                  // px
 constexpr int kEntryCloseWidth = 28;          // px
 constexpr int kAppsButtonRight = 80;          // px: entries start to the right of the Apps button
-constexpr int kClockArea = 110;               // px at the right end: status dot and clock
+constexpr int kClockArea = 150;               // px at the right end: keyboard button, status dot and clock
 constexpr Frame::Rgb kTaskbarColour{20, 22, 28};
 constexpr Frame::Rgb kAccent{91, 138, 245};
 constexpr Frame::Rgb kOnline{63, 185, 80};     // status dot once the page is connected to appd

@@ -11,7 +11,9 @@
 #include "appd_endpoint.hpp"
 #include "first_frame.hpp"
 #include "host_window.hpp"
+#include "input_method_bridge.hpp"
 #include "seat_input.hpp"
+#include "text_input_bridge.hpp"
 #include "system_page.hpp"
 #include "wayland_connection.hpp"
 #include "weft/core/log.hpp"
@@ -37,8 +39,10 @@ std::string system_file(const char* variable, const std::string& installed, cons
 }
 
 // The system page's messages to its host: `launcher-open` / `launcher-closed` raise and drop the overlay slot;
-// `toasts X Y W H` (CSS px) / `toasts none` show that area above app windows or remove it.
-void handle_page_message(HostWindow& window, std::string_view message) {
+// `toasts X Y W H` (CSS px) / `toasts none` show that area above app windows or remove it; `osk-*` go to the input
+// method (the on-screen keyboard).
+void handle_page_message(HostWindow& window, InputMethodBridge& input_method, std::string_view message) {
+  if (input_method.handle_page_message(message)) return;
   if (message == "launcher-open" || message == "launcher-closed") {
     window.set_overlay(message == "launcher-open");
     return;
@@ -100,15 +104,32 @@ Result<int> serve(const std::string& html, const std::string& kit, const std::st
     dispatch_navigation_gesture(web, type, fingers, dx, dy);
   };
   SeatInput input(*connection, web);
+  // IME composition and the on-screen keyboard reach the page's editable elements through text-input-v3.
+  TextInputBridge text_input(*connection, web);
+  // The on-screen keyboard: the page draws it above the taskbar; while shown, the panel's zone grows by its height so
+  // the work area (and the focused field) ends above it.
+  // WEFT_INPUT_METHOD=external: an external IME is the input method instead (the keyboard then never shows).
+  const std::string input_method_choice = paths::env_or("WEFT_INPUT_METHOD", "keyboard");
+  if (input_method_choice != "keyboard" && input_method_choice != "external")
+    log::warn("WEFT_INPUT_METHOD=", input_method_choice, " is neither keyboard nor external: using keyboard");
+  InputMethodBridge input_method(*connection, web, input_method_choice != "external");
+  input_method.on_keyboard_height = [&window](int height) {
+    window->set_exclusive_zone_bottom(kTaskbarHeight + height);
+  };
+  struct PageTargets {
+    HostWindow& window;
+    InputMethodBridge& input_method;
+  } targets{*window, input_method};
   std::string signal = std::string("script-message-received::") + kShellHandlerName;
   auto page_message =
       glib::connect(page->environment().content_manager(), signal.c_str(),
                     G_CALLBACK(+[](WebKitUserContentManager*, WebKitJavascriptResult* result, gpointer data) {
                       glib::CharPtr text(jsc_value_to_string(webkit_javascript_result_get_js_value(result)));
                       std::string_view message = text ? text.get() : "";
-                      handle_page_message(*static_cast<HostWindow*>(data), message);
+                      auto* t = static_cast<PageTargets*>(data);
+                      handle_page_message(t->window, t->input_method, message);
                     }),
-                    window.get());
+                    &targets);
   CrashPolicy crashes(web, nullptr, [&] { loop.quit(1); });
   AppdEndpointWatcher endpoint(web, wsport, systoken);
   FirstFrameAfterLoad ready(web, *window, [] { log::info("ready: system page presented"); });

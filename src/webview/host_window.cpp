@@ -130,6 +130,13 @@ void HostWindow::close(const char* why) {
   if (on_close) on_close(why);
 }
 
+void HostWindow::set_exclusive_zone_bottom(int zone) {
+  if (!main_ || !main_->slot || options_.exclusive_zone_bottom == zone) return;
+  options_.exclusive_zone_bottom = zone;
+  zweft_shell_window_v1_set_exclusive_zone(main_->slot.get(), ZWEFT_SHELL_WINDOW_V1_EDGE_BOTTOM, zone);
+  wl_display_flush(connection_.display());
+}
+
 void HostWindow::set_title(const std::string& title) {
   const std::string& shown = title.empty() ? options_.app_id : title;
   xdg_toplevel_set_title(main_->toplevel.get(), shown.c_str());

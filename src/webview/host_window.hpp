@@ -44,6 +44,8 @@ class HostWindow {
 
   /// xdg title; empty falls back to the app id.
   void set_title(const std::string& title);
+  /// Changes the panel's bottom exclusive zone (logical px; panels only): the on-screen keyboard adds its height.
+  void set_exclusive_zone_bottom(int zone);
   /// Shows (true) or removes (false) the overlay slot that presents the view above app windows.
   void set_overlay(bool shown);
   /// Shows a copy of `area` of the page at the same place above app windows (a wlr-layer-shell overlay surface with

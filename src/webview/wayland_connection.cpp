@@ -142,6 +142,12 @@ void WaylandConnection::on_global(void* data, wl_registry* registry, uint32_t na
   else if (iface == zwlr_layer_shell_v1_interface.name)
     self->layer_shell_.reset(bind<zwlr_layer_shell_v1>(registry, name, &zwlr_layer_shell_v1_interface, version,
                                                        kLayerShellVersion));
+  else if (iface == zwp_text_input_manager_v3_interface.name)
+    self->text_input_manager_.reset(bind<zwp_text_input_manager_v3>(registry, name, &zwp_text_input_manager_v3_interface,
+                                                                    version, 1));
+  else if (iface == zwp_input_method_manager_v2_interface.name)
+    self->input_method_manager_.reset(bind<zwp_input_method_manager_v2>(
+        registry, name, &zwp_input_method_manager_v2_interface, version, 1));
   else if (iface == wl_output_interface.name && !self->output_ && version >= kOutputVersion) {
     self->output_.reset(bind<wl_output>(registry, name, &wl_output_interface, version, kOutputVersion));
     static const wl_output_listener kOutput = {
@@ -172,6 +178,8 @@ void WaylandConnection::disconnected(const std::string& why) {
 WaylandConnection::~WaylandConnection() {
   source_.reset();  // its finalizer cancels a pending read on display_
   // Proxies first, then the registry, then the display they belong to.
+  input_method_manager_.reset();
+  text_input_manager_.reset();
   layer_shell_.reset();
   shell_manager_.reset();
   wm_base_.reset();

@@ -15,6 +15,8 @@
 #define namespace namespace_
 #include "wlr-layer-shell-unstable-v1-client-protocol.h"
 #undef namespace
+#include "input-method-unstable-v2-client-protocol.h"
+#include "text-input-unstable-v3-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 #include "zweft-shell-unstable-v1-client-protocol.h"
 
@@ -48,6 +50,10 @@ WEFT_WL_OWNER(xdg_toplevel, xdg_toplevel_destroy, XdgToplevelPtr);
 WEFT_WL_OWNER(zweft_shell_manager_v1, zweft_shell_manager_v1_destroy, ZweftManagerPtr);
 WEFT_WL_OWNER(zweft_shell_window_v1, zweft_shell_window_v1_destroy, ZweftWindowPtr);
 WEFT_WL_OWNER(wl_region, wl_region_destroy, WlRegionPtr);
+WEFT_WL_OWNER(zwp_text_input_manager_v3, zwp_text_input_manager_v3_destroy, TextInputManagerPtr);
+WEFT_WL_OWNER(zwp_text_input_v3, zwp_text_input_v3_destroy, TextInputPtr);
+WEFT_WL_OWNER(zwp_input_method_manager_v2, zwp_input_method_manager_v2_destroy, InputMethodManagerPtr);
+WEFT_WL_OWNER(zwp_input_method_v2, zwp_input_method_v2_destroy, InputMethodPtr);
 WEFT_WL_OWNER(zwlr_layer_shell_v1, zwlr_layer_shell_v1_destroy, LayerShellPtr);
 WEFT_WL_OWNER(zwlr_layer_surface_v1, zwlr_layer_surface_v1_destroy, LayerSurfacePtr);
 #undef WEFT_WL_OWNER
@@ -71,6 +77,10 @@ class WaylandConnection {
   [[nodiscard]] zweft_shell_manager_v1* shell_manager() const { return shell_manager_.get(); }
   /// Null when the compositor does not offer wlr-layer-shell to this client (session-bound app shells never get it).
   [[nodiscard]] zwlr_layer_shell_v1* layer_shell() const { return layer_shell_.get(); }
+  /// Null when the compositor offers no zwp_text_input_manager_v3.
+  [[nodiscard]] zwp_text_input_manager_v3* text_input_manager() const { return text_input_manager_.get(); }
+  /// Null unless the compositor lets this client be the input method (the system UI only).
+  [[nodiscard]] zwp_input_method_manager_v2* input_method_manager() const { return input_method_manager_.get(); }
   [[nodiscard]] int output_scale() const { return output_scale_; }
 
   /// Called once when the connection fails or the compositor goes away.
@@ -92,6 +102,8 @@ class WaylandConnection {
   XdgWmBasePtr wm_base_;
   ZweftManagerPtr shell_manager_;
   LayerShellPtr layer_shell_;
+  TextInputManagerPtr text_input_manager_;
+  InputMethodManagerPtr input_method_manager_;
   int output_scale_ = 1;
   glib::SourcePtr source_;  // the display's fd on the default main context
   std::function<void(const std::string&)> on_disconnected_;

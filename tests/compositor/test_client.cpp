@@ -296,6 +296,7 @@ const wl_registry_listener kRegistryListener = {
           auto* c = static_cast<TestClient*>(data);
           const std::string iface = interface;
           c->globals.insert(iface);
+          c->global_names[iface] = name;
           if (iface == "wl_compositor") {
             c->compositor = static_cast<wl_compositor*>(
                 wl_registry_bind(registry, name, &wl_compositor_interface, std::min(version, 4u)));

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -144,6 +145,7 @@ class TestClient {
   zwp_relative_pointer_manager_v1* relative_pointer = nullptr;
   wl_data_device_manager* data_device_manager = nullptr;
   std::set<std::string> globals;
+  std::map<std::string, uint32_t> global_names;  // interface → registry name, to bind what a helper needs
   std::string capture_dir;  // where capture() asks the compositor to write PNGs
 
   wl_surface* keyboard_focus = nullptr;

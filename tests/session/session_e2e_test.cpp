@@ -184,6 +184,101 @@ TEST(WeftSession, ASaveOverNotesChangedElsewhereIsShownAsAConflictAndTheOtherTex
   EXPECT_EQ(*on_disk, theirs) << "the conflicting save overwrote the other window's text";
 }
 
+TEST(WeftSession, ComposedTextFromAnInputMethodReachesTheNotesEditorAndIsSaved) {
+  SessionUnderTest session;
+  // An external IME instead of the shell's on-screen keyboard (there is one input method per seat).
+  ASSERT_TRUE(session.start_desktop({"WEFT_INPUT_METHOD=external"}).ok());
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  const std::string composed = "Grüße 日本";
+  auto display = read_file(session.weft_dir() + "/compositor.display");
+  ASSERT_TRUE(display.ok());
+  // The stand-in input method (a system client, like the shell's keyboard): activated once the editor's text input is
+  // enabled, it composes "Grü", commits the whole text and exits 0 when the editor's surrounding text holds it.
+  weft::SpawnOptions im;
+  im.argv = {executable("standin-input-method"), "--preedit", "Grü", "--commit", composed, "--timeout-ms", "60000"};
+  im.env = {"XDG_RUNTIME_DIR=" + session.runtime_dir(), "WAYLAND_DISPLAY=" + *display};
+  auto typed = weft::test::run_child(im, {}, 90s);
+  ASSERT_EQ(typed.exit_code, 0) << typed.err;
+  EXPECT_NE(typed.err.find("the field now reads"), std::string::npos) << typed.err;
+
+  // Saved through the app's component: the text on disk is the composed text, byte for byte.
+  const std::string notes_file = session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt";
+  ASSERT_TRUE(wait_until([&] {
+    session.control().key_state(KEY_LEFTCTRL, true);
+    session.control().key(KEY_S);
+    session.control().key_state(KEY_LEFTCTRL, false);
+    return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->find(composed) != std::string::npos; }, 2s);
+  }, 30s)) << notes_file << " never held the composed text";
+  // And the editor shows it: the first line holds text-coloured glyphs (the empty editor's placeholder is grey).
+  constexpr weft::test::Rgb kEditorText{0xe6, 0xe8, 0xee};
+  auto shown = session.capture_until(
+      [&](const Frame& f) { return fraction_near(f, 16, 70, 100, 22, kEditorText, 40) > 0.03; },
+      "the composed text on the editor's first line", 10000);
+  keep_screenshot(session.last_capture(), "notes-composed.png");
+  EXPECT_TRUE(shown.ok()) << shown.error().message;
+}
+
+TEST(WeftSession, TheOnScreenKeyboardOpensAboveTheTaskbarTypesIntoNotesAndTheWindowEndsAboveIt) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  // The headless desktop has a (test) keyboard, so the keyboard opens on demand: the taskbar's ⌨ button, which sits at
+  // x = width-136 … width-96 (system-ui.html). The press leaves the focus on the notes editor.
+  constexpr int kKeyboardHeight = 240, kRow = 60;  // px, system-ui.html's OSK_ROWS × OSK_ROW_PX
+  const int keyboard_top = kHeight - kTaskbar - kKeyboardHeight;
+  constexpr weft::test::Rgb kKeyColour{0x2a, 0x2f, 0x3a};  // --surface-2, the letter keys
+  auto keyboard_shown = [&](const Frame& f) {
+    return fraction_near(f, 0, keyboard_top, kWidth, kRow, kKeyColour, 10) > 0.5;
+  };
+  auto key_at = [&](int row, double centre_fraction) {
+    session.control().pointer_click(centre_fraction * kWidth, keyboard_top + row * kRow + kRow / 2.0);
+  };
+  // Letters of the first two rows: 10 keys of a tenth of the width; the second row starts half a key in.
+  auto tap = [&](char c) {
+    const std::string row0 = "qwertyuiop", row1 = "asdfghjkl";
+    if (auto i = row0.find(c); i != std::string::npos) key_at(0, (i + 0.5) / 10);
+    else if (auto j = row1.find(c); j != std::string::npos) key_at(1, 0.05 + (j + 0.5) / 10);
+  };
+  const std::string notes_file = session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt";
+  // The editor takes text once the page has loaded its note: open the keyboard and type until a save holds the word.
+  bool opened = false;
+  ASSERT_TRUE(wait_until([&] {
+    if (!opened) {
+      session.control().pointer_click(kWidth - 116, kHeight - kTaskbar / 2.0);
+      auto shown = session.capture_until(keyboard_shown, "the on-screen keyboard", 5000);
+      if (!shown.ok()) return false;
+      opened = true;
+    }
+    for (char c : std::string("weft")) tap(c);
+    session.control().key_state(KEY_LEFTCTRL, true);
+    session.control().key(KEY_S);
+    session.control().key_state(KEY_LEFTCTRL, false);
+    return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->find("weft") != std::string::npos; }, 3s);
+  }, 60s)) << notes_file << " never held the text typed on the on-screen keyboard";
+  EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
+  // ⌫ (third row, right 15 %) deletes the character before the cursor through the input method; then "s".
+  key_at(2, 0.925);
+  tap('s');
+  // A save while the previous one is still in flight is ignored by the page: save until it lands.
+  EXPECT_TRUE(wait_until([&] {
+    session.control().key_state(KEY_LEFTCTRL, true);
+    session.control().key(KEY_S);
+    session.control().key_state(KEY_LEFTCTRL, false);
+    return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->ends_with("wefs"); }, 2s);
+  }, 20s)) << "after ⌫ and s the note reads: " << read_file(notes_file).value_or("<unreadable>");
+
+  auto frame = session.capture();
+  ASSERT_TRUE(frame.ok());
+  keep_screenshot(session.last_capture(), "osk-notes.png");
+  EXPECT_TRUE(keyboard_shown(*frame)) << "no keyboard in " << session.last_capture();
+  // The notes window (its editor's accent border runs down the left edge) ends above the keyboard: the work area
+  // shrank by the keyboard's height, so nothing of the app, and no field, is under it.
+  EXPECT_GT(fraction_near(*frame, 0, 80, 4, keyboard_top - 160, kAccent, 40), 0.5) << "the editor's border is not above";
+  EXPECT_EQ(fraction_near(*frame, 0, keyboard_top, 4, kKeyboardHeight, kAccent, 40), 0.0) << "the app reaches under the keyboard";
+}
+
 TEST(WeftSession, APackageSignedByAnotherKeyIsRefusedUntilThatKeyIsTrustedThenItRuns) {
   SessionUnderTest session;
   ASSERT_TRUE(session.start_desktop().ok());

@@ -70,8 +70,9 @@ Result<std::string> SessionUnderTest::finished_log() {
   return read_file(log_path());
 }
 
-Result<void> SessionUnderTest::start_desktop() {
-  WEFT_TRY_VOID(spawn({"--headless", "--output", std::to_string(kWidth) + "x" + std::to_string(kHeight), "--test-control"}));
+Result<void> SessionUnderTest::start_desktop(std::vector<std::string> extra_env) {
+  WEFT_TRY_VOID(spawn({"--headless", "--output", std::to_string(kWidth) + "x" + std::to_string(kHeight), "--test-control"},
+                      std::move(extra_env)));
   auto deadline = Clock::now() + std::chrono::seconds(120);  // the first start installs the demo packages
   while (::access((weft_dir() + "/appd.sock").c_str(), F_OK) != 0 ||
          ::access((weft_dir() + "/compositor.display").c_str(), F_OK) != 0 || child_named("weft-shell") < 0) {

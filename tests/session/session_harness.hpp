@@ -55,11 +55,12 @@ class SessionUnderTest {
   /// The whole log once weft-session has exited: waits (≤ 10 s) for `tee` to write what is still in the pipe.
   [[nodiscard]] Result<std::string> finished_log();
   /// Starts a headless desktop with test control and waits until appd answers and the taskbar is connected.
-  [[nodiscard]] Result<void> start_desktop();
+  [[nodiscard]] Result<void> start_desktop(std::vector<std::string> extra_env = {});
 
   [[nodiscard]] pid_t pid() const { return session_.pid(); }
   [[nodiscard]] ChildProcess& process() { return session_; }
   [[nodiscard]] std::string weft_dir() const { return runtime_dir_ + "/weft"; }
+  [[nodiscard]] const std::string& runtime_dir() const { return runtime_dir_; }
   [[nodiscard]] const std::string& root() const { return root_.path(); }
   [[nodiscard]] std::string data_home() const { return root_ / "home/.local/share"; }
 

@@ -118,6 +118,35 @@ TEST_F(SystemPageTest, ShowsTheTaskbarWithTheRunningAppInTheBottom48Pixels) {
   EXPECT_TRUE(request_seen("QUERY_INSTALLED_APPS"));
 }
 
+TEST_F(SystemPageTest, TheKeyboardShowsForAnActiveFieldWithoutAPhysicalKeyboardOrWhenAskedForAndSitsAboveTheTaskbar) {
+  const char* shown = "return document.getElementById('osk').classList.contains('shown');";
+  EXPECT_EQ(eval(shown), "false") << "shown with no field to type into";
+  // The host reports an active field and no physical keyboard: the keyboard appears, 240 px right above the taskbar.
+  eval("weftKeyboard({active: true, physicalKeyboard: false, purpose: 0}); return 0;");
+  EXPECT_EQ(eval(shown), "true");
+  EXPECT_EQ(eval("const r = document.getElementById('osk').getBoundingClientRect(); "
+                 "return [r.top, r.bottom, r.width].join(' ');"),
+            "\"" + std::to_string(kHeight - kTaskbar - 240) + " " + std::to_string(kHeight - kTaskbar) + " " +
+                std::to_string(kWidth) + "\"");
+  // The field goes away: hidden.
+  eval("weftKeyboard({active: false, physicalKeyboard: false, purpose: 0}); return 0;");
+  EXPECT_EQ(eval(shown), "false");
+  // With a physical keyboard it stays hidden until the ⌨ button (where the e2e test clicks it) asks for it.
+  eval("weftKeyboard({active: true, physicalKeyboard: true, purpose: 0}); return 0;");
+  EXPECT_EQ(eval(shown), "false");
+  EXPECT_EQ(eval("const r = document.getElementById('osk-button').getBoundingClientRect(); "
+                 "return [r.left, r.right].join(' ');"),
+            "\"" + std::to_string(kWidth - 136) + " " + std::to_string(kWidth - 96) + "\"");
+  click(kWidth - 116, kHeight - kTaskbar / 2);
+  EXPECT_TRUE(run_until([&] { return eval(shown) == "true"; }, kTimeoutMs));
+  // A key press does not move the page's focus (the keys cancel mousedown).
+  const char* focus = "const e = document.activeElement; return e ? e.id + '|' + e.className : '';";
+  const std::string focus_before = eval(focus);
+  click(kWidth / 20, kHeight - kTaskbar - 240 + 30);  // q
+  EXPECT_EQ(eval(focus), focus_before);
+  EXPECT_EQ(eval("return document.activeElement.classList.contains('key');"), "false");
+}
+
 TEST_F(SystemPageTest, SuperTogglesTheLauncherAndEnterLaunchesTheFocusedApp) {
   key(XKB_KEY_Super_L, 133);
   ASSERT_TRUE(run_until([&] { return eval("return weftShellState().launcherOpen;") == "true"; }, kTimeoutMs));

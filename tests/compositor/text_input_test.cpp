@@ -1,0 +1,217 @@
+// Text input (§2.3): the compositor relays the focused client's zwp_text_input_v3 to the system UI's input method
+// and the input method's strings back; only non-session clients (the system UI) see the input-method and
+// virtual-keyboard globals. The input method here is a scripted stand-in (TestInputMethod) for the on-screen keyboard.
+
+#include <linux/input-event-codes.h>
+
+#include "session_fixture.hpp"
+#include "test_text_input.hpp"
+
+using namespace weft::test;
+
+namespace {
+
+constexpr uint64_t kSession = 9;
+const std::string kAppId = "org.weft.demo.notes";
+const std::string kComposed = "Grüße 日本";
+
+class TextInput : public SessionCompositorTest {
+ protected:
+  /// The system UI with the input method, and a focused session app whose field enabled text input.
+  void start_typing_session() {
+    system_ui = connect();
+    ASSERT_NE(system_ui, nullptr);
+    method = std::make_unique<TestInputMethod>(*system_ui);
+    ASSERT_TRUE(method->bound()) << "the system UI was not offered zwp_input_method_manager_v2";
+    app = bind(kSession, kAppId);
+    ASSERT_NE(app, nullptr) << harness->log();
+    field = std::make_unique<TestTextInput>(*app);
+    window = make_app(*app, "notes", kRed);
+    wait_drawn(*window);
+    ASSERT_TRUE(wait_until([&] { return field->entered == window->surface; })) << "the focused app's field got no enter";
+    field->enable("Hello ", 6, ZWP_TEXT_INPUT_V3_CONTENT_PURPOSE_NORMAL);
+    ASSERT_TRUE(wait_until([&] { return method->active; })) << "the input method was not activated";
+  }
+
+  std::unique_ptr<TestClient> system_ui, app;
+  std::unique_ptr<TestInputMethod> method;
+  std::unique_ptr<TestTextInput> field;
+  std::unique_ptr<TestWindow> window;
+};
+
+}  // namespace
+
+TEST_F(TextInput, SessionClientsSeeNeitherTheInputMethodNorTheVirtualKeyboard) {
+  auto app_client = bind(kSession, kAppId);
+  ASSERT_NE(app_client, nullptr) << harness->log();
+  EXPECT_TRUE(app_client->has_global("zwp_text_input_manager_v3")) << "apps need text input";
+  EXPECT_FALSE(app_client->has_global("zwp_input_method_manager_v2"));
+  EXPECT_FALSE(app_client->has_global("zwp_virtual_keyboard_manager_v1"));
+  TestInputMethod attempt(*app_client);
+  EXPECT_FALSE(attempt.bound());
+
+  auto system = connect();
+  EXPECT_TRUE(system->has_global("zwp_input_method_manager_v2"));
+  EXPECT_TRUE(system->has_global("zwp_virtual_keyboard_manager_v1"));
+}
+
+TEST_F(TextInput, EnablingAFieldActivatesTheInputMethodWithItsSurroundingTextAndPurpose) {
+  start_typing_session();
+  EXPECT_EQ(method->surrounding, "Hello ");
+  EXPECT_EQ(method->cursor, 6u);
+  EXPECT_EQ(method->purpose, static_cast<uint32_t>(ZWP_TEXT_INPUT_V3_CONTENT_PURPOSE_NORMAL));
+
+  // A later commit of the field (the user typed) reaches the input method too.
+  field->enable("Hello world", 11, ZWP_TEXT_INPUT_V3_CONTENT_PURPOSE_EMAIL);
+  ASSERT_TRUE(wait_until([&] { return method->surrounding == "Hello world"; }));
+  EXPECT_EQ(method->purpose, static_cast<uint32_t>(ZWP_TEXT_INPUT_V3_CONTENT_PURPOSE_EMAIL));
+}
+
+TEST_F(TextInput, PreeditThenCommitStringsReachTheFocusedFieldAsComposedText) {
+  start_typing_session();
+  method->set_preedit("Grü");
+  method->commit();
+  ASSERT_TRUE(wait_until([&] { return field->preedit == "Grü"; })) << "preedit: " << field->preedit;
+  EXPECT_EQ(field->committed, "");
+
+  method->commit_string(kComposed);
+  method->commit();
+  ASSERT_TRUE(wait_until([&] { return field->committed == kComposed; })) << "committed: " << field->committed;
+  EXPECT_EQ(field->preedit, "") << "a done without a preedit clears it";
+
+  method->delete_surrounding(2, 0);
+  method->commit();
+  ASSERT_TRUE(wait_until([&] { return field->deleted_before == 2u; }));
+}
+
+TEST_F(TextInput, ACommitAnsweringAnOutdatedDoneIsDropped) {
+  start_typing_session();
+  const uint32_t dones_before = field->dones;
+  method->commit_string("stale");
+  method->commit(method->dones + 7);
+  // The correct serial afterwards still works, and only its string arrives.
+  method->commit_string("fresh");
+  method->commit();
+  ASSERT_TRUE(wait_until([&] { return field->committed == "fresh"; })) << "committed: " << field->committed;
+  EXPECT_EQ(field->dones, dones_before + 1);
+}
+
+TEST_F(TextInput, FocusMovingToAnotherWindowDeactivatesTheInputMethodAndStringsNoLongerReachTheOldField) {
+  start_typing_session();
+  auto other = connect();
+  auto other_window = make_app(*other, "other", kGreen);
+  wait_drawn(*other_window);
+  ASSERT_EQ(focused_title(), "other");
+  ASSERT_TRUE(wait_until([&] { return !method->active && field->leaves == 1; }));
+
+  method->commit_string("lost");
+  method->commit();
+  settle(*system_ui);
+  settle(*app);
+  EXPECT_EQ(field->committed, "");
+}
+
+TEST_F(TextInput, DisablingTheFieldDeactivatesTheInputMethod) {
+  start_typing_session();
+  field->disable();
+  ASSERT_TRUE(wait_until([&] { return !method->active; }));
+}
+
+TEST_F(TextInput, ASecondInputMethodIsToldItIsUnavailable) {
+  auto system = connect();
+  TestInputMethod first(*system);
+  auto other_system = connect();
+  TestInputMethod second(*other_system);
+  ASSERT_TRUE(wait_until([&] { return second.unavailable; }));
+  EXPECT_FALSE(first.unavailable);
+}
+
+TEST_F(TextInput, TheVirtualKeyboardsKeysReachTheFocusedClient) {
+  start_typing_session();
+  ASSERT_TRUE(method->create_virtual_keyboard());
+  method->tap_key(KEY_A);
+  ASSERT_TRUE(wait_until([&] { return !app->keys_received.empty(); })) << harness->log();
+  EXPECT_EQ(app->keys_received.back(), static_cast<uint32_t>(KEY_A));
+}
+
+TEST_F(TextInput, APressOnTheInputMethodsOwnWindowWhileItTypesLeavesTheFocusOnTheField) {
+  start_typing_session();
+  // The system UI's panel (full output, beneath apps): its bottom strip is where the on-screen keyboard is drawn.
+  auto panel = make_panel(*system_ui);
+  wait_drawn(*panel);
+  ASSERT_EQ(focused_title(), "notes");
+  driver->click(kOutputWidth / 2.0, kOutputHeight - kPanelZone / 2.0);
+  settle(*driver);
+  EXPECT_EQ(focused_title(), "notes") << "the keyboard's press took the focus";
+  EXPECT_TRUE(method->active);
+
+  // Without a field to type into, the same press focuses the panel as any window.
+  field->disable();
+  ASSERT_TRUE(wait_until([&] { return !method->active; }));
+  driver->click(kOutputWidth / 2.0, kOutputHeight - kPanelZone / 2.0);
+  settle(*driver);
+  EXPECT_EQ(focused_title(), "panel");
+}
+
+TEST_F(TextInput, TheCursorRectangleReachesTheInputMethodsPopupWhichShowsBelowTheCursor) {
+  start_typing_session();  // the field's cursor rectangle: (10, 20) 1×16 in its window, at the output's origin
+  method->create_popup(60, 30, kYellow);
+  ASSERT_TRUE(wait_until([&] { return method->popup_rectangle.has_value(); })) << "no text_input_rectangle";
+  EXPECT_EQ(method->popup_rectangle->x, 10);
+  EXPECT_EQ(method->popup_rectangle->y, 20);
+  EXPECT_EQ(method->popup_rectangle->height, 16);
+  settle(*system_ui);
+  auto png = driver->capture("input-popup");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(10 + 30, 36 + 15), kYellow) << "the popup is not below the cursor";
+  EXPECT_EQ(png->at(10 + 30, 36 - 4), kRed) << "the popup covers the cursor line";
+
+  // No field to type into: the popup is hidden.
+  field->disable();
+  ASSERT_TRUE(wait_until([&] { return !method->active; }));
+  auto after = driver->capture("input-popup-hidden");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->at(10 + 30, 36 + 15), kRed);
+}
+
+TEST_F(TextInput, AKeyboardGrabTakesThePhysicalKeysWhileTheInputMethodsOwnVirtualKeysStillReachTheField) {
+  start_typing_session();
+  ASSERT_TRUE(method->create_virtual_keyboard());
+  method->grab_keyboard();
+  ASSERT_TRUE(wait_until([&] { return method->grab_keymap; })) << "the grab got no keymap";
+  app->keys_received.clear();
+  weft_test_v1_key(driver->control, KEY_A, 1);
+  weft_test_v1_key(driver->control, KEY_A, 0);
+  wl_display_flush(driver->display);
+  ASSERT_TRUE(wait_until([&] { return !method->grabbed_keys.empty(); })) << "the grab got no key";
+  EXPECT_EQ(method->grabbed_keys.back(), static_cast<uint32_t>(KEY_A));
+
+  // What the input method passes on through its virtual keyboard goes to the field, not back into the grab.
+  method->tap_key(KEY_B);
+  ASSERT_TRUE(wait_until([&] { return !app->keys_received.empty(); }));
+  EXPECT_EQ(app->keys_received, std::vector<uint32_t>{KEY_B}) << "the physical key leaked past the grab";
+  EXPECT_EQ(method->grabbed_keys.size(), 1u);
+
+  // Released: physical keys reach the focused client again.
+  method->release_keyboard();
+  settle(*system_ui);
+  weft_test_v1_key(driver->control, KEY_C, 1);
+  weft_test_v1_key(driver->control, KEY_C, 0);
+  wl_display_flush(driver->display);
+  ASSERT_TRUE(wait_until([&] { return app->keys_received.size() == 2; }));
+  EXPECT_EQ(app->keys_received.back(), static_cast<uint32_t>(KEY_C));
+}
+
+TEST_F(TextInput, ASessionClientBindingTheInputMethodByItsRegistryNameIsDisconnected) {
+  auto system = connect();
+  ASSERT_EQ(system->global_names.count("zwp_input_method_manager_v2"), 1u);
+  const uint32_t name = system->global_names["zwp_input_method_manager_v2"];
+  auto app_client = bind(kSession, kAppId);
+  ASSERT_NE(app_client, nullptr) << harness->log();
+  // Registry names are small integers shared by every client: a hostile app can guess the hidden one.
+  wl_registry_bind(app_client->registry, name, &zwp_input_method_manager_v2_interface, 1);
+  app_client->roundtrip();
+  EXPECT_NE(app_client->error(), 0) << "the bind of a hidden global was accepted";
+  // The compositor and the system UI carry on.
+  EXPECT_TRUE(system->roundtrip());
+}
