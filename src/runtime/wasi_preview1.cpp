@@ -69,10 +69,31 @@ constexpr uint32_t kMaxPathBytes = 4096;
 enum FileType : uint8_t { ft_unknown = 0, ft_block = 1, ft_char = 2, ft_dir = 3, ft_file = 4, ft_stream = 6, ft_link = 7 };
 // witx fdflags
 constexpr uint16_t kFdAppend = 1, kFdDsync = 2, kFdNonblock = 4, kFdRsync = 8, kFdSync = 16;
-// witx rights: every right, and the subsets the kinds of descriptor can hold.
+// witx rights. WEFT's capabilities are its preopens (and their read-only flag), not preview 1's rights: an fd reports
+// the rights its kind of descriptor and open mode can exercise, and fd_fdstat_set_rights is ENOTSUP (as the 0.2
+// adapter does), so no call is refused for a right.
 constexpr uint64_t kAllRights = (uint64_t(1) << 30) - 1;
-constexpr uint64_t kRightFdRead = 1 << 1, kRightFdWrite = 1 << 6, kRightFdReaddir = 1 << 14;
-constexpr uint64_t kRightFdAllocate = 1 << 8, kRightFdFilestatSetSize = 1 << 22;
+constexpr uint64_t kRightFdRead = 1 << 1, kRightFdSeek = 1 << 2, kRightFdTell = 1 << 5, kRightFdWrite = 1 << 6;
+constexpr uint64_t kRightFdAllocate = 1 << 8, kRightFdReaddir = 1 << 14, kRightPathFilestatSetSize = 1 << 19;
+constexpr uint64_t kRightFdFilestatSetSize = 1 << 22;
+// Rights meaningful only on a directory: path_create_directory … path_filestat_set_times (bits 9–20, fd_readdir
+// among them) and path_symlink, path_remove_directory, path_unlink_file (bits 24–26).
+constexpr uint64_t kDirectoryOnlyRights = uint64_t(0x1FFE00) | (uint64_t(7) << 24);
+/// Rights of a directory fd: its path operations, syncing, flags and its own stat and times; no reading, writing or
+/// seeking, and no path_filestat_set_size (sizes are set through a file's fd).
+constexpr uint64_t kDirectoryRights = (kDirectoryOnlyRights & ~kRightPathFilestatSetSize) | (uint64_t(1) << 0) |
+                                      (uint64_t(1) << 3) | (uint64_t(1) << 4) | (uint64_t(1) << 21) |
+                                      (uint64_t(1) << 23);
+/// Rights of a file fd opened readable and/or writable.
+constexpr uint64_t file_rights(bool readable, bool writable) {
+  uint64_t r = kAllRights & ~kDirectoryOnlyRights;
+  if (!readable) r &= ~kRightFdRead;
+  if (!writable) r &= ~(kRightFdWrite | kRightFdAllocate | kRightFdFilestatSetSize);
+  return r;
+}
+/// Rights of a stdio stream.
+constexpr uint64_t kStreamRights = kRightFdRead | kRightFdWrite | (uint64_t(1) << 3) /*fd_fdstat_set_flags*/ |
+                                   (uint64_t(1) << 21) /*fd_filestat_get*/ | (uint64_t(1) << 27) /*poll*/;
 
 /// The preview-1 filetype of a wasi:filesystem descriptor-type case.
 uint8_t file_type(uint64_t descriptor_type) {
@@ -87,7 +108,7 @@ struct Fd {
   bool directory = false;
   uint64_t offset = 0;  // files: where fd_read/fd_write continue
   uint16_t flags = 0;   // fdflags the guest set that live here (append, nonblock)
-  uint64_t rights_base = kAllRights, rights_inheriting = kAllRights;
+  uint64_t rights_base = kStreamRights, rights_inheriting = 0;
   std::optional<std::string> preopen;  // guest path of a preopened directory
 
   static Fd of(Kind kind, uint32_t rep, bool directory = false) {
@@ -151,6 +172,8 @@ struct Preview1Host::State {
     uint32_t next = 3;
     for (auto& entry : dirs.items) {
       Fd fd = Fd::of(Fd::Kind::descriptor, uint32_t(entry.items.at(0).num), true);
+      fd.rights_base = kDirectoryRights;
+      fd.rights_inheriting = kAllRights;
       fd.preopen = entry.items.at(1).str;
       fds[next++] = std::move(fd);
     }
@@ -458,14 +481,8 @@ class Functions {
     f->flags = uint16_t(flags);
     return Errno::success;
   }
-  Outcome fd_fdstat_set_rights(uint32_t fd, uint64_t base, uint64_t inheriting) {
-    Fd* f = s_->find(fd);
-    if (!f) return Errno::badf;
-    // Rights only ever shrink (preview 1's contract); they are recorded and reported, not a second access check.
-    if ((base & ~f->rights_base) || (inheriting & ~f->rights_inheriting)) return Errno::notcapable;
-    f->rights_base = base;
-    f->rights_inheriting = inheriting;
-    return Errno::success;
+  Outcome fd_fdstat_set_rights(uint32_t fd, uint64_t, uint64_t) {
+    return s_->find(fd) ? Errno::notsup : Errno::badf;  // see kAllRights: rights are reported, not narrowed
   }
   Outcome filestat_of(uint32_t rep, uint32_t out, std::optional<std::pair<uint64_t, std::string>> at) {
     P1_TRY_HOST(st, at ? method(rep, "stat-at", {Val::number(at->first), Val::string(at->second)})
@@ -509,8 +526,7 @@ class Functions {
   }
   Outcome fd_allocate(uint32_t fd, uint64_t, uint64_t) {
     P1_TRY_ERRNO(f, descriptor(fd));
-    (void)f;
-    return Errno::notsup;  // WASI 0.2 has no allocate
+    return f->directory ? Errno::badf : Errno::notsup;  // WASI 0.2 has no allocate
   }
   Outcome fd_sync(uint32_t fd, const char* which) {
     P1_TRY_ERRNO(f, descriptor(fd));
@@ -783,7 +799,7 @@ class Functions {
     return simple(dir->rep, "symlink-at", {Val::string(target), Val::string(link)});
   }
   Outcome path_open(uint32_t fd, uint32_t lookup, uint32_t path, uint32_t len, uint32_t oflags, uint64_t rights,
-                    uint64_t inheriting, uint32_t fdflags, uint32_t out) {
+                    uint64_t /*inheriting*/, uint32_t fdflags, uint32_t out) {
     P1_TRY_ERRNO(dir, directory(fd));
     P1_TRY_ERRNO(p, guest_path(s_->guest(), path, len));
     if (!s_->guest().range(out, 4)) return Errno::fault;
@@ -799,17 +815,16 @@ class Functions {
     if (fdflags & kFdSync) flags |= 4;
     if (fdflags & kFdDsync) flags |= 8;
     if (fdflags & kFdRsync) flags |= 16;
-    // A directory is never open for writing: its write rights mean changing its entries (mutate-directory).
-    if ((oflags & 2) && (flags & 2)) flags = (flags & ~uint64_t(2)) | 32;
-    P1_TRY_HOST(opened, method(dir->rep, "open-at",
-                               {Val::number(lookup & 1), Val::string(p), Val::number(oflags), Val::number(flags)}));
+    // As on Linux, a directory asked for with the write right is EISDIR (a directory fd's rights have no FD_WRITE).
+    P1_TRY_HOST(opened, method(dir->rep, "open-at", {Val::number(lookup & 1), Val::string(p), Val::number(oflags),
+                                                     Val::number(flags)}));
     if (opened.error != Errno::success) return opened.error;
     Fd entry = Fd::of(Fd::Kind::descriptor, uint32_t(opened.value.num));
     auto type = method(entry.rep, "get-type");
     entry.directory = type && type->error == Errno::success && type->value.num == 3;
     entry.flags = uint16_t(fdflags & (kFdAppend | kFdNonblock));
-    entry.rights_base = rights & dir->rights_inheriting;
-    entry.rights_inheriting = inheriting & dir->rights_inheriting;
+    entry.rights_base = entry.directory ? kDirectoryRights : file_rights(flags & 1, flags & 2);
+    entry.rights_inheriting = entry.directory ? kAllRights : 0;
     s_->fds[*next] = std::move(entry);
     (void)s_->guest().store<uint32_t>(out, *next);
     return Errno::success;
