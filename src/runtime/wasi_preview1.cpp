@@ -667,6 +667,7 @@ class Functions {
   Outcome fd_prestat_dir_name(uint32_t fd, uint32_t path, uint32_t len) {
     Fd* f = s_->find(fd);
     if (!f || !f->preopen) return Errno::badf;
+    if (!s_->guest().range(path, len)) return Errno::fault;  // the whole buffer the guest names must be its own
     if (len < f->preopen->size()) return Errno::nametoolong;
     return put_bytes(s_->guest(), path, *f->preopen) ? Errno::success : Errno::fault;
   }
