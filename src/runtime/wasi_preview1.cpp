@@ -309,50 +309,35 @@ class Functions {
  private:
   std::shared_ptr<S> s_;
 
-  // ---- args, environ ----
-  Outcome strings_sizes(const char* iface, const char* fn, uint32_t count_ptr, uint32_t size_ptr) {
-    P1_TRY_HOST(list, s_->call(iface, fn, {}));
+  // ---- args, environ: both are lists of strings copied out NUL-terminated ----
+  /// `wasi:cli/environment.get-arguments`, or its `get-environment` as `NAME=value` strings.
+  Result<std::vector<std::string>> strings(bool environment) {
+    WEFT_TRY(Val list, s_->call("wasi:cli/environment@0.2.0", environment ? "get-environment" : "get-arguments", {}));
+    std::vector<std::string> out;
+    out.reserve(list.items.size());
+    for (auto& item : list.items)
+      out.push_back(environment ? item.items.at(0).str + "=" + item.items.at(1).str : std::move(item.str));
+    return out;
+  }
+  Outcome strings_sizes(bool environment, uint32_t count_ptr, uint32_t size_ptr) {
+    P1_TRY_HOST(list, strings(environment));
     uint64_t bytes = 0;
-    for (const auto& item : list.items) bytes += item.str.size() + 1;
+    for (const auto& text : list) bytes += text.size() + 1;
     if (bytes > UINT32_MAX) return Errno::overflow;
     auto m = s_->guest();
-    if (!m.store<uint32_t>(count_ptr, uint32_t(list.items.size())) || !m.store<uint32_t>(size_ptr, uint32_t(bytes)))
+    if (!m.store<uint32_t>(count_ptr, uint32_t(list.size())) || !m.store<uint32_t>(size_ptr, uint32_t(bytes)))
       return Errno::fault;
     return Errno::success;
   }
-  Outcome strings_get(const char* iface, const char* fn, uint32_t pointers, uint32_t buffer) {
-    P1_TRY_HOST(list, s_->call(iface, fn, {}));
+  Outcome strings_get(bool environment, uint32_t pointers, uint32_t buffer) {
+    P1_TRY_HOST(list, strings(environment));
     auto m = s_->guest();
     uint64_t at = buffer;
-    for (size_t i = 0; i < list.items.size(); ++i) {
-      const std::string& text = list.items[i].str;
+    for (size_t i = 0; i < list.size(); ++i) {
       if (!m.store<uint32_t>(pointers + uint64_t(i) * 4, uint32_t(at))) return Errno::fault;
-      if (at > UINT32_MAX || !put_bytes(m, uint32_t(at), std::string_view(text.c_str(), text.size() + 1)))
+      if (at > UINT32_MAX || !put_bytes(m, uint32_t(at), std::string_view(list[i].c_str(), list[i].size() + 1)))
         return Errno::fault;
-      at += text.size() + 1;
-    }
-    return Errno::success;
-  }
-  static std::string environment_entry(const Val& pair) { return pair.items.at(0).str + "=" + pair.items.at(1).str; }
-  Outcome environ_sizes(uint32_t count_ptr, uint32_t size_ptr) {
-    P1_TRY_HOST(env, s_->call("wasi:cli/environment@0.2.0", "get-environment", {}));
-    uint64_t bytes = 0;
-    for (const auto& pair : env.items) bytes += environment_entry(pair).size() + 1;
-    auto m = s_->guest();
-    if (!m.store<uint32_t>(count_ptr, uint32_t(env.items.size())) || !m.store<uint32_t>(size_ptr, uint32_t(bytes)))
-      return Errno::fault;
-    return Errno::success;
-  }
-  Outcome environ_get(uint32_t pointers, uint32_t buffer) {
-    P1_TRY_HOST(env, s_->call("wasi:cli/environment@0.2.0", "get-environment", {}));
-    auto m = s_->guest();
-    uint64_t at = buffer;
-    for (size_t i = 0; i < env.items.size(); ++i) {
-      const std::string text = environment_entry(env.items[i]);
-      if (!m.store<uint32_t>(pointers + uint64_t(i) * 4, uint32_t(at))) return Errno::fault;
-      if (at > UINT32_MAX || !put_bytes(m, uint32_t(at), std::string_view(text.c_str(), text.size() + 1)))
-        return Errno::fault;
-      at += text.size() + 1;
+      at += list[i].size() + 1;
     }
     return Errno::success;
   }
@@ -919,10 +904,10 @@ std::map<std::string, Functions::Entry, std::less<>> Functions::table() {
   auto keep = std::make_shared<Functions>(*this);
   Functions* self = keep.get();
 #define P1(name, type, ...) add(name, type, [keep, self](std::span<const CoreValue> a) -> Outcome { return __VA_ARGS__; })
-  P1("args_sizes_get", i32_2, self->strings_sizes("wasi:cli/environment@0.2.0", "get-arguments", a32(a, 0), a32(a, 1)));
-  P1("args_get", i32_2, self->strings_get("wasi:cli/environment@0.2.0", "get-arguments", a32(a, 0), a32(a, 1)));
-  P1("environ_sizes_get", i32_2, self->environ_sizes(a32(a, 0), a32(a, 1)));
-  P1("environ_get", i32_2, self->environ_get(a32(a, 0), a32(a, 1)));
+  P1("args_sizes_get", i32_2, self->strings_sizes(false, a32(a, 0), a32(a, 1)));
+  P1("args_get", i32_2, self->strings_get(false, a32(a, 0), a32(a, 1)));
+  P1("environ_sizes_get", i32_2, self->strings_sizes(true, a32(a, 0), a32(a, 1)));
+  P1("environ_get", i32_2, self->strings_get(true, a32(a, 0), a32(a, 1)));
   P1("clock_res_get", i32_2, self->clock_res_get(a32(a, 0), a32(a, 1)));
   P1("clock_time_get", (CoreFuncType{{CT::i32, CT::i64, CT::i32}, {CT::i32}}),
      self->clock_time_get(a32(a, 0), a64(a, 1), a32(a, 2)));
