@@ -43,11 +43,6 @@ std::vector<std::pair<std::string, std::string>> guest_environment(const Runtime
   return env;
 }
 
-/// Whether `bytes` start like a core module (`\0asm` version 1) rather than a component (`\0asm` 0x0d layer 1).
-bool is_core_module(const std::string& bytes) {
-  return bytes.size() >= 8 && bytes.compare(0, 8, std::string("\0asm\x01\0\0\0", 8)) == 0;
-}
-
 /// A wasm32-wasip1 core module under the interpreter with wasi_snapshot_preview1 (development and conformance runs;
 /// packages hold components only, spec §5.1): its `_start` is called, proc_exit(n) exits with n.
 int run_core_module(const RuntimeOptions& o, const std::string& bytes, const std::string& path, std::ostream& diag) {
@@ -125,8 +120,10 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
     diag << "weft-runtime: cannot read module " << *path << ": " << bytes.error().message << "\n";
     return kExitLoad;
   }
-  if (is_core_module(*bytes)) return run_core_module(o, *bytes, *path, diag);
-  auto component = decode_component(std::span(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
+  const auto wasm = std::span(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+  // A core module is run as a wasm32-wasip1 command (development and conformance runs; packages refuse them).
+  if (component::is_core_module_binary(wasm)) return run_core_module(o, *bytes, *path, diag);
+  auto component = decode_component(wasm);
   if (!component) {
     diag << "weft-runtime: cannot load " << *path << ": " << component.error().message << "\n";
     return kExitLoad;
