@@ -43,13 +43,9 @@ std::vector<std::pair<std::string, std::string>> guest_environment(const Runtime
   return env;
 }
 
-/// A wasm32-wasip1 core module under the interpreter with wasi_snapshot_preview1 (development and conformance runs;
+/// A wasm32-wasip1 core module with wasi_snapshot_preview1 (development and conformance runs;
 /// packages hold components only, spec §5.1): its `_start` is called, proc_exit(n) exits with n.
 int run_core_module(const RuntimeOptions& o, const std::string& bytes, const std::string& path, std::ostream& diag) {
-  if (o.engine == EngineChoice::aot) {
-    diag << "weft-runtime: " << path << " is a core module; --engine aot runs components only\n";
-    return kExitUsage;
-  }
   WasiConfig wasi_config;
   wasi_config.environment = guest_environment(o);
   wasi_config.arguments.push_back(o.app_id);
@@ -64,7 +60,7 @@ int run_core_module(const RuntimeOptions& o, const std::string& bytes, const std
   wasi.install(registry);
   Preview1Host preview1(registry);
 
-  auto engine = make_interpreter_engine();
+  auto engine = choose_core_module_engine(o, path, diag);
   engine->set_memory_limit(o.max_memory_mib << 20);
   auto module = engine->load(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), path);
   if (!module) {

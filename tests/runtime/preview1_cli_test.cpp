@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "runtime_process.hpp"
 
@@ -48,11 +49,20 @@ TEST(Preview1Module, AnUnknownOrMistypedImportIsRefusedAtLinkTimeWithExitFour) {
   EXPECT_EQ(mistyped.out, "");
 }
 
-TEST(Preview1Module, IsRefusedOnTheAotEngineWhichRunsComponentsOnly) {
-  auto run = run_runtime({"org.weft.test", "1", "--module", fixture("exit_and_trap"), "--engine", "aot"});
-  EXPECT_TRUE(run.status.exited && run.status.code == 2) << run.status.describe();
-  EXPECT_EQ(run.err, "weft-runtime: " + fixture("exit_and_trap") +
-                         " is a core module; --engine aot runs components only\n");
+// The same host over AOT-compiled code: every answer, the memory cap and the exit status are engine-independent.
+TEST(Preview1Module, AnswersTheSameOnTheAotEngine) {
+  TempDir root;
+  const std::vector<std::string> aot = {"--engine", "aot", "--aot-cache", WEFT_TEST_BUILD_DIR "/aot-test-cache"};
+  std::vector<std::string> args = {"org.weft.test", "1", "--module", fixture("hostile_pointers"), "--preopen",
+                                   root.path() + "::/::rw", "--max-memory-mib", "1"};
+  args.insert(args.end(), aot.begin(), aot.end());
+  auto run = run_runtime(args, {"PATH=/usr/bin:/bin", "WEFT_AOT_OPT=-O0"});
+  EXPECT_TRUE(run.status.exited && run.status.code == 0) << run.status.describe() << "\n" << run.err;
+  EXPECT_EQ(run.out, "ok\n");
+  std::vector<std::string> exit_args = {"org.weft.test", "1", "--module", fixture("exit_and_trap")};
+  exit_args.insert(exit_args.end(), aot.begin(), aot.end());
+  auto exit33 = run_runtime(exit_args, {"PATH=/usr/bin:/bin", "WEFT_AOT_OPT=-O0"});
+  EXPECT_TRUE(exit33.status.exited && exit33.status.code == 33) << exit33.status.describe() << "\n" << exit33.err;
 }
 
 }  // namespace
