@@ -66,7 +66,9 @@ constexpr size_t kMaxOpenFds = 1024;
 constexpr uint32_t kMaxPathBytes = 4096;
 
 // witx filetype
-enum FileType : uint8_t { ft_unknown = 0, ft_block = 1, ft_char = 2, ft_dir = 3, ft_file = 4, ft_stream = 6, ft_link = 7 };
+enum FileType : uint8_t {
+  ft_unknown = 0, ft_block = 1, ft_char = 2, ft_dir = 3, ft_file = 4, ft_stream = 6, ft_link = 7
+};
 // witx fdflags
 constexpr uint16_t kFdAppend = 1, kFdDsync = 2, kFdNonblock = 4, kFdRsync = 8, kFdSync = 16;
 // witx rights. WEFT's capabilities are its preopens (and their read-only flag), not preview 1's rights: an fd reports
@@ -523,7 +525,8 @@ class Functions {
     const uint64_t want = std::min(total_size(bufs), kMaxTransfer);
     if (f.kind == Fd::Kind::output_stream) return Errno::badf;
     if (f.kind == Fd::Kind::stdin_stream) {
-      auto r = s_->call("wasi:io/streams@0.2.0", "[method]input-stream.blocking-read", {Val::handle(f.rep), Val::number(want)});
+      auto r = s_->call("wasi:io/streams@0.2.0", "[method]input-stream.blocking-read",
+                        {Val::handle(f.rep), Val::number(want)});
       if (!r) return Trap{"host", r.error().message};
       if (r->index != 0) return uint64_t(0);  // closed: end of input
       return scatter(bufs, r->items.at(0).str);

@@ -21,7 +21,8 @@ TEST(Preview1Module, AnswersEveryHostilePointerAndLengthWithAnErrnoAndKeepsTheMe
   // On a wrong answer the module exits with 100 + the number of the case in hostile_pointers.wat.
   EXPECT_TRUE(run.status.exited && run.status.code == 0) << run.status.describe() << "\n" << run.err;
   EXPECT_EQ(run.out, "ok\n");
-  EXPECT_EQ(std::filesystem::file_size(std::filesystem::path(root.path()) / "file"), 0u) << "the refused pwrite must not have written";
+  EXPECT_EQ(std::filesystem::file_size(std::filesystem::path(root.path()) / "file"), 0u)
+      << "the refused pwrite must not have written";
 }
 
 TEST(Preview1Module, ProcExitStatusIsTheExitStatusAndATrapIsThree) {

@@ -201,7 +201,8 @@ TEST_F(Preview1Host_, LinkRefusesAnUnknownFunctionAndAWrongTypeNamingTheImport) 
             "import wasi_snapshot_preview1.fd_write has type (i64) -> (i32), expected (i32 i32 i32 i32) -> (i32)");
   auto other = host_->link(*engine_, {CoreImport{"env", "abort", CoreExternKind::func, {}}});
   ASSERT_FALSE(other);
-  EXPECT_EQ(other.error().message, "import env.abort: only wasi_snapshot_preview1 functions are provided to core modules");
+  EXPECT_EQ(other.error().message,
+            "import env.abort: only wasi_snapshot_preview1 functions are provided to core modules");
 }
 
 }  // namespace

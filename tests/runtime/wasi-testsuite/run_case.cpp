@@ -101,7 +101,8 @@ Verdict run_mode(const std::string& mode, const fs::path& runtime, const fs::pat
     fs::copy(original.parent_path() / *spec.root, root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
     argv_runtime.insert(argv_runtime.end(), {"--preopen", root.string() + "::/::rw"});
   }
-  for (const auto& [variable, value] : spec.env) argv_runtime.insert(argv_runtime.end(), {"--env", variable + "=" + value});
+  for (const auto& [variable, value] : spec.env)
+    argv_runtime.insert(argv_runtime.end(), {"--env", variable + "=" + value});
   argv_runtime.push_back("--");
   argv_runtime.insert(argv_runtime.end(), spec.args.begin(), spec.args.end());
 
