@@ -537,30 +537,29 @@ class Functions {
     if (a->error != Errno::success) return a->error;
     return scatter(bufs, a->value.items.at(0).str);
   }
+  /// All of `bytes` to the 0.2 output-stream `rep`; the count, EIO when the stream failed.
+  std::variant<uint64_t, Errno, Trap> write_stream(uint32_t rep, const std::string& bytes) {
+    auto r = s_->call("wasi:io/streams@0.2.0", "[method]output-stream.blocking-write-and-flush",
+                      {Val::handle(rep), Val::bytes(bytes.data(), bytes.size())});
+    if (!r) return Trap{"host", r.error().message};
+    if (r->index != 0) return Errno::io;
+    return uint64_t(bytes.size());
+  }
   /// Writes the bytes of `bufs` to `f` at `offset` (files; append mode: at the end) or its stream; the count.
   std::variant<uint64_t, Errno, Trap> write_from(Fd& f, const std::vector<std::span<uint8_t>>& bufs, uint64_t offset,
                                                  bool append) {
     const std::string bytes = gather(bufs);
     if (f.kind == Fd::Kind::stdin_stream) return Errno::badf;
-    if (f.kind == Fd::Kind::output_stream) {
-      auto r = s_->call("wasi:io/streams@0.2.0", "[method]output-stream.blocking-write-and-flush",
-                        {Val::handle(f.rep), Val::bytes(bytes.data(), bytes.size())});
-      if (!r) return Trap{"host", r.error().message};
-      if (r->index != 0) return Errno::io;
-      return uint64_t(bytes.size());
-    }
+    if (f.kind == Fd::Kind::output_stream) return write_stream(f.rep, bytes);
     if (f.directory) return Errno::isdir;
     if (append) {
       auto stream = method(f.rep, "append-via-stream");
       if (!stream) return Trap{"host", stream.error().message};
       if (stream->error != Errno::success) return stream->error;
       const uint32_t rep = uint32_t(stream->value.num);
-      auto r = s_->call("wasi:io/streams@0.2.0", "[method]output-stream.blocking-write-and-flush",
-                        {Val::handle(rep), Val::bytes(bytes.data(), bytes.size())});
+      auto written = write_stream(rep, bytes);
       s_->drop("wasi:io/streams@0.2.0", "output-stream", rep);
-      if (!r) return Trap{"host", r.error().message};
-      if (r->index != 0) return Errno::io;
-      return uint64_t(bytes.size());
+      return written;
     }
     auto a = method(f.rep, "write", {Val::bytes(bytes.data(), bytes.size()), Val::number(offset)});
     if (!a) return Trap{"host", a.error().message};

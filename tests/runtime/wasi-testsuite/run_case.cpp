@@ -10,6 +10,7 @@
 // Usage: wasi_testsuite_case <weft-runtime> <component.wasm> <original test.wasm> <expectations file>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -95,6 +96,12 @@ Verdict run_mode(const std::string& mode, const fs::path& runtime, const fs::pat
                  const fs::path& expectations) {
   weft::test::TempDir scratch;
   std::vector<std::string> argv_runtime = {runtime, "org.wasi.testsuite", "1", "--module", wasm};
+  // WEFT_WASI_TESTSUITE_NATIVE_ENGINE=aot runs the native mode on AOT code (each module compiled once into the build
+  // tree's test cache; minutes, so not in CI); unset, the interpreter.
+  const char* native_engine = std::getenv("WEFT_WASI_TESTSUITE_NATIVE_ENGINE");
+  if (mode == "native" && native_engine && *native_engine)
+    argv_runtime.insert(argv_runtime.end(), {"--engine", native_engine, "--aot-cache",
+                                             (runtime.parent_path().parent_path() / "aot-test-cache").string()});
   if (spec.root) {
     // Every run gets a fresh copy: the filesystem tests create, rename and delete inside their root.
     const fs::path root = scratch / "root";
