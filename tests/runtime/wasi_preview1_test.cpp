@@ -101,7 +101,7 @@ const std::vector<uint8_t> kMemoryModule = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 
                                             0x05, 0x03, 0x01, 0x00, 0x01,                    // memory: min 1
                                             0x07, 0x0a, 0x01, 0x06, 'm',  'e',  'm',  'o',  'r', 'y', 0x02, 0x00};
 
-class Preview1Host_ : public ::testing::Test {
+class Preview1HostCall : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(::pipe(pipe_), 0);
@@ -149,7 +149,7 @@ class Preview1Host_ : public ::testing::Test {
 
 const CoreFuncType kFdWrite{{CoreType::i32, CoreType::i32, CoreType::i32, CoreType::i32}, {CoreType::i32}};
 
-TEST_F(Preview1Host_, FdWriteGathersTheIovecsOntoTheWasiStdoutStream) {
+TEST_F(Preview1HostCall, FdWriteGathersTheIovecsOntoTheWasiStdoutStream) {
   auto fd_write = import("fd_write", kFdWrite);
   auto mem = give_memory();
   std::memcpy(mem.data() + 100, "hello, world\n", 13);
@@ -163,13 +163,13 @@ TEST_F(Preview1Host_, FdWriteGathersTheIovecsOntoTheWasiStdoutStream) {
   EXPECT_STREQ(got, "hello, world\n");
 }
 
-TEST_F(Preview1Host_, EveryPointerIsEfaultUntilTheMemoryIsKnown) {
+TEST_F(Preview1HostCall, EveryPointerIsEfaultUntilTheMemoryIsKnown) {
   auto fd_write = import("fd_write", kFdWrite);
   EXPECT_EQ(call(fd_write, {CoreValue::i32(1), CoreValue::i32(0), CoreValue::i32(1), CoreValue::i32(64)}),
             uint32_t(Errno::fault));
 }
 
-TEST_F(Preview1Host_, ArgsReachTheGuestAsNulTerminatedStringsWithTheirPointers) {
+TEST_F(Preview1HostCall, ArgsReachTheGuestAsNulTerminatedStringsWithTheirPointers) {
   auto sizes = import("args_sizes_get", {{CoreType::i32, CoreType::i32}, {CoreType::i32}});
   auto get = import("args_get", {{CoreType::i32, CoreType::i32}, {CoreType::i32}});
   give_memory();
@@ -188,7 +188,7 @@ TEST_F(Preview1Host_, ArgsReachTheGuestAsNulTerminatedStringsWithTheirPointers) 
   EXPECT_STREQ(reinterpret_cast<const char*>(mem.data() + second), "one");
 }
 
-TEST_F(Preview1Host_, LinkRefusesAnUnknownFunctionAndAWrongTypeNamingTheImport) {
+TEST_F(Preview1HostCall, LinkRefusesAnUnknownFunctionAndAWrongTypeNamingTheImport) {
   auto unknown = host_->link(*engine_, {CoreImport{"wasi_snapshot_preview1", "fd_teleport", CoreExternKind::func,
                                                    kFdWrite}});
   ASSERT_FALSE(unknown);
