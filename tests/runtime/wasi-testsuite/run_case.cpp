@@ -97,7 +97,7 @@ Verdict run_mode(const std::string& mode, const fs::path& runtime, const fs::pat
   weft::test::TempDir scratch;
   std::vector<std::string> argv_runtime = {runtime, "org.wasi.testsuite", "1", "--module", wasm};
   // WEFT_WASI_TESTSUITE_NATIVE_ENGINE=aot runs the native mode on AOT code (each module compiled once into the build
-  // tree's test cache; minutes, so not in CI); unset, the interpreter.
+  // tree's test cache; about a minute cold, so not in CI); unset, the interpreter.
   const char* native_engine = std::getenv("WEFT_WASI_TESTSUITE_NATIVE_ENGINE");
   if (mode == "native" && native_engine && *native_engine)
     argv_runtime.insert(argv_runtime.end(), {"--engine", native_engine, "--aot-cache",
