@@ -7,7 +7,8 @@
 // reported by ctest as skipped with the recorded reason), and one that starts passing fails the run so the list is
 // kept honest.
 //
-// Usage: wasi_testsuite_case <weft-runtime> <component.wasm> <original test.wasm> <expectations file>
+// Usage: wasi_testsuite_case <weft-runtime> <component.wasm, or - without the guest SDK> <original test.wasm>
+//        <expectations file>
 
 #include <chrono>
 #include <cstdlib>
@@ -160,6 +161,10 @@ int main(int argc, char** argv) {
 
   bool wrong = false, known_failure = false;
   for (const char* mode : kModes) {
+    if (std::string(mode) == "adapter" && component == "-") {
+      std::cout << "adapter: not run: the guest SDK (jco) that makes the component is missing\n";
+      continue;
+    }
     const auto listed = expected.find(mode);
     const auto verdict = run_mode(mode, runtime, std::string(mode) == "native" ? original : component, original, spec,
                                   listed == expected.end() ? std::map<std::string, std::string>{} : listed->second,
