@@ -62,6 +62,8 @@ using CT = CoreType;
 constexpr uint64_t kMaxTransfer = 1 << 20;
 // Open preview-1 descriptors per instance, preopens and stdio included; one more open answers EMFILE.
 constexpr size_t kMaxOpenFds = 1024;
+// Subscriptions one poll_oneoff may pass; more is EINVAL.
+constexpr uint32_t kMaxSubscriptions = 4096;
 // Longest path a guest may pass, bytes (Linux PATH_MAX); longer is ENAMETOOLONG before any copy.
 constexpr uint32_t kMaxPathBytes = 4096;
 
@@ -825,6 +827,8 @@ class Functions {
     // Subscriptions are 48 bytes, events 32; a count the memory cannot hold is EFAULT before anything is read.
     if (!m.range(in, uint64_t(count) * 48) || !m.range(out, uint64_t(count) * 32) || !m.range(nevents_ptr, 4))
       return Errno::fault;
+    // The host keeps a few words per subscription: a bound keeps that independent of the guest's memory size.
+    if (count > kMaxSubscriptions) return Errno::inval;
     struct Event {
       uint64_t userdata;
       Errno error;

@@ -121,5 +121,8 @@
     (call $expect (i32.load (i32.const 16)) (i32.const 3) (i32.const 36))
     ;; 37: memory.grow past --max-memory-mib 1 (16 pages) fails instead of growing
     (call $expect (memory.grow (i32.const 32)) (i32.const -1) (i32.const 37))
+    ;; 38: 4097 subscriptions that do fit in the (grown) memory: past the host's bound of 4096, EINVAL
+    (call $expect (memory.grow (i32.const 3)) (i32.const 1) (i32.const 38))
+    (call $expect (call $poll_oneoff (i32.const 0) (i32.const 0) (i32.const 4097) (i32.const 8)) (i32.const 28) (i32.const 39))
   )
 )
