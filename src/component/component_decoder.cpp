@@ -546,6 +546,12 @@ bool is_component_binary(std::span<const uint8_t> bytes) {
          std::memcmp(bytes.data() + 4, kComponentVersion, 4) == 0;
 }
 
+bool is_core_module_binary(std::span<const uint8_t> bytes) {
+  static constexpr uint8_t kCoreVersion[] = {0x01, 0x00, 0x00, 0x00};
+  return bytes.size() >= 8 && std::memcmp(bytes.data(), kMagic, 4) == 0 &&
+         std::memcmp(bytes.data() + 4, kCoreVersion, 4) == 0;
+}
+
 Result<Component> decode_component(std::span<const uint8_t> bytes) { return Decoder(0).decode(bytes, 0); }
 
 const char* sort_name(Sort sort) {

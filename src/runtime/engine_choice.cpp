@@ -116,6 +116,18 @@ std::unique_ptr<CoreEngine> choose_engine(const RuntimeOptions& o, const Compone
                                            "background into " + dir + ")");
 }
 
+std::unique_ptr<CoreEngine> choose_core_module_engine(const RuntimeOptions& o, const std::string& module_path,
+                                                      std::ostream& diag) {
+  if (o.engine != EngineChoice::aot) return chosen(make_interpreter_engine(), "interpreter (a core module)");
+  auto cache = open_cache(o, module_path);
+  if (!cache) {
+    diag << "weft-runtime: native code unavailable (" << cache.error().message << "); running on the interpreter\n";
+    return chosen(make_interpreter_engine(), "interpreter (native code unavailable)");
+  }
+  std::string dir = cache->dir();
+  return chosen(make_aot_engine(std::move(*cache), AotMissing::compile), "aot (a core module, cache " + dir + ")");
+}
+
 int compile_only(const RuntimeOptions& o, const Component& component, const std::string& module_path,
                  std::ostream& diag) {
   auto cache = open_cache(o, module_path);

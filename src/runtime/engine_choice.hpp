@@ -23,6 +23,13 @@ using component::Component;
 [[nodiscard]] std::unique_ptr<CoreEngine> choose_engine(const RuntimeOptions& o, const Component& component,
                                                         const std::string& module_path, std::ostream& diag);
 
+/// The engine of a wasm32-wasip1 core module (a development run, docs/runtime.md): `--engine aot` compiles it into
+/// the cache (as for a component; without a usable cache, the interpreter and one line on `diag`); `auto` and
+/// `interp` interpret (no background compile for a module that is not an installed app).
+[[nodiscard]] std::unique_ptr<CoreEngine> choose_core_module_engine(const RuntimeOptions& o,
+                                                                    const std::string& module_path,
+                                                                    std::ostream& diag);
+
 /// `--aot-compile-only`: compiles every core module into the cache under its lock, one progress line per module.
 [[nodiscard]] int compile_only(const RuntimeOptions& o, const Component& component, const std::string& module_path,
                                std::ostream& diag);

@@ -13,6 +13,7 @@
 #include "weft/core/paths.hpp"
 #include "weft/runtime/component_instance.hpp"
 #include "weft/runtime/wasi_host.hpp"
+#include "weft/runtime/wasi_preview1.hpp"
 #include "weft/runtime/weft_app_host.hpp"
 
 namespace weft::runtime {
@@ -42,6 +43,66 @@ std::vector<std::pair<std::string, std::string>> guest_environment(const Runtime
   return env;
 }
 
+/// A wasm32-wasip1 core module with wasi_snapshot_preview1 (development and conformance runs;
+/// packages hold components only, spec §5.1): its `_start` is called, proc_exit(n) exits with n.
+int run_core_module(const RuntimeOptions& o, const std::string& bytes, const std::string& path, std::ostream& diag) {
+  WasiConfig wasi_config;
+  wasi_config.environment = guest_environment(o);
+  wasi_config.arguments.push_back(o.app_id);
+  wasi_config.arguments.insert(wasi_config.arguments.end(), o.arguments.begin(), o.arguments.end());
+  wasi_config.preopens = o.preopens;
+  WasiHost wasi(std::move(wasi_config));
+  if (auto r = wasi.open_preopens(); !r) {
+    diag << "weft-runtime: " << r.error().message << "\n";
+    return kExitLoad;
+  }
+  HostRegistry registry;
+  wasi.install(registry);
+  Preview1Host preview1(registry);
+
+  auto engine = choose_core_module_engine(o, path, diag);
+  engine->set_memory_limit(o.max_memory_mib << 20);
+  auto module = engine->load(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), path);
+  if (!module) {
+    diag << "weft-runtime: cannot load " << path << ": " << module.error().message << "\n";
+    return kExitLoad;
+  }
+  auto externs = preview1.link(*engine, engine->imports(*module));
+  if (!externs) {
+    diag << "weft-runtime: cannot link " << path << ": " << externs.error().message << "\n";
+    return kExitLoad;
+  }
+  auto instance = engine->instantiate(*module, *externs);
+  if (!instance) {
+    if (auto status = wasi.exit_status()) return *status;  // proc_exit from the start function
+    diag << "weft-runtime: cannot link " << path << ": " << instance.error().message << "\n";
+    return kExitLoad;
+  }
+  auto memory = engine->export_of(*instance, "memory");
+  auto start = engine->export_of(*instance, "_start");
+  if (!memory || memory->kind != CoreExternKind::memory || !start || start->kind != CoreExternKind::func) {
+    diag << "weft-runtime: " << path << " does not export the memory and _start function of a WASI command\n";
+    return kExitLoad;
+  }
+  preview1.set_memory(*memory);
+  if (engine->func_type(*start) != CoreFuncType{}) {
+    diag << "weft-runtime: " << path << ": _start has type " << describe(engine->func_type(*start))
+         << ", expected () -> ()\n";
+    return kExitLoad;
+  }
+  std::vector<CoreValue> results;
+  auto trap = engine->call(*start, {}, results);
+  if (auto status = wasi.exit_status()) {
+    if (*status != 0) diag << "weft-runtime: the module exited with status " << *status << "\n";
+    return *status;
+  }
+  if (trap) {
+    diag << "trap: " << trap->kind << ": " << trap->message << "\n";
+    return kExitTrap;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_component(const RuntimeOptions& o, std::ostream& diag) {
@@ -55,7 +116,10 @@ int run_component(const RuntimeOptions& o, std::ostream& diag) {
     diag << "weft-runtime: cannot read module " << *path << ": " << bytes.error().message << "\n";
     return kExitLoad;
   }
-  auto component = decode_component(std::span(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
+  const auto wasm = std::span(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+  // A core module is run as a wasm32-wasip1 command (development and conformance runs; packages refuse them).
+  if (component::is_core_module_binary(wasm)) return run_core_module(o, *bytes, *path, diag);
+  auto component = decode_component(wasm);
   if (!component) {
     diag << "weft-runtime: cannot load " << *path << ": " << component.error().message << "\n";
     return kExitLoad;

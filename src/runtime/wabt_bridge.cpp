@@ -452,7 +452,9 @@ Extern Engine::host_function(const FuncType& type, Callback callback) {
           *out_trap = wi::Trap::New(impl->store, message);
           return wabt::Result::Error;
         }
-        for (size_t i = 0; i < res.size() && i < results.size(); ++i) results[i] = to_value(res[i]);
+        // A guest's call presizes `results`; a call from the embedder (CoreEngine::call on a host function) does not.
+        if (results.size() < res.size()) results.resize(res.size());
+        for (size_t i = 0; i < res.size(); ++i) results[i] = to_value(res[i]);
         return wabt::Result::Ok;
       });
   impl_->host_funcs.push_back(fn);

@@ -44,8 +44,7 @@ bool import_is_providable(const std::string& name) {
 }  // namespace
 
 Result<void> check_component(const std::vector<uint8_t>& bytes) {
-  static constexpr uint8_t kCoreHeader[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
-  if (bytes.size() >= 8 && std::equal(kCoreHeader, kCoreHeader + 8, bytes.begin()))
+  if (component::is_core_module_binary(bytes))
     return fail("runtime.module is a core WebAssembly module; WEFT runs only components (wasm-tools component new)");
   if (!component::is_component_binary(bytes)) return fail("runtime.module is not a WebAssembly component");
   auto decoded = component::decode_component(bytes);

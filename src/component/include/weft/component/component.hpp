@@ -192,6 +192,8 @@ struct Component {
 
 /// True when `bytes` start with the component preamble (magic + version 0x0d + layer 1), false for core modules.
 [[nodiscard]] bool is_component_binary(std::span<const uint8_t> bytes);
+/// True when `bytes` start with the core-module preamble (magic + version 1).
+[[nodiscard]] bool is_core_module_binary(std::span<const uint8_t> bytes);
 
 // ---- interface names -----------------------------------------------------------------------------------------------
 
