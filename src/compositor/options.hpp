@@ -20,7 +20,8 @@ struct OutputMode {
 
 struct Options {
   BackendKind backend = BackendKind::automatic;
-  OutputMode output;
+  OutputMode output;                      // the first (primary) headless output
+  std::vector<OutputMode> extra_outputs;  // `--output` given again: more headless outputs, left to right
   bool test_control = false;       // advertise weft_test_v1 and add virtual input devices
   std::string screenshot_path;     // SIGUSR1 writes the primary output here as PNG
   bool show_version = false;

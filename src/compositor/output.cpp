@@ -1,14 +1,23 @@
 #include "output.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "weft/core/log.hpp"
 
 namespace weft::compositor {
+
+namespace {
+constexpr int kMaxHeadlessExtent = 16384;    // px, as --output allows
+constexpr size_t kMaxHeadlessOutputs = 16;   // each costs a frame buffer; as --output allows
+}  // namespace
 
 Output::Output(Outputs& outputs, wlr_output* output) : output(output), outputs_(outputs) {
   const OutputContext& context = outputs.context_;
   wlr_output_init_render(output, context.allocator, context.renderer);
   if (wlr_backend_is_headless(output->backend)) {
-    const OutputMode& mode = context.headless_mode;
+    // add_headless knows the mode of the output it is creating; the refresh is ours to set, the size is the backend's.
+    const OutputMode& mode = outputs.adding_.value_or(context.headless_mode);
     wlr_output_set_custom_mode(output, mode.width, mode.height, mode.refresh_mhz);
   } else if (wlr_output_mode* mode = wlr_output_preferred_mode(output)) {
     wlr_output_set_mode(output, mode);
@@ -72,6 +81,10 @@ Outputs::Outputs(const OutputContext& context) : context_(context) {
 }
 
 void Outputs::remove(Output& output) {
+  // Out of the layout first, so the auto-placed outputs right of it close the gap before anyone re-places windows,
+  // and the scene drops its scene output (the layout's destroy listener would otherwise run after ours).
+  wlr_output_layout_remove(context_.layout, output.output);
+  removing.emit(output.output);
   outputs_.remove_if([&](const std::unique_ptr<Output>& o) { return o.get() == &output; });
   layout_changed.emit();
 }
@@ -80,6 +93,63 @@ Output* Outputs::primary() const {
   for (const auto& output : outputs_)
     if (output->output->enabled) return output.get();
   return nullptr;
+}
+
+wlr_box Outputs::layout_box() const {
+  wlr_box box{};
+  if (!outputs_.empty())
+    if (wlr_box* b = wlr_output_layout_get_box(context_.layout, nullptr)) box = *b;
+  return box;
+}
+
+Output* Outputs::at(double lx, double ly) const {
+  if (wlr_output* hit = wlr_output_layout_output_at(context_.layout, lx, ly))
+    for (const auto& output : outputs_)
+      if (output->output == hit) return output.get();
+  return primary();
+}
+
+Output* Outputs::find(const std::string& name) const {
+  for (const auto& output : outputs_)
+    if (name == output->output->name) return output.get();
+  return nullptr;
+}
+
+Result<std::string> Outputs::add_headless(const OutputMode& mode) {
+  if (!wlr_backend_is_headless(context_.backend)) return fail("add output: only the headless backend adds outputs");
+  if (mode.width < 1 || mode.height < 1 || mode.width > kMaxHeadlessExtent || mode.height > kMaxHeadlessExtent)
+    return fail("add output: " + std::to_string(mode.width) + "x" + std::to_string(mode.height) +
+                " is outside 1x1 to " + std::to_string(kMaxHeadlessExtent) + "x" + std::to_string(kMaxHeadlessExtent));
+  if (outputs_.size() >= kMaxHeadlessOutputs)
+    return fail("add output: already " + std::to_string(outputs_.size()) + " outputs, the most there may be");
+  // A started headless backend announces the output from inside the call (new_output), where Output reads adding_.
+  adding_ = mode;
+  wlr_output* output = wlr_headless_add_output(context_.backend, static_cast<unsigned>(mode.width),
+                                               static_cast<unsigned>(mode.height));
+  adding_.reset();
+  if (!output) return fail("add output: wlr_headless_add_output failed");
+  if (!find(output->name)) return fail("add output: the backend did not announce it (is the backend started?)");
+  return std::string(output->name);
+}
+
+Result<void> Outputs::remove_headless(const std::string& name) {
+  Output* output = find(name);
+  if (!output) return fail("remove output: no output named \"" + name + "\"");
+  if (!wlr_output_is_headless(output->output)) return fail("remove output: \"" + name + "\" is not a headless output");
+  wlr_output_destroy(output->output);  // its destroy signal reaches remove()
+  return ok();
+}
+
+Result<void> Outputs::set_scale(const std::string& name, double scale) {
+  Output* output = find(name);
+  if (!output) return fail("set scale: no output named \"" + name + "\"");
+  if (!std::isfinite(scale) || scale < 0.25 || scale > 8.0)
+    return fail("set scale: " + std::to_string(scale) + " is outside 0.25 to 8");
+  wlr_output_set_scale(output->output, static_cast<float>(scale));
+  // The commit sends wl_output.scale and done to every bound client (wlroots does it for a scale change).
+  if (!wlr_output_commit(output->output)) return fail("set scale: the commit of \"" + name + "\" failed");
+  layout_changed.emit();  // the logical box is size / scale: windows on it are placed again
+  return ok();
 }
 
 wlr_box Outputs::primary_box() const {

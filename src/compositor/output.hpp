@@ -5,11 +5,14 @@
 
 #include <list>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "listener.hpp"
 #include "options.hpp"
 #include "signal.hpp"
 #include "wlr.hpp"
+#include "weft/core/result.hpp"
 
 namespace weft::compositor {
 
@@ -59,6 +62,22 @@ class Outputs {
   /// The primary output's box in layout coordinates; empty without an output.
   [[nodiscard]] wlr_box primary_box() const;
   [[nodiscard]] wlr_output_layout* layout() const { return context_.layout; }
+  /// The box of every output together (layout coordinates); empty without an output.
+  [[nodiscard]] wlr_box layout_box() const;
+  /// The output at a layout point, else the primary; nullptr without an output.
+  [[nodiscard]] Output* at(double lx, double ly) const;
+  [[nodiscard]] Output* find(const std::string& name) const;
+  [[nodiscard]] size_t count() const { return outputs_.size(); }
+
+  /// Adds a headless output of `mode` right of the others (the backend must be headless and started); its name.
+  [[nodiscard]] Result<std::string> add_headless(const OutputMode& mode);
+  /// Unplugs the headless output `name`: it leaves the layout (the others close the gap) and is destroyed.
+  [[nodiscard]] Result<void> remove_headless(const std::string& name);
+  /// Sets the scale of output `name` (0.25 to 8); clients hear wl_output.scale and done, the layout box shrinks.
+  [[nodiscard]] Result<void> set_scale(const std::string& name, double scale);
+
+  /// An output is leaving the layout and about to be destroyed: whoever keeps its pointer drops it now.
+  Signal<wlr_output*> removing;
 
   /// An output was added or removed, or changed mode.
   Signal<> layout_changed;
@@ -73,6 +92,7 @@ class Outputs {
   void remove(Output& output);
 
   OutputContext context_;
+  std::optional<OutputMode> adding_;  // the mode of the headless output add_headless is creating
   std::list<std::unique_ptr<Output>> outputs_;
   Listener<wlr_output> new_output_;
 };

@@ -182,6 +182,8 @@ void Server::compose() {
   AppdLink& link = *link_;
   wiring_.push_back(session_control_->to_appd.connect([&link](const ipc::compositor::Message& m) { link.send(m); }));
   session_control_->watch_keyboard_focus(seat_->get());
+  // New app windows open on the output holding the pointer (§2.2).
+  policy.follow_cursor(pointer_->cursor());
 }
 
 bool Server::filter_global(const wl_client* client, const wl_global* global, void* data) {
@@ -215,7 +217,6 @@ Result<void> Server::start() {
   compose();
 
   if (wlr_backend_is_headless(backend_.get())) {
-    wlr_headless_add_output(backend_.get(), options_.output.width, options_.output.height);
     injection_ = std::make_unique<TestInjection>(backend_.get(), layout_.get());
   } else if (wlr_backend_is_x11(backend_.get())) {
     wlr_x11_output_create(backend_.get());
@@ -223,11 +224,19 @@ Result<void> Server::start() {
     wlr_wl_output_create(backend_.get());
   }
   if (options_.test_control)
-    test_control_ = std::make_unique<TestControl>(display_.get(), *xdg_, *policy_, *seat_, injection_.get(),
-                                                  [this](const std::string& path) { return capture_png(path); });
+    test_control_ = std::make_unique<TestControl>(
+        display_.get(), *xdg_, *policy_, *seat_, injection_.get(), *outputs_,
+        [this](const std::string& path, const std::string& output) { return capture_png(path, output); });
   wl_display_set_global_filter(display_.get(), &Server::filter_global, this);
 
   if (!wlr_backend_start(backend_.get())) return fail("backend: wlr_backend_start failed");
+  if (wlr_backend_is_headless(backend_.get())) {
+    // After the start, so each output is announced as it is added: left to right in the order given.
+    std::vector<OutputMode> modes{options_.output};
+    modes.insert(modes.end(), options_.extra_outputs.begin(), options_.extra_outputs.end());
+    for (const OutputMode& mode : modes)
+      if (auto added = outputs_->add_headless(mode); !added) return fail(added.error().message);
+  }
 
   const char* socket = wl_display_add_socket_auto(display_.get());
   if (!socket) return fail("display: wl_display_add_socket_auto failed (is XDG_RUNTIME_DIR a 0700 directory?)");
@@ -258,9 +267,9 @@ Output* Server::primary_output() const { return outputs_ ? outputs_->primary() :
 
 size_t Server::mapped_toplevels() const { return xdg_ ? xdg_->mapped_count() : 0; }
 
-Result<std::pair<int, int>> Server::capture_png(const std::string& path) {
-  Output* output = primary_output();
-  if (!output) return fail("capture: no enabled output");
+Result<std::pair<int, int>> Server::capture_png(const std::string& path, const std::string& output_name) {
+  Output* output = output_name.empty() ? primary_output() : outputs_->find(output_name);
+  if (!output) return fail(output_name.empty() ? "capture: no enabled output" : "capture: no output named \"" + output_name + "\"");
   WEFT_TRY(Image image, render_output(renderer_.get(), scene_->get(), output->output));
   WEFT_TRY_VOID(write_png(path, image));
   return std::pair{image.width, image.height};

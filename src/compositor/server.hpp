@@ -55,8 +55,8 @@ class Server {
   [[nodiscard]] Output* primary_output() const;
   [[nodiscard]] size_t mapped_toplevels() const;
 
-  /// Renders the primary output into a PNG file (pixman or GLES, any backend); its size in px.
-  [[nodiscard]] Result<std::pair<int, int>> capture_png(const std::string& path);
+  /// Renders the primary output (or the one named) into a PNG file (pixman or GLES, any backend); its size in px.
+  [[nodiscard]] Result<std::pair<int, int>> capture_png(const std::string& path, const std::string& output_name = {});
 
  private:
   Result<void> create_backend();
