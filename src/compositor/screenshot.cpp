@@ -7,7 +7,7 @@
 
 namespace weft::compositor {
 
-Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output* output) {
+Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output* output, int lx, int ly) {
   Image image;
   image.width = output->width;
   image.height = output->height;
@@ -15,7 +15,7 @@ Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output
   image.pixels.resize(static_cast<size_t>(image.width) * image.height * 4);
   if (!wlr_output_attach_render(output, nullptr)) return fail("capture: wlr_output_attach_render failed");
   wlr_renderer_begin(renderer, image.width, image.height);
-  wlr_scene_render_output(scene, output, 0, 0, nullptr);
+  wlr_scene_render_output(scene, output, lx, ly, nullptr);
   const bool read = wlr_renderer_read_pixels(renderer, DRM_FORMAT_XRGB8888, nullptr, image.width * 4, image.width,
                                              image.height, 0, 0, 0, 0, image.pixels.data());
   wlr_renderer_end(renderer);

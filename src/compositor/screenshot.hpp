@@ -18,8 +18,9 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
-/// Renders the whole scene as seen by `output` (works with pixman and GLES2, any backend).
-[[nodiscard]] Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output* output);
+/// Renders the scene as seen by `output`, whose top left is at layout point (lx, ly) (pixman and GLES2, any backend).
+[[nodiscard]] Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output* output, int lx = 0,
+                                          int ly = 0);
 /// Writes an 8-bit RGB PNG.
 [[nodiscard]] Result<void> write_png(const std::string& path, const Image& image);
 

@@ -270,7 +270,8 @@ size_t Server::mapped_toplevels() const { return xdg_ ? xdg_->mapped_count() : 0
 Result<std::pair<int, int>> Server::capture_png(const std::string& path, const std::string& output_name) {
   Output* output = output_name.empty() ? primary_output() : outputs_->find(output_name);
   if (!output) return fail(output_name.empty() ? "capture: no enabled output" : "capture: no output named \"" + output_name + "\"");
-  WEFT_TRY(Image image, render_output(renderer_.get(), scene_->get(), output->output));
+  const wlr_box box = output->layout_box();
+  WEFT_TRY(Image image, render_output(renderer_.get(), scene_->get(), output->output, box.x, box.y));
   WEFT_TRY_VOID(write_png(path, image));
   return std::pair{image.width, image.height};
 }

@@ -1,0 +1,181 @@
+// Several outputs on the headless backend (§2.2): the layout left to right, xdg-output names and positions, the panel
+// and work area on the primary, app windows on the pointer's output, hot-plug through weft_test_v1 and scale changes.
+
+#include <gtest/gtest.h>
+
+#include "compositor_fixture.hpp"
+
+namespace weft::test {
+namespace {
+
+constexpr int kSecondWidth = 800;   // px, the second --output
+constexpr int kSecondHeight = 600;  // px
+
+/// A compositor started with `--output 1280x800 --output 800x600`: HEADLESS-1 (primary) and HEADLESS-2 right of it.
+class TwoOutputs : public CompositorTest {
+ protected:
+  std::vector<std::string> extra_args() override { return {"--output", "800x600"}; }
+
+  /// The pointer to the middle of a layout box, so the next window opens on the output there.
+  void point_at(int x, int y, int width, int height) {
+    weft_test_v1_pointer_move(driver->control, wl_fixed_from_int(x + width / 2), wl_fixed_from_int(y + height / 2));
+    settle(*driver);
+  }
+
+  /// Waits until the driver sees `name` at (x, y) with this logical size.
+  ::testing::AssertionResult sees_output(const std::string& name, int x, int y, int width, int height) {
+    const bool seen = wait_until([&] {
+      const SeenOutput* o = driver->output_named(name);
+      return o && o->x == x && o->y == y && o->width == width && o->height == height;
+    });
+    if (seen) return ::testing::AssertionSuccess();
+    const SeenOutput* o = driver->output_named(name);
+    if (!o) return ::testing::AssertionFailure() << name << " is not announced";
+    return ::testing::AssertionFailure() << name << " is at " << o->x << "," << o->y << " " << o->width << "x"
+                                         << o->height << ", not " << x << "," << y << " " << width << "x" << height;
+  }
+
+  /// Waits until the window was configured to this size and drew at it.
+  void wait_configured(TestWindow& w, int width, int height) {
+    ASSERT_TRUE(wait_until([&] { return w.configured_width == width && w.configured_height == height; }))
+        << w.options.title << " is configured " << w.configured_width << "x" << w.configured_height << ", not "
+        << width << "x" << height;
+    wait_drawn(w);
+  }
+};
+
+TEST_F(TwoOutputs, AreLaidOutLeftToRightAndClientsSeeTheirXdgOutputNamesAndPositions) {
+  settle(*driver);
+  ASSERT_EQ(driver->outputs.size(), 2u);
+  EXPECT_TRUE(sees_output("HEADLESS-1", 0, 0, kOutputWidth, kOutputHeight));
+  EXPECT_TRUE(sees_output("HEADLESS-2", kOutputWidth, 0, kSecondWidth, kSecondHeight));
+  EXPECT_EQ(driver->output_named("HEADLESS-2")->mode_width, kSecondWidth);
+}
+
+TEST_F(TwoOutputs, ThePanelAndItsZoneStayOnThePrimaryAndAWindowOpensOnThePointersOutput) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = make_panel(*shell);
+  wait_configured(*panel, kOutputWidth, kOutputHeight);
+
+  point_at(kOutputWidth, 0, kSecondWidth, kSecondHeight);
+  auto right = make_app(*client, "right", kGreen);
+  // The whole second output: the panel's zone is the primary's only.
+  wait_configured(*right, kSecondWidth, kSecondHeight);
+
+  point_at(0, 0, kOutputWidth, kOutputHeight);
+  auto left = make_app(*client, "left", kRed);
+  wait_configured(*left, kOutputWidth, kOutputHeight - kPanelZone);
+  settle(*shell);
+
+  auto primary = driver->capture("two-outputs-primary");
+  ASSERT_TRUE(primary.ok()) << primary.error().message;
+  EXPECT_EQ(primary->width, kOutputWidth);
+  EXPECT_EQ(primary->at(640, 300), kRed);
+  EXPECT_EQ(primary->at(640, kOutputHeight - 10), kBlue) << "the panel shows below the work area";
+  auto second = driver->capture_output("HEADLESS-2", "two-outputs-second");
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->width, kSecondWidth);
+  EXPECT_EQ(second->height, kSecondHeight);
+  EXPECT_EQ(second->at(0, 0), kGreen);
+  EXPECT_EQ(second->at(kSecondWidth - 1, kSecondHeight - 1), kGreen) << "the window fills the second output";
+}
+
+TEST_F(TwoOutputs, UnpluggingTheSecondMovesItsWindowToTheFirstAtTheFirstsWorkAreaAndPluggingOneBackWorks) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = make_panel(*shell);
+  wait_configured(*panel, kOutputWidth, kOutputHeight);
+  point_at(kOutputWidth, 0, kSecondWidth, kSecondHeight);
+  auto moved = make_app(*client, "moved", kGreen);
+  wait_configured(*moved, kSecondWidth, kSecondHeight);
+
+  ASSERT_TRUE(driver->remove_output("HEADLESS-2").ok());
+  ASSERT_TRUE(wait_until([&] { return driver->outputs.size() == 1; })) << "wl_output global of HEADLESS-2 stays";
+  wait_configured(*moved, kOutputWidth, kOutputHeight - kPanelZone);
+  settle(*shell);
+  auto state = driver->sync_state();
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->mapped_toplevels, 2u);
+  auto png = driver->capture("unplugged");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(640, 300), kGreen) << "the window from the unplugged output shows on the primary";
+  EXPECT_EQ(png->at(640, kOutputHeight - 10), kBlue);
+
+  // Plugged back: a new output right of the primary, and a window opened there is placed there.
+  auto added = driver->add_output(1024, 768);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_TRUE(sees_output(*added, kOutputWidth, 0, 1024, 768));
+  point_at(kOutputWidth, 0, 1024, 768);
+  auto next = make_app(*client, "next", kYellow);
+  wait_configured(*next, 1024, 768);
+  auto third = driver->capture_output(*added, "plugged-back");
+  ASSERT_TRUE(third.ok()) << third.error().message;
+  EXPECT_EQ(third->at(512, 384), kYellow);
+  EXPECT_EQ(moved->configured_width, kOutputWidth) << "the moved window stays on the primary";
+}
+
+TEST_F(TwoOutputs, UnpluggingAMiddleOutputClosesTheGap) {
+  auto added = driver->add_output(640, 480);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_TRUE(sees_output(*added, kOutputWidth + kSecondWidth, 0, 640, 480));
+  ASSERT_TRUE(driver->remove_output("HEADLESS-2").ok());
+  EXPECT_TRUE(sees_output(*added, kOutputWidth, 0, 640, 480)) << "the third output moves left into the gap";
+}
+
+TEST_F(TwoOutputs, UnpluggingThePrimaryMakesTheNextOutputPrimaryForThePanelAndWindows) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = make_panel(*shell);
+  wait_configured(*panel, kOutputWidth, kOutputHeight);
+  auto app = make_app(*client, "app", kRed);
+  wait_configured(*app, kOutputWidth, kOutputHeight - kPanelZone);
+
+  ASSERT_TRUE(driver->remove_output("HEADLESS-1").ok());
+  EXPECT_TRUE(sees_output("HEADLESS-2", 0, 0, kSecondWidth, kSecondHeight));
+  wait_configured(*panel, kSecondWidth, kSecondHeight);
+  wait_configured(*app, kSecondWidth, kSecondHeight - kPanelZone);
+  settle(*shell);
+  auto png = driver->capture("primary-unplugged");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->width, kSecondWidth);
+  EXPECT_EQ(png->at(400, 300), kRed);
+  EXPECT_EQ(png->at(400, kSecondHeight - 10), kBlue);
+}
+
+TEST_F(TwoOutputs, AScaleChangeReachesClientsAndShrinksTheWindowsThere) {
+  auto client = connect();
+  point_at(kOutputWidth, 0, kSecondWidth, kSecondHeight);
+  auto app = make_app(*client, "scaled", kGreen);
+  wait_configured(*app, kSecondWidth, kSecondHeight);
+  const int done_before = driver->output_named("HEADLESS-2")->done_events;
+
+  ASSERT_TRUE(driver->set_output_scale("HEADLESS-2", 2).ok());
+  ASSERT_TRUE(wait_until([&] {
+    const SeenOutput* o = driver->output_named("HEADLESS-2");
+    return o->scale == 2 && o->done_events > done_before;
+  })) << "wl_output.scale 2 and done never arrived";
+  EXPECT_TRUE(sees_output("HEADLESS-2", kOutputWidth, 0, kSecondWidth / 2, kSecondHeight / 2));
+  wait_configured(*app, kSecondWidth / 2, kSecondHeight / 2);
+}
+
+TEST_F(TwoOutputs, BadOutputRequestsAreRefusedWithAReasonAndTheCompositorKeepsServing) {
+  auto removed = driver->remove_output("HDMI-A-9");
+  ASSERT_FALSE(removed.ok());
+  EXPECT_NE(removed.error().message.find("\"HDMI-A-9\""), std::string::npos) << removed.error().message;
+  auto tiny = driver->add_output(0, 600);
+  ASSERT_FALSE(tiny.ok());
+  EXPECT_NE(tiny.error().message.find("0x600"), std::string::npos) << tiny.error().message;
+  auto huge = driver->add_output(100000, 600);
+  EXPECT_FALSE(huge.ok());
+  auto scale = driver->set_output_scale("HEADLESS-2", 0);
+  ASSERT_FALSE(scale.ok());
+  EXPECT_NE(scale.error().message.find("0.25 to 8"), std::string::npos) << scale.error().message;
+  auto capture = driver->capture_output("nowhere", "nowhere");
+  EXPECT_FALSE(capture.ok());
+  auto state = driver->sync_state();
+  EXPECT_TRUE(state) << "the compositor still answers";
+}
+
+}  // namespace
+}  // namespace weft::test
