@@ -83,9 +83,10 @@ Outputs::Outputs(const OutputContext& context) : context_(context) {
 void Outputs::remove(Output& output) {
   // Out of the layout first, so the auto-placed outputs right of it close the gap before anyone re-places windows,
   // and the scene drops its scene output (the layout's destroy listener would otherwise run after ours).
-  wlr_output_layout_remove(context_.layout, output.output);
-  removing.emit(output.output);
+  wlr_output* gone = output.output;
+  wlr_output_layout_remove(context_.layout, gone);
   outputs_.remove_if([&](const std::unique_ptr<Output>& o) { return o.get() == &output; });
+  removing.emit(gone);  // primary() already answers the next output
   layout_changed.emit();
 }
 

@@ -76,7 +76,8 @@ class Outputs {
   /// Sets the scale of output `name` (0.25 to 8); clients hear wl_output.scale and done, the layout box shrinks.
   [[nodiscard]] Result<void> set_scale(const std::string& name, double scale);
 
-  /// An output is leaving the layout and about to be destroyed: whoever keeps its pointer drops it now.
+  /// An output left the layout and is being destroyed (primary() no longer answers it): whoever keeps its pointer
+  /// drops it now. layout_changed follows.
   Signal<wlr_output*> removing;
 
   /// An output was added or removed, or changed mode.
