@@ -79,6 +79,15 @@ TEST_F(TwoOutputs, ThePanelAndItsZoneStayOnThePrimaryAndAWindowOpensOnThePointer
   EXPECT_EQ(second->height, kSecondHeight);
   EXPECT_EQ(second->at(0, 0), kGreen);
   EXPECT_EQ(second->at(kSecondWidth - 1, kSecondHeight - 1), kGreen) << "the window fills the second output";
+  // Each client hears which output its window is on (wl_surface.enter from the scene), and only that one.
+  settle(*client);
+  const wl_output* second_output = nullptr;
+  for (const auto& o : client->outputs)
+    if (o->name == "HEADLESS-2") second_output = o->output;
+  ASSERT_NE(second_output, nullptr);
+  EXPECT_EQ(right->entered, std::set<wl_output*>{const_cast<wl_output*>(second_output)});
+  EXPECT_EQ(left->entered.count(const_cast<wl_output*>(second_output)), 0u);
+  EXPECT_EQ(left->entered.size(), 1u);
 }
 
 TEST_F(TwoOutputs, UnpluggingTheSecondMovesItsWindowToTheFirstAtTheFirstsWorkAreaAndPluggingOneBackWorks) {

@@ -90,6 +90,11 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
 // ---- window ----
 
 struct TestWindowListeners {
+  // wl_surface.enter/leave: which outputs the window shows on.
+  static constexpr wl_surface_listener wl_surface = {
+      .enter = [](void* data, ::wl_surface*, wl_output* output) { static_cast<TestWindow*>(data)->entered.insert(output); },
+      .leave = [](void* data, ::wl_surface*, wl_output* output) { static_cast<TestWindow*>(data)->entered.erase(output); },
+  };
   static constexpr xdg_surface_listener surface = {
       .configure =
           [](void* data, xdg_surface* xs, uint32_t serial) {
@@ -155,6 +160,7 @@ struct TestWindowListeners {
 
 TestWindow::TestWindow(TestClient& c, WindowOptions o) : client(c), options(std::move(o)) {
   surface = wl_compositor_create_surface(client.compositor);
+  wl_surface_add_listener(surface, &TestWindowListeners::wl_surface, this);
   auto make_slot = [this] {
     slot = zweft_shell_manager_v1_create_window(client.zweft, options.app_id.c_str(), options.title.c_str(),
                                                 options.zweft_role->c_str(), surface, 0, 0, 0, 0);

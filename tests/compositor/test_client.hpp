@@ -80,6 +80,7 @@ class TestWindow {
   bool close_requested = false;
   bool mapped = false;  // a buffer was committed after the first configure
   int drawn_width = 0, drawn_height = 0;
+  std::set<wl_output*> entered;  // outputs of wl_surface.enter not yet left
   // zweft state
   std::vector<ZweftConfigure> zweft_configures;
   std::vector<uint32_t> focus_events;
