@@ -35,6 +35,21 @@ class TwoOutputs : public CompositorTest {
                                          << o->height << ", not " << x << "," << y << " " << width << "x" << height;
   }
 
+  /// A panel reserving the bottom strip of the primary, configured to the primary's size.
+  std::unique_ptr<TestWindow> panel_on_primary(TestClient& shell) {
+    auto panel = make_panel(shell);
+    wait_configured(*panel, kOutputWidth, kOutputHeight);
+    return panel;
+  }
+
+  /// An app window opened with the pointer on HEADLESS-2: it fills that output (no panel zone there).
+  std::unique_ptr<TestWindow> open_on_second(TestClient& client, const std::string& title, Rgb colour) {
+    point_at(kOutputWidth, 0, kSecondWidth, kSecondHeight);
+    auto window = make_app(client, title, colour);
+    wait_configured(*window, kSecondWidth, kSecondHeight);
+    return window;
+  }
+
   /// Waits until the window was configured to this size and drew at it.
   void wait_configured(TestWindow& w, int width, int height) {
     ASSERT_TRUE(wait_until([&] { return w.configured_width == width && w.configured_height == height; }))
@@ -55,13 +70,8 @@ TEST_F(TwoOutputs, AreLaidOutLeftToRightAndClientsSeeTheirXdgOutputNamesAndPosit
 TEST_F(TwoOutputs, ThePanelAndItsZoneStayOnThePrimaryAndAWindowOpensOnThePointersOutput) {
   auto shell = connect();
   auto client = connect();
-  auto panel = make_panel(*shell);
-  wait_configured(*panel, kOutputWidth, kOutputHeight);
-
-  point_at(kOutputWidth, 0, kSecondWidth, kSecondHeight);
-  auto right = make_app(*client, "right", kGreen);
-  // The whole second output: the panel's zone is the primary's only.
-  wait_configured(*right, kSecondWidth, kSecondHeight);
+  auto panel = panel_on_primary(*shell);
+  auto right = open_on_second(*client, "right", kGreen);  // the panel's zone is the primary's only
 
   point_at(0, 0, kOutputWidth, kOutputHeight);
   auto left = make_app(*client, "left", kRed);
@@ -93,11 +103,8 @@ TEST_F(TwoOutputs, ThePanelAndItsZoneStayOnThePrimaryAndAWindowOpensOnThePointer
 TEST_F(TwoOutputs, UnpluggingTheSecondMovesItsWindowToTheFirstAtTheFirstsWorkAreaAndPluggingOneBackWorks) {
   auto shell = connect();
   auto client = connect();
-  auto panel = make_panel(*shell);
-  wait_configured(*panel, kOutputWidth, kOutputHeight);
-  point_at(kOutputWidth, 0, kSecondWidth, kSecondHeight);
-  auto moved = make_app(*client, "moved", kGreen);
-  wait_configured(*moved, kSecondWidth, kSecondHeight);
+  auto panel = panel_on_primary(*shell);
+  auto moved = open_on_second(*client, "moved", kGreen);
 
   ASSERT_TRUE(driver->remove_output("HEADLESS-2").ok());
   ASSERT_TRUE(wait_until([&] { return driver->outputs.size() == 1; })) << "wl_output global of HEADLESS-2 stays";
@@ -135,8 +142,7 @@ TEST_F(TwoOutputs, UnpluggingAMiddleOutputClosesTheGap) {
 TEST_F(TwoOutputs, UnpluggingThePrimaryMakesTheNextOutputPrimaryForThePanelAndWindows) {
   auto shell = connect();
   auto client = connect();
-  auto panel = make_panel(*shell);
-  wait_configured(*panel, kOutputWidth, kOutputHeight);
+  auto panel = panel_on_primary(*shell);
   auto app = make_app(*client, "app", kRed);
   wait_configured(*app, kOutputWidth, kOutputHeight - kPanelZone);
 
@@ -154,9 +160,7 @@ TEST_F(TwoOutputs, UnpluggingThePrimaryMakesTheNextOutputPrimaryForThePanelAndWi
 
 TEST_F(TwoOutputs, AScaleChangeReachesClientsAndShrinksTheWindowsThere) {
   auto client = connect();
-  point_at(kOutputWidth, 0, kSecondWidth, kSecondHeight);
-  auto app = make_app(*client, "scaled", kGreen);
-  wait_configured(*app, kSecondWidth, kSecondHeight);
+  auto app = open_on_second(*client, "scaled", kGreen);
   const int done_before = driver->output_named("HEADLESS-2")->done_events;
 
   ASSERT_TRUE(driver->set_output_scale("HEADLESS-2", 2).ok());
