@@ -172,6 +172,31 @@ TEST_F(TwoOutputs, AScaleChangeReachesClientsAndShrinksTheWindowsThere) {
   wait_configured(*app, kSecondWidth / 2, kSecondHeight / 2);
 }
 
+TEST_F(TwoOutputs, UnpluggingEveryOutputKeepsServingAndTheNextOutputTakesTheWindows) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto app = open_on_second(*client, "survivor", kGreen);
+  ASSERT_TRUE(driver->remove_output("HEADLESS-1").ok());
+  ASSERT_TRUE(driver->remove_output("HEADLESS-2").ok());
+  ASSERT_TRUE(wait_until([&] { return driver->outputs.empty(); }));
+  auto state = driver->sync_state();
+  ASSERT_TRUE(state) << "the compositor answers without an output";
+  EXPECT_EQ(state->mapped_toplevels, 2u);
+  EXPECT_FALSE(driver->capture("no-output").ok()) << "nothing to capture";
+
+  auto added = driver->add_output(640, 480);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_TRUE(sees_output(*added, 0, 0, 640, 480));
+  wait_configured(*panel, 640, 480);
+  wait_configured(*app, 640, 480 - kPanelZone);
+  settle(*shell);
+  auto png = driver->capture("replugged-alone");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(320, 200), kGreen);
+  EXPECT_EQ(png->at(320, 480 - 10), kBlue);
+}
+
 TEST_F(TwoOutputs, BadOutputRequestsAreRefusedWithAReasonAndTheCompositorKeepsServing) {
   auto removed = driver->remove_output("HDMI-A-9");
   ASSERT_FALSE(removed.ok());
