@@ -116,28 +116,35 @@ Output* Outputs::find(const std::string& name) const {
   return nullptr;
 }
 
-Result<std::string> Outputs::add_headless(const OutputMode& mode) {
-  if (!wlr_backend_is_headless(context_.backend)) return fail("add output: only the headless backend adds outputs");
+Result<std::string> Outputs::add(const OutputMode& mode) {
+  wlr_backend* backend = context_.backend;
+  if (!wlr_backend_is_headless(backend) && !wlr_backend_is_x11(backend) && !wlr_backend_is_wl(backend))
+    return fail("add output: only the headless and nested (x11, wayland) backends add outputs");
   if (mode.width < 1 || mode.height < 1 || mode.width > kMaxHeadlessExtent || mode.height > kMaxHeadlessExtent)
     return fail("add output: " + std::to_string(mode.width) + "x" + std::to_string(mode.height) +
                 " is outside 1x1 to " + std::to_string(kMaxHeadlessExtent) + "x" + std::to_string(kMaxHeadlessExtent));
   if (outputs_.size() >= kMaxHeadlessOutputs)
     return fail("add output: already " + std::to_string(outputs_.size()) + " outputs, the most there may be");
-  // A started headless backend announces the output from inside the call (new_output), where Output reads adding_.
+  // A started backend announces the output from inside the call (new_output), where Output reads adding_.
   adding_ = mode;
-  wlr_output* output = wlr_headless_add_output(context_.backend, static_cast<unsigned>(mode.width),
-                                               static_cast<unsigned>(mode.height));
+  wlr_output* output = nullptr;
+  if (wlr_backend_is_headless(backend))
+    output = wlr_headless_add_output(backend, static_cast<unsigned>(mode.width), static_cast<unsigned>(mode.height));
+  else if (wlr_backend_is_x11(backend)) output = wlr_x11_output_create(backend);
+  else output = wlr_wl_output_create(backend);
   adding_.reset();
   if (!output) return fail("add output: wlr_headless_add_output failed");
   if (!find(output->name)) return fail("add output: the backend did not announce it (is the backend started?)");
   return std::string(output->name);
 }
 
-Result<void> Outputs::remove_headless(const std::string& name) {
+Result<void> Outputs::remove(const std::string& name) {
   Output* output = find(name);
   if (!output) return fail("remove output: no output named \"" + name + "\"");
-  if (!wlr_output_is_headless(output->output)) return fail("remove output: \"" + name + "\" is not a headless output");
-  wlr_output_destroy(output->output);  // its destroy signal reaches remove()
+  wlr_output* o = output->output;
+  if (!wlr_output_is_headless(o) && !wlr_output_is_x11(o) && !wlr_output_is_wl(o))
+    return fail("remove output: \"" + name + "\" is a physical output (only headless and nested ones go)");
+  wlr_output_destroy(o);  // its destroy signal reaches remove(Output&); a nested output's window closes
   return ok();
 }
 

@@ -69,10 +69,11 @@ class Outputs {
   [[nodiscard]] Output* find(const std::string& name) const;
   [[nodiscard]] size_t count() const { return outputs_.size(); }
 
-  /// Adds a headless output of `mode` right of the others (the backend must be headless and started); its name.
-  [[nodiscard]] Result<std::string> add_headless(const OutputMode& mode);
-  /// Unplugs the headless output `name`: it leaves the layout (the others close the gap) and is destroyed.
-  [[nodiscard]] Result<void> remove_headless(const std::string& name);
+  /// Adds an output right of the others (the backend must be started): headless of `mode`, or another window of a
+  /// nested (x11, wayland) backend at its own size. Its name.
+  [[nodiscard]] Result<std::string> add(const OutputMode& mode);
+  /// Unplugs headless or nested output `name`: it leaves the layout (the others close the gap) and is destroyed.
+  [[nodiscard]] Result<void> remove(const std::string& name);
   /// Sets the scale of output `name` (0.25 to 8); clients hear wl_output.scale and done, the layout box shrinks.
   [[nodiscard]] Result<void> set_scale(const std::string& name, double scale);
 

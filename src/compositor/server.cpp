@@ -216,13 +216,7 @@ Result<void> Server::start() {
   scene_ = std::make_unique<Scene>(layout_.get());
   compose();
 
-  if (wlr_backend_is_headless(backend_.get())) {
-    injection_ = std::make_unique<TestInjection>(backend_.get(), layout_.get());
-  } else if (wlr_backend_is_x11(backend_.get())) {
-    wlr_x11_output_create(backend_.get());
-  } else if (wlr_backend_is_wl(backend_.get())) {
-    wlr_wl_output_create(backend_.get());
-  }
+  if (wlr_backend_is_headless(backend_.get())) injection_ = std::make_unique<TestInjection>(backend_.get(), layout_.get());
   if (options_.test_control)
     test_control_ = std::make_unique<TestControl>(
         display_.get(), *xdg_, *policy_, *seat_, injection_.get(), *outputs_,
@@ -230,12 +224,13 @@ Result<void> Server::start() {
   wl_display_set_global_filter(display_.get(), &Server::filter_global, this);
 
   if (!wlr_backend_start(backend_.get())) return fail("backend: wlr_backend_start failed");
-  if (wlr_backend_is_headless(backend_.get())) {
-    // After the start, so each output is announced as it is added: left to right in the order given.
+  if (wlr_backend_is_headless(backend_.get()) || wlr_backend_is_x11(backend_.get()) || wlr_backend_is_wl(backend_.get())) {
+    // After the start, so each output is announced as it is added: left to right in the order given (a nested
+    // backend opens one window per --output, each at the backend's own size).
     std::vector<OutputMode> modes{options_.output};
     modes.insert(modes.end(), options_.extra_outputs.begin(), options_.extra_outputs.end());
     for (const OutputMode& mode : modes)
-      if (auto added = outputs_->add_headless(mode); !added) return fail(added.error().message);
+      if (auto added = outputs_->add(mode); !added) return fail(added.error().message);
   }
 
   const char* socket = wl_display_add_socket_auto(display_.get());

@@ -100,13 +100,13 @@ const struct weft_test_v1_interface kImpl = {
         },
     .add_output =
         [](wl_client*, wl_resource* resource, int32_t width, int32_t height) {
-          auto added = control_of(resource).outputs.add_headless(OutputMode{width, height});
+          auto added = control_of(resource).outputs.add(OutputMode{width, height});
           if (added) send_output_result(resource, *added, ok());
           else send_output_result(resource, "", fail(added.error().message));
         },
     .remove_output =
         [](wl_client*, wl_resource* resource, const char* name) {
-          send_output_result(resource, name, control_of(resource).outputs.remove_headless(name));
+          send_output_result(resource, name, control_of(resource).outputs.remove(name));
         },
     .set_output_scale =
         [](wl_client*, wl_resource* resource, const char* name, wl_fixed_t scale) {

@@ -215,5 +215,25 @@ TEST_F(TwoOutputs, BadOutputRequestsAreRefusedWithAReasonAndTheCompositorKeepsSe
   EXPECT_TRUE(state) << "the compositor still answers";
 }
 
+/// A headless compositor hosting a nested one (wayland backend) as its client.
+using NestedOutputs = CompositorTest;
+
+TEST_F(NestedOutputs, ANestedCompositorGivenTwoOutputsOpensOneWindowForEach) {
+  SpawnOptions spawn;
+  spawn.argv = {executable("weft-compositor"), "--backend=wayland", "--output", "640x480", "--output", "640x480"};
+  spawn.env = harness->client_env();
+  spawn.env.push_back("WLR_RENDERER=pixman");
+  spawn.env.push_back("WEFT_COMPOSITOR_SOCKET=" + harness->runtime_dir() + "/nested-appd.sock");
+  spawn.null_stdio = true;
+  auto nested = ChildProcess::spawn(spawn);
+  ASSERT_TRUE(nested.ok()) << nested.error().message;
+  EXPECT_TRUE(wait_until([&] {
+    auto state = driver->sync_state();
+    return state && state->mapped_toplevels == 2;
+  })) << "the nested compositor's two outputs are not two windows here";
+  const ExitStatus status = nested->terminate(std::chrono::seconds(10));
+  EXPECT_TRUE(status.success()) << "the nested compositor ended with " << status.describe();
+}
+
 }  // namespace
 }  // namespace weft::test
