@@ -2,7 +2,9 @@
 
 #include "weft/core/png_writer.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 namespace weft::compositor {
@@ -22,6 +24,25 @@ Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output
   wlr_output_rollback(output);
   if (!read) return fail("capture: wlr_renderer_read_pixels failed");
   return image;
+}
+
+Image combine_images(int width, int height, const std::vector<PlacedImage>& parts) {
+  Image canvas;
+  canvas.width = std::max(width, 0);
+  canvas.height = std::max(height, 0);
+  canvas.pixels.assign(static_cast<size_t>(canvas.width) * canvas.height * 4, 0);
+  for (const PlacedImage& part : parts) {
+    const Image& image = *part.image;
+    const int x0 = std::max(part.x, 0);
+    const int x1 = std::min(part.x + image.width, canvas.width);
+    if (x1 <= x0) continue;
+    for (int y = std::max(part.y, 0); y < std::min(part.y + image.height, canvas.height); ++y) {
+      const uint8_t* src = image.pixels.data() + (static_cast<size_t>(y - part.y) * image.width + (x0 - part.x)) * 4;
+      uint8_t* dst = canvas.pixels.data() + (static_cast<size_t>(y) * canvas.width + x0) * 4;
+      std::memcpy(dst, src, static_cast<size_t>(x1 - x0) * 4);
+    }
+  }
+  return canvas;
 }
 
 Result<void> write_png(const std::string& path, const Image& image) {

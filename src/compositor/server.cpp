@@ -220,7 +220,7 @@ Result<void> Server::start() {
   if (options_.test_control)
     test_control_ = std::make_unique<TestControl>(
         display_.get(), *xdg_, *policy_, *seat_, injection_.get(), *outputs_,
-        [this](const std::string& path, const std::string& output) { return capture_png(path, output); });
+        [this](const std::string& path, const CaptureTarget& target) { return capture_png(path, target); });
   wl_display_set_global_filter(display_.get(), &Server::filter_global, this);
 
   if (!wlr_backend_start(backend_.get())) return fail("backend: wlr_backend_start failed");
@@ -262,11 +262,36 @@ Output* Server::primary_output() const { return outputs_ ? outputs_->primary() :
 
 size_t Server::mapped_toplevels() const { return xdg_ ? xdg_->mapped_count() : 0; }
 
-Result<std::pair<int, int>> Server::capture_png(const std::string& path, const std::string& output_name) {
-  Output* output = output_name.empty() ? primary_output() : outputs_->find(output_name);
-  if (!output) return fail(output_name.empty() ? "capture: no enabled output" : "capture: no output named \"" + output_name + "\"");
-  const wlr_box box = output->layout_box();
-  WEFT_TRY(Image image, render_output(renderer_.get(), scene_->get(), output->output, box.x, box.y));
+Result<std::pair<int, int>> Server::capture_png(const std::string& path, const CaptureTarget& target) {
+  Image image;
+  if (target.kind == CaptureTarget::Kind::layout) {
+    // Each output rendered at its layout place, then laid side by side; a scaled output's pixels would not match
+    // its logical box, so the whole-layout picture is for scale 1.
+    const wlr_box layout = outputs_->layout_box();
+    if (layout.width <= 0 || layout.height <= 0) return fail("capture: no enabled output");
+    std::vector<Image> images;
+    std::vector<wlr_box> boxes;
+    wlr_output_layout_output* placed;
+    wl_list_for_each(placed, &layout_->outputs, link) {
+      if (placed->output->scale != 1.0f)
+        return fail(std::string("capture: output ") + placed->output->name + " is scaled; capture it by name");
+      const wlr_box box = *wlr_output_layout_get_box(layout_.get(), placed->output);
+      WEFT_TRY(Image one, render_output(renderer_.get(), scene_->get(), placed->output, box.x, box.y));
+      images.push_back(std::move(one));
+      boxes.push_back(box);
+    }
+    std::vector<PlacedImage> parts;
+    for (size_t i = 0; i < images.size(); ++i)
+      parts.push_back(PlacedImage{&images[i], boxes[i].x - layout.x, boxes[i].y - layout.y});
+    image = combine_images(layout.width, layout.height, parts);
+  } else {
+    const bool named = target.kind == CaptureTarget::Kind::output;
+    Output* output = named ? outputs_->find(target.output_name) : primary_output();
+    if (!output)
+      return fail(named ? "capture: no output named \"" + target.output_name + "\"" : "capture: no enabled output");
+    const wlr_box box = output->layout_box();
+    WEFT_TRY(image, render_output(renderer_.get(), scene_->get(), output->output, box.x, box.y));
+  }
   WEFT_TRY_VOID(write_png(path, image));
   return std::pair{image.width, image.height};
 }

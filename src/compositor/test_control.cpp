@@ -46,7 +46,7 @@ const struct weft_test_v1_interface kImpl = {
         },
     .capture =
         [](wl_client*, wl_resource* resource, const char* path) {
-          send_captured(resource, path, control_of(resource).capture(path, ""));
+          send_captured(resource, path, control_of(resource).capture(path, CaptureTarget{}));
         },
     .pointer_move =
         [](wl_client*, wl_resource* resource, wl_fixed_t x, wl_fixed_t y) {
@@ -114,7 +114,10 @@ const struct weft_test_v1_interface kImpl = {
         },
     .capture_output =
         [](wl_client*, wl_resource* resource, const char* path, const char* name) {
-          send_captured(resource, path, control_of(resource).capture(path, name));
+          // An empty name: every output as laid out.
+          const CaptureTarget target = *name ? CaptureTarget{CaptureTarget::Kind::output, name}
+                                             : CaptureTarget{CaptureTarget::Kind::layout, {}};
+          send_captured(resource, path, control_of(resource).capture(path, target));
         },
 };
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "output.hpp"
+#include "screenshot.hpp"
 #include "seat.hpp"
 #include "test_injection.hpp"
 #include "window_policy.hpp"
@@ -15,8 +16,8 @@
 
 namespace weft::compositor {
 
-/// Renders an output (the primary where the name is empty) into a PNG at the path; answers its size in px.
-using CapturePng = std::function<Result<std::pair<int, int>>(const std::string& path, const std::string& output)>;
+/// Renders the target into a PNG at the path; answers its size in px.
+using CapturePng = std::function<Result<std::pair<int, int>>(const std::string& path, const CaptureTarget& target)>;
 
 class TestControl {
  public:

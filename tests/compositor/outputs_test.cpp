@@ -89,6 +89,17 @@ TEST_F(TwoOutputs, ThePanelAndItsZoneStayOnThePrimaryAndAWindowOpensOnThePointer
   EXPECT_EQ(second->height, kSecondHeight);
   EXPECT_EQ(second->at(0, 0), kGreen);
   EXPECT_EQ(second->at(kSecondWidth - 1, kSecondHeight - 1), kGreen) << "the window fills the second output";
+  // The whole layout in one picture: the primary's window and panel on the left, the second output's window right
+  // of them, black below the shorter second output.
+  auto layout = driver->capture_output("", "two-outputs-layout");
+  ASSERT_TRUE(layout.ok()) << layout.error().message;
+  EXPECT_EQ(layout->width, kOutputWidth + kSecondWidth);
+  EXPECT_EQ(layout->height, kOutputHeight);
+  EXPECT_EQ(layout->at(640, 300), kRed);
+  EXPECT_EQ(layout->at(640, kOutputHeight - 10), kBlue);
+  EXPECT_EQ(layout->at(kOutputWidth, 0), kGreen);
+  EXPECT_EQ(layout->at(kOutputWidth + kSecondWidth - 1, kSecondHeight - 1), kGreen);
+  EXPECT_EQ(layout->at(kOutputWidth + 10, kSecondHeight + 10), (Rgb{0, 0, 0})) << "no output there";
   // Each client hears which output its window is on (wl_surface.enter from the scene), and only that one.
   settle(*client);
   const wl_output* second_output = nullptr;
@@ -211,6 +222,10 @@ TEST_F(TwoOutputs, BadOutputRequestsAreRefusedWithAReasonAndTheCompositorKeepsSe
   EXPECT_NE(scale.error().message.find("0.25 to 8"), std::string::npos) << scale.error().message;
   auto capture = driver->capture_output("nowhere", "nowhere");
   EXPECT_FALSE(capture.ok());
+  ASSERT_TRUE(driver->set_output_scale("HEADLESS-2", 2).ok());
+  auto layout = driver->capture_output("", "scaled-layout");
+  ASSERT_FALSE(layout.ok()) << "a scaled output's pixels do not fit its logical box";
+  EXPECT_NE(layout.error().message.find("HEADLESS-2 is scaled"), std::string::npos) << layout.error().message;
   auto state = driver->sync_state();
   EXPECT_TRUE(state) << "the compositor still answers";
 }

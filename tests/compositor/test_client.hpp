@@ -147,7 +147,7 @@ class TestClient {
   [[nodiscard]] Result<std::string> add_output(int width, int height);
   [[nodiscard]] Result<void> remove_output(const std::string& name);
   [[nodiscard]] Result<void> set_output_scale(const std::string& name, double scale);
-  /// Captures the named output (not the primary) as `file`.png in capture_dir.
+  /// Captures the named output (not the primary; an empty name: the whole layout) as `file`.png in capture_dir.
   [[nodiscard]] Result<Png> capture_output(const std::string& output, const std::string& file);
   /// The output with this xdg-output name, nullptr if it is not (or no longer) announced.
   [[nodiscard]] const SeenOutput* output_named(const std::string& name) const;
