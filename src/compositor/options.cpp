@@ -9,8 +9,6 @@
 namespace weft::compositor {
 namespace {
 
-constexpr int kMaxOutputExtent = 16384;  // px; beyond this no renderer allocates a buffer
-constexpr size_t kMaxOutputs = 16;       // headless outputs from the command line; each costs a frame buffer
 
 Result<int> parse_extent(std::string_view text, std::string_view what, std::string_view whole) {
   int value = 0;

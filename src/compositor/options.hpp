@@ -11,6 +11,9 @@ namespace weft::compositor {
 
 enum class BackendKind { headless, x11, wayland, drm, automatic };
 
+inline constexpr int kMaxOutputExtent = 16384;  // px a side; beyond this no renderer allocates a buffer
+inline constexpr size_t kMaxOutputs = 16;       // outputs at once; each costs a frame buffer
+
 /// Headless output mode (`--output WxH[@Hz]`).
 struct OutputMode {
   int width = 1280;         // px

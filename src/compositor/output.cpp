@@ -7,16 +7,11 @@
 
 namespace weft::compositor {
 
-namespace {
-constexpr int kMaxHeadlessExtent = 16384;    // px, as --output allows
-constexpr size_t kMaxHeadlessOutputs = 16;   // each costs a frame buffer; as --output allows
-}  // namespace
-
 Output::Output(Outputs& outputs, wlr_output* output) : output(output), outputs_(outputs) {
   const OutputContext& context = outputs.context_;
   wlr_output_init_render(output, context.allocator, context.renderer);
   if (wlr_backend_is_headless(output->backend)) {
-    // add_headless knows the mode of the output it is creating; the refresh is ours to set, the size is the backend's.
+    // Outputs::add knows the mode of the output it is creating (the backend set the size; the refresh is ours).
     const OutputMode& mode = outputs.adding_.value_or(context.headless_mode);
     wlr_output_set_custom_mode(output, mode.width, mode.height, mode.refresh_mhz);
   } else if (wlr_output_mode* mode = wlr_output_preferred_mode(output)) {
@@ -120,10 +115,10 @@ Result<std::string> Outputs::add(const OutputMode& mode) {
   wlr_backend* backend = context_.backend;
   if (!wlr_backend_is_headless(backend) && !wlr_backend_is_x11(backend) && !wlr_backend_is_wl(backend))
     return fail("add output: only the headless and nested (x11, wayland) backends add outputs");
-  if (mode.width < 1 || mode.height < 1 || mode.width > kMaxHeadlessExtent || mode.height > kMaxHeadlessExtent)
+  if (mode.width < 1 || mode.height < 1 || mode.width > kMaxOutputExtent || mode.height > kMaxOutputExtent)
     return fail("add output: " + std::to_string(mode.width) + "x" + std::to_string(mode.height) +
-                " is outside 1x1 to " + std::to_string(kMaxHeadlessExtent) + "x" + std::to_string(kMaxHeadlessExtent));
-  if (outputs_.size() >= kMaxHeadlessOutputs)
+                " is outside 1x1 to " + std::to_string(kMaxOutputExtent) + "x" + std::to_string(kMaxOutputExtent));
+  if (outputs_.size() >= kMaxOutputs)
     return fail("add output: already " + std::to_string(outputs_.size()) + " outputs, the most there may be");
   // A started backend announces the output from inside the call (new_output), where Output reads adding_.
   adding_ = mode;
@@ -133,7 +128,7 @@ Result<std::string> Outputs::add(const OutputMode& mode) {
   else if (wlr_backend_is_x11(backend)) output = wlr_x11_output_create(backend);
   else output = wlr_wl_output_create(backend);
   adding_.reset();
-  if (!output) return fail("add output: wlr_headless_add_output failed");
+  if (!output) return fail("add output: the backend could not create an output");
   if (!find(output->name)) return fail("add output: the backend did not announce it (is the backend started?)");
   return std::string(output->name);
 }

@@ -67,7 +67,6 @@ class Outputs {
   /// The output at a layout point, else the primary; nullptr without an output.
   [[nodiscard]] Output* at(double lx, double ly) const;
   [[nodiscard]] Output* find(const std::string& name) const;
-  [[nodiscard]] size_t count() const { return outputs_.size(); }
 
   /// Adds an output right of the others (the backend must be started): headless of `mode`, or another window of a
   /// nested (x11, wayland) backend at its own size. Its name.
@@ -94,7 +93,7 @@ class Outputs {
   void remove(Output& output);
 
   OutputContext context_;
-  std::optional<OutputMode> adding_;  // the mode of the headless output add_headless is creating
+  std::optional<OutputMode> adding_;  // the mode of the headless output add() is creating
   std::list<std::unique_ptr<Output>> outputs_;
   Listener<wlr_output> new_output_;
 };

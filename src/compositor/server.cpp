@@ -216,15 +216,16 @@ Result<void> Server::start() {
   scene_ = std::make_unique<Scene>(layout_.get());
   compose();
 
-  if (wlr_backend_is_headless(backend_.get())) injection_ = std::make_unique<TestInjection>(backend_.get(), layout_.get());
+  wlr_backend* backend = backend_.get();
+  if (wlr_backend_is_headless(backend)) injection_ = std::make_unique<TestInjection>(backend, layout_.get());
   if (options_.test_control)
     test_control_ = std::make_unique<TestControl>(
         display_.get(), *xdg_, *policy_, *seat_, injection_.get(), *outputs_,
         [this](const std::string& path, const CaptureTarget& target) { return capture_png(path, target); });
   wl_display_set_global_filter(display_.get(), &Server::filter_global, this);
 
-  if (!wlr_backend_start(backend_.get())) return fail("backend: wlr_backend_start failed");
-  if (wlr_backend_is_headless(backend_.get()) || wlr_backend_is_x11(backend_.get()) || wlr_backend_is_wl(backend_.get())) {
+  if (!wlr_backend_start(backend)) return fail("backend: wlr_backend_start failed");
+  if (wlr_backend_is_headless(backend) || wlr_backend_is_x11(backend) || wlr_backend_is_wl(backend)) {
     // After the start, so each output is announced as it is added: left to right in the order given (a nested
     // backend opens one window per --output, each at the backend's own size).
     std::vector<OutputMode> modes{options_.output};

@@ -92,8 +92,8 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
 struct TestWindowListeners {
   // wl_surface.enter/leave: which outputs the window shows on.
   static constexpr wl_surface_listener wl_surface = {
-      .enter = [](void* data, ::wl_surface*, wl_output* output) { static_cast<TestWindow*>(data)->entered.insert(output); },
-      .leave = [](void* data, ::wl_surface*, wl_output* output) { static_cast<TestWindow*>(data)->entered.erase(output); },
+      .enter = [](void* data, ::wl_surface*, wl_output* o) { static_cast<TestWindow*>(data)->entered.insert(o); },
+      .leave = [](void* data, ::wl_surface*, wl_output* o) { static_cast<TestWindow*>(data)->entered.erase(o); },
   };
   static constexpr xdg_surface_listener surface = {
       .configure =
@@ -395,8 +395,8 @@ const wl_registry_listener kRegistryListener = {
                 wl_registry_bind(registry, name, &zxdg_output_manager_v1_interface, std::min(version, 3u)));
             for (auto& seen : c->outputs) follow_xdg_output(*c, *seen);
           } else if (iface == "weft_test_v1") {
-            c->control =
-                static_cast<weft_test_v1*>(wl_registry_bind(registry, name, &weft_test_v1_interface, std::min(version, 2u)));
+            c->control = static_cast<weft_test_v1*>(
+                wl_registry_bind(registry, name, &weft_test_v1_interface, std::min(version, 2u)));
             weft_test_v1_add_listener(c->control, &kControlListener, c);
           }
         },
@@ -532,7 +532,9 @@ Result<void> TestClient::remove_output(const std::string& name) {
 }
 
 Result<void> TestClient::set_output_scale(const std::string& name, double scale) {
-  WEFT_TRY_VOID(output_request([&] { weft_test_v1_set_output_scale(control, name.c_str(), wl_fixed_from_double(scale)); }));
+  WEFT_TRY_VOID(output_request([&] {
+    weft_test_v1_set_output_scale(control, name.c_str(), wl_fixed_from_double(scale));
+  }));
   return ok();
 }
 
