@@ -122,6 +122,13 @@ LayerShell::LayerShell(wl_display* display, wl_event_loop* loop, Scene& scene, O
   });
   // The primary output's box moved or resized: anchors and zones are relative to it.
   layout_changed_ = outputs.layout_changed.connect([this] { arrange(); });
+  // Layer surfaces live on the primary output: an unplugged one's surfaces follow the next primary (wlroots keeps
+  // no watch on layer_surface.output, so it must not be left pointing at the destroyed output).
+  output_removing_ = outputs.removing.connect([this](wlr_output* gone) {
+    Output* primary = outputs_.primary();
+    for (auto& surface : surfaces_)
+      if (surface->layer->output == gone) surface->layer->output = primary ? primary->output : nullptr;
+  });
 }
 
 LayerShell::~LayerShell() {

@@ -67,7 +67,7 @@ class LayerShell {
   Seat& seat_;
   std::list<std::unique_ptr<LayerSurface>> surfaces_;
   IdleTask idle_arrange_;
-  Connection layout_changed_;
+  Connection layout_changed_, output_removing_;
   Listener<wlr_layer_surface_v1> new_surface_;
 };
 

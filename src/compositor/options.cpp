@@ -9,7 +9,6 @@
 namespace weft::compositor {
 namespace {
 
-constexpr int kMaxOutputExtent = 16384;  // px; beyond this no renderer allocates a buffer
 
 Result<int> parse_extent(std::string_view text, std::string_view what, std::string_view whole) {
   int value = 0;
@@ -54,12 +53,14 @@ Result<BackendKind> parse_backend(const std::string& text) {
 Result<Options> parse_options(int argc, char** argv) {
   Options options;
   std::string backend = "auto";
-  std::string output;
+  std::vector<std::string> outputs;
   bool winit = false;
   CLI::App app{"weft-compositor: the WEFT Wayland compositor"};
   app.add_option("--backend", backend, "headless|x11|wayland|drm|auto")->take_last();
   app.add_flag("--winit", winit, "alias for a nested backend (wayland if WAYLAND_DISPLAY is set, else x11)");
-  app.add_option("--output", output, "headless output mode WxH[@Hz] (default 1280x800@60)");
+  app.add_option("--output", outputs,
+                 "headless output mode WxH[@Hz] (default 1280x800@60); again for more outputs, left to right "
+                 "(a nested backend opens one window for each, at its own size)");
   app.add_option("--screenshot-path", options.screenshot_path, "PNG written on SIGUSR1");
   app.add_flag("--test-control", options.test_control, "offer weft_test_v1 (tests only)");
   app.add_flag("--version", options.show_version, "print the version and exit");
@@ -74,8 +75,12 @@ Result<Options> parse_options(int argc, char** argv) {
   }
   WEFT_TRY(options.backend, parse_backend(backend));
   if (winit) options.backend = std::getenv("WAYLAND_DISPLAY") ? BackendKind::wayland : BackendKind::x11;
-  if (!output.empty()) {
-    WEFT_TRY(options.output, parse_output_mode(output));
+  if (outputs.size() > kMaxOutputs)
+    return fail("--output given " + std::to_string(outputs.size()) + " times: at most " + std::to_string(kMaxOutputs));
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    WEFT_TRY(OutputMode mode, parse_output_mode(outputs[i]));
+    if (i == 0) options.output = mode;
+    else options.extra_outputs.push_back(mode);
   }
   return options;
 }

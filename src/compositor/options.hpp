@@ -11,6 +11,9 @@ namespace weft::compositor {
 
 enum class BackendKind { headless, x11, wayland, drm, automatic };
 
+inline constexpr int kMaxOutputExtent = 16384;  // px a side; beyond this no renderer allocates a buffer
+inline constexpr size_t kMaxOutputs = 16;       // outputs at once; each costs a frame buffer
+
 /// Headless output mode (`--output WxH[@Hz]`).
 struct OutputMode {
   int width = 1280;         // px
@@ -20,7 +23,8 @@ struct OutputMode {
 
 struct Options {
   BackendKind backend = BackendKind::automatic;
-  OutputMode output;
+  OutputMode output;                      // the first (primary) headless output
+  std::vector<OutputMode> extra_outputs;  // `--output` given again: more headless outputs, left to right
   bool test_control = false;       // advertise weft_test_v1 and add virtual input devices
   std::string screenshot_path;     // SIGUSR1 writes the primary output here as PNG
   bool show_version = false;

@@ -1,5 +1,8 @@
 #include "output.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "weft/core/log.hpp"
 
 namespace weft::compositor {
@@ -8,7 +11,8 @@ Output::Output(Outputs& outputs, wlr_output* output) : output(output), outputs_(
   const OutputContext& context = outputs.context_;
   wlr_output_init_render(output, context.allocator, context.renderer);
   if (wlr_backend_is_headless(output->backend)) {
-    const OutputMode& mode = context.headless_mode;
+    // Outputs::add knows the mode of the output it is creating (the backend set the size; the refresh is ours).
+    const OutputMode& mode = outputs.adding_.value_or(context.headless_mode);
     wlr_output_set_custom_mode(output, mode.width, mode.height, mode.refresh_mhz);
   } else if (wlr_output_mode* mode = wlr_output_preferred_mode(output)) {
     wlr_output_set_mode(output, mode);
@@ -72,7 +76,12 @@ Outputs::Outputs(const OutputContext& context) : context_(context) {
 }
 
 void Outputs::remove(Output& output) {
+  // Out of the layout first, so the auto-placed outputs right of it close the gap before anyone re-places windows,
+  // and the scene drops its scene output (the layout's destroy listener would otherwise run after ours).
+  wlr_output* gone = output.output;
+  wlr_output_layout_remove(context_.layout, gone);
   outputs_.remove_if([&](const std::unique_ptr<Output>& o) { return o.get() == &output; });
+  removing.emit(gone);  // primary() already answers the next output
   layout_changed.emit();
 }
 
@@ -80,6 +89,70 @@ Output* Outputs::primary() const {
   for (const auto& output : outputs_)
     if (output->output->enabled) return output.get();
   return nullptr;
+}
+
+wlr_box Outputs::layout_box() const {
+  wlr_box box{};
+  if (!outputs_.empty())
+    if (wlr_box* b = wlr_output_layout_get_box(context_.layout, nullptr)) box = *b;
+  return box;
+}
+
+Output* Outputs::at(double lx, double ly) const {
+  if (wlr_output* hit = wlr_output_layout_output_at(context_.layout, lx, ly))
+    for (const auto& output : outputs_)
+      if (output->output == hit) return output.get();
+  return primary();
+}
+
+Output* Outputs::find(const std::string& name) const {
+  for (const auto& output : outputs_)
+    if (name == output->output->name) return output.get();
+  return nullptr;
+}
+
+Result<std::string> Outputs::add(const OutputMode& mode) {
+  wlr_backend* backend = context_.backend;
+  if (!wlr_backend_is_headless(backend) && !wlr_backend_is_x11(backend) && !wlr_backend_is_wl(backend))
+    return fail("add output: only the headless and nested (x11, wayland) backends add outputs");
+  if (mode.width < 1 || mode.height < 1 || mode.width > kMaxOutputExtent || mode.height > kMaxOutputExtent)
+    return fail("add output: " + std::to_string(mode.width) + "x" + std::to_string(mode.height) +
+                " is outside 1x1 to " + std::to_string(kMaxOutputExtent) + "x" + std::to_string(kMaxOutputExtent));
+  if (outputs_.size() >= kMaxOutputs)
+    return fail("add output: already " + std::to_string(outputs_.size()) + " outputs, the most there may be");
+  // A started backend announces the output from inside the call (new_output), where Output reads adding_.
+  adding_ = mode;
+  wlr_output* output = nullptr;
+  if (wlr_backend_is_headless(backend))
+    output = wlr_headless_add_output(backend, static_cast<unsigned>(mode.width), static_cast<unsigned>(mode.height));
+  else if (wlr_backend_is_x11(backend)) output = wlr_x11_output_create(backend);
+  else output = wlr_wl_output_create(backend);
+  adding_.reset();
+  if (!output) return fail("add output: the backend could not create an output");
+  if (!find(output->name)) return fail("add output: the backend did not announce it (is the backend started?)");
+  return std::string(output->name);
+}
+
+Result<void> Outputs::remove(const std::string& name) {
+  Output* output = find(name);
+  if (!output) return fail("remove output: no output named \"" + name + "\"");
+  wlr_output* o = output->output;
+  if (!wlr_output_is_headless(o) && !wlr_output_is_x11(o) && !wlr_output_is_wl(o))
+    return fail("remove output: \"" + name + "\" is a physical output (only headless and nested ones go)");
+  wlr_output_destroy(o);  // its destroy signal reaches remove(Output&); a nested output's window closes
+  return ok();
+}
+
+Result<void> Outputs::set_scale(const std::string& name, double scale) {
+  Output* output = find(name);
+  if (!output) return fail("set scale: no output named \"" + name + "\"");
+  if (!std::isfinite(scale) || scale < 0.25 || scale > 8.0)
+    return fail("set scale: " + std::to_string(scale) + " is outside 0.25 to 8");
+  wlr_output_set_scale(output->output, static_cast<float>(scale));
+  // The commit sends wl_output.scale and done to every bound client (wlroots does it for a scale change).
+  if (!wlr_output_commit(output->output)) return fail("set scale: the commit of \"" + name + "\" failed");
+  layout_changed.emit();  // the logical box is size / scale: windows on it are placed again
+  return ok();
 }
 
 wlr_box Outputs::primary_box() const {

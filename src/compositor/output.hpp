@@ -5,11 +5,14 @@
 
 #include <list>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "listener.hpp"
 #include "options.hpp"
 #include "signal.hpp"
 #include "wlr.hpp"
+#include "weft/core/result.hpp"
 
 namespace weft::compositor {
 
@@ -59,6 +62,23 @@ class Outputs {
   /// The primary output's box in layout coordinates; empty without an output.
   [[nodiscard]] wlr_box primary_box() const;
   [[nodiscard]] wlr_output_layout* layout() const { return context_.layout; }
+  /// The box of every output together (layout coordinates); empty without an output.
+  [[nodiscard]] wlr_box layout_box() const;
+  /// The output at a layout point, else the primary; nullptr without an output.
+  [[nodiscard]] Output* at(double lx, double ly) const;
+  [[nodiscard]] Output* find(const std::string& name) const;
+
+  /// Adds an output right of the others (the backend must be started): headless of `mode`, or another window of a
+  /// nested (x11, wayland) backend at its own size. Its name.
+  [[nodiscard]] Result<std::string> add(const OutputMode& mode);
+  /// Unplugs headless or nested output `name`: it leaves the layout (the others close the gap) and is destroyed.
+  [[nodiscard]] Result<void> remove(const std::string& name);
+  /// Sets the scale of output `name` (0.25 to 8); clients hear wl_output.scale and done, the layout box shrinks.
+  [[nodiscard]] Result<void> set_scale(const std::string& name, double scale);
+
+  /// An output left the layout and is being destroyed (primary() no longer answers it): whoever keeps its pointer
+  /// drops it now. layout_changed follows.
+  Signal<wlr_output*> removing;
 
   /// An output was added or removed, or changed mode.
   Signal<> layout_changed;
@@ -73,6 +93,7 @@ class Outputs {
   void remove(Output& output);
 
   OutputContext context_;
+  std::optional<OutputMode> adding_;  // the mode of the headless output add() is creating
   std::list<std::unique_ptr<Output>> outputs_;
   Listener<wlr_output> new_output_;
 };

@@ -2,12 +2,14 @@
 
 #include "weft/core/png_writer.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 namespace weft::compositor {
 
-Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output* output) {
+Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output* output, int lx, int ly) {
   Image image;
   image.width = output->width;
   image.height = output->height;
@@ -15,13 +17,32 @@ Result<Image> render_output(wlr_renderer* renderer, wlr_scene* scene, wlr_output
   image.pixels.resize(static_cast<size_t>(image.width) * image.height * 4);
   if (!wlr_output_attach_render(output, nullptr)) return fail("capture: wlr_output_attach_render failed");
   wlr_renderer_begin(renderer, image.width, image.height);
-  wlr_scene_render_output(scene, output, 0, 0, nullptr);
+  wlr_scene_render_output(scene, output, lx, ly, nullptr);
   const bool read = wlr_renderer_read_pixels(renderer, DRM_FORMAT_XRGB8888, nullptr, image.width * 4, image.width,
                                              image.height, 0, 0, 0, 0, image.pixels.data());
   wlr_renderer_end(renderer);
   wlr_output_rollback(output);
   if (!read) return fail("capture: wlr_renderer_read_pixels failed");
   return image;
+}
+
+Image combine_images(int width, int height, const std::vector<PlacedImage>& parts) {
+  Image canvas;
+  canvas.width = std::max(width, 0);
+  canvas.height = std::max(height, 0);
+  canvas.pixels.assign(static_cast<size_t>(canvas.width) * canvas.height * 4, 0);
+  for (const PlacedImage& part : parts) {
+    const Image& image = *part.image;
+    const int x0 = std::max(part.x, 0);
+    const int x1 = std::min(part.x + image.width, canvas.width);
+    if (x1 <= x0) continue;
+    for (int y = std::max(part.y, 0); y < std::min(part.y + image.height, canvas.height); ++y) {
+      const uint8_t* src = image.pixels.data() + (static_cast<size_t>(y - part.y) * image.width + (x0 - part.x)) * 4;
+      uint8_t* dst = canvas.pixels.data() + (static_cast<size_t>(y) * canvas.width + x0) * 4;
+      std::memcpy(dst, src, static_cast<size_t>(x1 - x0) * 4);
+    }
+  }
+  return canvas;
 }
 
 Result<void> write_png(const std::string& path, const Image& image) {

@@ -189,6 +189,8 @@ void Server::compose() {
   AppdLink& link = *link_;
   wiring_.push_back(session_control_->to_appd.connect([&link](const ipc::compositor::Message& m) { link.send(m); }));
   session_control_->watch_keyboard_focus(seat_->get());
+  // New app windows open on the output holding the pointer (§2.2).
+  policy.follow_cursor(pointer_->cursor());
 }
 
 bool Server::filter_global(const wl_client* client, const wl_global* global, void* data) {
@@ -223,20 +225,23 @@ Result<void> Server::start() {
   scene_ = std::make_unique<Scene>(layout_.get());
   compose();
 
-  if (wlr_backend_is_headless(backend_.get())) {
-    wlr_headless_add_output(backend_.get(), options_.output.width, options_.output.height);
-    injection_ = std::make_unique<TestInjection>(backend_.get(), layout_.get());
-  } else if (wlr_backend_is_x11(backend_.get())) {
-    wlr_x11_output_create(backend_.get());
-  } else if (wlr_backend_is_wl(backend_.get())) {
-    wlr_wl_output_create(backend_.get());
-  }
+  wlr_backend* backend = backend_.get();
+  if (wlr_backend_is_headless(backend)) injection_ = std::make_unique<TestInjection>(backend, layout_.get());
   if (options_.test_control)
-    test_control_ = std::make_unique<TestControl>(display_.get(), *xdg_, *policy_, *seat_, injection_.get(),
-                                                  [this](const std::string& path) { return capture_png(path); });
+    test_control_ = std::make_unique<TestControl>(
+        display_.get(), *xdg_, *policy_, *seat_, injection_.get(), *outputs_,
+        [this](const std::string& path, const CaptureTarget& target) { return capture_png(path, target); });
   wl_display_set_global_filter(display_.get(), &Server::filter_global, this);
 
-  if (!wlr_backend_start(backend_.get())) return fail("backend: wlr_backend_start failed");
+  if (!wlr_backend_start(backend)) return fail("backend: wlr_backend_start failed");
+  if (wlr_backend_is_headless(backend) || wlr_backend_is_x11(backend) || wlr_backend_is_wl(backend)) {
+    // After the start, so each output is announced as it is added: left to right in the order given (a nested
+    // backend opens one window per --output, each at the backend's own size).
+    std::vector<OutputMode> modes{options_.output};
+    modes.insert(modes.end(), options_.extra_outputs.begin(), options_.extra_outputs.end());
+    for (const OutputMode& mode : modes)
+      if (auto added = outputs_->add(mode); !added) return fail(added.error().message);
+  }
 
   const char* socket = wl_display_add_socket_auto(display_.get());
   if (!socket) return fail("display: wl_display_add_socket_auto failed (is XDG_RUNTIME_DIR a 0700 directory?)");
@@ -267,10 +272,36 @@ Output* Server::primary_output() const { return outputs_ ? outputs_->primary() :
 
 size_t Server::mapped_toplevels() const { return xdg_ ? xdg_->mapped_count() : 0; }
 
-Result<std::pair<int, int>> Server::capture_png(const std::string& path) {
-  Output* output = primary_output();
-  if (!output) return fail("capture: no enabled output");
-  WEFT_TRY(Image image, render_output(renderer_.get(), scene_->get(), output->output));
+Result<std::pair<int, int>> Server::capture_png(const std::string& path, const CaptureTarget& target) {
+  Image image;
+  if (target.kind == CaptureTarget::Kind::layout) {
+    // Each output rendered at its layout place, then laid side by side; a scaled output's pixels would not match
+    // its logical box, so the whole-layout picture is for scale 1.
+    const wlr_box layout = outputs_->layout_box();
+    if (layout.width <= 0 || layout.height <= 0) return fail("capture: no enabled output");
+    std::vector<Image> images;
+    std::vector<wlr_box> boxes;
+    wlr_output_layout_output* placed;
+    wl_list_for_each(placed, &layout_->outputs, link) {
+      if (placed->output->scale != 1.0f)
+        return fail(std::string("capture: output ") + placed->output->name + " is scaled; capture it by name");
+      const wlr_box box = *wlr_output_layout_get_box(layout_.get(), placed->output);
+      WEFT_TRY(Image one, render_output(renderer_.get(), scene_->get(), placed->output, box.x, box.y));
+      images.push_back(std::move(one));
+      boxes.push_back(box);
+    }
+    std::vector<PlacedImage> parts;
+    for (size_t i = 0; i < images.size(); ++i)
+      parts.push_back(PlacedImage{&images[i], boxes[i].x - layout.x, boxes[i].y - layout.y});
+    image = combine_images(layout.width, layout.height, parts);
+  } else {
+    const bool named = target.kind == CaptureTarget::Kind::output;
+    Output* output = named ? outputs_->find(target.output_name) : primary_output();
+    if (!output)
+      return fail(named ? "capture: no output named \"" + target.output_name + "\"" : "capture: no enabled output");
+    const wlr_box box = output->layout_box();
+    WEFT_TRY(image, render_output(renderer_.get(), scene_->get(), output->output, box.x, box.y));
+  }
   WEFT_TRY_VOID(write_png(path, image));
   return std::pair{image.width, image.height};
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "options.hpp"
+#include "screenshot.hpp"
 #include "signal.hpp"
 #include "wlr.hpp"
 #include "weft/core/result.hpp"
@@ -56,8 +57,9 @@ class Server {
   [[nodiscard]] Output* primary_output() const;
   [[nodiscard]] size_t mapped_toplevels() const;
 
-  /// Renders the primary output into a PNG file (pixman or GLES, any backend); its size in px.
-  [[nodiscard]] Result<std::pair<int, int>> capture_png(const std::string& path);
+  /// Renders the primary output (or the one named, or the whole layout) into a PNG file (pixman or GLES, any
+  /// backend); its size in px.
+  [[nodiscard]] Result<std::pair<int, int>> capture_png(const std::string& path, const CaptureTarget& target = {});
 
  private:
   Result<void> create_backend();

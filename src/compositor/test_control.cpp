@@ -19,6 +19,16 @@ TestInjection* injector(wl_resource* resource) {
   return nullptr;
 }
 
+void send_captured(wl_resource* resource, const char* path, const Result<std::pair<int, int>>& result) {
+  if (result) weft_test_v1_send_captured(resource, path, 1, result->first, result->second, "");
+  else weft_test_v1_send_captured(resource, path, 0, 0, 0, result.error().message.c_str());
+}
+
+void send_output_result(wl_resource* resource, const std::string& name, const Result<void>& result) {
+  weft_test_v1_send_output_result(resource, name.c_str(), result ? 1 : 0,
+                                  result ? "" : result.error().message.c_str());
+}
+
 GestureType gesture_type(uint32_t kind) {
   return kind == 1 ? GestureType::pinch : kind == 2 ? GestureType::hold : GestureType::swipe;
 }
@@ -36,9 +46,7 @@ const struct weft_test_v1_interface kImpl = {
         },
     .capture =
         [](wl_client*, wl_resource* resource, const char* path) {
-          auto result = control_of(resource).capture(path);
-          if (result) weft_test_v1_send_captured(resource, path, 1, result->first, result->second, "");
-          else weft_test_v1_send_captured(resource, path, 0, 0, 0, result.error().message.c_str());
+          send_captured(resource, path, control_of(resource).capture(path, CaptureTarget{}));
         },
     .pointer_move =
         [](wl_client*, wl_resource* resource, wl_fixed_t x, wl_fixed_t y) {
@@ -90,14 +98,35 @@ const struct weft_test_v1_interface kImpl = {
         [](wl_client*, wl_resource* resource, uint32_t kind, uint32_t time_msec, uint32_t cancelled) {
           if (TestInjection* input = injector(resource)) input->gesture_end(gesture_type(kind), time_msec, cancelled != 0);
         },
+    .add_output =
+        [](wl_client*, wl_resource* resource, int32_t width, int32_t height) {
+          auto added = control_of(resource).outputs.add(OutputMode{width, height});
+          if (added) send_output_result(resource, *added, ok());
+          else send_output_result(resource, "", fail(added.error().message));
+        },
+    .remove_output =
+        [](wl_client*, wl_resource* resource, const char* name) {
+          send_output_result(resource, name, control_of(resource).outputs.remove(name));
+        },
+    .set_output_scale =
+        [](wl_client*, wl_resource* resource, const char* name, wl_fixed_t scale) {
+          send_output_result(resource, name, control_of(resource).outputs.set_scale(name, wl_fixed_to_double(scale)));
+        },
+    .capture_output =
+        [](wl_client*, wl_resource* resource, const char* path, const char* name) {
+          // An empty name: every output as laid out.
+          const CaptureTarget target = *name ? CaptureTarget{CaptureTarget::Kind::output, name}
+                                             : CaptureTarget{CaptureTarget::Kind::layout, {}};
+          send_captured(resource, path, control_of(resource).capture(path, target));
+        },
 };
 
 }  // namespace
 
 TestControl::TestControl(wl_display* display, const XdgShell& xdg, const WindowPolicy& policy, const Seat& seat,
-                         TestInjection* injection, CapturePng capture)
-    : xdg(xdg), policy(policy), seat(seat), injection(injection), capture(std::move(capture)) {
-  global_ = wl_global_create(display, &weft_test_v1_interface, 1, this,
+                         TestInjection* injection, Outputs& outputs, CapturePng capture)
+    : xdg(xdg), policy(policy), seat(seat), injection(injection), outputs(outputs), capture(std::move(capture)) {
+  global_ = wl_global_create(display, &weft_test_v1_interface, 2, this,
                              [](wl_client* client, void* data, uint32_t version, uint32_t id) {
                                wl_resource* resource = wl_resource_create(client, &weft_test_v1_interface, version, id);
                                if (!resource) {

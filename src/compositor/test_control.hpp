@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "output.hpp"
+#include "screenshot.hpp"
 #include "seat.hpp"
 #include "test_injection.hpp"
 #include "window_policy.hpp"
@@ -14,14 +16,14 @@
 
 namespace weft::compositor {
 
-/// Renders the primary output into a PNG at the path; answers its size in px.
-using CapturePng = std::function<Result<std::pair<int, int>>(const std::string& path)>;
+/// Renders the target into a PNG at the path; answers its size in px.
+using CapturePng = std::function<Result<std::pair<int, int>>(const std::string& path, const CaptureTarget& target)>;
 
 class TestControl {
  public:
   /// `injection` is null where the backend has no virtual devices (injection requests are then a protocol error).
   TestControl(wl_display* display, const XdgShell& xdg, const WindowPolicy& policy, const Seat& seat,
-              TestInjection* injection, CapturePng capture);
+              TestInjection* injection, Outputs& outputs, CapturePng capture);
   TestControl(const TestControl&) = delete;
   TestControl& operator=(const TestControl&) = delete;
   ~TestControl();
@@ -30,6 +32,7 @@ class TestControl {
   const WindowPolicy& policy;
   const Seat& seat;
   TestInjection* const injection;
+  Outputs& outputs;  // hot-plug and scale (headless outputs only)
   const CapturePng capture;
 
  private:

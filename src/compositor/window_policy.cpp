@@ -36,7 +36,7 @@ wlr_box centre_in(const wlr_box& area, int width, int height) {
   return wlr_box{area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height};
 }
 
-WindowPolicy::WindowPolicy(wl_event_loop* loop, Scene& scene, const Outputs& outputs, XdgShell& xdg, Seat& seat)
+WindowPolicy::WindowPolicy(wl_event_loop* loop, Scene& scene, Outputs& outputs, XdgShell& xdg, Seat& seat)
     : scene_(scene), outputs_(outputs), xdg_(xdg), seat_(seat), idle_arrange_(loop, [this] { arrange(); }) {
   // Views come and go through xdg-shell; the policy places, stacks and focuses them.
   mapped_ = xdg.view_signals.mapped.connect([this](View& view) { on_map(view); });
@@ -44,6 +44,30 @@ WindowPolicy::WindowPolicy(wl_event_loop* loop, Scene& scene, const Outputs& out
   destroying_ = xdg.view_signals.destroying.connect([this](View& view) { forget(view); });
   // xdg_activation_v1.activate with a valid token focuses like a click.
   activation_ = xdg.activation_requested.connect([this](View& view) { focus(view); });
+  // A new toplevel belongs to the output holding the pointer, before its first configure gives it a size.
+  created_ = xdg.new_toplevel.connect([this](View& view) {
+    if (!cursor_) return;
+    Output* output = outputs_.at(cursor_->x, cursor_->y);
+    if (output && output != outputs_.primary()) homes_[&view] = output->output;
+  });
+  // An unplugged output's windows move to the primary; the layout change that follows places them again.
+  output_removing_ = outputs.removing.connect([this](wlr_output* output) {
+    std::erase_if(homes_, [output](const auto& home) { return home.second == output; });
+  });
+}
+
+wlr_output* WindowPolicy::output_of(const View& view) const {
+  if (auto it = homes_.find(&view); it != homes_.end()) return it->second;
+  Output* primary = outputs_.primary();
+  return primary ? primary->output : nullptr;
+}
+
+wlr_box WindowPolicy::work_area_of(const wlr_output* output) const {
+  Output* primary = outputs_.primary();
+  if (!output || !primary || output == primary->output) return work_area();
+  wlr_box box{};
+  if (wlr_box* b = wlr_output_layout_get_box(outputs_.layout(), const_cast<wlr_output*>(output))) box = *b;
+  return box.width > 0 && box.height > 0 ? box : work_area();
 }
 
 wlr_box WindowPolicy::work_area() const {
@@ -56,6 +80,7 @@ wlr_box WindowPolicy::work_area() const {
 
 wlr_box WindowPolicy::geometry_for(const View& view, bool* maximized) const {
   const wlr_box output = output_box();
+  const wlr_box area = work_area_of(output_of(view));
   *maximized = true;
   switch (view.role()) {
     case Role::panel:
@@ -68,15 +93,15 @@ wlr_box WindowPolicy::geometry_for(const View& view, bool* maximized) const {
       if (width <= 0 || height <= 0) {
         wlr_box natural{};
         wlr_xdg_surface_get_geometry(view.xdg, &natural);
-        width = natural.width > 0 ? natural.width : work_area().width / 2;
-        height = natural.height > 0 ? natural.height : work_area().height / 2;
+        width = natural.width > 0 ? natural.width : area.width / 2;
+        height = natural.height > 0 ? natural.height : area.height / 2;
       }
-      return centre_in(work_area(), width, height);
+      return centre_in(area, width, height);
     }
     case Role::normal:
       break;
   }
-  return work_area();
+  return area;
 }
 
 void WindowPolicy::place_in_layer(View& view) {
@@ -94,7 +119,7 @@ void WindowPolicy::place(View& view) {
 
 void WindowPolicy::arrange() {
   const wlr_box output = output_box();
-  scene_.fit_background(output);
+  scene_.fit_background(outputs_.layout_box());
   if (output.width <= 0) return;
   for (auto& view : xdg_.views()) {
     place_in_layer(*view);
@@ -224,6 +249,7 @@ void WindowPolicy::restore_focus(wlr_surface* surface) {
 }
 
 void WindowPolicy::forget(View& view) {
+  homes_.erase(&view);
   if (focused_ == &view) focused_ = nullptr;
   if (overlay_return_ == &view) overlay_return_ = nullptr;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -36,12 +37,19 @@ struct Zone {
 
 class WindowPolicy {
  public:
-  WindowPolicy(wl_event_loop* loop, Scene& scene, const Outputs& outputs, XdgShell& xdg, Seat& seat);
+  WindowPolicy(wl_event_loop* loop, Scene& scene, Outputs& outputs, XdgShell& xdg, Seat& seat);
   WindowPolicy(const WindowPolicy&) = delete;
   WindowPolicy& operator=(const WindowPolicy&) = delete;
 
   [[nodiscard]] wlr_box output_box() const { return outputs_.primary_box(); }
+  /// The work area of the primary output (the panels' and layer surfaces' output).
   [[nodiscard]] wlr_box work_area() const;
+  /// Where app windows on `output` go: the work area on the primary, the whole output box elsewhere.
+  [[nodiscard]] wlr_box work_area_of(const wlr_output* output) const;
+  /// The output a view was placed on (the one holding the pointer when it was created), else the primary.
+  [[nodiscard]] wlr_output* output_of(const View& view) const;
+  /// New app windows go to the output under this cursor (the composition root hands in the pointer's).
+  void follow_cursor(const wlr_cursor* cursor) { cursor_ = cursor; }
   /// Geometry a view gets from the policy, and whether it is maximized.
   [[nodiscard]] wlr_box geometry_for(const View& view, bool* maximized) const;
 
@@ -90,7 +98,11 @@ class WindowPolicy {
   std::set<uint64_t> mapped_sessions_;  // sessions whose first toplevel has mapped
   wlr_box layer_usable_{};  // output minus layer-shell exclusive zones, from the layer shell's last arrange
   std::vector<std::pair<const void*, Zone>> zones_;  // panel zones in the order they were first set
+  const wlr_cursor* cursor_ = nullptr;
+  // App windows' outputs other than the primary; an output's removal drops its entries (windows go to the primary).
+  std::unordered_map<const View*, wlr_output*> homes_;
   IdleTask idle_arrange_;
+  Connection created_, output_removing_;
   Connection mapped_, unmapped_, destroying_, activation_;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "weft/core/fd.hpp"
@@ -22,7 +23,15 @@ Result<std::unique_ptr<CompositorHarness>> CompositorHarness::start(std::vector<
   WEFT_TRY(auto pipe, make_pipe());
 
   SpawnOptions spawn;
-  spawn.argv = {executable("weft-compositor"), "--backend=headless", "--output", "1280x800", "--test-control"};
+  // WEFT_COMPOSITOR_TEST_WRAPPER runs the compositor under a tool, e.g. "valgrind --error-exitcode=1": its exit
+  // status is checked at teardown, so the tool's errors fail the test.
+  if (const char* wrapper = std::getenv("WEFT_COMPOSITOR_TEST_WRAPPER")) {
+    std::istringstream words(wrapper);
+    for (std::string word; words >> word;) spawn.argv.push_back(word);
+  }
+  for (std::string arg : {executable("weft-compositor"), std::string("--backend=headless"), std::string("--output"),
+                          std::string("1280x800"), std::string("--test-control")})
+    spawn.argv.push_back(std::move(arg));
   for (auto& arg : extra_args) spawn.argv.push_back(std::move(arg));
   spawn.env = {"XDG_RUNTIME_DIR=" + h->dir_.path(), "WLR_RENDERER=pixman", "WEFT_LOG=debug",
                "LSAN_OPTIONS=suppressions=" WEFT_COMPOSITOR_TEST_DIR "/lsan.supp",

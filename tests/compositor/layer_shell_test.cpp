@@ -101,3 +101,31 @@ TEST_F(LayerShell, ExclusiveKeyboardLayerHoldsFocusUntilItGoes) {
   ASSERT_TRUE(wait_until([&] { return client->keyboard_focus == app->surface; }))
       << "focus returns to the window when the layer goes";
 }
+
+/// HEADLESS-1 (1280x800, primary) and HEADLESS-2 (800x600) right of it.
+class LayerShellOnTwoOutputs : public CompositorTest {
+  std::vector<std::string> extra_args() override { return {"--output", "800x600"}; }
+};
+
+TEST_F(LayerShellOnTwoOutputs, ABarLivesOnThePrimaryAndFollowsTheNextOneWhenThePrimaryIsUnplugged) {
+  auto shell = connect();
+  TestLayer bar(*shell, kYellow, ZWLR_LAYER_SHELL_V1_LAYER_TOP, kAnchorBottomBar, 0, 30, 30,
+                ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE);
+  ASSERT_TRUE(wait_until([&] { return bar.drawn; }));
+  EXPECT_EQ(bar.width, static_cast<uint32_t>(kOutputWidth)) << "the bar spans the primary, not the layout";
+  auto client = connect();
+  auto app = make_app(*client, "app", kRed);
+  ASSERT_TRUE(wait_until([&] { return app->configured_height == kOutputHeight - 30; }));
+
+  ASSERT_TRUE(driver->remove_output("HEADLESS-1").ok());
+  ASSERT_TRUE(wait_until([&] { return bar.width == 800u; })) << "bar width " << bar.width;
+  ASSERT_TRUE(wait_until([&] { return app->configured_width == 800 && app->configured_height == 600 - 30; }))
+      << "configured " << app->configured_width << "x" << app->configured_height;
+  wait_drawn(*app);
+  settle(*shell);
+  auto png = driver->capture("layer-bar-after-primary-unplug");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  ASSERT_EQ(png->width, 800);
+  EXPECT_EQ(png->at(400, 600 - 31), kRed);
+  EXPECT_EQ(png->at(400, 600 - 30), kYellow);
+}

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 using namespace weft::compositor;
 
 TEST(OutputMode, WidthAndHeightWithoutRefreshKeepSixtyHertz) {
@@ -36,4 +39,30 @@ TEST(Backend, KnownNamesParseAndUnknownOnesAreNamed) {
   auto bad = parse_backend("vulkan");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("\"vulkan\""), std::string::npos);
+}
+
+namespace {
+weft::Result<Options> parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "weft-compositor");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return parse_options(static_cast<int>(argv.size()), argv.data());
+}
+}  // namespace
+
+TEST(Options, OutputGivenTwiceMakesThePrimaryAndOneMoreOutput) {
+  auto options = parse({"--output", "800x600", "--output", "640x480@30"});
+  ASSERT_TRUE(options.ok()) << options.error().message;
+  EXPECT_EQ(options->output.width, 800);
+  ASSERT_EQ(options->extra_outputs.size(), 1u);
+  EXPECT_EQ(options->extra_outputs[0].width, 640);
+  EXPECT_EQ(options->extra_outputs[0].refresh_mhz, 30000);
+}
+
+TEST(Options, MoreThanSixteenOutputsAreRefused) {
+  std::vector<std::string> args;
+  for (int i = 0; i < 17; ++i) args.insert(args.end(), {"--output", "64x64"});
+  auto options = parse(args);
+  ASSERT_FALSE(options.ok());
+  EXPECT_NE(options.error().message.find("at most 16"), std::string::npos) << options.error().message;
 }

@@ -90,6 +90,11 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
 // ---- window ----
 
 struct TestWindowListeners {
+  // wl_surface.enter/leave: which outputs the window shows on.
+  static constexpr wl_surface_listener wl_surface = {
+      .enter = [](void* data, ::wl_surface*, wl_output* o) { static_cast<TestWindow*>(data)->entered.insert(o); },
+      .leave = [](void* data, ::wl_surface*, wl_output* o) { static_cast<TestWindow*>(data)->entered.erase(o); },
+  };
   static constexpr xdg_surface_listener surface = {
       .configure =
           [](void* data, xdg_surface* xs, uint32_t serial) {
@@ -155,6 +160,7 @@ struct TestWindowListeners {
 
 TestWindow::TestWindow(TestClient& c, WindowOptions o) : client(c), options(std::move(o)) {
   surface = wl_compositor_create_surface(client.compositor);
+  wl_surface_add_listener(surface, &TestWindowListeners::wl_surface, this);
   auto make_slot = [this] {
     slot = zweft_shell_manager_v1_create_window(client.zweft, options.app_id.c_str(), options.title.c_str(),
                                                 options.zweft_role->c_str(), surface, 0, 0, 0, 0);
@@ -288,7 +294,61 @@ const weft_test_v1_listener kControlListener = {
           c->capture_ok = ok != 0;
           c->capture_message = message;
         },
+    .output_result =
+        [](void* data, weft_test_v1*, const char* name, uint32_t ok, const char* message) {
+          auto* c = static_cast<TestClient*>(data);
+          c->output_answered = true;
+          c->output_ok = ok != 0;
+          c->output_name = name;
+          c->output_message = message;
+        },
 };
+
+const wl_output_listener kOutputListener = {
+    .geometry = [](void*, wl_output*, int32_t, int32_t, int32_t, int32_t, int32_t, const char*, const char*,
+                   int32_t) {},
+    .mode =
+        [](void* data, wl_output*, uint32_t flags, int32_t width, int32_t height, int32_t) {
+          if (!(flags & WL_OUTPUT_MODE_CURRENT)) return;
+          auto* o = static_cast<SeenOutput*>(data);
+          o->mode_width = width;
+          o->mode_height = height;
+        },
+    .done = [](void* data, wl_output*) { ++static_cast<SeenOutput*>(data)->done_events; },
+    .scale = [](void* data, wl_output*, int32_t factor) { static_cast<SeenOutput*>(data)->scale = factor; },
+    .name = [](void*, wl_output*, const char*) {},
+    .description = [](void*, wl_output*, const char*) {},
+};
+
+const zxdg_output_v1_listener kXdgOutputListener = {
+    .logical_position =
+        [](void* data, zxdg_output_v1*, int32_t x, int32_t y) {
+          auto* o = static_cast<SeenOutput*>(data);
+          o->x = x;
+          o->y = y;
+        },
+    .logical_size =
+        [](void* data, zxdg_output_v1*, int32_t width, int32_t height) {
+          auto* o = static_cast<SeenOutput*>(data);
+          o->width = width;
+          o->height = height;
+        },
+    .done = [](void*, zxdg_output_v1*) {},
+    .name = [](void* data, zxdg_output_v1*, const char* name) { static_cast<SeenOutput*>(data)->name = name; },
+    .description = [](void*, zxdg_output_v1*, const char*) {},
+};
+
+void follow_xdg_output(TestClient& c, SeenOutput& o) {
+  if (!c.xdg_output_manager || o.xdg) return;
+  o.xdg = zxdg_output_manager_v1_get_xdg_output(c.xdg_output_manager, o.output);
+  zxdg_output_v1_add_listener(o.xdg, &kXdgOutputListener, &o);
+}
+
+void release_output(SeenOutput& o) {
+  if (o.xdg) zxdg_output_v1_destroy(o.xdg);
+  if (wl_output_get_version(o.output) >= WL_OUTPUT_RELEASE_SINCE_VERSION) wl_output_release(o.output);
+  else wl_output_destroy(o.output);
+}
 
 const wl_registry_listener kRegistryListener = {
     .global =
@@ -323,12 +383,33 @@ const wl_registry_listener kRegistryListener = {
           } else if (iface == "wl_data_device_manager") {
             c->data_device_manager = static_cast<wl_data_device_manager*>(
                 wl_registry_bind(registry, name, &wl_data_device_manager_interface, std::min(version, 3u)));
+          } else if (iface == "wl_output") {
+            auto seen = std::make_unique<SeenOutput>();
+            seen->global = name;
+            seen->output =
+                static_cast<wl_output*>(wl_registry_bind(registry, name, &wl_output_interface, std::min(version, 4u)));
+            wl_output_add_listener(seen->output, &kOutputListener, seen.get());
+            follow_xdg_output(*c, *seen);
+            c->outputs.push_back(std::move(seen));
+          } else if (iface == "zxdg_output_manager_v1") {
+            c->xdg_output_manager = static_cast<zxdg_output_manager_v1*>(
+                wl_registry_bind(registry, name, &zxdg_output_manager_v1_interface, std::min(version, 3u)));
+            for (auto& seen : c->outputs) follow_xdg_output(*c, *seen);
           } else if (iface == "weft_test_v1") {
-            c->control = static_cast<weft_test_v1*>(wl_registry_bind(registry, name, &weft_test_v1_interface, 1));
+            c->control = static_cast<weft_test_v1*>(
+                wl_registry_bind(registry, name, &weft_test_v1_interface, std::min(version, 2u)));
             weft_test_v1_add_listener(c->control, &kControlListener, c);
           }
         },
-    .global_remove = [](void*, wl_registry*, uint32_t) {},
+    .global_remove =
+        [](void* data, wl_registry*, uint32_t name) {
+          auto* c = static_cast<TestClient*>(data);
+          std::erase_if(c->outputs, [name](const std::unique_ptr<SeenOutput>& o) {
+            if (o->global != name) return false;
+            release_output(*o);
+            return true;
+          });
+        },
 };
 
 const zweft_shell_window_v1_listener kSlotListener = {
@@ -373,6 +454,8 @@ TestClient::~TestClient() {
   if (pointer) wl_pointer_destroy(pointer);
   if (seat) wl_seat_destroy(seat);
   if (control) weft_test_v1_destroy(control);
+  for (auto& o : outputs) release_output(*o);
+  if (xdg_output_manager) zxdg_output_manager_v1_destroy(xdg_output_manager);
   if (zweft) zweft_shell_manager_v1_destroy(zweft);
   if (layer_shell) zwlr_layer_shell_v1_destroy(layer_shell);
   if (constraints) zwp_pointer_constraints_v1_destroy(constraints);
@@ -419,10 +502,55 @@ std::optional<TestClient::State> TestClient::sync_state() {
 }
 
 Result<Png> TestClient::capture(const std::string& name) {
+  return capture_into(name, [this](const std::string& path) { weft_test_v1_capture(control, path.c_str()); });
+}
+
+Result<Png> TestClient::capture_output(const std::string& output, const std::string& file) {
+  return capture_into(file, [&](const std::string& path) {
+    weft_test_v1_capture_output(control, path.c_str(), output.c_str());
+  });
+}
+
+Result<std::string> TestClient::output_request(const std::function<void()>& request) {
+  if (!control) return fail("weft_test_v1 is not offered");
+  if (weft_test_v1_get_version(control) < WEFT_TEST_V1_ADD_OUTPUT_SINCE_VERSION)
+    return fail("weft_test_v1 is older than version 2 (no output requests)");
+  output_answered = false;
+  request();
+  wl_display_flush(display);
+  if (!wait_until([&] { return output_answered; })) return fail("no output_result");
+  if (!output_ok) return fail(output_message);
+  return output_name;
+}
+
+Result<std::string> TestClient::add_output(int width, int height) {
+  return output_request([&] { weft_test_v1_add_output(control, width, height); });
+}
+
+Result<void> TestClient::remove_output(const std::string& name) {
+  WEFT_TRY_VOID(output_request([&] { weft_test_v1_remove_output(control, name.c_str()); }));
+  return ok();
+}
+
+Result<void> TestClient::set_output_scale(const std::string& name, double scale) {
+  WEFT_TRY_VOID(output_request([&] {
+    weft_test_v1_set_output_scale(control, name.c_str(), wl_fixed_from_double(scale));
+  }));
+  return ok();
+}
+
+const SeenOutput* TestClient::output_named(const std::string& name) const {
+  for (const auto& o : outputs)
+    if (o->name == name) return o.get();
+  return nullptr;
+}
+
+Result<Png> TestClient::capture_into(const std::string& name,
+                                     const std::function<void(const std::string& path)>& request) {
   if (!control) return fail("weft_test_v1 is not offered");
   const std::string path = capture_dir + "/" + name + ".png";
   captured = false;
-  weft_test_v1_capture(control, path.c_str());
+  request(path);
   wl_display_flush(display);
   if (!wait_until([&] { return captured; })) return fail("no captured event for " + path);
   if (!capture_ok) return fail("capture failed: " + capture_message);

@@ -21,6 +21,7 @@
 #define namespace namespace_
 #include "wlr-layer-shell-unstable-v1-client-protocol.h"
 #undef namespace
+#include "xdg-output-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 #include "zweft-shell-unstable-v1-client-protocol.h"
 
@@ -80,6 +81,7 @@ class TestWindow {
   bool close_requested = false;
   bool mapped = false;  // a buffer was committed after the first configure
   int drawn_width = 0, drawn_height = 0;
+  std::set<wl_output*> entered;  // outputs of wl_surface.enter not yet left
   // zweft state
   std::vector<ZweftConfigure> zweft_configures;
   std::vector<uint32_t> focus_events;
@@ -92,6 +94,19 @@ class TestWindow {
   friend struct TestWindowListeners;
   void draw(int width, int height);
   int pending_width_ = 0, pending_height_ = 0;
+};
+
+/// One wl_output global as a client sees it: wl_output geometry/mode/scale and its xdg-output name and logical box.
+struct SeenOutput {
+  uint32_t global = 0;
+  wl_output* output = nullptr;
+  zxdg_output_v1* xdg = nullptr;
+  std::string name;       // zxdg_output_v1.name
+  int x = 0, y = 0;       // logical position (px, layout coordinates)
+  int width = 0, height = 0;  // logical size (px)
+  int mode_width = 0, mode_height = 0;  // current wl_output mode (px)
+  int scale = 1;          // wl_output.scale
+  int done_events = 0;    // wl_output.done received
 };
 
 /// A surface-less zweft slot.
@@ -129,6 +144,14 @@ class TestClient {
   [[nodiscard]] std::optional<State> sync_state();
   [[nodiscard]] Result<Png> capture(const std::string& name);
   void click(double x, double y, uint32_t button = 0x110 /* BTN_LEFT */);
+  /// weft_test_v1 v2: hot-plugs a headless output; the new output's name.
+  [[nodiscard]] Result<std::string> add_output(int width, int height);
+  [[nodiscard]] Result<void> remove_output(const std::string& name);
+  [[nodiscard]] Result<void> set_output_scale(const std::string& name, double scale);
+  /// Captures the named output (not the primary; an empty name: the whole layout) as `file`.png in capture_dir.
+  [[nodiscard]] Result<Png> capture_output(const std::string& output, const std::string& file);
+  /// The output with this xdg-output name, nullptr if it is not (or no longer) announced.
+  [[nodiscard]] const SeenOutput* output_named(const std::string& name) const;
 
   wl_display* display = nullptr;
   wl_registry* registry = nullptr;
@@ -144,6 +167,8 @@ class TestClient {
   zwp_pointer_constraints_v1* constraints = nullptr;
   zwp_relative_pointer_manager_v1* relative_pointer = nullptr;
   wl_data_device_manager* data_device_manager = nullptr;
+  zxdg_output_manager_v1* xdg_output_manager = nullptr;
+  std::vector<std::unique_ptr<SeenOutput>> outputs;  // wl_output globals still announced
   std::set<std::string> globals;
   std::map<std::string, uint32_t> global_names;  // interface → registry name, to bind what a helper needs
   std::string capture_dir;  // where capture() asks the compositor to write PNGs
@@ -160,8 +185,13 @@ class TestClient {
   bool captured = false;
   bool capture_ok = false;
   std::string capture_message;
+  bool output_answered = false;
+  bool output_ok = false;
+  std::string output_name, output_message;
 
  private:
+  Result<Png> capture_into(const std::string& name, const std::function<void(const std::string& path)>& request);
+  Result<std::string> output_request(const std::function<void()>& request);
   explicit TestClient(wl_display* display);
 };
 

@@ -1,0 +1,254 @@
+// Several outputs on the headless backend (§2.2): the layout left to right, xdg-output names and positions, the panel
+// and work area on the primary, app windows on the pointer's output, hot-plug through weft_test_v1 and scale changes.
+
+#include <gtest/gtest.h>
+
+#include "compositor_fixture.hpp"
+
+namespace weft::test {
+namespace {
+
+constexpr int kSecondWidth = 800;   // px, the second --output
+constexpr int kSecondHeight = 600;  // px
+
+/// A compositor started with `--output 1280x800 --output 800x600`: HEADLESS-1 (primary) and HEADLESS-2 right of it.
+class TwoOutputs : public CompositorTest {
+ protected:
+  std::vector<std::string> extra_args() override { return {"--output", "800x600"}; }
+
+  /// The pointer to the middle of a layout box, so the next window opens on the output there.
+  void point_at(int x, int y, int width, int height) {
+    weft_test_v1_pointer_move(driver->control, wl_fixed_from_int(x + width / 2), wl_fixed_from_int(y + height / 2));
+    settle(*driver);
+  }
+
+  /// Waits until the driver sees `name` at (x, y) with this logical size.
+  ::testing::AssertionResult sees_output(const std::string& name, int x, int y, int width, int height) {
+    const bool seen = wait_until([&] {
+      const SeenOutput* o = driver->output_named(name);
+      return o && o->x == x && o->y == y && o->width == width && o->height == height;
+    });
+    if (seen) return ::testing::AssertionSuccess();
+    const SeenOutput* o = driver->output_named(name);
+    if (!o) return ::testing::AssertionFailure() << name << " is not announced";
+    return ::testing::AssertionFailure() << name << " is at " << o->x << "," << o->y << " " << o->width << "x"
+                                         << o->height << ", not " << x << "," << y << " " << width << "x" << height;
+  }
+
+  /// A panel reserving the bottom strip of the primary, configured to the primary's size.
+  std::unique_ptr<TestWindow> panel_on_primary(TestClient& shell) {
+    auto panel = make_panel(shell);
+    wait_configured(*panel, kOutputWidth, kOutputHeight);
+    return panel;
+  }
+
+  /// An app window opened with the pointer on HEADLESS-2: it fills that output (no panel zone there).
+  std::unique_ptr<TestWindow> open_on_second(TestClient& client, const std::string& title, Rgb colour) {
+    point_at(kOutputWidth, 0, kSecondWidth, kSecondHeight);
+    auto window = make_app(client, title, colour);
+    wait_configured(*window, kSecondWidth, kSecondHeight);
+    return window;
+  }
+
+  /// Waits until the window was configured to this size and drew at it.
+  void wait_configured(TestWindow& w, int width, int height) {
+    ASSERT_TRUE(wait_until([&] { return w.configured_width == width && w.configured_height == height; }))
+        << w.options.title << " is configured " << w.configured_width << "x" << w.configured_height << ", not "
+        << width << "x" << height;
+    wait_drawn(w);
+  }
+};
+
+TEST_F(TwoOutputs, AreLaidOutLeftToRightAndClientsSeeTheirXdgOutputNamesAndPositions) {
+  settle(*driver);
+  ASSERT_EQ(driver->outputs.size(), 2u);
+  EXPECT_TRUE(sees_output("HEADLESS-1", 0, 0, kOutputWidth, kOutputHeight));
+  EXPECT_TRUE(sees_output("HEADLESS-2", kOutputWidth, 0, kSecondWidth, kSecondHeight));
+  EXPECT_EQ(driver->output_named("HEADLESS-2")->mode_width, kSecondWidth);
+}
+
+TEST_F(TwoOutputs, ThePanelAndItsZoneStayOnThePrimaryAndAWindowOpensOnThePointersOutput) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto right = open_on_second(*client, "right", kGreen);  // the panel's zone is the primary's only
+
+  point_at(0, 0, kOutputWidth, kOutputHeight);
+  auto left = make_app(*client, "left", kRed);
+  wait_configured(*left, kOutputWidth, kOutputHeight - kPanelZone);
+  settle(*shell);
+
+  auto primary = driver->capture("two-outputs-primary");
+  ASSERT_TRUE(primary.ok()) << primary.error().message;
+  EXPECT_EQ(primary->width, kOutputWidth);
+  EXPECT_EQ(primary->at(640, 300), kRed);
+  EXPECT_EQ(primary->at(640, kOutputHeight - 10), kBlue) << "the panel shows below the work area";
+  auto second = driver->capture_output("HEADLESS-2", "two-outputs-second");
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->width, kSecondWidth);
+  EXPECT_EQ(second->height, kSecondHeight);
+  EXPECT_EQ(second->at(0, 0), kGreen);
+  EXPECT_EQ(second->at(kSecondWidth - 1, kSecondHeight - 1), kGreen) << "the window fills the second output";
+  // The whole layout in one picture: the primary's window and panel on the left, the second output's window right
+  // of them, black below the shorter second output.
+  auto layout = driver->capture_output("", "two-outputs-layout");
+  ASSERT_TRUE(layout.ok()) << layout.error().message;
+  EXPECT_EQ(layout->width, kOutputWidth + kSecondWidth);
+  EXPECT_EQ(layout->height, kOutputHeight);
+  EXPECT_EQ(layout->at(640, 300), kRed);
+  EXPECT_EQ(layout->at(640, kOutputHeight - 10), kBlue);
+  EXPECT_EQ(layout->at(kOutputWidth, 0), kGreen);
+  EXPECT_EQ(layout->at(kOutputWidth + kSecondWidth - 1, kSecondHeight - 1), kGreen);
+  EXPECT_EQ(layout->at(kOutputWidth + 10, kSecondHeight + 10), (Rgb{0, 0, 0})) << "no output there";
+  // Each client hears which output its window is on (wl_surface.enter from the scene), and only that one.
+  settle(*client);
+  const wl_output* second_output = nullptr;
+  for (const auto& o : client->outputs)
+    if (o->name == "HEADLESS-2") second_output = o->output;
+  ASSERT_NE(second_output, nullptr);
+  EXPECT_EQ(right->entered, std::set<wl_output*>{const_cast<wl_output*>(second_output)});
+  EXPECT_EQ(left->entered.count(const_cast<wl_output*>(second_output)), 0u);
+  EXPECT_EQ(left->entered.size(), 1u);
+}
+
+TEST_F(TwoOutputs, UnpluggingTheSecondMovesItsWindowToTheFirstAtTheFirstsWorkAreaAndPluggingOneBackWorks) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto moved = open_on_second(*client, "moved", kGreen);
+
+  ASSERT_TRUE(driver->remove_output("HEADLESS-2").ok());
+  ASSERT_TRUE(wait_until([&] { return driver->outputs.size() == 1; })) << "wl_output global of HEADLESS-2 stays";
+  wait_configured(*moved, kOutputWidth, kOutputHeight - kPanelZone);
+  settle(*shell);
+  auto state = driver->sync_state();
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->mapped_toplevels, 2u);
+  auto png = driver->capture("unplugged");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(640, 300), kGreen) << "the window from the unplugged output shows on the primary";
+  EXPECT_EQ(png->at(640, kOutputHeight - 10), kBlue);
+
+  // Plugged back: a new output right of the primary, and a window opened there is placed there.
+  auto added = driver->add_output(1024, 768);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_TRUE(sees_output(*added, kOutputWidth, 0, 1024, 768));
+  point_at(kOutputWidth, 0, 1024, 768);
+  auto next = make_app(*client, "next", kYellow);
+  wait_configured(*next, 1024, 768);
+  auto third = driver->capture_output(*added, "plugged-back");
+  ASSERT_TRUE(third.ok()) << third.error().message;
+  EXPECT_EQ(third->at(512, 384), kYellow);
+  EXPECT_EQ(moved->configured_width, kOutputWidth) << "the moved window stays on the primary";
+}
+
+TEST_F(TwoOutputs, UnpluggingAMiddleOutputClosesTheGap) {
+  auto added = driver->add_output(640, 480);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_TRUE(sees_output(*added, kOutputWidth + kSecondWidth, 0, 640, 480));
+  ASSERT_TRUE(driver->remove_output("HEADLESS-2").ok());
+  EXPECT_TRUE(sees_output(*added, kOutputWidth, 0, 640, 480)) << "the third output moves left into the gap";
+}
+
+TEST_F(TwoOutputs, UnpluggingThePrimaryMakesTheNextOutputPrimaryForThePanelAndWindows) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto app = make_app(*client, "app", kRed);
+  wait_configured(*app, kOutputWidth, kOutputHeight - kPanelZone);
+
+  ASSERT_TRUE(driver->remove_output("HEADLESS-1").ok());
+  EXPECT_TRUE(sees_output("HEADLESS-2", 0, 0, kSecondWidth, kSecondHeight));
+  wait_configured(*panel, kSecondWidth, kSecondHeight);
+  wait_configured(*app, kSecondWidth, kSecondHeight - kPanelZone);
+  settle(*shell);
+  auto png = driver->capture("primary-unplugged");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->width, kSecondWidth);
+  EXPECT_EQ(png->at(400, 300), kRed);
+  EXPECT_EQ(png->at(400, kSecondHeight - 10), kBlue);
+}
+
+TEST_F(TwoOutputs, AScaleChangeReachesClientsAndShrinksTheWindowsThere) {
+  auto client = connect();
+  auto app = open_on_second(*client, "scaled", kGreen);
+  const int done_before = driver->output_named("HEADLESS-2")->done_events;
+
+  ASSERT_TRUE(driver->set_output_scale("HEADLESS-2", 2).ok());
+  ASSERT_TRUE(wait_until([&] {
+    const SeenOutput* o = driver->output_named("HEADLESS-2");
+    return o->scale == 2 && o->done_events > done_before;
+  })) << "wl_output.scale 2 and done never arrived";
+  EXPECT_TRUE(sees_output("HEADLESS-2", kOutputWidth, 0, kSecondWidth / 2, kSecondHeight / 2));
+  wait_configured(*app, kSecondWidth / 2, kSecondHeight / 2);
+}
+
+TEST_F(TwoOutputs, UnpluggingEveryOutputKeepsServingAndTheNextOutputTakesTheWindows) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto app = open_on_second(*client, "survivor", kGreen);
+  ASSERT_TRUE(driver->remove_output("HEADLESS-1").ok());
+  ASSERT_TRUE(driver->remove_output("HEADLESS-2").ok());
+  ASSERT_TRUE(wait_until([&] { return driver->outputs.empty(); }));
+  auto state = driver->sync_state();
+  ASSERT_TRUE(state) << "the compositor answers without an output";
+  EXPECT_EQ(state->mapped_toplevels, 2u);
+  EXPECT_FALSE(driver->capture("no-output").ok()) << "nothing to capture";
+
+  auto added = driver->add_output(640, 480);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_TRUE(sees_output(*added, 0, 0, 640, 480));
+  wait_configured(*panel, 640, 480);
+  wait_configured(*app, 640, 480 - kPanelZone);
+  settle(*shell);
+  auto png = driver->capture("replugged-alone");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(320, 200), kGreen);
+  EXPECT_EQ(png->at(320, 480 - 10), kBlue);
+}
+
+TEST_F(TwoOutputs, BadOutputRequestsAreRefusedWithAReasonAndTheCompositorKeepsServing) {
+  auto removed = driver->remove_output("HDMI-A-9");
+  ASSERT_FALSE(removed.ok());
+  EXPECT_NE(removed.error().message.find("\"HDMI-A-9\""), std::string::npos) << removed.error().message;
+  auto tiny = driver->add_output(0, 600);
+  ASSERT_FALSE(tiny.ok());
+  EXPECT_NE(tiny.error().message.find("0x600"), std::string::npos) << tiny.error().message;
+  auto huge = driver->add_output(100000, 600);
+  EXPECT_FALSE(huge.ok());
+  auto scale = driver->set_output_scale("HEADLESS-2", 0);
+  ASSERT_FALSE(scale.ok());
+  EXPECT_NE(scale.error().message.find("0.25 to 8"), std::string::npos) << scale.error().message;
+  auto capture = driver->capture_output("nowhere", "nowhere");
+  EXPECT_FALSE(capture.ok());
+  ASSERT_TRUE(driver->set_output_scale("HEADLESS-2", 2).ok());
+  auto layout = driver->capture_output("", "scaled-layout");
+  ASSERT_FALSE(layout.ok()) << "a scaled output's pixels do not fit its logical box";
+  EXPECT_NE(layout.error().message.find("HEADLESS-2 is scaled"), std::string::npos) << layout.error().message;
+  auto state = driver->sync_state();
+  EXPECT_TRUE(state) << "the compositor still answers";
+}
+
+/// A headless compositor hosting a nested one (wayland backend) as its client.
+using NestedOutputs = CompositorTest;
+
+TEST_F(NestedOutputs, ANestedCompositorGivenTwoOutputsOpensOneWindowForEach) {
+  SpawnOptions spawn;
+  spawn.argv = {executable("weft-compositor"), "--backend=wayland", "--output", "640x480", "--output", "640x480"};
+  spawn.env = harness->client_env();
+  spawn.env.push_back("WLR_RENDERER=pixman");
+  spawn.env.push_back("WEFT_COMPOSITOR_SOCKET=" + harness->runtime_dir() + "/nested-appd.sock");
+  spawn.null_stdio = true;
+  auto nested = ChildProcess::spawn(spawn);
+  ASSERT_TRUE(nested.ok()) << nested.error().message;
+  EXPECT_TRUE(wait_until([&] {
+    auto state = driver->sync_state();
+    return state && state->mapped_toplevels == 2;
+  })) << "the nested compositor's two outputs are not two windows here";
+  const ExitStatus status = nested->terminate(std::chrono::seconds(10));
+  EXPECT_TRUE(status.success()) << "the nested compositor ended with " << status.describe();
+}
+
+}  // namespace
+}  // namespace weft::test
