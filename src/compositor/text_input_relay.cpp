@@ -213,10 +213,10 @@ void TextInputRelay::send_done() {
 void TextInputRelay::relay_commit() {
   const wlr_input_method_v2_state& state = input_method_->current;
   if (input_method_->current_serial != dones_sent_) {
-    // Answers state the text field has since replaced (the protocol: an outdated commit changes nothing).
+    // input-method-v2 `commit`: a commit for an older serial is still evaluated and applied as normal (only the input
+    // method's own notion of current state stays) — dropping it loses the keystroke typed while the field changed.
     log::debug("input method commit for serial ", input_method_->current_serial, " after ", dones_sent_,
-               " done events: dropped");
-    return;
+               " done events: applied (outdated)");
   }
   TextInput* active = active_text_input();
   if (!active) return;

@@ -84,16 +84,20 @@ TEST_F(TextInput, PreeditThenCommitStringsReachTheFocusedFieldAsComposedText) {
   ASSERT_TRUE(wait_until([&] { return field->deleted_before == 2u; }));
 }
 
-TEST_F(TextInput, ACommitAnsweringAnOutdatedDoneIsDropped) {
+TEST_F(TextInput, ACommitAnsweringAnOutdatedDoneIsStillAppliedSoNoKeystrokeIsLost) {
+  // input-method-v2: a commit whose serial lags the done events is evaluated and applied as normal. Under load the
+  // field's own update (a new done) often crosses a key the input method already committed.
   start_typing_session();
   const uint32_t dones_before = field->dones;
-  method->commit_string("stale");
+  method->commit_string("typed while the field changed");
   method->commit(method->dones + 7);
-  // The correct serial afterwards still works, and only its string arrives.
+  ASSERT_TRUE(wait_until([&] { return field->committed == "typed while the field changed"; }))
+      << "committed: " << field->committed;
   method->commit_string("fresh");
   method->commit();
-  ASSERT_TRUE(wait_until([&] { return field->committed == "fresh"; })) << "committed: " << field->committed;
-  EXPECT_EQ(field->dones, dones_before + 1);
+  ASSERT_TRUE(wait_until([&] { return field->committed == "typed while the field changedfresh"; }))
+      << "committed: " << field->committed;
+  EXPECT_EQ(field->dones, dones_before + 2);
 }
 
 TEST_F(TextInput, FocusMovingToAnotherWindowDeactivatesTheInputMethodAndStringsNoLongerReachTheOldField) {
