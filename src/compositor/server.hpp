@@ -28,6 +28,7 @@ class Seat;
 class Selection;
 class SessionControl;
 class SessionRegistry;
+class SurfaceCommits;
 class TestControl;
 class TestInjection;
 class WindowPolicy;
@@ -58,6 +59,14 @@ class Server {
   /// Renders the primary output into a PNG file (pixman or GLES, any backend); its size in px.
   [[nodiscard]] Result<std::pair<int, int>> capture_png(const std::string& path);
 
+  // In-process test drivers (the WLCS integration module, tests/compositor/wlcs): event-loop thread only.
+  /// The headless backend's virtual input devices; nullptr on other backends.
+  [[nodiscard]] TestInjection* injection() const { return injection_.get(); }
+  /// xdg-shell's view and popup signals.
+  [[nodiscard]] XdgShell& xdg_shell() const { return *xdg_; }
+  /// Moves the toplevel whose surface is `surface` so its window geometry starts at layout point (x, y).
+  [[nodiscard]] Result<void> position_window(wlr_surface* surface, int x, int y);
+
  private:
   Result<void> create_backend();
   /// Constructs the subsystems in dependency order and connects their signals.
@@ -76,6 +85,7 @@ class Server {
   wlr::OutputLayoutPtr layout_;
   std::unique_ptr<Scene> scene_;
   std::unique_ptr<SessionRegistry> sessions_;
+  std::unique_ptr<SurfaceCommits> commits_;
   std::unique_ptr<Outputs> outputs_;
   std::unique_ptr<Seat> seat_;
   std::unique_ptr<Selection> selection_;
