@@ -62,8 +62,6 @@ class Server {
   // In-process test drivers (the WLCS integration module, tests/compositor/wlcs): event-loop thread only.
   /// The headless backend's virtual input devices; nullptr on other backends.
   [[nodiscard]] TestInjection* injection() const { return injection_.get(); }
-  /// xdg-shell's view and popup signals.
-  [[nodiscard]] XdgShell& xdg_shell() const { return *xdg_; }
   /// Moves the toplevel whose surface is `surface` so its window geometry starts at layout point (x, y).
   [[nodiscard]] Result<void> position_window(wlr_surface* surface, int x, int y);
 

@@ -22,11 +22,9 @@
 #include <string_view>
 #include <thread>
 
-#include "listener.hpp"
 #include "server.hpp"
 #include "test_injection.hpp"
 #include "wlr.hpp"
-#include "xdg_shell.hpp"
 
 extern "C" {
 #include <wlcs/display_server.h>
@@ -66,39 +64,38 @@ constexpr WlcsExtensionDescriptor kExtensions[] = {
 constexpr WlcsIntegrationDescriptor kDescriptor{WLCS_INTEGRATION_DESCRIPTOR_VERSION,
                                                 sizeof(kExtensions) / sizeof(kExtensions[0]), kExtensions};
 
-/// WLCS 1.5's own client helpers attach and commit the first buffer of an xdg_surface right after the initial commit,
-/// before the first configure has arrived (create_visible_surface, the popup helpers). xdg-shell makes that a protocol
-/// error and wlroots enforces it ("xdg_surface has never been configured"); Mir tolerates it. So that the suite tests
-/// the compositor and not this one client habit, the module treats the configure that wlroots schedules on the
-/// initial commit as acknowledged. Only the WLCS module does this; weft-compositor itself keeps the error.
-class InitialConfigureLeniency {
+/// WLCS 1.5's client helpers attach and commit a buffer to xdg and layer surfaces before the first configure has
+/// arrived (create_visible_surface commits once and attaches at once; the input-region, layer-shell and remap helpers
+/// attach on the very first commit). xdg-shell and layer-shell make that a protocol error and wlroots 0.15 enforces
+/// it ("xdg_surface has never been configured"); Mir tolerates it. So that the suite tests the compositor and not
+/// this one client habit, the module marks a not-yet-configured xdg or layer surface as configured just before each
+/// wl_surface.commit is dispatched (a protocol logger sees every request before its handler runs). Only the WLCS
+/// module does this: weft-compositor itself keeps the error (and the WLCS test that expects it is an expected failure
+/// here, as it is for Mir).
+class UnconfiguredCommitLeniency {
  public:
-  explicit InitialConfigureLeniency(weft::compositor::XdgShell& xdg) {
-    toplevel_ = xdg.new_toplevel.connect([this](weft::compositor::View& view) { follow(view.xdg); });
-    popup_ = xdg.new_popup.connect([this](wlr_surface* surface) {
-      if (wlr_surface_is_xdg_surface(surface)) follow(wlr_xdg_surface_from_wlr_surface(surface));
-    });
-  }
+  explicit UnconfiguredCommitLeniency(wl_display* display)
+      : logger_(wl_display_add_protocol_logger(display, &UnconfiguredCommitLeniency::on_message, nullptr)) {}
+  UnconfiguredCommitLeniency(const UnconfiguredCommitLeniency&) = delete;
+  UnconfiguredCommitLeniency& operator=(const UnconfiguredCommitLeniency&) = delete;
+  ~UnconfiguredCommitLeniency() { wl_protocol_logger_destroy(logger_); }
 
  private:
-  struct Watch {
-    weft::compositor::Listener<> commit, destroy;
-  };
-
-  // wlroots announces the xdg surface from its initial commit, before that commit's own signal: the first commit
-  // signal heard here is the initial commit, whose configure wlroots has just scheduled.
-  void follow(wlr_xdg_surface* xdg) {
-    auto& watch = watches_[xdg];
-    watch = std::make_unique<Watch>();
-    watch->commit.connect(&xdg->surface->events.commit, [this, xdg](void*) {
-      xdg->configured = true;
-      watches_.erase(xdg);
-    });
-    watch->destroy.connect(&xdg->events.destroy, [this, xdg](void*) { watches_.erase(xdg); });
+  static void on_message(void*, wl_protocol_logger_type type, const wl_protocol_logger_message* message) {
+    if (type != WL_PROTOCOL_LOGGER_REQUEST || std::string_view(message->message->name) != "commit") return;
+    if (std::string_view(wl_resource_get_class(message->resource)) != "wl_surface") return;
+    wlr_surface* surface = wlr_surface_from_resource(message->resource);
+    if (!surface) return;
+    if (wlr_surface_is_xdg_surface(surface)) {
+      if (wlr_xdg_surface* xdg = wlr_xdg_surface_from_wlr_surface(surface)) xdg->configured = true;
+    } else if (wlr_surface_is_layer_surface(surface)) {
+      // Not before the initial commit: wlroots asserts that a layer surface is unconfigured until it has been added.
+      wlr_layer_surface_v1* layer = wlr_layer_surface_v1_from_wlr_surface(surface);
+      if (layer && layer->added) layer->configured = true;
+    }
   }
 
-  std::map<wlr_xdg_surface*, std::unique_ptr<Watch>> watches_;
-  weft::compositor::Connection toplevel_, popup_;
+  wl_protocol_logger* logger_;
 };
 
 /// The compositor's event loop on its own thread, and the one way in from other threads.
@@ -149,7 +146,7 @@ class LoopThread {
       std::fprintf(stderr, "weft wlcs: compositor start failed: %s\n", result.error().message.c_str());
       std::abort();
     }
-    leniency_ = std::make_unique<InitialConfigureLeniency>(server_->xdg_shell());
+    leniency_ = std::make_unique<UnconfiguredCommitLeniency>(server_->display());
     wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     wl_event_source* wake = wl_event_loop_add_fd(server_->loop(), wake_fd_, WL_EVENT_READABLE, &LoopThread::drain,
                                                  this);
@@ -177,7 +174,7 @@ class LoopThread {
 
   std::thread thread_;
   std::unique_ptr<Server> server_;  // touched only on the loop thread
-  std::unique_ptr<InitialConfigureLeniency> leniency_;
+  std::unique_ptr<UnconfiguredCommitLeniency> leniency_;
   int wake_fd_ = -1;
   std::mutex mutex_;
   std::deque<std::function<void()>> tasks_;

@@ -23,6 +23,7 @@ import time
 
 RUNNER = "/usr/lib/x86_64-linux-gnu/wlcs/wlcs"
 RESULT_LINE = re.compile(r"^\[\s*(OK|FAILED|SKIPPED|SKIP)\s*\] ([^\s,]+)")
+NOISE = re.compile(r"drmGetDevices2|output HEADLESS|^unknown file: Failure$|^\[\s*\]\s*$")
 RUN_LINE = re.compile(r"^\[ RUN\s*\] (\S+)")
 
 
@@ -36,7 +37,7 @@ def list_tests(runner, module, gtest_filter):
         name = line.split("#")[0].strip()
         if not line.startswith(" "):
             suite = name
-        elif suite:
+        elif suite and "DISABLED_" not in suite + name:  # gtest runs disabled tests only on request
             tests.append(suite + name)
     return tests
 
@@ -60,13 +61,17 @@ def run_once(runner, module, tests, timeout):
         died, why = True, f"timed out after {timeout} s"
     finally:
         subprocess.run(["rm", "-rf", runtime_dir])
-    results, running = {}, None
+    results, running, said = {}, None, []
     for line in out.splitlines():
         if m := RUN_LINE.match(line):
-            running = m.group(1)
+            running, said = m.group(1), []
         elif (m := RESULT_LINE.match(line)) and m.group(2) == running:
-            results[running] = ({"OK": "pass", "FAILED": "fail", "SKIPPED": "skip", "SKIP": "skip"}[m.group(1)], "")
+            result = {"OK": "pass", "FAILED": "fail", "SKIPPED": "skip", "SKIP": "skip"}[m.group(1)]
+            # The first thing the test said about itself: the failure, or why it was skipped.
+            results[running] = (result, said[0][:200] if said and result != "pass" else "")
             running = None
+        elif running and line.strip() and not NOISE.search(line):
+            said.append(line.strip())
     if died and running:
         results[running] = ("fail", why)
     elif died and not results:
