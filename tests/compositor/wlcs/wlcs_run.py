@@ -82,7 +82,9 @@ def run_once(runner, module, tests, timeout):
 def run_suite(runner, module, tests, timeout):
     results, remaining = {}, list(tests)
     while remaining:
-        got = run_once(runner, module, remaining, timeout)
+        # WLCS waits up to 10 s for an event before failing a test: a runner process may take that long per test
+        # before it counts as hung.
+        got = run_once(runner, module, remaining, timeout + 11 * len(remaining))
         if not got:  # nothing ran at all: give up on the rest
             for t in remaining:
                 results[t] = ("fail", "runner produced no result")
@@ -103,7 +105,8 @@ def main():
     ap.add_argument("--filter", default="*")
     ap.add_argument("--shard", default="1/1", help="I/N: only every N-th suite, starting at the I-th")
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--timeout", type=int, default=120, help="seconds per runner process")
+    ap.add_argument("--timeout", type=int, default=60,
+                    help="seconds a runner process may take beyond 11 s per test before it counts as hung")
     ap.add_argument("--json", help="write {test: [result, detail]} here")
     ap.add_argument("--expected", help="expected-failures list: one test per line, then ' # reason'")
     ap.add_argument("--check", action="store_true")
