@@ -17,7 +17,8 @@ void place_axis(bool anchor_start, bool anchor_end, int start, int extent, uint3
   *size = desired > 0 ? static_cast<int>(desired) : extent - margin_start - margin_end;
   if (anchor_start && !anchor_end) *pos = start + margin_start;
   else if (anchor_end && !anchor_start) *pos = start + extent - *size - margin_end;
-  else *pos = start + margin_start + (extent - margin_start - margin_end - *size) / 2;  // both or neither: centred
+  else if (anchor_start && anchor_end) *pos = start + margin_start + (extent - margin_start - margin_end - *size) / 2;
+  else *pos = start + (extent - *size) / 2;  // neither: centred; margins count only on anchored edges (set_margin)
   *size = std::max(*size, 1);
 }
 

@@ -160,4 +160,9 @@ wlr_box Outputs::primary_box() const {
   return output ? output->layout_box() : wlr_box{};
 }
 
+void Outputs::schedule_frames() const {
+  for (const auto& output : outputs_)
+    if (output->output->enabled) wlr_output_schedule_frame(output->output);
+}
+
 }  // namespace weft::compositor

@@ -61,6 +61,8 @@ class Outputs {
   [[nodiscard]] Output* primary() const;
   /// The primary output's box in layout coordinates; empty without an output.
   [[nodiscard]] wlr_box primary_box() const;
+  /// Asks every output for a frame even without damage: a committed frame callback must fire (wl_surface.frame).
+  void schedule_frames() const;
   [[nodiscard]] wlr_output_layout* layout() const { return context_.layout; }
   /// The box of every output together (layout coordinates); empty without an output.
   [[nodiscard]] wlr_box layout_box() const;

@@ -11,7 +11,8 @@ Pointer::Pointer(wl_display* display, wlr_backend* backend, wlr_output_layout* l
     : scene_(scene), xdg_(xdg), seat_(seat), cursor_(wlr_cursor_create()),
       xcursor_(wlr_xcursor_manager_create(nullptr, kCursorSize)),
       relative_pointer_(wlr_relative_pointer_manager_v1_create(display)),
-      constraints_(wlr_pointer_constraints_v1_create(display)) {
+      constraints_(wlr_pointer_constraints_v1_create(display)),
+      idle_refresh_(wl_display_get_event_loop(display), [this] { refresh_focus(); }) {
   wlr_cursor* cursor = cursor_.get();
   wlr_seat* wseat = seat.get();
   wlr_cursor_attach_output_layout(cursor, layout);
@@ -106,6 +107,28 @@ void Pointer::process_motion(uint32_t time_msec) {
   wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
   wlr_seat_pointer_notify_motion(seat, time_msec, sx, sy);
   update_constraint(surface);
+}
+
+void Pointer::refresh_focus() {
+  wlr_seat* seat = seat_.get();
+  // A button held is an implicit grab: focus stays with the surface it began on.
+  if (seat->pointer_state.button_count > 0) return;
+  double sx = 0, sy = 0;
+  wlr_surface* surface = scene_.surface_at(cursor_->x, cursor_->y, &sx, &sy);
+  wlr_seat_pointer_state& state = seat->pointer_state;
+  if (surface == state.focused_surface && (!surface || (sx == state.sx && sy == state.sy))) return;
+  if (!surface) {
+    wlr_seat_pointer_clear_focus(seat);
+    update_constraint(nullptr);
+  } else if (surface != state.focused_surface) {
+    wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
+    update_constraint(surface);
+  } else {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    wlr_seat_pointer_notify_motion(seat, static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1'000'000), sx, sy);
+  }
+  wlr_seat_pointer_notify_frame(seat);
 }
 
 void Pointer::update_constraint(wlr_surface* focused) {

@@ -3,6 +3,7 @@
 // touch points, relative motion (zwp_relative_pointer_v1) and pointer constraints (zwp_pointer_constraints_v1).
 // A press or tap on a window is announced, not acted on: the window policy decides what it raises and focuses.
 
+#include "idle_task.hpp"
 #include "listener.hpp"
 #include "scene.hpp"
 #include "seat.hpp"
@@ -20,6 +21,11 @@ class Pointer {
   Pointer& operator=(const Pointer&) = delete;
 
   [[nodiscard]] wlr_cursor* cursor() const { return cursor_.get(); }
+  /// Hit-tests again under the still cursor: content that moved, mapped, resized or went away under it gets
+  /// wl_pointer enter/leave/motion as if the pointer had moved.
+  void refresh_focus();
+  /// refresh_focus() from the idle phase, once however many surfaces committed.
+  void schedule_refresh_focus() { idle_refresh_.schedule(); }
 
   /// A pointer button changes state; runs before anything else sees it.
   Signal<> button_changing;
@@ -42,6 +48,7 @@ class Pointer {
   wlr_relative_pointer_manager_v1* relative_pointer_;
   wlr_pointer_constraints_v1* constraints_;
   wlr_pointer_constraint_v1* active_constraint_ = nullptr;
+  IdleTask idle_refresh_;
 
   Listener<wlr_input_device> new_input_;
   Listener<wlr_event_pointer_motion> motion_;

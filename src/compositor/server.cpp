@@ -17,6 +17,7 @@
 #include "selection.hpp"
 #include "session_control.hpp"
 #include "session_registry.hpp"
+#include "surface_commits.hpp"
 #include "test_control.hpp"
 #include "test_injection.hpp"
 #include "text_input_relay.hpp"
@@ -70,6 +71,7 @@ Server::~Server() {
   scene_.reset();
   allocator_.reset();
   renderer_.reset();
+  commits_.reset();
   sessions_.reset();
   display_.reset();
 }
@@ -136,7 +138,7 @@ Result<void> Server::create_backend() {
 void Server::compose() {
   wl_display* display = display_.get();
   // Globals that need no state of ours.
-  wlr_compositor_create(display, renderer_.get());
+  wlr_compositor* compositor = wlr_compositor_create(display, renderer_.get());
   wlr_data_device_manager_create(display);
   wlr_primary_selection_v1_device_manager_create(display);
   wlr_data_control_manager_v1_create(display);
@@ -147,6 +149,7 @@ void Server::compose() {
 
   // Bottom-up: each subsystem gets the ones below it; none sees this object.
   sessions_ = std::make_unique<SessionRegistry>();
+  commits_ = std::make_unique<SurfaceCommits>(compositor);
   outputs_ = std::make_unique<Outputs>(OutputContext{backend_.get(), allocator_.get(), renderer_.get(), scene_->get(),
                                                      layout_.get(), options_.output});
   seat_ = std::make_unique<Seat>(display);
@@ -186,6 +189,16 @@ void Server::compose() {
   wiring_.push_back(gestures_->recognised.connect([&zweft](const NavigationGesture& g) {
     zweft.send_navigation_gesture(g);
   }));
+  // A commit that asks for a frame callback gets a frame even when it damaged nothing (wl_surface.frame: the
+  // client waits for it to draw again); and content that changed under a still pointer moves its focus.
+  const Outputs& outputs = *outputs_;
+  Pointer& pointer = *pointer_;
+  wiring_.push_back(commits_->committed.connect([&outputs, &pointer](wlr_surface* surface) {
+    if (!wl_list_empty(&surface->current.frame_callback_list)) outputs.schedule_frames();
+    pointer.schedule_refresh_focus();
+  }));
+  // A window that unmaps leaves the pointer over whatever is beneath it.
+  wiring_.push_back(xdg_->view_signals.unmapped.connect([&pointer](View&) { pointer.schedule_refresh_focus(); }));
   AppdLink& link = *link_;
   wiring_.push_back(session_control_->to_appd.connect([&link](const ipc::compositor::Message& m) { link.send(m); }));
   session_control_->watch_keyboard_focus(seat_->get());
@@ -271,6 +284,14 @@ Result<void> Server::listen_appd_link() {
 Output* Server::primary_output() const { return outputs_ ? outputs_->primary() : nullptr; }
 
 size_t Server::mapped_toplevels() const { return xdg_ ? xdg_->mapped_count() : 0; }
+
+Result<void> Server::position_window(wlr_surface* surface, int x, int y) {
+  View* view = xdg_ ? xdg_->view_for_surface(surface) : nullptr;
+  if (!view) return fail("position_window: the surface is not an xdg toplevel");
+  policy_->move_to(*view, x, y);
+  pointer_->refresh_focus();
+  return ok();
+}
 
 Result<std::pair<int, int>> Server::capture_png(const std::string& path, const CaptureTarget& target) {
   Image image;

@@ -29,6 +29,7 @@ class Seat;
 class Selection;
 class SessionControl;
 class SessionRegistry;
+class SurfaceCommits;
 class TestControl;
 class TestInjection;
 class TextInputRelay;
@@ -61,6 +62,12 @@ class Server {
   /// backend); its size in px.
   [[nodiscard]] Result<std::pair<int, int>> capture_png(const std::string& path, const CaptureTarget& target = {});
 
+  // In-process test drivers (the WLCS integration module, tests/compositor/wlcs): event-loop thread only.
+  /// The headless backend's virtual input devices; nullptr on other backends.
+  [[nodiscard]] TestInjection* injection() const { return injection_.get(); }
+  /// Moves the toplevel whose surface is `surface` so its window geometry starts at layout point (x, y).
+  [[nodiscard]] Result<void> position_window(wlr_surface* surface, int x, int y);
+
  private:
   Result<void> create_backend();
   /// Constructs the subsystems in dependency order and connects their signals.
@@ -79,6 +86,7 @@ class Server {
   wlr::OutputLayoutPtr layout_;
   std::unique_ptr<Scene> scene_;
   std::unique_ptr<SessionRegistry> sessions_;
+  std::unique_ptr<SurfaceCommits> commits_;
   std::unique_ptr<Outputs> outputs_;
   std::unique_ptr<Seat> seat_;
   std::unique_ptr<Selection> selection_;

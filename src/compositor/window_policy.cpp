@@ -117,6 +117,12 @@ void WindowPolicy::place(View& view) {
   view.apply_geometry(box, maximized);
 }
 
+void WindowPolicy::move_to(View& view, int x, int y) {
+  view.box.x = x;
+  view.box.y = y;
+  wlr_scene_node_set_position(view.node, x, y);
+}
+
 void WindowPolicy::arrange() {
   const wlr_box output = output_box();
   scene_.fit_background(outputs_.layout_box());

@@ -59,6 +59,8 @@ class WindowPolicy {
   void schedule_arrange() { idle_arrange_.schedule(); }
   /// Re-places one view (its slot's requested size changed).
   void place(View& view);
+  /// Moves a view's top-left to layout point (x, y), keeping its size (a test harness placing windows).
+  void move_to(View& view, int x, int y);
 
   /// The output box minus the layer shell's exclusive zones (LayerShell::arranged); re-arranges.
   void set_layer_area(const wlr_box& usable);
