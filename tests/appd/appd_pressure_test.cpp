@@ -127,14 +127,15 @@ TEST_F(MemoryPressure, BackgroundAppsReleaseMemoryThenTheLeastRecentlyFocusedClo
   const std::string once = "asked session " + std::to_string(second) + " ";
   EXPECT_EQ(log().find(once), log().rfind(once)) << "asked more than once in one background period";
 
-  // The shell is connected to appd once its taskbar is up (its colour right of the entries) and lists the apps.
-  auto listed = appd_.desktop().capture_until(
-      [](const Image& i) {
-        return fraction_near(i, 600, kHeight - kTaskbar + 4, 300, kTaskbar - 8, kTaskbarColour) > 0.98 &&
-               fraction_near(i, 90, kHeight - kTaskbar + 8, 300, kTaskbar - 16, kTaskbarColour) < 0.9;
-      },
-      kTimeoutMs);
+  // The shell is connected to appd once its taskbar is up (its colour right of the entries, left of the right-end
+  // buttons, which start 150 px from the right edge) and lists the apps.
+  auto taskbar_lists_apps = [](const Image& i) {
+    return fraction_near(i, 560, kHeight - kTaskbar + 4, kWidth - 150 - 560, kTaskbar - 8, kTaskbarColour) > 0.98 &&
+           fraction_near(i, 90, kHeight - kTaskbar + 8, 300, kTaskbar - 16, kTaskbarColour) < 0.9;
+  };
+  auto listed = appd_.desktop().capture_until(taskbar_lists_apps, kTimeoutMs);
   ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_TRUE(taskbar_lists_apps(*listed)) << "weft-shell's taskbar never listed the running apps";
   ASSERT_FALSE(toast_shown(*listed)) << "a toast before anything was closed";
 
   // Level 2 (full avg10 ≥ 15 %): the least recently focused background app is closed, announced first.
