@@ -56,6 +56,19 @@ void Output::on_frame() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   wlr_scene_output_send_frame_done(scene_output, &now);
+  // A shown surface that lies on no output (a popup placed past the screen edge with no constraint adjustment, a
+  // window moved off-screen) would wait for its frame callback forever: the primary output paces it instead.
+  if (outputs_.primary() == this) send_frame_done_off_screen(&outputs_.context_.scene->node, &now);
+}
+
+void Output::send_frame_done_off_screen(wlr_scene_node* node, timespec* now) {
+  if (!node->state.enabled) return;
+  if (node->type == WLR_SCENE_NODE_SURFACE) {
+    wlr_scene_surface* surface = wlr_scene_surface_from_node(node);
+    if (!surface->primary_output) wlr_surface_send_frame_done(surface->surface, now);
+  }
+  wlr_scene_node* child;
+  wl_list_for_each(child, &node->state.children, state.link) send_frame_done_off_screen(child, now);
 }
 
 void Output::on_present(wlr_output_event_present* event) {

@@ -33,6 +33,8 @@ class Output {
 
  private:
   void on_frame();
+  /// Frame callbacks of the enabled surfaces under `node` that no output shows.
+  static void send_frame_done_off_screen(wlr_scene_node* node, timespec* now);
   void on_present(wlr_output_event_present* event);
 
   Outputs& outputs_;
