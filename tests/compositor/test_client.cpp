@@ -62,6 +62,74 @@ wl_buffer* solid_buffer(wl_shm* shm, int width, int height, Rgb colour) {
   return buffer;
 }
 
+struct TestPopupListeners {
+  static constexpr wl_callback_listener kFrame = {
+      .done =
+          [](void* data, wl_callback* callback, uint32_t) {
+            auto* self = static_cast<TestPopup*>(data);
+            wl_callback_destroy(callback);
+            if (self->frame_ == callback) self->frame_ = nullptr;
+            ++self->frames_done;
+          },
+  };
+  static constexpr xdg_surface_listener kSurface = {
+      .configure =
+          [](void* data, xdg_surface* xs, uint32_t serial) {
+            auto* self = static_cast<TestPopup*>(data);
+            xdg_surface_ack_configure(xs, serial);
+            wl_surface_attach(self->surface,
+                              solid_buffer(self->parent.client.shm, self->width, self->height, self->colour), 0, 0);
+            wl_surface_damage_buffer(self->surface, 0, 0, self->width, self->height);
+            if (!self->frame_) {
+              self->frame_ = wl_surface_frame(self->surface);
+              wl_callback_add_listener(self->frame_, &kFrame, self);
+            }
+            wl_surface_commit(self->surface);
+            self->drawn = true;
+          },
+  };
+  static constexpr xdg_popup_listener kPopup = {
+      .configure =
+          [](void* data, xdg_popup*, int32_t x, int32_t y, int32_t w, int32_t h) {
+            auto* self = static_cast<TestPopup*>(data);
+            self->x = x;
+            self->y = y;
+            self->width = w;
+            self->height = h;
+          },
+      .popup_done = [](void* data, xdg_popup*) { static_cast<TestPopup*>(data)->dismissed = true; },
+      .repositioned = [](void*, xdg_popup*, uint32_t) {},
+  };
+};
+
+TestPopup::TestPopup(TestWindow& p, Rgb c, const PopupOptions& options) : parent(p), colour(c) {
+  TestClient& client = parent.client;
+  xdg_positioner* positioner = xdg_wm_base_create_positioner(client.wm_base);
+  xdg_positioner_set_size(positioner, options.width, options.height);
+  xdg_positioner_set_anchor_rect(positioner, options.anchor_x, options.anchor_y, options.anchor_width,
+                                 options.anchor_height);
+  xdg_positioner_set_anchor(positioner, options.anchor);
+  xdg_positioner_set_gravity(positioner, options.gravity);
+  xdg_positioner_set_constraint_adjustment(positioner, options.constraint_adjustment);
+  xdg_positioner_set_offset(positioner, options.offset_x, options.offset_y);
+  surface = wl_compositor_create_surface(client.compositor);
+  xsurface = xdg_wm_base_get_xdg_surface(client.wm_base, surface);
+  xdg_surface_add_listener(xsurface, &TestPopupListeners::kSurface, this);
+  popup = xdg_surface_get_popup(xsurface, parent.xsurface, positioner);
+  xdg_popup_add_listener(popup, &TestPopupListeners::kPopup, this);
+  xdg_positioner_destroy(positioner);
+  if (options.grab_serial) xdg_popup_grab(popup, client.seat, *options.grab_serial);
+  wl_surface_commit(surface);
+  wl_display_flush(client.display);
+}
+
+TestPopup::~TestPopup() {
+  if (frame_) wl_callback_destroy(frame_);
+  xdg_popup_destroy(popup);
+  xdg_surface_destroy(xsurface);
+  wl_surface_destroy(surface);
+}
+
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
