@@ -96,42 +96,6 @@ class TestWindow {
   int pending_width_ = 0, pending_height_ = 0;
 };
 
-/// How a TestPopup is positioned (xdg_positioner), in its parent's window-geometry coordinates.
-struct PopupOptions {
-  int anchor_x = 0, anchor_y = 0, anchor_width = 1, anchor_height = 1;
-  int width = 100, height = 100;  // px
-  uint32_t anchor = XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT;
-  uint32_t gravity = XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT;
-  uint32_t constraint_adjustment =
-      XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_X | XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_Y;
-  int offset_x = 0, offset_y = 0;
-  std::optional<uint32_t> grab_serial;  // xdg_popup.grab with this input event serial
-};
-
-/// An xdg_popup of a TestWindow: on each configure it draws one colour at the configured size and asks for a frame
-/// callback.
-class TestPopup {
- public:
-  TestPopup(TestWindow& parent, Rgb colour, const PopupOptions& options);
-  ~TestPopup();
-  TestPopup(const TestPopup&) = delete;
-  TestPopup& operator=(const TestPopup&) = delete;
-
-  TestWindow& parent;
-  Rgb colour;
-  wl_surface* surface = nullptr;
-  xdg_surface* xsurface = nullptr;
-  xdg_popup* popup = nullptr;
-  int x = 0, y = 0, width = 0, height = 0;  // last xdg_popup.configure, parent-relative
-  bool drawn = false;
-  bool dismissed = false;  // xdg_popup.popup_done arrived
-  int frames_done = 0;     // frame callbacks of its commits that fired
-
- private:
-  friend struct TestPopupListeners;
-  wl_callback* frame_ = nullptr;
-};
-
 /// One wl_output global as a client sees it: wl_output geometry/mode/scale and its xdg-output name and logical box.
 struct SeenOutput {
   uint32_t global = 0;

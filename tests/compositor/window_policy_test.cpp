@@ -166,17 +166,76 @@ TEST_F(WindowPolicy, TouchTapRaisesTheWindowAndReachesIt) {
   EXPECT_EQ(focused_title(), "big");
 }
 
+namespace {
+
+/// An xdg_popup of a TestWindow, filled with one colour once configured.
+struct TestPopup {
+  TestWindow& parent;
+  Rgb colour;
+  wl_surface* surface = nullptr;
+  xdg_surface* xsurface = nullptr;
+  xdg_popup* popup = nullptr;
+  int x = 0, y = 0, width = 0, height = 0;  // last xdg_popup.configure, parent-relative
+  bool drawn = false;
+
+  TestPopup(TestWindow& p, Rgb c, int anchor_x, int anchor_y, int w, int h) : parent(p), colour(c) {
+    TestClient& client = parent.client;
+    xdg_positioner* positioner = xdg_wm_base_create_positioner(client.wm_base);
+    xdg_positioner_set_size(positioner, w, h);
+    xdg_positioner_set_anchor_rect(positioner, anchor_x, anchor_y, 1, 1);
+    xdg_positioner_set_anchor(positioner, XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT);
+    xdg_positioner_set_gravity(positioner, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT);
+    xdg_positioner_set_constraint_adjustment(positioner, XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_X |
+                                                             XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_Y);
+    surface = wl_compositor_create_surface(client.compositor);
+    xsurface = xdg_wm_base_get_xdg_surface(client.wm_base, surface);
+    xdg_surface_add_listener(xsurface, &kSurfaceListener, this);
+    popup = xdg_surface_get_popup(xsurface, parent.xsurface, positioner);
+    xdg_popup_add_listener(popup, &kPopupListener, this);
+    xdg_positioner_destroy(positioner);
+    wl_surface_commit(surface);
+    wl_display_flush(client.display);
+  }
+  ~TestPopup() {
+    xdg_popup_destroy(popup);
+    xdg_surface_destroy(xsurface);
+    wl_surface_destroy(surface);
+  }
+
+  static constexpr xdg_surface_listener kSurfaceListener = {
+      .configure =
+          [](void* data, xdg_surface* xs, uint32_t serial) {
+            auto* self = static_cast<TestPopup*>(data);
+            xdg_surface_ack_configure(xs, serial);
+            wl_surface_attach(self->surface, solid_buffer(self->parent.client.shm, self->width, self->height,
+                                                          self->colour), 0, 0);
+            wl_surface_damage_buffer(self->surface, 0, 0, self->width, self->height);
+            wl_surface_commit(self->surface);
+            self->drawn = true;
+          },
+  };
+  static constexpr xdg_popup_listener kPopupListener = {
+      .configure =
+          [](void* data, xdg_popup*, int32_t x, int32_t y, int32_t w, int32_t h) {
+            auto* self = static_cast<TestPopup*>(data);
+            self->x = x;
+            self->y = y;
+            self->width = w;
+            self->height = h;
+          },
+      .popup_done = [](void*, xdg_popup*) {},
+      .repositioned = [](void*, xdg_popup*, uint32_t) {},
+  };
+};
+
+}  // namespace
+
 TEST_F(WindowPolicy, PopupIsConstrainedToTheOutputAndStacksWithItsParent) {
   auto client = connect();
   auto parent = make_app(*client, "parent", kRed);
   wait_drawn(*parent);
   // Anchored near the right edge: unconstrained it would end 130 px beyond the output.
-  PopupOptions options;
-  options.anchor_x = 1200;
-  options.anchor_y = 20;
-  options.width = 200;
-  options.height = 100;
-  TestPopup popup(*parent, kYellow, options);
+  TestPopup popup(*parent, kYellow, 1200, 20, 200, 100);
   ASSERT_TRUE(wait_until([&] { return popup.drawn; }));
   settle(*client);
   EXPECT_LE(popup.x + popup.width, kOutputWidth) << "popup at x=" << popup.x << " width " << popup.width;

@@ -89,31 +89,10 @@ class UnconfiguredCommitLeniency {
     if (wlr_surface_is_xdg_surface(surface)) {
       if (wlr_xdg_surface* xdg = wlr_xdg_surface_from_wlr_surface(surface)) xdg->configured = true;
     } else if (wlr_surface_is_layer_surface(surface)) {
-      wlr_layer_surface_v1* layer = wlr_layer_surface_v1_from_wlr_surface(surface);
-      if (!layer) return;
-      if (!layer->added && has_pending_buffer(surface)) add_before_commit(layer);
       // Not before the initial commit: wlroots asserts that a layer surface is unconfigured until it has been added.
-      if (layer->added) layer->configured = true;
+      wlr_layer_surface_v1* layer = wlr_layer_surface_v1_from_wlr_surface(surface);
+      if (layer && layer->added) layer->configured = true;
     }
-  }
-
-  static bool has_pending_buffer(const wlr_surface* surface) {
-    return (surface->pending.committed & WLR_SURFACE_STATE_BUFFER) && surface->pending.buffer;
-  }
-
-  /// A layer surface whose very first commit carries a buffer: wlroots would add it (new_surface, the compositor's
-  /// initial configure) only after refusing the buffer. The module takes that step first, with the state this commit
-  /// makes current, as a client that committed once without the buffer would have had it. A commit wlroots refuses
-  /// for its size (0 without both opposite anchors) is left to wlroots' own error.
-  static void add_before_commit(wlr_layer_surface_v1* layer) {
-    const wlr_layer_surface_v1_state& pending = layer->pending;
-    constexpr uint32_t horizontal = ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT | ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT;
-    constexpr uint32_t vertical = ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP | ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
-    if (pending.desired_width == 0 && (pending.anchor & horizontal) != horizontal) return;
-    if (pending.desired_height == 0 && (pending.anchor & vertical) != vertical) return;
-    layer->current = pending;  // wlroots copies it again at the commit; `committed` stays for the commit's listeners
-    layer->added = true;
-    wl_signal_emit(&layer->shell->events.new_surface, layer);
   }
 
   wl_protocol_logger* logger_;
