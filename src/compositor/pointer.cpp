@@ -7,6 +7,13 @@ namespace weft::compositor {
 
 namespace {
 constexpr uint32_t kCursorSize = 24;  // px
+
+/// Now on the monotonic clock, in ms: the timestamp of events the compositor makes up rather than relays.
+uint32_t monotonic_msec() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1'000'000);
+}
 }  // namespace
 
 Pointer::Pointer(wl_display* display, wlr_backend* backend, wlr_output_layout* layout, const Scene& scene,
@@ -136,9 +143,7 @@ void Pointer::refresh_focus() {
     wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
     update_constraint(surface);
   } else {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    wlr_seat_pointer_notify_motion(seat, static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1'000'000), sx, sy);
+    wlr_seat_pointer_notify_motion(seat, monotonic_msec(), sx, sy);
   }
   wlr_seat_pointer_notify_frame(seat);
 }
@@ -170,7 +175,7 @@ bool Pointer::constrain_motion(double* dx, double* dy) const {
   int count = 0;
   const pixman_box32_t* rects = pixman_region32_rectangles(&active_constraint_->region, &count);
   std::optional<std::pair<double, double>> nearest;
-  double nearest_distance = 0;  // px², squared
+  double nearest_distance = 0;  // px²
   for (int i = 0; i < count; ++i) {
     const pixman_box32_t& r = rects[i];
     const double x = sx < r.x1 ? r.x1 : sx >= r.x2 ? r.x2 - 1 : sx;
@@ -195,9 +200,7 @@ void Pointer::end_touch_with_surface(int32_t touch_id, wlr_surface* surface) {
   watch->connect(&surface->events.destroy, [this, touch_id](void*) {
     wlr_seat* seat = seat_.get();
     if (wlr_seat_touch_get_point(seat, touch_id)) {
-      timespec now{};
-      clock_gettime(CLOCK_MONOTONIC, &now);
-      wlr_seat_touch_notify_up(seat, static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1'000'000), touch_id);
+      wlr_seat_touch_notify_up(seat, monotonic_msec(), touch_id);
       wlr_seat_touch_notify_frame(seat);
     }
     touch_surface_gone_.erase(touch_id);  // this listener: the callback runs from a copy

@@ -124,17 +124,6 @@ constexpr uint32_t kLeftButton = 0x110;  // BTN_LEFT
 
 class InputRouting : public CompositorTest {
  protected:
-  /// A window that draws `w`×`h` whatever it is offered; the policy puts it at the work area's top-left (0,0).
-  std::unique_ptr<TestWindow> make_fixed(TestClient& client, const std::string& title, Rgb colour, int w, int h) {
-    WindowOptions o;
-    o.colour = colour;
-    o.title = title;
-    o.fixed_width = w;
-    o.fixed_height = h;
-    auto window = client.create_window(o);
-    wait_drawn(*window);
-    return window;
-  }
   void pointer_to(double x, double y) {
     weft_test_v1_pointer_move(driver->control, wl_fixed_from_double(x), wl_fixed_from_double(y));
     wl_display_flush(driver->display);
