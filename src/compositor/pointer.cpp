@@ -1,9 +1,19 @@
 #include "pointer.hpp"
 
+#include <ctime>
+#include <optional>
+
 namespace weft::compositor {
 
 namespace {
 constexpr uint32_t kCursorSize = 24;  // px
+
+/// Now on the monotonic clock, in ms: the timestamp of events the compositor makes up rather than relays.
+uint32_t monotonic_msec() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1'000'000);
+}
 }  // namespace
 
 Pointer::Pointer(wl_display* display, wlr_backend* backend, wlr_output_layout* layout, const Scene& scene,
@@ -36,8 +46,9 @@ Pointer::Pointer(wl_display* display, wlr_backend* backend, wlr_output_layout* l
                                                          static_cast<uint64_t>(e->time_msec) * 1000, e->delta_x,
                                                          e->delta_y, e->unaccel_dx, e->unaccel_dy);
     // A locked pointer stays put; a confined one moves only inside its region.
-    if (!constraint_allows(cursor_->x + e->delta_x, cursor_->y + e->delta_y)) return;
-    wlr_cursor_move(cursor_.get(), e->device, e->delta_x, e->delta_y);
+    double dx = e->delta_x, dy = e->delta_y;
+    if (!constrain_motion(&dx, &dy)) return;
+    wlr_cursor_move(cursor_.get(), e->device, dx, dy);
     process_motion(e->time_msec);
   });
   // Absolute motion (a tablet, the nested host's pointer, injected moves).
@@ -60,25 +71,23 @@ Pointer::Pointer(wl_display* display, wlr_backend* backend, wlr_output_layout* l
     wlr_cursor_absolute_to_layout_coords(cursor_.get(), e->device, e->x, e->y, &lx, &ly);
     wlr_surface* surface = scene_.surface_at(lx, ly, &sx, &sy);
     if (View* view = xdg_.view_at(lx, ly)) window_pressed.emit(*view);
-    if (surface) wlr_seat_touch_notify_down(wseat, surface, e->time_msec, e->touch_id, sx, sy);
+    if (surface && wlr_seat_touch_notify_down(wseat, surface, e->time_msec, e->touch_id, sx, sy))
+      end_touch_with_surface(e->touch_id, surface);
   });
-  // wl_touch.motion stays with the surface the touch began on (implicit grab).
+  // wl_touch.motion stays with the surface the touch began on (implicit grab), in its coordinates wherever the
+  // point goes: a sub-surface's or a window's with a geometry offset, not the window's.
   touch_motion_.connect(&cursor->events.touch_motion, [this, wseat](wlr_event_touch_motion* e) {
-    double lx = 0, ly = 0, sx = 0, sy = 0;
+    double lx = 0, ly = 0;
     wlr_cursor_absolute_to_layout_coords(cursor_.get(), e->device, e->x, e->y, &lx, &ly);
     wlr_touch_point* point = wlr_seat_touch_get_point(wseat, e->touch_id);
-    if (!point) return;
-    if (scene_.surface_at(lx, ly, &sx, &sy) != point->surface) {
-      // Outside the surface the touch began on: keep coordinates relative to it.
-      int nx = 0, ny = 0;
-      if (View* view = xdg_.view_for_surface(point->surface)) wlr_scene_node_coords(view->node, &nx, &ny);
-      sx = lx - nx;
-      sy = ly - ny;
-    }
-    wlr_seat_touch_notify_motion(wseat, e->time_msec, e->touch_id, sx, sy);
+    if (!point || !point->surface) return;
+    const auto origin = scene_.surface_origin(point->surface);
+    if (!origin) return;  // no longer shown: there is nothing for the position to be relative to
+    wlr_seat_touch_notify_motion(wseat, e->time_msec, e->touch_id, lx - origin->first, ly - origin->second);
   });
-  // wl_touch.up for points the seat knows (a down outside every surface made none).
-  touch_up_.connect(&cursor->events.touch_up, [wseat](wlr_event_touch_up* e) {
+  // wl_touch.up for points the seat knows (a down outside every surface made none, a destroyed surface ended its).
+  touch_up_.connect(&cursor->events.touch_up, [this, wseat](wlr_event_touch_up* e) {
+    touch_surface_gone_.erase(e->touch_id);
     if (wlr_seat_touch_get_point(wseat, e->touch_id)) wlr_seat_touch_notify_up(wseat, e->time_msec, e->touch_id);
   });
   touch_frame_.connect(&cursor->events.touch_frame, [wseat](void*) { wlr_seat_touch_notify_frame(wseat); });
@@ -96,6 +105,16 @@ Pointer::Pointer(wl_display* display, wlr_backend* backend, wlr_output_layout* l
 
 void Pointer::process_motion(uint32_t time_msec) {
   wlr_seat* seat = seat_.get();
+  wlr_seat_pointer_state& state = seat->pointer_state;
+  // A button held over a surface is an implicit grab: that surface keeps the pointer, and hears of motion outside it
+  // in its own coordinates, until the last button is released. (wlroots' own grabs, drag-and-drop and popups, pick
+  // their focus themselves.)
+  if (state.button_count > 0 && state.focused_surface && state.grab == state.default_grab) {
+    if (const auto origin = scene_.surface_origin(state.focused_surface)) {
+      wlr_seat_pointer_notify_motion(seat, time_msec, cursor_->x - origin->first, cursor_->y - origin->second);
+      return;
+    }
+  }
   double sx = 0, sy = 0;
   wlr_surface* surface = scene_.surface_at(cursor_->x, cursor_->y, &sx, &sy);
   if (!surface) {
@@ -124,9 +143,7 @@ void Pointer::refresh_focus() {
     wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
     update_constraint(surface);
   } else {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    wlr_seat_pointer_notify_motion(seat, static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1'000'000), sx, sy);
+    wlr_seat_pointer_notify_motion(seat, monotonic_msec(), sx, sy);
   }
   wlr_seat_pointer_notify_frame(seat);
 }
@@ -147,14 +164,47 @@ void Pointer::update_constraint(wlr_surface* focused) {
   wlr_pointer_constraint_v1_send_activated(wanted);
 }
 
-bool Pointer::constraint_allows(double lx, double ly) const {
+bool Pointer::constrain_motion(double* dx, double* dy) const {
   if (!active_constraint_) return true;
   if (active_constraint_->type == WLR_POINTER_CONSTRAINT_V1_LOCKED) return false;
-  // Confined: the destination must lie in the region, in surface-local coordinates.
-  int sx = 0, sy = 0;
-  if (View* view = xdg_.view_for_surface(active_constraint_->surface)) wlr_scene_node_coords(view->node, &sx, &sy);
-  return pixman_region32_contains_point(&active_constraint_->region, static_cast<int>(lx) - sx,
-                                        static_cast<int>(ly) - sy, nullptr);
+  const auto origin = scene_.surface_origin(active_constraint_->surface);
+  if (!origin) return true;
+  // Confined: the pointer goes as far as the region lets it, to the region's point nearest the destination (surface
+  // px; each rectangle's last pixel column and row are x2 - 1 and y2 - 1).
+  const double sx = cursor_->x + *dx - origin->first, sy = cursor_->y + *dy - origin->second;
+  int count = 0;
+  const pixman_box32_t* rects = pixman_region32_rectangles(&active_constraint_->region, &count);
+  std::optional<std::pair<double, double>> nearest;
+  double nearest_distance = 0;  // px²
+  for (int i = 0; i < count; ++i) {
+    const pixman_box32_t& r = rects[i];
+    const double x = sx < r.x1 ? r.x1 : sx >= r.x2 ? r.x2 - 1 : sx;
+    const double y = sy < r.y1 ? r.y1 : sy >= r.y2 ? r.y2 - 1 : sy;
+    const double distance = (x - sx) * (x - sx) + (y - sy) * (y - sy);
+    if (!nearest || distance < nearest_distance) {
+      nearest = std::pair{x, y};
+      nearest_distance = distance;
+    }
+  }
+  if (!nearest) return false;  // an empty region: nowhere to go
+  *dx = origin->first + nearest->first - cursor_->x;
+  *dy = origin->second + nearest->second - cursor_->y;
+  return true;
+}
+
+void Pointer::end_touch_with_surface(int32_t touch_id, wlr_surface* surface) {
+  auto& watch = touch_surface_gone_[touch_id];
+  watch = std::make_unique<Listener<>>();
+  // The client destroyed the surface under a finger: its touch sequence ends now (wl_touch.up), not when the finger
+  // lifts, or the client would keep a touch point for a surface it no longer has.
+  watch->connect(&surface->events.destroy, [this, touch_id](void*) {
+    wlr_seat* seat = seat_.get();
+    if (wlr_seat_touch_get_point(seat, touch_id)) {
+      wlr_seat_touch_notify_up(seat, monotonic_msec(), touch_id);
+      wlr_seat_touch_notify_frame(seat);
+    }
+    touch_surface_gone_.erase(touch_id);  // this listener: the callback runs from a copy
+  });
 }
 
 void Pointer::on_button(wlr_event_pointer_button* event) {
@@ -171,7 +221,10 @@ void Pointer::on_button(wlr_event_pointer_button* event) {
         seat_.focus_keyboard(surface);
     }
   }
-  wlr_seat_pointer_notify_button(seat_.get(), event->time_msec, event->button, event->state);
+  wlr_seat* seat = seat_.get();
+  wlr_seat_pointer_notify_button(seat, event->time_msec, event->button, event->state);
+  // The last button up ends the implicit grab: the pointer belongs to whatever is under it again.
+  if (event->state == WLR_BUTTON_RELEASED && seat->pointer_state.button_count == 0) refresh_focus();
 }
 
 }  // namespace weft::compositor

@@ -3,6 +3,9 @@
 // touch points, relative motion (zwp_relative_pointer_v1) and pointer constraints (zwp_pointer_constraints_v1).
 // A press or tap on a window is announced, not acted on: the window policy decides what it raises and focuses.
 
+#include <map>
+#include <memory>
+
 #include "idle_task.hpp"
 #include "listener.hpp"
 #include "scene.hpp"
@@ -37,8 +40,10 @@ class Pointer {
   void on_button(wlr_event_pointer_button* event);
   /// Activates the constraint of the pointer-focused surface, deactivating the old one.
   void update_constraint(wlr_surface* focused);
-  /// Whether relative motion may move the cursor to (lx, ly) under the active constraint.
-  [[nodiscard]] bool constraint_allows(double lx, double ly) const;
+  /// Shortens relative motion (dx, dy), layout px, to what the active constraint allows; false when it allows none.
+  [[nodiscard]] bool constrain_motion(double* dx, double* dy) const;
+  /// Sends wl_touch.up for `touch_id` if the client destroys `surface` while the point is down.
+  void end_touch_with_surface(int32_t touch_id, wlr_surface* surface);
 
   const Scene& scene_;
   const XdgShell& xdg_;
@@ -63,6 +68,7 @@ class Pointer {
   Listener<wlr_seat_pointer_request_set_cursor_event> request_cursor_;
   Listener<wlr_pointer_constraint_v1> new_constraint_;
   Listener<> constraint_destroy_;
+  std::map<int32_t, std::unique_ptr<Listener<>>> touch_surface_gone_;  // touch id → its surface's destroy
 };
 
 }  // namespace weft::compositor

@@ -91,4 +91,20 @@ wlr_scene_node* Scene::window_node_at(double lx, double ly) const {
   return nullptr;
 }
 
+std::optional<std::pair<int, int>> Scene::surface_origin(const wlr_surface* surface) const {
+  struct Search {
+    const wlr_surface* wanted;
+    std::optional<std::pair<int, int>> found;
+  } search{surface, std::nullopt};
+  // Visits enabled nodes only, with layout coordinates (the root sits at 0,0).
+  wlr_scene_node_for_each_surface(
+      &scene_->node,
+      [](wlr_surface* s, int lx, int ly, void* data) {
+        auto* search = static_cast<Search*>(data);
+        if (s == search->wanted && !search->found) search->found = std::pair{lx, ly};
+      },
+      &search);
+  return search.found;
+}
+
 }  // namespace weft::compositor

@@ -1,6 +1,9 @@
 #pragma once
 // The scene graph: one wlr_scene with a tree per stacking layer (§2.2), bottom to top, and the desktop colour.
 
+#include <optional>
+#include <utility>
+
 #include "wlr.hpp"
 
 namespace weft::compositor {
@@ -35,6 +38,9 @@ class Scene {
   [[nodiscard]] wlr_surface* surface_at(double lx, double ly, double* sx, double* sy) const;
   /// The window node under a layout point (see is_window_node), nullptr where there is none.
   [[nodiscard]] wlr_scene_node* window_node_at(double lx, double ly) const;
+  /// Layout position of `surface`'s top-left corner where the scene shows it; nullopt while it is not shown. Input
+  /// that stays with a surface after leaving it (an implicit grab) is reported relative to this.
+  [[nodiscard]] std::optional<std::pair<int, int>> surface_origin(const wlr_surface* surface) const;
 
  private:
   static constexpr int kLayers = static_cast<int>(SceneLayer::layer_overlay) + 1;

@@ -17,6 +17,7 @@
 #include "selection.hpp"
 #include "session_control.hpp"
 #include "session_registry.hpp"
+#include "shm_checks.hpp"
 #include "surface_commits.hpp"
 #include "test_control.hpp"
 #include "test_injection.hpp"
@@ -72,6 +73,7 @@ Server::~Server() {
   allocator_.reset();
   renderer_.reset();
   commits_.reset();
+  shm_checks_.reset();
   sessions_.reset();
   display_.reset();
 }
@@ -145,6 +147,7 @@ void Server::compose() {
   wlr_screencopy_manager_v1_create(display);
   wlr_xdg_output_manager_v1_create(display, layout_.get());
   wlr_viewporter_create(display);
+  shm_checks_ = std::make_unique<ShmChecks>(display);
   wlr_scene_set_presentation(scene_->get(), wlr_presentation_create(display, backend_.get()));
 
   // Bottom-up: each subsystem gets the ones below it; none sees this object.

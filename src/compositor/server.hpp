@@ -29,6 +29,7 @@ class Seat;
 class Selection;
 class SessionControl;
 class SessionRegistry;
+class ShmChecks;
 class SurfaceCommits;
 class TestControl;
 class TestInjection;
@@ -86,6 +87,7 @@ class Server {
   wlr::OutputLayoutPtr layout_;
   std::unique_ptr<Scene> scene_;
   std::unique_ptr<SessionRegistry> sessions_;
+  std::unique_ptr<ShmChecks> shm_checks_;
   std::unique_ptr<SurfaceCommits> commits_;
   std::unique_ptr<Outputs> outputs_;
   std::unique_ptr<Seat> seat_;

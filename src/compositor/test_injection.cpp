@@ -1,5 +1,6 @@
 #include "test_injection.hpp"
 
+#include <cmath>
 #include <ctime>
 
 namespace weft::compositor {
@@ -10,6 +11,17 @@ uint32_t now_msec() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint32_t>(ts.tv_sec * 1000 + ts.tv_nsec / 1'000'000);
+}
+
+/// The device coordinate (0..1 across `extent` px starting at `start`) that wlr_cursor maps back to `l` or, where
+/// rounding makes that impossible, to the nearest layout coordinate above it: 230 / 800 * 800 is 229.99999999999997,
+/// which a hit test floors to pixel 229, so an injected move or touch would land a pixel short of where it was aimed.
+double device_coordinate(double l, int start, int extent) {
+  if (extent <= 0) return 0;
+  double x = (l - start) / extent;
+  // wlr_cursor_absolute_to_layout_coords computes extent * x + start; a few ulps up always reach l.
+  for (int step = 0; step < 8 && extent * x + start < l; ++step) x = std::nextafter(x, 2.0);
+  return x;
 }
 
 }  // namespace
@@ -24,10 +36,11 @@ TestInjection::TestInjection(wlr_backend* backend, wlr_output_layout* layout) : 
   if (touch_) touch_destroy_.connect(&touch_->events.destroy, [this](void*) { touch_ = nullptr; });
 }
 
+
 void TestInjection::normalise(double lx, double ly, double* x, double* y) const {
   wlr_box* box = wlr_output_layout_get_box(layout_, nullptr);
-  *x = box && box->width > 0 ? (lx - box->x) / box->width : 0;
-  *y = box && box->height > 0 ? (ly - box->y) / box->height : 0;
+  *x = box ? device_coordinate(lx, box->x, box->width) : 0;
+  *y = box ? device_coordinate(ly, box->y, box->height) : 0;
 }
 
 void TestInjection::pointer_move(double lx, double ly) {

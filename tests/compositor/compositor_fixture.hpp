@@ -85,6 +85,18 @@ class CompositorTest : public ::testing::Test {
     return client.create_window(o);
   }
 
+  /// A window that draws `w`×`h` whatever it is offered (px), drawn and seen by the compositor; the policy puts it
+  /// at the work area's top-left.
+  std::unique_ptr<TestWindow> make_fixed(TestClient& client, const std::string& title, Rgb colour, int w, int h) {
+    WindowOptions o;
+    o.colour = colour;
+    o.title = title;
+    o.fixed_width = w;
+    o.fixed_height = h;
+    auto window = client.create_window(o);
+    wait_drawn(*window);
+    return window;
+  }
   std::string focused_title() {
     auto state = driver->sync_state();
     return state ? state->focused_title : "<no state>";

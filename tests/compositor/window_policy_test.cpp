@@ -6,20 +6,7 @@
 
 using namespace weft::test;
 
-class WindowPolicy : public CompositorTest {
- protected:
-  /// A window that ignores configure sizes, so a lower one stays reachable under a smaller upper one.
-  std::unique_ptr<TestWindow> make_fixed(TestClient& client, const std::string& title, Rgb colour, int w, int h) {
-    WindowOptions o;
-    o.colour = colour;
-    o.title = title;
-    o.fixed_width = w;
-    o.fixed_height = h;
-    auto window = client.create_window(o);
-    wait_drawn(*window);
-    return window;
-  }
-};
+using WindowPolicy = CompositorTest;
 
 TEST_F(WindowPolicy, PanelSitsAtTheBottomAndAppIsMaximizedIntoTheWorkArea) {
   auto shell = connect();

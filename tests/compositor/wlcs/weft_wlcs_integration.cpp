@@ -235,6 +235,10 @@ WlcsPointer* create_pointer(WlcsDisplayServer* server) {
   return &pointer->base;
 }
 
+/// WLCS's touch.h types the touch position as wl_fixed_t, but WLCS 1.5 (wlcs::Touch::down_at/move_to) passes whole
+/// layout pixels through it unconverted, and Mir's module reads them as such; the pointer calls do pass wl_fixed_t.
+double touch_coordinate(wl_fixed_t whole_pixels) { return static_cast<double>(whole_pixels); }
+
 WlcsTouch* create_touch(WlcsDisplayServer* server) {
   auto* touch = new WeftTouch{};
   touch->base.version = WLCS_TOUCH_VERSION;
@@ -242,14 +246,14 @@ WlcsTouch* create_touch(WlcsDisplayServer* server) {
   touch->id = touch->server->next_touch_id++;
   touch->base.touch_down = [](WlcsTouch* t, wl_fixed_t x, wl_fixed_t y) {
     auto* self = reinterpret_cast<WeftTouch*>(t);
-    self->x = wl_fixed_to_double(x);
-    self->y = wl_fixed_to_double(y);
+    self->x = touch_coordinate(x);
+    self->y = touch_coordinate(y);
     self->server->loop.call([&](Server& s) { injection_of(s).touch(TouchPhase::down, self->id, self->x, self->y); });
   };
   touch->base.touch_move = [](WlcsTouch* t, wl_fixed_t x, wl_fixed_t y) {
     auto* self = reinterpret_cast<WeftTouch*>(t);
-    self->x = wl_fixed_to_double(x);
-    self->y = wl_fixed_to_double(y);
+    self->x = touch_coordinate(x);
+    self->y = touch_coordinate(y);
     self->server->loop.call(
         [&](Server& s) { injection_of(s).touch(TouchPhase::motion, self->id, self->x, self->y); });
   };
