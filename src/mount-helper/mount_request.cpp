@@ -147,11 +147,10 @@ Result<std::vector<std::string>> allowed_image_dirs(const HelperPaths& paths, ui
   if (auto home = home_of(paths, uid); home && strict_components(*home))
     dirs.push_back(*home + "/.local/share/weft/apps");
   // Extra roots count only from a root-owned regular file that is not a link.
-  int fd = ::open(paths.image_stores_file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd >= 0) {
-    UniqueFd file(fd);
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022)) {
+  if (auto file = open_regular_file(paths.image_stores_file, /*follow_last_link=*/false)) {
+    const int fd = file->fd.get();
+    const struct stat& st = file->status;
+    if (st.st_uid == 0 && !(st.st_mode & 022)) {
       std::string text;
       char buf[4096];
       ssize_t n;

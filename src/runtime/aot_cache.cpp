@@ -163,12 +163,11 @@ std::string AotCache::key(std::span<const uint8_t> wasm) const {
 
 std::optional<UniqueFd> AotCache::open_cached(const std::string& key) const {
   std::string so = options_.dir + "/" + key + ".so";
-  UniqueFd fd(::open(so.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) return std::nullopt;
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
-      (st.st_mode & (S_IWGRP | S_IWOTH)))
-    return std::nullopt;
+  auto opened = open_regular_file(so, /*follow_last_link=*/false);
+  if (!opened) return std::nullopt;
+  UniqueFd fd = std::move(opened->fd);
+  const struct stat& st = opened->status;
+  if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) return std::nullopt;
   auto bytes = read_fd(fd.get(), kMaxSharedObjectBytes, so);
   auto recorded = read_file(options_.dir + "/" + key + ".sha256", 256);
   if (!bytes || !recorded) return std::nullopt;

@@ -19,12 +19,8 @@ namespace {
 constexpr int kRefused = 403;
 
 Result<std::string> read_small_regular(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return fail(errno_error(path));
-  UniqueFd owned(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return fail(path + " is not a regular file");
-  return read_fd(fd, 4096, path);
+  WEFT_TRY(OpenedRegularFile file, open_regular_file(path, /*follow_last_link=*/false));
+  return read_fd(file.fd.get(), 4096, path);
 }
 
 bool is_regular_no_follow(const std::string& path) {

@@ -2,6 +2,12 @@
 #include "weft/core/ipc/errors.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
 #include <msgpack.hpp>
 #include <nlohmann/json.hpp>
 
@@ -201,6 +207,31 @@ TEST(AppdMessages, RejectsPathologicallyDeepNesting) {
   auto r = from_msgpack(bytes(deep));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message.rfind("undecodable MessagePack", 0), 0u);
+}
+
+// Sixteen nested array headers each claiming 2^20 elements, 80 bytes in all: a decoder that reserves storage for a
+// claim before reading its elements needs 16 × 24 MiB. Decoded in a child whose address space has 128 MiB to spare.
+TEST(AppdMessages, ElementsClaimedButNotPresentAreRefusedWithoutReservingStorageForThem) {
+  std::vector<uint8_t> claims;
+  for (int level = 0; level < 16; ++level) claims.insert(claims.end(), {0xdd, 0x00, 0x10, 0x00, 0x00});
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    uint64_t vm_kib = 0;
+    while (std::getline(status, line))
+      if (line.rfind("VmSize:", 0) == 0) vm_kib = std::stoull(line.substr(7));
+    rlimit spare{(vm_kib << 10) + (128ull << 20), RLIM_INFINITY};
+    if (vm_kib == 0 || ::setrlimit(RLIMIT_AS, &spare) != 0) ::_exit(4);
+    auto decoded = from_msgpack(bytes(claims));
+    if (decoded.ok()) ::_exit(2);
+    ::_exit(decoded.error().message == "undecodable MessagePack: the body ends inside a value" ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the decoder crashed (signal " << WTERMSIG(status) << ")";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: accepted, 3: refused for another reason (out of memory), 4: no rlimit";
 }
 
 TEST(AppdMessages, PayloadRulesRejectOversizeAndLineBreaks) {

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <stdexcept>
 
@@ -101,6 +103,37 @@ TEST_P(OpenBeneath, MissingFilesReportEnoent) {
   auto fd = open_beneath(root_.get(), "dir/none", O_RDONLY);
   ASSERT_FALSE(fd.ok());
   EXPECT_EQ(fd.error().code, ENOENT) << fd.error().message;
+}
+
+TEST_P(OpenBeneath, AFifoOpensWithoutWaitingForAWriterAndStaysNonBlocking) {
+  std::string fifo = (tree_.base / "root/dir/fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto opening = std::async(std::launch::async, [&] { return open_beneath(root_.get(), "dir/fifo", O_RDONLY); });
+  if (opening.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    weft::UniqueFd release(::open(fifo.c_str(), O_WRONLY | O_CLOEXEC));  // lets the blocked open return
+    FAIL() << "opening a FIFO waited for a writer";
+  }
+  auto fd = opening.get();
+  ASSERT_TRUE(fd.ok()) << fd.error().message;
+  EXPECT_NE(::fcntl(fd->get(), F_GETFL) & O_NONBLOCK, 0);
+  auto for_writing = open_beneath(root_.get(), "dir/fifo", O_WRONLY);
+  ASSERT_TRUE(for_writing.ok()) << "a reader is open now: " << for_writing.error().message;
+}
+
+TEST_P(OpenBeneath, AFifoWithoutAReaderFailsToOpenForWritingInsteadOfWaiting) {
+  ASSERT_EQ(::mkfifo((tree_.base / "root/dir/fifo").string().c_str(), 0600), 0);
+  auto fd = open_beneath(root_.get(), "dir/fifo", O_WRONLY);
+  ASSERT_FALSE(fd.ok());
+  EXPECT_EQ(fd.error().code, ENXIO) << fd.error().message;
+}
+
+TEST_P(OpenBeneath, RegularFilesComeBackInTheBlockingModeAskedFor) {
+  auto blocking = open_beneath(root_.get(), "dir/file", O_RDONLY);
+  ASSERT_TRUE(blocking.ok()) << blocking.error().message;
+  EXPECT_EQ(::fcntl(blocking->get(), F_GETFL) & O_NONBLOCK, 0);
+  auto nonblocking = open_beneath(root_.get(), "dir/file", O_RDONLY | O_NONBLOCK);
+  ASSERT_TRUE(nonblocking.ok()) << nonblocking.error().message;
+  EXPECT_NE(::fcntl(nonblocking->get(), F_GETFL) & O_NONBLOCK, 0);
 }
 
 TEST_P(OpenBeneath, AbsolutePathsFailWithExdevUnderEitherPolicy) {

@@ -141,7 +141,36 @@ PathTail split_parent(std::string_view path) {
   return {parent, path.substr(slash + 1)};
 }
 
+namespace {
+
+Result<UniqueFd> open_beneath_as_asked(int dirfd, std::string_view path, int flags, mode_t mode,
+                                      BeneathPolicy policy);
+
+// Opening a FIFO for reading waits for a writer (and a device open may wait for hardware): a file a package, a guest or
+// a peer put there must not stall the process that opens it. Every open is therefore non-blocking; a regular file or
+// directory gets its blocking mode back, anything else keeps O_NONBLOCK (reads then fail with EAGAIN, not wait).
+Result<UniqueFd> open_without_waiting(int dirfd, std::string_view path, int flags, mode_t mode, BeneathPolicy policy) {
+  if ((flags & (O_PATH | O_NONBLOCK)) != 0) return open_beneath_as_asked(dirfd, path, flags, mode, policy);
+  WEFT_TRY(UniqueFd fd, open_beneath_as_asked(dirfd, path, flags | O_NONBLOCK, mode, policy));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return errno_fail(std::string(path), errno);
+  if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+    if (::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK) != 0)
+      return errno_fail(std::string(path), errno);
+  }
+  return fd;
+}
+
+}  // namespace
+
 Result<UniqueFd> open_beneath(int dirfd, std::string_view path, int flags, mode_t mode, BeneathPolicy policy) {
+  return open_without_waiting(dirfd, path, flags, mode, policy);
+}
+
+namespace {
+
+Result<UniqueFd> open_beneath_as_asked(int dirfd, std::string_view path, int flags, mode_t mode,
+                                      BeneathPolicy policy) {
   std::string shown(path);
   // A NUL would cut the path short at the system call (`file\0.txt` opening `file`): no such path exists.
   if (path.find('\0') != std::string_view::npos) return errno_fail(shown, EINVAL);
@@ -169,6 +198,8 @@ Result<UniqueFd> open_beneath(int dirfd, std::string_view path, int flags, mode_
   if (policy.dot_components && path.back() == '/') parts.push_back(".");
   return walk_beneath(dirfd, shown, std::move(parts), flags, mode, policy);
 }
+
+}  // namespace
 
 Result<BeneathParent> open_parent_beneath(int dirfd, std::string_view path, BeneathPolicy policy) {
   std::string shown(path);

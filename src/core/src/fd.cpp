@@ -191,10 +191,21 @@ Result<ReceivedChunk> receive_with_fds(int socket_fd, std::span<uint8_t> buffer)
   return chunk;
 }
 
+Result<OpenedRegularFile> open_regular_file(const std::string& path, bool follow_last_link) {
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow_last_link ? 0 : O_NOFOLLOW);
+  OpenedRegularFile file;
+  file.fd = UniqueFd(::open(path.c_str(), flags));
+  if (!file.fd) return fail(errno_error("open " + path));
+  if (::fstat(file.fd.get(), &file.status) != 0) return fail(errno_error("stat " + path));
+  if (!S_ISREG(file.status.st_mode)) return fail(Error(path + " is not a regular file", EINVAL));
+  if (::fcntl(file.fd.get(), F_SETFL, ::fcntl(file.fd.get(), F_GETFL) & ~O_NONBLOCK) != 0)
+    return fail(errno_error("fcntl " + path));
+  return file;
+}
+
 Result<std::string> read_file(const std::string& path, size_t max_bytes) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return fail(errno_error("open " + path));
-  return read_fd(fd.get(), max_bytes, path);
+  WEFT_TRY(OpenedRegularFile file, open_regular_file(path));
+  return read_fd(file.fd.get(), max_bytes, path);
 }
 
 Result<std::string> read_fd(int fd, size_t max_bytes, std::string_view what) {

@@ -225,11 +225,10 @@ Result<Manifest> parse_manifest(std::string_view text) {
 
 Result<Manifest> load_manifest(const std::string& package_dir) {
   std::string path = package_dir + "/wapp.toml";
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-  if (!fd) return fail(errno_error(path, 403));
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return fail(errno_error(path, 403));
-  if (!S_ISREG(st.st_mode)) return fail(path + " is not a regular file", 403);
+  auto opened = open_regular_file(path, /*follow_last_link=*/false);
+  if (!opened) return fail(opened.error().message, 403);
+  UniqueFd fd = std::move(opened->fd);
+  const struct stat& st = opened->status;
   if (static_cast<size_t>(st.st_size) > kMaxManifestBytes)
     return fail(path + " exceeds " + std::to_string(kMaxManifestBytes) + " bytes", 403);
   std::string text;

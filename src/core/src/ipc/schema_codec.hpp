@@ -300,11 +300,49 @@ Result<V> decode_tagged(const typename Access::Node& node, std::span<const std::
   return message;
 }
 
+/// Depth bound of a MessagePack message: the deepest legal one is 4 levels (array → list → record → field).
+inline constexpr uint32_t kMaxMsgpackDepth = 16;
+
+/// msgpack-c's unpack allocates an array's or map's element storage as soon as it reads the header, before it knows
+/// the elements are there: six bytes claiming 2^20 elements cost 24 MiB, at every nesting level. This allocation-free
+/// first pass proves the whole value is present and within the depth bound, so unpack allocates only for elements the
+/// body really holds (at most one per byte).
+class MsgpackShapeCheck : public msgpack::null_visitor {
+ public:
+  bool start_array(uint32_t) { return enter(); }
+  bool end_array() { return leave(); }
+  bool start_map(uint32_t) { return enter(); }
+  bool end_map() { return leave(); }
+  void parse_error(size_t, size_t) { problem_ = "a byte that starts no MessagePack value"; }
+  void insufficient_bytes(size_t, size_t) { problem_ = "the body ends inside a value"; }
+  /// Why the check failed (empty when it passed).
+  [[nodiscard]] const std::string& problem() const { return problem_; }
+
+ private:
+  bool enter() {
+    if (++depth_ <= kMaxMsgpackDepth) return true;
+    problem_ = "nested deeper than " + std::to_string(kMaxMsgpackDepth) + " levels";
+    return false;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+  uint32_t depth_ = 0;
+  std::string problem_;
+};
+
 /// Parses one MessagePack value from `body` (exactly one, bounded depth) and hands it to `use`.
 template <class F>
 auto with_msgpack_object(std::span<const uint8_t> body, F&& use) -> decltype(use(std::declval<const msgpack::object&>())) {
-  // Depth bound: the deepest legal message is 4 levels (array → list → record → field).
-  static const msgpack::unpack_limit kLimits(1u << 20, 1u << 20, 4u << 20, 4u << 20, 4u << 20, 16);
+  static const msgpack::unpack_limit kLimits(1u << 20, 1u << 20, 4u << 20, 4u << 20, 4u << 20, kMaxMsgpackDepth);
+  {
+    MsgpackShapeCheck shape;
+    size_t checked = 0;
+    bool whole = msgpack::parse(reinterpret_cast<const char*>(body.data()), body.size(), checked, shape);
+    if (!whole)
+      return fail("undecodable MessagePack: " + (shape.problem().empty() ? std::string("malformed") : shape.problem()));
+  }
   msgpack::object_handle handle;
   size_t offset = 0;
   try {

@@ -38,6 +38,8 @@ inline constexpr BeneathPolicy kFollowBeneath{.follow_symlinks = true, .dot_comp
 /// Opens `path` beneath `dirfd` (O_CLOEXEC is always added). Under the strict policy an empty path names `dirfd`
 /// itself; with dot_components the path is handed to the kernel as it is (an empty path is ENOENT). An absolute path
 /// fails with EXDEV, as openat2(RESOLVE_BENEATH) does, and one holding a NUL with EINVAL. Error code = errno.
+/// Opening never waits: a FIFO or device comes back with O_NONBLOCK set (an O_WRONLY FIFO without a reader fails with
+/// ENXIO); regular files and directories come back in the blocking mode asked for.
 [[nodiscard]] Result<UniqueFd> open_beneath(int dirfd, std::string_view path, int flags, mode_t mode = 0,
                                             BeneathPolicy policy = {});
 

@@ -1,6 +1,7 @@
 #pragma once
 // RAII file descriptors and the few socket calls every WEFT process needs (Unix sockets, SO_PEERCRED, SCM_RIGHTS).
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -83,7 +84,17 @@ struct ReceivedChunk {
 };
 [[nodiscard]] Result<ReceivedChunk> receive_with_fds(int socket_fd, std::span<uint8_t> buffer);
 
-/// Reads a whole (small) file into a string; `max_bytes` bounds it.
+/// A regular file opened for reading, with its status at open time.
+struct OpenedRegularFile {
+  UniqueFd fd;
+  struct stat status {};
+};
+/// Opens `path` for reading only if it is a regular file, without waiting: the open is non-blocking (a FIFO would wait
+/// for a writer) and anything but a regular file is refused with "<path> is not a regular file" (code EINVAL). With
+/// `follow_last_link` false a link in the last place fails (ELOOP). Error code = errno otherwise.
+[[nodiscard]] Result<OpenedRegularFile> open_regular_file(const std::string& path, bool follow_last_link = true);
+
+/// Reads a whole (small) regular file into a string; `max_bytes` bounds it.
 [[nodiscard]] Result<std::string> read_file(const std::string& path, size_t max_bytes = 16u << 20);
 /// Reads an already opened file to its end (bounded by `max_bytes`); errors name `what`, code = errno.
 [[nodiscard]] Result<std::string> read_fd(int fd, size_t max_bytes, std::string_view what);
