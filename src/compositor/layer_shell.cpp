@@ -11,6 +11,26 @@ constexpr uint32_t kBottom = ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
 constexpr uint32_t kLeft = ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT;
 constexpr uint32_t kRight = ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT;
 
+/// Why `state` is no valid layer-surface state, or nullptr: a size of 0 on an axis means "stretch between the anchors",
+/// so it needs the anchors at both ends of that axis (zwlr_layer_surface_v1.set_size; wlroots 0.15 does not check it).
+const char* invalid_size(const wlr_layer_surface_v1_state& state) {
+  if (state.desired_width == 0 && (state.anchor & (kLeft | kRight)) != (kLeft | kRight))
+    return "width 0 needs both the left and the right anchor";
+  if (state.desired_height == 0 && (state.anchor & (kTop | kBottom)) != (kTop | kBottom))
+    return "height 0 needs both the top and the bottom anchor";
+  return nullptr;
+}
+
+/// Raises INVALID_SIZE on the layer surface when its committed state asks for a size it cannot have; true if it did.
+bool reject_invalid_size(wlr_layer_surface_v1* layer) {
+  const char* why = invalid_size(layer->current);
+  if (!why) return false;
+  wl_resource_post_error(layer->resource, ZWLR_LAYER_SURFACE_V1_ERROR_INVALID_SIZE,
+                         "zwlr_layer_surface_v1: %s (anchor mask 0x%x, size %ux%u)", why, layer->current.anchor,
+                         layer->current.desired_width, layer->current.desired_height);
+  return true;
+}
+
 /// One axis of the placement: position and size inside [start, start+extent) for anchors at both ends or one.
 void place_axis(bool anchor_start, bool anchor_end, int start, int extent, uint32_t desired, int margin_start,
                 int margin_end, int* pos, int* size) {
@@ -51,11 +71,13 @@ LayerSurface::LayerSurface(LayerShell& shell, wlr_layer_surface_v1* l)
   // Double-buffered state (anchor, size, zone, margins, layer, interactivity) applies at commit: place again.
   commit_.connect(&layer->surface->events.commit, [this](void*) {
     if (!layer->current.committed) return;
+    if (reject_invalid_size(layer)) return;
     if (layer->current.layer != scene_layer) {
       scene_layer = layer->current.layer;
       wlr_scene_node_reparent(node, &shell_.tree_for(scene_layer)->node);
     }
     shell_.update_exclusive_keyboard();
+    update_keyboard_focus();
     shell_.arrange();
   });
   // Popups stack with their layer surface; the positioner is relative to it.
@@ -64,6 +86,20 @@ LayerSurface::LayerSurface(LayerShell& shell, wlr_layer_surface_v1* l)
   });
   // Destroyed (wlroots unmaps it first): dropped, and the rest placed again once wlroots is done unlinking it.
   destroy_.connect(&layer->events.destroy, [this](void*) { shell_.remove(*this); });
+}
+
+void LayerSurface::update_keyboard_focus() {
+  const auto interactivity = layer->current.keyboard_interactive;
+  if (interactivity == keyboard_interactivity_) return;
+  keyboard_interactivity_ = interactivity;
+  if (!mapped) return;  // map decides focus for a surface not shown yet
+  // A mapped surface turning exclusive takes the keyboard now; one turning to none gives it back if it had it.
+  if (interactivity == ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_EXCLUSIVE) {
+    shell_.seat_.focus_keyboard(layer->surface);
+  } else if (interactivity == ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE &&
+             shell_.seat_.keyboard_focus() == layer->surface) {
+    shell_.keyboard_released.emit(layer->surface);
+  }
 }
 
 bool LayerSurface::wants_keyboard() const {
@@ -118,6 +154,7 @@ LayerShell::LayerShell(wl_display* display, wl_event_loop* loop, Scene& scene, O
   wlr_layer_shell_v1* shell = wlr_layer_shell_v1_create(display);
   // get_layer_surface: the surface gets its initial configure from the first arrange.
   new_surface_.connect(&shell->events.new_surface, [this](wlr_layer_surface_v1* layer) {
+    if (reject_invalid_size(layer)) return;  // never placed: the client is disconnected with the error
     surfaces_.push_back(std::make_unique<LayerSurface>(*this, layer));
     arrange();
   });
@@ -157,13 +194,26 @@ void LayerShell::arrange() {
   const wlr_box output = outputs_.primary_box();
   wlr_box usable = output;
   if (output.width > 0) {
-    // Overlay and top first: their zones push the lower layers (sway's order).
-    for (auto layer : {ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY, ZWLR_LAYER_SHELL_V1_LAYER_TOP,
-                       ZWLR_LAYER_SHELL_V1_LAYER_BOTTOM, ZWLR_LAYER_SHELL_V1_LAYER_BACKGROUND})
-      for (auto& surface : surfaces_)
-        if (surface->scene_layer == layer) surface->arrange(output, &usable);
+    // Surfaces that reserve a zone first, then the rest inside what they left, whatever order they came in: a surface
+    // must not overlap a zone reserved after it was placed. In each pass overlay and top first: their zones push
+    // the lower layers (sway's order).
+    for (bool reserving : {true, false})
+      for (auto layer : {ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY, ZWLR_LAYER_SHELL_V1_LAYER_TOP,
+                         ZWLR_LAYER_SHELL_V1_LAYER_BOTTOM, ZWLR_LAYER_SHELL_V1_LAYER_BACKGROUND})
+        for (auto& surface : surfaces_)
+          if (surface->scene_layer == layer && (surface->layer->current.exclusive_zone > 0) == reserving)
+            surface->arrange(output, &usable);
   }
   arranged.emit(usable);
+}
+
+bool LayerShell::move_to(const wlr_surface* surface, int x, int y) {
+  for (auto& placed : surfaces_) {
+    if (placed->layer->surface != surface) continue;
+    wlr_scene_node_set_position(placed->node, x, y);
+    return true;
+  }
+  return false;
 }
 
 void LayerShell::update_exclusive_keyboard() {

@@ -26,6 +26,9 @@ class LayerSurface {
 
   /// Places the surface inside `full` or `usable` and sends configure; shrinks `usable` by its exclusive zone.
   void arrange(const wlr_box& full, wlr_box* usable);
+  /// keyboard_interactivity changed at a commit: a mapped surface takes the keyboard (exclusive) or gives it back
+  /// (none).
+  void update_keyboard_focus();
   [[nodiscard]] bool wants_keyboard() const;
   [[nodiscard]] bool holds_keyboard_exclusively() const;
 
@@ -36,6 +39,8 @@ class LayerSurface {
 
  private:
   LayerShell& shell_;
+  zwlr_layer_surface_v1_keyboard_interactivity keyboard_interactivity_ =
+      ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE;  // as of the last commit
   Listener<> map_, unmap_, destroy_, commit_;
   Listener<wlr_xdg_popup> new_popup_;
 };
@@ -49,6 +54,9 @@ class LayerShell {
 
   /// Places every layer surface on the primary output, then emits `arranged`.
   void arrange();
+  /// Moves a layer surface's top-left to layout point (x, y), keeping its size (a test harness placing surfaces),
+  /// until the next arrange places it by its anchors again; false if `surface` is no layer surface of this shell.
+  bool move_to(const wlr_surface* surface, int x, int y);
 
   /// The layer surfaces were placed: the primary output's box minus their exclusive zones.
   Signal<const wlr_box&> arranged;

@@ -289,9 +289,11 @@ Output* Server::primary_output() const { return outputs_ ? outputs_->primary() :
 size_t Server::mapped_toplevels() const { return xdg_ ? xdg_->mapped_count() : 0; }
 
 Result<void> Server::position_window(wlr_surface* surface, int x, int y) {
-  View* view = xdg_ ? xdg_->view_for_surface(surface) : nullptr;
-  if (!view) return fail("position_window: the surface is not an xdg toplevel");
-  policy_->move_to(*view, x, y);
+  if (View* view = xdg_ ? xdg_->view_for_surface(surface) : nullptr) {
+    policy_->move_to(*view, x, y);
+  } else if (!layers_ || !layers_->move_to(surface, x, y)) {
+    return fail("position_window: the surface is neither an xdg toplevel nor a layer surface");
+  }
   pointer_->refresh_focus();
   return ok();
 }

@@ -66,7 +66,8 @@ class Server {
   // In-process test drivers (the WLCS integration module, tests/compositor/wlcs): event-loop thread only.
   /// The headless backend's virtual input devices; nullptr on other backends.
   [[nodiscard]] TestInjection* injection() const { return injection_.get(); }
-  /// Moves the toplevel whose surface is `surface` so its window geometry starts at layout point (x, y).
+  /// Moves the toplevel whose surface is `surface` so its window geometry starts at layout point (x, y), or the layer
+  /// surface so its top-left is there (until the layer shell next places it by its anchors).
   [[nodiscard]] Result<void> position_window(wlr_surface* surface, int x, int y);
 
  private:

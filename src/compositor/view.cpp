@@ -28,8 +28,14 @@ View::View(ViewSignals& signals, wlr_xdg_surface* xdg, wlr_scene_tree* parent, s
     signals.unmapped.emit(*this);
   });
   // wp_presentation and zweft presentation_feedback report only frames that carry new content of this window.
-  commit_.connect(&xdg->surface->events.commit, [this](void*) {
+  // The initial commit (wlroots has just scheduled the initial configure) is where the policy first places the view,
+  // so that configure already carries the size and state the window will have.
+  commit_.connect(&xdg->surface->events.commit, [this, &signals](void*) {
     if (this->xdg->surface->current.committed & WLR_SURFACE_STATE_BUFFER) new_content = true;
+    if (!initially_committed && this->xdg->toplevel->added) {
+      initially_committed = true;
+      signals.initially_committed.emit(*this);
+    }
   });
   // The policy owns geometry: maximize/fullscreen requests are answered with the policy's configure.
   request_maximize_.connect(&xdg->toplevel->events.request_maximize, [this](void*) {

@@ -29,6 +29,8 @@ struct SlotTraits {
 
 /// The lifecycle of every view, in one place for the subsystems that follow windows (owned by XdgShell).
 struct ViewSignals {
+  /// The client's initial commit: the initial configure goes out once this returns, with what the policy set.
+  Signal<View&> initially_committed;
   Signal<View&> mapped;
   Signal<View&> unmapped;
   /// The toplevel is going away; the View is destroyed right after.
@@ -66,6 +68,7 @@ class View {
   bool activated = false;
   bool new_content = false;     // a buffer was committed since the last output commit
   bool content_in_flight = false;  // that content is in a committed frame awaiting presentation
+  bool initially_committed = false;  // the client's initial commit has been seen
 
  private:
   std::optional<SlotTraits> traits_;

@@ -39,6 +39,12 @@ wlr_box centre_in(const wlr_box& area, int width, int height) {
 WindowPolicy::WindowPolicy(wl_event_loop* loop, Scene& scene, Outputs& outputs, XdgShell& xdg, Seat& seat)
     : scene_(scene), outputs_(outputs), xdg_(xdg), seat_(seat), idle_arrange_(loop, [this] { arrange(); }) {
   // Views come and go through xdg-shell; the policy places, stacks and focuses them.
+  // The initial configure carries the policy's geometry (a maximized app window its work area), not 0×0 ("client
+  // chooses") followed by a resize once the client has drawn at a size of its own choosing.
+  initially_committed_ = xdg.view_signals.initially_committed.connect([this](View& view) {
+    place_in_layer(view);
+    place(view);
+  });
   mapped_ = xdg.view_signals.mapped.connect([this](View& view) { on_map(view); });
   unmapped_ = xdg.view_signals.unmapped.connect([this](View& view) { on_unmap(view); });
   destroying_ = xdg.view_signals.destroying.connect([this](View& view) { forget(view); });

@@ -105,7 +105,7 @@ class WindowPolicy {
   std::unordered_map<const View*, wlr_output*> homes_;
   IdleTask idle_arrange_;
   Connection created_, output_removing_;
-  Connection mapped_, unmapped_, destroying_, activation_;
+  Connection initially_committed_, mapped_, unmapped_, destroying_, activation_;
 };
 
 }  // namespace weft::compositor

@@ -129,3 +129,65 @@ TEST_F(LayerShellOnTwoOutputs, ABarLivesOnThePrimaryAndFollowsTheNextOneWhenTheP
   EXPECT_EQ(png->at(400, 600 - 31), kRed);
   EXPECT_EQ(png->at(400, 600 - 30), kYellow);
 }
+
+TEST_F(LayerShell, AZeroWidthWithoutBothSideAnchorsIsAProtocolError) {
+  auto shell = connect();
+  // Width 0 means "stretch between the left and right anchors": with only the bottom anchor there is nothing to
+  // stretch between.
+  TestLayer bad(*shell, kYellow, ZWLR_LAYER_SHELL_V1_LAYER_TOP, ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM, 0, 30, 0,
+                ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE);
+  shell->roundtrip();
+  std::string iface;
+  EXPECT_EQ(shell->protocol_error(&iface), static_cast<uint32_t>(ZWLR_LAYER_SURFACE_V1_ERROR_INVALID_SIZE));
+  EXPECT_EQ(iface, "zwlr_layer_surface_v1");
+  EXPECT_FALSE(bad.drawn) << "a surface with an impossible size was configured";
+
+  auto state = driver->sync_state();
+  ASSERT_TRUE(state.has_value()) << "the compositor keeps running";
+}
+
+TEST_F(LayerShell, ASurfacePlacedBeforeABarIsMovedOutOfTheBarsZone) {
+  auto shell = connect();
+  // Stretched over the output and reserving nothing: it fills what other surfaces' zones leave.
+  TestLayer backdrop(*shell, kGreen, ZWLR_LAYER_SHELL_V1_LAYER_TOP, kAnchorAll, 0, 0, 0,
+                     ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE);
+  ASSERT_TRUE(wait_until([&] { return backdrop.drawn; }));
+  EXPECT_EQ(backdrop.height, static_cast<uint32_t>(kOutputHeight));
+
+  TestLayer bar(*shell, kYellow, ZWLR_LAYER_SHELL_V1_LAYER_TOP, kAnchorBottomBar, 0, 30, 30,
+                ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE);
+  ASSERT_TRUE(wait_until([&] { return backdrop.height == static_cast<uint32_t>(kOutputHeight - 30); }))
+      << "the earlier surface still has height " << backdrop.height << " over the bar's zone";
+  settle(*shell);
+  auto png = driver->capture("layer-backdrop-and-bar");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(640, kOutputHeight - 31), kGreen);
+  EXPECT_EQ(png->at(640, kOutputHeight - 30), kYellow) << "the bar is not covered by the earlier surface";
+}
+
+TEST_F(LayerShell, ChangingKeyboardInteractivityTakesAndGivesBackTheKeyboard) {
+  auto client = connect();
+  auto app = make_app(*client, "app", kRed);
+  wait_drawn(*app);
+  ASSERT_TRUE(wait_until([&] { return client->keyboard_focus == app->surface; }));
+
+  auto shell = connect();
+  TestLayer prompt(*shell, kGreen, ZWLR_LAYER_SHELL_V1_LAYER_TOP, ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP, 200, 100, 0,
+                   ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE);
+  ASSERT_TRUE(wait_until([&] { return prompt.drawn; }));
+  settle(*shell);
+  EXPECT_EQ(client->keyboard_focus, app->surface);
+
+  zwlr_layer_surface_v1_set_keyboard_interactivity(prompt.layer,
+                                                   ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_EXCLUSIVE);
+  wl_surface_commit(prompt.surface);
+  wl_display_flush(shell->display);
+  EXPECT_TRUE(wait_until([&] { return shell->keyboard_focus == prompt.surface; }))
+      << "the surface turned exclusive but did not get the keyboard";
+
+  zwlr_layer_surface_v1_set_keyboard_interactivity(prompt.layer, ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE);
+  wl_surface_commit(prompt.surface);
+  wl_display_flush(shell->display);
+  EXPECT_TRUE(wait_until([&] { return client->keyboard_focus == app->surface; }))
+      << "the surface turned to no interactivity but kept the keyboard";
+}

@@ -124,6 +124,10 @@ struct TestWindowListeners {
               if (*s == XDG_TOPLEVEL_STATE_MAXIMIZED) w->maximized = true;
               if (*s == XDG_TOPLEVEL_STATE_ACTIVATED) w->activated = true;
             }
+            if (!w->first_configured_size) {
+              w->first_configured_size = std::pair(width, height);
+              w->first_configured_maximized = w->maximized;
+            }
           },
       .close = [](void* data, xdg_toplevel*) { static_cast<TestWindow*>(data)->close_requested = true; },
       .configure_bounds = [](void*, xdg_toplevel*, int32_t, int32_t) {},

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compositor_harness.hpp"
@@ -78,6 +79,8 @@ class TestWindow {
   // xdg state
   int configured_width = 0, configured_height = 0;
   bool maximized = false, activated = false;
+  std::optional<std::pair<int, int>> first_configured_size;  // of the initial configure
+  bool first_configured_maximized = false;
   bool close_requested = false;
   bool mapped = false;  // a buffer was committed after the first configure
   int drawn_width = 0, drawn_height = 0;

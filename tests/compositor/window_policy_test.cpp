@@ -164,8 +164,12 @@ struct TestPopup {
   xdg_popup* popup = nullptr;
   int x = 0, y = 0, width = 0, height = 0;  // last xdg_popup.configure, parent-relative
   bool drawn = false;
+  bool dismissed = false;  // xdg_popup.popup_done
 
-  TestPopup(TestWindow& p, Rgb c, int anchor_x, int anchor_y, int w, int h) : parent(p), colour(c) {
+  /// `grab_serial`: an input serial of the parent's client, to take an explicit grab with (a menu).
+  TestPopup(TestWindow& p, Rgb c, int anchor_x, int anchor_y, int w, int h,
+            std::optional<uint32_t> grab_serial = std::nullopt)
+      : parent(p), colour(c) {
     TestClient& client = parent.client;
     xdg_positioner* positioner = xdg_wm_base_create_positioner(client.wm_base);
     xdg_positioner_set_size(positioner, w, h);
@@ -179,6 +183,7 @@ struct TestPopup {
     xdg_surface_add_listener(xsurface, &kSurfaceListener, this);
     popup = xdg_surface_get_popup(xsurface, parent.xsurface, positioner);
     xdg_popup_add_listener(popup, &kPopupListener, this);
+    if (grab_serial) xdg_popup_grab(popup, client.seat, *grab_serial);
     xdg_positioner_destroy(positioner);
     wl_surface_commit(surface);
     wl_display_flush(client.display);
@@ -210,7 +215,7 @@ struct TestPopup {
             self->width = w;
             self->height = h;
           },
-      .popup_done = [](void*, xdg_popup*) {},
+      .popup_done = [](void* data, xdg_popup*) { static_cast<TestPopup*>(data)->dismissed = true; },
       .repositioned = [](void*, xdg_popup*, uint32_t) {},
   };
 };
@@ -239,4 +244,38 @@ TEST_F(WindowPolicy, PopupIsConstrainedToTheOutputAndStacksWithItsParent) {
   auto covered = driver->capture("popup-covered");
   ASSERT_TRUE(covered.ok()) << covered.error().message;
   EXPECT_EQ(covered->at(kOutputWidth - 5, 25), kGreen);
+}
+
+TEST_F(WindowPolicy, AnAppWindowsInitialConfigureAlreadyCarriesItsMaximizedSize) {
+  auto shell = connect();
+  auto panel = make_panel(*shell);
+  wait_drawn(*panel);
+  auto client = connect();
+  auto app = make_app(*client, "app", kRed);
+  wait_drawn(*app);
+  ASSERT_TRUE(app->first_configured_size.has_value());
+  EXPECT_EQ(*app->first_configured_size, std::pair(kOutputWidth, kOutputHeight - kPanelZone))
+      << "not 0x0 (client's choice) followed by a resize once it has drawn";
+  EXPECT_TRUE(app->first_configured_maximized);
+}
+
+TEST_F(WindowPolicy, ANewWindowDismissesAGrabbedMenuAndTakesTheKeyboard) {
+  auto client = connect();
+  auto parent = make_app(*client, "parent", kRed);
+  wait_drawn(*parent);
+  const uint32_t before_click = client->last_input_serial;
+  driver->click(100, 100);  // the menu's grab needs the serial of a button press
+  ASSERT_TRUE(wait_until([&] { return client->last_input_serial != before_click; }));
+  TestPopup menu(*parent, kYellow, 100, 100, 200, 100, client->last_input_serial);
+  ASSERT_TRUE(wait_until([&] { return menu.drawn; }));
+  settle(*client);
+  ASSERT_FALSE(menu.dismissed);
+
+  auto other = connect();
+  auto next = make_app(*other, "next", kGreen);
+  wait_drawn(*next);
+  EXPECT_TRUE(wait_until([&] { return menu.dismissed; })) << "the menu was left open over the new window";
+  EXPECT_TRUE(wait_until([&] { return other->keyboard_focus == next->surface; }))
+      << "the new window never got the keyboard";
+  EXPECT_EQ(focused_title(), "next");
 }

@@ -61,6 +61,8 @@ constexpr WlcsExtensionDescriptor kExtensions[] = {
     {"zxdg_decoration_manager_v1", 1},
     {"xdg_activation_v1", 1},
 };
+constexpr int kOutputSize = 1600;  // px, width and height of the headless output (what Mir's module gives WLCS)
+
 constexpr WlcsIntegrationDescriptor kDescriptor{WLCS_INTEGRATION_DESCRIPTOR_VERSION,
                                                 sizeof(kExtensions) / sizeof(kExtensions[0]), kExtensions};
 
@@ -69,7 +71,11 @@ constexpr WlcsIntegrationDescriptor kDescriptor{WLCS_INTEGRATION_DESCRIPTOR_VERS
 /// attach on the very first commit). xdg-shell and layer-shell make that a protocol error and wlroots 0.15 enforces
 /// it ("xdg_surface has never been configured"); Mir tolerates it. So that the suite tests the compositor and not
 /// this one client habit, the module marks a not-yet-configured xdg or layer surface as configured just before each
-/// wl_surface.commit is dispatched (a protocol logger sees every request before its handler runs). Only the WLCS
+/// wl_surface.commit is dispatched (a protocol logger sees every request before its handler runs). A layer surface's
+/// very first commit cannot be let through that way (wlroots only adds a layer surface on its first commit and
+/// asserts it is unconfigured then), so when that commit carries a buffer the module first commits the surface's
+/// state without the buffer — the initial commit a conforming client makes, which gets the initial configure — and
+/// then lets the client's commit, buffer and all, through as the one after the acknowledged configure. Only the WLCS
 /// module does this: weft-compositor itself keeps the error (and the WLCS test that expects it is an expected failure
 /// here, as it is for Mir).
 class UnconfiguredCommitLeniency {
@@ -89,10 +95,36 @@ class UnconfiguredCommitLeniency {
     if (wlr_surface_is_xdg_surface(surface)) {
       if (wlr_xdg_surface* xdg = wlr_xdg_surface_from_wlr_surface(surface)) xdg->configured = true;
     } else if (wlr_surface_is_layer_surface(surface)) {
-      // Not before the initial commit: wlroots asserts that a layer surface is unconfigured until it has been added.
       wlr_layer_surface_v1* layer = wlr_layer_surface_v1_from_wlr_surface(surface);
-      if (layer && layer->added) layer->configured = true;
+      if (!layer) return;
+      if (!layer->added && (surface->pending.committed & WLR_SURFACE_STATE_BUFFER) && surface->pending.buffer)
+        commit_without_buffer(message->resource, surface);
+      // Not before the initial commit: wlroots asserts that a layer surface is unconfigured until it has been added.
+      if (layer->added) layer->configured = true;
     }
+  }
+
+  /// Commits `surface`'s pending state minus everything wl_surface itself double-buffers (the buffer, frame callbacks,
+  /// regions stay pending for the client's own commit that follows): for a layer surface, its role state alone. The
+  /// pending damage is clipped to the still empty surface on the way; a first buffer is damaged whole regardless.
+  static void commit_without_buffer(wl_resource* resource, wlr_surface* surface) {
+    // A locked or cached state would be queued, not applied; layer surfaces are never synchronized subsurfaces.
+    if (surface->pending.cached_state_locks > 0 || !wl_list_empty(&surface->cached)) return;
+    // libwayland keeps a resource's request handlers in its wl_object (interface, handlers, id), the first member of
+    // wl_resource, and has no getter for them; the id and interface read alongside are checked against the public
+    // getters before the handlers are used.
+    struct ObjectHead {
+      const wl_interface* interface;
+      const void* implementation;
+      uint32_t id;
+    };
+    const auto* head = reinterpret_cast<const ObjectHead*>(resource);
+    if (head->id != wl_resource_get_id(resource) || head->interface->name != wl_resource_get_class(resource)) return;
+    const auto* requests = static_cast<const struct wl_surface_interface*>(head->implementation);
+    const uint32_t committed = surface->pending.committed;
+    surface->pending.committed = 0;
+    requests->commit(wl_resource_get_client(resource), resource);
+    surface->pending.committed = committed;
   }
 
   wl_protocol_logger* logger_;
@@ -140,6 +172,10 @@ class LoopThread {
   void run(std::promise<void>& started) {
     weft::compositor::Options options;
     options.backend = weft::compositor::BackendKind::headless;
+    // The suite places windows at (500, 500) and popups up to 1000 px down and right of that (xdg_popup.cpp), so it
+    // needs an output as large as the one Mir's module offers it: a popup past the output's edge is on no output, and
+    // a surface on no output gets no frame callbacks, which the tests wait for.
+    options.output = weft::compositor::OutputMode{kOutputSize, kOutputSize, options.output.refresh_mhz};
     setenv("WLR_RENDERER", "pixman", 1);
     server_ = std::make_unique<Server>(options);
     if (auto result = server_->start(); !result) {
