@@ -116,7 +116,7 @@ def main():
     ap.add_argument("--runner", default=RUNNER)
     ap.add_argument("--module", required=True)
     ap.add_argument("--filter", default="*")
-    ap.add_argument("--shard", default="1/1", help="I/N: only every N-th suite, starting at the I-th")
+    ap.add_argument("--shard", default="1/1", help="I/N: the I-th of N shards of about equal size")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--timeout", type=int, default=60,
                     help="seconds a runner process may take beyond 11 s per test before it counts as hung")
@@ -139,12 +139,22 @@ def main():
     if not tests:
         print(f"no WLCS tests match {args.filter}", file=sys.stderr)
         return 2
-    suites = {}
-    for t in tests:
-        suites.setdefault(suite_of(t), []).append(t)
+    # One runner process per suite, but a suite of more than 60 tests is cut into even pieces (the 224 layer-layout
+    # cases would otherwise make their shard as long as the other three together); pieces go to the shard with the
+    # fewest tests so far, largest first, so every shard gets about a quarter.
     index, count = (int(x) for x in args.shard.split("/"))
-    suites = {name: suites[name] for i, name in enumerate(sorted(suites)) if i % count == index - 1}
-    tests = [t for ts in suites.values() for t in ts]
+    by_suite = {}
+    for t in sorted(tests):
+        by_suite.setdefault(suite_of(t), []).append(t)
+    pieces = []
+    for name, members in sorted(by_suite.items()):
+        parts = -(-len(members) // 60)
+        pieces += [members[i::parts] for i in range(parts)]
+    shards = [[] for _ in range(count)]
+    for piece in sorted(pieces, key=lambda p: (-len(p), p[0])):
+        min(shards, key=lambda sh: (sum(map(len, sh)), shards.index(sh))).append(piece)
+    suites = {piece[0]: piece for piece in shards[index - 1]}
+    tests = [t for piece in suites.values() for t in piece]
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for got in pool.map(lambda ts: run_suite(args.runner, args.module, ts, args.timeout), suites.values()):
