@@ -72,6 +72,22 @@ TEST_F(Precompile, InstallCompilesEveryCoreModuleAndTheNextLaunchRunsNativeCodeF
   EXPECT_NE(run.err.find("engine: aot (4 core modules from the cache " + cache() + ")"), std::string::npos) << run.err;
 }
 
+TEST_F(Precompile, AModuleOverTheSplitThresholdIsCompiledUnitByUnitWithAProgressLineForEach) {
+  set("WEFT_AOT_SPLIT_BYTES", "20000");  // hello's largest core module (27 KB) only, as a JS engine would be
+  auto install = env.pack({"install", hello_package("org.weft.test.hello"), "--dev"});
+  ASSERT_EQ(install.exit_code, 0) << install.err;
+  EXPECT_EQ(install.err, "");
+  EXPECT_EQ(count(install.out, " KiB): translated to C in "), 1u) << install.out;
+  // main.c and two files of function bodies.
+  EXPECT_EQ(count(install.out, " KiB): translation unit "), 3u) << install.out;
+  EXPECT_NE(install.out.find(" KiB): translation unit 3/3 compiled ("), std::string::npos) << install.out;
+  EXPECT_EQ(count(install.out, ") compiled in "), kHelloCoreModules) << install.out;
+  auto run = launch("org.weft.test.hello");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "hello from a component, (unset)\n");
+  EXPECT_NE(run.err.find("engine: aot (4 core modules from the cache " + cache() + ")"), std::string::npos) << run.err;
+}
+
 TEST_F(Precompile, NoPrecompileLeavesTheCacheEmptyAndTheAppRunsOnTheInterpreter) {
   auto install = env.pack({"install", hello_package("org.weft.test.hello"), "--dev", "--no-precompile"});
   ASSERT_EQ(install.exit_code, 0) << install.err;
