@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "aot_abi.h"
@@ -110,7 +111,13 @@ class AotEngine final : public CoreEngine {
   void set_memory_limit(uint64_t bytes) override { max_pages_ = bytes / kPageSize; }
 
   Result<ModuleId> load(std::span<const uint8_t> wasm, std::string_view name) override {
-    WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name));
+    std::string key = cache_.key(wasm);
+    const weft_aot_module* glue = already_loaded(key);
+    std::optional<UniqueFd> cached;
+    if (!glue) cached = cache_.open_cached(key);
+    // Code in the cache was compiled from exactly these bytes (the key holds their digest) after they validated, so
+    // only the imports, exports and segments are decoded again; anything else is validated before it is compiled.
+    WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name, !glue && !cached));
     for (uint64_t elements : info.table_elements)
       if (elements > kMaxTableElements)
         return fail("core module " + std::string(name) + " declares a table of " + std::to_string(elements) +
@@ -120,11 +127,9 @@ class AotEngine final : public CoreEngine {
         return fail("core module " + std::string(name) + " needs " + std::to_string(pages * kPageSize / (1024 * 1024)) +
                     " MiB of memory at start, above the limit of " +
                     std::to_string(max_pages_ * kPageSize / (1024 * 1024)) + " MiB");
-    std::string key = cache_.key(wasm);
-    const weft_aot_module* glue = already_loaded(key);
     if (!glue) {
       UniqueFd fd;
-      if (auto cached = cache_.open_cached(key)) {
+      if (cached) {
         fd = std::move(*cached);
       } else if (missing_ == AotMissing::compile) {
         WEFT_TRY(fd, cache_.ensure(wasm, name));
