@@ -272,10 +272,11 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
   } cleanup{build};
   std::vector<std::string> units = {"main"};  // file stems; main.c first: it holds the glue and the exports
   {
-    // Precompiles run several compiles at once; the translation (libwabt, quick next to cc, but ≈1 GiB for a JS
-    // engine) runs one at a time.
-    static std::mutex translate_mutex;
-    std::unique_lock translating(translate_mutex);
+    // Precompiles run several compiles at once; translations (libwabt) run one at a time, large ones (≈1 GiB and
+    // 40 s for a JS engine) and small ones (milliseconds) in separate lines, so a small module never waits behind a
+    // large one.
+    static std::mutex large_translations, small_translations;
+    std::unique_lock translating(splits(wasm) ? large_translations : small_translations);
     WEFT_TRY(AotSource source, translate_to_c(wasm, name, splits(wasm) ? options_.unit_bytes : 0));
     translating.unlock();
     WEFT_TRY_VOID(write_file_atomic(build + "/module.h", source.header, 0600));
