@@ -169,7 +169,8 @@ TEST(AotCache, AModuleOverTheSplitThresholdIsCompiledAsSeveralTranslationUnitsTh
   auto units = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_units.wasm");
   EXPECT_TRUE(cache->splits(units));
   std::vector<std::pair<size_t, size_t>> reports;
-  auto compiled = cache->compile(units, "aot_units", [&](size_t done, size_t total) { reports.push_back({done, total}); });
+  auto compiled =
+      cache->compile(units, "aot_units", [&](size_t done, size_t total) { reports.push_back({done, total}); });
   ASSERT_TRUE(compiled.ok()) << compiled.error().message;
   ASSERT_GE(reports.size(), 2u);
   EXPECT_EQ(reports.front(), std::make_pair(size_t(0), size_t(0))) << "the translation was not reported";

@@ -14,12 +14,6 @@
 namespace weft::runtime {
 namespace {
 
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
 TEST(JsAot, TheJavaScriptTodoIsPrecompiledUnitByUnitAndAnswersOnAotCode) {
   const char* wanted = std::getenv("WEFT_TEST_JS_AOT");
   if (!wanted || std::string(wanted) != "1")
@@ -39,7 +33,9 @@ TEST(JsAot, TheJavaScriptTodoIsPrecompiledUnitByUnitAndAnswersOnAotCode) {
   auto precompile = weft::test::run_child(std::move(o), {}, std::chrono::minutes(40));
   ASSERT_TRUE(precompile.status.success()) << precompile.status.describe() << "\n" << precompile.err;
   constexpr size_t kTodoCoreModules = 4;
-  EXPECT_EQ(count(precompile.out, ") compiled in ") + count(precompile.out, ") already compiled"), kTodoCoreModules)
+  using weft::test::occurrences;
+  EXPECT_EQ(occurrences(precompile.out, ") compiled in ") + occurrences(precompile.out, ") already compiled"),
+            kTodoCoreModules)
       << precompile.out;
   // The engine module reports its units unless an earlier run compiled it.
   if (precompile.out.find("(11.9 MiB) already compiled") == std::string::npos) {
