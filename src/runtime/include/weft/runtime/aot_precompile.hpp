@@ -36,7 +36,7 @@ struct PrecompileStep {
 };
 
 struct PrecompileOptions {
-  unsigned jobs = 1;  // compilers run at once
+  unsigned jobs = 1;  // modules compiled at once (their compiler runs share AotCache's one slot per core)
   /// Called for every step, one call at a time (from the worker threads).
   std::function<void(const PrecompileStep&)> progress;
 };
