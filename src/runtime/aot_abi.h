@@ -15,7 +15,7 @@
 
 #include "wasm-rt.h"
 
-#define WEFT_AOT_ABI_VERSION 1
+#define WEFT_AOT_ABI_VERSION 2
 /* longjmp value of a trap raised by a host function (its kind and message wait in the engine); wasm-rt's own trap
  * codes are all below it. */
 #define WEFT_AOT_HOST_TRAP 100
@@ -80,7 +80,10 @@ struct weft_aot_module {
   uint32_t abi_version;
   uint32_t instance_size; /* bytes */
   uint32_t export_count;
-  void (*init_module)(const struct weft_aot_runtime* runtime);
+  /* `data_segments[i]` holds the bytes of data segment i (its size is compiled in): data segments are not compiled
+   * as C initialisers (slow to compile for a JS engine's megabytes of snapshot) but read from the module at load.
+   * They must stay valid as long as the object is loaded. */
+  void (*init_module)(const struct weft_aot_runtime* runtime, const uint8_t* const* data_segments);
   /* Initialises globals, memories, tables and segments and runs the start function; 0 or the trap code. */
   int (*instantiate)(void* instance, struct weft_aot_imports* imports);
   void (*free_instance)(void* instance);

@@ -3,6 +3,7 @@
 #include "weft/runtime/aot_cache.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -12,12 +13,17 @@
 #include <wabt/config.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <condition_variable>
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include "aot_abi.h"
 #include "aot_abi_text.hpp"
@@ -54,9 +60,9 @@ std::optional<std::string> find_in_path(const std::string& program) {
 /// The first line of `<cc> --version`, once per compiler path and process.
 Result<std::string> compiler_identity(const std::string& compiler) {
   static std::mutex mutex;
-  static std::string cached_path, cached_identity;
+  static std::map<std::string, std::string> identities;  // by path
   std::lock_guard lock(mutex);
-  if (cached_path == compiler) return cached_identity;
+  if (auto it = identities.find(compiler); it != identities.end()) return it->second;
   ToolRequest request;
   request.argv = {compiler, "--version"};
   request.timeout = std::chrono::seconds(10);
@@ -64,10 +70,62 @@ Result<std::string> compiler_identity(const std::string& compiler) {
   WEFT_TRY(ToolResult result, run_tool_checked(request));
   std::string line = result.out.substr(0, result.out.find('\n'));
   if (line.empty()) return fail(compiler + " --version printed nothing");
-  cached_path = compiler;
-  cached_identity = line;
+  identities[compiler] = line;
   return line;
 }
+
+/// Cores this process may run on.
+unsigned available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return unsigned(CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+/// Every compiler run of the process takes a slot: a precompile compiles several modules at once, each of them
+/// possibly split, and together they never run more compilers than there are cores.
+class CompilerSlots {
+ public:
+  static CompilerSlots& instance() {
+    static CompilerSlots* slots = new CompilerSlots(available_cores());  // never destroyed: threads may outlive exit
+    return *slots;
+  }
+  void acquire() {
+    std::unique_lock lock(mutex_);
+    free_.wait(lock, [&] { return available_ > 0; });
+    --available_;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      ++available_;
+    }
+    free_.notify_one();
+  }
+
+ private:
+  explicit CompilerSlots(unsigned count) : available_(count) {}
+  std::mutex mutex_;
+  std::condition_variable free_;
+  unsigned available_;
+};
+
+/// `argv` with the flags of aot_compile_flags(): all of them for a compile-and-link, the compile half with `-c`.
+void add_flags(std::vector<std::string>& argv, bool compile_only) {
+  std::string flags = aot_compile_flags();
+  for (size_t at = 0; at < flags.size();) {
+    size_t space = flags.find(' ', at);
+    if (space == std::string::npos) space = flags.size();
+    std::string flag = flags.substr(at, space - at);
+    at = space + 1;
+    if (flag.empty()) continue;
+    bool link_flag = flag == "-shared" || flag == "-s" || flag.starts_with("-Wl,");
+    if (compile_only && link_flag) continue;
+    argv.push_back(std::move(flag));
+  }
+}
+
+constexpr size_t kDefaultSplitModuleBytes = size_t(1) << 20;
 
 /// The directory exists (created 0700 when missing), is a real directory, ours, and nobody else can write to it.
 Result<void> check_private_dir(const std::string& dir) {
@@ -140,14 +198,33 @@ Result<AotCache> AotCache::open(AotCacheOptions options) {
   if (options.optimization != "-O0" && options.optimization != "-O1" && options.optimization != "-O2" &&
       options.optimization != "-O3")
     return fail("WEFT_AOT_OPT must be -O0, -O1, -O2 or -O3, not '" + options.optimization + "'");
+  if (options.split_module_bytes == 0) {
+    std::string text = paths::env_or("WEFT_AOT_SPLIT_BYTES", "");
+    char* end = nullptr;
+    unsigned long long bytes = text.empty() ? 0 : std::strtoull(text.c_str(), &end, 10);
+    if (!text.empty() && (*end != '\0' || bytes == 0))
+      return fail("WEFT_AOT_SPLIT_BYTES must be a positive number of bytes, not '" + text + "'");
+    options.split_module_bytes = bytes ? size_t(bytes) : kDefaultSplitModuleBytes;
+  }
+  if (options.unit_bytes == 0) return fail("the AOT translation unit size must be positive");
   WEFT_TRY_VOID(check_private_dir(options.dir));
-  auto compiler = find_in_path("cc");
-  if (!compiler) return fail("no C compiler (cc) in PATH");
-  WEFT_TRY(std::string identity, compiler_identity(*compiler));
+  auto cc = find_in_path("cc");
+  if (!cc) return fail("no C compiler (cc) in PATH");
   AotCache cache;
+  cache.small_.path = *cc;
+  WEFT_TRY(cache.small_.identity, compiler_identity(*cc));
+  cache.large_ = cache.small_;
+  // Measured on a JS engine's translation unit (docs/performance.md): clang -O2 takes gcc -O1's time with 40 % less
+  // memory, and gcc -O2 half as long again.
+  for (const char* name : {"clang-19", "clang"}) {
+    auto clang = find_in_path(name);
+    if (!clang) continue;
+    auto identity = compiler_identity(*clang);
+    if (!identity) continue;  // a broken clang: cc compiles everything
+    cache.large_ = {*clang, *identity};
+    break;
+  }
   cache.options_ = std::move(options);
-  cache.compiler_ = *compiler;
-  cache.compiler_identity_ = std::move(identity);
   return cache;
 }
 
@@ -156,7 +233,8 @@ std::string AotCache::key(std::span<const uint8_t> wasm) const {
   h.update("weft-aot " + std::to_string(WEFT_AOT_ABI_VERSION) + "\n");
   h.update(hex_sha256(std::string_view(reinterpret_cast<const char*>(wasm.data()), wasm.size())));
   h.update("\nwabt " WABT_VERSION_STRING "\n");
-  h.update(compiler_identity_ + "\n" + options_.optimization + " " + aot_compile_flags() + "\n");
+  h.update(compiler_for(wasm).identity + "\n" + options_.optimization + " " + aot_compile_flags() + "\n");
+  if (splits(wasm)) h.update("split into units of " + std::to_string(options_.unit_bytes) + " bytes\n");
   h.update(kAotAbiText);
   return h.hex();
 }
@@ -175,13 +253,11 @@ std::optional<UniqueFd> AotCache::open_cached(const std::string& key) const {
   return fd;
 }
 
-Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_view name) const {
+Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_view name,
+                                   const AotCompileProgress& progress) const {
   std::string key = this->key(wasm);
-  // Precompiles run several compilers at once; the translation (libwabt, quick next to cc) runs one at a time.
-  static std::mutex translate_mutex;
-  std::unique_lock translating(translate_mutex);
-  WEFT_TRY(AotSource source, translate_to_c(wasm, name));
-  translating.unlock();
+  const Compiler& compiler = compiler_for(wasm);
+  if (progress) progress(0, 0);
   // The build directory sits in the cache (same file system, so the result is renamed into place) and is private to
   // this compile: concurrent compiles of the same module each have their own.
   std::string build = options_.dir + "/.build-XXXXXX";
@@ -193,24 +269,79 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
       fs::remove_all(dir, ec);
     }
   } cleanup{build};
-  WEFT_TRY_VOID(write_file_atomic(build + "/module.h", source.header, 0600));
-  WEFT_TRY_VOID(write_file_atomic(build + "/module.c", source.module, 0600));
-  WEFT_TRY_VOID(write_file_atomic(build + "/glue.c", source.glue, 0600));
-  ToolRequest request;
-  request.argv = {compiler_, options_.optimization};
-  std::string flags = aot_compile_flags();
-  for (size_t at = 0; at < flags.size();) {
-    size_t space = flags.find(' ', at);
-    if (space == std::string::npos) space = flags.size();
-    if (space > at) request.argv.push_back(flags.substr(at, space - at));
-    at = space + 1;
+  std::vector<std::string> units = {"main"};  // file stems; main.c first: it holds the glue and the exports
+  {
+    // Precompiles run several compiles at once; translations (libwabt) run one at a time, large ones (≈1 GiB and
+    // 40 s for a JS engine) and small ones (milliseconds) in separate lines, so a small module never waits behind a
+    // large one.
+    static std::mutex large_translations, small_translations;
+    std::unique_lock translating(splits(wasm) ? large_translations : small_translations);
+    WEFT_TRY(AotSource source, translate_to_c(wasm, name, splits(wasm) ? options_.unit_bytes : 0));
+    translating.unlock();
+    WEFT_TRY_VOID(write_file_atomic(build + "/module.h", source.header, 0600));
+    WEFT_TRY_VOID(write_file_atomic(build + "/shared.h", source.shared, 0600));
+    WEFT_TRY_VOID(write_file_atomic(build + "/main.c", source.main, 0600));
+    for (size_t k = 0; k < source.parts.size(); ++k) {
+      units.push_back("part_" + std::to_string(k));
+      WEFT_TRY_VOID(write_file_atomic(build + "/" + units.back() + ".c", source.parts[k], 0600));
+    }
   }
-  request.argv.insert(request.argv.end(), {"-o", build + "/module.so", build + "/glue.c", "-lm"});
-  request.timeout = options_.compile_timeout;
-  request.inherit_environment = true;
-  request.overflow = ToolOverflow::truncate;
-  if (auto r = run_tool_checked(request); !r)
-    return fail("compiling core module " + std::string(name) + " to native code failed: " + r.error().message);
+  auto run = [&](std::vector<std::string> argv) -> Result<void> {
+    ToolRequest request;
+    request.argv = std::move(argv);
+    request.timeout = options_.compile_timeout;
+    request.inherit_environment = true;
+    request.overflow = ToolOverflow::truncate;
+    CompilerSlots::instance().acquire();
+    auto r = run_tool_checked(request);
+    CompilerSlots::instance().release();
+    if (!r) return fail("compiling core module " + std::string(name) + " to native code failed: " + r.error().message);
+    return {};
+  };
+  if (units.size() == 1) {
+    std::vector<std::string> argv = {compiler.path, options_.optimization};
+    add_flags(argv, false);
+    argv.insert(argv.end(), {"-o", build + "/module.so", build + "/main.c", "-lm"});
+    WEFT_TRY_VOID(run(std::move(argv)));
+    if (progress) progress(1, 1);
+  } else {
+    // Every unit on its own compiler, as many at once as there are cores, then one link.
+    std::mutex mutex;  // guards done, first_error and the progress calls
+    size_t done = 0;
+    std::optional<Error> first_error;
+    std::atomic<size_t> next{0};
+    if (progress) progress(0, units.size());
+    auto work = [&] {
+      for (size_t i = next.fetch_add(1); i < units.size(); i = next.fetch_add(1)) {
+        {
+          std::lock_guard lock(mutex);
+          if (first_error) return;
+        }
+        std::vector<std::string> argv = {compiler.path, options_.optimization};
+        add_flags(argv, true);
+        argv.insert(argv.end(), {"-c", "-o", build + "/" + units[i] + ".o", build + "/" + units[i] + ".c"});
+        auto r = run(std::move(argv));
+        std::lock_guard lock(mutex);
+        if (!r) {
+          if (!first_error) first_error = r.error();
+          return;
+        }
+        ++done;
+        if (progress) progress(done, units.size());
+      }
+    };
+    std::vector<std::thread> workers;
+    for (unsigned j = 1; j < std::min<size_t>(available_cores(), units.size()); ++j) workers.emplace_back(work);
+    work();
+    for (auto& w : workers) w.join();
+    if (first_error) return fail(*first_error);
+    std::vector<std::string> argv = {compiler.path};
+    add_flags(argv, false);
+    argv.insert(argv.end(), {"-o", build + "/module.so"});
+    for (const auto& unit : units) argv.push_back(build + "/" + unit + ".o");
+    argv.push_back("-lm");
+    WEFT_TRY_VOID(run(std::move(argv)));
+  }
   WEFT_TRY(std::string object, read_file(build + "/module.so", kMaxSharedObjectBytes));
   std::string target = options_.dir + "/" + key + ".so";
   if (::chmod((build + "/module.so").c_str(), 0644) != 0 ||
@@ -225,7 +356,8 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
   return std::move(*fd);
 }
 
-Result<UniqueFd> AotCache::ensure(std::span<const uint8_t> wasm, std::string_view name, bool* compiled) const {
+Result<UniqueFd> AotCache::ensure(std::span<const uint8_t> wasm, std::string_view name, bool* compiled,
+                                  const AotCompileProgress& progress) const {
   if (compiled) *compiled = false;
   std::string key = this->key(wasm);
   if (auto fd = open_cached(key)) return std::move(*fd);
@@ -236,7 +368,7 @@ Result<UniqueFd> AotCache::ensure(std::span<const uint8_t> wasm, std::string_vie
     if (errno != EINTR) return fail(errno_error("lock " + lock_path));
   if (auto fd = open_cached(key)) return std::move(*fd);  // compiled by whoever held the lock
   if (compiled) *compiled = true;
-  return compile(wasm, name);
+  return compile(wasm, name, progress);
 }
 
 Result<std::string> default_aot_cache_dir() {

@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "aot_abi.h"
@@ -56,6 +57,9 @@ struct Process {
   // The descriptors the objects were loaded through stay open: glibc recognises an object by its path first, and a
   // reused fd number would make `/proc/self/fd/N` name an object loaded before.
   std::vector<UniqueFd> object_fds;
+  // The data segments each loaded object reads (weft_aot_module.init_module), for as long as it stays loaded.
+  std::deque<std::vector<std::vector<uint8_t>>> data_segments;
+  std::deque<std::vector<const uint8_t*>> data_segment_pointers;
   std::vector<std::vector<uint32_t>> func_types;  // the two counts, then the param and result types
   std::unordered_map<const void*, AotEngine*> owners;    // memory or table → engine
 };
@@ -107,7 +111,13 @@ class AotEngine final : public CoreEngine {
   void set_memory_limit(uint64_t bytes) override { max_pages_ = bytes / kPageSize; }
 
   Result<ModuleId> load(std::span<const uint8_t> wasm, std::string_view name) override {
-    WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name));
+    std::string key = cache_.key(wasm);
+    const weft_aot_module* glue = already_loaded(key);
+    std::optional<UniqueFd> cached;
+    if (!glue) cached = cache_.open_cached(key);
+    // Code in the cache was compiled from exactly these bytes (the key holds their digest) after they validated, so
+    // only the imports, exports and segments are decoded again; anything else is validated before it is compiled.
+    WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name, !glue && !cached));
     for (uint64_t elements : info.table_elements)
       if (elements > kMaxTableElements)
         return fail("core module " + std::string(name) + " declares a table of " + std::to_string(elements) +
@@ -117,18 +127,16 @@ class AotEngine final : public CoreEngine {
         return fail("core module " + std::string(name) + " needs " + std::to_string(pages * kPageSize / (1024 * 1024)) +
                     " MiB of memory at start, above the limit of " +
                     std::to_string(max_pages_ * kPageSize / (1024 * 1024)) + " MiB");
-    std::string key = cache_.key(wasm);
-    const weft_aot_module* glue = already_loaded(key);
     if (!glue) {
       UniqueFd fd;
-      if (auto cached = cache_.open_cached(key)) {
+      if (cached) {
         fd = std::move(*cached);
       } else if (missing_ == AotMissing::compile) {
         WEFT_TRY(fd, cache_.ensure(wasm, name));
       } else {
         return fail("no compiled code for core module " + std::string(name) + " in " + cache_.dir());
       }
-      WEFT_TRY(glue, load_object(std::move(fd), key, name));
+      WEFT_TRY(glue, load_object(std::move(fd), key, name, info.data_segments));
     }
     modules_.push_back({std::move(info), glue, std::string(name)});
     return ModuleId(modules_.size() - 1);
@@ -353,7 +361,8 @@ class AotEngine final : public CoreEngine {
     return trap_of(code);
   }
 
-  Result<const weft_aot_module*> load_object(UniqueFd fd, const std::string& key, std::string_view name) {
+  Result<const weft_aot_module*> load_object(UniqueFd fd, const std::string& key, std::string_view name,
+                                             const std::vector<std::vector<uint8_t>>& data_segments) {
     std::lock_guard lock(process().mutex);
     auto& loaded = process().loaded;
     if (auto it = loaded.find(key); it != loaded.end()) return it->second;
@@ -366,7 +375,11 @@ class AotEngine final : public CoreEngine {
       ::dlclose(handle);
       return fail("the compiled code of core module " + std::string(name) + " has another ABI version");
     }
-    glue->init_module(runtime_);
+    auto& segments = process().data_segments.emplace_back(data_segments);
+    auto& pointers = process().data_segment_pointers.emplace_back();
+    static const uint8_t kNoBytes = 0;  // an empty segment's pointer: never read, but not null
+    for (const auto& segment : segments) pointers.push_back(segment.empty() ? &kNoBytes : segment.data());
+    glue->init_module(runtime_, pointers.data());
     loaded[key] = glue;
     process().object_fds.push_back(std::move(fd));
     return glue;

@@ -20,9 +20,14 @@ struct AotModuleInfo {
   std::vector<std::optional<uint32_t>> export_import;  // per export: the import it re-exports, if any
   std::vector<uint64_t> memory_pages;                  // initial pages of each defined memory
   std::vector<uint64_t> table_elements;                // initial elements of each defined table
+  /// The bytes of every data segment: the compiled code reads them from here (weft_aot_module.init_module).
+  std::vector<std::vector<uint8_t>> data_segments;
 };
 
-/// Decodes and validates `wasm`; errors start with `core module <name> is invalid:` like the interpreter's.
-[[nodiscard]] Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::string_view name);
+/// Decodes and validates `wasm`; errors start with `core module <name> is invalid:` like the interpreter's. With
+/// `validate` false (a module whose compiled code is in the cache: it was validated before it was compiled) function
+/// bodies are skipped and nothing is validated.
+[[nodiscard]] Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::string_view name,
+                                                        bool validate = true);
 
 }  // namespace weft::runtime

@@ -45,12 +45,6 @@ Result<PrecompileTotals> precompile_modules(const AotCache& cache, std::span<con
       {
         std::lock_guard lock(mutex);
         if (first_error) return;
-        if (modules[i].size() > kAotMaxPrecompiledModuleBytes) {
-          step.state = PrecompileStep::State::skipped;
-          ++totals.skipped;
-          report(step);
-          continue;
-        }
         if (cache.open_cached(cache.key(modules[i]))) {
           step.state = PrecompileStep::State::cached;
           ++totals.cached;
@@ -61,7 +55,17 @@ Result<PrecompileTotals> precompile_modules(const AotCache& cache, std::span<con
       }
       auto start = std::chrono::steady_clock::now();
       bool compiled = false;
-      auto done = cache.ensure(modules[i], "#" + std::to_string(i), &compiled);
+      // A split module reports each translation unit (the big ones take minutes).
+      AotCompileProgress units;
+      if (cache.splits(modules[i]))
+        units = [&, step](size_t done, size_t total) mutable {
+          step.units_done = done;
+          step.units_total = total;
+          step.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          std::lock_guard lock(mutex);
+          report(step);
+        };
+      auto done = cache.ensure(modules[i], "#" + std::to_string(i), &compiled, units);
       step.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::lock_guard lock(mutex);
       if (!done) {

@@ -18,7 +18,10 @@
 #include <wabt/stream.h>
 #include <wabt/validator.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include "aot_abi_text.hpp"
@@ -28,13 +31,77 @@
 namespace weft::runtime {
 namespace {
 
-Result<void> read_module(std::span<const uint8_t> wasm, std::string_view name, wabt::Module* module) {
+/// LEB128 u32 at `at` (advanced past it); nullopt when it runs past the end or over 5 bytes.
+std::optional<uint32_t> read_u32(std::span<const uint8_t> bytes, size_t& at) {
+  uint32_t value = 0;
+  for (int shift = 0; shift < 35 && at < bytes.size(); shift += 7) {
+    uint8_t b = bytes[at++];
+    value |= uint32_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) return value;
+  }
+  return std::nullopt;
+}
+
+void write_u32(std::vector<uint8_t>& out, uint32_t value) {
+  do {
+    uint8_t b = value & 0x7f;
+    value >>= 7;
+    out.push_back(value ? (b | 0x80) : b);
+  } while (value);
+}
+
+/// `wasm` with every function body replaced by an empty one (no locals, `end`): what is left decodes in a fraction of
+/// the time (a JS engine's 9 MB of code are millions of IR nodes). nullopt when the section layout is malformed.
+std::optional<std::vector<uint8_t>> without_function_bodies(std::span<const uint8_t> wasm) {
+  constexpr uint8_t kCodeSection = 10;
+  if (wasm.size() < 8) return std::nullopt;
+  std::vector<uint8_t> out(wasm.begin(), wasm.begin() + 8);
+  for (size_t at = 8; at < wasm.size();) {
+    uint8_t id = wasm[at++];
+    auto size = read_u32(wasm, at);
+    if (!size || *size > wasm.size() - at) return std::nullopt;
+    auto section = wasm.subspan(at, *size);
+    at += *size;
+    if (id != kCodeSection) {
+      out.push_back(id);
+      write_u32(out, *size);
+      out.insert(out.end(), section.begin(), section.end());
+      continue;
+    }
+    size_t pos = 0;
+    auto count = read_u32(section, pos);
+    if (!count) return std::nullopt;
+    std::vector<uint8_t> code;
+    write_u32(code, *count);
+    for (uint32_t i = 0; i < *count; ++i) {
+      auto body = read_u32(section, pos);
+      if (!body || *body > section.size() - pos) return std::nullopt;
+      pos += *body;
+      code.insert(code.end(), {0x02, 0x00, 0x0b});  // body size 2: no local declarations, `end`
+    }
+    out.push_back(id);
+    write_u32(out, uint32_t(code.size()));
+    out.insert(out.end(), code.begin(), code.end());
+  }
+  return out;
+}
+
+/// Decodes and validates `wasm`; with `bodies` false the function bodies are dropped first and nothing is validated
+/// (for bytes the caller knows were validated when they were compiled).
+Result<void> read_module(std::span<const uint8_t> wasm, std::string_view name, wabt::Module* module,
+                         bool bodies = true) {
+  std::optional<std::vector<uint8_t>> stripped;
+  if (!bodies) {
+    stripped = without_function_bodies(wasm);
+    if (!stripped) return fail("core module " + std::string(name) + " is invalid: malformed sections");
+    wasm = *stripped;
+  }
   wabt::Errors errors;
   wabt::Features features;
   wabt::ReadBinaryOptions options(features, nullptr, false, true, false);
   std::string file(name);
   bool ok = wabt::Succeeded(wabt::ReadBinaryIr(file.c_str(), wasm.data(), wasm.size(), options, &errors, module)) &&
-            wabt::Succeeded(wabt::ValidateModule(module, &errors, wabt::ValidateOptions(features)));
+            (!bodies || wabt::Succeeded(wabt::ValidateModule(module, &errors, wabt::ValidateOptions(features))));
   if (!ok) {
     std::string message = errors.empty() ? std::string("unknown error")
                                          : wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary);
@@ -118,15 +185,24 @@ std::string signature_key(const CoreFuncType& ft) {
   return key;
 }
 
-// Shared by every glue file: wasm-rt's entry points as forwarders into the runtime's table.
-constexpr std::string_view kGlueRuntime = R"glue(
+// Declarations every translation unit of a module sees (after aot_abi.h): the runtime's table and the data segments,
+// both set once by weft_init_module.
+constexpr std::string_view kGlueShared = R"glue(
 #include <stdarg.h>
 #include <string.h>
 
-static const struct weft_aot_runtime* weft_rt;
+extern const struct weft_aot_runtime* weft_rt;
+extern const uint8_t* const* weft_data_segments;
 #if WASM_RT_USE_STACK_DEPTH_COUNT
 #define wasm_rt_call_stack_depth (*weft_rt->call_stack_depth)
 #endif
+)glue";
+
+// Definitions, in main.c only: wasm-rt's entry points as forwarders into the runtime's table, and the helpers of the
+// generated trampolines and invokers.
+constexpr std::string_view kGlueMain = R"glue(
+const struct weft_aot_runtime* weft_rt;
+const uint8_t* const* weft_data_segments;
 
 void wasm_rt_trap(wasm_rt_trap_t code) { weft_rt->trap(code); __builtin_unreachable(); }
 bool wasm_rt_is_initialized(void) { return true; }
@@ -179,11 +255,142 @@ static inline double weft_unbox_f64(uint64_t b) { double v; memcpy(&v, &b, 8); r
 #define WEFT_SLOT(env, i) (&(*(struct weft_aot_imports**)(void*)(env))->slots[i])
 )glue";
 
+constexpr size_t kMaxTranslationUnits = 64;
+
+bool starts_with(std::string_view line, std::string_view prefix) { return line.substr(0, prefix.size()) == prefix; }
+
+/// `static <type> w2c_…(`: the first line of a wasm function's prototype or definition in wasm2c 1.0.32's output
+/// (everything else at column 0 that starts with `static ` is the prelude's, an init function or a table).
+bool is_function_line(std::string_view line) {
+  if (!starts_with(line, "static ")) return false;
+  line.remove_prefix(7);
+  size_t space = line.find(' ');
+  return space != std::string_view::npos && starts_with(line.substr(space + 1), "w2c_");
+}
+
+/// wasm2c's module.c, cut where the split needs it. Its layout (wabt 1.0.32): the prelude up to
+/// `static bool s_module_initialized`, then func_types, the function prototypes, the init functions with the data and
+/// element segments, the function bodies, and from the first export on the exports and the module's entry points.
+struct ModuleText {
+  std::vector<std::string_view> lines;
+  size_t region = 0, bodies = 0, tail = 0;  // first line of each part; the prelude is [0, region)
+};
+
+Result<ModuleText> cut_module_text(std::string_view text, std::string_view name) {
+  ModuleText m;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = text.size();
+    m.lines.push_back(text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  auto find = [&](size_t from, auto&& match) {
+    for (size_t i = from; i < m.lines.size(); ++i)
+      if (match(m.lines[i])) return i;
+    return m.lines.size();
+  };
+  m.region = find(0, [](std::string_view l) { return starts_with(l, "static bool s_module_initialized"); });
+  m.tail = find(m.region, [](std::string_view l) {
+    return starts_with(l, "/* export: ") || starts_with(l, "static void init_instance_import(") ||
+           starts_with(l, "void Z_m_init_module(");
+  });
+  if (m.region == m.lines.size() || m.tail == m.lines.size())
+    return fail("core module " + std::string(name) + ": wasm2c's output does not have the expected layout");
+  m.bodies = find(m.region, [](std::string_view l) { return is_function_line(l) && !l.ends_with(";"); });
+  if (m.bodies > m.tail) m.bodies = m.tail;
+  return m;
+}
+
+void append_line(std::string& out, std::string_view line) {
+  out.append(line);
+  out.push_back('\n');
+}
+
+/// Splits wasm2c's module.c into shared.h, main.c and (with `unit_bytes` > 0) the function bodies in files of about
+/// `unit_bytes` of C each (at least 2, at most kMaxTranslationUnits). Data segments become pointers into the module's
+/// own bytes (weft_data_segments, set at load): compiling megabytes of C initialisers costs minutes for nothing.
+Result<void> split_module_text(std::string_view text, const std::vector<std::vector<uint8_t>>& data_segments,
+                               std::string_view name, size_t unit_bytes, AotSource& out) {
+  WEFT_TRY(ModuleText m, cut_module_text(text, name));
+  std::vector<size_t> segments_with_bytes;  // wasm2c writes no array for an empty segment
+  for (size_t i = 0; i < data_segments.size(); ++i)
+    if (!data_segments[i].empty()) segments_with_bytes.push_back(i);
+  bool split = unit_bytes > 0;
+  std::string shared, main;
+  for (size_t i = 0; i < m.region; ++i) append_line(shared, m.lines[i]);
+  size_t data_arrays = 0;
+  for (size_t i = m.region; i < m.bodies; ++i) {
+    std::string_view line = m.lines[i];
+    if (starts_with(line, "static const u8 data_segment_data_")) {
+      std::string_view symbol = line.substr(16, line.find('[') - 16);
+      if (data_arrays >= segments_with_bytes.size())
+        return fail("core module " + std::string(name) + ": wasm2c wrote more data segments than the module has");
+      shared += "#define " + std::string(symbol) + " (weft_data_segments[" +
+                std::to_string(segments_with_bytes[data_arrays++]) + "])\n";
+      while (i < m.bodies && m.lines[i] != "};") ++i;
+      continue;
+    }
+    if (!split) {
+      append_line(main, line);
+      continue;
+    }
+    // Split: whatever a function body may refer to is declared in shared.h and defined (not static) in main.c.
+    if (is_function_line(line)) {  // a prototype, possibly over several lines
+      append_line(shared, line.substr(7));
+      while (!m.lines[i].ends_with(";") && i + 1 < m.bodies) append_line(shared, m.lines[++i]);
+    } else if (starts_with(line, "static u32 func_types[")) {
+      append_line(shared, "extern " + std::string(line.substr(7)));
+      append_line(main, line.substr(7));
+    } else if (starts_with(line, "static const wasm_elem_segment_expr_t ")) {
+      std::string_view decl = line.substr(7, line.find('=') - 7);
+      append_line(shared, "extern " + std::string(decl) + ";");
+      append_line(main, line.substr(7));
+    } else {
+      append_line(main, line);
+    }
+  }
+  if (data_arrays != segments_with_bytes.size())
+    return fail("core module " + std::string(name) + ": wasm2c wrote fewer data segments than the module has");
+  // Function bodies: each starts at a column-0 `static ` line (bodies have no static locals).
+  std::vector<std::pair<size_t, size_t>> functions;  // [first line, end line)
+  size_t body_bytes = 0;
+  for (size_t i = m.bodies; i < m.tail; ++i) {
+    if (starts_with(m.lines[i], "static ") || functions.empty()) functions.push_back({i, i});
+    functions.back().second = i + 1;
+    body_bytes += m.lines[i].size() + 1;
+  }
+  size_t parts = split ? std::clamp<size_t>((body_bytes + unit_bytes - 1) / unit_bytes, 2, kMaxTranslationUnits) : 0;
+  parts = std::min(parts, functions.size());
+  if (parts < 2) {  // too few functions to split: main.c has them, as declared in shared.h
+    for (size_t i = m.bodies; i < m.tail; ++i)
+      append_line(main, split && starts_with(m.lines[i], "static ") ? m.lines[i].substr(7) : m.lines[i]);
+    parts = 0;
+  }
+  out.parts.assign(parts, std::string());
+  size_t part = 0, written = 0;
+  for (const auto& [first, end] : functions) {
+    if (parts == 0) break;
+    std::string& file = out.parts[part];
+    if (file.empty()) file = "#include \"shared.h\"\n";
+    for (size_t i = first; i < end; ++i) {
+      std::string_view line = m.lines[i];
+      if (i == first && starts_with(line, "static ")) line.remove_prefix(7);
+      append_line(file, line);
+      written += m.lines[i].size() + 1;
+    }
+    if (written * parts >= body_bytes * (part + 1) && part + 1 < parts) ++part;
+  }
+  for (size_t i = m.tail; i < m.lines.size(); ++i) append_line(main, m.lines[i]);
+  out.shared = std::string(kAotAbiText) + std::string(kGlueShared) + shared;
+  out.main = "#include \"shared.h\"\n" + std::string(kGlueMain) + main;
+  return {};
+}
+
 }  // namespace
 
-Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::string_view name) {
+Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::string_view name, bool validate) {
   wabt::Module module;
-  WEFT_TRY_VOID(read_module(wasm, name, &module));
+  WEFT_TRY_VOID(read_module(wasm, name, &module, validate));
   AotModuleInfo info;
   for (const auto* imp : module.imports) {
     CoreImport out{imp->module_name, imp->field_name, extern_kind(imp->kind()), {}};
@@ -216,6 +423,7 @@ Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::st
     info.memory_pages.push_back(module.memories[i]->page_limits.initial);
   for (size_t i = module.num_table_imports; i < module.tables.size(); ++i)
     info.table_elements.push_back(module.tables[i]->elem_limits.initial);
+  for (const auto* segment : module.data_segments) info.data_segments.push_back(segment->data);
   for (const auto* g : module.globals)
     if (!core_type(g->type))
       return fail("core module " + std::string(name) + " has a " + g->type.GetName() +
@@ -223,10 +431,13 @@ Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::st
   return info;
 }
 
-Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view name) {
-  WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name));
-  wabt::Module module;
-  WEFT_TRY_VOID(read_module(wasm, name, &module));
+Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view name, size_t unit_bytes) {
+  // The IR lives on the heap and goes as soon as wasm2c and the import glue are done with it: for a JS engine it
+  // is hundreds of MiB, and the split below copies the ≈150 MiB of C once more.
+  auto owned = std::make_unique<wabt::Module>();
+  wabt::Module& module = *owned;
+  WEFT_TRY_VOID(read_module(wasm, name, &module));  // validates
+  WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name, false));
   for (size_t i = 0; i < module.imports.size(); ++i) {
     module.imports[i]->module_name = "w";
     module.imports[i]->field_name = "i" + std::to_string(i);
@@ -240,14 +451,11 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   if (wabt::Failed(wabt::WriteC(&c_stream, &h_stream, "module.h", &module, options)))
     return fail("core module " + std::string(name) + ": wasm2c could not translate it");
   AotSource out;
-  const auto& c = c_stream.output_buffer().data;
   const auto& h = h_stream.output_buffer().data;
-  out.module.assign(c.begin(), c.end());
   out.header.assign(h.begin(), h.end());
 
   std::ostringstream g;
-  g << "/* Generated by weft-runtime for core module " << name << " (aot_translate.cpp). */\n"
-    << kAotAbiText << kGlueRuntime << "\n#include \"module.c\"\n\n";
+  g << "\n/* Glue generated by weft-runtime for core module " << name << " (aot_translate.cpp). */\n";
   // Imports: trampolines for functions, accessors for everything else.
   for (size_t i = 0; i < info.imports.size(); ++i) {
     const auto& imp = info.imports[i];
@@ -319,7 +527,8 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   }
   g << "}\n";
   bool has_imports = !info.imports.empty();
-  g << "static void weft_init_module(const struct weft_aot_runtime* runtime) { weft_rt = runtime; Z_m_init_module(); }\n"
+  g << "static void weft_init_module(const struct weft_aot_runtime* runtime, const uint8_t* const* data_segments) {\n"
+    << "  weft_rt = runtime;\n  weft_data_segments = data_segments;\n  Z_m_init_module();\n}\n"
     << "static int weft_instantiate(void* instance, struct weft_aot_imports* imports) {\n"
     << "  (void)imports;\n  WEFT_TRY_BEGIN\n  if (weft_code == 0) Z_m_instantiate((Z_m_instance_t*)instance"
     << (has_imports ? ", (struct Z_w_instance_t*)(void*)imports" : "") << ");\n  WEFT_TRY_END\n}\n"
@@ -327,7 +536,12 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
     << "__attribute__((visibility(\"default\"))) const struct weft_aot_module weft_aot_module = {\n"
     << "  WEFT_AOT_ABI_VERSION, sizeof(Z_m_instance_t), " << info.exports.size()
     << ", weft_init_module, weft_instantiate, weft_free_instance, weft_exports};\n";
-  out.glue = g.str();
+  owned.reset();
+  auto& c = c_stream.output_buffer().data;
+  WEFT_TRY_VOID(split_module_text(std::string_view(reinterpret_cast<const char*>(c.data()), c.size()),
+                                  info.data_segments, name, unit_bytes, out));
+  std::vector<uint8_t>().swap(c);
+  out.main += g.str();
   return out;
 }
 

@@ -89,10 +89,6 @@ std::unique_ptr<CoreEngine> choose_engine(const RuntimeOptions& o, const Compone
     auto dir = cache_dir(o, module_path);
     if (!dir || !std::filesystem::is_directory(*dir))
       return chosen(make_interpreter_engine(), "interpreter (no AOT cache directory" + (dir ? " " + *dir : "") + ")");
-    for (auto module : modules)
-      if (module.size() > kAotMaxPrecompiledModuleBytes)
-        return chosen(make_interpreter_engine(),
-                      "interpreter (a core module of " + std::to_string(module.size()) + " bytes is not compiled)");
   }
   auto cache = open_cache(o, module_path);
   if (!cache) {
@@ -148,8 +144,7 @@ int compile_only(const RuntimeOptions& o, const Component& component, const std:
     if (step.state == State::compiling || step.state == State::failed) return;
     diag << "aot: core module " << step.index + 1 << "/" << step.count << " (" << step.bytes << " bytes) "
          << (step.state == State::compiled ? "compiled in " + std::to_string(step.seconds).substr(0, 5) + " s"
-             : step.state == State::cached ? std::string("already compiled")
-                                           : std::string("left to the interpreter (too large)"))
+                                           : std::string("already compiled"))
          << "\n";
   };
   if (auto done = precompile_modules(*cache, modules, options); !done) {

@@ -34,7 +34,7 @@ std::string seconds_text(double seconds) {
 
 PrecompileProgress::PrecompileProgress(std::string app_id, size_t count, std::ostream& out, bool terminal)
     : app_id_(std::move(app_id)), count_(count), out_(out), terminal_(terminal), start_(Clock::now()),
-      running_(count) {
+      running_(count), unit_fraction_(count) {
   if (terminal_) ticker_ = std::thread([this] { tick(); });
 }
 
@@ -42,20 +42,31 @@ PrecompileProgress::~PrecompileProgress() { finish(); }
 
 void PrecompileProgress::step(const PrecompileStep& s) {
   std::lock_guard lock(mutex_);
-  if (s.index < running_.size()) running_[s.index] = s.state == State::compiling;
+  if (s.index < running_.size()) {
+    running_[s.index] = s.state == State::compiling;
+    unit_fraction_[s.index] = s.units_total ? double(s.units_done) / double(s.units_total) : 0.0;
+  }
   if (s.state != State::compiling && s.state != State::failed) ++done_;
   if (s.state == State::compiled) ++compiled_;
-  if (s.state == State::skipped) ++skipped_;
   if (terminal_) {
     draw();
     return;
   }
-  if (s.state == State::compiling || s.state == State::failed) return;
-  out_ << "precompile " << app_id_ << ": core module " << s.index + 1 << "/" << s.count << " (" << size_text(s.bytes)
-       << ") "
-       << (s.state == State::compiled ? "compiled in " + seconds_text(s.seconds)
-           : s.state == State::cached ? std::string("already compiled")
-                                      : std::string("left to the interpreter (too large to precompile)"))
+  std::string module = "precompile " + app_id_ + ": core module " + std::to_string(s.index + 1) + "/" +
+                       std::to_string(s.count) + " (" + size_text(s.bytes) + ")";
+  if (s.state == State::compiling) {
+    // A split module (a JS engine: minutes) says what it is doing; a small one only when it is done.
+    if (s.units_total > 0 && s.units_done > 0)
+      out_ << module << ": translation unit " << s.units_done << "/" << s.units_total << " compiled ("
+           << seconds_text(s.seconds) << ")" << std::endl;
+    else if (s.units_total > 0)
+      out_ << module << ": translated to C in " << seconds_text(s.seconds) << ", compiling " << s.units_total
+           << " translation units" << std::endl;
+    return;
+  }
+  if (s.state == State::failed) return;
+  out_ << module << " "
+       << (s.state == State::compiled ? "compiled in " + seconds_text(s.seconds) : std::string("already compiled"))
        << std::endl;
 }
 
@@ -68,11 +79,10 @@ void PrecompileProgress::finish() {
   wake_.notify_all();
   if (ticker_.joinable()) ticker_.join();
   if (!terminal_) return;
-  size_t already = done_ - compiled_ - skipped_;
+  size_t already = done_ - compiled_;
   std::ostringstream line;
   line << "\r\033[K" << "precompiled " << app_id_ << ": " << compiled_ << " of " << count_ << " core modules compiled";
   if (already > 0) line << ", " << already << " already compiled";
-  if (skipped_ > 0) line << ", " << skipped_ << " left to the interpreter";
   line << " (" << seconds_text(std::chrono::duration<double>(Clock::now() - start_).count()) << ")\n";
   out_ << line.str() << std::flush;
 }
@@ -86,12 +96,19 @@ void PrecompileProgress::tick() {
 }
 
 void PrecompileProgress::draw() {
-  size_t filled = count_ ? done_ * kBarWidth / count_ : kBarWidth;
+  // Modules still compiling count with the share of their translation units that is done.
+  double modules = double(done_);
+  for (size_t i = 0; i < running_.size(); ++i)
+    if (running_[i]) modules += unit_fraction_[i];
+  size_t filled = count_ ? std::min<size_t>(kBarWidth, size_t(modules * kBarWidth / double(count_))) : kBarWidth;
   std::string bar(filled, '#');
   bar.resize(kBarWidth, '-');
   std::ostringstream line;
   line << "\r\033[K" << "precompiling " << app_id_ << " [" << bar << "] " << done_ << "/" << count_ << " core modules";
   if (auto n = std::count(running_.begin(), running_.end(), true); n > 0) line << ", compiling " << n;
+  for (size_t i = 0; i < running_.size(); ++i)
+    if (running_[i] && unit_fraction_[i] > 0)
+      line << " (module " << i + 1 << ": " << int(unit_fraction_[i] * 100) << " % of its translation units)";
   line << "  " << seconds_text(std::chrono::duration<double>(Clock::now() - start_).count());
   out_ << line.str() << std::flush;
 }

@@ -39,8 +39,9 @@ class PrecompileProgress {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool finished_ = false;
-  std::vector<bool> running_;  // by module index: the compiler is on it
-  size_t done_ = 0, compiled_ = 0, skipped_ = 0;
+  std::vector<bool> running_;           // by module index: the compiler is on it
+  std::vector<double> unit_fraction_;  // by module index: share of a split module's translation units compiled
+  size_t done_ = 0, compiled_ = 0;
   std::thread ticker_;  // last: started once everything it reads exists
 };
 

@@ -14,12 +14,6 @@ namespace {
 const std::string kHello = std::string(WEFT_RT_FIXTURES) + "/hello.wasm";
 constexpr size_t kHelloCoreModules = 4;
 
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
 struct Precompile : ::testing::Test {
   PackEnv env;
   void SetUp() override {
@@ -61,11 +55,27 @@ TEST_F(Precompile, InstallCompilesEveryCoreModuleAndTheNextLaunchRunsNativeCodeF
   auto install = env.pack({"install", hello_package("org.weft.test.hello"), "--dev"});
   ASSERT_EQ(install.exit_code, 0) << install.err;
   EXPECT_EQ(install.err, "");
-  EXPECT_EQ(count(install.out, "precompile org.weft.test.hello: core module "), kHelloCoreModules) << install.out;
-  EXPECT_EQ(count(install.out, ") compiled in "), kHelloCoreModules) << install.out;
+  EXPECT_EQ(occurrences(install.out, "precompile org.weft.test.hello: core module "), kHelloCoreModules) << install.out;
+  EXPECT_EQ(occurrences(install.out, ") compiled in "), kHelloCoreModules) << install.out;
   EXPECT_NE(install.out.find("installed org.weft.test.hello -> "), std::string::npos) << install.out;
   EXPECT_EQ(cached_objects(), kHelloCoreModules);
 
+  auto run = launch("org.weft.test.hello");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "hello from a component, (unset)\n");
+  EXPECT_NE(run.err.find("engine: aot (4 core modules from the cache " + cache() + ")"), std::string::npos) << run.err;
+}
+
+TEST_F(Precompile, AModuleOverTheSplitThresholdIsCompiledUnitByUnitWithAProgressLineForEach) {
+  set("WEFT_AOT_SPLIT_BYTES", "20000");  // hello's largest core module (27 KB) only, as a JS engine would be
+  auto install = env.pack({"install", hello_package("org.weft.test.hello"), "--dev"});
+  ASSERT_EQ(install.exit_code, 0) << install.err;
+  EXPECT_EQ(install.err, "");
+  EXPECT_EQ(occurrences(install.out, " KiB): translated to C in "), 1u) << install.out;
+  // main.c and two files of function bodies.
+  EXPECT_EQ(occurrences(install.out, " KiB): translation unit "), 3u) << install.out;
+  EXPECT_NE(install.out.find(" KiB): translation unit 3/3 compiled ("), std::string::npos) << install.out;
+  EXPECT_EQ(occurrences(install.out, ") compiled in "), kHelloCoreModules) << install.out;
   auto run = launch("org.weft.test.hello");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "hello from a component, (unset)\n");
@@ -102,8 +112,8 @@ TEST_F(Precompile, TwoConcurrentInstallsOfTheSameCodeCompileEachCoreModuleOnce) 
   ASSERT_EQ(two.exit_code, 0) << two.err;
   EXPECT_EQ(one.err + two.err, "");
   // Each module is compiled by one of them; the other waits on the entry's lock and loads the result.
-  EXPECT_EQ(count(one.out + two.out, ") compiled in "), kHelloCoreModules) << one.out << two.out;
-  EXPECT_EQ(count(one.out + two.out, ") already compiled"), kHelloCoreModules) << one.out << two.out;
+  EXPECT_EQ(occurrences(one.out + two.out, ") compiled in "), kHelloCoreModules) << one.out << two.out;
+  EXPECT_EQ(occurrences(one.out + two.out, ") already compiled"), kHelloCoreModules) << one.out << two.out;
   EXPECT_EQ(cached_objects(), kHelloCoreModules);
   for (const char* id : {"org.weft.test.first", "org.weft.test.second"}) {
     auto run = launch(id);

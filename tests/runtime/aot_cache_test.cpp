@@ -120,5 +120,75 @@ TEST(AotCache, TheKeyChangesWithTheOptimisationLevel) {
   EXPECT_NE(a->key(c.probe), b->key(c.probe));
 }
 
+/// Runs aot_units.wasm on `engine`: its data segments, passive segment and element segments behave as wasm says.
+void expect_data_and_elements_work(CoreEngine& engine) {
+  auto units = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_units.wasm");
+  engine.set_memory_limit(4 * 65536);
+  auto module = engine.load(units, "aot_units");
+  ASSERT_TRUE(module.ok()) << module.error().message;
+  auto instance = engine.instantiate(*module, {});
+  ASSERT_TRUE(instance.ok()) << instance.error().message;
+  std::vector<CoreValue> r;
+  auto call = [&](std::string_view name, std::vector<CoreValue> args) {
+    auto f = engine.export_of(*instance, name);
+    return f ? engine.call(*f, args, r) : std::optional<Trap>(Trap{"test", "no export " + std::string(name)});
+  };
+  auto byte_at = [&](uint32_t address) {
+    EXPECT_FALSE(call("byte_at", {CoreValue::i32(address)}));
+    return r.empty() ? 0u : r[0].as_i32();
+  };
+  EXPECT_EQ(byte_at(16), uint32_t('a')) << "the active segment is not in memory";
+  EXPECT_EQ(byte_at(29), uint32_t('t'));
+  EXPECT_EQ(byte_at(15), 0u);
+  EXPECT_FALSE(call("copy_passive", {CoreValue::i32(200)}));
+  EXPECT_EQ(byte_at(200), uint32_t('p')) << "memory.init did not copy the passive segment";
+  EXPECT_EQ(byte_at(212), uint32_t('s'));
+  EXPECT_FALSE(call("drop_passive", {}));
+  auto dropped = call("copy_passive", {CoreValue::i32(300)});
+  ASSERT_TRUE(dropped) << "memory.init of a dropped segment did not trap";
+  EXPECT_EQ(dropped->kind, "memory-out-of-bounds");
+  ASSERT_FALSE(call("sum_table", {}));
+  EXPECT_EQ(r.at(0).as_i32(), 31u);
+}
+
+TEST(AotCache, DataAndElementSegmentsBehaveAsOnTheInterpreter) {
+  expect_data_and_elements_work(*make_interpreter_engine());
+  PrivateCache c;
+  auto cache = AotCache::open(c.options());
+  ASSERT_TRUE(cache.ok()) << cache.error().message;
+  expect_data_and_elements_work(*make_aot_engine(std::move(*cache)));
+}
+
+TEST(AotCache, AModuleOverTheSplitThresholdIsCompiledAsSeveralTranslationUnitsThatRunAlike) {
+  PrivateCache c;
+  auto options = c.options();
+  options.split_module_bytes = 1;  // everything is "large"
+  options.unit_bytes = 1;          // one function per unit, up to the limit
+  auto cache = AotCache::open(options);
+  ASSERT_TRUE(cache.ok()) << cache.error().message;
+  auto units = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_units.wasm");
+  EXPECT_TRUE(cache->splits(units));
+  std::vector<std::pair<size_t, size_t>> reports;
+  auto compiled =
+      cache->compile(units, "aot_units", [&](size_t done, size_t total) { reports.push_back({done, total}); });
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  ASSERT_GE(reports.size(), 2u);
+  EXPECT_EQ(reports.front(), std::make_pair(size_t(0), size_t(0))) << "the translation was not reported";
+  size_t total = reports.back().second;
+  EXPECT_GE(total, 3u) << "main.c and at least two units of function bodies";
+  EXPECT_EQ(reports.back().first, total) << "not every translation unit was reported";
+  expect_data_and_elements_work(*make_aot_engine(std::move(*cache)));
+}
+
+TEST(AotCache, TheKeyChangesWhenAModuleIsSplit) {
+  PrivateCache c;
+  auto whole = c.options(), split = c.options();
+  split.split_module_bytes = 1;
+  auto a = AotCache::open(whole), b = AotCache::open(split);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_FALSE(a->splits(c.probe));
+  EXPECT_NE(a->key(c.probe), b->key(c.probe));
+}
+
 }  // namespace
 }  // namespace weft::runtime

@@ -2,61 +2,14 @@
 // Built only in the full tree (apps/ with the SDK); elsewhere these tests skip.
 
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 
 #include <csignal>
 #include <fstream>
 
-#include "runtime_process.hpp"
-#include "weft/core/fd.hpp"
-#include "weft/test/accept_within.hpp"
+#include "demo_process.hpp"
 
 namespace weft::runtime {
 namespace {
-
-/// weft-runtime running one demo with a test-side relay socket.
-class Demo {
- public:
-  Demo(const std::string& app_id, const std::string& module, std::vector<std::string> extra = {}) {
-    std::string sock = dir / "relay.sock";
-    auto l = listen_unix(sock);
-    EXPECT_TRUE(l.ok());
-    listener = std::move(l).value();
-    SpawnOptions o;
-    o.argv = {test::runtime_binary(), app_id, "3", "--module", module, "--ipc-socket", sock};
-    o.argv.insert(o.argv.end(), extra.begin(), extra.end());
-    o.env = {"WEFT_READY_TOKEN=0123456789abcdef0123456789abcdef", "WEFT_READY_FD=3"};
-    auto ready = make_pipe().value();
-    o.fd_map = {{ready.second.get(), 3}};
-    o.null_stdio = true;
-    auto c = ChildProcess::spawn(o);
-    EXPECT_TRUE(c.ok());
-    child = std::move(c).value();
-    ready.second.reset();
-    ready_fd = std::move(ready.first);
-    conn = weft::test::accept_within(listener.get());
-  }
-
-  std::string ready_line() {
-    std::string line;
-    char c;
-    while (::read(ready_fd.get(), &c, 1) == 1) line += c;
-    return line;
-  }
-
-  /// Sends one request line and returns the reply line.
-  std::string ask(const std::string& request) {
-    EXPECT_TRUE(write_all(conn.get(), request + "\n").ok());
-    std::string reply;
-    char c;
-    while (::read(conn.get(), &c, 1) == 1 && c != '\n') reply += c;
-    return reply;
-  }
-
-  test::TempDir dir;
-  UniqueFd listener, conn, ready_fd;
-  ChildProcess child;  // terminated by its destructor: demos serve until killed
-};
 
 TEST(DemoApps, TheCCounterAnswersCountRequestsOverTheRelaySocket) {
   if (std::string(WEFT_RT_DEMO_COUNTER).empty()) GTEST_SKIP() << "demo apps are not part of this build";

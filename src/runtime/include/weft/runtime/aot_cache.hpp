@@ -12,27 +12,35 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "weft/core/fd.hpp"
 #include "weft/core/result.hpp"
 
 namespace weft::runtime {
 
-/// A core module this large is a JS engine (componentize-js embeds ≈10 MB): gcc does not finish it on 2 cores
-/// (stack.md §5). Neither `weft-pack install` nor the background compile of `--engine auto` compiles one; such apps run
-/// on the interpreter.
-inline constexpr size_t kAotMaxPrecompiledModuleBytes = size_t(4) << 20;
-
 struct AotCacheOptions {
   std::string dir;  // absolute; created 0700 when missing
   /// `-O2` unless `WEFT_AOT_OPT` (tests: `-O0`/`-O1`) says otherwise; part of the key.
   std::string optimization;
+  /// A core module over this many bytes (a JS engine: componentize-js embeds ≈12 MB, 150 MiB of C that one compiler
+  /// does not finish on 2 cores) is split into translation units of about `unit_bytes` of C, compiled in parallel by
+  /// clang when present (cheaper than gcc at the same level, docs/performance.md). 0: `WEFT_AOT_SPLIT_BYTES`, else
+  /// 1 MiB (tests lower it to split tiny modules). Both are part of the key.
+  size_t split_module_bytes = 0;
+  size_t unit_bytes = size_t(4) << 20;
+  /// Per compiler run (one translation unit, or the link).
   std::chrono::milliseconds compile_timeout{std::chrono::minutes(10)};
 };
+
+/// Progress of one compile: translation units compiled of all (0 of 0 while wasm2c translates); called from the
+/// compiling threads, one call at a time.
+using AotCompileProgress = std::function<void(size_t units_done, size_t units_total)>;
 
 class AotCache {
  public:
@@ -44,20 +52,30 @@ class AotCache {
   [[nodiscard]] std::string key(std::span<const uint8_t> wasm) const;
   /// The cached `.so` of `key`, verified against its recorded digest; nullopt when missing, corrupt or stale.
   [[nodiscard]] std::optional<UniqueFd> open_cached(const std::string& key) const;
-  /// Translates and compiles `wasm` into the cache (replacing whatever was there) and returns the verified entry.
-  [[nodiscard]] Result<UniqueFd> compile(std::span<const uint8_t> wasm, std::string_view name) const;
+  /// Translates and compiles `wasm` into the cache (replacing whatever was there) and returns the verified entry. The
+  /// compilers of all compiles in the process together run at most as many at once as there are cores.
+  [[nodiscard]] Result<UniqueFd> compile(std::span<const uint8_t> wasm, std::string_view name,
+                                         const AotCompileProgress& progress = {}) const;
   /// open_cached, else compile under the entry's lock (`<dir>/<key>.lock`, waited for): concurrent callers for one
   /// module (two installs, an install and a background compile) compile it once, the others then load that entry.
   /// `compiled` (optional) says whether this call ran the compiler.
   [[nodiscard]] Result<UniqueFd> ensure(std::span<const uint8_t> wasm, std::string_view name,
-                                        bool* compiled = nullptr) const;
+                                        bool* compiled = nullptr, const AotCompileProgress& progress = {}) const;
 
+  /// Whether `wasm` is compiled as several translation units (split_module_bytes).
+  [[nodiscard]] bool splits(std::span<const uint8_t> wasm) const { return wasm.size() > options_.split_module_bytes; }
   [[nodiscard]] const std::string& dir() const { return options_.dir; }
 
  private:
+  struct Compiler {
+    std::string path;      // absolute
+    std::string identity;  // first line of `<path> --version`
+  };
+  const Compiler& compiler_for(std::span<const uint8_t> wasm) const { return splits(wasm) ? large_ : small_; }
+
   AotCacheOptions options_;
-  std::string compiler_;           // absolute path of cc
-  std::string compiler_identity_;  // first line of `cc --version`
+  Compiler small_;  // cc
+  Compiler large_;  // clang-19 or clang when in PATH, else cc
 };
 
 /// `<first store root>/.aot` when that root exists and is ours, else `$XDG_CACHE_HOME/weft/aot` (or
@@ -70,13 +88,19 @@ class AotCache {
 /// environment says (appd starts runtimes without WEFT_APP_STORE). nullopt for any other path.
 [[nodiscard]] std::optional<std::string> store_aot_cache_dir(const std::string& path_in_revision);
 
-/// C source of a core module for the AOT engine: wasm2c's output plus the glue of aot_abi.h, as one translation unit
-/// (`glue.c` includes `module.c`, which includes `module.h`). An error names the module and the reason (invalid
-/// module, a feature the AOT engine does not support).
+/// C source of a core module for the AOT engine: wasm2c's output plus the glue of aot_abi.h. `shared.h` (aot_abi.h,
+/// wasm2c's prelude, which includes `module.h`; when split, every function's prototype) is included by `main.c` (the
+/// glue, init functions, exports) and by each `part_<k>.c` (function bodies). With `unit_bytes` 0 everything is in
+/// main.c; otherwise the bodies are cut into files of about `unit_bytes` of C (at least two, at most 64), which
+/// compile in parallel and link into one object. Data segments are not in the C: the object reads them from the
+/// module at load (weft_aot_module.init_module). An error names the module and the reason (invalid module, a feature
+/// the AOT engine does not support).
 struct AotSource {
-  std::string header, module, glue;
+  std::string header, shared, main;
+  std::vector<std::string> parts;
 };
-[[nodiscard]] Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view name);
+[[nodiscard]] Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view name,
+                                               size_t unit_bytes = 0);
 
 /// The flags every module is compiled with (besides the optimisation level), for the key and the compile.
 [[nodiscard]] std::string aot_compile_flags();

@@ -19,28 +19,30 @@ namespace weft::runtime {
 
 struct PrecompileStep {
   enum class State {
-    compiling,  // the compiler is starting on this module
+    compiling,  // the compiler is starting on this module, or (units_total > 0) finished one of its translation units
     compiled,   // done: the compiler ran
     cached,     // done: already in the cache (or compiled meanwhile by a concurrent caller)
-    skipped,    // above kAotMaxPrecompiledModuleBytes: left to the interpreter
     failed,     // `error` says why; no further module is started
   };
   State state = State::compiling;
   size_t index = 0;  // 0-based, in core_modules order
   size_t count = 0;
   size_t bytes = 0;
-  double seconds = 0;  // compiled: time of this module
+  double seconds = 0;  // compiled: time of this module; compiling: time so far
+  /// compiling a module split into translation units (AotCache::splits): units compiled of all, 0 of 0 while it is
+  /// being translated.
+  size_t units_done = 0, units_total = 0;
   std::string error;
 };
 
 struct PrecompileOptions {
-  unsigned jobs = 1;  // compilers run at once
+  unsigned jobs = 1;  // modules compiled at once (their compiler runs share AotCache's one slot per core)
   /// Called for every step, one call at a time (from the worker threads).
   std::function<void(const PrecompileStep&)> progress;
 };
 
 struct PrecompileTotals {
-  size_t compiled = 0, cached = 0, skipped = 0;
+  size_t compiled = 0, cached = 0;
 };
 
 /// Compiles every module the cache lacks (under each entry's lock, AotCache::ensure), `jobs` at a time. The first

@@ -21,6 +21,13 @@
 
 namespace weft::test {
 
+/// How many times `what` occurs in `text` (a child's output: progress lines, repeated messages).
+inline size_t occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 /// How a finished child ended and what it wrote.
 struct RunResult {
   ExitStatus status;
