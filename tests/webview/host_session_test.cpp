@@ -259,6 +259,19 @@ TEST_F(HostsOnCompositor, AnOutputScaleChangeReRendersThePageAtTheNewScaleAndCli
   std::string buffered;
   ASSERT_TRUE(set_nonblocking(bridge.get()).ok());
   EXPECT_EQ(read_bridge_line(bridge.get(), buffered), "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"clicked\\\":1}\"}\n");
+
+  // And back to 1: one device px each again, the page (now magenta) fills the 1024x592 work area.
+  ASSERT_TRUE(session_.set_output_scale(1).ok());
+  auto back = session_.capture_until(
+      [](const Image& i) {
+        return dark_columns(i, 55, 380, 460) == std::vector<int>{401, 421} &&
+               test::fraction_near(i, 600, 300, 400, 280, kMagenta) > 0.98;
+      },
+      kTimeoutMs);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(dark_columns(*back, 55, 380, 460), (std::vector<int>{401, 421}));
+  EXPECT_GT(test::fraction_near(*back, 600, 300, 400, 280, kMagenta), 0.98);
+  EXPECT_GT(test::fraction_near(*back, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
 }
 
 TEST_F(HostsOnCompositor, WebKitsProcessesOfAnAppShellInheritNeitherTheBridgeNorTheReadinessFdNorTheToken) {
