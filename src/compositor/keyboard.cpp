@@ -11,9 +11,21 @@ constexpr int32_t kRepeatDelay = 600;  // ms
 
 bool is_super(uint32_t keycode) { return keycode == KEY_LEFTMETA || keycode == KEY_RIGHTMETA; }
 
+/// The VT a key asks for (1..12; 0: none): the xkb keymaps give Ctrl+Alt+F1…F12 the keysyms XF86Switch_VT_1…12.
+/// The state is read before this key updates it, so the held Ctrl and Alt select the level.
+unsigned requested_vt(xkb_state* state, uint32_t evdev_keycode) {
+  const xkb_keysym_t* syms = nullptr;
+  const int count = xkb_state_key_get_syms(state, evdev_keycode + 8, &syms);  // xkb keycodes are evdev + 8
+  for (int i = 0; i < count; ++i)
+    if (syms[i] >= XKB_KEY_XF86Switch_VT_1 && syms[i] <= XKB_KEY_XF86Switch_VT_12)
+      return syms[i] - XKB_KEY_XF86Switch_VT_1 + 1;
+  return 0;
+}
+
 }  // namespace
 
-Keyboards::Keyboards(wl_display* display, wlr_backend* backend, Seat& seat) : seat_(seat) {
+Keyboards::Keyboards(wl_display* display, wlr_backend* backend, Seat& seat)
+    : seat_(seat), session_(wlr_backend_get_session(backend)) {
   // Every input device a backend finds (udev hot-plug, the nested host's seat, headless virtual devices).
   new_input_.connect(&backend->events.new_input, [this](wlr_input_device* device) {
     if (device->type == WLR_INPUT_DEVICE_KEYBOARD) add(device, false);
@@ -78,6 +90,7 @@ void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
   wlr_seat* seat = seat_.get();
   wlr_seat_set_keyboard(seat, keyboard.device);
   const bool pressed = event->state == WL_KEYBOARD_KEY_STATE_PRESSED;
+  if (switches_vt(keyboard, event->keycode, pressed)) return;
   if (held_super_) {
     if (!pressed && event->keycode == held_super_->keycode) {
       // Super tap: the new focus (the panel, for the launcher) gets both events (§2.2).
@@ -95,6 +108,23 @@ void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
     return;
   }
   deliver(keyboard, event->time_msec, event->keycode, event->state);
+}
+
+bool Keyboards::switches_vt(const Keyboard& keyboard, uint32_t keycode, bool pressed) {
+  // Only with a seat session (DRM): headless and nested compositors own no VT, so the keys reach the client.
+  // Virtual keyboards are clients' keyboards: they never switch the console.
+  if (!session_ || keyboard.is_virtual) return false;
+  if (!pressed) {
+    if (vt_key_ != keycode) return false;
+    vt_key_.reset();  // the release of the key that switched: its press never reached a client either
+    return true;
+  }
+  const unsigned vt = requested_vt(keyboard.device->keyboard->xkb_state, keycode);
+  if (vt == 0) return false;
+  vt_key_ = keycode;
+  log::info("keyboard: switching to VT ", vt);
+  if (!wlr_session_change_vt(session_, vt)) log::error("keyboard: libseat refused the switch to VT ", vt);
+  return true;
 }
 
 bool Keyboards::grabbed(const Keyboard& keyboard) const {

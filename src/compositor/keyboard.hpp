@@ -3,6 +3,7 @@
 // (§2.2): a Super press held back until we know whether another key or a button follows. Also the
 // zwp_virtual_keyboard_manager_v1 global: the system UI's on-screen keyboard sends keys through a virtual keyboard
 // (its own keymap), which is delivered like any other keyboard; the global filter keeps it from session clients.
+// Ctrl+Alt+F1…F12 switch the VT through the seat session when there is one (DRM backend).
 
 #include <list>
 #include <memory>
@@ -42,11 +43,16 @@ class Keyboards {
 
   void add(wlr_input_device* device, bool is_virtual);
   void on_key(Keyboard& keyboard, wlr_event_keyboard_key* event);
+  /// Ctrl+Alt+F1…F12 on a physical keyboard with a seat session: asks libseat for that VT and swallows the key (and
+  /// its release); true when the key was taken.
+  [[nodiscard]] bool switches_vt(const Keyboard& keyboard, uint32_t keycode, bool pressed);
   /// One key to the grab or the focused client.
   void deliver(const Keyboard& keyboard, uint32_t time_msec, uint32_t keycode, uint32_t state);
   [[nodiscard]] bool grabbed(const Keyboard& keyboard) const;
 
   Seat& seat_;
+  wlr_session* session_;  // the DRM backend's seat session (libseat); null on headless and nested backends
+  std::optional<uint32_t> vt_key_;  // evdev code of the key that switched VT, until its release
   std::list<std::unique_ptr<Keyboard>> keyboards_;
   std::optional<wlr_event_keyboard_key> held_super_;
   wlr_input_method_keyboard_grab_v2* grab_ = nullptr;  // borrowed; cleared by its owner before it goes

@@ -4,8 +4,33 @@
 #include <cmath>
 
 #include "weft/core/log.hpp"
+#include "weft/core/paths.hpp"
 
 namespace weft::compositor {
+
+namespace {
+/// WEFT_DISABLE_10BIT set (to anything but "" or "0"): DRM outputs scan out 8-bit formats only (spec §1 variables).
+bool ten_bit_disabled() {
+  const std::string value = paths::env_or("WEFT_DISABLE_10BIT", "");
+  return !value.empty() && value != "0";
+}
+
+/// DRM outputs render 10 bits per channel where the display path takes it (less banding in gradients), else 8.
+void choose_render_format(wlr_output* output) {
+  if (!wlr_output_is_drm(output)) return;  // headless and nested outputs keep the backend's 8-bit format
+  if (ten_bit_disabled()) {
+    log::info("output ", output->name, ": 8-bit scanout (WEFT_DISABLE_10BIT is set)");
+    return;
+  }
+  wlr_output_set_render_format(output, DRM_FORMAT_XRGB2101010);
+  if (wlr_output_test(output)) {
+    log::info("output ", output->name, ": 10-bit scanout (XRGB2101010; WEFT_DISABLE_10BIT=1 forces 8-bit)");
+    return;
+  }
+  log::info("output ", output->name, ": the display path refuses XRGB2101010: 8-bit scanout");
+  wlr_output_set_render_format(output, DRM_FORMAT_XRGB8888);
+}
+}  // namespace
 
 Output::Output(Outputs& outputs, wlr_output* output) : output(output), outputs_(outputs) {
   const OutputContext& context = outputs.context_;
@@ -18,6 +43,7 @@ Output::Output(Outputs& outputs, wlr_output* output) : output(output), outputs_(
     wlr_output_set_mode(output, mode);
   }
   wlr_output_enable(output, true);
+  choose_render_format(output);
   if (!wlr_output_commit(output)) log::warn("output ", output->name, ": first commit failed");
 
   // wl_output.frame: the output is ready for the next frame; the scene renders its damage.

@@ -2,6 +2,7 @@
 
 #include <linux/input-event-codes.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "weft-test-v1-client-protocol.h"
@@ -73,16 +74,21 @@ Result<std::unique_ptr<TestControl>> TestControl::connect(const std::string& dis
   if (!control->display_) return fail("cannot connect to the compositor's display " + display_name);
   control->registry_ = wl_display_get_registry(control->display_);
   static const wl_registry_listener kRegistry = {
-      [](void* data, wl_registry* registry, uint32_t name, const char* interface, uint32_t) {
+      [](void* data, wl_registry* registry, uint32_t name, const char* interface, uint32_t version) {
         auto* self = static_cast<TestControl*>(data);
         if (std::string_view(interface) != weft_test_v1_interface.name) return;
-        self->test_ = static_cast<weft_test_v1*>(wl_registry_bind(registry, name, &weft_test_v1_interface, 1));
+        // Version 2 adds the output controls (set_output_scale); captures and injection need only 1.
+        self->version_ = std::min<uint32_t>(version, 2);
+        self->test_ = static_cast<weft_test_v1*>(wl_registry_bind(registry, name, &weft_test_v1_interface, self->version_));
         static const weft_test_v1_listener kListener = {
             [](void* d, weft_test_v1*, uint32_t, uint32_t mapped, const char* app_id, const char* title) {
               static_cast<TestControl*>(d)->state_ = {app_id, title, mapped};
             },
             [](void* d, weft_test_v1*, const char*, uint32_t ok, int32_t, int32_t, const char* message) {
               static_cast<TestControl*>(d)->captured_ = {true, ok != 0, message};
+            },
+            [](void* d, weft_test_v1*, const char*, uint32_t ok, const char* message) {
+              static_cast<TestControl*>(d)->output_answer_ = {true, ok != 0, message};
             },
         };
         weft_test_v1_add_listener(self->test_, &kListener, self);
@@ -108,6 +114,16 @@ Result<void> TestControl::capture(const std::string& png_path) {
   if (wl_display_roundtrip(display_) < 0) return fail("the compositor connection failed during a capture");
   if (!captured_.done) return fail("the compositor did not answer the capture of " + png_path);
   if (!captured_.ok) return fail("capture of " + png_path + " failed: " + captured_.message);
+  return ok();
+}
+
+Result<void> TestControl::set_output_scale(const std::string& name, double scale) {
+  if (version_ < 2) return fail("the compositor's weft_test_v1 is version 1: it cannot change an output's scale");
+  output_answer_ = {};
+  weft_test_v1_set_output_scale(test_, name.c_str(), wl_fixed_from_double(scale));
+  if (wl_display_roundtrip(display_) < 0) return fail("the compositor connection failed while setting a scale");
+  if (!output_answer_.done) return fail("the compositor did not answer set_output_scale for " + name);
+  if (!output_answer_.ok) return fail("set_output_scale " + name + ": " + output_answer_.message);
   return ok();
 }
 

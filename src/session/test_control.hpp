@@ -45,6 +45,8 @@ class TestControl {
 
   /// Renders the output now and writes it to `png_path` (absolute).
   [[nodiscard]] Result<void> capture(const std::string& png_path);
+  /// Sets the scale of the output `name` (e.g. "HEADLESS-1"; 0.25 to 8); clients hear wl_output.scale.
+  [[nodiscard]] Result<void> set_output_scale(const std::string& name, double scale);
   void key(uint32_t evdev_key);  // press + release
   void key_state(uint32_t evdev_key, bool pressed);
   /// Types ASCII text through key presses (US layout: letters, digits, space and common punctuation).
@@ -67,7 +69,8 @@ class TestControl {
     bool done = false;
     bool ok = false;
     std::string message;
-  } captured_;
+  } captured_, output_answer_;
+  uint32_t version_ = 1;
   struct State {
     std::string focused_app_id;
     std::string focused_title;

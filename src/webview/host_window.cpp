@@ -11,6 +11,22 @@ namespace weft::webview {
 
 using Toplevel = HostWindow::Toplevel;
 
+// wl_surface.enter/leave of the main surface: which outputs it is on decides its scale (wl_compositor v4 has no
+// preferred_buffer_scale; that is v6, wayland 1.22).
+const wl_surface_listener HostWindow::kSurfaceListener = {
+    [](void* data, wl_surface*, wl_output* output) {
+      auto* self = static_cast<HostWindow*>(data);
+      if (std::find(self->entered_.begin(), self->entered_.end(), output) == self->entered_.end())
+        self->entered_.push_back(output);
+      self->follow_output_scale();
+    },
+    [](void* data, wl_surface*, wl_output* output) {
+      auto* self = static_cast<HostWindow*>(data);
+      std::erase(self->entered_, output);
+      self->follow_output_scale();
+    },
+};
+
 const xdg_surface_listener HostWindow::kXdgSurfaceListener = {[](void* data, xdg_surface* surface, uint32_t serial) {
   auto* toplevel = static_cast<Toplevel*>(data);
   xdg_surface_ack_configure(surface, serial);
@@ -100,8 +116,6 @@ std::unique_ptr<Toplevel> HostWindow::make_toplevel(const std::string& role, con
                                                        title.c_str(), role.c_str(), t->surface.get(), 0, 0, 0, 0));
     zweft_shell_window_v1_add_listener(t->slot.get(), &kSlotListener, t.get());
   }
-  int scale = connection_.output_scale();
-  if (scale > 1) wl_surface_set_buffer_scale(t->surface.get(), scale);
   wl_surface_commit(t->surface.get());  // initial commit without a buffer asks for the first configure
   return t;
 }
@@ -115,14 +129,37 @@ Result<std::unique_ptr<HostWindow>> HostWindow::create(WaylandConnection& connec
   if (self->main_->slot && self->options_.exclusive_zone_bottom)
     zweft_shell_window_v1_set_exclusive_zone(self->main_->slot.get(), ZWEFT_SHELL_WINDOW_V1_EDGE_BOTTOM,
                                              *self->options_.exclusive_zone_bottom);
-  if (connection.output_scale() > 1) view.set_scale(static_cast<float>(connection.output_scale()));
+  wl_surface_add_listener(self->main_->surface.get(), &kSurfaceListener, self.get());
+  connection.set_on_output_scales_changed([window = self.get()] { window->follow_output_scale(); });
+  self->follow_output_scale();
   view.set_frame_handler([window = self.get()](const FrameView& frame) { window->on_frame(frame); });
   wl_surface_commit(self->main_->surface.get());
   wl_display_flush(connection.display());
   return self;
 }
 
-HostWindow::~HostWindow() { view_.set_frame_handler(nullptr); }
+HostWindow::~HostWindow() {
+  connection_.set_on_output_scales_changed(nullptr);
+  view_.set_frame_handler(nullptr);
+}
+
+void HostWindow::follow_output_scale() {
+  // An unplugged output's proxy is gone; its leave may never come.
+  std::erase_if(entered_, [this](wl_output* output) { return connection_.output_scale(output) == 0; });
+  int scale = 0;
+  for (wl_output* output : entered_) scale = std::max(scale, connection_.output_scale(output));
+  if (scale == 0) scale = connection_.max_output_scale();
+  if (static_cast<float>(scale) == view_.scale()) return;
+  log::info("output scale ", view_.scale(), " -> ", scale, ": the page re-renders at the new scale");
+  // WebKit renders the next frames at logical size × scale; each frame is committed with the buffer scale it fits.
+  view_.set_scale(static_cast<float>(scale));
+}
+
+int HostWindow::buffer_scale_of(const Image& frame) const {
+  int scale = std::max(1, static_cast<int>(view_.scale()));
+  while (scale > 1 && (frame.width % scale != 0 || frame.height % scale != 0)) --scale;
+  return scale;
+}
 
 void HostWindow::close(const char* why) {
   if (closed_) return;
@@ -189,8 +226,6 @@ void HostWindow::set_popup_area(std::optional<PageArea> area) {
     zwlr_layer_surface_v1_set_exclusive_zone(popup_->layer.get(), -1);
     zwlr_layer_surface_v1_set_anchor(popup_->layer.get(),
                                      ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP | ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT);
-    int scale = connection_.output_scale();
-    if (scale > 1) wl_surface_set_buffer_scale(popup_->surface.get(), scale);
   }
   popup_->area = *area;
   popup_->stale = true;
@@ -206,7 +241,7 @@ void HostWindow::draw_popup() {
   if (!popup_ || !popup_->configured || !popup_->stale) return;
   const Image& frame = newest_frame();
   if (frame.empty()) return;
-  const int scale = std::max(1, connection_.output_scale());
+  const int scale = buffer_scale_of(frame);
   const PageArea& a = popup_->area;
   const int x = std::clamp(a.x * scale, 0, frame.width), y = std::clamp(a.y * scale, 0, frame.height);
   const int width = std::min(a.width * scale, frame.width - x), height = std::min(a.height * scale, frame.height - y);
@@ -223,6 +258,7 @@ void HostWindow::draw_popup() {
                 frame.pixels.data() + static_cast<size_t>(y + row) * frame.width + x, static_cast<size_t>(width) * 4);
   buffer->busy = true;
   popup_->stale = false;
+  wl_surface_set_buffer_scale(popup_->surface.get(), scale);
   wl_surface_attach(popup_->surface.get(), buffer->buffer.get(), 0, 0);
   wl_surface_damage_buffer(popup_->surface.get(), 0, 0, width, height);
   wl_surface_commit(popup_->surface.get());
@@ -267,12 +303,14 @@ void HostWindow::present_pending() {
   if (!*slot) return;  // both buffers still held: retried when one is released
   ShmBuffers::Slot* buffer = *slot;
   std::memcpy(buffer->pixels, pending_.pixels.data(), pending_.pixels.size() * 4);
+  const int scale = buffer_scale_of(pending_);
   in_flight_number_ = pending_number_;
   last_ = std::move(pending_);
   pending_ = Image();
   callback_on_overlay_ = &t == overlay_.get();
   buffer->busy = true;
   wl_surface* surface = t.surface.get();
+  wl_surface_set_buffer_scale(surface, scale);
   wl_surface_attach(surface, buffer->buffer.get(), 0, 0);
   wl_surface_damage_buffer(surface, 0, 0, buffer->width, buffer->height);
   frame_callback_.reset(wl_surface_frame(surface));

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "image.hpp"
 #include "shm_buffers.hpp"
@@ -83,6 +84,12 @@ class HostWindow {
   void present_pending();
   void configured(Toplevel& toplevel);
   void close(const char* why);
+  /// Sets the view's scale to the largest scale of the outputs the main surface is on (before it entered any: the
+  /// largest of all outputs), so the page re-renders when an output's scale changes or the window moves.
+  void follow_output_scale();
+  /// The buffer scale a frame is committed with: the view's scale, or less for a frame WebKit rendered before a scale
+  /// change whose size that scale does not divide (wl_surface requires buffer sizes that are multiples of the scale).
+  [[nodiscard]] int buffer_scale_of(const Image& frame) const;
   /// Where frames go: the overlay once configured, else the main toplevel.
   Toplevel& target();
   /// Copies the popup's area from the newest frame into a free buffer and commits it (retried on buffer release).
@@ -99,6 +106,7 @@ class HostWindow {
     bool stale = true;  // the page or the area changed since the popup was last drawn
   };
 
+  static const wl_surface_listener kSurfaceListener;
   static const xdg_surface_listener kXdgSurfaceListener;
   static const xdg_toplevel_listener kToplevelListener;
   static const zweft_shell_window_v1_listener kSlotListener;
@@ -119,6 +127,7 @@ class HostWindow {
   uint64_t in_flight_number_ = 0;
   uint64_t presented_ = 0;
   bool closed_ = false;
+  std::vector<wl_output*> entered_;  // outputs the main surface is on (wl_surface.enter/leave)
 };
 
 }  // namespace weft::webview

@@ -42,18 +42,18 @@ const wl_pointer_listener SeatInput::kPointerListener = {
     // enter
     [](void* data, wl_pointer*, uint32_t, wl_surface*, wl_fixed_t x, wl_fixed_t y) {
       auto* self = static_cast<SeatInput*>(data);
-      self->pointer_x_ = wl_fixed_to_double(x) * self->scale_;
-      self->pointer_y_ = wl_fixed_to_double(y) * self->scale_;
+      self->pointer_x_ = wl_fixed_to_double(x);
+      self->pointer_y_ = wl_fixed_to_double(y);
     },
     // leave
     [](void* data, wl_pointer*, uint32_t, wl_surface*) { static_cast<SeatInput*>(data)->button_modifiers_ = 0; },
     // motion
     [](void* data, wl_pointer*, uint32_t time, wl_fixed_t x, wl_fixed_t y) {
       auto* self = static_cast<SeatInput*>(data);
-      self->pointer_x_ = wl_fixed_to_double(x) * self->scale_;
-      self->pointer_y_ = wl_fixed_to_double(y) * self->scale_;
-      wpe_input_pointer_event event = {wpe_input_pointer_event_type_motion, time, static_cast<int>(self->pointer_x_),
-                                       static_cast<int>(self->pointer_y_), 0, 0, self->modifiers()};
+      self->pointer_x_ = wl_fixed_to_double(x);
+      self->pointer_y_ = wl_fixed_to_double(y);
+      wpe_input_pointer_event event = {wpe_input_pointer_event_type_motion, time, self->to_view(self->pointer_x_),
+                                       self->to_view(self->pointer_y_), 0, 0, self->modifiers()};
       self->view_.dispatch_pointer(&event);
     },
     // button
@@ -64,8 +64,8 @@ const wl_pointer_listener SeatInput::kPointerListener = {
       bool pressed = state == WL_POINTER_BUTTON_STATE_PRESSED;
       if (pressed) self->button_modifiers_ |= button_modifier(number);
       else self->button_modifiers_ &= ~button_modifier(number);
-      wpe_input_pointer_event event = {wpe_input_pointer_event_type_button, time, static_cast<int>(self->pointer_x_),
-                                       static_cast<int>(self->pointer_y_), number, pressed ? 1u : 0u,
+      wpe_input_pointer_event event = {wpe_input_pointer_event_type_button, time, self->to_view(self->pointer_x_),
+                                       self->to_view(self->pointer_y_), number, pressed ? 1u : 0u,
                                        self->modifiers()};
       self->view_.dispatch_pointer(&event);
     },
@@ -84,8 +84,8 @@ const wl_pointer_listener SeatInput::kPointerListener = {
       event.base.type = static_cast<wpe_input_axis_event_type>(wpe_input_axis_event_type_mask_2d |
                                                                wpe_input_axis_event_type_motion_smooth);
       event.base.time = self->axis_time_;
-      event.base.x = static_cast<int>(self->pointer_x_);
-      event.base.y = static_cast<int>(self->pointer_y_);
+      event.base.x = self->to_view(self->pointer_x_);
+      event.base.y = self->to_view(self->pointer_y_);
       event.base.modifiers = self->modifiers();
       // Wayland: positive = content moves up (scroll down); WebKit's wheel deltas have the opposite sign.
       event.x_axis = -self->axis_x_;
@@ -158,23 +158,17 @@ const wl_touch_listener SeatInput::kTouchListener = {
     [](void* data, wl_touch*, uint32_t, uint32_t time, wl_surface*, int32_t id, wl_fixed_t x, wl_fixed_t y) {
       auto* self = static_cast<SeatInput*>(data);
       std::erase_if(self->touch_points_, [id](const TouchPoint& p) { return p.id == id; });
-      self->touch_points_.push_back({id, static_cast<int32_t>(wl_fixed_to_double(x) * self->scale_),
-                                     static_cast<int32_t>(wl_fixed_to_double(y) * self->scale_),
-                                     wpe_input_touch_event_type_down});
-      std::vector<wpe_input_touch_event_raw> raw;
-      for (const auto& p : self->touch_points_)
-        raw.push_back({static_cast<wpe_input_touch_event_type>(p.type), time, p.id, p.x, p.y});
+      self->touch_points_.push_back({id, wl_fixed_to_double(x), wl_fixed_to_double(y), wpe_input_touch_event_type_down});
+      std::vector<wpe_input_touch_event_raw> raw = self->touch_state(time);
       wpe_input_touch_event event = {raw.data(), raw.size(), wpe_input_touch_event_type_down, id, time, self->modifiers()};
       self->view_.dispatch_touch(&event);
     },
     // up
     [](void* data, wl_touch*, uint32_t, uint32_t time, int32_t id) {
       auto* self = static_cast<SeatInput*>(data);
-      std::vector<wpe_input_touch_event_raw> raw;
-      for (auto& p : self->touch_points_) {
+      for (auto& p : self->touch_points_)
         if (p.id == id) p.type = wpe_input_touch_event_type_up;
-        raw.push_back({static_cast<wpe_input_touch_event_type>(p.type), time, p.id, p.x, p.y});
-      }
+      std::vector<wpe_input_touch_event_raw> raw = self->touch_state(time);
       wpe_input_touch_event event = {raw.data(), raw.size(), wpe_input_touch_event_type_up, id, time, self->modifiers()};
       self->view_.dispatch_touch(&event);
       std::erase_if(self->touch_points_, [id](const TouchPoint& p) { return p.id == id; });
@@ -182,13 +176,9 @@ const wl_touch_listener SeatInput::kTouchListener = {
     // motion
     [](void* data, wl_touch*, uint32_t time, int32_t id, wl_fixed_t x, wl_fixed_t y) {
       auto* self = static_cast<SeatInput*>(data);
-      std::vector<wpe_input_touch_event_raw> raw;
-      for (auto& p : self->touch_points_) {
-        if (p.id == id)
-          p = {id, static_cast<int32_t>(wl_fixed_to_double(x) * self->scale_),
-               static_cast<int32_t>(wl_fixed_to_double(y) * self->scale_), wpe_input_touch_event_type_motion};
-        raw.push_back({static_cast<wpe_input_touch_event_type>(p.type), time, p.id, p.x, p.y});
-      }
+      for (auto& p : self->touch_points_)
+        if (p.id == id) p = {id, wl_fixed_to_double(x), wl_fixed_to_double(y), wpe_input_touch_event_type_motion};
+      std::vector<wpe_input_touch_event_raw> raw = self->touch_state(time);
       wpe_input_touch_event event = {raw.data(), raw.size(), wpe_input_touch_event_type_motion, id, time,
                                      self->modifiers()};
       self->view_.dispatch_touch(&event);
@@ -202,13 +192,21 @@ const wl_touch_listener SeatInput::kTouchListener = {
 SeatInput::SeatInput(const WaylandConnection& connection, WebView& view)
     : view_(view),
       seat_(connection.bind_seat()),
-      xkb_(xkb_context_new(XKB_CONTEXT_NO_FLAGS)),
-      scale_(connection.output_scale()) {
+      xkb_(xkb_context_new(XKB_CONTEXT_NO_FLAGS)) {
   if (seat_) wl_seat_add_listener(seat_.get(), &kSeatListener, this);
   else log::warn("the compositor offers no wl_seat: no input");
 }
 
 SeatInput::~SeatInput() = default;
+
+int SeatInput::to_view(double logical) const { return static_cast<int>(logical * view_.scale()); }
+
+std::vector<wpe_input_touch_event_raw> SeatInput::touch_state(uint32_t time) const {
+  std::vector<wpe_input_touch_event_raw> raw;
+  for (const auto& p : touch_points_)
+    raw.push_back({static_cast<wpe_input_touch_event_type>(p.type), time, p.id, to_view(p.x), to_view(p.y)});
+  return raw;
+}
 
 void SeatInput::on_capabilities(uint32_t caps) {
   bool has_pointer = caps & WL_SEAT_CAPABILITY_POINTER;

@@ -13,6 +13,8 @@
 #include "wayland_connection.hpp"
 #include "web_view.hpp"
 
+struct wpe_input_touch_event_raw;
+
 namespace weft::webview {
 
 struct XkbContextUnref { void operator()(xkb_context* c) const { xkb_context_unref(c); } };
@@ -40,6 +42,10 @@ class SeatInput {
   void on_key(uint32_t time, uint32_t evdev_key, bool pressed);
   void start_repeat(uint32_t evdev_key);
   void stop_repeat();
+  /// Logical px (what the compositor sends) → the view's px (logical × its current scale, which may change).
+  [[nodiscard]] int to_view(double logical) const;
+  /// Every touch point as WPE wants it, in the view's px.
+  [[nodiscard]] std::vector<wpe_input_touch_event_raw> touch_state(uint32_t time) const;
 
   WebView& view_;
   WlSeatPtr seat_;
@@ -49,8 +55,7 @@ class SeatInput {
   std::unique_ptr<xkb_context, XkbContextUnref> xkb_;
   std::unique_ptr<xkb_keymap, XkbKeymapUnref> keymap_;
   std::unique_ptr<xkb_state, XkbStateUnref> xkb_state_;
-  double scale_ = 1;      // WPE takes positions in buffer px: logical × output scale
-  double pointer_x_ = 0;  // buffer px
+  double pointer_x_ = 0;  // logical px; converted when sent, so a scale change between events is followed
   double pointer_y_ = 0;
   uint32_t key_modifiers_ = 0;
   uint32_t button_modifiers_ = 0;
@@ -64,7 +69,7 @@ class SeatInput {
   glib::SourceId repeat_source_;
   struct TouchPoint {
     int32_t id;
-    int32_t x, y;  // buffer px
+    double x, y;  // logical px
     int type;      // wpe_input_touch_event_type of the latest change
   };
   std::vector<TouchPoint> touch_points_;

@@ -123,7 +123,7 @@ SurroundingWindow surrounding_window(const std::string& text, size_t cursor, siz
 // ---- The bridge ----
 
 TextInputBridge::TextInputBridge(const WaylandConnection& connection, WebView& view)
-    : view_(view), scale_(connection.output_scale()) {
+    : view_(view) {
   if (!connection.text_input_manager()) return;
   seat_ = connection.bind_seat();
   if (!seat_) return;
@@ -163,8 +163,10 @@ void TextInputBridge::surrounding(std::string text, uint32_t cursor, uint32_t an
 }
 
 void TextInputBridge::cursor_area(int x, int y, int width, int height) {
-  // WebKit gives buffer px; text-input-v3 wants surface-local logical px.
-  cursor_rect_ = {x / scale_, y / scale_, width / scale_, height / scale_};
+  // WebKit gives its px (logical × the view's current scale); text-input-v3 wants surface-local logical px.
+  const double scale = view_.scale();
+  auto logical = [scale](int px) { return static_cast<int>(px / scale); };
+  cursor_rect_ = {logical(x), logical(y), logical(width), logical(height)};
   if (enabled_) send_state();
 }
 

@@ -65,7 +65,6 @@ class TextInputBridge {
   void set_preedit(std::string text, size_t cursor_bytes);
 
   WebView& view_;
-  int scale_ = 1;
   WlSeatPtr seat_;
   TextInputPtr input_;
   glib::Ptr<WebKitInputMethodContext> context_;

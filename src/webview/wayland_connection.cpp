@@ -1,5 +1,6 @@
 #include "wayland_connection.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -97,8 +98,7 @@ Result<std::unique_ptr<WaylandConnection>> WaylandConnection::connect(bool socke
   if (!self->display_) return fail(std::string("cannot connect to the Wayland compositor: ") + std::strerror(errno));
 
   self->registry_ = wl_display_get_registry(self->display_);
-  static const wl_registry_listener kRegistry = {&WaylandConnection::on_global,
-                                                 [](void*, wl_registry*, uint32_t) {}};
+  static const wl_registry_listener kRegistry = {&WaylandConnection::on_global, &WaylandConnection::on_global_remove};
   wl_registry_add_listener(self->registry_, &kRegistry, self.get());
   if (wl_display_roundtrip(self->display_) < 0) return fail("Wayland: the registry round trip failed");
   if (!self->compositor_) return fail("Wayland: the compositor offers no wl_compositor v4");
@@ -148,17 +148,53 @@ void WaylandConnection::on_global(void* data, wl_registry* registry, uint32_t na
   else if (iface == zwp_input_method_manager_v2_interface.name)
     self->input_method_manager_.reset(bind<zwp_input_method_manager_v2>(
         registry, name, &zwp_input_method_manager_v2_interface, version, 1));
-  else if (iface == wl_output_interface.name && !self->output_ && version >= kOutputVersion) {
-    self->output_.reset(bind<wl_output>(registry, name, &wl_output_interface, version, kOutputVersion));
-    static const wl_output_listener kOutput = {
-        [](void*, wl_output*, int32_t, int32_t, int32_t, int32_t, int32_t, const char*, const char*, int32_t) {},
-        [](void*, wl_output*, uint32_t, int32_t, int32_t, int32_t) {},
-        [](void*, wl_output*) {},
-        [](void* d, wl_output*, int32_t factor) { static_cast<WaylandConnection*>(d)->output_scale_ = factor > 0 ? factor : 1; },
-        nullptr,
-        nullptr};
-    wl_output_add_listener(self->output_.get(), &kOutput, self);
+  else if (iface == wl_output_interface.name && version >= kOutputVersion) {
+    // Every output: a surface's scale is the largest of the outputs it entered (as GTK and Qt do).
+    auto output = std::make_unique<Output>();
+    output->owner = self;
+    output->name = name;
+    output->proxy.reset(bind<wl_output>(registry, name, &wl_output_interface, version, kOutputVersion));
+    wl_output_add_listener(output->proxy.get(), &kOutputListener, output.get());
+    self->outputs_.push_back(std::move(output));
   }
+}
+
+const wl_output_listener WaylandConnection::kOutputListener = {
+    [](void*, wl_output*, int32_t, int32_t, int32_t, int32_t, int32_t, const char*, const char*, int32_t) {},
+    [](void*, wl_output*, uint32_t, int32_t, int32_t, int32_t) {},
+    // done: the output's properties changed atomically (wlroots sends it after every scale change).
+    [](void* data, wl_output*) {
+      auto* output = static_cast<Output*>(data);
+      if (output->scale == output->pending_scale) return;
+      log::info("Wayland: an output's scale is now ", output->pending_scale);
+      output->scale = output->pending_scale;
+      output->owner->output_scales_changed();
+    },
+    [](void* data, wl_output*, int32_t factor) { static_cast<Output*>(data)->pending_scale = factor > 0 ? factor : 1; },
+    nullptr,  // name (v4)
+    nullptr,  // description (v4)
+};
+
+void WaylandConnection::on_global_remove(void* data, wl_registry*, uint32_t name) {
+  auto* self = static_cast<WaylandConnection*>(data);
+  if (std::erase_if(self->outputs_, [name](const std::unique_ptr<Output>& o) { return o->name == name; }) > 0)
+    self->output_scales_changed();
+}
+
+void WaylandConnection::output_scales_changed() {
+  if (on_output_scales_changed_) on_output_scales_changed_();
+}
+
+int WaylandConnection::output_scale(const wl_output* output) const {
+  for (const auto& o : outputs_)
+    if (o->proxy.get() == output) return o->scale;
+  return 0;
+}
+
+int WaylandConnection::max_output_scale() const {
+  int scale = 1;
+  for (const auto& o : outputs_) scale = std::max(scale, o->scale);
+  return scale;
 }
 
 WlSeatPtr WaylandConnection::bind_seat() const {
@@ -183,7 +219,7 @@ WaylandConnection::~WaylandConnection() {
   layer_shell_.reset();
   shell_manager_.reset();
   wm_base_.reset();
-  output_.reset();
+  outputs_.clear();
   shm_.reset();
   compositor_.reset();
   if (registry_) wl_registry_destroy(registry_);

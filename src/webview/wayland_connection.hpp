@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "weft/core/glib.hpp"
 #include "weft/core/result.hpp"
@@ -81,7 +82,13 @@ class WaylandConnection {
   [[nodiscard]] zwp_text_input_manager_v3* text_input_manager() const { return text_input_manager_.get(); }
   /// Null unless the compositor lets this client be the input method (the system UI only).
   [[nodiscard]] zwp_input_method_manager_v2* input_method_manager() const { return input_method_manager_.get(); }
-  [[nodiscard]] int output_scale() const { return output_scale_; }
+  /// The integer scale (wl_output.scale, applied on done) of an output this connection bound; 0 for one it does not
+  /// know (unplugged).
+  [[nodiscard]] int output_scale(const wl_output* output) const;
+  /// The largest scale among all outputs (1 without any): what a surface that entered no output yet renders at.
+  [[nodiscard]] int max_output_scale() const;
+  /// Called after an output's scale changed (its done event) and after an output was unplugged (its global removed).
+  void set_on_output_scales_changed(std::function<void()> callback) { on_output_scales_changed_ = std::move(callback); }
 
   /// Called once when the connection fails or the compositor goes away.
   void set_on_disconnected(std::function<void(const std::string& why)> callback) { on_disconnected_ = std::move(callback); }
@@ -89,6 +96,8 @@ class WaylandConnection {
  private:
   WaylandConnection() = default;
   static void on_global(void* data, wl_registry* registry, uint32_t name, const char* interface, uint32_t version);
+  static void on_global_remove(void* data, wl_registry* registry, uint32_t name);
+  void output_scales_changed();
   void disconnected(const std::string& why);
   friend struct DisplaySource;
 
@@ -98,13 +107,21 @@ class WaylandConnection {
   WlShmPtr shm_;
   uint32_t seat_name_ = 0;  // registry name of the first wl_seat, 0 = none
   uint32_t seat_version_ = 0;
-  WlOutputPtr output_;
+  struct Output {
+    WaylandConnection* owner = nullptr;
+    uint32_t name = 0;  // registry name, to recognise its global_remove
+    WlOutputPtr proxy;
+    int scale = 1;          // applied on wl_output.done
+    int pending_scale = 1;  // from wl_output.scale
+  };
+  static const wl_output_listener kOutputListener;
+  std::vector<std::unique_ptr<Output>> outputs_;
   XdgWmBasePtr wm_base_;
   ZweftManagerPtr shell_manager_;
   LayerShellPtr layer_shell_;
   TextInputManagerPtr text_input_manager_;
   InputMethodManagerPtr input_method_manager_;
-  int output_scale_ = 1;
+  std::function<void()> on_output_scales_changed_;
   glib::SourcePtr source_;  // the display's fd on the default main context
   std::function<void(const std::string&)> on_disconnected_;
 };

@@ -98,7 +98,9 @@ void WebView::set_size(int width, int height) {
 }
 
 void WebView::set_scale(float scale) {
-  if (scale > 0) wpe_view_backend_dispatch_set_device_scale_factor(backend_, scale);
+  if (scale <= 0 || scale == scale_) return;
+  scale_ = scale;
+  wpe_view_backend_dispatch_set_device_scale_factor(backend_, scale);
 }
 
 void WebView::set_focused(bool focused) {

@@ -60,7 +60,10 @@ class WebView {
   void frame_complete();
 
   void set_size(int width, int height);  // logical px
-  void set_scale(float scale);           // buffer = logical × scale
+  /// WebKit's device scale factor: frames are logical size × scale px and input positions are given in those px.
+  /// The one current scale of the host: the window sets it from its outputs, input and text input read it.
+  void set_scale(float scale);
+  [[nodiscard]] float scale() const { return scale_; }
   void set_focused(bool focused);
   [[nodiscard]] int width() const { return width_; }
   [[nodiscard]] int height() const { return height_; }
@@ -92,6 +95,7 @@ class WebView {
   FrameHandler on_frame_;
   int width_ = 0;
   int height_ = 0;
+  float scale_ = 1;
   uint64_t frames_ = 0;
   uint32_t activity_ = 0;
 };

@@ -1,6 +1,8 @@
 // Which surface pointer and touch input reaches, and where on it: input regions, the implicit grab of a held button
 // or a touch, sub-surfaces, a touched surface that goes away, and a confined pointer at its region's edge.
 
+#include <linux/input-event-codes.h>
+
 #include "compositor_fixture.hpp"
 
 using namespace weft::test;
@@ -144,6 +146,23 @@ class InputRouting : public CompositorTest {
     settle(client);
   }
 };
+
+TEST_F(InputRouting, CtrlAltF2ReachesTheFocusedClientWhenTheCompositorHasNoSeatSessionToSwitchVt) {
+  auto client = connect();
+  auto window = make_fixed(*client, "console-keys", kRed, 400, 300);
+  ASSERT_TRUE(wait_until([&] { return client->keyboard_focus == window->surface; }));
+  // The injected keyboard is a headless backend device, handled like a physical one; headless has no wlr_session,
+  // so XF86Switch_VT_2 (what the keymap makes of Ctrl+Alt+F2) is an ordinary key for the client.
+  for (uint32_t key : {uint32_t{KEY_LEFTCTRL}, uint32_t{KEY_LEFTALT}, uint32_t{KEY_F2}}) weft_test_v1_key(driver->control, key, 1);
+  for (uint32_t key : {uint32_t{KEY_F2}, uint32_t{KEY_LEFTALT}, uint32_t{KEY_LEFTCTRL}}) weft_test_v1_key(driver->control, key, 0);
+  wl_display_flush(driver->display);
+  ASSERT_TRUE(wait_until([&] { return client->keys_received.size() >= 3; }));
+  EXPECT_EQ(client->keys_received, (std::vector<uint32_t>{KEY_LEFTCTRL, KEY_LEFTALT, KEY_F2}));
+  // Held Ctrl (xkb mask bit 2) and Alt (Mod1, bit 3) accompany the F2 press.
+  constexpr uint32_t kCtrlAndAlt = (1u << 2) | (1u << 3);
+  ASSERT_EQ(client->modifiers_at_keys.size(), 3u);
+  EXPECT_EQ(client->modifiers_at_keys[2] & kCtrlAndAlt, kCtrlAndAlt);
+}
 
 TEST_F(InputRouting, PointerAndTouchOutsideASmallerInputRegionDoNotReachTheSurface) {
   auto client = connect();

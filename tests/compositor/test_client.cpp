@@ -234,9 +234,14 @@ const wl_keyboard_listener kKeyboardListener = {
         [](void* data, wl_keyboard*, uint32_t serial, uint32_t, uint32_t key, uint32_t state) {
           auto* c = static_cast<TestClient*>(data);
           c->last_input_serial = serial;
-          if (state == WL_KEYBOARD_KEY_STATE_PRESSED) c->keys_received.push_back(key);
+          if (state != WL_KEYBOARD_KEY_STATE_PRESSED) return;
+          c->keys_received.push_back(key);
+          c->modifiers_at_keys.push_back(c->modifiers_depressed);
         },
-    .modifiers = [](void*, wl_keyboard*, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t) {},
+    .modifiers =
+        [](void* data, wl_keyboard*, uint32_t, uint32_t depressed, uint32_t, uint32_t, uint32_t) {
+          static_cast<TestClient*>(data)->modifiers_depressed = depressed;
+        },
     .repeat_info = [](void*, wl_keyboard*, int32_t, int32_t) {},
 };
 

@@ -178,6 +178,8 @@ class TestClient {
 
   wl_surface* keyboard_focus = nullptr;
   std::vector<uint32_t> keys_received;  // evdev codes of key presses
+  uint32_t modifiers_depressed = 0;     // wl_keyboard.modifiers: xkb mask of the held modifiers
+  std::vector<uint32_t> modifiers_at_keys;  // modifiers_depressed at each key press, parallel to keys_received
   wl_surface* pointer_focus = nullptr;
   int pointer_motions = 0;  // wl_pointer.motion events received
   uint32_t last_input_serial = 0;  // of the latest wl_keyboard / wl_pointer event that carried one

@@ -89,6 +89,8 @@ void CompositorSession::scroll(double vertical) { control_->scroll(vertical); }
 
 void CompositorSession::touch_tap(double x, double y) { control_->touch_tap(x, y); }
 
+Result<void> CompositorSession::set_output_scale(double scale) { return control_->set_output_scale("HEADLESS-1", scale); }
+
 std::string CompositorSession::focused_app_id() { return control_->focus_state().first; }
 
 std::string CompositorSession::focused_title() { return control_->focused_title(); }

@@ -56,6 +56,14 @@ std::string read_bridge_line(int fd, std::string& buffered) {
   return line;
 }
 
+/// The columns of row `y` between x0 and x1 (exclusive) that are near black: where the fixture's scale probes are.
+std::vector<int> dark_columns(const Image& image, int y, int x0, int x1) {
+  std::vector<int> columns;
+  for (int x = x0; x < x1 && x < image.width; ++x)
+    if (test::near(image.at(x, y), Rgba{0, 0, 0, 255}, 64)) columns.push_back(x);
+  return columns;
+}
+
 class HostsOnCompositor : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -205,6 +213,65 @@ TEST_F(HostsOnCompositor, AppShellFillsTheWorkAreaAndTakesInjectedClicksKeysAndB
   auto status = app_.wait(std::chrono::milliseconds(kTimeoutMs));
   ASSERT_TRUE(status.has_value()) << "weft-app-shell did not exit after bridge EOF";
   EXPECT_TRUE(status->success()) << status->describe();
+}
+
+TEST_F(HostsOnCompositor, AnOutputScaleChangeReRendersThePageAtTheNewScaleAndClicksStillLandOnTheSameElement) {
+  UniqueFd bridge = start_fixture_app(9);
+  ASSERT_TRUE(bridge);
+  // Scale 1: the fixture's 1-px line (CSS x 401) and its 0.5-px border (CSS x 421, rounded up) are one px each.
+  auto before = session_.capture_until(
+      [](const Image& i) {
+        return test::fraction_near(i, 600, 300, 400, 240, kAppGreen) > 0.98 && dark_columns(i, 55, 380, 460).size() == 2;
+      },
+      kTimeoutMs);
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  EXPECT_EQ(dark_columns(*before, 55, 380, 460), (std::vector<int>{401, 421}));
+
+  ASSERT_TRUE(session_.set_output_scale(2).ok());
+  // Scale 2 (captures are device px): the output is 512x320 logical, the app fills the work area above the 48-px
+  // taskbar, i.e. device rows 0..543. A page that really renders at scale 2 shows the line 2 device px wide and the
+  // 0.5-px border as one device px; an old scale-1 buffer stretched by the compositor would show 2 and 2.
+  auto taskbar_at_scale_2 = [](const Image& i) {
+    // 48 logical px = 96 device px high; the Apps button at logical x 10..77 is device x 20..154.
+    return test::fraction_near(i, 400, kHeight - 2 * kTaskbar + 8, 340, 2 * kTaskbar - 16, kTaskbarColour) > 0.98 &&
+           test::fraction_near(i, 40, kHeight - 2 * kTaskbar + 18, 90, 6, kAccent, 12) > 0.9;
+  };
+  auto after = session_.capture_until(
+      [&](const Image& i) {
+        return dark_columns(i, 110, 760, 920) == std::vector<int>{802, 803, 842} &&
+               test::fraction_near(i, 600, 300, 400, 240, kAppGreen) > 0.98 && taskbar_at_scale_2(i);
+      },
+      kTimeoutMs);
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  save_for_docs(*after, "app-shell-scale-2.png");
+  EXPECT_EQ(dark_columns(*after, 110, 760, 920), (std::vector<int>{802, 803, 842}));
+  // The app window fills the 512x272 logical work area: device rows 0..543 are the page, the taskbar from 544.
+  EXPECT_GT(test::fraction_near(*after, 600, 300, 400, 240, kAppGreen), 0.98);
+  EXPECT_TRUE(test::near(after->at(600, kHeight - 2 * kTaskbar - 1), kAppGreen));
+  EXPECT_TRUE(taskbar_at_scale_2(*after)) << "the shell's panel did not re-render at scale 2";
+
+  // A click at the button's logical place (CSS 0..200 × 100..200) still presses it: input follows the new scale.
+  session_.pointer_click(100, 150);
+  auto clicked =
+      session_.capture_until([](const Image& i) { return test::near(i.at(600, 300), kMagenta); }, kTimeoutMs);
+  ASSERT_TRUE(clicked.ok());
+  EXPECT_TRUE(test::near(clicked->at(600, 300), kMagenta)) << "the click after the scale change missed the button";
+  std::string buffered;
+  ASSERT_TRUE(set_nonblocking(bridge.get()).ok());
+  EXPECT_EQ(read_bridge_line(bridge.get(), buffered), "{\"type\":\"APP_MESSAGE\",\"payload\":\"{\\\"clicked\\\":1}\"}\n");
+
+  // And back to 1: one device px each again, the page (now magenta) fills the 1024x592 work area.
+  ASSERT_TRUE(session_.set_output_scale(1).ok());
+  auto back = session_.capture_until(
+      [](const Image& i) {
+        return dark_columns(i, 55, 380, 460) == std::vector<int>{401, 421} &&
+               test::fraction_near(i, 600, 300, 400, 280, kMagenta) > 0.98;
+      },
+      kTimeoutMs);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(dark_columns(*back, 55, 380, 460), (std::vector<int>{401, 421}));
+  EXPECT_GT(test::fraction_near(*back, 600, 300, 400, 280, kMagenta), 0.98);
+  EXPECT_GT(test::fraction_near(*back, 400, kHeight - kTaskbar + 4, 400, kTaskbar - 8, kTaskbarColour), 0.98);
 }
 
 TEST_F(HostsOnCompositor, WebKitsProcessesOfAnAppShellInheritNeitherTheBridgeNorTheReadinessFdNorTheToken) {

@@ -48,6 +48,8 @@ class CompositorSession {
   void pointer_click(double x, double y);
   void scroll(double vertical);  // logical px; positive scrolls down
   void touch_tap(double x, double y);
+  /// Sets the scale of the session's one output (HEADLESS-1); captures stay in device px.
+  [[nodiscard]] Result<void> set_output_scale(double scale);
   [[nodiscard]] std::string focused_app_id();
   /// Title the compositor holds for the focused window (the zweft slot title when one was given).
   [[nodiscard]] std::string focused_title();
