@@ -179,6 +179,17 @@ TEST(DirectHostCallSelection, OnlySignaturesOfDirectTypesHaveADirectEntry) {
   EXPECT_FALSE(iface.functions.at("nested").direct);
 }
 
+TEST(DirectHostCallSelection, ACheckPutAroundAFunctionDropsItsDirectEntrySoNoCallBypassesIt) {
+  HostInterface iface;
+  iface.name = "test:pkg/iface@0.1.0";
+  iface.wrap("recv", []() -> std::optional<std::string> { return std::nullopt; });
+  HostBinding& fn = iface.functions.at("recv");
+  ASSERT_TRUE(fn.direct);
+  HostCall unchecked = fn.call;
+  fn.replace_call([unchecked](std::vector<Val>& args) { return unchecked(args); });
+  EXPECT_FALSE(fn.direct);
+}
+
 TEST(DirectHostCallSelection, TheDirectLayoutOfAResultIsTheCanonicalOne) {
   auto expect_layout = [](auto value, const char* what) {
     using T = decltype(value);

@@ -31,6 +31,13 @@ struct HostBinding {
   std::shared_ptr<const FuncSig> type;
   HostCall call;
   DirectHostCall direct;
+
+  /// Puts `replacement` (typically a check around the old `call`) in place of the function; the direct entry goes,
+  /// since it would reach the old function without the check.
+  void replace_call(HostCall replacement) {
+    call = std::move(replacement);
+    direct = nullptr;
+  }
 };
 
 /// `body` behind an arity check: a call with another number of arguments than `params` fails (the link-time type

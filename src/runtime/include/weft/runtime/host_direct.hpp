@@ -293,7 +293,8 @@ DirectHostCall direct_call(std::shared_ptr<F> body) {
     using Stage = DirectFailure::Stage;
     constexpr size_t flat = (size_t(0) + ... + Direct<A>::flat);
     DirectCall c{cx, args, 0, {}};
-    if (args.size() < flat || sig.params.size() != sizeof...(A)) return DirectFailure{Stage::arguments, "too few flat values"};
+    if (args.size() < flat || sig.params.size() != sizeof...(A))
+      return DirectFailure{Stage::arguments, "too few flat values"};
     std::tuple<A...> values{};
     bool lifted = [&]<size_t... I>(std::index_sequence<I...>) {
       return (true && ... && Direct<A>::lift(c, *sig.params[I], std::get<I>(values)));
@@ -304,7 +305,8 @@ DirectHostCall direct_call(std::shared_ptr<F> body) {
       std::apply(*body, std::move(values));
       return std::nullopt;
     } else if constexpr (std::is_same_v<Ret, Result<void>>) {
-      if (auto r = std::apply(*body, std::move(values)); !r) return DirectFailure{Stage::host, std::move(r).error().message};
+      if (auto r = std::apply(*body, std::move(values)); !r)
+        return DirectFailure{Stage::host, std::move(r).error().message};
       return std::nullopt;
     } else if constexpr (std::is_same_v<Ret, Result<R>>) {
       auto r = std::apply(*body, std::move(values));
