@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -48,6 +49,14 @@ constexpr size_t kMemoryReservation = size_t(8) << 30;  // bytes: what wasm-rt-i
 #endif
 
 class AotEngine;
+
+/// The first `count` elements of `stack`, or of `heap` resized to `count` when they do not fit.
+template <size_t N>
+std::span<CoreValue> on_stack_or_heap(std::array<CoreValue, N>& stack, std::vector<CoreValue>& heap, size_t count) {
+  if (count <= N) return {stack.data(), count};
+  heap.resize(count);
+  return heap;
+}
 
 /// Process-wide state shared by all engines and modules: loaded objects, the func-type registry and which engine
 /// owns each memory and table (wasm-rt's grow entry points carry no context).
@@ -303,7 +312,13 @@ class AotEngine final : public CoreEngine {
     GuestRunning host_code(false);
     try {
       const auto& [fn, type] = hosts_.at(host);
-      std::vector<CoreValue> in(type.params.size()), out(type.results.size());
+      // The values live on the stack (a lowered call has at most 16 flat parameters and a return pointer): a host
+      // call allocates nothing here. Larger signatures (none the component layer makes) use the heap.
+      std::array<CoreValue, 17> in_stack;
+      std::array<CoreValue, 4> out_stack;
+      std::vector<CoreValue> in_heap, out_heap;
+      std::span<CoreValue> in = on_stack_or_heap(in_stack, in_heap, type.params.size());
+      std::span<CoreValue> out = on_stack_or_heap(out_stack, out_heap, type.results.size());
       for (size_t i = 0; i < in.size(); ++i) in[i] = {type.params[i], args[i]};
       for (size_t i = 0; i < out.size(); ++i) out[i].type = type.results[i];
       if (auto trap = fn(in, out)) {

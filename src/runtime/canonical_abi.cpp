@@ -43,6 +43,23 @@ const CType* case_type(const CType& t, uint32_t i) {
 }
 bool is_variant_like(K k) { return k == K::variant || k == K::enum_ || k == K::option || k == K::result; }
 
+void require_scalar(uint64_t c) {
+  if (!valid_scalar(c)) fault("char " + std::to_string(c) + " is not a Unicode scalar value");
+}
+/// Lifting's check of a case index (lowering names no case count: the host made the value).
+void require_case(uint32_t index, size_t cases) {
+  if (index >= cases)
+    fault("case index " + std::to_string(index) + " is out of range (" + std::to_string(cases) + " cases)");
+}
+
+/// The canonical ABI's check before a value is loaded from or stored to `ptr` as a whole (function parameters,
+/// results and return areas): aligned, and all of its bytes inside the memory — before anything is read or written,
+/// so a store never leaves a partial value behind its fault.
+void require_value_area(CanonContext& cx, uint32_t ptr, uint32_t size, uint32_t align, std::string_view what) {
+  if (ptr % align) fault(std::string(what) + " " + std::to_string(ptr) + " is misaligned");
+  (void)at(cx, ptr, size);
+}
+
 CoreType join(CoreType a, CoreType b) {
   if (a == b) return a;
   if ((a == CoreType::i32 && b == CoreType::f32) || (a == CoreType::f32 && b == CoreType::i32)) return CoreType::i32;
@@ -80,7 +97,7 @@ Val load_list_from(CanonContext& cx, uint32_t ptr, uint32_t len, const CType& el
   if (ptr % align_of(elem)) fault("list pointer is misaligned");
   at(cx, ptr, uint64_t(es) * len);
   Val v;
-  if (elem.kind == K::u8 || elem.kind == K::s8) return Val::bytes(at(cx, ptr, len), len);
+  if (elem.kind == K::u8 || elem.kind == K::s8) return Val::bytes(at(cx, ptr, len), len);  // lift_byte_list too
   if (len > cx.element_budget)
     fault("list of " + std::to_string(len) + " elements exceeds the " + std::to_string(kMaxLiftedElements) +
           " elements one call may pass");
@@ -113,7 +130,7 @@ Val load_value(CanonContext& cx, uint32_t ptr, const CType& t) {
     case K::f64: return Val::floating(read<double>(cx, ptr));
     case K::char_: {
       uint32_t c = read<uint32_t>(cx, ptr);
-      if (!valid_scalar(c)) fault("char " + std::to_string(c) + " is not a Unicode scalar value");
+      require_scalar(c);
       return Val::number(c);
     }
     case K::string: return Val::string(load_string_from(cx, read<uint32_t>(cx, ptr), read<uint32_t>(cx, ptr + 4)));
@@ -143,7 +160,7 @@ Val load_value(CanonContext& cx, uint32_t ptr, const CType& t) {
   }
   size_t n = case_count(t);
   uint32_t index = load_discriminant(cx, ptr, n);
-  if (index >= n) fault("case index " + std::to_string(index) + " is out of range (" + std::to_string(n) + " cases)");
+  require_case(index, n);
   Val v = Val::cases(index);
   if (t.kind == K::enum_) v.num = index;
   if (const CType* ct = case_type(t, index)) {
@@ -155,14 +172,21 @@ Val load_value(CanonContext& cx, uint32_t ptr, const CType& t) {
 
 void store_value(CanonContext& cx, const Val& v, uint32_t ptr, const CType& t);
 
+std::pair<uint32_t, uint32_t> store_bytes_to(CanonContext& cx, const std::string& bytes) {
+  if (bytes.size() > 0xffffffffu) fault("list too large for 32-bit memory");
+  uint32_t ptr = realloc_call(cx, 1, uint32_t(bytes.size()));
+  if (!bytes.empty()) std::memcpy(at(cx, ptr, bytes.size()), bytes.data(), bytes.size());
+  return {ptr, uint32_t(bytes.size())};
+}
+
+void store_pair(CanonContext& cx, std::pair<uint32_t, uint32_t> ptr_len, uint32_t ptr) {
+  write<uint32_t>(cx, ptr, ptr_len.first);
+  write<uint32_t>(cx, ptr + 4, ptr_len.second);
+}
+
 std::pair<uint32_t, uint32_t> store_list_to(CanonContext& cx, const Val& v, const CType& elem) {
   uint32_t es = size_of(elem);
-  if (elem.kind == K::u8 || elem.kind == K::s8) {
-    if (v.str.size() > 0xffffffffu) fault("list too large for 32-bit memory");
-    uint32_t ptr = realloc_call(cx, 1, uint32_t(v.str.size()));
-    if (!v.str.empty()) std::memcpy(at(cx, ptr, v.str.size()), v.str.data(), v.str.size());
-    return {ptr, uint32_t(v.str.size())};
-  }
+  if (elem.kind == K::u8 || elem.kind == K::s8) return store_bytes_to(cx, v.str);
   uint64_t total = uint64_t(es) * v.items.size();
   if (total > 0xffffffffu) fault("list too large for 32-bit memory");
   uint32_t ptr = realloc_call(cx, align_of(elem), uint32_t(total));
@@ -186,18 +210,10 @@ void store_value(CanonContext& cx, const Val& v, uint32_t ptr, const CType& t) {
     case K::f32: return write<float>(cx, ptr, float(v.f));
     case K::f64: return write<double>(cx, ptr, v.f);
     case K::char_:
-      if (!valid_scalar(v.num)) fault("char " + std::to_string(v.num) + " is not a Unicode scalar value");
+      require_scalar(v.num);
       return write<uint32_t>(cx, ptr, uint32_t(v.num));
-    case K::string: {
-      auto [p, len] = store_string_to(cx, v.str);
-      write<uint32_t>(cx, ptr, p);
-      return write<uint32_t>(cx, ptr + 4, len);
-    }
-    case K::list: {
-      auto [p, len] = store_list_to(cx, v, *t.elems[0]);
-      write<uint32_t>(cx, ptr, p);
-      return write<uint32_t>(cx, ptr + 4, len);
-    }
+    case K::string: return store_pair(cx, store_string_to(cx, v.str), ptr);
+    case K::list: return store_pair(cx, store_list_to(cx, v, *t.elems[0]), ptr);
     case K::record:
     case K::tuple: {
       if (v.items.size() != t.elems.size()) fault("record/tuple value has the wrong number of fields");
@@ -269,7 +285,7 @@ Val lift_value(CanonContext& cx, FlatReader& r, const CType& t) {
     case K::f64: return Val::floating(r.next(CoreType::f64).as_f64());
     case K::char_: {
       uint32_t c = r.next(CoreType::i32).as_i32();
-      if (!valid_scalar(c)) fault("char " + std::to_string(c) + " is not a Unicode scalar value");
+      require_scalar(c);
       return Val::number(c);
     }
     case K::string: {
@@ -300,7 +316,7 @@ Val lift_value(CanonContext& cx, FlatReader& r, const CType& t) {
   }
   size_t n = case_count(t);
   uint32_t index = r.next(CoreType::i32).as_i32();
-  if (index >= n) fault("case index " + std::to_string(index) + " is out of range (" + std::to_string(n) + " cases)");
+  require_case(index, n);
   size_t payload_slots = flatten(t).size() - 1;
   size_t start = r.pos;
   Val v = Val::cases(index);
@@ -320,7 +336,7 @@ void lower_value(CanonContext& cx, const Val& v, const CType& t, std::vector<Cor
     case K::s32:
     case K::u32: out.push_back(CoreValue::i32(uint32_t(v.num))); return;
     case K::char_:
-      if (!valid_scalar(v.num)) fault("char " + std::to_string(v.num) + " is not a Unicode scalar value");
+      require_scalar(v.num);
       out.push_back(CoreValue::i32(uint32_t(v.num)));
       return;
     case K::s64:
@@ -503,26 +519,22 @@ CoreFuncType flatten(const FuncSig& sig, bool lower) {
 
 namespace {
 
-/// The canonical ABI's check before a value is loaded from or stored to `ptr` as a whole (function parameters,
-/// results and return areas): aligned, and all of its bytes inside the memory — before anything is read or written,
-/// so a store never leaves a partial value behind its fault.
-void check_value_area(CanonContext& cx, uint32_t ptr, const CType& t, const char* what) {
-  if (ptr % align_of(t)) fault(std::string(what) + " " + std::to_string(ptr) + " is misaligned");
-  (void)at(cx, ptr, size_of(t));
+void require_area_of(CanonContext& cx, uint32_t ptr, const CType& t, const char* what) {
+  require_value_area(cx, ptr, size_of(t), align_of(t), what);
 }
 
 }  // namespace
 
 Result<Val> load(CanonContext& cx, uint32_t ptr, const CType& t) {
   return guarded([&]() -> Result<Val> {
-    check_value_area(cx, ptr, t, "pointer");
+    require_area_of(cx, ptr, t, "pointer");
     return load_value(cx, ptr, t);
   });
 }
 
 Result<void> store(CanonContext& cx, const Val& v, uint32_t ptr, const CType& t) {
   return guarded([&]() -> Result<void> {
-    check_value_area(cx, ptr, t, "pointer");
+    require_area_of(cx, ptr, t, "pointer");
     store_value(cx, v, ptr, t);
     return ok();
   });
@@ -543,37 +555,114 @@ Result<std::vector<CoreValue>> lower_flat(CanonContext& cx, const Val& v, const 
   });
 }
 
+LoweredShape lowered_shape(const FuncSig& sig) {
+  LoweredShape shape;
+  shape.params_in_memory = flatten_all(sig.params).size() > kMaxFlatParams;
+  shape.result_in_memory = sig.result && flatten(*sig.result).size() > kMaxFlatResults;
+  return shape;
+}
+
 Result<std::vector<Val>> lift_lowered_args(CanonContext& cx, const FuncSig& sig, std::span<const CoreValue> args) {
+  return lift_lowered_args(cx, sig, lowered_shape(sig), args);
+}
+
+Result<void> lower_lowered_result(CanonContext& cx, const FuncSig& sig, const Val& result,
+                                  std::span<const CoreValue> args, std::span<CoreValue> results) {
+  return lower_lowered_result(cx, sig, lowered_shape(sig), result, args, results);
+}
+
+Result<std::vector<Val>> lift_lowered_args(CanonContext& cx, const FuncSig& sig, LoweredShape shape,
+                                           std::span<const CoreValue> args) {
   return guarded([&]() -> Result<std::vector<Val>> {
-    if (flatten_all(sig.params).size() > kMaxFlatParams) {
+    if (shape.params_in_memory) {
       if (args.empty()) fault("missing parameter pointer");
       CType tuple = params_tuple(sig);
       uint32_t ptr = args[0].as_i32();
-      check_value_area(cx, ptr, tuple, "parameter pointer");
+      require_area_of(cx, ptr, tuple, "parameter pointer");
       return load_value(cx, ptr, tuple).items;
     }
     FlatReader r{args};
     std::vector<Val> out;
+    out.reserve(sig.params.size());
     for (const auto& p : sig.params) out.push_back(lift_value(cx, r, *p));
     return out;
   });
 }
 
-Result<void> lower_lowered_result(CanonContext& cx, const FuncSig& sig, const Val& result,
+Result<void> lower_lowered_result(CanonContext& cx, const FuncSig& sig, LoweredShape shape, const Val& result,
                                   std::span<const CoreValue> args, std::span<CoreValue> results) {
   return guarded([&]() -> Result<void> {
     if (!sig.result) return ok();
-    auto flat = flatten(*sig.result);
-    if (flat.size() > kMaxFlatResults) {
+    if (shape.result_in_memory) {
       if (args.empty()) fault("missing return pointer");
       uint32_t retptr = args.back().as_i32();
-      check_value_area(cx, retptr, *sig.result, "return pointer");
+      require_area_of(cx, retptr, *sig.result, "return pointer");
       store_value(cx, result, retptr, *sig.result);
       return ok();
     }
     std::vector<CoreValue> out;
     lower_value(cx, result, *sig.result, out);
     for (size_t i = 0; i < out.size() && i < results.size(); ++i) results[i] = out[i];
+    return ok();
+  });
+}
+
+Result<std::string> lift_string(CanonContext& cx, uint32_t ptr, uint32_t len) {
+  return guarded([&]() -> Result<std::string> { return load_string_from(cx, ptr, len); });
+}
+
+Result<std::string> lift_byte_list(CanonContext& cx, uint32_t ptr, uint32_t len) {
+  return guarded([&]() -> Result<std::string> {
+    return std::string(reinterpret_cast<const char*>(at(cx, ptr, len)), len);
+  });
+}
+
+Result<uint32_t> lift_handle_rep(CanonContext& cx, uint32_t handle, const CType& t) {
+  return guarded([&]() -> Result<uint32_t> { return uint32_t(lift_handle(cx, handle, t).num); });
+}
+
+Result<uint32_t> lower_handle_rep(CanonContext& cx, uint32_t rep, const CType& t) {
+  return guarded([&]() -> Result<uint32_t> { return lower_handle(cx, Val::handle(rep), t); });
+}
+
+Result<void> check_char(uint64_t c) {
+  return guarded([&]() -> Result<void> {
+    require_scalar(c);
+    return ok();
+  });
+}
+
+Result<void> check_case_index(uint32_t index, size_t cases) {
+  return guarded([&]() -> Result<void> {
+    require_case(index, cases);
+    return ok();
+  });
+}
+
+Result<void> check_value_area(CanonContext& cx, uint32_t ptr, uint32_t size, uint32_t align, std::string_view what) {
+  return guarded([&]() -> Result<void> {
+    require_value_area(cx, ptr, size, align, what);
+    return ok();
+  });
+}
+
+Result<void> write_guest(CanonContext& cx, uint32_t ptr, const void* data, uint32_t size) {
+  return guarded([&]() -> Result<void> {
+    std::memcpy(at(cx, ptr, size), data, size);
+    return ok();
+  });
+}
+
+Result<void> store_string_at(CanonContext& cx, const std::string& s, uint32_t ptr) {
+  return guarded([&]() -> Result<void> {
+    store_pair(cx, store_string_to(cx, s), ptr);
+    return ok();
+  });
+}
+
+Result<void> store_byte_list_at(CanonContext& cx, const std::string& bytes, uint32_t ptr) {
+  return guarded([&]() -> Result<void> {
+    store_pair(cx, store_bytes_to(cx, bytes), ptr);
     return ok();
   });
 }
@@ -599,7 +688,7 @@ Result<Val> lift_lifted_result(CanonContext& cx, const FuncSig& sig, std::span<c
     if (flatten(*sig.result).size() > kMaxFlatResults) {
       if (results.empty()) fault("missing result pointer");
       uint32_t ptr = results[0].as_i32();
-      check_value_area(cx, ptr, *sig.result, "result pointer");
+      require_area_of(cx, ptr, *sig.result, "result pointer");
       return load_value(cx, ptr, *sig.result);
     }
     FlatReader r{results};

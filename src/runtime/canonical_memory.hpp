@@ -53,9 +53,6 @@ inline uint32_t realloc_call(CanonContext& cx, uint32_t align, uint32_t size) {
   return ptr;
 }
 
-
-inline bool valid_scalar(uint64_t c) { return c < 0x110000 && !(c >= 0xd800 && c < 0xe000); }
-
 /// A guest string at (ptr, len) in the context's encoding, as UTF-8.
 std::string load_string_from(CanonContext& cx, uint32_t ptr, uint32_t len);
 /// Copies a host UTF-8 string into guest memory (through realloc) in the context's encoding: (ptr, len).

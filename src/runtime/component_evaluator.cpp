@@ -94,6 +94,7 @@ Result<Item> Evaluator::host_instance(const Import& imp) {
           f->sig = ft.func;
           f->name = imp.name + "#" + d.name;
           f->host = fn != host->functions.end() ? &fn->second.call : &host->fallback;
+          if (fn != host->functions.end() && fn->second.direct) f->direct = &fn->second.direct;
           inst->exports[d.name] = f;
         } else {
           return fail("import '" + imp.name + "': export '" + d.name + "' of sort " + sort_name(d.desc.sort) +

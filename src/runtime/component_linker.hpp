@@ -20,6 +20,7 @@ struct Func {
   std::shared_ptr<const FuncSig> sig;
   std::string name;                 // for errors
   const HostCall* host = nullptr;   // host function
+  const DirectHostCall* direct = nullptr;  // host function: its direct entry, when its type has one
   Evaluator* owner = nullptr;       // lifted: the evaluator whose core index spaces the options refer to
   CoreExtern core;                  // lifted: the core function
   CanonOptions options;             // lifted

@@ -16,10 +16,25 @@ Result<CoreExtern> Evaluator::core_func(uint32_t index) {
   });
 }
 
+namespace {
+
+/// The trap a direct host call's failure raises: the one the generic path raises at the same point.
+Trap trap_of(DirectFailure failure, const std::string& name) {
+  switch (failure.stage) {
+    case DirectFailure::Stage::arguments:
+      return Trap{"canonical-abi", "arguments of " + name + ": " + failure.message};
+    case DirectFailure::Stage::host: return Trap{"host", std::move(failure.message)};
+    default: return Trap{"canonical-abi", "result of " + name + ": " + failure.message};
+  }
+}
+
+}  // namespace
+
 Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
   WEFT_TRY(FuncPtr target, func(d.func));
   auto sig = target->sig;
   CoreFuncType flat = flatten(*sig, true);
+  LoweredShape shape = lowered_shape(*sig);  // once here, not per call
   CanonOptions options = d.options;
   WEFT_TRY_VOID(check_options(options, nullptr, "canon lower of " + target->name));
   Evaluator* self = this;
@@ -27,20 +42,35 @@ Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
   // trampoline) and kept: looking them up on every call was the largest single cost of a host call. Each call works
   // on a copy, so its element budget starts afresh.
   auto resolved = std::make_shared<std::optional<CanonContext>>();
-  return st.engine->host_function(flat, [self, target, sig, options, resolved](
+  auto resolve = [self, target, options, resolved]() -> std::optional<Trap> {
+    if (*resolved) return std::nullopt;
+    auto context = self->context(options);
+    if (!context) return Trap{"link", target->name + ": " + context.error().message};
+    *resolved = std::move(*context);
+    return std::nullopt;
+  };
+  // A host function whose C++ type has a direct entry is called straight from the core values: no `Val`s, the same
+  // checks and traps (host_direct.hpp).
+  if (const DirectHostCall* direct = target->direct; direct && !shape.params_in_memory)
+    return st.engine->host_function(flat, [target, sig, resolved, resolve, direct](
+                                              std::span<const CoreValue> args,
+                                              std::span<CoreValue> results) -> std::optional<Trap> {
+      if (auto trap = resolve()) return trap;
+      CanonContext cx = **resolved;
+      auto failure = (*direct)(cx, *sig, args, results);
+      if (!failure) return std::nullopt;
+      return trap_of(std::move(*failure), target->name);
+    });
+  return st.engine->host_function(flat, [target, sig, shape, resolved, resolve](
                                             std::span<const CoreValue> args,
                                             std::span<CoreValue> results) -> std::optional<Trap> {
-    if (!*resolved) {
-      auto context = self->context(options);
-      if (!context) return Trap{"link", target->name + ": " + context.error().message};
-      *resolved = std::move(*context);
-    }
-    std::optional<CanonContext> cx = **resolved;
-    auto values = lift_lowered_args(*cx, *sig, args);
+    if (auto trap = resolve()) return trap;
+    CanonContext cx = **resolved;
+    auto values = lift_lowered_args(cx, *sig, shape, args);
     if (!values) return Trap{"canonical-abi", "arguments of " + target->name + ": " + values.error().message};
     CallOutcome out = call_func(*target, *values);
     if (out.trap) return out.trap;
-    auto lowered = lower_lowered_result(*cx, *sig, out.value, args, results);
+    auto lowered = lower_lowered_result(cx, *sig, shape, out.value, args, results);
     if (!lowered) return Trap{"canonical-abi", "result of " + target->name + ": " + lowered.error().message};
     return std::nullopt;
   });

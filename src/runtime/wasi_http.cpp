@@ -63,8 +63,8 @@ void limit_request_bodies(State& st, HostInterface& streams) {
                            "[method]output-stream.blocking-splice"}) {
     HostBinding& fn = streams.functions.at(name);
     HostCall write = fn.call;
-    fn.call = arity_checked(streams.name + "#" + name, fn.type->params.size(),
-                            [write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
+    fn.replace_call(arity_checked(streams.name + "#" + name, fn.type->params.size(),
+                                  [write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
       std::string* body = body_of(a[0]);
       if (!body) return write(a);
       size_t before = body->size();
@@ -75,19 +75,19 @@ void limit_request_bodies(State& st, HostInterface& streams) {
         return too_large();
       }
       return r;
-    });
+    }));
   }
   HostBinding& check = streams.functions.at("[method]output-stream.check-write");
   HostCall check_write = check.call;
-  check.call = arity_checked(streams.name + "#[method]output-stream.check-write", check.type->params.size(),
-                             [check_write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
+  check.replace_call(arity_checked(streams.name + "#[method]output-stream.check-write", check.type->params.size(),
+                                   [check_write, body_of, too_large](std::vector<Val>& a) -> Result<Val> {
     std::string* body = body_of(a[0]);
     WEFT_TRY(Val r, check_write(a));
     if (!body || r.index != 0) return r;
     if (body->size() >= kMaxHttpBody) return too_large();
     r.items[0].num = std::min<uint64_t>(r.items[0].num, kMaxHttpBody - body->size());
     return r;
-  });
+  }));
 }
 
 using FieldList = std::vector<std::pair<std::string, Bytes>>;  // list<tuple<field-name, field-value>>

@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "weft/core/result.hpp"
@@ -59,6 +61,9 @@ struct CanonContext {
   size_t element_budget = kMaxLiftedElements;
 };
 
+/// Whether a code point is a Unicode scalar value (what `char` may carry).
+[[nodiscard]] inline bool valid_scalar(uint64_t c) { return c < 0x110000 && !(c >= 0xd800 && c < 0xe000); }
+
 [[nodiscard]] uint32_t size_of(const CType& t);
 [[nodiscard]] uint32_t align_of(const CType& t);
 [[nodiscard]] std::vector<CoreType> flatten(const CType& t);
@@ -71,12 +76,52 @@ struct CanonContext {
 [[nodiscard]] Result<Val> lift_flat(CanonContext& cx, std::span<const CoreValue> flat, const CType& t);
 [[nodiscard]] Result<std::vector<CoreValue>> lower_flat(CanonContext& cx, const Val& v, const CType& t);
 
+/// Where a lowered call's parameters and result travel, fixed by its type: worked out once per trampoline (at link
+/// time) instead of flattening the signature on every call.
+struct LoweredShape {
+  bool params_in_memory = false;  // more than kMaxFlatParams flat parameters: one pointer to a tuple
+  bool result_in_memory = false;  // more than kMaxFlatResults flat results: a trailing return pointer
+};
+[[nodiscard]] LoweredShape lowered_shape(const FuncSig& sig);
+
 /// Guest → host (`canon lower`): the arguments a host function receives from the core call's `args`.
 [[nodiscard]] Result<std::vector<Val>> lift_lowered_args(CanonContext& cx, const FuncSig& sig,
                                                          std::span<const CoreValue> args);
 /// Guest → host: writes the host's result into the core results or through the trailing return pointer in `args`.
 [[nodiscard]] Result<void> lower_lowered_result(CanonContext& cx, const FuncSig& sig, const Val& result,
                                                 std::span<const CoreValue> args, std::span<CoreValue> results);
+/// The same two with the shape worked out beforehand (lowered_shape(sig)).
+[[nodiscard]] Result<std::vector<Val>> lift_lowered_args(CanonContext& cx, const FuncSig& sig, LoweredShape shape,
+                                                         std::span<const CoreValue> args);
+[[nodiscard]] Result<void> lower_lowered_result(CanonContext& cx, const FuncSig& sig, LoweredShape shape,
+                                                const Val& result, std::span<const CoreValue> args,
+                                                std::span<CoreValue> results);
+
+// The pieces of lifting and lowering that host.hpp's direct calls (host_direct.hpp) assemble per C++ type: each
+// checks what lifting or lowering a whole value checks at that point, with the same message.
+
+/// A string argument at (ptr, len), in the context's encoding, as UTF-8.
+[[nodiscard]] Result<std::string> lift_string(CanonContext& cx, uint32_t ptr, uint32_t len);
+/// A list<u8> argument at (ptr, len).
+[[nodiscard]] Result<std::string> lift_byte_list(CanonContext& cx, uint32_t ptr, uint32_t len);
+/// The rep behind a guest handle of handle type `t` (own: moved out of the table; borrow: left there).
+[[nodiscard]] Result<uint32_t> lift_handle_rep(CanonContext& cx, uint32_t handle, const CType& t);
+/// A new guest handle for host rep `rep` of handle type `t` (own only).
+[[nodiscard]] Result<uint32_t> lower_handle_rep(CanonContext& cx, uint32_t rep, const CType& t);
+/// Fails unless `c` is a Unicode scalar value.
+[[nodiscard]] Result<void> check_char(uint64_t c);
+/// Fails unless case `index` is below `cases`.
+[[nodiscard]] Result<void> check_case_index(uint32_t index, size_t cases);
+/// A value area (parameters, results, return areas) of `size` bytes aligned to `align` at `ptr`, checked as a whole
+/// before anything is read or written; `what` names the pointer in the error.
+[[nodiscard]] Result<void> check_value_area(CanonContext& cx, uint32_t ptr, uint32_t size, uint32_t align,
+                                            std::string_view what);
+/// Copies `size` bytes into guest memory at `ptr`, bounds-checked.
+[[nodiscard]] Result<void> write_guest(CanonContext& cx, uint32_t ptr, const void* data, uint32_t size);
+/// Stores a string / list<u8> (its bytes through cabi_realloc) and writes its (ptr, len) pair at `ptr`.
+[[nodiscard]] Result<void> store_string_at(CanonContext& cx, const std::string& s, uint32_t ptr);
+[[nodiscard]] Result<void> store_byte_list_at(CanonContext& cx, const std::string& bytes, uint32_t ptr);
+
 /// Host → guest (`canon lift`): the core arguments for a call to a lifted export.
 [[nodiscard]] Result<std::vector<CoreValue>> lower_lifted_args(CanonContext& cx, const FuncSig& sig,
                                                                const std::vector<Val>& args);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "weft/core/result.hpp"
+#include "weft/runtime/host_direct.hpp"
 #include "weft/runtime/host_types.hpp"
 #include "weft/runtime/values.hpp"
 
@@ -23,10 +24,20 @@ namespace weft::runtime {
 using HostCall = std::function<Result<Val>(std::vector<Val>& args)>;
 
 /// A host function and the WIT type it serves: a guest's import binds to it only when it declares exactly that type
-/// (wit::mismatch), and `call` is never handed another number of arguments than `type` has parameters.
+/// (wit::mismatch), and `call` is never handed another number of arguments than `type` has parameters. `direct`, when
+/// set, is the same function reached straight from core values (host_direct.hpp): a lowered call takes it instead
+/// of lifting `Val`s for `call`.
 struct HostBinding {
   std::shared_ptr<const FuncSig> type;
   HostCall call;
+  DirectHostCall direct;
+
+  /// Puts `replacement` (typically a check around the old `call`) in place of the function; the direct entry goes,
+  /// since it would reach the old function without the check.
+  void replace_call(HostCall replacement) {
+    call = std::move(replacement);
+    direct = nullptr;
+  }
 };
 
 /// `body` behind an arity check: a call with another number of arguments than `params` fails (the link-time type
@@ -44,9 +55,6 @@ template <class R, class... A> struct Callable<R (*)(A...)> {
   using Ret = R;
   using Args = std::tuple<std::decay_t<A>...>;
 };
-/// The WIT result of a C++ return type: `Result<T>` (an error traps the guest) stands for T.
-template <class R> struct Returned { using type = R; };
-template <class R> struct Returned<Result<R>> { using type = R; };
 }  // namespace detail
 
 struct HostInterface {
@@ -80,7 +88,10 @@ struct HostInterface {
   void wrap_as(const std::string& fn, F body, std::tuple<A...>*) {
     using Ret = typename detail::Callable<F>::Ret;
     using R = typename detail::Returned<Ret>::type;
-    HostCall call = [body = std::move(body)](std::vector<Val>& args) mutable -> Result<Val> {
+    // One callable behind both entries: a body with state (a mutable lambda) sees every call, whichever path.
+    auto shared = std::make_shared<F>(std::move(body));
+    HostCall call = [shared](std::vector<Val>& args) -> Result<Val> {
+      F& body = *shared;
       return [&]<size_t... I>(std::index_sequence<I...>) -> Result<Val> {
         if constexpr (std::is_void_v<Ret>) {
           body(wit::Conv<A>::from(args[I])...);
@@ -97,7 +108,10 @@ struct HostInterface {
         }
       }(std::index_sequence_for<A...>{});
     };
-    functions[fn] = {wit::Signature<R(A...)>::get(), arity_checked(name + "#" + fn, sizeof...(A), std::move(call))};
+    HostBinding binding{wit::Signature<R(A...)>::get(), arity_checked(name + "#" + fn, sizeof...(A), std::move(call)),
+                        nullptr};
+    if constexpr (wit::direct_signature<Ret, A...>()) binding.direct = wit::direct_call<Ret, A...>(shared);
+    functions[fn] = std::move(binding);
   }
 };
 

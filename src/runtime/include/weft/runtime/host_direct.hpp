@@ -1,0 +1,322 @@
+#pragma once
+// Direct host calls: a typed host function (HostInterface::wrap) whose parameters and result are simple enough is
+// also reachable straight from the core values of a `canon lower` call — arguments read from the flat values into the
+// C++ parameters, the result written back into the core result or the return area — without the lifted `Val`s of
+// the generic path (canonical_abi.hpp's lift_lowered_args / lower_lowered_result). Every guest pointer and length is
+// checked by the same canonical ABI functions, in the same order, with the same messages, so a call traps exactly
+// where and how the generic path would.
+//
+// Direct parameters: scalars, std::string, Bytes, Own/Borrow, std::optional of those. Direct results: scalars,
+// std::string, Bytes, Own, std::optional and Res over those (None included). Anything else (records, variants,
+// enums, flags, lists of non-bytes) keeps the generic path.
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "weft/runtime/canonical_abi.hpp"
+#include "weft/runtime/host_types.hpp"
+
+namespace weft::runtime {
+
+/// Where a direct host call failed; the trampoline turns each stage into the trap the generic path raises there
+/// (`canonical-abi` for arguments and result, `host` for the host function's own error).
+struct DirectFailure {
+  enum class Stage : uint8_t { arguments, host, result } stage = Stage::arguments;
+  std::string message;
+};
+
+/// A host function called with the core values of a lowered call: `sig` is the guest's declared type (equal to the
+/// host's, checked at link time; its handle types name the resources), `args`/`results` the flat core values.
+using DirectHostCall = std::function<std::optional<DirectFailure>(CanonContext& cx, const FuncSig& sig,
+                                                                  std::span<const CoreValue> args,
+                                                                  std::span<CoreValue> results)>;
+
+namespace detail {
+/// The WIT result of a C++ return type: `Result<T>` (an error traps the guest) stands for T.
+template <class R> struct Returned { using type = R; };
+template <class R> struct Returned<Result<R>> { using type = R; };
+}  // namespace detail
+
+namespace wit {
+
+/// One direct call in progress: the flat arguments read so far, and the message of the first failure.
+struct DirectCall {
+  CanonContext& cx;
+  std::span<const CoreValue> args;
+  size_t pos = 0;
+  std::string error;
+
+  uint64_t next() { return args[pos++].bits; }  // the caller checked the count against the flat signature
+  bool failed(std::string message) {
+    error = std::move(message);
+    return false;
+  }
+  template <class T>
+  bool check(const Result<T>& r) {
+    return r.ok() || failed(r.error().message);
+  }
+};
+
+constexpr uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * a; }
+
+/// How a C++ value crosses directly. `param`: it can be read from flat arguments (`flat` slots); `result`: it can be
+/// written back; `in_memory` results go through the return area (`size`/`align` bytes, the canonical layout).
+template <class T, class = void> struct Direct {
+  static constexpr bool param = false, result = false, in_memory = false;
+  static constexpr size_t flat = 0;
+  static constexpr uint32_t size = 0, align = 1;
+};
+
+template <class T>
+struct Direct<T, std::enable_if_t<std::is_arithmetic_v<T>>> {
+  static constexpr bool param = true, result = true, in_memory = false;
+  static constexpr bool wide = sizeof(T) == 8;  // i64 / f64
+  static constexpr size_t flat = 1;
+  static constexpr uint32_t size = std::is_same_v<T, bool> ? 1 : sizeof(T), align = size;
+
+  /// As the generic path: through the lifted value (a float goes through double, as `Val::f` does).
+  static bool lift(DirectCall& c, const CType&, T& out) {
+    uint64_t bits = c.next();
+    if constexpr (std::is_same_v<T, bool>) {
+      out = uint32_t(bits) != 0;
+    } else if constexpr (std::is_same_v<T, float>) {
+      float f;
+      auto low = uint32_t(bits);
+      std::memcpy(&f, &low, 4);
+      out = float(double(f));
+    } else if constexpr (std::is_same_v<T, double>) {
+      std::memcpy(&out, &bits, 8);
+    } else if constexpr (std::is_same_v<T, char32_t>) {
+      if (!c.check(check_char(uint32_t(bits)))) return false;
+      out = char32_t(uint32_t(bits));
+    } else if constexpr (wide) {
+      out = T(bits);
+    } else {
+      out = T(uint32_t(bits));
+    }
+    return true;
+  }
+  static bool lower(DirectCall& c, const CType&, T v, CoreValue& out) {
+    if constexpr (std::is_same_v<T, bool>) out = CoreValue::i32(v ? 1 : 0);
+    else if constexpr (std::is_same_v<T, float>) out = CoreValue::f32(float(double(v)));
+    else if constexpr (std::is_same_v<T, double>) out = CoreValue::f64(v);
+    else if constexpr (std::is_same_v<T, char32_t>) {
+      if (!c.check(check_char(uint64_t(v)))) return false;
+      out = CoreValue::i32(uint32_t(v));
+    } else if constexpr (wide) out = CoreValue::i64(uint64_t(v));
+    else out = CoreValue::i32(uint32_t(int64_t(v)));
+    return true;
+  }
+  static bool store(DirectCall& c, const CType&, T v, uint32_t ptr) {
+    if constexpr (std::is_same_v<T, bool>) {
+      uint8_t b = v ? 1 : 0;
+      return c.check(write_guest(c.cx, ptr, &b, 1));
+    } else if constexpr (std::is_same_v<T, char32_t>) {
+      if (!c.check(check_char(uint64_t(v)))) return false;
+      auto u = uint32_t(v);
+      return c.check(write_guest(c.cx, ptr, &u, 4));
+    } else if constexpr (std::is_same_v<T, float>) {
+      float f = float(double(v));
+      return c.check(write_guest(c.cx, ptr, &f, 4));
+    } else {
+      return c.check(write_guest(c.cx, ptr, &v, sizeof(T)));
+    }
+  }
+};
+
+/// Strings and byte lists: (ptr, len) in two flat slots, 8 bytes aligned to 4 in memory.
+template <class T, bool kBytes>
+struct DirectText {
+  static constexpr bool param = true, result = true, in_memory = true;
+  static constexpr size_t flat = 2;
+  static constexpr uint32_t size = 8, align = 4;
+  static std::string& text(T& v) {
+    if constexpr (kBytes) return v.data;
+    else return v;
+  }
+  static bool lift(DirectCall& c, const CType&, T& out) {
+    auto ptr = uint32_t(c.next());
+    auto len = uint32_t(c.next());
+    auto r = kBytes ? lift_byte_list(c.cx, ptr, len) : lift_string(c.cx, ptr, len);
+    if (!c.check(r)) return false;
+    text(out) = std::move(r).value();
+    return true;
+  }
+  static bool store(DirectCall& c, const CType&, T& v, uint32_t ptr) {
+    return c.check(kBytes ? store_byte_list_at(c.cx, text(v), ptr) : store_string_at(c.cx, text(v), ptr));
+  }
+};
+template <> struct Direct<std::string> : DirectText<std::string, false> {};
+template <> struct Direct<Bytes> : DirectText<Bytes, true> {};
+
+/// Handles: the rep of the guest's handle (own moves out of the guest's table, borrow stays), the guest's handle
+/// type naming the resource.
+template <class H>
+struct DirectHandle {
+  static constexpr bool param = true, in_memory = false;
+  static constexpr size_t flat = 1;
+  static constexpr uint32_t size = 4, align = 4;
+  static bool lift(DirectCall& c, const CType& t, H& out) {
+    auto rep = lift_handle_rep(c.cx, uint32_t(c.next()), t);
+    if (!c.check(rep)) return false;
+    out.rep = *rep;
+    return true;
+  }
+};
+template <class R> struct Direct<Borrow<R>> : DirectHandle<Borrow<R>> {
+  static constexpr bool result = false;  // lowering a borrow into a guest is refused; the generic path says so
+};
+template <class R> struct Direct<Own<R>> : DirectHandle<Own<R>> {
+  static constexpr bool result = true;
+  static bool lower(DirectCall& c, const CType& t, Own<R> v, CoreValue& out) {
+    auto handle = lower_handle_rep(c.cx, v.rep, t);
+    if (!c.check(handle)) return false;
+    out = CoreValue::i32(*handle);
+    return true;
+  }
+  static bool store(DirectCall& c, const CType& t, Own<R> v, uint32_t ptr) {
+    auto handle = lower_handle_rep(c.cx, v.rep, t);
+    if (!c.check(handle)) return false;
+    return c.check(write_guest(c.cx, ptr, &*handle, 4));
+  }
+};
+
+/// `_` of result<_, E>: no payload.
+template <> struct Direct<None> {
+  static constexpr bool param = false, result = true, in_memory = false;
+  static constexpr size_t flat = 0;
+  static constexpr uint32_t size = 0, align = 1;
+};
+
+/// Two-case variants (option, result) in memory: a one-byte discriminant, then the payload at its alignment.
+template <class Ok, class Err>
+struct DirectCases {
+  static constexpr uint32_t align = std::max({uint32_t(1), Direct<Ok>::align, Direct<Err>::align});
+  static constexpr uint32_t payload = align_up(1, align);
+  static constexpr uint32_t size = align_up(payload + std::max(Direct<Ok>::size, Direct<Err>::size), align);
+
+  template <class V>
+  static bool store_case(DirectCall& c, const CType* t, uint32_t index, V* value, uint32_t ptr) {
+    auto disc = uint8_t(index);
+    if (!c.check(write_guest(c.cx, ptr, &disc, 1))) return false;
+    if constexpr (!std::is_same_v<V, None>) return Direct<V>::store(c, *t, *value, ptr + payload);
+    return true;
+  }
+};
+
+template <class T>
+struct Direct<std::optional<T>> : DirectCases<None, T> {
+  static constexpr bool param = Direct<T>::param;
+  static constexpr bool result = Direct<T>::result && !std::is_same_v<T, None>;
+  static constexpr bool in_memory = true;
+  static constexpr size_t flat = param ? 1 + Direct<T>::flat : 0;
+
+  /// As the generic path: the case index checked, the payload read from its slots, unused slots skipped.
+  static bool lift(DirectCall& c, const CType& t, std::optional<T>& out) {
+    auto index = uint32_t(c.next());
+    if (!c.check(check_case_index(index, 2))) return false;
+    size_t start = c.pos;
+    if (index == 1) {
+      T v{};
+      if (!Direct<T>::lift(c, *t.elems[0], v)) return false;
+      out = std::move(v);
+    } else {
+      out.reset();
+    }
+    c.pos = start + Direct<T>::flat;
+    return true;
+  }
+  static bool store(DirectCall& c, const CType& t, std::optional<T>& v, uint32_t ptr) {
+    if (!v) return DirectCases<None, T>::template store_case<None>(c, nullptr, 0, nullptr, ptr);
+    return DirectCases<None, T>::store_case(c, t.elems[0].get(), 1, &*v, ptr);
+  }
+};
+
+template <class T, class E>
+struct Direct<Res<T, E>> : DirectCases<T, E> {
+  static constexpr bool param = false, in_memory = true;  // as a parameter its slots join: the generic path
+  static constexpr bool result = Direct<T>::result && Direct<E>::result;
+  static constexpr size_t flat = 0;
+  static bool store(DirectCall& c, const CType& t, Res<T, E>& v, uint32_t ptr) {
+    if (v.is_ok) return DirectCases<T, E>::store_case(c, t.elems[0].get(), 0, &v.value, ptr);
+    return DirectCases<T, E>::store_case(c, t.elems[1].get(), 1, &v.error, ptr);
+  }
+};
+
+/// Whether `Ret(A…)` (a wrap()'ed callable's C++ signature; Result<R> stands for R) has a direct path.
+template <class Ret, class... A>
+constexpr bool direct_signature() {
+  using R = typename detail::Returned<Ret>::type;
+  constexpr size_t flat = (size_t(0) + ... + Direct<A>::flat);
+  if constexpr (!(true && ... && Direct<A>::param)) return false;
+  else if constexpr (flat > kMaxFlatParams) return false;
+  else if constexpr (std::is_void_v<R>) return true;
+  else return Direct<R>::result;
+}
+
+/// Writes a direct call's result as lower_lowered_result writes a lifted one: into the core result, or into the
+/// return area named by the last argument after checking all of it.
+template <class R>
+std::optional<DirectFailure> lower_direct(DirectCall& c, const FuncSig& sig, R value, std::span<CoreValue> results) {
+  using Stage = DirectFailure::Stage;
+  if (!sig.result) return std::nullopt;
+  bool ok;
+  if constexpr (Direct<R>::in_memory) {
+    if (c.args.empty()) return DirectFailure{Stage::result, "missing return pointer"};
+    uint32_t retptr = c.args.back().as_i32();
+    ok = c.check(check_value_area(c.cx, retptr, Direct<R>::size, Direct<R>::align, "return pointer")) &&
+         Direct<R>::store(c, *sig.result, value, retptr);
+  } else {
+    CoreValue out;
+    ok = Direct<R>::lower(c, *sig.result, std::move(value), out);
+    if (ok && !results.empty()) results[0] = out;
+  }
+  if (!ok) return DirectFailure{Stage::result, std::move(c.error)};
+  return std::nullopt;
+}
+
+/// The direct entry of a wrap()'ed callable `body` of C++ signature `Ret(A…)` (direct_signature is true).
+template <class Ret, class... A, class F>
+DirectHostCall direct_call(std::shared_ptr<F> body) {
+  using R = typename detail::Returned<Ret>::type;
+  return [body](CanonContext& cx, const FuncSig& sig, std::span<const CoreValue> args,
+                std::span<CoreValue> results) -> std::optional<DirectFailure> {
+    using Stage = DirectFailure::Stage;
+    constexpr size_t flat = (size_t(0) + ... + Direct<A>::flat);
+    DirectCall c{cx, args, 0, {}};
+    if (args.size() < flat || sig.params.size() != sizeof...(A))
+      return DirectFailure{Stage::arguments, "too few flat values"};
+    std::tuple<A...> values{};
+    bool lifted = [&]<size_t... I>(std::index_sequence<I...>) {
+      return (true && ... && Direct<A>::lift(c, *sig.params[I], std::get<I>(values)));
+    }(std::index_sequence_for<A...>{});
+    if (!lifted) return DirectFailure{Stage::arguments, std::move(c.error)};
+
+    if constexpr (std::is_void_v<Ret>) {
+      std::apply(*body, std::move(values));
+      return std::nullopt;
+    } else if constexpr (std::is_same_v<Ret, Result<void>>) {
+      if (auto r = std::apply(*body, std::move(values)); !r)
+        return DirectFailure{Stage::host, std::move(r).error().message};
+      return std::nullopt;
+    } else if constexpr (std::is_same_v<Ret, Result<R>>) {
+      auto r = std::apply(*body, std::move(values));
+      if (!r) return DirectFailure{Stage::host, std::move(r).error().message};
+      return lower_direct<R>(c, sig, std::move(r).value(), results);
+    } else {
+      return lower_direct<R>(c, sig, std::apply(*body, std::move(values)), results);
+    }
+  };
+}
+
+}  // namespace wit
+}  // namespace weft::runtime
