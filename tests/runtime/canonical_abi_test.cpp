@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "canon_memory_fixture.hpp"
 #include "weft/test/component_bytes.hpp"
 #include "weft/runtime/canonical_abi.hpp"
 
@@ -46,20 +47,8 @@ bool same(const Val& a, const Val& b, const CType& t) {
   }
 }
 
-class CanonicalAbi : public ::testing::Test {
+class CanonicalAbi : public test_support::CanonMemoryTest {
  protected:
-  void SetUp() override {
-    engine = make_interpreter_engine();
-    auto m = engine->load(test::read_file_bytes(WEFT_RT_FIXTURES "/canon_memory.wasm"), "canon_memory");
-    ASSERT_TRUE(m.ok()) << m.error().message;
-    auto inst = engine->instantiate(*m, {});
-    ASSERT_TRUE(inst.ok()) << inst.error().message;
-    cx.engine = engine.get();
-    cx.memory = engine->export_of(*inst, "memory");
-    cx.realloc = engine->export_of(*inst, "cabi_realloc");
-    cx.handles = &handles;
-  }
-
   /// Round trip through flat values and through memory; both must give back the value.
   void round_trip(const CTypePtr& t, const Val& v, const char* what) {
     auto flat = lower_flat(cx, v, *t);
@@ -77,9 +66,6 @@ class CanonicalAbi : public ::testing::Test {
     EXPECT_TRUE(same(v, *loaded, *t)) << what << " (memory)";
   }
 
-  std::unique_ptr<CoreEngine> engine;
-  HandleTable handles;
-  CanonContext cx;
 };
 
 TEST_F(CanonicalAbi, EveryPrimitiveTypeRoundTrips) {

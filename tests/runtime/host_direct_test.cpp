@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "weft/runtime/host.hpp"
+#include "canon_memory_fixture.hpp"
 #include "weft/test/component_bytes.hpp"
 
 namespace weft::runtime {
@@ -28,18 +29,10 @@ std::string show(const Val& v) {
   return out + "]";
 }
 
-class DirectHostCalls : public ::testing::Test {
+class DirectHostCalls : public test_support::CanonMemoryTest {
  protected:
   void SetUp() override {
-    engine = make_interpreter_engine();
-    auto m = engine->load(test::read_file_bytes(WEFT_RT_FIXTURES "/canon_memory.wasm"), "canon_memory");
-    ASSERT_TRUE(m.ok()) << m.error().message;
-    auto inst = engine->instantiate(*m, {});
-    ASSERT_TRUE(inst.ok()) << inst.error().message;
-    cx.engine = engine.get();
-    cx.memory = engine->export_of(*inst, "memory");
-    cx.realloc = engine->export_of(*inst, "cabi_realloc");
-    cx.handles = &handles;
+    CanonMemoryTest::SetUp();
     iface.name = "test:pkg/iface@0.1.0";
   }
 
@@ -95,9 +88,6 @@ class DirectHostCalls : public ::testing::Test {
     return by_direct;
   }
 
-  std::unique_ptr<CoreEngine> engine;
-  HandleTable handles;
-  CanonContext cx;
   HostInterface iface;
 };
 
