@@ -32,6 +32,9 @@ View::View(ViewSignals& signals, wlr_xdg_surface* xdg, wlr_scene_tree* parent, s
   // so that configure already carries the size and state the window will have.
   commit_.connect(&xdg->surface->events.commit, [this, &signals](void*) {
     if (this->xdg->surface->current.committed & WLR_SURFACE_STATE_BUFFER) new_content = true;
+    // wlroots' scene has just laid out the surface tree for this commit, the window geometry at the tree's origin;
+    // while that geometry is implicit, the tree moves with it so that the main surface stays where it was placed.
+    follow_implicit_geometry();
     if (!initially_committed && this->xdg->toplevel->added) {
       initially_committed = true;
       signals.initially_committed.emit(*this);
@@ -64,12 +67,41 @@ std::string View::title() const {
 
 void View::apply_geometry(const wlr_box& target, bool maximized) {
   box = target;
-  wlr_scene_node_set_position(node, target.x, target.y);
+  place_node();
   // Each xdg configure makes the client redraw: compare with what is scheduled and only send what changed.
   wlr_xdg_toplevel_configure& scheduled = xdg->toplevel->scheduled;
   if (scheduled.maximized != maximized) wlr_xdg_toplevel_set_maximized(xdg, maximized);
   if (scheduled.width != static_cast<uint32_t>(target.width) || scheduled.height != static_cast<uint32_t>(target.height))
     wlr_xdg_toplevel_set_size(xdg, target.width, target.height);
+}
+
+void View::move_to(int x, int y) {
+  box.x = x;
+  box.y = y;
+  place_node();
+}
+
+void View::follow_implicit_geometry() {
+  // The scene reads the geometry on each commit of the main surface only (a desynchronized sub-surface's commit can
+  // change the bounding box without one): keep what it read, not what a later read would say.
+  implicit_origin_x_ = implicit_origin_y_ = 0;
+  if (wlr_box_empty(&xdg->current.geometry)) {
+    wlr_box extents{};
+    wlr_xdg_surface_get_geometry(xdg, &extents);
+    implicit_origin_x_ = extents.x;
+    implicit_origin_y_ = extents.y;
+  }
+  place_node();
+}
+
+void View::place_node() {
+  wlr_scene_node_set_position(node, box.x + implicit_origin_x_, box.y + implicit_origin_y_);
+}
+
+wlr_box View::window_geometry() const {
+  wlr_box geometry{};
+  wlr_xdg_surface_get_geometry(xdg, &geometry);
+  return wlr_box{box.x + implicit_origin_x_, box.y + implicit_origin_y_, geometry.width, geometry.height};
 }
 
 void View::set_activated(bool value) {

@@ -119,14 +119,17 @@ void WindowPolicy::place_in_layer(View& view) {
 
 void WindowPolicy::place(View& view) {
   bool maximized = false;
-  const wlr_box box = geometry_for(view, &maximized);  // before reading `maximized`: argument order is unspecified
+  wlr_box box = geometry_for(view, &maximized);  // before reading `maximized`: argument order is unspecified
+  if (auto it = harness_positions_.find(&view); it != harness_positions_.end()) {
+    box.x = it->second.first;
+    box.y = it->second.second;
+  }
   view.apply_geometry(box, maximized);
 }
 
 void WindowPolicy::move_to(View& view, int x, int y) {
-  view.box.x = x;
-  view.box.y = y;
-  wlr_scene_node_set_position(view.node, x, y);
+  harness_positions_[&view] = {x, y};
+  view.move_to(x, y);
 }
 
 void WindowPolicy::arrange() {
@@ -262,6 +265,7 @@ void WindowPolicy::restore_focus(wlr_surface* surface) {
 
 void WindowPolicy::forget(View& view) {
   homes_.erase(&view);
+  harness_positions_.erase(&view);
   if (focused_ == &view) focused_ = nullptr;
   if (overlay_return_ == &view) overlay_return_ = nullptr;
 }

@@ -59,7 +59,9 @@ class WindowPolicy {
   void schedule_arrange() { idle_arrange_.schedule(); }
   /// Re-places one view (its slot's requested size changed).
   void place(View& view);
-  /// Moves a view's top-left to layout point (x, y), keeping its size (a test harness placing windows).
+  /// Moves a view's top-left to layout point (x, y), keeping its size: a test harness placing windows (WLCS's
+  /// position_window_absolute; no client can ask for it). The view keeps that position when it maps again and on
+  /// every arrange, as a harness expects of a window it placed; size and state stay the policy's.
   void move_to(View& view, int x, int y);
 
   /// The output box minus the layer shell's exclusive zones (LayerShell::arranged); re-arranges.
@@ -103,6 +105,8 @@ class WindowPolicy {
   const wlr_cursor* cursor_ = nullptr;
   // App windows' outputs other than the primary; an output's removal drops its entries (windows go to the primary).
   std::unordered_map<const View*, wlr_output*> homes_;
+  // Top-left corners (layout px) a test harness gave views through move_to, in place of the policy's.
+  std::unordered_map<const View*, std::pair<int, int>> harness_positions_;
   IdleTask idle_arrange_;
   Connection created_, output_removing_;
   Connection initially_committed_, mapped_, unmapped_, destroying_, activation_;

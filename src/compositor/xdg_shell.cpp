@@ -78,11 +78,13 @@ void XdgShell::place_popup(wlr_xdg_surface* xdg) {
          wlr_surface_is_xdg_surface(root->popup->parent))
     root = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
   if (View* view = root ? view_for_surface(root->surface) : nullptr) {
-    // The output the window is on (its centre's), so a menu opens on that output and not across the layout.
+    // The output the window is on (its centre's), so a menu opens on that output and not across the layout. The
+    // popup's coordinates start at the toplevel's window geometry, which is not `box`'s corner when it is implicit.
     const Output* output = outputs_.at(view->box.x + view->box.width / 2.0, view->box.y + view->box.height / 2.0);
     wlr_box box = output ? output->layout_box() : wlr_box{};
-    box.x -= view->box.x;
-    box.y -= view->box.y;
+    const wlr_box geometry = view->window_geometry();
+    box.x -= geometry.x;
+    box.y -= geometry.y;
     wlr_xdg_popup_unconstrain_from_box(xdg->popup, &box);
   }
 }

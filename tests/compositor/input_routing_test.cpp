@@ -247,6 +247,38 @@ TEST_F(InputRouting, ATouchOnASubsurfaceStaysWithItInItsCoordinatesWhenDraggedOf
   EXPECT_TRUE(input.touches.empty());
 }
 
+TEST_F(InputRouting, ASubsurfaceReachingAboveAndLeftOfAWindowWithoutWindowGeometryLeavesTheMainSurfaceInPlace) {
+  auto client = connect();
+  InputLog input(*client);
+  auto window = make_fixed(*client, "parent", kRed, 400, 300);  // at the work area's top-left, (0, 0)
+  pointer_to(200, 150);
+  deliver(*client);
+  ASSERT_EQ(input.pointer_surface, window->surface);
+  ASSERT_EQ(input.pointer_x, 200);
+
+  // The client never sets a window geometry: it is the bounding box of both surfaces, from (-30, -20).
+  TestSubsurface sub(*client, window->surface, -30, -20, 100, 50);
+  settle(*client);
+
+  pointer_to(201, 151);
+  deliver(*client);
+  EXPECT_EQ(input.pointer_surface, window->surface);
+  EXPECT_EQ(input.pointer_x, 201) << "the main surface has not moved right by the sub-surface's overhang";
+  EXPECT_EQ(input.pointer_y, 151) << "nor down";
+  pointer_to(10, 10);
+  deliver(*client);
+  EXPECT_EQ(input.pointer_surface, sub.surface);
+  EXPECT_EQ(input.pointer_x, 40) << "the sub-surface sticks out 30 px left of the main surface";
+  EXPECT_EQ(input.pointer_y, 30) << "and 20 px above it";
+
+  auto png = driver->capture("subsurface-overhang");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(50, 40), kRed) << "the main surface below the sub-surface";
+  EXPECT_EQ(png->at(10, 10), kBlue);
+  EXPECT_EQ(png->at(399, 299), kRed) << "the main surface's last pixel";
+  EXPECT_EQ(png->at(410, 100), kDesktopBackground) << "nothing right of the main surface";
+}
+
 TEST_F(InputRouting, DestroyingATouchedSurfaceEndsTheTouchOnceWithUp) {
   auto client = connect();
   InputLog input(*client);
