@@ -83,38 +83,6 @@ struct InputLog {
   };
 };
 
-/// A sub-surface of one colour over a parent surface, placed at (x, y) in the parent's coordinates.
-struct TestSubsurface {
-  wl_subcompositor* subcompositor = nullptr;
-  wl_surface* surface = nullptr;
-  wl_subsurface* subsurface = nullptr;
-
-  TestSubsurface(TestClient& client, wl_surface* parent, int x, int y, int width, int height) {
-    subcompositor = static_cast<wl_subcompositor*>(
-        wl_registry_bind(client.registry, client.global_names.at("wl_subcompositor"), &wl_subcompositor_interface, 1));
-    surface = wl_compositor_create_surface(client.compositor);
-    subsurface = wl_subcompositor_get_subsurface(subcompositor, surface, parent);
-    wl_subsurface_set_position(subsurface, x, y);
-    wl_surface_attach(surface, solid_buffer(client.shm, width, height, kBlue), 0, 0);
-    wl_surface_damage(surface, 0, 0, width, height);
-    wl_surface_commit(surface);
-    wl_surface_commit(parent);  // a synchronized sub-surface's state applies with its parent's commit
-    client.roundtrip();
-  }
-  void destroy() {
-    if (subsurface) wl_subsurface_destroy(subsurface);
-    if (surface) wl_surface_destroy(surface);
-    subsurface = nullptr;
-    surface = nullptr;
-  }
-  ~TestSubsurface() {
-    destroy();
-    wl_subcompositor_destroy(subcompositor);
-  }
-  TestSubsurface(const TestSubsurface&) = delete;
-  TestSubsurface& operator=(const TestSubsurface&) = delete;
-};
-
 const zwp_confined_pointer_v1_listener kConfinedListener = {
     .confined = [](void* data, zwp_confined_pointer_v1*) { *static_cast<int*>(data) = 1; },
     .unconfined = [](void* data, zwp_confined_pointer_v1*) { *static_cast<int*>(data) = 0; },

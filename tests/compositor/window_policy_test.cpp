@@ -246,6 +246,24 @@ TEST_F(WindowPolicy, PopupIsConstrainedToTheOutputAndStacksWithItsParent) {
   EXPECT_EQ(covered->at(kOutputWidth - 5, 25), kGreen);
 }
 
+TEST_F(WindowPolicy, APopupOfAWindowWhoseSubsurfaceOverhangsItsTopLeftIsStillConstrainedToTheOutputEdge) {
+  auto client = connect();
+  auto parent = make_fixed(*client, "parent", kRed, 400, 300);  // main surface at the output's top-left
+  // No set_window_geometry: the window geometry, which popups are positioned against, starts 30 px left of and 20 px
+  // above the main surface, off the output.
+  TestSubsurface sub(*client, parent->surface, -30, -20, 100, 50);
+  settle(*client);
+  // Anchored 1200 px right of the geometry's left edge, i.e. at layout x 1170: 200 px wide, it must slide left.
+  TestPopup popup(*parent, kYellow, 1200, 120, 200, 100);
+  ASSERT_TRUE(wait_until([&] { return popup.drawn; }));
+  settle(*client);
+  EXPECT_EQ(popup.x, kOutputWidth + 30 - 200) << "the popup slides until its right edge meets the output's";
+  auto png = driver->capture("popup-of-overhanging-window");
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  EXPECT_EQ(png->at(kOutputWidth - 1, 150), kYellow) << "the popup reaches the output's last column";
+  EXPECT_EQ(png->at(kOutputWidth - 201, 150), kDesktopBackground) << "and starts 200 px before it";
+}
+
 TEST_F(WindowPolicy, AnAppWindowsInitialConfigureAlreadyCarriesItsMaximizedSize) {
   auto shell = connect();
   auto panel = make_panel(*shell);
