@@ -150,6 +150,25 @@ Output* Outputs::find(const std::string& name) const {
   return nullptr;
 }
 
+Output* Outputs::neighbour(const wlr_output* of, Toward toward) const {
+  wlr_box* from = wlr_output_layout_get_box(context_.layout, const_cast<wlr_output*>(of));
+  if (!from) return nullptr;
+  const int from_x = from->x;
+  Output* nearest = nullptr;
+  int nearest_x = 0;
+  for (const auto& output : outputs_) {
+    if (!output->output->enabled || output->output == of) continue;
+    const int x = output->layout_box().x;
+    const bool beyond = toward == Toward::right ? x > from_x : x < from_x;
+    const bool nearer = !nearest || (toward == Toward::right ? x < nearest_x : x > nearest_x);
+    if (beyond && nearer) {
+      nearest = output.get();
+      nearest_x = x;
+    }
+  }
+  return nearest;
+}
+
 Result<std::string> Outputs::add(const OutputMode& mode) {
   wlr_backend* backend = context_.backend;
   if (!wlr_backend_is_headless(backend) && !wlr_backend_is_x11(backend) && !wlr_backend_is_wl(backend))

@@ -1,7 +1,11 @@
 // Several outputs on the headless backend (§2.2): the layout left to right, xdg-output names and positions, the panel
-// and work area on the primary, app windows on the pointer's output, hot-plug through weft_test_v1 and scale changes.
+// and work area on the primary, app windows on the pointer's output, hot-plug through weft_test_v1 and scale changes,
+// Super+Shift+Left/Right moving the focused window to the neighbouring output, and a nested compositor's outputs.
 
 #include <gtest/gtest.h>
+#include <linux/input-event-codes.h>
+
+#include <algorithm>
 
 #include "compositor_fixture.hpp"
 
@@ -48,6 +52,36 @@ class TwoOutputs : public CompositorTest {
     auto window = make_app(client, title, colour);
     wait_configured(*window, kSecondWidth, kSecondHeight);
     return window;
+  }
+
+  /// Super+Shift+`arrow` on the test keyboard, as a person presses it: modifiers down, the arrow, all released.
+  void press_super_shift(uint32_t arrow) {
+    for (uint32_t key : {uint32_t{KEY_LEFTMETA}, uint32_t{KEY_LEFTSHIFT}, arrow}) weft_test_v1_key(driver->control, key, 1);
+    for (uint32_t key : {arrow, uint32_t{KEY_LEFTSHIFT}, uint32_t{KEY_LEFTMETA}}) weft_test_v1_key(driver->control, key, 0);
+    settle(*driver);
+  }
+
+  /// The wl_output the client bound for the output with this xdg-output name.
+  static wl_output* bound_output(TestClient& client, const std::string& name) {
+    const SeenOutput* seen = client.output_named(name);
+    return seen ? seen->output : nullptr;
+  }
+
+  /// Waits until, of the outputs still announced, the window's surface is on exactly this one (wl_surface.enter
+  /// without a later leave; an unplugged output's global is removed, and a client forgets it with it).
+  ::testing::AssertionResult shows_only_on(TestWindow& w, const std::string& name) {
+    wl_output* output = bound_output(w.client, name);
+    if (!output) return ::testing::AssertionFailure() << w.client.outputs.size() << " outputs bound, none is " << name;
+    auto announced_entered = [&] {
+      std::set<wl_output*> on;
+      for (const auto& seen : w.client.outputs)
+        if (w.entered.count(seen->output)) on.insert(seen->output);
+      return on;
+    };
+    if (wait_until([&] { return announced_entered() == std::set<wl_output*>{output}; }))
+      return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << w.options.title << " is on " << announced_entered().size()
+                                         << " announced outputs, not on " << name << " alone";
   }
 
   /// Waits until the window was configured to this size and drew at it.
@@ -228,6 +262,97 @@ TEST_F(TwoOutputs, BadOutputRequestsAreRefusedWithAReasonAndTheCompositorKeepsSe
   EXPECT_NE(layout.error().message.find("HEADLESS-2 is scaled"), std::string::npos) << layout.error().message;
   auto state = driver->sync_state();
   EXPECT_TRUE(state) << "the compositor still answers";
+}
+
+TEST_F(TwoOutputs, SuperShiftRightMovesTheFocusedWindowToTheNextOutputAndSuperShiftLeftBringsItBack) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto stays = make_app(*client, "stays", kRed);
+  wait_configured(*stays, kOutputWidth, kOutputHeight - kPanelZone);
+  auto mover = make_app(*client, "mover", kGreen, "normal");  // governed by a zweft slot: it hears configure too
+  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  ASSERT_EQ(focused_title(), "mover");
+  ASSERT_TRUE(shows_only_on(*mover, "HEADLESS-1"));
+
+  press_super_shift(KEY_RIGHT);
+  // Maximized into the second output (no panel zone there): a new configure with its size, drawn, and the surface
+  // left the primary and entered the second output.
+  wait_configured(*mover, kSecondWidth, kSecondHeight);
+  EXPECT_TRUE(mover->maximized);
+  EXPECT_TRUE(shows_only_on(*mover, "HEADLESS-2"));
+  ASSERT_FALSE(mover->zweft_configures.empty());
+  const ZweftConfigure& placed = mover->zweft_configures.back();
+  EXPECT_EQ((std::vector<int>{placed.x, placed.y, placed.width, placed.height}),
+            (std::vector<int>{kOutputWidth, 0, kSecondWidth, kSecondHeight}))
+      << "the slot's configure names the window's new place in layout coordinates";
+  EXPECT_EQ(focused_title(), "mover") << "the moved window keeps the keyboard";
+  EXPECT_EQ(std::count(client->keys_received.begin(), client->keys_received.end(), uint32_t{KEY_RIGHT}), 0)
+      << "the arrow of the chord reached the client";
+  settle(*shell);
+  auto layout = driver->capture_output("", "moved-right");
+  ASSERT_TRUE(layout.ok()) << layout.error().message;
+  EXPECT_EQ(layout->at(640, 300), kRed) << "the other window stays on the primary, uncovered";
+  EXPECT_EQ(layout->at(640, kOutputHeight - 10), kBlue) << "the panel stays on the primary";
+  EXPECT_EQ(layout->at(kOutputWidth, 0), kGreen);
+  EXPECT_EQ(layout->at(kOutputWidth + kSecondWidth - 1, kSecondHeight - 1), kGreen);
+
+  // At the layout's right edge there is nowhere to go: nothing changes.
+  const size_t configures = mover->zweft_configures.size();
+  press_super_shift(KEY_RIGHT);
+  settle(*client);
+  EXPECT_EQ(mover->configured_width, kSecondWidth);
+  EXPECT_EQ(mover->zweft_configures.size(), configures);
+
+  press_super_shift(KEY_LEFT);
+  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  EXPECT_TRUE(shows_only_on(*mover, "HEADLESS-1"));
+  settle(*shell);
+  auto back = driver->capture_output("", "moved-back");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->at(640, 300), kGreen) << "back on the primary, above the window that stayed";
+  EXPECT_EQ(back->at(kOutputWidth + 10, 10), kDesktopBackground) << "nothing is left on the second output";
+}
+
+TEST_F(TwoOutputs, AMovedWindowComesBackToThePrimaryWhenItsOutputIsUnplugged) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto mover = make_app(*client, "mover", kGreen);
+  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  press_super_shift(KEY_RIGHT);
+  wait_configured(*mover, kSecondWidth, kSecondHeight);
+
+  ASSERT_TRUE(driver->remove_output("HEADLESS-2").ok());
+  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  EXPECT_TRUE(shows_only_on(*mover, "HEADLESS-1"));
+}
+
+TEST_F(TwoOutputs, OnlyTheExactChordMovesAWindowAndThePanelNeverMoves) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto app = make_app(*client, "app", kRed);
+  wait_configured(*app, kOutputWidth, kOutputHeight - kPanelZone);
+  // Super+Right without Shift, and Ctrl+Super+Shift+Right, are the client's keys.
+  for (uint32_t key : {uint32_t{KEY_LEFTMETA}, uint32_t{KEY_RIGHT}}) weft_test_v1_key(driver->control, key, 1);
+  for (uint32_t key : {uint32_t{KEY_RIGHT}, uint32_t{KEY_LEFTMETA}}) weft_test_v1_key(driver->control, key, 0);
+  for (uint32_t key : {uint32_t{KEY_LEFTCTRL}, uint32_t{KEY_LEFTMETA}, uint32_t{KEY_LEFTSHIFT}, uint32_t{KEY_RIGHT}})
+    weft_test_v1_key(driver->control, key, 1);
+  for (uint32_t key : {uint32_t{KEY_RIGHT}, uint32_t{KEY_LEFTSHIFT}, uint32_t{KEY_LEFTMETA}, uint32_t{KEY_LEFTCTRL}})
+    weft_test_v1_key(driver->control, key, 0);
+  ASSERT_TRUE(wait_until([&] {
+    return std::count(client->keys_received.begin(), client->keys_received.end(), uint32_t{KEY_RIGHT}) == 2;
+  })) << "the client did not get both arrows";
+  EXPECT_EQ(app->configured_width, kOutputWidth);
+
+  // With the panel focused (no app window focused) the chord moves nothing.
+  app.reset();
+  ASSERT_TRUE(wait_until([&] { return focused_title() == "panel"; }));
+  press_super_shift(KEY_RIGHT);
+  settle(*shell);
+  EXPECT_EQ(panel->configured_width, kOutputWidth);
+  EXPECT_EQ(panel->zweft_configures.back().x, 0);
 }
 
 /// A headless compositor hosting a nested one (wayland backend) as its client.
