@@ -39,6 +39,10 @@ Output::Output(Outputs& outputs, wlr_output* output) : output(output), outputs_(
     // Outputs::add knows the mode of the output it is creating (the backend set the size; the refresh is ours).
     const OutputMode& mode = outputs.adding_.value_or(context.headless_mode);
     wlr_output_set_custom_mode(output, mode.width, mode.height, mode.refresh_mhz);
+  } else if (outputs.adding_ && (wlr_output_is_wl(output) || wlr_output_is_x11(output))) {
+    // A nested output is a window of the host: `--output WxH` asks for a window of that size. Refresh 0: the host's
+    // frame callbacks pace it. The host's window manager may still resize it (the output then follows).
+    wlr_output_set_custom_mode(output, outputs.adding_->width, outputs.adding_->height, 0);
   } else if (wlr_output_mode* mode = wlr_output_preferred_mode(output)) {
     wlr_output_set_mode(output, mode);
   }

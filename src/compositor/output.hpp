@@ -78,7 +78,7 @@ class Outputs {
   [[nodiscard]] Output* neighbour(const wlr_output* of, Toward toward) const;
 
   /// Adds an output right of the others (the backend must be started): headless of `mode`, or another window of a
-  /// nested (x11, wayland) backend at its own size. Its name.
+  /// nested (x11, wayland) backend asking for that size (the host's window manager may change it). Its name.
   [[nodiscard]] Result<std::string> add(const OutputMode& mode);
   /// Unplugs headless or nested output `name`: it leaves the layout (the others close the gap) and is destroyed.
   [[nodiscard]] Result<void> remove(const std::string& name);

@@ -256,7 +256,7 @@ Result<void> Server::start() {
   if (!wlr_backend_start(backend)) return fail("backend: wlr_backend_start failed");
   if (wlr_backend_is_headless(backend) || wlr_backend_is_x11(backend) || wlr_backend_is_wl(backend)) {
     // After the start, so each output is announced as it is added: left to right in the order given (a nested
-    // backend opens one window per --output, each at the backend's own size).
+    // backend opens one window per --output, of that size).
     std::vector<OutputMode> modes{options_.output};
     modes.insert(modes.end(), options_.extra_outputs.begin(), options_.extra_outputs.end());
     for (const OutputMode& mode : modes)

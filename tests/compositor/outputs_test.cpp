@@ -6,6 +6,8 @@
 #include <linux/input-event-codes.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <thread>
 
 #include "compositor_fixture.hpp"
 
@@ -314,6 +316,36 @@ TEST_F(TwoOutputs, SuperShiftRightMovesTheFocusedWindowToTheNextOutputAndSuperSh
   EXPECT_EQ(back->at(kOutputWidth + 10, 10), kDesktopBackground) << "nothing is left on the second output";
 }
 
+TEST_F(TwoOutputs, FootMovedToTheSecondOutputRedrawsAtThatOutputsSize) {
+  auto shell = connect();
+  auto panel = panel_on_primary(*shell);
+  SpawnOptions spawn;
+  spawn.argv = {"foot", "-o", "colors.background=800080", "-o", "main.font=DejaVu Sans Mono:size=10"};
+  spawn.env = harness->client_env();
+  spawn.null_stdio = true;
+  auto foot = ChildProcess::spawn(spawn);
+  ASSERT_TRUE(foot.ok()) << foot.error().message;
+  const Rgb purple{128, 0, 128};
+  // foot fills the primary's work area and has the keyboard (a new non-session toplevel takes focus).
+  ASSERT_TRUE(wait_until([&] {
+    auto png = driver->capture("foot-on-primary");
+    return png && png->at(1270, kOutputHeight - kPanelZone - 5) == purple;
+  }, std::chrono::seconds(20))) << "foot never filled the primary's work area";
+  ASSERT_EQ(focused_title().empty(), false);
+
+  press_super_shift(KEY_RIGHT);
+  // foot hears the second output's size and redraws at it: purple to the second output's far corner.
+  Result<Png> second = fail("no capture");
+  EXPECT_TRUE(wait_until([&] {
+    second = driver->capture_output("HEADLESS-2", "foot-on-second");
+    return second && second->at(0, 0) == purple && second->at(kSecondWidth - 1, kSecondHeight - 1) == purple;
+  }, std::chrono::seconds(20))) << "foot did not redraw over the whole second output";
+  auto primary = driver->capture("foot-left-primary");
+  ASSERT_TRUE(primary.ok()) << primary.error().message;
+  EXPECT_EQ(primary->at(640, 300), kBlue) << "foot is still shown on the primary (the panel beneath should show)";
+  foot->terminate(std::chrono::seconds(5));
+}
+
 TEST_F(TwoOutputs, AMovedWindowComesBackToThePrimaryWhenItsOutputIsUnplugged) {
   auto shell = connect();
   auto client = connect();
@@ -373,6 +405,81 @@ TEST_F(NestedOutputs, ANestedCompositorGivenTwoOutputsOpensOneWindowForEach) {
   })) << "the nested compositor's two outputs are not two windows here";
   const ExitStatus status = nested->terminate(std::chrono::seconds(10));
   EXPECT_TRUE(status.success()) << "the nested compositor ended with " << status.describe();
+}
+
+/// weston (headless) as the host: its desktop shell leaves a new window's size to the client, so a nested
+/// compositor's windows keep the sizes it asks for (a weft host maximizes them instead, and the outputs follow).
+class NestedInWeston : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists("/usr/bin/weston")) GTEST_SKIP() << "weston is not installed (apt install weston)";
+    SpawnOptions spawn;
+    spawn.argv = {"weston", "--backend=headless-backend.so", "--socket=host", "--width=2400", "--height=1200",
+                  "--idle-time=0", "--no-config"};
+    spawn.env = {"XDG_RUNTIME_DIR=" + host_dir_.path(), "HOME=" + host_dir_.path(), "PATH=/usr/bin:/bin"};
+    spawn.null_stdio = true;
+    spawn.new_process_group = true;  // its desktop-shell and keyboard helpers go with it
+    auto weston = ChildProcess::spawn(spawn);
+    ASSERT_TRUE(weston.ok()) << weston.error().message;
+    weston_ = std::move(*weston);
+    const std::string socket = host_dir_.path() + "/host";
+    for (int i = 0; i < 200 && !std::filesystem::exists(socket); ++i)  // ≤ 10 s for weston to listen
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(std::filesystem::exists(socket)) << "weston never listened on " << socket;
+    host_socket_ = socket;
+  }
+  void TearDown() override {
+    if (weston_.running()) weston_.terminate(std::chrono::seconds(5));
+  }
+
+  TempDir host_dir_{"weston-host"};
+  std::string host_socket_;
+  ChildProcess weston_;
+};
+
+TEST_F(NestedInWeston, ANestedCompositorOpensOneWindowOfEachGivenSizeLaidOutLeftToRight) {
+  // The harness gives the first --output (1280x800); the second asks for an 800x600 window.
+  auto nested = CompositorHarness::start(
+      {"--backend=wayland", "--output", "800x600"},
+      {"WAYLAND_DISPLAY=" + host_socket_, "LSAN_OPTIONS=suppressions=" WEFT_COMPOSITOR_TEST_DIR "/lsan-nested.supp"});
+  ASSERT_TRUE(nested.ok()) << nested.error().message;
+  auto driver = TestClient::connect((*nested)->socket_path());
+  ASSERT_NE(driver, nullptr);
+  driver->capture_dir = (*nested)->runtime_dir();
+  auto laid_out = [&] {
+    const SeenOutput* first = driver->output_named("WL-1");
+    const SeenOutput* second = driver->output_named("WL-2");
+    return first && second && first->mode_width == kOutputWidth && first->mode_height == kOutputHeight &&
+           first->x == 0 && first->y == 0 && second->mode_width == kSecondWidth &&
+           second->mode_height == kSecondHeight && second->x == kOutputWidth && second->y == 0 &&
+           second->width == kSecondWidth && second->height == kSecondHeight;
+  };
+  EXPECT_TRUE(wait_until(laid_out)) << [&] {
+    std::string seen;
+    for (const auto& o : driver->outputs)
+      seen += " " + o->name + " " + std::to_string(o->mode_width) + "x" + std::to_string(o->mode_height) + "@" +
+              std::to_string(o->x) + "," + std::to_string(o->y);
+    return "the nested outputs are" + seen;
+  }();
+  // Each window renders at its size: the nested compositor's own picture of each output.
+  auto second = driver->capture_output("WL-2", "nested-in-weston-second");
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->width, kSecondWidth);
+  EXPECT_EQ(second->height, kSecondHeight);
+  // An app window opened there is maximized into the primary window's size.
+  auto client = TestClient::connect((*nested)->socket_path());
+  WindowOptions o;
+  o.colour = kRed;
+  o.title = "inner";
+  auto app = client->create_window(o);
+  ASSERT_TRUE(wait_until([&] { return app->configured_width == kOutputWidth && app->drawn_width == kOutputWidth; }))
+      << "configured " << app->configured_width << "x" << app->configured_height;
+  EXPECT_EQ(app->configured_height, kOutputHeight);
+  app.reset();
+  client.reset();
+  driver.reset();
+  const ExitStatus status = (*nested)->process().terminate(std::chrono::seconds(10));
+  EXPECT_TRUE(status.success()) << status.describe() << "\n---- nested compositor log ----\n" << (*nested)->log();
 }
 
 }  // namespace
