@@ -22,6 +22,16 @@ unsigned requested_vt(xkb_state* state, uint32_t evdev_keycode) {
   return 0;
 }
 
+/// The keysym a key gives at its first level (what is printed on it), whatever modifiers are held.
+xkb_keysym_t base_keysym(xkb_state* state, uint32_t evdev_keycode) {
+  const xkb_keysym_t* syms = nullptr;
+  xkb_keymap* keymap = xkb_state_get_keymap(state);
+  const xkb_layout_index_t layout = xkb_state_key_get_layout(state, evdev_keycode + 8);
+  if (layout == XKB_LAYOUT_INVALID) return XKB_KEY_NoSymbol;
+  const int count = xkb_keymap_key_get_syms_by_level(keymap, evdev_keycode + 8, layout, 0, &syms);
+  return count == 1 ? syms[0] : XKB_KEY_NoSymbol;
+}
+
 }  // namespace
 
 Keyboards::Keyboards(wl_display* display, wlr_backend* backend, Seat& seat)
@@ -91,6 +101,7 @@ void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
   wlr_seat_set_keyboard(seat, keyboard.device);
   const bool pressed = event->state == WL_KEYBOARD_KEY_STATE_PRESSED;
   if (switches_vt(keyboard, event->keycode, pressed)) return;
+  if (moves_window(keyboard, event->keycode, pressed)) return;
   if (held_super_) {
     if (!pressed && event->keycode == held_super_->keycode) {
       // Super tap: the new focus (the panel, for the launcher) gets both events (§2.2).
@@ -124,6 +135,26 @@ bool Keyboards::switches_vt(const Keyboard& keyboard, uint32_t keycode, bool pre
   vt_key_ = keycode;
   log::info("keyboard: switching to VT ", vt);
   if (!wlr_session_change_vt(session_, vt)) log::error("keyboard: libseat refused the switch to VT ", vt);
+  return true;
+}
+
+bool Keyboards::moves_window(const Keyboard& keyboard, uint32_t keycode, bool pressed) {
+  // A client's virtual keyboard (the on-screen keyboard, a test's input method) types; it does not arrange windows.
+  if (keyboard.is_virtual) return false;
+  if (!pressed) {
+    if (move_key_ != keycode) return false;
+    move_key_.reset();  // the release of the arrow that moved: its press never reached a client either
+    return true;
+  }
+  // The modifiers before this key (wlroots updates them after the key event); lock modifiers do not count.
+  constexpr uint32_t kChord = WLR_MODIFIER_LOGO | WLR_MODIFIER_SHIFT;
+  constexpr uint32_t kConsidered = kChord | WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT;
+  if ((wlr_keyboard_get_modifiers(keyboard.device->keyboard) & kConsidered) != kChord) return false;
+  const xkb_keysym_t sym = base_keysym(keyboard.device->keyboard->xkb_state, keycode);
+  if (sym != XKB_KEY_Left && sym != XKB_KEY_Right) return false;
+  move_key_ = keycode;
+  release_held_super();  // Super followed by another key is no tap
+  move_window_requested.emit(sym == XKB_KEY_Left ? Toward::left : Toward::right);
   return true;
 }
 

@@ -3,13 +3,15 @@
 // (§2.2): a Super press held back until we know whether another key or a button follows. Also the
 // zwp_virtual_keyboard_manager_v1 global: the system UI's on-screen keyboard sends keys through a virtual keyboard
 // (its own keymap), which is delivered like any other keyboard; the global filter keeps it from session clients.
-// Ctrl+Alt+F1…F12 switch the VT through the seat session when there is one (DRM backend).
+// Ctrl+Alt+F1…F12 switch the VT through the seat session when there is one (DRM backend). Super+Shift+Left/Right
+// asks for the focused window to move to the neighbouring output.
 
 #include <list>
 #include <memory>
 #include <optional>
 
 #include "listener.hpp"
+#include "output.hpp"
 #include "seat.hpp"
 #include "signal.hpp"
 #include "wlr.hpp"
@@ -33,6 +35,9 @@ class Keyboards {
 
   /// Super was pressed and released alone. Handlers move keyboard focus; both key events then go to the new focus.
   Signal<> super_tapped;
+  /// Super+Shift+Left or Right on a device keyboard: the focused window should move to the output on that side. The
+  /// key (and its release) reaches no client; the modifiers did.
+  Signal<Toward> move_window_requested;
 
  private:
   struct Keyboard {
@@ -46,6 +51,9 @@ class Keyboards {
   /// Ctrl+Alt+F1…F12 on a physical keyboard with a seat session: asks libseat for that VT and swallows the key (and
   /// its release); true when the key was taken.
   [[nodiscard]] bool switches_vt(const Keyboard& keyboard, uint32_t keycode, bool pressed);
+  /// Super+Shift+Left/Right on a device keyboard (not a client's virtual one): emits move_window_requested and swallows
+  /// the key and its release; true when the key was taken.
+  [[nodiscard]] bool moves_window(const Keyboard& keyboard, uint32_t keycode, bool pressed);
   /// One key to the grab or the focused client.
   void deliver(const Keyboard& keyboard, uint32_t time_msec, uint32_t keycode, uint32_t state);
   [[nodiscard]] bool grabbed(const Keyboard& keyboard) const;
@@ -53,6 +61,7 @@ class Keyboards {
   Seat& seat_;
   wlr_session* session_;  // the DRM backend's seat session (libseat); null on headless and nested backends
   std::optional<uint32_t> vt_key_;  // evdev code of the key that switched VT, until its release
+  std::optional<uint32_t> move_key_;  // evdev code of the arrow that moved a window, until its release
   std::list<std::unique_ptr<Keyboard>> keyboards_;
   std::optional<wlr_event_keyboard_key> held_super_;
   wlr_input_method_keyboard_grab_v2* grab_ = nullptr;  // borrowed; cleared by its owner before it goes

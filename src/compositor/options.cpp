@@ -60,7 +60,7 @@ Result<Options> parse_options(int argc, char** argv) {
   app.add_flag("--winit", winit, "alias for a nested backend (wayland if WAYLAND_DISPLAY is set, else x11)");
   app.add_option("--output", outputs,
                  "headless output mode WxH[@Hz] (default 1280x800@60); again for more outputs, left to right "
-                 "(a nested backend opens one window for each, at its own size)");
+                 "(a nested backend opens a window of that size for each)");
   app.add_option("--screenshot-path", options.screenshot_path, "PNG written on SIGUSR1");
   app.add_flag("--test-control", options.test_control, "offer weft_test_v1 (tests only)");
   app.add_flag("--version", options.show_version, "print the version and exit");

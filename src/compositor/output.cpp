@@ -39,6 +39,10 @@ Output::Output(Outputs& outputs, wlr_output* output) : output(output), outputs_(
     // Outputs::add knows the mode of the output it is creating (the backend set the size; the refresh is ours).
     const OutputMode& mode = outputs.adding_.value_or(context.headless_mode);
     wlr_output_set_custom_mode(output, mode.width, mode.height, mode.refresh_mhz);
+  } else if (outputs.adding_ && (wlr_output_is_wl(output) || wlr_output_is_x11(output))) {
+    // A nested output is a window of the host: `--output WxH` asks for a window of that size. Refresh 0: the host's
+    // frame callbacks pace it. The host's window manager may still resize it (the output then follows).
+    wlr_output_set_custom_mode(output, outputs.adding_->width, outputs.adding_->height, 0);
   } else if (wlr_output_mode* mode = wlr_output_preferred_mode(output)) {
     wlr_output_set_mode(output, mode);
   }
@@ -148,6 +152,25 @@ Output* Outputs::find(const std::string& name) const {
   for (const auto& output : outputs_)
     if (name == output->output->name) return output.get();
   return nullptr;
+}
+
+Output* Outputs::neighbour(const wlr_output* of, Toward toward) const {
+  wlr_box* from = wlr_output_layout_get_box(context_.layout, const_cast<wlr_output*>(of));
+  if (!from) return nullptr;
+  const int from_x = from->x;
+  Output* nearest = nullptr;
+  int nearest_x = 0;
+  for (const auto& output : outputs_) {
+    if (!output->output->enabled || output->output == of) continue;
+    const int x = output->layout_box().x;
+    const bool beyond = toward == Toward::right ? x > from_x : x < from_x;
+    const bool nearer = !nearest || (toward == Toward::right ? x < nearest_x : x > nearest_x);
+    if (beyond && nearer) {
+      nearest = output.get();
+      nearest_x = x;
+    }
+  }
+  return nearest;
 }
 
 Result<std::string> Outputs::add(const OutputMode& mode) {

@@ -18,6 +18,9 @@ namespace weft::compositor {
 
 class Outputs;
 
+/// A horizontal step through the output layout (outputs sit left to right, §2.2).
+enum class Toward { left, right };
+
 class Output {
  public:
   Output(Outputs& outputs, wlr_output* output);
@@ -71,9 +74,11 @@ class Outputs {
   /// The output at a layout point, else the primary; nullptr without an output.
   [[nodiscard]] Output* at(double lx, double ly) const;
   [[nodiscard]] Output* find(const std::string& name) const;
+  /// The enabled output next to `of` in the layout, on the side `toward`; nullptr at the layout's edge.
+  [[nodiscard]] Output* neighbour(const wlr_output* of, Toward toward) const;
 
   /// Adds an output right of the others (the backend must be started): headless of `mode`, or another window of a
-  /// nested (x11, wayland) backend at its own size. Its name.
+  /// nested (x11, wayland) backend asking for that size (the host's window manager may change it). Its name.
   [[nodiscard]] Result<std::string> add(const OutputMode& mode);
   /// Unplugs headless or nested output `name`: it leaves the layout (the others close the gap) and is destroyed.
   [[nodiscard]] Result<void> remove(const std::string& name);

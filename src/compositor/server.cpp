@@ -178,6 +178,10 @@ void Server::compose() {
   wiring_.push_back(layers_->keyboard_released.connect([&policy](wlr_surface* s) { policy.restore_focus(s); }));
   // Super tap: the panel gets the keyboard for the launcher (§2.2).
   wiring_.push_back(keyboards_->super_tapped.connect([&policy] { policy.focus_panel(); }));
+  // Super+Shift+Left/Right: the focused window goes to the neighbouring output.
+  wiring_.push_back(keyboards_->move_window_requested.connect([&policy](Toward toward) {
+    policy.move_focused_window(toward);
+  }));
   // Click or tap on a window raises and focuses it (§2.2), except on the on-screen keyboard while it types: the field
   // it types into keeps the focus.
   TextInputRelay& text_input = *text_input_;
@@ -252,7 +256,7 @@ Result<void> Server::start() {
   if (!wlr_backend_start(backend)) return fail("backend: wlr_backend_start failed");
   if (wlr_backend_is_headless(backend) || wlr_backend_is_x11(backend) || wlr_backend_is_wl(backend)) {
     // After the start, so each output is announced as it is added: left to right in the order given (a nested
-    // backend opens one window per --output, each at the backend's own size).
+    // backend opens one window per --output, of that size).
     std::vector<OutputMode> modes{options_.output};
     modes.insert(modes.end(), options_.extra_outputs.begin(), options_.extra_outputs.end());
     for (const OutputMode& mode : modes)

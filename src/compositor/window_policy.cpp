@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "weft/core/log.hpp"
 
 namespace weft::compositor {
 
@@ -125,6 +126,27 @@ void WindowPolicy::place(View& view) {
     box.y = it->second.second;
   }
   view.apply_geometry(box, maximized);
+}
+
+bool WindowPolicy::move_focused_window(Toward toward) {
+  View* view = focused_;
+  if (!view || !view->mapped || !view->is_app_window()) return false;
+  Output* next = outputs_.neighbour(output_of(*view), toward);
+  if (!next) return false;
+  move_to_output(*view, next->output);
+  return true;
+}
+
+void WindowPolicy::move_to_output(View& view, wlr_output* output) {
+  Output* primary = outputs_.primary();
+  // homes_ holds only windows away from the primary: those on it follow whichever output is primary next.
+  if (primary && output == primary->output) homes_.erase(&view);
+  else homes_[&view] = output;
+  harness_positions_.erase(&view);  // a window sent elsewhere is placed by the policy there, not where a harness left it
+  log::info("window \"", view.title(), "\" moved to output ", output->name);
+  // Its new work area can differ in size: the window is configured again, and the scene sends wl_surface.leave and
+  // enter as the node moves onto the other output.
+  arrange();
 }
 
 void WindowPolicy::move_to(View& view, int x, int y) {

@@ -59,6 +59,12 @@ class WindowPolicy {
   void schedule_arrange() { idle_arrange_.schedule(); }
   /// Re-places one view (its slot's requested size changed).
   void place(View& view);
+  /// Moves the focused app window to the output next to its own on the side `toward` (Super+Shift+Left/Right): it is
+  /// maximized into that output's work area, configured with its size, and its surface enters that output and leaves
+  /// the old one. Panels and overlays stay on the primary; at the layout's edge nothing moves. Whether it moved.
+  bool move_focused_window(Toward toward);
+  /// Moves an app window to `output` and re-places every window (slots hear `arranged`).
+  void move_to_output(View& view, wlr_output* output);
   /// Moves a view's top-left to layout point (x, y), keeping its size: a test harness placing windows (WLCS's
   /// position_window_absolute; no client can ask for it). The view keeps that position when it maps again and on
   /// every arrange, as a harness expects of a window it placed; size and state stay the policy's.

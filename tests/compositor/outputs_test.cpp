@@ -1,7 +1,13 @@
 // Several outputs on the headless backend (§2.2): the layout left to right, xdg-output names and positions, the panel
-// and work area on the primary, app windows on the pointer's output, hot-plug through weft_test_v1 and scale changes.
+// and work area on the primary, app windows on the pointer's output, hot-plug through weft_test_v1 and scale changes,
+// Super+Shift+Left/Right moving the focused window to the neighbouring output, and a nested compositor's outputs.
 
 #include <gtest/gtest.h>
+#include <linux/input-event-codes.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <thread>
 
 #include "compositor_fixture.hpp"
 
@@ -48,6 +54,36 @@ class TwoOutputs : public CompositorTest {
     auto window = make_app(client, title, colour);
     wait_configured(*window, kSecondWidth, kSecondHeight);
     return window;
+  }
+
+  /// Super+Shift+`arrow` on the test keyboard, as a person presses it: modifiers down, the arrow, all released.
+  void press_super_shift(uint32_t arrow) {
+    for (uint32_t key : {uint32_t{KEY_LEFTMETA}, uint32_t{KEY_LEFTSHIFT}, arrow}) weft_test_v1_key(driver->control, key, 1);
+    for (uint32_t key : {arrow, uint32_t{KEY_LEFTSHIFT}, uint32_t{KEY_LEFTMETA}}) weft_test_v1_key(driver->control, key, 0);
+    settle(*driver);
+  }
+
+  /// The wl_output the client bound for the output with this xdg-output name.
+  static wl_output* bound_output(TestClient& client, const std::string& name) {
+    const SeenOutput* seen = client.output_named(name);
+    return seen ? seen->output : nullptr;
+  }
+
+  /// Waits until, of the outputs still announced, the window's surface is on exactly this one (wl_surface.enter
+  /// without a later leave; an unplugged output's global is removed, and a client forgets it with it).
+  ::testing::AssertionResult shows_only_on(TestWindow& w, const std::string& name) {
+    wl_output* output = bound_output(w.client, name);
+    if (!output) return ::testing::AssertionFailure() << w.client.outputs.size() << " outputs bound, none is " << name;
+    auto announced_entered = [&] {
+      std::set<wl_output*> on;
+      for (const auto& seen : w.client.outputs)
+        if (w.entered.count(seen->output)) on.insert(seen->output);
+      return on;
+    };
+    if (wait_until([&] { return announced_entered() == std::set<wl_output*>{output}; }))
+      return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << w.options.title << " is on " << announced_entered().size()
+                                         << " announced outputs, not on " << name << " alone";
   }
 
   /// Waits until the window was configured to this size and drew at it.
@@ -230,6 +266,127 @@ TEST_F(TwoOutputs, BadOutputRequestsAreRefusedWithAReasonAndTheCompositorKeepsSe
   EXPECT_TRUE(state) << "the compositor still answers";
 }
 
+TEST_F(TwoOutputs, SuperShiftRightMovesTheFocusedWindowToTheNextOutputAndSuperShiftLeftBringsItBack) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto stays = make_app(*client, "stays", kRed);
+  wait_configured(*stays, kOutputWidth, kOutputHeight - kPanelZone);
+  auto mover = make_app(*client, "mover", kGreen, "normal");  // governed by a zweft slot: it hears configure too
+  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  ASSERT_EQ(focused_title(), "mover");
+  ASSERT_TRUE(shows_only_on(*mover, "HEADLESS-1"));
+
+  press_super_shift(KEY_RIGHT);
+  // Maximized into the second output (no panel zone there): a new configure with its size, drawn, and the surface
+  // left the primary and entered the second output.
+  wait_configured(*mover, kSecondWidth, kSecondHeight);
+  EXPECT_TRUE(mover->maximized);
+  EXPECT_TRUE(shows_only_on(*mover, "HEADLESS-2"));
+  ASSERT_FALSE(mover->zweft_configures.empty());
+  const ZweftConfigure& placed = mover->zweft_configures.back();
+  EXPECT_EQ((std::vector<int>{placed.x, placed.y, placed.width, placed.height}),
+            (std::vector<int>{kOutputWidth, 0, kSecondWidth, kSecondHeight}))
+      << "the slot's configure names the window's new place in layout coordinates";
+  EXPECT_EQ(focused_title(), "mover") << "the moved window keeps the keyboard";
+  EXPECT_EQ(std::count(client->keys_received.begin(), client->keys_received.end(), uint32_t{KEY_RIGHT}), 0)
+      << "the arrow of the chord reached the client";
+  settle(*shell);
+  auto layout = driver->capture_output("", "moved-right");
+  ASSERT_TRUE(layout.ok()) << layout.error().message;
+  EXPECT_EQ(layout->at(640, 300), kRed) << "the other window stays on the primary, uncovered";
+  EXPECT_EQ(layout->at(640, kOutputHeight - 10), kBlue) << "the panel stays on the primary";
+  EXPECT_EQ(layout->at(kOutputWidth, 0), kGreen);
+  EXPECT_EQ(layout->at(kOutputWidth + kSecondWidth - 1, kSecondHeight - 1), kGreen);
+
+  // At the layout's right edge there is nowhere to go: nothing changes.
+  const size_t configures = mover->zweft_configures.size();
+  press_super_shift(KEY_RIGHT);
+  settle(*client);
+  EXPECT_EQ(mover->configured_width, kSecondWidth);
+  EXPECT_EQ(mover->zweft_configures.size(), configures);
+
+  press_super_shift(KEY_LEFT);
+  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  EXPECT_TRUE(shows_only_on(*mover, "HEADLESS-1"));
+  settle(*shell);
+  auto back = driver->capture_output("", "moved-back");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->at(640, 300), kGreen) << "back on the primary, above the window that stayed";
+  EXPECT_EQ(back->at(kOutputWidth + 10, 10), kDesktopBackground) << "nothing is left on the second output";
+}
+
+TEST_F(TwoOutputs, FootMovedToTheSecondOutputRedrawsAtThatOutputsSize) {
+  auto shell = connect();
+  auto panel = panel_on_primary(*shell);
+  SpawnOptions spawn;
+  spawn.argv = {"foot", "-o", "colors.background=800080", "-o", "main.font=DejaVu Sans Mono:size=10"};
+  spawn.env = harness->client_env();
+  spawn.null_stdio = true;
+  auto foot = ChildProcess::spawn(spawn);
+  ASSERT_TRUE(foot.ok()) << foot.error().message;
+  const Rgb purple{128, 0, 128};
+  // foot fills the primary's work area and has the keyboard (a new non-session toplevel takes focus).
+  ASSERT_TRUE(wait_until([&] {
+    auto png = driver->capture("foot-on-primary");
+    return png && png->at(1270, kOutputHeight - kPanelZone - 5) == purple;
+  }, std::chrono::seconds(20))) << "foot never filled the primary's work area";
+  ASSERT_EQ(focused_title().empty(), false);
+
+  press_super_shift(KEY_RIGHT);
+  // foot hears the second output's size and redraws at it: purple to the second output's far corner.
+  Result<Png> second = fail("no capture");
+  EXPECT_TRUE(wait_until([&] {
+    second = driver->capture_output("HEADLESS-2", "foot-on-second");
+    return second && second->at(0, 0) == purple && second->at(kSecondWidth - 1, kSecondHeight - 1) == purple;
+  }, std::chrono::seconds(20))) << "foot did not redraw over the whole second output";
+  auto primary = driver->capture("foot-left-primary");
+  ASSERT_TRUE(primary.ok()) << primary.error().message;
+  EXPECT_EQ(primary->at(640, 300), kBlue) << "foot is still shown on the primary (the panel beneath should show)";
+  foot->terminate(std::chrono::seconds(5));
+}
+
+TEST_F(TwoOutputs, AMovedWindowComesBackToThePrimaryWhenItsOutputIsUnplugged) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto mover = make_app(*client, "mover", kGreen);
+  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  press_super_shift(KEY_RIGHT);
+  wait_configured(*mover, kSecondWidth, kSecondHeight);
+
+  ASSERT_TRUE(driver->remove_output("HEADLESS-2").ok());
+  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  EXPECT_TRUE(shows_only_on(*mover, "HEADLESS-1"));
+}
+
+TEST_F(TwoOutputs, OnlyTheExactChordMovesAWindowAndThePanelNeverMoves) {
+  auto shell = connect();
+  auto client = connect();
+  auto panel = panel_on_primary(*shell);
+  auto app = make_app(*client, "app", kRed);
+  wait_configured(*app, kOutputWidth, kOutputHeight - kPanelZone);
+  // Super+Right without Shift, and Ctrl+Super+Shift+Right, are the client's keys.
+  for (uint32_t key : {uint32_t{KEY_LEFTMETA}, uint32_t{KEY_RIGHT}}) weft_test_v1_key(driver->control, key, 1);
+  for (uint32_t key : {uint32_t{KEY_RIGHT}, uint32_t{KEY_LEFTMETA}}) weft_test_v1_key(driver->control, key, 0);
+  for (uint32_t key : {uint32_t{KEY_LEFTCTRL}, uint32_t{KEY_LEFTMETA}, uint32_t{KEY_LEFTSHIFT}, uint32_t{KEY_RIGHT}})
+    weft_test_v1_key(driver->control, key, 1);
+  for (uint32_t key : {uint32_t{KEY_RIGHT}, uint32_t{KEY_LEFTSHIFT}, uint32_t{KEY_LEFTMETA}, uint32_t{KEY_LEFTCTRL}})
+    weft_test_v1_key(driver->control, key, 0);
+  ASSERT_TRUE(wait_until([&] {
+    return std::count(client->keys_received.begin(), client->keys_received.end(), uint32_t{KEY_RIGHT}) == 2;
+  })) << "the client did not get both arrows";
+  EXPECT_EQ(app->configured_width, kOutputWidth);
+
+  // With the panel focused (no app window focused) the chord moves nothing.
+  app.reset();
+  ASSERT_TRUE(wait_until([&] { return focused_title() == "panel"; }));
+  press_super_shift(KEY_RIGHT);
+  settle(*shell);
+  EXPECT_EQ(panel->configured_width, kOutputWidth);
+  EXPECT_EQ(panel->zweft_configures.back().x, 0);
+}
+
 /// A headless compositor hosting a nested one (wayland backend) as its client.
 using NestedOutputs = CompositorTest;
 
@@ -248,6 +405,81 @@ TEST_F(NestedOutputs, ANestedCompositorGivenTwoOutputsOpensOneWindowForEach) {
   })) << "the nested compositor's two outputs are not two windows here";
   const ExitStatus status = nested->terminate(std::chrono::seconds(10));
   EXPECT_TRUE(status.success()) << "the nested compositor ended with " << status.describe();
+}
+
+/// weston (headless) as the host: its desktop shell leaves a new window's size to the client, so a nested
+/// compositor's windows keep the sizes it asks for (a weft host maximizes them instead, and the outputs follow).
+class NestedInWeston : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists("/usr/bin/weston")) GTEST_SKIP() << "weston is not installed (apt install weston)";
+    SpawnOptions spawn;
+    spawn.argv = {"weston", "--backend=headless-backend.so", "--socket=host", "--width=2400", "--height=1200",
+                  "--idle-time=0", "--no-config"};
+    spawn.env = {"XDG_RUNTIME_DIR=" + host_dir_.path(), "HOME=" + host_dir_.path(), "PATH=/usr/bin:/bin"};
+    spawn.null_stdio = true;
+    spawn.new_process_group = true;  // its desktop-shell and keyboard helpers go with it
+    auto weston = ChildProcess::spawn(spawn);
+    ASSERT_TRUE(weston.ok()) << weston.error().message;
+    weston_ = std::move(*weston);
+    const std::string socket = host_dir_.path() + "/host";
+    for (int i = 0; i < 200 && !std::filesystem::exists(socket); ++i)  // ≤ 10 s for weston to listen
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(std::filesystem::exists(socket)) << "weston never listened on " << socket;
+    host_socket_ = socket;
+  }
+  void TearDown() override {
+    if (weston_.running()) weston_.terminate(std::chrono::seconds(5));
+  }
+
+  TempDir host_dir_{"weston-host"};
+  std::string host_socket_;
+  ChildProcess weston_;
+};
+
+TEST_F(NestedInWeston, ANestedCompositorOpensOneWindowOfEachGivenSizeLaidOutLeftToRight) {
+  // The harness gives the first --output (1280x800); the second asks for an 800x600 window.
+  auto nested = CompositorHarness::start(
+      {"--backend=wayland", "--output", "800x600"},
+      {"WAYLAND_DISPLAY=" + host_socket_, "LSAN_OPTIONS=suppressions=" WEFT_COMPOSITOR_TEST_DIR "/lsan-nested.supp"});
+  ASSERT_TRUE(nested.ok()) << nested.error().message;
+  auto driver = TestClient::connect((*nested)->socket_path());
+  ASSERT_NE(driver, nullptr);
+  driver->capture_dir = (*nested)->runtime_dir();
+  auto laid_out = [&] {
+    const SeenOutput* first = driver->output_named("WL-1");
+    const SeenOutput* second = driver->output_named("WL-2");
+    return first && second && first->mode_width == kOutputWidth && first->mode_height == kOutputHeight &&
+           first->x == 0 && first->y == 0 && second->mode_width == kSecondWidth &&
+           second->mode_height == kSecondHeight && second->x == kOutputWidth && second->y == 0 &&
+           second->width == kSecondWidth && second->height == kSecondHeight;
+  };
+  EXPECT_TRUE(wait_until(laid_out)) << [&] {
+    std::string seen;
+    for (const auto& o : driver->outputs)
+      seen += " " + o->name + " " + std::to_string(o->mode_width) + "x" + std::to_string(o->mode_height) + "@" +
+              std::to_string(o->x) + "," + std::to_string(o->y);
+    return "the nested outputs are" + seen;
+  }();
+  // Each window renders at its size: the nested compositor's own picture of each output.
+  auto second = driver->capture_output("WL-2", "nested-in-weston-second");
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->width, kSecondWidth);
+  EXPECT_EQ(second->height, kSecondHeight);
+  // An app window opened there is maximized into the primary window's size.
+  auto client = TestClient::connect((*nested)->socket_path());
+  WindowOptions o;
+  o.colour = kRed;
+  o.title = "inner";
+  auto app = client->create_window(o);
+  ASSERT_TRUE(wait_until([&] { return app->configured_width == kOutputWidth && app->drawn_width == kOutputWidth; }))
+      << "configured " << app->configured_width << "x" << app->configured_height;
+  EXPECT_EQ(app->configured_height, kOutputHeight);
+  app.reset();
+  client.reset();
+  driver.reset();
+  const ExitStatus status = (*nested)->process().terminate(std::chrono::seconds(10));
+  EXPECT_TRUE(status.success()) << status.describe() << "\n---- nested compositor log ----\n" << (*nested)->log();
 }
 
 }  // namespace

@@ -215,6 +215,35 @@ TEST_F(NestedX11, AppWindowIsMaximizedIntoTheNestedOutput) {
   EXPECT_NE(harness->log().find("output X11-1"), std::string::npos);
 }
 
+/// The X11 backend given a second `--output`: a second X window of that size, right of the first in the layout.
+class NestedX11TwoOutputs : public NestedX11 {
+ protected:
+  std::vector<std::string> extra_args() override { return {"--backend=x11", "--output", "800x600"}; }
+};
+
+TEST_F(NestedX11TwoOutputs, EachOutputIsAnXWindowOfItsGivenSizeLaidOutLeftToRight) {
+  // Xvfb runs no window manager: the windows keep the sizes the compositor asked for.
+  ASSERT_TRUE(wait_until([&] {
+    const SeenOutput* first = driver->output_named("X11-1");
+    const SeenOutput* second = driver->output_named("X11-2");
+    return first && second && first->mode_width == kOutputWidth && first->mode_height == kOutputHeight &&
+           second->mode_width == 800 && second->mode_height == 600 && second->x == kOutputWidth && second->y == 0;
+  })) << "the nested outputs are not 1280x800 at 0,0 and 800x600 at 1280,0";
+  auto second = driver->capture_output("X11-2", "nested-x11-second");
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->width, 800);
+  EXPECT_EQ(second->height, 600);
+  // The X server's side: two top-level windows, 1280x800 and 800x600.
+  weft::SpawnOptions xwininfo;
+  xwininfo.argv = {"xwininfo", "-root", "-children"};
+  xwininfo.env = {"DISPLAY=" + display_, "PATH=/usr/bin:/bin"};
+  auto tree = run_child(xwininfo, {}, 10s);
+  ASSERT_EQ(tree.exit_code, 0) << tree.err;
+  EXPECT_NE(tree.out.find("2 children"), std::string::npos) << tree.out;
+  EXPECT_NE(tree.out.find("  1280x800+"), std::string::npos) << tree.out;
+  EXPECT_NE(tree.out.find("  800x600+"), std::string::npos) << tree.out;
+}
+
 /// The Wayland backend nested in another (headless) weft-compositor: the outer one sees one window.
 TEST_F(RealClients, NestedWaylandBackendShowsItsOutputAsAWindowOfTheHost) {
   auto nested = CompositorHarness::start(

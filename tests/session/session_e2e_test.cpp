@@ -6,11 +6,14 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <thread>
+#include <tuple>
 
 #include "session_harness.hpp"
 #include "weft/core/fd.hpp"
@@ -285,6 +288,101 @@ TEST(WeftSession, TheOnScreenKeyboardOpensAboveTheTaskbarTypesIntoNotesAndTheWin
   // shrank by the keyboard's height, so nothing of the app, and no field, is under it.
   EXPECT_GT(fraction_near(*frame, 0, 80, 4, keyboard_top - 160, kAccent, 40), 0.5) << "the editor's border is not above";
   EXPECT_EQ(fraction_near(*frame, 0, keyboard_top, 4, kKeyboardHeight, kAccent, 40), 0.0) << "the app reaches under the keyboard";
+}
+
+/// Where a character sits on the on-screen keyboard (system-ui.html's OSK_LAYERS): its layer, row, and the centre of
+/// its key as a fraction of the output width; capitals are the letter with ⇧.
+struct OskKey {
+  std::string layer;  // letters, symbols
+  int row;
+  double centre;
+  bool shifted = false;
+};
+std::optional<OskKey> osk_key(char c) {
+  // Rows of ten keys of a tenth of the width; the letters' second row starts half a key in, the third rows after the
+  // 15 % ⇧ (or =\<) key.
+  const std::vector<std::tuple<std::string, int, double, std::string>> rows = {
+      {"letters", 0, 0.0, "qwertyuiop"}, {"letters", 1, 0.05, "asdfghjkl"}, {"letters", 2, 0.15, "zxcvbnm"},
+      {"symbols", 0, 0.0, "1234567890"}, {"symbols", 1, 0.0, "@#$%&-+()/"}, {"symbols", 2, 0.15, "*\"':;!?"}};
+  const bool upper = std::isupper(static_cast<unsigned char>(c));
+  const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& [layer, row, start, keys] : rows)
+    if (auto i = keys.find(lower); i != std::string::npos && (layer == "letters" || !upper))
+      return OskKey{layer, row, start + (i + 0.5) / 10, upper};
+  if (c == ' ') return OskKey{"", 3, 0.45};  // space, ',' and '.' are on every layer's bottom row
+  if (c == ',') return OskKey{"", 3, 0.2};
+  if (c == '.') return OskKey{"", 3, 0.7};
+  return std::nullopt;
+}
+
+TEST(WeftSession, TheOnScreenKeyboardsNumberLayerAndShiftTypeDigitsPunctuationAndCapitalsIntoNotes) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  constexpr int kKeyboardHeight = 240, kRow = 60;  // px, system-ui.html's OSK_ROWS × OSK_ROW_PX
+  const int keyboard_top = kHeight - kTaskbar - kKeyboardHeight;
+  constexpr weft::test::Rgb kKeyColour{0x2a, 0x2f, 0x3a};  // --surface-2, the character keys
+  auto keyboard_shown = [&](const Frame& f) {
+    return fraction_near(f, 0, keyboard_top, kWidth, kRow, kKeyColour, 10) > 0.5;
+  };
+  auto key_at = [&](int row, double centre_fraction) {
+    session.control().pointer_click(centre_fraction * kWidth, keyboard_top + row * kRow + kRow / 2.0);
+    std::this_thread::sleep_for(150ms);  // a person's pace: each tap is a click the page turns into a commit
+  };
+  // The layer the page shows, as this test has switched it: ?123 / ABC sit at the bottom left of every layer.
+  std::string layer = "letters";
+  auto type = [&](const std::string& text) {
+    for (char c : text) {
+      auto key = osk_key(c);
+      ASSERT_TRUE(key.has_value()) << "no key for '" << c << "' in this test's map";
+      if (!key->layer.empty() && key->layer != layer) {
+        key_at(3, 0.075);
+        layer = key->layer;
+      }
+      if (key->shifted) key_at(2, 0.075);  // ⇧ once: the next letter only
+      key_at(key->row, key->centre);
+    }
+  };
+  const std::string notes_file = session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt";
+  auto save_until = [&](auto&& holds, std::chrono::milliseconds limit) {
+    return wait_until([&] {
+      session.control().key_state(KEY_LEFTCTRL, true);
+      session.control().key(KEY_S);
+      session.control().key_state(KEY_LEFTCTRL, false);
+      return wait_until([&] { auto text = read_file(notes_file); return text.ok() && holds(*text); }, 2s);
+    }, limit);
+  };
+  // Open the keyboard with the taskbar's ⌨ button and type a word until a save holds it (the editor takes text once
+  // the page has loaded its note).
+  bool opened = false;
+  ASSERT_TRUE(wait_until([&] {
+    if (!opened) {
+      session.control().pointer_click(kWidth - 116, kHeight - kTaskbar / 2.0);
+      if (!session.capture_until(keyboard_shown, "the on-screen keyboard", 5000).ok()) return false;
+      opened = true;
+    }
+    type("weft");
+    return save_until([](const std::string& text) { return text.ends_with("weft"); }, 6s);
+  }, 60s)) << notes_file << " never held the text typed on the on-screen keyboard";
+  const std::string before = read_file(notes_file).value_or("");
+
+  // Capitals through ⇧, digits and punctuation through ?123 and back through ABC, '=' from the =\< layer; the text
+  // ends on the symbols layer, which the picture below shows.
+  const std::string text = " Hi 42, ok? Yes: 7.5 + 3 = (10.5)!";
+  type(" Hi 42, ok? Yes: 7.5 + 3 ");
+  key_at(2, 0.075);  // =\<: the second symbols layer, where '=' is the sixth key of the first row
+  key_at(0, 0.55);
+  key_at(2, 0.075);  // ?123 there: back to the first symbols layer
+  type(" (10.5)!");
+  EXPECT_EQ(layer, "symbols");
+  EXPECT_TRUE(save_until([&](const std::string& t) { return t == before + text; }, 20s))
+      << "the note reads '" << read_file(notes_file).value_or("<unreadable>") << "', expected '" << before + text << "'";
+  EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
+  auto frame = session.capture();
+  ASSERT_TRUE(frame.ok());
+  keep_screenshot(session.last_capture(), "osk-symbols.png");
+  EXPECT_TRUE(keyboard_shown(*frame)) << "the symbols layer's first row is not keys: " << session.last_capture();
 }
 
 TEST(WeftSession, APackageSignedByAnotherKeyIsRefusedUntilThatKeyIsTrustedThenItRuns) {

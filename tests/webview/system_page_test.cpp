@@ -147,6 +147,69 @@ TEST_F(SystemPageTest, TheKeyboardShowsForAnActiveFieldWithoutAPhysicalKeyboardO
   EXPECT_EQ(eval("return document.activeElement.classList.contains('key');"), "false");
 }
 
+TEST_F(SystemPageTest, TheKeyboardsQuestion123KeyShowsDigitsAndPunctuationShiftGivesCapitalsAndABCGoesBack) {
+  eval("weftKeyboard({active: true, physicalKeyboard: false, purpose: 0}); return 0;");
+  // The labels of one row of keys, left to right, as JSON.
+  auto row = [&](int r) {
+    return eval("return [...document.querySelectorAll('#osk .key')].filter((k) => k.style.top === '" +
+                std::to_string(r * 60) + "px').map((k) => k.textContent).join(' ');");
+  };
+  // A click is dispatched to the page asynchronously: wait for the row to read as expected, then compare.
+  auto row_reads = [&](int r, const std::string& labels) {
+    const std::string json = "\"" + labels + "\"";
+    run_until([&] { return row(r) == json; }, 5000);
+    return row(r) == json ? ::testing::AssertionSuccess()
+                          : ::testing::AssertionFailure() << "row " << r << " reads " << row(r) << ", not " << json;
+  };
+  auto shift_state = [&] { return eval("return document.getElementById('osk').dataset.shift;"); };
+  const int bottom_row = kHeight - kTaskbar - 60 + 30, third_row = kHeight - kTaskbar - 120 + 30;  // px, key centres
+  const int q = kHeight - kTaskbar - 240 + 30;
+  EXPECT_TRUE(row_reads(0, "q w e r t y u i o p"));
+  EXPECT_TRUE(row_reads(3, "?123 , space . ⏎ ⌨×"));
+  click(kWidth * 0.075, bottom_row);  // ?123
+  EXPECT_TRUE(row_reads(0, "1 2 3 4 5 6 7 8 9 0"));
+  EXPECT_TRUE(row_reads(1, "@ # $ % & - + ( ) /"));
+  EXPECT_TRUE(row_reads(2, "=\\\\< * \\\" ' : ; ! ? ⌫"));
+  EXPECT_TRUE(row_reads(3, "ABC , space . ⏎ ⌨×"));
+  click(kWidth * 0.075, third_row);  // =\<
+  EXPECT_TRUE(row_reads(0, "~ ` | ^ ° = { } [ ]"));
+  EXPECT_TRUE(row_reads(2, "?123 © ® ™ § ¶ ¢ ± ⌫"));
+  click(kWidth * 0.075, bottom_row);  // ABC
+  EXPECT_TRUE(row_reads(0, "q w e r t y u i o p"));
+
+  // ⇧ once: capitals for the next letter only; twice: locked (⇪) until tapped again.
+  click(kWidth * 0.075, third_row);
+  EXPECT_TRUE(row_reads(0, "Q W E R T Y U I O P"));
+  EXPECT_EQ(shift_state(), "\"once\"");
+  click(kWidth / 20, q);
+  EXPECT_TRUE(row_reads(0, "q w e r t y u i o p")) << "the capital did not end with the letter";
+  click(kWidth * 0.075, third_row);
+  EXPECT_TRUE(row_reads(0, "Q W E R T Y U I O P"));
+  click(kWidth * 0.075, third_row);
+  EXPECT_TRUE(row_reads(2, "⇪ Z X C V B N M ⌫"));
+  EXPECT_EQ(shift_state(), "\"locked\"");
+  click(kWidth / 20, q);
+  click(kWidth / 20, q);
+  EXPECT_TRUE(run_until([&] { return shift_state() == "\"locked\""; }, 2000));
+  EXPECT_TRUE(row_reads(0, "Q W E R T Y U I O P")) << "capitals lock ended after a letter";
+  click(kWidth * 0.075, third_row);
+  EXPECT_TRUE(row_reads(0, "q w e r t y u i o p"));
+
+  // Hidden and shown again, it starts on lower-case letters.
+  click(kWidth * 0.075, bottom_row);
+  EXPECT_TRUE(row_reads(0, "1 2 3 4 5 6 7 8 9 0"));
+  eval("weftKeyboard({active: false, physicalKeyboard: false, purpose: 0}); return 0;");
+  eval("weftKeyboard({active: true, physicalKeyboard: false, purpose: 0}); return 0;");
+  EXPECT_TRUE(row_reads(0, "q w e r t y u i o p"));
+  click(kWidth * 0.075, bottom_row);
+  EXPECT_TRUE(row_reads(0, "1 2 3 4 5 6 7 8 9 0"));
+  auto symbols = capture_->settle(kTimeoutMs);
+  ASSERT_TRUE(symbols.ok()) << symbols.error().message;
+  if (const char* out = std::getenv("WEFT_WEBVIEW_OSK_SYMBOLS_PNG")) {
+    ASSERT_TRUE(write_png(*symbols, out).ok());
+  }
+}
+
 TEST_F(SystemPageTest, SuperTogglesTheLauncherAndEnterLaunchesTheFocusedApp) {
   key(XKB_KEY_Super_L, 133);
   ASSERT_TRUE(run_until([&] { return eval("return weftShellState().launcherOpen;") == "true"; }, kTimeoutMs));
