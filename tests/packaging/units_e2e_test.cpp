@@ -143,8 +143,6 @@ Result<std::string> PackagedDesktop::enter_private_namespace() {
   const std::string parent = std::to_string(::getppid());
   usr_visible_to_parent_before_ = std::filesystem::exists("/proc/" + parent + "/root/usr/bin/weft-compositor");
   etc_visible_to_parent_before_ = std::filesystem::exists("/proc/" + parent + "/root/etc/weft/trusted-keys");
-  if (::geteuid() != 0) return std::string("not root: a private mount namespace needs CAP_SYS_ADMIN");
-  if (::access(kSystemd, X_OK) != 0) return std::string(kSystemd) + " is missing: systemd is not installed";
   if (::unshare(CLONE_NEWNS) != 0) return errno_text("unshare(CLONE_NEWNS) was refused");
   // Nothing mounted from here on propagates back to the machine's namespace.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -220,6 +218,8 @@ Result<std::string> PackagedDesktop::start_manager() {
 }
 
 Result<std::string> PackagedDesktop::set_up() {
+  if (::geteuid() != 0) return std::string("not root: a private mount namespace needs CAP_SYS_ADMIN");
+  if (::access(kSystemd, X_OK) != 0) return std::string(kSystemd) + " is missing: systemd is not installed";
   WEFT_TRY_VOID(unpack_package());
   WEFT_TRY(std::string cannot, enter_private_namespace());
   if (!cannot.empty()) return cannot;
@@ -428,6 +428,53 @@ TEST_F(DebUnits, AKilledShellIsRestartedBySystemdAndTheTaskbarComesBack) {
   keep(*shot, "desktop-after-shell-restart.png");
 }
 
+TEST_F(DebUnits, AppdLaunchesTheCounterInUserManagerScopesAndItsWindowFillsTheWorkArea) {
+  constexpr const char* kCounter = "org.weft.demo.counter";
+  auto launched = session::launch_when_ready(desktop().weft_dir() + "/appd.sock", kCounter, 60000);
+  ASSERT_TRUE(launched.ok()) << launched.error().message << desktop().log_tail();
+  const uint64_t session_id = *launched;
+  std::string state;
+  const bool running = wait_until(
+      [&] {
+        auto client = session::AppdClient::connect(desktop().weft_dir() + "/appd.sock");
+        if (client.ok()) state = client->state(session_id).value_or("");
+        return state == "running";
+      },
+      60s);
+  ASSERT_TRUE(running) << "the counter's session is \"" << state << "\"" << desktop().log_tail();
+  // Under a systemd user manager appd gives each child a transient scope in weft-apps.slice (its resource group).
+  auto scopes = desktop().systemctl({"list-units", "--type=scope", "--state=running", "--no-legend", "--plain",
+                                     "weft-" + std::to_string(session_id) + "-*"});
+  ASSERT_TRUE(scopes.ok()) << scopes.error().message;
+  EXPECT_NE(scopes->find("-runtime-"), std::string::npos) << *scopes;
+  EXPECT_NE(scopes->find("-app-shell-"), std::string::npos) << *scopes;
+  EXPECT_EQ(desktop().property("weft-apps.slice", "ActiveState"), "active");
+
+  auto control = desktop().control();
+  ASSERT_TRUE(control.ok()) << control.error().message;
+  const bool focused = wait_until([&] { return (*control)->focus_state().first == kCounter; }, 30s);
+  EXPECT_TRUE(focused) << "focused: \"" << (*control)->focus_state().first << "\"";
+  // The counter's page covers the work area (little of the desktop's colour is left above the taskbar) with its card.
+  const std::string png = desktop().root() + "/counter.png";
+  std::string last;
+  const bool drawn = wait_until(
+      [&] {
+        if (!(*control)->capture(png).ok()) return false;
+        auto frame = session::read_frame(png);
+        if (!frame.ok()) return false;
+        const double desktop_left = weft::test::fraction_near(*frame, 0, 0, kWidth, kHeight - weft::test::desktop::kTaskbar,
+                                                              weft::test::desktop::kDesktopColour, 4);
+        last = std::to_string(desktop_left);
+        const double card = weft::test::fraction_near(*frame, 0, 0, kWidth, kHeight - weft::test::desktop::kTaskbar,
+                                                      weft::test::desktop::kCard, 4);
+        last += " (card " + std::to_string(card) + ")";
+        return desktop_left < 0.2 && card > 0.1;
+      },
+      30s);
+  keep(png, "desktop-with-counter.png");
+  EXPECT_TRUE(drawn) << "the desktop's colour still covers " << last << " of the work area";
+}
+
 TEST_F(DebUnits, StoppingTheTargetStopsEveryUnitAndLeavesNoWeftProcess) {
   desktop().drop_control();
   ASSERT_FALSE(weft_processes_under(desktop().manager_pid()).empty()) << "no weft process ran before the stop";
@@ -451,6 +498,10 @@ TEST_F(DebUnits, StoppingTheTargetStopsEveryUnitAndLeavesNoWeftProcess) {
       << "nothing else needs graphical-session.target";
   const bool none_left = wait_until([] { return weft_processes_under(desktop().manager_pid()).empty(); }, 10s);
   EXPECT_TRUE(none_left) << "left running: " << names(weft_processes_under(desktop().manager_pid()));
+  // appd ended the counter's session: its scopes are gone with it.
+  auto scopes = desktop().systemctl({"list-units", "--type=scope", "--all", "--no-legend", "--plain", "weft-*"});
+  ASSERT_TRUE(scopes.ok()) << scopes.error().message;
+  EXPECT_EQ(*scopes, "") << "scopes left: " << *scopes;
   for (const char* file : {"compositor.display", "compositor.sock", "appd.sock", "appd.wsport", "appd.systoken"})
     EXPECT_FALSE(std::filesystem::exists(desktop().weft_dir() + "/" + file)) << file << " was left behind";
 }
