@@ -80,7 +80,10 @@ Result<Options> parse_options(int argc, char** argv) {
   std::vector<std::string> outputs;
   bool winit = false;
   CLI::App app{"weft-compositor: the WEFT Wayland compositor"};
-  app.add_option("--backend", backend, "headless|x11|wayland|drm|auto")->take_last();
+  app.add_option("--backend", backend,
+                 "headless|x11|wayland|drm|auto (auto: WLR_BACKENDS if set, else nested in WAYLAND_DISPLAY or DISPLAY, "
+                 "else drm)")
+      ->take_last();
   app.add_flag("--winit", winit, "alias for a nested backend (wayland if WAYLAND_DISPLAY is set, else x11)");
   app.add_option("--output", outputs,
                  "headless output mode WxH[@Hz] (default 1280x800@60); again for more outputs, left to right "
