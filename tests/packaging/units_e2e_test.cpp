@@ -2,14 +2,15 @@
 // built is unpacked and laid over /usr and /etc (overlayfs) inside a mount namespace of this test process only, so
 // /usr/bin/weft-compositor, /usr/lib/systemd/user/weft-session.target and /etc/weft/trusted-keys exist here and
 // nowhere else. A throw-away `systemd --user` (private XDG_RUNTIME_DIR and HOME) runs in that namespace and
-// `systemctl --user start weft-session.target` starts the installed units as a device's login would. The one change
-// to them is a drop-in adding `--test-control --output WxH` to the compositor's installed ExecStart, so the test can
-// capture the output with weft_test_v1 (the capture weft-session's tour and the session e2e tests use).
+// `systemctl --user start weft-session.target` starts the installed units as a device's login would. The changes to
+// them are two drop-ins in the private HOME: `--test-control --output WxH` added to the compositor's installed
+// ExecStart, so the test can capture the output with weft_test_v1 (the capture weft-session's tour and the session
+// e2e tests use), and the weft-* units' output appended to a log file (no journald runs in the namespace).
 //
 // The suite is one process (one namespace and one user manager); its tests run in the order written, each a step of
-// the session's life: private namespace, start, appd's answers, the taskbar on screen, a killed shell restarted, stop.
-// It skips, naming why, where the namespace or the user manager cannot be set up (not root, unshare refused, no
-// systemd, no overlayfs).
+// the session's life: private namespace, start, appd's answers, the taskbar on screen, a killed shell restarted, an
+// app launched in the manager's scopes, stop. It skips (exit 77), naming why, where the namespace or the user manager
+// cannot be set up (not root, unshare refused, no systemd, no overlayfs, a manager that does not reach running).
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
@@ -81,7 +82,7 @@ class PackagedDesktop {
  public:
   /// Sets everything up; an empty string, or why this machine cannot run the test (the caller skips with it).
   /// Failures of the package itself are returned as errors.
-  Result<std::string> set_up();
+  [[nodiscard]] Result<std::string> set_up();
   ~PackagedDesktop();
 
   [[nodiscard]] const std::string& root() const { return root_.path(); }
@@ -95,22 +96,22 @@ class PackagedDesktop {
   [[nodiscard]] bool etc_visible_to_parent_before() const { return etc_visible_to_parent_before_; }
 
   /// `systemctl --user <args>` against this manager; its stdout, or an error with its stderr.
-  Result<std::string> systemctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 60s) const;
+  [[nodiscard]] Result<std::string> systemctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 60s) const;
   /// One property of a unit (`systemctl --user show -p NAME --value UNIT`), "" when it cannot be read.
   [[nodiscard]] std::string property(const std::string& unit, const std::string& name) const;
   /// The compositor's weft_test_v1 client, connected on first use.
-  Result<session::TestControl*> control();
+  [[nodiscard]] Result<session::TestControl*> control();
   /// Captures the output until the taskbar is drawn and connected to appd (≤ `timeout`); the last capture's path.
-  Result<std::string> capture_taskbar(const std::string& name, std::chrono::milliseconds timeout);
+  [[nodiscard]] Result<std::string> capture_taskbar(const std::string& name, std::chrono::milliseconds timeout);
   /// The end of the units' log, for failure messages.
   [[nodiscard]] std::string log_tail() const;
   void drop_control() { control_.reset(); }
 
  private:
-  Result<void> unpack_package();
-  Result<std::string> enter_private_namespace();
-  Result<void> write_drop_ins();
-  Result<std::string> start_manager();
+  [[nodiscard]] Result<void> unpack_package();
+  [[nodiscard]] Result<std::string> enter_private_namespace();
+  [[nodiscard]] Result<void> write_drop_ins();
+  [[nodiscard]] Result<std::string> start_manager();
   [[nodiscard]] std::vector<std::string> manager_environment() const;
 
   TempDir root_{"units-e2e"};
@@ -498,6 +499,10 @@ TEST_F(DebUnits, StoppingTheTargetStopsEveryUnitAndLeavesNoWeftProcess) {
       << "nothing else needs graphical-session.target";
   const bool none_left = wait_until([] { return weft_processes_under(desktop().manager_pid()).empty(); }, 10s);
   EXPECT_TRUE(none_left) << "left running: " << names(weft_processes_under(desktop().manager_pid()));
+  auto environment = desktop().systemctl({"show-environment"});
+  ASSERT_TRUE(environment.ok());
+  EXPECT_EQ(environment->find("WAYLAND_DISPLAY="), std::string::npos)
+      << "the manager still names the stopped compositor's socket: " << *environment;
   // appd ended the counter's session: its scopes are gone with it.
   auto scopes = desktop().systemctl({"list-units", "--type=scope", "--all", "--no-legend", "--plain", "weft-*"});
   ASSERT_TRUE(scopes.ok()) << scopes.error().message;
