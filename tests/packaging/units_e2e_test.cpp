@@ -371,6 +371,9 @@ TEST_F(DebUnits, StartingTheTargetBringsUpTheCompositorAndAppdThroughReadyNotifi
     EXPECT_EQ(desktop().property(unit, "ActiveState"), "active") << unit << desktop().log_tail();
     EXPECT_EQ(desktop().property(unit, "SubState"), "running") << unit;
   }
+  // READY=1 means the rendezvous files exist (spec §1.1): the start returned only after both were ready.
+  for (const char* file : {"compositor.display", "compositor.sock", "appd.sock", "appd.wsport", "appd.systoken"})
+    EXPECT_TRUE(std::filesystem::exists(desktop().weft_dir() + "/" + file)) << file << " is missing once started";
   // The compositor's READY=1 comes with a status naming its socket, and it exported that socket to the manager
   // before, so the units after it connect to it.
   const std::string display = read_text(desktop().weft_dir() + "/compositor.display");
