@@ -50,13 +50,40 @@ Result<BackendKind> parse_backend(const std::string& text) {
   return fail("--backend \"" + text + "\": expected headless, x11, wayland, drm or auto");
 }
 
+Result<BackendKind> resolve_backend(BackendKind requested, const BackendEnvironment& env) {
+  if (requested != BackendKind::automatic) return requested;
+  if (!env.wlr_backends.empty()) {
+    // wlroots takes a comma-separated list; libinput only adds input devices to drm, so it names no backend of ours.
+    std::vector<std::string> named;
+    std::string_view rest = env.wlr_backends;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string name(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (name != "libinput" && !name.empty()) named.push_back(name);
+    }
+    const std::string why = "WLR_BACKENDS=\"" + env.wlr_backends + "\": ";
+    if (named.size() != 1) return fail(why + "name exactly one of headless, x11, wayland or drm (libinput goes with drm)");
+    auto kind = parse_backend(named.front());
+    if (!kind || *kind == BackendKind::automatic)
+      return fail(why + "\"" + named.front() + "\" is not one of headless, x11, wayland or drm");
+    return *kind;
+  }
+  if (!env.wayland_display.empty()) return BackendKind::wayland;
+  if (!env.display.empty()) return BackendKind::x11;
+  return BackendKind::drm;
+}
+
 Result<Options> parse_options(int argc, char** argv) {
   Options options;
   std::string backend = "auto";
   std::vector<std::string> outputs;
   bool winit = false;
   CLI::App app{"weft-compositor: the WEFT Wayland compositor"};
-  app.add_option("--backend", backend, "headless|x11|wayland|drm|auto")->take_last();
+  app.add_option("--backend", backend,
+                 "headless|x11|wayland|drm|auto (auto: WLR_BACKENDS if set, else nested in WAYLAND_DISPLAY or DISPLAY, "
+                 "else drm)")
+      ->take_last();
   app.add_flag("--winit", winit, "alias for a nested backend (wayland if WAYLAND_DISPLAY is set, else x11)");
   app.add_option("--output", outputs,
                  "headless output mode WxH[@Hz] (default 1280x800@60); again for more outputs, left to right "

@@ -34,6 +34,18 @@ struct Options {
 /// Parses `WxH` or `WxH@Hz` (Hz may be fractional): an error naming the text and the reason otherwise.
 [[nodiscard]] Result<OutputMode> parse_output_mode(const std::string& text);
 [[nodiscard]] Result<BackendKind> parse_backend(const std::string& text);
+
+/// The variables `--backend=auto` looks at (empty = unset).
+struct BackendEnvironment {
+  std::string wlr_backends;     // WLR_BACKENDS, wlroots' own choice: "headless", "x11", "wayland", "drm,libinput"
+  std::string wayland_display;  // WAYLAND_DISPLAY
+  std::string display;          // DISPLAY
+};
+/// The backend to create: `requested` unless it is automatic; then WLR_BACKENDS when set (so a session started by
+/// systemd units on a machine without a display runs headless with `WLR_BACKENDS=headless` in the user manager's
+/// environment), else nested in WAYLAND_DISPLAY or DISPLAY, else DRM. A WLR_BACKENDS naming no single backend WEFT
+/// runs is an error that names it.
+[[nodiscard]] Result<BackendKind> resolve_backend(BackendKind requested, const BackendEnvironment& env);
 /// Parses argv; `--help` text goes to stdout and sets show_help.
 [[nodiscard]] Result<Options> parse_options(int argc, char** argv);
 

@@ -80,12 +80,9 @@ Server::~Server() {
 
 Result<void> Server::create_backend() {
   wl_display* display = display_.get();
-  BackendKind kind = options_.backend;
-  if (kind == BackendKind::automatic) {
-    if (std::getenv("WAYLAND_DISPLAY")) kind = BackendKind::wayland;
-    else if (std::getenv("DISPLAY")) kind = BackendKind::x11;
-    else kind = BackendKind::drm;
-  }
+  WEFT_TRY(BackendKind kind, resolve_backend(options_.backend, {.wlr_backends = paths::env_or("WLR_BACKENDS", ""),
+                                                                  .wayland_display = paths::env_or("WAYLAND_DISPLAY", ""),
+                                                                  .display = paths::env_or("DISPLAY", "")}));
   switch (kind) {
     case BackendKind::headless:
       backend_.reset(wlr_headless_backend_create(display));

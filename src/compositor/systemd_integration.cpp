@@ -20,15 +20,32 @@ struct MessageDeleter {
   void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
 };
 
+using Bus = std::unique_ptr<sd_bus, BusDeleter>;
+
+/// A connection to the user manager: its own socket `$XDG_RUNTIME_DIR/systemd/private` first (what `systemctl --user`
+/// uses; it needs no D-Bus daemon, so a device without dbus-user-session works too), else the user bus.
+Result<Bus> connect_user_manager() {
+  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime) {
+    sd_bus* raw = nullptr;
+    if (sd_bus_new(&raw) >= 0) {
+      Bus direct(raw);
+      const std::string address = std::string("unix:path=") + runtime + "/systemd/private";
+      if (sd_bus_set_address(direct.get(), address.c_str()) >= 0 && sd_bus_start(direct.get()) >= 0) return direct;
+    }
+  }
+  sd_bus* raw = nullptr;
+  if (const int r = sd_bus_open_user(&raw); r < 0)
+    return fail(std::string("systemd: cannot reach the user manager (no $XDG_RUNTIME_DIR/systemd/private, no user "
+                            "bus): ") + std::strerror(-r));
+  return Bus(raw);
+}
+
 }  // namespace
 
 bool under_systemd() { return std::getenv("NOTIFY_SOCKET") != nullptr; }
 
 Result<void> export_wayland_display(const std::string& socket_name) {
-  sd_bus* raw = nullptr;
-  if (const int r = sd_bus_open_user(&raw); r < 0)
-    return fail(std::string("systemd: cannot open the user bus: ") + std::strerror(-r));
-  std::unique_ptr<sd_bus, BusDeleter> bus(raw);
+  WEFT_TRY(Bus bus, connect_user_manager());
   sd_bus_message* reply_raw = nullptr;
   sd_bus_message* call_raw = nullptr;
   if (const int r = sd_bus_message_new_method_call(bus.get(), &call_raw, "org.freedesktop.systemd1",

@@ -41,6 +41,36 @@ TEST(Backend, KnownNamesParseAndUnknownOnesAreNamed) {
   EXPECT_NE(bad.error().message.find("\"vulkan\""), std::string::npos);
 }
 
+TEST(Backend, AnExplicitBackendWinsOverTheEnvironment) {
+  EXPECT_EQ(*resolve_backend(BackendKind::drm, {.wlr_backends = "headless", .wayland_display = "wayland-1"}),
+            BackendKind::drm);
+}
+
+TEST(Backend, AutomaticFollowsWlrBackendsBeforeAnyDisplay) {
+  // A session started by systemd units: the user manager's environment says headless, and a WAYLAND_DISPLAY left
+  // there by an earlier compositor must not make this one nest inside a socket that is gone.
+  EXPECT_EQ(*resolve_backend(BackendKind::automatic, {.wlr_backends = "headless", .wayland_display = "wayland-0"}),
+            BackendKind::headless);
+  EXPECT_EQ(*resolve_backend(BackendKind::automatic, {.wlr_backends = "drm,libinput"}), BackendKind::drm);
+  EXPECT_EQ(*resolve_backend(BackendKind::automatic, {.wlr_backends = "x11"}), BackendKind::x11);
+}
+
+TEST(Backend, AutomaticWithoutWlrBackendsNestsInADisplayElseUsesDrm) {
+  EXPECT_EQ(*resolve_backend(BackendKind::automatic, {.wayland_display = "wayland-0", .display = ":0"}),
+            BackendKind::wayland);
+  EXPECT_EQ(*resolve_backend(BackendKind::automatic, {.display = ":0"}), BackendKind::x11);
+  EXPECT_EQ(*resolve_backend(BackendKind::automatic, {}), BackendKind::drm);
+}
+
+TEST(Backend, WlrBackendsNamingNoSingleBackendIsRefusedWithItsValue) {
+  for (const std::string value : {"headless,x11", "vulkan", "libinput", "auto"}) {
+    auto resolved = resolve_backend(BackendKind::automatic, {.wlr_backends = value});
+    ASSERT_FALSE(resolved.ok()) << value;
+    EXPECT_NE(resolved.error().message.find("WLR_BACKENDS=\"" + value + "\""), std::string::npos)
+        << resolved.error().message;
+  }
+}
+
 namespace {
 weft::Result<Options> parse(std::vector<std::string> args) {
   args.insert(args.begin(), "weft-compositor");

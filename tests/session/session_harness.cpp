@@ -107,10 +107,7 @@ Result<Frame> SessionUnderTest::capture_until(const std::function<bool(const Fra
   }
 }
 
-bool SessionUnderTest::taskbar_connected(const Frame& frame) {
-  return fraction_near(frame, 100, kHeight - kTaskbar + 4, kWidth - 250, kTaskbar - 8, kTaskbarColour, 4) > 0.9 &&
-         fraction_near(frame, kWidth - 110, kHeight - kTaskbar, 110, kTaskbar, kOnline, 16) > 0;
-}
+bool SessionUnderTest::taskbar_connected(const Frame& frame) { return weft::test::desktop::taskbar_connected(frame); }
 
 pid_t SessionUnderTest::child_named(const std::string& comm) const {
   for (const auto& p : descendants(session_.pid()))

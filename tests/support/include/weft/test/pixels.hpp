@@ -86,6 +86,15 @@ inline constexpr Rgb kAccent{91, 138, 245};              // launcher icons, the 
 inline constexpr Rgb kOnline{63, 185, 80};               // the taskbar's status dot once the page reached appd
 inline constexpr Rgb kCard{0x1f, 0x23, 0x2b};            // the demo apps' cards
 inline constexpr Rgb kNegative{0xf0, 0x64, 0x6a};        // the counter's value below zero
+
+/// The taskbar fills the bottom kTaskbar px of a capture of the whole output (its launcher button and status area
+/// left out) and its status dot says the page is connected to appd.
+template <class Image>
+[[nodiscard]] bool taskbar_connected(const Image& frame) {
+  const int width = int(frame.width), height = int(frame.height);
+  return fraction_near(frame, 100, height - kTaskbar + 4, width - 250, kTaskbar - 8, kTaskbarColour, 4) > 0.9 &&
+         fraction_near(frame, width - 110, height - kTaskbar, 110, kTaskbar, kOnline, 16) > 0;
+}
 }  // namespace desktop
 
 }  // namespace weft::test
