@@ -1,7 +1,8 @@
 // CoreEngine backend 2 over AOT-compiled modules (aot_engine.hpp). Every guest call goes through a generated C
 // invoker that owns the wasm-rt trap handler (setjmp) for its duration, so a trap's longjmp never crosses a C++ frame:
-// host functions are entered from generated C trampolines through weft_aot_call_host, which catches everything and
-// reports a host trap as a return value; the trampoline raises it once the C++ frames are gone.
+// host functions are entered from generated C trampolines through the slot's entry (boxed_host_entry or, for a host
+// function with an unboxed entry, unboxed_host_entry), which catches everything and reports a host trap as a return
+// value; the trampoline raises it once the C++ frames are gone.
 
 #include "weft/runtime/aot_engine.hpp"
 
