@@ -69,7 +69,8 @@ struct Instantiated {
   std::unique_ptr<ComponentInstance> instance;
 };
 
-Instantiated instantiate(const Component& c, const std::string& ro_dir, int stdout_fd, const std::string& data_dir = "") {
+/// The engine and host interfaces of one instance (the first part of instantiating).
+Instantiated make_hosts(const std::string& ro_dir, int stdout_fd, const std::string& data_dir = "") {
   Instantiated i;
   i.engine = g_use_aot ? make_aot_engine(*g_aot) : make_interpreter_engine();
   WasiConfig config;
@@ -81,12 +82,22 @@ Instantiated instantiate(const Component& c, const std::string& ro_dir, int stdo
   i.app = std::make_unique<WeftAppHost>(WeftAppConfig{"org.weft.bench", {}, {}});
   i.wasi->install(i.registry);
   i.app->install(i.registry);
+  return i;
+}
+
+/// Links `c` against the hosts (the second part): core modules loaded and instantiated, trampolines built.
+void link(Instantiated& i, const Component& c) {
   auto inst = ComponentInstance::instantiate(c, *i.engine, i.registry);
   if (!inst) {
     std::cerr << inst.error().message << "\n";
     std::exit(1);
   }
   i.instance = std::move(inst).value();
+}
+
+Instantiated instantiate(const Component& c, const std::string& ro_dir, int stdout_fd, const std::string& data_dir = "") {
+  Instantiated i = make_hosts(ro_dir, stdout_fd, data_dir);
+  link(i, c);
   return i;
 }
 
@@ -206,27 +217,41 @@ int main(int argc, char** argv) {
     else std::fprintf(stderr, "runtime_bench: no AOT column: %s\n", cache.error().message.c_str());
   }
 
-  // Instantiate: decode + load of the core modules (wabt validate; AOT: also the cache lookup, digest check and
-  // dlopen) + linking. AOT's first instantiate compiles into the cache and is not timed.
+  // Instantiate: decode of the component, the engine and host interfaces, and linking (load of the core modules —
+  // AOT: the cache key, digest check and dlopen the first time in the process — their instantiation, trampolines).
+  // AOT's first instantiate compiles into the cache (when needed) and is not timed; the next ones in the same
+  // process find the loaded objects.
   std::vector<std::pair<std::string, std::string>> instantiated = {{"hello.wasm", dir + "/hello.wasm"}};
   if (std::string counter = WEFT_RT_BENCH_COUNTER; !counter.empty()) instantiated.push_back({"counter", counter});
+  constexpr int kInstantiateRuns = 50;
   for (const auto& [name, path] : instantiated) {
     auto bytes = read_bytes(path);
     for (bool aot : {true, false}) {
       if (aot && !g_aot) continue;
       g_use_aot = aot;
       if (aot) (void)instantiate(*decode_component(bytes), "", 1);
-      std::vector<double> us;
-      for (int i = 0; i < 50; ++i) {
+      std::vector<double> total, decode, hosts, linking;  // us
+      for (int i = 0; i < kInstantiateRuns; ++i) {
         auto t0 = Clock::now();
         auto c = decode_component(bytes);
-        auto inst = instantiate(*c, "", 1);
-        us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+        auto t1 = Clock::now();
+        auto inst = make_hosts("", 1);
+        auto t2 = Clock::now();
+        link(inst, *c);
+        auto t3 = Clock::now();
+        auto us = [](auto d) { return std::chrono::duration<double, std::micro>(d).count(); };
+        total.push_back(us(t3 - t0));
+        decode.push_back(us(t1 - t0));
+        hosts.push_back(us(t2 - t1));
+        linking.push_back(us(t3 - t2));
       }
-      std::sort(us.begin(), us.end());
-      std::printf("instantiate %s (%zu KB, %zu core modules) on %s: median %.0f us, min %.0f us (50 runs)\n",
+      for (auto* v : {&total, &decode, &hosts, &linking}) std::sort(v->begin(), v->end());
+      auto median = [](const std::vector<double>& v) { return v[v.size() / 2]; };
+      std::printf("instantiate %s (%zu KB, %zu core modules) on %s: median %.0f us, min %.0f us (%d runs); "
+                  "medians: decode %.0f us, engine + hosts %.0f us, link %.0f us\n",
                   name.c_str(), bytes.size() / 1024, decode_component(bytes)->modules.size(),
-                  aot ? "AOT (from the cache)" : "the interpreter", us[us.size() / 2], us.front());
+                  aot ? "AOT (from the cache)" : "the interpreter", median(total), total.front(), kInstantiateRuns,
+                  median(decode), median(hosts), median(linking));
     }
   }
 

@@ -15,7 +15,7 @@
 
 #include "wasm-rt.h"
 
-#define WEFT_AOT_ABI_VERSION 2
+#define WEFT_AOT_ABI_VERSION 3
 /* longjmp value of a trap raised by a host function (its kind and message wait in the engine); wasm-rt's own trap
  * codes are all below it. */
 #define WEFT_AOT_HOST_TRAP 100
@@ -39,19 +39,21 @@ struct weft_aot_runtime {
   void (*allocate_externref_table)(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements);
   uint32_t (*grow_externref_table)(wasm_rt_externref_table_t* table, uint32_t delta, wasm_rt_externref_t init);
   void (*free_externref_table)(wasm_rt_externref_table_t* table);
-  /* Calls host function `host` of `engine` with boxed values (i32/f32 in the low 32 bits); nonzero = trapped. */
-  int (*call_host)(void* engine, uint32_t host, const uint64_t* args, uint64_t* results);
 };
 
+/* A host function's entry: the arguments' raw bits in `args` (i32/f32 in the low 32 bits), the result's in
+ * `results[0]`; nonzero = trapped (the trap's kind and message wait in the engine until the outermost call returns). */
+typedef int (*weft_aot_host_entry)(void* context, const uint64_t* args, uint64_t* results);
+
 /* One import of an instance, in import order. A function import calls `fn(instance, …)` directly when it is another
- * module's guest function of the same type, else host function `host` of `engine` through the boxing adapter. Memory,
- * table and global imports point at the exporting instance's object in `object`. */
+ * module's guest function of the same type, else `host(host_context, args, results)`: one indirect call into the
+ * engine. Memory, table and global imports point at the exporting instance's object in `object`. */
 struct weft_aot_slot {
   void (*fn)(void);
   void* instance;
   void* object;
-  void* engine;
-  uint32_t host;
+  weft_aot_host_entry host;
+  void* host_context;
 };
 
 /* The `struct Z_w_instance_t` every generated import accessor receives (all imports are renamed into module "w").

@@ -23,6 +23,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "aot_abi.h"
@@ -174,6 +175,58 @@ std::string hex_sha256(std::string_view bytes) {
   return h.hex();
 }
 
+/// The SHA-256 of a core module's bytes, remembered for the rest of the process: instantiating a component again
+/// (tests, benchmarks, a runtime that links twice) hashed every module again (libsodium's SHA-256: ≈ 0.1 ms per
+/// 30 KB). A remembered digest is used only for bytes equal in full to the copy kept with it, which is no weaker than
+/// hashing them; only modules up to kMaxRememberedModule bytes, kMaxRemembered bytes in all, are kept.
+class ModuleDigests {
+ public:
+  static ModuleDigests& instance() {
+    static ModuleDigests* digests = new ModuleDigests;  // never destroyed: loaded modules stay until exit too
+    return *digests;
+  }
+
+  std::string hex(std::span<const uint8_t> wasm) {
+    std::string_view bytes(reinterpret_cast<const char*>(wasm.data()), wasm.size());
+    uint64_t print = fingerprint(bytes);
+    {
+      std::lock_guard lock(mutex_);
+      auto [first, last] = entries_.equal_range(print);
+      for (auto it = first; it != last; ++it)
+        if (it->second.bytes == bytes) return it->second.hex;
+    }
+    std::string hex = hex_sha256(bytes);
+    std::lock_guard lock(mutex_);
+    if (bytes.size() <= kMaxRememberedModule && kept_ + bytes.size() <= kMaxRemembered) {
+      kept_ += bytes.size();
+      entries_.emplace(print, Entry{std::string(bytes), hex});
+    }
+    return hex;
+  }
+
+ private:
+  static constexpr size_t kMaxRememberedModule = size_t(4) << 20;  // bytes (a JS engine's 12 MB are not kept)
+  static constexpr size_t kMaxRemembered = size_t(32) << 20;       // bytes
+  struct Entry {
+    std::string bytes;
+    std::string hex;
+  };
+  /// Size and 64 sampled words: picks the candidates that are then compared in full.
+  static uint64_t fingerprint(std::string_view bytes) {
+    uint64_t h = 1469598103934665603ull ^ bytes.size();
+    if (bytes.size() < 8) return h;
+    for (size_t i = 0; i < 64; ++i) {
+      uint64_t word;
+      std::memcpy(&word, bytes.data() + (bytes.size() - 8) * i / 63, 8);
+      h = (h ^ word) * 1099511628211ull;
+    }
+    return h;
+  }
+  std::mutex mutex_;
+  std::unordered_multimap<uint64_t, Entry> entries_;
+  size_t kept_ = 0;  // bytes
+};
+
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
@@ -231,7 +284,7 @@ Result<AotCache> AotCache::open(AotCacheOptions options) {
 std::string AotCache::key(std::span<const uint8_t> wasm) const {
   Sha256 h;
   h.update("weft-aot " + std::to_string(WEFT_AOT_ABI_VERSION) + "\n");
-  h.update(hex_sha256(std::string_view(reinterpret_cast<const char*>(wasm.data()), wasm.size())));
+  h.update(ModuleDigests::instance().hex(wasm));
   h.update("\nwabt " WABT_VERSION_STRING "\n");
   h.update(compiler_for(wasm).identity + "\n" + options_.optimization + " " + aot_compile_flags() + "\n");
   if (splits(wasm)) h.update("split into units of " + std::to_string(options_.unit_bytes) + " bytes\n");

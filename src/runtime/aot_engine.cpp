@@ -1,7 +1,8 @@
 // CoreEngine backend 2 over AOT-compiled modules (aot_engine.hpp). Every guest call goes through a generated C
 // invoker that owns the wasm-rt trap handler (setjmp) for its duration, so a trap's longjmp never crosses a C++ frame:
-// host functions are entered from generated C trampolines through weft_aot_call_host, which catches everything and
-// reports a host trap as a return value; the trampoline raises it once the C++ frames are gone.
+// host functions are entered from generated C trampolines through the slot's entry (boxed_host_entry or, for a host
+// function with an unboxed entry, unboxed_host_entry), which catches everything and reports a host trap as a return
+// value; the trampoline raises it once the C++ frames are gone.
 
 #include "weft/runtime/aot_engine.hpp"
 
@@ -13,15 +14,19 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 
 #include "aot_abi.h"
 #include "aot_module_info.hpp"
 
 extern "C" const struct weft_aot_runtime* weft_aot_runtime_table(void);
-extern "C" int weft_aot_enter_guest(int running);
+// aot_runtime.c's flag: whether guest code runs on this thread (its signal handler turns only guest faults into
+// traps). `__thread`, not `thread_local`: plain TLS, no C++ initialisation wrapper on a path a host call takes twice.
+extern "C" __thread int weft_aot_guest_running;
 
 namespace weft::runtime {
 namespace {
@@ -30,8 +35,8 @@ namespace {
 /// restoring the previous state after; aot_runtime.c lets only faults in guest code become traps.
 class GuestRunning {
  public:
-  explicit GuestRunning(bool running) : before_(weft_aot_enter_guest(running ? 1 : 0)) {}
-  ~GuestRunning() { weft_aot_enter_guest(before_); }
+  explicit GuestRunning(bool running) : before_(weft_aot_guest_running) { weft_aot_guest_running = running ? 1 : 0; }
+  ~GuestRunning() { weft_aot_guest_running = before_; }
   GuestRunning(const GuestRunning&) = delete;
   GuestRunning& operator=(const GuestRunning&) = delete;
 
@@ -62,13 +67,17 @@ std::span<CoreValue> on_stack_or_heap(std::array<CoreValue, N>& stack, std::vect
 /// owns each memory and table (wasm-rt's grow entry points carry no context).
 struct Process {
   std::recursive_mutex mutex;  // recursive: a module registers its func types while it is being loaded
-  std::map<std::string, const weft_aot_module*> loaded;  // by cache key
+  /// A loaded object and the description of its module, shared by every engine that loads the module again: the
+  /// key holds the module's digest, so a second load needs neither the cache's digest check nor a decode.
+  struct Loaded {
+    const weft_aot_module* glue = nullptr;
+    std::shared_ptr<const AotModuleInfo> info;  // its data segments are what the object reads (init_module)
+    std::vector<const uint8_t*> data_segment_pointers;
+  };
+  std::map<std::string, Loaded> loaded;  // by cache key; never erased: objects stay loaded until exit
   // The descriptors the objects were loaded through stay open: glibc recognises an object by its path first, and a
   // reused fd number would make `/proc/self/fd/N` name an object loaded before.
   std::vector<UniqueFd> object_fds;
-  // The data segments each loaded object reads (weft_aot_module.init_module), for as long as it stays loaded.
-  std::deque<std::vector<std::vector<uint8_t>>> data_segments;
-  std::deque<std::vector<const uint8_t*>> data_segment_pointers;
   std::vector<std::vector<uint32_t>> func_types;  // the two counts, then the param and result types
   std::unordered_map<const void*, AotEngine*> owners;    // memory or table → engine
 };
@@ -78,14 +87,25 @@ Process& process() {
 }
 thread_local AotEngine* instantiating = nullptr;  // the engine whose module's instantiate is running
 
+/// A host function of one engine: `fn` takes CoreValues; `unboxed`, when set, takes the raw bits compiled code has.
+struct HostRecord {
+  HostFunction fn;
+  CoreFuncType type;
+  UnboxedHostEntry unboxed;
+  AotEngine* engine = nullptr;
+};
+
 struct FuncRecord {
   bool host = false;
   CoreFuncType type;
   void (*fn)(void) = nullptr;
   void* instance = nullptr;
   weft_aot_invoker invoker = nullptr;
-  uint32_t host_index = 0;
+  HostRecord* host_record = nullptr;
 };
+
+int boxed_host_entry(void* record, const uint64_t* args, uint64_t* results);
+int unboxed_host_entry(void* record, const uint64_t* args, uint64_t* results);
 struct ExternRecord {
   CoreExternKind kind = CoreExternKind::func;
   FuncRecord func;
@@ -121,17 +141,21 @@ class AotEngine final : public CoreEngine {
 
   Result<ModuleId> load(std::span<const uint8_t> wasm, std::string_view name) override {
     std::string key = cache_.key(wasm);
-    const weft_aot_module* glue = already_loaded(key);
+    auto [glue, info] = already_loaded(key);
     std::optional<UniqueFd> cached;
-    if (!glue) cached = cache_.open_cached(key);
-    // Code in the cache was compiled from exactly these bytes (the key holds their digest) after they validated, so
-    // only the imports, exports and segments are decoded again; anything else is validated before it is compiled.
-    WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name, !glue && !cached));
-    for (uint64_t elements : info.table_elements)
+    if (!glue) {
+      cached = cache_.open_cached(key);
+      // Code in the cache was compiled from exactly these bytes (the key holds their digest) after they validated,
+      // so only the imports, exports and segments are decoded again; anything else is validated before it is
+      // compiled.
+      WEFT_TRY(AotModuleInfo described, describe_aot_module(wasm, name, !cached));
+      info = std::make_shared<const AotModuleInfo>(std::move(described));
+    }
+    for (uint64_t elements : info->table_elements)
       if (elements > kMaxTableElements)
         return fail("core module " + std::string(name) + " declares a table of " + std::to_string(elements) +
                     " elements, above the limit of " + std::to_string(kMaxTableElements));
-    for (uint64_t pages : info.memory_pages)
+    for (uint64_t pages : info->memory_pages)
       if (pages > max_pages_)
         return fail("core module " + std::string(name) + " needs " + std::to_string(pages * kPageSize / (1024 * 1024)) +
                     " MiB of memory at start, above the limit of " +
@@ -145,18 +169,18 @@ class AotEngine final : public CoreEngine {
       } else {
         return fail("no compiled code for core module " + std::string(name) + " in " + cache_.dir());
       }
-      WEFT_TRY(glue, load_object(std::move(fd), key, name, info.data_segments));
+      WEFT_TRY(std::tie(glue, info), load_object(std::move(fd), key, name, std::move(info)));
     }
     modules_.push_back({std::move(info), glue, std::string(name)});
     return ModuleId(modules_.size() - 1);
   }
 
-  const std::vector<CoreImport>& imports(ModuleId module) const override { return modules_.at(module).info.imports; }
-  const std::vector<CoreExport>& exports(ModuleId module) const override { return modules_.at(module).info.exports; }
+  const std::vector<CoreImport>& imports(ModuleId module) const override { return modules_.at(module).info->imports; }
+  const std::vector<CoreExport>& exports(ModuleId module) const override { return modules_.at(module).info->exports; }
 
   Result<InstanceId> instantiate(ModuleId module_id, std::span<const CoreExtern> imports) override {
     const Module& module = modules_.at(module_id);
-    const auto& wanted = module.info.imports;
+    const auto& wanted = module.info->imports;
     if (imports.size() != wanted.size())
       return fail("core module " + module.name + " needs " + std::to_string(wanted.size()) + " imports, got " +
                   std::to_string(imports.size()));
@@ -175,8 +199,9 @@ class AotEngine final : public CoreEngine {
                       " expects a function of type " + describe(wanted[i].func_type) + ", not " +
                       describe(e->func.type));
         if (e->func.host) {
-          slot.engine = this;
-          slot.host = e->func.host_index;
+          // Unboxed when the host function has such an entry: compiled code → unboxed_host_entry → the function.
+          slot.host = e->func.host_record->unboxed.call ? unboxed_host_entry : boxed_host_entry;
+          slot.host_context = e->func.host_record;
         } else {
           slot.fn = e->func.fn;
           slot.instance = e->func.instance;
@@ -189,11 +214,11 @@ class AotEngine final : public CoreEngine {
     inst->links.self = &inst->links;
     inst->links.slots = inst->slots.data();
     uint64_t pages = used_pages();
-    for (auto p : module.info.memory_pages) pages += p;
+    for (auto p : module.info->memory_pages) pages += p;
     uint64_t elements = used_elements();
-    for (auto n : module.info.table_elements) elements += n;
-    if (memories_.size() + module.info.memory_pages.size() > kMaxMemories ||
-        tables_.size() + module.info.table_elements.size() > kMaxTables || elements > kMaxTableElements)
+    for (auto n : module.info->table_elements) elements += n;
+    if (memories_.size() + module.info->memory_pages.size() > kMaxMemories ||
+        tables_.size() + module.info->table_elements.size() > kMaxTables || elements > kMaxTableElements)
       return fail("instantiating would exceed the limits of " + std::to_string(kMaxMemories) + " memories, " +
                   std::to_string(kMaxTables) + " tables and " + std::to_string(kMaxTableElements) + " table elements");
     if (pages > max_pages_)
@@ -213,17 +238,17 @@ class AotEngine final : public CoreEngine {
     Instance& live = *inst;
     instances_.push_back(std::move(inst));  // freed with the engine even when its start function trapped
     if (code != 0) return fail(take_trap(code).message);
-    std::vector<weft_aot_export> out(module.info.exports.size() + 1);
+    std::vector<weft_aot_export> out(module.info->exports.size() + 1);
     module.glue->exports(live.storage.get(), out.data());
-    for (size_t i = 0; i < module.info.exports.size(); ++i) {
-      if (auto imported = module.info.export_import[i]) {
+    for (size_t i = 0; i < module.info->exports.size(); ++i) {
+      if (auto imported = module.info->export_import[i]) {
         live.exports.push_back(live.imports.at(*imported));
         continue;
       }
       ExternRecord record;
-      record.kind = module.info.exports[i].kind;
+      record.kind = module.info->exports[i].kind;
       if (record.kind == CoreExternKind::func) {
-        record.func.type = module.info.export_func_types[i];
+        record.func.type = module.info->export_func_types[i];
         record.func.fn = out[i].fn;
         record.func.instance = live.storage.get();
         record.func.invoker = out[i].invoker;
@@ -237,18 +262,21 @@ class AotEngine final : public CoreEngine {
 
   std::optional<CoreExtern> export_of(InstanceId instance, std::string_view name) const override {
     const Instance& inst = *instances_.at(instance);
-    const auto& names = modules_.at(inst.module).info.exports;
+    const auto& names = modules_.at(inst.module).info->exports;
     for (size_t i = 0; i < names.size(); ++i)
       if (names[i].name == name) return inst.exports.at(i);
     return std::nullopt;
   }
 
   CoreExtern host_function(CoreFuncType type, HostFunction fn) override {
+    return unboxed_host_function(std::move(type), std::move(fn), {});
+  }
+
+  CoreExtern unboxed_host_function(CoreFuncType type, HostFunction fn, UnboxedHostEntry unboxed) override {
     ExternRecord record;
     record.func.host = true;
-    record.func.type = std::move(type);
-    record.func.host_index = uint32_t(hosts_.size());
-    hosts_.push_back({std::move(fn), record.func.type});
+    record.func.type = type;
+    record.func.host_record = &hosts_.emplace_back(HostRecord{std::move(fn), std::move(type), unboxed, this});
     return add_extern(std::move(record));
   }
 
@@ -262,7 +290,7 @@ class AotEngine final : public CoreEngine {
                               std::to_string(f.type.params.size())};
     results.assign(f.type.results.size(), CoreValue{});
     for (size_t i = 0; i < results.size(); ++i) results[i].type = f.type.results[i];
-    if (f.host) return hosts_.at(f.host_index).fn(args, results);
+    if (f.host) return f.host_record->fn(args, results);
     uint64_t in[64], out[2] = {0, 0};
     std::vector<uint64_t> many;
     uint64_t* boxed = in;
@@ -288,6 +316,16 @@ class AotEngine final : public CoreEngine {
     return {m->data, m->size};
   }
 
+  MemoryAccess memory_access(CoreExtern memory) override {
+    const ExternRecord& e = externs_.at(memory.id);
+    if (e.kind != CoreExternKind::memory) return {};
+    return {[](const void* object) {
+              const auto* m = static_cast<const wasm_rt_memory_t*>(object);
+              return std::span<uint8_t>(m->data, m->size);
+            },
+            e.object};
+  }
+
   // The wasm-rt hooks (aot_runtime.c), for this engine's memories and tables.
   void adopt_memory(wasm_rt_memory_t* m, uint32_t& max_pages) {
     max_pages = uint32_t(std::min<uint64_t>(max_pages, max_pages_));
@@ -308,10 +346,13 @@ class AotEngine final : public CoreEngine {
     std::erase(tables_, object);
   }
 
-  int call_host(uint32_t host, const uint64_t* args, uint64_t* results) noexcept {
+  // The two entries of compiled code into host functions (weft_aot_slot.host). Host code runs with the guest flag
+  // cleared; nothing is thrown out of here: a trap waits in pending_ and the generated trampoline raises it.
+  int call_host(const HostRecord& host, const uint64_t* args, uint64_t* results) noexcept {
     GuestRunning host_code(false);
     try {
-      const auto& [fn, type] = hosts_.at(host);
+      const HostFunction& fn = host.fn;
+      const CoreFuncType& type = host.type;
       // The values live on the stack (a lowered call has at most 16 flat parameters and a return pointer): a host
       // call allocates nothing here. Larger signatures (none the component layer makes) use the heap.
       std::array<CoreValue, 17> in_stack;
@@ -332,10 +373,23 @@ class AotEngine final : public CoreEngine {
       return 1;
     }
   }
+  int call_unboxed_host(const HostRecord& host, const uint64_t* args, uint64_t* results) noexcept {
+    GuestRunning host_code(false);
+    try {
+      if (auto trap = host.unboxed.call(host.unboxed.context, args, results)) {
+        pending_ = std::move(*trap);
+        return 1;
+      }
+      return 0;
+    } catch (const std::exception& e) {
+      pending_ = Trap{"host", std::string("host function failed: ") + e.what()};
+      return 1;
+    }
+  }
 
  private:
   struct Module {
-    AotModuleInfo info;
+    std::shared_ptr<const AotModuleInfo> info;
     const weft_aot_module* glue = nullptr;
     std::string name;
   };
@@ -376,11 +430,13 @@ class AotEngine final : public CoreEngine {
     return trap_of(code);
   }
 
-  Result<const weft_aot_module*> load_object(UniqueFd fd, const std::string& key, std::string_view name,
-                                             const std::vector<std::vector<uint8_t>>& data_segments) {
+  using LoadedModule = std::pair<const weft_aot_module*, std::shared_ptr<const AotModuleInfo>>;
+
+  Result<LoadedModule> load_object(UniqueFd fd, const std::string& key, std::string_view name,
+                                   std::shared_ptr<const AotModuleInfo> info) {
     std::lock_guard lock(process().mutex);
     auto& loaded = process().loaded;
-    if (auto it = loaded.find(key); it != loaded.end()) return it->second;
+    if (auto it = loaded.find(key); it != loaded.end()) return LoadedModule{it->second.glue, it->second.info};
     // Through the descriptor whose content the cache just verified, so a file swapped in meanwhile is never loaded.
     std::string path = "/proc/self/fd/" + std::to_string(fd.get());
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -390,20 +446,22 @@ class AotEngine final : public CoreEngine {
       ::dlclose(handle);
       return fail("the compiled code of core module " + std::string(name) + " has another ABI version");
     }
-    auto& segments = process().data_segments.emplace_back(data_segments);
-    auto& pointers = process().data_segment_pointers.emplace_back();
+    Process::Loaded& entry = loaded[key];
+    entry.glue = glue;
+    entry.info = std::move(info);
     static const uint8_t kNoBytes = 0;  // an empty segment's pointer: never read, but not null
-    for (const auto& segment : segments) pointers.push_back(segment.empty() ? &kNoBytes : segment.data());
-    glue->init_module(runtime_, pointers.data());
-    loaded[key] = glue;
+    for (const auto& segment : entry.info->data_segments)
+      entry.data_segment_pointers.push_back(segment.empty() ? &kNoBytes : segment.data());
+    glue->init_module(runtime_, entry.data_segment_pointers.data());
     process().object_fds.push_back(std::move(fd));
-    return glue;
+    return LoadedModule{entry.glue, entry.info};
   }
 
-  static const weft_aot_module* already_loaded(const std::string& key) {
+  static LoadedModule already_loaded(const std::string& key) {
     std::lock_guard lock(process().mutex);
     auto it = process().loaded.find(key);
-    return it == process().loaded.end() ? nullptr : it->second;
+    if (it == process().loaded.end()) return {nullptr, nullptr};
+    return {it->second.glue, it->second.info};
   }
 
   AotCache cache_;
@@ -413,11 +471,7 @@ class AotEngine final : public CoreEngine {
   std::vector<Module> modules_;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::vector<ExternRecord> externs_;
-  struct Host {
-    HostFunction fn;
-    CoreFuncType type;
-  };
-  std::deque<Host> hosts_;  // stable: a host function may add host functions while it runs
+  std::deque<HostRecord> hosts_;  // stable: slots point at them, and a host function may add host functions
   std::vector<const void*> memories_, tables_;  // defined by this engine's instances: the shared budgets
   std::optional<Trap> pending_;                 // a host trap on its way out to the outermost call
 };
@@ -533,8 +587,17 @@ void weft_aot_free_externref_table(wasm_rt_externref_table_t* table) {
   wasm_rt_free_externref_table(table);
 }
 
-int weft_aot_call_host(void* engine, uint32_t host, const uint64_t* args, uint64_t* results) {
-  return static_cast<AotEngine*>(engine)->call_host(host, args, results);
-}
-
 }  // extern "C"
+
+namespace weft::runtime {
+namespace {
+int boxed_host_entry(void* record, const uint64_t* args, uint64_t* results) {
+  auto* host = static_cast<const HostRecord*>(record);
+  return host->engine->call_host(*host, args, results);
+}
+int unboxed_host_entry(void* record, const uint64_t* args, uint64_t* results) {
+  auto* host = static_cast<const HostRecord*>(record);
+  return host->engine->call_unboxed_host(*host, args, results);
+}
+}  // namespace
+}  // namespace weft::runtime

@@ -16,28 +16,22 @@ void weft_aot_free_funcref_table(wasm_rt_funcref_table_t* table);
 void weft_aot_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements, uint32_t max_elements);
 uint32_t weft_aot_grow_externref_table(wasm_rt_externref_table_t* table, uint32_t delta, wasm_rt_externref_t init);
 void weft_aot_free_externref_table(wasm_rt_externref_table_t* table);
-int weft_aot_call_host(void* engine, uint32_t host, const uint64_t* args, uint64_t* results);
 
 const struct weft_aot_runtime* weft_aot_runtime_table(void);
 
 static void trap(wasm_rt_trap_t code) { wasm_rt_trap(code); }
 
 /* Whether guest code runs on this thread right now (the engine sets it around each entry into a module and clears it
- * around each host call). wasm-rt's SIGSEGV/SIGBUS handler turns every fault into a trap, i.e. a longjmp to the last
- * trap target; a fault in host code (a bug in the runtime) must crash plainly instead of jumping into a stale frame. */
-static _Thread_local int g_guest_running;
-
-int weft_aot_enter_guest(int running) {
-  int before = g_guest_running;
-  g_guest_running = running;
-  return before;
-}
+ * around each host call, inline: aot_engine.cpp). wasm-rt's SIGSEGV/SIGBUS handler turns every fault into a trap,
+ * i.e. a longjmp to the last trap target; a fault in host code (a bug in the runtime) must crash plainly instead of
+ * jumping into a stale frame. */
+_Thread_local int weft_aot_guest_running;
 
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
 static struct sigaction g_wasm_rt_segv, g_wasm_rt_bus;
 
 static void guarded_signal_handler(int sig, siginfo_t* info, void* context) {
-  if (g_guest_running) {
+  if (weft_aot_guest_running) {
     const struct sigaction* wasm_rt = sig == SIGBUS ? &g_wasm_rt_bus : &g_wasm_rt_segv;
     wasm_rt->sa_sigaction(sig, info, context);
     return;
@@ -86,7 +80,6 @@ const struct weft_aot_runtime* weft_aot_runtime_table(void) {
     table.allocate_externref_table = weft_aot_allocate_externref_table;
     table.grow_externref_table = weft_aot_grow_externref_table;
     table.free_externref_table = weft_aot_free_externref_table;
-    table.call_host = weft_aot_call_host;
     table.abi_version = WEFT_AOT_ABI_VERSION;
   }
   return &table;

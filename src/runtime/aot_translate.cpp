@@ -472,7 +472,7 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
         g << ");\n  uint64_t args[" << ft.params.size() + 1 << "], results[2];\n";
         for (size_t p = 0; p < ft.params.size(); ++p)
           g << "  args[" << p << "] = " << box(ft.params[p], "a" + std::to_string(p)) << ";\n";
-        g << "  if (weft_rt->call_host(s->engine, s->host, args, results)) wasm_rt_trap((wasm_rt_trap_t)WEFT_AOT_HOST_TRAP);\n";
+        g << "  if (s->host(s->host_context, args, results)) wasm_rt_trap((wasm_rt_trap_t)WEFT_AOT_HOST_TRAP);\n";
         if (!ft.results.empty()) g << "  return " << unbox(ft.results[0], "results[0]") << ";\n";
         g << "}\n";
         break;

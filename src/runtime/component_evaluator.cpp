@@ -382,6 +382,7 @@ Result<CanonContext> Evaluator::context(const CanonOptions& o) {
   cx.encoding = o.encoding;
   if (o.memory) {
     WEFT_TRY(cx.memory, memory(*o.memory));
+    cx.memory_access = st.engine->memory_access(*cx.memory);
   }
   if (o.realloc) {
     WEFT_TRY(cx.realloc, core_func(*o.realloc));

@@ -50,17 +50,41 @@ Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
     return std::nullopt;
   };
   // A host function whose C++ type has a direct entry is called straight from the core values: no `Val`s, the same
-  // checks and traps (host_direct.hpp).
-  if (const DirectHostCall* direct = target->direct; direct && !shape.params_in_memory)
-    return st.engine->host_function(flat, [target, sig, resolved, resolve, direct](
-                                              std::span<const CoreValue> args,
-                                              std::span<CoreValue> results) -> std::optional<Trap> {
-      if (auto trap = resolve()) return trap;
-      CanonContext cx = **resolved;
-      auto failure = (*direct)(cx, *sig, args, results);
-      if (!failure) return std::nullopt;
-      return trap_of(std::move(*failure), target->name);
-    });
+  // checks and traps (host_direct.hpp). The engine may call it unboxed, from compiled code through one pointer.
+  if (const DirectHostCall* direct = target->direct; direct && !shape.params_in_memory) {
+    struct Lowering {
+      FuncPtr target;
+      std::shared_ptr<const FuncSig> sig;
+      const DirectHostCall* direct;
+      size_t flat_params;
+      std::function<std::optional<Trap>()> resolve;
+      std::shared_ptr<std::optional<CanonContext>> resolved;
+
+      std::optional<Trap> call(const uint64_t* args, uint64_t* results) {
+        if (!*resolved)
+          if (auto trap = resolve()) return trap;
+        CanonContext cx = **resolved;
+        auto failure = direct->call(cx, *sig, args, flat_params, results);
+        if (!failure) return std::nullopt;
+        return trap_of(std::move(*failure), target->name);
+      }
+      static std::optional<Trap> unboxed(void* self, const uint64_t* args, uint64_t* results) {
+        return static_cast<Lowering*>(self)->call(args, results);
+      }
+    };
+    auto lowering = std::make_shared<Lowering>(Lowering{target, sig, direct, flat.params.size(), resolve, resolved});
+    HostFunction boxed = [lowering](std::span<const CoreValue> args,
+                                    std::span<CoreValue> results) -> std::optional<Trap> {
+      uint64_t in[kMaxFlatParams + 1] = {}, out[kMaxFlatResults] = {};
+      if (args.size() != lowering->flat_params || args.size() > std::size(in))
+        return Trap{"host", lowering->target->name + ": called with " + std::to_string(args.size()) + " core values"};
+      for (size_t i = 0; i < args.size(); ++i) in[i] = args[i].bits;
+      auto trap = lowering->call(in, out);
+      for (size_t i = 0; i < results.size() && i < std::size(out); ++i) results[i].bits = out[i];
+      return trap;
+    };
+    return st.engine->unboxed_host_function(flat, std::move(boxed), {&Lowering::unboxed, lowering.get()});
+  }
   return st.engine->host_function(flat, [target, sig, shape, resolved, resolve](
                                             std::span<const CoreValue> args,
                                             std::span<CoreValue> results) -> std::optional<Trap> {

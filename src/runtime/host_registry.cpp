@@ -25,9 +25,19 @@ HostCall arity_checked(std::string name, size_t params, HostCall body) {
   };
 }
 
+namespace {
+
+/// interface_names_compatible, which parses both names, only for names that agree up to the version (`ns:pkg/iface`,
+/// which compatible names share; equal names too): building a registry compared every interface with every other.
+bool compatible(std::string_view a, std::string_view b) {
+  return a.substr(0, a.find('@')) == b.substr(0, b.find('@')) && interface_names_compatible(a, b);
+}
+
+}  // namespace
+
 HostInterface& HostRegistry::add(std::string name) {
   for (auto& i : interfaces_)
-    if (interface_names_compatible(i->name, name)) {
+    if (compatible(i->name, name)) {
       *i = HostInterface{};
       i->name = std::move(name);
       return *i;
@@ -39,7 +49,7 @@ HostInterface& HostRegistry::add(std::string name) {
 
 const HostInterface* HostRegistry::find(std::string_view import_name) const {
   for (const auto& i : interfaces_)
-    if (interface_names_compatible(i->name, import_name)) return i.get();
+    if (compatible(i->name, import_name)) return i.get();
   return nullptr;
 }
 

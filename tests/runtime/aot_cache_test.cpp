@@ -110,6 +110,23 @@ TEST(AotCache, TwoConcurrentCompilesOfOneModuleLeaveAValidEntry) {
     EXPECT_FALSE(entry.path().filename().string().starts_with(".build-")) << entry.path() << " was left behind";
 }
 
+TEST(AotCache, BytesKeyedBeforeKeepTheirKeyAndBytesDifferingInOneByteGetAnother) {
+  // The process remembers the digests of modules it keyed; bytes that differ only where the remembered entry's
+  // fingerprint does not look (byte 100 of 10 000) must still get their own key.
+  PrivateCache c;
+  auto cache = AotCache::open(c.options());
+  ASSERT_TRUE(cache.ok()) << cache.error().message;
+  std::vector<uint8_t> a(10000);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = uint8_t(i * 7 + (i >> 8));
+  std::vector<uint8_t> b = a;
+  b[100] ^= 0x01;
+  std::string first = cache->key(a);
+  EXPECT_EQ(cache->key(a), first) << "the remembered digest gave another key";
+  EXPECT_EQ(cache->key(std::vector<uint8_t>(a)), first) << "equal bytes elsewhere in memory got another key";
+  EXPECT_NE(cache->key(b), first) << "bytes differing in one byte got the key of the bytes keyed before";
+  EXPECT_NE(cache->key(b), cache->key(a));
+}
+
 TEST(AotCache, TheKeyChangesWithTheOptimisationLevel) {
   PrivateCache c;
   auto o1 = c.options(), o2 = c.options();

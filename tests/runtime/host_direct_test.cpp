@@ -34,6 +34,14 @@ class DirectHostCalls : public test_support::CanonMemoryTest {
   void SetUp() override {
     CanonMemoryTest::SetUp();
     iface.name = "test:pkg/iface@0.1.0";
+    // The memory reached as the AOT engine offers it (CoreEngine::memory_access), so the direct entries' inline
+    // bounds checks and stores run here, not only their fallbacks.
+    memory_ref = {engine.get(), *cx.memory};
+    cx.memory_access = {[](const void* object) {
+                          const auto* ref = static_cast<const MemoryRef*>(object);
+                          return ref->engine->memory(ref->memory);
+                        },
+                        &memory_ref};
   }
 
   /// Puts `bytes` into guest memory at `ptr`.
@@ -89,6 +97,10 @@ class DirectHostCalls : public test_support::CanonMemoryTest {
   }
 
   HostInterface iface;
+  struct MemoryRef {
+    CoreEngine* engine = nullptr;
+    CoreExtern memory;
+  } memory_ref;
 };
 
 CoreValue i32(uint32_t v) { return CoreValue::i32(v); }

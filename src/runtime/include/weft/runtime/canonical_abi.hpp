@@ -53,6 +53,7 @@ class HandleTable {
 struct CanonContext {
   CoreEngine* engine = nullptr;
   std::optional<CoreExtern> memory;
+  MemoryAccess memory_access;  // `memory`'s bytes without the engine, when it offers that (Evaluator::context)
   std::optional<CoreExtern> realloc;
   CanonOptions::Encoding encoding = CanonOptions::Encoding::utf8;
   HandleTable* handles = nullptr;

@@ -74,6 +74,22 @@ struct Trap {
 /// whole guest call stack back to the outermost `call`.
 using HostFunction = std::function<std::optional<Trap>(std::span<const CoreValue> args, std::span<CoreValue> results)>;
 
+/// A host function's unboxed entry: compiled guest code calls `call(context, args, results)` with the raw bits of the
+/// core arguments (i32/f32 in the low 32 bits, as many as the function's type has parameters) and reads the raw bits
+/// of its results, with no CoreValue spans and no std::function in between. `context` is owned by the HostFunction
+/// given with the entry (it lives as long as the engine keeps that function).
+struct UnboxedHostEntry {
+  std::optional<Trap> (*call)(void* context, const uint64_t* args, uint64_t* results) = nullptr;
+  void* context = nullptr;
+};
+
+/// A memory's current bytes read without going through the engine: `bytes(object)`, valid as long as the memory
+/// exists. Engines that cannot offer one give `bytes == nullptr`; the canonical ABI then asks `CoreEngine::memory`.
+struct MemoryAccess {
+  std::span<uint8_t> (*bytes)(const void* object) = nullptr;
+  const void* object = nullptr;
+};
+
 using ModuleId = uint32_t;
 using InstanceId = uint32_t;
 
@@ -96,6 +112,12 @@ class CoreEngine {
   [[nodiscard]] virtual std::optional<CoreExtern> export_of(InstanceId instance, std::string_view name) const = 0;
 
   [[nodiscard]] virtual CoreExtern host_function(CoreFuncType type, HostFunction fn) = 0;
+  /// The same function with an unboxed entry as well, which an engine may call instead of `fn` (both must behave
+  /// alike); engines without a use for it ignore it.
+  [[nodiscard]] virtual CoreExtern unboxed_host_function(CoreFuncType type, HostFunction fn, UnboxedHostEntry unboxed) {
+    (void)unboxed;
+    return host_function(std::move(type), std::move(fn));
+  }
   [[nodiscard]] virtual CoreFuncType func_type(CoreExtern func) const = 0;
 
   /// Calls a function (guest or host); results are resized to the function's result count. Reentrant: host
@@ -105,6 +127,12 @@ class CoreEngine {
 
   /// The current bytes of a memory; invalidated by any call (memory.grow may move it).
   [[nodiscard]] virtual std::span<uint8_t> memory(CoreExtern memory) = 0;
+  /// The same bytes without a virtual call and a lookup each time (what every host call's lifting and lowering
+  /// needs), where the engine can offer that.
+  [[nodiscard]] virtual MemoryAccess memory_access(CoreExtern memory) {
+    (void)memory;
+    return {};
+  }
 };
 
 /// Backend 1: the libwabt interpreter.

@@ -11,6 +11,7 @@
 // enums, flags, lists of non-bytes) keeps the generic path.
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -18,9 +19,11 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "weft/runtime/canonical_abi.hpp"
 #include "weft/runtime/host_types.hpp"
@@ -35,10 +38,44 @@ struct DirectFailure {
 };
 
 /// A host function called with the core values of a lowered call: `sig` is the guest's declared type (equal to the
-/// host's, checked at link time; its handle types name the resources), `args`/`results` the flat core values.
-using DirectHostCall = std::function<std::optional<DirectFailure>(CanonContext& cx, const FuncSig& sig,
-                                                                  std::span<const CoreValue> args,
-                                                                  std::span<CoreValue> results)>;
+/// host's, checked at link time; its handle types name the resources). The entry is a plain function pointer over
+/// the raw bits of the flat values (i32/f32 in the low 32 bits) — no std::function and no CoreValue boxes between
+/// compiled guest code and the host body: a host call's whole budget is a few nanoseconds (docs/performance.md).
+class DirectHostCall {
+ public:
+  /// `count` flat arguments in `args`; the flat result, if the type has one, goes to `results[0]`.
+  using Entry = std::optional<DirectFailure> (*)(void* body, CanonContext& cx, const FuncSig& sig,
+                                                 const uint64_t* args, size_t count, uint64_t* results);
+
+  DirectHostCall() = default;
+  DirectHostCall(std::nullptr_t) {}  // NOLINT: no entry, as a null std::function was
+  DirectHostCall(Entry entry, std::shared_ptr<void> body) : entry_(entry), body_(std::move(body)) {}
+
+  explicit operator bool() const { return entry_ != nullptr; }
+
+  std::optional<DirectFailure> call(CanonContext& cx, const FuncSig& sig, const uint64_t* args, size_t count,
+                                    uint64_t* results) const {
+    return entry_(body_.get(), cx, sig, args, count, results);
+  }
+
+  /// The same call over CoreValues (results get the types of the flat signature): for callers that hold them.
+  std::optional<DirectFailure> operator()(CanonContext& cx, const FuncSig& sig, std::span<const CoreValue> args,
+                                          std::span<CoreValue> results) const {
+    std::vector<uint64_t> in(args.size());
+    for (size_t i = 0; i < args.size(); ++i) in[i] = args[i].bits;
+    uint64_t out[kMaxFlatResults] = {};
+    auto failure = call(cx, sig, in.data(), in.size(), out);
+    if (!failure) {
+      auto types = flatten(sig, true).results;
+      for (size_t i = 0; i < results.size() && i < types.size(); ++i) results[i] = {types[i], out[i]};
+    }
+    return failure;
+  }
+
+ private:
+  Entry entry_ = nullptr;
+  std::shared_ptr<void> body_;  // the wrap()'ed callable, shared with the generic entry
+};
 
 namespace detail {
 /// The WIT result of a C++ return type: `Result<T>` (an error traps the guest) stands for T.
@@ -51,11 +88,12 @@ namespace wit {
 /// One direct call in progress: the flat arguments read so far, and the message of the first failure.
 struct DirectCall {
   CanonContext& cx;
-  std::span<const CoreValue> args;
+  const uint64_t* args;
+  size_t count;
   size_t pos = 0;
   std::string error;
 
-  uint64_t next() { return args[pos++].bits; }  // the caller checked the count against the flat signature
+  uint64_t next() { return args[pos++]; }  // the caller checked the count against the flat signature
   bool failed(std::string message) {
     error = std::move(message);
     return false;
@@ -63,6 +101,25 @@ struct DirectCall {
   template <class T>
   bool check(const Result<T>& r) {
     return r.ok() || failed(r.error().message);
+  }
+
+  // write_guest and check_value_area with the common case decided here, inline, when the context reaches the memory
+  // directly; anything else (no direct access, out of bounds, misaligned) goes through them for the same message.
+  bool write(uint32_t ptr, const void* data, uint32_t size) {
+    if (cx.memory_access.bytes) {
+      std::span<uint8_t> m = cx.memory_access.bytes(cx.memory_access.object);
+      if (uint64_t(ptr) + size <= m.size()) {
+        std::memcpy(m.data() + ptr, data, size);
+        return true;
+      }
+    }
+    return check(write_guest(cx, ptr, data, size));
+  }
+  bool value_area(uint32_t ptr, uint32_t size, uint32_t align, std::string_view what) {
+    if (cx.memory_access.bytes && ptr % align == 0 &&
+        uint64_t(ptr) + size <= cx.memory_access.bytes(cx.memory_access.object).size())
+      return true;
+    return check(check_value_area(cx, ptr, size, align, what));
   }
 };
 
@@ -119,16 +176,16 @@ struct Direct<T, std::enable_if_t<std::is_arithmetic_v<T>>> {
   static bool store(DirectCall& c, const CType&, T v, uint32_t ptr) {
     if constexpr (std::is_same_v<T, bool>) {
       uint8_t b = v ? 1 : 0;
-      return c.check(write_guest(c.cx, ptr, &b, 1));
+      return c.write(ptr, &b, 1);
     } else if constexpr (std::is_same_v<T, char32_t>) {
       if (!c.check(check_char(uint64_t(v)))) return false;
       auto u = uint32_t(v);
-      return c.check(write_guest(c.cx, ptr, &u, 4));
+      return c.write(ptr, &u, 4);
     } else if constexpr (std::is_same_v<T, float>) {
       float f = float(double(v));
-      return c.check(write_guest(c.cx, ptr, &f, 4));
+      return c.write(ptr, &f, 4);
     } else {
-      return c.check(write_guest(c.cx, ptr, &v, sizeof(T)));
+      return c.write(ptr, &v, sizeof(T));
     }
   }
 };
@@ -186,7 +243,7 @@ template <class R> struct Direct<Own<R>> : DirectHandle<Own<R>> {
   static bool store(DirectCall& c, const CType& t, Own<R> v, uint32_t ptr) {
     auto handle = lower_handle_rep(c.cx, v.rep, t);
     if (!c.check(handle)) return false;
-    return c.check(write_guest(c.cx, ptr, &*handle, 4));
+    return c.write(ptr, &*handle, 4);
   }
 };
 
@@ -207,7 +264,7 @@ struct DirectCases {
   template <class V>
   static bool store_case(DirectCall& c, const CType* t, uint32_t index, V* value, uint32_t ptr) {
     auto disc = uint8_t(index);
-    if (!c.check(write_guest(c.cx, ptr, &disc, 1))) return false;
+    if (!c.write(ptr, &disc, 1)) return false;
     if constexpr (!std::is_same_v<V, None>) return Direct<V>::store(c, *t, *value, ptr + payload);
     return true;
   }
@@ -266,56 +323,58 @@ constexpr bool direct_signature() {
 /// Writes a direct call's result as lower_lowered_result writes a lifted one: into the core result, or into the
 /// return area named by the last argument after checking all of it.
 template <class R>
-std::optional<DirectFailure> lower_direct(DirectCall& c, const FuncSig& sig, R value, std::span<CoreValue> results) {
+std::optional<DirectFailure> lower_direct(DirectCall& c, const FuncSig& sig, R value, uint64_t* results) {
   using Stage = DirectFailure::Stage;
   if (!sig.result) return std::nullopt;
   bool ok;
   if constexpr (Direct<R>::in_memory) {
-    if (c.args.empty()) return DirectFailure{Stage::result, "missing return pointer"};
-    uint32_t retptr = c.args.back().as_i32();
-    ok = c.check(check_value_area(c.cx, retptr, Direct<R>::size, Direct<R>::align, "return pointer")) &&
+    if (c.count == 0) return DirectFailure{Stage::result, "missing return pointer"};
+    auto retptr = uint32_t(c.args[c.count - 1]);
+    ok = c.value_area(retptr, Direct<R>::size, Direct<R>::align, "return pointer") &&
          Direct<R>::store(c, *sig.result, value, retptr);
   } else {
     CoreValue out;
     ok = Direct<R>::lower(c, *sig.result, std::move(value), out);
-    if (ok && !results.empty()) results[0] = out;
+    if (ok) results[0] = out.bits;
   }
   if (!ok) return DirectFailure{Stage::result, std::move(c.error)};
   return std::nullopt;
 }
 
-/// The direct entry of a wrap()'ed callable `body` of C++ signature `Ret(A…)` (direct_signature is true).
+/// The direct entry of a wrap()'ed callable of type `F` and C++ signature `Ret(A…)` (direct_signature is true).
+template <class Ret, class F, class... A>
+std::optional<DirectFailure> direct_entry(void* body, CanonContext& cx, const FuncSig& sig, const uint64_t* args,
+                                          size_t count, uint64_t* results) {
+  using R = typename detail::Returned<Ret>::type;
+  using Stage = DirectFailure::Stage;
+  constexpr size_t flat = (size_t(0) + ... + Direct<A>::flat);
+  F& fn = *static_cast<F*>(body);
+  DirectCall c{cx, args, count, 0, {}};
+  if (count < flat || sig.params.size() != sizeof...(A)) return DirectFailure{Stage::arguments, "too few flat values"};
+  std::tuple<A...> values{};
+  bool lifted = [&]<size_t... I>(std::index_sequence<I...>) {
+    return (true && ... && Direct<A>::lift(c, *sig.params[I], std::get<I>(values)));
+  }(std::index_sequence_for<A...>{});
+  if (!lifted) return DirectFailure{Stage::arguments, std::move(c.error)};
+
+  if constexpr (std::is_void_v<Ret>) {
+    std::apply(fn, std::move(values));
+    return std::nullopt;
+  } else if constexpr (std::is_same_v<Ret, Result<void>>) {
+    if (auto r = std::apply(fn, std::move(values)); !r) return DirectFailure{Stage::host, std::move(r).error().message};
+    return std::nullopt;
+  } else if constexpr (std::is_same_v<Ret, Result<R>>) {
+    auto r = std::apply(fn, std::move(values));
+    if (!r) return DirectFailure{Stage::host, std::move(r).error().message};
+    return lower_direct<R>(c, sig, std::move(r).value(), results);
+  } else {
+    return lower_direct<R>(c, sig, std::apply(fn, std::move(values)), results);
+  }
+}
+
 template <class Ret, class... A, class F>
 DirectHostCall direct_call(std::shared_ptr<F> body) {
-  using R = typename detail::Returned<Ret>::type;
-  return [body](CanonContext& cx, const FuncSig& sig, std::span<const CoreValue> args,
-                std::span<CoreValue> results) -> std::optional<DirectFailure> {
-    using Stage = DirectFailure::Stage;
-    constexpr size_t flat = (size_t(0) + ... + Direct<A>::flat);
-    DirectCall c{cx, args, 0, {}};
-    if (args.size() < flat || sig.params.size() != sizeof...(A))
-      return DirectFailure{Stage::arguments, "too few flat values"};
-    std::tuple<A...> values{};
-    bool lifted = [&]<size_t... I>(std::index_sequence<I...>) {
-      return (true && ... && Direct<A>::lift(c, *sig.params[I], std::get<I>(values)));
-    }(std::index_sequence_for<A...>{});
-    if (!lifted) return DirectFailure{Stage::arguments, std::move(c.error)};
-
-    if constexpr (std::is_void_v<Ret>) {
-      std::apply(*body, std::move(values));
-      return std::nullopt;
-    } else if constexpr (std::is_same_v<Ret, Result<void>>) {
-      if (auto r = std::apply(*body, std::move(values)); !r)
-        return DirectFailure{Stage::host, std::move(r).error().message};
-      return std::nullopt;
-    } else if constexpr (std::is_same_v<Ret, Result<R>>) {
-      auto r = std::apply(*body, std::move(values));
-      if (!r) return DirectFailure{Stage::host, std::move(r).error().message};
-      return lower_direct<R>(c, sig, std::move(r).value(), results);
-    } else {
-      return lower_direct<R>(c, sig, std::apply(*body, std::move(values)), results);
-    }
-  };
+  return DirectHostCall(&direct_entry<Ret, F, A...>, std::move(body));
 }
 
 }  // namespace wit
