@@ -30,7 +30,8 @@ uint32_t Seat::input_method_view() const {
 void Seat::publish() {
   const uint32_t everyone = capabilities_ | (any_keyboard_ ? WL_SEAT_CAPABILITY_KEYBOARD : 0);
   const bool changed = everyone != seat_->capabilities;
-  // Sends to every client's wl_seats (and makes their wl_keyboards inert when the keyboard bit goes).
+  // Sends to every client's wl_seats (and makes their wl_keyboards inert when the keyboard bit goes; the keyboard
+  // focus stays where it was).
   if (changed) wlr_seat_set_capabilities(seat_, everyone);
   if (!input_method_client_) return;
   // Its wl_seats just heard everyone's set, or its own view changed: either way they hear its view now.

@@ -158,6 +158,13 @@ TEST_F(TextInput, TheSeatsKeyboardCapabilityGoesWithTheUnpluggedKeyboardAndComes
   ASSERT_TRUE(wait_until([&] { return !(system_ui->seat_capabilities & kKeyboardCapability); }))
       << "the input method still hears a keyboard after the only one was unplugged";
   EXPECT_TRUE(app->seat_capabilities & WL_SEAT_CAPABILITY_POINTER) << "the pointer went with the keyboard";
+  // The focused field keeps the input method (the on-screen keyboard types into it now).
+  settle(*driver);
+  app->roundtrip();
+  system_ui->roundtrip();
+  EXPECT_TRUE(method->active) << "the field lost the input method with the keyboard";
+  EXPECT_EQ(field->leaves, 0) << "the field was left when the keyboard went";
+  EXPECT_EQ(focused_title(), "notes");
   // A key pressed on the unplugged keyboard reaches nobody (and is no protocol error).
   tap_test_keyboard(*driver, KEY_B);
   settle(*driver);
@@ -183,7 +190,7 @@ TEST_F(TextInput, AVirtualKeyboardGivesAppsTheKeyboardCapabilityButTheInputMetho
   ASSERT_TRUE(wait_until([&] { return !(app->seat_capabilities & kKeyboardCapability); }));
   ASSERT_TRUE(method->create_virtual_keyboard());
   // The app gets a wl_keyboard for the virtual keyboard's keys. (That those keys then reach it is not asserted: on a
-  // seat that had no keyboard they do not yet — the new wl_keyboard gets no enter; see docs/compositor.md.)
+  // seat that had no keyboard they do not yet; docs/compositor.md, "Which keyboards the seat has".)
   ASSERT_TRUE(wait_until([&] { return (app->seat_capabilities & kKeyboardCapability) && app->keyboard; }))
       << "a virtual keyboard gave the seat no keyboard capability";
   // The input method (the on-screen keyboard's client) hears of device keyboards only: still none.
