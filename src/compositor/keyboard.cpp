@@ -84,17 +84,19 @@ void Keyboards::add(wlr_input_device* device, bool is_virtual) {
   kb->key.connect(&device->keyboard->events.key, [this, kb](void* data) {
     on_key(*kb, static_cast<wlr_event_keyboard_key*>(data));
   });
-  // Unplugged: the seat loses the keyboard capability with the last one.
+  // Unplugged (or the virtual keyboard's client let it go): the seat loses the keyboard capability with the last one.
   kb->destroy.connect(&device->events.destroy, [this, kb](void*) {
     keyboards_.remove_if([kb](const std::unique_ptr<Keyboard>& k) { return k.get() == kb; });
-    seat_.set_capability(WL_SEAT_CAPABILITY_KEYBOARD, !keyboards_.empty());
+    tell_seat();
   });
   keyboards_.push_back(std::move(keyboard));
   // A virtual keyboard has no keymap yet (its client sends one before its first key): it becomes the seat's keyboard
   // with that first key.
   if (!is_virtual) wlr_seat_set_keyboard(seat, device);
-  seat_.set_capability(WL_SEAT_CAPABILITY_KEYBOARD, true);
+  tell_seat();
 }
+
+void Keyboards::tell_seat() { seat_.set_keyboards(!keyboards_.empty(), has_physical_keyboard()); }
 
 void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
   wlr_seat* seat = seat_.get();

@@ -30,7 +30,7 @@ class Keyboards {
   /// client, except those of the input method's own virtual keyboards (how it passes on what it does not consume).
   /// The caller clears it before the grab is destroyed.
   void set_grab(wlr_input_method_keyboard_grab_v2* grab) { grab_ = grab; }
-  /// Whether a keyboard other than a virtual one (from the input method's client) is plugged in.
+  /// Whether a keyboard other than a client's virtual one is plugged in (a device a person types on).
   [[nodiscard]] bool has_physical_keyboard() const;
 
   /// Super was pressed and released alone. Handlers move keyboard focus; both key events then go to the new focus.
@@ -47,6 +47,8 @@ class Keyboards {
   };
 
   void add(wlr_input_device* device, bool is_virtual);
+  /// The seat's keyboard capability follows the keyboards plugged in (Seat says who hears which).
+  void tell_seat();
   void on_key(Keyboard& keyboard, wlr_event_keyboard_key* event);
   /// Ctrl+Alt+F1…F12 on a physical keyboard with a seat session: asks libseat for that VT and swallows the key (and
   /// its release); true when the key was taken.

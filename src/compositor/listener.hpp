@@ -32,6 +32,13 @@ class Listener {
     wl_client_add_destroy_listener(client, &slot_.listener);
   }
 
+  /// Registers as a client's resource-created listener (wl_client_add_resource_created_listener); the data is the
+  /// new wl_resource, before its implementation is set.
+  void connect_resource_created(wl_client* client, Callback callback) {
+    arm(std::move(callback));
+    wl_client_add_resource_created_listener(client, &slot_.listener);
+  }
+
   void disconnect() {
     wl_list_remove(&slot_.listener.link);
     wl_list_init(&slot_.listener.link);

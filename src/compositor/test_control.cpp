@@ -119,6 +119,10 @@ const struct weft_test_v1_interface kImpl = {
                                              : CaptureTarget{CaptureTarget::Kind::layout, {}};
           send_captured(resource, path, control_of(resource).capture(path, target));
         },
+    .set_keyboard_plugged =
+        [](wl_client*, wl_resource* resource, uint32_t plugged) {
+          if (TestInjection* input = injector(resource)) input->set_keyboard_plugged(plugged != 0);
+        },
 };
 
 }  // namespace
@@ -126,7 +130,7 @@ const struct weft_test_v1_interface kImpl = {
 TestControl::TestControl(wl_display* display, const XdgShell& xdg, const WindowPolicy& policy, const Seat& seat,
                          TestInjection* injection, Outputs& outputs, CapturePng capture)
     : xdg(xdg), policy(policy), seat(seat), injection(injection), outputs(outputs), capture(std::move(capture)) {
-  global_ = wl_global_create(display, &weft_test_v1_interface, 2, this,
+  global_ = wl_global_create(display, &weft_test_v1_interface, 3, this,
                              [](wl_client* client, void* data, uint32_t version, uint32_t id) {
                                wl_resource* resource = wl_resource_create(client, &weft_test_v1_interface, version, id);
                                if (!resource) {

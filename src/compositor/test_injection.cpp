@@ -26,14 +26,26 @@ double device_coordinate(double l, int start, int extent) {
 
 }  // namespace
 
-TestInjection::TestInjection(wlr_backend* backend, wlr_output_layout* layout) : layout_(layout) {
-  keyboard_ = wlr_headless_add_input_device(backend, WLR_INPUT_DEVICE_KEYBOARD);
+TestInjection::TestInjection(wlr_backend* backend, wlr_output_layout* layout) : backend_(backend), layout_(layout) {
+  add_keyboard();
   pointer_ = wlr_headless_add_input_device(backend, WLR_INPUT_DEVICE_POINTER);
   touch_ = wlr_headless_add_input_device(backend, WLR_INPUT_DEVICE_TOUCH);
+  has_devices_ = keyboard_ && pointer_ && touch_;
   // The backend destroys its devices when it goes: injection stops there.
-  if (keyboard_) keyboard_destroy_.connect(&keyboard_->events.destroy, [this](void*) { keyboard_ = nullptr; });
   if (pointer_) pointer_destroy_.connect(&pointer_->events.destroy, [this](void*) { pointer_ = nullptr; });
   if (touch_) touch_destroy_.connect(&touch_->events.destroy, [this](void*) { touch_ = nullptr; });
+}
+
+void TestInjection::add_keyboard() {
+  // Before the backend starts, it announces the device (new_input) at its start; after, at once.
+  keyboard_ = wlr_headless_add_input_device(backend_, WLR_INPUT_DEVICE_KEYBOARD);
+  if (keyboard_) keyboard_destroy_.connect(&keyboard_->events.destroy, [this](void*) { keyboard_ = nullptr; });
+}
+
+void TestInjection::set_keyboard_plugged(bool plugged) {
+  if (plugged == (keyboard_ != nullptr)) return;
+  if (plugged) add_keyboard();
+  else wlr_input_device_destroy(keyboard_);  // its destroy signal clears keyboard_ and tells Keyboards
 }
 
 

@@ -21,7 +21,11 @@ class TestInjection {
   TestInjection(const TestInjection&) = delete;
   TestInjection& operator=(const TestInjection&) = delete;
 
-  [[nodiscard]] bool has_devices() const { return keyboard_ != nullptr; }
+  /// Whether the backend gave the virtual devices (headless); an unplugged keyboard still counts.
+  [[nodiscard]] bool has_devices() const { return has_devices_; }
+  /// Unplugs (destroys) or re-plugs (adds anew) the virtual keyboard, as a person pulls or plugs a USB keyboard:
+  /// Keyboards hears it through the backend's signals like any device. Keys injected while unplugged are dropped.
+  void set_keyboard_plugged(bool plugged);
   void pointer_move(double lx, double ly);
   void pointer_motion(double dx, double dy);
   void pointer_button(uint32_t button, bool pressed);
@@ -34,8 +38,11 @@ class TestInjection {
 
  private:
   void normalise(double lx, double ly, double* x, double* y) const;
+  void add_keyboard();
 
+  wlr_backend* backend_;  // borrowed; outlives this object
   wlr_output_layout* layout_;
+  bool has_devices_ = false;
   wlr_input_device* keyboard_ = nullptr;  // owned by the backend; cleared on its destroy
   wlr_input_device* pointer_ = nullptr;
   wlr_input_device* touch_ = nullptr;

@@ -77,6 +77,8 @@ void TextInputRelay::add_input_method(wlr_input_method_v2* method) {
   }
   input_method_ = method;
   dones_sent_ = 0;
+  // Its client decides whether to show an on-screen keyboard: it hears of device keyboards only.
+  seat_.set_input_method_client(wl_resource_get_client(method->resource));
   // zwp_input_method_v2.commit: the preedit, commit and delete-surrounding state it set since the last commit.
   method_commit_.connect(&method->events.commit, [this](void*) { relay_commit(); });
   // The input method went away: a preedit it left in the text field is cleared.
@@ -99,6 +101,7 @@ void TextInputRelay::add_input_method(wlr_input_method_v2* method) {
     new_popup_.disconnect();
     grab_keyboard_.disconnect();
     input_method_ = nullptr;
+    seat_.set_input_method_client(nullptr);
     if (TextInput* active = active_text_input()) wlr_text_input_v3_send_done(active->input);
   });
   if (TextInput* active = active_text_input()) activate(*active);

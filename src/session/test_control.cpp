@@ -77,8 +77,8 @@ Result<std::unique_ptr<TestControl>> TestControl::connect(const std::string& dis
       [](void* data, wl_registry* registry, uint32_t name, const char* interface, uint32_t version) {
         auto* self = static_cast<TestControl*>(data);
         if (std::string_view(interface) != weft_test_v1_interface.name) return;
-        // Version 2 adds the output controls (set_output_scale); captures and injection need only 1.
-        self->version_ = std::min<uint32_t>(version, 2);
+        // Version 2 adds the output controls (set_output_scale), 3 the keyboard plug; captures and injection need 1.
+        self->version_ = std::min<uint32_t>(version, 3);
         self->test_ = static_cast<weft_test_v1*>(wl_registry_bind(registry, name, &weft_test_v1_interface, self->version_));
         static const weft_test_v1_listener kListener = {
             [](void* d, weft_test_v1*, uint32_t, uint32_t mapped, const char* app_id, const char* title) {
@@ -124,6 +124,13 @@ Result<void> TestControl::set_output_scale(const std::string& name, double scale
   if (wl_display_roundtrip(display_) < 0) return fail("the compositor connection failed while setting a scale");
   if (!output_answer_.done) return fail("the compositor did not answer set_output_scale for " + name);
   if (!output_answer_.ok) return fail("set_output_scale " + name + ": " + output_answer_.message);
+  return ok();
+}
+
+Result<void> TestControl::set_keyboard_plugged(bool plugged) {
+  if (version_ < 3) return fail("the compositor's weft_test_v1 is older than version 3: it cannot unplug its keyboard");
+  weft_test_v1_set_keyboard_plugged(test_, plugged ? 1 : 0);
+  if (wl_display_roundtrip(display_) < 0) return fail("the compositor connection failed while (un)plugging the keyboard");
   return ok();
 }
 

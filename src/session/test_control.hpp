@@ -47,6 +47,8 @@ class TestControl {
   [[nodiscard]] Result<void> capture(const std::string& png_path);
   /// Sets the scale of the output `name` (e.g. "HEADLESS-1"; 0.25 to 8); clients hear wl_output.scale.
   [[nodiscard]] Result<void> set_output_scale(const std::string& name, double scale);
+  /// Unplugs or re-plugs the headless test keyboard (as a USB keyboard is pulled or plugged); done when it returns.
+  [[nodiscard]] Result<void> set_keyboard_plugged(bool plugged);
   void key(uint32_t evdev_key);  // press + release
   void key_state(uint32_t evdev_key, bool pressed);
   /// Types ASCII text through key presses (US layout: letters, digits, space and common punctuation).

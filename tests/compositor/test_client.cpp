@@ -273,9 +273,16 @@ const wl_seat_listener kSeatListener = {
     .capabilities =
         [](void* data, wl_seat* seat, uint32_t caps) {
           auto* c = static_cast<TestClient*>(data);
+          c->seat_capabilities = caps;
+          ++c->capability_events;
           if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && !c->keyboard) {
             c->keyboard = wl_seat_get_keyboard(seat);
             wl_keyboard_add_listener(c->keyboard, &kKeyboardListener, c);
+          } else if (!(caps & WL_SEAT_CAPABILITY_KEYBOARD) && c->keyboard) {
+            // The last keyboard went: this wl_keyboard is inert; a new one comes with the capability.
+            wl_keyboard_destroy(c->keyboard);
+            c->keyboard = nullptr;
+            c->keyboard_focus = nullptr;
           }
           if ((caps & WL_SEAT_CAPABILITY_POINTER) && !c->pointer) {
             c->pointer = wl_seat_get_pointer(seat);
@@ -406,7 +413,7 @@ const wl_registry_listener kRegistryListener = {
             for (auto& seen : c->outputs) follow_xdg_output(*c, *seen);
           } else if (iface == "weft_test_v1") {
             c->control = static_cast<weft_test_v1*>(
-                wl_registry_bind(registry, name, &weft_test_v1_interface, std::min(version, 2u)));
+                wl_registry_bind(registry, name, &weft_test_v1_interface, std::min(version, 3u)));
             weft_test_v1_add_listener(c->control, &kControlListener, c);
           }
         },
@@ -508,6 +515,12 @@ std::optional<TestClient::State> TestClient::sync_state() {
   wl_display_flush(display);
   if (!wait_until([&] { return state_serial == serial; })) return std::nullopt;
   return last_state;
+}
+
+bool TestClient::set_keyboard_plugged(bool plugged) {
+  if (!control || weft_test_v1_get_version(control) < WEFT_TEST_V1_SET_KEYBOARD_PLUGGED_SINCE_VERSION) return false;
+  weft_test_v1_set_keyboard_plugged(control, plugged ? 1 : 0);
+  return sync_state().has_value();
 }
 
 Result<Png> TestClient::capture(const std::string& name) {

@@ -151,6 +151,8 @@ class TestClient {
   [[nodiscard]] Result<std::string> add_output(int width, int height);
   [[nodiscard]] Result<void> remove_output(const std::string& name);
   [[nodiscard]] Result<void> set_output_scale(const std::string& name, double scale);
+  /// weft_test_v1 v3: unplugs or re-plugs the headless test keyboard; true once the compositor has handled it.
+  [[nodiscard]] bool set_keyboard_plugged(bool plugged);
   /// Captures the named output (not the primary; an empty name: the whole layout) as `file`.png in capture_dir.
   [[nodiscard]] Result<Png> capture_output(const std::string& output, const std::string& file);
   /// The output with this xdg-output name, nullptr if it is not (or no longer) announced.
@@ -176,6 +178,8 @@ class TestClient {
   std::map<std::string, uint32_t> global_names;  // interface → registry name, to bind what a helper needs
   std::string capture_dir;  // where capture() asks the compositor to write PNGs
 
+  uint32_t seat_capabilities = 0;  // the latest wl_seat.capabilities
+  int capability_events = 0;       // wl_seat.capabilities received
   wl_surface* keyboard_focus = nullptr;
   std::vector<uint32_t> keys_received;  // evdev codes of key presses
   uint32_t modifiers_depressed = 0;     // wl_keyboard.modifiers: xkb mask of the held modifiers

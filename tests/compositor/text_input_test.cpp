@@ -138,6 +138,94 @@ TEST_F(TextInput, TheVirtualKeyboardsKeysReachTheFocusedClient) {
   EXPECT_EQ(app->keys_received.back(), static_cast<uint32_t>(KEY_A));
 }
 
+/// Presses and releases `key` on the headless test keyboard.
+void tap_test_keyboard(TestClient& driver, uint32_t key) {
+  weft_test_v1_key(driver.control, key, 1);
+  weft_test_v1_key(driver.control, key, 0);
+  wl_display_flush(driver.display);
+}
+
+constexpr uint32_t kKeyboardCapability = WL_SEAT_CAPABILITY_KEYBOARD;
+
+TEST_F(TextInput, TheSeatsKeyboardCapabilityGoesWithTheUnpluggedKeyboardAndComesBackWithIt) {
+  start_typing_session();
+  ASSERT_TRUE(app->seat_capabilities & kKeyboardCapability) << "the test keyboard is plugged in at start";
+  ASSERT_TRUE(system_ui->seat_capabilities & kKeyboardCapability);
+
+  ASSERT_TRUE(driver->set_keyboard_plugged(false));
+  ASSERT_TRUE(wait_until([&] { return !(app->seat_capabilities & kKeyboardCapability); }))
+      << "the app still hears a keyboard after the only one was unplugged";
+  ASSERT_TRUE(wait_until([&] { return !(system_ui->seat_capabilities & kKeyboardCapability); }))
+      << "the input method still hears a keyboard after the only one was unplugged";
+  EXPECT_TRUE(app->seat_capabilities & WL_SEAT_CAPABILITY_POINTER) << "the pointer went with the keyboard";
+  // The focused field keeps the input method (the on-screen keyboard types into it now).
+  settle(*driver);
+  app->roundtrip();
+  system_ui->roundtrip();
+  EXPECT_TRUE(method->active) << "the field lost the input method with the keyboard";
+  EXPECT_EQ(field->leaves, 0) << "the field was left when the keyboard went";
+  EXPECT_EQ(focused_title(), "notes");
+  // A key pressed on the unplugged keyboard reaches nobody (and is no protocol error).
+  tap_test_keyboard(*driver, KEY_B);
+  settle(*driver);
+  EXPECT_TRUE(app->keys_received.empty());
+  EXPECT_EQ(driver->error(), 0);
+
+  ASSERT_TRUE(driver->set_keyboard_plugged(true));
+  ASSERT_TRUE(wait_until([&] { return (app->seat_capabilities & kKeyboardCapability) && app->keyboard; }))
+      << "the app hears no keyboard after it was plugged back in";
+  ASSERT_TRUE(wait_until([&] { return (system_ui->seat_capabilities & kKeyboardCapability) != 0; }))
+      << "the input method hears no keyboard after it was plugged back in";
+  // The re-plugged keyboard types into the focused app through its new wl_keyboard.
+  ASSERT_TRUE(wait_until([&] { return app->keyboard_focus == window->surface; }))
+      << "the focused app's new wl_keyboard got no enter";
+  tap_test_keyboard(*driver, KEY_C);
+  ASSERT_TRUE(wait_until([&] { return !app->keys_received.empty(); })) << harness->log();
+  EXPECT_EQ(app->keys_received.back(), static_cast<uint32_t>(KEY_C));
+}
+
+TEST_F(TextInput, AVirtualKeyboardGivesAppsTheKeyboardCapabilityButTheInputMethodStillHearsNoPhysicalOne) {
+  start_typing_session();
+  ASSERT_TRUE(driver->set_keyboard_plugged(false));
+  ASSERT_TRUE(wait_until([&] { return !(app->seat_capabilities & kKeyboardCapability); }));
+  ASSERT_TRUE(method->create_virtual_keyboard());
+  // The app gets a wl_keyboard for the virtual keyboard's keys. (That those keys then reach it is not asserted: on a
+  // seat that had no keyboard they do not yet; docs/compositor.md, "Which keyboards the seat has".)
+  ASSERT_TRUE(wait_until([&] { return (app->seat_capabilities & kKeyboardCapability) && app->keyboard; }))
+      << "a virtual keyboard gave the seat no keyboard capability";
+  // The input method (the on-screen keyboard's client) hears of device keyboards only: still none.
+  settle(*driver);
+  system_ui->roundtrip();
+  EXPECT_FALSE(system_ui->seat_capabilities & kKeyboardCapability)
+      << "the input method's client believes a physical keyboard is plugged in";
+  // A wl_seat it binds now hears the same, once the bind is over.
+  struct SeenCapabilities {
+    uint32_t latest = 0;
+  } seen;
+  static const wl_seat_listener kListener = {
+      .capabilities = [](void* data, wl_seat*, uint32_t caps) { static_cast<SeenCapabilities*>(data)->latest = caps; },
+      .name = [](void*, wl_seat*, const char*) {},
+  };
+  auto* second_seat = static_cast<wl_seat*>(
+      wl_registry_bind(system_ui->registry, system_ui->global_names.at("wl_seat"), &wl_seat_interface, 5));
+  wl_seat_add_listener(second_seat, &kListener, &seen);
+  system_ui->roundtrip();
+  system_ui->roundtrip();
+  EXPECT_TRUE(seen.latest & WL_SEAT_CAPABILITY_POINTER) << "the second wl_seat heard no capabilities";
+  EXPECT_FALSE(seen.latest & kKeyboardCapability) << "a wl_seat bound later hears the virtual keyboard";
+
+  // A physical keyboard plugged in: the input method hears it on both wl_seats; pulled again, it hears it go while the
+  // app keeps the virtual keyboard's capability.
+  ASSERT_TRUE(driver->set_keyboard_plugged(true));
+  ASSERT_TRUE(wait_until([&] { return (system_ui->seat_capabilities & kKeyboardCapability) != 0; }));
+  EXPECT_TRUE(seen.latest & kKeyboardCapability);
+  ASSERT_TRUE(driver->set_keyboard_plugged(false));
+  ASSERT_TRUE(wait_until([&] { return !(system_ui->seat_capabilities & kKeyboardCapability); }));
+  EXPECT_FALSE(seen.latest & kKeyboardCapability);
+  EXPECT_TRUE(app->seat_capabilities & kKeyboardCapability) << "the virtual keyboard is still plugged in";
+  wl_seat_release(second_seat);
+}
+
 TEST_F(TextInput, APressOnTheInputMethodsOwnWindowWhileItTypesLeavesTheFocusOnTheField) {
   start_typing_session();
   // The system UI's panel (full output, beneath apps): its bottom strip is where the on-screen keyboard is drawn.

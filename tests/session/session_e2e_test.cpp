@@ -290,6 +290,81 @@ TEST(WeftSession, TheOnScreenKeyboardOpensAboveTheTaskbarTypesIntoNotesAndTheWin
   EXPECT_EQ(fraction_near(*frame, 0, keyboard_top, 4, kKeyboardHeight, kAccent, 40), 0.0) << "the app reaches under the keyboard";
 }
 
+TEST(WeftSession, WithNoKeyboardPluggedInClickingIntoTheNotesEditorOpensTheOnScreenKeyboardWhichHidesWhenOneIsPluggedIn) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  // A device without a keyboard: the only one is pulled out before Notes starts. (Pulled out while Notes has the
+  // focus, the editor loses it today; see docs/webview.md, "Known gaps".)
+  ASSERT_TRUE(session.control().set_keyboard_plugged(false).ok());
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  constexpr int kKeyboardHeight = 240, kRow = 60;  // px, system-ui.html's OSK_ROWS × OSK_ROW_PX
+  const int keyboard_top = kHeight - kTaskbar - kKeyboardHeight;
+  constexpr weft::test::Rgb kKeyColour{0x2a, 0x2f, 0x3a};  // --surface-2, the letter keys
+  auto keyboard_shown = [&](const Frame& f) {
+    return fraction_near(f, 0, keyboard_top, kWidth, kRow, kKeyColour, 10) > 0.5;
+  };
+  // The notes window's editor has an accent border down the left edge: above the keyboard only while it is shown.
+  auto editor_above_keyboard = [&](const Frame& f) {
+    return fraction_near(f, 0, 80, 4, keyboard_top - 160, kAccent, 40) > 0.5 &&
+           fraction_near(f, 0, keyboard_top, 4, kKeyboardHeight, kAccent, 40) == 0.0;
+  };
+  auto key_at = [&](int row, double centre_fraction) {
+    session.control().pointer_click(centre_fraction * kWidth, keyboard_top + row * kRow + kRow / 2.0);
+    std::this_thread::sleep_for(150ms);  // a person's pace: each tap is a click the page turns into a commit
+  };
+  // The editor's first line holds text-coloured glyphs (the empty editor's placeholder is grey).
+  constexpr weft::test::Rgb kEditorText{0xe6, 0xe8, 0xee};
+  auto text_on_first_line = [&](const Frame& f) { return fraction_near(f, 16, 70, 100, 22, kEditorText, 40) > 0.03; };
+
+  // The editor is focused by a click (x, y inside the editor, whichever height the window has). Until the page has
+  // loaded, a click focuses no field: click again until the keyboard shows.
+  const bool opened = wait_until([&] {
+    session.control().pointer_click(kWidth / 2.0, 150);
+    return session.capture_until(keyboard_shown, "the on-screen keyboard", 5000).ok();
+  }, 60s);
+  keep_screenshot(session.last_capture(), "osk-opened-by-itself.png");
+  ASSERT_TRUE(opened) << "the on-screen keyboard never opened by itself: " << session.last_capture();
+  EXPECT_EQ(session.control().focus_state().first, kNotes);
+
+  // Its keys type into the note: "weft" on the first two rows.
+  ASSERT_TRUE(wait_until([&] {
+    for (double centre : {0.15, 0.25, 0.35, 0.45}) key_at(0, centre);  // w e r t: the second to fifth keys
+    return session.capture_until(text_on_first_line, "typed text on the editor's first line", 3000).ok();
+  }, 30s)) << "nothing typed on the on-screen keyboard reached the editor: " << session.last_capture();
+  auto typing = session.capture();
+  ASSERT_TRUE(typing.ok());
+  keep_screenshot(session.last_capture(), "osk-without-keyboard.png");
+  EXPECT_TRUE(keyboard_shown(*typing)) << "the keyboard went while typing: " << session.last_capture();
+  EXPECT_TRUE(editor_above_keyboard(*typing)) << "the app's work area did not shrink above the keyboard";
+  EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
+
+  // A keyboard plugged in: the on-screen one hides, the window takes the height back, and the real keys reach Notes
+  // (Ctrl+S saves what the on-screen keyboard typed).
+  ASSERT_TRUE(session.control().set_keyboard_plugged(true).ok());
+  auto hidden = session.capture_until([&](const Frame& f) { return !keyboard_shown(f); },
+                                      "the on-screen keyboard to hide once a keyboard is plugged in", 10000);
+  ASSERT_TRUE(hidden.ok()) << hidden.error().message;
+  // The window is reconfigured after the panel's zone shrank: it grows back a moment later.
+  auto regrown = session.capture_until(
+      [&](const Frame& f) { return fraction_near(f, 0, keyboard_top, 4, kKeyboardHeight, kAccent, 40) > 0.5; },
+      "the editor grown back over the keyboard's place", 10000);
+  keep_screenshot(session.last_capture(), "osk-keyboard-plugged.png");
+  EXPECT_TRUE(regrown.ok()) << regrown.error().message;
+  const std::string notes_file = session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt";
+  EXPECT_TRUE(wait_until([&] {
+    session.control().key_state(KEY_LEFTCTRL, true);
+    session.control().key(KEY_S);
+    session.control().key_state(KEY_LEFTCTRL, false);
+    return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->ends_with("wert"); }, 2s);
+  }, 30s)) << "the note reads '" << read_file(notes_file).value_or("<unreadable>") << "', expected it to end in 'wert'";
+
+  // With a keyboard, it still opens on demand (the taskbar's ⌨).
+  session.control().pointer_click(kWidth - 116, kHeight - kTaskbar / 2.0);
+  auto asked = session.capture_until(keyboard_shown, "the on-screen keyboard opened with ⌨", 5000);
+  EXPECT_TRUE(asked.ok()) << asked.error().message;
+}
+
 /// Where a character sits on the on-screen keyboard (system-ui.html's OSK_LAYERS): its layer, row, and the centre of
 /// its key as a fraction of the output width; capitals are the letter with ⇧.
 struct OskKey {
