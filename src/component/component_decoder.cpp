@@ -15,6 +15,7 @@ constexpr uint8_t kMagic[4] = {0x00, 0x61, 0x73, 0x6d};
 constexpr uint8_t kComponentVersion[4] = {0x0d, 0x00, 0x01, 0x00};
 // Nested components, instance types and component types recurse; deeper nesting than this is rejected, not followed.
 constexpr int kMaxNesting = 64;
+constexpr uint32_t kReservedDeclarators = 64;  // declarators reserved up front per instance or component type
 
 const char* section_name(uint8_t id) {
   static const char* const names[] = {"custom", "core module", "core instance", "core type", "component",
@@ -168,7 +169,11 @@ class Decoder {
       r.fail("type nesting deeper than " + std::to_string(kMaxNesting));
       return out;
     }
-    for (uint32_t n = r.count(), i = 0; i < n && r.ok(); ++i) {
+    uint32_t n = r.count();
+    // Instance and component types hold tens of declarators; reserving them saves the reallocations (one TypeDecl is
+    // ≈ 100 bytes), and the cap keeps a forged count from reserving more than its section's bytes could describe.
+    out.reserve(std::min<uint32_t>(n, kReservedDeclarators));
+    for (uint32_t i = 0; i < n && r.ok(); ++i) {
       TypeDecl d;
       uint8_t tag = r.byte();
       switch (tag) {

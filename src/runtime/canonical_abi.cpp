@@ -43,6 +43,28 @@ const CType* case_type(const CType& t, uint32_t i) {
 }
 bool is_variant_like(K k) { return k == K::variant || k == K::enum_ || k == K::option || k == K::result; }
 
+/// flatten(t).size() without building the slot vectors (lifting a variant skips its unused payload slots; flattening
+/// each nested variant again allocated once per level): a variant is its discriminant plus its widest case.
+size_t flat_count(const CType& t) {
+  switch (t.kind) {
+    case K::string:
+    case K::list: return 2;
+    case K::record:
+    case K::tuple: {
+      size_t n = 0;
+      for (const auto& f : t.elems) n += flat_count(*f);
+      return n;
+    }
+    case K::flags: return (t.names.size() + 31) / 32;
+    default: break;
+  }
+  if (!is_variant_like(t.kind)) return 1;
+  size_t widest = 0;
+  for (uint32_t i = 0; i < case_count(t); ++i)
+    if (const CType* c = case_type(t, i)) widest = std::max(widest, flat_count(*c));
+  return 1 + widest;
+}
+
 void require_scalar(uint64_t c) {
   if (!valid_scalar(c)) fault("char " + std::to_string(c) + " is not a Unicode scalar value");
 }
@@ -138,6 +160,7 @@ Val load_value(CanonContext& cx, uint32_t ptr, const CType& t) {
     case K::record:
     case K::tuple: {
       Val v;
+      v.items.reserve(t.elems.size());
       uint32_t off = 0;
       for (const auto& f : t.elems) {
         off = align_to(off, align_of(*f));
@@ -301,6 +324,7 @@ Val lift_value(CanonContext& cx, FlatReader& r, const CType& t) {
     case K::record:
     case K::tuple: {
       Val v;
+      v.items.reserve(t.elems.size());
       for (const auto& f : t.elems) v.items.push_back(lift_value(cx, r, *f));
       return v;
     }
@@ -317,7 +341,7 @@ Val lift_value(CanonContext& cx, FlatReader& r, const CType& t) {
   size_t n = case_count(t);
   uint32_t index = r.next(CoreType::i32).as_i32();
   require_case(index, n);
-  size_t payload_slots = flatten(t).size() - 1;
+  size_t payload_slots = flat_count(t) - 1;
   size_t start = r.pos;
   Val v = Val::cases(index);
   if (t.kind == K::enum_) v.num = index;

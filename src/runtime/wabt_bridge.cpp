@@ -194,6 +194,13 @@ void emit_same(wi::Istream& out, const wi::Instr& instr) {
 /// and their replacement are an opcode plus one u32, so every other instruction keeps its offset (branch targets and
 /// function entry points stay valid); the copy is checked instruction by instruction and refused if an offset moves.
 bool route_grows_to_hooks(wi::Istream& istream, wi::u32 first_hook, wi::u32 memories, std::string* error) {
+  // Most modules never grow a memory or table: reading is cheap, rewriting the whole stream is not.
+  bool grows = false;
+  for (wi::Istream::Offset pc = 0; pc < istream.end() && !grows;) {
+    auto op = istream.Read(&pc).op;
+    grows = op == wabt::Opcode::MemoryGrow || op == wabt::Opcode::TableGrow;
+  }
+  if (!grows) return true;
   wi::Istream out;
   for (wi::Istream::Offset pc = 0; pc < istream.end();) {
     wi::Istream::Offset at = pc;
@@ -354,7 +361,7 @@ bool Engine::load(const uint8_t* data, size_t size, const std::string& name, uin
     loaded.imports.push_back(std::move(i));
   }
   for (const auto& exp : desc.exports) loaded.exports.push_back({exp.type.name, extern_kind(exp.type.type->kind)});
-  loaded.module = wi::Module::New(impl_->store, desc);
+  loaded.module = wi::Module::New(impl_->store, std::move(desc));  // the description is done with: no copy
   *module = uint32_t(impl_->modules.size());
   impl_->modules.push_back(std::move(loaded));
   return true;

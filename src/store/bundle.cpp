@@ -25,7 +25,10 @@ using ArchiveReader = std::unique_ptr<archive, decltype(&archive_read_free)>;
 using ArchiveWriter = std::unique_ptr<archive, decltype(&archive_write_free)>;
 using ArchiveEntry = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 
-constexpr size_t kIoChunk = 256 * 1024;  // bytes per read/write while copying file data
+// Bytes per read/write while copying file data, and libarchive's read block. 64 KiB stays below the sizes that
+// malloc serves with a fresh mmap (glibc's 128 KiB threshold, AddressSanitizer's large allocator), which each cost
+// a map, page faults on first touch and an unmap per archive opened or file copied.
+constexpr size_t kIoChunk = 64 * 1024;
 
 std::string archive_problem(archive* a, std::string_view what) {
   const char* msg = archive_error_string(a);
@@ -37,15 +40,15 @@ std::string strip_trailing_slashes(std::string p) {
   return p;
 }
 
-Result<void> copy_entry_data(archive* a, int fd, const std::string& path, uint64_t& total) {
-  std::vector<char> buf(kIoChunk);
+/// Copies the current entry's data to `fd` through `buf` of kIoChunk bytes (one buffer for the whole extraction).
+Result<void> copy_entry_data(archive* a, int fd, const std::string& path, uint64_t& total, char* buf) {
   for (;;) {
-    la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
+    la_ssize_t n = archive_read_data(a, buf, kIoChunk);
     if (n < 0) return fail(archive_problem(a, path));
     if (n == 0) return ok();
     total += static_cast<uint64_t>(n);
     if (total > kMaxPackageBytes) return fail("bundle exceeds " + std::to_string(kMaxPackageBytes) + " bytes");
-    WEFT_TRY_VOID(write_all(fd, std::string_view(buf.data(), static_cast<size_t>(n))));
+    WEFT_TRY_VOID(write_all(fd, std::string_view(buf, static_cast<size_t>(n))));
   }
 }
 
@@ -61,6 +64,8 @@ Result<std::string> read_bundle_pass(const std::string& archive_path, int dest_f
   size_t entries = 0;
   uint64_t total = 0;
   std::set<std::string> files;
+  // Made at the first file extracted (the validating pass copies no data), and not zero-filled: reads overwrite it.
+  std::unique_ptr<char[]> copy_buffer;
   for (;;) {
     archive_entry* entry = nullptr;
     int rc = archive_read_next_header(a.get(), &entry);
@@ -109,7 +114,8 @@ Result<std::string> read_bundle_pass(const std::string& archive_path, int dest_f
     }
     UniqueFd out(fd);
     if (::fchmod(fd, mode) != 0) return fail(errno_error("chmod " + path));
-    WEFT_TRY_VOID(copy_entry_data(a.get(), fd, path, total));
+    if (!copy_buffer) copy_buffer = std::make_unique_for_overwrite<char[]>(kIoChunk);
+    WEFT_TRY_VOID(copy_entry_data(a.get(), fd, path, total, copy_buffer.get()));
   }
   if (top.empty()) return fail("bundle " + archive_path + " is empty");
   if (dest_fd < 0) return top;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "weft/runtime/canonical_abi.hpp"
@@ -44,6 +45,19 @@ const weft::runtime::ResourceTypePtr& fuzz_resource() {
   return resource;
 }
 
+constexpr size_t kMaxFlags = 64;   // the type resolver refuses more labels (component_types.cpp)
+constexpr size_t kMaxEnumCases = 300;  // past a u8 discriminant
+
+/// Labels "n0", "n1", … for every labelled type, made once: building them per input cost most of each execution.
+const std::vector<std::string>& labels() {
+  static const auto all = [] {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < kMaxEnumCases; ++i) names.push_back("n" + std::to_string(i));
+    return names;
+  }();
+  return all;
+}
+
 CTypePtr compound(K kind, std::vector<CTypePtr> elems, size_t names) {
   auto t = std::make_shared<CType>();
   t->kind = kind;
@@ -52,8 +66,17 @@ CTypePtr compound(K kind, std::vector<CTypePtr> elems, size_t names) {
     if (e) depth = std::max(depth, e->depth);
   t->depth = depth + 1;
   t->elems = std::move(elems);
-  for (size_t i = 0; i < names; ++i) t->names.push_back("n" + std::to_string(i));
+  t->names.assign(labels().begin(), labels().begin() + long(names));
   return t;
+}
+
+/// An enum or flags type is its label count alone, so each one is built once per process and shared, as the type
+/// resolver shares one node between every use of a type index (an enum of 300 labels is ≈ 10 KB of strings).
+CTypePtr labels_only(K kind, size_t count) {
+  static std::vector<CTypePtr> enums(kMaxEnumCases + 1), flags(kMaxFlags + 1);
+  auto& slot = kind == K::flags ? flags.at(count) : enums.at(count);
+  if (!slot) slot = compound(kind, {}, count);
+  return slot;
 }
 
 CTypePtr read_type(Input& in, uint32_t depth) {
@@ -82,9 +105,8 @@ CTypePtr read_type(Input& in, uint32_t depth) {
     }
     case K::enum_:
     case K::flags: {
-      // Flags up to the 64 labels the type resolver accepts (component_types.cpp refuses more); enums past a u8.
-      size_t names = kind == K::flags ? in.byte() % 65 : 1 + in.byte() % 300;
-      return compound(kind, {}, names);
+      size_t names = kind == K::flags ? in.byte() % (kMaxFlags + 1) : 1 + in.byte() % kMaxEnumCases;
+      return labels_only(kind, names);
     }
     case K::own:
     case K::borrow: {

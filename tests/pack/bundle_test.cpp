@@ -147,6 +147,31 @@ TEST_F(BundleFixture, ReadersAcceptUstarPaxAndGnuLongNames) {
   }
 }
 
+TEST_F(BundleFixture, FilesSpanningManyCopyChunksExtractByteForByte) {
+  // The extractor copies through one 64 KiB buffer: sizes around and across its boundary, with content that differs
+  // per offset so a reused or short chunk shows as a mismatch.
+  std::mt19937 rng(17);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (size_t size : {size_t(65535), size_t(65536), size_t(65537), size_t(3 * 65536 + 123), size_t(1) << 20}) {
+    std::string data(size, '\0');
+    for (auto& c : data) c = static_cast<char>(rng());
+    files.emplace_back("big/" + std::to_string(size) + ".bin", std::move(data));
+  }
+  auto entries = package_entries(kId);
+  entries.push_back({kId + "/big/", AE_IFDIR, "", ""});
+  for (const auto& [name, data] : files) entries.push_back({kId + "/" + name, AE_IFREG, data, ""});
+  for (bool zstd : {true, false}) {
+    SCOPED_TRACE(zstd ? "zstd" : "plain tar");
+    std::string file = env.work() + (zstd ? "/big.tar.zst" : "/big.tar");
+    write_archive(file, Format::pax, entries, zstd);
+    std::string dest = out + (zstd ? "/zstd" : "/plain");
+    fs::create_directories(dest);
+    auto r = env.pack({"unbundle", file, "--out", dest});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const auto& [name, data] : files) EXPECT_TRUE(read_text(dest + "/" + kId + "/" + name) == data) << name;
+  }
+}
+
 TEST_F(BundleFixture, AbsoluteDotDotOutsideAndTopDirectoryMismatchesAreRefused) {
   auto with = [&](Entry extra) {
     auto e = package_entries(kId);
