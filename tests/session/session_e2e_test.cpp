@@ -222,149 +222,6 @@ TEST(WeftSession, ComposedTextFromAnInputMethodReachesTheNotesEditorAndIsSaved) 
   EXPECT_TRUE(shown.ok()) << shown.error().message;
 }
 
-TEST(WeftSession, TheOnScreenKeyboardOpensAboveTheTaskbarTypesIntoNotesAndTheWindowEndsAboveIt) {
-  SessionUnderTest session;
-  ASSERT_TRUE(session.start_desktop().ok());
-  auto notes = launch_running(session, kNotes);
-  ASSERT_TRUE(notes.ok()) << notes.error().message;
-  // The headless desktop has a (test) keyboard, so the keyboard opens on demand: the taskbar's ⌨ button, which sits at
-  // x = width-136 … width-96 (system-ui.html). The press leaves the focus on the notes editor.
-  constexpr int kKeyboardHeight = 240, kRow = 60;  // px, system-ui.html's OSK_ROWS × OSK_ROW_PX
-  const int keyboard_top = kHeight - kTaskbar - kKeyboardHeight;
-  constexpr weft::test::Rgb kKeyColour{0x2a, 0x2f, 0x3a};  // --surface-2, the letter keys
-  auto keyboard_shown = [&](const Frame& f) {
-    return fraction_near(f, 0, keyboard_top, kWidth, kRow, kKeyColour, 10) > 0.5;
-  };
-  // Taps come at a person's pace (≈ 6 per second): each is a click the shell's page turns into an input-method commit.
-  auto key_at = [&](int row, double centre_fraction) {
-    session.control().pointer_click(centre_fraction * kWidth, keyboard_top + row * kRow + kRow / 2.0);
-    std::this_thread::sleep_for(150ms);
-  };
-  // Letters of the first two rows: 10 keys of a tenth of the width; the second row starts half a key in.
-  auto tap = [&](char c) {
-    const std::string row0 = "qwertyuiop", row1 = "asdfghjkl";
-    if (auto i = row0.find(c); i != std::string::npos) key_at(0, (i + 0.5) / 10);
-    else if (auto j = row1.find(c); j != std::string::npos) key_at(1, 0.05 + (j + 0.5) / 10);
-  };
-  const std::string notes_file = session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt";
-  auto save_until = [&](auto&& holds, std::chrono::milliseconds limit) {
-    // A save while the previous one is still in flight is ignored by the page: save until it lands.
-    return wait_until([&] {
-      session.control().key_state(KEY_LEFTCTRL, true);
-      session.control().key(KEY_S);
-      session.control().key_state(KEY_LEFTCTRL, false);
-      return wait_until([&] { auto text = read_file(notes_file); return text.ok() && holds(*text); }, 2s);
-    }, limit);
-  };
-  // The editor takes text once the page has loaded its note: open the keyboard and type until a save holds the word
-  // (a word typed before the page was ready is lost, so a retry types it again; what follows is judged against
-  // whatever the saved note then holds).
-  bool opened = false;
-  ASSERT_TRUE(wait_until([&] {
-    if (!opened) {
-      session.control().pointer_click(kWidth - 116, kHeight - kTaskbar / 2.0);
-      auto shown = session.capture_until(keyboard_shown, "the on-screen keyboard", 5000);
-      if (!shown.ok()) return false;
-      opened = true;
-    }
-    for (char c : std::string("weft")) tap(c);
-    return save_until([](const std::string& text) { return text.ends_with("weft"); }, 6s);
-  }, 60s)) << notes_file << " never held the text typed on the on-screen keyboard";
-  EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
-  const std::string typed = read_file(notes_file).value_or("");
-  // ⌫ (third row, right 15 %) deletes the character before the cursor through the input method; then "s".
-  key_at(2, 0.925);
-  tap('s');
-  const std::string expected = typed.substr(0, typed.size() - 1) + "s";
-  EXPECT_TRUE(save_until([&](const std::string& text) { return text == expected; }, 20s))
-      << "after ⌫ and s the note reads '" << read_file(notes_file).value_or("<unreadable>") << "', expected '"
-      << expected << "'";
-
-  auto frame = session.capture();
-  ASSERT_TRUE(frame.ok());
-  keep_screenshot(session.last_capture(), "osk-notes.png");
-  EXPECT_TRUE(keyboard_shown(*frame)) << "no keyboard in " << session.last_capture();
-  // The notes window (its editor's accent border runs down the left edge) ends above the keyboard: the work area
-  // shrank by the keyboard's height, so nothing of the app, and no field, is under it.
-  EXPECT_GT(fraction_near(*frame, 0, 80, 4, keyboard_top - 160, kAccent, 40), 0.5) << "the editor's border is not above";
-  EXPECT_EQ(fraction_near(*frame, 0, keyboard_top, 4, kKeyboardHeight, kAccent, 40), 0.0) << "the app reaches under the keyboard";
-}
-
-TEST(WeftSession, WithNoKeyboardPluggedInClickingIntoTheNotesEditorOpensTheOnScreenKeyboardWhichHidesWhenOneIsPluggedIn) {
-  SessionUnderTest session;
-  ASSERT_TRUE(session.start_desktop().ok());
-  // A device without a keyboard: the only one is pulled out before Notes starts. (Pulled out while Notes has the
-  // focus, the editor loses it today; see docs/webview.md, "Known gaps".)
-  ASSERT_TRUE(session.control().set_keyboard_plugged(false).ok());
-  auto notes = launch_running(session, kNotes);
-  ASSERT_TRUE(notes.ok()) << notes.error().message;
-  constexpr int kKeyboardHeight = 240, kRow = 60;  // px, system-ui.html's OSK_ROWS × OSK_ROW_PX
-  const int keyboard_top = kHeight - kTaskbar - kKeyboardHeight;
-  constexpr weft::test::Rgb kKeyColour{0x2a, 0x2f, 0x3a};  // --surface-2, the letter keys
-  auto keyboard_shown = [&](const Frame& f) {
-    return fraction_near(f, 0, keyboard_top, kWidth, kRow, kKeyColour, 10) > 0.5;
-  };
-  // The notes window's editor has an accent border down the left edge: above the keyboard only while it is shown.
-  auto editor_above_keyboard = [&](const Frame& f) {
-    return fraction_near(f, 0, 80, 4, keyboard_top - 160, kAccent, 40) > 0.5 &&
-           fraction_near(f, 0, keyboard_top, 4, kKeyboardHeight, kAccent, 40) == 0.0;
-  };
-  auto key_at = [&](int row, double centre_fraction) {
-    session.control().pointer_click(centre_fraction * kWidth, keyboard_top + row * kRow + kRow / 2.0);
-    std::this_thread::sleep_for(150ms);  // a person's pace: each tap is a click the page turns into a commit
-  };
-  // The editor's first line holds text-coloured glyphs (the empty editor's placeholder is grey).
-  constexpr weft::test::Rgb kEditorText{0xe6, 0xe8, 0xee};
-  auto text_on_first_line = [&](const Frame& f) { return fraction_near(f, 16, 70, 100, 22, kEditorText, 40) > 0.03; };
-
-  // The editor is focused by a click (x, y inside the editor, whichever height the window has). Until the page has
-  // loaded, a click focuses no field: click again until the keyboard shows.
-  const bool opened = wait_until([&] {
-    session.control().pointer_click(kWidth / 2.0, 150);
-    return session.capture_until(keyboard_shown, "the on-screen keyboard", 5000).ok();
-  }, 60s);
-  keep_screenshot(session.last_capture(), "osk-opened-by-itself.png");
-  ASSERT_TRUE(opened) << "the on-screen keyboard never opened by itself: " << session.last_capture();
-  EXPECT_EQ(session.control().focus_state().first, kNotes);
-
-  // Its keys type into the note: "weft" on the first two rows.
-  ASSERT_TRUE(wait_until([&] {
-    for (double centre : {0.15, 0.25, 0.35, 0.45}) key_at(0, centre);  // w e r t: the second to fifth keys
-    return session.capture_until(text_on_first_line, "typed text on the editor's first line", 3000).ok();
-  }, 30s)) << "nothing typed on the on-screen keyboard reached the editor: " << session.last_capture();
-  auto typing = session.capture();
-  ASSERT_TRUE(typing.ok());
-  keep_screenshot(session.last_capture(), "osk-without-keyboard.png");
-  EXPECT_TRUE(keyboard_shown(*typing)) << "the keyboard went while typing: " << session.last_capture();
-  EXPECT_TRUE(editor_above_keyboard(*typing)) << "the app's work area did not shrink above the keyboard";
-  EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
-
-  // A keyboard plugged in: the on-screen one hides, the window takes the height back, and the real keys reach Notes
-  // (Ctrl+S saves what the on-screen keyboard typed).
-  ASSERT_TRUE(session.control().set_keyboard_plugged(true).ok());
-  auto hidden = session.capture_until([&](const Frame& f) { return !keyboard_shown(f); },
-                                      "the on-screen keyboard to hide once a keyboard is plugged in", 10000);
-  ASSERT_TRUE(hidden.ok()) << hidden.error().message;
-  // The window is reconfigured after the panel's zone shrank: it grows back a moment later.
-  auto regrown = session.capture_until(
-      [&](const Frame& f) { return fraction_near(f, 0, keyboard_top, 4, kKeyboardHeight, kAccent, 40) > 0.5; },
-      "the editor grown back over the keyboard's place", 10000);
-  keep_screenshot(session.last_capture(), "osk-keyboard-plugged.png");
-  EXPECT_TRUE(regrown.ok()) << regrown.error().message;
-  const std::string notes_file = session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt";
-  EXPECT_TRUE(wait_until([&] {
-    session.control().key_state(KEY_LEFTCTRL, true);
-    session.control().key(KEY_S);
-    session.control().key_state(KEY_LEFTCTRL, false);
-    return wait_until([&] { auto text = read_file(notes_file); return text.ok() && text->ends_with("wert"); }, 2s);
-  }, 30s)) << "the note reads '" << read_file(notes_file).value_or("<unreadable>") << "', expected it to end in 'wert'";
-
-  // With a keyboard, it still opens on demand (the taskbar's ⌨).
-  session.control().pointer_click(kWidth - 116, kHeight - kTaskbar / 2.0);
-  auto asked = session.capture_until(keyboard_shown, "the on-screen keyboard opened with ⌨", 5000);
-  EXPECT_TRUE(asked.ok()) << asked.error().message;
-}
-
 /// Where a character sits on the on-screen keyboard (system-ui.html's OSK_LAYERS): its layer, row, and the centre of
 /// its key as a fraction of the output width; capitals are the letter with ⇧.
 struct OskKey {
@@ -390,69 +247,203 @@ std::optional<OskKey> osk_key(char c) {
   return std::nullopt;
 }
 
+/// The system UI's on-screen keyboard above the taskbar (system-ui.html: OSK_ROWS rows of OSK_ROW_PX) and the note it
+/// types into, tapped as a person taps: pointer clicks at ≈ 6 per second, each of which the shell's page turns into an
+/// input-method commit.
+class OnScreenKeyboard {
+ public:
+  static constexpr int kKeyboardHeight = 240, kRow = 60;  // px
+
+  explicit OnScreenKeyboard(SessionUnderTest& session)
+      : session_(session), notes_file_(session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt") {}
+
+  int top() const { return kHeight - kTaskbar - kKeyboardHeight; }
+  const std::string& notes_file() const { return notes_file_; }
+  /// The layer the page shows, as far as type() switched it.
+  const std::string& layer() const { return layer_; }
+
+  /// Its first row is keys (--surface-2, the character keys).
+  bool shown(const Frame& f) const {
+    constexpr weft::test::Rgb kKeyColour{0x2a, 0x2f, 0x3a};
+    return fraction_near(f, 0, top(), kWidth, kRow, kKeyColour, 10) > 0.5;
+  }
+  /// The notes window's editor (its accent border runs down the left edge) ends above the keyboard: the work area
+  /// shrank by the keyboard's height, so nothing of the app, and no field, is under it.
+  bool editor_ends_above(const Frame& f) const { return editor_border_above(f) && editor_border_in_its_place(f) == 0.0; }
+  bool editor_border_above(const Frame& f) const { return fraction_near(f, 0, 80, 4, top() - 160, kAccent, 40) > 0.5; }
+  /// How much of the keyboard's left edge the editor's border covers (0 while the keyboard has its place).
+  double editor_border_in_its_place(const Frame& f) const {
+    return fraction_near(f, 0, top(), 4, kKeyboardHeight, kAccent, 40);
+  }
+
+  /// The taskbar's ⌨ button (x = width-136 … width-96): opens it on demand, leaving the focus where it was.
+  void press_keyboard_button() { session_.control().pointer_click(kWidth - 116, kHeight - kTaskbar / 2.0); }
+  void key_at(int row, double centre_fraction) {
+    session_.control().pointer_click(centre_fraction * kWidth, top() + row * kRow + kRow / 2.0);
+    std::this_thread::sleep_for(150ms);
+  }
+  /// Types `text`, switching layers with ?123 / ABC (the bottom left key of every layer) and ⇧ for a capital.
+  void type(const std::string& text) {
+    for (char c : text) {
+      auto key = osk_key(c);
+      if (!key) {
+        ADD_FAILURE() << "no key for '" << c << "' in this test's map";
+        return;
+      }
+      if (!key->layer.empty() && key->layer != layer_) {
+        key_at(3, 0.075);
+        layer_ = key->layer;
+      }
+      if (key->shifted) key_at(2, 0.075);  // ⇧ once: the next letter only
+      key_at(key->row, key->centre);
+    }
+  }
+  /// Ctrl+S until the saved note satisfies `holds`: a save while the previous one is still in flight is ignored by
+  /// the page, so it saves again until one lands.
+  template <class Holds>
+  bool save_until(Holds&& holds, std::chrono::milliseconds limit) {
+    return wait_until([&] {
+      session_.control().key_state(KEY_LEFTCTRL, true);
+      session_.control().key(KEY_S);
+      session_.control().key_state(KEY_LEFTCTRL, false);
+      return wait_until([&] { auto text = read_file(notes_file_); return text.ok() && holds(*text); }, 2s);
+    }, limit);
+  }
+  std::string note() const { return read_file(notes_file_).value_or("<unreadable>"); }
+
+ private:
+  SessionUnderTest& session_;
+  std::string notes_file_;
+  std::string layer_ = "letters";
+};
+
+TEST(WeftSession, TheOnScreenKeyboardOpensAboveTheTaskbarTypesIntoNotesAndTheWindowEndsAboveIt) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  // The headless desktop has a (test) keyboard, so the keyboard opens on demand: the taskbar's ⌨ button.
+  OnScreenKeyboard osk(session);
+  auto shown = [&](const Frame& f) { return osk.shown(f); };
+  // The editor takes text once the page has loaded its note: open the keyboard and type until a save holds the word
+  // (a word typed before the page was ready is lost, so a retry types it again; what follows is judged against
+  // whatever the saved note then holds).
+  bool opened = false;
+  ASSERT_TRUE(wait_until([&] {
+    if (!opened) {
+      osk.press_keyboard_button();
+      if (!session.capture_until(shown, "the on-screen keyboard", 5000).ok()) return false;
+      opened = true;
+    }
+    osk.type("weft");
+    return osk.save_until([](const std::string& text) { return text.ends_with("weft"); }, 6s);
+  }, 60s)) << osk.notes_file() << " never held the text typed on the on-screen keyboard";
+  EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
+  const std::string typed = read_file(osk.notes_file()).value_or("");
+  // ⌫ (third row, right 15 %) deletes the character before the cursor through the input method; then "s".
+  osk.key_at(2, 0.925);
+  osk.type("s");
+  const std::string expected = typed.substr(0, typed.size() - 1) + "s";
+  EXPECT_TRUE(osk.save_until([&](const std::string& text) { return text == expected; }, 20s))
+      << "after ⌫ and s the note reads '" << osk.note() << "', expected '" << expected << "'";
+
+  auto frame = session.capture();
+  ASSERT_TRUE(frame.ok());
+  keep_screenshot(session.last_capture(), "osk-notes.png");
+  EXPECT_TRUE(osk.shown(*frame)) << "no keyboard in " << session.last_capture();
+  EXPECT_TRUE(osk.editor_border_above(*frame)) << "the editor's border is not above";
+  EXPECT_EQ(osk.editor_border_in_its_place(*frame), 0.0) << "the app reaches under the keyboard";
+}
+
+TEST(WeftSession, WithNoKeyboardPluggedInClickingIntoTheNotesEditorOpensTheOnScreenKeyboardWhichHidesWhenOneIsPluggedIn) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  // A device without a keyboard: the only one is pulled out before Notes starts. (Pulled out while Notes has the
+  // focus, the editor loses it today; see docs/webview.md, "Known gaps".)
+  ASSERT_TRUE(session.control().set_keyboard_plugged(false).ok());
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  OnScreenKeyboard osk(session);
+  auto keyboard_shown = [&](const Frame& f) { return osk.shown(f); };
+  // The editor's first line holds text-coloured glyphs (the empty editor's placeholder is grey).
+  constexpr weft::test::Rgb kEditorText{0xe6, 0xe8, 0xee};
+  auto text_on_first_line = [&](const Frame& f) { return fraction_near(f, 16, 70, 100, 22, kEditorText, 40) > 0.03; };
+
+  // The editor is focused by a click (x, y inside the editor, whichever height the window has). Until the page has
+  // loaded, a click focuses no field: click again until the keyboard shows.
+  const bool opened = wait_until([&] {
+    session.control().pointer_click(kWidth / 2.0, 150);
+    return session.capture_until(keyboard_shown, "the on-screen keyboard", 5000).ok();
+  }, 60s);
+  keep_screenshot(session.last_capture(), "osk-opened-by-itself.png");
+  ASSERT_TRUE(opened) << "the on-screen keyboard never opened by itself: " << session.last_capture();
+  EXPECT_EQ(session.control().focus_state().first, kNotes);
+
+  // Its keys type into the note: "weft" on the first two rows.
+  ASSERT_TRUE(wait_until([&] {
+    for (double centre : {0.15, 0.25, 0.35, 0.45}) osk.key_at(0, centre);  // w e r t: the second to fifth keys
+    return session.capture_until(text_on_first_line, "typed text on the editor's first line", 3000).ok();
+  }, 30s)) << "nothing typed on the on-screen keyboard reached the editor: " << session.last_capture();
+  auto typing = session.capture();
+  ASSERT_TRUE(typing.ok());
+  keep_screenshot(session.last_capture(), "osk-without-keyboard.png");
+  EXPECT_TRUE(keyboard_shown(*typing)) << "the keyboard went while typing: " << session.last_capture();
+  EXPECT_TRUE(osk.editor_ends_above(*typing)) << "the app's work area did not shrink above the keyboard";
+  EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
+
+  // A keyboard plugged in: the on-screen one hides, the window takes the height back, and the real keys reach Notes
+  // (Ctrl+S saves what the on-screen keyboard typed).
+  ASSERT_TRUE(session.control().set_keyboard_plugged(true).ok());
+  auto hidden = session.capture_until([&](const Frame& f) { return !keyboard_shown(f); },
+                                      "the on-screen keyboard to hide once a keyboard is plugged in", 10000);
+  ASSERT_TRUE(hidden.ok()) << hidden.error().message;
+  // The window is reconfigured after the panel's zone shrank: it grows back a moment later.
+  auto regrown = session.capture_until(
+      [&](const Frame& f) { return osk.editor_border_in_its_place(f) > 0.5; },
+      "the editor grown back over the keyboard's place", 10000);
+  keep_screenshot(session.last_capture(), "osk-keyboard-plugged.png");
+  EXPECT_TRUE(regrown.ok()) << regrown.error().message;
+  EXPECT_TRUE(osk.save_until([](const std::string& text) { return text.ends_with("wert"); }, 30s))
+      << "the note reads '" << osk.note() << "', expected it to end in 'wert'";
+
+  // With a keyboard, it still opens on demand (the taskbar's ⌨).
+  osk.press_keyboard_button();
+  auto asked = session.capture_until(keyboard_shown, "the on-screen keyboard opened with ⌨", 5000);
+  EXPECT_TRUE(asked.ok()) << asked.error().message;
+}
+
 TEST(WeftSession, TheOnScreenKeyboardsNumberLayerAndShiftTypeDigitsPunctuationAndCapitalsIntoNotes) {
   SessionUnderTest session;
   ASSERT_TRUE(session.start_desktop().ok());
   auto notes = launch_running(session, kNotes);
   ASSERT_TRUE(notes.ok()) << notes.error().message;
-  constexpr int kKeyboardHeight = 240, kRow = 60;  // px, system-ui.html's OSK_ROWS × OSK_ROW_PX
-  const int keyboard_top = kHeight - kTaskbar - kKeyboardHeight;
-  constexpr weft::test::Rgb kKeyColour{0x2a, 0x2f, 0x3a};  // --surface-2, the character keys
-  auto keyboard_shown = [&](const Frame& f) {
-    return fraction_near(f, 0, keyboard_top, kWidth, kRow, kKeyColour, 10) > 0.5;
-  };
-  auto key_at = [&](int row, double centre_fraction) {
-    session.control().pointer_click(centre_fraction * kWidth, keyboard_top + row * kRow + kRow / 2.0);
-    std::this_thread::sleep_for(150ms);  // a person's pace: each tap is a click the page turns into a commit
-  };
-  // The layer the page shows, as this test has switched it: ?123 / ABC sit at the bottom left of every layer.
-  std::string layer = "letters";
-  auto type = [&](const std::string& text) {
-    for (char c : text) {
-      auto key = osk_key(c);
-      ASSERT_TRUE(key.has_value()) << "no key for '" << c << "' in this test's map";
-      if (!key->layer.empty() && key->layer != layer) {
-        key_at(3, 0.075);
-        layer = key->layer;
-      }
-      if (key->shifted) key_at(2, 0.075);  // ⇧ once: the next letter only
-      key_at(key->row, key->centre);
-    }
-  };
-  const std::string notes_file = session.data_home() + "/weft/app-data/" + kNotes + "/notes.txt";
-  auto save_until = [&](auto&& holds, std::chrono::milliseconds limit) {
-    return wait_until([&] {
-      session.control().key_state(KEY_LEFTCTRL, true);
-      session.control().key(KEY_S);
-      session.control().key_state(KEY_LEFTCTRL, false);
-      return wait_until([&] { auto text = read_file(notes_file); return text.ok() && holds(*text); }, 2s);
-    }, limit);
-  };
+  OnScreenKeyboard osk(session);
+  auto keyboard_shown = [&](const Frame& f) { return osk.shown(f); };
   // Open the keyboard with the taskbar's ⌨ button and type a word until a save holds it (the editor takes text once
   // the page has loaded its note).
   bool opened = false;
   ASSERT_TRUE(wait_until([&] {
     if (!opened) {
-      session.control().pointer_click(kWidth - 116, kHeight - kTaskbar / 2.0);
+      osk.press_keyboard_button();
       if (!session.capture_until(keyboard_shown, "the on-screen keyboard", 5000).ok()) return false;
       opened = true;
     }
-    type("weft");
-    return save_until([](const std::string& text) { return text.ends_with("weft"); }, 6s);
-  }, 60s)) << notes_file << " never held the text typed on the on-screen keyboard";
-  const std::string before = read_file(notes_file).value_or("");
+    osk.type("weft");
+    return osk.save_until([](const std::string& text) { return text.ends_with("weft"); }, 6s);
+  }, 60s)) << osk.notes_file() << " never held the text typed on the on-screen keyboard";
+  const std::string before = read_file(osk.notes_file()).value_or("");
 
   // Capitals through ⇧, digits and punctuation through ?123 and back through ABC, '=' from the =\< layer; the text
   // ends on the symbols layer, which the picture below shows.
   const std::string text = " Hi 42, ok? Yes: 7.5 + 3 = (10.5)!";
-  type(" Hi 42, ok? Yes: 7.5 + 3 ");
-  key_at(2, 0.075);  // =\<: the second symbols layer, where '=' is the sixth key of the first row
-  key_at(0, 0.55);
-  key_at(2, 0.075);  // ?123 there: back to the first symbols layer
-  type(" (10.5)!");
-  EXPECT_EQ(layer, "symbols");
-  EXPECT_TRUE(save_until([&](const std::string& t) { return t == before + text; }, 20s))
-      << "the note reads '" << read_file(notes_file).value_or("<unreadable>") << "', expected '" << before + text << "'";
+  osk.type(" Hi 42, ok? Yes: 7.5 + 3 ");
+  osk.key_at(2, 0.075);  // =\<: the second symbols layer, where '=' is the sixth key of the first row
+  osk.key_at(0, 0.55);
+  osk.key_at(2, 0.075);  // ?123 there: back to the first symbols layer
+  osk.type(" (10.5)!");
+  EXPECT_EQ(osk.layer(), "symbols");
+  EXPECT_TRUE(osk.save_until([&](const std::string& t) { return t == before + text; }, 20s))
+      << "the note reads '" << osk.note() << "', expected '" << before + text << "'";
   EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
   auto frame = session.capture();
   ASSERT_TRUE(frame.ok());
