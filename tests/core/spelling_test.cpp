@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <string>
 
 #include "weft/core/capability.hpp"
 
@@ -23,6 +24,15 @@ TEST(Spelling, SuggestsOnlyCloseCandidates) {
   EXPECT_EQ(weft::closest_spelling("iu", kTables), "ui");
   EXPECT_FALSE(weft::closest_spelling("x", kTables).has_value());
   EXPECT_FALSE(weft::closest_spelling("something_new", kTables).has_value());
+}
+
+TEST(Spelling, ANameUpToTwoLettersLongerOrShorterIsSuggestedAndALongerOneIsNot) {
+  constexpr std::array<std::string_view, 2> kTables = {"package", "runtime"};
+  EXPECT_EQ(weft::closest_spelling("packagexx", kTables), "package");
+  EXPECT_EQ(weft::closest_spelling("runtie", kTables), "runtime");
+  EXPECT_EQ(weft::closest_spelling("runtm", kTables), "runtime");
+  EXPECT_FALSE(weft::closest_spelling("packagexxx", kTables).has_value());
+  EXPECT_FALSE(weft::closest_spelling(std::string(4096, 'p'), kTables).has_value());
 }
 
 TEST(Spelling, AnUnknownCapabilityHintNamesTheClosestAndEveryValidOne) {

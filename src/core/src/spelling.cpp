@@ -30,6 +30,10 @@ std::optional<std::string_view> closest_spelling(std::string_view word, std::spa
   std::optional<std::string_view> best;
   size_t best_distance = kMaxSuggestionEdits + 1;
   for (std::string_view c : candidates) {
+    // The distance is at least the difference in length: a candidate that far off is skipped without the
+    // quadratic table, so a hostile 4 KiB "capability" costs as little as a typo does.
+    size_t length_gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (length_gap > kMaxSuggestionEdits) continue;
     size_t d = edit_distance(word, c);
     if (d < best_distance && d * 2 <= std::max(word.size(), c.size())) {
       best = c;
