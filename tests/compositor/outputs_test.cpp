@@ -48,6 +48,14 @@ class TwoOutputs : public CompositorTest {
     return panel;
   }
 
+  /// An app window on the primary beside the panel: configured to the primary's work area.
+  std::unique_ptr<TestWindow> open_on_primary(TestClient& client, const std::string& title, Rgb colour,
+                                              std::optional<std::string> role = std::nullopt) {
+    auto window = make_app(client, title, colour, std::move(role));
+    wait_configured(*window, kOutputWidth, kOutputHeight - kPanelZone);
+    return window;
+  }
+
   /// An app window opened with the pointer on HEADLESS-2: it fills that output (no panel zone there).
   std::unique_ptr<TestWindow> open_on_second(TestClient& client, const std::string& title, Rgb colour) {
     point_at(kOutputWidth, 0, kSecondWidth, kSecondHeight);
@@ -110,8 +118,7 @@ TEST_F(TwoOutputs, ThePanelAndItsZoneStayOnThePrimaryAndAWindowOpensOnThePointer
   auto right = open_on_second(*client, "right", kGreen);  // the panel's zone is the primary's only
 
   point_at(0, 0, kOutputWidth, kOutputHeight);
-  auto left = make_app(*client, "left", kRed);
-  wait_configured(*left, kOutputWidth, kOutputHeight - kPanelZone);
+  auto left = open_on_primary(*client, "left", kRed);
   settle(*shell);
 
   auto primary = driver->capture("two-outputs-primary");
@@ -190,8 +197,7 @@ TEST_F(TwoOutputs, UnpluggingThePrimaryMakesTheNextOutputPrimaryForThePanelAndWi
   auto shell = connect();
   auto client = connect();
   auto panel = panel_on_primary(*shell);
-  auto app = make_app(*client, "app", kRed);
-  wait_configured(*app, kOutputWidth, kOutputHeight - kPanelZone);
+  auto app = open_on_primary(*client, "app", kRed);
 
   ASSERT_TRUE(driver->remove_output("HEADLESS-1").ok());
   EXPECT_TRUE(sees_output("HEADLESS-2", 0, 0, kSecondWidth, kSecondHeight));
@@ -270,10 +276,8 @@ TEST_F(TwoOutputs, SuperShiftRightMovesTheFocusedWindowToTheNextOutputAndSuperSh
   auto shell = connect();
   auto client = connect();
   auto panel = panel_on_primary(*shell);
-  auto stays = make_app(*client, "stays", kRed);
-  wait_configured(*stays, kOutputWidth, kOutputHeight - kPanelZone);
-  auto mover = make_app(*client, "mover", kGreen, "normal");  // governed by a zweft slot: it hears configure too
-  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  auto stays = open_on_primary(*client, "stays", kRed);
+  auto mover = open_on_primary(*client, "mover", kGreen, "normal");  // governed by a zweft slot: it hears configure too
   ASSERT_EQ(focused_title(), "mover");
   ASSERT_TRUE(shows_only_on(*mover, "HEADLESS-1"));
 
@@ -350,8 +354,7 @@ TEST_F(TwoOutputs, AMovedWindowComesBackToThePrimaryWhenItsOutputIsUnplugged) {
   auto shell = connect();
   auto client = connect();
   auto panel = panel_on_primary(*shell);
-  auto mover = make_app(*client, "mover", kGreen);
-  wait_configured(*mover, kOutputWidth, kOutputHeight - kPanelZone);
+  auto mover = open_on_primary(*client, "mover", kGreen);
   press_super_shift(KEY_RIGHT);
   wait_configured(*mover, kSecondWidth, kSecondHeight);
 
@@ -364,8 +367,7 @@ TEST_F(TwoOutputs, OnlyTheExactChordMovesAWindowAndThePanelNeverMoves) {
   auto shell = connect();
   auto client = connect();
   auto panel = panel_on_primary(*shell);
-  auto app = make_app(*client, "app", kRed);
-  wait_configured(*app, kOutputWidth, kOutputHeight - kPanelZone);
+  auto app = open_on_primary(*client, "app", kRed);
   // Super+Right without Shift, and Ctrl+Super+Shift+Right, are the client's keys.
   for (uint32_t key : {uint32_t{KEY_LEFTMETA}, uint32_t{KEY_RIGHT}}) weft_test_v1_key(driver->control, key, 1);
   for (uint32_t key : {uint32_t{KEY_RIGHT}, uint32_t{KEY_LEFTMETA}}) weft_test_v1_key(driver->control, key, 0);
