@@ -84,19 +84,45 @@ void Keyboards::add(wlr_input_device* device, bool is_virtual) {
   kb->key.connect(&device->keyboard->events.key, [this, kb](void* data) {
     on_key(*kb, static_cast<wlr_event_keyboard_key*>(data));
   });
-  // Unplugged (or the virtual keyboard's client let it go): the seat loses the keyboard capability with the last one.
-  kb->destroy.connect(&device->events.destroy, [this, kb](void*) {
-    keyboards_.remove_if([kb](const std::unique_ptr<Keyboard>& k) { return k.get() == kb; });
+  // zwp_virtual_keyboard_v1.keymap: a virtual keyboard can type from now on (a device keyboard has its keymap already).
+  if (is_virtual) kb->keymap.connect(&device->keyboard->events.keymap, [this](void*) {
+    keep_seat_keyboard();
     tell_seat();
   });
+  // Unplugged (or the virtual keyboard's client let it go): the seat loses the keyboard capability with the last one.
+  // This runs before wlroots' own destroy listener on the seat (connected later, at wlr_seat_set_keyboard).
+  kb->destroy.connect(&device->events.destroy, [this, kb, seat](void*) {
+    Keyboards* self = this;  // the removal below destroys this listener and its captures
+    const bool was_seat_keyboard = wlr_seat_get_keyboard(seat) == kb->device->keyboard;
+    self->keyboards_.remove_if([kb](const std::unique_ptr<Keyboard>& k) { return k.get() == kb; });
+    if (was_seat_keyboard) self->keep_seat_keyboard(true);
+    self->tell_seat();
+  });
   keyboards_.push_back(std::move(keyboard));
-  // A virtual keyboard has no keymap yet (its client sends one before its first key): it becomes the seat's keyboard
-  // with that first key.
   if (!is_virtual) wlr_seat_set_keyboard(seat, device);
   tell_seat();
 }
 
-void Keyboards::tell_seat() { seat_.set_keyboards(!keyboards_.empty(), has_physical_keyboard()); }
+bool Keyboards::can_type(const Keyboard& keyboard) { return keyboard.device->keyboard->keymap != nullptr; }
+
+void Keyboards::keep_seat_keyboard(bool seat_keyboard_going) {
+  wlr_seat* seat = seat_.get();
+  if (!seat_keyboard_going && wlr_seat_get_keyboard(seat)) return;
+  // Device keyboards first: their keymap is the one a person expects after a virtual keyboard's client goes.
+  const Keyboard* next = nullptr;
+  for (const auto& keyboard : keyboards_)
+    if (can_type(*keyboard) && (!next || (next->is_virtual && !keyboard->is_virtual))) next = keyboard.get();
+  // None left: wlroots clears the seat's keyboard itself when the going one is destroyed.
+  if (next) wlr_seat_set_keyboard(seat, next->device);
+}
+
+void Keyboards::tell_seat() {
+  // The capability is published only while the seat has a keyboard with a keymap: a client's wl_keyboard created
+  // while it has none gets neither keymap nor enter from wlroots 0.15, and nothing sends that enter later.
+  bool any = false;
+  for (const auto& keyboard : keyboards_) any = any || can_type(*keyboard);
+  seat_.set_keyboards(any, has_physical_keyboard());
+}
 
 void Keyboards::on_key(Keyboard& keyboard, wlr_event_keyboard_key* event) {
   wlr_seat* seat = seat_.get();

@@ -43,12 +43,18 @@ class Keyboards {
   struct Keyboard {
     wlr_input_device* device;
     bool is_virtual;  // zwp_virtual_keyboard_v1: the client sets the keymap
-    Listener<> key, modifiers, destroy;
+    Listener<> key, modifiers, keymap, destroy;
   };
 
   void add(wlr_input_device* device, bool is_virtual);
-  /// The seat's keyboard capability follows the keyboards plugged in (Seat says who hears which).
+  /// The seat's keyboard capability follows the keyboards that can type (Seat says who hears which).
   void tell_seat();
+  /// Whether the keyboard has a keymap: a virtual keyboard has none until its client sends one.
+  [[nodiscard]] static bool can_type(const Keyboard& keyboard);
+  /// Keeps the invariant that the seat has a keyboard (wlr_seat_set_keyboard) whenever one that can type is plugged
+  /// in, so that wlroots sends keymap and enter to every wl_keyboard a client creates when it hears the capability.
+  /// `seat_keyboard_going`: the seat's keyboard is being destroyed (it is no longer in the list); another takes over.
+  void keep_seat_keyboard(bool seat_keyboard_going = false);
   void on_key(Keyboard& keyboard, wlr_event_keyboard_key* event);
   /// Ctrl+Alt+F1…F12 on a physical keyboard with a seat session: asks libseat for that VT and swallows the key (and
   /// its release); true when the key was taken.

@@ -34,10 +34,14 @@ const xdg_surface_listener HostWindow::kXdgSurfaceListener = {[](void* data, xdg
 }};
 
 const xdg_toplevel_listener HostWindow::kToplevelListener = {
-    [](void* data, xdg_toplevel*, int32_t width, int32_t height, wl_array*) {
+    [](void* data, xdg_toplevel*, int32_t width, int32_t height, wl_array* states) {
       auto* toplevel = static_cast<Toplevel*>(data);
       toplevel->pending_width = width;
       toplevel->pending_height = height;
+      toplevel->pending_activated = false;
+      const auto* state = static_cast<const uint32_t*>(states->data);
+      for (size_t i = 0; i < states->size / sizeof(uint32_t); ++i)
+        if (state[i] == XDG_TOPLEVEL_STATE_ACTIVATED) toplevel->pending_activated = true;
     },
     [](void* data, xdg_toplevel*) {
       auto* toplevel = static_cast<Toplevel*>(data);
@@ -271,6 +275,8 @@ void HostWindow::configured(Toplevel& toplevel) {
   toplevel.configured = true;
   if (&toplevel == main_.get() && toplevel.pending_width > 0 && toplevel.pending_height > 0)
     view_.set_size(toplevel.pending_width, toplevel.pending_height);
+  // Without zweft (another compositor) the window's focus is its activated state; with zweft, focus_changed says it.
+  if (&toplevel == main_.get() && !toplevel.slot) view_.set_focused(toplevel.pending_activated);
   // A new overlay shows the newest frame at once (the page may not change again); the panel keeps its last one.
   if (&toplevel == overlay_.get() && pending_.empty()) pending_ = last_;
   if (!pending_.empty() && !frame_callback_) present_pending();

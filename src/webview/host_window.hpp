@@ -75,6 +75,7 @@ class HostWindow {
     bool configured = false;
     int pending_width = 0;  // from xdg_toplevel.configure, applied on xdg_surface.configure
     int pending_height = 0;
+    bool pending_activated = false;  // xdg_toplevel.configure's activated state, applied on xdg_surface.configure
   };
 
  private:

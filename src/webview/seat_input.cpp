@@ -120,14 +120,13 @@ const wl_keyboard_listener SeatInput::kKeyboardListener = {
       self->keymap_.reset(keymap);
       self->xkb_state_.reset(xkb_state_new(keymap));
     },
-    // enter: keys already held do not generate presses
-    [](void* data, wl_keyboard*, uint32_t, wl_surface*, wl_array*) { static_cast<SeatInput*>(data)->view_.set_focused(true); },
+    // enter: keys already held do not generate presses. The view's focus is the window's (HostWindow: zweft
+    // focus_changed or xdg activated), not the wl_keyboard's: a wl_keyboard also comes and goes with the last keyboard
+    // device (wlroots sends it a leave when the seat loses the keyboard capability), and an editor that lost its focus
+    // there would close the on-screen keyboard that a seat without keyboards needs.
+    [](void*, wl_keyboard*, uint32_t, wl_surface*, wl_array*) {},
     // leave
-    [](void* data, wl_keyboard*, uint32_t, wl_surface*) {
-      auto* self = static_cast<SeatInput*>(data);
-      self->stop_repeat();
-      self->view_.set_focused(false);
-    },
+    [](void* data, wl_keyboard*, uint32_t, wl_surface*) { static_cast<SeatInput*>(data)->stop_repeat(); },
     // key
     [](void* data, wl_keyboard*, uint32_t, uint32_t time, uint32_t key, uint32_t state) {
       static_cast<SeatInput*>(data)->on_key(time, key, state == WL_KEYBOARD_KEY_STATE_PRESSED);

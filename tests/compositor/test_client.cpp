@@ -217,7 +217,11 @@ void TestWindow::repaint(Rgb colour) {
 namespace {
 
 const wl_keyboard_listener kKeyboardListener = {
-    .keymap = [](void*, wl_keyboard*, uint32_t, int32_t fd, uint32_t) { ::close(fd); },
+    .keymap =
+        [](void* data, wl_keyboard*, uint32_t, int32_t fd, uint32_t) {
+          ++static_cast<TestClient*>(data)->keymaps_received;
+          ::close(fd);
+        },
     .enter =
         [](void* data, wl_keyboard*, uint32_t serial, wl_surface* s, wl_array*) {
           auto* c = static_cast<TestClient*>(data);

@@ -181,6 +181,7 @@ class TestClient {
   uint32_t seat_capabilities = 0;  // the latest wl_seat.capabilities
   int capability_events = 0;       // wl_seat.capabilities received
   wl_surface* keyboard_focus = nullptr;
+  int keymaps_received = 0;  // wl_keyboard.keymap events
   std::vector<uint32_t> keys_received;  // evdev codes of key presses
   uint32_t modifiers_depressed = 0;     // wl_keyboard.modifiers: xkb mask of the held modifiers
   std::vector<uint32_t> modifiers_at_keys;  // modifiers_depressed at each key press, parallel to keys_received

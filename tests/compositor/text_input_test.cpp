@@ -189,8 +189,7 @@ TEST_F(TextInput, AVirtualKeyboardGivesAppsTheKeyboardCapabilityButTheInputMetho
   ASSERT_TRUE(driver->set_keyboard_plugged(false));
   ASSERT_TRUE(wait_until([&] { return !(app->seat_capabilities & kKeyboardCapability); }));
   ASSERT_TRUE(method->create_virtual_keyboard());
-  // The app gets a wl_keyboard for the virtual keyboard's keys. (That those keys then reach it is not asserted: on a
-  // seat that had no keyboard they do not yet; docs/compositor.md, "Which keyboards the seat has".)
+  // The app gets a wl_keyboard for the virtual keyboard's keys (that they reach it: the next test).
   ASSERT_TRUE(wait_until([&] { return (app->seat_capabilities & kKeyboardCapability) && app->keyboard; }))
       << "a virtual keyboard gave the seat no keyboard capability";
   // The input method (the on-screen keyboard's client) hears of device keyboards only: still none.
@@ -224,6 +223,35 @@ TEST_F(TextInput, AVirtualKeyboardGivesAppsTheKeyboardCapabilityButTheInputMetho
   EXPECT_FALSE(seen.latest & kKeyboardCapability);
   EXPECT_TRUE(app->seat_capabilities & kKeyboardCapability) << "the virtual keyboard is still plugged in";
   wl_seat_release(second_seat);
+}
+
+TEST_F(TextInput, AVirtualKeyboardOnASeatWithNoKeyboardEntersTheFocusedWindowAndItsKeysReachIt) {
+  start_typing_session();
+  ASSERT_TRUE(driver->set_keyboard_plugged(false));
+  ASSERT_TRUE(wait_until([&] { return !(app->seat_capabilities & kKeyboardCapability) && !app->keyboard; }));
+  // A window takes the focus while the seat has no keyboard at all.
+  auto other = connect();
+  auto other_window = make_app(*other, "other", kGreen);
+  wait_drawn(*other_window);
+  ASSERT_EQ(focused_title(), "other");
+  ASSERT_EQ(other->keyboard, nullptr);
+
+  ASSERT_TRUE(method->create_virtual_keyboard());
+  ASSERT_TRUE(wait_until([&] { return other->keyboard && other->keyboard_focus == other_window->surface; }))
+      << "the focused window's wl_keyboard got no enter from the virtual keyboard's seat";
+  EXPECT_GE(other->keymaps_received, 1) << "its wl_keyboard got no keymap to read the keys with";
+  method->tap_key(KEY_A);
+  ASSERT_TRUE(wait_until([&] { return !other->keys_received.empty(); })) << harness->log();
+  EXPECT_EQ(other->keys_received, std::vector<uint32_t>{KEY_A});
+  EXPECT_TRUE(app->keys_received.empty()) << "the unfocused app got the key";
+
+  // The window closed: the focus goes back to the notes window, whose wl_keyboard (created with the virtual keyboard)
+  // is entered, and the next key reaches it.
+  other_window.reset();
+  ASSERT_TRUE(wait_until([&] { return app->keyboard_focus == window->surface; })) << "focus: " << focused_title();
+  method->tap_key(KEY_B);
+  ASSERT_TRUE(wait_until([&] { return !app->keys_received.empty(); })) << harness->log();
+  EXPECT_EQ(app->keys_received, std::vector<uint32_t>{KEY_B});
 }
 
 TEST_F(TextInput, APressOnTheInputMethodsOwnWindowWhileItTypesLeavesTheFocusOnTheField) {

@@ -310,6 +310,22 @@ class OnScreenKeyboard {
     }, limit);
   }
   std::string note() const { return read_file(notes_file_).value_or("<unreadable>"); }
+  /// Opens the keyboard with the taskbar's ⌨ button and types `word` until a save holds it at the note's end. The
+  /// editor takes text once the page has loaded its note: a word typed before that is lost, so a retry types it again
+  /// (a caller judges what follows against whatever the saved note then holds).
+  [[nodiscard]] bool open_and_type_until_saved(const std::string& word, std::chrono::milliseconds limit) {
+    bool opened = false;
+    return wait_until([&] {
+      if (!opened) {
+        press_keyboard_button();
+        if (!session_.capture_until([&](const Frame& f) { return shown(f); }, "the on-screen keyboard", 5000).ok())
+          return false;
+        opened = true;
+      }
+      type(word);
+      return save_until([&](const std::string& text) { return text.ends_with(word); }, 6s);
+    }, limit);
+  }
 
  private:
   SessionUnderTest& session_;
@@ -324,20 +340,8 @@ TEST(WeftSession, TheOnScreenKeyboardOpensAboveTheTaskbarTypesIntoNotesAndTheWin
   ASSERT_TRUE(notes.ok()) << notes.error().message;
   // The headless desktop has a (test) keyboard, so the keyboard opens on demand: the taskbar's ⌨ button.
   OnScreenKeyboard osk(session);
-  auto shown = [&](const Frame& f) { return osk.shown(f); };
-  // The editor takes text once the page has loaded its note: open the keyboard and type until a save holds the word
-  // (a word typed before the page was ready is lost, so a retry types it again; what follows is judged against
-  // whatever the saved note then holds).
-  bool opened = false;
-  ASSERT_TRUE(wait_until([&] {
-    if (!opened) {
-      osk.press_keyboard_button();
-      if (!session.capture_until(shown, "the on-screen keyboard", 5000).ok()) return false;
-      opened = true;
-    }
-    osk.type("weft");
-    return osk.save_until([](const std::string& text) { return text.ends_with("weft"); }, 6s);
-  }, 60s)) << osk.notes_file() << " never held the text typed on the on-screen keyboard";
+  ASSERT_TRUE(osk.open_and_type_until_saved("weft", 60s))
+      << osk.notes_file() << " never held the text typed on the on-screen keyboard";
   EXPECT_EQ(session.control().focus_state().first, kNotes) << "the keyboard took the focus";
   const std::string typed = read_file(osk.notes_file()).value_or("");
   // ⌫ (third row, right 15 %) deletes the character before the cursor through the input method; then "s".
@@ -358,8 +362,8 @@ TEST(WeftSession, TheOnScreenKeyboardOpensAboveTheTaskbarTypesIntoNotesAndTheWin
 TEST(WeftSession, WithNoKeyboardPluggedInClickingIntoTheNotesEditorOpensTheOnScreenKeyboardWhichHidesWhenOneIsPluggedIn) {
   SessionUnderTest session;
   ASSERT_TRUE(session.start_desktop().ok());
-  // A device without a keyboard: the only one is pulled out before Notes starts. (Pulled out while Notes has the
-  // focus, the editor loses it today; see docs/webview.md, "Known gaps".)
+  // A device without a keyboard: the only one is pulled out before Notes starts (pulled out while Notes has the focus:
+  // the next test).
   ASSERT_TRUE(session.control().set_keyboard_plugged(false).ok());
   auto notes = launch_running(session, kNotes);
   ASSERT_TRUE(notes.ok()) << notes.error().message;
@@ -412,6 +416,42 @@ TEST(WeftSession, WithNoKeyboardPluggedInClickingIntoTheNotesEditorOpensTheOnScr
   EXPECT_TRUE(asked.ok()) << asked.error().message;
 }
 
+TEST(WeftSession, UnpluggingTheKeyboardWhileTheNotesEditorHasFocusOpensTheOnScreenKeyboardAndItsTapsTypeIntoTheNote) {
+  SessionUnderTest session;
+  ASSERT_TRUE(session.start_desktop().ok());
+  auto notes = launch_running(session, kNotes);
+  ASSERT_TRUE(notes.ok()) << notes.error().message;
+  OnScreenKeyboard osk(session);
+  auto keyboard_shown = [&](const Frame& f) { return osk.shown(f); };
+  // The editor has the focus and takes the plugged-in keyboard's keys: "hi" until a save holds it (the page takes
+  // text once it has loaded its note).
+  ASSERT_TRUE(wait_until([&] {
+    session.control().key(KEY_H);
+    session.control().key(KEY_I);
+    return osk.save_until([](const std::string& text) { return text.ends_with("hi"); }, 6s);
+  }, 60s)) << osk.notes_file() << " never held the keys typed into the editor";
+  auto before = session.capture();
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(keyboard_shown(*before)) << "the on-screen keyboard is open with a keyboard plugged in";
+
+  // The keyboard pulled out: the editor keeps the focus and, with no keyboard left, the on-screen one opens by itself.
+  ASSERT_TRUE(session.control().set_keyboard_plugged(false).ok());
+  auto opened = session.capture_until(keyboard_shown, "the on-screen keyboard after the unplug", 10000);
+  keep_screenshot(session.last_capture(), "osk-after-unplug.png");
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_EQ(session.control().focus_state().first, kNotes);
+
+  // Its taps type into the note, after what the keyboard typed: seen once a keyboard is plugged back in and saves.
+  osk.type("weft");
+  auto typed = session.capture();
+  ASSERT_TRUE(typed.ok());
+  keep_screenshot(session.last_capture(), "osk-after-unplug-typed.png");
+  EXPECT_TRUE(keyboard_shown(*typed)) << "the keyboard went while typing: " << session.last_capture();
+  ASSERT_TRUE(session.control().set_keyboard_plugged(true).ok());
+  EXPECT_TRUE(osk.save_until([](const std::string& text) { return text.ends_with("hiweft"); }, 30s))
+      << "the note reads '" << osk.note() << "', expected it to end in 'hiweft'";
+}
+
 TEST(WeftSession, TheOnScreenKeyboardsNumberLayerAndShiftTypeDigitsPunctuationAndCapitalsIntoNotes) {
   SessionUnderTest session;
   ASSERT_TRUE(session.start_desktop().ok());
@@ -419,18 +459,8 @@ TEST(WeftSession, TheOnScreenKeyboardsNumberLayerAndShiftTypeDigitsPunctuationAn
   ASSERT_TRUE(notes.ok()) << notes.error().message;
   OnScreenKeyboard osk(session);
   auto keyboard_shown = [&](const Frame& f) { return osk.shown(f); };
-  // Open the keyboard with the taskbar's ⌨ button and type a word until a save holds it (the editor takes text once
-  // the page has loaded its note).
-  bool opened = false;
-  ASSERT_TRUE(wait_until([&] {
-    if (!opened) {
-      osk.press_keyboard_button();
-      if (!session.capture_until(keyboard_shown, "the on-screen keyboard", 5000).ok()) return false;
-      opened = true;
-    }
-    osk.type("weft");
-    return osk.save_until([](const std::string& text) { return text.ends_with("weft"); }, 6s);
-  }, 60s)) << osk.notes_file() << " never held the text typed on the on-screen keyboard";
+  ASSERT_TRUE(osk.open_and_type_until_saved("weft", 60s))
+      << osk.notes_file() << " never held the text typed on the on-screen keyboard";
   const std::string before = read_file(osk.notes_file()).value_or("");
 
   // Capitals through ⇧, digits and punctuation through ?123 and back through ABC, '=' from the =\< layer; the text
