@@ -140,5 +140,39 @@ TEST(AotShape, AnActiveSegmentPastItsMemoryTrapsAtInstantiateOnBothEngines) {
   }
 }
 
+/// One memory and one active data segment ("a") at the offset whose `i32.const` immediate is `offset_leb`.
+std::vector<uint8_t> module_with_offset(std::vector<uint8_t> offset_leb) {
+  std::vector<uint8_t> wasm = {0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00,  //
+                               0x05, 0x03, 0x01, 0x00, 0x01};                // memory section: min 1 page
+  std::vector<uint8_t> data = {0x01, 0x00, 0x41};  // one segment, active in memory 0, i32.const …
+  data.insert(data.end(), offset_leb.begin(), offset_leb.end());
+  data.insert(data.end(), {0x0b, 0x01, 'a'});  // end; one byte
+  wasm.push_back(0x0b);
+  wasm.push_back(uint8_t(data.size()));
+  wasm.insert(wasm.end(), data.begin(), data.end());
+  return wasm;
+}
+
+TEST(AotShape, AMalformedOffsetIsInvalidOnBothEnginesEvenWhenAValidModuleOfThatShapeIsCompiled) {
+  // 0xff 0xff 0xff 0xff 0x0f: a five-byte s32 whose last byte's unused bits do not repeat its sign bit. Read
+  // leniently it would be -1 and blank to the valid module's shape, whose cached code is run without validation.
+  auto valid = module_with_offset({0x10}), malformed = module_with_offset({0xff, 0xff, 0xff, 0xff, 0x0f});
+  PrivateCache c;
+  AotCache cache = c.open();
+  EXPECT_NE(cache.key(malformed), cache.key(valid));
+  auto aot = make_aot_engine(c.open());
+  aot->set_memory_limit(4 * 65536);
+  auto compiled = aot->load(valid, "valid");
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  ASSERT_TRUE(aot->instantiate(*compiled, {}).ok());
+  for (auto engine : {engines::Engine::interp, engines::Engine::aot}) {
+    auto e = engine == engines::Engine::aot ? make_aot_engine(c.open()) : make_interpreter_engine();
+    auto module = e->load(malformed, "malformed");
+    ASSERT_FALSE(module.ok()) << (engine == engines::Engine::aot ? "AOT" : "the interpreter")
+                              << " loaded a module with a malformed offset";
+    EXPECT_TRUE(module.error().message.starts_with("core module malformed is invalid")) << module.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace weft::runtime
