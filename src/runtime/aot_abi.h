@@ -15,7 +15,7 @@
 
 #include "wasm-rt.h"
 
-#define WEFT_AOT_ABI_VERSION 3
+#define WEFT_AOT_ABI_VERSION 5
 /* longjmp value of a trap raised by a host function (its kind and message wait in the engine); wasm-rt's own trap
  * codes are all below it. */
 #define WEFT_AOT_HOST_TRAP 100
@@ -77,17 +77,31 @@ struct weft_aot_export {
   void* object;
 };
 
+/* Data segment i of the module being instantiated. */
+struct weft_aot_data_segment {
+  const uint8_t* bytes; /* never NULL, even for an empty segment */
+  uint32_t size;        /* bytes */
+  uint32_t offset;      /* an active segment's offset when it is an i32.const (else computed by the compiled code) */
+};
+
+/* What the compiled code of a module reads from the module instead of compiling it in (aot_module_shape.hpp): every
+ * data segment's bytes and size, constant segment offsets and constant global initialisers. Modules that differ only
+ * there (JS apps of one world: one engine, each its own snapshot) share one object; compiling megabytes of snapshot
+ * as C initialisers would also cost minutes for nothing. Must stay valid as long as any instance of the module. */
+struct weft_aot_module_values {
+  const struct weft_aot_data_segment* data_segments; /* one per data segment */
+  const uint64_t* globals; /* one per defined global: the bits of its constant initial value (i32/f32: low 32) */
+};
+
 /* The one symbol a module `.so` exports (`weft_aot_module`). */
 struct weft_aot_module {
   uint32_t abi_version;
   uint32_t instance_size; /* bytes */
   uint32_t export_count;
-  /* `data_segments[i]` holds the bytes of data segment i (its size is compiled in): data segments are not compiled
-   * as C initialisers (slow to compile for a JS engine's megabytes of snapshot) but read from the module at load.
-   * They must stay valid as long as the object is loaded. */
-  void (*init_module)(const struct weft_aot_runtime* runtime, const uint8_t* const* data_segments);
-  /* Initialises globals, memories, tables and segments and runs the start function; 0 or the trap code. */
-  int (*instantiate)(void* instance, struct weft_aot_imports* imports);
+  void (*init_module)(const struct weft_aot_runtime* runtime);
+  /* Initialises globals, memories, tables and segments (an active segment out of its memory's bounds traps, with
+   * wasm-rt's out-of-bounds code) and runs the start function; 0 or the trap code. The instance keeps `values`. */
+  int (*instantiate)(void* instance, struct weft_aot_imports* imports, const struct weft_aot_module_values* values);
   void (*free_instance)(void* instance);
   void (*exports)(void* instance, struct weft_aot_export* out);
 };

@@ -28,6 +28,7 @@
 
 #include "aot_abi.h"
 #include "aot_abi_text.hpp"
+#include "aot_module_shape.hpp"
 #include "weft/core/app_id.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/core/tool_run.hpp"
@@ -175,8 +176,19 @@ std::string hex_sha256(std::string_view bytes) {
   return h.hex();
 }
 
-/// The SHA-256 of a core module's bytes, remembered for the rest of the process: instantiating a component again
-/// (tests, benchmarks, a runtime that links twice) hashed every module again (libsodium's SHA-256: ≈ 0.1 ms per
+/// What the key says about a core module: the SHA-256 of its shape (aot_module_shape.hpp: what the compiled code
+/// depends on), or of all its bytes when they have no shape (malformed: its compile reports why).
+std::string shape_digest(std::span<const uint8_t> wasm) {
+  Sha256 h;
+  auto walked = walk_module_shape(
+      wasm, [&](std::span<const uint8_t> piece) { h.update({reinterpret_cast<const char*>(piece.data()), piece.size()}); },
+      nullptr);
+  if (walked) return "shape " + h.hex();
+  return "module " + hex_sha256({reinterpret_cast<const char*>(wasm.data()), wasm.size()});
+}
+
+/// The shape digest of a core module's bytes, remembered for the rest of the process: instantiating a component
+/// again (tests, benchmarks, a runtime that links twice) hashed every module again (libsodium's SHA-256: ≈ 0.1 ms per
 /// 30 KB). A remembered digest is used only for bytes equal in full to the copy kept with it, which is no weaker than
 /// hashing them; only modules up to kMaxRememberedModule bytes, kMaxRemembered bytes in all, are kept.
 class ModuleDigests {
@@ -195,7 +207,7 @@ class ModuleDigests {
       for (auto it = first; it != last; ++it)
         if (it->second.bytes == bytes) return it->second.hex;
     }
-    std::string hex = hex_sha256(bytes);
+    std::string hex = shape_digest(wasm);
     std::lock_guard lock(mutex_);
     if (bytes.size() <= kMaxRememberedModule && kept_ + bytes.size() <= kMaxRemembered) {
       kept_ += bytes.size();

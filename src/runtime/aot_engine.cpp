@@ -22,6 +22,7 @@
 
 #include "aot_abi.h"
 #include "aot_module_info.hpp"
+#include "aot_module_shape.hpp"
 
 extern "C" const struct weft_aot_runtime* weft_aot_runtime_table(void);
 // aot_runtime.c's flag: whether guest code runs on this thread (its signal handler turns only guest faults into
@@ -67,12 +68,12 @@ std::span<CoreValue> on_stack_or_heap(std::array<CoreValue, N>& stack, std::vect
 /// owns each memory and table (wasm-rt's grow entry points carry no context).
 struct Process {
   std::recursive_mutex mutex;  // recursive: a module registers its func types while it is being loaded
-  /// A loaded object and the description of its module, shared by every engine that loads the module again: the
-  /// key holds the module's digest, so a second load needs neither the cache's digest check nor a decode.
+  /// A loaded object and the description of its module, shared by every engine that loads a module of that shape
+  /// again: the key holds the digest of the shape, which is all the description comes from, so a second load needs
+  /// neither the cache's digest check nor a decode (only the module's values are read, aot_module_shape.hpp).
   struct Loaded {
     const weft_aot_module* glue = nullptr;
-    std::shared_ptr<const AotModuleInfo> info;  // its data segments are what the object reads (init_module)
-    std::vector<const uint8_t*> data_segment_pointers;
+    std::shared_ptr<const AotModuleInfo> info;
   };
   std::map<std::string, Loaded> loaded;  // by cache key; never erased: objects stay loaded until exit
   // The descriptors the objects were loaded through stay open: glibc recognises an object by its path first, and a
@@ -86,6 +87,23 @@ Process& process() {
   return *p;
 }
 thread_local AotEngine* instantiating = nullptr;  // the engine whose module's instantiate is running
+
+/// A module's values (aot_module_shape.hpp) laid out as its compiled code reads them; its instances point at `abi`.
+struct ModuleValues {
+  explicit ModuleValues(AotModuleValues from) : values(std::move(from)) {
+    static const uint8_t kNoBytes = 0;  // an empty segment's pointer: never read, but not null
+    for (const auto& s : values.segments)
+      segments.push_back({s.size ? values.bytes.data() + s.at : &kNoBytes, s.size, s.offset});
+    abi.data_segments = segments.data();
+    abi.globals = values.globals.data();
+  }
+  ModuleValues(const ModuleValues&) = delete;
+  ModuleValues& operator=(const ModuleValues&) = delete;
+
+  AotModuleValues values;
+  std::vector<weft_aot_data_segment> segments;
+  weft_aot_module_values abi{};
+};
 
 /// A host function of one engine: `fn` takes CoreValues; `unboxed`, when set, takes the raw bits compiled code has.
 struct HostRecord {
@@ -145,9 +163,9 @@ class AotEngine final : public CoreEngine {
     std::optional<UniqueFd> cached;
     if (!glue) {
       cached = cache_.open_cached(key);
-      // Code in the cache was compiled from exactly these bytes (the key holds their digest) after they validated,
-      // so only the imports, exports and segments are decoded again; anything else is validated before it is
-      // compiled.
+      // Code in the cache was compiled from the shape of these bytes (the key holds its digest) after it validated,
+      // and a shape is valid exactly when its module is, so only the imports and exports are decoded again; anything
+      // else is validated before it is compiled.
       WEFT_TRY(AotModuleInfo described, describe_aot_module(wasm, name, !cached));
       info = std::make_shared<const AotModuleInfo>(std::move(described));
     }
@@ -160,6 +178,7 @@ class AotEngine final : public CoreEngine {
         return fail("core module " + std::string(name) + " needs " + std::to_string(pages * kPageSize / (1024 * 1024)) +
                     " MiB of memory at start, above the limit of " +
                     std::to_string(max_pages_ * kPageSize / (1024 * 1024)) + " MiB");
+    WEFT_TRY(AotModuleValues values, module_values(wasm, name));
     if (!glue) {
       UniqueFd fd;
       if (cached) {
@@ -171,7 +190,8 @@ class AotEngine final : public CoreEngine {
       }
       WEFT_TRY(std::tie(glue, info), load_object(std::move(fd), key, name, std::move(info)));
     }
-    modules_.push_back({std::move(info), glue, std::string(name)});
+    modules_.push_back(
+        {std::move(info), glue, std::string(name), std::make_unique<const ModuleValues>(std::move(values))});
     return ModuleId(modules_.size() - 1);
   }
 
@@ -232,7 +252,7 @@ class AotEngine final : public CoreEngine {
     pending_.reset();
     int code = [&] {
       GuestRunning guest(true);  // the start function and segment initialisation run guest code
-      return module.glue->instantiate(inst->storage.get(), &inst->links);
+      return module.glue->instantiate(inst->storage.get(), &inst->links, &module.values->abi);
     }();
     instantiating = nullptr;
     Instance& live = *inst;
@@ -392,6 +412,7 @@ class AotEngine final : public CoreEngine {
     std::shared_ptr<const AotModuleInfo> info;
     const weft_aot_module* glue = nullptr;
     std::string name;
+    std::unique_ptr<const ModuleValues> values;  // what its compiled code reads, for as long as the engine lives
   };
   struct Instance {
     ModuleId module = 0;
@@ -449,10 +470,7 @@ class AotEngine final : public CoreEngine {
     Process::Loaded& entry = loaded[key];
     entry.glue = glue;
     entry.info = std::move(info);
-    static const uint8_t kNoBytes = 0;  // an empty segment's pointer: never read, but not null
-    for (const auto& segment : entry.info->data_segments)
-      entry.data_segment_pointers.push_back(segment.empty() ? &kNoBytes : segment.data());
-    glue->init_module(runtime_, entry.data_segment_pointers.data());
+    glue->init_module(runtime_);
     process().object_fds.push_back(std::move(fd));
     return LoadedModule{entry.glue, entry.info};
   }

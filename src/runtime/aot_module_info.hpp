@@ -1,6 +1,7 @@
 #pragma once
-// What the AOT engine needs to know about a core module besides its compiled code: imports and exports in the
-// CoreEngine vocabulary, which exports merely pass an import on, and the initial sizes the budgets check.
+// What the AOT engine needs to know about a core module besides its compiled code and its values
+// (aot_module_shape.hpp): imports and exports in the CoreEngine vocabulary, which exports merely pass an import on,
+// and the initial sizes the budgets check. All of it is part of the module's shape, so modules of one shape share it.
 
 #include <cstdint>
 #include <optional>
@@ -20,8 +21,6 @@ struct AotModuleInfo {
   std::vector<std::optional<uint32_t>> export_import;  // per export: the import it re-exports, if any
   std::vector<uint64_t> memory_pages;                  // initial pages of each defined memory
   std::vector<uint64_t> table_elements;                // initial elements of each defined table
-  /// The bytes of every data segment: the compiled code reads them from here (weft_aot_module.init_module).
-  std::vector<std::vector<uint8_t>> data_segments;
 };
 
 /// Decodes and validates `wasm`; errors start with `core module <name> is invalid:` like the interpreter's. With

@@ -26,29 +26,11 @@
 
 #include "aot_abi_text.hpp"
 #include "aot_module_info.hpp"
+#include "aot_module_shape.hpp"
 #include "weft/runtime/aot_cache.hpp"
 
 namespace weft::runtime {
 namespace {
-
-/// LEB128 u32 at `at` (advanced past it); nullopt when it runs past the end or over 5 bytes.
-std::optional<uint32_t> read_u32(std::span<const uint8_t> bytes, size_t& at) {
-  uint32_t value = 0;
-  for (int shift = 0; shift < 35 && at < bytes.size(); shift += 7) {
-    uint8_t b = bytes[at++];
-    value |= uint32_t(b & 0x7f) << shift;
-    if (!(b & 0x80)) return value;
-  }
-  return std::nullopt;
-}
-
-void write_u32(std::vector<uint8_t>& out, uint32_t value) {
-  do {
-    uint8_t b = value & 0x7f;
-    value >>= 7;
-    out.push_back(value ? (b | 0x80) : b);
-  } while (value);
-}
 
 /// `wasm` with every function body replaced by an empty one (no locals, `end`): what is left decodes in a fraction of
 /// the time (a JS engine's 9 MB of code are millions of IR nodes). nullopt when the section layout is malformed.
@@ -58,29 +40,29 @@ std::optional<std::vector<uint8_t>> without_function_bodies(std::span<const uint
   std::vector<uint8_t> out(wasm.begin(), wasm.begin() + 8);
   for (size_t at = 8; at < wasm.size();) {
     uint8_t id = wasm[at++];
-    auto size = read_u32(wasm, at);
+    auto size = read_leb_u32(wasm, at);
     if (!size || *size > wasm.size() - at) return std::nullopt;
     auto section = wasm.subspan(at, *size);
     at += *size;
     if (id != kCodeSection) {
       out.push_back(id);
-      write_u32(out, *size);
+      write_leb_u32(out, *size);
       out.insert(out.end(), section.begin(), section.end());
       continue;
     }
     size_t pos = 0;
-    auto count = read_u32(section, pos);
+    auto count = read_leb_u32(section, pos);
     if (!count) return std::nullopt;
     std::vector<uint8_t> code;
-    write_u32(code, *count);
+    write_leb_u32(code, *count);
     for (uint32_t i = 0; i < *count; ++i) {
-      auto body = read_u32(section, pos);
+      auto body = read_leb_u32(section, pos);
       if (!body || *body > section.size() - pos) return std::nullopt;
       pos += *body;
       code.insert(code.end(), {0x02, 0x00, 0x0b});  // body size 2: no local declarations, `end`
     }
     out.push_back(id);
-    write_u32(out, uint32_t(code.size()));
+    write_leb_u32(out, uint32_t(code.size()));
     out.insert(out.end(), code.begin(), code.end());
   }
   return out;
@@ -185,14 +167,13 @@ std::string signature_key(const CoreFuncType& ft) {
   return key;
 }
 
-// Declarations every translation unit of a module sees (after aot_abi.h): the runtime's table and the data segments,
-// both set once by weft_init_module.
+// Declarations every translation unit of a module sees (after aot_abi.h): the runtime's table, set once by
+// weft_init_module.
 constexpr std::string_view kGlueShared = R"glue(
 #include <stdarg.h>
 #include <string.h>
 
 extern const struct weft_aot_runtime* weft_rt;
-extern const uint8_t* const* weft_data_segments;
 #if WASM_RT_USE_STACK_DEPTH_COUNT
 #define wasm_rt_call_stack_depth (*weft_rt->call_stack_depth)
 #endif
@@ -202,7 +183,6 @@ extern const uint8_t* const* weft_data_segments;
 // generated trampolines and invokers.
 constexpr std::string_view kGlueMain = R"glue(
 const struct weft_aot_runtime* weft_rt;
-const uint8_t* const* weft_data_segments;
 
 void wasm_rt_trap(wasm_rt_trap_t code) { weft_rt->trap(code); __builtin_unreachable(); }
 bool wasm_rt_is_initialized(void) { return true; }
@@ -253,6 +233,25 @@ static inline double weft_unbox_f64(uint64_t b) { double v; memcpy(&v, &b, 8); r
 #endif
 
 #define WEFT_SLOT(env, i) (&(*(struct weft_aot_imports**)(void*)(env))->slots[i])
+)glue";
+
+// After wasm2c's prelude (which includes module.h and defines memory_init), in every translation unit: the instance
+// as weft-runtime allocates it, with the values its code reads (weft_aot_module_values, set by weft_instantiate).
+// Every data segment is translated with one placeholder byte, so wasm2c's memory_init size argument,
+// `(dropped ? 0 : 1)` (or 0 for an active segment, dropped once instantiated), is nonzero exactly while the segment
+// may be read; the real size comes from the values.
+constexpr std::string_view kGlueAfterPrelude = R"glue(
+struct weft_instance {
+  Z_m_instance_t wasm;
+  const struct weft_aot_module_values* values;
+};
+#define WEFT_VALUES(instance) (((const struct weft_instance*)(const void*)(instance))->values)
+static inline void weft_memory_init(wasm_rt_memory_t* dest, const struct weft_aot_data_segment* segment, u32 live,
+                                    u32 dest_addr, u32 src_addr, u32 n) {
+  memory_init(dest, segment->bytes, live ? segment->size : 0, dest_addr, src_addr, n);
+}
+#define memory_init(dest, segment, live, dest_addr, src_addr, n) \
+  weft_memory_init(dest, segment, live, dest_addr, src_addr, n)
 )glue";
 
 constexpr size_t kMaxTranslationUnits = 64;
@@ -306,29 +305,112 @@ void append_line(std::string& out, std::string_view line) {
   out.push_back('\n');
 }
 
+/// Where a module's values (aot_module_shape.hpp) are read in its C, from the IR of its shape.
+struct ValueSlots {
+  struct Segment {
+    bool active = false;
+    bool constant_offset = false;  // an i32.const: the values hold it
+  };
+  std::vector<Segment> segments;                   // per data segment
+  std::vector<std::optional<CoreType>> globals;    // per defined global: its type when the values hold its initialiser
+};
+
+ValueSlots value_slots(const wabt::Module& module) {
+  ValueSlots slots;
+  for (const auto* segment : module.data_segments) {
+    bool active = segment->kind == wabt::SegmentKind::Active;
+    bool constant = active && segment->offset.size() == 1 && segment->offset.front().type() == wabt::ExprType::Const;
+    slots.segments.push_back({active, constant});
+  }
+  for (size_t i = module.num_global_imports; i < module.globals.size(); ++i) {
+    const wabt::ExprList& init = module.globals[i]->init_expr;
+    std::optional<CoreType> type;
+    if (init.size() == 1 && init.front().type() == wabt::ExprType::Const)
+      type = core_type(wabt::cast<wabt::ConstExpr>(&init.front())->const_.type());
+    slots.globals.push_back(type);
+  }
+  return slots;
+}
+
+/// `  instance->w2c_g3 = 0u;`, the assignment of defined global `index` in wasm2c's init_globals, reading the value
+/// from the module's values when they hold it.
+Result<std::string> place_global(std::string_view line, size_t index, const ValueSlots& slots, std::string_view name) {
+  size_t equals = line.find(" = ");
+  if (index >= slots.globals.size() || !starts_with(line, "  instance->") || equals == std::string_view::npos ||
+      !line.ends_with(";"))
+    return fail("core module " + std::string(name) + ": wasm2c's init_globals does not have the expected layout");
+  if (!slots.globals[index]) return std::string(line);
+  return std::string(line.substr(0, equals)) + " = " +
+         unbox(*slots.globals[index], "WEFT_VALUES(instance)->globals[" + std::to_string(index) + "]") + ";";
+}
+
+/// `  LOAD_DATA(<memory>, <offset>, data_segment_data_<…>, 1);` in wasm2c's init_memories: the bytes, the size and a
+/// constant offset come from the module's values. The checks make sure the offset and size written are the shape's
+/// placeholders, not values compiled in.
+Result<std::string> place_segment(std::string_view line, const std::map<std::string, size_t, std::less<>>& symbols,
+                                  const ValueSlots& slots, std::string_view name) {
+  constexpr std::string_view kOpen = "  LOAD_DATA(", kClose = ");";
+  auto unexpected = [&] {
+    return fail("core module " + std::string(name) + ": wasm2c's init_memories does not have the expected layout");
+  };
+  if (!line.ends_with(kClose)) return unexpected();
+  std::string_view args = line.substr(kOpen.size(), line.size() - kOpen.size() - kClose.size());
+  std::vector<std::string_view> parts;
+  for (size_t at = 0;;) {
+    size_t comma = args.find(", ", at);
+    parts.push_back(args.substr(at, comma - at));
+    if (comma == std::string_view::npos) break;
+    at = comma + 2;
+  }
+  if (parts.size() != 4 || parts[3] != "1") return unexpected();
+  auto symbol = symbols.find(parts[2]);
+  if (symbol == symbols.end() || !slots.segments[symbol->second].active) return unexpected();
+  bool constant = slots.segments[symbol->second].constant_offset;
+  if (constant && parts[1] != "0u") return unexpected();
+  std::string segment(parts[2]);
+  return std::string(kOpen) + std::string(parts[0]) + ", " + (constant ? segment + "->offset" : std::string(parts[1])) +
+         ", " + segment + "->bytes, " + segment + "->size" + std::string(kClose);
+}
+
 /// Splits wasm2c's module.c into shared.h, main.c and (with `unit_bytes` > 0) the function bodies in files of about
-/// `unit_bytes` of C each (at least 2, at most kMaxTranslationUnits). Data segments become pointers into the module's
-/// own bytes (weft_data_segments, set at load): compiling megabytes of C initialisers costs minutes for nothing.
-Result<void> split_module_text(std::string_view text, const std::vector<std::vector<uint8_t>>& data_segments,
-                               std::string_view name, size_t unit_bytes, AotSource& out) {
+/// `unit_bytes` of C each (at least 2, at most kMaxTranslationUnits). The module's values are read where wasm2c
+/// wrote the shape's placeholders: data segments become pointers into the values (compiling megabytes of C
+/// initialisers costs minutes for nothing), and so do constant segment offsets and global initialisers.
+Result<void> split_module_text(std::string_view text, const ValueSlots& slots, std::string_view name,
+                               size_t unit_bytes, AotSource& out) {
   WEFT_TRY(ModuleText m, cut_module_text(text, name));
-  std::vector<size_t> segments_with_bytes;  // wasm2c writes no array for an empty segment
-  for (size_t i = 0; i < data_segments.size(); ++i)
-    if (!data_segments[i].empty()) segments_with_bytes.push_back(i);
   bool split = unit_bytes > 0;
   std::string shared, main;
   for (size_t i = 0; i < m.region; ++i) append_line(shared, m.lines[i]);
-  size_t data_arrays = 0;
+  shared += kGlueAfterPrelude;
+  std::map<std::string, size_t, std::less<>> segment_symbols;  // `data_segment_data_…` → its segment
+  size_t loads = 0, global_inits = 0;
+  bool in_init_globals = false;
+  std::string placed;
   for (size_t i = m.region; i < m.bodies; ++i) {
     std::string_view line = m.lines[i];
     if (starts_with(line, "static const u8 data_segment_data_")) {
-      std::string_view symbol = line.substr(16, line.find('[') - 16);
-      if (data_arrays >= segments_with_bytes.size())
+      // Every segment has one (none is empty in the shape), in segment order.
+      std::string symbol(line.substr(16, line.find('[') - 16));
+      size_t index = segment_symbols.size();
+      if (index >= slots.segments.size())
         return fail("core module " + std::string(name) + ": wasm2c wrote more data segments than the module has");
-      shared += "#define " + std::string(symbol) + " (weft_data_segments[" +
-                std::to_string(segments_with_bytes[data_arrays++]) + "])\n";
+      shared += "#define " + symbol + " (&WEFT_VALUES(instance)->data_segments[" + std::to_string(index) + "])\n";
+      segment_symbols.emplace(std::move(symbol), index);
       while (i < m.bodies && m.lines[i] != "};") ++i;
       continue;
+    }
+    if (starts_with(line, "static void init_globals(")) {
+      in_init_globals = true;
+    } else if (in_init_globals && line == "}") {
+      in_init_globals = false;
+    } else if (in_init_globals) {
+      WEFT_TRY(placed, place_global(line, global_inits++, slots, name));
+      line = placed;
+    } else if (starts_with(line, "  LOAD_DATA(")) {
+      WEFT_TRY(placed, place_segment(line, segment_symbols, slots, name));
+      ++loads;
+      line = placed;
     }
     if (!split) {
       append_line(main, line);
@@ -349,8 +431,12 @@ Result<void> split_module_text(std::string_view text, const std::vector<std::vec
       append_line(main, line);
     }
   }
-  if (data_arrays != segments_with_bytes.size())
-    return fail("core module " + std::string(name) + ": wasm2c wrote fewer data segments than the module has");
+  size_t active = std::count_if(slots.segments.begin(), slots.segments.end(), [](const auto& s) { return s.active; });
+  if (segment_symbols.size() != slots.segments.size() || loads != active || global_inits != slots.globals.size())
+    return fail("core module " + std::string(name) + ": wasm2c wrote " + std::to_string(segment_symbols.size()) +
+                " data segments, " + std::to_string(loads) + " active ones and " + std::to_string(global_inits) +
+                " global initialisers; the module has " + std::to_string(slots.segments.size()) + ", " +
+                std::to_string(active) + " and " + std::to_string(slots.globals.size()));
   // Function bodies: each starts at a column-0 `static ` line (bodies have no static locals).
   std::vector<std::pair<size_t, size_t>> functions;  // [first line, end line)
   size_t body_bytes = 0;
@@ -423,7 +509,6 @@ Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::st
     info.memory_pages.push_back(module.memories[i]->page_limits.initial);
   for (size_t i = module.num_table_imports; i < module.tables.size(); ++i)
     info.table_elements.push_back(module.tables[i]->elem_limits.initial);
-  for (const auto* segment : module.data_segments) info.data_segments.push_back(segment->data);
   for (const auto* g : module.globals)
     if (!core_type(g->type))
       return fail("core module " + std::string(name) + " has a " + g->type.GetName() +
@@ -436,8 +521,19 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   // is hundreds of MiB, and the split below copies the ≈150 MiB of C once more.
   auto owned = std::make_unique<wabt::Module>();
   wabt::Module& module = *owned;
-  WEFT_TRY_VOID(read_module(wasm, name, &module));  // validates
+  // What is translated is the module's shape: the C must not depend on anything the cache key leaves out.
+  auto shaped = module_shape(wasm, name);
+  if (!shaped) {
+    // Malformed, or a feature the AOT engine does not support: wabt's validation or the description says it best.
+    WEFT_TRY_VOID(read_module(wasm, name, &module));
+    WEFT_TRY_VOID(describe_aot_module(wasm, name, false));
+    return fail(shaped.error());
+  }
+  std::vector<uint8_t> shape = std::move(*shaped);
+  wasm = shape;
+  WEFT_TRY_VOID(read_module(wasm, name, &module));  // validates (the shape is valid exactly when the module is)
   WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name, false));
+  ValueSlots slots = value_slots(module);
   for (size_t i = 0; i < module.imports.size(); ++i) {
     module.imports[i]->module_name = "w";
     module.imports[i]->field_name = "i" + std::to_string(i);
@@ -527,19 +623,21 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   }
   g << "}\n";
   bool has_imports = !info.imports.empty();
-  g << "static void weft_init_module(const struct weft_aot_runtime* runtime, const uint8_t* const* data_segments) {\n"
-    << "  weft_rt = runtime;\n  weft_data_segments = data_segments;\n  Z_m_init_module();\n}\n"
-    << "static int weft_instantiate(void* instance, struct weft_aot_imports* imports) {\n"
-    << "  (void)imports;\n  WEFT_TRY_BEGIN\n  if (weft_code == 0) Z_m_instantiate((Z_m_instance_t*)instance"
+  g << "static void weft_init_module(const struct weft_aot_runtime* runtime) {\n"
+    << "  weft_rt = runtime;\n  Z_m_init_module();\n}\n"
+    << "static int weft_instantiate(void* instance, struct weft_aot_imports* imports,\n"
+    << "                            const struct weft_aot_module_values* values) {\n"
+    << "  (void)imports;\n  ((struct weft_instance*)instance)->values = values;\n"
+    << "  WEFT_TRY_BEGIN\n  if (weft_code == 0) Z_m_instantiate((Z_m_instance_t*)instance"
     << (has_imports ? ", (struct Z_w_instance_t*)(void*)imports" : "") << ");\n  WEFT_TRY_END\n}\n"
     << "static void weft_free_instance(void* instance) { Z_m_free((Z_m_instance_t*)instance); }\n"
     << "__attribute__((visibility(\"default\"))) const struct weft_aot_module weft_aot_module = {\n"
-    << "  WEFT_AOT_ABI_VERSION, sizeof(Z_m_instance_t), " << info.exports.size()
+    << "  WEFT_AOT_ABI_VERSION, sizeof(struct weft_instance), " << info.exports.size()
     << ", weft_init_module, weft_instantiate, weft_free_instance, weft_exports};\n";
   owned.reset();
   auto& c = c_stream.output_buffer().data;
   WEFT_TRY_VOID(split_module_text(std::string_view(reinterpret_cast<const char*>(c.data()), c.size()),
-                                  info.data_segments, name, unit_bytes, out));
+                                  slots, name, unit_bytes, out));
   std::vector<uint8_t>().swap(c);
   out.main += g.str();
   return out;

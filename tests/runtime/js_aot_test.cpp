@@ -1,47 +1,66 @@
 // The JavaScript todo on AOT code: `--aot-precompile` (what `weft-pack install` runs) translates its 12 MB engine
 // module (componentize-js) into many translation units compiled in parallel, and the app then answers on native code.
-// That compile takes minutes, so this test (ctest label `js-aot`) runs only when WEFT_TEST_JS_AOT=1 and is skipped
-// with that reason otherwise; the split itself is covered cheaply on a small module (aot_cache_test.cpp). It uses the
-// build tree's AOT test cache, so a second run loads what the first compiled (WEFT_AOT_OPT, default -O0, is part of
-// the key).
+// A second JS app of the todo's world (fixtures/js/echo_app.js) then compiles nothing: its engine module differs from
+// the todo's only in the snapshot's values, so it has the same shape and cache key (aot_module_shape.hpp). That
+// compile takes minutes, so these tests (ctest label `js-aot`) run only when WEFT_TEST_JS_AOT=1 and are skipped with
+// that reason otherwise; the split and the shapes are covered cheaply on small modules (aot_cache_test.cpp,
+// aot_shape_test.cpp). They use the build tree's AOT test cache, so a second run loads what the first compiled
+// (WEFT_AOT_OPT, default -O0, is part of the key).
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "demo_process.hpp"
 
 namespace weft::runtime {
 namespace {
 
-TEST(JsAot, TheJavaScriptTodoIsPrecompiledUnitByUnitAndAnswersOnAotCode) {
+constexpr size_t kJsCoreModules = 4;  // componentize-js: the engine, and three small adapter modules
+
+/// Skips unless WEFT_TEST_JS_AOT=1 and the todo demo is part of this build.
+bool js_aot_wanted() {
   const char* wanted = std::getenv("WEFT_TEST_JS_AOT");
-  if (!wanted || std::string(wanted) != "1")
-    GTEST_SKIP() << "compiling the JavaScript engine takes minutes: set WEFT_TEST_JS_AOT=1 to run this test";
-  if (std::string(WEFT_RT_DEMO_TODO).empty()) GTEST_SKIP() << "demo apps are not part of this build";
+  if (!wanted || std::string(wanted) != "1") return false;
+  return !std::string(WEFT_RT_DEMO_TODO).empty();
+}
+constexpr const char* kSkipReason =
+    "compiling the JavaScript engine takes minutes: set WEFT_TEST_JS_AOT=1 (and build the demo apps) to run this test";
+
+std::vector<std::string> test_env() {
   const char* path = std::getenv("PATH");
   const char* opt = std::getenv("WEFT_AOT_OPT");
-  std::vector<std::string> env = {std::string("PATH=") + (path ? path : "/usr/bin:/bin"),
-                                  std::string("WEFT_AOT_OPT=") + (opt && *opt ? opt : "-O0")};
-  std::string cache = WEFT_TEST_BUILD_DIR "/aot-test-cache";
+  return {std::string("PATH=") + (path ? path : "/usr/bin:/bin"),
+          std::string("WEFT_AOT_OPT=") + (opt && *opt ? opt : "-O0")};
+}
 
+std::string test_cache() { return WEFT_TEST_BUILD_DIR "/aot-test-cache"; }
+
+/// `weft-runtime <app> 0 --module <component> --aot-precompile` into the test cache; its stdout (a line per module).
+std::string precompile(const std::string& app_id, const std::string& component) {
   SpawnOptions o;
-  o.argv = {test::runtime_binary(), "org.weft.demo.todo", "0", "--module", WEFT_RT_DEMO_TODO, "--aot-precompile",
-            "--aot-cache", cache};
-  o.env = env;
+  o.argv = {test::runtime_binary(), app_id, "0", "--module", component, "--aot-precompile", "--aot-cache",
+            test_cache()};
+  o.env = test_env();
   o.null_stdio = true;
-  auto precompile = weft::test::run_child(std::move(o), {}, std::chrono::minutes(40));
-  ASSERT_TRUE(precompile.status.success()) << precompile.status.describe() << "\n" << precompile.err;
-  constexpr size_t kTodoCoreModules = 4;
+  auto run = weft::test::run_child(std::move(o), {}, std::chrono::minutes(40));
+  EXPECT_TRUE(run.status.success()) << run.status.describe() << "\n" << run.err;
+  return run.out;
+}
+
+TEST(JsAot, TheJavaScriptTodoIsPrecompiledUnitByUnitAndAnswersOnAotCode) {
+  if (!js_aot_wanted()) GTEST_SKIP() << kSkipReason;
+  std::string out = precompile("org.weft.demo.todo", WEFT_RT_DEMO_TODO);
   using weft::test::occurrences;
-  EXPECT_EQ(occurrences(precompile.out, ") compiled in ") + occurrences(precompile.out, ") already compiled"),
-            kTodoCoreModules)
-      << precompile.out;
+  EXPECT_EQ(occurrences(out, ") compiled in ") + occurrences(out, ") already compiled"), kJsCoreModules) << out;
   // The engine module reports its units unless an earlier run compiled it.
-  if (precompile.out.find("(11.9 MiB) already compiled") == std::string::npos) {
-    EXPECT_NE(precompile.out.find("(11.9 MiB): translation unit 1/"), std::string::npos) << precompile.out;
+  if (out.find("(11.9 MiB) already compiled") == std::string::npos) {
+    EXPECT_NE(out.find("(11.9 MiB): translation unit 1/"), std::string::npos) << out;
   }
 
+  std::string cache = test_cache();
+  std::vector<std::string> env = test_env();
   test::TempDir data;
   env.push_back("WEFT_LOG=debug");
   Demo demo("org.weft.demo.todo", WEFT_RT_DEMO_TODO,
@@ -50,6 +69,26 @@ TEST(JsAot, TheJavaScriptTodoIsPrecompiledUnitByUnitAndAnswersOnAotCode) {
   EXPECT_EQ(demo.ask(R"({"op":"add","text":"buy milk"})"),
             R"({"op":"items","items":[{"id":1,"text":"buy milk","done":false}]})");
   EXPECT_NE(demo.err().find("engine: aot (4 core modules, cache " + cache + ")"), std::string::npos) << demo.err();
+}
+
+TEST(JsAot, ASecondJavaScriptAppOfTheTodosWorldCompilesNothingAndAnswersOnAotCode) {
+  if (!js_aot_wanted()) GTEST_SKIP() << kSkipReason;
+  const std::string echo = WEFT_RT_FIXTURES "/js_echo.wasm";
+  if (!std::filesystem::exists(echo)) GTEST_SKIP() << "the JavaScript fixtures are not part of this build";
+  precompile("org.weft.demo.todo", WEFT_RT_DEMO_TODO);  // compiles nothing when the test above ran first
+  std::string out = precompile("org.weft.test.jsecho", echo);
+  using weft::test::occurrences;
+  EXPECT_EQ(occurrences(out, ") already compiled"), kJsCoreModules)
+      << "the echo app's modules have the todo's shapes, yet something was compiled:\n" << out;
+  EXPECT_EQ(occurrences(out, ") compiled in "), 0u) << out;
+
+  std::vector<std::string> env = test_env();
+  env.push_back("WEFT_LOG=debug");
+  Demo demo("org.weft.test.jsecho", echo, {"--engine", "aot", "--aot-cache", test_cache()}, env);
+  EXPECT_EQ(demo.ask("hello"), "echo 1: hello");
+  EXPECT_EQ(demo.ask("the todo's engine"), "echo 2: the todo's engine");
+  EXPECT_NE(demo.err().find("engine: aot (4 core modules, cache " + test_cache() + ")"), std::string::npos)
+      << demo.err();
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 // (precompile); nothing here runs guest code.
 //
 // Trust: a cache entry is `<dir>/<key>.so` plus `<dir>/<key>.sha256` (hex SHA-256 of the .so). The key covers the
-// module bytes, wabt's version, the compiler's identity, the flags and WEFT_AOT_ABI_VERSION, so any change compiles
-// afresh. The directory must be ours and writable by nobody else; files are written to a temporary name and renamed
+// module's shape (every byte the compiled code depends on: the module without its data segments' bytes, constant
+// segment offsets and constant global initialisers, which the code reads from the module at instantiate;
+// aot_module_shape.hpp), wabt's version, the compiler's identity, the flags and WEFT_AOT_ABI_VERSION, so any change
+// compiles afresh, and modules of one shape (JS apps of one world) share one entry. The directory must be ours and writable by nobody else; files are written to a temporary name and renamed
 // (two compilers of one module never see each other's half-written file), and every load re-hashes the .so from the
 // very descriptor that is then dlopen'ed, so a corrupt, truncated or swapped entry is rebuilt, never run.
 
@@ -48,7 +50,7 @@ class AotCache {
   /// An error names the directory and the reason, or says that no C compiler was found.
   [[nodiscard]] static Result<AotCache> open(AotCacheOptions options);
 
-  /// The cache key of a core module (64 hex digits).
+  /// The cache key of a core module (64 hex digits); equal for modules of one shape.
   [[nodiscard]] std::string key(std::span<const uint8_t> wasm) const;
   /// The cached `.so` of `key`, verified against its recorded digest; nullopt when missing, corrupt or stale.
   [[nodiscard]] std::optional<UniqueFd> open_cached(const std::string& key) const;
@@ -92,9 +94,10 @@ class AotCache {
 /// wasm2c's prelude, which includes `module.h`; when split, every function's prototype) is included by `main.c` (the
 /// glue, init functions, exports) and by each `part_<k>.c` (function bodies). With `unit_bytes` 0 everything is in
 /// main.c; otherwise the bodies are cut into files of about `unit_bytes` of C (at least two, at most 64), which
-/// compile in parallel and link into one object. Data segments are not in the C: the object reads them from the
-/// module at load (weft_aot_module.init_module). An error names the module and the reason (invalid module, a feature
-/// the AOT engine does not support).
+/// compile in parallel and link into one object. What is translated is the module's shape: data segments, constant
+/// segment offsets and constant global initialisers are not in the C, the object reads them from the module at
+/// instantiate (weft_aot_module_values). An error names the module and the reason (invalid module, a feature the AOT
+/// engine does not support).
 struct AotSource {
   std::string header, shared, main;
   std::vector<std::string> parts;
