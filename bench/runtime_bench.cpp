@@ -223,7 +223,8 @@ int main(int argc, char** argv) {
   // process find the loaded objects.
   std::vector<std::pair<std::string, std::string>> instantiated = {{"hello.wasm", dir + "/hello.wasm"}};
   if (std::string counter = WEFT_RT_BENCH_COUNTER; !counter.empty()) instantiated.push_back({"counter", counter});
-  constexpr int kInstantiateRuns = 50;
+  // WEFT_BENCH_INSTANTIATE_RUNS raises the count, e.g. for `perf record` of the instantiate loop.
+  const int kInstantiateRuns = std::max(1, std::atoi(std::getenv("WEFT_BENCH_INSTANTIATE_RUNS") ?: "50"));
   for (const auto& [name, path] : instantiated) {
     auto bytes = read_bytes(path);
     for (bool aot : {true, false}) {
