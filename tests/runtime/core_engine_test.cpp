@@ -163,7 +163,7 @@ TEST_P(CoreEngines, AMemoryAfterAReleasedOneStartsZeroAndEndsAtItsSize) {
     ASSERT_FALSE(call("poke", {CoreValue::i32(at), CoreValue::i32(0xcd)}, r)) << at;
   engine.reset();  // its memory goes back (to the pool, on AOT)
 
-  SetUp();
+  ASSERT_NO_FATAL_FAILURE(SetUp());
   auto mem = engine->export_of(instance, "memory");
   ASSERT_TRUE(mem);
   auto view = engine->memory(*mem);
