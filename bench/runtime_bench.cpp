@@ -217,41 +217,46 @@ int main(int argc, char** argv) {
     else std::fprintf(stderr, "runtime_bench: no AOT column: %s\n", cache.error().message.c_str());
   }
 
-  // Instantiate: decode of the component, the engine and host interfaces, and linking (load of the core modules —
-  // AOT: the cache key, digest check and dlopen the first time in the process — their instantiation, trampolines).
-  // AOT's first instantiate compiles into the cache (when needed) and is not timed; the next ones in the same
-  // process find the loaded objects.
+  // Instantiate: decode of the component (decode_component_shared: decoded once, then the file's bytes compared in
+  // full with the remembered copy), the engine and host interfaces, and linking (load of the core modules — AOT: the
+  // cache key, digest check and dlopen the first time in the process — their instantiation, trampolines). The
+  // teardown after each (not part of the instantiate figure) is printed beside it. AOT's first instantiate compiles
+  // into the cache (when needed) and is not timed; the next ones in the same process find the loaded objects.
   std::vector<std::pair<std::string, std::string>> instantiated = {{"hello.wasm", dir + "/hello.wasm"}};
   if (std::string counter = WEFT_RT_BENCH_COUNTER; !counter.empty()) instantiated.push_back({"counter", counter});
-  constexpr int kInstantiateRuns = 50;
+  // WEFT_BENCH_INSTANTIATE_RUNS raises the count, e.g. for `perf record` of the instantiate loop.
+  const int kInstantiateRuns = std::max(1, std::atoi(std::getenv("WEFT_BENCH_INSTANTIATE_RUNS") ?: "50"));
   for (const auto& [name, path] : instantiated) {
     auto bytes = read_bytes(path);
     for (bool aot : {true, false}) {
       if (aot && !g_aot) continue;
       g_use_aot = aot;
       if (aot) (void)instantiate(*decode_component(bytes), "", 1);
-      std::vector<double> total, decode, hosts, linking;  // us
+      std::vector<double> total, decode, hosts, linking, teardown;  // us
       for (int i = 0; i < kInstantiateRuns; ++i) {
         auto t0 = Clock::now();
-        auto c = decode_component(bytes);
+        auto c = decode_component_shared(bytes);  // decoded in the first round, compared in full after
         auto t1 = Clock::now();
-        auto inst = make_hosts("", 1);
+        std::optional<Instantiated> inst(make_hosts("", 1));
         auto t2 = Clock::now();
-        link(inst, *c);
+        link(*inst, **c);
         auto t3 = Clock::now();
+        inst.reset();  // teardown, in reverse order: instance, hosts, engine (memories back to the AOT engine's pool)
+        auto t4 = Clock::now();
         auto us = [](auto d) { return std::chrono::duration<double, std::micro>(d).count(); };
         total.push_back(us(t3 - t0));
         decode.push_back(us(t1 - t0));
         hosts.push_back(us(t2 - t1));
         linking.push_back(us(t3 - t2));
+        teardown.push_back(us(t4 - t3));
       }
-      for (auto* v : {&total, &decode, &hosts, &linking}) std::sort(v->begin(), v->end());
+      for (auto* v : {&total, &decode, &hosts, &linking, &teardown}) std::sort(v->begin(), v->end());
       auto median = [](const std::vector<double>& v) { return v[v.size() / 2]; };
       std::printf("instantiate %s (%zu KB, %zu core modules) on %s: median %.0f us, min %.0f us (%d runs); "
-                  "medians: decode %.0f us, engine + hosts %.0f us, link %.0f us\n",
+                  "medians: decode %.0f us, engine + hosts %.0f us, link %.0f us (teardown after: %.0f us)\n",
                   name.c_str(), bytes.size() / 1024, decode_component(bytes)->modules.size(),
                   aot ? "AOT (from the cache)" : "the interpreter", median(total), total.front(), kInstantiateRuns,
-                  median(decode), median(hosts), median(linking));
+                  median(decode), median(hosts), median(linking), median(teardown));
     }
   }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <mutex>
 
 #include "weft/component/component.hpp"
 
@@ -558,6 +560,34 @@ bool is_core_module_binary(std::span<const uint8_t> bytes) {
 }
 
 Result<Component> decode_component(std::span<const uint8_t> bytes) { return Decoder(0).decode(bytes, 0); }
+
+Result<std::shared_ptr<const Component>> decode_component_shared(std::span<const uint8_t> bytes) {
+  // Remembered with a copy of the bytes and handed out again only for bytes equal to it in full: no weaker than
+  // decoding them again. Bounded: components up to kMaxRememberedBytes, kMaxRemembered of them; when full, the oldest
+  // goes (its holders keep their copy alive).
+  constexpr size_t kMaxRememberedBytes = size_t(16) << 20;
+  constexpr size_t kMaxRemembered = 8;
+  struct Entry {
+    std::vector<uint8_t> bytes;
+    std::shared_ptr<const Component> decoded;
+  };
+  static std::mutex mutex;
+  static auto* remembered = new std::vector<Entry>;  // never destroyed: holders may outlive static destruction
+  {
+    std::lock_guard lock(mutex);
+    for (const Entry& e : *remembered)
+      if (e.bytes.size() == bytes.size() && std::memcmp(e.bytes.data(), bytes.data(), bytes.size()) == 0)
+        return e.decoded;
+  }
+  WEFT_TRY(Component decoded, decode_component(bytes));
+  auto shared = std::make_shared<const Component>(std::move(decoded));
+  if (bytes.size() <= kMaxRememberedBytes) {
+    std::lock_guard lock(mutex);
+    if (remembered->size() >= kMaxRemembered) remembered->erase(remembered->begin());
+    remembered->push_back({std::vector<uint8_t>(bytes.begin(), bytes.end()), shared});
+  }
+  return shared;
+}
 
 const char* sort_name(Sort sort) {
   static const char* const names[] = {"core func", "core table", "core memory", "core global", "core type",

@@ -294,14 +294,28 @@ Result<AotCache> AotCache::open(AotCacheOptions options) {
 }
 
 std::string AotCache::key(std::span<const uint8_t> wasm) const {
+  std::string material = "weft-aot " + std::to_string(WEFT_AOT_ABI_VERSION) + "\n";
+  material += ModuleDigests::instance().hex(wasm);
+  material += "\nwabt " WABT_VERSION_STRING "\n";
+  material += compiler_for(wasm).identity + "\n" + options_.optimization + " " + aot_compile_flags() + "\n";
+  if (splits(wasm)) material += "split into units of " + std::to_string(options_.unit_bytes) + " bytes\n";
+  // The key is SHA-256 over the material and then aot_abi.h's ≈ 5 KB of text, which never changes in a process:
+  // hashing that again for every module of every instantiate was 12 % of an instantiate (perf, 2026-12-05). Keys
+  // are remembered by their whole material (a few hundred bytes; at most kMaxRememberedKeys of them).
+  static std::mutex mutex;
+  static auto* remembered = new std::unordered_map<std::string, std::string>;  // never destroyed, as ModuleDigests
+  constexpr size_t kMaxRememberedKeys = 4096;
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = remembered->find(material); it != remembered->end()) return it->second;
+  }
   Sha256 h;
-  h.update("weft-aot " + std::to_string(WEFT_AOT_ABI_VERSION) + "\n");
-  h.update(ModuleDigests::instance().hex(wasm));
-  h.update("\nwabt " WABT_VERSION_STRING "\n");
-  h.update(compiler_for(wasm).identity + "\n" + options_.optimization + " " + aot_compile_flags() + "\n");
-  if (splits(wasm)) h.update("split into units of " + std::to_string(options_.unit_bytes) + " bytes\n");
+  h.update(material);
   h.update(kAotAbiText);
-  return h.hex();
+  std::string key = h.hex();
+  std::lock_guard lock(mutex);
+  if (remembered->size() < kMaxRememberedKeys) remembered->emplace(std::move(material), key);
+  return key;
 }
 
 std::optional<UniqueFd> AotCache::open_cached(const std::string& key) const {

@@ -8,6 +8,7 @@
 
 #include <dlfcn.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -55,6 +56,100 @@ constexpr size_t kMemoryReservation = size_t(8) << 30;  // bytes: what wasm-rt-i
 #endif
 
 class AotEngine;
+
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+/// Released linear memories (their 8 GiB reservations), kept for the next memory of the process: mapping a
+/// reservation, faulting its pages in as the data segments are copied, and unmapping it again were ≈ 30 % of an
+/// instantiate and its teardown (perf, 2026-12-05). A reservation comes back as a fresh one would be: every byte of
+/// [0, size) zero, everything past it inaccessible (the guard region that makes out-of-bounds accesses trap).
+/// Zeroing is done when a memory is given back, and only where the guest touched it: the pages `mincore` reports
+/// resident are cleared with memset (they stay resident, so the next instance does not fault them in again); every
+/// other page is dropped with MADV_DONTNEED, which also covers pages swapped out meanwhile (they read as zero
+/// afterwards). Bounded: kMaxPooled reservations, kMaxResidentBytes kept resident in all.
+class MemoryPool {
+ public:
+  static MemoryPool& instance() {
+    static MemoryPool* pool = new MemoryPool;  // never destroyed: memories may be released during exit
+    return *pool;
+  }
+
+  /// A pooled reservation with [0, bytes) readable, writable and zero and the rest inaccessible, or nullptr.
+  uint8_t* take(uint64_t bytes) {
+    Entry e;
+    {
+      std::lock_guard lock(mutex_);
+      if (entries_.empty()) return nullptr;
+      e = entries_.back();
+      entries_.pop_back();
+      resident_ -= e.resident;
+    }
+    // The pooled bytes past `bytes` become the guard region again; a larger memory opens more of the zero pages.
+    bool ok = e.accessible > bytes ? ::mprotect(e.data + bytes, e.accessible - bytes, PROT_NONE) == 0
+                                   : bytes == e.accessible || ::mprotect(e.data + e.accessible, bytes - e.accessible,
+                                                                         PROT_READ | PROT_WRITE) == 0;
+    if (!ok) {
+      ::munmap(e.data, kMemoryReservation);
+      return nullptr;
+    }
+    std::lock_guard lock(mutex_);
+    lent_[e.data] = std::max(e.extent, bytes);
+    return e.data;
+  }
+
+  /// Takes back a reservation whose [0, accessible) the guest may have written; false when the pool is full or the
+  /// bytes could not be cleared (the caller unmaps it).
+  bool give(uint8_t* data, uint64_t accessible) {
+    uint64_t extent = accessible;  // bytes that may be resident: a pooled reservation's earlier lives reached further
+    uint64_t budget;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = lent_.find(data); it != lent_.end()) {
+        extent = std::max(extent, it->second);
+        lent_.erase(it);
+      }
+      if (entries_.size() >= kMaxPooled) return false;
+      budget = kMaxResidentBytes - std::min(resident_, kMaxResidentBytes);
+    }
+    const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+    const uint64_t pages = (extent + page - 1) / page, open_pages = (accessible + page - 1) / page;
+    std::vector<unsigned char> in_core(pages);
+    if (pages && ::mincore(data, pages * page, in_core.data()) != 0) return false;
+    uint64_t resident = 0;
+    for (uint64_t first = 0; first < pages;) {
+      const bool open = first < open_pages, in = in_core[first] & 1;
+      uint64_t end = first + 1;
+      while (end < pages && bool(in_core[end] & 1) == in && (end < open_pages) == open) ++end;
+      const uint64_t length = (end - first) * page;
+      if (in && resident + length <= budget) {
+        if (open) std::memset(data + first * page, 0, length);  // past `accessible` they are zero since last time
+        resident += length;
+      } else if (::madvise(data + first * page, length, MADV_DONTNEED) != 0) {
+        return false;
+      }
+      first = end;
+    }
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= kMaxPooled) return false;
+    entries_.push_back({data, accessible, pages * page, resident});
+    resident_ += resident;
+    return true;
+  }
+
+ private:
+  static constexpr size_t kMaxPooled = 16;                           // reservations (address space only)
+  static constexpr uint64_t kMaxResidentBytes = uint64_t(64) << 20;  // zero pages kept resident, all together
+  struct Entry {
+    uint8_t* data = nullptr;
+    uint64_t accessible = 0;  // bytes readable and writable (all zero)
+    uint64_t extent = 0;      // bytes that may be resident (all zero)
+    uint64_t resident = 0;    // bytes kept resident
+  };
+  std::mutex mutex_;
+  std::vector<Entry> entries_;
+  std::unordered_map<const uint8_t*, uint64_t> lent_;  // reservations taken from the pool → their extent
+  uint64_t resident_ = 0;
+};
+#endif
 
 /// The first `count` elements of `stack`, or of `heap` resized to `count` when they do not fit.
 template <size_t N>
@@ -559,6 +654,17 @@ void weft_aot_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, 
     instantiating->adopt_memory(memory, max_pages);
     weft::runtime::set_owner(memory, instantiating);
   }
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  // As wasm_rt_allocate_memory does, from a released reservation when one is pooled.
+  uint64_t bytes = uint64_t(initial_pages) * weft::runtime::kPageSize;
+  if (uint8_t* data = weft::runtime::MemoryPool::instance().take(bytes)) {
+    memory->data = data;
+    memory->size = uint32_t(bytes);
+    memory->pages = initial_pages;
+    memory->max_pages = max_pages;
+    return;
+  }
+#endif
   wasm_rt_allocate_memory(memory, initial_pages, max_pages);
 }
 
@@ -572,7 +678,8 @@ void weft_aot_free_memory(wasm_rt_memory_t* memory) {
   if (!memory->data) return;
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
   // wasm-rt-impl 1.0.32 unmaps only the committed bytes and leaks the rest of the 8 GiB reservation.
-  ::munmap(memory->data, weft::runtime::kMemoryReservation);
+  if (!weft::runtime::MemoryPool::instance().give(memory->data, memory->size))
+    ::munmap(memory->data, weft::runtime::kMemoryReservation);
 #else
   wasm_rt_free_memory(memory);
 #endif

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engines.hpp"
 #include "weft/test/component_bytes.hpp"
 #include "weft/runtime/core_engine.hpp"
@@ -150,6 +152,33 @@ TEST_P(CoreEngines, HostSeesGuestMemoryWrites) {
   auto view = engine->memory(*mem);
   ASSERT_GE(view.size(), 65536u);
   EXPECT_EQ(view[100], 0xab);
+}
+
+// The AOT engine reuses the reservations of released memories (aot_engine.cpp's MemoryPool): a memory must still
+// start as a fresh one would, all zero, with every byte past its size out of bounds, and grow into zero pages.
+TEST_P(CoreEngines, AMemoryAfterAReleasedOneStartsZeroAndEndsAtItsSize) {
+  std::vector<CoreValue> r;
+  ASSERT_FALSE(call("grow", {CoreValue::i32(3)}, r));
+  for (uint32_t at : {100u, 65536u + 7, 3 * 65536u + 5, 4 * 65536u - 1})
+    ASSERT_FALSE(call("poke", {CoreValue::i32(at), CoreValue::i32(0xcd)}, r)) << at;
+  engine.reset();  // its memory goes back (to the pool, on AOT)
+
+  ASSERT_NO_FATAL_FAILURE(SetUp());
+  auto mem = engine->export_of(instance, "memory");
+  ASSERT_TRUE(mem);
+  auto view = engine->memory(*mem);
+  ASSERT_EQ(view.size(), 65536u);
+  EXPECT_EQ(std::count(view.begin(), view.end(), 0), 65536) << "a fresh memory is all zero";
+  auto trap = call("poke", {CoreValue::i32(65536u + 7), CoreValue::i32(1)}, r);
+  ASSERT_TRUE(trap) << "one page: the second one is out of bounds";
+  EXPECT_EQ(trap->kind, "memory-out-of-bounds");
+  ASSERT_FALSE(call("grow", {CoreValue::i32(3)}, r));
+  view = engine->memory(*mem);
+  ASSERT_EQ(view.size(), 4 * 65536u);
+  EXPECT_EQ(std::count(view.begin(), view.end(), 0), 4 * 65536) << "grown pages are zero too";
+  trap = call("poke", {CoreValue::i32(4 * 65536u), CoreValue::i32(1)}, r);
+  ASSERT_TRUE(trap);
+  EXPECT_EQ(trap->kind, "memory-out-of-bounds");
 }
 
 // A host function that calls back into the guest: the inner call's trap handler is its own, and a host trap raised

@@ -189,6 +189,10 @@ struct Component {
 /// Decodes a component binary. Errors read `component <section> section at offset <n>: <reason>` (offsets are
 /// absolute in `bytes`).
 [[nodiscard]] Result<Component> decode_component(std::span<const uint8_t> bytes);
+/// The same, decoded once per process for equal bytes: a component instantiated again (benchmarks, tests, a host
+/// that links one component several times) shares one immutable decoded form. Components are remembered with a copy
+/// of their bytes and reused only for bytes equal to it in full; errors are not remembered.
+[[nodiscard]] Result<std::shared_ptr<const Component>> decode_component_shared(std::span<const uint8_t> bytes);
 
 /// True when `bytes` start with the component preamble (magic + version 0x0d + layer 1), false for core modules.
 [[nodiscard]] bool is_component_binary(std::span<const uint8_t> bytes);

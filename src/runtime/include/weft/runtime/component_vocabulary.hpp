@@ -14,6 +14,7 @@ using component::ComponentSummary;
 using component::CoreInstanceDef;
 using component::CoreItemDef;
 using component::decode_component;
+using component::decode_component_shared;
 using component::Export;
 using component::ExternDesc;
 using component::FuncDef;
