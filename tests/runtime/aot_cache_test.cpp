@@ -140,16 +140,10 @@ TEST(AotCache, TheKeyChangesWithTheOptimisationLevel) {
 /// Runs aot_units.wasm on `engine`: its data segments, passive segment and element segments behave as wasm says.
 void expect_data_and_elements_work(CoreEngine& engine) {
   auto units = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_units.wasm");
-  engine.set_memory_limit(4 * 65536);
-  auto module = engine.load(units, "aot_units");
-  ASSERT_TRUE(module.ok()) << module.error().message;
-  auto instance = engine.instantiate(*module, {});
-  ASSERT_TRUE(instance.ok()) << instance.error().message;
-  std::vector<CoreValue> r;
-  auto call = [&](std::string_view name, std::vector<CoreValue> args) {
-    auto f = engine.export_of(*instance, name);
-    return f ? engine.call(*f, args, r) : std::optional<Trap>(Trap{"test", "no export " + std::string(name)});
-  };
+  engines::InstantiatedModule m(engine, units, "aot_units", 4 * 65536);
+  ASSERT_TRUE(m.instance);
+  std::vector<CoreValue>& r = m.results;
+  auto call = [&](std::string_view name, std::vector<CoreValue> args) { return m.call(name, std::move(args)); };
   auto byte_at = [&](uint32_t address) {
     EXPECT_FALSE(call("byte_at", {CoreValue::i32(address)}));
     return r.empty() ? 0u : r[0].as_i32();

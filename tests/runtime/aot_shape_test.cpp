@@ -48,16 +48,10 @@ const Values kSecond{1000, "the second module's data", "beta-gamma", -7, 8198552
 void expect_runs_on_its_values(CoreEngine& engine, const std::vector<uint8_t>& wasm, const Values& want,
                                const std::string& what) {
   SCOPED_TRACE(what);
-  engine.set_memory_limit(4 * 65536);
-  auto module = engine.load(wasm, what);
-  ASSERT_TRUE(module.ok()) << module.error().message;
-  auto instance = engine.instantiate(*module, {});
-  ASSERT_TRUE(instance.ok()) << instance.error().message;
-  std::vector<CoreValue> r;
-  auto call = [&](std::string_view name, std::vector<CoreValue> args) {
-    auto f = engine.export_of(*instance, name);
-    return f ? engine.call(*f, args, r) : std::optional<Trap>(Trap{"test", "no export " + std::string(name)});
-  };
+  engines::InstantiatedModule m(engine, wasm, what, 4 * 65536);
+  ASSERT_TRUE(m.instance);
+  std::vector<CoreValue>& r = m.results;
+  auto call = [&](std::string_view name, std::vector<CoreValue> args) { return m.call(name, std::move(args)); };
   auto bytes_at = [&](uint32_t address, size_t count) {
     std::string out;
     for (size_t i = 0; i < count; ++i) {
