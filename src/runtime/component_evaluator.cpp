@@ -42,6 +42,7 @@ Result<Item> Evaluator::host_instance(const Import& imp) {
   st.scopes.push_back(std::make_unique<LocalScope>());
   LocalScope& ls = *st.scopes.back();
   ls.outer = it.scope;
+  ls.types.reserve(it.def->decls.size());  // at most one type per declarator
   auto inst = std::make_shared<InstanceVal>();
   for (const auto& d : it.def->decls) {
     switch (d.kind) {
@@ -92,7 +93,8 @@ Result<Item> Evaluator::host_instance(const Import& imp) {
                           ")");
           auto f = std::make_shared<Func>();
           f->sig = ft.func;
-          f->name = imp.name + "#" + d.name;
+          f->interface_name = imp.name;
+          f->function_name = d.name;
           f->host = fn != host->functions.end() ? &fn->second.call : &host->fallback;
           if (fn != host->functions.end() && fn->second.direct) f->direct = &fn->second.direct;
           inst->exports[d.name] = f;
@@ -124,11 +126,15 @@ Result<TypeVal> Evaluator::type(uint32_t index) {
 
 Result<TypeVal> Evaluator::defined_type(uint32_t index) {
   const TypeEntry& e = comp.types[index];
-  WEFT_TRY(TypeVal t, resolve_typedef(*e.def, *this, "resource #" + std::to_string(index)));
+  // The name labels a resource type (for errors); other types need none.
+  WEFT_TRY(TypeVal t, resolve_typedef(*e.def, *this,
+                                      e.def->kind == TypeDef::Kind::resource ? "resource #" + std::to_string(index)
+                                                                             : std::string()));
   if (t.kind == TypeVal::Kind::resource && e.def->destructor) {
     // The guest's destructor runs with the rep when the last own handle is dropped.
     WEFT_TRY(CoreExtern dtor, core_func(*e.def->destructor));
-    WEFT_TRY_VOID(expect_func_type(dtor, {{CoreType::i32}, {}}, "destructor of resource type " + std::to_string(index)));
+    WEFT_TRY_VOID(expect_func_type(dtor, {{CoreType::i32}, {}},
+                                   [&] { return "destructor of resource type " + std::to_string(index); }));
     CoreEngine* engine = st.engine;
     t.resource->host_drop = [engine, dtor](uint32_t rep) {
       std::vector<CoreValue> out;
@@ -189,12 +195,12 @@ Result<FuncPtr> Evaluator::func(uint32_t index) {
       WEFT_TRY(TypeVal t, type(d.type_index));
       if (t.kind != TypeVal::Kind::func) return fail("canon lift with type " + std::to_string(d.type_index) + ", not a function type");
       WEFT_TRY(CoreExtern core, core_func(d.core_func));
-      std::string where = "canon lift of func " + std::to_string(index);
+      auto where = [index] { return "canon lift of func " + std::to_string(index); };
       WEFT_TRY_VOID(expect_func_type(core, flatten(*t.func, false), where));
       WEFT_TRY_VOID(check_options(d.options, t.func.get(), where));
       auto f = std::make_shared<Func>();
       f->sig = t.func;
-      f->name = "lifted func " + std::to_string(index);
+      f->lifted_index = index;
       f->owner = this;
       f->core = core;
       f->options = d.options;
@@ -305,18 +311,21 @@ Result<std::shared_ptr<CoreInstanceVal>> Evaluator::core_instance(uint32_t index
       return fail("more than " + std::to_string(st.limits.core_instances) + " core instances");
     WEFT_TRY(ModuleId mid, module(d.module));
     std::vector<CoreExtern> externs;
+    externs.reserve(st.engine->imports(mid).size());
     for (const auto& imp : st.engine->imports(mid)) {
       const CoreInstanceDef::Arg* arg = nullptr;
       for (const auto& a : d.args)
         if (a.name == imp.module) arg = &a;
-      std::string where = "core instance " + std::to_string(index) + " (module " + std::to_string(d.module) +
-                          "): import " + imp.module + "." + imp.name;
-      if (!arg) return fail(where + " is not provided");
+      auto where = [&] {
+        return "core instance " + std::to_string(index) + " (module " + std::to_string(d.module) + "): import " +
+               imp.module + "." + imp.name;
+      };
+      if (!arg) return fail(where() + " is not provided");
       WEFT_TRY(auto from, core_instance(arg->index));
       auto x = core_export(*from, imp.name);
-      if (!x) return fail(where + " is not exported by core instance " + std::to_string(arg->index));
+      if (!x) return fail(where() + " is not exported by core instance " + std::to_string(arg->index));
       if (x->kind != imp.kind)
-        return fail(where + " is a core " + kind_name(imp.kind) + " but core instance " +
+        return fail(where() + " is a core " + kind_name(imp.kind) + " but core instance " +
                     std::to_string(arg->index) + " exports a core " + kind_name(x->kind));
       if (imp.kind == CoreExternKind::func) WEFT_TRY_VOID(expect_func_type(*x, imp.func_type, where));
       externs.push_back(*x);
@@ -390,28 +399,29 @@ Result<CanonContext> Evaluator::context(const CanonOptions& o) {
   return cx;
 }
 
-Result<void> Evaluator::expect_func_type(CoreExtern func, const CoreFuncType& expected, const std::string& where) {
+Result<void> Evaluator::expect_func_type(CoreExtern func, const CoreFuncType& expected, Where where) {
   CoreFuncType actual = st.engine->func_type(func);
   if (actual == expected) return ok();
-  return fail(where + ": core function of type " + describe(actual) + ", expected " + describe(expected));
+  return fail(where() + ": core function of type " + describe(actual) + ", expected " + describe(expected));
 }
 
-Result<void> Evaluator::check_options(const CanonOptions& o, const FuncSig* lifted, const std::string& where) {
+Result<void> Evaluator::check_options(const CanonOptions& o, const FuncSig* lifted, Where where) {
   if (o.memory) {
     auto m = memory(*o.memory);
-    if (!m) return fail(where + ": memory option: " + m.error().message);
+    if (!m) return fail(where() + ": memory option: " + m.error().message);
   }
   if (o.realloc) {
     WEFT_TRY(CoreExtern realloc, core_func(*o.realloc));
     // realloc(old ptr, old size, align, new size) -> ptr (canonical ABI).
-    WEFT_TRY_VOID(expect_func_type(realloc, {{CoreType::i32, CoreType::i32, CoreType::i32, CoreType::i32},
-                                             {CoreType::i32}}, where + ": realloc option"));
+    static const CoreFuncType kRealloc{{CoreType::i32, CoreType::i32, CoreType::i32, CoreType::i32}, {CoreType::i32}};
+    WEFT_TRY_VOID(expect_func_type(realloc, kRealloc, [&] { return where() + ": realloc option"; }));
   }
   if (o.post_return) {
-    if (!lifted) return fail(where + ": post-return is an option of canon lift only");
+    if (!lifted) return fail(where() + ": post-return is an option of canon lift only");
     WEFT_TRY(CoreExtern post, core_func(*o.post_return));
     // post-return takes what the lifted core function returned and returns nothing.
-    WEFT_TRY_VOID(expect_func_type(post, {flatten(*lifted, false).results, {}}, where + ": post-return option"));
+    WEFT_TRY_VOID(expect_func_type(post, {flatten(*lifted, false).results, {}},
+                                   [&] { return where() + ": post-return option"; }));
   }
   return ok();
 }

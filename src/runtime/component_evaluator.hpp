@@ -4,6 +4,8 @@
 // relies on that order for side effects (the fixup module fills the shim's table after main and the adapter exist);
 // everything else is computed on first use.
 
+#include <type_traits>
+
 #include "component_linker.hpp"
 
 namespace weft::runtime {
@@ -27,7 +29,23 @@ constexpr size_t kMaxResolveDepth = 256;
 /// Resolved externs of a core instance: an engine instance or a bundle of exports.
 struct CoreInstanceVal {
   std::optional<InstanceId> engine_instance;
-  std::map<std::string, CoreExtern, std::less<>> items;
+  std::map<std::string_view, CoreExtern, std::less<>> items;  // names: views into the component
+};
+
+/// Where a link-time check is made, for its error message: a callable that builds the text only when the check
+/// fails (building it for every check that passes was a good part of an instantiate's allocations). Borrows the
+/// callable: use it within the call it is passed to.
+class Where {
+ public:
+  template <class F>
+    requires std::is_invocable_r_v<std::string, const F&>
+  Where(const F& describe)  // NOLINT: implicit, so call sites pass a lambda
+      : object_(&describe), describe_([](const void* o) { return (*static_cast<const F*>(o))(); }) {}
+  [[nodiscard]] std::string operator()() const { return describe_(object_); }
+
+ private:
+  const void* object_;
+  std::string (*describe_)(const void*);
 };
 
 template <class T>
@@ -95,10 +113,10 @@ struct Evaluator final : Scope {
   Result<void> run();
 
   /// Fails naming `where` unless `func` has exactly the core type `expected`.
-  Result<void> expect_func_type(CoreExtern func, const CoreFuncType& expected, const std::string& where);
+  Result<void> expect_func_type(CoreExtern func, const CoreFuncType& expected, Where where);
   /// A canon lift's or lower's options, checked at link time: memory is a memory, realloc has realloc's core type,
   /// post-return (lift only: `lifted` set) takes the lifted function's flat results.
-  Result<void> check_options(const CanonOptions& o, const FuncSig* lifted, const std::string& where);
+  Result<void> check_options(const CanonOptions& o, const FuncSig* lifted, Where where);
 
   /// Canonical context of a lifted or lowered function's options.
   Result<CanonContext> context(const CanonOptions& o);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -18,12 +19,21 @@ struct Evaluator;
 /// A component-level function: served by the host, or a core function lifted with canonical options.
 struct Func {
   std::shared_ptr<const FuncSig> sig;
-  std::string name;                 // for errors
+  // For errors (name()): the interface and function of a host function, the index of a lifted one. Views into the
+  // component, which outlives its instances: a link names a few hundred functions and joins a name only for an error.
+  std::string_view interface_name, function_name;
+  uint32_t lifted_index = 0;
   const HostCall* host = nullptr;   // host function
   const DirectHostCall* direct = nullptr;  // host function: its direct entry, when its type has one
   Evaluator* owner = nullptr;       // lifted: the evaluator whose core index spaces the options refer to
   CoreExtern core;                  // lifted: the core function
   CanonOptions options;             // lifted
+
+  /// `interface#function` of a host function, `lifted func N` of a lifted one.
+  [[nodiscard]] std::string name() const {
+    if (function_name.empty()) return "lifted func " + std::to_string(lifted_index);
+    return std::string(interface_name) + "#" + std::string(function_name);
+  }
 };
 using FuncPtr = std::shared_ptr<Func>;
 
@@ -45,7 +55,9 @@ struct ComponentVal {
 using Item = std::variant<FuncPtr, TypeVal, std::shared_ptr<InstanceVal>, ComponentVal>;
 
 struct InstanceVal {
-  std::map<std::string, Item, std::less<>> exports;
+  /// By export name: views into the component (its declarators, instance and export definitions), which outlives its
+  /// instances — an instance of WASI's interfaces has dozens of exports, each key copied was an allocation.
+  std::map<std::string_view, Item, std::less<>> exports;
 };
 
 /// A type index space with outer aliases resolved through `outer`.

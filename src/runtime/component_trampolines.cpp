@@ -30,73 +30,82 @@ Trap trap_of(DirectFailure failure, const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+/// One `canon lower`: the component function it calls and its options, whose memory and realloc are resolved at the
+/// first call (they may belong to a core instance made after this trampoline) and kept — looking them up on every
+/// call was the largest single cost of a host call. Each call works on a copy of the context, so its element budget
+/// starts afresh. One allocation per trampoline (instantiating links one per lowered import).
+struct Lowering {
+  FuncPtr target;
+  LoweredShape shape;
+  size_t flat_params = 0;
+  Evaluator* owner = nullptr;  // the evaluator whose index spaces the options refer to; outlives its trampolines
+  CanonOptions options;
+  std::optional<CanonContext> resolved;
+
+  std::optional<Trap> resolve() {
+    if (resolved) return std::nullopt;
+    auto context = owner->context(options);
+    if (!context) return Trap{"link", target->name() + ": " + context.error().message};
+    resolved = std::move(*context);
+    return std::nullopt;
+  }
+
+  /// A host function whose C++ type has a direct entry, called straight from the core values: no `Val`s, the same
+  /// checks and traps (host_direct.hpp).
+  std::optional<Trap> call_direct(const uint64_t* args, uint64_t* results) {
+    if (!resolved)
+      if (auto trap = resolve()) return trap;
+    CanonContext cx = *resolved;
+    auto failure = target->direct->call(cx, *target->sig, args, flat_params, results);
+    if (!failure) return std::nullopt;
+    return trap_of(std::move(*failure), target->name());
+  }
+  static std::optional<Trap> unboxed(void* self, const uint64_t* args, uint64_t* results) {
+    return static_cast<Lowering*>(self)->call_direct(args, results);
+  }
+
+  /// Any component function, through lifted `Val`s.
+  std::optional<Trap> call_lifted(std::span<const CoreValue> args, std::span<CoreValue> results) {
+    if (auto trap = resolve()) return trap;
+    CanonContext cx = *resolved;
+    const FuncSig& sig = *target->sig;
+    auto values = lift_lowered_args(cx, sig, shape, args);
+    if (!values) return Trap{"canonical-abi", "arguments of " + target->name() + ": " + values.error().message};
+    CallOutcome out = call_func(*target, *values);
+    if (out.trap) return out.trap;
+    auto lowered = lower_lowered_result(cx, sig, shape, out.value, args, results);
+    if (!lowered) return Trap{"canonical-abi", "result of " + target->name() + ": " + lowered.error().message};
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
 Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
   WEFT_TRY(FuncPtr target, func(d.func));
-  auto sig = target->sig;
-  CoreFuncType flat = flatten(*sig, true);
-  LoweredShape shape = lowered_shape(*sig);  // once here, not per call
-  CanonOptions options = d.options;
-  WEFT_TRY_VOID(check_options(options, nullptr, "canon lower of " + target->name));
-  Evaluator* self = this;
-  // The options' memory and realloc are resolved at the first call (they may belong to an instance made after this
-  // trampoline) and kept: looking them up on every call was the largest single cost of a host call. Each call works
-  // on a copy, so its element budget starts afresh.
-  auto resolved = std::make_shared<std::optional<CanonContext>>();
-  auto resolve = [self, target, options, resolved]() -> std::optional<Trap> {
-    if (*resolved) return std::nullopt;
-    auto context = self->context(options);
-    if (!context) return Trap{"link", target->name + ": " + context.error().message};
-    *resolved = std::move(*context);
-    return std::nullopt;
-  };
-  // A host function whose C++ type has a direct entry is called straight from the core values: no `Val`s, the same
-  // checks and traps (host_direct.hpp). The engine may call it unboxed, from compiled code through one pointer.
-  if (const DirectHostCall* direct = target->direct; direct && !shape.params_in_memory) {
-    struct Lowering {
-      FuncPtr target;
-      std::shared_ptr<const FuncSig> sig;
-      const DirectHostCall* direct;
-      size_t flat_params;
-      std::function<std::optional<Trap>()> resolve;
-      std::shared_ptr<std::optional<CanonContext>> resolved;
-
-      std::optional<Trap> call(const uint64_t* args, uint64_t* results) {
-        if (!*resolved)
-          if (auto trap = resolve()) return trap;
-        CanonContext cx = **resolved;
-        auto failure = direct->call(cx, *sig, args, flat_params, results);
-        if (!failure) return std::nullopt;
-        return trap_of(std::move(*failure), target->name);
-      }
-      static std::optional<Trap> unboxed(void* self, const uint64_t* args, uint64_t* results) {
-        return static_cast<Lowering*>(self)->call(args, results);
-      }
-    };
-    auto lowering = std::make_shared<Lowering>(Lowering{target, sig, direct, flat.params.size(), resolve, resolved});
+  WEFT_TRY_VOID(check_options(d.options, nullptr, [&] { return "canon lower of " + target->name(); }));
+  CoreFuncType flat = flatten(*target->sig, true);
+  auto lowering = std::make_shared<Lowering>(
+      Lowering{target, lowered_shape(*target->sig), flat.params.size(), this, d.options, std::nullopt});
+  // The engine may call a direct entry unboxed, from compiled code through one pointer.
+  if (target->direct && !lowering->shape.params_in_memory) {
     HostFunction boxed = [lowering](std::span<const CoreValue> args,
                                     std::span<CoreValue> results) -> std::optional<Trap> {
       uint64_t in[kMaxFlatParams + 1] = {}, out[kMaxFlatResults] = {};
       if (args.size() != lowering->flat_params || args.size() > std::size(in))
-        return Trap{"host", lowering->target->name + ": called with " + std::to_string(args.size()) + " core values"};
+        return Trap{"host", lowering->target->name() + ": called with " + std::to_string(args.size()) + " core values"};
       for (size_t i = 0; i < args.size(); ++i) in[i] = args[i].bits;
-      auto trap = lowering->call(in, out);
+      auto trap = lowering->call_direct(in, out);
       for (size_t i = 0; i < results.size() && i < std::size(out); ++i) results[i].bits = out[i];
       return trap;
     };
-    return st.engine->unboxed_host_function(flat, std::move(boxed), {&Lowering::unboxed, lowering.get()});
+    return st.engine->unboxed_host_function(std::move(flat), std::move(boxed), {&Lowering::unboxed, lowering.get()});
   }
-  return st.engine->host_function(flat, [target, sig, shape, resolved, resolve](
-                                            std::span<const CoreValue> args,
-                                            std::span<CoreValue> results) -> std::optional<Trap> {
-    if (auto trap = resolve()) return trap;
-    CanonContext cx = **resolved;
-    auto values = lift_lowered_args(cx, *sig, shape, args);
-    if (!values) return Trap{"canonical-abi", "arguments of " + target->name + ": " + values.error().message};
-    CallOutcome out = call_func(*target, *values);
-    if (out.trap) return out.trap;
-    auto lowered = lower_lowered_result(cx, *sig, shape, out.value, args, results);
-    if (!lowered) return Trap{"canonical-abi", "result of " + target->name + ": " + lowered.error().message};
-    return std::nullopt;
+  return st.engine->host_function(std::move(flat), [lowering](std::span<const CoreValue> args,
+                                                              std::span<CoreValue> results) {
+    return lowering->call_lifted(args, results);
   });
 }
 
@@ -147,12 +156,12 @@ CallOutcome call_func(Func& f, std::vector<Val>& args) {
   }
   auto cx = f.owner->context(f.options);
   if (!cx) {
-    out.trap = Trap{"link", f.name + ": " + cx.error().message};
+    out.trap = Trap{"link", f.name() + ": " + cx.error().message};
     return out;
   }
   auto core_args = lower_lifted_args(*cx, *f.sig, args);
   if (!core_args) {
-    out.trap = Trap{"canonical-abi", "arguments of " + f.name + ": " + core_args.error().message};
+    out.trap = Trap{"canonical-abi", "arguments of " + f.name() + ": " + core_args.error().message};
     return out;
   }
   std::vector<CoreValue> results;
@@ -162,14 +171,14 @@ CallOutcome call_func(Func& f, std::vector<Val>& args) {
   }
   auto value = lift_lifted_result(*cx, *f.sig, results);
   if (!value) {
-    out.trap = Trap{"canonical-abi", "result of " + f.name + ": " + value.error().message};
+    out.trap = Trap{"canonical-abi", "result of " + f.name() + ": " + value.error().message};
     return out;
   }
   out.value = std::move(value).value();
   if (f.options.post_return) {
     auto post = f.owner->core_func(*f.options.post_return);
     if (!post) {
-      out.trap = Trap{"link", "post-return of " + f.name + ": " + post.error().message};
+      out.trap = Trap{"link", "post-return of " + f.name() + ": " + post.error().message};
       return out;
     }
     std::vector<CoreValue> ignored;

@@ -63,7 +63,15 @@ Result<TypeVal> resolve_typedef(const TypeDef& def, Scope& scope, const std::str
   using DK = TypeDef::Kind;
   using CK = CType::Kind;
   TypeVal out;
-  auto ct = std::make_shared<CType>();
+  // Only value types other than primitives get a CType; resolving every import's types is most of a link, so the
+  // vectors are sized once.
+  bool composite = def.kind != DK::prim && def.kind != DK::func && def.kind != DK::resource &&
+                   def.kind != DK::instance && def.kind != DK::component;
+  auto ct = composite ? std::make_shared<CType>() : nullptr;
+  if (composite) {
+    ct->elems.reserve(def.fields.size());
+    ct->names.reserve(def.fields.size());
+  }
   switch (def.kind) {
     case DK::prim: {
       if (def.prim == Prim::error_context) return fail("error-context values are not supported");
@@ -118,6 +126,8 @@ Result<TypeVal> resolve_typedef(const TypeDef& def, Scope& scope, const std::str
     }
     case DK::func: {
       auto sig = std::make_shared<FuncSig>();
+      sig->params.reserve(def.fields.size());
+      sig->param_names.reserve(def.fields.size());
       for (const auto& p : def.fields) {
         WEFT_TRY(CTypePtr pt, resolve_valtype(*p.type, scope));
         sig->params.push_back(pt);

@@ -1,5 +1,7 @@
 // Host interface registry with semver-compatible lookup.
 
+#include <algorithm>
+
 #include "weft/runtime/component_vocabulary.hpp"
 #include "weft/runtime/host.hpp"
 
@@ -25,32 +27,32 @@ HostCall arity_checked(std::string name, size_t params, HostCall body) {
   };
 }
 
-namespace {
-
-/// interface_names_compatible, which parses both names, only for names that agree up to the version (`ns:pkg/iface`,
-/// which compatible names share; equal names too): building a registry compared every interface with every other.
-bool compatible(std::string_view a, std::string_view b) {
-  return a.substr(0, a.find('@')) == b.substr(0, b.find('@')) && interface_names_compatible(a, b);
+size_t HostRegistry::index_of(std::string_view name) const {
+  const size_t unversioned = std::min(name.find('@'), name.size());
+  for (size_t i = 0; i < interfaces_.size(); ++i)
+    if (unversioned_lengths_[i] == unversioned) {
+      std::string_view other = interfaces_[i]->name;
+      if (other.compare(0, unversioned, name, 0, unversioned) == 0 && interface_names_compatible(other, name))
+        return i;
+    }
+  return std::string_view::npos;
 }
 
-}  // namespace
-
 HostInterface& HostRegistry::add(std::string name) {
-  for (auto& i : interfaces_)
-    if (compatible(i->name, name)) {
-      *i = HostInterface{};
-      i->name = std::move(name);
-      return *i;
-    }
+  if (size_t i = index_of(name); i != std::string_view::npos) {
+    *interfaces_[i] = HostInterface{};
+    interfaces_[i]->name = std::move(name);
+    return *interfaces_[i];
+  }
+  unversioned_lengths_.push_back(std::min(name.find('@'), name.size()));
   interfaces_.push_back(std::make_unique<HostInterface>());
   interfaces_.back()->name = std::move(name);
   return *interfaces_.back();
 }
 
 const HostInterface* HostRegistry::find(std::string_view import_name) const {
-  for (const auto& i : interfaces_)
-    if (compatible(i->name, import_name)) return i.get();
-  return nullptr;
+  size_t i = index_of(import_name);
+  return i == std::string_view::npos ? nullptr : interfaces_[i].get();
 }
 
 HostInterface* HostRegistry::find_mutable(std::string_view import_name) {

@@ -1,5 +1,5 @@
 // Instantiation of a hand-written component (fixtures/probe.wat): sockets refused, a component-defined resource, and a
-// string export with realloc and post-return.
+// string export with realloc and post-return; two instances of one shared component; the host registry's lookup.
 
 #include <gtest/gtest.h>
 
@@ -65,6 +65,95 @@ TEST_P(ProbeComponent, CallingAnUnknownExportIsAnError) {
   auto out = instance->call("", "nope", {});
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().message, "the component does not export 'nope'");
+}
+
+// One decoded component (decode_component_shared: what benchmarks and repeated launches in one process link) behind
+// two instances: each links its own core instances, trampolines and host bindings, so guest state, the handle table
+// and the hosts' state stay apart.
+TEST_P(ProbeComponent, TwoInstancesOfOneSharedComponentKeepTheirOwnState) {
+  auto shared = decode_component_shared(test::read_file_bytes(WEFT_RT_FIXTURES "/probe.wasm"));
+  ASSERT_TRUE(shared.ok()) << shared.error().message;
+  struct Linked {
+    std::unique_ptr<CoreEngine> engine;
+    WasiHost wasi{WasiConfig{}};
+    HostRegistry registry;
+    std::unique_ptr<ComponentInstance> instance;
+  };
+  Linked a, b;
+  for (Linked* l : {&a, &b}) {
+    l->engine = engines::make_test_engine(GetParam());
+    ASSERT_TRUE(l->engine);
+    l->wasi.install(l->registry);
+    auto inst = ComponentInstance::instantiate(**shared, *l->engine, l->registry);
+    ASSERT_TRUE(inst.ok()) << inst.error().message;
+    l->instance = std::move(inst).value();
+  }
+  auto call = [](Linked& l, std::string_view func, std::vector<Val> args = {}) {
+    auto out = l.instance->call("", func, std::move(args));
+    EXPECT_TRUE(out.ok() && !out->trap) << (out.ok() ? out->trap->message : out.error().message);
+    return out.ok() ? out->value : Val{};
+  };
+  EXPECT_EQ(call(a, "echo", {Val::string("first")}).str, "first");
+  EXPECT_EQ(call(a, "echo", {Val::string("second")}).str, "second");
+  EXPECT_EQ(call(b, "echo", {Val::string("third")}).str, "third");
+  EXPECT_EQ(call(a, "post-return-count").num, 2u);
+  EXPECT_EQ(call(b, "post-return-count").num, 1u);
+  EXPECT_EQ(call(b, "resource-rep").num, 42u);
+  EXPECT_EQ(call(a, "sockets-denied").num, 1u);
+  EXPECT_EQ(a.instance->handles().live_count(), 0u);
+  EXPECT_EQ(b.instance->handles().live_count(), 0u);
+}
+
+// The link-time type check of every import runs for every component linked, also after another linked well against
+// the same kind of hosts: nothing learnt from the first lets the second's mismatch through.
+TEST_P(ProbeComponent, AComponentWithAMismatchedImportIsRefusedAfterAGoodOneLinked) {
+  const std::string hostile = WEFT_RT_FIXTURES "/hostile/import_record_field_renamed.wasm";
+  WEFT_SKIP_UNLESS_BUILT(hostile);
+  auto c = decode_component_shared(test::read_file_bytes(hostile));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto second_engine = engines::make_test_engine(GetParam());
+  ASSERT_TRUE(second_engine);
+  WasiHost second_wasi{WasiConfig{}};
+  HostRegistry second_registry;
+  second_wasi.install(second_registry);
+  for (const HostRegistry* hosts : {&registry, &second_registry}) {
+    auto inst = ComponentInstance::instantiate(**c, *second_engine, *hosts);
+    ASSERT_FALSE(inst.ok());
+    EXPECT_NE(inst.error().message.find("import 'wasi:clocks/wall-clock@0.2.0': function 'now' is declared as "
+                                        "func() -> record{secs: u64, nanoseconds: u32}, the host's is func() -> "
+                                        "record{seconds: u64, nanoseconds: u32}"),
+              std::string::npos)
+        << inst.error().message;
+  }
+  EXPECT_EQ(call("echo", {Val::string("still linked")}).value.str, "still linked");
+}
+
+TEST(HostRegistry, AnImportFindsTheInterfaceOfACompatibleVersionOnly) {
+  HostRegistry registry;
+  registry.add("wasi:io/streams@0.2.12");
+  registry.add("wasi:io/poll@0.2.12");
+  registry.add("weft:app/ipc");
+  ASSERT_NE(registry.find("wasi:io/streams@0.2.0"), nullptr);
+  EXPECT_EQ(registry.find("wasi:io/streams@0.2.0")->name, "wasi:io/streams@0.2.12");
+  EXPECT_EQ(registry.find("wasi:io/poll@0.2.3")->name, "wasi:io/poll@0.2.12");
+  EXPECT_EQ(registry.find("wasi:io/streams@0.3.0"), nullptr);
+  EXPECT_EQ(registry.find("wasi:io/stream@0.2.0"), nullptr);
+  EXPECT_EQ(registry.find("wasi:io/pollx@0.2.0"), nullptr);
+  EXPECT_EQ(registry.find("wasi:io/poll"), nullptr);  // an unversioned name matches only an unversioned one
+  ASSERT_NE(registry.find("weft:app/ipc"), nullptr);
+  EXPECT_EQ(registry.find("weft:app/ipc@0.1.0"), nullptr);
+  EXPECT_EQ(registry.find("weft:app/ipx"), nullptr);
+}
+
+TEST(HostRegistry, AddingACompatibleNameReplacesTheEarlierInterface) {
+  HostRegistry registry;
+  registry.add("wasi:random/random@0.2.0").wrap("get-random-u64", []() { return uint64_t(4); });
+  registry.add("wasi:random/insecure@0.2.0");
+  auto& replaced = registry.add("wasi:random/random@0.2.12");
+  EXPECT_EQ(registry.interfaces().size(), 2u);
+  EXPECT_EQ(&replaced, registry.find("wasi:random/random@0.2.1"));
+  EXPECT_EQ(replaced.name, "wasi:random/random@0.2.12");
+  EXPECT_TRUE(replaced.functions.empty());
 }
 
 TEST(ComponentInstantiation, AMissingHostInterfaceFailsNamingTheImport) {

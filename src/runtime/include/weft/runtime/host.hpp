@@ -88,10 +88,19 @@ struct HostInterface {
   void wrap_as(const std::string& fn, F body, std::tuple<A...>*) {
     using Ret = typename detail::Callable<F>::Ret;
     using R = typename detail::Returned<Ret>::type;
-    // One callable behind both entries: a body with state (a mutable lambda) sees every call, whichever path.
-    auto shared = std::make_shared<F>(std::move(body));
+    // One callable behind both entries: a body with state (a mutable lambda) sees every call, whichever path. The
+    // arity check is arity_checked's, inline: one std::function per binding instead of two (every instance installs
+    // every binding, so each allocation here is paid per instance).
+    struct Body {
+      F body;
+      std::string name;  // `interface#function`, for the arity check's message
+    };
+    auto shared = std::make_shared<Body>(Body{std::move(body), name + "#" + fn});
     HostCall call = [shared](std::vector<Val>& args) -> Result<Val> {
-      F& body = *shared;
+      if (args.size() != sizeof...(A))
+        return fail(shared->name + " called with " + std::to_string(args.size()) + " arguments, it takes " +
+                    std::to_string(sizeof...(A)));
+      F& body = shared->body;
       return [&]<size_t... I>(std::index_sequence<I...>) -> Result<Val> {
         if constexpr (std::is_void_v<Ret>) {
           body(wit::Conv<A>::from(args[I])...);
@@ -108,9 +117,9 @@ struct HostInterface {
         }
       }(std::index_sequence_for<A...>{});
     };
-    HostBinding binding{wit::Signature<R(A...)>::get(), arity_checked(name + "#" + fn, sizeof...(A), std::move(call)),
-                        nullptr};
-    if constexpr (wit::direct_signature<Ret, A...>()) binding.direct = wit::direct_call<Ret, A...>(shared);
+    HostBinding binding{wit::Signature<R(A...)>::get(), std::move(call), nullptr};
+    if constexpr (wit::direct_signature<Ret, A...>())
+      binding.direct = wit::direct_call<Ret, A...>(std::shared_ptr<F>(shared, &shared->body));
     functions[fn] = std::move(binding);
   }
 };
@@ -126,7 +135,13 @@ class HostRegistry {
   [[nodiscard]] const std::vector<std::unique_ptr<HostInterface>>& interfaces() const { return interfaces_; }
 
  private:
+  /// The interface of `interfaces_` whose name is compatible with `name`, or npos. Compatible names agree up to the
+  /// `@`: each interface's length up to it is kept beside it, so the names compared in full (and parsed) are only
+  /// those of equal length — instantiating looks every import up, and installing compares every interface added.
+  [[nodiscard]] size_t index_of(std::string_view name) const;
+
   std::vector<std::unique_ptr<HostInterface>> interfaces_;
+  std::vector<size_t> unversioned_lengths_;  // of interfaces_[i]->name
 };
 
 }  // namespace weft::runtime
