@@ -1,6 +1,8 @@
 // Core functions of a component instance: aliases of core exports, `canon lower` trampolines into component
 // functions, resource built-ins, and calls into lifted functions.
 
+#include <algorithm>
+
 #include "component_evaluator.hpp"
 
 namespace weft::runtime::linker {
@@ -50,29 +52,46 @@ Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
     return std::nullopt;
   };
   // A host function whose C++ type has a direct entry is called straight from the core values: no `Val`s, the same
-  // checks and traps (host_direct.hpp). The engine may call it unboxed, from compiled code through one pointer.
+  // checks and traps (host_direct.hpp). Compiled code may call its typed entry, with the core arguments as C values.
   if (const DirectHostCall* direct = target->direct; direct && !shape.params_in_memory) {
-    struct Lowering {
+    struct Lowering : DirectLowering {
       FuncPtr target;
-      std::shared_ptr<const FuncSig> sig;
-      const DirectHostCall* direct;
-      size_t flat_params;
-      std::function<std::optional<Trap>()> resolve;
+      std::shared_ptr<const FuncSig> sig_owner;
+      const DirectHostCall* direct = nullptr;
+      size_t flat_params = 0;
+      std::function<std::optional<Trap>()> resolve_options;
       std::shared_ptr<std::optional<CanonContext>> resolved;
 
+      static std::optional<Trap> resolve_context(DirectLowering& self) {
+        auto& l = static_cast<Lowering&>(self);
+        if (auto trap = l.resolve_options()) return trap;
+        l.context = &**l.resolved;
+        return std::nullopt;
+      }
+      static Trap trap_at(const DirectLowering& self, DirectFailure failure) {
+        return trap_of(std::move(failure), static_cast<const Lowering&>(self).target->name);
+      }
+      /// The call over an array of flat values (the boxed HostFunction below: the interpreter, CoreEngine::call).
       std::optional<Trap> call(const uint64_t* args, uint64_t* results) {
-        if (!*resolved)
-          if (auto trap = resolve()) return trap;
-        CanonContext cx = **resolved;
+        if (!context)
+          if (auto trap = resolve_context(*this)) return trap;
+        CanonContext cx = *context;
         auto failure = direct->call(cx, *sig, args, flat_params, results);
         if (!failure) return std::nullopt;
-        return trap_of(std::move(*failure), target->name);
-      }
-      static std::optional<Trap> unboxed(void* self, const uint64_t* args, uint64_t* results) {
-        return static_cast<Lowering*>(self)->call(args, results);
+        return trap_at(*this, std::move(*failure));
       }
     };
-    auto lowering = std::make_shared<Lowering>(Lowering{target, sig, direct, flat.params.size(), resolve, resolved});
+    auto lowering = std::make_shared<Lowering>();
+    lowering->body = direct->body();
+    lowering->sig = sig.get();
+    lowering->resolve = &Lowering::resolve_context;
+    lowering->trap = &Lowering::trap_at;
+    lowering->target = target;
+    lowering->sig_owner = sig;
+    lowering->direct = direct;
+    lowering->flat_params = flat.params.size();
+    lowering->resolve_options = resolve;
+    lowering->resolved = resolved;
     HostFunction boxed = [lowering](std::span<const CoreValue> args,
                                     std::span<CoreValue> results) -> std::optional<Trap> {
       uint64_t in[kMaxFlatParams + 1] = {}, out[kMaxFlatResults] = {};
@@ -83,7 +102,12 @@ Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
       for (size_t i = 0; i < results.size() && i < std::size(out); ++i) results[i].bits = out[i];
       return trap;
     };
-    return st.engine->unboxed_host_function(flat, std::move(boxed), {&Lowering::unboxed, lowering.get()});
+    // The typed entry's C parameters are the C++ signature's flat values; they must be the lowered core type's (the
+    // link-time type check makes them so; should they ever differ, compiled code takes the boxed path).
+    const DirectHostCall::Typed& typed = direct->typed();
+    bool typed_fits = typed.entry && std::ranges::equal(typed.params, flat.params);
+    UnboxedHostEntry entry{typed_fits ? typed.entry : nullptr, lowering.get()};
+    return st.engine->unboxed_host_function(flat, std::move(boxed), entry);
   }
   return st.engine->host_function(flat, [target, sig, shape, resolved, resolve](
                                             std::span<const CoreValue> args,
