@@ -15,7 +15,7 @@
 
 #include "wasm-rt.h"
 
-#define WEFT_AOT_ABI_VERSION 5
+#define WEFT_AOT_ABI_VERSION 6
 /* longjmp value of a trap raised by a host function (its kind and message wait in the engine); wasm-rt's own trap
  * codes are all below it. */
 #define WEFT_AOT_HOST_TRAP 100
@@ -41,17 +41,22 @@ struct weft_aot_runtime {
   void (*free_externref_table)(wasm_rt_externref_table_t* table);
 };
 
-/* A host function's entry: the arguments' raw bits in `args` (i32/f32 in the low 32 bits), the result's in
+/* A host function's boxed entry: the arguments' raw bits in `args` (i32/f32 in the low 32 bits), the result's in
  * `results[0]`; nonzero = trapped (the trap's kind and message wait in the engine until the outermost call returns). */
 typedef int (*weft_aot_host_entry)(void* context, const uint64_t* args, uint64_t* results);
 
-/* One import of an instance, in import order. A function import calls `fn(instance, …)` directly when it is another
- * module's guest function of the same type, else `host(host_context, args, results)`: one indirect call into the
- * engine. Memory, table and global imports point at the exporting instance's object in `object`. */
+/* One import of an instance, in import order. A function import calls, in this order of preference:
+ * - `fn(instance, a0, a1, …)` when it is another module's guest function of the same type;
+ * - `typed(host_context, results, a0, a1, …)` when it is a host function with a typed entry: the arguments as the
+ *   import's C types (u32, u64, f32, f64), the result's raw bits in `results[0]`, nonzero = trapped (the engine holds
+ *   the trap). One indirect call from the trampoline into the host function's own code (core_engine.hpp);
+ * - else `host(host_context, args, results)` (boxed_host_entry: the generic path).
+ * Memory, table and global imports point at the exporting instance's object in `object`. */
 struct weft_aot_slot {
   void (*fn)(void);
   void* instance;
   void* object;
+  void (*typed)(void);
   weft_aot_host_entry host;
   void* host_context;
 };
@@ -60,7 +65,8 @@ struct weft_aot_slot {
  * wasm2c 1.0.32 passes a direct call `instance->Z_w_instance` but puts `&instance->Z_w_instance` into funcref tables
  * (funcref_table_init adds the field's offset to the instance), so a trampoline may receive either this struct or a
  * pointer to a pointer to it. `self` points at the struct itself, so `*(struct weft_aot_imports**)env` is the struct
- * in both cases. */
+ * in both cases. The slots follow the struct in memory (`slots == (struct weft_aot_slot*)(imports + 1)`): compiled
+ * code finds slot i at a constant offset from the struct, one load fewer on every import call. */
 struct weft_aot_imports {
   struct weft_aot_imports* self;
   struct weft_aot_slot* slots;

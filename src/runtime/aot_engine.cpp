@@ -1,8 +1,8 @@
 // CoreEngine backend 2 over AOT-compiled modules (aot_engine.hpp). Every guest call goes through a generated C
 // invoker that owns the wasm-rt trap handler (setjmp) for its duration, so a trap's longjmp never crosses a C++ frame:
-// host functions are entered from generated C trampolines through the slot's entry (boxed_host_entry or, for a host
-// function with an unboxed entry, unboxed_host_entry), which catches everything and reports a host trap as a return
-// value; the trampoline raises it once the C++ frames are gone.
+// host functions are entered from generated C trampolines through the slot's entry (the host function's own typed
+// entry, core_engine.hpp, or boxed_host_entry for the others), which catches everything and reports a host trap as a
+// return value; the trampoline raises it once the C++ frames are gone.
 
 #include "weft/runtime/aot_engine.hpp"
 
@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
@@ -26,25 +27,9 @@
 #include "aot_module_shape.hpp"
 
 extern "C" const struct weft_aot_runtime* weft_aot_runtime_table(void);
-// aot_runtime.c's flag: whether guest code runs on this thread (its signal handler turns only guest faults into
-// traps). `__thread`, not `thread_local`: plain TLS, no C++ initialisation wrapper on a path a host call takes twice.
-extern "C" __thread int weft_aot_guest_running;
 
 namespace weft::runtime {
 namespace {
-
-/// Marks guest code as running on this thread for its scope (or, with `running` false, host code inside a guest call),
-/// restoring the previous state after; aot_runtime.c lets only faults in guest code become traps.
-class GuestRunning {
- public:
-  explicit GuestRunning(bool running) : before_(weft_aot_guest_running) { weft_aot_guest_running = running ? 1 : 0; }
-  ~GuestRunning() { weft_aot_guest_running = before_; }
-  GuestRunning(const GuestRunning&) = delete;
-  GuestRunning& operator=(const GuestRunning&) = delete;
-
- private:
-  int before_;
-};
 
 constexpr uint64_t kPageSize = 65536;  // bytes
 // Spec §4.6: limits over everything one runtime instantiates (the interpreter applies the same ones).
@@ -200,7 +185,8 @@ struct ModuleValues {
   weft_aot_module_values abi{};
 };
 
-/// A host function of one engine: `fn` takes CoreValues; `unboxed`, when set, takes the raw bits compiled code has.
+/// A host function of one engine: `fn` takes CoreValues; `unboxed.typed`, when set, takes the C values compiled code
+/// has (the generated trampoline calls it directly).
 struct HostRecord {
   HostFunction fn;
   CoreFuncType type;
@@ -218,7 +204,6 @@ struct FuncRecord {
 };
 
 int boxed_host_entry(void* record, const uint64_t* args, uint64_t* results);
-int unboxed_host_entry(void* record, const uint64_t* args, uint64_t* results);
 struct ExternRecord {
   CoreExternKind kind = CoreExternKind::func;
   FuncRecord func;
@@ -301,21 +286,30 @@ class AotEngine final : public CoreEngine {
                   std::to_string(imports.size()));
     auto inst = std::make_unique<Instance>();
     inst->module = module_id;
-    inst->slots.resize(wanted.size());
+    // The header, then the slots right after it: compiled code finds slot i at a constant offset (aot_abi.h).
+    size_t link_bytes = sizeof(weft_aot_imports) + wanted.size() * sizeof(weft_aot_slot);
+    inst->link_storage = std::make_unique<std::max_align_t[]>(
+        (link_bytes + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t));
+    inst->links = new (inst->link_storage.get()) weft_aot_imports{};
+    auto* slots = reinterpret_cast<weft_aot_slot*>(inst->links + 1);
+    for (size_t i = 0; i < wanted.size(); ++i) new (slots + i) weft_aot_slot{};
     for (size_t i = 0; i < wanted.size(); ++i) {
       const ExternRecord* e = imports[i].id < externs_.size() ? &externs_[imports[i].id] : nullptr;
       if (!e || e->kind != wanted[i].kind || imports[i].kind != wanted[i].kind)
         return fail("import " + wanted[i].module + "." + wanted[i].name + " of core module " + module.name +
                     " expects a " + kind_name(wanted[i].kind));
-      weft_aot_slot& slot = inst->slots[i];
+      weft_aot_slot& slot = slots[i];
       if (e->kind == CoreExternKind::func) {
         if (e->func.type != wanted[i].func_type)
           return fail("import " + wanted[i].module + "." + wanted[i].name + " of core module " + module.name +
                       " expects a function of type " + describe(wanted[i].func_type) + ", not " +
                       describe(e->func.type));
-        if (e->func.host) {
-          // Unboxed when the host function has such an entry: compiled code → unboxed_host_entry → the function.
-          slot.host = e->func.host_record->unboxed.call ? unboxed_host_entry : boxed_host_entry;
+        if (const HostRecord* host = e->func.host_record; e->func.host && host->unboxed.typed) {
+          // Typed: compiled code → the host function's own entry, one indirect call (core_engine.hpp).
+          slot.typed = host->unboxed.typed;
+          slot.host_context = host->unboxed.context;
+        } else if (e->func.host) {
+          slot.host = boxed_host_entry;
           slot.host_context = e->func.host_record;
         } else {
           slot.fn = e->func.fn;
@@ -326,8 +320,8 @@ class AotEngine final : public CoreEngine {
       }
       inst->imports.push_back(imports[i]);
     }
-    inst->links.self = &inst->links;
-    inst->links.slots = inst->slots.data();
+    inst->links->self = inst->links;
+    inst->links->slots = slots;
     uint64_t pages = used_pages();
     for (auto p : module.info->memory_pages) pages += p;
     uint64_t elements = used_elements();
@@ -347,7 +341,7 @@ class AotEngine final : public CoreEngine {
     pending_.reset();
     int code = [&] {
       GuestRunning guest(true);  // the start function and segment initialisation run guest code
-      return module.glue->instantiate(inst->storage.get(), &inst->links, &module.values->abi);
+      return module.glue->instantiate(inst->storage.get(), inst->links, &module.values->abi);
     }();
     instantiating = nullptr;
     Instance& live = *inst;
@@ -434,11 +428,8 @@ class AotEngine final : public CoreEngine {
   MemoryAccess memory_access(CoreExtern memory) override {
     const ExternRecord& e = externs_.at(memory.id);
     if (e.kind != CoreExternKind::memory) return {};
-    return {[](const void* object) {
-              const auto* m = static_cast<const wasm_rt_memory_t*>(object);
-              return std::span<uint8_t>(m->data, m->size);
-            },
-            e.object};
+    const auto* m = static_cast<const wasm_rt_memory_t*>(e.object);
+    return {nullptr, nullptr, &m->data, &m->size};
   }
 
   // The wasm-rt hooks (aot_runtime.c), for this engine's memories and tables.
@@ -461,8 +452,9 @@ class AotEngine final : public CoreEngine {
     std::erase(tables_, object);
   }
 
-  // The two entries of compiled code into host functions (weft_aot_slot.host). Host code runs with the guest flag
-  // cleared; nothing is thrown out of here: a trap waits in pending_ and the generated trampoline raises it.
+  // The entry of compiled code into host functions without a typed entry (weft_aot_slot.host). Host code runs with
+  // the guest flag cleared; nothing is thrown out of here: a trap waits in pending_ and the generated trampoline
+  // raises it.
   int call_host(const HostRecord& host, const uint64_t* args, uint64_t* results) noexcept {
     GuestRunning host_code(false);
     try {
@@ -488,20 +480,6 @@ class AotEngine final : public CoreEngine {
       return 1;
     }
   }
-  int call_unboxed_host(const HostRecord& host, const uint64_t* args, uint64_t* results) noexcept {
-    GuestRunning host_code(false);
-    try {
-      if (auto trap = host.unboxed.call(host.unboxed.context, args, results)) {
-        pending_ = std::move(*trap);
-        return 1;
-      }
-      return 0;
-    } catch (const std::exception& e) {
-      pending_ = Trap{"host", std::string("host function failed: ") + e.what()};
-      return 1;
-    }
-  }
-
  private:
   struct Module {
     std::shared_ptr<const AotModuleInfo> info;
@@ -512,8 +490,8 @@ class AotEngine final : public CoreEngine {
   struct Instance {
     ModuleId module = 0;
     std::unique_ptr<std::max_align_t[]> storage;  // the generated Z_m_instance_t
-    std::vector<weft_aot_slot> slots;             // one per import; never resized after instantiate
-    weft_aot_imports links{};
+    std::unique_ptr<std::max_align_t[]> link_storage;  // `links`, then one weft_aot_slot per import
+    weft_aot_imports* links = nullptr;
     std::vector<CoreExtern> imports, exports;
   };
 
@@ -543,6 +521,8 @@ class AotEngine final : public CoreEngine {
       pending_.reset();
       return t;
     }
+    if (code == WEFT_AOT_HOST_TRAP)
+      if (auto held = take_held_host_trap()) return std::move(*held);  // from a typed entry
     return trap_of(code);
   }
 
@@ -719,10 +699,6 @@ namespace {
 int boxed_host_entry(void* record, const uint64_t* args, uint64_t* results) {
   auto* host = static_cast<const HostRecord*>(record);
   return host->engine->call_host(*host, args, results);
-}
-int unboxed_host_entry(void* record, const uint64_t* args, uint64_t* results) {
-  auto* host = static_cast<const HostRecord*>(record);
-  return host->engine->call_unboxed_host(*host, args, results);
 }
 }  // namespace
 }  // namespace weft::runtime

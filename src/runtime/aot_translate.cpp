@@ -22,15 +22,18 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 #include "aot_abi_text.hpp"
+#include "aot_glue.hpp"
 #include "aot_module_info.hpp"
 #include "aot_module_shape.hpp"
 #include "weft/runtime/aot_cache.hpp"
 
 namespace weft::runtime {
 namespace {
+
+using aot_glue::core_type;
+using aot_glue::unbox;
 
 /// `wasm` with every function body replaced by an empty one (no locals, `end`): what is left decodes in a fraction of
 /// the time (a JS engine's 9 MB of code are millions of IR nodes). nullopt when the section layout is malformed.
@@ -93,14 +96,6 @@ Result<void> read_module(std::span<const uint8_t> wasm, std::string_view name, w
   return {};
 }
 
-std::optional<CoreType> core_type(wabt::Type t) {
-  if (t == wabt::Type::I32) return CoreType::i32;
-  if (t == wabt::Type::I64) return CoreType::i64;
-  if (t == wabt::Type::F32) return CoreType::f32;
-  if (t == wabt::Type::F64) return CoreType::f64;
-  return std::nullopt;
-}
-
 Result<CoreFuncType> func_type(const wabt::FuncSignature& sig, std::string_view name, std::string_view what) {
   CoreFuncType out;
   for (auto t : sig.param_types) {
@@ -129,130 +124,6 @@ CoreExternKind extern_kind(wabt::ExternalKind k) {
     default: return CoreExternKind::func;
   }
 }
-
-const char* c_type(CoreType t) {
-  switch (t) {
-    case CoreType::i32: return "u32";
-    case CoreType::i64: return "u64";
-    case CoreType::f32: return "f32";
-    case CoreType::f64: return "f64";
-  }
-  return "u32";
-}
-
-/// `(u32)` → `uint64_t` bits, and back.
-std::string box(CoreType t, const std::string& value) {
-  if (t == CoreType::f32) return "weft_box_f32(" + value + ")";
-  if (t == CoreType::f64) return "weft_box_f64(" + value + ")";
-  return "(uint64_t)(" + value + ")";
-}
-std::string unbox(CoreType t, const std::string& bits) {
-  if (t == CoreType::f32) return "weft_unbox_f32(" + bits + ")";
-  if (t == CoreType::f64) return "weft_unbox_f64(" + bits + ")";
-  return std::string("(") + c_type(t) + ")(" + bits + ")";
-}
-
-/// `u32 (*)(void*, u32, f64)`
-std::string pointer_type(const CoreFuncType& ft) {
-  std::string out = std::string(ft.results.empty() ? "void" : c_type(ft.results[0])) + " (*)(void*";
-  for (auto p : ft.params) out += std::string(", ") + c_type(p);
-  return out + ")";
-}
-
-std::string signature_key(const CoreFuncType& ft) {
-  std::string key;
-  for (auto p : ft.params) key += char('a' + int(p));
-  key += '_';
-  for (auto r : ft.results) key += char('a' + int(r));
-  return key;
-}
-
-// Declarations every translation unit of a module sees (after aot_abi.h): the runtime's table, set once by
-// weft_init_module.
-constexpr std::string_view kGlueShared = R"glue(
-#include <stdarg.h>
-#include <string.h>
-
-extern const struct weft_aot_runtime* weft_rt;
-#if WASM_RT_USE_STACK_DEPTH_COUNT
-#define wasm_rt_call_stack_depth (*weft_rt->call_stack_depth)
-#endif
-)glue";
-
-// Definitions, in main.c only: wasm-rt's entry points as forwarders into the runtime's table, and the helpers of the
-// generated trampolines and invokers.
-constexpr std::string_view kGlueMain = R"glue(
-const struct weft_aot_runtime* weft_rt;
-
-void wasm_rt_trap(wasm_rt_trap_t code) { weft_rt->trap(code); __builtin_unreachable(); }
-bool wasm_rt_is_initialized(void) { return true; }
-uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
-  wasm_rt_type_t types[params + results + 1];
-  va_list args;
-  va_start(args, results);
-  for (uint32_t i = 0; i < params + results; ++i) types[i] = va_arg(args, wasm_rt_type_t);
-  va_end(args);
-  return weft_rt->register_func_type(params, results, types);
-}
-void wasm_rt_allocate_memory(wasm_rt_memory_t* m, uint32_t initial, uint32_t max) { weft_rt->allocate_memory(m, initial, max); }
-uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* m, uint32_t delta) { return weft_rt->grow_memory(m, delta); }
-void wasm_rt_free_memory(wasm_rt_memory_t* m) { weft_rt->free_memory(m); }
-void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* t, uint32_t n, uint32_t max) { weft_rt->allocate_funcref_table(t, n, max); }
-uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t* t, uint32_t d, wasm_rt_funcref_t v) { return weft_rt->grow_funcref_table(t, d, v); }
-void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* t) { weft_rt->free_funcref_table(t); }
-void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* t, uint32_t n, uint32_t max) { weft_rt->allocate_externref_table(t, n, max); }
-uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t* t, uint32_t d, wasm_rt_externref_t v) { return weft_rt->grow_externref_table(t, d, v); }
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t* t) { weft_rt->free_externref_table(t); }
-
-static inline uint64_t weft_box_f32(float v) { uint32_t b; memcpy(&b, &v, 4); return b; }
-static inline uint64_t weft_box_f64(double v) { uint64_t b; memcpy(&b, &v, 8); return b; }
-static inline float weft_unbox_f32(uint64_t b) { uint32_t u = (uint32_t)b; float v; memcpy(&v, &u, 4); return v; }
-static inline double weft_unbox_f64(uint64_t b) { double v; memcpy(&v, &b, 8); return v; }
-
-/* The trap handler of this call, with the enclosing call's restored afterwards: a host function may call back into
- * the guest, and the outer call's trap must still land in the outer handler. */
-#if WASM_RT_USE_STACK_DEPTH_COUNT
-#define WEFT_TRY_BEGIN                                                       \
-  jmp_buf weft_saved;                                                        \
-  memcpy(weft_saved, *weft_rt->trap_target, sizeof(jmp_buf));                    \
-  uint32_t weft_saved_depth = *weft_rt->saved_call_stack_depth;              \
-  *weft_rt->saved_call_stack_depth = *weft_rt->call_stack_depth;             \
-  int weft_code = WASM_RT_SETJMP(*weft_rt->trap_target);
-#define WEFT_TRY_END                                                         \
-  memcpy(*weft_rt->trap_target, weft_saved, sizeof(jmp_buf));                    \
-  *weft_rt->saved_call_stack_depth = weft_saved_depth;                       \
-  return weft_code;
-#else
-#define WEFT_TRY_BEGIN                                                       \
-  jmp_buf weft_saved;                                                        \
-  memcpy(weft_saved, *weft_rt->trap_target, sizeof(jmp_buf));                    \
-  int weft_code = WASM_RT_SETJMP(*weft_rt->trap_target);
-#define WEFT_TRY_END                                                         \
-  memcpy(*weft_rt->trap_target, weft_saved, sizeof(jmp_buf));                    \
-  return weft_code;
-#endif
-
-#define WEFT_SLOT(env, i) (&(*(struct weft_aot_imports**)(void*)(env))->slots[i])
-)glue";
-
-// After wasm2c's prelude (which includes module.h and defines memory_init), in every translation unit: the instance
-// as weft-runtime allocates it, with the values its code reads (weft_aot_module_values, set by weft_instantiate).
-// Every data segment is translated with one placeholder byte, so wasm2c's memory_init size argument,
-// `(dropped ? 0 : 1)` (or 0 for an active segment, dropped once instantiated), is nonzero exactly while the segment
-// may be read; the real size comes from the values.
-constexpr std::string_view kGlueAfterPrelude = R"glue(
-struct weft_instance {
-  Z_m_instance_t wasm;
-  const struct weft_aot_module_values* values;
-};
-#define WEFT_VALUES(instance) (((const struct weft_instance*)(const void*)(instance))->values)
-static inline void weft_memory_init(wasm_rt_memory_t* dest, const struct weft_aot_data_segment* segment, u32 live,
-                                    u32 dest_addr, u32 src_addr, u32 n) {
-  memory_init(dest, segment->bytes, live ? segment->size : 0, dest_addr, src_addr, n);
-}
-#define memory_init(dest, segment, live, dest_addr, src_addr, n) \
-  weft_memory_init(dest, segment, live, dest_addr, src_addr, n)
-)glue";
 
 constexpr size_t kMaxTranslationUnits = 64;
 
@@ -382,7 +253,7 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
   bool split = unit_bytes > 0;
   std::string shared, main;
   for (size_t i = 0; i < m.region; ++i) append_line(shared, m.lines[i]);
-  shared += kGlueAfterPrelude;
+  shared += aot_glue::kGlueAfterPrelude;
   std::map<std::string, size_t, std::less<>> segment_symbols;  // `data_segment_data_…` → its segment
   size_t loads = 0, global_inits = 0;
   bool in_init_globals = false;
@@ -467,8 +338,8 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
     if (written * parts >= body_bytes * (part + 1) && part + 1 < parts) ++part;
   }
   for (size_t i = m.tail; i < m.lines.size(); ++i) append_line(main, m.lines[i]);
-  out.shared = std::string(kAotAbiText) + std::string(kGlueShared) + shared;
-  out.main = "#include \"shared.h\"\n" + std::string(kGlueMain) + main;
+  out.shared = std::string(kAotAbiText) + std::string(aot_glue::kGlueShared) + shared;
+  out.main = "#include \"shared.h\"\n" + std::string(aot_glue::kGlueMain) + main;
   return {};
 }
 
@@ -550,96 +421,13 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   const auto& h = h_stream.output_buffer().data;
   out.header.assign(h.begin(), h.end());
 
-  std::ostringstream g;
-  g << "\n/* Glue generated by weft-runtime for core module " << name << " (aot_translate.cpp). */\n";
-  // Imports: trampolines for functions, accessors for everything else.
-  for (size_t i = 0; i < info.imports.size(); ++i) {
-    const auto& imp = info.imports[i];
-    std::string sym = "Z_wZ_i" + std::to_string(i);
-    switch (imp.kind) {
-      case CoreExternKind::func: {
-        const auto& ft = imp.func_type;
-        std::string ret = ft.results.empty() ? "void" : c_type(ft.results[0]);
-        g << ret << " " << sym << "(struct Z_w_instance_t* env";
-        for (size_t p = 0; p < ft.params.size(); ++p) g << ", " << c_type(ft.params[p]) << " a" << p;
-        g << ") {\n  struct weft_aot_slot* s = WEFT_SLOT(env, " << i << ");\n";
-        g << "  if (s->fn) return ((" << pointer_type(ft) << ")s->fn)(s->instance";
-        for (size_t p = 0; p < ft.params.size(); ++p) g << ", a" << p;
-        g << ");\n  uint64_t args[" << ft.params.size() + 1 << "], results[2];\n";
-        for (size_t p = 0; p < ft.params.size(); ++p)
-          g << "  args[" << p << "] = " << box(ft.params[p], "a" + std::to_string(p)) << ";\n";
-        g << "  if (s->host(s->host_context, args, results)) wasm_rt_trap((wasm_rt_trap_t)WEFT_AOT_HOST_TRAP);\n";
-        if (!ft.results.empty()) g << "  return " << unbox(ft.results[0], "results[0]") << ";\n";
-        g << "}\n";
-        break;
-      }
-      case CoreExternKind::memory:
-        g << "wasm_rt_memory_t* " << sym << "(struct Z_w_instance_t* env) { return WEFT_SLOT(env, " << i
-          << ")->object; }\n";
-        break;
-      case CoreExternKind::table: {
-        const auto* t = wabt::cast<wabt::TableImport>(module.imports[i]);
-        const char* type = t->table.elem_type == wabt::Type::ExternRef ? "wasm_rt_externref_table_t" : "wasm_rt_funcref_table_t";
-        g << type << "* " << sym << "(struct Z_w_instance_t* env) { return WEFT_SLOT(env, " << i << ")->object; }\n";
-        break;
-      }
-      case CoreExternKind::global: {
-        const auto* gl = wabt::cast<wabt::GlobalImport>(module.imports[i]);
-        auto t = core_type(gl->global.type);
-        if (!t)
-          return fail("core module " + std::string(name) + " imports a " + gl->global.type.GetName() +
-                      " global, which the AOT engine does not support");
-        g << c_type(*t) << "* " << sym << "(struct Z_w_instance_t* env) { return WEFT_SLOT(env, " << i
-          << ")->object; }\n";
-        break;
-      }
-    }
-  }
-  // One invoker per signature of an exported function.
-  std::map<std::string, CoreFuncType> signatures;
-  for (size_t i = 0; i < info.exports.size(); ++i)
-    if (info.exports[i].kind == CoreExternKind::func)
-      signatures.emplace(signature_key(info.export_func_types[i]), info.export_func_types[i]);
-  for (const auto& [key, ft] : signatures) {
-    g << "static int weft_invoke_" << key
-      << "(void (*fn)(void), void* instance, const uint64_t* args, uint64_t* results) {\n"
-      << "  WEFT_TRY_BEGIN\n  if (weft_code == 0) {\n    ";
-    std::string call = "((" + pointer_type(ft) + ")fn)(instance";
-    for (size_t p = 0; p < ft.params.size(); ++p) call += ", " + unbox(ft.params[p], "args[" + std::to_string(p) + "]");
-    call += ")";
-    if (ft.results.empty()) g << call << ";\n";
-    else g << "results[0] = " << box(ft.results[0], call) << ";\n";
-    g << "  }\n  WEFT_TRY_END\n}\n";
-  }
-  g << "static void weft_exports(void* instance, struct weft_aot_export* out) {\n"
-    << "  (void)instance;\n  memset(out, 0, " << info.exports.size() << " * sizeof(*out));\n";
-  for (size_t i = 0; i < info.exports.size(); ++i) {
-    std::string sym = "Z_mZ_e" + std::to_string(i);
-    if (info.exports[i].kind == CoreExternKind::func)
-      g << "  out[" << i << "].fn = (void (*)(void))" << sym << ";\n  out[" << i << "].invoker = weft_invoke_"
-        << signature_key(info.export_func_types[i]) << ";\n";
-    else
-      g << "  out[" << i << "].object = " << sym << "((Z_m_instance_t*)instance);\n";
-  }
-  g << "}\n";
-  bool has_imports = !info.imports.empty();
-  g << "static void weft_init_module(const struct weft_aot_runtime* runtime) {\n"
-    << "  weft_rt = runtime;\n  Z_m_init_module();\n}\n"
-    << "static int weft_instantiate(void* instance, struct weft_aot_imports* imports,\n"
-    << "                            const struct weft_aot_module_values* values) {\n"
-    << "  (void)imports;\n  ((struct weft_instance*)instance)->values = values;\n"
-    << "  WEFT_TRY_BEGIN\n  if (weft_code == 0) Z_m_instantiate((Z_m_instance_t*)instance"
-    << (has_imports ? ", (struct Z_w_instance_t*)(void*)imports" : "") << ");\n  WEFT_TRY_END\n}\n"
-    << "static void weft_free_instance(void* instance) { Z_m_free((Z_m_instance_t*)instance); }\n"
-    << "__attribute__((visibility(\"default\"))) const struct weft_aot_module weft_aot_module = {\n"
-    << "  WEFT_AOT_ABI_VERSION, sizeof(struct weft_instance), " << info.exports.size()
-    << ", weft_init_module, weft_instantiate, weft_free_instance, weft_exports};\n";
+  WEFT_TRY(std::string glue, aot_glue::write_glue(module, info, name));
   owned.reset();
   auto& c = c_stream.output_buffer().data;
   WEFT_TRY_VOID(split_module_text(std::string_view(reinterpret_cast<const char*>(c.data()), c.size()),
                                   slots, name, unit_bytes, out));
   std::vector<uint8_t>().swap(c);
-  out.main += g.str();
+  out.main += glue;
   return out;
 }
 

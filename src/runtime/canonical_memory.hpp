@@ -19,7 +19,7 @@ struct CanonFault {
 
 inline std::span<uint8_t> mem(CanonContext& cx) {
   if (!cx.memory) fault("canonical ABI needs a memory but the function has no memory option");
-  if (cx.memory_access.bytes) return cx.memory_access.bytes(cx.memory_access.object);
+  if (cx.memory_access.available()) return cx.memory_access.current();
   return cx.engine->memory(*cx.memory);
 }
 

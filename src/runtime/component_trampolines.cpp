@@ -1,6 +1,8 @@
 // Core functions of a component instance: aliases of core exports, `canon lower` trampolines into component
 // functions, resource built-ins, and calls into lifted functions.
 
+#include <algorithm>
+
 #include "component_evaluator.hpp"
 
 namespace weft::runtime::linker {
@@ -34,9 +36,9 @@ namespace {
 
 /// One `canon lower`: the component function it calls and its options, whose memory and realloc are resolved at the
 /// first call (they may belong to a core instance made after this trampoline) and kept — looking them up on every
-/// call was the largest single cost of a host call. Each call works on a copy of the context, so its element budget
-/// starts afresh. One allocation per trampoline (instantiating links one per lowered import).
-struct Lowering {
+/// call was the largest single cost of a host call. One allocation per trampoline (instantiating links one per
+/// lowered import). As a DirectLowering, compiled code calls the host function's typed entry with it (host_direct.hpp).
+struct Lowering : DirectLowering {
   FuncPtr target;
   LoweredShape shape;
   size_t flat_params = 0;
@@ -44,38 +46,51 @@ struct Lowering {
   CanonOptions options;
   std::optional<CanonContext> resolved;
 
-  std::optional<Trap> resolve() {
-    if (resolved) return std::nullopt;
-    auto context = owner->context(options);
-    if (!context) return Trap{"link", target->name() + ": " + context.error().message};
-    resolved = std::move(*context);
-    return std::nullopt;
+  Lowering(FuncPtr target_, LoweredShape shape_, size_t flat_params_, Evaluator* owner_, CanonOptions options_)
+      : target(std::move(target_)), shape(std::move(shape_)), flat_params(flat_params_), owner(owner_),
+        options(std::move(options_)) {
+    body = target->direct ? target->direct->body() : nullptr;
+    sig = target->sig.get();
+    resolve = &Lowering::resolve_context;
+    trap = &Lowering::trap_at;
   }
 
-  /// A host function whose C++ type has a direct entry, called straight from the core values: no `Val`s, the same
-  /// checks and traps (host_direct.hpp).
+  std::optional<Trap> resolve_options() {
+    if (resolved) return std::nullopt;
+    auto resolved_context = owner->context(options);
+    if (!resolved_context) return Trap{"link", target->name() + ": " + resolved_context.error().message};
+    resolved = std::move(*resolved_context);
+    context = &*resolved;
+    return std::nullopt;
+  }
+  static std::optional<Trap> resolve_context(DirectLowering& self) {
+    return static_cast<Lowering&>(self).resolve_options();
+  }
+  static Trap trap_at(const DirectLowering& self, DirectFailure failure) {
+    return trap_of(std::move(failure), static_cast<const Lowering&>(self).target->name());
+  }
+
+  /// A host function whose C++ type has a direct entry, called over an array of flat values (the boxed HostFunction:
+  /// the interpreter, CoreEngine::call): no `Val`s, the same checks and traps. Each call works on a copy of the
+  /// context, so its element budget starts afresh.
   std::optional<Trap> call_direct(const uint64_t* args, uint64_t* results) {
-    if (!resolved)
-      if (auto trap = resolve()) return trap;
+    if (auto trap_raised = resolve_options()) return trap_raised;
     CanonContext cx = *resolved;
     auto failure = target->direct->call(cx, *target->sig, args, flat_params, results);
     if (!failure) return std::nullopt;
-    return trap_of(std::move(*failure), target->name());
-  }
-  static std::optional<Trap> unboxed(void* self, const uint64_t* args, uint64_t* results) {
-    return static_cast<Lowering*>(self)->call_direct(args, results);
+    return trap_at(*this, std::move(*failure));
   }
 
   /// Any component function, through lifted `Val`s.
   std::optional<Trap> call_lifted(std::span<const CoreValue> args, std::span<CoreValue> results) {
-    if (auto trap = resolve()) return trap;
+    if (auto trap_raised = resolve_options()) return trap_raised;
     CanonContext cx = *resolved;
-    const FuncSig& sig = *target->sig;
-    auto values = lift_lowered_args(cx, sig, shape, args);
+    const FuncSig& signature = *target->sig;
+    auto values = lift_lowered_args(cx, signature, shape, args);
     if (!values) return Trap{"canonical-abi", "arguments of " + target->name() + ": " + values.error().message};
     CallOutcome out = call_func(*target, *values);
     if (out.trap) return out.trap;
-    auto lowered = lower_lowered_result(cx, sig, shape, out.value, args, results);
+    auto lowered = lower_lowered_result(cx, signature, shape, out.value, args, results);
     if (!lowered) return Trap{"canonical-abi", "result of " + target->name() + ": " + lowered.error().message};
     return std::nullopt;
   }
@@ -87,9 +102,9 @@ Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
   WEFT_TRY(FuncPtr target, func(d.func));
   WEFT_TRY_VOID(check_options(d.options, nullptr, [&] { return "canon lower of " + target->name(); }));
   CoreFuncType flat = flatten(*target->sig, true);
-  auto lowering = std::make_shared<Lowering>(
-      Lowering{target, lowered_shape(*target->sig), flat.params.size(), this, d.options, std::nullopt});
-  // The engine may call a direct entry unboxed, from compiled code through one pointer.
+  auto lowering =
+      std::make_shared<Lowering>(target, lowered_shape(*target->sig), flat.params.size(), this, d.options);
+  // Compiled code may call the direct entry's typed form, with the core arguments as C values.
   if (target->direct && !lowering->shape.params_in_memory) {
     HostFunction boxed = [lowering](std::span<const CoreValue> args,
                                     std::span<CoreValue> results) -> std::optional<Trap> {
@@ -101,7 +116,12 @@ Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
       for (size_t i = 0; i < results.size() && i < std::size(out); ++i) results[i].bits = out[i];
       return trap;
     };
-    return st.engine->unboxed_host_function(std::move(flat), std::move(boxed), {&Lowering::unboxed, lowering.get()});
+    // The typed entry's C parameters are the C++ signature's flat values; they must be the lowered core type's (the
+    // link-time type check makes them so; should they ever differ, compiled code takes the boxed path).
+    const DirectHostCall::Typed& typed = target->direct->typed();
+    bool typed_fits = typed.entry && std::ranges::equal(typed.params, flat.params);
+    UnboxedHostEntry entry{typed_fits ? typed.entry : nullptr, static_cast<DirectLowering*>(lowering.get())};
+    return st.engine->unboxed_host_function(std::move(flat), std::move(boxed), entry);
   }
   return st.engine->host_function(std::move(flat), [lowering](std::span<const CoreValue> args,
                                                               std::span<CoreValue> results) {

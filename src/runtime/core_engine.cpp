@@ -38,6 +38,18 @@ std::string describe(const CoreFuncType& type) {
   return list(type.params) + " -> " + list(type.results);
 }
 
+namespace {
+thread_local std::optional<Trap> held_host_trap;
+}  // namespace
+
+void hold_host_trap(Trap trap) { held_host_trap = std::move(trap); }
+
+std::optional<Trap> take_held_host_trap() {
+  std::optional<Trap> trap = std::move(held_host_trap);
+  held_host_trap.reset();
+  return trap;
+}
+
 const char* kind_name(CoreExternKind kind) {
   switch (kind) {
     case CoreExternKind::func: return "func";

@@ -74,20 +74,38 @@ struct Trap {
 /// whole guest call stack back to the outermost `call`.
 using HostFunction = std::function<std::optional<Trap>(std::span<const CoreValue> args, std::span<CoreValue> results)>;
 
-/// A host function's unboxed entry: compiled guest code calls `call(context, args, results)` with the raw bits of the
-/// core arguments (i32/f32 in the low 32 bits, as many as the function's type has parameters) and reads the raw bits
-/// of its results, with no CoreValue spans and no std::function in between. `context` is owned by the HostFunction
-/// given with the entry (it lives as long as the engine keeps that function).
+/// A host function's typed entry: compiled guest code calls it straight from its import trampoline, with the core
+/// arguments as C values and no CoreValue spans, arrays or std::function in between. `typed` is a C function of type
+/// `int (void* context, uint64_t* results, P0, P1, …)`, where Pi is the C type of the function's i-th core parameter
+/// (uint32_t for i32, uint64_t for i64, float, double), and writes the raw bits of its result, if any, to
+/// `results[0]` (i32/f32 in the low 32 bits). It returns 0, or nonzero when it trapped; the trap is then held for
+/// this thread (hold_host_trap) until the engine's call takes it. It throws nothing and, like every host code
+/// entered from guest code, runs inside a GuestRunning(false) scope. `context` is owned by the HostFunction given
+/// with the entry (it lives as long as the engine keeps that function).
 struct UnboxedHostEntry {
-  std::optional<Trap> (*call)(void* context, const uint64_t* args, uint64_t* results) = nullptr;
+  void (*typed)(void) = nullptr;
   void* context = nullptr;
 };
 
-/// A memory's current bytes read without going through the engine: `bytes(object)`, valid as long as the memory
-/// exists. Engines that cannot offer one give `bytes == nullptr`; the canonical ABI then asks `CoreEngine::memory`.
+/// The trap of a host function entered through a typed entry, held for this thread until the engine whose compiled
+/// code called it takes it (the generated trampoline raises the trap as soon as the entry returns, so the innermost
+/// call on the thread takes it).
+void hold_host_trap(Trap trap);
+[[nodiscard]] std::optional<Trap> take_held_host_trap();
+
+/// A memory's current bytes read without going through the engine, valid as long as the memory exists. `base` and
+/// `size` point at where the engine keeps the memory's address and byte length: read on every access, with no call
+/// at all (memory.grow may move the memory). Engines that can only offer a function give `bytes(object)`; engines
+/// that offer neither give all null, and the canonical ABI then asks `CoreEngine::memory`.
 struct MemoryAccess {
   std::span<uint8_t> (*bytes)(const void* object) = nullptr;
   const void* object = nullptr;
+  uint8_t* const* base = nullptr;
+  const uint32_t* size = nullptr;  // bytes
+
+  [[nodiscard]] bool available() const { return base || bytes; }
+  /// The memory's bytes now (available() must be true).
+  [[nodiscard]] std::span<uint8_t> current() const { return base ? std::span<uint8_t>(*base, *size) : bytes(object); }
 };
 
 using ModuleId = uint32_t;
@@ -133,6 +151,27 @@ class CoreEngine {
     (void)memory;
     return {};
   }
+};
+
+}  // namespace weft::runtime
+
+// aot_runtime.c's flag: whether compiled guest code runs on this thread (its fault handler turns only guest faults
+// into traps). `__thread`, not `thread_local`: plain TLS, no C++ initialisation wrapper on a host call's path.
+extern "C" __thread int weft_aot_guest_running;
+
+namespace weft::runtime {
+
+/// Marks guest code as running on this thread for its scope (or, with `running` false, host code inside a guest
+/// call), restoring the previous state after: a fault in host code must crash plainly, not become a guest trap.
+class GuestRunning {
+ public:
+  explicit GuestRunning(bool running) : before_(weft_aot_guest_running) { weft_aot_guest_running = running ? 1 : 0; }
+  ~GuestRunning() { weft_aot_guest_running = before_; }
+  GuestRunning(const GuestRunning&) = delete;
+  GuestRunning& operator=(const GuestRunning&) = delete;
+
+ private:
+  int before_;
 };
 
 /// Backend 1: the libwabt interpreter.

@@ -47,11 +47,21 @@ class DirectHostCall {
   using Entry = std::optional<DirectFailure> (*)(void* body, CanonContext& cx, const FuncSig& sig,
                                                  const uint64_t* args, size_t count, uint64_t* results);
 
+  /// The same call for compiled code (UnboxedHostEntry::typed, over a DirectLowering): `params` are the C types of
+  /// its core parameters, in order.
+  struct Typed {
+    void (*entry)(void) = nullptr;
+    std::span<const CoreType> params;
+  };
+
   DirectHostCall() = default;
   DirectHostCall(std::nullptr_t) {}  // NOLINT: no entry, as a null std::function was
-  DirectHostCall(Entry entry, std::shared_ptr<void> body) : entry_(entry), body_(std::move(body)) {}
+  DirectHostCall(Entry entry, Typed typed, std::shared_ptr<void> body)
+      : entry_(entry), typed_(typed), body_(std::move(body)) {}
 
   explicit operator bool() const { return entry_ != nullptr; }
+  [[nodiscard]] void* body() const { return body_.get(); }
+  [[nodiscard]] const Typed& typed() const { return typed_; }
 
   std::optional<DirectFailure> call(CanonContext& cx, const FuncSig& sig, const uint64_t* args, size_t count,
                                     uint64_t* results) const {
@@ -74,7 +84,20 @@ class DirectHostCall {
 
  private:
   Entry entry_ = nullptr;
+  Typed typed_;
   std::shared_ptr<void> body_;  // the wrap()'ed callable, shared with the generic entry
+};
+
+/// A `canon lower` of a host function with a direct entry, as its typed entry reaches it: component_trampolines.cpp
+/// makes one per trampoline and keeps it as long as the engine keeps the function.
+struct DirectLowering {
+  void* body = nullptr;                   // the wrap()'ed callable (DirectHostCall::body)
+  const FuncSig* sig = nullptr;           // the guest's declared type
+  CanonContext* context = nullptr;  // the options' memory and realloc, once resolved (at the first call)
+  /// Resolves `context`; the trap to raise when the options cannot be resolved.
+  std::optional<Trap> (*resolve)(DirectLowering& self) = nullptr;
+  /// The trap the generic path raises where a direct call failed.
+  Trap (*trap)(const DirectLowering& self, DirectFailure failure) = nullptr;
 };
 
 namespace detail {
@@ -105,9 +128,9 @@ struct DirectCall {
 
   // write_guest and check_value_area with the common case decided here, inline, when the context reaches the memory
   // directly; anything else (no direct access, out of bounds, misaligned) goes through them for the same message.
-  bool write(uint32_t ptr, const void* data, uint32_t size) {
-    if (cx.memory_access.bytes) {
-      std::span<uint8_t> m = cx.memory_access.bytes(cx.memory_access.object);
+  [[gnu::always_inline]] bool write(uint32_t ptr, const void* data, uint32_t size) {
+    if (cx.memory_access.available()) {
+      std::span<uint8_t> m = cx.memory_access.current();
       if (uint64_t(ptr) + size <= m.size()) {
         std::memcpy(m.data() + ptr, data, size);
         return true;
@@ -115,9 +138,9 @@ struct DirectCall {
     }
     return check(write_guest(cx, ptr, data, size));
   }
-  bool value_area(uint32_t ptr, uint32_t size, uint32_t align, std::string_view what) {
-    if (cx.memory_access.bytes && ptr % align == 0 &&
-        uint64_t(ptr) + size <= cx.memory_access.bytes(cx.memory_access.object).size())
+  [[gnu::always_inline]] bool value_area(uint32_t ptr, uint32_t size, uint32_t align, std::string_view what) {
+    if (cx.memory_access.available() && ptr % align == 0 &&
+        uint64_t(ptr) + size <= cx.memory_access.current().size())
       return true;
     return check(check_value_area(cx, ptr, size, align, what));
   }
@@ -343,7 +366,7 @@ std::optional<DirectFailure> lower_direct(DirectCall& c, const FuncSig& sig, R v
 
 /// The direct entry of a wrap()'ed callable of type `F` and C++ signature `Ret(A…)` (direct_signature is true).
 template <class Ret, class F, class... A>
-std::optional<DirectFailure> direct_entry(void* body, CanonContext& cx, const FuncSig& sig, const uint64_t* args,
+[[gnu::always_inline]] inline std::optional<DirectFailure> direct_entry(void* body, CanonContext& cx, const FuncSig& sig, const uint64_t* args,
                                           size_t count, uint64_t* results) {
   using R = typename detail::Returned<Ret>::type;
   using Stage = DirectFailure::Stage;
@@ -372,9 +395,93 @@ std::optional<DirectFailure> direct_entry(void* body, CanonContext& cx, const Fu
   }
 }
 
+template <class... T> struct Types {};
+template <class... T, class... U> Types<T..., U...> operator+(Types<T...>, Types<U...>) { return {}; }
+
+/// The C types of a direct parameter's flat core values, as compiled code passes them (an optional: its case index,
+/// then its payload's: the one case with a payload needs no joining).
+template <class T> struct FlatC {
+  using type = Types<uint32_t>;  // i32: bool, integers up to 32 bits, char32_t, handles
+};
+template <class T>
+  requires(std::is_arithmetic_v<T> && sizeof(T) == 8 && !std::is_floating_point_v<T>)
+struct FlatC<T> {
+  using type = Types<uint64_t>;
+};
+template <> struct FlatC<float> { using type = Types<float>; };
+template <> struct FlatC<double> { using type = Types<double>; };
+template <> struct FlatC<std::string> { using type = Types<uint32_t, uint32_t>; };
+template <> struct FlatC<Bytes> { using type = Types<uint32_t, uint32_t>; };
+template <class T> struct FlatC<std::optional<T>> {
+  using type = decltype(Types<uint32_t>{} + typename FlatC<T>::type{});
+};
+
+/// A lowered call's core parameters as C types: the flat parameters, then the return pointer when the result goes
+/// through memory.
+template <class Ret, class... A>
+using LoweredC = decltype((Types<>{} + ... + typename FlatC<A>::type{}) +
+                          std::conditional_t<Direct<typename detail::Returned<Ret>::type>::in_memory,
+                                             Types<uint32_t>, Types<>>{});
+
+template <class P> constexpr CoreType core_type_of() {
+  if constexpr (std::is_same_v<P, uint64_t>) return CoreType::i64;
+  else if constexpr (std::is_same_v<P, float>) return CoreType::f32;
+  else if constexpr (std::is_same_v<P, double>) return CoreType::f64;
+  else return CoreType::i32;
+}
+template <class P> uint64_t flat_bits(P v) {
+  if constexpr (std::is_same_v<P, float>) {
+    uint32_t b;
+    std::memcpy(&b, &v, 4);
+    return b;
+  } else if constexpr (std::is_same_v<P, double>) {
+    uint64_t b;
+    std::memcpy(&b, &v, 8);
+    return b;
+  } else {
+    return uint64_t(v);
+  }
+}
+
+/// The typed entry (UnboxedHostEntry::typed) of a wrap()'ed callable of type `F` and C++ signature `Ret(A…)`: the
+/// direct entry over the C values compiled code passes, with everything a host call from compiled code needs around
+/// it — the guest flag cleared, nothing thrown out, a failure held as the trap the generic path raises.
+template <class Ret, class F, class Args, class Flat> struct TypedEntry;
+template <class Ret, class F, class... A, class... P>
+struct TypedEntry<Ret, F, Types<A...>, Types<P...>> {
+  static constexpr CoreType params[sizeof...(P) + 1] = {core_type_of<P>()..., CoreType::i32};  // + 1: never empty
+
+  static int call(void* context, uint64_t* results, P... p) noexcept {
+    auto& lowering = *static_cast<DirectLowering*>(context);
+    GuestRunning host_code(false);
+    try {
+      if (!lowering.context) {
+        if (auto trap = lowering.resolve(lowering)) {
+          hold_host_trap(std::move(*trap));
+          return 1;
+        }
+      }
+      // The resolved context itself, not a copy (80 bytes per call): only a lift's element budget changes in it, and
+      // it starts afresh here. A call re-entering this function (through realloc) comes after this call's lift.
+      CanonContext& cx = *lowering.context;
+      cx.element_budget = kMaxLiftedElements;
+      const uint64_t args[sizeof...(P) + 1] = {flat_bits(p)..., 0};
+      auto failure = direct_entry<Ret, F, A...>(lowering.body, cx, *lowering.sig, args, sizeof...(P), results);
+      if (!failure) return 0;
+      hold_host_trap(lowering.trap(lowering, std::move(*failure)));
+    } catch (const std::exception& e) {
+      hold_host_trap(Trap{"host", std::string("host function failed: ") + e.what()});
+    }
+    return 1;
+  }
+};
+
 template <class Ret, class... A, class F>
 DirectHostCall direct_call(std::shared_ptr<F> body) {
-  return DirectHostCall(&direct_entry<Ret, F, A...>, std::move(body));
+  using Entry = TypedEntry<Ret, F, Types<A...>, LoweredC<Ret, A...>>;
+  DirectHostCall::Typed typed{reinterpret_cast<void (*)(void)>(&Entry::call),
+                              std::span<const CoreType>(Entry::params, std::size(Entry::params) - 1)};
+  return DirectHostCall(&direct_entry<Ret, F, A...>, typed, std::move(body));
 }
 
 }  // namespace wit
