@@ -19,10 +19,10 @@
 #include <wabt/validator.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <optional>
-#include <cctype>
 #include <sstream>
 #include <unordered_map>
 #include <utility>
@@ -393,8 +393,8 @@ class Declarations {
       std::string_view line = header.substr(at, nl == std::string_view::npos ? nl : nl + 1 - at);
       at = nl == std::string_view::npos ? header.size() : nl + 1;
       if (!taken.empty() || starts_with(line, "/* import: ") || starts_with(line, "/* export: ")) {
-        taken.append(line);
-        if (taken.find('(') != std::string::npos && line.find(';') != std::string_view::npos) add(std::exchange(taken, {}));
+        taken.append(line);  // the comment, then the declaration, which ends at its `;`
+        if (line.find(';') != std::string_view::npos) add(std::exchange(taken, {}));
         continue;
       }
       rest.append(line);
@@ -481,7 +481,10 @@ std::vector<std::vector<size_t>> cut_into_units(const ModuleText& m,
     units[written * 2 >= body_bytes ? 1 : 0].push_back(f);
     for (size_t i = functions[f].first; i < functions[f].second; ++i) written += m.lines[i].size() + 1;
   }
-  if (units[1].empty()) units[1].push_back(units[0].back()), units[0].pop_back();
+  if (units[1].empty()) {  // the first function held more than half of the bytes
+    units[1].push_back(units[0].back());
+    units[0].pop_back();
+  }
   return units;
 }
 
