@@ -332,6 +332,31 @@ std::optional<UniqueFd> AotCache::open_cached(const std::string& key) const {
   return fd;
 }
 
+namespace {
+
+/// The unit store's object of `key` copied to `object` when it is there and matches its recorded digest (a
+/// corrupt or swapped one is compiled again and replaced); false otherwise.
+bool reuse_unit(const std::string& store, const std::string& key, const std::string& object) {
+  auto opened = open_regular_file(store + "/" + key + ".o", /*follow_last_link=*/false);
+  if (!opened) return false;
+  const struct stat& st = opened->status;
+  if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) return false;
+  auto bytes = read_fd(opened->fd.get(), kMaxSharedObjectBytes, key);
+  auto recorded = read_file(store + "/" + key + ".sha256", 256);
+  if (!bytes || !recorded || trim(*recorded) != hex_sha256(*bytes)) return false;
+  return static_cast<bool>(write_file_atomic(object, *bytes, 0600));
+}
+
+/// Keeps the object just compiled as the unit store's object of `key` (written to a temporary name and renamed, its
+/// digest recorded after it).
+Result<void> store_unit(const std::string& store, const std::string& key, const std::string& object) {
+  WEFT_TRY(std::string bytes, read_file(object, kMaxSharedObjectBytes));
+  WEFT_TRY_VOID(write_file_atomic(store + "/" + key + ".o", bytes, 0644));
+  return write_file_atomic(store + "/" + key + ".sha256", hex_sha256(bytes) + "\n", 0644);
+}
+
+}  // namespace
+
 Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_view name,
                                    const AotCompileProgress& progress) const {
   std::string key = this->key(wasm);
@@ -349,6 +374,12 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
     }
   } cleanup{build};
   std::vector<std::string> units = {"main"};  // file stems; main.c first: it holds the glue and the exports
+  // Per file of function bodies, the key of its object in the unit store (empty for main.c, which holds the
+  // module's own glue and is always compiled): SHA-256 over everything the compiler reads that can change —
+  // module.h, shared.h (aot_abi.h's text included) and the file, wabt's version (wasm-rt.h), the compiler's identity,
+  // the flags and the ABI version. Files of equal text are the same object whichever module they came from: the
+  // engine code JS apps of different worlds share (aot_translate.cpp names and cuts functions so that it is).
+  std::vector<std::string> unit_keys = {""};
   {
     // Precompiles run several compiles at once; translations (libwabt) run one at a time, large ones (≈1 GiB and
     // 40 s for a JS engine) and small ones (milliseconds) in separate lines, so a small module never waits behind a
@@ -363,8 +394,18 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
     for (size_t k = 0; k < source.parts.size(); ++k) {
       units.push_back("part_" + std::to_string(k));
       WEFT_TRY_VOID(write_file_atomic(build + "/" + units.back() + ".c", source.parts[k], 0600));
+      Sha256 h;
+      h.update("weft-aot unit " + std::to_string(WEFT_AOT_ABI_VERSION) + "\nwabt " WABT_VERSION_STRING "\n" +
+               compiler.identity + "\n" + options_.optimization + " " + aot_compile_flags() + "\n");
+      for (const std::string* text : {&source.header, &source.shared, &source.parts[k]}) {
+        h.update(std::to_string(text->size()) + "\n");
+        h.update(*text);
+      }
+      unit_keys.push_back(h.hex());
     }
   }
+  std::string unit_store = options_.dir + "/units";
+  if (units.size() > 1) WEFT_TRY_VOID(check_private_dir(unit_store));
   auto run = [&](std::vector<std::string> argv) -> Result<void> {
     ToolRequest request;
     request.argv = std::move(argv);
@@ -396,10 +437,15 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
           std::lock_guard lock(mutex);
           if (first_error) return;
         }
-        std::vector<std::string> argv = {compiler.path, options_.optimization};
-        add_flags(argv, true);
-        argv.insert(argv.end(), {"-c", "-o", build + "/" + units[i] + ".o", build + "/" + units[i] + ".c"});
-        auto r = run(std::move(argv));
+        std::string object = build + "/" + units[i] + ".o";
+        Result<void> r;
+        if (unit_keys[i].empty() || !reuse_unit(unit_store, unit_keys[i], object)) {
+          std::vector<std::string> argv = {compiler.path, options_.optimization};
+          add_flags(argv, true);
+          argv.insert(argv.end(), {"-c", "-o", object, build + "/" + units[i] + ".c"});
+          r = run(std::move(argv));
+          if (r && !unit_keys[i].empty()) r = store_unit(unit_store, unit_keys[i], object);
+        }
         std::lock_guard lock(mutex);
         if (!r) {
           if (!first_error) first_error = r.error();

@@ -19,9 +19,13 @@
 #include <wabt/validator.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
+#include <unordered_map>
+#include <utility>
 
 #include "aot_abi_text.hpp"
 #include "aot_glue.hpp"
@@ -243,6 +247,119 @@ Result<std::string> place_segment(std::string_view line, const std::map<std::str
          ", " + segment + "->bytes, " + segment + "->size" + std::string(kClose);
 }
 
+/// Prototypes of functions that only some files call (wasm functions; imports and exports, from module.h), kept out
+/// of shared.h: each file of bodies declares just what it calls, so its text, and so its compiled object
+/// (AotCache's unit objects), stays the same when another module adds or drops functions elsewhere.
+class Declarations {
+ public:
+  void add(std::string text) {
+    index_.emplace(std::string(symbol_of(text)), texts_.size());
+    texts_.push_back(std::move(text));
+  }
+
+  /// module.h without its `/* import: … */` and `/* export: … */` declarations, which are added here.
+  std::string take_from_header(std::string_view header) {
+    std::string rest, taken;
+    for (size_t at = 0; at < header.size();) {
+      size_t nl = header.find('\n', at);
+      std::string_view line = header.substr(at, nl == std::string_view::npos ? nl : nl + 1 - at);
+      at = nl == std::string_view::npos ? header.size() : nl + 1;
+      if (!taken.empty() || starts_with(line, "/* import: ") || starts_with(line, "/* export: ")) {
+        taken.append(line);  // the comment, then the declaration, which ends at its `;`
+        if (line.find(';') != std::string_view::npos) add(std::exchange(taken, {}));
+        continue;
+      }
+      rest.append(line);
+    }
+    return rest;
+  }
+
+  std::string all() const {
+    std::string out;
+    for (const auto& text : texts_) out += text;
+    return out;
+  }
+
+  /// The declarations of the functions `code` names, in the order they were added.
+  std::string used_by(std::string_view code) const {
+    std::vector<size_t> used;
+    auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (size_t at = 0; at < code.size();) {
+      if (!ident(code[at])) {
+        ++at;
+        continue;
+      }
+      size_t end = at;
+      while (end < code.size() && ident(code[end])) ++end;
+      if (auto it = index_.find(std::string(code.substr(at, end - at))); it != index_.end()) used.push_back(it->second);
+      at = end;
+    }
+    std::sort(used.begin(), used.end());
+    used.erase(std::unique(used.begin(), used.end()), used.end());
+    std::string out;
+    for (size_t i : used) out += texts_[i];
+    return out;
+  }
+
+ private:
+  /// The identifier before the first `(` after the leading comment, if any.
+  static std::string_view symbol_of(std::string_view text) {
+    if (starts_with(text, "/*")) text.remove_prefix(std::min(text.size(), text.find("*/") + 2));
+    size_t open = text.find('(');
+    size_t begin = open;
+    while (begin > 0 && (std::isalnum(static_cast<unsigned char>(text[begin - 1])) || text[begin - 1] == '_')) --begin;
+    return open == std::string_view::npos ? std::string_view() : text.substr(begin, open - begin);
+  }
+
+  std::vector<std::string> texts_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+/// Which function bodies go into which file: about body_bytes / unit_bytes files (at least 2, at most
+/// kMaxTranslationUnits), none when there are too few functions. With more than two, a file ends after every function
+/// whose text hashes to 0 modulo a power of two near the functions per file: where the files are cut depends on the
+/// functions' own text, not on what comes before them, so two modules that share a run of functions (JS engines of
+/// different worlds, whose edges differ) cut it into the same files. Else the bodies are halved by bytes.
+std::vector<std::vector<size_t>> cut_into_units(const ModuleText& m,
+                                                const std::vector<std::pair<size_t, size_t>>& functions,
+                                                size_t body_bytes, size_t unit_bytes) {
+  size_t target = std::min(std::clamp<size_t>((body_bytes + unit_bytes - 1) / unit_bytes, 2, kMaxTranslationUnits),
+                           functions.size());
+  if (target < 2) return {};
+  std::vector<std::vector<size_t>> units;
+  if (target > 2) {
+    std::vector<uint64_t> prints;  // FNV-1a of each function's text
+    for (const auto& [first, end] : functions) {
+      uint64_t h = 1469598103934665603ull;
+      for (size_t i = first; i < end; ++i)
+        for (char c : m.lines[i]) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+      prints.push_back(h);
+    }
+    uint64_t period = 1;
+    while (2 * period * target <= functions.size()) period *= 2;
+    for (;; period *= 2) {
+      units.assign(1, {});
+      for (size_t f = 0; f < functions.size(); ++f) {
+        units.back().push_back(f);
+        if ((prints[f] & (period - 1)) == 0 && f + 1 < functions.size()) units.emplace_back();
+      }
+      if (units.size() <= kMaxTranslationUnits) break;
+    }
+    if (units.size() >= 2) return units;
+  }
+  units.assign(2, {});
+  size_t written = 0;
+  for (size_t f = 0; f < functions.size(); ++f) {
+    units[written * 2 >= body_bytes ? 1 : 0].push_back(f);
+    for (size_t i = functions[f].first; i < functions[f].second; ++i) written += m.lines[i].size() + 1;
+  }
+  if (units[1].empty()) {  // the first function held more than half of the bytes
+    units[1].push_back(units[0].back());
+    units[0].pop_back();
+  }
+  return units;
+}
+
 /// Splits wasm2c's module.c into shared.h, main.c and (with `unit_bytes` > 0) the function bodies in files of about
 /// `unit_bytes` of C each (at least 2, at most kMaxTranslationUnits). The module's values are read where wasm2c
 /// wrote the shape's placeholders: data segments become pointers into the values (compiling megabytes of C
@@ -252,6 +369,8 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
   WEFT_TRY(ModuleText m, cut_module_text(text, name));
   bool split = unit_bytes > 0;
   std::string shared, main;
+  Declarations declarations;
+  if (split) out.header = declarations.take_from_header(out.header);
   for (size_t i = 0; i < m.region; ++i) append_line(shared, m.lines[i]);
   shared += aot_glue::kGlueAfterPrelude;
   std::map<std::string, size_t, std::less<>> segment_symbols;  // `data_segment_data_…` → its segment
@@ -287,10 +406,13 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
       append_line(main, line);
       continue;
     }
-    // Split: whatever a function body may refer to is declared in shared.h and defined (not static) in main.c.
+    // Split: whatever a function body may refer to is declared in shared.h (or, for functions, in each file that
+    // calls them) and defined (not static) in main.c.
     if (is_function_line(line)) {  // a prototype, possibly over several lines
-      append_line(shared, line.substr(7));
-      while (!m.lines[i].ends_with(";") && i + 1 < m.bodies) append_line(shared, m.lines[++i]);
+      std::string declaration;
+      append_line(declaration, line.substr(7));
+      while (!m.lines[i].ends_with(";") && i + 1 < m.bodies) append_line(declaration, m.lines[++i]);
+      declarations.add(declaration);
     } else if (starts_with(line, "static u32 func_types[")) {
       append_line(shared, "extern " + std::string(line.substr(7)));
       append_line(main, line.substr(7));
@@ -316,31 +438,56 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
     functions.back().second = i + 1;
     body_bytes += m.lines[i].size() + 1;
   }
-  size_t parts = split ? std::clamp<size_t>((body_bytes + unit_bytes - 1) / unit_bytes, 2, kMaxTranslationUnits) : 0;
-  parts = std::min(parts, functions.size());
-  if (parts < 2) {  // too few functions to split: main.c has them, as declared in shared.h
+  std::vector<std::vector<size_t>> units;  // per file, its functions
+  if (split) units = cut_into_units(m, functions, body_bytes, unit_bytes);
+  if (units.size() < 2) {  // too few functions to split: main.c has them, as declared in shared.h
     for (size_t i = m.bodies; i < m.tail; ++i)
       append_line(main, split && starts_with(m.lines[i], "static ") ? m.lines[i].substr(7) : m.lines[i]);
-    parts = 0;
+    units.clear();
   }
-  out.parts.assign(parts, std::string());
-  size_t part = 0, written = 0;
-  for (const auto& [first, end] : functions) {
-    if (parts == 0) break;
-    std::string& file = out.parts[part];
-    if (file.empty()) file = "#include \"shared.h\"\n";
-    for (size_t i = first; i < end; ++i) {
-      std::string_view line = m.lines[i];
-      if (i == first && starts_with(line, "static ")) line.remove_prefix(7);
-      append_line(file, line);
-      written += m.lines[i].size() + 1;
+  out.parts.assign(units.size(), std::string());
+  for (size_t part = 0; part < units.size(); ++part) {
+    std::string bodies;
+    for (size_t f : units[part]) {
+      const auto& [first, end] = functions[f];
+      for (size_t i = first; i < end; ++i) {
+        std::string_view line = m.lines[i];
+        if (i == first && starts_with(line, "static ")) line.remove_prefix(7);
+        append_line(bodies, line);
+      }
     }
-    if (written * parts >= body_bytes * (part + 1) && part + 1 < parts) ++part;
+    out.parts[part] = "#include \"shared.h\"\n" + declarations.used_by(bodies) + bodies;
   }
   for (size_t i = m.tail; i < m.lines.size(); ++i) append_line(main, m.lines[i]);
   out.shared = std::string(kAotAbiText) + std::string(aot_glue::kGlueShared) + shared;
-  out.main = "#include \"shared.h\"\n" + std::string(aot_glue::kGlueMain) + main;
+  out.main = "#include \"shared.h\"\n" + declarations.all() + std::string(aot_glue::kGlueMain) + main;
   return {};
+}
+
+/// A defined function whose whole body is `unreachable`: componentize-js puts one right after the imports for every
+/// engine import the app's world does not have.
+bool is_trap_stub(const wabt::Func& func) {
+  return func.local_types.size() == 0 && func.exprs.size() == 1 &&
+         func.exprs.front().type() == wabt::ExprType::Unreachable;
+}
+
+/// Names every function by its place relative to the edges where worlds differ, so that a function's C is the same
+/// text in every module that has it at the same place: imports `fi<index>`, the trap stubs right after them
+/// `fs<n>`, every other defined function `fn<n>` counted from the first one after the stubs. JS apps of different
+/// worlds have the same engine functions after different imports and stubs (docs/performance.md, "Sharing the
+/// engine across worlds"); wasm2c's own names (`f<index>`) would change all of them. The prefixes never equal a
+/// wasm2c local's name (a letter and digits), which would otherwise be renamed depending on the module.
+void name_functions_by_position(wabt::Module& module) {
+  size_t imports = module.num_func_imports, first = imports;
+  while (first < module.funcs.size() && is_trap_stub(*module.funcs[first])) ++first;
+  module.func_bindings.clear();
+  for (size_t i = 0; i < module.funcs.size(); ++i) {
+    std::string name = i < imports  ? "$fi" + std::to_string(i)
+                       : i < first ? "$fs" + std::to_string(i - imports)
+                                   : "$fn" + std::to_string(i - first);
+    module.funcs[i]->name = name;
+    module.func_bindings.emplace(name, wabt::Binding(wabt::Index(i)));
+  }
 }
 
 }  // namespace
@@ -410,6 +557,7 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
     module.imports[i]->field_name = "i" + std::to_string(i);
   }
   for (size_t i = 0; i < module.exports.size(); ++i) module.exports[i]->name = "e" + std::to_string(i);
+  name_functions_by_position(module);
   if (wabt::Failed(wabt::GenerateNames(&module)) || wabt::Failed(wabt::ApplyNames(&module)))
     return fail("core module " + std::string(name) + ": wasm2c could not name its functions");
   wabt::MemoryStream c_stream, h_stream;

@@ -191,6 +191,98 @@ TEST(AotCache, AModuleOverTheSplitThresholdIsCompiledAsSeveralTranslationUnitsTh
   expect_data_and_elements_work(*make_aot_engine(std::move(*cache)));
 }
 
+/// The objects in the cache's unit store (one per distinct file of function bodies ever compiled).
+size_t unit_objects(const AotCache& cache) {
+  size_t count = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(cache.dir() + "/units", ec))
+    if (entry.path().extension() == ".o") ++count;
+  return count;
+}
+
+/// Loads one of the aot_world modules on `engine` with its host imports (bias 7, ping x+100, pong x+1000) and checks
+/// what its exports answer: the engine's functions, the world's glue through the table, the stub's trap.
+void expect_world_answers(CoreEngine& engine, const std::string& world, uint32_t glue_slots) {
+  SCOPED_TRACE(world);
+  engine.set_memory_limit(4 * 65536);
+  auto bytes = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_" + world + ".wasm");
+  auto module = engine.load(bytes, "aot_world_" + world);
+  ASSERT_TRUE(module.ok()) << module.error().message;
+  std::vector<CoreExtern> imports;
+  for (const auto& imp : engine.imports(*module)) {
+    uint32_t add = imp.name == "bias" ? 7 : imp.name == "ping" ? 100 : 1000;
+    imports.push_back(engine.host_function(imp.func_type, [add](auto args, auto results) -> std::optional<Trap> {
+      results[0] = CoreValue::i32((args.empty() ? 0 : args[0].as_i32()) + add);
+      return std::nullopt;
+    }));
+  }
+  auto instance = engine.instantiate(*module, imports);
+  ASSERT_TRUE(instance.ok()) << instance.error().message;
+  std::vector<CoreValue> results;
+  auto call = [&](std::string_view name, std::vector<CoreValue> args) {
+    return engine.call(*engine.export_of(*instance, name), args, results);
+  };
+  ASSERT_FALSE(call("sum_squares", {CoreValue::i32(3)}));
+  EXPECT_EQ(results.at(0).as_i32(), 14u + 7u);
+  ASSERT_FALSE(call("through_table", {CoreValue::i32(0), CoreValue::i32(5)}));
+  EXPECT_EQ(results.at(0).as_i32(), 25u);
+  ASSERT_FALSE(call("through_table", {CoreValue::i32(1), CoreValue::i32(5)}));
+  EXPECT_EQ(results.at(0).as_i32(), 10u);
+  ASSERT_FALSE(call("through_table", {CoreValue::i32(2), CoreValue::i32(5)}));
+  EXPECT_EQ(results.at(0).as_i32(), 105u);
+  if (glue_slots > 1) {
+    ASSERT_FALSE(call("through_table", {CoreValue::i32(3), CoreValue::i32(5)}));
+    EXPECT_EQ(results.at(0).as_i32(), 1005u);
+  }
+  auto past = call("through_table", {CoreValue::i32(2 + glue_slots), CoreValue::i32(5)});
+  EXPECT_TRUE(past) << "a call past the table's last slot returned";
+  auto stub = call("absent", {CoreValue::i32(1)});
+  ASSERT_TRUE(stub) << "the trap stub returned";
+  EXPECT_EQ(stub->kind, "unreachable");
+}
+
+TEST(AotCache, AModuleOfAnotherWorldCompilesOnlyTheFunctionsItDoesNotShare) {
+  PrivateCache c;
+  auto options = c.options();
+  options.split_module_bytes = 1;  // everything is "large"
+  options.unit_bytes = 1;          // one function per unit, up to the limit
+  auto cache = AotCache::open(options);
+  ASSERT_TRUE(cache.ok()) << cache.error().message;
+  auto one = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_one.wasm");
+  auto two = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_two.wasm");
+  EXPECT_NE(cache->key(one), cache->key(two));
+  ASSERT_TRUE(cache->compile(one, "aot_world_one").ok());
+  size_t first = unit_objects(*cache);
+  EXPECT_EQ(first, 7u) << "the stub, five engine functions and the ping glue, one unit each";
+  // `two` has one more import before the stub and one more glue function: every function index after the imports
+  // moves, and yet only the pong glue's unit is new.
+  ASSERT_TRUE(cache->compile(two, "aot_world_two").ok());
+  EXPECT_EQ(unit_objects(*cache), first + 1);
+  auto engine = make_aot_engine(std::move(*cache));
+  expect_world_answers(*engine, "one", 1);
+  expect_world_answers(*engine, "two", 2);
+  auto interpreter = make_interpreter_engine();
+  expect_world_answers(*interpreter, "one", 1);
+  expect_world_answers(*interpreter, "two", 2);
+}
+
+TEST(AotCache, AUnitObjectThatFailsItsDigestIsCompiledAgainNotLinked) {
+  PrivateCache c;
+  auto options = c.options();
+  options.split_module_bytes = 1;
+  options.unit_bytes = 1;
+  auto cache = AotCache::open(options);
+  ASSERT_TRUE(cache.ok()) << cache.error().message;
+  auto one = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_one.wasm");
+  ASSERT_TRUE(cache->compile(one, "aot_world_one").ok());
+  // Every unit object damaged: the next compile (the other world) must not link any of them.
+  for (const auto& entry : std::filesystem::directory_iterator(cache->dir() + "/units"))
+    if (entry.path().extension() == ".o") overwrite_byte(entry.path(), 64);
+  ASSERT_TRUE(cache->compile(test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_two.wasm"), "aot_world_two").ok());
+  auto engine = make_aot_engine(std::move(*cache));
+  expect_world_answers(*engine, "two", 2);
+}
+
 TEST(AotCache, TheKeyChangesWhenAModuleIsSplit) {
   PrivateCache c;
   auto whole = c.options(), split = c.options();

@@ -91,5 +91,43 @@ TEST(JsAot, ASecondJavaScriptAppOfTheTodosWorldCompilesNothingAndAnswersOnAotCod
       << demo.err();
 }
 
+/// The objects in the test cache's unit store: one per distinct file of function bodies compiled.
+size_t unit_objects() {
+  size_t count = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(test_cache() + "/units", ec))
+    if (entry.path().extension() == ".o") ++count;
+  return count;
+}
+
+TEST(JsAot, AJavaScriptAppOfAnotherWorldCompilesOnlyWhatItsWorldChangesAndAnswersOnAotCode) {
+  if (!js_aot_wanted()) GTEST_SKIP() << kSkipReason;
+  const std::string ipc = WEFT_RT_FIXTURES "/js_ipc.wasm";
+  if (!std::filesystem::exists(ipc)) GTEST_SKIP() << "the JavaScript fixtures are not part of this build";
+  precompile("org.weft.demo.todo", WEFT_RT_DEMO_TODO);  // compiles nothing when the tests above ran first
+  size_t before = unit_objects();
+  std::string out = precompile("org.weft.test.jsipc", ipc);
+  using weft::test::occurrences;
+  // The engine module has one import fewer than the todo's (no readiness), so its shape and key differ and it is
+  // compiled (unless an earlier run of this test did); the three adapter modules are the todo's.
+  if (out.find("(11.9 MiB) already compiled") == std::string::npos) {
+    EXPECT_EQ(occurrences(out, ") already compiled"), kJsCoreModules - 1) << out;
+    EXPECT_EQ(occurrences(out, ") compiled in "), 1u) << out;
+    // Its engine's functions are the todo's under other indices: only the files holding the world's glue (the
+    // first, with the trap stubs, and the last) can be new; the ≈50 others are the todo's objects.
+    EXPECT_GE(before, 40u) << "the todo's engine left no files' objects to share";
+    EXPECT_LE(unit_objects() - before, 2u) << "files of function bodies compiled afresh for the second world:\n"
+                                           << out;
+  }
+
+  std::vector<std::string> env = test_env();
+  env.push_back("WEFT_LOG=debug");
+  Demo demo("org.weft.test.jsipc", ipc, {"--engine", "aot", "--aot-cache", test_cache()}, env);
+  EXPECT_EQ(demo.ask("hello"), "ipc 1: hello");
+  EXPECT_EQ(demo.ask("another world"), "ipc 2: another world");
+  EXPECT_NE(demo.err().find("engine: aot (4 core modules, cache " + test_cache() + ")"), std::string::npos)
+      << demo.err();
+}
+
 }  // namespace
 }  // namespace weft::runtime

@@ -10,6 +10,12 @@
 // compiles afresh, and modules of one shape (JS apps of one world) share one entry. The directory must be ours and writable by nobody else; files are written to a temporary name and renamed
 // (two compilers of one module never see each other's half-written file), and every load re-hashes the .so from the
 // very descriptor that is then dlopen'ed, so a corrupt, truncated or swapped entry is rebuilt, never run.
+//
+// A split module's files of function bodies also leave their objects in `<dir>/units/<key>.o` (+ `.sha256`), keyed by
+// the SHA-256 of everything the compiler reads for them (module.h, shared.h, the file) with wabt's version, the
+// compiler, the flags and the ABI version. A later compile links a stored object whose digest checks instead of
+// compiling a byte-identical file: JS apps of different worlds share their engine's files (aot_translate.cpp names
+// and cuts functions so that they are identical; docs/performance.md, "Sharing the engine across worlds").
 
 #include <chrono>
 #include <cstddef>
@@ -91,10 +97,12 @@ class AotCache {
 [[nodiscard]] std::optional<std::string> store_aot_cache_dir(const std::string& path_in_revision);
 
 /// C source of a core module for the AOT engine: wasm2c's output plus the glue of aot_abi.h. `shared.h` (aot_abi.h,
-/// wasm2c's prelude, which includes `module.h`; when split, every function's prototype) is included by `main.c` (the
-/// glue, init functions, exports) and by each `part_<k>.c` (function bodies). With `unit_bytes` 0 everything is in
-/// main.c; otherwise the bodies are cut into files of about `unit_bytes` of C (at least two, at most 64), which
-/// compile in parallel and link into one object. What is translated is the module's shape: data segments, constant
+/// wasm2c's prelude, which includes `module.h`) is included by `main.c` (the glue, init functions, exports) and by
+/// each `part_<k>.c` (function bodies). With `unit_bytes` 0 everything is in main.c; otherwise the bodies are cut into
+/// files of about `unit_bytes` of C (at least two, at most 64), which compile in parallel and link into one object;
+/// each file declares the functions (wasm functions, imports) it calls, main.c all of them and the exports. Functions
+/// are named by their place after the imports and trap stubs, and files cut where the functions' own text says, so a
+/// run of functions two modules share gives the same files in both. What is translated is the module's shape: data segments, constant
 /// segment offsets and constant global initialisers are not in the C, the object reads them from the module at
 /// instantiate (weft_aot_module_values). An error names the module and the reason (invalid module, a feature the AOT
 /// engine does not support).
