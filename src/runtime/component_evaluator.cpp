@@ -14,6 +14,8 @@ Evaluator::Evaluator(State& s, const Component& c, Evaluator* parent, std::map<s
   core_instances.size(c.core_instances.size());
   core_funcs.size(c.core_funcs.size());
   memories.size(c.core_memories.size());
+  components.size(c.component_space.size());
+  module_space_ids.size(c.module_space.size());
   module_ids.resize(c.modules.size());
 }
 
@@ -178,14 +180,15 @@ Result<Item> Evaluator::alias_item(const Alias& a) {
 }
 
 Result<Item> Evaluator::component(uint32_t index) {
-  if (index >= comp.component_space.size()) return fail("component index " + std::to_string(index) + " out of range");
-  const ComponentEntry& e = comp.component_space[index];
-  switch (e.kind) {
-    case ComponentEntry::Kind::def: return Item{ComponentVal{comp.components.at(e.defined).get(), this}};
-    case ComponentEntry::Kind::import_: return import_item(e.import_index);
-    case ComponentEntry::Kind::alias: return alias_item(e.alias);
-  }
-  return fail("bad component entry");
+  return memo(components, index, "component", [&]() -> Result<Item> {
+    const ComponentEntry& e = comp.component_space[index];
+    switch (e.kind) {
+      case ComponentEntry::Kind::def: return Item{ComponentVal{comp.components.at(e.defined).get(), this}};
+      case ComponentEntry::Kind::import_: return import_item(e.import_index);
+      case ComponentEntry::Kind::alias: return alias_item(e.alias);
+    }
+    return fail("bad component entry");
+  });
 }
 
 Result<FuncPtr> Evaluator::func(uint32_t index) {
@@ -280,19 +283,20 @@ Result<std::shared_ptr<InstanceVal>> Evaluator::exports() {
 }
 
 Result<ModuleId> Evaluator::module(uint32_t index) {
-  if (index >= comp.module_space.size()) return fail("core module index " + std::to_string(index) + " out of range");
-  const ModuleEntry& e = comp.module_space[index];
-  if (e.is_alias) {
-    Evaluator* o = walk_out(e.alias.outer_count);
-    if (!o || e.alias.target != Alias::Target::outer) return fail("unsupported core module alias");
-    return o->module(e.alias.outer_index);
-  }
-  auto& slot = module_ids.at(e.defined);
-  if (!slot) {
-    WEFT_TRY(ModuleId id, st.engine->load(comp.modules[e.defined], "#" + std::to_string(index)));
-    slot = id;
-  }
-  return *slot;
+  return memo(module_space_ids, index, "core module", [&]() -> Result<ModuleId> {
+    const ModuleEntry& e = comp.module_space[index];
+    if (e.is_alias) {
+      Evaluator* o = walk_out(e.alias.outer_count);
+      if (!o || e.alias.target != Alias::Target::outer) return fail("unsupported core module alias");
+      return o->module(e.alias.outer_index);
+    }
+    auto& slot = module_ids.at(e.defined);
+    if (!slot) {
+      WEFT_TRY(ModuleId id, st.engine->load(comp.modules[e.defined], "#" + std::to_string(index)));
+      slot = id;
+    }
+    return *slot;
+  });
 }
 
 Result<std::shared_ptr<CoreInstanceVal>> Evaluator::core_instance(uint32_t index) {

@@ -70,7 +70,11 @@ struct Evaluator final : Scope {
   Memo<std::shared_ptr<CoreInstanceVal>> core_instances;
   Memo<CoreExtern> core_funcs;
   Memo<CoreExtern> memories;
-  std::vector<std::optional<ModuleId>> module_ids;
+  // Component and core module index spaces are memoised too: an outer alias may name its own entry (count 0), and
+  // only the memo's cycle check and depth bound stop that from recursing until the native stack runs out.
+  Memo<Item> components;
+  Memo<ModuleId> module_space_ids;
+  std::vector<std::optional<ModuleId>> module_ids;  // per defined module: loaded once
   Evaluator* parent() const { return static_cast<Evaluator*>(outer); }
 
   /// Computes index `index` of a memoised index space once; refuses cycles and nesting beyond kMaxResolveDepth.

@@ -226,5 +226,31 @@ TEST(ComponentInstantiation, AValueTypeNestedTooDeeplyIsRefused) {
       << inst.error().message;
 }
 
+TEST(ComponentInstantiation, AComponentAliasNamingItselfIsRefusedNotFollowedToStackExhaustion) {
+  // Found by fuzz_component_instantiate: component 0 = alias outer 0 0 (itself), then instantiate component 0.
+  test::Bytes alias = {0x01, 0x04, 0x02, 0x00, 0x00};
+  test::Bytes instance = {0x01, 0x00, 0x00, 0x00};
+  auto c = decode_component(test::component_bytes({{6, alias}, {5, instance}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto engine = make_interpreter_engine();
+  HostRegistry empty;
+  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_NE(inst.error().message.find("component 0 depends on itself"), std::string::npos) << inst.error().message;
+}
+
+TEST(ComponentInstantiation, ACoreModuleAliasNamingItselfIsRefusedNotFollowedToStackExhaustion) {
+  // core module 0 = alias outer 0 0 (itself), then a core instance of module 0.
+  test::Bytes alias = {0x01, 0x00, 0x11, 0x02, 0x00, 0x00};
+  test::Bytes core_instance = {0x01, 0x00, 0x00, 0x00};
+  auto c = decode_component(test::component_bytes({{6, alias}, {2, core_instance}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto engine = make_interpreter_engine();
+  HostRegistry empty;
+  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_NE(inst.error().message.find("core module 0 depends on itself"), std::string::npos) << inst.error().message;
+}
+
 }  // namespace
 }  // namespace weft::runtime
