@@ -191,6 +191,18 @@ test::Bytes instance_exporting_type(uint32_t index) {
   return b;
 }
 
+/// Decodes `bytes` (which must decode), instantiates it with no host interfaces on the interpreter, and expects the
+/// instantiation to be refused with a message containing `reason`.
+void expect_instantiation_refused(const test::Bytes& bytes, std::string_view reason) {
+  auto c = decode_component(bytes);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto engine = make_interpreter_engine();
+  HostRegistry empty;
+  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
+  ASSERT_FALSE(inst.ok()) << "instantiated; expected a refusal naming: " << reason;
+  EXPECT_NE(inst.error().message.find(reason), std::string::npos) << inst.error().message;
+}
+
 TEST(ComponentInstantiation, AHostileChainOfAliasesIsRefusedNotFollowedToStackExhaustion) {
   test::Bytes aliases;
   test::append_u32(aliases, 4999);
@@ -198,14 +210,9 @@ TEST(ComponentInstantiation, AHostileChainOfAliasesIsRefusedNotFollowedToStackEx
     aliases.insert(aliases.end(), {0x03, 0x02, 0x00});
     test::append_u32(aliases, i);
   }
-  auto bytes = test::component_bytes({{7, {0x01, 0x7f}}, {6, aliases}, {5, instance_exporting_type(4999)}});
-  auto c = decode_component(bytes);
-  ASSERT_TRUE(c.ok()) << c.error().message;
-  auto engine = make_interpreter_engine();
-  HostRegistry empty;
-  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
-  ASSERT_FALSE(inst.ok());
-  EXPECT_NE(inst.error().message.find("definitions nested deeper than 256"), std::string::npos) << inst.error().message;
+  expect_instantiation_refused(
+      test::component_bytes({{7, {0x01, 0x7f}}, {6, aliases}, {5, instance_exporting_type(4999)}}),
+      "definitions nested deeper than 256");
 }
 
 TEST(ComponentInstantiation, AValueTypeNestedTooDeeplyIsRefused) {
@@ -216,40 +223,23 @@ TEST(ComponentInstantiation, AValueTypeNestedTooDeeplyIsRefused) {
     types.push_back(0x70);
     test::append_s33(types, i - 1);
   }
-  auto c = decode_component(test::component_bytes({{7, types}, {5, instance_exporting_type(149)}}));
-  ASSERT_TRUE(c.ok()) << c.error().message;
-  auto engine = make_interpreter_engine();
-  HostRegistry empty;
-  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
-  ASSERT_FALSE(inst.ok());
-  EXPECT_NE(inst.error().message.find("value type nested deeper than 100 levels"), std::string::npos)
-      << inst.error().message;
+  expect_instantiation_refused(test::component_bytes({{7, types}, {5, instance_exporting_type(149)}}),
+                               "value type nested deeper than 100 levels");
 }
 
 TEST(ComponentInstantiation, AComponentAliasNamingItselfIsRefusedNotFollowedToStackExhaustion) {
   // Found by fuzz_component_instantiate: component 0 = alias outer 0 0 (itself), then instantiate component 0.
   test::Bytes alias = {0x01, 0x04, 0x02, 0x00, 0x00};
   test::Bytes instance = {0x01, 0x00, 0x00, 0x00};
-  auto c = decode_component(test::component_bytes({{6, alias}, {5, instance}}));
-  ASSERT_TRUE(c.ok()) << c.error().message;
-  auto engine = make_interpreter_engine();
-  HostRegistry empty;
-  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
-  ASSERT_FALSE(inst.ok());
-  EXPECT_NE(inst.error().message.find("component 0 depends on itself"), std::string::npos) << inst.error().message;
+  expect_instantiation_refused(test::component_bytes({{6, alias}, {5, instance}}), "component 0 depends on itself");
 }
 
 TEST(ComponentInstantiation, ACoreModuleAliasNamingItselfIsRefusedNotFollowedToStackExhaustion) {
   // core module 0 = alias outer 0 0 (itself), then a core instance of module 0.
   test::Bytes alias = {0x01, 0x00, 0x11, 0x02, 0x00, 0x00};
   test::Bytes core_instance = {0x01, 0x00, 0x00, 0x00};
-  auto c = decode_component(test::component_bytes({{6, alias}, {2, core_instance}}));
-  ASSERT_TRUE(c.ok()) << c.error().message;
-  auto engine = make_interpreter_engine();
-  HostRegistry empty;
-  auto inst = ComponentInstance::instantiate(*c, *engine, empty);
-  ASSERT_FALSE(inst.ok());
-  EXPECT_NE(inst.error().message.find("core module 0 depends on itself"), std::string::npos) << inst.error().message;
+  expect_instantiation_refused(test::component_bytes({{6, alias}, {2, core_instance}}),
+                               "core module 0 depends on itself");
 }
 
 }  // namespace
