@@ -7,6 +7,8 @@
 #include <map>
 #include <sstream>
 
+#include "aot_forwarders.hpp"
+
 namespace weft::runtime::aot_glue {
 
 std::optional<CoreType> core_type(wabt::Type t) {
@@ -247,9 +249,11 @@ Result<std::string> write_glue(const wabt::Module& module, const AotModuleInfo& 
     << "  WEFT_TRY_BEGIN\n  if (weft_code == 0) Z_m_instantiate((Z_m_instance_t*)instance"
     << (has_imports ? ", (struct Z_w_instance_t*)(void*)imports" : "") << ");\n  WEFT_TRY_END\n}\n"
     << "static void weft_free_instance(void* instance) { Z_m_free((Z_m_instance_t*)instance); }\n"
+    << aot_forwarders::write_forwarder_glue(module, info)
     << "__attribute__((visibility(\"default\"))) const struct weft_aot_module weft_aot_module = {\n"
     << "  WEFT_AOT_ABI_VERSION, sizeof(struct weft_instance), " << info.exports.size()
-    << ", weft_init_module, weft_instantiate, weft_free_instance, weft_exports};\n";
+    << ", weft_init_module, weft_instantiate, weft_free_instance, weft_exports,\n  "
+    << aot_forwarders::module_fields() << "};\n";
   return g.str();
 }
 
