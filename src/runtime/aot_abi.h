@@ -108,6 +108,7 @@ struct weft_aot_forwarder {
   uint32_t table_import; /* UINT32_MAX: the table is defined here */
   uint32_t table_export; /* UINT32_MAX: the table is imported */
   uint32_t element;
+  uint32_t type_id; /* the function's own type as call_indirect compares it (set by init_module) */
 };
 
 /* The one symbol a module `.so` exports (`weft_aot_module`). */

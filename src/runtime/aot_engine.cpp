@@ -400,7 +400,7 @@ class AotEngine final : public CoreEngine {
       const Module& module = module_of(*inst);
       linked.push_back({module.glue, inst->storage.get(), inst->links, &module.info->imports});
     }
-    forwarder_links_.resolve(linked, *runtime_);
+    forwarder_links_.resolve(linked);
   }
   size_t imports_linked_past_shims() const { return forwarder_links_.resolved(); }
 

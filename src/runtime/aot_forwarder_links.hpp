@@ -30,7 +30,7 @@ class ForwarderLinks {
  public:
   /// Points every function import of `instances` that calls a forwarder with a final, well-typed element at that
   /// element (repeatedly, up to a few hops). Undone by table_imported().
-  void resolve(std::span<const AotLinkedInstance> instances, const weft_aot_runtime& runtime);
+  void resolve(std::span<const AotLinkedInstance> instances);
   /// Called before an instance that imports `table` is linked: its segments may change the table, so every slot a
   /// resolution changed gets its own target back (all of them: a copied slot may come from another resolution).
   void table_imported(const void* table);

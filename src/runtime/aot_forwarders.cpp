@@ -51,6 +51,16 @@ bool any_changes_a_table(const wabt::ExprList& exprs) {
   return false;
 }
 
+const char* rt_type(CoreType t) {
+  switch (t) {
+    case CoreType::i32: return "WASM_RT_I32";
+    case CoreType::i64: return "WASM_RT_I64";
+    case CoreType::f32: return "WASM_RT_F32";
+    case CoreType::f64: return "WASM_RT_F64";
+  }
+  return "WASM_RT_I32";
+}
+
 bool same_signature(const wabt::FuncSignature& a, const wabt::FuncSignature& b) {
   return a.param_types == b.param_types && a.result_types == b.result_types;
 }
@@ -121,10 +131,23 @@ std::string write_forwarder_glue(const wabt::Module& module, const AotModuleInfo
   // A module that may change tables later gets no forwarders at all: the engine could not trust their elements.
   std::vector<Forwarder> forwarders = mutates ? std::vector<Forwarder>{} : find_forwarders(module);
   std::ostringstream g;
-  g << "static const struct weft_aot_forwarder weft_forwarders[" << std::max<size_t>(forwarders.size(), 1) << "] = {";
+  g << "static struct weft_aot_forwarder weft_forwarders[" << std::max<size_t>(forwarders.size(), 1) << "] = {";
   for (const auto& f : forwarders)
-    g << "{" << f.export_index << "u, " << f.table_import << "u, " << f.table_export << "u, " << f.element << "u}, ";
+    g << "{" << f.export_index << "u, " << f.table_import << "u, " << f.table_export << "u, " << f.element
+      << "u, 0u}, ";
   g << "};\n#define weft_forwarder_count " << forwarders.size() << "u\n";
+  // The type ids come from the process's registry, so they are known once the module is loaded: the engine then
+  // compares an element's type with one load instead of registering the type again at every instantiate.
+  g << "static void weft_init_forwarders(void) {\n";
+  for (size_t i = 0; i < forwarders.size(); ++i) {
+    const CoreFuncType& ft = info.export_func_types[forwarders[i].export_index];
+    g << "  weft_forwarders[" << i << "].type_id = wasm_rt_register_func_type(" << ft.params.size() << ", "
+      << ft.results.size();
+    for (auto t : ft.params) g << ", " << rt_type(t);
+    for (auto t : ft.results) g << ", " << rt_type(t);
+    g << ");\n";
+  }
+  g << "}\n";
   g << "#define weft_mutates_tables " << (mutates ? 1 : 0) << "u\n";
   g << "static void (*const weft_import_trampolines[" << std::max<size_t>(info.imports.size(), 1) << "])(void) = {";
   for (size_t i = 0; i < info.imports.size(); ++i)

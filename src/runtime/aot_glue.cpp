@@ -241,15 +241,15 @@ Result<std::string> write_glue(const wabt::Module& module, const AotModuleInfo& 
   }
   g << "}\n";
   bool has_imports = !info.imports.empty();
-  g << "static void weft_init_module(const struct weft_aot_runtime* runtime) {\n"
-    << "  weft_rt = runtime;\n  Z_m_init_module();\n}\n"
+  g << aot_forwarders::write_forwarder_glue(module, info)
+    << "static void weft_init_module(const struct weft_aot_runtime* runtime) {\n"
+    << "  weft_rt = runtime;\n  Z_m_init_module();\n  weft_init_forwarders();\n}\n"
     << "static int weft_instantiate(void* instance, struct weft_aot_imports* imports,\n"
     << "                            const struct weft_aot_module_values* values) {\n"
     << "  (void)imports;\n  ((struct weft_instance*)instance)->values = values;\n"
     << "  WEFT_TRY_BEGIN\n  if (weft_code == 0) Z_m_instantiate((Z_m_instance_t*)instance"
     << (has_imports ? ", (struct Z_w_instance_t*)(void*)imports" : "") << ");\n  WEFT_TRY_END\n}\n"
     << "static void weft_free_instance(void* instance) { Z_m_free((Z_m_instance_t*)instance); }\n"
-    << aot_forwarders::write_forwarder_glue(module, info)
     << "__attribute__((visibility(\"default\"))) const struct weft_aot_module weft_aot_module = {\n"
     << "  WEFT_AOT_ABI_VERSION, sizeof(struct weft_instance), " << info.exports.size()
     << ", weft_init_module, weft_instantiate, weft_free_instance, weft_exports,\n  "
