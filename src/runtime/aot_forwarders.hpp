@@ -15,8 +15,9 @@
 
 namespace weft::runtime::aot_forwarders {
 
-/// C for main.c, after the import trampolines and before `weft_aot_module`: `weft_forwarders`,
-/// `weft_forwarder_count`, `weft_mutates_tables` and `weft_import_trampolines`, which the module struct points at.
+/// C for main.c, after the import trampolines and before `weft_init_module`: `weft_forwarders`,
+/// `weft_forwarder_count`, `weft_mutates_tables` and `weft_import_trampolines`, which the module struct points at,
+/// and `weft_init_forwarders()`, which `weft_init_module` calls to register the forwarders' types.
 [[nodiscard]] std::string write_forwarder_glue(const wabt::Module& module, const AotModuleInfo& info);
 
 /// The fields of `weft_aot_module` after `exports`, in order, as a C initialiser list (no leading comma).
