@@ -15,7 +15,7 @@
 
 #include "wasm-rt.h"
 
-#define WEFT_AOT_ABI_VERSION 6
+#define WEFT_AOT_ABI_VERSION 7
 /* longjmp value of a trap raised by a host function (its kind and message wait in the engine); wasm-rt's own trap
  * codes are all below it. */
 #define WEFT_AOT_HOST_TRAP 100
@@ -99,6 +99,18 @@ struct weft_aot_module_values {
   const uint64_t* globals; /* one per defined global: the bits of its constant initial value (i32/f32: low 32) */
 };
 
+/* An exported function whose whole body passes its parameters on, in order, to `call_indirect` of its own type on
+ * one constant element of one table: wit-component's shim module, through whose table a core module's import reaches
+ * the fixup module's function. The engine may call the element directly once the table can no longer change
+ * (aot_forwarders.hpp). The table is the module's import `table_import`, or else its export `table_export`. */
+struct weft_aot_forwarder {
+  uint32_t export_index;
+  uint32_t table_import; /* UINT32_MAX: the table is defined here */
+  uint32_t table_export; /* UINT32_MAX: the table is imported */
+  uint32_t element;
+  uint32_t type_id; /* the function's own type as call_indirect compares it (set by init_module) */
+};
+
 /* The one symbol a module `.so` exports (`weft_aot_module`). */
 struct weft_aot_module {
   uint32_t abi_version;
@@ -110,6 +122,13 @@ struct weft_aot_module {
   int (*instantiate)(void* instance, struct weft_aot_imports* imports, const struct weft_aot_module_values* values);
   void (*free_instance)(void* instance);
   void (*exports)(void* instance, struct weft_aot_export* out);
+  uint32_t forwarder_count;
+  const struct weft_aot_forwarder* forwarders;
+  /* Nonzero when the module's code may change a table after instantiation (table.set, table.grow, table.fill,
+   * table.copy or table.init anywhere in it; a passive segment can only be applied by table.init). */
+  uint32_t mutates_tables;
+  /* Per import: a function import's trampoline (the address wasm2c puts into a table for it), else NULL. */
+  void (*const* import_trampolines)(void);
 };
 
 #endif /* WEFT_RUNTIME_AOT_ABI_H_ */

@@ -23,6 +23,7 @@
 #include <unordered_map>
 
 #include "aot_abi.h"
+#include "aot_forwarder_links.hpp"
 #include "aot_module_info.hpp"
 #include "aot_module_shape.hpp"
 
@@ -317,6 +318,7 @@ class AotEngine final : public CoreEngine {
         }
       } else {
         slot.object = e->object;
+        if (e->kind == CoreExternKind::table) forwarder_links_.table_imported(e->object);
       }
       inst->imports.push_back(imports[i]);
     }
@@ -390,6 +392,17 @@ class AotEngine final : public CoreEngine {
   }
 
   CoreFuncType func_type(CoreExtern func) const override { return externs_.at(func.id).func.type; }
+
+  void linking_finished() override {
+    std::vector<AotLinkedInstance> linked;
+    linked.reserve(instances_.size());
+    for (const auto& inst : instances_) {
+      const Module& module = module_of(*inst);
+      linked.push_back({module.glue, inst->storage.get(), inst->links, &module.info->imports});
+    }
+    forwarder_links_.resolve(linked);
+  }
+  size_t imports_linked_past_shims() const { return forwarder_links_.resolved(); }
 
   std::optional<Trap> call(CoreExtern func, std::span<const CoreValue> args,
                            std::vector<CoreValue>& results) override {
@@ -567,6 +580,7 @@ class AotEngine final : public CoreEngine {
   std::deque<HostRecord> hosts_;  // stable: slots point at them, and a host function may add host functions
   std::vector<const void*> memories_, tables_;  // defined by this engine's instances: the shared budgets
   std::optional<Trap> pending_;                 // a host trap on its way out to the outermost call
+  ForwarderLinks forwarder_links_;              // import slots pointed past wit-component's shims
 };
 
 AotEngine* owner_of(const void* object) {
@@ -589,6 +603,11 @@ void drop_owner(const void* object) {
 
 std::unique_ptr<CoreEngine> make_aot_engine(AotCache cache, AotMissing missing) {
   return std::make_unique<AotEngine>(std::move(cache), missing);
+}
+
+size_t aot_imports_linked_past_shims(const CoreEngine& engine) {
+  const auto* aot = dynamic_cast<const AotEngine*>(&engine);
+  return aot ? aot->imports_linked_past_shims() : 0;
 }
 
 }  // namespace weft::runtime

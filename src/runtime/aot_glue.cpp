@@ -7,6 +7,8 @@
 #include <map>
 #include <sstream>
 
+#include "aot_forwarders.hpp"
+
 namespace weft::runtime::aot_glue {
 
 std::optional<CoreType> core_type(wabt::Type t) {
@@ -239,8 +241,9 @@ Result<std::string> write_glue(const wabt::Module& module, const AotModuleInfo& 
   }
   g << "}\n";
   bool has_imports = !info.imports.empty();
-  g << "static void weft_init_module(const struct weft_aot_runtime* runtime) {\n"
-    << "  weft_rt = runtime;\n  Z_m_init_module();\n}\n"
+  g << aot_forwarders::write_forwarder_glue(module, info)
+    << "static void weft_init_module(const struct weft_aot_runtime* runtime) {\n"
+    << "  weft_rt = runtime;\n  Z_m_init_module();\n  weft_init_forwarders();\n}\n"
     << "static int weft_instantiate(void* instance, struct weft_aot_imports* imports,\n"
     << "                            const struct weft_aot_module_values* values) {\n"
     << "  (void)imports;\n  ((struct weft_instance*)instance)->values = values;\n"
@@ -249,7 +252,8 @@ Result<std::string> write_glue(const wabt::Module& module, const AotModuleInfo& 
     << "static void weft_free_instance(void* instance) { Z_m_free((Z_m_instance_t*)instance); }\n"
     << "__attribute__((visibility(\"default\"))) const struct weft_aot_module weft_aot_module = {\n"
     << "  WEFT_AOT_ABI_VERSION, sizeof(struct weft_instance), " << info.exports.size()
-    << ", weft_init_module, weft_instantiate, weft_free_instance, weft_exports};\n";
+    << ", weft_init_module, weft_instantiate, weft_free_instance, weft_exports,\n  "
+    << aot_forwarders::module_fields() << "};\n";
   return g.str();
 }
 

@@ -20,6 +20,7 @@ Result<std::unique_ptr<ComponentInstance>> ComponentInstance::instantiate(const 
   state->root = state->evaluators.back().get();
   auto ran = state->root->run();
   if (!ran) return fail("instantiation failed: " + ran.error().message);
+  engine.linking_finished();
   return std::unique_ptr<ComponentInstance>(new ComponentInstance(std::move(state)));
 }
 

@@ -14,5 +14,8 @@ namespace weft::runtime {
 enum class AotMissing { compile, fail };
 
 [[nodiscard]] std::unique_ptr<CoreEngine> make_aot_engine(AotCache cache, AotMissing missing = AotMissing::compile);
+/// How many import slots of an AOT engine's instances call past a wit-component shim right now
+/// (CoreEngine::linking_finished); 0 for any other engine. What tests and the benchmark check the linking by.
+[[nodiscard]] size_t aot_imports_linked_past_shims(const CoreEngine& engine);
 
 }  // namespace weft::runtime

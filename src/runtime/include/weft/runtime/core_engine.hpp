@@ -137,6 +137,9 @@ class CoreEngine {
     return host_function(std::move(type), std::move(fn));
   }
   [[nodiscard]] virtual CoreFuncType func_type(CoreExtern func) const = 0;
+  /// Every core instance of a component is instantiated: an engine may now link calls whose targets can no longer
+  /// change more directly (the AOT engine: imports through wit-component's shim tables, aot_forwarder_links.hpp).
+  virtual void linking_finished() {}
 
   /// Calls a function (guest or host); results are resized to the function's result count. Reentrant: host
   /// functions may call back into guest functions.
