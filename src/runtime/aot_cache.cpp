@@ -274,6 +274,7 @@ Result<AotCache> AotCache::open(AotCacheOptions options) {
     options.split_module_bytes = bytes ? size_t(bytes) : kDefaultSplitModuleBytes;
   }
   if (options.unit_bytes == 0) return fail("the AOT translation unit size must be positive");
+  if (paths::env_or("WEFT_AOT_VERIFY_UNITS", "") == "1") options.verify_unit_keys = true;
   WEFT_TRY_VOID(check_private_dir(options.dir));
   auto cc = find_in_path("cc");
   if (!cc) return fail("no C compiler (cc) in PATH");

@@ -25,6 +25,7 @@
 #include <array>
 #include <cctype>
 #include <chrono>
+#include <ctime>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -810,6 +811,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+/// CPU seconds this thread has run: the phases of a translation under load (other compiles share the cores).
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
 }  // namespace
 
 Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::string_view name, bool validate) {
@@ -871,8 +879,9 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   std::vector<uint8_t> shape = std::move(*shaped);
   wasm = shape;
   auto started = std::chrono::steady_clock::now();
+  double cpu_started = thread_cpu_seconds();
   WEFT_TRY_VOID(read_module(wasm, name, &module));  // validates (the shape is valid exactly when the module is)
-  double read_and_validate = seconds_since(started);
+  double read_and_validate = seconds_since(started), read_cpu = thread_cpu_seconds() - cpu_started;
   WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name, false));
   ValueSlots slots = value_slots(module);
   for (size_t i = 0; i < module.imports.size(); ++i) {
@@ -890,6 +899,7 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   // and the files that are missing (the bulk of the translation's time for a JS engine of a new world).
   std::vector<std::vector<size_t>> plan;
   auto keyed_at = std::chrono::steady_clock::now();
+  double cpu_keyed = thread_cpu_seconds();
   if (unit_bytes > 0) {
     if (auto keys = key_bodies(wasm, module)) {
       plan = cut_by_keys(*keys, unit_bytes);
@@ -909,20 +919,22 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
       }
     }
   }
-  double keying = seconds_since(keyed_at);
+  double keying = seconds_since(keyed_at), keying_cpu = thread_cpu_seconds() - cpu_keyed;
   auto written_at = std::chrono::steady_clock::now();
+  double cpu_written = thread_cpu_seconds();
   wabt::MemoryStream c_stream, h_stream;
   wabt::WriteCOptions options;
   options.module_name = "m";
   if (wabt::Failed(wabt::WriteC(&c_stream, &h_stream, "module.h", &module, options)))
     return fail("core module " + std::string(name) + ": wasm2c could not translate it");
-  double write_c = seconds_since(written_at);
+  double write_c = seconds_since(written_at), write_cpu = thread_cpu_seconds() - cpu_written;
   const auto& h = h_stream.output_buffer().data;
   out.header.assign(h.begin(), h.end());
 
   WEFT_TRY(std::string glue, aot_glue::write_glue(module, info, name));
   owned.reset();
   auto split_at = std::chrono::steady_clock::now();
+  double cpu_split = thread_cpu_seconds();
   auto& c = c_stream.output_buffer().data;
   size_t c_bytes = c.size();
   WEFT_TRY_VOID(split_module_text(std::string_view(reinterpret_cast<const char*>(c.data()), c.size()),
@@ -930,9 +942,10 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   std::vector<uint8_t>().swap(c);
   out.main += glue;
   if (unit_bytes > 0)
-    log::debug("aot: core module ", name, " translated: read and validated in ", read_and_validate, " s, keyed in ",
-               keying, " s, ", c_bytes, " bytes of C written in ", write_c, " s (", out.functions_written, " of ",
-               out.functions, " function bodies), cut in ", seconds_since(split_at), " s");
+    log::debug("aot: core module ", name, " translated (wall/CPU seconds): read and validated ", read_and_validate,
+               "/", read_cpu, ", keyed ", keying, "/", keying_cpu, ", ", c_bytes, " bytes of C written ", write_c, "/",
+               write_cpu, " (", out.functions_written, " of ", out.functions, " function bodies), cut ",
+               seconds_since(split_at), "/", thread_cpu_seconds() - cpu_split);
   return out;
 }
 

@@ -48,6 +48,7 @@ struct AotCacheOptions {
   std::chrono::milliseconds compile_timeout{std::chrono::minutes(10)};
   /// Tests: after a compile that reused stored objects, translate the whole module too and fail unless every reused
   /// file reads exactly as the one its object was compiled from (the keys from the wasm cover what the C reads).
+  /// Also set by `WEFT_AOT_VERIFY_UNITS=1`.
   bool verify_unit_keys = false;
 };
 
