@@ -301,7 +301,10 @@ std::string AotCache::key(std::span<const uint8_t> wasm) const {
   material += ModuleDigests::instance().hex(wasm);
   material += "\nwabt " WABT_VERSION_STRING "\n";
   material += compiler_for(wasm).identity + "\n" + options_.optimization + " " + aot_compile_flags() + "\n";
-  if (splits(wasm)) material += "split into units of " + std::to_string(options_.unit_bytes) + " bytes\n";
+  // A split module's `.so` is linked from files cut and keyed from the wasm (translate_to_c); entries linked from
+  // files cut by their text (before) are compiled again, so that their unit objects are the ones later worlds share.
+  if (splits(wasm))
+    material += "split into units of " + std::to_string(options_.unit_bytes) + " bytes, keyed from the wasm\n";
   // The key is SHA-256 over the material and then aot_abi.h's ≈ 5 KB of text, which never changes in a process:
   // hashing that again for every module of every instantiate was 12 % of an instantiate (perf, 2026-12-05). Keys
   // are remembered by their whole material (a few hundred bytes; at most kMaxRememberedKeys of them).
