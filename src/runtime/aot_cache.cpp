@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -30,6 +31,7 @@
 #include "aot_abi_text.hpp"
 #include "aot_module_shape.hpp"
 #include "weft/core/app_id.hpp"
+#include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/core/tool_run.hpp"
 
@@ -272,6 +274,7 @@ Result<AotCache> AotCache::open(AotCacheOptions options) {
     options.split_module_bytes = bytes ? size_t(bytes) : kDefaultSplitModuleBytes;
   }
   if (options.unit_bytes == 0) return fail("the AOT translation unit size must be positive");
+  if (paths::env_or("WEFT_AOT_VERIFY_UNITS", "") == "1") options.verify_unit_keys = true;
   WEFT_TRY_VOID(check_private_dir(options.dir));
   auto cc = find_in_path("cc");
   if (!cc) return fail("no C compiler (cc) in PATH");
@@ -298,7 +301,10 @@ std::string AotCache::key(std::span<const uint8_t> wasm) const {
   material += ModuleDigests::instance().hex(wasm);
   material += "\nwabt " WABT_VERSION_STRING "\n";
   material += compiler_for(wasm).identity + "\n" + options_.optimization + " " + aot_compile_flags() + "\n";
-  if (splits(wasm)) material += "split into units of " + std::to_string(options_.unit_bytes) + " bytes\n";
+  // A split module's `.so` is linked from files cut and keyed from the wasm (translate_to_c); entries linked from
+  // files cut by their text (before) are compiled again, so that their unit objects are the ones later worlds share.
+  if (splits(wasm))
+    material += "split into units of " + std::to_string(options_.unit_bytes) + " bytes, keyed from the wasm\n";
   // The key is SHA-256 over the material and then aot_abi.h's ≈ 5 KB of text, which never changes in a process:
   // hashing that again for every module of every instantiate was 12 % of an instantiate (perf, 2026-12-05). Keys
   // are remembered by their whole material (a few hundred bytes; at most kMaxRememberedKeys of them).
@@ -334,31 +340,117 @@ std::optional<UniqueFd> AotCache::open_cached(const std::string& key) const {
 
 namespace {
 
+/// What a unit object's `.sha256` records besides the object's digest: the SHA-256 of module.h and shared.h it was
+/// compiled with (a reused object is linked only with the same headers), and of its file's whole text (checked
+/// against a full translation when AotCacheOptions::verify_unit_keys).
+struct UnitRecord {
+  std::string headers, text;
+};
+
+std::string digest_of_texts(std::initializer_list<const std::string*> texts) {
+  Sha256 h;
+  for (const std::string* text : texts) {
+    h.update(std::to_string(text->size()) + "\n");
+    h.update(*text);
+  }
+  return h.hex();
+}
+
+bool is_unit_key(std::string_view stem) {
+  return stem.size() == 64 && std::all_of(stem.begin(), stem.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 /// The unit store's object of `key` copied to `object` when it is there and matches its recorded digest (a
-/// corrupt or swapped one is compiled again and replaced); false otherwise.
-bool reuse_unit(const std::string& store, const std::string& key, const std::string& object) {
+/// corrupt or swapped one is compiled again and replaced); nullopt otherwise. Once copied into the compile's private
+/// build directory the object is this compile's, whatever happens to the store's copy.
+std::optional<UnitRecord> reuse_unit(const std::string& store, const std::string& key, const std::string& object) {
   auto opened = open_regular_file(store + "/" + key + ".o", /*follow_last_link=*/false);
-  if (!opened) return false;
+  if (!opened) return std::nullopt;
   const struct stat& st = opened->status;
-  if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) return false;
+  if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) return std::nullopt;
   auto bytes = read_fd(opened->fd.get(), kMaxSharedObjectBytes, key);
-  auto recorded = read_file(store + "/" + key + ".sha256", 256);
-  if (!bytes || !recorded || trim(*recorded) != hex_sha256(*bytes)) return false;
-  return static_cast<bool>(write_file_atomic(object, *bytes, 0600));
+  auto recorded = read_file(store + "/" + key + ".sha256", 1024);
+  if (!bytes || !recorded) return std::nullopt;
+  // "<object digest>\nheaders <digest>\ntext <digest>\n"
+  std::string_view lines(*recorded);
+  size_t first = lines.find('\n'), second = lines.find('\n', first + 1);
+  if (first == std::string_view::npos || second == std::string_view::npos) return std::nullopt;
+  std::string_view headers = trim(lines.substr(first + 1, second - first - 1)), text = trim(lines.substr(second + 1));
+  if (trim(lines.substr(0, first)) != hex_sha256(*bytes) || !headers.starts_with("headers ") ||
+      !text.starts_with("text "))
+    return std::nullopt;
+  if (!write_file_atomic(object, *bytes, 0600)) return std::nullopt;
+  return UnitRecord{std::string(headers.substr(8)), std::string(text.substr(5))};
 }
 
 /// Keeps the object just compiled as the unit store's object of `key` (written to a temporary name and renamed, its
-/// digest recorded after it).
-Result<void> store_unit(const std::string& store, const std::string& key, const std::string& object) {
+/// digest and record after it).
+Result<void> store_unit(const std::string& store, const std::string& key, const std::string& object,
+                        const UnitRecord& record) {
   WEFT_TRY(std::string bytes, read_file(object, kMaxSharedObjectBytes));
   WEFT_TRY_VOID(write_file_atomic(store + "/" + key + ".o", bytes, 0644));
-  return write_file_atomic(store + "/" + key + ".sha256", hex_sha256(bytes) + "\n", 0644);
+  return write_file_atomic(store + "/" + key + ".sha256",
+                           hex_sha256(bytes) + "\nheaders " + record.headers + "\ntext " + record.text + "\n", 0644);
+}
+
+/// `<dir>/units.lock`, flocked: shared by every split compile from before it picks unit objects until its `.so`
+/// lists them (`<key>.units`), exclusive while prune_units removes unlisted ones. Invalid with `nonblocking` when
+/// another holds it.
+Result<UniqueFd> lock_unit_store(const std::string& dir, int operation) {
+  std::string path = dir + "/units.lock";
+  UniqueFd lock(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!lock) return fail(errno_error("lock " + path));
+  while (::flock(lock.get(), operation) != 0) {
+    if (errno == EWOULDBLOCK && (operation & LOCK_NB)) return UniqueFd();
+    if (errno != EINTR) return fail(errno_error("lock " + path));
+  }
+  return lock;
 }
 
 }  // namespace
 
+Result<AotUnitPruning> AotCache::prune_units() const {
+  AotUnitPruning pruning;
+  WEFT_TRY(UniqueFd lock, lock_unit_store(options_.dir, LOCK_EX | LOCK_NB));
+  if (!lock) {
+    pruning.busy = true;  // a compile is picking or listing objects: the next compile's prune removes them
+    return pruning;
+  }
+  std::set<std::string> live;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(options_.dir, ec)) {
+    std::string file = entry.path().filename().string();
+    if (!file.ends_with(".units") || !is_unit_key(file.substr(0, file.size() - 6))) continue;
+    std::string stem = file.substr(0, file.size() - 6);
+    struct stat st {};
+    if (::lstat((options_.dir + "/" + stem + ".so").c_str(), &st) != 0) {
+      fs::remove(entry.path(), ec);  // its entry is gone
+      continue;
+    }
+    auto listed = read_file(entry.path().string(), size_t(1) << 20);
+    if (!listed) return fail(listed.error());
+    std::string_view rest(*listed);
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string_view line = trim(rest.substr(0, nl));
+      if (!line.empty()) live.emplace(line);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    }
+  }
+  for (const auto& entry : fs::directory_iterator(options_.dir + "/units", ec)) {
+    std::string stem = entry.path().stem().string(), extension = entry.path().extension().string();
+    if ((extension != ".o" && extension != ".sha256") || !is_unit_key(stem)) continue;
+    bool keep = live.count(stem) > 0;
+    if (extension == ".o") ++(keep ? pruning.kept : pruning.removed);
+    if (!keep) fs::remove(entry.path(), ec);
+  }
+  return pruning;
+}
+
 Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_view name,
-                                   const AotCompileProgress& progress) const {
+                                   const AotCompileProgress& progress, AotCompileReport* report) const {
   std::string key = this->key(wasm);
   const Compiler& compiler = compiler_for(wasm);
   if (progress) progress(0, 0);
@@ -375,37 +467,86 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
   } cleanup{build};
   std::vector<std::string> units = {"main"};  // file stems; main.c first: it holds the glue and the exports
   // Per file of function bodies, the key of its object in the unit store (empty for main.c, which holds the
-  // module's own glue and is always compiled): SHA-256 over everything the compiler reads that can change —
-  // module.h, shared.h (aot_abi.h's text included) and the file, wabt's version (wasm-rt.h), the compiler's identity,
-  // the flags and the ABI version. Files of equal text are the same object whichever module they came from: the
-  // engine code JS apps of different worlds share (aot_translate.cpp names and cuts functions so that it is).
+  // module's own glue and is always compiled): from the wasm before translating (translate_to_c: its functions'
+  // keys, what their C reads from the module, and unit_context — the compiler's identity, the flags, wabt's and the
+  // ABI's versions), or, for a module the keys do not cover, SHA-256 over the context and everything the compiler
+  // reads (module.h, shared.h, the file). Files of equal key are the same object whichever module they came from:
+  // the engine code JS apps of different worlds share (aot_translate.cpp names and cuts functions so that it is).
   std::vector<std::string> unit_keys = {""};
+  std::vector<bool> unit_reused = {false}, text_keyed = {false};
+  std::string unit_store = options_.dir + "/units";
+  const bool split = splits(wasm);
+  UniqueFd units_lock;
+  if (split) {
+    WEFT_TRY_VOID(check_private_dir(unit_store));
+    WEFT_TRY(units_lock, lock_unit_store(options_.dir, LOCK_SH));
+  }
+  std::string context = "weft-aot unit " + std::to_string(WEFT_AOT_ABI_VERSION) + "\nwabt " WABT_VERSION_STRING "\n" +
+                        compiler.identity + "\n" + options_.optimization + " " + aot_compile_flags() + "\n";
+  std::string headers;  // digest of module.h and shared.h
+  std::vector<UnitRecord> records = {{}};
   {
     // Precompiles run several compiles at once; translations (libwabt) run one at a time, large ones (≈1 GiB and
     // 40 s for a JS engine) and small ones (milliseconds) in separate lines, so a small module never waits behind a
     // large one.
     static std::mutex large_translations, small_translations;
-    std::unique_lock translating(splits(wasm) ? large_translations : small_translations);
-    WEFT_TRY(AotSource source, translate_to_c(wasm, name, splits(wasm) ? options_.unit_bytes : 0));
+    std::unique_lock translating(split ? large_translations : small_translations);
+    std::map<std::string, UnitRecord> taken;  // unit key → record of the object copied into the build directory
+    AotUnitReuse reuse;
+    reuse.key_context = context;
+    if (split)
+      reuse.have = [&](const std::string& unit) {
+        auto record = reuse_unit(unit_store, unit, build + "/unit_" + unit + ".o");
+        if (record) taken[unit] = *record;
+        return record.has_value();
+      };
+    WEFT_TRY(AotSource source, translate_to_c(wasm, name, split ? options_.unit_bytes : 0, reuse));
+    headers = digest_of_texts({&source.header, &source.shared});
+    bool same_headers = std::all_of(taken.begin(), taken.end(), [&](const auto& t) { return t.second.headers == headers; });
+    if (!same_headers) {
+      // The objects were compiled against other headers (which the keys do not cover): not linked with these.
+      log::info("aot: core module ", name, ": stored objects were compiled with other headers; translating all of it");
+      taken.clear();
+      reuse.have = {};
+      WEFT_TRY(source, translate_to_c(wasm, name, split ? options_.unit_bytes : 0, reuse));
+      headers = digest_of_texts({&source.header, &source.shared});
+    }
+    if (options_.verify_unit_keys && !taken.empty()) {
+      // Tests: the files whose objects were reused must read exactly as when those objects were compiled.
+      reuse.have = {};
+      WEFT_TRY(AotSource whole, translate_to_c(wasm, name, options_.unit_bytes, reuse));
+      if (whole.part_keys != source.part_keys)
+        return fail("core module " + std::string(name) + ": its files were cut differently on a second translation");
+      for (size_t k = 0; k < source.parts.size(); ++k) {
+        if (!source.part_reused[k]) continue;
+        if (digest_of_texts({&whole.header, &whole.shared, &whole.parts[k]}) != taken[source.part_keys[k]].text)
+          return fail("core module " + std::string(name) + ": file " + std::to_string(k) + " (key " +
+                      source.part_keys[k] + ") reads differently from the file its stored object was compiled from");
+      }
+    }
     translating.unlock();
+    if (report) {
+      report->units = source.parts.size();
+      report->units_reused = std::count(source.part_reused.begin(), source.part_reused.end(), true);
+      report->functions = source.functions;
+      report->functions_written = source.functions_written;
+    }
     WEFT_TRY_VOID(write_file_atomic(build + "/module.h", source.header, 0600));
     WEFT_TRY_VOID(write_file_atomic(build + "/shared.h", source.shared, 0600));
     WEFT_TRY_VOID(write_file_atomic(build + "/main.c", source.main, 0600));
     for (size_t k = 0; k < source.parts.size(); ++k) {
-      units.push_back("part_" + std::to_string(k));
-      WEFT_TRY_VOID(write_file_atomic(build + "/" + units.back() + ".c", source.parts[k], 0600));
-      Sha256 h;
-      h.update("weft-aot unit " + std::to_string(WEFT_AOT_ABI_VERSION) + "\nwabt " WABT_VERSION_STRING "\n" +
-               compiler.identity + "\n" + options_.optimization + " " + aot_compile_flags() + "\n");
-      for (const std::string* text : {&source.header, &source.shared, &source.parts[k]}) {
-        h.update(std::to_string(text->size()) + "\n");
-        h.update(*text);
-      }
-      unit_keys.push_back(h.hex());
+      bool reused = k < source.part_reused.size() && source.part_reused[k];
+      std::string unit_key = k < source.part_keys.size()
+                                 ? source.part_keys[k]
+                                 : digest_of_texts({&context, &source.header, &source.shared, &source.parts[k]});
+      units.push_back(reused ? "unit_" + unit_key : "part_" + std::to_string(k));
+      if (!reused) WEFT_TRY_VOID(write_file_atomic(build + "/" + units.back() + ".c", source.parts[k], 0600));
+      unit_keys.push_back(unit_key);
+      unit_reused.push_back(reused);
+      text_keyed.push_back(k >= source.part_keys.size());
+      records.push_back({headers, reused ? std::string() : digest_of_texts({&source.header, &source.shared, &source.parts[k]})});
     }
   }
-  std::string unit_store = options_.dir + "/units";
-  if (units.size() > 1) WEFT_TRY_VOID(check_private_dir(unit_store));
   auto run = [&](std::vector<std::string> argv) -> Result<void> {
     ToolRequest request;
     request.argv = std::move(argv);
@@ -426,8 +567,8 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
     if (progress) progress(1, 1);
   } else {
     // Every unit on its own compiler, as many at once as there are cores, then one link.
-    std::mutex mutex;  // guards done, first_error and the progress calls
-    size_t done = 0;
+    std::mutex mutex;  // guards done, first_error, compiled and the progress calls
+    size_t done = 0, compiled = 0;
     std::optional<Error> first_error;
     std::atomic<size_t> next{0};
     if (progress) progress(0, units.size());
@@ -439,18 +580,25 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
         }
         std::string object = build + "/" + units[i] + ".o";
         Result<void> r;
-        if (unit_keys[i].empty() || !reuse_unit(unit_store, unit_keys[i], object)) {
+        bool compiles = false;
+        if (unit_reused[i]) {
+          // copied from the unit store before the translation
+        } else if (text_keyed[i] && reuse_unit(unit_store, unit_keys[i], object)) {
+          // keyed by its text (a module the wasm keys do not cover): found after the translation
+        } else {
+          compiles = true;
           std::vector<std::string> argv = {compiler.path, options_.optimization};
           add_flags(argv, true);
           argv.insert(argv.end(), {"-c", "-o", object, build + "/" + units[i] + ".c"});
           r = run(std::move(argv));
-          if (r && !unit_keys[i].empty()) r = store_unit(unit_store, unit_keys[i], object);
+          if (r && !unit_keys[i].empty()) r = store_unit(unit_store, unit_keys[i], object, records[i]);
         }
         std::lock_guard lock(mutex);
         if (!r) {
           if (!first_error) first_error = r.error();
           return;
         }
+        if (compiles && i > 0) ++compiled;
         ++done;
         if (progress) progress(done, units.size());
       }
@@ -460,6 +608,7 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
     work();
     for (auto& w : workers) w.join();
     if (first_error) return fail(*first_error);
+    if (report) report->units_compiled = compiled;
     std::vector<std::string> argv = {compiler.path};
     add_flags(argv, false);
     argv.insert(argv.end(), {"-o", build + "/module.so"});
@@ -473,11 +622,27 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
       ::rename((build + "/module.so").c_str(), target.c_str()) != 0)
     return fail(errno_error("store " + target));
   WEFT_TRY_VOID(write_file_atomic(options_.dir + "/" + key + ".sha256", hex_sha256(object) + "\n", 0644));
+  if (units.size() > 1) {
+    // The unit objects this entry was linked from stay in the store while the entry is there (prune_units).
+    std::string listed;
+    for (const auto& unit : unit_keys)
+      if (!unit.empty()) listed += unit + "\n";
+    WEFT_TRY_VOID(write_file_atomic(options_.dir + "/" + key + ".units", listed, 0644));
+  }
   auto fd = open_cached(key);
   // Another compile of the same module may have replaced the .so between our rename and our digest: both are whole
   // files of equal content when the compiler is deterministic; otherwise the entry is rebuilt on the next load.
   if (!fd) return fail("the compiled code of core module " + std::string(name) + " in " + options_.dir +
                        " changed while it was stored");
+  if (units_lock) {
+    units_lock = UniqueFd();
+    // Objects no entry lists any more (their entries were replaced or removed) go; a busy store is pruned by the
+    // next compile.
+    if (auto pruned = prune_units(); !pruned)
+      log::warn("aot: pruning ", options_.dir, "/units failed: ", pruned.error().message);
+    else if (pruned->removed > 0)
+      log::debug("aot: pruned ", pruned->removed, " unit objects no cached module uses; ", pruned->kept, " kept");
+  }
   return std::move(*fd);
 }
 

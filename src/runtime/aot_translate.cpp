@@ -12,14 +12,21 @@
 #include <wabt/binary-reader.h>
 #include <wabt/c-writer.h>
 #include <wabt/cast.h>
+#include <wabt/config.h>
 #include <wabt/error-formatter.h>
 #include <wabt/generate-names.h>
 #include <wabt/ir.h>
 #include <wabt/stream.h>
 #include <wabt/validator.h>
 
+#include <sodium.h>
+
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <chrono>
+#include <ctime>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +38,7 @@
 #include "aot_glue.hpp"
 #include "aot_module_info.hpp"
 #include "aot_module_shape.hpp"
+#include "weft/core/log.hpp"
 #include "weft/runtime/aot_cache.hpp"
 
 namespace weft::runtime {
@@ -365,7 +373,7 @@ std::vector<std::vector<size_t>> cut_into_units(const ModuleText& m,
 /// wrote the shape's placeholders: data segments become pointers into the values (compiling megabytes of C
 /// initialisers costs minutes for nothing), and so do constant segment offsets and global initialisers.
 Result<void> split_module_text(std::string_view text, const ValueSlots& slots, std::string_view name,
-                               size_t unit_bytes, AotSource& out) {
+                               size_t unit_bytes, const std::vector<std::vector<size_t>>* plan, AotSource& out) {
   WEFT_TRY(ModuleText m, cut_module_text(text, name));
   bool split = unit_bytes > 0;
   std::string shared, main;
@@ -439,14 +447,27 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
     body_bytes += m.lines[i].size() + 1;
   }
   std::vector<std::vector<size_t>> units;  // per file, its functions
-  if (split) units = cut_into_units(m, functions, body_bytes, unit_bytes);
+  if (split && plan) {
+    // Cut before wasm2c ran (by the functions' keys): its bodies are the module's defined functions, in order.
+    if (functions.size() != out.functions)
+      return fail("core module " + std::string(name) + ": wasm2c wrote " + std::to_string(functions.size()) +
+                  " function bodies; the module defines " + std::to_string(out.functions));
+    units = *plan;
+  } else if (split) {
+    units = cut_into_units(m, functions, body_bytes, unit_bytes);
+  }
   if (units.size() < 2) {  // too few functions to split: main.c has them, as declared in shared.h
     for (size_t i = m.bodies; i < m.tail; ++i)
       append_line(main, split && starts_with(m.lines[i], "static ") ? m.lines[i].substr(7) : m.lines[i]);
     units.clear();
+    out.functions_written = functions.size();
   }
   out.parts.assign(units.size(), std::string());
+  out.part_reused.resize(units.size(), false);
+  out.functions_written = 0;
   for (size_t part = 0; part < units.size(); ++part) {
+    if (out.part_reused[part]) continue;  // its object is at hand: wasm2c wrote placeholders for its bodies
+    out.functions_written += units[part].size();
     std::string bodies;
     for (size_t f : units[part]) {
       const auto& [first, end] = functions[f];
@@ -488,6 +509,313 @@ void name_functions_by_position(wabt::Module& module) {
     module.funcs[i]->name = name;
     module.func_bindings.emplace(name, wabt::Binding(wabt::Index(i)));
   }
+}
+
+
+/// Bumped whenever this file or aot_glue.cpp changes what C a function body becomes for the same wasm (the names,
+/// the cut, the declarations a file carries): part of every body file's key, so objects of an older translation are
+/// never taken for a newer one's.
+constexpr std::string_view kGeneratorVersion = "weft-aot-translate 2";
+
+/// ≈ bytes of C per byte of wasm code (the JS engine: 9.2 MB of code, ≈ 150 MiB of C): sizes the files before wasm2c.
+constexpr size_t kCPerWasmByte = 16;
+
+using Digest = std::array<uint8_t, crypto_hash_sha256_BYTES>;
+
+class Hasher {
+ public:
+  Hasher() { crypto_hash_sha256_init(&state_); }
+  Hasher& bytes(std::span<const uint8_t> b) {
+    crypto_hash_sha256_update(&state_, b.data(), b.size());
+    return *this;
+  }
+  /// A length-prefixed piece of text: pieces never run into each other.
+  Hasher& text(std::string_view t) {
+    std::string size = std::to_string(t.size()) + ":";
+    crypto_hash_sha256_update(&state_, reinterpret_cast<const unsigned char*>(size.data()), size.size());
+    crypto_hash_sha256_update(&state_, reinterpret_cast<const unsigned char*>(t.data()), t.size());
+    return *this;
+  }
+  Digest digest() {
+    Digest d;
+    crypto_hash_sha256_final(&state_, d.data());
+    return d;
+  }
+
+ private:
+  crypto_hash_sha256_state state_{};
+};
+
+std::string hex(const Digest& d) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : d) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+std::string signature_text(const wabt::FuncSignature& sig) {
+  std::string out = "(";
+  for (auto t : sig.param_types) out += t.GetName() + " ";
+  out += ")->(";
+  for (auto t : sig.result_types) out += t.GetName() + " ";
+  return out + ")";
+}
+
+std::string var_text(const wabt::Var& v) { return v.is_name() ? v.name() : "#" + std::to_string(v.index()); }
+
+/// What every function body's C may read besides its own bytes and the functions it calls, from the IR as wasm2c
+/// will see it (renamed, named): the types; every global, memory and table with its name, type and, when imported,
+/// the import it is (its C is `w2c_w_i<k>`); every data and element segment's name, kind and target. Not the
+/// function imports and trap stubs (each call names its callee in the caller's key), the tables' sizes and the
+/// segments' contents (read at run time or by main.c's init code): those are what JS worlds differ in. nullopt
+/// when the module has something not accounted for here (then its files are keyed by their C, as before).
+std::optional<Digest> body_context(const wabt::Module& module) {
+  Hasher h;
+  h.text(kGeneratorVersion).text(WABT_VERSION_STRING).text(kAotAbiText);
+  std::map<const void*, size_t> import_of;  // the imported global/memory/table → its import index
+  for (size_t i = 0; i < module.imports.size(); ++i) {
+    const wabt::Import* imp = module.imports[i];
+    if (const auto* g = wabt::dyn_cast<wabt::GlobalImport>(imp)) import_of[&g->global] = i;
+    else if (const auto* m = wabt::dyn_cast<wabt::MemoryImport>(imp)) import_of[&m->memory] = i;
+    else if (const auto* t = wabt::dyn_cast<wabt::TableImport>(imp)) import_of[&t->table] = i;
+    else if (!wabt::isa<wabt::FuncImport>(imp)) return std::nullopt;  // tags: refused by describe_aot_module anyway
+  }
+  auto imported = [&](const void* item) {
+    auto it = import_of.find(item);
+    return it == import_of.end() ? std::string("defined") : "import " + std::to_string(it->second);
+  };
+  h.text("types " + std::to_string(module.types.size()));
+  for (const auto* type : module.types) {
+    const auto* f = wabt::dyn_cast<wabt::FuncType>(type);
+    if (!f) return std::nullopt;
+    h.text(f->name).text(signature_text(f->sig));
+  }
+  h.text("globals " + std::to_string(module.globals.size()));
+  for (const auto* g : module.globals)
+    h.text(g->name).text(g->type.GetName()).text(g->mutable_ ? "mut" : "const").text(imported(g));
+  h.text("memories " + std::to_string(module.memories.size()));
+  for (const auto* m : module.memories) {
+    const wabt::Limits& l = m->page_limits;
+    h.text(m->name).text(imported(m)).text(std::to_string(l.initial) + " " + std::to_string(l.max) + " " +
+                                           std::to_string(l.has_max) + std::to_string(l.is_shared) +
+                                           std::to_string(l.is_64));
+  }
+  h.text("tables " + std::to_string(module.tables.size()));
+  for (const auto* t : module.tables)
+    h.text(t->name).text(imported(t)).text(t->elem_type.GetName()).text(std::to_string(t->elem_limits.is_64));
+  h.text("data " + std::to_string(module.data_segments.size()));
+  for (const auto* d : module.data_segments)
+    h.text(d->name).text(std::to_string(int(d->kind))).text(var_text(d->memory_var));
+  h.text("elems " + std::to_string(module.elem_segments.size()));
+  for (const auto* e : module.elem_segments)
+    h.text(e->name).text(std::to_string(int(e->kind))).text(e->elem_type.GetName()).text(var_text(e->table_var));
+  h.text("starts " + std::to_string(module.starts.size()) + " tags " + std::to_string(module.tags.size()));
+  return h.digest();
+}
+
+/// Skips one LEB128 of up to 64 bits at `at`; false when malformed.
+bool skip_leb(std::span<const uint8_t> b, size_t& at) {
+  for (int i = 0; i < 10; ++i) {
+    if (at >= b.size()) return false;
+    if (!(b[at++] & 0x80)) return true;
+  }
+  return false;
+}
+
+bool is_value_type_byte(uint8_t b) { return b >= 0x7b ? b <= 0x7f : (b == 0x70 || b == 0x6f); }
+
+/// The key of one defined function's C: its body's bytes with every function index (call, return_call, ref.func)
+/// taken out and replaced by the callee's name and signature as wasm2c will write them (an import's also by its
+/// import index: its C symbol), plus the function's own name and type. Every other index in a body (types,
+/// globals, tables, memories, segments, locals, labels) stays a number whose meaning body_context covers. nullopt
+/// for an opcode not decoded here (threads, exceptions, SIMD, GC): the module is then keyed by its C.
+std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module& module, size_t func_index,
+                               const std::vector<std::string>& import_index_of_func, std::vector<uint8_t>& stripped) {
+  stripped.clear();
+  std::string callees;
+  size_t at = 0, copied = 0;
+  auto flush = [&](size_t to) { stripped.insert(stripped.end(), body.begin() + copied, body.begin() + to); };
+  auto callee = [&]() -> bool {
+    flush(at);
+    auto index = read_leb_u32(body, at);
+    if (!index || *index >= module.funcs.size()) return false;
+    const wabt::Func& f = *module.funcs[*index];
+    callees += f.name + " " + std::to_string(module.GetFuncTypeIndex(f.decl)) + signature_text(f.decl.sig) + " " +
+               import_index_of_func[*index] + ";";
+    copied = at;
+    return true;
+  };
+  auto groups = read_leb_u32(body, at);
+  if (!groups) return std::nullopt;
+  for (uint32_t g = 0; g < *groups; ++g)
+    if (!skip_leb(body, at) || at >= body.size() || !is_value_type_byte(body[at++])) return std::nullopt;
+  size_t depth = 1;
+  while (depth > 0) {
+    if (at >= body.size()) return std::nullopt;
+    uint8_t op = body[at++];
+    bool ok = true;
+    switch (op) {
+      case 0x00: case 0x01: case 0x05: case 0x0f: case 0x1a: case 0x1b: case 0xd1:
+        break;
+      case 0x0b:
+        --depth;
+        break;
+      case 0x02: case 0x03: case 0x04:  // block type: empty, one value type, or a type index (s33)
+        if (at < body.size() && (body[at] == 0x40 || is_value_type_byte(body[at]))) ++at;
+        else ok = skip_leb(body, at);
+        ++depth;
+        break;
+      case 0x0c: case 0x0d: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26:
+      case 0x3f: case 0x40: case 0x41: case 0x42:
+        ok = skip_leb(body, at);
+        break;
+      case 0x0e: {
+        auto n = read_leb_u32(body, at);
+        ok = n.has_value();
+        for (uint64_t i = 0; ok && i <= *n; ++i) ok = skip_leb(body, at);
+        break;
+      }
+      case 0x10: case 0x12: case 0xd2:
+        ok = callee();
+        break;
+      case 0x11: case 0x13:
+        ok = skip_leb(body, at) && skip_leb(body, at);
+        break;
+      case 0x1c: {
+        auto n = read_leb_u32(body, at);
+        ok = n && *n <= body.size() - at;
+        for (uint32_t i = 0; ok && i < *n; ++i) ok = is_value_type_byte(body[at++]);
+        break;
+      }
+      case 0x43: at += 4; break;
+      case 0x44: at += 8; break;
+      case 0xd0:
+        ok = at < body.size() && (body[at] == 0x70 || body[at] == 0x6f);
+        ++at;
+        break;
+      case 0xfc: {
+        auto sub = read_leb_u32(body, at);
+        if (!sub || *sub > 17) return std::nullopt;
+        static constexpr uint8_t kImmediates[18] = {0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 2, 1, 2, 1, 2, 1, 1, 1};
+        for (uint8_t i = 0; ok && i < kImmediates[*sub]; ++i) ok = skip_leb(body, at);
+        break;
+      }
+      default:
+        if (op >= 0x28 && op <= 0x3e) {  // memarg: alignment (bit 6: a memory index follows), offset
+          auto align = read_leb_u32(body, at);
+          ok = align && (!(*align & 0x40) || skip_leb(body, at)) && skip_leb(body, at);
+        } else if (op < 0x45 || op > 0xc4) {  // 0x45–0xc4: numeric instructions without immediates
+          return std::nullopt;
+        }
+    }
+    if (!ok || at > body.size()) return std::nullopt;
+  }
+  if (at != body.size()) return std::nullopt;
+  flush(at);
+  const wabt::Func& self = *module.funcs[func_index];
+  return Hasher()
+      .text("body")
+      .text(self.name)
+      .text(std::to_string(module.GetFuncTypeIndex(self.decl)) + signature_text(self.decl.sig))
+      .text(std::string_view(reinterpret_cast<const char*>(stripped.data()), stripped.size()))
+      .text(callees)
+      .digest();
+}
+
+/// Each defined function's key and wasm body size, from the code section of `wasm` (the module `module` was read
+/// from); nullopt when a body has something body_key does not decode.
+struct BodyKeys {
+  Digest context;
+  std::vector<Digest> functions;
+  std::vector<size_t> wasm_bytes;
+};
+
+std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Module& module) {
+  BodyKeys keys;
+  auto context = body_context(module);
+  if (!context) return std::nullopt;
+  keys.context = *context;
+  std::vector<std::string> import_index_of_func(module.funcs.size());
+  for (size_t i = 0, f = 0; i < module.imports.size(); ++i)
+    if (wabt::isa<wabt::FuncImport>(module.imports[i])) import_index_of_func[f++] = "import " + std::to_string(i);
+  constexpr uint8_t kCodeSection = 10;
+  size_t defined = module.funcs.size() - module.num_func_imports;
+  std::vector<uint8_t> stripped;
+  for (size_t at = 8; at < wasm.size();) {
+    uint8_t id = wasm[at++];
+    auto size = read_leb_u32(wasm, at);
+    if (!size || *size > wasm.size() - at) return std::nullopt;
+    auto section = wasm.subspan(at, *size);
+    at += *size;
+    if (id != kCodeSection) continue;
+    size_t pos = 0;
+    auto count = read_leb_u32(section, pos);
+    if (!count || *count != defined) return std::nullopt;
+    for (uint32_t i = 0; i < *count; ++i) {
+      auto body = read_leb_u32(section, pos);
+      if (!body || *body > section.size() - pos) return std::nullopt;
+      auto key = body_key(section.subspan(pos, *body), module, module.num_func_imports + i, import_index_of_func,
+                          stripped);
+      if (!key) return std::nullopt;
+      keys.functions.push_back(*key);
+      keys.wasm_bytes.push_back(*body);
+      pos += *body;
+    }
+  }
+  if (keys.functions.size() != defined) return std::nullopt;
+  return keys;
+}
+
+/// cut_into_units before wasm2c runs: a file ends after each function whose key's first bytes are 0 modulo a power
+/// of two near functions ÷ files wanted (files sized from the wasm: kCPerWasmByte), so a run of functions two
+/// modules share is cut into the same files whatever precedes it. Fewer than 3 files wanted: halved by wasm bytes.
+std::vector<std::vector<size_t>> cut_by_keys(const BodyKeys& keys, size_t unit_bytes) {
+  size_t n = keys.functions.size(), wasm_bytes = 0;
+  for (size_t b : keys.wasm_bytes) wasm_bytes += b;
+  size_t c_bytes = wasm_bytes * kCPerWasmByte;
+  size_t target = std::min(std::clamp<size_t>((c_bytes + unit_bytes - 1) / unit_bytes, 2, kMaxTranslationUnits), n);
+  if (target < 2) return {};
+  std::vector<std::vector<size_t>> units;
+  if (target > 2) {
+    uint64_t period = 1;
+    while (2 * period * target <= n) period *= 2;
+    for (;; period *= 2) {
+      units.assign(1, {});
+      for (size_t f = 0; f < n; ++f) {
+        units.back().push_back(f);
+        uint64_t print;
+        std::memcpy(&print, keys.functions[f].data(), sizeof print);
+        if ((print & (period - 1)) == 0 && f + 1 < n) units.emplace_back();
+      }
+      if (units.size() <= kMaxTranslationUnits) break;
+    }
+    if (units.size() >= 2) return units;
+  }
+  units.assign(2, {});
+  size_t written = 0;
+  for (size_t f = 0; f < n; ++f) {
+    units[written * 2 >= wasm_bytes ? 1 : 0].push_back(f);
+    written += keys.wasm_bytes[f];
+  }
+  if (units[1].empty()) {
+    units[1].push_back(units[0].back());
+    units[0].pop_back();
+  }
+  return units;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// CPU seconds this thread has run: the phases of a translation under load (other compiles share the cores).
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
 }  // namespace
@@ -534,7 +862,8 @@ Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::st
   return info;
 }
 
-Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view name, size_t unit_bytes) {
+Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view name, size_t unit_bytes,
+                                 const AotUnitReuse& reuse) {
   // The IR lives on the heap and goes as soon as wasm2c and the import glue are done with it: for a JS engine it
   // is hundreds of MiB, and the split below copies the ≈150 MiB of C once more.
   auto owned = std::make_unique<wabt::Module>();
@@ -549,7 +878,10 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   }
   std::vector<uint8_t> shape = std::move(*shaped);
   wasm = shape;
+  auto started = std::chrono::steady_clock::now();
+  double cpu_started = thread_cpu_seconds();
   WEFT_TRY_VOID(read_module(wasm, name, &module));  // validates (the shape is valid exactly when the module is)
+  double read_and_validate = seconds_since(started), read_cpu = thread_cpu_seconds() - cpu_started;
   WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name, false));
   ValueSlots slots = value_slots(module);
   for (size_t i = 0; i < module.imports.size(); ++i) {
@@ -560,22 +892,60 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   name_functions_by_position(module);
   if (wabt::Failed(wabt::GenerateNames(&module)) || wabt::Failed(wabt::ApplyNames(&module)))
     return fail("core module " + std::string(name) + ": wasm2c could not name its functions");
+  AotSource out;
+  out.functions = module.funcs.size() - module.num_func_imports;
+  // A split module's files are cut and keyed from the wasm, before wasm2c writes anything: the bodies of a file
+  // whose object the caller has (`reuse.have`) become `unreachable` in the IR, so wasm2c writes C only for main.c
+  // and the files that are missing (the bulk of the translation's time for a JS engine of a new world).
+  std::vector<std::vector<size_t>> plan;
+  auto keyed_at = std::chrono::steady_clock::now();
+  double cpu_keyed = thread_cpu_seconds();
+  if (unit_bytes > 0) {
+    if (auto keys = key_bodies(wasm, module)) {
+      plan = cut_by_keys(*keys, unit_bytes);
+      for (const auto& unit : plan) {
+        Hasher h;
+        h.text("weft-aot unit").text(reuse.key_context).bytes(keys->context);
+        for (size_t f : unit) h.bytes(keys->functions[f]);
+        out.part_keys.push_back(hex(h.digest()));
+        bool have = reuse.have && reuse.have(out.part_keys.back());
+        out.part_reused.push_back(have);
+        if (!have) continue;
+        for (size_t f : unit) {
+          wabt::Func& func = *module.funcs[module.num_func_imports + f];
+          func.exprs.clear();
+          func.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
+        }
+      }
+    }
+  }
+  double keying = seconds_since(keyed_at), keying_cpu = thread_cpu_seconds() - cpu_keyed;
+  auto written_at = std::chrono::steady_clock::now();
+  double cpu_written = thread_cpu_seconds();
   wabt::MemoryStream c_stream, h_stream;
   wabt::WriteCOptions options;
   options.module_name = "m";
   if (wabt::Failed(wabt::WriteC(&c_stream, &h_stream, "module.h", &module, options)))
     return fail("core module " + std::string(name) + ": wasm2c could not translate it");
-  AotSource out;
+  double write_c = seconds_since(written_at), write_cpu = thread_cpu_seconds() - cpu_written;
   const auto& h = h_stream.output_buffer().data;
   out.header.assign(h.begin(), h.end());
 
   WEFT_TRY(std::string glue, aot_glue::write_glue(module, info, name));
   owned.reset();
+  auto split_at = std::chrono::steady_clock::now();
+  double cpu_split = thread_cpu_seconds();
   auto& c = c_stream.output_buffer().data;
+  size_t c_bytes = c.size();
   WEFT_TRY_VOID(split_module_text(std::string_view(reinterpret_cast<const char*>(c.data()), c.size()),
-                                  slots, name, unit_bytes, out));
+                                  slots, name, unit_bytes, plan.size() >= 2 ? &plan : nullptr, out));
   std::vector<uint8_t>().swap(c);
   out.main += glue;
+  if (unit_bytes > 0)
+    log::debug("aot: core module ", name, " translated (wall/CPU seconds): read and validated ", read_and_validate,
+               "/", read_cpu, ", keyed ", keying, "/", keying_cpu, ", ", c_bytes, " bytes of C written ", write_c, "/",
+               write_cpu, " (", out.functions_written, " of ", out.functions, " function bodies), cut ",
+               seconds_since(split_at), "/", thread_cpu_seconds() - cpu_split);
   return out;
 }
 

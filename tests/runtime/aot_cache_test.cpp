@@ -1,7 +1,10 @@
 // The AOT cache's trust rules: what it refuses to load, and that it rebuilds rather than trusts a damaged entry.
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -241,24 +244,46 @@ void expect_world_answers(CoreEngine& engine, const std::string& world, uint32_t
   EXPECT_EQ(stub->kind, "unreachable");
 }
 
-TEST(AotCache, AModuleOfAnotherWorldCompilesOnlyTheFunctionsItDoesNotShare) {
-  PrivateCache c;
+/// A cache that splits every module into one file per function, and checks every reused file against a full
+/// translation (AotCacheOptions::verify_unit_keys).
+AotCache split_cache(const PrivateCache& c) {
   auto options = c.options();
   options.split_module_bytes = 1;  // everything is "large"
   options.unit_bytes = 1;          // one function per unit, up to the limit
+  options.verify_unit_keys = true;
   auto cache = AotCache::open(options);
-  ASSERT_TRUE(cache.ok()) << cache.error().message;
-  auto one = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_one.wasm");
-  auto two = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_two.wasm");
-  EXPECT_NE(cache->key(one), cache->key(two));
-  ASSERT_TRUE(cache->compile(one, "aot_world_one").ok());
-  size_t first = unit_objects(*cache);
-  EXPECT_EQ(first, 7u) << "the stub, five engine functions and the ping glue, one unit each";
+  EXPECT_TRUE(cache.ok()) << cache.error().message;
+  return std::move(*cache);
+}
+
+std::vector<uint8_t> world(const std::string& name) {
+  return test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_" + name + ".wasm");
+}
+
+TEST(AotCache, AModuleOfAnotherWorldTranslatesAndCompilesOnlyTheFilesItLacksAndRunsAlike) {
+  PrivateCache c;
+  AotCache cache = split_cache(c);
+  auto one = world("one"), two = world("two");
+  EXPECT_NE(cache.key(one), cache.key(two));
+  AotCompileReport first;
+  auto compiled = cache.compile(one, "aot_world_one", {}, &first);
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  EXPECT_EQ(first.units, 7u) << "the stub, five engine functions and the ping glue, one file each";
+  EXPECT_EQ(first.units_reused, 0u);
+  EXPECT_EQ(first.functions_written, 7u);
+  EXPECT_EQ(unit_objects(cache), 7u);
   // `two` has one more import before the stub and one more glue function: every function index after the imports
-  // moves, and yet only the pong glue's unit is new.
-  ASSERT_TRUE(cache->compile(two, "aot_world_two").ok());
-  EXPECT_EQ(unit_objects(*cache), first + 1);
-  auto engine = make_aot_engine(std::move(*cache));
+  // moves, and yet only the pong glue's file is new — and it is the only body wasm2c writes.
+  AotCompileReport second;
+  compiled = cache.compile(two, "aot_world_two", {}, &second);
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  EXPECT_EQ(second.units, 8u);
+  EXPECT_EQ(second.units_reused, 7u) << "files the first world compiled were translated again";
+  EXPECT_EQ(second.units_compiled, 1u);
+  EXPECT_EQ(second.functions, 8u);
+  EXPECT_EQ(second.functions_written, 1u) << "wasm2c wrote the bodies of files whose objects were at hand";
+  EXPECT_EQ(unit_objects(cache), 8u);
+  auto engine = make_aot_engine(std::move(cache));
   expect_world_answers(*engine, "one", 1);
   expect_world_answers(*engine, "two", 2);
   auto interpreter = make_interpreter_engine();
@@ -266,20 +291,95 @@ TEST(AotCache, AModuleOfAnotherWorldCompilesOnlyTheFunctionsItDoesNotShare) {
   expect_world_answers(*interpreter, "two", 2);
 }
 
+/// `through_table(1, 5)`: the engine's `$twice` of 5 (10; 25 in world three, whose `$twice` multiplies).
+uint32_t twice_of_five(CoreEngine& engine, const std::string& name) {
+  engine.set_memory_limit(4 * 65536);
+  auto bytes = world(name);
+  auto module = engine.load(bytes, "aot_world_" + name);
+  EXPECT_TRUE(module.ok()) << module.error().message;
+  if (!module) return 0;
+  std::vector<CoreExtern> imports;
+  for (const auto& imp : engine.imports(*module))
+    imports.push_back(engine.host_function(imp.func_type, [](auto, auto results) -> std::optional<Trap> {
+      results[0] = CoreValue::i32(0);
+      return std::nullopt;
+    }));
+  auto instance = engine.instantiate(*module, imports);
+  EXPECT_TRUE(instance.ok()) << instance.error().message;
+  if (!instance) return 0;
+  std::vector<CoreValue> results;
+  std::vector<CoreValue> args = {CoreValue::i32(1), CoreValue::i32(5)};
+  EXPECT_FALSE(engine.call(*engine.export_of(*instance, "through_table"), args, results));
+  return results.empty() ? 0 : results[0].as_i32();
+}
+
+TEST(AotCache, AFunctionWhoseBodyChangesByOneByteGetsANewKeyAndOnlyItsFileCompilesAgain) {
+  PrivateCache c;
+  AotCache cache = split_cache(c);
+  ASSERT_TRUE(cache.compile(world("two"), "aot_world_two").ok());
+  AotCompileReport changed;
+  auto compiled = cache.compile(world("three"), "aot_world_three", {}, &changed);
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  EXPECT_EQ(changed.units, 8u);
+  EXPECT_EQ(changed.units_reused, 7u);
+  EXPECT_EQ(changed.units_compiled, 1u) << "the file of the changed function was not compiled again";
+  EXPECT_EQ(changed.functions_written, 1u);
+  EXPECT_EQ(unit_objects(cache), 9u);
+  auto engine = make_aot_engine(std::move(cache));
+  EXPECT_EQ(twice_of_five(*engine, "two"), 10u);
+  EXPECT_EQ(twice_of_five(*engine, "three"), 25u) << "world three ran the other world's $twice";
+  EXPECT_EQ(twice_of_five(*make_interpreter_engine(), "three"), 25u);
+}
+
 TEST(AotCache, AUnitObjectThatFailsItsDigestIsCompiledAgainNotLinked) {
   PrivateCache c;
-  auto options = c.options();
-  options.split_module_bytes = 1;
-  options.unit_bytes = 1;
-  auto cache = AotCache::open(options);
-  ASSERT_TRUE(cache.ok()) << cache.error().message;
-  auto one = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_one.wasm");
-  ASSERT_TRUE(cache->compile(one, "aot_world_one").ok());
+  AotCache cache = split_cache(c);
+  ASSERT_TRUE(cache.compile(world("one"), "aot_world_one").ok());
   // Every unit object damaged: the next compile (the other world) must not link any of them.
-  for (const auto& entry : std::filesystem::directory_iterator(cache->dir() + "/units"))
+  for (const auto& entry : std::filesystem::directory_iterator(cache.dir() + "/units"))
     if (entry.path().extension() == ".o") overwrite_byte(entry.path(), 64);
-  ASSERT_TRUE(cache->compile(test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_two.wasm"), "aot_world_two").ok());
-  auto engine = make_aot_engine(std::move(*cache));
+  AotCompileReport report;
+  ASSERT_TRUE(cache.compile(world("two"), "aot_world_two", {}, &report).ok());
+  EXPECT_EQ(report.units_reused, 0u) << "a damaged object was taken";
+  EXPECT_EQ(report.units_compiled, 8u);
+  auto engine = make_aot_engine(std::move(cache));
+  expect_world_answers(*engine, "two", 2);
+}
+
+TEST(AotCache, PruningKeepsTheObjectsACachedModuleUsesAndRemovesTheOthers) {
+  PrivateCache c;
+  AotCache cache = split_cache(c);
+  ASSERT_TRUE(cache.compile(world("one"), "aot_world_one").ok());
+  ASSERT_TRUE(cache.compile(world("two"), "aot_world_two").ok());
+  ASSERT_EQ(unit_objects(cache), 8u);
+  std::string stray = cache.dir() + "/units/" + std::string(64, 'a') + ".o";
+  std::ofstream(stray) << "no entry lists this object";
+  // World two's entry goes: its pong glue's object is used by no cached module any more, world one's seven are.
+  std::filesystem::remove(cache.dir() + "/" + cache.key(world("two")) + ".so");
+  {
+    // A compile holding the store (picking objects, not yet listed by its entry) is never pruned under.
+    std::string lock_path = cache.dir() + "/units.lock";
+    UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    ASSERT_TRUE(lock);
+    ASSERT_EQ(::flock(lock.get(), LOCK_SH), 0);
+    auto busy = cache.prune_units();
+    ASSERT_TRUE(busy.ok()) << busy.error().message;
+    EXPECT_TRUE(busy->busy);
+    EXPECT_EQ(unit_objects(cache), 9u) << "objects were removed while a compile held the store";
+  }
+  auto pruned = cache.prune_units();
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+  EXPECT_FALSE(pruned->busy);
+  EXPECT_EQ(pruned->kept, 7u);
+  EXPECT_EQ(pruned->removed, 2u) << "the pong glue's object and the stray one";
+  EXPECT_EQ(unit_objects(cache), 7u);
+  EXPECT_FALSE(std::filesystem::exists(stray));
+  // World one still loads from its entry, and world two compiles only the file it lacks again.
+  AotCompileReport again;
+  ASSERT_TRUE(cache.compile(world("two"), "aot_world_two", {}, &again).ok());
+  EXPECT_EQ(again.units_compiled, 1u);
+  auto engine = make_aot_engine(std::move(cache));
+  expect_world_answers(*engine, "one", 1);
   expect_world_answers(*engine, "two", 2);
 }
 

@@ -11,11 +11,13 @@
 // (two compilers of one module never see each other's half-written file), and every load re-hashes the .so from the
 // very descriptor that is then dlopen'ed, so a corrupt, truncated or swapped entry is rebuilt, never run.
 //
-// A split module's files of function bodies also leave their objects in `<dir>/units/<key>.o` (+ `.sha256`), keyed by
-// the SHA-256 of everything the compiler reads for them (module.h, shared.h, the file) with wabt's version, the
-// compiler, the flags and the ABI version. A later compile links a stored object whose digest checks instead of
-// compiling a byte-identical file: JS apps of different worlds share their engine's files (aot_translate.cpp names
-// and cuts functions so that they are identical; docs/performance.md, "Sharing the engine across worlds").
+// A split module's files of function bodies also leave their objects in `<dir>/units/<key>.o` (+ `.sha256`: the
+// object's digest, and those of the headers and the file it was compiled from), keyed from the wasm before anything
+// is translated (translate_to_c: each function's body with its callees' names, what the bodies' C reads from the
+// module) with wabt's version, the compiler, the flags and the ABI version. A later compile takes a stored object
+// whose digest checks and whose headers are this translation's, and wasm2c does not even write that file: JS apps of
+// different worlds share their engine's files (docs/performance.md, "Sharing the engine across worlds"). Each `.so`
+// lists its objects in `<dir>/<key>.units`; prune_units removes the ones no entry lists.
 
 #include <chrono>
 #include <cstddef>
@@ -44,6 +46,25 @@ struct AotCacheOptions {
   size_t unit_bytes = size_t(4) << 20;
   /// Per compiler run (one translation unit, or the link).
   std::chrono::milliseconds compile_timeout{std::chrono::minutes(10)};
+  /// Tests: after a compile that reused stored objects, translate the whole module too and fail unless every reused
+  /// file reads exactly as the one its object was compiled from (the keys from the wasm cover what the C reads).
+  /// Also set by `WEFT_AOT_VERIFY_UNITS=1`.
+  bool verify_unit_keys = false;
+};
+
+/// What one compile did with a split module's files of function bodies.
+struct AotCompileReport {
+  size_t units = 0;              // files of bodies (main.c not counted)
+  size_t units_reused = 0;       // of them, known by their key from the wasm: not translated, not compiled
+  size_t units_compiled = 0;     // of them, compiled
+  size_t functions = 0;          // defined functions
+  size_t functions_written = 0;  // of them, bodies wasm2c wrote as C
+};
+
+/// What prune_units did: unit objects kept and removed; `busy` when a compile held the store (nothing removed).
+struct AotUnitPruning {
+  size_t kept = 0, removed = 0;
+  bool busy = false;
 };
 
 /// Progress of one compile: translation units compiled of all (0 of 0 while wasm2c translates); called from the
@@ -63,12 +84,20 @@ class AotCache {
   /// Translates and compiles `wasm` into the cache (replacing whatever was there) and returns the verified entry. The
   /// compilers of all compiles in the process together run at most as many at once as there are cores.
   [[nodiscard]] Result<UniqueFd> compile(std::span<const uint8_t> wasm, std::string_view name,
-                                         const AotCompileProgress& progress = {}) const;
+                                         const AotCompileProgress& progress = {},
+                                         AotCompileReport* report = nullptr) const;
   /// open_cached, else compile under the entry's lock (`<dir>/<key>.lock`, waited for): concurrent callers for one
   /// module (two installs, an install and a background compile) compile it once, the others then load that entry.
   /// `compiled` (optional) says whether this call ran the compiler.
   [[nodiscard]] Result<UniqueFd> ensure(std::span<const uint8_t> wasm, std::string_view name,
                                         bool* compiled = nullptr, const AotCompileProgress& progress = {}) const;
+
+  /// Removes the unit objects (`<dir>/units/<key>.o`) that no cached `.so` lists in its `<key>.units` (and the lists
+  /// of entries that are gone), keeping the store as large as what the cached modules were linked from. Every split
+  /// compile runs it at its end. Never removes an object a running compile may still take: compiles hold
+  /// `<dir>/units.lock` shared from before they pick objects (copied into their private build directory) until their
+  /// entry lists them; this takes it exclusively without waiting and does nothing (`busy`) when a compile holds it.
+  [[nodiscard]] Result<AotUnitPruning> prune_units() const;
 
   /// Whether `wasm` is compiled as several translation units (split_module_bytes).
   [[nodiscard]] bool splits(std::span<const uint8_t> wasm) const { return wasm.size() > options_.split_module_bytes; }
@@ -106,12 +135,28 @@ class AotCache {
 /// segment offsets and constant global initialisers are not in the C, the object reads them from the module at
 /// instantiate (weft_aot_module_values). An error names the module and the reason (invalid module, a feature the AOT
 /// engine does not support).
+///
+/// A split module's files are cut and keyed from the wasm before wasm2c runs: a file's key (64 hex digits) is the
+/// SHA-256 of `AotUnitReuse::key_context`, of everything its bodies' C reads from the module (types, globals,
+/// memories, tables and segments as named in the C, wabt's version, aot_abi.h, the generator's version) and of each
+/// of its functions' key (the body's bytes with every callee replaced by its name and type in the C). A file whose
+/// key `have` accepts is not written (its `parts` text is empty, `part_reused` true): wasm2c writes its bodies as
+/// `unreachable`, and only main.c and the other files cost a translation. Modules with something the keys do not
+/// cover (threads, exceptions, SIMD) have no `part_keys` and every file written, cut by its C as before.
 struct AotSource {
   std::string header, shared, main;
   std::vector<std::string> parts;
+  std::vector<std::string> part_keys;  // per part, when keyed from the wasm
+  std::vector<bool> part_reused;       // per part: not written, its object is at hand
+  size_t functions = 0;                // defined functions
+  size_t functions_written = 0;        // of them, bodies written as C
+};
+struct AotUnitReuse {
+  std::string key_context;  // what else the files' objects depend on: compiler, flags, ABI version
+  std::function<bool(const std::string& key)> have;
 };
 [[nodiscard]] Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view name,
-                                               size_t unit_bytes = 0);
+                                               size_t unit_bytes = 0, const AotUnitReuse& reuse = {});
 
 /// The flags every module is compiled with (besides the optimisation level), for the key and the compile.
 [[nodiscard]] std::string aot_compile_flags();
