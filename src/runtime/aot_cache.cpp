@@ -318,6 +318,7 @@ std::string AotCache::key(std::span<const uint8_t> wasm) const {
   Sha256 h;
   h.update(material);
   h.update(kAotAbiText);
+  h.update(kAotGeneratorDigest);  // the generator's sources: a change there rebuilds, no version to remember to bump
   std::string key = h.hex();
   std::lock_guard lock(mutex);
   if (remembered->size() < kMaxRememberedKeys) remembered->emplace(std::move(material), key);

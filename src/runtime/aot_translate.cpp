@@ -512,11 +512,6 @@ void name_functions_by_position(wabt::Module& module) {
 }
 
 
-/// Bumped whenever this file or aot_glue.cpp changes what C a function body becomes for the same wasm (the names,
-/// the cut, the declarations a file carries): part of every body file's key, so objects of an older translation are
-/// never taken for a newer one's.
-constexpr std::string_view kGeneratorVersion = "weft-aot-translate 2";
-
 /// ≈ bytes of C per byte of wasm code (the JS engine: 9.2 MB of code, ≈ 150 MiB of C): sizes the files before wasm2c.
 constexpr size_t kCPerWasmByte = 16;
 
@@ -574,7 +569,9 @@ std::string var_text(const wabt::Var& v) { return v.is_name() ? v.name() : "#" +
 /// when the module has something not accounted for here (then its files are keyed by their C, as before).
 std::optional<Digest> body_context(const wabt::Module& module) {
   Hasher h;
-  h.text(kGeneratorVersion).text(WABT_VERSION_STRING).text(kAotAbiText);
+  // kAotGeneratorDigest: any change to the generator's sources (the names, the cut, the declarations a file
+  // carries) gives every body file a new key, so objects of an older translation are never taken for a newer one's.
+  h.text(kAotGeneratorDigest).text(WABT_VERSION_STRING).text(kAotAbiText);
   std::map<const void*, size_t> import_of;  // the imported global/memory/table → its import index
   for (size_t i = 0; i < module.imports.size(); ++i) {
     const wabt::Import* imp = module.imports[i];
