@@ -13,6 +13,7 @@
 
 #include "weft/runtime/host.hpp"
 #include "weft/runtime/wasi_host.hpp"
+#include "weft/runtime/weft_app_host.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -137,6 +138,23 @@ TEST(HostBindings, AFunctionWrappedAgainUnderItsNameServesTheNewCallableAndRelea
   EXPECT_TRUE(alive.expired()) << "the first callable went with its binding's old entries";
   std::vector<Val> three{Val::number(3)};
   EXPECT_EQ(iface.functions.at("add").call(three)->num, 30u);
+}
+
+// What every instance pays for its host interfaces: a binding whose callable lives in the binding costs no
+// allocation of its own. Every WASI (but wasi:http) and weft:app function is such a callable.
+TEST(HostBindings, EveryWasiAndWeftAppFunctionButHttpsIsKeptInItsBinding) {
+  WasiHost wasi(WasiConfig{});
+  WeftAppHost app(WeftAppConfig{"org.weft.test", {}, {}});
+  HostRegistry registry;
+  wasi.install(registry);
+  app.install(registry);
+  size_t functions = 0;
+  for (const auto& iface : registry.interfaces())
+    for (const auto& [name, fn] : iface->functions) {
+      ++functions;
+      EXPECT_EQ(fn.body.use_count(), 0) << iface->name << "#" << name << " has an allocation of its own";
+    }
+  EXPECT_GT(functions, 50u) << "the WASI and weft:app interfaces were installed";
 }
 
 // The filesystem interfaces hold their State by value in each binding: two hosts installed side by side (two
