@@ -40,8 +40,11 @@ size_t HostRegistry::index_of(std::string_view name) const {
 
 HostInterface& HostRegistry::add(std::string name) {
   if (size_t i = index_of(name); i != std::string_view::npos) {
-    *interfaces_[i] = HostInterface{};
-    interfaces_[i]->name = std::move(name);
+    HostInterface& replaced = *interfaces_[i];
+    replaced.functions.clear();
+    replaced.resources.clear();
+    replaced.fallback = nullptr;
+    replaced.name = std::move(name);
     return *interfaces_[i];
   }
   unversioned_lengths_.push_back(std::min(name.find('@'), name.size()));

@@ -92,8 +92,8 @@ FsResult<None> fs_ok() { return FsResult<None>::ok(); }
 
 /// wasi:filesystem/types on one instance's State. A `[method]descriptor.*` body receives the descriptor `self` names
 /// (an unknown rep traps the guest); under a read-only preopen a mutating method answers `read-only` before its body
-/// runs.
-class FilesystemTypes : public std::enable_shared_from_this<FilesystemTypes> {
+/// runs. A value (the State's pointer): each binding holds its own copy, so installing allocates nothing for it.
+class FilesystemTypes {
  public:
   explicit FilesystemTypes(State& state) : s_(&state) {}
   void install(HostInterface& types);
@@ -171,12 +171,12 @@ template <FilesystemTypes::Access access, class R, class... A>
 void FilesystemTypes::method(HostInterface& types, const char* name, R (FilesystemTypes::*body)(Desc&, A...)) {
   using Out = typename detail::Returned<R>::type;
   types.wrap(std::string("[method]descriptor.") + name,
-             [self = shared_from_this(), body](Borrow<Descriptor> d, A... args) -> Result<Out> {
-    auto it = self->s_->descriptors.find(d.rep);
-    if (it == self->s_->descriptors.end()) return fail("unknown descriptor");
+             [self = *this, body](Borrow<Descriptor> d, A... args) mutable -> Result<Out> {
+    auto it = self.s_->descriptors.find(d.rep);
+    if (it == self.s_->descriptors.end()) return fail("unknown descriptor");
     if constexpr (access == Access::mutate)
       if (it->second.read_only) return Out(fs_err(FsErrorCode::read_only));
-    return (self.get()->*body)(it->second, std::move(args)...);
+    return (self.*body)(it->second, std::move(args)...);
   });
 }
 
@@ -210,8 +210,11 @@ void FilesystemTypes::install(HostInterface& types) {
   method<read>(types, "is-same-object", &T::is_same_object);
   method<read>(types, "metadata-hash", &T::metadata_hash);
   method<read>(types, "metadata-hash-at", &T::metadata_hash_at);
-  types.wrap("[method]directory-entry-stream.read-directory-entry", shared_from_this(), &T::read_directory_entry);
-  types.wrap("filesystem-error-code", shared_from_this(), &T::filesystem_error_code);
+  types.wrap("[method]directory-entry-stream.read-directory-entry",
+             [self = *this](Borrow<DirectoryEntryStream> stream) mutable { return self.read_directory_entry(stream); });
+  types.wrap("filesystem-error-code", [self = *this](Borrow<IoError> error) mutable {
+    return self.filesystem_error_code(error);
+  });
 }
 
 FsResult<Own<InputStream>> FilesystemTypes::read_via_stream(Desc& d, uint64_t offset) {
@@ -502,11 +505,11 @@ void install_wasi_filesystem(State& st, HostRegistry& registry) {
   types.resources["output-stream"] = registry.find("wasi:io/streams@0.2.0")->resources.at("output-stream");
   types.resource("descriptor", [s](uint32_t rep) { s->descriptors.erase(rep); });
   types.resource("directory-entry-stream", [s](uint32_t rep) { s->dirs.erase(rep); });
-  std::make_shared<FilesystemTypes>(st)->install(types);
+  FilesystemTypes(st).install(types);
 
   auto& preopens = registry.add("wasi:filesystem/preopens@0.2.12");
   preopens.resources["descriptor"] = types.resources["descriptor"];
-  preopens.wrap("get-directories", std::make_shared<FilesystemPreopens>(st), &FilesystemPreopens::get_directories);
+  preopens.wrap("get-directories", [preopen = FilesystemPreopens(st)]() mutable { return preopen.get_directories(); });
 }
 
 }  // namespace weft::runtime

@@ -7,10 +7,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "weft/runtime/host.hpp"
 #include "weft/runtime/wasi_host.hpp"
+#include "weft/runtime/weft_app_host.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -79,6 +82,117 @@ TEST(HostBindings, AMemberFunctionServesAsAHostFunctionAndItsObjectLivesAsLongAs
 
   iface.functions.clear();
   EXPECT_TRUE(alive.expired()) << "the object goes with its last binding";
+}
+
+// A small callable over plain values (nearly every host function: a lambda over its state's pointer) is kept inside
+// its binding rather than in an allocation of its own (host.hpp); the two entries still reach one object.
+TEST(HostBindings, ASmallMutableCallableServesTheGenericAndTheDirectEntryAsOneObject) {
+  HostInterface iface;
+  iface.name = "test:pkg/iface@0.1.0";
+  iface.wrap("add", [total = uint32_t(0)](uint32_t by) mutable { return total += by; });
+  const HostBinding& add = iface.functions.at("add");
+  ASSERT_TRUE(add.direct);
+  EXPECT_EQ(add.body.use_count(), 0) << "kept in the binding: no allocation owns it";
+
+  std::vector<Val> two{Val::number(2)};
+  EXPECT_EQ(add.call(two)->num, 2u);
+  CanonContext cx;
+  CoreValue five = CoreValue::i32(5);
+  CoreValue result{};
+  ASSERT_FALSE(add.direct(cx, *add.type, std::span(&five, 1), std::span(&result, 1)));
+  EXPECT_EQ(result.as_i32(), 7) << "the direct entry adds to the total the generic one left";
+  EXPECT_EQ(add.call(two)->num, 9u);
+}
+
+TEST(HostBindings, AReplacedCallStillReachesTheCallableItWrapsWhetherKeptInTheBindingOrNot) {
+  HostInterface iface;
+  iface.name = "test:pkg/iface@0.1.0";
+  iface.wrap("small", [](uint32_t x) { return x + 1; });
+  iface.wrap("large", [suffix = std::string(40, '!')](std::string x) { return x + suffix; });  // not trivially copied
+  EXPECT_EQ(iface.functions.at("large").body.use_count(), 2) << "held by the binding and its direct entry";
+  for (const char* name : {"small", "large"}) {
+    HostBinding& fn = iface.functions.at(name);
+    HostCall old = fn.call;
+    fn.replace_call([old](std::vector<Val>& args) -> Result<Val> { return old(args); });
+    EXPECT_FALSE(fn.direct) << name << ": the direct entry would bypass the replacement";
+  }
+  std::vector<Val> one{Val::number(1)};
+  EXPECT_EQ(iface.functions.at("small").call(one)->num, 2u);
+  std::vector<Val> text{Val::string("x")};
+  EXPECT_EQ(iface.functions.at("large").call(text)->str, "x" + std::string(40, '!'));
+  std::vector<Val> none;
+  auto r = iface.functions.at("small").call(none);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "test:pkg/iface@0.1.0#small called with 0 arguments, it takes 1")
+      << "the arity message still names the function";
+}
+
+TEST(HostBindings, AFunctionWrappedAgainUnderItsNameServesTheNewCallableAndReleasesTheOld) {
+  HostInterface iface;
+  iface.name = "test:pkg/iface@0.1.0";
+  auto counter = std::make_shared<Counter>();
+  std::weak_ptr<Counter> alive = counter;
+  iface.wrap("add", counter, &Counter::add);
+  counter.reset();
+  iface.wrap("add", [](uint64_t by) { return by * 10; });
+  EXPECT_TRUE(alive.expired()) << "the first callable went with its binding's old entries";
+  std::vector<Val> three{Val::number(3)};
+  EXPECT_EQ(iface.functions.at("add").call(three)->num, 30u);
+}
+
+// What every instance pays for its host interfaces: a binding whose callable lives in the binding costs no
+// allocation of its own. Every WASI (but wasi:http) and weft:app function is such a callable.
+TEST(HostBindings, EveryWasiAndWeftAppFunctionButHttpsIsKeptInItsBinding) {
+  WasiHost wasi(WasiConfig{});
+  WeftAppHost app(WeftAppConfig{"org.weft.test", {}, {}});
+  HostRegistry registry;
+  wasi.install(registry);
+  app.install(registry);
+  size_t functions = 0;
+  for (const auto& iface : registry.interfaces())
+    for (const auto& [name, fn] : iface->functions) {
+      ++functions;
+      EXPECT_EQ(fn.body.use_count(), 0) << iface->name << "#" << name << " has an allocation of its own";
+    }
+  EXPECT_GT(functions, 50u) << "the WASI and weft:app interfaces were installed";
+}
+
+// The filesystem interfaces hold their State by value in each binding: two hosts installed side by side (two
+// instances of one component) answer from their own preopens.
+TEST(HostBindings, TwoWasiHostsInstalledSideBySideAnswerFromTheirOwnPreopens) {
+  std::vector<std::string> dirs;
+  std::vector<std::unique_ptr<WasiHost>> hosts;
+  std::vector<std::unique_ptr<HostRegistry>> registries;
+  for (const char* guest : {"/first", "/second"}) {
+    char tmpl[] = "/tmp/weft-host-bindings-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dirs.emplace_back(tmpl);
+    WasiConfig config;
+    config.preopens.push_back({dirs.back(), guest, false});
+    hosts.push_back(std::make_unique<WasiHost>(std::move(config)));
+    ASSERT_TRUE(hosts.back()->open_preopens().ok());
+    registries.push_back(std::make_unique<HostRegistry>());
+    hosts.back()->install(*registries.back());
+  }
+  std::vector<Val> none;
+  for (size_t i = 0; i < 2; ++i) {
+    auto r = registries[i]->find("wasi:filesystem/preopens@0.2.0")->functions.at("get-directories").call(none);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->items.size(), 1u);
+    EXPECT_EQ(r->items[0].items.at(1).str, i == 0 ? "/first" : "/second");
+    const uint32_t dir = uint32_t(r->items[0].items[0].num);
+    std::vector<Val> args{Val::handle(dir), Val::string("made")};
+    auto made = registries[i]->find("wasi:filesystem/types@0.2.0")
+                    ->functions.at("[method]descriptor.create-directory-at")
+                    .call(args);
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    EXPECT_EQ(made->index, 0u);
+  }
+  struct stat sb{};
+  for (const auto& dir : dirs) {
+    EXPECT_EQ(::stat((dir + "/made").c_str(), &sb), 0) << dir << ": each host made its directory in its own preopen";
+    std::filesystem::remove_all(dir);
+  }
 }
 
 /// A WASI host with the wasi:http interfaces installed (an HttpClient that refuses every request) and a read-only

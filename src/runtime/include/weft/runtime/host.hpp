@@ -3,8 +3,10 @@
 // resource types they hand out. Imports bind to them semver-compatibly by interface name.
 
 #include <functional>
+#include <cstddef>
 #include <map>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -31,6 +33,17 @@ struct HostBinding {
   std::shared_ptr<const FuncSig> type;
   HostCall call;
   DirectHostCall direct;
+  /// The wrap()'ed callable both entries reach (through plain pointers, so `call` needs no allocation of its own);
+  /// kept when the call is replaced, since the replacement typically calls the old `call`. A small trivially
+  /// copyable callable (a lambda over a state pointer: nearly every host function) lives in `inline_body`, inside
+  /// the map's node, instead of in an allocation of its own; `body` then owns nothing.
+  std::shared_ptr<void> body;
+  alignas(std::max_align_t) std::byte inline_body[48];
+
+  HostBinding() = default;
+  // Not copied or moved: `call` and `direct` may point into `inline_body`.
+  HostBinding(const HostBinding&) = delete;
+  HostBinding& operator=(const HostBinding&) = delete;
 
   /// Puts `replacement` (typically a check around the old `call`) in place of the function; the direct entry goes,
   /// since it would reach the old function without the check.
@@ -58,6 +71,11 @@ template <class R, class... A> struct Callable<R (*)(A...)> {
 }  // namespace detail
 
 struct HostInterface {
+  HostInterface() = default;
+  // Not copied or moved: a binding's arity message refers to `name` where it lives (wrap_as).
+  HostInterface(const HostInterface&) = delete;
+  HostInterface& operator=(const HostInterface&) = delete;
+
   std::string name;  // with version, e.g. `wasi:io/streams@0.2.12`
   std::map<std::string, HostBinding, std::less<>> functions;
   std::map<std::string, ResourceTypePtr, std::less<>> resources;
@@ -72,35 +90,48 @@ struct HostInterface {
   /// result are host_types.hpp values (`[](Borrow<Pollable> p) -> bool`); returning `Result<T>` lets an error trap
   /// the guest. Arguments are converted from the lifted values, the result back.
   template <class F>
-  void wrap(const std::string& fn, F body) {
-    wrap_as(fn, std::move(body), static_cast<typename detail::Callable<F>::Args*>(nullptr));
+  void wrap(std::string fn, F body) {
+    wrap_as(std::move(fn), std::move(body), static_cast<typename detail::Callable<F>::Args*>(nullptr));
   }
 
   /// Adds function `fn` served by the member function `body` of `object` (an interface's class, kept alive by its
   /// bindings), typed as wrap() types a callable.
   template <class C, class R, class... A>
-  void wrap(const std::string& fn, std::shared_ptr<C> object, R (C::*body)(A...)) {
-    wrap(fn, [object = std::move(object), body](A... args) -> R { return (object.get()->*body)(std::move(args)...); });
+  void wrap(std::string fn, std::shared_ptr<C> object, R (C::*body)(A...)) {
+    wrap(std::move(fn), [object = std::move(object), body](A... args) -> R { return (object.get()->*body)(std::move(args)...); });
   }
 
  private:
   template <class F, class... A>
-  void wrap_as(const std::string& fn, F body, std::tuple<A...>*) {
+  void wrap_as(std::string fn, F body, std::tuple<A...>*) {
     using Ret = typename detail::Callable<F>::Ret;
     using R = typename detail::Returned<Ret>::type;
     // One callable behind both entries: a body with state (a mutable lambda) sees every call, whichever path. The
-    // arity check is arity_checked's, inline: one std::function per binding instead of two (every instance installs
-    // every binding, so each allocation here is paid per instance).
+    // arity check is arity_checked's, inline. Every instance installs every binding, so each allocation here is paid
+    // per host function per instance: the callable is the one allocation of its own (the std::function holds a plain
+    // pointer to it, small enough to live inside the std::function; the binding owns it), and the check's message
+    // names the function through the interface's name and the map's key, both of which live as long as the binding.
+    auto [slot, inserted] = functions.try_emplace(std::move(fn));  // `fn` is moved only when inserted
     struct Body {
       F body;
-      std::string name;  // `interface#function`, for the arity check's message
+      const std::string* interface_name;
+      const std::string* function_name;
     };
-    auto shared = std::make_shared<Body>(Body{std::move(body), name + "#" + fn});
-    HostCall call = [shared](std::vector<Val>& args) -> Result<Val> {
+    HostBinding& binding = slot->second;
+    std::shared_ptr<Body> shared;
+    if constexpr (sizeof(Body) <= sizeof(binding.inline_body) && alignof(Body) <= alignof(std::max_align_t) &&
+                  std::is_trivially_copyable_v<F>) {
+      // Trivially destructible too: nothing to run when the binding goes or is wrapped again.
+      Body* in_node = ::new (static_cast<void*>(binding.inline_body)) Body{std::move(body), &name, &slot->first};
+      shared = std::shared_ptr<Body>(std::shared_ptr<Body>(), in_node);  // a pointer, owning nothing
+    } else {
+      shared = std::make_shared<Body>(Body{std::move(body), &name, &slot->first});
+    }
+    HostCall call = [b = shared.get()](std::vector<Val>& args) -> Result<Val> {
       if (args.size() != sizeof...(A))
-        return fail(shared->name + " called with " + std::to_string(args.size()) + " arguments, it takes " +
-                    std::to_string(sizeof...(A)));
-      F& body = shared->body;
+        return fail(*b->interface_name + "#" + *b->function_name + " called with " + std::to_string(args.size()) +
+                    " arguments, it takes " + std::to_string(sizeof...(A)));
+      F& body = b->body;
       return [&]<size_t... I>(std::index_sequence<I...>) -> Result<Val> {
         if constexpr (std::is_void_v<Ret>) {
           body(wit::Conv<A>::from(args[I])...);
@@ -117,10 +148,12 @@ struct HostInterface {
         }
       }(std::index_sequence_for<A...>{});
     };
-    HostBinding binding{wit::Signature<R(A...)>::get(), std::move(call), nullptr};
+    binding.type = wit::Signature<R(A...)>::get();
+    binding.call = std::move(call);
+    binding.direct = nullptr;
     if constexpr (wit::direct_signature<Ret, A...>())
       binding.direct = wit::direct_call<Ret, A...>(std::shared_ptr<F>(shared, &shared->body));
-    functions[fn] = std::move(binding);
+    binding.body = std::move(shared);
   }
 };
 
