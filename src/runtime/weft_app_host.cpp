@@ -127,7 +127,12 @@ struct WeftAppHost::State {
 
   /// Reads what the relay has sent, without blocking, until the inbox holds more than one whole message: the rest
   /// waits in the socket (a relay sending faster than the guest calls recv fills the socket, not this process).
+  /// Without a connection (none given, or closed) there is nothing to read: decided inline, since recv is what a
+  /// guest polls in its loop (a host call's whole budget is a few nanoseconds, docs/performance.md).
   void drain() {
+    if (config.ipc.valid()) drain_socket();
+  }
+  [[gnu::noinline]] void drain_socket() {
     char buf[16384];
     while (config.ipc.valid() && inbox.size() <= kMaxIpcMessage) {
       ssize_t n = ::recv(config.ipc.get(), buf, sizeof buf, MSG_DONTWAIT);
@@ -188,6 +193,7 @@ void WeftAppHost::install(HostRegistry& registry) {
   });
   ipc.wrap("recv", [s]() -> std::optional<std::string> {
     s->drain();
+    if (s->inbox.empty()) return std::nullopt;  // the common case of a poll: nothing waiting
     size_t nl = s->inbox.find('\n');
     if (nl == std::string::npos) {
       if (s->inbox.size() > kMaxIpcMessage) {  // an overlong line ends the connection (spec §4.4)

@@ -150,8 +150,11 @@ constexpr uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * a
 
 /// How a C++ value crosses directly. `param`: it can be read from flat arguments (`flat` slots); `result`: it can be
 /// written back; `in_memory` results go through the return area (`size`/`align` bytes, the canonical layout).
+///
+/// `plain`: storing it is writing its bytes, nothing else to check (no char to validate, no handle to move, no string
+/// to allocate), so once its area is checked it can be `put` at a host address (the return area's fast path).
 template <class T, class = void> struct Direct {
-  static constexpr bool param = false, result = false, in_memory = false;
+  static constexpr bool param = false, result = false, in_memory = false, plain = false;
   static constexpr size_t flat = 0;
   static constexpr uint32_t size = 0, align = 1;
 };
@@ -160,6 +163,7 @@ template <class T>
 struct Direct<T, std::enable_if_t<std::is_arithmetic_v<T>>> {
   static constexpr bool param = true, result = true, in_memory = false;
   static constexpr bool wide = sizeof(T) == 8;  // i64 / f64
+  static constexpr bool plain = !std::is_same_v<T, char32_t>;  // a char is checked first
   static constexpr size_t flat = 1;
   static constexpr uint32_t size = std::is_same_v<T, bool> ? 1 : sizeof(T), align = size;
 
@@ -211,12 +215,24 @@ struct Direct<T, std::enable_if_t<std::is_arithmetic_v<T>>> {
       return c.write(ptr, &v, sizeof(T));
     }
   }
+  /// store's bytes at `at`, whose area is checked (plain types only).
+  static void put(uint8_t* at, T v) {
+    static_assert(plain);
+    if constexpr (std::is_same_v<T, bool>) {
+      *at = v ? 1 : 0;
+    } else if constexpr (std::is_same_v<T, float>) {
+      float f = float(double(v));
+      std::memcpy(at, &f, 4);
+    } else {
+      std::memcpy(at, &v, sizeof(T));
+    }
+  }
 };
 
 /// Strings and byte lists: (ptr, len) in two flat slots, 8 bytes aligned to 4 in memory.
 template <class T, bool kBytes>
 struct DirectText {
-  static constexpr bool param = true, result = true, in_memory = true;
+  static constexpr bool param = true, result = true, in_memory = true, plain = false;
   static constexpr size_t flat = 2;
   static constexpr uint32_t size = 8, align = 4;
   static std::string& text(T& v) {
@@ -242,7 +258,7 @@ template <> struct Direct<Bytes> : DirectText<Bytes, true> {};
 /// type naming the resource.
 template <class H>
 struct DirectHandle {
-  static constexpr bool param = true, in_memory = false;
+  static constexpr bool param = true, in_memory = false, plain = false;
   static constexpr size_t flat = 1;
   static constexpr uint32_t size = 4, align = 4;
   static bool lift(DirectCall& c, const CType& t, H& out) {
@@ -272,9 +288,10 @@ template <class R> struct Direct<Own<R>> : DirectHandle<Own<R>> {
 
 /// `_` of result<_, E>: no payload.
 template <> struct Direct<None> {
-  static constexpr bool param = false, result = true, in_memory = false;
+  static constexpr bool param = false, result = true, in_memory = false, plain = true;
   static constexpr size_t flat = 0;
   static constexpr uint32_t size = 0, align = 1;
+  static void put(uint8_t*, None) {}
 };
 
 /// Two-case variants (option, result) in memory: a one-byte discriminant, then the payload at its alignment.
@@ -290,6 +307,17 @@ struct DirectCases {
     if (!c.write(ptr, &disc, 1)) return false;
     if constexpr (!std::is_same_v<V, None>) return Direct<V>::store(c, *t, *value, ptr + payload);
     return true;
+  }
+  /// store_case into a checked area at `at`, when the case's payload is plain; false (nothing written) otherwise.
+  template <class V>
+  static bool put_case(uint8_t* at, uint32_t index, V* value) {
+    if constexpr (Direct<V>::plain) {
+      *at = uint8_t(index);
+      if constexpr (!std::is_same_v<V, None>) Direct<V>::put(at + payload, *value);
+      return true;
+    } else {
+      return false;
+    }
   }
 };
 
@@ -319,6 +347,11 @@ struct Direct<std::optional<T>> : DirectCases<None, T> {
     if (!v) return DirectCases<None, T>::template store_case<None>(c, nullptr, 0, nullptr, ptr);
     return DirectCases<None, T>::store_case(c, t.elems[0].get(), 1, &*v, ptr);
   }
+  /// store into a checked area at `at` when that is only bytes (none, or a plain payload); false otherwise.
+  static bool try_put(uint8_t* at, std::optional<T>& v) {
+    if (!v) return DirectCases<None, T>::template put_case<None>(at, 0, nullptr);
+    return DirectCases<None, T>::put_case(at, 1, &*v);
+  }
 };
 
 template <class T, class E>
@@ -329,6 +362,10 @@ struct Direct<Res<T, E>> : DirectCases<T, E> {
   static bool store(DirectCall& c, const CType& t, Res<T, E>& v, uint32_t ptr) {
     if (v.is_ok) return DirectCases<T, E>::store_case(c, t.elems[0].get(), 0, &v.value, ptr);
     return DirectCases<T, E>::store_case(c, t.elems[1].get(), 1, &v.error, ptr);
+  }
+  static bool try_put(uint8_t* at, Res<T, E>& v) {
+    if (v.is_ok) return DirectCases<T, E>::put_case(at, 0, &v.value);
+    return DirectCases<T, E>::put_case(at, 1, &v.error);
   }
 };
 
@@ -343,25 +380,51 @@ constexpr bool direct_signature() {
   else return Direct<R>::result;
 }
 
-/// Writes a direct call's result as lower_lowered_result writes a lifted one: into the core result, or into the
-/// return area named by the last argument after checking all of it.
+/// Writes a direct call's result into the return area as lower_lowered_result writes a lifted one, after checking
+/// all of it: every check, in the generic path's order, with its message.
 template <class R>
-std::optional<DirectFailure> lower_direct(DirectCall& c, const FuncSig& sig, R value, uint64_t* results) {
+[[gnu::noinline]] std::optional<DirectFailure> lower_direct_checked(DirectCall& c, const FuncSig& sig, R& value) {
+  static_assert(Direct<R>::in_memory);
   using Stage = DirectFailure::Stage;
   if (!sig.result) return std::nullopt;
-  bool ok;
-  if constexpr (Direct<R>::in_memory) {
-    if (c.count == 0) return DirectFailure{Stage::result, "missing return pointer"};
-    auto retptr = uint32_t(c.args[c.count - 1]);
-    ok = c.value_area(retptr, Direct<R>::size, Direct<R>::align, "return pointer") &&
-         Direct<R>::store(c, *sig.result, value, retptr);
-  } else {
-    CoreValue out;
-    ok = Direct<R>::lower(c, *sig.result, std::move(value), out);
-    if (ok) results[0] = out.bits;
-  }
-  if (!ok) return DirectFailure{Stage::result, std::move(c.error)};
+  if (c.count == 0) return DirectFailure{Stage::result, "missing return pointer"};
+  auto retptr = uint32_t(c.args[c.count - 1]);
+  if (!c.value_area(retptr, Direct<R>::size, Direct<R>::align, "return pointer") ||
+      !Direct<R>::store(c, *sig.result, value, retptr))
+    return DirectFailure{Stage::result, std::move(c.error)};
   return std::nullopt;
+}
+
+/// Writes a direct call's result as lower_lowered_result writes a lifted one: into the core result, or into the
+/// return area named by the last argument (lower_direct_checked). The common case of a two-case result (option,
+/// result) is decided here, inline: when the case it holds stores only bytes (none, ok of `_`, a plain scalar
+/// payload) and the whole return area is aligned and inside memory — value_area's condition, after which none of
+/// store's checks can fail — its bytes are put there directly. Anything else (a string or handle payload, no memory
+/// reachable directly, a misaligned or out-of-bounds area, no result in the guest's type) takes
+/// lower_direct_checked, which fails where and as the generic path does.
+template <class R>
+[[gnu::always_inline]] inline std::optional<DirectFailure> lower_direct(DirectCall& c, const FuncSig& sig, R&& value,
+                                                                        uint64_t* results) {
+  if constexpr (!Direct<R>::in_memory) {
+    if (!sig.result) return std::nullopt;
+    CoreValue out;
+    if (!Direct<R>::lower(c, *sig.result, std::move(value), out))
+      return DirectFailure{DirectFailure::Stage::result, std::move(c.error)};
+    results[0] = out.bits;
+    return std::nullopt;
+  } else {
+    if constexpr (requires(uint8_t* at, R& v) { Direct<R>::try_put(at, v); }) {
+      const MemoryAccess& memory = c.cx.memory_access;
+      if (sig.result && c.count != 0 && memory.available()) [[likely]] {
+        auto retptr = uint32_t(c.args[c.count - 1]);
+        std::span<uint8_t> bytes = memory.current();
+        if (retptr % Direct<R>::align == 0 && uint64_t(retptr) + Direct<R>::size <= bytes.size() &&
+            Direct<R>::try_put(bytes.data() + retptr, value)) [[likely]]
+          return std::nullopt;
+      }
+    }
+    return lower_direct_checked<R>(c, sig, value);
+  }
 }
 
 /// The direct entry of a wrap()'ed callable of type `F` and C++ signature `Ret(A…)` (direct_signature is true).
@@ -373,7 +436,8 @@ template <class Ret, class F, class... A>
   constexpr size_t flat = (size_t(0) + ... + Direct<A>::flat);
   F& fn = *static_cast<F*>(body);
   DirectCall c{cx, args, count, 0, {}};
-  if (count < flat || sig.params.size() != sizeof...(A)) return DirectFailure{Stage::arguments, "too few flat values"};
+  if (count < flat || sig.params.size() != sizeof...(A)) [[unlikely]]
+    return DirectFailure{Stage::arguments, "too few flat values"};
   std::tuple<A...> values{};
   bool lifted = [&]<size_t... I>(std::index_sequence<I...>) {
     return (true && ... && Direct<A>::lift(c, *sig.params[I], std::get<I>(values)));
@@ -455,11 +519,8 @@ struct TypedEntry<Ret, F, Types<A...>, Types<P...>> {
     auto& lowering = *static_cast<DirectLowering*>(context);
     GuestRunning host_code(false);
     try {
-      if (!lowering.context) {
-        if (auto trap = lowering.resolve(lowering)) {
-          hold_host_trap(std::move(*trap));
-          return 1;
-        }
+      if (!lowering.context) [[unlikely]] {
+        if (auto trap = lowering.resolve(lowering)) return held(std::move(*trap));
       }
       // The resolved context itself, not a copy (80 bytes per call): only a lift's element budget changes in it, and
       // it starts afresh here. A call re-entering this function (through realloc) comes after this call's lift.
@@ -467,11 +528,17 @@ struct TypedEntry<Ret, F, Types<A...>, Types<P...>> {
       cx.element_budget = kMaxLiftedElements;
       const uint64_t args[sizeof...(P) + 1] = {flat_bits(p)..., 0};
       auto failure = direct_entry<Ret, F, A...>(lowering.body, cx, *lowering.sig, args, sizeof...(P), results);
-      if (!failure) return 0;
-      hold_host_trap(lowering.trap(lowering, std::move(*failure)));
+      if (!failure) [[likely]] return 0;
+      return held(lowering.trap(lowering, std::move(*failure)));
     } catch (const std::exception& e) {
-      hold_host_trap(Trap{"host", std::string("host function failed: ") + e.what()});
+      return held(Trap{"host", std::string("host function failed: ") + e.what()});
     }
+  }
+
+ private:
+  /// Holds `trap` for the generated trampoline to raise: out of line, off the path of a call that succeeds.
+  [[gnu::cold, gnu::noinline]] static int held(Trap trap) noexcept {
+    hold_host_trap(std::move(trap));
     return 1;
   }
 };
