@@ -145,6 +145,26 @@ struct WeftAppHost::State {
       break;
     }
   }
+
+  /// The first line of a non-empty inbox, if it holds a whole one; an overlong line ends the connection (spec §4.4).
+  [[gnu::noinline]] std::optional<std::string> take_line() {
+    size_t nl = inbox.find('\n');
+    if (nl == std::string::npos) {
+      if (inbox.size() > kMaxIpcMessage) {
+        inbox.clear();
+        close_ipc();
+      }
+      return std::nullopt;
+    }
+    if (nl > kMaxIpcMessage) {
+      inbox.clear();
+      close_ipc();
+      return std::nullopt;
+    }
+    std::string line = inbox.substr(0, nl);
+    inbox.erase(0, nl + 1);
+    return line;
+  }
 };
 
 WeftAppHost::WeftAppHost(WeftAppConfig config) : state_(std::make_unique<State>()) {
@@ -191,25 +211,11 @@ void WeftAppHost::install(HostRegistry& registry) {
     }
     return Done::ok();
   });
+  // A guest polls recv in its loop: the empty case is decided inline, the rest (State::take_line) out of line.
   ipc.wrap("recv", [s]() -> std::optional<std::string> {
     s->drain();
-    if (s->inbox.empty()) return std::nullopt;  // the common case of a poll: nothing waiting
-    size_t nl = s->inbox.find('\n');
-    if (nl == std::string::npos) {
-      if (s->inbox.size() > kMaxIpcMessage) {  // an overlong line ends the connection (spec §4.4)
-        s->inbox.clear();
-        s->close_ipc();
-      }
-      return std::nullopt;
-    }
-    if (nl > kMaxIpcMessage) {
-      s->inbox.clear();
-      s->close_ipc();
-      return std::nullopt;
-    }
-    std::string line = s->inbox.substr(0, nl);
-    s->inbox.erase(0, nl + 1);
-    return line;
+    if (s->inbox.empty()) return std::nullopt;
+    return s->take_line();
   });
 
   auto& fetch = registry.add(std::string("weft:app/fetch") + kVersion);

@@ -45,6 +45,19 @@ void add_shapes(HostRegistry& registry, bool generic) {
     if (n) return fail("refused " + std::to_string(n));
     return std::string("fine");
   });
+  iface.wrap("poll", []() -> std::optional<std::string> { return std::nullopt; });  // weft:app/ipc.recv's shape
+  iface.wrap("maybe", [](uint32_t n) -> std::optional<uint64_t> {
+    if (!n) return std::nullopt;
+    return uint64_t(n) * 0x100000001u;
+  });
+  iface.wrap("judge", [](uint32_t n) -> Res<bool, float> {
+    if (n % 2) return Res<bool, float>::err(float(n) / 2);
+    return Res<bool, float>::ok(n % 4 == 0);
+  });
+  iface.wrap("code", [](uint32_t n) -> std::optional<char32_t> {
+    if (!n) return std::nullopt;
+    return char32_t(n);
+  });
   if (generic)
     for (auto& [name, fn] : iface.functions) {
       HostCall call = fn.call;
@@ -60,11 +73,13 @@ std::string show(const Val& v) {
   return out + "]";
 }
 
-/// One call from the component's core code into the host: words stored in guest memory first, then the export.
+/// One call from the component's core code into the host: words stored in guest memory first, then the export, then
+/// (when it did not trap) the words at `peeks` read back, so bytes written or left alone around a value show.
 struct Case {
   std::vector<std::pair<uint32_t, uint32_t>> words;  // (address, little-endian word)
   std::string export_name;
   std::vector<Val> args;
+  std::vector<uint32_t> peeks = {};
 };
 
 Val u32(uint32_t v) { return Val::number(v); }
@@ -86,7 +101,12 @@ std::string outcome(Engine on, bool generic, const Case& c) {
   auto out = (*instance)->call("", c.export_name, c.args);
   if (!out) return "error: " + out.error().message;
   if (out->trap) return "trap " + out->trap->kind + ": " + out->trap->message;
-  return "value " + show(out->value);
+  std::string text = "value " + show(out->value);
+  for (uint32_t at : c.peeks) {
+    auto word = (*instance)->call("", "peek", {u32(at)});
+    text += " @" + std::to_string(at) + "=" + (word && !word->trap ? std::to_string(word->value.num) : "?");
+  }
+  return text;
 }
 
 /// `c` through the typed entries from compiled code, the direct entries on the interpreter and the generic path on
@@ -156,6 +176,66 @@ TEST(HostCallsFromCompiledCode, HostileValuesTrapWithTheSameKindAndMessageAsTheG
   EXPECT_TRUE(starts(every_way({{}, "pick", {u32(1), u32(0xd800)}}), "trap canonical-abi: arguments"));
   // The host function's own error.
   EXPECT_EQ(every_way({{}, "fail", {u32(3), u32(512)}}), "trap host: refused 3");
+}
+
+// The typed entry's fast path for two-case results (lower_direct): the case's bytes put straight into a return area
+// that is aligned and inside memory. Every area is filled with a pattern first and read back after, so a byte the
+// fast path wrote that the generic path does not (or the reverse) shows; areas at the last place they fit, one byte
+// further, past the end and wrapping around 2^32 must trap as the generic path traps.
+TEST(HostCallsFromCompiledCode, TwoCaseResultsPutInlineGiveTheGuestTheGenericPathsBytesAndTraps) {
+  WEFT_SKIP_UNLESS_BUILT(WEFT_RT_FIXTURES "/host_shapes.wasm");
+  auto starts = [](const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; };
+  // Three pattern words from `at` on, and where to read them back.
+  auto pattern = [](uint32_t at) {
+    return std::vector<std::pair<uint32_t, uint32_t>>{{at, 0x01a5a5a5}, {at + 4, 0x02a5a5a5}, {at + 8, 0x03a5a5a5},
+                                                      {at + 12, 0x04a5a5a5}};
+  };
+  auto words = [](uint32_t at) { return std::vector<uint32_t>{at, at + 4, at + 8, at + 12}; };
+  constexpr uint32_t kLast12 = kMemoryBytes - 12, kLast16 = kMemoryBytes - 16, kLast8 = kMemoryBytes - 8;
+
+  // option<string> with no parameters (weft:app/ipc.recv): none writes its one discriminant byte, nothing else.
+  EXPECT_EQ(every_way({pattern(512), "poll", {u32(512)}, words(512)}),
+            "value 0/0.000000/0/''[] @512=27632896 @516=44410277 @520=61187493 @524=77964709");
+  EXPECT_TRUE(starts(every_way({pattern(kLast12 - 4), "poll", {u32(kLast12)}, {kLast12 - 4, kLast12}}),
+                     "value 0/0.000000/0/''[]"));
+  EXPECT_EQ(every_way({{}, "poll", {u32(513)}}), "trap canonical-abi: result of test:direct/shapes@0.1.0#poll: "
+                                                 "return pointer 513 is misaligned");
+  for (uint32_t ret : {514u, kLast12 + 1, kLast12 + 4, kMemoryBytes, 0xfffffff4u, 0xfffffffcu})
+    EXPECT_TRUE(starts(every_way({{}, "poll", {u32(ret)}}), "trap canonical-abi: result")) << ret;
+
+  // option<u64> (aligned to 8): none, some; the padding between discriminant and payload is left alone.
+  EXPECT_TRUE(starts(every_way({pattern(520), "maybe", {u32(0), u32(520)}, words(520)}), "value 0/0.000000/0/''[] "));
+  EXPECT_EQ(every_way({pattern(520), "maybe", {u32(5), u32(520)}, words(520)}),
+            "value 0/0.000000/1/''[21474836485/0.000000/0/''[],] @520=27632897 @524=44410277 @528=5 @532=5");
+  EXPECT_TRUE(starts(every_way({pattern(kLast16), "maybe", {u32(5), u32(kLast16)}, words(kLast16)}), "value "));
+  for (uint32_t n : {0u, 5u})
+    for (uint32_t ret : {516u, 524u, kLast16 + 4, kLast8, 0xfffffff0u, 0xfffffff8u})
+      EXPECT_TRUE(starts(every_way({{}, "maybe", {u32(n), u32(ret)}}), "trap canonical-abi: result")) << n << " " << ret;
+
+  // result<bool, f32>: ok(true), ok(false), err(3.5).
+  for (uint32_t n : {4u, 6u, 7u}) {
+    EXPECT_TRUE(starts(every_way({pattern(540), "judge", {u32(n), u32(540)}, words(540)}), "value ")) << n;
+    EXPECT_TRUE(starts(every_way({pattern(kLast16), "judge", {u32(n), u32(kLast8)}, {kLast12, kLast8, kLast8 + 4}}),
+                       "value "))
+        << n;
+    for (uint32_t ret : {542u, kLast8 + 1, kLast8 + 4, 0xfffffff8u})
+      EXPECT_TRUE(starts(every_way({{}, "judge", {u32(n), u32(ret)}}), "trap canonical-abi: result")) << n << " " << ret;
+  }
+  EXPECT_EQ(every_way({pattern(540), "judge", {u32(7), u32(540)}, words(540)}),
+            "value 0/0.000000/1/''[0/3.500000/0/''[],] @540=27632897 @544=1080033280 @548=61187493 @552=77964709");
+
+  // option<char>: a char is checked before it is stored (only none is put inline).
+  EXPECT_TRUE(starts(every_way({pattern(548), "code", {u32(65), u32(548)}, words(548)}),
+                     "value 0/0.000000/1/''[65/0.000000/0/''[],]"));
+  EXPECT_EQ(every_way({{}, "code", {u32(0xd800), u32(548)}}),
+            "trap canonical-abi: result of test:direct/shapes@0.1.0#code: char 55296 is not a Unicode scalar value");
+  EXPECT_TRUE(starts(every_way({{}, "code", {u32(0x110000), u32(548)}}), "trap canonical-abi: result"));
+  EXPECT_TRUE(starts(every_way({pattern(548), "code", {u32(0), u32(548)}, words(548)}), "value 0/0.000000/0/''[] "));
+
+  // result<_, string>: ok at the last place it fits, and one byte further.
+  EXPECT_TRUE(starts(every_way({{{300, 0x6261}}, "send", {u32(300), u32(2), u32(kLast12)}}), "value 0/0.000000/0/''[]"));
+  EXPECT_TRUE(starts(every_way({{{300, 0x6261}}, "send", {u32(300), u32(2), u32(kLast12 + 2)}}),
+                     "trap canonical-abi: result"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "weft/runtime/host.hpp"
@@ -96,6 +97,34 @@ class DirectHostCalls : public test_support::CanonMemoryTest {
     return by_direct;
   }
 
+  /// Calls `name` both ways, each on the same memory contents (a pattern in every byte, so a byte written or left
+  /// alone shows): both must give the same outcome and leave the same bytes. For results that call no realloc.
+  std::string both_bytes(const std::string& name, std::vector<CoreValue> args) {
+    const HostBinding& fn = iface.functions.at(name);
+    EXPECT_TRUE(fn.direct) << name << " has no direct entry";
+    if (!fn.direct) return "";
+    auto fill = [&] {
+      std::span<uint8_t> m = engine->memory(*cx.memory);
+      for (size_t i = 0; i < m.size(); ++i) m[i] = uint8_t(0xa5 ^ (i * 7));
+    };
+    auto bytes = [&] {
+      std::span<uint8_t> m = engine->memory(*cx.memory);
+      return std::vector<uint8_t>(m.begin(), m.end());
+    };
+    fill();
+    std::string by_generic = generic(fn, args);
+    std::vector<uint8_t> after_generic = bytes();
+    fill();
+    std::string by_direct = direct(fn, args);
+    std::vector<uint8_t> after_direct = bytes();
+    EXPECT_EQ(by_direct, by_generic) << name << " " << args.back().bits;
+    auto differs = std::ranges::mismatch(after_direct, after_generic);
+    EXPECT_TRUE(differs.in1 == after_direct.end())
+        << name << " " << args.back().bits << ": the direct path left other bytes than the generic path at "
+        << (differs.in1 - after_direct.begin());
+    return by_direct;
+  }
+
   HostInterface iface;
   struct MemoryRef {
     CoreEngine* engine = nullptr;
@@ -166,6 +195,60 @@ TEST_F(DirectHostCalls, HostileArgumentsAndReturnAreasFailAtTheSameStageWithTheS
   // The host function's own error; a result the canonical ABI refuses.
   EXPECT_EQ(both("fail", {i32(1), i32(512)}), "host: refused");
   EXPECT_EQ(both("bad-char", {}), "result: char 55296 is not a Unicode scalar value");
+}
+
+// The return area's fast path (lower_direct): a two-case result whose case stores only bytes is put straight into a
+// return area that is aligned and inside memory; every other area, and every other case, takes the checked path.
+TEST_F(DirectHostCalls, TwoCaseResultsPutInlineLeaveTheBytesAndFailuresOfTheGenericPathAtEveryBoundary) {
+  iface.wrap("poll", []() -> std::optional<std::string> { return std::nullopt; });  // weft:app/ipc.recv's shape
+  iface.wrap("maybe", [](uint32_t n) -> std::optional<uint64_t> {
+    if (!n) return std::nullopt;
+    return uint64_t(n) * 0x100000001u;
+  });
+  iface.wrap("judge", [](uint32_t n) -> Res<bool, float> {
+    if (n % 2) return Res<bool, float>::err(float(n) / 2);
+    return Res<bool, float>::ok(n % 4 == 0);
+  });
+  iface.wrap("code", [](uint32_t n) -> std::optional<char32_t> {
+    if (!n) return std::nullopt;
+    return char32_t(n);
+  });
+  iface.wrap("send", [](Bytes) -> Res<None, std::string> { return Res<None, std::string>::ok(); });
+  const uint32_t size = uint32_t(engine->memory(*cx.memory).size());
+
+  // option<string> (12 bytes, aligned to 4): none at the last place it fits, one byte further, past the end, and an
+  // area whose end wraps around 2^32 in 32-bit arithmetic.
+  EXPECT_EQ(both_bytes("poll", {i32(512)}), "stored 0/0.000000/0/''[]");
+  EXPECT_EQ(both_bytes("poll", {i32(size - 12)}), "stored 0/0.000000/0/''[]");
+  EXPECT_EQ(both_bytes("poll", {i32(513)}), "result: return pointer 513 is misaligned");
+  for (uint32_t ret : {514u, size - 11, size - 8, size - 4, size, 0xfffffff4u, 0xfffffffcu})
+    EXPECT_EQ(both_bytes("poll", {i32(ret)}).rfind("result: ", 0), 0u) << ret;
+  // option<u64> (16 bytes, aligned to 8): both cases.
+  for (uint32_t n : {0u, 5u}) {
+    EXPECT_EQ(both_bytes("maybe", {i32(n), i32(520)}).rfind("stored ", 0), 0u);
+    EXPECT_EQ(both_bytes("maybe", {i32(n), i32(size - 16)}).rfind("stored ", 0), 0u);
+    for (uint32_t ret : {516u, 524u, size - 12, size - 8, 0xfffffff0u, 0xfffffff8u})
+      EXPECT_EQ(both_bytes("maybe", {i32(n), i32(ret)}).rfind("result: ", 0), 0u) << n << " " << ret;
+  }
+  EXPECT_EQ(both_bytes("maybe", {i32(5), i32(520)}), "stored 0/0.000000/1/''[21474836485/0.000000/0/''[],]");
+  // result<bool, f32> (8 bytes, aligned to 4): ok of each bool, err.
+  for (uint32_t n : {4u, 6u, 7u}) {
+    EXPECT_EQ(both_bytes("judge", {i32(n), i32(540)}).rfind("stored ", 0), 0u);
+    EXPECT_EQ(both_bytes("judge", {i32(n), i32(size - 8)}).rfind("stored ", 0), 0u);
+    for (uint32_t ret : {542u, size - 7, size - 4, 0xfffffff8u})
+      EXPECT_EQ(both_bytes("judge", {i32(n), i32(ret)}).rfind("result: ", 0), 0u) << n << " " << ret;
+  }
+  // option<char>: a char is checked before it is stored, so only none is put inline.
+  EXPECT_EQ(both_bytes("code", {i32(65), i32(548)}), "stored 0/0.000000/1/''[65/0.000000/0/''[],]");
+  EXPECT_EQ(both_bytes("code", {i32(0xd800), i32(548)}), "result: char 55296 is not a Unicode scalar value");
+  EXPECT_EQ(both_bytes("code", {i32(0x110000), i32(548)}), "result: char 1114112 is not a Unicode scalar value");
+  EXPECT_EQ(both_bytes("code", {i32(0), i32(size - 8)}), "stored 0/0.000000/0/''[]");
+  EXPECT_EQ(both_bytes("code", {i32(0), i32(550)}), "result: return pointer 550 is misaligned");
+  // result<_, string> (12 bytes): ok.
+  poke(300, "ab");
+  EXPECT_EQ(both_bytes("send", {i32(300), i32(0), i32(size - 12)}), "stored 0/0.000000/0/''[]");
+  EXPECT_EQ(both_bytes("send", {i32(300), i32(0), i32(size - 10)}), "result: return pointer " +
+                                                                         std::to_string(size - 10) + " is misaligned");
 }
 
 TEST(DirectHostCallSelection, OnlySignaturesOfDirectTypesHaveADirectEntry) {
