@@ -127,6 +127,24 @@ TEST(IpcHostWithoutSocket, SendAnswersIpcNotConnected) {
   EXPECT_EQ(r->items[0].str, app_error::kIpcNotConnected);
 }
 
+TEST(IpcHostWithoutSocket, RecvAnswersNoneOnEveryCallAndSendStillAnswersNotConnected) {
+  HostRegistry registry;
+  WeftAppHost host(WeftAppConfig{"org.weft.test", {}, {}});
+  host.install(registry);
+  const HostInterface* ipc = registry.find("weft:app/ipc@0.1.0");
+  ASSERT_TRUE(ipc);
+  for (int i = 0; i < 3; ++i) {  // the inline empty poll: nothing to drain, nothing buffered
+    std::vector<Val> none;
+    auto r = ipc->functions.at("recv").call(none);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->index, 0u);
+  }
+  std::vector<Val> args = {Val::string("x")};
+  auto sent = ipc->functions.at("send").call(args);
+  ASSERT_TRUE(sent.ok());
+  EXPECT_EQ(sent->items[0].str, app_error::kIpcNotConnected);
+}
+
 TEST(FetchGrants, RefusalsNameTheCapabilityAsTheSpecSays) {
   auto grant = [](const char* text) { return parse_grant(text).value(); };
   EXPECT_EQ(fetch_refusal({}, "example.com"), app_error::not_granted("net:fetch"));
