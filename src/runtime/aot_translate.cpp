@@ -707,7 +707,7 @@ std::string name_imports_and_stubs(wabt::Module& module, std::span<const uint8_t
 
 /// What every function body's C may read besides its own bytes and the functions it calls, from the IR as wasm2c
 /// will see it (renamed, named): the types; every global, memory and table with its name, type and, when imported,
-/// the import it is (its C is `w2c_w_i<k>`); every data and element segment's name, kind and target. Not the
+/// its C field (name_imports_and_stubs; its C is `Z_wZ_<field>`); every data and element segment's name, kind and target. Not the
 /// function imports and trap stubs (each call names its callee in the caller's key), the tables' sizes and the
 /// segments' contents (read at run time or by main.c's init code): those are what JS worlds differ in. nullopt
 /// when the module has something not accounted for here (then its files are keyed by their C, as before).
@@ -769,12 +769,12 @@ bool skip_leb(std::span<const uint8_t> b, size_t& at) {
 bool is_value_type_byte(uint8_t b) { return b >= 0x7b ? b <= 0x7f : (b == 0x70 || b == 0x6f); }
 
 /// The key of one defined function's C: its body's bytes with every function index (call, return_call, ref.func)
-/// taken out and replaced by the callee's name and signature as wasm2c will write them (an import's also by its
-/// import index: its C symbol), plus the function's own name and type. Every other index in a body (types,
+/// taken out and replaced by the callee's name and signature as wasm2c will write them (an import's, trap stubs
+/// turned into imports included, is `$` + its C field, marked as an import: its C symbol), plus the function's own name and type. Every other index in a body (types,
 /// globals, tables, memories, segments, locals, labels) stays a number whose meaning body_context covers. nullopt
 /// for an opcode not decoded here (threads, exceptions, SIMD, GC): the module is then keyed by its C.
 std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module& module, size_t func_index,
-                               const std::vector<std::string>& import_index_of_func, std::vector<uint8_t>& stripped) {
+                               const std::vector<std::string>& import_of_func, std::vector<uint8_t>& stripped) {
   stripped.clear();
   std::string callees;
   size_t at = 0, copied = 0;
@@ -785,7 +785,7 @@ std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module
     if (!index || *index >= module.funcs.size()) return false;
     const wabt::Func& f = *module.funcs[*index];
     callees += f.name + " " + std::to_string(module.GetFuncTypeIndex(f.decl)) + signature_text(f.decl.sig) + " " +
-               import_index_of_func[*index] + ";";
+               import_of_func[*index] + ";";
     copied = at;
     return true;
   };
@@ -880,8 +880,8 @@ std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Mo
   if (!context) return std::nullopt;
   keys.context = *context;
   // An imported function (trap stubs included) is called by its C field, the same in every world that has it.
-  std::vector<std::string> import_index_of_func(module.funcs.size());
-  for (size_t i = 0; i < module.num_func_imports; ++i) import_index_of_func[i] = "import " + module.funcs[i]->name;
+  std::vector<std::string> import_of_func(module.funcs.size());
+  for (size_t i = 0; i < module.num_func_imports; ++i) import_of_func[i] = "import " + module.funcs[i]->name;
   constexpr uint8_t kCodeSection = 10;
   // The code section also holds the trap stubs name_imports_and_stubs turned into imports: skipped.
   size_t defined = module.funcs.size() - module.num_func_imports, stubs = stub_imports;
@@ -904,7 +904,7 @@ std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Mo
         continue;
       }
       auto key = body_key(section.subspan(pos, *body), module, module.num_func_imports + i - stubs,
-                          import_index_of_func, stripped);
+                          import_of_func, stripped);
       if (!key) return std::nullopt;
       keys.functions.push_back(*key);
       keys.wasm_bytes.push_back(*body);
