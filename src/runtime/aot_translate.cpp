@@ -5,8 +5,9 @@
 // (`x<digest of field and type>_<field's letters>`, name_imports_and_stubs), and every export to "e<index>", before
 // wasm2c runs, so the C symbols are predictable (`Z_wZ_<field>`, `Z_mZ_e0`) without re-implementing wasm2c's name
 // mangling, two imports with the same names but different types stay apart, and all imports arrive through one
-// pointer (`struct Z_w_instance_t*`, which the glue defines as `struct weft_aot_imports`). Every module is named "m": symbols
-// are hidden inside each `.so`, which is loaded RTLD_LOCAL, so equal names in different modules never meet.
+// pointer (`struct Z_w_instance_t*`, which the glue defines as `struct weft_aot_imports`). Every module is named
+// "m": symbols are hidden inside each `.so`, which is loaded RTLD_LOCAL, so equal names in different modules never
+// meet.
 
 #include <wabt/apply-names.h>
 #include <wabt/binary-reader-ir.h>
@@ -304,7 +305,8 @@ class Declarations {
       if (auto it = index_.find(std::string(code.substr(at, end - at))); it != index_.end()) used.push_back(it->second);
       at = end;
     }
-    std::sort(used.begin(), used.end(), [&](size_t a, size_t b) { return symbol_of(texts_[a]) < symbol_of(texts_[b]); });
+    std::sort(used.begin(), used.end(),
+              [&](size_t a, size_t b) { return symbol_of(texts_[a]) < symbol_of(texts_[b]); });
     used.erase(std::unique(used.begin(), used.end()), used.end());
     std::string out;
     for (size_t i : used) out += texts_[i];
@@ -696,7 +698,8 @@ std::string name_imports_and_stubs(wabt::Module& module, std::span<const uint8_t
     const CoreFuncType& ft = *stubs[s].func_type;
     traps += std::string(ft.results.empty() ? "void" : c_value_type(ft.results[0])) + " Z_wZ_" + fields[n + s] +
              "(struct Z_w_instance_t* env";
-    for (size_t p = 0; p < ft.params.size(); ++p) traps += std::string(", ") + c_value_type(ft.params[p]) + " a" + std::to_string(p);
+    for (size_t p = 0; p < ft.params.size(); ++p)
+      traps += std::string(", ") + c_value_type(ft.params[p]) + " a" + std::to_string(p);
     traps += ") {\n  (void)env;\n";
     for (size_t p = 0; p < ft.params.size(); ++p) traps += "  (void)a" + std::to_string(p) + ";\n";
     traps += "  wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);\n  __builtin_unreachable();\n}\n";
@@ -707,10 +710,11 @@ std::string name_imports_and_stubs(wabt::Module& module, std::span<const uint8_t
 
 /// What every function body's C may read besides its own bytes and the functions it calls, from the IR as wasm2c
 /// will see it (renamed, named): the types; every global, memory and table with its name, type and, when imported,
-/// its C field (name_imports_and_stubs; its C is `Z_wZ_<field>`); every data and element segment's name, kind and target. Not the
-/// function imports and trap stubs (each call names its callee in the caller's key), the tables' sizes and the
-/// segments' contents (read at run time or by main.c's init code): those are what JS worlds differ in. nullopt
-/// when the module has something not accounted for here (then its files are keyed by their C, as before).
+/// its C field (name_imports_and_stubs; its C is `Z_wZ_<field>`); every data and element segment's name, kind and
+/// target. Not the function imports and trap stubs (each call names its callee in the caller's key), the tables'
+/// sizes and the segments' contents (read at run time or by main.c's init code): those are what JS worlds differ
+/// in. nullopt when the module has something not accounted for here (then its files are keyed by their C, as
+/// before).
 std::optional<Digest> body_context(const wabt::Module& module) {
   Hasher h;
   // kAotGeneratorDigest: any change to the generator's sources (the names, the cut, the declarations a file
@@ -770,9 +774,10 @@ bool is_value_type_byte(uint8_t b) { return b >= 0x7b ? b <= 0x7f : (b == 0x70 |
 
 /// The key of one defined function's C: its body's bytes with every function index (call, return_call, ref.func)
 /// taken out and replaced by the callee's name and signature as wasm2c will write them (an import's, trap stubs
-/// turned into imports included, is `$` + its C field, marked as an import: its C symbol), plus the function's own name and type. Every other index in a body (types,
-/// globals, tables, memories, segments, locals, labels) stays a number whose meaning body_context covers. nullopt
-/// for an opcode not decoded here (threads, exceptions, SIMD, GC): the module is then keyed by its C.
+/// turned into imports included, is `$` + its C field, marked as an import: its C symbol), plus the function's own
+/// name and type. Every other index in a body (types, globals, tables, memories, segments, locals, labels) stays a
+/// number whose meaning body_context covers. nullopt for an opcode not decoded here (threads, exceptions, SIMD,
+/// GC): the module is then keyed by its C.
 std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module& module, size_t func_index,
                                const std::vector<std::string>& import_of_func, std::vector<uint8_t>& stripped) {
   stripped.clear();
