@@ -150,8 +150,10 @@ std::string write_forwarder_glue(const wabt::Module& module, const AotModuleInfo
   g << "}\n";
   g << "#define weft_mutates_tables " << (mutates ? 1 : 0) << "u\n";
   g << "static void (*const weft_import_trampolines[" << std::max<size_t>(info.imports.size(), 1) << "])(void) = {";
-  for (size_t i = 0; i < info.imports.size(); ++i)
-    g << (info.imports[i].kind == CoreExternKind::func ? "(void (*)(void))Z_wZ_i" + std::to_string(i) : "0") << ", ";
+  for (size_t i = 0; i < info.imports.size(); ++i)  // the C field aot_translate gave each import
+    g << (info.imports[i].kind == CoreExternKind::func ? "(void (*)(void))Z_wZ_" + module.imports[i]->field_name
+                                                       : std::string("0"))
+      << ", ";
   g << "};\n";
   return g.str();
 }

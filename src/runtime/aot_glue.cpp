@@ -164,7 +164,7 @@ Result<std::string> write_glue(const wabt::Module& module, const AotModuleInfo& 
   // Imports: trampolines for functions, accessors for everything else.
   for (size_t i = 0; i < info.imports.size(); ++i) {
     const auto& imp = info.imports[i];
-    std::string sym = "Z_wZ_i" + std::to_string(i);
+    std::string sym = "Z_wZ_" + module.imports[i]->field_name;  // the C field aot_translate gave it
     switch (imp.kind) {
       case CoreExternKind::func: {
         // Another module's function: called directly. A host function: its typed entry (one indirect call, the

@@ -1,11 +1,13 @@
 // wasm2c through libwabt, in process: core module bytes → C (module.c/module.h) plus the glue that implements
 // aot_abi.h for it. wabt's c-writer headers compile as C++20 (stack.md §5), unlike wabt/interp.
 //
-// Names: every import is renamed to module "w", field "i<index>", and every export to "e<index>", before wasm2c
-// runs, so the C symbols are predictable (`Z_wZ_i3`, `Z_mZ_e0`) without re-implementing wasm2c's name mangling, two
-// imports with the same names but different types stay apart, and all imports arrive through one pointer
-// (`struct Z_w_instance_t*`, which the glue defines as `struct weft_aot_imports`). Every module is named "m": symbols
-// are hidden inside each `.so`, which is loaded RTLD_LOCAL, so equal names in different modules never meet.
+// Names: every import is renamed to module "w" and a C-safe field that says what it is, not where it sits
+// (`x<digest of field and type>_<field's letters>`, name_imports_and_stubs), and every export to "e<index>", before
+// wasm2c runs, so the C symbols are predictable (`Z_wZ_<field>`, `Z_mZ_e0`) without re-implementing wasm2c's name
+// mangling, two imports with the same names but different types stay apart, and all imports arrive through one
+// pointer (`struct Z_w_instance_t*`, which the glue defines as `struct weft_aot_imports`). Every module is named
+// "m": symbols are hidden inside each `.so`, which is loaded RTLD_LOCAL, so equal names in different modules never
+// meet.
 
 #include <wabt/apply-names.h>
 #include <wabt/binary-reader-ir.h>
@@ -288,7 +290,8 @@ class Declarations {
     return out;
   }
 
-  /// The declarations of the functions `code` names, in the order they were added.
+  /// The declarations of the functions `code` names, in the order of their symbols (not of the module's imports,
+  /// which differ between worlds).
   std::string used_by(std::string_view code) const {
     std::vector<size_t> used;
     auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
@@ -302,7 +305,8 @@ class Declarations {
       if (auto it = index_.find(std::string(code.substr(at, end - at))); it != index_.end()) used.push_back(it->second);
       at = end;
     }
-    std::sort(used.begin(), used.end());
+    std::sort(used.begin(), used.end(),
+              [&](size_t a, size_t b) { return symbol_of(texts_[a]) < symbol_of(texts_[b]); });
     used.erase(std::unique(used.begin(), used.end()), used.end());
     std::string out;
     for (size_t i : used) out += texts_[i];
@@ -492,25 +496,26 @@ bool is_trap_stub(const wabt::Func& func) {
          func.exprs.front().type() == wabt::ExprType::Unreachable;
 }
 
-/// Names every function by its place relative to the edges where worlds differ, so that a function's C is the same
-/// text in every module that has it at the same place: imports `fi<index>`, the trap stubs right after them
-/// `fs<n>`, every other defined function `fn<n>` counted from the first one after the stubs. JS apps of different
-/// worlds have the same engine functions after different imports and stubs (docs/performance.md, "Sharing the
-/// engine across worlds"); wasm2c's own names (`f<index>`) would change all of them. The prefixes never equal a
-/// wasm2c local's name (a letter and digits), which would otherwise be renamed depending on the module.
+/// Names every defined function by its place relative to the edges where worlds differ, so that a function's C is
+/// the same text in every module that has it at the same place: trap stubs that stayed defined functions (see
+/// name_imports_and_stubs) `fs<n>`, every other defined function `fn<n>` counted from the first one after the stubs.
+/// JS apps of different worlds have the same engine functions after different imports and stubs
+/// (docs/performance.md, "Sharing the engine across worlds"); wasm2c's own names (`f<index>`) would change all of
+/// them. An imported function is named `$` + its C field (wasm2c calls it by its import's names, `Z_wZ_<field>`).
+/// The prefixes never equal a wasm2c local's name (a letter and digits), which would otherwise be renamed depending
+/// on the module.
 void name_functions_by_position(wabt::Module& module) {
   size_t imports = module.num_func_imports, first = imports;
   while (first < module.funcs.size() && is_trap_stub(*module.funcs[first])) ++first;
+  for (wabt::Import* imp : module.imports)
+    if (auto* f = wabt::dyn_cast<wabt::FuncImport>(imp)) f->func.name = "$" + imp->field_name;
   module.func_bindings.clear();
   for (size_t i = 0; i < module.funcs.size(); ++i) {
-    std::string name = i < imports  ? "$fi" + std::to_string(i)
-                       : i < first ? "$fs" + std::to_string(i - imports)
-                                   : "$fn" + std::to_string(i - first);
-    module.funcs[i]->name = name;
-    module.func_bindings.emplace(name, wabt::Binding(wabt::Index(i)));
+    if (i >= imports)
+      module.funcs[i]->name = i < first ? "$fs" + std::to_string(i - imports) : "$fn" + std::to_string(i - first);
+    module.func_bindings.emplace(module.funcs[i]->name, wabt::Binding(wabt::Index(i)));
   }
 }
-
 
 /// ≈ bytes of C per byte of wasm code (the JS engine: 9.2 MB of code, ≈ 150 MiB of C): sizes the files before wasm2c.
 constexpr size_t kCPerWasmByte = 16;
@@ -561,28 +566,171 @@ std::string signature_text(const wabt::FuncSignature& sig) {
 
 std::string var_text(const wabt::Var& v) { return v.is_name() ? v.name() : "#" + std::to_string(v.index()); }
 
+/// The function names of `wasm`'s name section for the function indices in [first, end) (componentize-js names each
+/// trap stub after the import field it stands for); empty names where there is none or the section is malformed.
+std::vector<std::string> debug_function_names(std::span<const uint8_t> wasm, size_t first, size_t end) {
+  std::vector<std::string> names(end - first);
+  for (size_t at = 8; at < wasm.size();) {
+    uint8_t id = wasm[at++];
+    auto size = read_leb_u32(wasm, at);
+    if (!size || *size > wasm.size() - at) return names;
+    auto section = wasm.subspan(at, *size);
+    at += *size;
+    size_t pos = 0;
+    auto length = id == 0 ? read_leb_u32(section, pos) : std::nullopt;
+    if (!length || *length > section.size() - pos ||
+        std::string_view(reinterpret_cast<const char*>(section.data() + pos), *length) != "name")
+      continue;
+    for (pos += *length; pos < section.size();) {
+      uint8_t sub = section[pos++];
+      auto sub_size = read_leb_u32(section, pos);
+      if (!sub_size || *sub_size > section.size() - pos) return names;
+      auto body = section.subspan(pos, *sub_size);
+      pos += *sub_size;
+      if (sub != 1) continue;  // 1: function names
+      size_t p = 0;
+      auto count = read_leb_u32(body, p);
+      for (uint32_t i = 0; count && i < *count; ++i) {
+        auto index = read_leb_u32(body, p);
+        auto bytes = index ? read_leb_u32(body, p) : std::nullopt;
+        if (!bytes || *bytes > body.size() - p) return names;
+        if (*index >= first && *index < end)
+          names[*index - first].assign(reinterpret_cast<const char*>(body.data() + p), *bytes);
+        p += *bytes;
+      }
+    }
+  }
+  return names;
+}
+
+/// A C-safe import field for `field` (an import's, or the one a trap stub stands for) of type `type`: a digest of
+/// (qualifier, field, type) and the field's letters and digits, so that it is the same in every module that has that
+/// import or a stub for it, whatever its index. `qualifier` (the import's module) is used only when the short form
+/// collides within a module. Lower case: wasm2c escapes `Z`.
+std::string c_field(std::string_view qualifier, std::string_view field, std::string_view type) {
+  std::string out = "x" + hex(Hasher().text("weft-aot import").text(qualifier).text(field).text(type).digest())
+                              .substr(0, 16) + "_";
+  for (char c : field.substr(0, 40))
+    out += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(static_cast<unsigned char>(c))) : '_';
+  return out;
+}
+
+std::string import_type_text(const wabt::Import& imp) {
+  if (const auto* f = wabt::dyn_cast<wabt::FuncImport>(&imp)) return "func " + signature_text(f->func.decl.sig);
+  if (const auto* g = wabt::dyn_cast<wabt::GlobalImport>(&imp))
+    return std::string("global ") + g->global.type.GetName() + (g->global.mutable_ ? " mut" : "");
+  if (const auto* t = wabt::dyn_cast<wabt::TableImport>(&imp)) return "table " + t->table.elem_type.GetName();
+  return "memory";
+}
+
+const char* c_value_type(CoreType t) {
+  switch (t) {
+    case CoreType::i32: return "u32";
+    case CoreType::i64: return "u64";
+    case CoreType::f32: return "f32";
+    case CoreType::f64: return "f64";
+  }
+  return "u32";
+}
+
+/// Renames every import to module "w" and a C field that does not depend on its index, and turns the trap stubs
+/// (componentize-js's `unreachable` functions right after the imports, each standing in for an engine import the
+/// world lacks) into imports of the field the import they stand for would have, so that a call reads the same C
+/// (`(*Z_wZ_<field>)(instance->Z_w_instance, …)`) whether a world has the import or stubs it, and wherever its
+/// imports sit. Which import a stub stands for comes from its name in the name section (componentize-js names it
+/// after the import's field); the field is then the import's short form (field and type, no module), which every
+/// world agrees on. Collisions within the module fall back: an import to its module-qualified form, then to its
+/// index (`i<k>`); a stub without a usable name to its position (`s<n>`). Any of these is sound: a file of bodies is
+/// keyed by the C fields and types of what it calls, and main.c, compiled for every module, defines each field —
+/// the trampoline into the host for an import (aot_glue), a function that traps `unreachable` for a stub (returned
+/// here, for main.c). Stubs stay defined functions (named by position) when the module has no imports or a stub
+/// has a type the glue cannot write.
+std::string name_imports_and_stubs(wabt::Module& module, std::span<const uint8_t> wasm) {
+  size_t imports = module.num_func_imports, first = imports;
+  while (first < module.funcs.size() && is_trap_stub(*module.funcs[first])) ++first;
+  struct Stub {
+    std::string name, type;
+    std::optional<CoreFuncType> func_type;
+  };
+  std::vector<Stub> stubs;
+  auto names = debug_function_names(wasm, imports, first);
+  bool convert = !module.imports.empty();
+  for (size_t i = imports; i < first; ++i) {
+    const wabt::FuncSignature& sig = module.funcs[i]->decl.sig;
+    auto ft = func_type(sig, "", "");
+    convert = convert && ft.ok();
+    stubs.push_back({names[i - imports], "func " + signature_text(sig), ft.ok() ? std::optional(*ft) : std::nullopt});
+  }
+  if (!convert) stubs.clear();
+  // Short forms first; whatever collides takes its fallback; whatever still collides, its index or position.
+  size_t n = module.imports.size();
+  std::vector<std::string> fields(n + stubs.size());
+  for (size_t i = 0; i < n; ++i)
+    fields[i] = c_field("", module.imports[i]->field_name, import_type_text(*module.imports[i]));
+  for (size_t s = 0; s < stubs.size(); ++s)
+    fields[n + s] = stubs[s].name.empty() ? "s" + std::to_string(s) : c_field("", stubs[s].name, stubs[s].type);
+  for (int pass = 0; pass < 2; ++pass) {
+    std::map<std::string, size_t> uses;
+    for (const auto& f : fields) ++uses[f];
+    for (size_t k = 0; k < fields.size(); ++k) {
+      if (uses[fields[k]] < 2) continue;
+      if (k >= n) fields[k] = "s" + std::to_string(k - n);
+      else if (pass == 0) fields[k] = c_field(module.imports[k]->module_name, module.imports[k]->field_name,
+                                              import_type_text(*module.imports[k]));
+      else fields[k] = "i" + std::to_string(k);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    module.imports[i]->module_name = "w";
+    module.imports[i]->field_name = fields[i];
+  }
+  std::string traps;
+  for (size_t s = 0; s < stubs.size(); ++s) {
+    size_t index = imports + s;
+    auto imp = std::make_unique<wabt::FuncImport>();
+    imp->module_name = "w";
+    imp->field_name = fields[n + s];
+    imp->func.decl = module.funcs[index]->decl;
+    module.funcs[index] = &imp->func;
+    module.imports.push_back(imp.get());
+    module.fields.push_back(std::make_unique<wabt::ImportModuleField>(std::move(imp)));
+    // What the stub did, as the function its callers now call.
+    const CoreFuncType& ft = *stubs[s].func_type;
+    traps += std::string(ft.results.empty() ? "void" : c_value_type(ft.results[0])) + " Z_wZ_" + fields[n + s] +
+             "(struct Z_w_instance_t* env";
+    for (size_t p = 0; p < ft.params.size(); ++p)
+      traps += std::string(", ") + c_value_type(ft.params[p]) + " a" + std::to_string(p);
+    traps += ") {\n  (void)env;\n";
+    for (size_t p = 0; p < ft.params.size(); ++p) traps += "  (void)a" + std::to_string(p) + ";\n";
+    traps += "  wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);\n  __builtin_unreachable();\n}\n";
+  }
+  module.num_func_imports = wabt::Index(imports + stubs.size());
+  return traps.empty() ? traps : "\n/* Trap stubs, as the imports they stand for (aot_translate.cpp). */\n" + traps;
+}
+
 /// What every function body's C may read besides its own bytes and the functions it calls, from the IR as wasm2c
 /// will see it (renamed, named): the types; every global, memory and table with its name, type and, when imported,
-/// the import it is (its C is `w2c_w_i<k>`); every data and element segment's name, kind and target. Not the
-/// function imports and trap stubs (each call names its callee in the caller's key), the tables' sizes and the
-/// segments' contents (read at run time or by main.c's init code): those are what JS worlds differ in. nullopt
-/// when the module has something not accounted for here (then its files are keyed by their C, as before).
+/// its C field (name_imports_and_stubs; its C is `Z_wZ_<field>`); every data and element segment's name, kind and
+/// target. Not the function imports and trap stubs (each call names its callee in the caller's key), the tables'
+/// sizes and the segments' contents (read at run time or by main.c's init code): those are what JS worlds differ
+/// in. nullopt when the module has something not accounted for here (then its files are keyed by their C, as
+/// before).
 std::optional<Digest> body_context(const wabt::Module& module) {
   Hasher h;
   // kAotGeneratorDigest: any change to the generator's sources (the names, the cut, the declarations a file
   // carries) gives every body file a new key, so objects of an older translation are never taken for a newer one's.
   h.text(kAotGeneratorDigest).text(WABT_VERSION_STRING).text(kAotAbiText);
-  std::map<const void*, size_t> import_of;  // the imported global/memory/table → its import index
+  std::map<const void*, std::string> import_of;  // the imported global/memory/table → its C field
   for (size_t i = 0; i < module.imports.size(); ++i) {
     const wabt::Import* imp = module.imports[i];
-    if (const auto* g = wabt::dyn_cast<wabt::GlobalImport>(imp)) import_of[&g->global] = i;
-    else if (const auto* m = wabt::dyn_cast<wabt::MemoryImport>(imp)) import_of[&m->memory] = i;
-    else if (const auto* t = wabt::dyn_cast<wabt::TableImport>(imp)) import_of[&t->table] = i;
+    if (const auto* g = wabt::dyn_cast<wabt::GlobalImport>(imp)) import_of[&g->global] = imp->field_name;
+    else if (const auto* m = wabt::dyn_cast<wabt::MemoryImport>(imp)) import_of[&m->memory] = imp->field_name;
+    else if (const auto* t = wabt::dyn_cast<wabt::TableImport>(imp)) import_of[&t->table] = imp->field_name;
     else if (!wabt::isa<wabt::FuncImport>(imp)) return std::nullopt;  // tags: refused by describe_aot_module anyway
   }
   auto imported = [&](const void* item) {
     auto it = import_of.find(item);
-    return it == import_of.end() ? std::string("defined") : "import " + std::to_string(it->second);
+    return it == import_of.end() ? std::string("defined") : "import " + it->second;
   };
   h.text("types " + std::to_string(module.types.size()));
   for (const auto* type : module.types) {
@@ -625,12 +773,13 @@ bool skip_leb(std::span<const uint8_t> b, size_t& at) {
 bool is_value_type_byte(uint8_t b) { return b >= 0x7b ? b <= 0x7f : (b == 0x70 || b == 0x6f); }
 
 /// The key of one defined function's C: its body's bytes with every function index (call, return_call, ref.func)
-/// taken out and replaced by the callee's name and signature as wasm2c will write them (an import's also by its
-/// import index: its C symbol), plus the function's own name and type. Every other index in a body (types,
-/// globals, tables, memories, segments, locals, labels) stays a number whose meaning body_context covers. nullopt
-/// for an opcode not decoded here (threads, exceptions, SIMD, GC): the module is then keyed by its C.
+/// taken out and replaced by the callee's name and signature as wasm2c will write them (an import's, trap stubs
+/// turned into imports included, is `$` + its C field, marked as an import: its C symbol), plus the function's own
+/// name and type. Every other index in a body (types, globals, tables, memories, segments, locals, labels) stays a
+/// number whose meaning body_context covers. nullopt for an opcode not decoded here (threads, exceptions, SIMD,
+/// GC): the module is then keyed by its C.
 std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module& module, size_t func_index,
-                               const std::vector<std::string>& import_index_of_func, std::vector<uint8_t>& stripped) {
+                               const std::vector<std::string>& import_of_func, std::vector<uint8_t>& stripped) {
   stripped.clear();
   std::string callees;
   size_t at = 0, copied = 0;
@@ -641,7 +790,7 @@ std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module
     if (!index || *index >= module.funcs.size()) return false;
     const wabt::Func& f = *module.funcs[*index];
     callees += f.name + " " + std::to_string(module.GetFuncTypeIndex(f.decl)) + signature_text(f.decl.sig) + " " +
-               import_index_of_func[*index] + ";";
+               import_of_func[*index] + ";";
     copied = at;
     return true;
   };
@@ -730,17 +879,17 @@ struct BodyKeys {
   std::vector<size_t> wasm_bytes;
 };
 
-std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Module& module) {
+std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Module& module, size_t stub_imports) {
   BodyKeys keys;
   auto context = body_context(module);
   if (!context) return std::nullopt;
   keys.context = *context;
-  std::vector<std::string> import_index_of_func(module.funcs.size());
-  for (size_t i = 0, f = 0; i < module.imports.size(); ++i)
-    if (wabt::isa<wabt::FuncImport>(module.imports[i])) import_index_of_func[f++] = "import " + std::to_string(i);
+  // An imported function (trap stubs included) is called by its C field, the same in every world that has it.
+  std::vector<std::string> import_of_func(module.funcs.size());
+  for (size_t i = 0; i < module.num_func_imports; ++i) import_of_func[i] = "import " + module.funcs[i]->name;
   constexpr uint8_t kCodeSection = 10;
-  size_t defined = module.funcs.size() - module.num_func_imports;
-  std::vector<uint8_t> stripped;
+  // The code section also holds the trap stubs name_imports_and_stubs turned into imports: skipped.
+  size_t defined = module.funcs.size() - module.num_func_imports, stubs = stub_imports;
   for (size_t at = 8; at < wasm.size();) {
     uint8_t id = wasm[at++];
     auto size = read_leb_u32(wasm, at);
@@ -750,12 +899,17 @@ std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Mo
     if (id != kCodeSection) continue;
     size_t pos = 0;
     auto count = read_leb_u32(section, pos);
-    if (!count || *count != defined) return std::nullopt;
+    if (!count || *count != defined + stubs) return std::nullopt;
+    std::vector<uint8_t> stripped;
     for (uint32_t i = 0; i < *count; ++i) {
       auto body = read_leb_u32(section, pos);
       if (!body || *body > section.size() - pos) return std::nullopt;
-      auto key = body_key(section.subspan(pos, *body), module, module.num_func_imports + i, import_index_of_func,
-                          stripped);
+      if (i < stubs) {
+        pos += *body;
+        continue;
+      }
+      auto key = body_key(section.subspan(pos, *body), module, module.num_func_imports + i - stubs,
+                          import_of_func, stripped);
       if (!key) return std::nullopt;
       keys.functions.push_back(*key);
       keys.wasm_bytes.push_back(*body);
@@ -881,10 +1035,9 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   double read_and_validate = seconds_since(started), read_cpu = thread_cpu_seconds() - cpu_started;
   WEFT_TRY(AotModuleInfo info, describe_aot_module(wasm, name, false));
   ValueSlots slots = value_slots(module);
-  for (size_t i = 0; i < module.imports.size(); ++i) {
-    module.imports[i]->module_name = "w";
-    module.imports[i]->field_name = "i" + std::to_string(i);
-  }
+  size_t func_imports = module.num_func_imports;
+  std::string traps = name_imports_and_stubs(module, wasm);
+  size_t stub_imports = module.num_func_imports - func_imports;
   for (size_t i = 0; i < module.exports.size(); ++i) module.exports[i]->name = "e" + std::to_string(i);
   name_functions_by_position(module);
   if (wabt::Failed(wabt::GenerateNames(&module)) || wabt::Failed(wabt::ApplyNames(&module)))
@@ -898,7 +1051,7 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   auto keyed_at = std::chrono::steady_clock::now();
   double cpu_keyed = thread_cpu_seconds();
   if (unit_bytes > 0) {
-    if (auto keys = key_bodies(wasm, module)) {
+    if (auto keys = key_bodies(wasm, module, stub_imports)) {
       plan = cut_by_keys(*keys, unit_bytes);
       for (const auto& unit : plan) {
         Hasher h;
@@ -938,6 +1091,7 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
                                   slots, name, unit_bytes, plan.size() >= 2 ? &plan : nullptr, out));
   std::vector<uint8_t>().swap(c);
   out.main += glue;
+  out.main += traps;
   if (unit_bytes > 0)
     log::debug("aot: core module ", name, " translated (wall/CPU seconds): read and validated ", read_and_validate,
                "/", read_cpu, ", keyed ", keying, "/", keying_cpu, ", ", c_bytes, " bytes of C written ", write_c, "/",

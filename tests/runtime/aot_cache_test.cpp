@@ -203,9 +203,11 @@ size_t unit_objects(const AotCache& cache) {
   return count;
 }
 
-/// Loads one of the aot_world modules on `engine` with its host imports (bias 7, ping x+100, pong x+1000) and checks
-/// what its exports answer: the engine's functions, the world's glue through the table, the stub's trap.
-void expect_world_answers(CoreEngine& engine, const std::string& world, uint32_t glue_slots) {
+/// Loads one of the aot_world modules on `engine` with its host imports (bias 7, ping x+100, pong x+1000, absent
+/// x+10000, clock 50) and checks what its exports answer: the engine's functions, the world's glue through the table,
+/// and the stub's trap (or, in a world that imports `absent`, the host's answer).
+void expect_world_answers(CoreEngine& engine, const std::string& world, uint32_t glue_slots,
+                          bool imports_absent = false) {
   SCOPED_TRACE(world);
   engine.set_memory_limit(4 * 65536);
   auto bytes = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_world_" + world + ".wasm");
@@ -213,7 +215,11 @@ void expect_world_answers(CoreEngine& engine, const std::string& world, uint32_t
   ASSERT_TRUE(module.ok()) << module.error().message;
   std::vector<CoreExtern> imports;
   for (const auto& imp : engine.imports(*module)) {
-    uint32_t add = imp.name == "bias" ? 7 : imp.name == "ping" ? 100 : 1000;
+    uint32_t add = imp.name == "bias"     ? 7
+                   : imp.name == "ping"   ? 100
+                   : imp.name == "pong"   ? 1000
+                   : imp.name == "absent" ? 10000
+                                          : 50;
     imports.push_back(engine.host_function(imp.func_type, [add](auto args, auto results) -> std::optional<Trap> {
       results[0] = CoreValue::i32((args.empty() ? 0 : args[0].as_i32()) + add);
       return std::nullopt;
@@ -239,9 +245,14 @@ void expect_world_answers(CoreEngine& engine, const std::string& world, uint32_t
   }
   auto past = call("through_table", {CoreValue::i32(2 + glue_slots), CoreValue::i32(5)});
   EXPECT_TRUE(past) << "a call past the table's last slot returned";
-  auto stub = call("absent", {CoreValue::i32(1)});
-  ASSERT_TRUE(stub) << "the trap stub returned";
-  EXPECT_EQ(stub->kind, "unreachable");
+  auto absent = call("absent", {CoreValue::i32(1)});
+  if (imports_absent) {
+    ASSERT_FALSE(absent) << absent->kind;
+    EXPECT_EQ(results.at(0).as_i32(), 10001u);
+    return;
+  }
+  ASSERT_TRUE(absent) << "the trap stub returned";
+  EXPECT_EQ(absent->kind, "unreachable");
 }
 
 /// A cache that splits every module into one file per function, and checks every reused file against a full
@@ -268,27 +279,66 @@ TEST(AotCache, AModuleOfAnotherWorldTranslatesAndCompilesOnlyTheFilesItLacksAndR
   AotCompileReport first;
   auto compiled = cache.compile(one, "aot_world_one", {}, &first);
   ASSERT_TRUE(compiled.ok()) << compiled.error().message;
-  EXPECT_EQ(first.units, 7u) << "the stub, five engine functions and the ping glue, one file each";
+  EXPECT_EQ(first.units, 6u) << "five engine functions and the ping glue, one file each (the stub is no body)";
   EXPECT_EQ(first.units_reused, 0u);
-  EXPECT_EQ(first.functions_written, 7u);
-  EXPECT_EQ(unit_objects(cache), 7u);
+  EXPECT_EQ(first.functions_written, 6u);
+  EXPECT_EQ(unit_objects(cache), 6u);
   // `two` has one more import before the stub and one more glue function: every function index after the imports
   // moves, and yet only the pong glue's file is new — and it is the only body wasm2c writes.
   AotCompileReport second;
   compiled = cache.compile(two, "aot_world_two", {}, &second);
   ASSERT_TRUE(compiled.ok()) << compiled.error().message;
-  EXPECT_EQ(second.units, 8u);
-  EXPECT_EQ(second.units_reused, 7u) << "files the first world compiled were translated again";
+  EXPECT_EQ(second.units, 7u);
+  EXPECT_EQ(second.units_reused, 6u) << "files the first world compiled were translated again";
   EXPECT_EQ(second.units_compiled, 1u);
-  EXPECT_EQ(second.functions, 8u);
+  EXPECT_EQ(second.functions, 7u);
   EXPECT_EQ(second.functions_written, 1u) << "wasm2c wrote the bodies of files whose objects were at hand";
-  EXPECT_EQ(unit_objects(cache), 8u);
+  EXPECT_EQ(unit_objects(cache), 7u);
   auto engine = make_aot_engine(std::move(cache));
   expect_world_answers(*engine, "one", 1);
   expect_world_answers(*engine, "two", 2);
   auto interpreter = make_interpreter_engine();
   expect_world_answers(*interpreter, "one", 1);
   expect_world_answers(*interpreter, "two", 2);
+}
+
+TEST(AotCache, AWorldThatImportsWhatAnotherWorldStubsCompilesNoFileOfItsEngineAndRunsAlike) {
+  PrivateCache c;
+  AotCache cache = split_cache(c);
+  ASSERT_TRUE(cache.compile(world("one"), "aot_world_one").ok());
+  // `four` imports `absent`, which `one` stubs: `absent`'s caller calls the host there, a trap here, in the same C.
+  AotCompileReport report;
+  auto compiled = cache.compile(world("four"), "aot_world_four", {}, &report);
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  EXPECT_EQ(report.units, 6u);
+  EXPECT_EQ(report.units_reused, 6u) << "the caller of the import the other world stubs was compiled again";
+  EXPECT_EQ(report.units_compiled, 0u);
+  EXPECT_EQ(report.functions_written, 0u);
+  EXPECT_EQ(unit_objects(cache), 6u);
+  auto engine = make_aot_engine(std::move(cache));
+  expect_world_answers(*engine, "one", 1);
+  expect_world_answers(*engine, "four", 1, /*imports_absent=*/true);
+  auto interpreter = make_interpreter_engine();
+  expect_world_answers(*interpreter, "one", 1);
+  expect_world_answers(*interpreter, "four", 1, /*imports_absent=*/true);
+}
+
+TEST(AotCache, AWorldWhoseImportsSitAtOtherIndicesCompilesNoFileOfItsEngineAndRunsAlike) {
+  PrivateCache c;
+  AotCache cache = split_cache(c);
+  ASSERT_TRUE(cache.compile(world("one"), "aot_world_one").ok());
+  // `five` has one more engine import before `bias`: `bias`, `ping` and the stub's import all move by one.
+  AotCompileReport report;
+  auto compiled = cache.compile(world("five"), "aot_world_five", {}, &report);
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  EXPECT_EQ(report.units, 6u);
+  EXPECT_EQ(report.units_reused, 6u) << "callers of imports whose index moved were compiled again";
+  EXPECT_EQ(report.units_compiled, 0u);
+  EXPECT_EQ(report.functions_written, 0u);
+  auto engine = make_aot_engine(std::move(cache));
+  expect_world_answers(*engine, "five", 1);
+  expect_world_answers(*engine, "one", 1);
+  expect_world_answers(*make_interpreter_engine(), "five", 1);
 }
 
 /// `through_table(1, 5)`: the engine's `$twice` of 5 (10; 25 in world three, whose `$twice` multiplies).
@@ -320,11 +370,11 @@ TEST(AotCache, AFunctionWhoseBodyChangesByOneByteGetsANewKeyAndOnlyItsFileCompil
   AotCompileReport changed;
   auto compiled = cache.compile(world("three"), "aot_world_three", {}, &changed);
   ASSERT_TRUE(compiled.ok()) << compiled.error().message;
-  EXPECT_EQ(changed.units, 8u);
-  EXPECT_EQ(changed.units_reused, 7u);
+  EXPECT_EQ(changed.units, 7u);
+  EXPECT_EQ(changed.units_reused, 6u);
   EXPECT_EQ(changed.units_compiled, 1u) << "the file of the changed function was not compiled again";
   EXPECT_EQ(changed.functions_written, 1u);
-  EXPECT_EQ(unit_objects(cache), 9u);
+  EXPECT_EQ(unit_objects(cache), 8u);
   auto engine = make_aot_engine(std::move(cache));
   EXPECT_EQ(twice_of_five(*engine, "two"), 10u);
   EXPECT_EQ(twice_of_five(*engine, "three"), 25u) << "world three ran the other world's $twice";
@@ -341,7 +391,7 @@ TEST(AotCache, AUnitObjectThatFailsItsDigestIsCompiledAgainNotLinked) {
   AotCompileReport report;
   ASSERT_TRUE(cache.compile(world("two"), "aot_world_two", {}, &report).ok());
   EXPECT_EQ(report.units_reused, 0u) << "a damaged object was taken";
-  EXPECT_EQ(report.units_compiled, 8u);
+  EXPECT_EQ(report.units_compiled, 7u);
   auto engine = make_aot_engine(std::move(cache));
   expect_world_answers(*engine, "two", 2);
 }
@@ -351,10 +401,10 @@ TEST(AotCache, PruningKeepsTheObjectsACachedModuleUsesAndRemovesTheOthers) {
   AotCache cache = split_cache(c);
   ASSERT_TRUE(cache.compile(world("one"), "aot_world_one").ok());
   ASSERT_TRUE(cache.compile(world("two"), "aot_world_two").ok());
-  ASSERT_EQ(unit_objects(cache), 8u);
+  ASSERT_EQ(unit_objects(cache), 7u);
   std::string stray = cache.dir() + "/units/" + std::string(64, 'a') + ".o";
   std::ofstream(stray) << "no entry lists this object";
-  // World two's entry goes: its pong glue's object is used by no cached module any more, world one's seven are.
+  // World two's entry goes: its pong glue's object is used by no cached module any more, world one's six are.
   std::filesystem::remove(cache.dir() + "/" + cache.key(world("two")) + ".so");
   {
     // A compile holding the store (picking objects, not yet listed by its entry) is never pruned under.
@@ -365,14 +415,14 @@ TEST(AotCache, PruningKeepsTheObjectsACachedModuleUsesAndRemovesTheOthers) {
     auto busy = cache.prune_units();
     ASSERT_TRUE(busy.ok()) << busy.error().message;
     EXPECT_TRUE(busy->busy);
-    EXPECT_EQ(unit_objects(cache), 9u) << "objects were removed while a compile held the store";
+    EXPECT_EQ(unit_objects(cache), 8u) << "objects were removed while a compile held the store";
   }
   auto pruned = cache.prune_units();
   ASSERT_TRUE(pruned.ok()) << pruned.error().message;
   EXPECT_FALSE(pruned->busy);
-  EXPECT_EQ(pruned->kept, 7u);
+  EXPECT_EQ(pruned->kept, 6u);
   EXPECT_EQ(pruned->removed, 2u) << "the pong glue's object and the stray one";
-  EXPECT_EQ(unit_objects(cache), 7u);
+  EXPECT_EQ(unit_objects(cache), 6u);
   EXPECT_FALSE(std::filesystem::exists(stray));
   // World one still loads from its entry, and world two compiles only the file it lacks again.
   AotCompileReport again;

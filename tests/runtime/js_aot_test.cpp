@@ -5,14 +5,17 @@
 // compile takes minutes, so these tests (ctest label `js-aot`) run only when WEFT_TEST_JS_AOT=1 and are skipped with
 // that reason otherwise; the split and the shapes are covered cheaply on small modules (aot_cache_test.cpp,
 // aot_shape_test.cpp). They use the build tree's AOT test cache, so a second run loads what the first compiled
-// (WEFT_AOT_OPT, default -O0, is part of the key).
+// (WEFT_AOT_OPT, default -O0, is part of the key). JS apps of other worlds (fixtures/js/ipc_app.js: IPC only;
+// fetch_app.js: IPC and wasi:http) share the todo's compiled files of function bodies.
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "demo_process.hpp"
+#include "scripted_http_server.hpp"
 
 namespace weft::runtime {
 namespace {
@@ -113,10 +116,10 @@ TEST(JsAot, AJavaScriptAppOfAnotherWorldCompilesOnlyWhatItsWorldChangesAndAnswer
   if (out.find("(11.9 MiB) already compiled") == std::string::npos) {
     EXPECT_EQ(occurrences(out, ") already compiled"), kJsCoreModules - 1) << out;
     EXPECT_EQ(occurrences(out, ") compiled in "), 1u) << out;
-    // Its engine's functions are the todo's under other indices: only the files holding the world's glue (the
-    // first, with the trap stubs, and the last) can be new; the ≈50 others are the todo's objects.
+    // Its engine's functions are the todo's under other indices: only the file holding the world's glue (the last)
+    // can be new; the ≈55 others are the todo's objects.
     EXPECT_GE(before, 40u) << "the todo's engine left no files' objects to share";
-    EXPECT_LE(unit_objects(), before + 2) << "files of function bodies compiled afresh for the second world:\n"
+    EXPECT_LE(unit_objects(), before + 1) << "files of function bodies compiled afresh for the second world:\n"
                                           << out;
   }
 
@@ -125,6 +128,47 @@ TEST(JsAot, AJavaScriptAppOfAnotherWorldCompilesOnlyWhatItsWorldChangesAndAnswer
   Demo demo("org.weft.test.jsipc", ipc, {"--engine", "aot", "--aot-cache", test_cache()}, env);
   EXPECT_EQ(demo.ask("hello"), "ipc 1: hello");
   EXPECT_EQ(demo.ask("another world"), "ipc 2: another world");
+  EXPECT_NE(demo.err().find("engine: aot (4 core modules, cache " + test_cache() + ")"), std::string::npos)
+      << demo.err();
+}
+
+/// The names of the objects in the test cache's unit store.
+std::set<std::string> unit_object_names() {
+  std::set<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(test_cache() + "/units", ec))
+    if (entry.path().extension() == ".o") names.insert(entry.path().filename());
+  return names;
+}
+
+TEST(JsAot, AJavaScriptAppOfTheHttpWorldCompilesNoFileOfItsEngineAndFetchesOnAotCode) {
+  if (!js_aot_wanted()) GTEST_SKIP() << kSkipReason;
+  const std::string ipc = WEFT_RT_FIXTURES "/js_ipc.wasm", fetch = WEFT_RT_FIXTURES "/js_fetch.wasm";
+  if (!std::filesystem::exists(ipc) || !std::filesystem::exists(fetch))
+    GTEST_SKIP() << "the JavaScript fixtures are not part of this build";
+  precompile("org.weft.demo.todo", WEFT_RT_DEMO_TODO);  // both compile nothing when the tests above ran first
+  precompile("org.weft.test.jsipc", ipc);
+  auto before = unit_object_names();
+  std::string out = precompile("org.weft.test.jsfetch", fetch);
+  // Its engine imports wasi:http (36 functions the other worlds stub, called by 33 engine functions) and has its
+  // wasi_snapshot_preview1 imports at other indices; its glue is the IPC world's. Imports named by field and type,
+  // and stubs by the import they stand for, make every file of bodies one the store has: only main.c is compiled.
+  if (out.find("(11.9 MiB) already compiled") == std::string::npos) {
+    EXPECT_GE(before.size(), 40u) << "the other worlds' engines left no files' objects to share";
+    std::vector<std::string> added;
+    for (const auto& name : unit_object_names())
+      if (!before.count(name)) added.push_back(name);
+    EXPECT_TRUE(added.empty()) << added.size() << " files of function bodies compiled afresh for the wasi:http world:\n"
+                               << out;
+  }
+
+  test::ScriptedHttpServer server(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\nConnection: close\r\n\r\nhello-body");
+  std::vector<std::string> env = test_env();
+  env.push_back("WEFT_LOG=debug");
+  Demo demo("org.weft.test.jsfetch", fetch,
+            {"--engine", "aot", "--aot-cache", test_cache(), "--grant", "net:fetch:127.0.0.1"}, env);
+  EXPECT_EQ(demo.ask(server.url("/js")), "status 200 type text/plain body hello-body");
   EXPECT_NE(demo.err().find("engine: aot (4 core modules, cache " + test_cache() + ")"), std::string::npos)
       << demo.err();
 }
