@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
 #include <array>
 #include <cstring>
 #include <deque>
@@ -59,14 +60,18 @@ class MemoryPool {
     return *pool;
   }
 
-  /// A pooled reservation with [0, bytes) readable, writable and zero and the rest inaccessible, or nullptr.
+  /// A pooled reservation with [0, bytes) readable, writable and zero and the rest inaccessible, or nullptr. One
+  /// whose accessible size is `bytes` already is taken first: it needs no mprotect (a system call, expensive in a VM)
+  /// while the instance is being made.
   uint8_t* take(uint64_t bytes) {
     Entry e;
     {
       std::lock_guard lock(mutex_);
       if (entries_.empty()) return nullptr;
-      e = entries_.back();
-      entries_.pop_back();
+      auto fits = std::find_if(entries_.rbegin(), entries_.rend(), [&](const Entry& x) { return x.accessible == bytes; });
+      auto chosen = fits != entries_.rend() ? std::prev(fits.base()) : std::prev(entries_.end());
+      e = *chosen;
+      entries_.erase(chosen);
       resident_ -= e.resident;
     }
     // The pooled bytes past `bytes` become the guard region again; a larger memory opens more of the zero pages.
@@ -78,19 +83,23 @@ class MemoryPool {
       return nullptr;
     }
     std::lock_guard lock(mutex_);
-    lent_[e.data] = std::max(e.extent, bytes);
+    lent_[e.data] = Lent{std::max(e.extent, bytes), bytes};
     return e.data;
   }
 
   /// Takes back a reservation whose [0, accessible) the guest may have written; false when the pool is full or the
-  /// bytes could not be cleared (the caller unmaps it).
+  /// bytes could not be cleared (the caller unmaps it). A reservation taken from the pool goes back at the size it
+  /// was taken at (the guest's growth becomes guard region again): the next instance of the same module takes it
+  /// without an mprotect, and the system call is paid here, in the teardown, instead.
   bool give(uint8_t* data, uint64_t accessible) {
     uint64_t extent = accessible;  // bytes that may be resident: a pooled reservation's earlier lives reached further
+    uint64_t initial = accessible;  // the size to pool it at
     uint64_t budget;
     {
       std::lock_guard lock(mutex_);
       if (auto it = lent_.find(data); it != lent_.end()) {
-        extent = std::max(extent, it->second);
+        extent = std::max(extent, it->second.extent);
+        initial = std::min(initial, it->second.initial);
         lent_.erase(it);
       }
       if (entries_.size() >= kMaxPooled) return false;
@@ -114,9 +123,11 @@ class MemoryPool {
       }
       first = end;
     }
+    // [initial, accessible) is zero now (cleared above), and stays so behind the guard.
+    if (initial < accessible && ::mprotect(data + initial, accessible - initial, PROT_NONE) != 0) return false;
     std::lock_guard lock(mutex_);
     if (entries_.size() >= kMaxPooled) return false;
-    entries_.push_back({data, accessible, pages * page, resident});
+    entries_.push_back({data, initial, pages * page, resident});
     resident_ += resident;
     return true;
   }
@@ -132,7 +143,11 @@ class MemoryPool {
   };
   std::mutex mutex_;
   std::vector<Entry> entries_;
-  std::unordered_map<const uint8_t*, uint64_t> lent_;  // reservations taken from the pool → their extent
+  struct Lent {
+    uint64_t extent = 0;   // bytes that may be resident
+    uint64_t initial = 0;  // bytes accessible when taken
+  };
+  std::unordered_map<const uint8_t*, Lent> lent_;  // reservations taken from the pool
   uint64_t resident_ = 0;
 };
 #endif

@@ -114,14 +114,24 @@ static inline float weft_unbox_f32(uint64_t b) { uint32_t u = (uint32_t)b; float
 static inline double weft_unbox_f64(uint64_t b) { double v; memcpy(&v, &b, 8); return v; }
 
 /* The trap handler of this call, with the enclosing call's restored afterwards: a host function may call back into
- * the guest, and the outer call's trap must still land in the outer handler. */
+ * the guest, and the outer call's trap must still land in the outer handler.
+ * The entry saves no signal mask: wasm-rt's WASM_RT_SETJMP is sigsetjmp(.., 1), one rt_sigprocmask system call on
+ * every entry into compiled code (about 5 % of a component's instantiate, perf 2026-12-05). Guest code never changes the
+ * mask, and the runtime's SIGSEGV/SIGBUS handler blocks no signal while it runs (SA_NODEFER, empty sa_mask:
+ * aot_runtime.c), so a trap's longjmp out of it leaves the mask as it was at the entry. wasm-rt traps with
+ * siglongjmp where it handles signals, else with longjmp; each is paired with its own setjmp. */
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+#define WEFT_SETJMP(buf) sigsetjmp(buf, 0)
+#else
+#define WEFT_SETJMP(buf) setjmp(buf)
+#endif
 #if WASM_RT_USE_STACK_DEPTH_COUNT
 #define WEFT_TRY_BEGIN                                                       \
   jmp_buf weft_saved;                                                        \
   memcpy(weft_saved, *weft_rt->trap_target, sizeof(jmp_buf));                    \
   uint32_t weft_saved_depth = *weft_rt->saved_call_stack_depth;              \
   *weft_rt->saved_call_stack_depth = *weft_rt->call_stack_depth;             \
-  int weft_code = WASM_RT_SETJMP(*weft_rt->trap_target);
+  int weft_code = WEFT_SETJMP(*weft_rt->trap_target);
 #define WEFT_TRY_END                                                         \
   memcpy(*weft_rt->trap_target, weft_saved, sizeof(jmp_buf));                    \
   *weft_rt->saved_call_stack_depth = weft_saved_depth;                       \
@@ -130,7 +140,7 @@ static inline double weft_unbox_f64(uint64_t b) { double v; memcpy(&v, &b, 8); r
 #define WEFT_TRY_BEGIN                                                       \
   jmp_buf weft_saved;                                                        \
   memcpy(weft_saved, *weft_rt->trap_target, sizeof(jmp_buf));                    \
-  int weft_code = WASM_RT_SETJMP(*weft_rt->trap_target);
+  int weft_code = WEFT_SETJMP(*weft_rt->trap_target);
 #define WEFT_TRY_END                                                         \
   memcpy(*weft_rt->trap_target, weft_saved, sizeof(jmp_buf));                    \
   return weft_code;

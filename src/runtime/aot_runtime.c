@@ -50,6 +50,12 @@ static void guard_signal_handlers(void) {
     if (sigaction(sig, NULL, saved) != 0 || !(saved->sa_flags & SA_SIGINFO)) continue;
     guarded = *saved;
     guarded.sa_sigaction = guarded_signal_handler;
+    /* Block nothing while the handler runs: a trap leaves it with a longjmp, and the entries into compiled code save
+     * no signal mask to restore (sigsetjmp(.., 0), aot_glue.cpp: a system call per entry otherwise), so a signal the
+     * kernel blocked for the handler would stay blocked, and the next fault of guest code (SIGSEGV while blocked)
+     * would end the process instead of trapping. */
+    guarded.sa_flags |= SA_NODEFER;
+    sigemptyset(&guarded.sa_mask);
     sigaction(sig, &guarded, NULL);
   }
 }

@@ -586,6 +586,20 @@ LoweredShape lowered_shape(const FuncSig& sig) {
   return shape;
 }
 
+CoreFuncType flatten_lowered(const FuncSig& sig, LoweredShape& shape) {
+  CoreFuncType ft;
+  ft.params = flatten_all(sig.params);
+  shape.params_in_memory = ft.params.size() > kMaxFlatParams;
+  if (shape.params_in_memory) ft.params = {CoreType::i32};
+  if (sig.result) ft.results = flatten(*sig.result);
+  shape.result_in_memory = ft.results.size() > kMaxFlatResults;
+  if (shape.result_in_memory) {
+    ft.params.push_back(CoreType::i32);
+    ft.results.clear();
+  }
+  return ft;
+}
+
 Result<std::vector<Val>> lift_lowered_args(CanonContext& cx, const FuncSig& sig, std::span<const CoreValue> args) {
   return lift_lowered_args(cx, sig, lowered_shape(sig), args);
 }

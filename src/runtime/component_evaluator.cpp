@@ -46,11 +46,24 @@ Result<Item> Evaluator::host_instance(const Import& imp) {
   ls.outer = it.scope;
   ls.types.reserve(it.def->decls.size());  // at most one type per declarator
   auto inst = std::make_shared<InstanceVal>();
-  for (const auto& d : it.def->decls) {
+  // The declarators that name no resource, resolved by an earlier instance of this decoded component (the instance
+  // type is one of its definitions, which the shared entry holds), or learned by this one for the next.
+  const TypeEntry& entry = comp.types[imp.desc.type_index];
+  const bool shareable = entry.kind == TypeEntry::Kind::def && entry.def.get() == it.def;
+  SharedDeclarators shared = shareable ? shared_import_types(it.def) : nullptr;
+  std::vector<std::optional<TypeVal>> learned;
+  if (shareable && !shared) learned.resize(it.def->decls.size());
+  for (size_t i = 0; i < it.def->decls.size(); ++i) {
+    const TypeDecl& d = it.def->decls[i];
     switch (d.kind) {
       case TypeDecl::Kind::core_type: break;
       case TypeDecl::Kind::type: {
+        if (shared && (*shared)[i]) {
+          ls.types.push_back(*(*shared)[i]);
+          break;
+        }
         WEFT_TRY(TypeVal t, resolve_typedef(*d.type, ls, imp.name));
+        if (!learned.empty() && !names_resource(t)) learned[i] = t;
         ls.types.push_back(t);
         break;
       }
@@ -108,6 +121,7 @@ Result<Item> Evaluator::host_instance(const Import& imp) {
       case TypeDecl::Kind::import_: return fail("import '" + imp.name + "': import declarator in an instance type");
     }
   }
+  if (!learned.empty()) share_import_types(entry.def, std::move(learned));
   return Item{inst};
 }
 

@@ -76,6 +76,20 @@ struct LocalScope final : Scope {
 
 /// Resolves a `deftype` in `scope`; `name` labels fresh resource types.
 [[nodiscard]] Result<TypeVal> resolve_typedef(const TypeDef& def, Scope& scope, const std::string& name);
+
+/// Whether a resolved type names a resource anywhere inside (own/borrow), or is one, or is an instance or component
+/// type: such a type is resolved again for every instance, which keeps its own resource identities.
+[[nodiscard]] bool names_resource(const TypeVal& t);
+
+/// The type declarators of a host import's instance type that name no resource, by declarator index (nullopt: resolve
+/// it), shared by every instance of one decoded component: a root component resolves them in the same scope each
+/// time, and only the host's and the guest's resources differ between instances. Per thread, so a lookup takes no
+/// lock; null until share_import_types(). Shared, so a later entry that empties the bounded cache leaves it valid.
+using SharedDeclarators = std::shared_ptr<const std::vector<std::optional<TypeVal>>>;
+[[nodiscard]] SharedDeclarators shared_import_types(const TypeDef* instance_type);
+/// Remembers them after the first instance resolved them. The entry holds `instance_type`, so its address cannot
+/// name another definition while the entry lives.
+void share_import_types(std::shared_ptr<const TypeDef> instance_type, std::vector<std::optional<TypeVal>> declarators);
 [[nodiscard]] Result<CTypePtr> resolve_valtype(const ValType& vt, Scope& scope);
 
 }  // namespace weft::runtime::linker

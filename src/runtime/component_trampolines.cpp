@@ -101,9 +101,9 @@ struct Lowering : DirectLowering {
 Result<CoreExtern> Evaluator::lower_trampoline(const CoreItemDef& d) {
   WEFT_TRY(FuncPtr target, func(d.func));
   WEFT_TRY_VOID(check_options(d.options, nullptr, [&] { return "canon lower of " + target->name(); }));
-  CoreFuncType flat = flatten(*target->sig, true);
-  auto lowering =
-      std::make_shared<Lowering>(target, lowered_shape(*target->sig), flat.params.size(), this, d.options);
+  LoweredShape shape;
+  CoreFuncType flat = flatten_lowered(*target->sig, shape);
+  auto lowering = std::make_shared<Lowering>(target, shape, flat.params.size(), this, d.options);
   // Compiled code may call the direct entry's typed form, with the core arguments as C values.
   if (target->direct && !lowering->shape.params_in_memory) {
     HostFunction boxed = [lowering](std::span<const CoreValue> args,

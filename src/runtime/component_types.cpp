@@ -2,6 +2,8 @@
 // identities and instance/component type bodies.
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "component_linker.hpp"
 
@@ -160,6 +162,65 @@ Result<TypeVal> resolve_typedef(const TypeDef& def, Scope& scope, const std::str
   if (ct->depth > kMaxTypeDepth) return fail("value type nested deeper than " + std::to_string(kMaxTypeDepth) + " levels");
   out.value = ct;
   return out;
+}
+
+namespace {
+
+/// Visits each shared element once (`seen`): a type is a DAG whose paths may be exponential in its depth.
+bool names_resource(const CType* t, std::unordered_set<const CType*>& seen) {
+  if (!t) return false;
+  if (t->kind == CType::Kind::own || t->kind == CType::Kind::borrow) return true;
+  if (t->elems.empty() || !seen.insert(t).second) return false;
+  for (const auto& e : t->elems)
+    if (names_resource(e.get(), seen)) return true;
+  return false;
+}
+
+/// Bounded: emptied when full (the WASI and weft:app imports of one component are ≈ 30 instance types).
+class SharedImportTypes {
+ public:
+  static constexpr size_t kMaxInstanceTypes = 1024;
+
+  static SharedImportTypes& of_this_thread() {
+    thread_local SharedImportTypes shared;
+    return shared;
+  }
+  SharedDeclarators find(const TypeDef* def) const {
+    auto it = entries_.find(def);
+    return it == entries_.end() ? nullptr : it->second.declarators;
+  }
+  void remember(std::shared_ptr<const TypeDef> def, std::vector<std::optional<TypeVal>> declarators) {
+    if (entries_.size() >= kMaxInstanceTypes) entries_.clear();
+    const TypeDef* key = def.get();
+    entries_.insert_or_assign(
+        key, Entry{std::move(def), std::make_shared<const std::vector<std::optional<TypeVal>>>(std::move(declarators))});
+  }
+
+ private:
+  struct Entry {
+    std::shared_ptr<const TypeDef> def;
+    SharedDeclarators declarators;
+  };
+  std::unordered_map<const TypeDef*, Entry> entries_;
+};
+
+}  // namespace
+
+bool names_resource(const TypeVal& t) {
+  std::unordered_set<const CType*> seen;
+  if (t.kind == TypeVal::Kind::value) return names_resource(t.value.get(), seen);
+  if (t.kind != TypeVal::Kind::func) return true;
+  for (const auto& p : t.func->params)
+    if (names_resource(p.get(), seen)) return true;
+  return names_resource(t.func->result.get(), seen);
+}
+
+SharedDeclarators shared_import_types(const TypeDef* instance_type) {
+  return SharedImportTypes::of_this_thread().find(instance_type);
+}
+
+void share_import_types(std::shared_ptr<const TypeDef> instance_type, std::vector<std::optional<TypeVal>> declarators) {
+  SharedImportTypes::of_this_thread().remember(std::move(instance_type), std::move(declarators));
 }
 
 }  // namespace weft::runtime::linker

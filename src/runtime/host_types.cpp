@@ -122,11 +122,14 @@ std::string names_mismatch(const CType& guest, const CType& host, const char* wh
   return "";
 }
 
-std::string elem_mismatch(const CTypePtr& guest, const CTypePtr& host, const std::string& where) {
+/// `where` builds the position's text, only for a mismatch: a link checks every host function's type, and a match
+/// allocates nothing.
+template <class Where>
+std::string elem_mismatch(const CTypePtr& guest, const CTypePtr& host, const Where& where) {
   if (!guest && !host) return "";
-  if (!guest || !host) return at(where, describe_at(guest.get(), 1) + ", expected " + describe_at(host.get(), 1));
+  if (!guest || !host) return at(where(), describe_at(guest.get(), 1) + ", expected " + describe_at(host.get(), 1));
   std::string why = mismatch(*guest, *host);
-  return why.empty() ? why : at(where, why);
+  return why.empty() ? why : at(where(), why);
 }
 
 }  // namespace
@@ -166,7 +169,7 @@ std::string mismatch(const CType& guest, const CType& host) {
     case K::variant: {
       if (auto why = names_mismatch(guest, host, host.kind == K::record ? "fields" : "cases"); !why.empty()) return why;
       for (size_t i = 0; i < host.elems.size(); ++i) {
-        std::string where = std::string(host.kind == K::record ? "field '" : "case '") + host.names[i] + "'";
+        auto where = [&] { return std::string(host.kind == K::record ? "field '" : "case '") + host.names[i] + "'"; };
         if (auto why = elem_mismatch(guest.elems[i], host.elems[i], where); !why.empty()) return why;
       }
       return "";
@@ -175,15 +178,18 @@ std::string mismatch(const CType& guest, const CType& host) {
       if (guest.elems.size() != host.elems.size())
         return "tuple of " + std::to_string(guest.elems.size()) + ", expected " + std::to_string(host.elems.size());
       for (size_t i = 0; i < host.elems.size(); ++i)
-        if (auto why = elem_mismatch(guest.elems[i], host.elems[i], "tuple member " + std::to_string(i + 1));
+        if (auto why = elem_mismatch(guest.elems[i], host.elems[i],
+                                     [&] { return "tuple member " + std::to_string(i + 1); });
             !why.empty())
           return why;
       return "";
     case K::list:
-    case K::option: return elem_mismatch(guest.elems[0], host.elems[0], std::string(kind_name(host.kind)) + " element");
+    case K::option:
+      return elem_mismatch(guest.elems[0], host.elems[0], [&] { return std::string(kind_name(host.kind)) + " element"; });
     case K::result:
-      if (auto why = elem_mismatch(guest.elems[0], host.elems[0], "ok type"); !why.empty()) return why;
-      return elem_mismatch(guest.elems[1], host.elems[1], "error type");
+      if (auto why = elem_mismatch(guest.elems[0], host.elems[0], [] { return std::string("ok type"); }); !why.empty())
+        return why;
+      return elem_mismatch(guest.elems[1], host.elems[1], [] { return std::string("error type"); });
     default: return "";  // scalars: the kind is the type
   }
 }
@@ -193,12 +199,13 @@ std::string mismatch(const FuncSig& guest, const FuncSig& host) {
     return std::to_string(guest.params.size()) + " parameter" + (guest.params.size() == 1 ? "" : "s") + ", expected " +
            std::to_string(host.params.size());
   for (size_t i = 0; i < host.params.size(); ++i) {
-    std::string name = i < guest.param_names.size() ? " (" + guest.param_names[i] + ")" : "";
-    if (auto why = elem_mismatch(guest.params[i], host.params[i], "parameter " + std::to_string(i + 1) + name);
-        !why.empty())
-      return why;
+    auto where = [&] {
+      std::string name = i < guest.param_names.size() ? " (" + guest.param_names[i] + ")" : "";
+      return "parameter " + std::to_string(i + 1) + name;
+    };
+    if (auto why = elem_mismatch(guest.params[i], host.params[i], where); !why.empty()) return why;
   }
-  return elem_mismatch(guest.result, host.result, "result");
+  return elem_mismatch(guest.result, host.result, [] { return std::string("result"); });
 }
 
 std::string describe(const CType* type) { return describe_at(type, kDescribeLevels); }

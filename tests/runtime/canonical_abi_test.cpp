@@ -151,6 +151,22 @@ TEST_F(CanonicalAbi, ManyParametersGoThroughMemoryAndManyResultsThroughAReturnPo
   EXPECT_EQ(result->items[0].str, "reply");
 }
 
+// A link computes a lowered import's flat type and its shape in one pass (flatten_lowered): the same as both apart,
+// with few and many parameters and results.
+TEST_F(CanonicalAbi, TheLoweredFlatTypeAndShapeInOnePassAgreeWithBothApart) {
+  for (int params : {0, 2, 16, 17}) {
+    for (CTypePtr result : {CTypePtr{}, P(K::u64), make(K::option, {P(K::string)})}) {
+      FuncSig sig;
+      for (int i = 0; i < params; ++i) sig.params.push_back(P(K::u32));
+      sig.result = result;
+      LoweredShape shape;
+      EXPECT_EQ(flatten_lowered(sig, shape), flatten(sig, true)) << params << " parameters";
+      EXPECT_EQ(shape.params_in_memory, lowered_shape(sig).params_in_memory) << params << " parameters";
+      EXPECT_EQ(shape.result_in_memory, lowered_shape(sig).result_in_memory) << params << " parameters";
+    }
+  }
+}
+
 TEST_F(CanonicalAbi, Utf16AndLatin1StringsConvertBothWays) {
   for (auto enc : {CanonOptions::Encoding::utf16, CanonOptions::Encoding::latin1_utf16}) {
     cx.encoding = enc;

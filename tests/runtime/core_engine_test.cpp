@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
+#include <string_view>
 
 #include "engines.hpp"
 #include "weft/test/component_bytes.hpp"
@@ -116,6 +120,30 @@ TEST_P(CoreEngines, GuestTrapsAreClassifiedByKind) {
   // The engine stays usable after traps.
   ASSERT_FALSE(call("call_twice", {CoreValue::i32(1)}, r));
   EXPECT_EQ(r[0].as_i32(), 3u);
+}
+
+// AOT entries into compiled code save no signal mask (aot_glue.cpp), and an out-of-bounds access or stack exhaustion
+// is a SIGSEGV whose handler leaves by a longjmp: no signal may stay blocked after it, or the next fault of guest code
+// would end the process instead of trapping. Each kind twice in a row, a normal call after each trap, and the
+// thread's signal mask afterwards exactly as before.
+TEST_P(CoreEngines, FaultTrapsRepeatAndLeaveTheSignalMaskAsItWas) {
+  sigset_t before, after;
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, nullptr, &before), 0);
+  ASSERT_FALSE(sigismember(&before, SIGSEGV));
+  std::vector<CoreValue> r;
+  for (const char* fault : {"store_far", "store_far", "recurse", "recurse", "store_far"}) {
+    std::vector<CoreValue> args;
+    if (std::string_view(fault) == "recurse") args.push_back(CoreValue::i32(0));
+    auto trap = call(fault, args, r);
+    ASSERT_TRUE(trap) << fault;
+    EXPECT_EQ(trap->kind, std::string_view(fault) == "recurse" ? "stack-overflow" : "memory-out-of-bounds") << fault;
+    ASSERT_FALSE(call("call_twice", {CoreValue::i32(4)}, r)) << "a normal call after " << fault;
+    EXPECT_EQ(r[0].as_i32(), 9u);
+  }
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, nullptr, &after), 0);
+  EXPECT_FALSE(sigismember(&after, SIGSEGV));
+  EXPECT_FALSE(sigismember(&after, SIGBUS));
+  for (int sig = 1; sig < SIGRTMIN; ++sig) EXPECT_EQ(sigismember(&after, sig), sigismember(&before, sig)) << "signal " << sig;
 }
 
 TEST_P(CoreEngines, MemoryGrowthPastTheLimitReturnsMinusOne) {

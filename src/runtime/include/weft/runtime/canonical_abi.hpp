@@ -84,6 +84,9 @@ struct LoweredShape {
   bool result_in_memory = false;  // more than kMaxFlatResults flat results: a trailing return pointer
 };
 [[nodiscard]] LoweredShape lowered_shape(const FuncSig& sig);
+/// flatten(sig, true) and lowered_shape(sig) in one pass (each flattens every parameter and the result; a link
+/// needs both for every lowered import).
+[[nodiscard]] CoreFuncType flatten_lowered(const FuncSig& sig, LoweredShape& shape);
 
 /// Guest → host (`canon lower`): the arguments a host function receives from the core call's `args`.
 [[nodiscard]] Result<std::vector<Val>> lift_lowered_args(CanonContext& cx, const FuncSig& sig,
