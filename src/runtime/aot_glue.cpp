@@ -19,8 +19,6 @@ std::optional<CoreType> core_type(wabt::Type t) {
   return std::nullopt;
 }
 
-namespace {
-
 const char* c_type(CoreType t) {
   switch (t) {
     case CoreType::i32: return "u32";
@@ -30,6 +28,8 @@ const char* c_type(CoreType t) {
   }
   return "u32";
 }
+
+namespace {
 
 /// `(u32)` → `uint64_t` bits, and back.
 std::string box(CoreType t, const std::string& value) {

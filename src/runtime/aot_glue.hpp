@@ -26,6 +26,8 @@ extern const std::string_view kGlueAfterPrelude;
 
 /// The core type of a wabt value type the AOT engine supports.
 [[nodiscard]] std::optional<CoreType> core_type(wabt::Type t);
+/// The C type wasm2c uses for a value of type `t` (u32, u64, f32, f64).
+[[nodiscard]] const char* c_type(CoreType t);
 /// C that reads a value of type `t` from the `uint64_t` expression `bits` (i32/f32 in the low 32 bits).
 [[nodiscard]] std::string unbox(CoreType t, const std::string& bits);
 

@@ -49,38 +49,62 @@ namespace {
 using aot_glue::core_type;
 using aot_glue::unbox;
 
-/// `wasm` with every function body replaced by an empty one (no locals, `end`): what is left decodes in a fraction of
-/// the time (a JS engine's 9 MB of code are millions of IR nodes). nullopt when the section layout is malformed.
-std::optional<std::vector<uint8_t>> without_function_bodies(std::span<const uint8_t> wasm) {
-  constexpr uint8_t kCodeSection = 10;
+constexpr uint8_t kCodeSection = 10;
+
+/// One section of a core module: its id and its contents.
+struct WasmSection {
+  uint8_t id;
+  std::span<const uint8_t> bytes;
+};
+
+/// The sections of `wasm` (after the 8-byte header), or nullopt when their layout is malformed.
+std::optional<std::vector<WasmSection>> sections_of(std::span<const uint8_t> wasm) {
   if (wasm.size() < 8) return std::nullopt;
-  std::vector<uint8_t> out(wasm.begin(), wasm.begin() + 8);
+  std::vector<WasmSection> sections;
   for (size_t at = 8; at < wasm.size();) {
     uint8_t id = wasm[at++];
     auto size = read_leb_u32(wasm, at);
     if (!size || *size > wasm.size() - at) return std::nullopt;
-    auto section = wasm.subspan(at, *size);
+    sections.push_back({id, wasm.subspan(at, *size)});
     at += *size;
-    if (id != kCodeSection) {
-      out.push_back(id);
-      write_leb_u32(out, *size);
-      out.insert(out.end(), section.begin(), section.end());
-      continue;
-    }
-    size_t pos = 0;
-    auto count = read_leb_u32(section, pos);
-    if (!count) return std::nullopt;
-    std::vector<uint8_t> code;
-    write_leb_u32(code, *count);
-    for (uint32_t i = 0; i < *count; ++i) {
-      auto body = read_leb_u32(section, pos);
-      if (!body || *body > section.size() - pos) return std::nullopt;
-      pos += *body;
-      code.insert(code.end(), {0x02, 0x00, 0x0b});  // body size 2: no local declarations, `end`
+  }
+  return sections;
+}
+
+/// The function bodies of a code section's contents, or nullopt when its layout is malformed.
+std::optional<std::vector<std::span<const uint8_t>>> bodies_of(std::span<const uint8_t> code) {
+  size_t pos = 0;
+  auto count = read_leb_u32(code, pos);
+  if (!count) return std::nullopt;
+  std::vector<std::span<const uint8_t>> bodies;
+  for (uint32_t i = 0; i < *count; ++i) {
+    auto size = read_leb_u32(code, pos);
+    if (!size || *size > code.size() - pos) return std::nullopt;
+    bodies.push_back(code.subspan(pos, *size));
+    pos += *size;
+  }
+  return bodies;
+}
+
+/// `wasm` with every function body replaced by an empty one (no locals, `end`): what is left decodes in a fraction of
+/// the time (a JS engine's 9 MB of code are millions of IR nodes). nullopt when the section layout is malformed.
+std::optional<std::vector<uint8_t>> without_function_bodies(std::span<const uint8_t> wasm) {
+  auto sections = sections_of(wasm);
+  if (!sections) return std::nullopt;
+  std::vector<uint8_t> out(wasm.begin(), wasm.begin() + 8);
+  for (const auto& [id, section] : *sections) {
+    std::vector<uint8_t> contents(section.begin(), section.end());
+    if (id == kCodeSection) {
+      auto bodies = bodies_of(section);
+      if (!bodies) return std::nullopt;
+      contents.clear();
+      write_leb_u32(contents, uint32_t(bodies->size()));
+      for (size_t i = 0; i < bodies->size(); ++i)
+        contents.insert(contents.end(), {0x02, 0x00, 0x0b});  // body size 2: no local declarations, `end`
     }
     out.push_back(id);
-    write_leb_u32(out, uint32_t(code.size()));
-    out.insert(out.end(), code.begin(), code.end());
+    write_leb_u32(out, uint32_t(contents.size()));
+    out.insert(out.end(), contents.begin(), contents.end());
   }
   return out;
 }
@@ -623,16 +647,6 @@ std::string import_type_text(const wabt::Import& imp) {
   return "memory";
 }
 
-const char* c_value_type(CoreType t) {
-  switch (t) {
-    case CoreType::i32: return "u32";
-    case CoreType::i64: return "u64";
-    case CoreType::f32: return "f32";
-    case CoreType::f64: return "f64";
-  }
-  return "u32";
-}
-
 /// Renames every import to module "w" and a C field that does not depend on its index, and turns the trap stubs
 /// (componentize-js's `unreachable` functions right after the imports, each standing in for an engine import the
 /// world lacks) into imports of the field the import they stand for would have, so that a call reads the same C
@@ -696,10 +710,10 @@ std::string name_imports_and_stubs(wabt::Module& module, std::span<const uint8_t
     module.fields.push_back(std::make_unique<wabt::ImportModuleField>(std::move(imp)));
     // What the stub did, as the function its callers now call.
     const CoreFuncType& ft = *stubs[s].func_type;
-    traps += std::string(ft.results.empty() ? "void" : c_value_type(ft.results[0])) + " Z_wZ_" + fields[n + s] +
+    traps += std::string(ft.results.empty() ? "void" : aot_glue::c_type(ft.results[0])) + " Z_wZ_" + fields[n + s] +
              "(struct Z_w_instance_t* env";
     for (size_t p = 0; p < ft.params.size(); ++p)
-      traps += std::string(", ") + c_value_type(ft.params[p]) + " a" + std::to_string(p);
+      traps += std::string(", ") + aot_glue::c_type(ft.params[p]) + " a" + std::to_string(p);
     traps += ") {\n  (void)env;\n";
     for (size_t p = 0; p < ft.params.size(); ++p) traps += "  (void)a" + std::to_string(p) + ";\n";
     traps += "  wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);\n  __builtin_unreachable();\n}\n";
@@ -887,33 +901,20 @@ std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Mo
   // An imported function (trap stubs included) is called by its C field, the same in every world that has it.
   std::vector<std::string> import_of_func(module.funcs.size());
   for (size_t i = 0; i < module.num_func_imports; ++i) import_of_func[i] = "import " + module.funcs[i]->name;
-  constexpr uint8_t kCodeSection = 10;
   // The code section also holds the trap stubs name_imports_and_stubs turned into imports: skipped.
   size_t defined = module.funcs.size() - module.num_func_imports, stubs = stub_imports;
-  for (size_t at = 8; at < wasm.size();) {
-    uint8_t id = wasm[at++];
-    auto size = read_leb_u32(wasm, at);
-    if (!size || *size > wasm.size() - at) return std::nullopt;
-    auto section = wasm.subspan(at, *size);
-    at += *size;
+  auto sections = sections_of(wasm);
+  if (!sections) return std::nullopt;
+  for (const auto& [id, section] : *sections) {
     if (id != kCodeSection) continue;
-    size_t pos = 0;
-    auto count = read_leb_u32(section, pos);
-    if (!count || *count != defined + stubs) return std::nullopt;
+    auto bodies = bodies_of(section);
+    if (!bodies || bodies->size() != defined + stubs) return std::nullopt;
     std::vector<uint8_t> stripped;
-    for (uint32_t i = 0; i < *count; ++i) {
-      auto body = read_leb_u32(section, pos);
-      if (!body || *body > section.size() - pos) return std::nullopt;
-      if (i < stubs) {
-        pos += *body;
-        continue;
-      }
-      auto key = body_key(section.subspan(pos, *body), module, module.num_func_imports + i - stubs,
-                          import_of_func, stripped);
+    for (size_t i = stubs; i < bodies->size(); ++i) {
+      auto key = body_key((*bodies)[i], module, module.num_func_imports + i - stubs, import_of_func, stripped);
       if (!key) return std::nullopt;
       keys.functions.push_back(*key);
-      keys.wasm_bytes.push_back(*body);
-      pos += *body;
+      keys.wasm_bytes.push_back((*bodies)[i].size());
     }
   }
   if (keys.functions.size() != defined) return std::nullopt;

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "engines.hpp"
+#include "two_case_host_shapes.hpp"
 #include "weft/runtime/component_instance.hpp"
 #include "weft/runtime/host.hpp"
 #include "weft/test/build_dir.hpp"
@@ -45,19 +46,7 @@ void add_shapes(HostRegistry& registry, bool generic) {
     if (n) return fail("refused " + std::to_string(n));
     return std::string("fine");
   });
-  iface.wrap("poll", []() -> std::optional<std::string> { return std::nullopt; });  // weft:app/ipc.recv's shape
-  iface.wrap("maybe", [](uint32_t n) -> std::optional<uint64_t> {
-    if (!n) return std::nullopt;
-    return uint64_t(n) * 0x100000001u;
-  });
-  iface.wrap("judge", [](uint32_t n) -> Res<bool, float> {
-    if (n % 2) return Res<bool, float>::err(float(n) / 2);
-    return Res<bool, float>::ok(n % 4 == 0);
-  });
-  iface.wrap("code", [](uint32_t n) -> std::optional<char32_t> {
-    if (!n) return std::nullopt;
-    return char32_t(n);
-  });
+  test_shapes::wrap_two_case_shapes(iface);
   if (generic)
     for (auto& [name, fn] : iface.functions) {
       HostCall call = fn.call;

@@ -9,6 +9,7 @@
 
 #include "weft/runtime/host.hpp"
 #include "canon_memory_fixture.hpp"
+#include "two_case_host_shapes.hpp"
 #include "weft/test/component_bytes.hpp"
 
 namespace weft::runtime {
@@ -200,19 +201,7 @@ TEST_F(DirectHostCalls, HostileArgumentsAndReturnAreasFailAtTheSameStageWithTheS
 // The return area's fast path (lower_direct): a two-case result whose case stores only bytes is put straight into a
 // return area that is aligned and inside memory; every other area, and every other case, takes the checked path.
 TEST_F(DirectHostCalls, TwoCaseResultsPutInlineLeaveTheBytesAndFailuresOfTheGenericPathAtEveryBoundary) {
-  iface.wrap("poll", []() -> std::optional<std::string> { return std::nullopt; });  // weft:app/ipc.recv's shape
-  iface.wrap("maybe", [](uint32_t n) -> std::optional<uint64_t> {
-    if (!n) return std::nullopt;
-    return uint64_t(n) * 0x100000001u;
-  });
-  iface.wrap("judge", [](uint32_t n) -> Res<bool, float> {
-    if (n % 2) return Res<bool, float>::err(float(n) / 2);
-    return Res<bool, float>::ok(n % 4 == 0);
-  });
-  iface.wrap("code", [](uint32_t n) -> std::optional<char32_t> {
-    if (!n) return std::nullopt;
-    return char32_t(n);
-  });
+  test_shapes::wrap_two_case_shapes(iface);
   iface.wrap("send", [](Bytes) -> Res<None, std::string> { return Res<None, std::string>::ok(); });
   const uint32_t size = uint32_t(engine->memory(*cx.memory).size());
 
