@@ -2,7 +2,8 @@
 // engine across worlds"): translate_to_c alone, no compiler, alternating the two cases so both see the same load.
 // Prints wall and thread-CPU seconds per run and the bytes of C written; asserts nothing.
 //
-//   aot_translate_bench <component.wasm> [runs]   (the component's largest core module is translated)
+//   aot_translate_bench <component.wasm> [runs] [dump-dir]   (the component's largest core module is translated;
+//   with a dump directory, the last run's C is written there: module.h, shared.h, main.c, part_<k>.c)
 
 #include <sys/resource.h>
 
@@ -10,6 +11,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "weft/component/component.hpp"
@@ -65,6 +68,15 @@ int main(int argc, char** argv) {
                   stored ? "every file's object stored:" : "nothing stored:", wall_used, cpu_used,
                   source->parts.size(), source->functions_written, source->functions, c_bytes);
       std::fflush(stdout);
+      if (argc > 3 && run == runs - 1) {
+        std::string dir = std::string(argv[3]) + (stored ? "/stored" : "/nothing-stored");
+        std::filesystem::create_directories(dir);
+        auto dump = [&](const std::string& file, const std::string& text) { std::ofstream(dir + "/" + file) << text; };
+        dump("module.h", source->header);
+        dump("shared.h", source->shared);
+        dump("main.c", source->main);
+        for (size_t k = 0; k < source->parts.size(); ++k) dump("part_" + std::to_string(k) + ".c", source->parts[k]);
+      }
     }
   }
   return 0;

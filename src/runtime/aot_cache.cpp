@@ -518,7 +518,15 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
       WEFT_TRY(AotSource whole, translate_to_c(wasm, name, options_.unit_bytes, reuse));
       if (whole.part_keys != source.part_keys)
         return fail("core module " + std::string(name) + ": its files were cut differently on a second translation");
+      // What was written must read as the full translation's too: the functions wasm2c was told are imports
+      // (translate_to_c) leave no trace in main.c, the headers or the files written.
+      if (whole.header != source.header || whole.shared != source.shared || whole.main != source.main)
+        return fail("core module " + std::string(name) + ": its main.c or headers read differently from a full "
+                    "translation's");
       for (size_t k = 0; k < source.parts.size(); ++k) {
+        if (!source.part_reused[k] && whole.parts[k] != source.parts[k])
+          return fail("core module " + std::string(name) + ": file " + std::to_string(k) +
+                      " reads differently from a full translation's");
         if (!source.part_reused[k]) continue;
         if (digest_of_texts({&whole.header, &whole.shared, &whole.parts[k]}) != taken[source.part_keys[k]].text)
           return fail("core module " + std::string(name) + ": file " + std::to_string(k) + " (key " +
@@ -531,6 +539,7 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
       report->units_reused = std::count(source.part_reused.begin(), source.part_reused.end(), true);
       report->functions = source.functions;
       report->functions_written = source.functions_written;
+      report->functions_hidden = source.functions_hidden;
     }
     WEFT_TRY_VOID(write_file_atomic(build + "/module.h", source.header, 0600));
     WEFT_TRY_VOID(write_file_atomic(build + "/shared.h", source.shared, 0600));

@@ -256,8 +256,14 @@ Result<std::string> place_global(std::string_view line, size_t index, const Valu
 /// `  LOAD_DATA(<memory>, <offset>, data_segment_data_<…>, 1);` in wasm2c's init_memories: the bytes, the size and a
 /// constant offset come from the module's values. The checks make sure the offset and size written are the shape's
 /// placeholders, not values compiled in.
-Result<std::string> place_segment(std::string_view line, const std::map<std::string, size_t, std::less<>>& symbols,
-                                  const ValueSlots& slots, std::string_view name) {
+struct PlacedSegment {
+  std::string line;
+  std::string memory;                  // the LOAD_DATA's first argument (`instance->w2c_e0`)
+  std::optional<size_t> constant;      // the segment's index when its offset is a constant (read from the values)
+};
+
+Result<PlacedSegment> place_segment(std::string_view line, const std::map<std::string, size_t, std::less<>>& symbols,
+                                    const ValueSlots& slots, std::string_view name) {
   constexpr std::string_view kOpen = "  LOAD_DATA(", kClose = ");";
   auto unexpected = [&] {
     return fail("core module " + std::string(name) + ": wasm2c's init_memories does not have the expected layout");
@@ -277,9 +283,49 @@ Result<std::string> place_segment(std::string_view line, const std::map<std::str
   bool constant = slots.segments[symbol->second].constant_offset;
   if (constant && parts[1] != "0u") return unexpected();
   std::string segment(parts[2]);
-  return std::string(kOpen) + std::string(parts[0]) + ", " + (constant ? segment + "->offset" : std::string(parts[1])) +
-         ", " + segment + "->bytes, " + segment + "->size" + std::string(kClose);
+  PlacedSegment placed;
+  placed.line = std::string(kOpen) + std::string(parts[0]) + ", " +
+                (constant ? segment + "->offset" : std::string(parts[1])) + ", " + segment + "->bytes, " + segment +
+                "->size" + std::string(kClose);
+  placed.memory = std::string(parts[0]);
+  if (constant) placed.constant = symbol->second;
+  return placed;
 }
+
+/// Consecutive constant-offset segments of one memory, loaded by one loop over the module's values instead of a
+/// LOAD_DATA each: a JS engine has ≈ 10 000 segments, and compiling that many bounds checks and copies in one function
+/// was ≈ 90 % of main.c's compile (≈ 4 s of CPU at -O0 for every JS app; docs/performance.md, seventh pass). In the
+/// segments' order, so a segment out of bounds traps after the same earlier ones were loaded.
+class DataLoads {
+ public:
+  void add(PlacedSegment placed, std::string& out) {
+    if (!placed.constant || (!run_.empty() && (placed.memory != memory_ || *placed.constant != last_ + 1)))
+      flush(out);
+    if (!placed.constant) {
+      append_line(out, placed.line);
+      return;
+    }
+    if (run_.empty()) memory_ = placed.memory, first_ = *placed.constant;
+    last_ = *placed.constant;
+    run_.push_back(std::move(placed.line));
+  }
+  void flush(std::string& out) {
+    if (run_.size() < 2) {
+      for (const auto& line : run_) append_line(out, line);
+    } else {
+      out += "  for (u32 weft_segment = " + std::to_string(first_) + "u; weft_segment <= " + std::to_string(last_) +
+             "u; ++weft_segment) {\n    const struct weft_aot_data_segment* weft_data = "
+             "&WEFT_VALUES(instance)->data_segments[weft_segment];\n    LOAD_DATA(" +
+             memory_ + ", weft_data->offset, weft_data->bytes, weft_data->size);\n  }\n";
+    }
+    run_.clear();
+  }
+
+ private:
+  std::vector<std::string> run_;
+  std::string memory_;
+  size_t first_ = 0, last_ = 0;
+};
 
 /// Prototypes of functions that only some files call (wasm functions; imports and exports, from module.h), kept out
 /// of shared.h: each file of bodies declares just what it calls, so its text, and so its compiled object
@@ -401,7 +447,8 @@ std::vector<std::vector<size_t>> cut_into_units(const ModuleText& m,
 /// wrote the shape's placeholders: data segments become pointers into the values (compiling megabytes of C
 /// initialisers costs minutes for nothing), and so do constant segment offsets and global initialisers.
 Result<void> split_module_text(std::string_view text, const ValueSlots& slots, std::string_view name,
-                               size_t unit_bytes, const std::vector<std::vector<size_t>>* plan, AotSource& out) {
+                               size_t unit_bytes, const std::vector<std::vector<size_t>>* plan,
+                               const std::vector<bool>* absent, AotSource& out) {
   WEFT_TRY(ModuleText m, cut_module_text(text, name));
   bool split = unit_bytes > 0;
   std::string shared, main;
@@ -413,8 +460,10 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
   size_t loads = 0, global_inits = 0;
   bool in_init_globals = false;
   std::string placed;
+  DataLoads data_loads;  // LOAD_DATA lines go to main.c in either case
   for (size_t i = m.region; i < m.bodies; ++i) {
     std::string_view line = m.lines[i];
+    if (!starts_with(line, "  LOAD_DATA(")) data_loads.flush(main);
     if (starts_with(line, "static const u8 data_segment_data_")) {
       // Every segment has one (none is empty in the shape), in segment order.
       std::string symbol(line.substr(16, line.find('[') - 16));
@@ -434,9 +483,10 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
       WEFT_TRY(placed, place_global(line, global_inits++, slots, name));
       line = placed;
     } else if (starts_with(line, "  LOAD_DATA(")) {
-      WEFT_TRY(placed, place_segment(line, segment_symbols, slots, name));
+      WEFT_TRY(PlacedSegment segment, place_segment(line, segment_symbols, slots, name));
       ++loads;
-      line = placed;
+      data_loads.add(std::move(segment), main);
+      continue;
     }
     if (!split) {
       append_line(main, line);
@@ -460,6 +510,7 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
       append_line(main, line);
     }
   }
+  data_loads.flush(main);
   size_t active = std::count_if(slots.segments.begin(), slots.segments.end(), [](const auto& s) { return s.active; });
   if (segment_symbols.size() != slots.segments.size() || loads != active || global_inits != slots.globals.size())
     return fail("core module " + std::string(name) + ": wasm2c wrote " + std::to_string(segment_symbols.size()) +
@@ -476,10 +527,18 @@ Result<void> split_module_text(std::string_view text, const ValueSlots& slots, s
   }
   std::vector<std::vector<size_t>> units;  // per file, its functions
   if (split && plan) {
-    // Cut before wasm2c ran (by the functions' keys): its bodies are the module's defined functions, in order.
-    if (functions.size() != out.functions)
+    // Cut before wasm2c ran (by the functions' keys): its bodies are the module's defined functions, in order,
+    // but for those it was told are imports (`absent`, hide_functions: only in files whose objects are at hand).
+    size_t expected = out.functions - (absent ? std::count(absent->begin(), absent->end(), true) : 0);
+    if (functions.size() != expected)
       return fail("core module " + std::string(name) + ": wasm2c wrote " + std::to_string(functions.size()) +
-                  " function bodies; the module defines " + std::to_string(out.functions));
+                  " function bodies; the module defines " + std::to_string(expected));
+    if (absent) {
+      std::vector<std::pair<size_t, size_t>> all(out.functions);
+      for (size_t f = 0, written = 0; f < all.size(); ++f)
+        if (!(*absent)[f]) all[f] = functions[written++];
+      functions = std::move(all);
+    }
     units = *plan;
   } else if (split) {
     units = cut_into_units(m, functions, body_bytes, unit_bytes);
@@ -793,7 +852,8 @@ bool is_value_type_byte(uint8_t b) { return b >= 0x7b ? b <= 0x7f : (b == 0x70 |
 /// number whose meaning body_context covers. nullopt for an opcode not decoded here (threads, exceptions, SIMD,
 /// GC): the module is then keyed by its C.
 std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module& module, size_t func_index,
-                               const std::vector<std::string>& import_of_func, std::vector<uint8_t>& stripped) {
+                               const std::vector<std::string>& import_of_func, std::vector<uint8_t>& stripped,
+                               bool& refers_to_functions) {
   stripped.clear();
   std::string callees;
   size_t at = 0, copied = 0;
@@ -838,7 +898,11 @@ std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module
         for (uint64_t i = 0; ok && i <= *n; ++i) ok = skip_leb(body, at);
         break;
       }
-      case 0x10: case 0x12: case 0xd2:
+      case 0x12: case 0xd2:  // return_call, ref.func: a function named otherwise than by a call (hide_functions)
+        refers_to_functions = true;
+        ok = callee();
+        break;
+      case 0x10:
         ok = callee();
         break;
       case 0x11: case 0x13:
@@ -891,6 +955,7 @@ struct BodyKeys {
   Digest context;
   std::vector<Digest> functions;
   std::vector<size_t> wasm_bytes;
+  bool refers_to_functions = false;  // some body has a `ref.func` or `return_call`
 };
 
 std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Module& module, size_t stub_imports) {
@@ -911,7 +976,8 @@ std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Mo
     if (!bodies || bodies->size() != defined + stubs) return std::nullopt;
     std::vector<uint8_t> stripped;
     for (size_t i = stubs; i < bodies->size(); ++i) {
-      auto key = body_key((*bodies)[i], module, module.num_func_imports + i - stubs, import_of_func, stripped);
+      auto key = body_key((*bodies)[i], module, module.num_func_imports + i - stubs, import_of_func, stripped,
+                          keys.refers_to_functions);
       if (!key) return std::nullopt;
       keys.functions.push_back(*key);
       keys.wasm_bytes.push_back((*bodies)[i].size());
@@ -957,6 +1023,176 @@ std::vector<std::vector<size_t>> cut_by_keys(const BodyKeys& keys, size_t unit_b
     units[0].pop_back();
   }
   return units;
+}
+
+/// The defined functions wasm2c is told are imports (hide_functions), and what it takes to write their C as if they
+/// were defined ones (unhide_functions).
+struct HiddenFunctions {
+  std::vector<bool> hidden;              // per defined function
+  std::vector<std::string> fields;       // per defined function: its name without `$` (`fn12`), its import's field
+  bool any = false;
+};
+
+/// wabt 1.0.32's WriteC copies its whole global symbol set (a JS engine: ≈ 12 700 names) for every defined function
+/// it writes, bodies or not: ≈ 10 s of CPU for an engine whose every file's object is at hand. The functions whose
+/// objects are at hand (`hidden`) become imports of module "w" whose field is their name (`fn12`; no real import's
+/// field starts with `f`, name_imports_and_stubs), so WriteC writes no body for them and only declares them, and
+/// unhide_functions then turns every trace of the import back into what wasm2c writes for a defined function
+/// (`(*Z_wZ_fn12)(instance->Z_w_instance, …)` → `w2c_fn12(instance, …)`, the table entry, the prototype; the
+/// import's declaration leaves module.h). Only when the rewrite is known to cover every mention: the module already
+/// imports functions from "w" (else the instance would gain an import pointer), no body names a function otherwise
+/// than by `call` (`ref.func`, `return_call`), and exports, element segments and start functions name functions by
+/// name (so reordering the function list changes none of them). false (nothing changed) otherwise.
+bool hide_functions(wabt::Module& module, const std::vector<bool>& hidden, HiddenFunctions& out) {
+  size_t imports = module.num_func_imports;
+  if (imports == 0 || hidden.size() != module.funcs.size() - imports) return false;
+  for (const auto* exp : module.exports)
+    if (exp->kind == wabt::ExternalKind::Func && !exp->var.is_name()) return false;
+  for (const auto* segment : module.elem_segments)
+    for (const auto& exprs : segment->elem_exprs)
+      for (const auto& expr : exprs)
+        if (const auto* ref = wabt::dyn_cast<wabt::RefFuncExpr>(&expr); ref && !ref->var.is_name()) return false;
+  for (const auto* start : module.starts)
+    if (!start->is_name()) return false;
+  out.hidden = hidden;
+  out.fields.clear();
+  std::vector<wabt::Func*> funcs(module.funcs.begin(), module.funcs.begin() + imports), defined;
+  for (size_t f = 0; f < hidden.size(); ++f) {
+    wabt::Func* func = module.funcs[imports + f];
+    if (func->name.size() < 2 || func->name[0] != '$' || func->name[1] != 'f') return false;
+    out.fields.push_back(func->name.substr(1));
+  }
+  for (size_t f = 0; f < hidden.size(); ++f) {
+    wabt::Func* func = module.funcs[imports + f];
+    if (!hidden[f]) {
+      defined.push_back(func);
+      continue;
+    }
+    auto imp = std::make_unique<wabt::FuncImport>(func->name);
+    imp->module_name = "w";
+    imp->field_name = out.fields[f];
+    imp->func.decl = func->decl;
+    imp->func.local_types = func->local_types;  // an export's wrapper names its parameters from these
+    imp->func.bindings = func->bindings;
+    funcs.push_back(&imp->func);
+    module.imports.push_back(imp.get());
+    module.fields.push_back(std::make_unique<wabt::ImportModuleField>(std::move(imp)));
+    out.any = true;
+  }
+  module.num_func_imports = wabt::Index(funcs.size());
+  funcs.insert(funcs.end(), defined.begin(), defined.end());
+  module.funcs = std::move(funcs);
+  module.func_bindings.clear();
+  for (size_t i = 0; i < module.funcs.size(); ++i)
+    module.func_bindings.emplace(module.funcs[i]->name, wabt::Binding(wabt::Index(i)));
+  return true;
+}
+
+/// wasm2c's module.c and module.h for a module hide_functions changed, rewritten to read as they would for the
+/// module as it was: byte for byte (AotCacheOptions::verify_unit_keys compares them with a full translation). The
+/// forms are wabt 1.0.32's; anything else found makes this return false (the module is then translated without
+/// hiding).
+bool unhide_functions(std::string& c, std::string& h, const HiddenFunctions& hidden) {
+  // module.h: the hidden imports' declarations go; each becomes the prototype of a defined function.
+  std::unordered_map<std::string, std::string> prototypes;  // field → `static <result> w2c_<field>(Z_m_instance_t*…;`
+  {
+    constexpr std::string_view kImport = "/* import: 'w' 'f";
+    std::string out;
+    for (size_t at = 0; at < h.size();) {
+      size_t nl = h.find('\n', at);
+      if (nl == std::string::npos) nl = h.size();
+      std::string_view line(h.data() + at, nl - at);
+      if (!starts_with(line, kImport)) {
+        out.append(line);
+        if (nl < h.size()) out.push_back('\n');
+        at = nl + 1;
+        continue;
+      }
+      size_t quote = line.find('\'', kImport.size());
+      if (quote == std::string_view::npos || nl >= h.size()) return false;
+      std::string field(line.substr(kImport.size() - 1, quote - kImport.size() + 1));
+      size_t next = h.find('\n', nl + 1);
+      if (next == std::string::npos) return false;
+      std::string_view decl(h.data() + nl + 1, next - nl - 1);
+      std::string symbol = "Z_wZ_" + field + "(struct Z_w_instance_t*";
+      size_t where = decl.find(symbol);
+      if (where == std::string_view::npos || !decl.ends_with(";")) return false;
+      prototypes[field] = "static " + std::string(decl.substr(0, where)) + "w2c_" + field + "(Z_m_instance_t*" +
+                          std::string(decl.substr(where + symbol.size()));
+      at = next + 1;
+    }
+    h = std::move(out);
+  }
+  size_t count = std::count(hidden.hidden.begin(), hidden.hidden.end(), true);
+  if (prototypes.size() != count) return false;
+  // module.c: calls (and exports, and the start call) and table entries of the hidden functions.
+  {
+    constexpr std::string_view kCallRest = ")(instance->Z_w_instance";
+    constexpr std::string_view kEntry = "(wasm_rt_function_ptr_t)Z_wZ_", kEntryRest =
+                                                                           ", offsetof(Z_m_instance_t, Z_w_instance)}";
+    std::string out;
+    out.reserve(c.size());
+    size_t copied = 0;
+    for (size_t at = c.find("Z_wZ_f"); at != std::string::npos; at = c.find("Z_wZ_f", at)) {
+      size_t end = at + 5;
+      while (end < c.size() && (std::isalnum(static_cast<unsigned char>(c[end])) || c[end] == '_')) ++end;
+      std::string field = c.substr(at + 5, end - at - 5);
+      if (!prototypes.count(field)) return false;
+      std::string_view rest(c.data() + end, c.size() - end);
+      if (at >= 2 && c.compare(at - 2, 2, "(*") == 0 && starts_with(rest, kCallRest)) {
+        out.append(c, copied, at - 2 - copied);
+        out += "w2c_" + field + "(instance";
+        copied = end + kCallRest.size();
+      } else if (at + 5 >= kEntry.size() && c.compare(at + 5 - kEntry.size(), kEntry.size(), kEntry) == 0 &&
+                 starts_with(rest, kEntryRest)) {
+        out.append(c, copied, at + 5 - kEntry.size() - copied);
+        out += "(wasm_rt_function_ptr_t)&w2c_" + field + ", 0}";
+        copied = end + kEntryRest.size();
+      } else {
+        return false;
+      }
+      at = copied;
+    }
+    out.append(c, copied, std::string::npos);
+    c = std::move(out);
+  }
+  // module.c: the prototypes of defined functions, in the order of the functions, after init_func_types.
+  constexpr std::string_view kFuncTypes = "static void init_func_types(void) {\n";
+  size_t types = c.find(kFuncTypes);
+  if (types == std::string::npos) return false;
+  size_t block = c.find("\n}\n\n", types);
+  if (block == std::string::npos) return false;
+  block += 4;  // the first prototype, or what follows when wasm2c wrote none
+  size_t block_end = block;
+  std::vector<std::string_view> written;
+  while (true) {
+    size_t nl = c.find('\n', block_end);
+    if (nl == std::string::npos) return false;
+    std::string_view line(c.data() + block_end, nl - block_end);
+    if (!is_function_line(line)) break;
+    if (!line.ends_with(";")) return false;
+    written.push_back(line);
+    block_end = nl + 1;
+  }
+  if (!written.empty()) {
+    if (c.compare(block_end, 1, "\n") != 0) return false;
+    ++block_end;
+  }
+  std::string merged;
+  size_t next = 0;
+  for (size_t f = 0; f < hidden.hidden.size(); ++f) {
+    if (hidden.hidden[f]) {
+      append_line(merged, prototypes[hidden.fields[f]]);
+    } else {
+      if (next >= written.size() || written[next].find(" w2c_" + hidden.fields[f] + "(") == std::string_view::npos)
+        return false;
+      append_line(merged, written[next++]);
+    }
+  }
+  if (next != written.size()) return false;
+  if (!merged.empty()) merged.push_back('\n');
+  c.replace(block, block_end - block, merged);
+  return true;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -1014,8 +1250,13 @@ Result<AotModuleInfo> describe_aot_module(std::span<const uint8_t> wasm, std::st
   return info;
 }
 
-Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view name, size_t unit_bytes,
-                                 const AotUnitReuse& reuse) {
+namespace {
+
+/// translate_to_c; with `hide` false, functions whose objects are at hand are written with `unreachable` bodies
+/// instead of being hidden from wasm2c (hide_functions). nullopt (no error) when the hidden functions' C could not be
+/// restored: the caller translates again without hiding.
+Result<std::optional<AotSource>> translate(std::span<const uint8_t> wasm, std::string_view name, size_t unit_bytes,
+                                           const AotUnitReuse& reuse, bool hide) {
   // The IR lives on the heap and goes as soon as wasm2c and the import glue are done with it: for a JS engine it
   // is hundreds of MiB, and the split below copies the ≈150 MiB of C once more.
   auto owned = std::make_unique<wabt::Module>();
@@ -1049,10 +1290,13 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   // whose object the caller has (`reuse.have`) become `unreachable` in the IR, so wasm2c writes C only for main.c
   // and the files that are missing (the bulk of the translation's time for a JS engine of a new world).
   std::vector<std::vector<size_t>> plan;
+  std::vector<bool> at_hand(out.functions, false);  // per defined function: in a file whose object is at hand
+  bool refers_to_functions = true;
   auto keyed_at = std::chrono::steady_clock::now();
   double cpu_keyed = thread_cpu_seconds();
   if (unit_bytes > 0) {
     if (auto keys = key_bodies(wasm, module, stub_imports)) {
+      refers_to_functions = keys->refers_to_functions;
       plan = cut_by_keys(*keys, unit_bytes);
       for (const auto& unit : plan) {
         Hasher h;
@@ -1061,16 +1305,24 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
         out.part_keys.push_back(hex(h.digest()));
         bool have = reuse.have && reuse.have(out.part_keys.back());
         out.part_reused.push_back(have);
-        if (!have) continue;
-        for (size_t f : unit) {
-          wabt::Func& func = *module.funcs[module.num_func_imports + f];
-          func.exprs.clear();
-          func.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
-        }
+        if (have)
+          for (size_t f : unit) at_hand[f] = true;
       }
     }
   }
   double keying = seconds_since(keyed_at), keying_cpu = thread_cpu_seconds() - cpu_keyed;
+  // The glue reads the imports and exports: written before hide_functions adds imports of its own.
+  WEFT_TRY(std::string glue, aot_glue::write_glue(module, info, name));
+  HiddenFunctions hidden;
+  bool any_at_hand = std::find(at_hand.begin(), at_hand.end(), true) != at_hand.end();
+  if (any_at_hand && !(hide && !refers_to_functions && hide_functions(module, at_hand, hidden))) {
+    for (size_t f = 0; f < at_hand.size(); ++f) {
+      if (!at_hand[f]) continue;
+      wabt::Func& func = *module.funcs[module.num_func_imports + f];
+      func.exprs.clear();
+      func.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
+    }
+  }
   auto written_at = std::chrono::steady_clock::now();
   double cpu_written = thread_cpu_seconds();
   wabt::MemoryStream c_stream, h_stream;
@@ -1079,26 +1331,45 @@ Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view
   if (wabt::Failed(wabt::WriteC(&c_stream, &h_stream, "module.h", &module, options)))
     return fail("core module " + std::string(name) + ": wasm2c could not translate it");
   double write_c = seconds_since(written_at), write_cpu = thread_cpu_seconds() - cpu_written;
+  owned.reset();
   const auto& h = h_stream.output_buffer().data;
   out.header.assign(h.begin(), h.end());
-
-  WEFT_TRY(std::string glue, aot_glue::write_glue(module, info, name));
-  owned.reset();
+  auto& c_bytes_written = c_stream.output_buffer().data;
+  std::string c(c_bytes_written.begin(), c_bytes_written.end());
+  std::vector<uint8_t>().swap(c_bytes_written);
+  if (hidden.any && !unhide_functions(c, out.header, hidden)) {
+    log::warn("aot: core module ", name, ": wasm2c's output for functions declared as imports has an unexpected "
+              "form; translating it again with their bodies");
+    return std::optional<AotSource>();
+  }
+  if (hidden.any) out.functions_hidden = std::count(hidden.hidden.begin(), hidden.hidden.end(), true);
   auto split_at = std::chrono::steady_clock::now();
   double cpu_split = thread_cpu_seconds();
-  auto& c = c_stream.output_buffer().data;
   size_t c_bytes = c.size();
-  WEFT_TRY_VOID(split_module_text(std::string_view(reinterpret_cast<const char*>(c.data()), c.size()),
-                                  slots, name, unit_bytes, plan.size() >= 2 ? &plan : nullptr, out));
-  std::vector<uint8_t>().swap(c);
+  WEFT_TRY_VOID(split_module_text(c, slots, name, unit_bytes, plan.size() >= 2 ? &plan : nullptr,
+                                  hidden.any ? &hidden.hidden : nullptr, out));
+  std::string().swap(c);
   out.main += glue;
   out.main += traps;
   if (unit_bytes > 0)
     log::debug("aot: core module ", name, " translated (wall/CPU seconds): read and validated ", read_and_validate,
                "/", read_cpu, ", keyed ", keying, "/", keying_cpu, ", ", c_bytes, " bytes of C written ", write_c, "/",
-               write_cpu, " (", out.functions_written, " of ", out.functions, " function bodies), cut ",
+               write_cpu, " (", out.functions_written, " of ", out.functions, " function bodies, ", out.functions_hidden,
+               " declared as imports), cut ",
                seconds_since(split_at), "/", thread_cpu_seconds() - cpu_split);
-  return out;
+  return std::optional<AotSource>(std::move(out));
+}
+
+}  // namespace
+
+Result<AotSource> translate_to_c(std::span<const uint8_t> wasm, std::string_view name, size_t unit_bytes,
+                                 const AotUnitReuse& reuse) {
+  WEFT_TRY(std::optional<AotSource> source, translate(wasm, name, unit_bytes, reuse, /*hide=*/true));
+  if (!source) {
+    WEFT_TRY(source, translate(wasm, name, unit_bytes, reuse, /*hide=*/false));
+  }
+  if (!source) return fail("core module " + std::string(name) + ": wasm2c could not translate it");
+  return std::move(*source);
 }
 
 }  // namespace weft::runtime

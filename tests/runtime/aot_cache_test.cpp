@@ -293,6 +293,7 @@ TEST(AotCache, AModuleOfAnotherWorldTranslatesAndCompilesOnlyTheFilesItLacksAndR
   EXPECT_EQ(second.units_compiled, 1u);
   EXPECT_EQ(second.functions, 7u);
   EXPECT_EQ(second.functions_written, 1u) << "wasm2c wrote the bodies of files whose objects were at hand";
+  EXPECT_EQ(second.functions_hidden, 6u) << "wasm2c visited functions whose objects were at hand";
   EXPECT_EQ(unit_objects(cache), 7u);
   auto engine = make_aot_engine(std::move(cache));
   expect_world_answers(*engine, "one", 1);
@@ -314,6 +315,7 @@ TEST(AotCache, AWorldThatImportsWhatAnotherWorldStubsCompilesNoFileOfItsEngineAn
   EXPECT_EQ(report.units_reused, 6u) << "the caller of the import the other world stubs was compiled again";
   EXPECT_EQ(report.units_compiled, 0u);
   EXPECT_EQ(report.functions_written, 0u);
+  EXPECT_EQ(report.functions_hidden, 6u) << "wasm2c visited functions whose objects were at hand";
   EXPECT_EQ(unit_objects(cache), 6u);
   auto engine = make_aot_engine(std::move(cache));
   expect_world_answers(*engine, "one", 1);

@@ -59,6 +59,7 @@ struct AotCompileReport {
   size_t units_compiled = 0;     // of them, compiled
   size_t functions = 0;          // defined functions
   size_t functions_written = 0;  // of them, bodies wasm2c wrote as C
+  size_t functions_hidden = 0;   // of them, in files whose objects were at hand and declared to wasm2c as imports
 };
 
 /// What prune_units did: unit objects kept and removed; `busy` when a compile held the store (nothing removed).
@@ -150,6 +151,7 @@ struct AotSource {
   std::vector<bool> part_reused;       // per part: not written, its object is at hand
   size_t functions = 0;                // defined functions
   size_t functions_written = 0;        // of them, bodies written as C
+  size_t functions_hidden = 0;         // of them, declared to wasm2c as imports: not even visited (part_reused)
 };
 struct AotUnitReuse {
   std::string key_context;  // what else the files' objects depend on: compiler, flags, ABI version
