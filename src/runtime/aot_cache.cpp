@@ -130,6 +130,10 @@ void add_flags(std::vector<std::string>& argv, bool compile_only) {
 }
 
 constexpr size_t kDefaultSplitModuleBytes = size_t(1) << 20;
+constexpr uint64_t kDefaultMaxEntryBytes = uint64_t(4) << 30;
+// A load refreshes its entry's modification time (prune_entries' recency) when it is older than this: recency to the
+// hour is enough to keep what is in use, and a load writes at most once an hour.
+constexpr time_t kRecencyGrainSeconds = 3600;
 
 /// The directory exists (created 0700 when missing), is a real directory, ours, and nobody else can write to it.
 Result<void> check_private_dir(const std::string& dir) {
@@ -275,6 +279,14 @@ Result<AotCache> AotCache::open(AotCacheOptions options) {
   }
   if (options.unit_bytes == 0) return fail("the AOT translation unit size must be positive");
   if (paths::env_or("WEFT_AOT_VERIFY_UNITS", "") == "1") options.verify_unit_keys = true;
+  if (options.max_entry_bytes == 0) {
+    std::string text = paths::env_or("WEFT_AOT_CACHE_MAX_BYTES", "");
+    char* end = nullptr;
+    unsigned long long bytes = text.empty() ? 0 : std::strtoull(text.c_str(), &end, 10);
+    if (!text.empty() && (*end != '\0' || bytes == 0))
+      return fail("WEFT_AOT_CACHE_MAX_BYTES must be a positive number of bytes, not '" + text + "'");
+    options.max_entry_bytes = bytes ? uint64_t(bytes) : kDefaultMaxEntryBytes;
+  }
   WEFT_TRY_VOID(check_private_dir(options.dir));
   auto cc = find_in_path("cc");
   if (!cc) return fail("no C compiler (cc) in PATH");
@@ -336,6 +348,7 @@ std::optional<UniqueFd> AotCache::open_cached(const std::string& key) const {
   auto recorded = read_file(options_.dir + "/" + key + ".sha256", 256);
   if (!bytes || !recorded) return std::nullopt;
   if (trim(*recorded) != hex_sha256(*bytes)) return std::nullopt;
+  if (st.st_mtime < ::time(nullptr) - kRecencyGrainSeconds) (void)::futimens(fd.get(), nullptr);  // used now
   return fd;
 }
 
@@ -411,6 +424,48 @@ Result<UniqueFd> lock_unit_store(const std::string& dir, int operation) {
 }
 
 }  // namespace
+
+Result<AotEntryPruning> AotCache::prune_entries(const std::string& keep) const {
+  struct Entry {
+    std::string key;
+    uint64_t bytes;
+    struct timespec used;
+  };
+  std::vector<Entry> entries;
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& item : fs::directory_iterator(options_.dir, ec)) {
+    std::string file = item.path().filename().string();
+    if (!file.ends_with(".so") || !is_unit_key(file.substr(0, file.size() - 3))) continue;
+    struct stat st {};
+    if (::lstat(item.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    entries.push_back({file.substr(0, file.size() - 3), uint64_t(st.st_size), st.st_mtim});
+    total += uint64_t(st.st_size);
+  }
+  if (ec) return fail("list AOT cache directory " + options_.dir + ": " + ec.message());
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.used.tv_sec != b.used.tv_sec ? a.used.tv_sec < b.used.tv_sec : a.used.tv_nsec < b.used.tv_nsec;
+  });
+  AotEntryPruning pruning;
+  for (const Entry& entry : entries) {
+    if (total <= options_.max_entry_bytes || entry.key == keep) {
+      ++pruning.kept;
+      continue;
+    }
+    // An entry being compiled (ensure holds its lock) is left alone: its compile reads it back once stored.
+    std::string lock_path = options_.dir + "/" + entry.key + ".lock";
+    UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+      ++pruning.kept;
+      continue;
+    }
+    for (const char* extension : {".so", ".sha256", ".units"}) fs::remove(options_.dir + "/" + entry.key + extension, ec);
+    total -= entry.bytes;
+    ++pruning.removed;
+  }
+  pruning.kept_bytes = total;
+  return pruning;
+}
 
 Result<AotUnitPruning> AotCache::prune_units() const {
   AotUnitPruning pruning;
@@ -644,6 +699,11 @@ Result<UniqueFd> AotCache::compile(std::span<const uint8_t> wasm, std::string_vi
   // files of equal content when the compiler is deterministic; otherwise the entry is rebuilt on the next load.
   if (!fd) return fail("the compiled code of core module " + std::string(name) + " in " + options_.dir +
                        " changed while it was stored");
+  if (auto pruned = prune_entries(key); !pruned)
+    log::warn("aot: pruning ", options_.dir, " failed: ", pruned.error().message);
+  else if (pruned->removed > 0)
+    log::info("aot: removed ", pruned->removed, " least recently used compiled modules from ", options_.dir,
+              " to stay within ", options_.max_entry_bytes, " bytes");
   if (units_lock) {
     units_lock = UniqueFd();
     // Objects no entry lists any more (their entries were replaced or removed) go; a busy store is pruned by the

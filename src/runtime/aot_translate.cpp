@@ -853,7 +853,7 @@ bool is_value_type_byte(uint8_t b) { return b >= 0x7b ? b <= 0x7f : (b == 0x70 |
 /// GC): the module is then keyed by its C.
 std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module& module, size_t func_index,
                                const std::vector<std::string>& import_of_func, std::vector<uint8_t>& stripped,
-                               bool& refers_to_functions) {
+                               bool& refers_to_functions, int& unknown_opcode) {
   stripped.clear();
   std::string callees;
   size_t at = 0, copied = 0;
@@ -932,6 +932,7 @@ std::optional<Digest> body_key(std::span<const uint8_t> body, const wabt::Module
           auto align = read_leb_u32(body, at);
           ok = align && (!(*align & 0x40) || skip_leb(body, at)) && skip_leb(body, at);
         } else if (op < 0x45 || op > 0xc4) {  // 0x45–0xc4: numeric instructions without immediates
+          unknown_opcode = op;
           return std::nullopt;
         }
     }
@@ -956,9 +957,11 @@ struct BodyKeys {
   std::vector<Digest> functions;
   std::vector<size_t> wasm_bytes;
   bool refers_to_functions = false;  // some body has a `ref.func` or `return_call`
+  int unknown_opcode = -1;           // when keying stopped at an opcode not decoded here: that opcode
 };
 
-std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Module& module, size_t stub_imports) {
+std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Module& module, size_t stub_imports,
+                                   int* unknown_opcode = nullptr) {
   BodyKeys keys;
   auto context = body_context(module);
   if (!context) return std::nullopt;
@@ -977,8 +980,11 @@ std::optional<BodyKeys> key_bodies(std::span<const uint8_t> wasm, const wabt::Mo
     std::vector<uint8_t> stripped;
     for (size_t i = stubs; i < bodies->size(); ++i) {
       auto key = body_key((*bodies)[i], module, module.num_func_imports + i - stubs, import_of_func, stripped,
-                          keys.refers_to_functions);
-      if (!key) return std::nullopt;
+                          keys.refers_to_functions, keys.unknown_opcode);
+      if (!key) {
+        if (unknown_opcode) *unknown_opcode = keys.unknown_opcode;
+        return std::nullopt;
+      }
       keys.functions.push_back(*key);
       keys.wasm_bytes.push_back((*bodies)[i].size());
     }
@@ -1294,8 +1300,16 @@ Result<std::optional<AotSource>> translate(std::span<const uint8_t> wasm, std::s
   bool refers_to_functions = true;
   auto keyed_at = std::chrono::steady_clock::now();
   double cpu_keyed = thread_cpu_seconds();
+  // wabt 1.0.32's WriteC aborts the process on a SIMD instruction (it has no C for them), and its reader accepts them
+  // (SIMD is on by default): such a module is refused here, before wasm2c sees it. The keys' decoder stops at the
+  // first 0xfd prefix; any module's bodies are decoded (a small module's in microseconds).
+  int unknown_opcode = -1;
+  auto keys = key_bodies(wasm, module, stub_imports, &unknown_opcode);
+  if (!keys && unknown_opcode == 0xfd)
+    return fail("core module " + std::string(name) +
+                " uses SIMD instructions, which the AOT engine's wasm2c (wabt " WABT_VERSION_STRING ") cannot translate");
   if (unit_bytes > 0) {
-    if (auto keys = key_bodies(wasm, module, stub_imports)) {
+    if (keys) {
       refers_to_functions = keys->refers_to_functions;
       plan = cut_by_keys(*keys, unit_bytes);
       for (const auto& unit : plan) {

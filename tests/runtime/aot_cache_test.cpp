@@ -445,5 +445,69 @@ TEST(AotCache, TheKeyChangesWhenAModuleIsSplit) {
   EXPECT_NE(a->key(c.probe), b->key(c.probe));
 }
 
+TEST(AotCache, AModuleWithSimdInstructionsIsRefusedWithTheReasonInsteadOfCrashingWasm2c) {
+  // wabt 1.0.32's WriteC aborts on any SIMD instruction; its reader accepts them. Whole or split (where the keys from
+  // the wasm stop at the SIMD prefix and the module would have been keyed by its C), the compile fails and says why.
+  auto simd = test::read_file_bytes(WEFT_RT_FIXTURES "/aot_simd.wasm");
+  PrivateCache c;
+  auto whole = AotCache::open(c.options());
+  ASSERT_TRUE(whole.ok()) << whole.error().message;
+  AotCache split = split_cache(c);
+  for (const AotCache* cache : {static_cast<const AotCache*>(&*whole), static_cast<const AotCache*>(&split)}) {
+    auto compiled = cache->compile(simd, "aot_simd");
+    ASSERT_FALSE(compiled.ok()) << "a module with SIMD instructions was compiled";
+    EXPECT_NE(compiled.error().message.find("uses SIMD instructions"), std::string::npos) << compiled.error().message;
+    EXPECT_NE(compiled.error().message.find("aot_simd"), std::string::npos) << compiled.error().message;
+  }
+}
+
+/// Sets the modification time of `path` (prune_entries' recency) to `seconds_ago` seconds before now.
+void used_seconds_ago(const std::string& path, int seconds_ago) {
+  struct timespec times[2];
+  ::clock_gettime(CLOCK_REALTIME, &times[0]);
+  times[0].tv_sec -= seconds_ago;
+  times[1] = times[0];
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+}
+
+TEST(AotCache, CompiledModulesStayWithinTheirBudgetTheLeastRecentlyUsedGoingFirst) {
+  const std::vector<uint8_t> modules[3] = {test::read_file_bytes(WEFT_RT_FIXTURES "/engine_probe.wasm"),
+                                           test::read_file_bytes(WEFT_RT_FIXTURES "/aot_values_first.wasm"),
+                                           test::read_file_bytes(WEFT_RT_FIXTURES "/aot_units.wasm")};
+  // Their sizes, from a cache without a budget (the compiler's output is the same in both).
+  PrivateCache sizing;
+  auto unbounded = AotCache::open(sizing.options());
+  ASSERT_TRUE(unbounded.ok()) << unbounded.error().message;
+  uint64_t all = 0;
+  for (const auto& module : modules) {
+    ASSERT_TRUE(unbounded->compile(module, "module").ok());
+    all += std::filesystem::file_size(unbounded->dir() + "/" + unbounded->key(module) + ".so");
+  }
+  // Room for any two of the three, not for all of them.
+  PrivateCache c;
+  auto options = c.options();
+  options.max_entry_bytes = all - 1;
+  auto cache = AotCache::open(options);
+  ASSERT_TRUE(cache.ok()) << cache.error().message;
+  auto entry = [&](int i) { return cache->dir() + "/" + cache->key(modules[i]); };
+  ASSERT_TRUE(cache->compile(modules[0], "probe").ok());
+  ASSERT_TRUE(cache->compile(modules[1], "values").ok());
+  EXPECT_TRUE(std::filesystem::exists(entry(0) + ".so") && std::filesystem::exists(entry(1) + ".so"));
+  // The probe was compiled first, but loaded since: the values module is the least recently used.
+  used_seconds_ago(entry(0) + ".so", 3 * 3600);
+  used_seconds_ago(entry(1) + ".so", 2 * 3600);
+  EXPECT_TRUE(cache->open_cached(cache->key(modules[0])));
+  ASSERT_TRUE(cache->compile(modules[2], "units").ok());
+  EXPECT_TRUE(cache->open_cached(cache->key(modules[0]))) << "the recently loaded entry was removed";
+  EXPECT_TRUE(cache->open_cached(cache->key(modules[2]))) << "the entry just compiled was removed";
+  EXPECT_FALSE(std::filesystem::exists(entry(1) + ".so")) << "the least recently used entry stayed over the budget";
+  EXPECT_FALSE(std::filesystem::exists(entry(1) + ".sha256"));
+  auto pruned = cache->prune_entries();
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+  EXPECT_EQ(pruned->kept, 2u);
+  EXPECT_EQ(pruned->removed, 0u);
+  EXPECT_LE(pruned->kept_bytes, options.max_entry_bytes);
+}
+
 }  // namespace
 }  // namespace weft::runtime

@@ -18,6 +18,9 @@
 // whose digest checks and whose headers are this translation's, and wasm2c does not even write that file: JS apps of
 // different worlds share their engine's files (docs/performance.md, "Sharing the engine across worlds"). Each `.so`
 // lists its objects in `<dir>/<key>.units`; prune_units removes the ones no entry lists.
+//
+// The entries together stay within AotCacheOptions::max_entry_bytes: after every compile, prune_entries removes the
+// least recently used ones (by the `.so`'s modification time, which a load refreshes when it is over an hour old).
 
 #include <chrono>
 #include <cstddef>
@@ -50,6 +53,9 @@ struct AotCacheOptions {
   /// file reads exactly as the one its object was compiled from (the keys from the wasm cover what the C reads).
   /// Also set by `WEFT_AOT_VERIFY_UNITS=1`.
   bool verify_unit_keys = false;
+  /// Bytes of `.so` entries the cache keeps (prune_entries); 0: `WEFT_AOT_CACHE_MAX_BYTES`, else 4 GiB (a JS app's
+  /// engine is 30–55 MB; each JS world has one, every other app a few small ones).
+  uint64_t max_entry_bytes = 0;
 };
 
 /// What one compile did with a split module's files of function bodies.
@@ -60,6 +66,12 @@ struct AotCompileReport {
   size_t functions = 0;          // defined functions
   size_t functions_written = 0;  // of them, bodies wasm2c wrote as C
   size_t functions_hidden = 0;   // of them, in files whose objects were at hand and declared to wasm2c as imports
+};
+
+/// What prune_entries did: `.so` entries kept and removed, and the bytes of the kept ones.
+struct AotEntryPruning {
+  size_t kept = 0, removed = 0;
+  uint64_t kept_bytes = 0;
 };
 
 /// What prune_units did: unit objects kept and removed; `busy` when a compile held the store (nothing removed).
@@ -99,6 +111,13 @@ class AotCache {
   /// `<dir>/units.lock` shared from before they pick objects (copied into their private build directory) until their
   /// entry lists them; this takes it exclusively without waiting and does nothing (`busy`) when a compile holds it.
   [[nodiscard]] Result<AotUnitPruning> prune_units() const;
+
+  /// Removes the least recently used `.so` entries (with their digest and unit list) until the rest fit in
+  /// max_entry_bytes, never `keep` (the entry just compiled) nor an entry whose `<key>.lock` a compile holds. Every
+  /// compile runs it before prune_units, so the objects only removed entries used go too. Recency is the `.so`'s
+  /// modification time: set when it is compiled, refreshed by open_cached when over an hour old (one write an hour
+  /// at most, not one per load).
+  [[nodiscard]] Result<AotEntryPruning> prune_entries(const std::string& keep = {}) const;
 
   /// Whether `wasm` is compiled as several translation units (split_module_bytes).
   [[nodiscard]] bool splits(std::span<const uint8_t> wasm) const { return wasm.size() > options_.split_module_bytes; }
