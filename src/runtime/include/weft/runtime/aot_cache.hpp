@@ -160,8 +160,10 @@ class AotCache {
 /// SHA-256 of `AotUnitReuse::key_context`, of everything its bodies' C reads from the module (types, globals,
 /// memories, tables and segments as named in the C, wabt's version, aot_abi.h, the generator's version) and of each
 /// of its functions' key (the body's bytes with every callee replaced by its name and type in the C). A file whose
-/// key `have` accepts is not written (its `parts` text is empty, `part_reused` true): wasm2c writes its bodies as
-/// `unreachable`, and only main.c and the other files cost a translation. Modules with something the keys do not
+/// key `have` accepts is not written (its `parts` text is empty, `part_reused` true): wasm2c is told its functions are
+/// imports and only declares them (their C is then rewritten to a defined function's: `functions_hidden`), or, when
+/// that rewrite would not cover every mention, writes their bodies as `unreachable`; only main.c and the other files
+/// cost a translation. A module whose bodies use SIMD is refused (wabt 1.0.32's wasm2c aborts on them). Modules with something the keys do not
 /// cover (threads, exceptions, SIMD) have no `part_keys` and every file written, cut by its C as before.
 struct AotSource {
   std::string header, shared, main;
