@@ -343,6 +343,27 @@ TEST(AotCache, AWorldWhoseImportsSitAtOtherIndicesCompilesNoFileOfItsEngineAndRu
   expect_world_answers(*make_interpreter_engine(), "five", 1);
 }
 
+TEST(AotCache, AnEngineWithRefFuncStillTakesItsStoredObjectsWithTheirBodiesWrittenAsTraps) {
+  // `ref.func` in a body names a function otherwise than by a call, which the rewrite of functions declared to wasm2c
+  // as imports does not cover: their bodies are written as `unreachable` instead, and main.c and the new file still
+  // read exactly as a full translation's (verify_unit_keys).
+  PrivateCache c;
+  AotCache cache = split_cache(c);
+  ASSERT_TRUE(cache.compile(world("six"), "aot_world_six").ok());
+  AotCompileReport report;
+  auto compiled = cache.compile(world("seven"), "aot_world_seven", {}, &report);
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  EXPECT_EQ(report.units, 8u);
+  EXPECT_EQ(report.units_reused, 7u);
+  EXPECT_EQ(report.units_compiled, 1u) << "only the pong glue's file is new";
+  EXPECT_EQ(report.functions_written, 1u);
+  EXPECT_EQ(report.functions_hidden, 0u) << "functions were declared as imports in a module with ref.func";
+  auto engine = make_aot_engine(std::move(cache));
+  expect_world_answers(*engine, "six", 1);
+  expect_world_answers(*engine, "seven", 2);
+  expect_world_answers(*make_interpreter_engine(), "seven", 2);
+}
+
 /// `through_table(1, 5)`: the engine's `$twice` of 5 (10; 25 in world three, whose `$twice` multiplies).
 uint32_t twice_of_five(CoreEngine& engine, const std::string& name) {
   engine.set_memory_limit(4 * 65536);
