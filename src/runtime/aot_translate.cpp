@@ -253,15 +253,16 @@ Result<std::string> place_global(std::string_view line, size_t index, const Valu
          unbox(*slots.globals[index], "WEFT_VALUES(instance)->globals[" + std::to_string(index) + "]") + ";";
 }
 
-/// `  LOAD_DATA(<memory>, <offset>, data_segment_data_<…>, 1);` in wasm2c's init_memories: the bytes, the size and a
-/// constant offset come from the module's values. The checks make sure the offset and size written are the shape's
-/// placeholders, not values compiled in.
+/// A LOAD_DATA line of init_memories as it reads the module's values (place_segment).
 struct PlacedSegment {
   std::string line;
   std::string memory;                  // the LOAD_DATA's first argument (`instance->w2c_e0`)
   std::optional<size_t> constant;      // the segment's index when its offset is a constant (read from the values)
 };
 
+/// `  LOAD_DATA(<memory>, <offset>, data_segment_data_<…>, 1);` in wasm2c's init_memories: the bytes, the size and a
+/// constant offset come from the module's values. The checks make sure the offset and size written are the shape's
+/// placeholders, not values compiled in.
 Result<PlacedSegment> place_segment(std::string_view line, const std::map<std::string, size_t, std::less<>>& symbols,
                                     const ValueSlots& slots, std::string_view name) {
   constexpr std::string_view kOpen = "  LOAD_DATA(", kClose = ");";
