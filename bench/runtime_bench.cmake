@@ -22,7 +22,7 @@ target_link_libraries(sqlite_workload_native PRIVATE weft_native_sqlite)
 set_target_properties(sqlite_workload_native PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${WEFT_RT_FIXTURES})
 
 add_executable(runtime_bench ${WEFT_RT_BENCH_SRC}/runtime_bench.cpp)
-target_link_libraries(runtime_bench PRIVATE weft-runtime-host)
+target_link_libraries(runtime_bench PRIVATE weft-process-allocator weft-runtime-host)  # as weft-runtime
 # The V8 column runs the component's own core module (before componentize) under Node (bench/runtime_v8.mjs).
 set(counter_component "")
 if(TARGET weft-demo-counter_component)
