@@ -31,6 +31,7 @@
 #include "aot_abi_text.hpp"
 #include "aot_module_shape.hpp"
 #include "weft/core/app_id.hpp"
+#include "weft/core/fd.hpp"
 #include "weft/core/log.hpp"
 #include "weft/core/paths.hpp"
 #include "weft/core/tool_run.hpp"
@@ -59,23 +60,6 @@ std::optional<std::string> find_in_path(const std::string& program) {
     if (colon == std::string_view::npos) return std::nullopt;
     rest.remove_prefix(colon + 1);
   }
-}
-
-/// The first line of `<cc> --version`, once per compiler path and process.
-Result<std::string> compiler_identity(const std::string& compiler) {
-  static std::mutex mutex;
-  static std::map<std::string, std::string> identities;  // by path
-  std::lock_guard lock(mutex);
-  if (auto it = identities.find(compiler); it != identities.end()) return it->second;
-  ToolRequest request;
-  request.argv = {compiler, "--version"};
-  request.timeout = std::chrono::seconds(10);
-  request.inherit_environment = true;
-  WEFT_TRY(ToolResult result, run_tool_checked(request));
-  std::string line = result.out.substr(0, result.out.find('\n'));
-  if (line.empty()) return fail(compiler + " --version printed nothing");
-  identities[compiler] = line;
-  return line;
 }
 
 /// Cores this process may run on.
@@ -175,6 +159,61 @@ class Sha256 {
  private:
   crypto_hash_sha256_state state_{};
 };
+
+/// What a compiler's `--version` depends on, read without running it: the binary its path resolves to, that file's
+/// device, inode, size and modification and change times (a package upgrade replaces the file, so all of them move).
+/// nullopt when the path does not resolve: the compiler is then run every time.
+std::optional<std::pair<std::string, std::string>> compiler_file_stamp(const std::string& compiler) {
+  char resolved[PATH_MAX];
+  if (::realpath(compiler.c_str(), resolved) == nullptr) return std::nullopt;
+  struct stat st {};
+  if (::stat(resolved, &st) != 0) return std::nullopt;
+  std::string stamp = std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) +
+                      " " + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + " " +
+                      std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
+  return std::pair{std::string(resolved), std::move(stamp)};
+}
+
+/// The first line of `<cc> --version`. Running a compiler driver costs ≈ 100 ms of wall time for clang-19 (≈ 1 ms for
+/// gcc's) and every weft-runtime process needs both identities for its cache keys, launch after launch, so the line
+/// is kept in the cache directory (`compilers/<digest of the resolved path>`: the stamp, then the line) and in the
+/// process, and trusted while the binary's stamp is unchanged. Anything unreadable there just runs the compiler.
+Result<std::string> compiler_identity(const std::string& compiler, const std::string& cache_dir) {
+  static std::mutex mutex;
+  static std::map<std::string, std::string> identities;  // by path and stamp
+  std::lock_guard lock(mutex);
+  auto file = compiler_file_stamp(compiler);
+  std::string memo = compiler + "\n" + (file ? file->second : std::string());
+  if (auto it = identities.find(memo); it != identities.end()) return it->second;
+  std::string record;
+  if (file) {
+    Sha256 name;
+    name.update(file->first);
+    record = cache_dir + "/compilers/" + name.hex();
+    if (auto kept = read_file(record, 4096)) {
+      size_t nl = kept->find('\n');
+      if (nl != std::string::npos && kept->compare(0, nl, file->second) == 0 && kept->size() > nl + 2 &&
+          kept->back() == '\n') {
+        std::string line = kept->substr(nl + 1, kept->size() - nl - 2);
+        if (line.find('\n') == std::string::npos) return identities[memo] = line;
+      }
+    }
+  }
+  ToolRequest request;
+  request.argv = {compiler, "--version"};
+  request.timeout = std::chrono::seconds(10);
+  request.inherit_environment = true;
+  WEFT_TRY(ToolResult result, run_tool_checked(request));
+  std::string line = result.out.substr(0, result.out.find('\n'));
+  if (line.empty()) return fail(compiler + " --version printed nothing");
+  if (!record.empty() && check_private_dir(cache_dir + "/compilers")) {
+    if (auto written = write_file_atomic(record, file->second + "\n" + line + "\n"); !written)
+      log::warn("aot: could not keep ", compiler, "'s identity in the cache: ", written.error().message);
+  }
+  identities[memo] = line;
+  return line;
+}
+
 
 std::string hex_sha256(std::string_view bytes) {
   Sha256 h;
@@ -292,14 +331,14 @@ Result<AotCache> AotCache::open(AotCacheOptions options) {
   if (!cc) return fail("no C compiler (cc) in PATH");
   AotCache cache;
   cache.small_.path = *cc;
-  WEFT_TRY(cache.small_.identity, compiler_identity(*cc));
+  WEFT_TRY(cache.small_.identity, compiler_identity(*cc, options.dir));
   cache.large_ = cache.small_;
   // Measured on a JS engine's translation unit (docs/performance.md): clang -O2 takes gcc -O1's time with 40 % less
   // memory, and gcc -O2 half as long again.
   for (const char* name : {"clang-19", "clang"}) {
     auto clang = find_in_path(name);
     if (!clang) continue;
-    auto identity = compiler_identity(*clang);
+    auto identity = compiler_identity(*clang, options.dir);
     if (!identity) continue;  // a broken clang: cc compiles everything
     cache.large_ = {*clang, *identity};
     break;

@@ -81,6 +81,43 @@ TEST_F(AotCli, WithoutACCompilerTheInterpreterRunsAndOneLineSaysWhy) {
                      "interpreter\n" + interp.err);
 }
 
+TEST_F(AotCli, EachCompilerRunsForItsVersionOnceUntilItsBinaryChanges) {
+  // A stand-in `cc` first in PATH: it logs each `--version` it answers and hands everything to the real one, so the
+  // cache keys and the code are the real compiler's.
+  test::TempDir dir("aot-cc-identity");
+  std::string bin = dir / "bin", log = dir / "versions.log", cache = dir / "cache";
+  std::filesystem::create_directories(bin);
+  std::ofstream(bin + "/cc") << "#!/bin/sh\n[ \"$1\" = --version ] && echo run >> '" << log << "'\nexec /usr/bin/cc \"$@\"\n";
+  std::filesystem::permissions(bin + "/cc", std::filesystem::perms::owner_all);
+  std::filesystem::create_directory(cache);
+  std::filesystem::permissions(cache, std::filesystem::perms::owner_all);
+  std::vector<std::string> env = aot_env();
+  env[0] = "PATH=" + bin + ":/usr/bin:/bin";
+  std::vector<std::string> args = {"org.weft.test", "7", "--module", fixture("hello.wasm"), "--engine", "aot",
+                                   "--aot-cache", cache};
+  auto version_runs = [&] {
+    std::ifstream in(log);
+    size_t lines = 0;
+    for (std::string line; std::getline(in, line);) ++lines;
+    return lines;
+  };
+  auto first = run_runtime(args, env);
+  ASSERT_TRUE(first.status.success()) << first.err;
+  auto second = run_runtime(args, env);
+  ASSERT_TRUE(second.status.success()) << second.err;
+  EXPECT_EQ(second.out, first.out);
+  EXPECT_EQ(version_runs(), 1u) << "the second launch asked the compiler for its version again";
+  // A changed binary (here: a later modification time) is asked again, once.
+  std::filesystem::last_write_time(bin + "/cc",
+                                   std::filesystem::last_write_time(bin + "/cc") + std::chrono::seconds(5));
+  auto third = run_runtime(args, env);
+  ASSERT_TRUE(third.status.success()) << third.err;
+  EXPECT_EQ(version_runs(), 2u);
+  auto fourth = run_runtime(args, env);
+  ASSERT_TRUE(fourth.status.success()) << fourth.err;
+  EXPECT_EQ(version_runs(), 2u);
+}
+
 TEST_F(AotCli, AnUnknownEngineIsAUsageError) {
   auto run = run_runtime({"org.weft.test", "7", "--module", fixture("app.wasm"), "--engine", "jit"});
   EXPECT_EQ(run.status.code, 2);
