@@ -119,6 +119,18 @@ constexpr uint64_t kDefaultMaxEntryBytes = uint64_t(4) << 30;
 // hour is enough to keep what is in use, and a load writes at most once an hour.
 constexpr time_t kRecencyGrainSeconds = 3600;
 
+/// A positive byte count from the environment variable `name`, or `fallback` when it is unset or empty.
+Result<uint64_t> bytes_from_env(const char* name, uint64_t fallback) {
+  std::string text = paths::env_or(name, "");
+  if (text.empty()) return fallback;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long bytes = std::strtoull(text.c_str(), &end, 10);
+  if (*end != '\0' || bytes == 0 || errno == ERANGE || !std::isdigit(static_cast<unsigned char>(text.front())))
+    return fail(std::string(name) + " must be a positive number of bytes, not '" + text + "'");
+  return uint64_t(bytes);
+}
+
 /// The directory exists (created 0700 when missing), is a real directory, ours, and nobody else can write to it.
 Result<void> check_private_dir(const std::string& dir) {
   if (dir.empty() || dir.front() != '/') return fail("AOT cache directory '" + dir + "' is not an absolute path");
@@ -309,22 +321,13 @@ Result<AotCache> AotCache::open(AotCacheOptions options) {
       options.optimization != "-O3")
     return fail("WEFT_AOT_OPT must be -O0, -O1, -O2 or -O3, not '" + options.optimization + "'");
   if (options.split_module_bytes == 0) {
-    std::string text = paths::env_or("WEFT_AOT_SPLIT_BYTES", "");
-    char* end = nullptr;
-    unsigned long long bytes = text.empty() ? 0 : std::strtoull(text.c_str(), &end, 10);
-    if (!text.empty() && (*end != '\0' || bytes == 0))
-      return fail("WEFT_AOT_SPLIT_BYTES must be a positive number of bytes, not '" + text + "'");
-    options.split_module_bytes = bytes ? size_t(bytes) : kDefaultSplitModuleBytes;
+    WEFT_TRY(uint64_t bytes, bytes_from_env("WEFT_AOT_SPLIT_BYTES", kDefaultSplitModuleBytes));
+    options.split_module_bytes = size_t(bytes);
   }
   if (options.unit_bytes == 0) return fail("the AOT translation unit size must be positive");
   if (paths::env_or("WEFT_AOT_VERIFY_UNITS", "") == "1") options.verify_unit_keys = true;
   if (options.max_entry_bytes == 0) {
-    std::string text = paths::env_or("WEFT_AOT_CACHE_MAX_BYTES", "");
-    char* end = nullptr;
-    unsigned long long bytes = text.empty() ? 0 : std::strtoull(text.c_str(), &end, 10);
-    if (!text.empty() && (*end != '\0' || bytes == 0))
-      return fail("WEFT_AOT_CACHE_MAX_BYTES must be a positive number of bytes, not '" + text + "'");
-    options.max_entry_bytes = bytes ? uint64_t(bytes) : kDefaultMaxEntryBytes;
+    WEFT_TRY(options.max_entry_bytes, bytes_from_env("WEFT_AOT_CACHE_MAX_BYTES", kDefaultMaxEntryBytes));
   }
   WEFT_TRY_VOID(check_private_dir(options.dir));
   auto cc = find_in_path("cc");

@@ -79,6 +79,28 @@ TEST(AotCache, AWrongOrMissingDigestIsNotTrusted) {
   EXPECT_FALSE(cache->open_cached(cache->key(c.probe)));
 }
 
+TEST(AotCache, ASizeInTheEnvironmentThatIsNotAPositiveByteCountIsRefusedNamingTheVariableAndTheText) {
+  PrivateCache c;
+  for (const char* variable : {"WEFT_AOT_CACHE_MAX_BYTES", "WEFT_AOT_SPLIT_BYTES"}) {
+    for (const char* text : {"12abc", "-5", "0", " 7", "99999999999999999999999"}) {
+      ::setenv(variable, text, 1);
+      auto options = c.options();
+      options.max_entry_bytes = 0;
+      options.split_module_bytes = 0;
+      auto cache = AotCache::open(options);
+      ASSERT_FALSE(cache.ok()) << variable << "=" << text << " was taken";
+      EXPECT_EQ(cache.error().message,
+                std::string(variable) + " must be a positive number of bytes, not '" + text + "'");
+    }
+    ::setenv(variable, "4096", 1);
+    auto options = c.options();
+    options.max_entry_bytes = 0;
+    options.split_module_bytes = 0;
+    EXPECT_TRUE(AotCache::open(options).ok()) << variable << "=4096 was refused";
+    ::unsetenv(variable);
+  }
+}
+
 TEST(AotCache, ADirectoryOtherUsersCanWriteIsRefusedNamingTheReason) {
   PrivateCache c;
   std::filesystem::create_directories(c.dir / "cache");
