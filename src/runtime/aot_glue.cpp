@@ -178,7 +178,7 @@ static inline void weft_memory_init(wasm_rt_memory_t* dest, const struct weft_ao
  * allocated the memory: nothing before the allocation reads guest memory through these, so there is no earlier
  * value to reuse. The explicit-bounds build (no guard pages: memory.grow reallocates) keeps wasm2c's functions.
  * Loads keep wasm2c's forced read (the value passed to an empty asm): an out-of-bounds load whose value is unused
- * must still fault and trap, as on the interpreter. */
+ * must still fault and trap, as on the interpreter (MemoryBase tests, core_engine_test.cpp). */
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER && !WABT_BIG_ENDIAN && defined(__GNUC__) && \
     (defined(__x86_64__) || defined(__aarch64__))
 static inline u8* weft_memory_base(wasm_rt_memory_t* mem) {
@@ -190,12 +190,26 @@ static inline u8* weft_memory_base(wasm_rt_memory_t* mem) {
 #endif
   return base;
 }
+/* The forced read is applied to the value as the load returns it (widened, in the register class of its type), as
+ * wabt later did too (WebAssembly/wabt pull request 2808): forcing the raw narrow value can cost gcc an extra
+ * register move after the widening load, and a float passed in a general register costs a move out of and back into
+ * an SSE register (n-body 0.61-0.67x -> 0.54-0.56x native, docs/performance.md). The value still depends on the load, so the load still happens and faults where it must. */
+#define WEFT_FORCE_READ_u32(value) __asm__("" ::"r"(value))
+#define WEFT_FORCE_READ_u64(value) __asm__("" ::"r"(value))
+#if defined(__x86_64__)
+#define WEFT_FORCE_READ_f32(value) __asm__("" ::"x"(value))
+#define WEFT_FORCE_READ_f64(value) __asm__("" ::"x"(value))
+#else
+#define WEFT_FORCE_READ_f32(value) __asm__("" ::"w"(value))
+#define WEFT_FORCE_READ_f64(value) __asm__("" ::"w"(value))
+#endif
 #define WEFT_DEFINE_LOAD(name, t1, t2, t3)                                \
   static inline t3 weft_##name(wasm_rt_memory_t* mem, u64 addr) {         \
     t1 result;                                                            \
     wasm_rt_memcpy(&result, weft_memory_base(mem) + addr, sizeof(t1));    \
-    __asm__("" ::"r"(result));                                            \
-    return (t3)(t2)result;                                                \
+    t3 value = (t3)(t2)result;                                            \
+    WEFT_FORCE_READ_##t3(value);                                          \
+    return value;                                                         \
   }
 #define WEFT_DEFINE_STORE(name, t1, t2)                                   \
   static inline void weft_##name(wasm_rt_memory_t* mem, u64 addr, t2 value) { \
