@@ -326,7 +326,10 @@ TEST_P(MemoryBase, ALoadWhoseValueIsDroppedStillTrapsOutOfBoundsInEveryWidth) {
     for (uint32_t address : {uint32_t(65536 - shape.bytes + 1), uint32_t(65536), 0x7ffffff0u, 0xfffffffcu}) {
       if (shape.bytes == 1 && address == 65536 - shape.bytes + 1) continue;  // that is 65536 again
       auto trap = call(shape.name, {CoreValue::i32(address)}, r);
-      ASSERT_TRUE(trap) << shape.name << " at " << address;
+      if (!trap) {
+        ADD_FAILURE() << shape.name << " at " << address << " did not trap";
+        continue;
+      }
       EXPECT_EQ(trap->kind, "memory-out-of-bounds") << shape.name << " at " << address;
     }
   }
