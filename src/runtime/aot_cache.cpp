@@ -254,9 +254,9 @@ std::string aot_compile_flags() {
       "-fPIC -shared -fvisibility=hidden -fno-optimize-sibling-calls -DNDEBUG -w -s "
       "-Wl,-Bsymbolic -Wl,-z,now -Wl,-z,defs "
       // gcc: sums are reassociated two wide. In SHA-256's round, t1 = h + S1(e) + ch + K[i] + w[i], gcc otherwise
-      // adds the two loaded values one after the other into the chain that the next round waits on (one cycle more
-      // per round than gcc's native code of the same source); paired, K[i] + w[i] is added off that chain. SHA-256
-      // 1.17x -> 1.11x native (docs/performance.md, seventh pass). clang ignores the option.
+      // adds the two loaded values one after the other into the chain that the next round waits on (gcc's native code
+      // of the same source adds K[i] + w[i] first); paired, that sum is off the chain. SHA-256 1.17x -> 1.08-1.13x
+      // native (docs/performance.md, seventh pass). clang accepts the option and ignores it.
       "--param=tree-reassoc-width=2";
 #ifdef WEFT_AOT_EXPLICIT_BOUNDS
   flags += " -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_MAX_CALL_STACK_DEPTH=" +
