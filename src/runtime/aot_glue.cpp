@@ -166,6 +166,103 @@ static inline void weft_memory_init(wasm_rt_memory_t* dest, const struct weft_ao
 }
 #define memory_init(dest, segment, live, dest_addr, src_addr, n) \
   weft_memory_init(dest, segment, live, dest_addr, src_addr, n)
+
+/* Loads and stores with the linear memory's base read once per function instead of after every store.
+ * wasm2c's i32_load & co. read `mem->data` at each access, and every store into linear memory is a byte copy that may
+ * alias anything, `mem->data` included, so gcc reloads the base after each store: five extra loads per character in
+ * the JSON workload's string loop (perf annotate, 2026-12-05), 3-5 % of its time. With guard pages the base never
+ * changes while the memory exists: wasm-rt-impl reserves the whole 8 GiB at allocation (or the engine's pool lends
+ * one) and memory.grow opens pages in place (mprotect), so reading it is a pure function of `mem`. It is read by an asm
+ * without side effects or memory operands, which gcc treats exactly so and computes once per function (the same asm
+ * on the same `mem` is one value). It runs only where a load or store runs, i.e. in guest code, after instantiate
+ * allocated the memory: nothing before the allocation reads guest memory through these, so there is no earlier
+ * value to reuse. The explicit-bounds build (no guard pages: memory.grow reallocates) keeps wasm2c's functions.
+ * Loads keep wasm2c's forced read (the value passed to an empty asm): an out-of-bounds load whose value is unused
+ * must still fault and trap, as on the interpreter (MemoryBase tests, core_engine_test.cpp). */
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER && !WABT_BIG_ENDIAN && defined(__GNUC__) && \
+    (defined(__x86_64__) || defined(__aarch64__))
+static inline u8* weft_memory_base(wasm_rt_memory_t* mem) {
+  u8* base;
+#if defined(__x86_64__)
+  __asm__("movq %c2(%1), %0" : "=r"(base) : "r"(mem), "i"(offsetof(wasm_rt_memory_t, data)));
+#else
+  __asm__("ldr %0, [%1, %c2]" : "=r"(base) : "r"(mem), "i"(offsetof(wasm_rt_memory_t, data)));
+#endif
+  return base;
+}
+/* The forced read is applied to the value as the load returns it (widened, in the register class of its type), as
+ * wabt later did too (WebAssembly/wabt pull request 2808): forcing the raw narrow value can cost gcc an extra
+ * register move after the widening load, and a float passed in a general register costs a move out of and back into
+ * an SSE register (n-body 0.61-0.67x -> 0.54-0.56x native, docs/performance.md). The value still depends on the load, so the load still happens and faults where it must. */
+#define WEFT_FORCE_READ_u32(value) __asm__("" ::"r"(value))
+#define WEFT_FORCE_READ_u64(value) __asm__("" ::"r"(value))
+#if defined(__x86_64__)
+#define WEFT_FORCE_READ_f32(value) __asm__("" ::"x"(value))
+#define WEFT_FORCE_READ_f64(value) __asm__("" ::"x"(value))
+#else
+#define WEFT_FORCE_READ_f32(value) __asm__("" ::"w"(value))
+#define WEFT_FORCE_READ_f64(value) __asm__("" ::"w"(value))
+#endif
+#define WEFT_DEFINE_LOAD(name, t1, t2, t3)                                \
+  static inline t3 weft_##name(wasm_rt_memory_t* mem, u64 addr) {         \
+    t1 result;                                                            \
+    wasm_rt_memcpy(&result, weft_memory_base(mem) + addr, sizeof(t1));    \
+    t3 value = (t3)(t2)result;                                            \
+    WEFT_FORCE_READ_##t3(value);                                          \
+    return value;                                                         \
+  }
+#define WEFT_DEFINE_STORE(name, t1, t2)                                   \
+  static inline void weft_##name(wasm_rt_memory_t* mem, u64 addr, t2 value) { \
+    t1 wrapped = (t1)value;                                               \
+    wasm_rt_memcpy(weft_memory_base(mem) + addr, &wrapped, sizeof(t1));   \
+  }
+WEFT_DEFINE_LOAD(i32_load, u32, u32, u32)
+WEFT_DEFINE_LOAD(i64_load, u64, u64, u64)
+WEFT_DEFINE_LOAD(f32_load, f32, f32, f32)
+WEFT_DEFINE_LOAD(f64_load, f64, f64, f64)
+WEFT_DEFINE_LOAD(i32_load8_s, s8, s32, u32)
+WEFT_DEFINE_LOAD(i64_load8_s, s8, s64, u64)
+WEFT_DEFINE_LOAD(i32_load8_u, u8, u32, u32)
+WEFT_DEFINE_LOAD(i64_load8_u, u8, u64, u64)
+WEFT_DEFINE_LOAD(i32_load16_s, s16, s32, u32)
+WEFT_DEFINE_LOAD(i64_load16_s, s16, s64, u64)
+WEFT_DEFINE_LOAD(i32_load16_u, u16, u32, u32)
+WEFT_DEFINE_LOAD(i64_load16_u, u16, u64, u64)
+WEFT_DEFINE_LOAD(i64_load32_s, s32, s64, u64)
+WEFT_DEFINE_LOAD(i64_load32_u, u32, u64, u64)
+WEFT_DEFINE_STORE(i32_store, u32, u32)
+WEFT_DEFINE_STORE(i64_store, u64, u64)
+WEFT_DEFINE_STORE(f32_store, f32, f32)
+WEFT_DEFINE_STORE(f64_store, f64, f64)
+WEFT_DEFINE_STORE(i32_store8, u8, u32)
+WEFT_DEFINE_STORE(i32_store16, u16, u32)
+WEFT_DEFINE_STORE(i64_store8, u8, u64)
+WEFT_DEFINE_STORE(i64_store16, u16, u64)
+WEFT_DEFINE_STORE(i64_store32, u32, u64)
+#define i32_load(mem, addr) weft_i32_load(mem, addr)
+#define i64_load(mem, addr) weft_i64_load(mem, addr)
+#define f32_load(mem, addr) weft_f32_load(mem, addr)
+#define f64_load(mem, addr) weft_f64_load(mem, addr)
+#define i32_load8_s(mem, addr) weft_i32_load8_s(mem, addr)
+#define i64_load8_s(mem, addr) weft_i64_load8_s(mem, addr)
+#define i32_load8_u(mem, addr) weft_i32_load8_u(mem, addr)
+#define i64_load8_u(mem, addr) weft_i64_load8_u(mem, addr)
+#define i32_load16_s(mem, addr) weft_i32_load16_s(mem, addr)
+#define i64_load16_s(mem, addr) weft_i64_load16_s(mem, addr)
+#define i32_load16_u(mem, addr) weft_i32_load16_u(mem, addr)
+#define i64_load16_u(mem, addr) weft_i64_load16_u(mem, addr)
+#define i64_load32_s(mem, addr) weft_i64_load32_s(mem, addr)
+#define i64_load32_u(mem, addr) weft_i64_load32_u(mem, addr)
+#define i32_store(mem, addr, value) weft_i32_store(mem, addr, value)
+#define i64_store(mem, addr, value) weft_i64_store(mem, addr, value)
+#define f32_store(mem, addr, value) weft_f32_store(mem, addr, value)
+#define f64_store(mem, addr, value) weft_f64_store(mem, addr, value)
+#define i32_store8(mem, addr, value) weft_i32_store8(mem, addr, value)
+#define i32_store16(mem, addr, value) weft_i32_store16(mem, addr, value)
+#define i64_store8(mem, addr, value) weft_i64_store8(mem, addr, value)
+#define i64_store16(mem, addr, value) weft_i64_store16(mem, addr, value)
+#define i64_store32(mem, addr, value) weft_i64_store32(mem, addr, value)
+#endif
 )glue";
 
 Result<std::string> write_glue(const wabt::Module& module, const AotModuleInfo& info, std::string_view name) {

@@ -267,6 +267,74 @@ class CoreEngineLoad : public ::testing::TestWithParam<Engine> {};
 INSTANTIATE_TEST_SUITE_P(BothBackends, CoreEngineLoad, ::testing::Values(Engine::interp, Engine::aot),
                          engines::engine_test_name);
 
+// AOT code reads the linear memory's base once per function and keeps wasm2c's forced read of every load
+// (aot_glue.cpp); fixtures/memory_base.wat. Both engines, the same results; AOT at -O2, where gcc drops a load whose
+// value is unused and keeps a value it can prove unchanged (the suite's usual -O0 would show neither).
+class MemoryBase : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Engine::interp) {
+      engine = make_interpreter_engine();
+    } else {
+      auto options = engines::aot_test_cache_options();
+      options.optimization = "-O2";
+      auto cache = AotCache::open(options);
+      ASSERT_TRUE(cache) << cache.error().message;
+      engine = make_aot_engine(std::move(*cache));
+    }
+    module.emplace(*engine, test::read_file_bytes(WEFT_RT_FIXTURES "/memory_base.wasm"), "memory_base", 4 * 65536);
+    ASSERT_TRUE(module->instance);
+  }
+  std::optional<Trap> call(std::string_view name, std::vector<CoreValue> args, std::vector<CoreValue>& results) {
+    auto trap = module->call(name, std::move(args));
+    results = module->results;
+    return trap;
+  }
+  std::unique_ptr<CoreEngine> engine;
+  std::optional<engines::InstantiatedModule> module;
+};
+INSTANTIATE_TEST_SUITE_P(BothBackends, MemoryBase, ::testing::Values(Engine::interp, Engine::aot),
+                         engines::engine_test_name);
+
+TEST_P(MemoryBase, AStartFunctionReadsItsDataSegmentAndItsOwnStores) {
+  std::vector<CoreValue> r;
+  ASSERT_FALSE(call("seen", {}, r));
+  EXPECT_EQ(r[0].as_i32(), 43u);
+}
+
+TEST_P(MemoryBase, AFunctionThatGrowsMemoryUsesTheNewPageInTheSameCall) {
+  std::vector<CoreValue> r;
+  ASSERT_FALSE(call("grow_and_touch", {}, r));
+  EXPECT_EQ(r[0].as_i32(), 16u);
+  ASSERT_FALSE(call("load_at", {CoreValue::i32(2 * 65536 - 4)}, r));
+  EXPECT_EQ(r[0].as_i32(), 0u);
+  auto past = call("load_at", {CoreValue::i32(2 * 65536)}, r);
+  ASSERT_TRUE(past);
+  EXPECT_EQ(past->kind, "memory-out-of-bounds");
+}
+
+TEST_P(MemoryBase, ALoadWhoseValueIsDroppedStillTrapsOutOfBoundsInEveryWidth) {
+  struct Shape {
+    const char* name;
+    uint32_t bytes;
+  };
+  std::vector<CoreValue> r;
+  for (Shape shape : {Shape{"dropped_i32", 4}, Shape{"dropped_i64", 8}, Shape{"dropped_f32", 4},
+                      Shape{"dropped_f64", 8}, Shape{"dropped_u8", 1}, Shape{"dropped_s16", 2},
+                      Shape{"dropped_u32", 4}, Shape{"dropped_between_stores", 4}}) {
+    EXPECT_FALSE(call(shape.name, {CoreValue::i32(65536 - shape.bytes)}, r)) << shape.name << " at the last bytes";
+    for (uint32_t address : {uint32_t(65536 - shape.bytes + 1), uint32_t(65536), 0x7ffffff0u, 0xfffffffcu}) {
+      if (shape.bytes == 1 && address == 65536 - shape.bytes + 1) continue;  // that is 65536 again
+      auto trap = call(shape.name, {CoreValue::i32(address)}, r);
+      if (!trap) {
+        ADD_FAILURE() << shape.name << " at " << address << " did not trap";
+        continue;
+      }
+      EXPECT_EQ(trap->kind, "memory-out-of-bounds") << shape.name << " at " << address;
+    }
+  }
+}
+
 TEST_P(CoreEngineLoad, AnInvalidModuleIsAnErrorNamingTheModule) {
   auto engine = engines::make_test_engine(GetParam());
   ASSERT_TRUE(engine);
